@@ -1,0 +1,11 @@
+"""CLI commands for response (filled in by its owner module)."""
+
+from __future__ import annotations
+
+import typer
+
+__all__ = ["register"]
+
+
+def register(app: typer.Typer) -> None:
+    """Add the response commands to *app*."""

@@ -1,0 +1,262 @@
+"""The patient model: what a clinician knows about an HCC patient at screening.
+
+Everything is optional: a field the record does not state is ``None`` (or an empty list)
+and the eligibility engine answers ``unknown`` for criteria that need it, naming the field.
+Labs keep the value, unit, date and the lab's own reference range exactly as reported;
+conversion happens in :mod:`hcctrials.units` with an explicit per-analyte table.
+
+Facts: ``../shared/docs/hcc-domain.md`` sections 1-5 and 9 (scores, staging, units,
+typical eligibility patterns).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "LabResult",
+    "Diagnosis",
+    "TumourBurden",
+    "LiverFunction",
+    "Virology",
+    "TherapyLine",
+    "Condition",
+    "Location",
+    "Patient",
+    "ANALYTES",
+    "AscitesGrade",
+    "EncephalopathyGrade",
+    "PvttLevel",
+]
+
+#: Canonical analyte codes used in :class:`LabResult` (LOINC mapping lives in hcctrials.units).
+ANALYTES = (
+    "bilirubin_total", "bilirubin_direct", "albumin", "inr", "pt_prolongation", "pt_activity",
+    "creatinine", "creatinine_clearance", "egfr", "sodium", "potassium",
+    "platelets", "anc", "wbc", "lymphocytes", "hemoglobin",
+    "alt", "ast", "alp", "ggt", "afp", "pivka2",
+    "hbv_dna", "hcv_rna", "urine_protein", "urine_protein_24h", "upcr",
+    "tsh", "lipase", "amylase", "glucose", "cholesterol", "triglycerides",
+    "systolic_bp", "diastolic_bp", "lvef", "qtc",
+)
+
+AscitesGrade = Literal["none", "mild", "moderate_severe"]
+EncephalopathyGrade = Literal["none", "grade_1_2", "grade_3_4"]
+#: Japanese Vp classification of portal-vein tumour thrombus (Vp0 = none ... Vp4 = main trunk).
+PvttLevel = Literal["vp0", "vp1", "vp2", "vp3", "vp4"]
+
+
+class _Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class LabResult(_Model):
+    """One laboratory (or vital-sign) result as reported.
+
+    ``value`` with ``unit`` as written by the lab (``"umol/L"``, ``"mg/dL"``, ``"10^9/L"``,
+    ``"/uL"``, ``"IU/mL"`` ...).  ``qualifier`` keeps censored results such as ``< 20 IU/mL``.
+    ``uln``/``lln`` are the lab's reference limits in the same unit as ``value``;
+    categorical results (urine dipstick ``"2+"``, ``"negative"``) go in ``text``.
+    """
+
+    analyte: str
+    value: float | None = None
+    unit: str | None = None
+    qualifier: Literal["<", "<=", ">", ">=", "="] | None = None
+    text: str | None = None
+    date: date | None = None
+    uln: float | None = None
+    lln: float | None = None
+    loinc: str | None = None
+    source: str | None = None
+
+
+class Diagnosis(_Model):
+    """How and when HCC was diagnosed, and the histological type."""
+
+    confirmed_by: Literal["histology", "cytology", "imaging", "clinical"] | None = None
+    histology: Literal[
+        "hcc", "fibrolamellar", "cholangiocarcinoma", "combined_hcc_cca", "sarcomatoid", "other"
+    ] | None = None
+    diagnosis_date: date | None = None
+    cirrhosis: bool | None = None
+    etiologies: list[Literal["hbv", "hcv", "alcohol", "masld", "other", "unknown"]] = Field(
+        default_factory=list
+    )
+    bclc_stage: str | None = None  # as recorded by the clinician (computed stage is separate)
+    cnlc_stage: str | None = None
+    resectable: bool | None = None
+    transplant_candidate: bool | None = None
+
+
+class TumourBurden(_Model):
+    """Intrahepatic and extrahepatic tumour burden at a date (diameters in cm)."""
+
+    assessed_on: date | None = None
+    nodule_count: int | None = Field(default=None, ge=0)
+    nodule_diameters_cm: list[float] = Field(default_factory=list)
+    largest_diameter_cm: float | None = Field(default=None, ge=0)
+    vascular_invasion: bool | None = None  # macrovascular invasion of any vessel
+    pvtt: PvttLevel | None = None
+    hepatic_vein_invasion: bool | None = None
+    ivc_or_atrial_thrombus: bool | None = None
+    extrahepatic_spread: bool | None = None
+    lymph_node_metastasis: bool | None = None
+    distant_metastasis: bool | None = None
+    cns_metastasis: bool | None = None
+    liver_involvement_pct: float | None = Field(default=None, ge=0, le=100)
+    measurable_disease: bool | None = None  # at least one RECIST 1.1 measurable lesion
+    measurable_disease_mrecist: bool | None = None
+    bile_duct_invasion: bool | None = None
+
+
+class LiverFunction(_Model):
+    """Clinical liver-function items (the labs are in :attr:`Patient.labs`)."""
+
+    assessed_on: date | None = None
+    ascites: AscitesGrade | None = None
+    ascites_requires_paracentesis: bool | None = None
+    encephalopathy: EncephalopathyGrade | None = None
+    encephalopathy_history: bool | None = None
+    varices: Literal["none", "small", "large", "treated"] | None = None
+    endoscopy_date: date | None = None
+    variceal_bleeding_dates: list[date] = Field(default_factory=list)
+    dialysis_twice_in_past_week: bool | None = None  # MELD: creatinine set to 4.0 mg/dL
+    cholestatic_disease: bool | None = None  # PBC/PSC bilirubin rows in Child-Pugh
+
+
+class Virology(_Model):
+    hbsag_positive: bool | None = None
+    anti_hbc_positive: bool | None = None
+    hbv_antiviral: bool | None = None
+    hbv_antiviral_start: date | None = None
+    anti_hcv_positive: bool | None = None
+    hcv_rna_detectable: bool | None = None
+    hcv_treated: bool | None = None
+    hcv_treatment_end: date | None = None
+    hiv_positive: bool | None = None
+
+
+class TherapyLine(_Model):
+    """One prior (or current) treatment: a systemic line, a locoregional or surgical procedure.
+
+    ``agents`` are names as written (English, Chinese, brand or code names); the eligibility
+    engine maps them through the therapy lexicon (:mod:`hcctrials.vocab`).
+    """
+
+    kind: Literal["systemic", "locoregional", "surgery", "radiotherapy", "transplant", "other"] = (
+        "systemic"
+    )
+    line: int | None = Field(default=None, ge=0)
+    setting: Literal[
+        "adjuvant", "neoadjuvant", "perioperative", "intermediate", "conversion",
+        "first_line", "second_line", "later_line", "unknown",
+    ] | None = None
+    regimen: str | None = None
+    agents: list[str] = Field(default_factory=list)
+    investigational: bool | None = None
+    start: date | None = None
+    end: date | None = None
+    ongoing: bool | None = None
+    best_response: Literal["CR", "PR", "SD", "PD", "NE"] | None = None
+    progression_date: date | None = None
+    stop_reason: Literal["progression", "toxicity", "completed", "patient_choice", "other"] | None = (
+        None
+    )
+    half_life_days: float | None = Field(default=None, gt=0)  # for "5 half-lives" washouts
+
+
+class Condition(_Model):
+    """A comorbidity or history item.
+
+    ``code`` is a short canonical name (``autoimmune_disease``, ``organ_transplant``,
+    ``allogeneic_stem_cell_transplant``, ``hiv``, ``active_tuberculosis``, ``interstitial_lung_disease``,
+    ``pneumonitis``, ``other_malignancy``, ``hepatic_encephalopathy``, ``gi_bleeding``,
+    ``arterial_thromboembolism``, ``venous_thromboembolism``, ``heart_failure``,
+    ``myocardial_infarction``, ``uncontrolled_hypertension``, ``severe_infection``,
+    ``drug_allergy``, ``bleeding_disorder``, ``psychiatric_disorder`` ...); ``name`` the text.
+    """
+
+    code: str
+    name: str | None = None
+    status: Literal["active", "controlled", "resolved", "history"] | None = None
+    onset: date | None = None
+    resolved_on: date | None = None
+    requires_systemic_treatment: bool | None = None
+    cured: bool | None = None  # other malignancy treated with curative intent
+    in_situ_or_skin: bool | None = None  # carcinoma in situ / basal or squamous skin cancer
+    nyha_class: int | None = Field(default=None, ge=1, le=4)
+    detail: str | None = None
+
+
+class Location(_Model):
+    city: str | None = None
+    province: str | None = None
+    country: str | None = None
+
+
+class Patient(_Model):
+    """A patient at screening."""
+
+    patient_id: str
+    birth_date: date | None = None
+    age_years: float | None = Field(default=None, ge=0, le=130)
+    age_recorded_on: date | None = None
+    sex: Literal["female", "male"] | None = None
+    weight_kg: float | None = Field(default=None, gt=0)
+    height_cm: float | None = Field(default=None, gt=0)
+    ecog: int | None = Field(default=None, ge=0, le=5)
+    ecog_date: date | None = None
+    life_expectancy_weeks: float | None = Field(default=None, ge=0)
+    diagnosis: Diagnosis = Field(default_factory=Diagnosis)
+    tumour: TumourBurden = Field(default_factory=TumourBurden)
+    liver: LiverFunction = Field(default_factory=LiverFunction)
+    labs: list[LabResult] = Field(default_factory=list)
+    virology: Virology = Field(default_factory=Virology)
+    treatments: list[TherapyLine] = Field(default_factory=list)
+    conditions: list[Condition] = Field(default_factory=list)
+    allergies: list[str] = Field(default_factory=list)
+    pregnant: bool | None = None
+    breastfeeding: bool | None = None
+    can_consent: bool | None = None
+    location: Location = Field(default_factory=Location)
+    notes: str | None = None
+
+    def age_on(self, as_of: date) -> float | None:
+        """Age in completed years on *as_of* (from the birth date, else the recorded age)."""
+        if self.birth_date is not None:
+            years = as_of.year - self.birth_date.year
+            if (as_of.month, as_of.day) < (self.birth_date.month, self.birth_date.day):
+                years -= 1
+            return float(years)
+        if self.age_years is not None:
+            if self.age_recorded_on is not None and as_of > self.age_recorded_on:
+                return self.age_years + (as_of - self.age_recorded_on).days // 365.25
+            return self.age_years
+        return None
+
+    def labs_for(self, analyte: str, *, as_of: date | None = None,
+                 within_days: int | None = None) -> list[LabResult]:
+        """Results for *analyte*, newest first, not after *as_of*, within the look-back window."""
+        out = []
+        for lab in self.labs:
+            if lab.analyte != analyte:
+                continue
+            if as_of is not None and lab.date is not None:
+                if lab.date > as_of:
+                    continue
+                if within_days is not None and (as_of - lab.date).days > within_days:
+                    continue
+            elif within_days is not None and lab.date is None:
+                continue  # an undated result cannot satisfy a look-back window
+            out.append(lab)
+        return sorted(out, key=lambda r: r.date or date.min, reverse=True)
+
+    def latest_lab(self, analyte: str, *, as_of: date | None = None,
+                   within_days: int | None = None) -> LabResult | None:
+        """The newest result for *analyte* (see :meth:`labs_for`), or ``None``."""
+        found = self.labs_for(analyte, as_of=as_of, within_days=within_days)
+        return found[0] if found else None

@@ -1,0 +1,227 @@
+"""Per-time-point lesion aggregates (vectorised): sums, missing targets, statuses, new lesions.
+
+Input is the normalised frame of :func:`~hcctrials.response.validate.check_assessments`
+(one row per lesion per time point, integer hundredths of a mm, column ``tp`` numbering
+the time points 0..T-1 in subject/date order).  Output is one row per time point with the
+ingredients the criteria modules turn into responses.  Measurement choices follow
+RECIST 1.1 1.2-1.5 [E09, S16], mRECIST [LL10], iRECIST [S17] and imRECIST [H18].
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from hcctrials.response.common import HUNDREDTHS, ResponseSettings
+
+__all__ = ["PORTA_HEPATIS", "EFFUSION_SITES", "derive_time_points", "select_new_targets"]
+
+#: mRECIST: porta hepatis nodes are malignant only with short axis >= 20 mm [LL10].
+PORTA_HEPATIS = frozenset({"porta hepatis", "hepatic hilum", "hepatic hilar", "portal"})
+#: mRECIST: effusions/ascites are PD only with cytological proof [LL10].
+EFFUSION_SITES = frozenset({"ascites", "pleural effusion", "pericardial effusion", "pleura",
+                            "peritoneal effusion"})
+
+
+def _bincount(idx: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
+    return np.bincount(idx, weights=weights, minlength=size)
+
+
+def select_new_targets(frame: pd.DataFrame) -> np.ndarray:
+    """Flag rows of new lesions chosen as *new measurable / new lesion-target* lesions.
+
+    iRECIST and imRECIST take up to 5 measurable new lesions, at most 2 per organ (all nodes
+    one organ) [S17, H18]; we take them in order of first appearance, then larger first
+    diameter, then lesion id (the papers leave the order to the reader).  Measurable: the
+    ``measurable`` flag when given, else LD >= 10 mm (nodes: short axis >= 15 mm) [E09 1.1].
+    """
+    role = frame["role"].to_numpy()
+    new = frame[role == "new"]
+    chosen = np.zeros(len(frame), dtype=bool)
+    if new.empty:
+        return chosen
+    first = new.sort_values(["subject_id", "tp"], kind="stable").drop_duplicates(
+        ["subject_id", "lesion_id"])
+    d = first["d"].to_numpy()
+    node = first["is_node"].to_numpy()
+    by_size = np.where(node, d >= 15 * HUNDREDTHS, d >= 10 * HUNDREDTHS)
+    flag = first["measurable"].to_numpy()
+    measurable = np.where(pd.isna(flag), by_size, flag == True)  # noqa: E712
+    cand = first[measurable.astype(bool)].copy()
+    cand["_g"] = np.where(cand["is_node"].to_numpy(), "lymph node", cand["organ"].to_numpy())
+    cand["_negd"] = -cand["d"]
+    cand = cand.sort_values(["subject_id", "tp", "_negd", "lesion_id"], kind="stable")
+    cand = cand[cand.groupby(["subject_id", "_g"]).cumcount().to_numpy() < 2]
+    cand = cand[cand.groupby("subject_id").cumcount().to_numpy() < 5]
+    keys = pd.MultiIndex.from_frame(cand[["subject_id", "lesion_id"]])
+    rows = pd.MultiIndex.from_frame(frame[["subject_id", "lesion_id"]])
+    chosen = rows.isin(keys) & (role == "new")
+    return np.asarray(chosen, dtype=bool)
+
+
+def derive_time_points(frame: pd.DataFrame, *, criteria: str,
+                       settings: ResponseSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Aggregate lesion rows to one row per time point; returns (time points, findings).
+
+    Columns (mm values are int64 hundredths): subject_id, tp_date, first_dose_date,
+    new_anticancer_therapy_date, is_baseline, n_targets, target_sum (measured targets),
+    targets_missing, targets_cr, targets_reappear, n_non_targets, nt_rows, nt_upd,
+    nt_increased, nt_not_evaluated, nt_all_absent, new_count, new_any_lesion,
+    new_first_seen (days), new_target_sum, new_target_missing, new_nontarget_increased.
+    """
+    n_tp = int(frame["tp"].max()) + 1 if len(frame) else 0
+    tp = frame["tp"].to_numpy()
+    role = frame["role"].to_numpy()
+    organ = frame["organ"].to_numpy()
+    node = frame["is_node"].to_numpy()
+    d = frame["d"].to_numpy()
+    v = frame["v"].to_numpy()
+    status = frame["nt_status"].to_numpy()
+    is_base = frame["is_baseline"].to_numpy()
+    findings: list[pd.DataFrame] = []
+
+    def finding(mask: np.ndarray, code: str, message: str) -> None:
+        if mask.any():
+            sub = frame.loc[mask, ["subject_id", "tp_date", "lesion_id"]].copy()
+            sub["code"] = code
+            sub["message"] = message
+            findings.append(sub)
+
+    # measurement used by the criteria
+    m = d.copy()
+    if criteria == "mrecist":
+        liver = (organ == "liver") & (role != "new")
+        base_v = frame.assign(_bv=np.where(is_base, v, -1)).groupby(
+            ["subject_id", "lesion_id"], sort=False)["_bv"].transform("max").to_numpy()
+        use_viable = liver & (base_v >= 0)
+        m = np.where(use_viable, v, d)
+    node_thr = np.full(len(frame), 10 * HUNDREDTHS, dtype=np.int64)
+    if criteria == "mrecist":
+        node_thr[np.isin(organ, list(PORTA_HEPATIS)) & node] = 20 * HUNDREDTHS
+
+    # ---- targets
+    t = role == "target"
+    tm = t & (m >= 0)
+    target_sum = _bincount(tp[tm], m[tm].astype(float), n_tp).astype(np.int64)
+    t_rows = _bincount(tp[t], None, n_tp)
+    t_missing_val = _bincount(tp[t & (m < 0)], None, n_tp)
+    positive = tm & np.where(node, m >= node_thr, m > 0)
+    t_positive = _bincount(tp[positive], None, n_tp)
+
+    # ---- non-targets: effective status
+    nt = role == "non_target"
+    eff = status.copy()
+    node_known = nt & node & (d >= 0)
+    eff = np.where(node_known & (eff == ""), np.where(d < node_thr, "absent", "present"), eff)
+    contradict = node_known & (eff == "absent") & (d >= node_thr)
+    finding(contradict, "NODE_STATUS_CONTRADICTION",
+            "non-target node recorded absent but short axis >= threshold; counted present "
+            "[RECIST 1.1 1.4]")
+    eff = np.where(contradict, "present", eff)
+    eff = np.where(nt & (eff == ""), np.where(is_base, "present", "not_evaluated"), eff)
+    if criteria == "mrecist":
+        effusion = nt & np.isin(organ, list(EFFUSION_SITES))
+        no_cyto = effusion & (eff == "unequivocal_progression") & (
+            frame["cytology"].to_numpy() != True)  # noqa: E712
+        finding(no_cyto, "EFFUSION_WITHOUT_CYTOLOGY",
+                "mRECIST: effusion/ascites progression without cytological proof is not PD "
+                "[LL10]")
+        eff = np.where(no_cyto, "present", eff)
+    nt_rows = _bincount(tp[nt], None, n_tp)
+    nt_upd = _bincount(tp[nt & (eff == "unequivocal_progression")], None, n_tp)
+    nt_inc = _bincount(tp[nt & np.isin(eff, ["increased", "unequivocal_progression"])], None, n_tp)
+    nt_ne = _bincount(tp[nt & (eff == "not_evaluated")], None, n_tp)
+    nt_absent = _bincount(tp[nt & (eff == "absent")], None, n_tp)
+
+    # ---- new lesions
+    new = role == "new"
+    present = new & (d != 0) & (status != "absent")
+    qualifies = present & ~frame["equivocal"].to_numpy()
+    qualifies &= ~node | (d >= node_thr)   # new node counts from SA >= 10 mm [E09 1.5]
+    if criteria == "mrecist":
+        typical = frame["typical"].to_numpy()
+        liver_new = new & (organ == "liver")
+        first_d = frame.assign(_d=np.where(new, d, -1)).groupby(
+            ["subject_id", "lesion_id"], sort=False)["_d"].transform("first").to_numpy()
+        grew = (first_d >= 0) & (d >= 0) & (d - first_d >= 10 * HUNDREDTHS)
+        typical_hcc = (typical == True) & (d >= 10 * HUNDREDTHS)  # noqa: E712
+        liver_q = present & (typical_hcc | grew)
+        finding(liver_new & pd.isna(typical) & present, "PATTERN_UNKNOWN",
+                "mRECIST: new liver lesion without a recorded vascular pattern; counted only "
+                "after >= 10 mm growth [LL10]")
+        qualifies = np.where(liver_new, liver_q, qualifies)
+        eff_new = new & np.isin(organ, list(EFFUSION_SITES))
+        qualifies = np.where(eff_new, present & (frame["cytology"].to_numpy() == True),  # noqa: E712
+                             qualifies)
+    day = frame["tp_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    first_seen = frame.assign(_day=np.where(present, day, np.iinfo(np.int64).max)).groupby(
+        ["subject_id", "lesion_id"], sort=False)["_day"].transform("min").to_numpy()
+    if not settings.backdate_equivocal_new_lesions:
+        first_seen = day
+    new_count = _bincount(tp[qualifies], None, n_tp)
+    new_any = _bincount(tp[present], None, n_tp)
+    big = np.iinfo(np.int64).max
+    new_first = np.full(n_tp, big, dtype=np.int64)
+    np.minimum.at(new_first, tp[qualifies], first_seen[qualifies])
+    chosen = select_new_targets(frame)
+    new_t_sum = _bincount(tp[chosen & (d >= 0)], np.where(d >= 0, d, 0)[chosen & (d >= 0)]
+                          .astype(float), n_tp).astype(np.int64)
+    new_t_missing = _bincount(tp[chosen & (d < 0)], None, n_tp)
+    new_nt_inc = _bincount(tp[new & ~chosen & np.isin(status, ["increased",
+                                                                 "unequivocal_progression"])],
+                           None, n_tp)
+
+    # ---- one row per time point
+    first_idx = np.flatnonzero(np.r_[True, tp[1:] != tp[:-1]]) if len(tp) else np.array([], int)
+    head = frame.iloc[first_idx]
+    tps = pd.DataFrame({
+        "subject_id": head["subject_id"].to_numpy(),
+        "tp_date": head["tp_date"].to_numpy(),
+        "first_dose_date": head["first_dose_date"].to_numpy(),
+        "new_anticancer_therapy_date": head["new_anticancer_therapy_date"].to_numpy(),
+        "is_baseline": head["is_baseline"].to_numpy(),
+    })
+    subj = pd.factorize(tps["subject_id"])[0]
+    base_t = np.where(tps["is_baseline"].to_numpy(), t_rows, 0)
+    base_nt = np.where(tps["is_baseline"].to_numpy(), nt_rows, 0)
+    n_targets = np.bincount(subj, weights=base_t)[subj].astype(np.int64)
+    n_non_targets = np.bincount(subj, weights=base_nt)[subj].astype(np.int64)
+    missing_rows = n_targets - t_rows
+    tps["n_targets"] = n_targets
+    tps["target_sum"] = target_sum
+    tps["targets_missing"] = (missing_rows + t_missing_val).astype(np.int64)
+    tps["targets_cr"] = (missing_rows + t_missing_val == 0) & (t_positive == 0) & (n_targets > 0)
+    tps["targets_reappear"] = t_positive > 0
+    tps["n_non_targets"] = n_non_targets
+    tps["nt_upd"] = nt_upd > 0
+    tps["nt_increased"] = nt_inc > 0
+    tps["nt_not_evaluated"] = (nt_ne > 0) | (nt_rows < n_non_targets)
+    tps["nt_all_absent"] = (nt_absent == n_non_targets) & (nt_rows == n_non_targets)
+    tps["new_count"] = new_count.astype(np.int64)
+    tps["new_any_lesion"] = new_any > 0
+    tps["new_first_seen"] = new_first
+    tps["new_target_sum"] = new_t_sum
+    tps["new_target_missing"] = new_t_missing > 0
+    tps["new_nontarget_increased"] = new_nt_inc > 0
+
+    # findings for lesions missing at a post-baseline time point (named, not dropped)
+    lack = (~tps["is_baseline"].to_numpy()) & ((missing_rows > 0) | (nt_rows < n_non_targets))
+    if lack.any():
+        subjects = set(tps.loc[lack, "subject_id"])
+        sub = frame[frame["subject_id"].isin(subjects)]
+        lesions = sub[sub["is_baseline"] & sub["role"].isin(["target", "non_target"])][
+            ["subject_id", "lesion_id", "role"]]
+        visits = tps.loc[lack, ["subject_id", "tp_date"]]
+        expect = visits.merge(lesions, on="subject_id")
+        have = sub[["subject_id", "tp_date", "lesion_id"]].assign(_h=True)
+        gap = expect.merge(have, how="left", on=["subject_id", "tp_date", "lesion_id"])
+        gap = gap[gap["_h"].isna()]
+        findings.append(gap.assign(
+            code="LESION_NOT_RECORDED",
+            message="baseline " + gap["role"] + " lesion has no row at this visit; "
+            "treated as not evaluated")[["subject_id", "tp_date", "lesion_id", "code",
+                                         "message"]])
+    cols = ["subject_id", "tp_date", "lesion_id", "code", "message"]
+    found = pd.concat(findings, ignore_index=True) if findings else pd.DataFrame(columns=cols)
+    found = found.rename(columns={"tp_date": "visit_date"})
+    return tps, found

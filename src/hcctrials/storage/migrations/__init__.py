@@ -1,0 +1,1 @@
+"""Alembic migrations of the hcctrials database (run through hcctrials.storage.migrate)."""
