@@ -1,11 +1,66 @@
-"""CLI commands for fetch (filled in by its owner module)."""
+"""``hcctrials fetch ctgov``: download CT.gov API v2 search pages as JSON files to ingest."""
 
 from __future__ import annotations
 
+import json
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from hcctrials.sources.ctgov.client import DEFAULT_BASE_URL, CtgovClient, fetch_pages
 
 __all__ = ["register"]
+
+fetch_app = typer.Typer(help="Download registry records from online registries.", no_args_is_help=True)
+
+
+@fetch_app.command("ctgov")
+def fetch_ctgov(
+    condition: Optional[str] = typer.Option(None, "--condition", help="Condition query (query.cond)."),
+    term: Optional[str] = typer.Option(None, "--term", help="Free-text query (query.term)."),
+    intervention: Optional[str] = typer.Option(None, "--intervention", help="Intervention query (query.intr)."),
+    status: Optional[str] = typer.Option(None, "--status", help="Overall status filter, e.g. RECRUITING."),
+    max_studies: Optional[int] = typer.Option(None, "--max", min=1, help="Stop after this many studies."),
+    out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default ./ctgov-<date>)."),
+    base_url: str = typer.Option(DEFAULT_BASE_URL, "--base-url", help="API base URL."),
+    page_size: int = typer.Option(100, "--page-size", min=1, max=1000, help="Studies per page."),
+    min_interval: float = typer.Option(0.35, "--min-interval", min=0.0, help="Seconds between requests."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Fetch CT.gov studies page by page into JSON files that `hcctrials ingest DIR` reads."""
+    folder = out or Path(f"ctgov-{date.today().isoformat()}")
+    folder.mkdir(parents=True, exist_ok=True)
+    console = Console(stderr=True)
+    pages = studies = 0
+    with CtgovClient(base_url=base_url, min_interval_s=min_interval) as session, Progress(
+        TextColumn("[bold]fetching CT.gov"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        console=console, transient=True, disable=as_json,
+    ) as progress:
+        task = progress.add_task("studies", total=max_studies)
+        for page in fetch_pages(condition=condition, term=term, intervention=intervention, status=status,
+                                page_size=page_size, max_studies=max_studies, session=session):
+            total = page.get("totalCount")
+            if isinstance(total, int):
+                progress.update(task, total=min(total, max_studies or total))
+            pages += 1
+            path = folder / f"page-{pages:05d}.json"
+            path.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
+            studies += len(page.get("studies", []))
+            progress.update(task, completed=studies)
+        summary = {"out": str(folder), "pages": pages, "studies": studies,
+                   "requests": session.requests_made, "retries": session.retries_made}
+    if as_json:
+        typer.echo(json.dumps(summary))
+    else:
+        Console().print(f"fetched {studies} studies in {pages} page(s) into {folder} "
+                        f"({session.requests_made} requests, {session.retries_made} retries); "
+                        f"run: hcctrials ingest {folder}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
     """Add the fetch commands to *app*."""
+    app.add_typer(fetch_app, name="fetch")

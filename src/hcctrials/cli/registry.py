@@ -1,11 +1,192 @@
-"""CLI commands for registry (filled in by its owner module)."""
+"""Registry commands: ``ingest``, ``trials list``, ``trials show``, ``schema trial``, ``db upgrade``.
+
+A thin shell over :mod:`hcctrials.ingest` and :mod:`hcctrials.storage`.  The database is the
+``--db`` option, else ``HCCTRIALS_DB``, else a SQLite file in the user's data folder
+(:func:`hcctrials.config.default_database_url`).
+"""
 
 from __future__ import annotations
 
+import json
+from contextlib import ExitStack
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hcctrials.config import load_settings
+from hcctrials.ingest import IngestEvent, IngestSummary, example_records_dir, ingest_paths
+from hcctrials.model.trial import OverallStatus, Registry, Trial
+from hcctrials.storage import TrialStore, open_store, upgrade
 
 __all__ = ["register"]
+
+_DB_HELP = "Database: a file path or a URL (sqlite:///PATH, postgresql://USER@HOST/DB). Default: $HCCTRIALS_DB or a SQLite file in the user data folder."
+_LANG_HELP = "Language of titles and labels: en or zh (falls back to the other when missing)."
+
+trials_app = typer.Typer(help="List and read stored trials.", no_args_is_help=True)
+schema_app = typer.Typer(help="Print JSON Schemas of the data model.", no_args_is_help=True)
+db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
+
+
+def _store(db: str | None) -> TrialStore:
+    return open_store(load_settings(database_url=db).database_url)
+
+
+def _lang(value: str | None) -> str:
+    lang = load_settings(language=value).language if value is None else value
+    if lang not in ("en", "zh"):
+        raise typer.BadParameter("use en or zh", param_hint="--lang")
+    return lang
+
+
+def _print_summary(console: Console, summary: IngestSummary) -> None:
+    table = Table(title="ingest summary", show_header=True, header_style="bold")
+    for name in ("files", "ingested", "updated", "unchanged", "older", "failed"):
+        table.add_column(name, justify="right", style="bold red" if name == "failed" and summary.failed else None)
+    counts = summary.counts()
+    table.add_row(*(str(counts[name]) for name in ("files", "ingested", "updated", "unchanged", "older", "failed")))
+    console.print(table)
+    if summary.failures:
+        failures = Table(title="failures", show_header=True, header_style="bold red", expand=True)
+        for name in ("file", "record", "field", "reason"):
+            failures.add_column(name, overflow="fold")
+        for f in summary.failures:
+            record = " ".join(p for p in (f.record_id, f"({f.locator})" if f.locator else None) if p)
+            failures.add_row(f.file, record or "-", f.field or "-", f.message)
+        console.print(failures)
+
+
+def ingest(
+    paths: Optional[list[Path]] = typer.Argument(None, help="Files or folders of registry records.", show_default=False),
+    db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+    examples: bool = typer.Option(False, "--examples", help="Also ingest the example records bundled with hcctrials."),
+    batch_size: int = typer.Option(1000, "--batch-size", min=1, help="Records written per batch."),
+    as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+) -> None:
+    """Ingest registry records (CT.gov JSON/CSV/XML, ChiCTR pages/XML, trial-finder pages).
+
+    Prints a summary (ingested, updated, unchanged, older, failed) and every failure with file,
+    record, field and reason. Exit status 1 if anything failed.
+    """
+    if not paths and not examples:
+        raise typer.BadParameter("give at least one PATH or --examples", param_hint="PATH")
+    out = Console()
+    err = Console(stderr=True)
+    with ExitStack() as stack:
+        targets = list(paths or [])
+        if examples:
+            targets.append(stack.enter_context(example_records_dir()))
+        store = stack.enter_context(_store(db))
+        progress = stack.enter_context(Progress(
+            TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[records]} records"), TimeElapsedColumn(),
+            console=err, transient=True, disable=as_json,
+        ))
+        task = progress.add_task("files", total=None, records=0)
+        counted = [0]
+
+        def on_event(event: IngestEvent) -> None:
+            if event.kind == "file_start":
+                progress.update(task, total=event.file_count, description=event.file.name[:40])
+            elif event.kind == "records":
+                counted[0] += event.records
+                progress.update(task, records=counted[0])
+            else:
+                progress.update(task, completed=event.file_index + 1)
+
+        summary = ingest_paths(targets, store, batch_size=batch_size, progress=on_event)
+    if as_json:
+        typer.echo(json.dumps({**summary.counts(), "run_id": summary.run_id,
+                               "failures": [f.__dict__ for f in summary.failures]}, ensure_ascii=False, indent=2))
+    else:
+        _print_summary(out, summary)
+    if not summary.ok:
+        # SystemExit rather than typer.Exit: cli.main runs the app with standalone_mode=False,
+        # where click turns typer.Exit into a return value that main() does not pass on.
+        raise SystemExit(1)
+
+
+@trials_app.command("list")
+def list_trials(
+    db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+    registry: Optional[Registry] = typer.Option(None, "--registry", help="Only this registry."),
+    status: Optional[OverallStatus] = typer.Option(None, "--status", help="Only this overall status."),
+    lang: Optional[str] = typer.Option(None, "--lang", help=_LANG_HELP),
+    limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many rows."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON rows instead of a table."),
+) -> None:
+    """List stored trials: id, registry, status, phase, title, linked ids."""
+    language = _lang(lang)
+    with _store(db) as store:
+        rows = store.list_trials(registry=registry.value if registry else None,
+                                 status=status.value if status else None, limit=limit)
+    if as_json:
+        typer.echo(json.dumps([{"trial_id": r.trial_id, "registry": r.registry, "overall_status": r.overall_status,
+                                "phases": list(r.phases), "title": r.title(language),
+                                "linked_ids": list(r.linked_ids)} for r in rows], ensure_ascii=False, indent=2))
+        return
+    table = Table(show_header=True, header_style="bold", expand=True)
+    for name in ("id", "registry", "status", "phase"):
+        table.add_column(name, no_wrap=True)
+    table.add_column("title", ratio=3, min_width=20, overflow="fold")
+    table.add_column("linked ids", ratio=1, min_width=11, overflow="fold")
+    for r in rows:
+        table.add_row(r.trial_id, r.registry, r.overall_status, ",".join(r.phases), r.title(language),
+                      ", ".join(r.linked_ids))
+    Console().print(table)
+    if not rows:
+        Console(stderr=True).print("no trials stored yet: run `hcctrials ingest PATH`")
+
+
+@trials_app.command("show")
+def show_trial(
+    trial_id: str = typer.Argument(..., help="A trial id (NCT..., ChiCTR...) or any registry number a record lists."),
+    db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+    lang: Optional[str] = typer.Option(None, "--lang", help=_LANG_HELP),
+    as_json: bool = typer.Option(False, "--json", help="Print the normalised record as JSON."),
+    versions: bool = typer.Option(False, "--versions", help="Also list the stored versions."),
+) -> None:
+    """Show one trial in English or Chinese, with linked records, findings and provenance."""
+    from hcctrials.cli.registry_show import render_trial, render_versions
+
+    language = _lang(lang)
+    with _store(db) as store:
+        resolved = store.resolve(trial_id)
+        trial = store.get(resolved)
+        linked = store.linked_trial_ids(resolved)
+        history = store.versions(resolved) if versions else []
+    if as_json:
+        typer.echo(trial.model_dump_json(indent=2))
+        return
+    console = Console()
+    console.print(render_trial(trial, lang=language, linked=linked, requested_id=trial_id))
+    if versions:
+        console.print(render_versions(history))
+
+
+@schema_app.command("trial")
+def schema_trial() -> None:
+    """Print the JSON Schema of the normalised trial record (model.trial.Trial)."""
+    typer.echo(json.dumps(Trial.model_json_schema(), ensure_ascii=False, indent=2))
+
+
+@db_app.command("upgrade")
+def db_upgrade(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP)) -> None:
+    """Create or upgrade the database schema to the newest revision (Alembic)."""
+    url = load_settings(database_url=db).database_url
+    revision = upgrade(url)
+    from hcctrials.storage.engine import describe_url, normalise_url
+
+    typer.echo(f"{describe_url(normalise_url(url))}: schema at revision {revision}")
 
 
 def register(app: typer.Typer) -> None:
     """Add the registry commands to *app*."""
+    app.command("ingest")(ingest)
+    app.add_typer(trials_app, name="trials")
+    app.add_typer(schema_app, name="schema")
+    app.add_typer(db_app, name="db")

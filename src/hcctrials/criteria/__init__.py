@@ -1,1 +1,39 @@
-"""hcctrials.criteria"""
+"""hcctrials.criteria: split, compile and evaluate eligibility criteria (English and Chinese).
+
+Public API::
+
+    compile_criterion(text, *, role=None, number=None, trial_drugs=()) -> Node
+    compile_trial(trial, *, language="auto") -> CompiledTrial
+    evaluate_node(node, facts) -> Verdict
+    evaluate_trial(compiled, patient_or_facts, *, as_of) -> TrialVerdict
+    PatientFacts(patient, as_of, *, lab_window_days=28, assume_default_uln=True)
+    CompiledCatalog(compiled_trials).evaluate(facts) / evaluate_catalog(catalog, patient, *, as_of)
+    split_criteria(text, *, role=None) -> SplitResult
+    compute_coverage(compiled_trials) -> CoverageReport
+    load_protocol(path) / parse_protocol(data) / apply_protocol(compiled, protocol, rules)
+    describe(node) -> str
+"""
+
+from hcctrials.criteria.catalog import (
+    CompiledCatalog,
+    CompiledTrial,
+    CriterionResult,
+    TrialVerdict,
+    compile_trial,
+    evaluate_catalog,
+    evaluate_trial,
+)
+from hcctrials.criteria.compile import compile_criterion, is_fully_compiled
+from hcctrials.criteria.coverage import CoverageReport, compute_coverage
+from hcctrials.criteria.evaluate import Verdict, evaluate_node
+from hcctrials.criteria.facts import DEFAULT_ULN, PatientFacts
+from hcctrials.criteria.library import describe
+from hcctrials.criteria.protocol import apply_protocol, load_protocol, parse_protocol
+from hcctrials.criteria.split import split_criteria
+
+__all__ = [
+    "compile_criterion", "compile_trial", "evaluate_node", "evaluate_trial", "evaluate_catalog",
+    "CompiledTrial", "CompiledCatalog", "CriterionResult", "TrialVerdict", "Verdict", "PatientFacts",
+    "DEFAULT_ULN", "split_criteria", "compute_coverage", "CoverageReport", "load_protocol",
+    "parse_protocol", "apply_protocol", "describe", "is_fully_compiled",
+]

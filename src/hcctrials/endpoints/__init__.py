@@ -1,1 +1,31 @@
-"""hcctrials.endpoints"""
+"""Trial endpoints: ORR/DCR, time-to-event derivation, Kaplan-Meier, designs, safety.
+
+See ``docs/endpoints.md``.  Pure functions (no I/O, no clock).
+"""
+
+from hcctrials.endpoints.derive import TteSettings, check_tte_inputs, derive_tte
+from hcctrials.endpoints.design import (
+    compute_simon_designs, compute_single_stage_design, compute_survival_sample_size,
+    evaluate_single_stage,
+)
+from hcctrials.endpoints.events import (
+    DOR, OS, PFS, PFS_MISSED, PFS_NACT, STANDARD_ENDPOINTS, TTP, EndpointDefinition, Source,
+    get_endpoint,
+)
+from hcctrials.endpoints.proportions import (
+    ProportionEstimate, compute_clopper_pearson, compute_clopper_pearson_many, derive_dcr,
+    derive_orr,
+)
+from hcctrials.endpoints.summary import TteSummary, summarise_tte
+from hcctrials.endpoints.survival import (
+    DAYS_PER_MONTH, DEFAULT_CONF_TYPE, KaplanMeier, compute_kaplan_meier,
+)
+
+__all__ = [
+    "DAYS_PER_MONTH", "DEFAULT_CONF_TYPE", "DOR", "OS", "PFS", "PFS_MISSED", "PFS_NACT",
+    "STANDARD_ENDPOINTS", "TTP", "EndpointDefinition", "KaplanMeier", "ProportionEstimate",
+    "Source", "TteSettings", "TteSummary", "check_tte_inputs", "compute_clopper_pearson",
+    "compute_clopper_pearson_many", "compute_kaplan_meier", "compute_simon_designs",
+    "compute_single_stage_design", "compute_survival_sample_size", "derive_dcr", "derive_orr",
+    "derive_tte", "evaluate_single_stage", "get_endpoint", "summarise_tte",
+]

@@ -22,6 +22,7 @@ plus cumulative sums, checked against R output to 1e-10 in ``tests/endpoints``.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
 
 import numpy as np
@@ -260,10 +261,15 @@ class KaplanMeier:
         return out
 
 
+@lru_cache(maxsize=16)
+def _z(conf_level: float) -> float:
+    return float(norm.ppf(1 - (1 - conf_level) / 2))
+
+
 def _bands(surv: FloatArray, se_log: FloatArray, conf_type: str,
            conf_level: float) -> tuple[FloatArray, FloatArray]:
     """R ``survfit_confint`` with ``logse=TRUE`` and ``ulimit=TRUE``."""
-    z = float(norm.ppf(1 - (1 - conf_level) / 2))
+    z = _z(conf_level)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         if conf_type == "plain":
             se2 = se_log * surv * z

@@ -14,6 +14,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Literal
 
+# Alias so that the field ``LabResult.date`` does not shadow the type in its own annotation.
+_Date = date
+
 from pydantic import BaseModel, ConfigDict, Field
 
 __all__ = [
@@ -67,7 +70,7 @@ class LabResult(_Model):
     unit: str | None = None
     qualifier: Literal["<", "<=", ">", ">=", "="] | None = None
     text: str | None = None
-    date: date | None = None
+    date: _Date | None = None
     uln: float | None = None
     lln: float | None = None
     loinc: str | None = None

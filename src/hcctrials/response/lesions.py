@@ -40,22 +40,19 @@ def select_new_targets(frame: pd.DataFrame) -> np.ndarray:
     chosen = np.zeros(len(frame), dtype=bool)
     if new.empty:
         return chosen
-    first = new.sort_values(["subject_id", "tp"], kind="stable").drop_duplicates(
-        ["subject_id", "lesion_id"])
+    first = new.drop_duplicates("lkey")   # rows are in subject/date order
     d = first["d"].to_numpy()
     node = first["is_node"].to_numpy()
     by_size = np.where(node, d >= 15 * HUNDREDTHS, d >= 10 * HUNDREDTHS)
     flag = first["measurable"].to_numpy()
-    measurable = np.where(pd.isna(flag), by_size, flag == True)  # noqa: E712
+    measurable = np.where(pd.isna(flag), by_size, pd.Series(flag).eq(True).fillna(False))
     cand = first[measurable.astype(bool)].copy()
     cand["_g"] = np.where(cand["is_node"].to_numpy(), "lymph node", cand["organ"].to_numpy())
     cand["_negd"] = -cand["d"]
     cand = cand.sort_values(["subject_id", "tp", "_negd", "lesion_id"], kind="stable")
     cand = cand[cand.groupby(["subject_id", "_g"]).cumcount().to_numpy() < 2]
     cand = cand[cand.groupby("subject_id").cumcount().to_numpy() < 5]
-    keys = pd.MultiIndex.from_frame(cand[["subject_id", "lesion_id"]])
-    rows = pd.MultiIndex.from_frame(frame[["subject_id", "lesion_id"]])
-    chosen = rows.isin(keys) & (role == "new")
+    chosen = np.isin(frame["lkey"].to_numpy(), cand["lkey"].to_numpy()) & (role == "new")
     return np.asarray(chosen, dtype=bool)
 
 
@@ -78,6 +75,8 @@ def derive_time_points(frame: pd.DataFrame, *, criteria: str,
     v = frame["v"].to_numpy()
     status = frame["nt_status"].to_numpy()
     is_base = frame["is_baseline"].to_numpy()
+    lkey = frame["lkey"].to_numpy()
+    n_les = int(lkey.max()) + 1 if len(lkey) else 0
     findings: list[pd.DataFrame] = []
 
     def finding(mask: np.ndarray, code: str, message: str) -> None:
@@ -91,8 +90,9 @@ def derive_time_points(frame: pd.DataFrame, *, criteria: str,
     m = d.copy()
     if criteria == "mrecist":
         liver = (organ == "liver") & (role != "new")
-        base_v = frame.assign(_bv=np.where(is_base, v, -1)).groupby(
-            ["subject_id", "lesion_id"], sort=False)["_bv"].transform("max").to_numpy()
+        base_v = np.full(n_les, -1, dtype=np.int64)
+        np.maximum.at(base_v, lkey, np.where(is_base, v, -1))
+        base_v = base_v[lkey]
         use_viable = liver & (base_v >= 0)
         m = np.where(use_viable, v, d)
     node_thr = np.full(len(frame), 10 * HUNDREDTHS, dtype=np.int64)
@@ -108,6 +108,8 @@ def derive_time_points(frame: pd.DataFrame, *, criteria: str,
     positive = tm & np.where(node, m >= node_thr, m > 0)
     t_positive = _bincount(tp[positive], None, n_tp)
 
+    cyto_true = frame["cytology"].eq(True).fillna(False).to_numpy(dtype=bool)
+    typical_true = frame["typical"].eq(True).fillna(False).to_numpy(dtype=bool)
     # ---- non-targets: effective status
     nt = role == "non_target"
     eff = status.copy()
@@ -121,8 +123,7 @@ def derive_time_points(frame: pd.DataFrame, *, criteria: str,
     eff = np.where(nt & (eff == ""), np.where(is_base, "present", "not_evaluated"), eff)
     if criteria == "mrecist":
         effusion = nt & np.isin(organ, list(EFFUSION_SITES))
-        no_cyto = effusion & (eff == "unequivocal_progression") & (
-            frame["cytology"].to_numpy() != True)  # noqa: E712
+        no_cyto = effusion & (eff == "unequivocal_progression") & ~cyto_true
         finding(no_cyto, "EFFUSION_WITHOUT_CYTOLOGY",
                 "mRECIST: effusion/ascites progression without cytological proof is not PD "
                 "[LL10]")
@@ -141,21 +142,22 @@ def derive_time_points(frame: pd.DataFrame, *, criteria: str,
     if criteria == "mrecist":
         typical = frame["typical"].to_numpy()
         liver_new = new & (organ == "liver")
-        first_d = frame.assign(_d=np.where(new, d, -1)).groupby(
-            ["subject_id", "lesion_id"], sort=False)["_d"].transform("first").to_numpy()
+        first_row = np.full(n_les, len(frame), dtype=np.int64)
+        np.minimum.at(first_row, lkey, np.arange(len(frame)))
+        first_d = np.where(new, d[np.minimum(first_row[lkey], len(frame) - 1)], -1)
         grew = (first_d >= 0) & (d >= 0) & (d - first_d >= 10 * HUNDREDTHS)
-        typical_hcc = (typical == True) & (d >= 10 * HUNDREDTHS)  # noqa: E712
+        typical_hcc = typical_true & (d >= 10 * HUNDREDTHS)
         liver_q = present & (typical_hcc | grew)
         finding(liver_new & pd.isna(typical) & present, "PATTERN_UNKNOWN",
                 "mRECIST: new liver lesion without a recorded vascular pattern; counted only "
                 "after >= 10 mm growth [LL10]")
         qualifies = np.where(liver_new, liver_q, qualifies)
         eff_new = new & np.isin(organ, list(EFFUSION_SITES))
-        qualifies = np.where(eff_new, present & (frame["cytology"].to_numpy() == True),  # noqa: E712
-                             qualifies)
+        qualifies = np.where(eff_new, present & cyto_true, qualifies)
     day = frame["tp_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    first_seen = frame.assign(_day=np.where(present, day, np.iinfo(np.int64).max)).groupby(
-        ["subject_id", "lesion_id"], sort=False)["_day"].transform("min").to_numpy()
+    first_seen_l = np.full(n_les, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_seen_l, lkey[present], day[present])
+    first_seen = first_seen_l[lkey]
     if not settings.backdate_equivocal_new_lesions:
         first_seen = day
     new_count = _bincount(tp[qualifies], None, n_tp)

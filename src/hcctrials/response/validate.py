@@ -85,7 +85,7 @@ def _where(row: pd.Series) -> str:
 
 
 def _fail(df: pd.DataFrame, mask: Any, message: str, *, field: str | None = None,
-          hint: str | None = None) -> None:
+          hint: str | None = None, value_of: Any = None) -> None:
     """Raise for the first row of *df* where *mask* holds (naming subject/visit/lesion)."""
     mask = np.asarray(mask, dtype=bool)
     if not mask.any():
@@ -94,24 +94,50 @@ def _fail(df: pd.DataFrame, mask: Any, message: str, *, field: str | None = None
     row = df.iloc[idx]
     more = int(mask.sum()) - 1
     text = message + (f" ({more} more row(s) with the same problem)" if more else "")
-    value = row.get(field) if field else None
+    value = value_of(row) if value_of is not None else (row.get(field) if field else None)
     if isinstance(value, float) and np.isnan(value):
         value = "missing"
     raise ResponseInputError(text, record=_where(row), field=field, value=value, hint=hint)
 
 
-def _parse_bool(df: pd.DataFrame, col: str, default: Any) -> pd.Series:
+_INVALID = object()
+
+
+def _map_unique(raw: pd.Series, fn: Any) -> np.ndarray:
+    """Apply *fn* to each distinct value once (fast on long tables); NaN/None -> fn(None)."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    mapped = [fn(u) for u in uniques] + [fn(None)]
+    out = np.empty(len(mapped), dtype=object)
+    out[:] = mapped
+    return out[codes]
+
+
+def _bool_value(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return pd.NA
+    if isinstance(value, (bool, np.bool_)):
+        return bool(value)
+    text = str(value).strip().lower()
+    if text == "" or text == "nan":
+        return pd.NA
+    if text in _TRUE:
+        return True
+    if text in _FALSE:
+        return False
+    return _INVALID
+
+
+def _parse_bool(df: pd.DataFrame, col: str, default: Any) -> np.ndarray:
+    """Yes/no column -> object array of True/False/NA (NA replaced by *default* if given)."""
     if col not in df.columns:
-        return pd.Series(default, index=df.index, dtype="object")
-    raw = df[col]
-    text = raw.astype("string").str.strip().str.lower()
-    out = pd.Series(pd.NA, index=df.index, dtype="object")
-    out[text.isin(_TRUE).fillna(False).to_numpy()] = True
-    out[text.isin(_FALSE).fillna(False).to_numpy()] = False
-    bad = raw.notna().to_numpy() & out.isna().to_numpy()
-    _fail(df, bad, "not a yes/no value", field=col, hint="use true/false, yes/no or 1/0")
+        out = np.empty(len(df), dtype=object)
+        out[:] = default
+        return out
+    out = _map_unique(df[col], _bool_value)
+    _fail(df, out == _INVALID, "not a yes/no value", field=col,
+          hint="use true/false, yes/no or 1/0")
     if default is not pd.NA:
-        out = out.where(out.notna(), default)
+        out = np.where(pd.isna(out), default, out)
     return out
 
 
@@ -153,7 +179,7 @@ def check_first_doses(first_doses: Mapping[str, date] | pd.DataFrame) -> pd.Data
         frame = pd.DataFrame({"subject_id": list(first_doses.keys()),
                               "first_dose_date": list(first_doses.values())})
     frame["subject_id"] = frame["subject_id"].astype("string").str.strip()
-    cols = ["subject_id", "first_dose_date"]
+    cols = ["subject_id"]
     for col in ("first_dose_date", "new_anticancer_therapy_date"):
         if col not in frame.columns:
             continue
@@ -197,6 +223,12 @@ def _time_points(subject_codes: np.ndarray, days: np.ndarray, window: int,
     return tp, tp_days
 
 
+def _text(value: Any) -> Any:
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return ""
+    return str(value).strip()
+
+
 def check_assessments(
     df: pd.DataFrame,
     first_doses: Mapping[str, date] | pd.DataFrame | None = None,
@@ -210,6 +242,10 @@ def check_assessments(
     target counts, visit order); with them the baseline checks run too (each subject's
     baseline is its last assessment on or before first dose [E09 1.1]).
     Raises :class:`ResponseInputError` naming subject, visit and lesion.
+
+    Implementation note: strings are normalised once per distinct value
+    (``pd.factorize``) and every later check works on integer keys, so that a 4-million-row
+    study validates in seconds.
     """
     settings = settings or ResponseSettings()
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
@@ -218,139 +254,171 @@ def check_assessments(
                                  field=",".join(missing),
                                  hint=f"required: {', '.join(REQUIRED_COLUMNS)}")
     src = df.reset_index(drop=True)
-    out = pd.DataFrame(index=src.index)
+    ids = {}
     for col in ("subject_id", "lesion_id"):
-        text = src[col].astype("string").str.strip()
-        _fail(src, (text.isna() | text.eq("")).to_numpy(), "identifier is empty", field=col)
-        out[col] = text.astype(object)
-    dates = pd.to_datetime(src["visit_date"], errors="coerce")
+        ids[col] = _map_unique(src[col], _text)
+        _fail(src, ids[col] == "", "identifier is empty", field=col)
+    raw_dates = src["visit_date"]
+    dates = pd.to_datetime(raw_dates, errors="coerce")
     _fail(src, dates.isna().to_numpy(), "visit date missing or not a date", field="visit_date",
           hint="use ISO dates (YYYY-MM-DD)")
-    out["visit_date"] = dates.dt.normalize()
-    src = src.assign(visit_date=out["visit_date"], subject_id=out["subject_id"],
-                     lesion_id=out["lesion_id"])
-
-    role_text = src["lesion_role"].astype("string").str.strip().str.lower()
-    role = role_text.map(_ROLE_SYNONYMS)
-    _fail(src, role.isna().to_numpy(), "unknown lesion role", field="lesion_role",
+    day = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
+    src = src.assign(subject_id=ids["subject_id"], lesion_id=ids["lesion_id"],
+                     visit_date=dates.dt.normalize())
+    role = _map_unique(src["lesion_role"], lambda v: _ROLE_SYNONYMS.get(_text(v).lower()))
+    _fail(src, pd.isna(role), "unknown lesion role", field="lesion_role",
           hint="use target, non_target or new")
-    out["role"] = role.astype(object)
-    organ = src["organ"] if "organ" in src.columns else pd.Series("unknown", index=src.index)
-    organ_codes, organ_uniques = pd.factorize(organ, use_na_sentinel=True)
-    organ_norm = np.array([normalise_organ(u) for u in organ_uniques] + ["unknown"], dtype=object)
-    out["organ"] = organ_norm[organ_codes]
-    out["is_node"] = _parse_bool(src, "is_lymph_node", False).astype(bool)
-    out["d"] = _parse_diameter(src, "diameter_mm")
-    out["v"] = _parse_diameter(src, "viable_diameter_mm")
+    organ = (_map_unique(src["organ"], normalise_organ) if "organ" in src.columns
+             else np.full(len(src), "unknown", dtype=object))
     if "non_target_status" in src.columns:
-        st_text = src["non_target_status"].astype("string").str.strip().str.lower()
-        st = st_text.map(_STATUS_SYNONYMS)
-        _fail(src, (st_text.notna() & st_text.ne("") & st.isna()).to_numpy(),
-              "unknown non-target status", field="non_target_status",
+        st = _map_unique(src["non_target_status"],
+                         lambda v: _STATUS_SYNONYMS.get(_text(v).lower(),
+                                                        "" if _text(v) == "" else None))
+        _fail(src, pd.isna(st), "unknown non-target status", field="non_target_status",
               hint=f"use one of {', '.join(NON_TARGET_STATUSES)}")
-        out["nt_status"] = st.fillna("").astype(object)
     else:
-        out["nt_status"] = ""
-    out["measurable"] = _parse_bool(src, "measurable", pd.NA)
-    out["equivocal"] = _parse_bool(src, "equivocal", False).astype(bool)
-    out["typical"] = _parse_bool(src, "typical_vascular_pattern", pd.NA)
-    out["cytology"] = _parse_bool(src, "cytology_malignant", pd.NA)
+        st = np.full(len(src), "", dtype=object)
+    out = pd.DataFrame({
+        "subject_id": ids["subject_id"], "visit_date": src["visit_date"].to_numpy(),
+        "lesion_id": ids["lesion_id"], "role": role, "organ": organ,
+        "is_node": _parse_bool(src, "is_lymph_node", False).astype(bool),
+        "d": _parse_diameter(src, "diameter_mm"), "v": _parse_diameter(src, "viable_diameter_mm"),
+        "nt_status": st, "measurable": _parse_bool(src, "measurable", pd.NA),
+        "equivocal": _parse_bool(src, "equivocal", False).astype(bool),
+        "typical": _parse_bool(src, "typical_vascular_pattern", pd.NA),
+        "cytology": _parse_bool(src, "cytology_malignant", pd.NA),
+    })
     if "visit" in src.columns:
-        out["visit"] = src["visit"]
-
-    # sort and check duplicates / role consistency
-    out = out.sort_values(["subject_id", "visit_date", "lesion_id"], kind="stable")
-    out = out.reset_index(drop=True)
-    dup = out.duplicated(["subject_id", "visit_date", "lesion_id"], keep="first").to_numpy()
+        out["visit"] = src["visit"].to_numpy()
+    # integer keys and sort (subject, date, lesion)
+    s_code, _ = pd.factorize(out["subject_id"], sort=True)
+    l_code, l_uniq = pd.factorize(out["lesion_id"], sort=True)
+    order = np.lexsort((l_code, day, s_code))
+    out = out.take(order).reset_index(drop=True)
+    s_code, l_code, day = s_code[order], l_code[order], day[order]
+    lkey = pd.factorize(s_code.astype(np.int64) * max(len(l_uniq), 1) + l_code)[0]
+    out["skey"] = s_code
+    out["lkey"] = lkey
+    n_les = int(lkey.max()) + 1 if len(lkey) else 0
+    dup = pd.Series(lkey.astype(np.int64) * 10**6 + (day - day.min() if len(day) else day)
+                    ).duplicated().to_numpy()
     _fail(out, dup, "duplicate row: lesion recorded twice at the same visit",
           hint="remove the repeated row or give the lesions distinct ids")
-    roles_per_lesion = out.groupby(["subject_id", "lesion_id"], sort=False)["role"].transform("nunique")
-    _fail(out, roles_per_lesion.to_numpy() > 1, "lesion changes role between visits",
-          field="role", hint="a lesion keeps its role; record a new lesion under a new id")
-    # visit order against a visit number, when one is given
+    role_arr = out["role"].to_numpy()
+    rcode = np.select([role_arr == "target", role_arr == "non_target"], [0, 1], 2)
+    rmin = np.full(n_les, 9)
+    rmax = np.full(n_les, -1)
+    np.minimum.at(rmin, lkey, rcode)
+    np.maximum.at(rmax, lkey, rcode)
+    _fail(out, (rmin != rmax)[lkey], "lesion changes role between visits", field="role",
+          hint="a lesion keeps its role; record a new lesion under a new id")
     if "visit" in out.columns:
         vnum = pd.to_numeric(out["visit"], errors="coerce")
         if vnum.notna().all():
-            order = out.assign(_v=vnum).sort_values(["subject_id", "_v", "visit_date"], kind="stable")
-            prev = order.groupby("subject_id", sort=False)["visit_date"].shift(1)
-            bad = (order["visit_date"] < prev).to_numpy()
-            _fail(order.reset_index(drop=True), bad,
+            vorder = np.lexsort((day, vnum.to_numpy(), s_code))
+            sd, dd = s_code[vorder], day[vorder]
+            bad = np.zeros(len(dd), dtype=bool)
+            bad[1:] = (sd[1:] == sd[:-1]) & (dd[1:] < dd[:-1])
+            _fail(out.take(vorder).reset_index(drop=True), bad,
                   "visit dates out of order: a later visit number has an earlier date",
                   field="visit_date", hint="check the visit dates against the visit numbers")
     # target counts [E09 1.2]: <= 5 per subject, <= 2 per organ (all nodes one organ)
-    tgt = out[out["role"].to_numpy() == "target"]
-    group = np.where(tgt["is_node"].to_numpy(), "lymph node", tgt["organ"].to_numpy())
-    firsts = tgt.assign(_g=group).drop_duplicates(["subject_id", "lesion_id"])
-    n_tgt = firsts.groupby("subject_id")["lesion_id"].transform("size").to_numpy()
-    _fail(firsts, n_tgt > 5, "more than 5 target lesions", field="lesion_id",
+    is_t = rcode == 0
+    first_row = np.full(n_les, len(out))
+    np.minimum.at(first_row, lkey, np.arange(len(out)))
+    tfirst = np.flatnonzero(is_t & (np.arange(len(out)) == first_row[lkey]))
+    n_tgt = np.bincount(s_code[tfirst], minlength=int(s_code.max()) + 1 if len(s_code) else 0)
+    firsts = out.iloc[tfirst]
+    _fail(firsts, n_tgt[s_code[tfirst]] > 5, "more than 5 target lesions", field="lesion_id",
           hint="RECIST 1.1 allows at most 5 targets; record the others as non-target")
-    n_org = firsts.groupby(["subject_id", "_g"])["lesion_id"].transform("size").to_numpy()
+    group = np.where(out["is_node"].to_numpy()[tfirst], "lymph node", organ_of(out, tfirst))
+    gkey = pd.factorize(pd.Series(s_code[tfirst]).astype(str) + "|" + group)[0]
+    n_org = np.bincount(gkey)[gkey] if len(gkey) else gkey
     _fail(firsts, n_org > 2, "more than 2 target lesions in one organ", field="organ",
           hint="RECIST 1.1 allows 2 per organ (all lymph nodes count as one organ)")
-
     if first_doses is None:
         return out
+    return _check_baseline(out, day, first_doses, criteria=criteria, settings=settings)
+
+
+def _mm_value(row: pd.Series) -> Any:
+    return None if row["d"] < 0 else row["d"] / HUNDREDTHS
+
+
+def organ_of(frame: pd.DataFrame, rows: np.ndarray) -> np.ndarray:
+    """Organ names of *rows* (helper for the per-organ target count)."""
+    return frame["organ"].to_numpy()[rows].astype(str)
+
+
+def _check_baseline(out: pd.DataFrame, day: np.ndarray,
+                    first_doses: Mapping[str, date] | pd.DataFrame, *, criteria: str,
+                    settings: ResponseSettings) -> pd.DataFrame:
+    """Baseline rules: baseline on or before first dose, lesions present at baseline, ..."""
     doses = check_first_doses(first_doses)
-    merged = out.merge(doses, on="subject_id", how="left", validate="many_to_one")
-    _fail(merged, merged["first_dose_date"].isna().to_numpy(), "subject has no first-dose date",
-          field="subject_id", hint="add the subject to the first-dose table")
-    if "new_anticancer_therapy_date" not in merged.columns:
-        merged["new_anticancer_therapy_date"] = pd.NaT
-    subj_codes = pd.factorize(merged["subject_id"])[0]
-    day = merged["visit_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
-    tp, tp_days = _time_points(subj_codes, day, settings.visit_window_days,
-                               settings.timepoint_date)
-    merged["tp"] = tp
-    merged["tp_date"] = pd.to_datetime(tp_days.astype("datetime64[D]"))
-    dose_day = merged["first_dose_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    idx = pd.Index(doses["subject_id"].astype(str)).get_indexer(out["subject_id"])
+    _fail(out, idx < 0, "subject has no first-dose date", field="subject_id",
+          hint="add the subject to the first-dose table")
+    out["first_dose_date"] = doses["first_dose_date"].to_numpy()[idx]
+    out["new_anticancer_therapy_date"] = (
+        doses["new_anticancer_therapy_date"].to_numpy()[idx]
+        if "new_anticancer_therapy_date" in doses.columns
+        else np.full(len(out), np.datetime64("NaT"), dtype="datetime64[ns]"))
+    s_code = out["skey"].to_numpy()
+    lkey = out["lkey"].to_numpy()
+    tp, tp_days = _time_points(s_code, day, settings.visit_window_days, settings.timepoint_date)
+    out["tp"] = tp
+    out["tp_date"] = tp_days.astype("datetime64[D]").astype("datetime64[ns]")
+    dose_day = out["first_dose_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
     pre = tp_days <= dose_day
-    frame = pd.DataFrame({"s": subj_codes, "tp": tp, "pre": pre})
-    base_tp = frame[pre].groupby("s")["tp"].max()
-    has_base = np.isin(subj_codes, base_tp.index.to_numpy())
-    _fail(merged, ~has_base, "no baseline assessment on or before the first dose",
+    n_subj = int(s_code.max()) + 1 if len(s_code) else 0
+    base_tp = np.full(n_subj, -1, dtype=np.int64)
+    np.maximum.at(base_tp, s_code[pre], tp[pre])
+    base_of_row = base_tp[s_code]
+    _fail(out, base_of_row < 0, "no baseline assessment on or before the first dose",
           field="visit_date", hint="the baseline scan must precede treatment [RECIST 1.1]")
-    base_of_row = base_tp.reindex(subj_codes).to_numpy()
-    _fail(merged, tp < base_of_row, "measurement before baseline: an assessment precedes the "
+    _fail(out, tp < base_of_row, "measurement before baseline: an assessment precedes the "
           "subject's baseline (last assessment on or before first dose)", field="visit_date",
           hint="keep one pre-treatment assessment per subject")
-    merged["is_baseline"] = tp == base_of_row
-    dup2 = merged.duplicated(["tp", "lesion_id"]).to_numpy()
-    _fail(merged, dup2, "lesion recorded twice within one visit window", field="visit_date",
+    isb = tp == base_of_row
+    out["is_baseline"] = isb
+    n_les = int(lkey.max()) + 1 if len(lkey) else 0
+    dup2 = pd.Series(tp.astype(np.int64) * max(n_les, 1) + lkey).duplicated().to_numpy()
+    _fail(out, dup2, "lesion recorded twice within one visit window", field="visit_date",
           hint="the visit window merged two dates; narrow visit_window_days")
-    role_arr = merged["role"].to_numpy()
-    first_tp = merged.groupby(["subject_id", "lesion_id"], sort=False)["tp"].transform("min")
-    lesion_at_base = (first_tp.to_numpy() == base_of_row)
-    _fail(merged, (role_arr == "target") & ~lesion_at_base, "target lesion without a baseline",
+    role_arr = out["role"].to_numpy()
+    first_tp = np.full(n_les, np.iinfo(np.int64).max)
+    np.minimum.at(first_tp, lkey, tp)
+    lesion_at_base = first_tp[lkey] == base_of_row
+    _fail(out, (role_arr == "target") & ~lesion_at_base, "target lesion without a baseline",
           field="lesion_id", hint="targets are chosen at baseline; record later lesions as new")
-    _fail(merged, (role_arr == "non_target") & ~lesion_at_base,
+    _fail(out, (role_arr == "non_target") & ~lesion_at_base,
           "non-target lesion without a baseline", field="lesion_id",
           hint="non-targets are recorded at baseline; record later lesions as new")
-    isb = merged["is_baseline"].to_numpy()
-    _fail(merged, (role_arr == "new") & isb, "new lesion at baseline", field="lesion_role",
+    _fail(out, (role_arr == "new") & isb, "new lesion at baseline", field="lesion_role",
           hint="baseline lesions are target or non-target")
-    d = merged["d"].to_numpy()
-    node = merged["is_node"].to_numpy()
+    d = out["d"].to_numpy()
+    node = out["is_node"].to_numpy()
     bt = isb & (role_arr == "target")
-    _fail(merged, bt & (d < 0), "target lesion without a baseline measurement",
-          field="diameter_mm", hint="give the baseline longest diameter (short axis for nodes)")
-    _fail(merged, bt & ~node & (d >= 0) & (d < 10 * HUNDREDTHS),
+    _fail(out, bt & (d < 0), "target lesion without a baseline measurement",
+          field="diameter_mm", value_of=_mm_value, hint="give the baseline longest diameter (short axis for nodes)")
+    _fail(out, bt & ~node & (d >= 0) & (d < 10 * HUNDREDTHS),
           "target lesion not measurable at baseline: longest diameter under 10 mm",
-          field="diameter_mm", hint="record it as non-target [RECIST 1.1 1.1]")
-    _fail(merged, bt & node & (d >= 0) & (d < 15 * HUNDREDTHS),
+          field="diameter_mm", value_of=_mm_value, hint="record it as non-target [RECIST 1.1 1.1]")
+    _fail(out, bt & node & (d >= 0) & (d < 15 * HUNDREDTHS),
           "nodal target not measurable at baseline: short axis under 15 mm",
-          field="diameter_mm", hint="nodes of 10-15 mm short axis are non-target [RECIST 1.1 1.1]")
-    meas = merged["measurable"].to_numpy()
-    _fail(merged, bt & (meas == False), "target lesion flagged not measurable",  # noqa: E712
+          field="diameter_mm", value_of=_mm_value, hint="nodes of 10-15 mm short axis are non-target [RECIST 1.1 1.1]")
+    meas = pd.Series(out["measurable"]).eq(False).fillna(False).to_numpy(dtype=bool)
+    _fail(out, bt & meas, "target lesion flagged not measurable",
           field="measurable", hint="only measurable lesions can be targets")
     bnt = isb & (role_arr == "non_target")
-    _fail(merged, bnt & np.isin(merged["nt_status"].to_numpy(),
-                                ["absent", "unequivocal_progression", "increased"]),
+    _fail(out, bnt & np.isin(out["nt_status"].to_numpy(),
+                             ["absent", "unequivocal_progression", "increased"]),
           "non-target lesion at baseline must be present", field="nt_status")
     if criteria == "mrecist" and settings.mrecist_atypical_targets == "error":
-        liver = merged["organ"].to_numpy() == "liver"
-        _fail(merged, bt & liver & (merged["v"].to_numpy() < 0),
+        liver = out["organ"].to_numpy() == "liver"
+        _fail(out, bt & liver & (out["v"].to_numpy() < 0),
               "mRECIST: intrahepatic target without a viable (arterially enhancing) diameter",
               field="viable_diameter_mm",
               hint="mRECIST targets must enhance [LL10]; make it non-target or set "
               "mrecist_atypical_targets='whole_lesion'")
-    return merged
+    return out

@@ -67,6 +67,10 @@ def describe_url(url: str | URL) -> str:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The pysqlite driver's own transaction handling breaks SAVEPOINT; SQLAlchemy's documented
+    # recipe ("Serializable isolation / Savepoints / Transactional DDL") turns it off and emits
+    # BEGIN itself (see _sqlite_begin).
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")
@@ -75,6 +79,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA busy_timeout=10000")
     finally:
         cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    conn.exec_driver_sql("BEGIN")
 
 
 def create_engine(url: str) -> Engine:
@@ -101,6 +109,7 @@ def create_engine(url: str) -> Engine:
                            hint="Supported: sqlite:///PATH, postgresql+psycopg://USER@HOST:PORT/DB") from exc
     if parsed.get_backend_name() == "sqlite":
         event.listen(engine, "connect", _sqlite_pragmas)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 

@@ -1,0 +1,38 @@
+"""Administrative criteria: consent, contraception, compliance, investigator judgement,
+permissive notes and screening procedures.  They evaluate to ``administrative``: listed for
+the coordinator, never blocking and never "met"."""
+
+from __future__ import annotations
+
+import re
+
+from hcctrials.criteria.grammar import Context, Hit
+from hcctrials.model.eligibility import Administrative
+
+__all__ = ["scan_admin", "ADMIN_TERMS"]
+
+ADMIN_TERMS: list[tuple[str, str]] = [
+    (r"informed consent|consent form|sign(?:ed)?\s+(?:the\s+)?(?:written\s+)?consent|知情同意", "consent"),
+    (r"contracep\w*|birth control|避孕|childbearing potential[^;。]{0,80}?(?:agree|use)|pregnancy test|妊娠试验|妊娠检测",
+     "contraception"),
+    (r"compl(?:y|iance|iant)\s+with|able to comply|willing(?:ness)? to (?:comply|follow)|follow[- ]up|依从|随访"
+     r"|non-?compliance", "compliance"),
+    (r"(?:in the (?:opinion|judgement|judgment) of the investigator|investigator'?s? (?:opinion|judgement|judgment)"
+     r"|(?:investigators?|researchers?|clinicians?|physicians?)\s+(?:consider|believe|judge|deem|think)s?"
+     r"|judged by the investigator|considered by (?:the\s+)?(?:investigator|clinician)s?|unsuitable|not suitable"
+     r"|研究者(?:认为|判断|判定)|研究者认为|不适合(?:参加|入组)|不宜参加)", "investigator_judgement"),
+    (r"can be included|may be included|can be enrolled|are eligible|is allowed|are allowed|will be allowed|\ballows?\b|\bpermitted\b"
+     r"|可以(?:纳入|入组)|可纳入|允许",
+     "permissive"),
+    (r"must be tested|necessary to test|需要?进行[^;。]{0,10}?检测|必须对患者进行|筛查期间", "procedure"),
+]
+_ADMIN_RE = [(re.compile(p, re.IGNORECASE), c) for p, c in ADMIN_TERMS]
+
+
+def scan_admin(ctx: Context) -> list[Hit]:
+    hits = []
+    for pattern, category in _ADMIN_RE:
+        for m in pattern.finditer(ctx.lower):
+            hits.append(Hit(m.start(), m.end(), Administrative(category=category), priority=1,  # type: ignore[arg-type]
+                            family="admin", extra={"category": category}))
+    return hits

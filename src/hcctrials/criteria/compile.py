@@ -1,0 +1,366 @@
+"""Compile one criterion text into an eligibility tree (rule-based, deterministic, explainable).
+
+Pipeline for one criterion: normalise glyphs -> cut into sentences (``;`` ``；`` ``。`` and
+English sentence ends) -> run every family scanner (labs, age, ECOG, Child-Pugh, ALBI, stage,
+diagnosis, tumour, liver, therapy, history, virology, allergy, pregnancy, life expectancy,
+administrative) -> keep non-overlapping hits (priority, then length) -> attach the sentence's
+time window to therapy/history hits -> wrap hits preceded by a negation ("no", "not", 未, 无)
+in ``Not`` -> join hits by their connectors ("or"/或 -> AnyOf; "and"/且 -> AllOf; a comma or a new
+sentence -> AllOf for inclusion, AnyOf for exclusion) -> whatever meaningful text no scanner
+explained becomes a ``NeedsReview`` child (never dropped, never guessed; an "except ..."
+remainder restricts the rule: AllOf(rule, NeedsReview)).  Administrative statements (consent,
+contraception, investigator judgement, permissive notes) take over their sentence.
+
+``compile_criterion`` never raises: an internal failure becomes ``NeedsReview`` naming it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from functools import lru_cache
+
+from hcctrials.criteria.admin import scan_admin
+from hcctrials.criteria.demographics import scan_age, scan_ecog, scan_life_expectancy, scan_pregnancy, scan_sex
+from hcctrials.criteria.grammar import Context, Hit, find_window
+from hcctrials.criteria.history import scan_allergy, scan_history, scan_virology
+from hcctrials.criteria.labs import scan_labs
+from hcctrials.criteria.staging import (
+    scan_albi,
+    scan_child_pugh,
+    scan_diagnosis,
+    scan_liver,
+    scan_stage,
+    scan_tumour,
+)
+from hcctrials.criteria.text import detect_language, normalise_text
+from hcctrials.criteria.therapy import scan_therapy
+from hcctrials.model.eligibility import (
+    Administrative,
+    AllOf,
+    AnyOf,
+    HistoryCondition,
+    NeedsReview,
+    Node,
+    Not,
+    PriorTherapy,
+    Source,
+)
+
+__all__ = ["compile_criterion", "compile_fragment", "SCANNERS", "is_fully_compiled"]
+
+Scanner = Callable[[Context], list[Hit]]
+
+SCANNERS: tuple[Scanner, ...] = (
+    scan_admin, scan_labs, scan_age, scan_ecog, scan_life_expectancy, scan_pregnancy, scan_sex,
+    scan_child_pugh, scan_albi, scan_stage, scan_diagnosis, scan_tumour, scan_liver, scan_therapy,
+    scan_history, scan_virology, scan_allergy,
+)
+
+_SENTENCE = re.compile(r"[;。]|(?<=[a-z0-9)\]])\.\s+(?=[A-Z(])|\.$")
+_OR = re.compile(r"(?:^|[\s,(])(?:or|and/or|或者|或|或是|及/或)(?:$|[\s,)])|或", re.IGNORECASE)
+_AND = re.compile(r"(?:^|[\s,])(?:and|as well as|plus|且|并且|同时|以及|和|并)(?:$|[\s,])|且|并且", re.IGNORECASE)
+_NEGATION = re.compile(
+    r"(?:\bno|\bnot|\bnever|\bwithout|\bnon|\bfree of|\babsence of|未曾|未|无|没有|不)\s*(?:have|has|had|be|been|being|any|"
+    r"known|evidence of|history of|prior|previous|documented|a|an|clinically significant|significant|received|曾|有|接受过|经)?"
+    r"\s*(?:\w+\s+)?$",
+    re.IGNORECASE,
+)
+_EXCEPT = re.compile(r"except|excluding|exception|other than|unless|除外|例外|但以下|但是?|除了", re.IGNORECASE)
+_BUT = re.compile(r"\bbut\b|\bhowever\b|\bprovided\b|但(?!以下)|然而", re.IGNORECASE)
+_DOMINANT = {"consent", "contraception", "investigator_judgement", "permissive", "procedure", "compliance"}
+
+_EN_FILLER = set("""
+patients patient subjects subject participants participant individuals person persons people with who have has had
+a an the of and or in on to be is are was were been being known history documented must should shall any other
+following criteria criterion requirements requirement meet meeting meets as defined by at for from that this these those
+their his her its than all within prior previous previously time screening enrollment enrolment study studies first
+dose doses day days week weeks month months year years evidence current currently adequate function functions organ
+organs bone marrow liver renal kidney hepatic coagulation hematologic haematologic haematology hematology laboratory
+values value normal basically main such e g i etc including include includes diagnosed confirmed according standard
+there which would will can may not no without either both each per only also level levels count serum test tests
+result results lesion lesions upper limit limits uln agree agreed willing able ability before after into during
+since more less than greater equal least most aged age old years' case cases following: i.e. e.g. like eg ie
+women men female male period signing form between day
+undergone underwent trial currently they participating undergoing those during enrollment esophagus stomach rectum regimen regimens administered
+imaging assessment indicated progression progressed examination ct mri recist standard general score
+condition according eastern cooperative oncology group performance status ecog who thereof
+treated treatment treatments therapy therapies received receiving receive use used using require required requiring
+clinically significant significant severe active chronic acute presence present positive negative test
+diagnosis disorder disorders disease diseases condition conditions infection infections medical subject's patient's
+""".split())
+_ZH_FILLER = re.compile(
+    "患者|受试者|参与者|者|的|有|已知|既往|病史|或|和|及|且|并|在|中|时|前|内|为|是|需要|需|必须|应|符合|以下|下列|要求|标准|主要|"
+    "器官|功能|基本|正常|骨髓|肝脏|肾脏|凝血|血常规|肝功能|肾功能|检查|包括|等|如|其他|其它|同时|合并|伴有|入组|入选|研究|治疗|"
+    "接受|首次|用药|给药|筛选|期间|具有|存在|诊断|确诊|明确|任何|形式|证据|当天|签署|一般|情况|以上|以内|以下|目前|正在|了|过|"
+    "曾|经|已|被|对|于|与|到|至|个|月|周|天|年|分|级|期|可|可以|能够|愿意|不|无|未|没有|疾病|状态|评分|确定|活动性|严重|控制|"
+    "要|所有|全部|女性|男性|病人|病例|阳性|阴性|检测|结果|值|水平|计数|单位|倍|上限|下限|范围|小时|日|定义|根据|按照|依据|相关|"
+    "影像学|评估|显示|提示|出现|发生|之|该|本|此|其|各种|原因|导致|任何|一种|种|项|条|点|类|计划|开始|接种|"
+    "东部肿瘤协作组|先前|进行|试验|方案|进展|疾病|根据|可测量|病灶|至少|检查"
+)
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_EN_WORD = re.compile(r"[a-z][a-z'-]+")
+
+
+def _lower_same_length(text: str) -> str:
+    return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
+
+
+def _meaningful(residue: str) -> str | None:
+    """The residue text if it carries meaning no scanner explained, else None."""
+    cjk = _ZH_FILLER.sub("", "".join(_CJK_CHAR.findall(residue)))
+    words = [w for w in _EN_WORD.findall(residue.lower()) if w.strip("'-") not in _EN_FILLER and len(w) > 2]
+    if len(cjk) >= 3 or len(words) >= 2:
+        cleaned = " ".join(residue.split()).strip(" ,.;:()[]")
+        return cleaned or None
+    return None
+
+
+def _select(hits: list[Hit]) -> list[Hit]:
+    chosen: list[Hit] = []
+    for hit in sorted(hits, key=lambda h: (-h.priority, -(h.end - h.start), h.start)):
+        if hit.end <= hit.start:
+            continue
+        if hit.extra.get("twin"):
+            if any(c.start == hit.start and c.end == hit.end and c.family == hit.family for c in chosen):
+                chosen.append(hit)
+            continue
+        if all(hit.end <= c.start or hit.start >= c.end for c in chosen):
+            chosen.append(hit)
+    return sorted(chosen, key=lambda h: h.start)
+
+
+def _apply_window(node: Node, window) -> Node:  # type: ignore[no-untyped-def]
+    if isinstance(node, PriorTherapy):
+        return node.model_copy(update={"within_days": window.days, "half_lives": window.half_lives,
+                                       "whichever_longer": window.whichever_longer})
+    if isinstance(node, HistoryCondition):
+        return node.model_copy(update={"look_back_days": window.days})
+    return node
+
+
+_SEGMENT_VERB = re.compile(r"received|receiving|undergone|underwent|diagnosed|treated|had\b|have\b|接受|诊断|患有|曾有|有过",
+                           re.IGNORECASE)
+
+
+def _window_scope(text: str, window, hits: list[Hit], language: str) -> set[int]:  # type: ignore[no-untyped-def]
+    """Which windowed hits a time window applies to.
+
+    The window covers the comma-separated list it belongs to: English states it after the
+    list ("received A, B or C within 4 weeks"; at the start: "Within 3 months, ..."), Chinese
+    before ("4周内接受过A或B").  Walking away from the window, the scope stops after a
+    segment with its own verb ("had undergone transplantation, ..., or received steroids
+    within 7 days" scopes only the steroids).
+    """
+    windowed = [h for h in hits if h.windowed]
+    if not windowed:
+        return set()
+    commas = [m.start() for m in re.finditer(r",", text)]
+    after = [h for h in windowed if h.start >= window.end]
+    before = [h for h in windowed if h.end <= window.start]
+    leading = not text[:window.start].strip(" ,(") or language == "zh" and after
+    if leading:
+        lo, hi = window.end, len(text)
+        for c in commas:
+            if c > window.end and _SEGMENT_VERB.search(text[c:]) and any(h.start > c for h in after):
+                seg_end = next((c2 for c2 in commas if c2 > c), len(text))
+                if _SEGMENT_VERB.search(text[c:seg_end]):
+                    hi = c
+                    break
+        return {id(h) for h in after if lo <= h.start < hi}
+    lo = 0
+    for c in reversed([c for c in commas if c < window.start]):
+        seg = text[c:window.start]
+        if _SEGMENT_VERB.search(seg):
+            lo = c
+            break
+    scope = {id(h) for h in before if h.start >= lo}
+    if not scope and after:
+        scope = {id(after[0])}
+    return scope
+
+
+def _dedupe(nodes: list[Node], ops: list[str]) -> tuple[list[Node], list[str]]:
+    from hcctrials.model.eligibility import leaf_key
+
+    seen: set[str] = set()
+    out, out_ops = [], []
+    for i, node in enumerate(nodes):
+        key = leaf_key(node)
+        if key in seen:
+            continue
+        seen.add(key)
+        if out:
+            out_ops.append(ops[i - 1] if i > 0 else ",")
+        out.append(node)
+    return out, out_ops
+
+
+def _join(nodes: list[Node], ops: list[str], default: str) -> Node:
+    """Join *nodes* with the connectors *ops* (len(nodes)-1): 'or' binds tighter than 'and'."""
+    groups: list[list[Node]] = [[nodes[0]]]
+    for op, node in zip(ops, nodes[1:]):
+        if op == "or":
+            groups[-1].append(node)
+        else:
+            groups.append([node])
+    parts: list[Node] = [g[0] if len(g) == 1 else AnyOf(children=g) for g in groups]
+    if len(parts) == 1:
+        return parts[0]
+    # groups are joined by 'and' or ',' (a comma takes the role's default)
+    non_or = [o for o in ops if o != "or"]
+    if default == "and" or (non_or and all(o == "and" for o in non_or)):
+        return AllOf(children=parts)
+    return AnyOf(children=parts)
+
+
+def _connector(between: str) -> str:
+    if _OR.search(between):
+        return "or"
+    if _AND.search(between):
+        return "and"
+    return ","
+
+
+def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[Node]:
+    raw_hits: list[Hit] = []
+    for scanner in SCANNERS:
+        if not recurse and scanner is scan_labs:
+            continue
+        raw_hits.extend(scanner(ctx))
+    hits = _select(raw_hits)
+    admin = [h for h in raw_hits if h.family == "admin" and h.extra.get("category") in _DOMINANT]
+    clinical = [h for h in hits if h.family != "admin"]
+    if admin and admin[0].extra["category"] in ("consent", "compliance") and clinical:
+        admin = []  # "age on the day of signing consent >= 18": the consent words are context
+    if admin:
+        category = admin[0].extra["category"]
+        nodes: list[Node] = [Administrative(category=category)]  # type: ignore[arg-type]
+        if category == "permissive" and _BUT.search(ctx.lower[admin[0].end:]):
+            nodes.append(NeedsReview(reason=f"condition attached to a permissive statement: {text.strip()}"))
+        return nodes
+    window = find_window(text)
+    mask = [True] * len(text)
+    for h in hits:
+        for i in range(h.start, min(h.end, len(text))):
+            mask[i] = False
+    scoped = _window_scope(text, window, hits, ctx.language) if window else set()
+    if scoped:
+        for i in range(window.start, min(window.end, len(text))):
+            mask[i] = False
+    for h in hits:
+        if "progression" in h.extra:
+            s, e = h.extra["progression"]
+            for i in range(s, min(e, len(text))):
+                mask[i] = False
+    nodes, ops = [], []
+    prev_end = 0
+    for h in hits:
+        node = h.node
+        if id(h) in scoped:
+            node = _apply_window(node, window)
+        before = ctx.lower[prev_end:h.start]
+        neg = _NEGATION.search(before)
+        if neg and h.family not in ("admin",):
+            node = Not(child=node)
+            for i in range(prev_end + neg.start(), h.start):
+                mask[i] = False
+        if nodes:
+            ops.append(_connector(before))
+        nodes.append(node)
+        prev_end = h.end
+    residue = "".join(c if keep else " " for c, keep in zip(text, mask))
+    for word in ("or", "and"):
+        residue = re.sub(rf"\b{word}\b", " ", residue, flags=re.IGNORECASE)
+    leftover = _meaningful(residue)
+    if not nodes:
+        return [NeedsReview(reason=f"no rule recognised in: {text.strip()}")] if leftover or text.strip() else []
+    default = "and" if ctx.role != "exclusion" else "or"
+    nodes, ops = _dedupe(nodes, ops)
+    joined = _join(nodes, ops, default)
+    if leftover:
+        review = NeedsReview(reason=f"text not compiled: {leftover}")
+        if _EXCEPT.search(leftover) or ctx.role == "exclusion" and _EXCEPT.search(text):
+            return [AllOf(children=[joined, review])]
+        return [joined, review]
+    return [joined]
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in _SENTENCE.finditer(text):
+        if text[start:m.start()].strip():
+            out.append((start, m.start()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return out
+
+
+def compile_fragment(text: str, ctx: Context) -> Node:
+    """Compile a fragment (e.g. the condition of a conditional lab threshold) in *ctx*'s setting."""
+    norm = normalise_text(text)
+    sub = Context(text=norm, lower=_lower_same_length(norm), language=ctx.language, role=None,
+                  trial_drugs=ctx.trial_drugs)
+    nodes = _compile_sentence(norm, sub, recurse=False)
+    if not nodes:
+        return NeedsReview(reason=f"condition not compiled: {text.strip()}")
+    return nodes[0] if len(nodes) == 1 else AllOf(children=nodes)
+
+
+@lru_cache(maxsize=200_000)
+def _compile_cached(text: str, role: str | None, trial_drugs: tuple[str, ...]) -> Node:
+    norm = normalise_text(text)
+    if not norm:
+        return NeedsReview(reason="empty criterion")
+    language = detect_language(norm)
+    parts: list[Node] = []
+    ops: list[str] = []
+    for s, e in _sentences(norm):
+        sentence = norm[s:e]
+        ctx = Context(text=sentence, lower=_lower_same_length(sentence), language=language, role=role,
+                      trial_drugs=trial_drugs)
+        nodes = _compile_sentence(sentence, ctx)
+        if not nodes:
+            continue
+        starts_or = bool(re.match(r"\s*(?:or\b|或者|或)", ctx.lower))
+        for k, node in enumerate(nodes):
+            if parts:
+                ops.append("or" if (k == 0 and starts_or) else ",")
+            parts.append(node)
+    if not parts:
+        return NeedsReview(reason=f"no rule recognised in: {text.strip()}")
+    admins = [p for p in parts if isinstance(p, Administrative)]
+    if len(admins) == len(parts):
+        return admins[0]
+    if admins and len(admins) < len(parts):
+        keep = [(p, o) for p, o in zip(parts, [","] + ops) if not isinstance(p, Administrative)]
+        parts = [p for p, _ in keep]
+        ops = [o for _, o in keep][1:]
+    if len(parts) == 1:
+        return parts[0]
+    return _join(parts, ops, "and" if role != "exclusion" else "or")
+
+
+def compile_criterion(text: str, *, role: str | None = None, number: str | None = None,
+                      trial_drugs: tuple[str, ...] = ()) -> Node:
+    """Compile one criterion's text into a tree whose root carries the :class:`Source`.
+
+    *role* ('inclusion'/'exclusion') decides how a comma-separated list joins (all-of for
+    inclusion, any-of for exclusion).  *trial_drugs* are the trial's lexicon ids, used by
+    "allergy to the study drugs".  Never raises: a failure becomes ``NeedsReview``.
+    """
+    try:
+        node = _compile_cached(text, role, tuple(trial_drugs))
+    except Exception as exc:  # noqa: BLE001 - named in the NeedsReview reason, never hidden
+        node = NeedsReview(reason=f"compiler error {type(exc).__name__}: {exc}")
+    source = Source(text=text.strip(), language=detect_language(text) if text.strip() else None,  # type: ignore[arg-type]
+                    number=number, role=role)  # type: ignore[arg-type]
+    return node.model_copy(update={"source": source})
+
+
+def is_fully_compiled(node: Node) -> bool:
+    """True when no part of *node* needs review."""
+    from hcctrials.model.eligibility import walk
+
+    return not any(isinstance(n, NeedsReview) for n in walk(node))

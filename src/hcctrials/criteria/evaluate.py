@@ -1,0 +1,86 @@
+"""Evaluate an eligibility tree for one patient on one date (pure, three-valued).
+
+``evaluate_node(node, facts)`` -> :class:`Verdict` (status 'met' | 'not_met' | 'unknown' |
+'administrative' | 'needs_review', a reason naming value, threshold and conversions, and for
+unknown the data items that would decide it).
+
+Logic: AllOf = not_met if any child is not_met, else unknown if any is unknown, else
+needs_review if any needs review, else met (administrative children are neutral); AnyOf is
+the dual (met if any child is met); Not swaps met and not_met.  Leaf rules are in
+:mod:`hcctrials.criteria.leaves`.  Identical leaves are evaluated once per patient
+(``PatientFacts.cache`` keyed by :func:`hcctrials.model.eligibility.leaf_key`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from hcctrials.criteria.facts import PatientFacts
+from hcctrials.model.eligibility import AllOf, AnyOf, Node, Not, leaf_key
+
+__all__ = ["Verdict", "evaluate_node", "STATUSES", "combine_all", "combine_any", "negate"]
+
+STATUSES = ("met", "not_met", "unknown", "administrative", "needs_review")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    status: str
+    reason: str
+    missing: tuple[str, ...] = ()
+    children: tuple[Verdict, ...] = field(default=(), repr=False)
+
+
+def negate(v: Verdict) -> Verdict:
+    swap = {"met": "not_met", "not_met": "met"}
+    if v.status in swap:
+        return Verdict(swap[v.status], f"not ({v.reason})", v.missing, (v,))
+    return Verdict(v.status, f"not ({v.reason})", v.missing, (v,))
+
+
+def _missing(children: list[Verdict]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(m for c in children for m in c.missing))
+
+
+def combine_all(children: list[Verdict]) -> Verdict:
+    active = [c for c in children if c.status != "administrative"]
+    if not active:
+        return Verdict("administrative", "; ".join(c.reason for c in children), (), tuple(children))
+    for status in ("not_met", "unknown", "needs_review"):
+        picked = [c for c in active if c.status == status]
+        if picked:
+            missing = _missing(picked) if status == "unknown" else ()
+            return Verdict(status, "; ".join(c.reason for c in picked), missing, tuple(children))
+    return Verdict("met", "; ".join(c.reason for c in active), (), tuple(children))
+
+
+def combine_any(children: list[Verdict]) -> Verdict:
+    active = [c for c in children if c.status != "administrative"]
+    if not active:
+        return Verdict("administrative", "; ".join(c.reason for c in children), (), tuple(children))
+    for status in ("met", "unknown", "needs_review"):
+        picked = [c for c in active if c.status == status]
+        if picked:
+            missing = _missing(picked) if status == "unknown" else ()
+            reason = picked[0].reason if status == "met" else " or ".join(c.reason for c in picked)
+            return Verdict(status, reason, missing, tuple(children))
+    return Verdict("not_met", " and ".join(c.reason for c in active), (), tuple(children))
+
+
+def evaluate_node(node: Node, facts: PatientFacts) -> Verdict:
+    """Verdict of *node* for the patient in *facts* (see module docstring)."""
+    if isinstance(node, AllOf):
+        return combine_all([evaluate_node(c, facts) for c in node.children])
+    if isinstance(node, AnyOf):
+        return combine_any([evaluate_node(c, facts) for c in node.children])
+    if isinstance(node, Not):
+        return negate(evaluate_node(node.child, facts))
+    key = leaf_key(node)
+    cached = facts.cache.get(key)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    from hcctrials.criteria.leaves import evaluate_leaf
+
+    verdict = evaluate_leaf(node, facts)
+    facts.cache[key] = verdict
+    return verdict

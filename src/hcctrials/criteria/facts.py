@@ -1,0 +1,140 @@
+"""PatientFacts: everything about one patient the evaluator needs, computed once per as_of.
+
+Scores (Child-Pugh, ALBI, BCLC, CNLC ...) come from :func:`hcctrials.scores.compute_patient_scores`;
+therapy lines are mapped once to lexicon ids and class tags; a per-patient cache keyed by a
+leaf's meaning (:func:`hcctrials.model.eligibility.leaf_key`) makes identical criteria across
+trials cost one evaluation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property, lru_cache
+from typing import Any
+
+from hcctrials.model.patient import Patient, TherapyLine
+
+__all__ = ["PatientFacts", "TherapyFacts", "DEFAULT_ULN", "therapy_tags"]
+
+#: Site-default upper limits of normal used only when a result has no reference range
+#: (verdict reasons then say "assumed ULN").  Typical adult reference limits of Chinese and
+#: US hospital labs; a site should replace them (parameter ``default_uln`` of PatientFacts).
+DEFAULT_ULN: dict[str, tuple[float, str]] = {
+    "bilirubin_total": (17.1, "umol/L"),  # 1.0 mg/dL
+    "bilirubin_direct": (6.8, "umol/L"),
+    "alt": (40.0, "U/L"),
+    "ast": (40.0, "U/L"),
+    "alp": (125.0, "U/L"),
+    "ggt": (60.0, "U/L"),
+    "creatinine": (104.0, "umol/L"),  # ~1.18 mg/dL
+    "aptt": (37.0, "s"),
+    "pt": (13.0, "s"),
+    "lipase": (60.0, "U/L"),
+    "amylase": (110.0, "U/L"),
+}
+
+# Agents the HCC lexicon does not carry but criteria name by class (steroids, immunosuppressants).
+_EXTRA_CLASSES: dict[str, str] = {
+    "prednisone": "corticosteroid", "prednisolone": "corticosteroid", "methylprednisolone": "corticosteroid",
+    "dexamethasone": "corticosteroid", "hydrocortisone": "corticosteroid", "泼尼松": "corticosteroid",
+    "甲泼尼龙": "corticosteroid", "地塞米松": "corticosteroid", "氢化可的松": "corticosteroid",
+    "tacrolimus": "immunosuppressant", "cyclosporine": "immunosuppressant", "ciclosporin": "immunosuppressant",
+    "mycophenolate": "immunosuppressant", "sirolimus": "immunosuppressant", "azathioprine": "immunosuppressant",
+    "他克莫司": "immunosuppressant", "环孢素": "immunosuppressant", "吗替麦考酚酯": "immunosuppressant",
+}
+
+
+@lru_cache(maxsize=4096)
+def therapy_tags(name: str) -> tuple[str | None, frozenset[str]]:
+    """(lexicon id, class tags) for a drug or procedure name as written."""
+    from hcctrials.criteria.therapy import _lexicon
+
+    lex = _lexicon()
+    therapy = lex.lookup(name) if lex is not None else None
+    if therapy is not None:
+        tags = set(therapy.classes)
+        kind = getattr(therapy, "kind", "drug")
+        if kind == "regimen":
+            for comp in getattr(therapy, "components", []) or []:
+                sub = lex.lookup(comp)
+                if sub is not None:
+                    tags |= set(sub.classes)
+        return therapy.id, frozenset(tags)
+    extra = _EXTRA_CLASSES.get(name.strip().lower())
+    return None, frozenset({extra} if extra else set())
+
+
+@dataclass(frozen=True)
+class TherapyFacts:
+    """One TherapyLine with its agents resolved to lexicon ids and class tags."""
+
+    line: TherapyLine
+    agent_ids: frozenset[str]
+    classes: frozenset[str]
+    unresolved: tuple[str, ...]
+
+    @property
+    def progressed(self) -> bool | None:
+        if self.line.progression_date is not None or self.line.stop_reason == "progression" \
+                or self.line.best_response == "PD":
+            return True
+        if self.line.stop_reason is not None or self.line.best_response is not None:
+            return False
+        return None
+
+
+@dataclass
+class PatientFacts:
+    """Precomputed facts of *patient* on *as_of* (see module docstring)."""
+
+    patient: Patient
+    as_of: date
+    lab_window_days: int = 28
+    assume_default_uln: bool = True
+    default_uln: dict[str, tuple[float, str]] = field(default_factory=lambda: dict(DEFAULT_ULN))
+    cache: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def age(self) -> float | None:
+        return self.patient.age_on(self.as_of)
+
+    @cached_property
+    def scores(self) -> Any:
+        from hcctrials.scores import compute_patient_scores
+
+        return compute_patient_scores(self.patient, as_of=self.as_of, lab_window_days=self.lab_window_days)
+
+    @cached_property
+    def therapies(self) -> tuple[TherapyFacts, ...]:
+        out = []
+        for line in self.patient.treatments:
+            if line.start is not None and line.start > self.as_of:
+                continue
+            ids: set[str] = set()
+            tags: set[str] = set()
+            unresolved = []
+            names = list(line.agents) + ([line.regimen] if line.regimen else [])
+            for name in names:
+                tid, classes = therapy_tags(name)
+                if tid:
+                    ids.add(tid)
+                if classes:
+                    tags |= classes
+                if not tid and not classes and name in line.agents:
+                    unresolved.append(name)
+            out.append(TherapyFacts(line, frozenset(ids), frozenset(tags), tuple(unresolved)))
+        return tuple(out)
+
+    @cached_property
+    def allergy_tags(self) -> tuple[frozenset[str], frozenset[str], tuple[str, ...]]:
+        ids: set[str] = set()
+        tags: set[str] = set()
+        words = []
+        for name in self.patient.allergies:
+            tid, classes = therapy_tags(name)
+            if tid:
+                ids.add(tid)
+            tags |= classes
+            words.append(name.lower())
+        return frozenset(ids), frozenset(tags), tuple(words)

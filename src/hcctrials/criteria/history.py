@@ -1,0 +1,139 @@
+"""History and comorbidity, virology, allergy (EN + ZH).
+
+"history of hepatic encephalopathy" (ever), "within 6 months", "active or previously documented
+autoimmune disease", "需要全身治疗的活动性自身免疫性疾病", "known HIV", "active tuberculosis",
+"organ transplantation", "HBV DNA < 500 IU/mL", "HBsAg阳性者需HBV DNA<2000 IU/mL且接受抗病毒治疗",
+"Allergic to PD-1 inhibitors", "对试验药物过敏".  Condition codes follow
+:class:`hcctrials.model.patient.Condition`.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hcctrials.criteria.grammar import NUM, Context, Hit, parse_number
+from hcctrials.model.eligibility import Allergy, HistoryCondition, Virology
+
+__all__ = ["scan_history", "scan_virology", "scan_allergy", "CONDITION_TERMS"]
+
+#: condition words -> condition code
+CONDITION_TERMS: list[tuple[str, str]] = [
+    (r"hepatic encephalopathy|肝性脑病", "hepatic_encephalopathy"),
+    (r"autoimmune(?:\s+or\s+inflammatory)?\s+(?:diseases?|disorders?)|自身免疫性?(?:或炎症性)?(?:疾病|病)", "autoimmune_disease"),
+    (r"(?:allogeneic\s+)?(?:stem cell|bone marrow|hematopoietic)\s+(?:transplant\w*)|造血干细胞移植|干细胞移植", "allogeneic_stem_cell_transplant"),
+    (r"(?:solid\s+)?(?:organ|liver|allogeneic organ|kidney)\s+(?:transplant\w*|allograft)|(?:实体)?器官移植|肝移植|异体器官移植",
+     "organ_transplant"),
+    (r"tuberculosis|\btb\b|结核(?:病|感染)?", "active_tuberculosis"),
+    (r"interstitial lung disease|\bild\b|(?:non-?infectious\s+)?pneumonitis|non-?infectious pneumonia|间质性肺(?:病|疾病|炎)"
+     r"|非感染性肺炎|肺部炎症", "pneumonitis"),
+    (r"(?:other|another|second|additional)\s+(?:\w+\s+){0,3}?(?:malignan\w*|cancers?|tumou?rs?)|其他(?:\S{0,6})?恶性肿瘤"
+     r"|其它(?:\S{0,6})?恶性肿瘤|其他肿瘤", "other_malignancy"),
+    (r"(?:esophageal|oesophageal|gastric|variceal|食管|胃底|静脉曲张)[^;。]{0,20}?(?:bleed\w*|hemorrhage|haemorrhage|出血)",
+     "variceal_bleeding"),
+    (r"(?:gastrointestinal|\bgi\b|upper gastrointestinal|消化道)\s*(?:bleed\w*|hemorrhage|haemorrhage|出血)", "gi_bleeding"),
+    (r"(?:arterial\s+)?(?:thrombo\s*embolic|thromboembolism|thrombotic|embolic)\s+events?|动脉血栓|血栓栓塞|stroke|脑卒中"
+     r"|cerebrovascular accident|脑血管意外", "arterial_thromboembolism"),
+    (r"deep vein thrombosis|pulmonary embolism|深静脉血栓|肺栓塞", "venous_thromboembolism"),
+    (r"myocardial infarction|心肌梗[死塞]|myocardial ischemia|心肌缺血", "myocardial_infarction"),
+    (r"(?:congestive\s+)?heart failure|cardiac insufficiency|心力衰竭|心功能不全|心衰", "heart_failure"),
+    (r"uncontrolled hypertension|poorly controlled hypertension|hypertension[^;。]{0,60}?(?:not|cannot|poorly)\s+"
+     r"(?:be\s+)?(?:well\s+)?control\w*|(?:未控制|控制不[佳良]|难以控制)的?高血压|高血压[^;。]{0,30}?(?:无法|不能|未能)[^;。]{0,10}?控制",
+     "uncontrolled_hypertension"),
+    (r"(?:severe|serious|active|uncontrolled)\s+(?:\w+\s+)?infections?|(?:严重|重症|活动性)(?:的)?感染", "severe_infection"),
+    (r"immunodeficiency|免疫缺陷", "immunodeficiency"),
+    (r"(?:mental|psychiatric)\s+(?:disorders?|illness|diseases?)|精神(?:疾病|病|障碍)", "psychiatric_disorder"),
+    (r"substance abuse|drug abuse|药物滥用|吸毒", "substance_abuse"),
+    (r"bleeding (?:diathesis|disorders?|tendency)|hemorrhagic diseases?|出血倾向|出血性疾病|凝血功能障碍", "bleeding_disorder"),
+    (r"live (?:attenuated )?vaccines?|活疫苗|减毒活疫苗", "live_vaccine"),
+    (r"arrhythmia|心律失常", "arrhythmia"),
+]
+_COND_RE = [(re.compile(p, re.IGNORECASE), code) for p, code in CONDITION_TERMS]
+_ACTIVE = re.compile(r"\bactive\b|活动性|活动的|current(?:ly)?|uncontrolled|未控制|ongoing|合并|concurrent", re.IGNORECASE)
+_SYSTEMIC_TX = re.compile(r"requir\w*\s+systemic\s+(?:treatment|therapy)|需要全身治疗|需全身治疗|需要系统治疗", re.IGNORECASE)
+_EVER = re.compile(r"history|病史|既往|previous|prior|documented|ever|曾", re.IGNORECASE)
+
+
+def scan_history(ctx: Context) -> list[Hit]:
+    hits = []
+    text = ctx.lower
+    for pattern, code in _COND_RE:
+        for m in pattern.finditer(text):
+            before = text[max(0, m.start() - 40):m.start()]
+            after = text[m.end():m.end() + 40]
+            active = bool(_ACTIVE.search(before + m.group(0)))
+            ever = bool(_EVER.search(before))
+            status = "active" if active and not (ever and re.search(r"or\s+previously|或既往", before)) else "ever"
+            if code in ("active_tuberculosis", "severe_infection", "uncontrolled_hypertension", "arrhythmia"):
+                status = "active" if code != "active_tuberculosis" or active else "ever"
+            sys_tx = True if _SYSTEMIC_TX.search(before + after) else None
+            node = HistoryCondition(codes=[code], status=status, requires_systemic_treatment=sys_tx,  # type: ignore[arg-type]
+                                    label=m.group(0))
+            hits.append(Hit(m.start(), m.end(), node, priority=3, family="history", windowed=True))
+    return hits
+
+
+_HIV = re.compile(r"\bhiv\b(?:[^;。]{0,30}?(?:infection|positive|antibod\w*|感染|阳性|抗体|1/2))?|human immunodeficiency virus"
+                  r"|人类免疫缺陷病毒|艾滋病?|\baids\b", re.IGNORECASE)
+_HBV_CONTROLLED = re.compile(
+    rf"(?:hbsag|hbv|乙型肝炎|乙肝)[^;。]{{0,160}}?(?:hbv[- ]?dna|病毒载量|viral load)[^;。0-9]{{0,30}}?(?:<|≤|低于|小于|below|lower than|less than)\s*"
+    rf"(?P<n>{NUM})\s*(?:iu\s*/\s*ml|iu/ml|国际单位)",
+    re.IGNORECASE,
+)
+_ANTIVIRAL = re.compile(r"antiviral|抗病毒", re.IGNORECASE)
+_ANTIVIRAL_MIN = re.compile(r"(?:at least|≥|至少)\s*(?P<n>\d+)\s*(?P<u>weeks?|周|days?|天|months?|个月)", re.IGNORECASE)
+_HCV_RNA = re.compile(r"hcv[- ]?rna[^;。]{0,20}?(?:positive|detectable|阳性)|(?:active|chronic|活动性)\s*(?:hepatitis c|hcv|丙型肝炎|丙肝)",
+                      re.IGNORECASE)
+_COINFECT = re.compile(r"co-?infect\w*[^;。]{0,30}?(?:hbv|hepatitis b)[^;。]{0,20}?(?:hcv|hepatitis c)"
+                       r"|(?:hbv|hepatitis b|乙肝|乙型肝炎)[^;。]{0,15}?(?:and|和|与|合并)\s*(?:hcv|hepatitis c|丙肝|丙型肝炎)"
+                       r"[^;。]{0,15}?(?:co-?infect\w*|合并感染|共感染|双重感染)", re.IGNORECASE)
+
+
+def scan_virology(ctx: Context) -> list[Hit]:
+    hits = []
+    text = ctx.lower
+    for m in _HIV.finditer(text):
+        hits.append(Hit(m.start(), m.end(), Virology(marker="hiv"), priority=4, family="virology"))
+    m = _HBV_CONTROLLED.search(text)
+    if m:
+        anti = bool(_ANTIVIRAL.search(text))
+        am = _ANTIVIRAL_MIN.search(text)
+        days = None
+        if am and anti:
+            n, u = int(am.group("n")), am.group("u")
+            days = n * (7 if u.startswith("week") or u == "周" else 30 if u.startswith("month") or u == "个月" else 1)
+        node = Virology(marker="hbv_controlled", hbv_dna_max_iu_ml=parse_number(m.group("n")),
+                        require_antiviral=anti, antiviral_min_days=days)
+        end = max(m.end(), am.end() if am else 0)
+        hits.append(Hit(m.start(), end, node, priority=6, family="virology"))
+    for m in _COINFECT.finditer(text):
+        hits.append(Hit(m.start(), m.end(), Virology(marker="hbv_hcv_coinfection"), priority=6, family="virology"))
+    for m in _HCV_RNA.finditer(text):
+        hits.append(Hit(m.start(), m.end(), Virology(marker="hcv_rna"), priority=3, family="virology"))
+    return hits
+
+
+_ALLERGY = re.compile(r"allerg\w*|hypersensitiv\w*|过敏", re.IGNORECASE)
+_TRIAL_DRUGS = re.compile(r"(?:study|investigational|trial|test|related)\s+(?:drugs?|products?|agents?|medications?|treatment)"
+                          r"|试验药物|研究药物|本研究药物|试验用药|其辅料|excipients?|any component", re.IGNORECASE)
+_CONTRAST = re.compile(r"contrast (?:media|agents?)|造影剂|碘", re.IGNORECASE)
+
+
+def scan_allergy(ctx: Context) -> list[Hit]:
+    m = _ALLERGY.search(ctx.lower)
+    if not m:
+        return []
+    from hcctrials.criteria.therapy import _CLASS_RE, drug_mentions
+
+    text = ctx.lower
+    agents = [tid for _, _, tid, _ in drug_mentions(ctx.text)]
+    classes: list[str] = []
+    for pattern, tags, _kinds in _CLASS_RE:
+        if pattern.search(text):
+            classes.extend(t for t in tags if t not in ("investigational", "trial_participation"))
+    trial = bool(_TRIAL_DRUGS.search(text))
+    if _CONTRAST.search(text):
+        agents.append("contrast_media")
+    if not (agents or classes or trial):
+        return []
+    node = Allergy(agents=list(dict.fromkeys(agents)), classes=list(dict.fromkeys(classes)), trial_drugs=trial)
+    return [Hit(0, len(text), node, priority=7, family="allergy")]

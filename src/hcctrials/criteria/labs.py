@@ -1,0 +1,181 @@
+"""Laboratory thresholds: "ANC ≥1.5×10^9/L", "总胆红素≤2倍正常值上限", "ALT and AST ≤ 5 x ULN",
+"Cre<1.5×the upper limit of normal value", "血小板≥40×10^9/L", "albumin ≥ 29g/L".
+
+Names are the words registries use for labs (a grammar concern of this module; analyte codes
+are those of :data:`hcctrials.model.patient.ANALYTES`).  Units are kept as written (cleaned);
+conversion happens at evaluation through :mod:`hcctrials.units`.  Facts: hcc-domain.md s. 5.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hcctrials.criteria.grammar import COMPARATOR, NUM, Context, Hit, parse_comparator, parse_number
+from hcctrials.model.eligibility import AllOf, AnyOf, LabThreshold
+
+__all__ = ["scan_labs", "LAB_NAMES"]
+
+#: criterion-text lab names -> analyte code (longest names are tried first)
+LAB_NAMES: dict[str, str] = {
+    # blood counts
+    "absolute neutrophil count": "anc", "absolute neutrophils count": "anc", "neutrophil count": "anc",
+    "neutrophils": "anc", "neutrophil": "anc", "anc": "anc", "neut": "anc", "中性粒细胞绝对计数": "anc",
+    "中性粒细胞绝对值": "anc", "中性粒细胞计数": "anc", "中性粒细胞": "anc",
+    "platelet count": "platelets", "platelets": "platelets", "platelet": "platelets", "plt": "platelets",
+    "血小板计数": "platelets", "血小板": "platelets",
+    "hemoglobin": "hemoglobin", "haemoglobin": "hemoglobin", "hgb": "hemoglobin", "hb": "hemoglobin",
+    "血红蛋白": "hemoglobin",
+    "white blood cell count": "wbc", "white blood cells": "wbc", "white blood cell": "wbc",
+    "leukocytes": "wbc", "leukocyte count": "wbc", "wbc": "wbc", "白细胞计数": "wbc", "白细胞": "wbc",
+    "lymphocyte count": "lymphocytes", "lymphocytes": "lymphocytes", "lymph": "lymphocytes",
+    "淋巴细胞计数": "lymphocytes", "淋巴细胞": "lymphocytes",
+    # liver
+    "serum total bilirubin": "bilirubin_total", "total serum bilirubin": "bilirubin_total",
+    "total bilirubin": "bilirubin_total", "serum bilirubin": "bilirubin_total", "bilirubin": "bilirubin_total",
+    "tbil": "bilirubin_total", "tbili": "bilirubin_total", "血清总胆红素": "bilirubin_total",
+    "总胆红素": "bilirubin_total", "胆红素": "bilirubin_total",
+    "serum albumin": "albumin", "albumin": "albumin", "alb": "albumin", "血清白蛋白": "albumin", "白蛋白": "albumin",
+    "alanine aminotransferase": "alt", "alanine transaminase": "alt", "sgpt": "alt", "alt": "alt",
+    "谷丙转氨酶": "alt", "丙氨酸氨基转移酶": "alt", "丙氨酸转氨酶": "alt",
+    "aspartate aminotransferase": "ast", "aspartate transaminase": "ast", "sgot": "ast", "ast": "ast",
+    "谷草转氨酶": "ast", "天冬氨酸氨基转移酶": "ast", "天门冬氨酸氨基转移酶": "ast",
+    "alkaline phosphatase": "alp", "alp": "alp", "碱性磷酸酶": "alp",
+    "gamma-glutamyl transferase": "ggt", "ggt": "ggt", "谷氨酰转移酶": "ggt",
+    # kidney
+    "serum creatinine": "creatinine", "creatinine": "creatinine", "scr": "creatinine", "cre": "creatinine",
+    "cr": "creatinine", "血清肌酐": "creatinine", "血肌酐": "creatinine", "肌酐": "creatinine",
+    "calculated creatinine clearance": "creatinine_clearance", "creatinine clearance rate": "creatinine_clearance",
+    "creatinine clearance": "creatinine_clearance", "crcl": "creatinine_clearance", "ccr": "creatinine_clearance",
+    "肌酐清除率": "creatinine_clearance", "内生肌酐清除率": "creatinine_clearance",
+    "estimated glomerular filtration rate": "egfr", "glomerular filtration rate": "egfr", "egfr": "egfr",
+    "肾小球滤过率": "egfr",
+    # coagulation
+    "international normalized ratio": "inr", "international normalised ratio": "inr", "inr": "inr",
+    "国际标准化比率": "inr", "国际标准化比值": "inr",
+    "activated partial thromboplastin time": "aptt", "aptt": "aptt", "ptt": "aptt",
+    "活化部分凝血活酶时间": "aptt", "部分凝血活酶时间": "aptt",
+    "prothrombin time": "pt", "凝血酶原时间": "pt",
+    # others
+    "alpha-fetoprotein": "afp", "alpha fetoprotein": "afp", "afp": "afp", "甲胎蛋白": "afp",
+    "serum sodium": "sodium", "sodium": "sodium", "血钠": "sodium",
+    "potassium": "potassium", "血钾": "potassium",
+    "lipase": "lipase", "amylase": "amylase", "脂肪酶": "lipase", "淀粉酶": "amylase",
+    "systolic blood pressure": "systolic_bp", "systolic bp": "systolic_bp", "sbp": "systolic_bp",
+    "收缩压": "systolic_bp", "diastolic blood pressure": "diastolic_bp", "diastolic bp": "diastolic_bp",
+    "dbp": "diastolic_bp", "舒张压": "diastolic_bp",
+    "left ventricular ejection fraction": "lvef", "lvef": "lvef", "左心室射血分数": "lvef", "射血分数": "lvef",
+    "qtc": "qtc", "qtcf": "qtc",
+    "24-hour urine protein": "urine_protein_24h", "24h urine protein": "urine_protein_24h",
+    "24小时尿蛋白": "urine_protein_24h",
+}
+_PAIR_NAMES = {  # one name for two analytes
+    "转氨酶": ("alt", "ast"), "transaminases": ("alt", "ast"), "aminotransferases": ("alt", "ast"),
+}
+
+_names = sorted({*LAB_NAMES, *_PAIR_NAMES}, key=len, reverse=True)
+_NAME = "(?:" + "|".join(
+    (re.escape(n) if re.match(r"[\u4e00-\u9fff]", n) else r"(?<![a-z])" + re.escape(n) + r"(?![a-z])")
+    for n in _names
+) + ")"
+_NAME_GROUP = rf"{_NAME}(?:\s*(?:\([^()]{{1,50}}\))?\s*(?:\band\b|\bor\b|/|,|和|及|与|或)\s*{_NAME})*"
+_ULN = (r"(?:x|times|倍|fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper\s+limits?\s+of\s+(?:the\s+)?normal"
+        r"(?:\s+(?:value|range|limit))?(?:\s*\(uln\))?|uln|正常值?上限|正常值高限|正常范围上限|正常参考值上限"
+        r"|参考值上限)(?:\s*\(uln\))?")
+_UNIT = (r"(?:x\s*10\^\d+\s*/\s*(?:l|ul|mm3|mm\^3)|10\^\d+\s*/\s*l|/\s*(?:mm3|mm\^3|ul|μl)|cells?\s*/\s*(?:mm3|ul)"
+         r"|g\s*/\s*dl|g\s*/\s*l|mg\s*/\s*dl|mg\s*/\s*l|umol\s*/\s*l|mmol\s*/\s*l|ml\s*/\s*min(?:\s*/\s*1\.73\s*m\^?2)?"
+         r"|iu\s*/\s*ml|iu\s*/\s*l|u\s*/\s*l|ng\s*/\s*ml|copies\s*/\s*ml|mmhg|%|ms|sec(?:onds)?|s(?![a-z])|秒"
+         r"|k\s*/\s*ul|g\s*/\s*24\s*h(?:ours?)?)")
+_VALUE = rf"(?P<num>{NUM})\s*(?:(?P<uln>{_ULN})|(?P<unit>{_UNIT}))?"
+_LAB = re.compile(
+    rf"(?P<names>{_NAME_GROUP})(?P<gap>[^0-9<>≤≥;]{{0,40}}?)(?P<cmp>{COMPARATOR})\s*{_VALUE}"
+    rf"(?P<suffix>\s*(?:以上|以下|以内))?",
+    re.IGNORECASE,
+)
+# "(≤ 5 x ULN for patients with liver metastases)" / "(肝转移者≤5倍ULN)"
+_CONDITIONAL = re.compile(
+    rf"^\s*[,(]?\s*(?:or\s+)?(?P<cmp>{COMPARATOR})\s*(?P<num>{NUM})\s*(?P<uln>{_ULN})\s*"
+    r"(?:for|in|if)\s+(?:patients|subjects|participants)?\s*(?:with|who\s+have)?\s*(?P<cond>[^);]{3,80})\)?",
+    re.IGNORECASE,
+)
+_CONDITIONAL_ZH = re.compile(
+    rf"^\s*[,(]?\s*(?P<cond>[^();,<>≤≥]{{2,30}}?)(?:者|患者|的患者)\s*(?P<cmp>{COMPARATOR})\s*(?P<num>{NUM})\s*"
+    rf"(?P<uln>{_ULN})\s*\)?"
+)
+_SPLIT_NAMES = re.compile(r"\s*(?:\([^()]{1,50}\))?\s*(?:\band\b|\bor\b|/|,|和|及|与|或)\s*", re.IGNORECASE)
+
+
+def _unit_clean(unit: str | None) -> str | None:
+    if not unit:
+        return None
+    u = re.sub(r"\s+", "", unit)
+    u = u.lower().replace("x10^", "10^").replace("mm^3", "mm3")
+    table = {"g/dl": "g/dL", "g/l": "g/L", "mg/dl": "mg/dL", "mg/l": "mg/L", "umol/l": "umol/L",
+             "mmol/l": "mmol/L", "iu/ml": "IU/mL", "iu/l": "IU/L", "u/l": "U/L", "ng/ml": "ng/mL",
+             "copies/ml": "copies/mL", "mmhg": "mmHg", "sec": "s", "seconds": "s", "秒": "s",
+             "k/ul": "10^9/L", "/mm3": "/mm3", "/ul": "/uL", "ml/min": "mL/min"}
+    if u.startswith("10^"):
+        power, _, per = u[3:].partition("/")
+        return f"10^{power}/{'L' if per == 'l' else per}"
+    if u.startswith("ml/min/1.73"):
+        return "mL/min/1.73m2"
+    if u.startswith("cells/") or u.startswith("cell/"):
+        return "/" + u.split("/", 1)[1]
+    if u.startswith("g/24"):
+        return "g/24h"
+    return table.get(u, u)
+
+
+def _analytes(names: str) -> list[str]:
+    out: list[str] = []
+    for part in _SPLIT_NAMES.split(names):
+        key = part.strip().lower()
+        if key in _PAIR_NAMES:
+            out.extend(_PAIR_NAMES[key])
+        elif key in LAB_NAMES:
+            out.append(LAB_NAMES[key])
+    return list(dict.fromkeys(out))
+
+
+def _leaf(analyte: str, cmp: str, m: re.Match[str]) -> LabThreshold:
+    value = parse_number(m.group("num"))
+    if m.group("uln"):
+        return LabThreshold(analyte=analyte, comparator=cmp, uln_multiple=value)  # type: ignore[arg-type]
+    unit = _unit_clean(m.group("unit"))
+    return LabThreshold(analyte=analyte, comparator=cmp, value=value, unit=unit)  # type: ignore[arg-type]
+
+
+def scan_labs(ctx: Context) -> list[Hit]:
+    """Every lab threshold in the text, with conditional ULN alternatives folded in."""
+    hits = []
+    for m in _LAB.finditer(ctx.lower):
+        analytes = _analytes(m.group("names"))
+        if not analytes:
+            continue
+        cmp = parse_comparator(m.group("cmp"))
+        suffix = (m.group("suffix") or "").strip()
+        if cmp == "==" and suffix:
+            cmp = ">=" if suffix == "以上" else "<="
+        elif cmp == "==":
+            continue  # "albumin of 29 g/L": no direction stated; left for review, never guessed
+        if not m.group("uln") and not m.group("unit") and analytes[0] not in ("inr",):
+            continue  # a unitless number is never a lab threshold except INR (never guess a unit)
+        leaves = [_leaf(a, cmp, m) for a in analytes]
+        end = m.end()
+        rest = ctx.lower[end:end + 120]
+        cond = _CONDITIONAL.match(rest) or _CONDITIONAL_ZH.match(rest)
+        if cond and m.group("uln"):
+            alt_cmp = parse_comparator(cond.group("cmp"))
+            alt_value = parse_number(cond.group("num"))
+            from hcctrials.criteria.compile import compile_fragment  # local: avoids an import cycle
+
+            condition = compile_fragment(ctx.text[end + cond.start("cond"):end + cond.end("cond")], ctx)
+            leaves = [
+                AnyOf(children=[leaf, AllOf(children=[
+                    LabThreshold(analyte=leaf.analyte, comparator=alt_cmp, uln_multiple=alt_value),  # type: ignore[arg-type]
+                    condition])])
+                for leaf in leaves
+            ]
+            end += cond.end()
+        node = leaves[0] if len(leaves) == 1 else AllOf(children=leaves)
+        hits.append(Hit(m.start(), end, node, priority=5, family="lab"))
+    return hits

@@ -1,0 +1,293 @@
+"""Leaf rules: one function per leaf kind, each returning a Verdict with its reason (pure).
+
+Conventions: a missing patient item gives ``unknown`` naming the item; labs use the newest
+result within the look-back window (criterion's own, else ``PatientFacts.lab_window_days``);
+ULN multiples use the lab's own reference range, else the site default (reason says
+"assumed ULN"); units are converted with :func:`hcctrials.units.convert`; censored results
+("< 20 IU/mL") decide only when the whole possible interval is on one side.  The conditions
+list of a patient is taken as complete: a condition not recorded is absent (reason says so).
+Facts: hcc-domain.md s. 1, 2, 5, 9.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from hcctrials.criteria.evaluate import Verdict
+from hcctrials.criteria.facts import PatientFacts
+from hcctrials.criteria.library import ANALYTE_LABELS
+from hcctrials.errors import UnitError
+from hcctrials.model import eligibility as E
+
+__all__ = ["evaluate_leaf"]
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b, "==": lambda a, b: a == b,
+}
+_SYM = {"<=": "≤", ">=": "≥", "==": "=", "<": "<", ">": ">"}
+
+
+def _v(status: str, reason: str, missing: tuple[str, ...] = ()) -> Verdict:
+    return Verdict(status, reason, missing)
+
+
+def _cmp_interval(lo: float, hi: float, cmp: str, thr: float) -> str:
+    """Status when the true value is somewhere in [lo, hi]."""
+    at_lo, at_hi = _OPS[cmp](lo, thr), _OPS[cmp](hi, thr)
+    if at_lo and at_hi and (cmp != "==" or lo == hi):
+        return "met"
+    if not at_lo and not at_hi and not (lo < thr < hi):
+        return "not_met"
+    return "unknown"
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.4g}"
+
+
+def _lab(node: E.LabThreshold, f: PatientFacts) -> Verdict:
+    from hcctrials.units import canonical_unit, convert, normalise_unit
+
+    label = ANALYTE_LABELS.get(node.analyte, node.analyte)
+    window = node.look_back_days or f.lab_window_days
+    labs = [lab for lab in f.patient.labs_for(node.analyte, as_of=f.as_of, within_days=window)
+            if lab.value is not None]
+    if not labs and node.analyte == "creatinine_clearance":
+        return _crcl(node, f, window)
+    if not labs:
+        return _v("unknown", f"no {label} result within {window} days", (f"{label} within {window} days",))
+    lab = labs[0]
+    when = f"[lab {lab.date.isoformat()}]" if lab.date else "[lab undated]"
+    value = float(lab.value)  # type: ignore[arg-type]
+    try:
+        src_unit = normalise_unit(lab.unit) if lab.unit else None
+    except UnitError:
+        return _v("unknown", f"{label}: unknown unit {lab.unit!r} {when}", (f"{label} with a known unit",))
+    if node.uln_multiple is not None:
+        uln, unit, note = lab.uln, src_unit or "", ""
+        if uln is None:
+            default = f.default_uln.get(node.analyte)
+            if not f.assume_default_uln or default is None:
+                return _v("unknown", f"{label} {_fmt(value)} {unit} {when}: no ULN",
+                          (f"ULN of {label} (lab reference range)",))
+            uln, d_unit = default
+            if src_unit and src_unit != d_unit:
+                try:
+                    value = convert(value, src_unit, d_unit, analyte=node.analyte)
+                except UnitError as exc:
+                    return _v("unknown", f"{label}: {exc}", (f"ULN of {label} (lab reference range)",))
+                note = f" (converted from {_fmt(float(lab.value))} {lab.unit})"  # type: ignore[arg-type]
+            unit = d_unit
+            note += " assumed ULN (site default)"
+        thr = node.uln_multiple * uln
+        status = _cmp_interval(*_interval(value, lab.qualifier), node.comparator, thr)
+        reason = (f"{label} {_fmt(value)} {unit}{note} {_SYM[node.comparator]} {_fmt(node.uln_multiple)}×ULN "
+                  f"({_fmt(node.uln_multiple)}×{_fmt(uln)} = {_fmt(thr)} {unit}) {when}")
+        return _v(status, reason, (f"{label} (censored result)",) if status == "unknown" else ())
+    # absolute threshold
+    try:
+        crit_unit = normalise_unit(node.unit) if node.unit else canonical_unit(node.analyte)
+    except (UnitError, KeyError):
+        return _v("unknown", f"{label}: criterion unit {node.unit!r} not known", (f"{label} in {node.unit}",))
+    note = ""
+    if src_unit is None:
+        src_unit = crit_unit if crit_unit == "1" else None
+    if src_unit is None:
+        return _v("unknown", f"{label} {_fmt(value)} without unit {when}", (f"{label} with its unit",))
+    if src_unit != crit_unit:
+        try:
+            converted = convert(value, src_unit, crit_unit, analyte=node.analyte)
+        except UnitError as exc:
+            return _v("unknown", f"{label}: cannot convert {lab.unit} to {node.unit}: {exc.message}",
+                      (f"{label} in a convertible unit",))
+        note = f" (= {_fmt(value)} {lab.unit})"
+        value = converted
+    status = _cmp_interval(*_interval(value, lab.qualifier), node.comparator, node.value)  # type: ignore[arg-type]
+    shown_unit = "" if crit_unit == "1" else f" {crit_unit}"
+    reason = (f"{label} {_fmt(value)}{shown_unit}{note} {_SYM[node.comparator]} "
+              f"{_fmt(node.value)}{shown_unit} {when}")  # type: ignore[arg-type]
+    return _v(status, reason, (f"{label} (censored result)",) if status == "unknown" else ())
+
+
+def _interval(value: float, qualifier: str | None) -> tuple[float, float]:
+    if qualifier in ("<", "<="):
+        return (-math.inf, value)
+    if qualifier in (">", ">="):
+        return (value, math.inf)
+    return (value, value)
+
+
+def _crcl(node: E.LabThreshold, f: PatientFacts, window: int) -> Verdict:
+    """Cockcroft-Gault creatinine clearance when no measured clearance exists (hcc-domain.md s. 5)."""
+    from hcctrials.units import convert, normalise_unit
+
+    p = f.patient
+    cr = p.latest_lab("creatinine", as_of=f.as_of, within_days=window)
+    missing = []
+    if cr is None or cr.value is None or not cr.unit:
+        missing.append(f"creatinine clearance or serum creatinine within {window} days")
+    if f.age is None:
+        missing.append("age")
+    if p.weight_kg is None:
+        missing.append("weight")
+    if p.sex is None:
+        missing.append("sex")
+    if missing or node.value is None:
+        return _v("unknown", "no creatinine clearance", tuple(missing))
+    scr = convert(float(cr.value), normalise_unit(cr.unit), "mg/dL", analyte="creatinine")  # type: ignore[arg-type]
+    crcl = (140 - f.age) * p.weight_kg / (72 * scr) * (0.85 if p.sex == "female" else 1.0)  # type: ignore[operator]
+    status = "met" if _OPS[node.comparator](crcl, node.value) else "not_met"
+    return _v(status, f"creatinine clearance {crcl:.1f} mL/min (Cockcroft-Gault from creatinine {scr:.2f} mg/dL, "
+              f"age {f.age:g}, {p.weight_kg:g} kg, {p.sex}) {_SYM[node.comparator]} {node.value:g} mL/min")
+
+
+def _age(node: E.Age, f: PatientFacts) -> Verdict:
+    if f.age is None:
+        return _v("unknown", "age not known", ("birth date or age",))
+    ok = True
+    if node.min_years is not None:
+        ok &= f.age >= node.min_years if node.min_inclusive else f.age > node.min_years
+    if node.max_years is not None:
+        ok &= f.age <= node.max_years if node.max_inclusive else f.age < node.max_years
+    rng = f"{node.min_years if node.min_years is not None else ''}-{node.max_years if node.max_years is not None else ''}"
+    return _v("met" if ok else "not_met", f"age {f.age:g} years on {f.as_of.isoformat()} (allowed {rng})")
+
+
+def _set_check(value: Any, allowed: list[Any], label: str, missing: str) -> Verdict:
+    if value is None:
+        return _v("unknown", f"{label} not known", (missing,))
+    return _v("met" if value in allowed else "not_met", f"{label} {value} (allowed {', '.join(map(str, allowed))})")
+
+
+def _child_pugh(node: E.ChildPugh, f: PatientFacts) -> Verdict:
+    cp = f.scores.child_pugh
+    possible = set(range(cp.points_min, cp.points_max + 1))
+    allowed = set(node.allowed_points)
+    shown = f"{cp.points_min}" if cp.points_min == cp.points_max else f"{cp.points_min}-{cp.points_max}"
+    if possible <= allowed:
+        return _v("met", f"Child-Pugh {cp.label or shown} points (allowed {sorted(allowed)})")
+    if not possible & allowed:
+        return _v("not_met", f"Child-Pugh {cp.label or shown} points (allowed {sorted(allowed)})")
+    return _v("unknown", f"Child-Pugh {shown} points possible with missing items (allowed {sorted(allowed)})",
+              tuple(cp.missing))
+
+
+def _albi(node: E.Albi, f: PatientFacts) -> Verdict:
+    a = f.scores.albi
+    if a.grade is None:
+        return _v("unknown", "ALBI not computable", tuple(a.missing) or ("bilirubin", "albumin"))
+    ok = a.grade in node.grades or a.subgrade in node.grades
+    return _v("met" if ok else "not_met", f"ALBI {a.score:.2f} grade {a.subgrade} (allowed {', '.join(node.grades)})")
+
+
+def _stage(node: E.Stage, f: PatientFacts) -> Verdict:
+    result = f.scores.bclc if node.system == "bclc" else f.scores.cnlc
+    allowed = {s.upper() for s in node.allowed}
+    name = node.system.upper()
+    if result.stage is not None:
+        return _v("met" if result.stage.upper() in allowed else "not_met", f"{name} {result.stage} (computed; allowed {', '.join(node.allowed)})")
+    recorded = f.patient.diagnosis.bclc_stage if node.system == "bclc" else f.patient.diagnosis.cnlc_stage
+    if recorded:
+        return _v("met" if recorded.upper() in allowed else "not_met", f"{name} {recorded} (recorded; allowed {', '.join(node.allowed)})")
+    cands = {c.upper() for c in result.candidates}
+    if cands and cands <= allowed:
+        return _v("met", f"{name} one of {sorted(cands)} (all allowed)")
+    if cands and not cands & allowed:
+        return _v("not_met", f"{name} one of {sorted(cands)} (none allowed)")
+    return _v("unknown", f"{name} stage not determined", tuple(result.missing) or (f"{name} stage inputs",))
+
+
+def _diagnosis(node: E.Diagnosis, f: PatientFacts) -> Verdict:
+    d = f.patient.diagnosis
+    parts = []
+    if node.confirmed_by:
+        parts.append(_set_check(d.confirmed_by, node.confirmed_by, "HCC confirmed by", "how HCC was confirmed"))
+    if node.histology:
+        parts.append(_set_check(d.histology, node.histology, "histology", "histological type"))
+    from hcctrials.criteria.evaluate import combine_all
+
+    return combine_all(parts)
+
+
+_TUMOUR_FIELDS = {
+    "measurable_disease": "measurable_disease", "measurable_disease_mrecist": "measurable_disease_mrecist",
+    "vascular_invasion": "vascular_invasion", "extrahepatic_spread": "extrahepatic_spread",
+    "distant_metastasis": "distant_metastasis", "lymph_node_metastasis": "lymph_node_metastasis",
+    "cns_metastasis": "cns_metastasis", "ivc_or_atrial_thrombus": "ivc_or_atrial_thrombus",
+    "bile_duct_invasion": "bile_duct_invasion",
+}
+
+
+def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
+    t = f.patient.tumour
+    feat = node.feature
+    if feat in ("pvtt", "main_trunk_pvtt"):
+        if t.pvtt is None:
+            return _v("unknown", "portal-vein tumour thrombus level not known", ("PVTT (Vp level)",))
+        if feat == "main_trunk_pvtt":
+            return _v("met" if t.pvtt == "vp4" else "not_met", f"PVTT {t.pvtt} (main trunk = vp4)")
+        levels = node.pvtt_levels or ["vp1", "vp2", "vp3", "vp4"]
+        return _v("met" if t.pvtt in levels else "not_met", f"PVTT {t.pvtt}")
+    if feat == "liver_involvement_50":
+        if t.liver_involvement_pct is None:
+            return _v("unknown", "share of liver involved not known", ("tumour share of liver volume",))
+        return _v("met" if t.liver_involvement_pct >= 50 else "not_met", f"tumour occupies {t.liver_involvement_pct:g}% of the liver")
+    value = getattr(t, _TUMOUR_FIELDS[feat])
+    if value is None and feat == "measurable_disease_mrecist":
+        value = t.measurable_disease if t.measurable_disease is False else None
+    if value is None:
+        return _v("unknown", f"{feat.replace('_', ' ')} not known", (feat.replace("_", " "),))
+    return _v("met" if value else "not_met", f"{feat.replace('_', ' ')}: {'yes' if value else 'no'}")
+
+
+def _liver(node: E.LiverFeature, f: PatientFacts) -> Verdict:
+    lv = f.patient.liver
+    feat = node.feature
+    if feat.startswith("ascites"):
+        if lv.ascites is None:
+            return _v("unknown", "ascites not known", ("ascites grade",))
+        if feat == "ascites":
+            return _v("met" if lv.ascites != "none" else "not_met", f"ascites {lv.ascites}")
+        if feat == "ascites_clinically_evident":
+            return _v("met" if lv.ascites == "moderate_severe" else "not_met", f"ascites {lv.ascites}")
+        if lv.ascites == "none":
+            return _v("not_met", "no ascites")
+        if lv.ascites_requires_paracentesis is None:
+            return _v("unknown", f"ascites {lv.ascites}; need for paracentesis not known", ("ascites requiring paracentesis",))
+        return _v("met" if lv.ascites_requires_paracentesis else "not_met", f"ascites {lv.ascites}, paracentesis needed: {lv.ascites_requires_paracentesis}")
+    if feat == "encephalopathy":
+        if lv.encephalopathy is None:
+            return _v("unknown", "encephalopathy not known", ("hepatic encephalopathy grade",))
+        return _v("met" if lv.encephalopathy != "none" else "not_met", f"encephalopathy {lv.encephalopathy}")
+    if lv.varices is None:
+        return _v("unknown", "varices not known", ("endoscopy (varices)",))
+    if feat == "varices":
+        return _v("met" if lv.varices != "none" else "not_met", f"varices {lv.varices}")
+    return _v("met" if lv.varices == "large" else "not_met", f"varices {lv.varices}")
+
+
+LEAF_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
+    "lab": _lab, "age": _age, "child_pugh": _child_pugh, "albi": _albi, "stage": _stage,
+    "diagnosis": _diagnosis, "tumour_feature": _tumour, "liver_feature": _liver,
+    "sex": lambda n, f: _set_check(f.patient.sex, n.allowed, "sex", "sex"),
+    "ecog": lambda n, f: _set_check(f.patient.ecog, n.allowed, "ECOG", "ECOG performance status"),
+    "administrative": lambda n, f: _v("administrative", f"administrative ({n.category}): check with the site"),
+    "needs_review": lambda n, f: _v("needs_review", f"needs review: {n.reason}"),
+}
+
+
+def evaluate_leaf(node: Any, facts: PatientFacts) -> Verdict:
+    from hcctrials.criteria.leaves_history import HISTORY_EVALUATORS
+
+    fn = LEAF_EVALUATORS.get(node.kind) or HISTORY_EVALUATORS.get(node.kind)
+    if fn is None:  # pragma: no cover - every kind has an evaluator (tested)
+        return _v("needs_review", f"no evaluator for {node.kind}")
+    return fn(node, facts)
+
+
+def days_between(later: Any, earlier: Any) -> int:
+    return int((later - earlier) / timedelta(days=1))

@@ -1,0 +1,249 @@
+"""Leaf rules for prior therapy, history, virology, pregnancy, life expectancy and allergy.
+
+Prior therapy counts TherapyLine entries (regimens), distinct line numbers (lines) or
+distinct agents; "progressed on X" needs a progression date, stop reason 'progression' or
+best response PD on an X-containing entry; windows: an entry counts when it is ongoing or
+ended within the window before as_of (the longer of N days and k half-lives when the
+criterion says "whichever is longer"; an unknown half-life then leaves it unknown).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from hcctrials.criteria.evaluate import Verdict
+from hcctrials.criteria.facts import PatientFacts, TherapyFacts
+from hcctrials.model import eligibility as E
+
+__all__ = ["HISTORY_EVALUATORS"]
+
+_OPS: dict[str, Callable[[int, int], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b, "==": lambda a, b: a == b,
+}
+
+
+def _v(status: str, reason: str, missing: tuple[str, ...] = ()) -> Verdict:
+    return Verdict(status, reason, missing)
+
+
+def _matches(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
+    line = t.line
+    if node.kinds and line.kind not in node.kinds:
+        # classes such as 'transarterial' identify locoregional procedures too
+        if not (node.classes and t.classes & set(node.classes)):
+            return False
+    if node.investigational and not line.investigational:
+        return None if line.investigational is None and not (node.agents or node.classes) else False
+    if node.agents or node.classes:
+        hit = bool(t.agent_ids & set(node.agents)) or bool(t.classes & set(node.classes))
+        if not hit and t.unresolved:
+            return None  # an agent the lexicon does not know might belong to the class
+        return hit
+    return True
+
+
+def _in_window(node: E.PriorTherapy, t: TherapyFacts, f: PatientFacts) -> bool | None:
+    if node.within_days is None:
+        return True
+    line = t.line
+    if line.ongoing:
+        return True
+    last = line.end
+    if last is None:
+        if line.start is not None and (f.as_of - line.start).days <= node.within_days:
+            return True
+        return None
+    days_ago = (f.as_of - last).days
+    if days_ago <= node.within_days:
+        return True
+    if node.half_lives:
+        if line.half_life_days is None:
+            return None if node.whichever_longer else False
+        return days_ago <= node.half_lives * line.half_life_days if node.whichever_longer else False
+    return False
+
+
+def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
+    sure: list[TherapyFacts] = []
+    maybe: list[TherapyFacts] = []
+    missing: list[str] = []
+    for t in f.therapies:
+        m = _matches(node, t)
+        if m is False:
+            continue
+        w = _in_window(node, t, f)
+        if w is False:
+            continue
+        p: bool | None = True
+        if node.require_progression:
+            p = t.progressed
+        if m and w and p:
+            sure.append(t)
+        elif m is not False and w is not False and p is not False:
+            maybe.append(t)
+            if m is None:
+                missing.append(f"drug class of {', '.join(t.unresolved) or 'an agent'}")
+            if w is None:
+                missing.append(f"end date / half-life of {', '.join(t.line.agents) or t.line.kind}")
+            if p is None:
+                missing.append(f"whether disease progressed on {', '.join(t.line.agents) or t.line.kind}")
+
+    def count(items: list[TherapyFacts]) -> int:
+        if node.count_unit == "agents":
+            return len({a for t in items for a in (t.agent_ids or set(t.line.agents))})
+        if node.count_unit == "lines":
+            return len({t.line.line if t.line.line is not None else id(t) for t in items})
+        return len(items)
+
+    lo, hi = count(sure), count(sure + maybe)
+    op = _OPS[node.count_comparator]
+    what = node.label or "matching therapy"
+    names = "; ".join((t.line.regimen or "+".join(t.line.agents) or t.line.kind) for t in sure) or "none"
+    reason = f"{what}: {lo}{'' if hi == lo else f'-{hi}'} {node.count_unit} found ({names}); required {node.count_comparator} {node.count_value}"
+    lo_ok, hi_ok = op(lo, node.count_value), op(hi, node.count_value)
+    if lo == hi or all(op(n, node.count_value) == lo_ok for n in range(lo, hi + 1)):
+        return _v("met" if lo_ok else "not_met", reason)
+    _ = hi_ok
+    return _v("unknown", reason, tuple(dict.fromkeys(missing)))
+
+
+_CODE_ALIASES = {"organ_transplant": {"organ_transplant", "liver_transplant", "kidney_transplant"}}
+
+
+def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
+    p, codes = f.patient, set(node.codes)
+    for code in list(codes):
+        codes |= _CODE_ALIASES.get(code, set())
+    found, unknown = [], []
+    for c in p.conditions:
+        if c.code not in codes:
+            continue
+        if node.status == "active" and c.status not in ("active", None):
+            continue
+        if node.status == "active" and c.status is None:
+            unknown.append(f"whether {c.name or c.code} is active")
+            continue
+        if node.look_back_days is not None:
+            if c.status == "active":
+                pass
+            elif c.onset is None and c.resolved_on is None:
+                unknown.append(f"date of {c.name or c.code}")
+                continue
+            else:
+                last = c.resolved_on or c.onset
+                if (f.as_of - last).days > node.look_back_days:  # type: ignore[operator]
+                    continue
+        if node.requires_systemic_treatment and c.requires_systemic_treatment is not True:
+            if c.requires_systemic_treatment is None:
+                unknown.append(f"whether {c.name or c.code} requires systemic treatment")
+            continue
+        found.append(c.name or c.code)
+    # facts held outside the conditions list
+    lv = p.liver
+    if "hepatic_encephalopathy" in codes:
+        if lv.encephalopathy not in (None, "none"):
+            found.append(f"current encephalopathy {lv.encephalopathy}")
+        elif node.look_back_days is None and lv.encephalopathy_history:
+            found.append("history of hepatic encephalopathy")
+    if "variceal_bleeding" in codes or "gi_bleeding" in codes:
+        for d in lv.variceal_bleeding_dates:
+            if d <= f.as_of and (node.look_back_days is None or (f.as_of - d).days <= node.look_back_days):
+                found.append(f"variceal bleeding {d.isoformat()}")
+    if codes & {"organ_transplant"}:
+        found.extend("transplant" for t in p.treatments if t.kind == "transplant")
+    label = node.label or "/".join(node.codes)
+    window = f" within {node.look_back_days} days" if node.look_back_days is not None else ""
+    if found:
+        return _v("met", f"{label}{window}: {', '.join(found)}")
+    if unknown:
+        return _v("unknown", f"{label}{window}: not decidable", tuple(unknown))
+    return _v("not_met", f"no {label}{window} recorded")
+
+
+def _virology(node: E.Virology, f: PatientFacts) -> Verdict:
+    v = f.patient.virology
+    if node.marker == "hiv":
+        if v.hiv_positive is None:
+            return _v("unknown", "HIV status not known", ("HIV antibody",))
+        return _v("met" if v.hiv_positive else "not_met", f"HIV {'positive' if v.hiv_positive else 'negative'}")
+    if node.marker == "hcv_rna":
+        if v.hcv_rna_detectable is None:
+            return _v("unknown", "HCV RNA not known", ("HCV RNA",))
+        return _v("met" if v.hcv_rna_detectable else "not_met", f"HCV RNA {'detectable' if v.hcv_rna_detectable else 'undetectable'}")
+    if node.marker == "hbsag":
+        if v.hbsag_positive is None:
+            return _v("unknown", "HBsAg not known", ("HBsAg",))
+        return _v("met" if v.hbsag_positive else "not_met", f"HBsAg {'positive' if v.hbsag_positive else 'negative'}")
+    if node.marker == "hbv_hcv_coinfection":
+        if v.hbsag_positive is False or v.hcv_rna_detectable is False:
+            return _v("not_met", "no HBV/HCV co-infection")
+        if v.hbsag_positive and v.hcv_rna_detectable:
+            return _v("met", "HBsAg positive and HCV RNA detectable")
+        return _v("unknown", "co-infection not decidable", ("HBsAg", "HCV RNA"))
+    # hbv_controlled
+    if v.hbsag_positive is None:
+        return _v("unknown", "HBsAg not known", ("HBsAg",))
+    if not v.hbsag_positive:
+        return _v("met", "HBsAg negative")
+    from hcctrials.criteria.leaves import _lab
+
+    dna = _lab(E.LabThreshold(analyte="hbv_dna", comparator="<", value=node.hbv_dna_max_iu_ml, unit="IU/mL"), f)
+    parts = [dna]
+    if node.require_antiviral:
+        if v.hbv_antiviral is None:
+            parts.append(_v("unknown", "antiviral therapy not known", ("HBV antiviral therapy",)))
+        elif not v.hbv_antiviral:
+            parts.append(_v("not_met", "HBsAg positive without antiviral therapy"))
+        elif node.antiviral_min_days:
+            if v.hbv_antiviral_start is None:
+                parts.append(_v("unknown", "antiviral start not known", ("HBV antiviral start date",)))
+            else:
+                days = (f.as_of - v.hbv_antiviral_start).days
+                parts.append(_v("met" if days >= node.antiviral_min_days else "not_met",
+                                f"antiviral therapy for {days} days (required ≥ {node.antiviral_min_days})"))
+        else:
+            parts.append(_v("met", "on HBV antiviral therapy"))
+    from hcctrials.criteria.evaluate import combine_all
+
+    return combine_all(parts)
+
+
+def _pregnancy(node: E.Pregnancy, f: PatientFacts) -> Verdict:
+    p = f.patient
+    if p.sex == "male":
+        return _v("not_met", "male patient")
+    values = [p.pregnant] + ([p.breastfeeding] if node.include_lactation else [])
+    if any(x is True for x in values):
+        return _v("met", "pregnant" if p.pregnant else "breastfeeding")
+    if all(x is False for x in values):
+        return _v("not_met", "not pregnant" + (" or breastfeeding" if node.include_lactation else ""))
+    return _v("unknown", "pregnancy/lactation status not known", ("pregnancy status",)
+              + (("breastfeeding status",) if node.include_lactation else ()))
+
+
+def _life(node: E.LifeExpectancy, f: PatientFacts) -> Verdict:
+    w = f.patient.life_expectancy_weeks
+    if w is None:
+        return _v("unknown", "life expectancy not recorded", ("life expectancy (investigator estimate)",))
+    ok = w >= node.min_weeks if node.inclusive else w > node.min_weeks
+    return _v("met" if ok else "not_met", f"life expectancy {w:g} weeks ({'≥' if node.inclusive else '>'} {node.min_weeks:g})")
+
+
+def _allergy(node: E.Allergy, f: PatientFacts) -> Verdict:
+    ids, tags, words = f.allergy_tags
+    hit = [a for a in node.agents if a in ids or a in words] + [c for c in node.classes if c in tags]
+    if hit:
+        return _v("met", f"allergy to {', '.join(hit)}")
+    if node.trial_drugs and not node.agents:
+        return _v("unknown", "trial drugs not resolved", ("the trial's drugs (lexicon)",))
+    return _v("not_met", f"no allergy to {', '.join(node.agents + node.classes)} recorded")
+
+
+HISTORY_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
+    "prior_therapy": _prior_therapy, "history": _history, "virology": _virology,
+    "pregnancy": _pregnancy, "life_expectancy": _life, "allergy": _allergy,
+}
+_ = timedelta

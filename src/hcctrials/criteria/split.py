@@ -1,0 +1,175 @@
+"""Split an eligibility text block into numbered criteria (English and Chinese; pure).
+
+Handles "Inclusion Criteria:" / "Exclusion Criteria:" / 纳入标准 / 入选标准 / 排除标准 headers,
+numbered lists (``1.`` ``1、`` ``1)`` ``(1)`` ``（1）`` ``①``), bullets (``-`` ``•`` ``*``),
+the ChiCTR export that puts a whole list on one line ("1.xxx 2.yyy" or "1. ...;2. ..."),
+and run-on paragraphs without markers (split at ``;``/``；``/``。``).
+
+Rules: the first marker style met in a block is the top level; a marker only starts a new
+item when it is the next number in sequence (so "ECOG 0 or 1. 8.According" or "INR 1.5"
+never split); sub-items of another style (a) (1) ① and indented bullets stay with their
+parent.  Nothing is dropped: every character of the input is inside an item or in a
+reported header/marker span (:attr:`SplitResult.dropped`).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from hcctrials.criteria.text import detect_language
+
+__all__ = ["CriterionText", "SplitResult", "split_criteria", "split_block"]
+
+
+@dataclass(frozen=True)
+class CriterionText:
+    """One criterion as written: number ("3", "b3" for bullets), text, role and span."""
+
+    number: str
+    text: str
+    language: str
+    role: str | None
+    start: int
+    end: int
+
+
+@dataclass
+class SplitResult:
+    items: list[CriterionText] = field(default_factory=list)
+    dropped: list[tuple[int, int, str]] = field(default_factory=list)  # (start, end, what)
+
+
+_HEADER = re.compile(
+    r"(?P<h>(?:key\s+)?(?P<en>inclusion|exclusion|eligibility)\s+criteria(?:\s*\([^)\n]{0,60}\))?\s*[:：]?"
+    r"|(?P<zh>纳入标准|入选标准|入组标准|排除标准|剔除标准)\s*[:：]?)",
+    re.IGNORECASE,
+)
+
+_CIRCLED = "①②③④⑤⑥⑦⑧⑨⑩⑪⑫⑬⑭⑮⑯⑰⑱⑲⑳"
+
+# top-level marker styles: (name, regex with group 'n')
+_STYLES: list[tuple[str, re.Pattern[str]]] = [
+    ("paren", re.compile(r"(?:(?<=^)|(?<=[\s;；。.:：]))[(（](?P<n>\d{1,2})[)）]\s*")),
+    ("dot", re.compile(r"(?:(?<=^)|(?<=[\s;；。:：,，]))(?P<n>\d{1,2})\s*[.．、](?!\d)\s*")),
+    ("close", re.compile(r"(?:(?<=^)|(?<=[\s;；。:：]))(?P<n>\d{1,2})[)）]\s*")),
+    ("circled", re.compile(r"(?P<n>[①-⑳])\s*")),
+]
+_BULLET = re.compile(r"^(?P<indent>[ \t]*)(?P<m>[-•*·●▪◦]|\u2022)\s+", re.MULTILINE)
+
+
+def _num(style: str, raw: str) -> int:
+    return _CIRCLED.index(raw) + 1 if style == "circled" else int(raw)
+
+
+def _numbered(text: str, base: int) -> list[tuple[int, int, int, int]] | None:
+    """Sequential numbered markers: list of (marker_start, marker_end, number) or None."""
+    best: list[tuple[int, int, int, int]] | None = None
+    first_pos = None
+    for style, pattern in _STYLES:
+        hits = list(pattern.finditer(text))
+        if not hits:
+            continue
+        at_line_start = [m for m in hits if m.start() == 0 or text[: m.start()].rstrip(" \t").endswith("\n")]
+        if len(at_line_start) >= 2:
+            hits = at_line_start
+        # the list must start at 1 (the first "1" marker of this style)
+        seq: list[tuple[int, int, int, int]] = []
+        expected = 1
+        for m in hits:
+            n = _num(style, m.group("n"))
+            if n == expected:
+                seq.append((base + m.start(), base + m.end(), n, 0))
+                expected += 1
+        if len(seq) >= 2 or (len(seq) == 1 and seq[0][0] - base <= 2):
+            pos = seq[0][0]
+            if first_pos is None or pos < first_pos:
+                best, first_pos = seq, pos
+    return best
+
+
+def _bullets(text: str, base: int) -> list[tuple[int, int, int, int]] | None:
+    hits = list(_BULLET.finditer(text))
+    if not hits:
+        return None
+    top = min(len(m.group("indent").expandtabs(4)) for m in hits)
+    out = []
+    for i, m in enumerate(m for m in hits if len(m.group("indent").expandtabs(4)) == top):
+        out.append((base + m.start("m"), base + m.end(), i + 1, 1))
+    return out
+
+
+def split_block(text: str, *, role: str | None = None, base: int = 0) -> SplitResult:
+    """Split one block (no headers) into criteria; spans are offsets in the caller's text."""
+    result = SplitResult()
+    markers = _numbered(text, base)
+    bullets = _bullets(text, base)
+    if bullets and (not markers or bullets[0][0] < markers[0][0]):
+        markers = bullets
+    if markers:
+        lead = text[: markers[0][0] - base]
+        if lead.strip():
+            _add(result, lead, base, "0", role)
+        for i, (ms, me, n, is_bullet) in enumerate(markers):
+            end = markers[i + 1][0] if i + 1 < len(markers) else base + len(text)
+            result.dropped.append((ms, me, "marker"))
+            _add(result, text[me - base : end - base], me, ("b" if is_bullet else "") + str(n), role)
+        return result
+    # run-on paragraph: lines, then ; ； 。 inside a single line
+    pieces = _runon(text)
+    for k, (s, e) in enumerate(pieces, start=1):
+        _add(result, text[s:e], base + s, f"p{k}", role)
+    return result
+
+
+_RUNON_SEP = re.compile(r"[;；。\n]")
+
+
+def _runon(text: str) -> list[tuple[int, int]]:
+    out, start = [], 0
+    for m in _RUNON_SEP.finditer(text):
+        if text[start : m.end()].strip():
+            out.append((start, m.end()))
+        start = m.end()
+    if text[start:].strip():
+        out.append((start, len(text)))
+    return out
+
+
+def _add(result: SplitResult, chunk: str, offset: int, number: str, role: str | None) -> None:
+    stripped = chunk.strip()
+    if not stripped:
+        return
+    lstrip = len(chunk) - len(chunk.lstrip())
+    start = offset + lstrip
+    result.items.append(
+        CriterionText(number=number, text=" ".join(stripped.split()), language=detect_language(stripped),
+                      role=role, start=start, end=start + len(stripped))
+    )
+
+
+def split_criteria(text: str, *, role: str | None = None) -> SplitResult:
+    """Split a whole criteria section (may contain inclusion and exclusion headers).
+
+    *role* is the role of text before any header (``None``: unknown).
+    """
+    result = SplitResult()
+    headers = list(_HEADER.finditer(text))
+    blocks: list[tuple[int, int, str | None]] = []
+    pos, current = 0, role
+    for h in headers:
+        if h.start() > pos:
+            blocks.append((pos, h.start(), current))
+        word = (h.group("en") or h.group("zh") or "").lower()
+        if word in ("inclusion", "纳入标准", "入选标准", "入组标准"):
+            current = "inclusion"
+        elif word in ("exclusion", "排除标准", "剔除标准"):
+            current = "exclusion"
+        result.dropped.append((h.start(), h.end(), "header"))
+        pos = h.end()
+    blocks.append((pos, len(text), current))
+    for start, end, block_role in blocks:
+        part = split_block(text[start:end], role=block_role, base=start)
+        result.items.extend(part.items)
+        result.dropped.extend(part.dropped)
+    return result

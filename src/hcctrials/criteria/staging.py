@@ -1,0 +1,298 @@
+"""Liver function classes, stages, diagnosis, tumour and liver features (EN + ZH).
+
+"Child-Pugh A or B7", "Child-Pugh score ≤ 7", "Child Pugh A 级(评分为 5-6 分)或 B 级(评分为 7 分)",
+"ALBI grade 1-2", "BCLC stage B or C", "CNLC IIb-IIIb期", "histologically or cytologically
+confirmed", "符合肝细胞肝癌临床诊断标准", "fibrolamellar / sarcomatoid / mixed HCC-CCA",
+"at least one measurable lesion (RECIST 1.1)", "main portal vein tumour thrombus (Vp4)",
+"tumour occupying ≥50% of the liver", "CNS metastases", "obvious ascites".
+Facts: hcc-domain.md s. 1.1, 1.2, 2.1, 2.2, 3, 9.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hcctrials.criteria.grammar import COMPARATOR, Context, Hit, parse_comparator
+from hcctrials.model.eligibility import (
+    Albi,
+    ChildPugh,
+    Diagnosis,
+    LiverFeature,
+    Stage,
+    TumourFeature,
+)
+
+__all__ = ["scan_child_pugh", "scan_albi", "scan_stage", "scan_diagnosis", "scan_tumour", "scan_liver"]
+
+_GRADE_POINTS = {"a": [5, 6], "b": [7, 8, 9], "c": list(range(10, 16))}
+
+_CP = re.compile(r"child[- ]?(?:turcotte[- ]?)?pugh|\bchild(?=\s*(?:class\s*)?[abc]\b)|\bctp\b|\bcp\s*(?=评分|分级|score|class)",
+                 re.IGNORECASE)
+_CP_SCORE_CMP = re.compile(rf"(?:score|评分|分数|分级)?[^0-9a-c;。]{{0,12}}?(?P<cmp>{COMPARATOR})\s*(?P<n>\d{{1,2}})\s*(?:分|points?)?",
+                           re.IGNORECASE)
+_CP_TOKENS = re.compile(
+    r"(?P<range>(?<![0-9.])(?P<lo>[5-9]|1[0-5])\s*(?:-|to|至)\s*(?P<hi>[5-9]|1[0-5])(?![0-9.]))"
+    r"|(?<![A-Za-z])(?P<letter>[ABC])\s*(?:级|class|grade)?\s*(?P<digit>[5-9]|1[0-5])?(?![A-Za-z0-9])"
+    r"|(?P<single>(?<![0-9.])(?:[5-9]|1[0-5]))\s*(?:分|points?)",
+)
+
+
+def _cp_points(window: str) -> list[int] | None:
+    m = _CP_SCORE_CMP.match(window)
+    if m and parse_comparator(m.group("cmp")) != "==":
+        n, cmp = int(m.group("n")), parse_comparator(m.group("cmp"))
+        top = {"<=": n, "<": n - 1}.get(cmp)
+        if top is not None and 5 <= top <= 15:
+            return list(range(5, top + 1))
+        bottom = {">=": n, ">": n + 1}.get(cmp)
+        if bottom is not None:
+            return list(range(bottom, 16))
+    points: set[int] = set()
+    tokens = list(_CP_TOKENS.finditer(window))
+    i = 0
+    while i < len(tokens):
+        t = tokens[i]
+        if t.group("letter"):
+            letter = t.group("letter").lower()
+            if t.group("digit"):
+                points.add(int(t.group("digit")))
+            else:
+                # "B 级(评分为 7 分)": a parenthesis right after the letter restricts it
+                tail = window[t.end():t.end() + 32]
+                paren = re.match(r"\s*\(([^()]*)\)", tail)
+                restrict = None
+                if paren:
+                    nums = [int(x) for x in re.findall(r"\d{1,2}", paren.group(1))]
+                    rng = re.search(r"(\d{1,2})\s*(?:-|to|至)\s*(\d{1,2})", paren.group(1))
+                    if rng:
+                        restrict = set(range(int(rng.group(1)), int(rng.group(2)) + 1))
+                    elif nums:
+                        restrict = set(nums)
+                allowed = set(_GRADE_POINTS[letter])
+                points |= (restrict & allowed) if restrict and restrict & allowed else allowed
+                if paren:  # skip tokens inside the parenthesis
+                    stop = t.end() + paren.end()
+                    while i + 1 < len(tokens) and tokens[i + 1].start() < stop:
+                        i += 1
+        elif t.group("range"):
+            points |= set(range(int(t.group("lo")), int(t.group("hi")) + 1))
+        elif t.group("single"):
+            points.add(int(t.group("single")))
+        i += 1
+    points = {p for p in points if 5 <= p <= 15}
+    return sorted(points) or None
+
+
+def scan_child_pugh(ctx: Context) -> list[Hit]:
+    hits = []
+    for m in _CP.finditer(ctx.lower):
+        end = len(ctx.lower)
+        stop = re.search(r"[;。]|\band\b(?!\s*(?:b|c)\b)|且|,\s*(?!or|或|b|c)", ctx.lower[m.end():])
+        if stop:
+            end = m.end() + stop.start()
+        window = ctx.text[m.end():min(end, m.end() + 70)]
+        points = _cp_points(window)
+        if not points:
+            continue
+        label = ctx.text[m.start():m.end() + len(window)].strip()
+        hits.append(Hit(m.start(), m.end() + len(window.rstrip()), ChildPugh(allowed_points=points, label=label),
+                        priority=6, family="child_pugh"))
+    return hits
+
+
+_ALBI = re.compile(r"\b(?:m)?albi\b[^0-9;。]{0,20}?(?P<a>[123][ab]?)(?:\s*(?:-|to|or|或|至|/)\s*(?P<b>[123][ab]?))?",
+                   re.IGNORECASE)
+
+
+def scan_albi(ctx: Context) -> list[Hit]:
+    m = _ALBI.search(ctx.lower)
+    if not m:
+        return []
+    a, b = m.group("a"), m.group("b")
+    order = ["1", "2a", "2b", "3"]
+    def idx(g: str) -> int:
+        return order.index(g) if g in order else order.index("2a" if g == "2" else g)
+    if b:
+        lo, hi = idx(a), idx("2b" if b == "2" else b)
+        grades = order[lo:hi + 1]
+        sep = ctx.lower[m.start("a"):m.start("b")]
+        if re.search(r"or|或|/", sep):
+            grades = [a, b]
+    else:
+        grades = [a]
+    grades = ["2" if g == "2" else g for g in grades]
+    return [Hit(m.start(), m.end(), Albi(grades=grades), priority=4, family="albi")]  # type: ignore[arg-type]
+
+
+_BCLC_ORDER = ["0", "a", "b", "c", "d"]
+_CNLC_ORDER = ["ia", "ib", "iia", "iib", "iiia", "iiib", "iv"]
+_CNLC_CANON = {"ia": "Ia", "ib": "Ib", "iia": "IIa", "iib": "IIb", "iiia": "IIIa", "iiib": "IIIb", "iv": "IV"}
+_BCLC = re.compile(
+    r"(?:bclc|barcelona clinic liver cancer)(?:\s*\(bclc\))?\s*(?:stage|分期|期)?\s*(?:为|:)?\s*"
+    r"(?P<set>(?:[0abcd](?![a-z])\s*(?:期|stage)?\s*(?:,|or|和|或|及|/|-|to|至|and)?\s*)+)"
+    r"|(?:intermediate|advanced)\s+stage\s+(?P<one>[bc])\s*\((?:according to )?barcelona",
+    re.IGNORECASE,
+)
+_CNLC = re.compile(
+    r"(?:cnlc|中国肝癌分期|china liver cancer)(?:\s*\(cnlc\))?\s*(?:stage|分期|期)?\s*(?:为|:)?\s*"
+    r"(?P<set>(?:(?:iv|iii[ab]|ii[ab]|i[ab]|iii|ii|i)(?![a-z])\s*(?:期)?\s*(?:,|or|和|或|及|/|-|to|至|and)?\s*)+)",
+    re.IGNORECASE,
+)
+
+
+def _expand(tokens: list[str], seps: list[str], order: list[str]) -> list[str]:
+    out: list[str] = []
+    for i, tok in enumerate(tokens):
+        if i > 0 and re.search(r"-|to|至", seps[i - 1]) and out:
+            lo, hi = order.index(out[-1]), order.index(tok)
+            out.extend(order[lo + 1:hi + 1])
+        else:
+            out.append(tok)
+    return list(dict.fromkeys(out))
+
+
+def scan_stage(ctx: Context) -> list[Hit]:
+    hits = []
+    for m in _BCLC.finditer(ctx.lower):
+        if m.group("one"):
+            allowed = [m.group("one").upper()]
+        else:
+            parts = re.split(r"([^0abcd]+)", m.group("set").strip())
+            tokens = [p for p in parts[0::2] if p]
+            seps = parts[1::2]
+            allowed = [t.upper() for t in _expand(tokens, seps, _BCLC_ORDER)]
+        if allowed:
+            hits.append(Hit(m.start(), m.end(), Stage(system="bclc", allowed=allowed), priority=5, family="stage"))
+    for m in _CNLC.finditer(ctx.lower):
+        raw = m.group("set")
+        toks = [(t.group(0), t.start(), t.end()) for t in re.finditer(r"iv|iii[ab]?|ii[ab]?|i[ab]?", raw)]
+        tokens, seps = [], []
+        for k, (tok, s, e) in enumerate(toks):
+            if tok in ("i", "ii", "iii"):
+                tok_set = [t for t in _CNLC_ORDER if t.startswith(tok) and len(t) == len(tok) + 1]
+            else:
+                tok_set = [tok]
+            if k > 0:
+                seps.append(raw[toks[k - 1][2]:s])
+            tokens.append(tok_set)
+        allowed: list[str] = []
+        for k, tok_set in enumerate(tokens):
+            if k > 0 and re.search(r"-|to|至", seps[k - 1]) and allowed:
+                lo, hi = _CNLC_ORDER.index(allowed[-1].lower()), _CNLC_ORDER.index(tok_set[-1])
+                allowed.extend(_CNLC_CANON[t] for t in _CNLC_ORDER[lo + 1:hi + 1])
+            else:
+                allowed.extend(_CNLC_CANON[t] for t in tok_set)
+        if allowed:
+            hits.append(Hit(m.start(), m.end(), Stage(system="cnlc", allowed=list(dict.fromkeys(allowed))),
+                            priority=5, family="stage"))
+    return hits
+
+
+_CONFIRM = [
+    (re.compile(r"histolog\w*|patholog\w*|组织学|病理学?|biopsy|活检", re.IGNORECASE), "histology"),
+    (re.compile(r"cytolog\w*|细胞学", re.IGNORECASE), "cytology"),
+    (re.compile(r"radiolog\w*|imaging|ct\s+or\s+mri|影像学|aasld|easl|li-rads|non-?invasive", re.IGNORECASE), "imaging"),
+    (re.compile(r"clinical(?:ly)?\s+diagnos\w*|临床诊断", re.IGNORECASE), "clinical"),
+]
+_DIAG = re.compile(
+    r"(?:(?:histolog|cytolog|patholog|radiolog)\w*(?:\s*(?:,|or|and/or|/|and)\s*(?:histolog|cytolog|patholog|radiolog)\w*)*"
+    r"\s*(?:confirmed|proven|documented|diagnosed|diagnosis)"
+    r"|(?:confirmed|proven|diagnosed|documented)\s+(?:by|with|on)\s+(?:histolog\w*|cytolog\w*|patholog\w*|biopsy|radiolog\w*|imaging)"
+    r"(?:\s*(?:/|or|and|,)\s*(?:histolog\w*|cytolog\w*|patholog\w*|biopsy|radiolog\w*|imaging))*(?:\s+(?:examination|evaluation|analysis))?"
+    r"|(?:经|通过)?(?:组织学|病理学?|细胞学|影像学)(?:\s*(?:/|或|和|及|、|,)\s*(?:组织学|病理学?|细胞学|影像学))*\s*(?:检查)?\s*(?:确诊|证实|诊断)"
+    r"|符合[^;。,]{0,20}?临床诊断标准|(?:meet\w*\s+)?(?:the\s+)?clinical diagnostic criteria(?:\s+for\s+hepatocellular carcinoma)?|(?:aasld|easl)[^;。]{0,40}?criteria)",
+    re.IGNORECASE,
+)
+_HISTO = [
+    (re.compile(r"fibrolamellar|fibrous lamellar|纤维板层", re.IGNORECASE), "fibrolamellar"),
+    (re.compile(r"sarcomatoid|肉瘤样", re.IGNORECASE), "sarcomatoid"),
+    (re.compile(r"mixed(?:[- ]cell)?\s+(?:hepatocellular[- ]?)?(?:cholangio)?carcinoma|mixed cholangiocarcinoma|combined hepatocellular"
+                r"|mixed hcc|hcc-cca|chcc-cca|混合(?:细胞)?(?:型)?(?:肝)?癌|混合型", re.IGNORECASE), "combined_hcc_cca"),
+    (re.compile(r"(?<!mixed )(?:intrahepatic\s+)?cholangio(?:cellular\s+)?carcinoma|\bicc\b|胆管细胞癌|胆管癌", re.IGNORECASE),
+     "cholangiocarcinoma"),
+]
+_HISTO_SPAN = re.compile(
+    r"(?:fibrolamellar|fibrous lamellar|纤维板层|sarcomatoid|肉瘤样|mixed|混合|combined hepatocellular|cholangio|\bicc\b"
+    r"|胆管细胞癌|胆管癌|肝胆管细胞癌)[^;。]*?(?:carcinoma|hcc|癌|components?|成分|(?=[;。]|$))",
+    re.IGNORECASE,
+)
+
+
+def scan_diagnosis(ctx: Context) -> list[Hit]:
+    hits = []
+    for m in _DIAG.finditer(ctx.lower):
+        found = [name for pat, name in _CONFIRM if pat.search(m.group(0))]
+        if "符合" in m.group(0) or "clinical diagnostic" in m.group(0):
+            found += ["clinical", "imaging"] if "clinical" not in found else ["imaging"]
+        if found:
+            hits.append(Hit(m.start(), m.end(), Diagnosis(confirmed_by=sorted(set(found))),  # type: ignore[arg-type]
+                            priority=3, family="diagnosis"))
+    spans = list(_HISTO_SPAN.finditer(ctx.lower))
+    if spans:
+        start, end = spans[0].start(), spans[-1].end()
+        chunk = ctx.lower[start:end]
+        types = [name for pat, name in _HISTO if pat.search(chunk)]
+        if types:
+            hits.append(Hit(start, end, Diagnosis(histology=sorted(set(types))), priority=4,  # type: ignore[arg-type]
+                            family="histology"))
+    return hits
+
+
+_TUMOUR: list[tuple[re.Pattern[str], dict[str, object]]] = [
+    (re.compile(r"(?:at least|≥|至少)\s*(?:one|1|一)\s*(?:个)?\s*(?:\w+\s+){0,3}?(?:measurable|可测量|可评估|evaluable)[^;。]{0,60}?"
+                r"(?:lesions?|disease|病灶|target)(?:[^;。]{0,40}?(?:m?recist\s*(?:v?1\.1)?))?"
+                r"|measurable\s+(?:disease|lesions?)(?:[^;。]{0,40}?m?recist\s*(?:v?1\.1)?)?"
+                r"|(?:根据|按照|依据)?\s*m?recist\s*(?:v?1\.1)?\s*(?:标准)?[^;。]{0,40}?(?:至少|≥)\s*(?:有)?\s*(?:1|一)\s*个[^;。]{0,10}?"
+                r"可测量(?:的)?(?:病灶|靶病灶)", re.IGNORECASE), {"feature": "measurable_disease"}),
+    (re.compile(r"(?:main|trunk|主干)[^;。,]{0,20}?(?:portal vein|门静脉)[^;。,]{0,20}?(?:tumou?r\s+)?(?:thromb\w*|invasion|癌栓|侵犯)"
+                r"|(?:portal vein|门静脉)\s*(?:main\s*trunk|主干)[^;。,]{0,10}?(?:tumou?r\s+)?(?:thromb\w*|invasion|癌栓)"
+                r"|\bvp\s*4\b|程氏\s*(?:iii|iv)\s*型", re.IGNORECASE), {"feature": "main_trunk_pvtt"}),
+    (re.compile(r"(?:portal vein|portal venous)\s+(?:tumou?r\s+)?(?:thromb\w*|invasion|involvement)|\bpvtt\b|门静脉癌栓"
+                r"|portal invasion|门静脉侵犯", re.IGNORECASE), {"feature": "pvtt"}),
+    (re.compile(r"(?:inferior vena cava|ivc|right atri\w*|下腔静脉|右心房)[^;。]{0,20}?(?:thromb\w*|invasion|癌栓)",
+                re.IGNORECASE), {"feature": "ivc_or_atrial_thrombus"}),
+    (re.compile(r"macrovascular invasion|major vascular invasion|vascular invasion|大血管侵犯|血管侵犯|血管癌栓",
+                re.IGNORECASE), {"feature": "vascular_invasion"}),
+    (re.compile(r"extrahepatic\s+(?:spread|metasta\w*|disease)|肝外转移|肝外播散", re.IGNORECASE), {"feature": "extrahepatic_spread"}),
+    (re.compile(r"(?:central nervous system|cns|brain|leptomeningeal|脑|中枢神经系统)[^;。,]{0,25}?(?:metasta\w*|tumou?r|转移)",
+                re.IGNORECASE), {"feature": "cns_metastasis"}),
+    (re.compile(r"(?:tumou?r|肿瘤)[^;。]{0,30}?(?:involvement|occupy\w*|replac\w*|burden|占)[^;。]{0,30}?(?:≥|>|more than|超过)?\s*"
+                r"50\s*%[^;。]{0,25}?(?:liver|肝)|(?:≥|>|超过)\s*50\s*%\s*(?:of\s+)?(?:the\s+)?(?:whole\s+)?(?:liver|全肝)",
+                re.IGNORECASE), {"feature": "liver_involvement_50"}),
+    (re.compile(r"bile duct (?:invasion|tumou?r thrombus)|胆管癌栓|胆管侵犯", re.IGNORECASE), {"feature": "bile_duct_invasion"}),
+]
+
+
+def scan_tumour(ctx: Context) -> list[Hit]:
+    hits = []
+    for pattern, fields in _TUMOUR:
+        for m in pattern.finditer(ctx.lower):
+            feature = fields["feature"]
+            if feature == "measurable_disease" and "mrecist" in m.group(0) and "recist 1.1" not in m.group(0):
+                feature = "measurable_disease_mrecist"
+            hits.append(Hit(m.start(), m.end(), TumourFeature(feature=feature), priority=3,  # type: ignore[arg-type]
+                            family="tumour"))
+    return hits
+
+
+_LIVER: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"ascites[^;。]{0,40}?(?:requir\w*|need\w*)[^;。]{0,30}?(?:paracentesis|drainage|tapping)"
+                r"|(?:requir\w*|need\w*)[^;。]{0,30}?(?:paracentesis|drainage)[^;。]{0,40}?ascites"
+                r"|需要?[^;。]{0,10}?(?:穿刺|引流)[^;。]{0,10}?腹水|腹水[^;。]{0,10}?需要?[^;。]{0,6}?(?:穿刺|引流)",
+                re.IGNORECASE), "ascites_requiring_paracentesis"),
+    (re.compile(r"(?:clinically\s+(?:significant|evident|apparent|detectable)|obvious|moderate(?:\s+(?:or|to)\s+severe)?|severe|massive|"
+                r"uncontrolled|refractory|明显的?|中等?量以上的?|中大量|大量|中-大量|难以控制的?|顽固性)\s*(?:的)?\s*(?:ascites|腹水)",
+                re.IGNORECASE), "ascites_clinically_evident"),
+    (re.compile(r"(?<!\w)ascites|腹水", re.IGNORECASE), "ascites"),
+    (re.compile(r"(?:high[- ]risk|large|severe|untreated)\s+(?:\w+\s+){0,2}varices|重度(?:食管胃底)?静脉曲张", re.IGNORECASE),
+     "varices_high_risk"),
+]
+
+
+def scan_liver(ctx: Context) -> list[Hit]:
+    hits = []
+    for pattern, feature in _LIVER:
+        for m in pattern.finditer(ctx.lower):
+            hits.append(Hit(m.start(), m.end(), LiverFeature(feature=feature), priority=3 if feature != "ascites" else 1,  # type: ignore[arg-type]
+                            family="liver"))
+    return hits

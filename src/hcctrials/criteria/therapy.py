@@ -1,0 +1,175 @@
+"""Prior-therapy criteria: by drug (lexicon), by class, by count of regimens, with windows.
+
+"Previously received PD-L1 immunotherapy or apatinib targeted therapy", "no prior systemic
+therapy", "既往仅接受过一种含免疫检查点抑制剂方案治疗" (exactly one prior regimen containing an
+ICI, with progression), "progressed on PD-1", "0-2 prior systemic regimens", "4周内接受过...",
+"within 28 days or 5 half-lives (whichever is longer)".  Class words of criteria text are this
+module's grammar; drug names go through :func:`hcctrials.vocab.load_lexicon`.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from hcctrials.criteria.grammar import Context, Hit, to_int
+from hcctrials.model.eligibility import PriorTherapy
+
+__all__ = ["scan_therapy", "CLASS_TERMS", "drug_mentions"]
+
+#: class words in criteria text -> (class tags, TherapyLine kinds)
+CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
+    (r"anti[- ]?pd[- ]?1|pd[- ]?1(?:\s*(?:inhibitors?|antibod\w*|blockers?|单抗|抑制剂))?", ("pd1",), ()),
+    (r"anti[- ]?pd[- ]?l1|pd[- ]?l1(?:\s*(?:inhibitors?|antibod\w*|单抗|抑制剂))?", ("pdl1",), ()),
+    (r"anti[- ]?pd[- ]?l2|pd[- ]?l2", ("pdl2",), ()),
+    (r"anti[- ]?ctla[- ]?4|ctla[- ]?4", ("ctla4",), ()),
+    (r"immune[- ]checkpoint\s+(?:inhibitors?|blockade|therapy)|checkpoint\s+inhibitors?|\bici\b|免疫检查点抑制剂|免疫检查点",
+     ("ici",), ()),
+    (r"immunotherapy|免疫治疗", ("ici",), ()),
+    (r"tyrosine kinase inhibitors?|\btkis?\b|酪氨酸激酶抑制剂|multi-?kinase inhibitors?|多激酶抑制剂", ("tki",), ()),
+    (r"targeted (?:therapy|drugs?|agents?)|targeting drugs?|molecular(?:ly)? targeted|靶向(?:药物)?(?:治疗)?", ("tki", "anti_vegf"), ()),
+    (r"anti[- ]?vegf|vegf(?:r)?\s*inhibitors?|抗血管生成", ("anti_vegf",), ()),
+    (r"mtor inhibitors?", ("mtor",), ()),
+    (r"(?:systemic\s+)?chemotherapy|化疗|radiochemotherapy|放化疗", ("chemotherapy",), ()),
+    (r"systemic (?:anti-?cancer |anti-?tumou?r |)(?:therapy|therapies|treatment|treatments)|系统(?:性)?(?:抗肿瘤)?治疗"
+     r"|全身(?:性)?(?:抗肿瘤)?治疗", (), ("systemic",)),
+    (r"\btace\b|\btae\b|chemoemboli\w*|transarterial|hepatic arterial infusion|\bhaic\b|介入治疗|肝动脉化疗栓塞",
+     ("transarterial",), ("locoregional",)),
+    (r"ablation|radiofrequency|\brfa\b|\bmwa\b|消融", ("ablation",), ("locoregional",)),
+    (r"local (?:therapy|treatment|treatments|therapies)|locoregional (?:therapy|treatment)|局部治疗", (), ("locoregional",)),
+    (r"radiotherapy|radiation|放疗|sbrt|\by-?90\b|radioemboli\w*", ("radiotherapy",), ("radiotherapy",)),
+    (r"cell therapy|car-?t|inkt|细胞治疗", ("cell_therapy",), ()),
+    (r"(?:systemic\s+)?(?:cortico)?steroids?|类固醇|糖皮质激素|激素治疗", ("corticosteroid",), ()),
+    (r"immunosuppress\w*(?:\s+(?:therapy|agents?|drugs?|treatment))?|免疫抑制(?:剂|治疗)?", ("immunosuppressant",), ()),
+    (r"investigational (?:drugs?|agents?|products?|therap\w*|treatments?)|experimental (?:drugs?|treatments?|therap\w*)"
+     r"|试验(?:用)?药物|研究药物|实验性治疗|其他试验用药物", ("investigational",), ()),
+    (r"(?:any|an?|other|another)\s+(?:other\s+)?(?:clinical\s+|interventional\s+)?(?:trials?|stud(?:y|ies))(?!\s+(?:treatment|drug|intervention))"
+     r"|(?:checkpoint inhibitor|ici)\s+stud(?:y|ies)|stud(?:y|ies)\s+(?:on|of)\s+|其他临床试验|其他(?:临床)?研究|检查点抑制剂研究", ("trial_participation",), ()),
+    (r"major surgery|surgical resection|hepatectomy|手术切除|大手术|外科手术", ("surgery",), ("surgery",)),
+    (r"live (?:attenuated )?vaccines?|活疫苗|减毒疫苗", ("live_vaccine",), ()),
+]
+_CLASS_RE = [(re.compile(p, re.IGNORECASE), c, k) for p, c, k in CLASS_TERMS]
+
+_PRIOR = re.compile(
+    r"previously\s+(?:received|treated|been treated)|prior\s+(?:treatment|therapy|exposure|use|receipt)?|previous"
+    r"|have\s+(?:previously\s+)?(?:received|been treated|undergone)|had\s+(?:received|undergone)|received|receiving"
+    r"|treated with|exposure to|treatment with|undergone|participat\w+\s+in|既往(?:曾)?(?:接受过?|使用过?|经)?"
+    r"|曾(?:经)?接受过?|接受过|使用过|接受|接种过?|参加(?:了|过)?|参与",
+    re.IGNORECASE,
+)
+_COUNT = re.compile(
+    r"(?P<only>only|仅|只)\s*(?:接受过?|received)?\s*(?P<n1>one|1|一|two|2|二|两)\s*(?:种|个|线|prior)?"
+    r"|(?P<lo>\d|一|二|两|三)\s*(?:-|to|至|~|或)\s*(?P<hi>\d|一|二|两|三)\s*(?:种|个|线|prior|lines?|regimens?)"
+    r"|(?:no more than|not more than|at most|≤|不超过|最多)\s*(?P<max>\d|one|two|three|一|二|两|三)\s*(?:种|个|线|prior|lines?|regimens?)"
+    r"|(?:at least|≥|至少)\s*(?P<min>\d|one|two|一|二|两)\s*(?:种|个|线|prior|lines?|regimens?)",
+    re.IGNORECASE,
+)
+_PROGRESSION = re.compile(r"progress\w*|refractory|failed|failure|进展|失败|耐药", re.IGNORECASE)
+_LINES_WORD = re.compile(r"\blines?\b|线", re.IGNORECASE)
+
+
+@lru_cache(maxsize=1)
+def _lexicon():  # type: ignore[no-untyped-def]
+    try:
+        from hcctrials.vocab import load_lexicon
+    except ImportError:  # the vocab package is written concurrently; without it only classes match
+        return None
+    return load_lexicon()
+
+
+def drug_mentions(text: str) -> list[tuple[int, int, str, str]]:
+    """Drug / procedure mentions (start, end, lexicon id, kind) found by the lexicon."""
+    lex = _lexicon()
+    if lex is None:
+        return []
+    out = []
+    for mention in lex.find_mentions(text):
+        therapy = mention.therapy
+        out.append((mention.start, mention.end, therapy.id, getattr(therapy, "kind", "drug")))
+    return out
+
+
+_QUALIFIER = re.compile(r"(?:requir\w*|need\w*|需要?|需)\s*$", re.IGNORECASE)
+
+
+def _groups(spans: list[tuple[int, int, list[str], list[str], list[str]]], text: str):  # type: ignore[no-untyped-def]
+    """Cluster mention spans separated only by short connector text (one list of therapies)."""
+    groups: list[list[tuple[int, int, list[str], list[str], list[str]]]] = []
+    for span in sorted(spans):
+        if groups:
+            gap = text[groups[-1][-1][1]:span[0]]
+            if len(gap) <= 30 and not _PRIOR.search(gap) and not re.search(r"诊断|diagnos", gap):
+                groups[-1].append(span)
+                continue
+        groups.append([span])
+    return groups
+
+
+def scan_therapy(ctx: Context) -> list[Hit]:
+    """PriorTherapy hits: one per cluster of drug/class mentions that follows a 'received' verb."""
+    text = ctx.lower
+    if not _PRIOR.search(text):
+        return []
+    spans: list[tuple[int, int, list[str], list[str], list[str]]] = []  # start, end, agents, classes, kinds
+    for s, e, tid, _kind in drug_mentions(ctx.text):
+        spans.append((s, e, [tid], [], []))
+    for pattern, tags, kinds_ in _CLASS_RE:
+        for m in pattern.finditer(text):
+            if any(s <= m.start() < e or s < m.end() <= e for s, e, *_ in spans):
+                continue
+            if _QUALIFIER.search(text[max(0, m.start() - 14):m.start()]):
+                continue  # "requiring systemic treatment" qualifies a condition (history.py)
+            spans.append((m.start(), m.end(), [], list(tags), list(kinds_)))
+    if not spans:
+        return []
+    hits = []
+    cm = _COUNT.search(text)
+    pm = _PROGRESSION.search(text)
+    for group in _groups(spans, text):
+        agents = list(dict.fromkeys(a for g in group for a in g[2]))
+        classes = list(dict.fromkeys(c for g in group for c in g[3]))
+        kinds = list(dict.fromkeys(k for g in group for k in g[4]))
+        g_start, g_end = group[0][0], group[-1][1]
+        verbs = [m for m in _PRIOR.finditer(text[:g_end]) if m.start() >= g_start - 60]
+        start = min(g_start, verbs[-1].start()) if verbs else g_start
+        if not verbs and not re.search(_PRIOR.pattern, text[g_end:g_end + 30], re.IGNORECASE):
+            continue  # a therapy named without 'received' (e.g. in a condition) is not prior therapy
+        investigational = None
+        if re.match(r"\s*(?:研究|临床研究|试验|stud(?:y|ies)|trials?)", text[g_end:g_end + 12]) or \
+                re.search(r"stud(?:y|ies)\s+(?:on|of)\s+$", text[max(0, g_start - 20):g_start]):
+            classes.append("trial_participation")
+        if "investigational" in classes or "trial_participation" in classes:
+            investigational = True
+            classes = [c for c in classes if c not in ("investigational", "trial_participation")]
+        if "live_vaccine" in classes:
+            continue  # vaccination is a history item (history.py)
+        end = g_end
+        count_unit, count_cmp, count_value = "regimens", ">=", 1
+        if cm and abs(cm.start() - g_start) < 40:
+            if _LINES_WORD.search(text[cm.start():cm.end() + 10]):
+                count_unit = "lines"
+            if cm.group("n1"):
+                count_cmp, count_value = "==", to_int(cm.group("n1")) or 1
+            elif cm.group("max"):
+                count_cmp, count_value = "<=", to_int(cm.group("max")) or 0
+            elif cm.group("min"):
+                count_cmp, count_value = ">=", to_int(cm.group("min")) or 1
+            start, end = min(start, cm.start()), max(end, cm.end())
+        progression = bool(pm) and not re.search(r"intoleran|不耐受", text)
+        node = PriorTherapy(
+            agents=agents, classes=classes, kinds=kinds, investigational=investigational,  # type: ignore[arg-type]
+            count_unit=count_unit, count_comparator=count_cmp, count_value=count_value,  # type: ignore[arg-type]
+            require_progression=progression, label=ctx.text[start:end],
+        )
+        extra = {"progression": (pm.start(), pm.end())} if progression and pm else {}
+        if cm and cm.group("lo") and abs(cm.start() - g_start) < 40:  # "0-2 prior regimens"
+            lo, hi = to_int(cm.group("lo")) or 0, to_int(cm.group("hi")) or 0
+            high = node.model_copy(update={"count_comparator": "<=", "count_value": hi})
+            hits.append(Hit(start, end, high, priority=2, family="therapy", windowed=True, extra=extra))
+            if lo > 0:
+                low = node.model_copy(update={"count_comparator": ">=", "count_value": lo})
+                hits.append(Hit(start, end, low, priority=2, family="therapy", windowed=True,
+                                extra={**extra, "twin": True}))
+            continue
+        hits.append(Hit(start, end, node, priority=2, family="therapy", windowed=True, extra=extra))
+    return hits

@@ -1,0 +1,205 @@
+"""Ingest registry files: files -> parsers -> storage, with a summary.
+
+Transactions (what "nothing half-written" means here):
+
+* Each **file** is written in one database transaction, committed only when the parser has
+  read the whole file.  A file-level :class:`~hcctrials.errors.ParseError` (truncated JSON,
+  unrecognised format ...) or any other error while reading it rolls the transaction back:
+  nothing of that file is stored and the file is reported as one failure.  Records are still
+  streamed: they are written in batches as they arrive (the uncommitted rows wait in the
+  database's journal, not in memory), so a 100,000-study download needs little memory.
+* Inside the file, each **batch** (``batch_size`` records) is one SAVEPOINT; if the database
+  rejects the batch, each record is retried in its own SAVEPOINT so a bad record fails alone
+  (see :mod:`hcctrials.storage.writer`).
+* A record the parser could not read (:class:`~hcctrials.sources.base.RecordFailure`) is
+  reported with file, locator, record id, field and reason; the other records still ingest.
+
+The run and its failures are logged in ``ingest_runs`` / ``ingest_failures``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+
+from hcctrials.errors import HcctrialsError, StorageError
+from hcctrials.model.trial import Trial
+from hcctrials.sources.base import ParsedRecord, RecordFailure, SourceParser
+from hcctrials.sources.detect import iter_input_files, parse_path
+from hcctrials.storage.repository import StoredFailure, TrialStore
+from hcctrials.storage.writer import SaveOutcome
+
+__all__ = [
+    "IngestSummary",
+    "IngestFailure",
+    "IngestEvent",
+    "ingest_paths",
+    "collect_input_files",
+    "example_records_dir",
+]
+
+
+@dataclass(frozen=True)
+class IngestFailure:
+    """A record (or a whole file, ``locator`` None) that was not ingested, and why."""
+
+    file: str
+    message: str
+    locator: str | None = None
+    record_id: str | None = None
+    field: str | None = None
+
+
+@dataclass
+class IngestSummary:
+    """What an ingest did: counts per outcome and every failure."""
+
+    ingested: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    older: int = 0
+    failed: int = 0
+    failures: list[IngestFailure] = field(default_factory=list)
+    files: int = 0
+    run_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failed == 0
+
+    @property
+    def records(self) -> int:
+        return self.ingested + self.updated + self.unchanged + self.older + self.failed
+
+    def counts(self) -> dict[str, int]:
+        return {"ingested": self.ingested, "updated": self.updated, "unchanged": self.unchanged,
+                "older": self.older, "failed": self.failed, "files": self.files}
+
+    def _add(self, outcomes: Iterable[SaveOutcome], file: str, locators: dict[int, str | None]) -> None:
+        for i, outcome in enumerate(outcomes):
+            if outcome.status == "failed":
+                self._fail(IngestFailure(file=file, message=outcome.error or "not stored",
+                                         locator=locators.get(i), record_id=outcome.trial_id))
+            else:
+                setattr(self, outcome.status, getattr(self, outcome.status) + 1)
+
+    def _fail(self, failure: IngestFailure) -> None:
+        self.failed += 1
+        self.failures.append(failure)
+
+
+@dataclass(frozen=True)
+class IngestEvent:
+    """Progress report: a file starts, a batch of records was handled, a file is done."""
+
+    kind: Literal["file_start", "records", "file_done"]
+    file: Path
+    file_index: int
+    file_count: int
+    records: int = 0
+
+
+ProgressCallback = Callable[[IngestEvent], None]
+
+
+def collect_input_files(paths: Sequence[Path]) -> list[Path]:
+    """Every file to ingest under *paths* (in order, duplicates dropped); ParseError if a path is missing."""
+    files: dict[Path, None] = {}
+    for path in paths:
+        for file in iter_input_files(Path(path)):
+            files.setdefault(file, None)
+    return list(files)
+
+
+@contextmanager
+def example_records_dir() -> Iterator[Path]:
+    """The example records bundled in ``hcctrials/datasets/registry`` as a real folder."""
+    with resources.as_file(resources.files("hcctrials.datasets") / "registry") as folder:
+        yield Path(folder)
+
+
+def _failure_from_error(file: str, error: HcctrialsError, locator: str | None = None,
+                        record_id: str | None = None) -> IngestFailure:
+    message = error.message + (f". {error.hint}" if error.hint else "")
+    if error.value is not None:
+        message += f" (value: {error.value!r})"[:200]
+    return IngestFailure(file=file, message=message, locator=locator,
+                         record_id=record_id or error.record, field=error.field)
+
+
+def _ingest_file(store: TrialStore, path: Path, summary: IngestSummary, *, index: int, count: int,
+                 parsers: Sequence[SourceParser] | None, batch_size: int,
+                 progress: ProgressCallback | None) -> None:
+    file = str(path)
+    record_failures: list[IngestFailure] = []
+    local = IngestSummary()
+    batch: list[Trial] = []
+    with store.file_transaction() as writer:
+        def flush() -> None:
+            locators = {i: t.provenance.record_locator for i, t in enumerate(batch)}
+            local._add(writer.save_batch(batch), file, locators)
+            if progress:
+                progress(IngestEvent("records", path, index, count, len(batch)))
+            batch.clear()
+
+        for result in parse_path(path, parsers=parsers):
+            if isinstance(result, ParsedRecord):
+                batch.append(result.trial)
+                if len(batch) >= batch_size:
+                    flush()
+            elif isinstance(result, RecordFailure):
+                record_failures.append(_failure_from_error(
+                    result.file or file, result.error, result.locator, result.record_id))
+                if progress:
+                    progress(IngestEvent("records", path, index, count, 1))
+        if batch:
+            flush()
+    # committed: only now do this file's outcomes count
+    for name in ("ingested", "updated", "unchanged", "older"):
+        setattr(summary, name, getattr(summary, name) + getattr(local, name))
+    for failure in [*record_failures, *local.failures]:
+        summary._fail(failure)
+
+
+def ingest_paths(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[SourceParser] | None = None,
+                 batch_size: int = 1000, progress: ProgressCallback | None = None,
+                 log_run: bool = True) -> IngestSummary:
+    """Ingest every registry file under *paths* into *store*; the summary says what happened.
+
+    Missing paths raise ParseError before anything is written.  Database errors (unreachable
+    server, schema missing) raise StorageError.  Everything else wrong with a file or record
+    is a failure in the summary and the other files and records still ingest.
+    """
+    files = collect_input_files(paths)
+    summary = IngestSummary(files=len(files))
+    if log_run:
+        summary.run_id = store.start_run(", ".join(str(p) for p in paths))
+    for index, path in enumerate(files):
+        if progress:
+            progress(IngestEvent("file_start", path, index, len(files)))
+        try:
+            _ingest_file(store, path, summary, index=index, count=len(files), parsers=parsers,
+                         batch_size=batch_size, progress=progress)
+        except StorageError:
+            raise
+        except HcctrialsError as exc:
+            summary._fail(_failure_from_error(str(path), exc))
+        except Exception as exc:  # a parser bug must not lose the other files: report it by name
+            from sqlalchemy.exc import SQLAlchemyError
+
+            if isinstance(exc, SQLAlchemyError):
+                raise StorageError(f"database error while ingesting {path}: {exc}") from exc
+            summary._fail(IngestFailure(
+                file=str(path), message=f"unexpected {type(exc).__name__} while reading the file: {exc}"))
+        if progress:
+            progress(IngestEvent("file_done", path, index, len(files)))
+    if log_run and summary.run_id is not None:
+        store.finish_run(summary.run_id, summary.counts(), [
+            StoredFailure(file=f.file, message=f.message, locator=f.locator, record_id=f.record_id, field=f.field)
+            for f in summary.failures
+        ])
+    return summary

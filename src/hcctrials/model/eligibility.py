@@ -1,0 +1,363 @@
+"""The eligibility tree: all-of / any-of / not over named leaf criteria.
+
+Every node is a pydantic model with a ``kind`` discriminator, so a compiled criterion
+round-trips through JSON (``Criterion.model_validate_json``/``node_adapter``).  Every node
+keeps where it came from (:class:`Source`: the text span, its language, the criterion
+number and its inclusion/exclusion role).
+
+Semantics (evaluated by :mod:`hcctrials.criteria.evaluate`): a leaf states a fact about the
+patient ("platelets >= 75 x10^9/L", "has received a PD-1 antibody"); an *inclusion*
+criterion must be met; an *exclusion* criterion is stated positively (the thing that
+excludes) and the trial requires ``Not(E)``.  The role is kept on the criterion, the tree
+itself never has the exclusion negation folded in, so the text and the rule read alike.
+
+Facts: ``../shared/docs/hcc-domain.md`` sections 1, 2, 5 and 9.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal, Union
+
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
+
+__all__ = [
+    "Source",
+    "Comparator",
+    "AllOf",
+    "AnyOf",
+    "Not",
+    "LabThreshold",
+    "Age",
+    "Sex",
+    "Ecog",
+    "ChildPugh",
+    "Albi",
+    "Stage",
+    "Diagnosis",
+    "TumourFeature",
+    "LiverFeature",
+    "PriorTherapy",
+    "HistoryCondition",
+    "Virology",
+    "Pregnancy",
+    "LifeExpectancy",
+    "Allergy",
+    "Administrative",
+    "NeedsReview",
+    "Node",
+    "LEAF_KINDS",
+    "node_adapter",
+    "Criterion",
+    "Role",
+    "walk",
+    "leaf_key",
+]
+
+Comparator = Literal["<", "<=", ">", ">=", "=="]
+Role = Literal["inclusion", "exclusion"]
+
+
+class _Base(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Source(_Base):
+    """Where a node came from: the text it was compiled from, its language, number and role."""
+
+    text: str = ""
+    language: Literal["en", "zh"] | None = None
+    number: str | None = None
+    role: Role | None = None
+
+
+class _Node(_Base):
+    source: Source | None = None
+
+
+# ---------------------------------------------------------------- composites
+
+
+class AllOf(_Node):
+    kind: Literal["all_of"] = "all_of"
+    children: list[Node]
+
+
+class AnyOf(_Node):
+    kind: Literal["any_of"] = "any_of"
+    children: list[Node]
+
+
+class Not(_Node):
+    kind: Literal["not"] = "not"
+    child: Node
+
+
+# ---------------------------------------------------------------- leaves
+
+
+class LabThreshold(_Node):
+    """``analyte comparator value unit`` or ``analyte comparator uln_multiple x ULN``.
+
+    Exactly one of ``value`` (with ``unit``; ``unit`` ``None`` only for unitless analytes
+    such as INR) or ``uln_multiple`` is set.  ``look_back_days`` is the window the result
+    must fall in (``None``: the evaluator's default window).
+    """
+
+    kind: Literal["lab"] = "lab"
+    analyte: str
+    comparator: Comparator
+    value: float | None = None
+    unit: str | None = None
+    uln_multiple: float | None = None
+    look_back_days: int | None = None
+
+
+class Age(_Node):
+    """Age in completed years on the evaluation date within [min_years, max_years]."""
+
+    kind: Literal["age"] = "age"
+    min_years: float | None = None
+    max_years: float | None = None
+    min_inclusive: bool = True
+    max_inclusive: bool = True
+
+
+class Sex(_Node):
+    kind: Literal["sex"] = "sex"
+    allowed: list[Literal["female", "male"]]
+
+
+class Ecog(_Node):
+    kind: Literal["ecog"] = "ecog"
+    allowed: list[int]
+
+
+class ChildPugh(_Node):
+    """Child-Pugh total points in ``allowed_points`` ("A" = 5-6; "A or B7" = 5-7; "<= 7" = 5-7).
+
+    ``label`` keeps the wording class ("A or B7").  Facts: hcc-domain.md section 1.1.
+    """
+
+    kind: Literal["child_pugh"] = "child_pugh"
+    allowed_points: list[int]
+    label: str = ""
+
+
+class Albi(_Node):
+    """ALBI grade in ``grades`` ('1', '2', '3'; mALBI '2a', '2b')."""
+
+    kind: Literal["albi"] = "albi"
+    grades: list[Literal["1", "2", "2a", "2b", "3"]]
+
+
+class Stage(_Node):
+    """Stage in ``allowed`` for ``system`` (bclc: 0 A B C D; cnlc: Ia Ib IIa IIb IIIa IIIb IV)."""
+
+    kind: Literal["stage"] = "stage"
+    system: Literal["bclc", "cnlc"]
+    allowed: list[str]
+
+
+class Diagnosis(_Node):
+    """HCC diagnosis: how it was confirmed (any of ``confirmed_by``) and/or the histology.
+
+    ``histology`` lists the histological types that satisfy the node (for an exclusion such as
+    "fibrolamellar, sarcomatoid or mixed HCC-CCA" the node lists those types).
+    """
+
+    kind: Literal["diagnosis"] = "diagnosis"
+    confirmed_by: list[Literal["histology", "cytology", "imaging", "clinical"]] = Field(
+        default_factory=list
+    )
+    histology: list[
+        Literal["hcc", "fibrolamellar", "cholangiocarcinoma", "combined_hcc_cca", "sarcomatoid", "other"]
+    ] = Field(default_factory=list)
+
+
+TumourFeatureName = Literal[
+    "measurable_disease", "measurable_disease_mrecist", "pvtt", "main_trunk_pvtt",
+    "vascular_invasion", "extrahepatic_spread", "distant_metastasis", "lymph_node_metastasis",
+    "cns_metastasis", "liver_involvement_50", "ivc_or_atrial_thrombus", "bile_duct_invasion",
+]
+
+
+class TumourFeature(_Node):
+    """The patient has the tumour feature (``pvtt_levels`` restricts ``pvtt`` to Vp levels)."""
+
+    kind: Literal["tumour_feature"] = "tumour_feature"
+    feature: TumourFeatureName
+    pvtt_levels: list[Literal["vp1", "vp2", "vp3", "vp4"]] = Field(default_factory=list)
+
+
+class LiverFeature(_Node):
+    """A clinical liver-function item: ascites (any / clinically evident / needing paracentesis),
+    current encephalopathy, varices (any / large or untreated)."""
+
+    kind: Literal["liver_feature"] = "liver_feature"
+    feature: Literal[
+        "ascites", "ascites_clinically_evident", "ascites_requiring_paracentesis",
+        "encephalopathy", "varices", "varices_high_risk",
+    ]
+
+
+class PriorTherapy(_Node):
+    """The patient has received therapy matching the filter, counted and windowed.
+
+    Filter: any of ``agents`` (lexicon ids) or ``classes`` (lexicon class tags), restricted
+    to ``kinds`` (TherapyLine.kind) and ``investigational`` when given; an empty filter with
+    ``kinds`` = ['systemic'] means "any systemic therapy".  ``count_unit`` counts regimens
+    (TherapyLine entries), lines (distinct line numbers) or agents; the node is met when the
+    count of matching entries satisfies ``count_comparator count_value`` (default ``>= 1``).
+    ``require_progression``: only entries with documented progression count.
+    ``within_days``/``half_lives``: only entries given (ongoing or ended) within the window
+    before the evaluation date; with ``whichever_longer`` the window is the longer of the
+    days and ``half_lives`` x the agent's half-life.
+    """
+
+    kind: Literal["prior_therapy"] = "prior_therapy"
+    agents: list[str] = Field(default_factory=list)
+    classes: list[str] = Field(default_factory=list)
+    kinds: list[Literal["systemic", "locoregional", "surgery", "radiotherapy", "transplant", "other"]] = (
+        Field(default_factory=list)
+    )
+    investigational: bool | None = None
+    count_unit: Literal["regimens", "lines", "agents"] = "regimens"
+    count_comparator: Comparator = ">="
+    count_value: int = 1
+    require_progression: bool = False
+    within_days: int | None = None
+    half_lives: float | None = None
+    whichever_longer: bool = False
+    setting: list[str] = Field(default_factory=list)
+    label: str = ""
+
+
+class HistoryCondition(_Node):
+    """A comorbidity or history item (``codes`` as in :class:`hcctrials.model.patient.Condition`).
+
+    ``status`` 'active': currently active; 'ever': any record.  ``look_back_days``: onset (or
+    activity) within the window.  ``requires_systemic_treatment`` narrows to conditions
+    needing systemic treatment.
+    """
+
+    kind: Literal["history"] = "history"
+    codes: list[str]
+    status: Literal["active", "ever"] = "ever"
+    look_back_days: int | None = None
+    requires_systemic_treatment: bool | None = None
+    label: str = ""
+
+
+class Virology(_Node):
+    """Viral-hepatitis / HIV facts.
+
+    marker 'hiv' / 'hcv_rna' / 'hbsag': the patient is positive.  marker 'hbv_controlled':
+    HBsAg-negative, or HBsAg-positive with HBV DNA below ``hbv_dna_max_iu_ml`` (and on
+    antiviral therapy for at least ``antiviral_min_days`` when ``require_antiviral``).
+    marker 'hbv_hcv_coinfection': HBsAg-positive and HCV RNA detectable.
+    """
+
+    kind: Literal["virology"] = "virology"
+    marker: Literal["hiv", "hcv_rna", "hbsag", "hbv_controlled", "hbv_hcv_coinfection"]
+    hbv_dna_max_iu_ml: float | None = None
+    require_antiviral: bool = False
+    antiviral_min_days: int | None = None
+
+
+class Pregnancy(_Node):
+    """The patient is pregnant (and/or breastfeeding when ``include_lactation``)."""
+
+    kind: Literal["pregnancy"] = "pregnancy"
+    include_lactation: bool = True
+
+
+class LifeExpectancy(_Node):
+    kind: Literal["life_expectancy"] = "life_expectancy"
+    min_weeks: float
+    inclusive: bool = True
+
+
+class Allergy(_Node):
+    """Known allergy/hypersensitivity to ``agents``/``classes`` (or to the trial's drugs:
+    ``trial_drugs`` True, resolved from the trial's interventions at compile time)."""
+
+    kind: Literal["allergy"] = "allergy"
+    agents: list[str] = Field(default_factory=list)
+    classes: list[str] = Field(default_factory=list)
+    trial_drugs: bool = False
+
+
+class Administrative(_Node):
+    """Consent, contraception, compliance, investigator judgement, permissive notes ("patients
+    with prior TACE can be included") and procedures (tests to be done at screening): listed,
+    never blocking."""
+
+    kind: Literal["administrative"] = "administrative"
+    category: Literal["consent", "contraception", "compliance", "investigator_judgement",
+                      "trial_participation", "permissive", "procedure", "other"] = "other"
+
+
+class NeedsReview(_Node):
+    """A criterion (or part) the compiler could not turn into a rule; kept with the reason."""
+
+    kind: Literal["needs_review"] = "needs_review"
+    reason: str
+
+
+Node = Annotated[
+    Union[
+        AllOf, AnyOf, Not, LabThreshold, Age, Sex, Ecog, ChildPugh, Albi, Stage, Diagnosis,
+        TumourFeature, LiverFeature, PriorTherapy, HistoryCondition, Virology, Pregnancy,
+        LifeExpectancy, Allergy, Administrative, NeedsReview,
+    ],
+    Field(discriminator="kind"),
+]
+
+for _cls in (AllOf, AnyOf, Not):
+    _cls.model_rebuild()
+
+LEAF_KINDS: tuple[str, ...] = (
+    "lab", "age", "sex", "ecog", "child_pugh", "albi", "stage", "diagnosis", "tumour_feature",
+    "liver_feature", "prior_therapy", "history", "virology", "pregnancy", "life_expectancy",
+    "allergy", "administrative", "needs_review",
+)
+
+#: Validate/serialise any node: ``node_adapter.validate_python(data)``.
+node_adapter: TypeAdapter[Node] = TypeAdapter(Node)
+
+
+class Criterion(_Base):
+    """One numbered criterion of a trial with its compiled rule."""
+
+    number: str
+    role: Role
+    text: str
+    language: Literal["en", "zh"]
+    rule: Node
+    overridden: bool = False  # replaced by a protocol file
+    exclude_from_matching: bool = False
+
+
+def walk(node: Node):  # type: ignore[no-untyped-def]
+    """Yield *node* and all its descendants, depth first."""
+    yield node
+    if isinstance(node, (AllOf, AnyOf)):
+        for child in node.children:
+            yield from walk(child)
+    elif isinstance(node, Not):
+        yield from walk(node.child)
+
+
+def leaf_key(node: BaseModel) -> str:
+    """A canonical key of what a node *means* (its source text excluded): equal keys evaluate
+    alike, so identical rules across trials are evaluated once per patient."""
+    return node.model_dump_json(exclude={"source"}) if not isinstance(node, (AllOf, AnyOf, Not)) else (
+        _composite_key(node)
+    )
+
+
+def _composite_key(node: AllOf | AnyOf | Not) -> str:
+    if isinstance(node, Not):
+        return f"not({leaf_key(node.child)})"
+    inner = ",".join(leaf_key(c) for c in node.children)
+    return f"{node.kind}({inner})"

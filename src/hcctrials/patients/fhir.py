@@ -1,0 +1,326 @@
+"""HL7 FHIR R4 Bundle -> :class:`~hcctrials.model.patient.Patient`.
+
+Resources are validated with ``fhir.resources`` (the ``R4B`` package of fhir.resources 8.x:
+R4B is R4 for Patient, Observation, Condition, MedicationStatement and Procedure; see
+hcc-domain.md §10).  Mapping (hcc-domain.md §6.1-6.2):
+
+* Patient: ``id`` -> patient_id, ``birthDate``, ``gender`` (female/male), ``address[0]``
+  city/state/country -> location.
+* Observation with a LOINC code: ECOG (89247-1, ``valueInteger`` or LOINC answer LA9622-7 ..
+  LA9627-6) -> ecog; a lab LOINC (:data:`hcctrials.units.LOINC_TO_ANALYTE`) -> LabResult with
+  ``valueQuantity`` value/unit (UCUM ``code`` preferred over ``unit``), comparator -> qualifier,
+  ``effectiveDateTime`` (or period start) -> date, ``referenceRange[0]`` high/low -> uln/lln.
+* Condition: ICD-10 / SNOMED CT codes -> diagnosis (C22.0 HCC, cirrhosis), virology (B18.x),
+  and comorbidity :class:`Condition` codes.
+* MedicationStatement: drug name from ``medicationCodeableConcept`` text/coding display;
+  statements starting on the same date form one systemic line; HBV antivirals set
+  ``virology.hbv_antiviral`` instead.
+* Procedure: TACE/TAE/HAIC/TARE/ablation -> locoregional; resection -> surgery;
+  transplantation -> transplant; radiotherapy -> radiotherapy.
+
+Resources that cannot be mapped (an Observation with an unknown code) are reported with
+:class:`FhirMappingWarning` and left out; invalid resources raise :class:`ParseError`
+naming the file, the resource (``Observation/obs-3``) and the field.
+"""
+
+from __future__ import annotations
+
+import re
+import warnings
+from collections import defaultdict
+from datetime import date, datetime
+from typing import Any
+
+from hcctrials.errors import DataQualityWarning, ParseError
+from hcctrials.model.patient import (
+    Condition,
+    Diagnosis,
+    LabResult,
+    Location,
+    Patient,
+    TherapyLine,
+    Virology,
+)
+from hcctrials.units import ECOG_LOINC, LOINC_TO_ANALYTE, resolve_analyte
+
+__all__ = ["parse_fhir_bundle", "FhirMappingWarning", "ICD10_MAP", "SNOMED_MAP"]
+
+LOINC = "http://loinc.org"
+ICD10_SYSTEMS = ("http://hl7.org/fhir/sid/icd-10", "http://hl7.org/fhir/sid/icd-10-cm",
+                 "http://hl7.org/fhir/sid/icd-10-cn")
+SNOMED = "http://snomed.info/sct"
+_ECOG_ANSWERS = {"LA9622-7": 0, "LA9623-5": 1, "LA9624-3": 2, "LA9625-0": 3, "LA9626-8": 4,
+                 "LA9627-6": 5}
+
+
+class FhirMappingWarning(DataQualityWarning):
+    """A FHIR resource (or part of it) that has no place in the patient model."""
+
+
+#: ICD-10 code prefix -> mapping key (longest prefix wins)
+ICD10_MAP: dict[str, str] = {
+    "C22.0": "hcc", "C22.1": "cholangiocarcinoma", "K74.6": "cirrhosis", "K70.3": "cirrhosis",
+    "K74.3": "cirrhosis", "K74.4": "cirrhosis", "K74.5": "cirrhosis", "K71.7": "cirrhosis",
+    "B18.0": "hbv", "B18.1": "hbv", "B16": "hbv", "B18.2": "hcv", "B17.1": "hcv",
+    "B20": "hiv", "Z21": "hiv", "A15": "active_tuberculosis", "K72": "hepatic_encephalopathy",
+    "K76.82": "hepatic_encephalopathy", "R18": "ascites", "I85": "varices",
+    "Z94.4": "organ_transplant", "Z94": "organ_transplant", "J84": "interstitial_lung_disease",
+    "J70": "pneumonitis", "M32": "autoimmune_disease", "M05": "autoimmune_disease",
+    "K75.4": "autoimmune_disease", "E05.0": "autoimmune_disease", "E06.3": "autoimmune_disease",
+    "K50": "autoimmune_disease", "K51": "autoimmune_disease", "L40": "autoimmune_disease",
+    "K92.2": "gi_bleeding", "I50": "heart_failure", "I21": "myocardial_infarction",
+    "I26": "venous_thromboembolism", "I80": "venous_thromboembolism",
+    "I63": "arterial_thromboembolism", "K70": "alcohol", "K76.0": "masld",
+}
+#: SNOMED CT concept id -> mapping key (verify against the SNOMED release in use)
+SNOMED_MAP: dict[str, str] = {
+    "25370001": "hcc", "19943007": "cirrhosis", "66071002": "hbv", "61977001": "hbv",
+    "50711007": "hcv", "128302006": "hcv", "86406008": "hiv", "389087006": "ascites",
+    "13920009": "hepatic_encephalopathy", "56717001": "active_tuberculosis",
+}
+_ANTIVIRALS = ("entecavir", "tenofovir", "恩替卡韦", "替诺福韦", "lamivudine", "adefovir",
+               "telbivudine", "拉米夫定", "阿德福韦", "tenofovir amibufenamide")
+_PROCEDURES = (
+    (re.compile(r"transplant|移植", re.I), "transplant"),
+    (re.compile(r"\bTACE\b|\bTAE\b|\bHAIC\b|\bTARE\b|SIRT|chemoemboli|emboli[sz]ation|栓塞|灌注化疗|"
+                r"ablation|\bRFA\b|\bMWA\b|消融|radioemboli", re.I), "locoregional"),
+    (re.compile(r"resection|hepatectomy|切除", re.I), "surgery"),
+    (re.compile(r"radiotherapy|radiation|SBRT|IMRT|proton|放疗|放射治疗", re.I), "radiotherapy"),
+)
+
+
+def _where(resource: dict[str, Any]) -> str:
+    return f"{resource.get('resourceType', '?')}/{resource.get('id', '?')}"
+
+
+def _validate(resource: dict[str, Any], source: str | None) -> Any:
+    from fhir.resources.R4B import get_fhir_model_class
+
+    rtype = resource.get("resourceType")
+    try:
+        cls = get_fhir_model_class(rtype)
+    except Exception:  # unknown resource type
+        raise ParseError("unknown FHIR resource type", file=source, record=_where(resource),
+                         field="resourceType", value=rtype) from None
+    try:
+        return cls.model_validate(resource)
+    except Exception as exc:  # pydantic ValidationError from fhir.resources
+        errors = getattr(exc, "errors", None)
+        field = None
+        if callable(errors):
+            first = errors()[0]
+            field = ".".join(str(p) for p in first.get("loc", ()))
+            msg = first.get("msg", str(exc))
+        else:
+            msg = str(exc)
+        raise ParseError(f"invalid FHIR {rtype}: {msg}", file=source, record=_where(resource),
+                         field=field) from None
+
+
+def _to_date(value: Any) -> date | None:
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    text = str(value)
+    try:
+        return date.fromisoformat(text[:10])
+    except ValueError:
+        return None
+
+
+def _codings(concept: Any) -> list[tuple[str | None, str | None, str | None]]:
+    if concept is None:
+        return []
+    return [(c.system, c.code, c.display) for c in (concept.coding or [])]
+
+
+def _concept_text(concept: Any) -> str | None:
+    if concept is None:
+        return None
+    if concept.text:
+        return str(concept.text)
+    for _, code, display in _codings(concept):
+        if display:
+            return str(display)
+    return None
+
+
+def _lookup(code: str, table: dict[str, str]) -> str | None:
+    best = None
+    for prefix, key in table.items():
+        if (code == prefix or code.startswith(prefix)) and (best is None or len(prefix) > len(best[0])):
+            best = (prefix, key)
+    return best[1] if best else None
+
+
+def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Patient:
+    """Map a FHIR R4 Bundle (dict) of one patient's resources to a :class:`Patient`."""
+    if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
+        raise ParseError("not a FHIR Bundle", file=source, field="resourceType",
+                         value=data.get("resourceType") if isinstance(data, dict) else type(data).__name__)
+    resources: dict[str, list[tuple[dict[str, Any], Any]]] = defaultdict(list)
+    for i, entry in enumerate(data.get("entry") or []):
+        raw = entry.get("resource") if isinstance(entry, dict) else None
+        if not isinstance(raw, dict):
+            raise ParseError("bundle entry without a resource", file=source, record=f"entry[{i}]",
+                             field="resource")
+        resources[raw.get("resourceType", "?")].append((raw, _validate(raw, source)))
+    patients = resources.get("Patient", [])
+    if len(patients) != 1:
+        raise ParseError(f"bundle must contain exactly one Patient (found {len(patients)})",
+                         file=source, field="entry.resource.resourceType")
+    raw_pt, pt = patients[0]
+    fields: dict[str, Any] = {"patient_id": pt.id or (pt.identifier[0].value if pt.identifier else None)}
+    if not fields["patient_id"]:
+        raise ParseError("Patient without id or identifier", file=source, record=_where(raw_pt),
+                         field="id")
+    fields["birth_date"] = _to_date(pt.birthDate)
+    if pt.gender in ("female", "male"):
+        fields["sex"] = pt.gender
+    if pt.address:
+        a = pt.address[0]
+        fields["location"] = Location(city=a.city, province=a.state, country=a.country)
+
+    labs: list[LabResult] = []
+    ecog: tuple[date | None, int] | None = None
+    for raw, obs in resources.get("Observation", []):
+        loincs = [code for system, code, _ in _codings(obs.code) if system == LOINC and code]
+        when = _to_date(obs.effectiveDateTime) or (
+            _to_date(obs.effectivePeriod.start) if obs.effectivePeriod else None)
+        if ECOG_LOINC in loincs:
+            value = obs.valueInteger
+            if value is None and obs.valueCodeableConcept is not None:
+                for _, code, _ in _codings(obs.valueCodeableConcept):
+                    if code in _ECOG_ANSWERS:
+                        value = _ECOG_ANSWERS[code]
+            if value is None:
+                raise ParseError("ECOG observation without a value", file=source,
+                                 record=_where(raw), field="valueInteger")
+            if ecog is None or (when or date.min) >= (ecog[0] or date.min):
+                ecog = (when, int(value))
+            continue
+        analyte = next((LOINC_TO_ANALYTE[c] for c in loincs if c in LOINC_TO_ANALYTE), None)
+        if analyte is None and obs.code is not None and obs.code.text:
+            analyte = resolve_analyte(obs.code.text)
+        if analyte is None:
+            warnings.warn(f"{source or 'bundle'}: {_where(raw)} has no known LOINC code "
+                          f"({', '.join(loincs) or _concept_text(obs.code)}); left out",
+                          FhirMappingWarning, stacklevel=2)
+            continue
+        lab: dict[str, Any] = {"analyte": analyte, "date": when, "loinc": loincs[0] if loincs else None,
+                               "source": f"{source or 'fhir'}#{_where(raw)}"}
+        q = obs.valueQuantity
+        if q is not None:
+            lab["value"] = float(q.value) if q.value is not None else None
+            lab["unit"] = q.code or q.unit
+            if q.comparator:
+                lab["qualifier"] = q.comparator
+        elif obs.valueString:
+            lab["text"] = obs.valueString
+        elif obs.valueCodeableConcept is not None:
+            lab["text"] = _concept_text(obs.valueCodeableConcept)
+        if obs.referenceRange:
+            rr = obs.referenceRange[0]
+            if rr.high is not None and rr.high.value is not None:
+                lab["uln"] = float(rr.high.value)
+            if rr.low is not None and rr.low.value is not None:
+                lab["lln"] = float(rr.low.value)
+        labs.append(LabResult(**lab))
+    fields["labs"] = labs
+    if ecog is not None:
+        fields["ecog_date"], fields["ecog"] = ecog
+
+    diagnosis: dict[str, Any] = {"etiologies": []}
+    virology: dict[str, Any] = {}
+    conditions: list[Condition] = []
+    for raw, cond in resources.get("Condition", []):
+        key = None
+        for system, code, _ in _codings(cond.code):
+            if not code:
+                continue
+            if system in ICD10_SYSTEMS:
+                key = _lookup(code, ICD10_MAP) or (
+                    "other_malignancy" if code.startswith("C") and not code.startswith("C22") else None)
+            elif system == SNOMED:
+                key = SNOMED_MAP.get(code)
+            if key:
+                break
+        onset = _to_date(cond.onsetDateTime) or _to_date(cond.recordedDate)
+        status_codes = [c for _, c, _ in _codings(cond.clinicalStatus)]
+        status = ("active" if "active" in status_codes or "recurrence" in status_codes
+                  else "resolved" if "resolved" in status_codes or "remission" in status_codes
+                  else "history" if "inactive" in status_codes else None)
+        name = _concept_text(cond.code)
+        if key == "hcc":
+            diagnosis["histology"] = "hcc"
+            diagnosis["diagnosis_date"] = onset
+            if cond.verificationStatus is not None:
+                pass
+        elif key == "cholangiocarcinoma":
+            diagnosis["histology"] = "cholangiocarcinoma"
+        elif key == "cirrhosis":
+            diagnosis["cirrhosis"] = True
+        elif key in ("hbv", "hcv", "alcohol", "masld"):
+            if key not in diagnosis["etiologies"]:
+                diagnosis["etiologies"].append(key)
+            if key == "hbv":
+                virology["hbsag_positive"] = True
+            if key == "hcv":
+                virology["anti_hcv_positive"] = True
+        elif key == "hiv":
+            virology["hiv_positive"] = True
+            conditions.append(Condition(code="hiv", name=name, status=status, onset=onset))
+        else:
+            conditions.append(Condition(code=key or "other", name=name, status=status, onset=onset,
+                                        detail=None if key else ", ".join(
+                                            f"{s}|{c}" for s, c, _ in _codings(cond.code))))
+    fields["diagnosis"] = Diagnosis(**diagnosis)
+    fields["conditions"] = conditions
+
+    by_start: dict[date | None, dict[str, Any]] = {}
+    for raw, med in resources.get("MedicationStatement", []):
+        name = _concept_text(med.medicationCodeableConcept)
+        if name is None:
+            raise ParseError("MedicationStatement without medicationCodeableConcept text or display",
+                             file=source, record=_where(raw), field="medicationCodeableConcept")
+        period = med.effectivePeriod
+        start = _to_date(period.start) if period else _to_date(med.effectiveDateTime)
+        end = _to_date(period.end) if period else None
+        if any(a in name.lower() for a in _ANTIVIRALS):
+            virology["hbv_antiviral"] = True
+            virology["hbv_antiviral_start"] = start
+            continue
+        line = by_start.setdefault(start, {"kind": "systemic", "agents": [], "start": start,
+                                           "end": end, "ongoing": None})
+        line["agents"].append(name)
+        if end and (line["end"] is None or end > line["end"]):
+            line["end"] = end
+        if med.status == "active":
+            line["ongoing"] = True
+        elif med.status == "completed" and line["ongoing"] is None:
+            line["ongoing"] = False
+        reason = _concept_text(med.statusReason[0]) if med.statusReason else None
+        if reason and re.search(r"progress|进展", reason, re.I):
+            line["stop_reason"] = "progression"
+    treatments = [TherapyLine(**v) for _, v in sorted(by_start.items(), key=lambda kv: kv[0] or date.min)]
+    for raw, proc in resources.get("Procedure", []):
+        text = _concept_text(proc.code) or ""
+        kind = next((k for pattern, k in _PROCEDURES if pattern.search(text)), None)
+        if kind is None:
+            warnings.warn(f"{source or 'bundle'}: {_where(raw)} procedure {text!r} is not a known "
+                          "HCC treatment; left out", FhirMappingWarning, stacklevel=2)
+            continue
+        start = _to_date(proc.performedDateTime) or (
+            _to_date(proc.performedPeriod.start) if proc.performedPeriod else None)
+        end = _to_date(proc.performedPeriod.end) if proc.performedPeriod else start
+        treatments.append(TherapyLine(kind=kind, agents=[text], start=start, end=end, ongoing=False))
+    fields["treatments"] = sorted(treatments, key=lambda t: t.start or date.min)
+    fields["virology"] = Virology(**virology)
+    try:
+        return Patient(**fields)
+    except Exception as exc:
+        raise ParseError(f"bundle does not fit the patient model: {exc}", file=source,
+                         record=_where(raw_pt)) from None

@@ -1,0 +1,247 @@
+"""``derive_responses``: assessments table in, per-visit and per-subject responses out.
+
+Pure: no I/O, no clock.  Pipeline: :func:`~.validate.check_assessments` ->
+:func:`~.lesions.derive_time_points` (vectorised) -> :func:`~.recist11.evaluate_time_points`
+(vectorised; iRECIST/imRECIST then run their sequential state machines) ->
+:func:`~.best_response.derive_best_response` (vectorised).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from hcctrials.response.best_response import derive_best_response
+from hcctrials.response.common import (
+    CPD, CR, CRITERIA, HUNDREDTHS, NE, PD, PR, SD, ResponseInputError, ResponseSettings,
+    labels_for,
+)
+from hcctrials.response.imrecist import evaluate_imrecist
+from hcctrials.response.irecist import evaluate_irecist
+from hcctrials.response.lesions import derive_time_points
+from hcctrials.response.recist11 import BIG, evaluate_time_points, rule_texts
+from hcctrials.response.result import ResponseResult
+from hcctrials.response.validate import check_assessments, check_first_doses
+
+__all__ = ["derive_responses"]
+
+_NONE = np.iinfo(np.int64).max
+_SOURCES = {"recist11": "RECIST 1.1 [E09] overall response table",
+            "mrecist": "mRECIST [LL10] with RECIST 1.1 overall response table"}
+
+
+def _days(values: pd.Series | np.ndarray) -> np.ndarray:
+    arr = np.asarray(values, dtype="datetime64[ns]").astype("datetime64[D]")
+    out = arr.astype(np.int64)
+    out[np.isnat(arr)] = _NONE
+    return out
+
+
+def _to_date(days: np.ndarray) -> pd.Series:
+    vals = np.where(days == _NONE, np.datetime64("NaT"), days.astype("datetime64[D]"))
+    return pd.Series(pd.to_datetime(vals.astype("datetime64[ns]")))
+
+
+def _mm(hundredths: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    return np.where(valid, hundredths / HUNDREDTHS, np.nan)
+
+
+def _pct(value: np.ndarray, ref: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    ok = valid & (ref > 0) & (ref < BIG)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.where(ok, (value - ref) * 100.0 / np.where(ok, ref, 1), np.nan)
+
+
+def derive_responses(assessments: pd.DataFrame,
+                     first_doses: Mapping[str, date] | pd.DataFrame, *,
+                     criteria: str = "recist11",
+                     settings: ResponseSettings | None = None) -> ResponseResult:
+    """Derive time-point responses and best overall response under *criteria*.
+
+    *assessments* is the canonical long table (one row per lesion per visit; see
+    ``docs/response.md``); *first_doses* maps subject_id -> first dose date (or a frame with
+    subject_id, first_dose_date and optionally new_anticancer_therapy_date).
+    *criteria* is one of recist11, mrecist, irecist, imrecist.
+    """
+    if criteria not in CRITERIA:
+        raise ResponseInputError("unknown response criteria", field="criteria", value=criteria,
+                                 hint=f"use one of {', '.join(CRITERIA)}")
+    settings = settings or ResponseSettings()
+    immune = criteria in ("irecist", "imrecist")
+    labels = labels_for(criteria)
+    frame = check_assessments(assessments, first_doses, criteria=criteria, settings=settings)
+    doses = check_first_doses(first_doses).sort_values("subject_id").reset_index(drop=True)
+    if "new_anticancer_therapy_date" not in doses.columns:
+        doses["new_anticancer_therapy_date"] = pd.NaT
+    tps, findings = derive_time_points(frame, criteria=criteria, settings=settings)
+    no_disease = tps["is_baseline"] & (tps["n_targets"] + tps["n_non_targets"] == 0)
+    if no_disease.any():
+        raise ResponseInputError("no target or non-target lesion at baseline",
+                                 record=f"subject {tps.loc[no_disease, 'subject_id'].iloc[0]}",
+                                 hint="response criteria need disease at baseline")
+    ev = evaluate_time_points(tps, criteria="mrecist" if criteria == "mrecist" else "recist11",
+                              settings=settings)
+    base_rows = ev[ev["is_baseline"].to_numpy()]
+    post = ev[~ev["is_baseline"].to_numpy()].reset_index(drop=True)
+    subjects = pd.Index(doses["subject_id"].astype(str))
+    n_subj = len(subjects)
+    scode = subjects.get_indexer(post["subject_id"].astype(str))
+    starts = np.searchsorted(scode, np.arange(n_subj + 1))
+    day = _days(post["tp_date"])
+    dose_day_subj = _days(doses["first_dose_date"])
+    dose_day = dose_day_subj[scode]
+    bcode = subjects.get_indexer(base_rows["subject_id"].astype(str))
+    base_sum = np.zeros(n_subj, dtype=np.int64)
+    base_sum[bcode] = base_rows["baseline_sum"].to_numpy()
+    has_t_subj = np.zeros(n_subj, dtype=bool)
+    has_t_subj[bcode] = base_rows["n_targets"].to_numpy() > 0
+    has_t = has_t_subj[scode]
+    sums = post["target_sum"].to_numpy(dtype=np.int64)
+    complete = post["targets_missing"].to_numpy() == 0
+    nadir = post["nadir"].to_numpy(dtype=np.int64)
+    pct_sum = sums
+    extra: dict[str, np.ndarray] = {}
+    unconfirmed_prog = np.full(n_subj, _NONE, dtype=np.int64)
+    if criteria in ("recist11", "mrecist"):
+        code = post["overall_code"].to_numpy(dtype=np.int64)
+        rules = rule_texts(post["target_reason"].to_numpy(), post["nt_code"].to_numpy(),
+                           post["new_lesion"].to_numpy(), code, criteria=criteria,
+                           pd_absolute=int(post["pd_absolute"].iloc[0]) if len(post) else 0,
+                           node_text="nodes < 20 mm at porta hepatis, < 10 mm elsewhere"
+                           if criteria == "mrecist" else "nodes < 10 mm short axis",
+                           source=_SOURCES[criteria])
+        is_pd = code == PD
+        first_pd_idx = pd.Series(np.where(is_pd, np.arange(len(code)), _NONE)).groupby(
+            scode).min()
+        prog = np.full(n_subj, _NONE, dtype=np.int64)
+        idx = first_pd_idx[first_pd_idx != _NONE]
+        rows = idx.to_numpy(dtype=np.int64)
+        pd_day = np.minimum(day[rows], np.where(post["new_lesion"].to_numpy()[rows],
+                                                post["new_first_seen"].to_numpy()[rows], _NONE))
+        prog[idx.index.to_numpy()] = pd_day
+    elif criteria == "irecist":
+        code, rules, prog, first_iupd, open_iupd = evaluate_irecist(
+            starts, post["target_code"].to_numpy(), sums, post["targets_missing"].to_numpy(),
+            post["nt_code"].to_numpy(), post["nt_increased"].to_numpy(),
+            post["new_count"].to_numpy(), post["new_target_sum"].to_numpy(),
+            post["new_nontarget_increased"].to_numpy(), day)
+        if settings.irecist_unconfirmed_iupd_is_event:
+            prog = np.where(prog == _NONE, open_iupd, prog)
+        unconfirmed_prog = first_iupd
+        extra["new_lesion_target_sum_mm"] = _mm(post["new_target_sum"].to_numpy(),
+                                                np.ones(len(post), dtype=bool))
+    else:
+        burden = sums + post["new_target_sum"].to_numpy(dtype=np.int64)
+        missing = (~complete) | post["new_target_missing"].to_numpy()
+        code, rules, nadir, prog, unconfirmed_prog = evaluate_imrecist(
+            starts, base_sum, has_t_subj, burden, missing, post["targets_cr"].to_numpy(),
+            post["nt_code"].to_numpy(), post["new_any_lesion"].to_numpy(), day,
+            settings=settings)
+        pct_sum, complete = burden, ~missing
+        extra["tumour_burden_mm"] = _mm(burden, complete)
+    # BOR window: up to and including the first PD (immune: first confirmed PD), before NACT
+    stop = (code == CPD) if immune else (code == PD)
+    before_stop = pd.Series(stop.astype(np.int64)).groupby(scode).cumsum().to_numpy() - stop
+    keep = before_stop == 0
+    nact = _days(doses["new_anticancer_therapy_date"])[scode]
+    if settings.exclude_after_new_therapy:
+        keep &= ~((nact != _NONE) & (day >= nact))
+    br = derive_best_response(scode[keep], code[keep], day[keep], dose_day[keep], has_t[keep],
+                              n_subj, settings=settings, immune=immune)
+    if settings.continuing_pr and not immune:
+        resp_day = (br.first_confirmed_response_day if settings.confirm
+                    else br.first_response_day)[scode]
+        cont = keep & (code == SD) & (day > resp_day) & (resp_day != _NONE)
+        code = np.where(cont, PR, code)
+        rules = np.where(cont, "continuing PR after an earlier (confirmed) PR until PD "
+                         "[S16 Q&A]; per-visit label only", rules)
+    # findings: CR followed by PR [E09 Table 3 note; admiralonco signal_crpr]
+    kc = code[keep]
+    ks = scode[keep]
+    crpr = np.zeros(len(kc), dtype=bool)
+    if len(kc) > 1:
+        crpr[1:] = (kc[1:] == PR) & (kc[:-1] == CR) & (ks[1:] == ks[:-1])
+    extra_findings = []
+    if crpr.any():
+        sub = post[keep][crpr]
+        extra_findings.append(pd.DataFrame({
+            "subject_id": sub["subject_id"], "visit_date": sub["tp_date"], "lesion_id": "",
+            "code": "CR_THEN_PR",
+            "message": "PR after CR: if the CR was real this is PD; review [E09 Table 3 note]"}))
+    if settings.confirm:
+        unconf = np.isin(br.bor, [CR, PR]) & (br.cbor != br.bor)
+        if unconf.any():
+            extra_findings.append(pd.DataFrame({
+                "subject_id": subjects[unconf], "visit_date": _to_date(br.bor_day[unconf]),
+                "lesion_id": "", "code": "UNCONFIRMED_RESPONSE",
+                "message": "CR/PR not confirmed; confirmed BOR is lower [E09 1.7]"}))
+    parts = [f for f in (findings, *extra_findings) if len(f)]
+    findings = pd.concat(parts, ignore_index=True) if parts else findings
+
+    pct_b = _pct(pct_sum, base_sum[scode], complete)
+    pct_n = _pct(pct_sum, nadir, complete)
+    best_pct = np.full(n_subj, np.inf)
+    ok = keep & ~np.isnan(pct_b)
+    np.minimum.at(best_pct, scode[ok], pct_b[ok])
+    best_pct[np.isinf(best_pct)] = np.nan
+    adequate = code != NE
+    if settings.exclude_after_new_therapy:
+        adequate &= ~((nact != _NONE) & (day >= nact))
+    last_adequate = np.full(n_subj, -1, dtype=np.int64)
+    np.maximum.at(last_adequate, scode[adequate], day[adequate])
+    last_adequate[last_adequate < 0] = _NONE
+    n_assess = np.bincount(scode, minlength=n_subj)
+
+    lab = np.vectorize(lambda c: labels.get(int(c)), otypes=[object])
+    target_label = np.where(post["target_code"].to_numpy() == 0, None,
+                            lab(post["target_code"].to_numpy()) if len(post) else [])
+    nt_label = np.where(post["nt_code"].to_numpy() == 0, None,
+                        lab(post["nt_code"].to_numpy()) if len(post) else [])
+    label_arr = np.array([labels.get(i) for i in range(8)], dtype=object)
+    visits = pd.DataFrame({
+        "subject_id": post["subject_id"].astype(str).to_numpy(),
+        "visit_date": post["tp_date"].to_numpy(),
+        "days_from_first_dose": day - dose_day,
+        "target_sum_mm": _mm(sums, has_t & (post["targets_missing"].to_numpy() == 0)),
+        "targets_not_assessed": post["targets_missing"].to_numpy(),
+        "baseline_sum_mm": base_sum[scode] / HUNDREDTHS,
+        "nadir_mm": _mm(nadir, nadir < BIG),
+        "pct_change_from_baseline": pct_b,
+        "pct_change_from_nadir": pct_n,
+        "target_response": target_label,
+        "non_target_response": nt_label,
+        "new_lesion": post["new_lesion"].to_numpy() if criteria != "imrecist"
+        else post["new_any_lesion"].to_numpy(),
+        "overall_response": label_arr[code],
+        "rule": rules,
+        "in_bor_window": keep,
+        **extra,
+    })
+    bor_lab = label_arr[br.bor]
+    cbor_lab = label_arr[br.cbor]
+    none_seen = n_assess == 0
+    subj = pd.DataFrame({
+        "subject_id": subjects.to_numpy(),
+        "first_dose_date": doses["first_dose_date"].to_numpy(),
+        "best_overall_response": cbor_lab if settings.confirm else bor_lab,
+        "best_overall_response_unconfirmed": bor_lab,
+        "best_overall_response_confirmed": cbor_lab,
+        "bor_date": _to_date(br.cbor_day if settings.confirm else br.bor_day),
+        "first_response_date": _to_date(br.first_confirmed_response_day if settings.confirm
+                                        else br.first_response_day),
+        "confirmation_date": _to_date(br.confirmation_day),
+        "first_progression_date": _to_date(prog),
+        "best_pct_change_from_baseline": best_pct,
+        "last_adequate_assessment_date": _to_date(last_adequate),
+        "n_assessments": n_assess,
+        "bor_note": np.where(none_seen, "no post-baseline assessment (admiralonco MISSING)", ""),
+    })
+    subj["bor_unconfirmed_date"] = _to_date(br.bor_day)
+    subj["bor_confirmed_date"] = _to_date(br.cbor_day)
+    if immune:
+        subj["first_unconfirmed_progression_date"] = _to_date(unconfirmed_prog)
+    return ResponseResult(criteria=criteria, settings=settings, visits=visits, subjects=subj,
+                          findings=findings.reset_index(drop=True))

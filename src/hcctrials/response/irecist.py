@@ -1,0 +1,142 @@
+"""iRECIST time-point responses [S17, P20, RECIST WG iRECIST FAQ] (spec section 3).
+
+The per-category ingredients (target response against the nadir, non-target status, new
+lesions, the separate new-lesion-target sum of measures) come vectorised from
+:mod:`~hcctrials.response.lesions` and :mod:`~hcctrials.response.recist11`.  The iUPD /
+iCPD / reset logic is inherently sequential, so it runs as one tight loop over NumPy
+arrays (no pandas row access):
+
+* iUPD the first time RECIST 1.1 PD is met in any category (target 20% and 5 mm from the
+  nadir, unequivocal non-target progression, a new lesion);
+* iCPD at a later assessment when a triggering category grew further (target SOD +5 mm or
+  more from the iUPD value, any non-target increase, new-lesion-target SOM +5 mm, any new
+  non-target increase, another new lesion), or PD appears in a category that had not
+  progressed (the stated reading of [S17]); increases are cumulative from the iUPD value;
+* reset when an assessment after iUPD meets iSD/iPR/iCR: new lesions seen at iUPD that did
+  not grow do not by themselves prevent iSD/iPR when the target sum has shrunk further
+  since the iUPD [WG FAQ]; after a reset only further new lesions (or +5 mm in their SOM)
+  trigger iUPD again;
+* iPFS is dated at the iUPD that was later confirmed (after a reset: the later iUPD).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from hcctrials.response.common import CPD, CR, FIVE_MM, NE, NN, PD, PR, SD
+
+__all__ = ["evaluate_irecist"]
+
+_NONE = np.iinfo(np.int64).max
+_NAMES = {CR: "iCR", PR: "iPR", SD: "iSD", NN: "NON-iCR/NON-iUPD", PD: "iUPD", NE: "NE"}
+
+
+def _table(t: int, nt: int) -> int:
+    """[S17] Table 2 without new lesions and without a prior iUPD."""
+    if t == 0:  # no target disease
+        return {CR: CR, NN: NN}.get(nt, NE)
+    if t == CR:
+        return CR if nt in (0, CR) else PR
+    if t in (PR, SD, NE):
+        return t
+    return NE
+
+
+def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
+                     targets_missing: np.ndarray, nt: np.ndarray, nt_increased: np.ndarray,
+                     new_count: np.ndarray, new_som: np.ndarray, new_nt_increased: np.ndarray,
+                     day: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Run the iRECIST state machine over post-baseline rows grouped by subject.
+
+    *starts* are the row offsets of each subject (len = subjects + 1).  Returns
+    (overall codes, rule texts, and per subject: day of the iUPD later confirmed, first iUPD
+    day, day of an iUPD still unconfirmed at the last assessment).
+    """
+    n = len(target)
+    code = np.full(n, NE, dtype=np.int64)
+    rules = np.empty(n, dtype=object)
+    n_subj = len(starts) - 1
+    confirmed_day = np.full(n_subj, _NONE, dtype=np.int64)
+    first_iupd = np.full(n_subj, _NONE, dtype=np.int64)
+    last_open_iupd = np.full(n_subj, _NONE, dtype=np.int64)
+    tl, sl, ml, ntl, nil = (target.tolist(), sums.tolist(), targets_missing.tolist(),
+                            nt.tolist(), nt_increased.tolist())
+    ncl, nsl, nnl, dl = new_count.tolist(), new_som.tolist(), new_nt_increased.tolist(), day.tolist()
+    for s in range(n_subj):
+        prior = done = False
+        trig_t = trig_nt = trig_new = False
+        ref_sum = ref_som = ref_cnt = 0
+        base_cnt = base_som = 0  # new lesions accepted at the last reset
+        iupd_day = _NONE
+        for r in range(int(starts[s]), int(starts[s + 1])):
+            t, ntc = tl[r], ntl[r]
+            if done:
+                code[r] = CPD
+                rules[r] = "after iCPD: not used for iBOR [S17]"
+                continue
+            new_trig = ncl[r] > base_cnt or (base_cnt > 0 and nsl[r] - base_som >= FIVE_MM)
+            if not prior:
+                if t == PD or ntc == PD or new_trig:
+                    prior, trig_t, trig_nt, trig_new = True, t == PD, ntc == PD, new_trig
+                    ref_sum, ref_som, ref_cnt, iupd_day = sl[r], nsl[r], ncl[r], dl[r]
+                    if first_iupd[s] == _NONE:
+                        first_iupd[s] = dl[r]
+                    cats = [c for c, f in (("target", trig_t), ("non-target", trig_nt),
+                                           ("new lesion", trig_new)) if f]
+                    code[r] = PD
+                    rules[r] = f"iUPD: RECIST 1.1 PD in {', '.join(cats)} [S17 Table 2]"
+                else:
+                    c = _table(t, ntc)
+                    if c == CR and ncl[r] > 0:
+                        c = PR
+                    code[r] = c
+                    rules[r] = f"target {_NAMES.get(t, 'none')}, non-target " \
+                               f"{_NAMES.get(ntc, 'none')}, no new iUPD -> {_NAMES[c]} [S17 Table 2]"
+                continue
+            grew = []
+            if trig_t and sl[r] - ref_sum >= FIVE_MM:
+                grew.append("target SOD +5 mm or more since iUPD")
+            if trig_nt and nil[r]:
+                grew.append("further non-target increase")
+            if trig_new and nsl[r] - ref_som >= FIVE_MM:
+                grew.append("new-lesion-target SOM +5 mm or more since iUPD")
+            if trig_new and nnl[r]:
+                grew.append("new non-target lesion increase")
+            if ncl[r] > ref_cnt:
+                grew.append("another new lesion")
+            if not trig_t and t == PD:
+                grew.append("target PD in a category not progressed at iUPD")
+            if not trig_nt and ntc == PD:
+                grew.append("non-target PD in a category not progressed at iUPD")
+            if grew:
+                code[r] = CPD
+                rules[r] = "iCPD: " + "; ".join(grew) + " [S17 Table 2; WG FAQ]"
+                confirmed_day[s] = iupd_day
+                done = True
+                continue
+            regained = (t in (CR, PR, SD) and ntc != PD) or (t == 0 and ntc in (CR, NN))
+            if regained and trig_new and ncl[r] > 0 and not (t != 0 and sl[r] < ref_sum):
+                # [WG FAQ] persisting new lesions allow iSD/iPR only when the other
+                # lesions have shrunk further since the iUPD
+                regained = False
+            if regained:
+                c = _table(t, ntc)
+                if c == CR and ncl[r] > 0:
+                    c = PR
+                code[r] = c
+                rules[r] = f"{_NAMES[c]} after iUPD: iUPD reset [S17; WG FAQ]"
+                prior = False
+                base_cnt, base_som = ncl[r], nsl[r]
+                continue
+            still = (trig_t and t == PD) or (trig_nt and ntc == PD) or (trig_new and ncl[r] > 0)
+            if still:
+                code[r] = PD
+                rules[r] = "iUPD: iUPD criteria still met, no further growth; confirm at next " \
+                           "assessment [S17]"
+            else:
+                code[r] = NE
+                rules[r] = "NE after iUPD: not all lesions assessed, no further growth [S17]"
+        if prior and not done:
+            last_open_iupd[s] = iupd_day
+    return code, rules, confirmed_day, first_iupd, last_open_iupd

@@ -1,0 +1,238 @@
+"""Saving parsed records: versioning rules and batched inserts (all on one connection).
+
+Rules for a record of trial ``T`` whose raw bytes hash to ``h`` (``provenance.raw_sha256``):
+
+* ``T`` unknown -> **ingested**: version 1, current.
+* ``h`` equals the hash of any stored version of ``T`` -> **unchanged**: nothing is written.
+* otherwise a new version ``max(version) + 1`` is stored, and
+  - **older** if the record is certainly older than the current one: both ``dates.last_updated``
+    are known and the last day the new one can mean is before the first day the current one
+    can mean (partial dates compared by :func:`~hcctrials.model.trial.partial_date_bounds`);
+    the current record is kept;
+  - **updated** otherwise (newer, same day, or either date unknown): it becomes current.
+
+A batch is written with one ``executemany`` per table after looking up the stored state of
+all its trials in two queries.  :func:`save_batch` wraps the batch in a SAVEPOINT; if the
+batch fails (e.g. a value the database rejects), it is rolled back and retried record by
+record, each in its own SAVEPOINT, so one bad record fails alone and nothing of it is left.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Literal
+
+from sqlalchemy import bindparam, delete, insert, select, update
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from hcctrials.model.trial import Trial, partial_date_bounds
+from hcctrials.storage.engine import RawJSON
+from hcctrials.storage.schema import findings, trial_identifiers, trial_versions, trials
+
+__all__ = ["SaveOutcome", "SaveStatus", "save_batch", "identifier_rows", "own_scheme", "LOCAL_SCHEMES"]
+
+SaveStatus = Literal["ingested", "updated", "unchanged", "older", "failed"]
+
+#: Identifier schemes that are not globally unique and so never link records.
+LOCAL_SCHEMES = ("org_study_id", "ethics", "other")
+
+
+@dataclass(frozen=True)
+class SaveOutcome:
+    """What happened to one record."""
+
+    trial_id: str
+    status: SaveStatus
+    version: int | None = None
+    error: str | None = None
+
+
+@dataclass
+class _State:
+    registry: str
+    current_version: int
+    last_updated: str | None
+    max_version: int
+    hashes: set[str]
+
+
+def own_scheme(trial: Trial) -> str:
+    """The identifier scheme of the record's own id (``nct``, ``chictr`` ...)."""
+    upper = trial.trial_id.upper()
+    for ident in trial.identifiers:
+        if ident.value.upper() == upper:
+            return ident.scheme
+    if upper.startswith("NCT"):
+        return "nct"
+    if upper.startswith("CHICTR"):
+        return "chictr"
+    return trial.registry.value
+
+
+def identifier_rows(trial: Trial) -> list[dict[str, str]]:
+    """Rows for ``trial_identifiers``: the record's own id and every identifier it lists."""
+    seen: set[tuple[str, str]] = set()
+    rows: list[dict[str, str]] = []
+    pairs = [(own_scheme(trial), trial.trial_id)] + [(i.scheme, i.value) for i in trial.identifiers]
+    for scheme, value in pairs:
+        key = (scheme[:32], value.strip().upper()[:255])
+        if key[1] and key not in seen:
+            seen.add(key)
+            rows.append({"trial_id": trial.trial_id, "scheme": key[0], "value": key[1]})
+    return rows
+
+
+def _certainly_older(new: str | None, current: str | None) -> bool:
+    if not new or not current:
+        return False
+    return partial_date_bounds(new)[1] < partial_date_bounds(current)[0]
+
+
+def _load_state(conn: Connection, ids: Sequence[str]) -> dict[str, _State]:
+    state: dict[str, _State] = {}
+    if not ids:
+        return state
+    rows = conn.execute(
+        select(trials.c.trial_id, trials.c.registry, trials.c.current_version, trials.c.last_updated)
+        .where(trials.c.trial_id.in_(ids))
+    )
+    for trial_id, registry, current, last_updated in rows:
+        state[trial_id] = _State(registry, current, last_updated, current, set())
+    versions = conn.execute(
+        select(trial_versions.c.trial_id, trial_versions.c.version, trial_versions.c.raw_sha256)
+        .where(trial_versions.c.trial_id.in_(ids))
+    )
+    for trial_id, version, sha in versions:
+        entry = state.get(trial_id)
+        if entry is not None:
+            entry.hashes.add(sha)
+            entry.max_version = max(entry.max_version, version)
+    return state
+
+
+def _trial_row(trial: Trial, record: RawJSON, version: int, now: datetime) -> dict[str, Any]:
+    return {
+        "trial_id": trial.trial_id,
+        "registry": trial.registry.value,
+        "current_version": version,
+        "title_en": trial.brief_title.en or trial.scientific_title.en,
+        "title_zh": trial.brief_title.zh or trial.scientific_title.zh,
+        "overall_status": trial.overall_status.value,
+        "phases": ",".join(trial.phases) or None,
+        "study_type": trial.study_type,
+        "study_start": trial.dates.study_start,
+        "primary_completion": trial.dates.primary_completion,
+        "last_updated": trial.dates.last_updated,
+        "enrollment_count": trial.enrollment.count,
+        "schema_version": trial.schema_version,
+        "record": record,
+        "raw_sha256": trial.provenance.raw_sha256,
+        "source_format": trial.provenance.source_format,
+        "updated_at": now,
+    }
+
+
+def _write_batch(conn: Connection, batch: Sequence[Trial], now: datetime) -> list[SaveOutcome]:
+    ids = list(dict.fromkeys(t.trial_id for t in batch))
+    state = _load_state(conn, ids)
+    existed = set(state)
+    outcomes: list[SaveOutcome] = []
+    current_rows: dict[str, dict[str, Any]] = {}
+    current_trials: dict[str, Trial] = {}
+    version_rows: list[dict[str, Any]] = []
+    finding_rows: list[dict[str, Any]] = []
+    for trial in batch:
+        sha = trial.provenance.raw_sha256
+        entry = state.get(trial.trial_id)
+        if entry is not None and entry.registry != trial.registry.value:
+            raise _RegistryConflict(trial.trial_id, entry.registry, trial.registry.value)
+        if entry is not None and sha in entry.hashes:
+            outcomes.append(SaveOutcome(trial.trial_id, "unchanged"))
+            continue
+        record = RawJSON(trial.model_dump_json())
+        status: SaveStatus
+        if entry is None:
+            version, status = 1, "ingested"
+            entry = state[trial.trial_id] = _State(trial.registry.value, 1, trial.dates.last_updated, 1, {sha})
+        else:
+            version = entry.max_version + 1
+            entry.max_version = version
+            entry.hashes.add(sha)
+            status = "older" if _certainly_older(trial.dates.last_updated, entry.last_updated) else "updated"
+        if status != "older":
+            entry.current_version, entry.last_updated = version, trial.dates.last_updated
+            current_rows[trial.trial_id] = _trial_row(trial, record, version, now)
+            current_trials[trial.trial_id] = trial
+        version_rows.append({
+            "trial_id": trial.trial_id, "version": version, "record": record, "raw_sha256": sha,
+            "last_updated": trial.dates.last_updated,
+            "source_format": trial.provenance.source_format,
+            "source_file": trial.provenance.source_file,
+            "record_locator": trial.provenance.record_locator,
+            "ingested_at": now,
+        })
+        finding_rows.extend(
+            {"trial_id": trial.trial_id, "version": version, "code": f.code, "field": f.field,
+             "message": f.message, "severity": f.severity, "values": f.values}
+            for f in trial.findings
+        )
+        outcomes.append(SaveOutcome(trial.trial_id, status, version))
+
+    new_rows = [row for tid, row in current_rows.items() if tid not in existed]
+    changed = [row for tid, row in current_rows.items() if tid in existed]
+    if new_rows:
+        conn.execute(insert(trials), new_rows)
+    if changed:
+        columns = [c for c in changed[0] if c != "trial_id"]
+        stmt = (update(trials).where(trials.c.trial_id == bindparam("b_trial_id"))
+                .values({c: bindparam(f"b_{c}") for c in columns}))
+        conn.execute(stmt, [{f"b_{k}": v for k, v in row.items()} for row in changed])
+        conn.execute(delete(trial_identifiers).where(trial_identifiers.c.trial_id.in_([r["trial_id"] for r in changed])))
+    if version_rows:
+        conn.execute(insert(trial_versions), version_rows)
+    ident_rows = [row for trial in current_trials.values() for row in identifier_rows(trial)]
+    if ident_rows:
+        conn.execute(insert(trial_identifiers), ident_rows)
+    if finding_rows:
+        conn.execute(insert(findings), finding_rows)
+    return outcomes
+
+
+class _RegistryConflict(Exception):
+    def __init__(self, trial_id: str, stored: str, new: str) -> None:
+        super().__init__(
+            f"trial id {trial_id} is already stored from registry {stored!r}; a {new!r} record "
+            "cannot share its id (a parser must give records of different registries distinct ids "
+            "and link them through identifiers)"
+        )
+
+
+def save_batch(conn: Connection, batch: Sequence[Trial], *, now: datetime) -> list[SaveOutcome]:
+    """Save *batch* on *conn* (inside the caller's transaction); one outcome per record.
+
+    The batch runs in a SAVEPOINT; if it fails, each record is retried in its own
+    SAVEPOINT and a record that still fails gets a ``failed`` outcome with the reason.
+    """
+    if not batch:
+        return []
+    try:
+        with conn.begin_nested():
+            return _write_batch(conn, batch, now)
+    except (SQLAlchemyError, _RegistryConflict, ValueError):
+        if len(batch) == 1:
+            return [_save_one(conn, batch[0], now)]
+    return [_save_one(conn, trial, now) for trial in batch]
+
+
+def _save_one(conn: Connection, trial: Trial, now: datetime) -> SaveOutcome:
+    try:
+        with conn.begin_nested():
+            return _write_batch(conn, [trial], now)[0]
+    except _RegistryConflict as exc:
+        return SaveOutcome(trial.trial_id, "failed", error=str(exc))
+    except (SQLAlchemyError, ValueError) as exc:
+        reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        return SaveOutcome(trial.trial_id, "failed", error=f"the database rejected the record: {reason}")

@@ -1,0 +1,63 @@
+"""Shared builders for the criteria tests: a patient who meets a typical 2L HCC trial, varied per test."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from hcctrials.model.patient import (
+    Condition, Diagnosis, LabResult, LiverFunction, Patient, TherapyLine, TumourBurden, Virology,
+)
+
+AS_OF = date(2026, 3, 10)
+LAB_DAY = date(2026, 3, 1)
+
+
+def lab(analyte: str, value: float, unit: str | None, *, uln: float | None = None, day: date = LAB_DAY,
+        qualifier: str | None = None) -> LabResult:
+    return LabResult(analyte=analyte, value=value, unit=unit, uln=uln, date=day, qualifier=qualifier)  # type: ignore[arg-type]
+
+
+def base_labs() -> dict[str, LabResult]:
+    return {
+        "anc": lab("anc", 2.5, "10^9/L"), "platelets": lab("platelets", 120, "10^9/L"),
+        "hemoglobin": lab("hemoglobin", 12.5, "g/dL"), "wbc": lab("wbc", 5.0, "10^9/L"),
+        "lymphocytes": lab("lymphocytes", 1.5, "10^9/L"),
+        "bilirubin_total": lab("bilirubin_total", 15, "umol/L", uln=21),
+        "albumin": lab("albumin", 40, "g/L"), "inr": lab("inr", 1.1, None),
+        "creatinine": lab("creatinine", 80, "umol/L", uln=110), "aptt": lab("aptt", 30, "s", uln=40),
+        "alt": lab("alt", 35, "U/L", uln=40), "ast": lab("ast", 38, "U/L", uln=40),
+        "systolic_bp": lab("systolic_bp", 125, "mmHg"), "diastolic_bp": lab("diastolic_bp", 80, "mmHg"),
+    }
+
+
+def make_patient(*, labs: dict[str, LabResult | None] | None = None, drop_labs: tuple[str, ...] = (),
+                 **overrides: Any) -> Patient:
+    """A 65-year-old man with HBV-related HCC, Child-Pugh A5, ECOG 1, progressed on atezolizumab +
+    bevacizumab (one ICI regimen); every field can be overridden."""
+    all_labs = base_labs()
+    all_labs.update(labs or {})
+    fields: dict[str, Any] = dict(
+        patient_id="p-test", birth_date=date(1960, 5, 1), sex="male", ecog=1, life_expectancy_weeks=30,
+        weight_kg=68,
+        diagnosis=Diagnosis(confirmed_by="histology", histology="hcc", etiologies=["hbv"]),
+        tumour=TumourBurden(measurable_disease=True, nodule_count=3, largest_diameter_cm=6.0, pvtt="vp2",
+                            vascular_invasion=True, extrahepatic_spread=False, cns_metastasis=False,
+                            liver_involvement_pct=30),
+        liver=LiverFunction(ascites="none", encephalopathy="none", encephalopathy_history=False, varices="small"),
+        virology=Virology(hbsag_positive=True, hbv_antiviral=True, hbv_antiviral_start=date(2024, 1, 1),
+                          hiv_positive=False, hcv_rna_detectable=False),
+        treatments=[TherapyLine(agents=["atezolizumab", "bevacizumab"], line=1, start=date(2025, 1, 10),
+                                end=date(2026, 1, 20), progression_date=date(2026, 1, 20),
+                                stop_reason="progression", best_response="PR")],
+        conditions=[], allergies=[], pregnant=None, breastfeeding=None,
+    )
+    fields.update(overrides)
+    fields["labs"] = [v for k, v in all_labs.items() if v is not None and k not in drop_labs]
+    if "hbv_dna" not in all_labs and "labs_extra" not in overrides:
+        fields["labs"].append(lab("hbv_dna", 100, "IU/mL"))
+    return Patient(**fields)
+
+
+def cond(code: str, **kw: Any) -> Condition:
+    return Condition(code=code, **kw)
