@@ -54,12 +54,35 @@ def generate_corpus(folder: Path, studies: int, per_file: int) -> int:
     return written
 
 
+def _stages(corpus: Path, db: Path, sample: int, batch_size: int) -> None:
+    """Where the time goes: the parser alone, then storage alone, on the first *sample* studies."""
+    import itertools
+
+    from hcctrials.sources.base import ParsedRecord
+    from hcctrials.sources.detect import parse_path
+    from hcctrials.storage import open_store
+
+    first = sorted(corpus.iterdir())[0]
+    start = time.perf_counter()
+    trials = [r.trial for r in itertools.islice(parse_path(first), sample) if isinstance(r, ParsedRecord)]
+    parse_rate = len(trials) / (time.perf_counter() - start)
+    with open_store(str(db)) as store:
+        start = time.perf_counter()
+        store.save_trials(trials, batch_size=batch_size)
+        store_rate = len(trials) / (time.perf_counter() - start)
+    size = sum(len(t.model_dump_json()) for t in trials) / len(trials)
+    print(f"stages on {len(trials)} studies: parse only {parse_rate:,.0f} studies/s, "
+          f"store only {store_rate:,.0f} studies/s (normalised record {size / 1e3:.1f} kB, stored twice)")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--studies", type=int, default=100_000)
     parser.add_argument("--per-file", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=1000)
     parser.add_argument("--keep", action="store_true", help="keep the corpus and database")
+    parser.add_argument("--stage-sample", type=int, default=2000,
+                        help="also time parse-only and store-only on this many studies (0: skip)")
     args = parser.parse_args(argv)
 
     from hcctrials.ingest import ingest_paths
@@ -89,6 +112,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"total seconds: {elapsed:.1f}")
         print(f"peak RSS MB: {peak:.0f} (before ingest: {rss_before:.0f})")
         print(f"DB size MB: {db_size / 1e6:.0f}")
+        if args.stage_sample:
+            _stages(corpus, work / "stages.sqlite3", args.stage_sample, args.batch_size)
     finally:
         if args.keep:
             print(f"kept {work}")

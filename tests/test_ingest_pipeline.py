@@ -139,3 +139,10 @@ def test_progress_events_and_linking(store: TrialStore, tmp_path: Path) -> None:
     assert [e.kind for e in events].count("file_done") == 2
     assert sum(e.records for e in events if e.kind == "records") == 2
     assert store.linked_trial_ids("NCT04011033") == ["ChiCTR2600000002"]
+
+
+def test_the_database_itself_is_not_ingested(tmp_path: Path) -> None:
+    write_records(tmp_path / "ok.txt", {"id": "NCT00000004"})
+    with open_store(str(tmp_path / "here.sqlite3")) as store:
+        summary = ingest_paths([tmp_path], store, parsers=PARSERS)
+    assert (summary.files, summary.ingested, summary.failed) == (1, 1, 0)

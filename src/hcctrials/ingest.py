@@ -174,7 +174,8 @@ def ingest_paths(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[
     server, schema missing) raise StorageError.  Everything else wrong with a file or record
     is a failure in the summary and the other files and records still ingest.
     """
-    files = collect_input_files(paths)
+    own = store.database_files()  # ingesting the folder that holds the database skips it
+    files = [f for f in collect_input_files(paths) if f.resolve() not in own]
     summary = IngestSummary(files=len(files))
     if log_run:
         summary.run_id = store.start_run(", ".join(str(p) for p in paths))

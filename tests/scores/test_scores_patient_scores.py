@@ -111,8 +111,8 @@ def test_example_patients(name, as_of, expected) -> None:
 
 
 def test_example_meld_us_units() -> None:
-    # Houston: Cr 0.9 -> 1.0, bili 0.8 -> 1.0, INR 1.1: 10*(1.12 ln1.1 + 0.643) = 7.5 -> 8?
-    # MELD(i) = 1.12*0.09531 + 0.643 = 0.74975 -> 7 (OPTN: 0.7 -> 7)
+    # Houston: Cr 0.9 -> floor 1.0, bili 0.8 -> floor 1.0, INR 1.1 (hcc-domain.md §1.3):
+    # MELD(i) = 1.12 * ln(1.1) + 0.643 = 0.74975 -> one decimal 0.7 -> MELD 7
     s = compute_patient_scores(load_patient(example_patient_path("houston_us_units_bclc_a")),
                                as_of=date(2024, 7, 10))
     assert s.meld.score == 7

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 
-from hcctrials.criteria.grammar import Context, Hit
+from hcctrials.criteria.grammar import Context, Hit, ascii_re
 from hcctrials.model.eligibility import Administrative
 
 __all__ = ["scan_admin", "ADMIN_TERMS"]
@@ -26,7 +26,7 @@ ADMIN_TERMS: list[tuple[str, str]] = [
      "permissive"),
     (r"must be tested|necessary to test|需要?进行[^;。]{0,10}?检测|必须对患者进行|筛查期间", "procedure"),
 ]
-_ADMIN_RE = [(re.compile(p, re.IGNORECASE), c) for p, c in ADMIN_TERMS]
+_ADMIN_RE = [(ascii_re(p), c) for p, c in ADMIN_TERMS]
 
 
 def scan_admin(ctx: Context) -> list[Hit]:

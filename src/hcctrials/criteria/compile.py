@@ -66,9 +66,15 @@ _NEGATION = re.compile(
     r"\s*(?:\w+\s+)?$",
     re.IGNORECASE,
 )
+# "(including ...)", "(such as ...)", "(如...)", "(clinical assessment may include ...)": examples of a
+# condition already named; their words neither add rules nor need review
+_EXAMPLES = re.compile(r"[(\[](?:\s*(?:including|include|such as|e\.g\.?|eg|i\.e\.?|for example|包括|如|例如|比如|诸如)"
+                       r"|[^()\[\]]{0,40}(?:may include|可能包括))[^()\[\]]*(?:[(\[][^()\[\]]*[)\]][^()\[\]]*)*[)\]]",
+                       re.IGNORECASE)
 _EXCEPT = re.compile(r"except|excluding|exception|other than|unless|除外|例外|但以下|但是?|除了", re.IGNORECASE)
 _BUT = re.compile(r"\bbut\b|\bhowever\b|\bprovided\b|但(?!以下)|然而", re.IGNORECASE)
-_DOMINANT = {"consent", "contraception", "investigator_judgement", "permissive", "procedure", "compliance"}
+_DOMINANT_ORDER = ["investigator_judgement", "permissive", "contraception", "procedure", "consent", "compliance"]
+_DOMINANT = set(_DOMINANT_ORDER)
 
 _EN_FILLER = set("""
 patients patient subjects subject participants participant individuals person persons people with who have has had
@@ -82,7 +88,8 @@ there which would will can may not no without either both each per only also lev
 result results lesion lesions upper limit limits uln agree agreed willing able ability before after into during
 since more less than greater equal least most aged age old years' case cases following: i.e. e.g. like eg ie
 women men female male period signing form between day
-undergone underwent trial currently they participating undergoing those during enrollment esophagus stomach rectum regimen regimens administered
+undergone underwent trial currently they participating undergoing those
+combined antibodies antibody despite antihypertensive drugs drug medication medications optimal management achieve good during enrollment esophagus stomach rectum regimen regimens administered
 imaging assessment indicated progression progressed examination ct mri recist standard general score
 condition according eastern cooperative oncology group performance status ecog who thereof
 treated treatment treatments therapy therapies received receiving receive use used using require required requiring
@@ -228,8 +235,12 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
         if not recurse and scanner is scan_labs:
             continue
         raw_hits.extend(scanner(ctx))
+    examples = [m.span() for m in _EXAMPLES.finditer(ctx.lower)]
+    if examples:
+        raw_hits = [h for h in raw_hits if h.family == "admin" or not any(s < h.start and h.end <= e for s, e in examples)]
     hits = _select(raw_hits)
-    admin = [h for h in raw_hits if h.family == "admin" and h.extra.get("category") in _DOMINANT]
+    admin = sorted((h for h in raw_hits if h.family == "admin" and h.extra.get("category") in _DOMINANT),
+                   key=lambda h: _DOMINANT_ORDER.index(h.extra["category"]))
     clinical = [h for h in hits if h.family != "admin"]
     if admin and admin[0].extra["category"] in ("consent", "compliance") and clinical:
         admin = []  # "age on the day of signing consent >= 18": the consent words are context
@@ -269,6 +280,9 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
             ops.append(_connector(before))
         nodes.append(node)
         prev_end = h.end
+    for s, e in examples:
+        for i in range(s, min(e, len(text))):
+            mask[i] = False
     residue = "".join(c if keep else " " for c, keep in zip(text, mask))
     for word in ("or", "and"):
         residue = re.sub(rf"\b{word}\b", " ", residue, flags=re.IGNORECASE)
@@ -324,6 +338,9 @@ def _compile_cached(text: str, role: str | None, trial_drugs: tuple[str, ...]) -
         if not nodes:
             continue
         starts_or = bool(re.match(r"\s*(?:or\b|或者|或)", ctx.lower))
+        if parts and len(nodes) == 1 and isinstance(nodes[0], NeedsReview) and _EXCEPT.search(sentence):
+            parts[-1] = AllOf(children=[parts[-1], nodes[0]])  # "Exceptions include ...": restricts the rule
+            continue
         for k, node in enumerate(nodes):
             if parts:
                 ops.append("or" if (k == 0 and starts_or) else ",")

@@ -15,7 +15,7 @@ from typing import Any
 
 __all__ = [
     "Hit", "Context", "NUM", "COMPARATOR", "parse_comparator", "parse_number", "find_window",
-    "Window", "CN_NUMERALS", "to_int", "flip",
+    "Window", "CN_NUMERALS", "to_int", "flip", "ascii_re",
 ]
 
 
@@ -70,6 +70,15 @@ _COMPARATORS: list[tuple[str, str]] = [
 _COMPARATORS.sort(key=lambda kv: -len(kv[0]))
 COMPARATOR = "(?:" + "|".join(re.escape(k) for k, _ in _COMPARATORS) + ")"
 _CMP_MAP = dict(_COMPARATORS)
+
+
+_ASCII_B = r"(?:(?<![A-Za-z0-9])(?=[A-Za-z0-9])|(?<=[A-Za-z0-9])(?![A-Za-z0-9]))"
+
+
+def ascii_re(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
+    """Compile *pattern* with ``\\b`` meaning an ASCII word boundary (Python's ``\\b`` sees no
+    boundary between a Chinese character and a Latin letter: "已知HIV")."""
+    return re.compile(pattern.replace(r"\b", _ASCII_B), flags)
 
 
 def parse_comparator(text: str) -> str:

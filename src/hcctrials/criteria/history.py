@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import re
 
-from hcctrials.criteria.grammar import NUM, Context, Hit, parse_number
+from hcctrials.criteria.grammar import NUM, Context, Hit, ascii_re, parse_number
 from hcctrials.model.eligibility import Allergy, HistoryCondition, Virology
 
 __all__ = ["scan_history", "scan_virology", "scan_allergy", "CONDITION_TERMS"]
 
 #: condition words -> condition code
 CONDITION_TERMS: list[tuple[str, str]] = [
+    (r"(?:stem cell|bone marrow)\s+(?:or|and)\s+(?:solid\s+)?organ\s+transplant\w*|(?:solid\s+)?organ\s+(?:or|and)\s+"
+     r"(?:stem cell|bone marrow)\s+transplant\w*|器官(?:或|和)(?:造血)?干细胞移植|(?:造血)?干细胞(?:或|和)器官移植",
+     "organ_transplant|allogeneic_stem_cell_transplant"),
     (r"hepatic encephalopathy|肝性脑病", "hepatic_encephalopathy"),
-    (r"autoimmune(?:\s+or\s+inflammatory)?\s+(?:diseases?|disorders?)|自身免疫性?(?:或炎症性)?(?:疾病|病)", "autoimmune_disease"),
+    (r"autoimmune(?:\s+or\s+inflammatory)?\s+(?:diseases?|disorders?)|(?:自身|自体)免疫性?(?:或炎症性)?(?:疾病|病)", "autoimmune_disease"),
     (r"(?:allogeneic\s+)?(?:stem cell|bone marrow|hematopoietic)\s+(?:transplant\w*)|造血干细胞移植|干细胞移植", "allogeneic_stem_cell_transplant"),
     (r"(?:solid\s+)?(?:organ|liver|allogeneic organ|kidney)\s+(?:transplant\w*|allograft)|(?:实体)?器官移植|肝移植|异体器官移植",
      "organ_transplant"),
@@ -36,10 +39,10 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"deep vein thrombosis|pulmonary embolism|深静脉血栓|肺栓塞", "venous_thromboembolism"),
     (r"myocardial infarction|心肌梗[死塞]|myocardial ischemia|心肌缺血", "myocardial_infarction"),
     (r"(?:congestive\s+)?heart failure|cardiac insufficiency|心力衰竭|心功能不全|心衰", "heart_failure"),
-    (r"uncontrolled hypertension|poorly controlled hypertension|hypertension[^;。]{0,60}?(?:not|cannot|poorly)\s+"
-     r"(?:be\s+)?(?:well\s+)?control\w*|(?:未控制|控制不[佳良]|难以控制)的?高血压|高血压[^;。]{0,30}?(?:无法|不能|未能)[^;。]{0,10}?控制",
+    (r"uncontrolled hypertension|poorly controlled hypertension|hypertension[^;。]{0,60}?(?:not|cannot|poorly|unable to)\s+"
+     r"(?:\w+\s+){0,3}?control\w*|(?:未控制|控制不[佳良]|难以控制)的?高血压|高血压[^;。]{0,30}?(?:无法|不能|未能)[^;。]{0,10}?控制",
      "uncontrolled_hypertension"),
-    (r"(?:severe|serious|active|uncontrolled)\s+(?:\w+\s+)?infections?|(?:严重|重症|活动性)(?:的)?感染", "severe_infection"),
+    (r"(?:severe|serious|active|uncontrolled)\s+(?!tuberculosis)(?:\w+\s+)?infections?|(?:严重|重症|活动性)(?:的)?感染", "severe_infection"),
     (r"immunodeficiency|免疫缺陷", "immunodeficiency"),
     (r"(?:mental|psychiatric)\s+(?:disorders?|illness|diseases?)|精神(?:疾病|病|障碍)", "psychiatric_disorder"),
     (r"substance abuse|drug abuse|药物滥用|吸毒", "substance_abuse"),
@@ -47,7 +50,7 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"live (?:attenuated )?vaccines?|活疫苗|减毒活疫苗", "live_vaccine"),
     (r"arrhythmia|心律失常", "arrhythmia"),
 ]
-_COND_RE = [(re.compile(p, re.IGNORECASE), code) for p, code in CONDITION_TERMS]
+_COND_RE = [(ascii_re(p), code) for p, code in CONDITION_TERMS]
 _ACTIVE = re.compile(r"\bactive\b|活动性|活动的|current(?:ly)?|uncontrolled|未控制|ongoing|合并|concurrent", re.IGNORECASE)
 _SYSTEMIC_TX = re.compile(r"requir\w*\s+systemic\s+(?:treatment|therapy)|需要全身治疗|需全身治疗|需要系统治疗", re.IGNORECASE)
 _EVER = re.compile(r"history|病史|既往|previous|prior|documented|ever|曾", re.IGNORECASE)
@@ -66,14 +69,14 @@ def scan_history(ctx: Context) -> list[Hit]:
             if code in ("active_tuberculosis", "severe_infection", "uncontrolled_hypertension", "arrhythmia"):
                 status = "active" if code != "active_tuberculosis" or active else "ever"
             sys_tx = True if _SYSTEMIC_TX.search(before + after) else None
-            node = HistoryCondition(codes=[code], status=status, requires_systemic_treatment=sys_tx,  # type: ignore[arg-type]
+            node = HistoryCondition(codes=code.split("|"), status=status, requires_systemic_treatment=sys_tx,  # type: ignore[arg-type]
                                     label=m.group(0))
             hits.append(Hit(m.start(), m.end(), node, priority=3, family="history", windowed=True))
     return hits
 
 
-_HIV = re.compile(r"\bhiv\b(?:[^;。]{0,30}?(?:infection|positive|antibod\w*|感染|阳性|抗体|1/2))?|human immunodeficiency virus"
-                  r"|人类免疫缺陷病毒|艾滋病?|\baids\b", re.IGNORECASE)
+_HIV = ascii_re(r"\bhiv\b(?:[^;。]{0,30}?(?:infection|positive|antibod\w*|感染|阳性|抗体|1/2))?|human immunodeficiency virus"
+                  r"|人类免疫缺陷病毒|艾滋病?|\baids\b")
 _HBV_CONTROLLED = re.compile(
     rf"(?:hbsag|hbv|乙型肝炎|乙肝)[^;。]{{0,160}}?(?:hbv[- ]?dna|病毒载量|viral load)[^;。0-9]{{0,30}}?(?:<|≤|低于|小于|below|lower than|less than)\s*"
     rf"(?P<n>{NUM})\s*(?:iu\s*/\s*ml|iu/ml|国际单位)",

@@ -31,18 +31,18 @@ def _v(status: str, reason: str, missing: tuple[str, ...] = ()) -> Verdict:
 
 def _matches(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
     line = t.line
-    if node.kinds and line.kind not in node.kinds:
-        # classes such as 'transarterial' identify locoregional procedures too
-        if not (node.classes and t.classes & set(node.classes)):
-            return False
     if node.investigational and not line.investigational:
-        return None if line.investigational is None and not (node.agents or node.classes) else False
-    if node.agents or node.classes:
-        hit = bool(t.agent_ids & set(node.agents)) or bool(t.classes & set(node.classes))
-        if not hit and t.unresolved:
-            return None  # an agent the lexicon does not know might belong to the class
-        return hit
-    return True
+        return None if line.investigational is None else False
+    if not (node.kinds or node.agents or node.classes):
+        return True
+    # kinds, agents and classes are alternatives ("radiochemotherapy, local therapy or targeted drugs")
+    if node.kinds and line.kind in node.kinds:
+        return True
+    if bool(t.agent_ids & set(node.agents)) or bool(t.classes & set(node.classes)):
+        return True
+    if (node.agents or node.classes) and t.unresolved:
+        return None  # an agent the lexicon does not know might belong to the class
+    return False
 
 
 def _in_window(node: E.PriorTherapy, t: TherapyFacts, f: PatientFacts) -> bool | None:
@@ -84,7 +84,9 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
             sure.append(t)
         elif m is not False and w is not False and p is not False:
             maybe.append(t)
-            if m is None:
+            if m is None and node.investigational and t.line.investigational is None:
+                missing.append(f"whether {', '.join(t.line.agents) or t.line.kind} was investigational")
+            elif m is None:
                 missing.append(f"drug class of {', '.join(t.unresolved) or 'an agent'}")
             if w is None:
                 missing.append(f"end date / half-life of {', '.join(t.line.agents) or t.line.kind}")

@@ -41,8 +41,8 @@ class SplitResult:
 
 
 _HEADER = re.compile(
-    r"(?P<h>(?:key\s+)?(?P<en>inclusion|exclusion|eligibility)\s+criteria(?:\s*\([^)\n]{0,60}\))?\s*[:：]?"
-    r"|(?P<zh>纳入标准|入选标准|入组标准|排除标准|剔除标准)\s*[:：]?)",
+    r"(?P<h>(?:key[ \t]+)?(?P<en>inclusion|exclusion|eligibility)[ \t]+criteria(?:[ \t]*\([^)\n]{0,60}\))?[ \t]*[:：]?"
+    r"|(?P<zh>纳入标准|入选标准|入组标准|排除标准|剔除标准)[ \t]*[:：]?)",
     re.IGNORECASE,
 )
 
@@ -55,7 +55,7 @@ _STYLES: list[tuple[str, re.Pattern[str]]] = [
     ("close", re.compile(r"(?:(?<=^)|(?<=[\s;；。:：]))(?P<n>\d{1,2})[)）]\s*")),
     ("circled", re.compile(r"(?P<n>[①-⑳])\s*")),
 ]
-_BULLET = re.compile(r"^(?P<indent>[ \t]*)(?P<m>[-•*·●▪◦]|\u2022)\s+", re.MULTILINE)
+_BULLET = re.compile(r"^(?P<indent>[^\S\n]*)(?P<m>[-•*·●▪◦]|\u2022)\s+", re.MULTILINE)
 
 
 def _num(style: str, raw: str) -> int:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from hcctrials.criteria.grammar import Context, Hit, to_int
+from hcctrials.criteria.grammar import Context, Hit, ascii_re, to_int
 from hcctrials.model.eligibility import PriorTherapy
 
 __all__ = ["scan_therapy", "CLASS_TERMS", "drug_mentions"]
@@ -48,7 +48,8 @@ CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
     (r"major surgery|surgical resection|hepatectomy|手术切除|大手术|外科手术", ("surgery",), ("surgery",)),
     (r"live (?:attenuated )?vaccines?|活疫苗|减毒疫苗", ("live_vaccine",), ()),
 ]
-_CLASS_RE = [(re.compile(p, re.IGNORECASE), c, k) for p, c, k in CLASS_TERMS]
+_CLASS_RE = [(ascii_re(p), c, k) for p, c, k in CLASS_TERMS]
+_DESCRIPTOR = ascii_re(r"immunotherapy|免疫治疗|targeted (?:therapy|drugs?|agents?)|靶向(?:药物)?(?:治疗)?|单抗|抑制剂|inhibitors?")
 
 _PRIOR = re.compile(
     r"previously\s+(?:received|treated|been treated)|prior\s+(?:treatment|therapy|exposure|use|receipt)?|previous"
@@ -122,6 +123,17 @@ def scan_therapy(ctx: Context) -> list[Hit]:
             spans.append((m.start(), m.end(), [], list(tags), list(kinds_)))
     if not spans:
         return []
+    # "PD-L1 immunotherapy", "apatinib targeted therapy": a class word right after a named drug or
+    # class describes it, it is not a second class
+    spans.sort()
+    kept = []
+    for span in spans:
+        if kept and span[0] - kept[-1][1] <= 2 and _DESCRIPTOR.fullmatch(text[span[0]:span[1]]):
+            prev = kept[-1]
+            kept[-1] = (prev[0], span[1], prev[2], prev[3], prev[4])
+            continue
+        kept.append(span)
+    spans = kept
     hits = []
     cm = _COUNT.search(text)
     pm = _PROGRESSION.search(text)

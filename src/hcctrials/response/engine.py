@@ -24,7 +24,7 @@ from hcctrials.response.irecist import evaluate_irecist
 from hcctrials.response.lesions import derive_time_points
 from hcctrials.response.recist11 import BIG, evaluate_time_points, rule_texts
 from hcctrials.response.result import ResponseResult
-from hcctrials.response.validate import check_assessments, check_first_doses
+from hcctrials.response.validate import check_first_doses, normalise_assessments
 
 __all__ = ["derive_responses"]
 
@@ -72,7 +72,7 @@ def derive_responses(assessments: pd.DataFrame,
     settings = settings or ResponseSettings()
     immune = criteria in ("irecist", "imrecist")
     labels = labels_for(criteria)
-    frame = check_assessments(assessments, first_doses, criteria=criteria, settings=settings)
+    frame = normalise_assessments(assessments, first_doses, criteria=criteria, settings=settings)
     doses = check_first_doses(first_doses).sort_values("subject_id").reset_index(drop=True)
     if "new_anticancer_therapy_date" not in doses.columns:
         doses["new_anticancer_therapy_date"] = pd.NaT

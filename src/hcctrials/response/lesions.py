@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from hcctrials.response.common import HUNDREDTHS, ResponseSettings
+from hcctrials.response.validate import Columns
 
 __all__ = ["PORTA_HEPATIS", "EFFUSION_SITES", "derive_time_points", "select_new_targets"]
 
@@ -23,11 +24,16 @@ EFFUSION_SITES = frozenset({"ascites", "pleural effusion", "pericardial effusion
                             "peritoneal effusion"})
 
 
+def _rows(frame: Columns, mask: np.ndarray, cols: list[str]) -> pd.DataFrame:
+    """A small DataFrame of the rows of *frame* where *mask* holds."""
+    return pd.DataFrame({c: frame[c][mask] for c in cols})
+
+
 def _bincount(idx: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
     return np.bincount(idx, weights=weights, minlength=size)
 
 
-def select_new_targets(frame: pd.DataFrame) -> np.ndarray:
+def select_new_targets(frame: Columns) -> np.ndarray:
     """Flag rows of new lesions chosen as *new measurable / new lesion-target* lesions.
 
     iRECIST and imRECIST take up to 5 measurable new lesions, at most 2 per organ (all nodes
@@ -35,9 +41,10 @@ def select_new_targets(frame: pd.DataFrame) -> np.ndarray:
     diameter, then lesion id (the papers leave the order to the reader).  Measurable: the
     ``measurable`` flag when given, else LD >= 10 mm (nodes: short axis >= 15 mm) [E09 1.1].
     """
-    role = frame["role"].to_numpy()
-    new = frame[role == "new"]
-    chosen = np.zeros(len(frame), dtype=bool)
+    role = frame["role"]
+    new = _rows(frame, role == "new", ["lkey", "subject_id", "tp", "d", "is_node", "organ",
+                                        "measurable", "lesion_id"])
+    chosen = np.zeros(len(role), dtype=bool)
     if new.empty:
         return chosen
     first = new.drop_duplicates("lkey")   # rows are in subject/date order
@@ -52,11 +59,11 @@ def select_new_targets(frame: pd.DataFrame) -> np.ndarray:
     cand = cand.sort_values(["subject_id", "tp", "_negd", "lesion_id"], kind="stable")
     cand = cand[cand.groupby(["subject_id", "_g"]).cumcount().to_numpy() < 2]
     cand = cand[cand.groupby("subject_id").cumcount().to_numpy() < 5]
-    chosen = np.isin(frame["lkey"].to_numpy(), cand["lkey"].to_numpy()) & (role == "new")
+    chosen = np.isin(frame["lkey"], cand["lkey"].to_numpy()) & (role == "new")
     return np.asarray(chosen, dtype=bool)
 
 
-def derive_time_points(frame: pd.DataFrame, *, criteria: str,
+def derive_time_points(frame: Columns, *, criteria: str,
                        settings: ResponseSettings) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Aggregate lesion rows to one row per time point; returns (time points, findings).
 
@@ -66,22 +73,23 @@ def derive_time_points(frame: pd.DataFrame, *, criteria: str,
     nt_increased, nt_not_evaluated, nt_all_absent, new_count, new_any_lesion,
     new_first_seen (days), new_target_sum, new_target_missing, new_nontarget_increased.
     """
-    n_tp = int(frame["tp"].max()) + 1 if len(frame) else 0
-    tp = frame["tp"].to_numpy()
-    role = frame["role"].to_numpy()
-    organ = frame["organ"].to_numpy()
-    node = frame["is_node"].to_numpy()
-    d = frame["d"].to_numpy()
-    v = frame["v"].to_numpy()
-    status = frame["nt_status"].to_numpy()
-    is_base = frame["is_baseline"].to_numpy()
-    lkey = frame["lkey"].to_numpy()
+    n_rows = len(frame["tp"])
+    n_tp = int(frame["tp"].max()) + 1 if n_rows else 0
+    tp = frame["tp"]
+    role = frame["role"]
+    organ = frame["organ"]
+    node = frame["is_node"]
+    d = frame["d"]
+    v = frame["v"]
+    status = frame["nt_status"]
+    is_base = frame["is_baseline"]
+    lkey = frame["lkey"]
     n_les = int(lkey.max()) + 1 if len(lkey) else 0
     findings: list[pd.DataFrame] = []
 
     def finding(mask: np.ndarray, code: str, message: str) -> None:
         if mask.any():
-            sub = frame.loc[mask, ["subject_id", "tp_date", "lesion_id"]].copy()
+            sub = _rows(frame, mask, ["subject_id", "tp_date", "lesion_id"])
             sub["code"] = code
             sub["message"] = message
             findings.append(sub)
@@ -95,7 +103,7 @@ def derive_time_points(frame: pd.DataFrame, *, criteria: str,
         base_v = base_v[lkey]
         use_viable = liver & (base_v >= 0)
         m = np.where(use_viable, v, d)
-    node_thr = np.full(len(frame), 10 * HUNDREDTHS, dtype=np.int64)
+    node_thr = np.full(n_rows, 10 * HUNDREDTHS, dtype=np.int64)
     if criteria == "mrecist":
         node_thr[np.isin(organ, list(PORTA_HEPATIS)) & node] = 20 * HUNDREDTHS
 
@@ -108,8 +116,8 @@ def derive_time_points(frame: pd.DataFrame, *, criteria: str,
     positive = tm & np.where(node, m >= node_thr, m > 0)
     t_positive = _bincount(tp[positive], None, n_tp)
 
-    cyto_true = frame["cytology"].eq(True).fillna(False).to_numpy(dtype=bool)
-    typical_true = frame["typical"].eq(True).fillna(False).to_numpy(dtype=bool)
+    cyto_true = pd.Series(frame["cytology"]).eq(True).fillna(False).to_numpy(dtype=bool)
+    typical_true = pd.Series(frame["typical"]).eq(True).fillna(False).to_numpy(dtype=bool)
     # ---- non-targets: effective status
     nt = role == "non_target"
     eff = status.copy()
@@ -137,14 +145,14 @@ def derive_time_points(frame: pd.DataFrame, *, criteria: str,
     # ---- new lesions
     new = role == "new"
     present = new & (d != 0) & (status != "absent")
-    qualifies = present & ~frame["equivocal"].to_numpy()
+    qualifies = present & ~frame["equivocal"]
     qualifies &= ~node | (d >= node_thr)   # new node counts from SA >= 10 mm [E09 1.5]
     if criteria == "mrecist":
-        typical = frame["typical"].to_numpy()
+        typical = frame["typical"]
         liver_new = new & (organ == "liver")
-        first_row = np.full(n_les, len(frame), dtype=np.int64)
-        np.minimum.at(first_row, lkey, np.arange(len(frame)))
-        first_d = np.where(new, d[np.minimum(first_row[lkey], len(frame) - 1)], -1)
+        first_row = np.full(n_les, n_rows, dtype=np.int64)
+        np.minimum.at(first_row, lkey, np.arange(n_rows))
+        first_d = np.where(new, d[np.minimum(first_row[lkey], n_rows - 1)], -1)
         grew = (first_d >= 0) & (d >= 0) & (d - first_d >= 10 * HUNDREDTHS)
         typical_hcc = typical_true & (d >= 10 * HUNDREDTHS)
         liver_q = present & (typical_hcc | grew)
@@ -154,7 +162,7 @@ def derive_time_points(frame: pd.DataFrame, *, criteria: str,
         qualifies = np.where(liver_new, liver_q, qualifies)
         eff_new = new & np.isin(organ, list(EFFUSION_SITES))
         qualifies = np.where(eff_new, present & cyto_true, qualifies)
-    day = frame["tp_date"].to_numpy().astype("datetime64[D]").astype(np.int64)
+    day = frame["tp_date"].astype("datetime64[D]").astype(np.int64)
     first_seen_l = np.full(n_les, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_seen_l, lkey[present], day[present])
     first_seen = first_seen_l[lkey]
@@ -175,13 +183,12 @@ def derive_time_points(frame: pd.DataFrame, *, criteria: str,
 
     # ---- one row per time point
     first_idx = np.flatnonzero(np.r_[True, tp[1:] != tp[:-1]]) if len(tp) else np.array([], int)
-    head = frame.iloc[first_idx]
     tps = pd.DataFrame({
-        "subject_id": head["subject_id"].to_numpy(),
-        "tp_date": head["tp_date"].to_numpy(),
-        "first_dose_date": head["first_dose_date"].to_numpy(),
-        "new_anticancer_therapy_date": head["new_anticancer_therapy_date"].to_numpy(),
-        "is_baseline": head["is_baseline"].to_numpy(),
+        "subject_id": pd.Series(frame["subject_id"][first_idx], dtype=object),
+        "tp_date": frame["tp_date"][first_idx],
+        "first_dose_date": frame["first_dose_date"][first_idx],
+        "new_anticancer_therapy_date": frame["new_anticancer_therapy_date"][first_idx],
+        "is_baseline": frame["is_baseline"][first_idx],
     })
     subj = pd.factorize(tps["subject_id"])[0]
     base_t = np.where(tps["is_baseline"].to_numpy(), t_rows, 0)
@@ -210,7 +217,8 @@ def derive_time_points(frame: pd.DataFrame, *, criteria: str,
     lack = (~tps["is_baseline"].to_numpy()) & ((missing_rows > 0) | (nt_rows < n_non_targets))
     if lack.any():
         subjects = set(tps.loc[lack, "subject_id"])
-        sub = frame[frame["subject_id"].isin(subjects)]
+        sub = _rows(frame, np.isin(frame["subject_id"], list(subjects)),
+                    ["subject_id", "tp_date", "lesion_id", "is_baseline", "role"])
         lesions = sub[sub["is_baseline"] & sub["role"].isin(["target", "non_target"])][
             ["subject_id", "lesion_id", "role"]]
         visits = tps.loc[lack, ["subject_id", "tp_date"]]

@@ -16,10 +16,11 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, update
+from sqlalchemy import Select, func, insert, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -43,6 +44,14 @@ __all__ = ["TrialStore", "TrialSummary", "TrialVersion", "StoredFailure", "open_
 def utc_now() -> datetime:
     """The adapter layer's clock (UTC, aware)."""
     return datetime.now(timezone.utc)
+
+
+#: Which record an id means when several share it: the registry that issues such ids first.
+_REGISTRY_ORDER = {"ctgov": 0, "chictr": 1, "other": 2, "trial_finder": 3}
+
+
+def _label(key: tuple[str, str], own_id: str) -> str:
+    return f"{key[0]} ({key[1]})" if key[0].upper() == own_id.upper() else key[0]
 
 
 def _cut(value: str | None, size: int) -> str | None:
@@ -123,6 +132,15 @@ class TrialStore:
     def url(self) -> str:
         return describe_url(self.engine.url)
 
+    def database_files(self) -> set[Path]:
+        """The files of a SQLite database (with its WAL and shared-memory files); empty otherwise."""
+        database = self.engine.url.database
+        if self.engine.dialect.name != "sqlite" or not database or database == ":memory:":
+            return set()
+        base = Path(database).expanduser().resolve()
+        return {base, base.with_name(base.name + "-wal"), base.with_name(base.name + "-shm"),
+                base.with_name(base.name + "-journal")}
+
     def close(self) -> None:
         self.engine.dispose()
 
@@ -193,100 +211,134 @@ class TrialStore:
         with self._read() as conn:
             return int(conn.execute(select(func.count()).select_from(trials)).scalar_one())
 
-    def find(self, trial_id: str) -> Trial | None:
-        """The current record stored under exactly *trial_id*, or None."""
+    def find(self, trial_id: str, *, registry: str | None = None) -> Trial | None:
+        """The current record stored under exactly *trial_id* (and *registry*), or None."""
         with self._read() as conn:
-            record = conn.execute(select(trials.c.record).where(trials.c.trial_id == trial_id)).scalar()
-        return None if record is None else Trial.model_validate(record)
+            keys = self._keys(conn, trial_id, exact=True)
+        keys = [k for k in keys if registry is None or k[1] == registry]
+        if not keys:
+            return None
+        return self._record(*keys[0])
 
-    def resolve(self, any_id: str) -> str:
-        """The stored trial id for *any_id*: a record's own id, or an identifier it lists.
+    def _record(self, trial_id: str, registry: str) -> Trial:
+        with self._read() as conn:
+            record = conn.execute(select(trials.c.record).where(
+                trials.c.trial_id == trial_id, trials.c.registry == registry)).scalar()
+        if record is None:
+            raise NotFoundError(f"no {registry} record {trial_id!r} in {self.url}")
+        return Trial.model_validate(record)
 
-        A registry number stored under a different record (e.g. ``NCT04011033`` listed by a
-        ChiCTR record or a trial-finder page) resolves to that record, preferring the one whose
-        own id it is.  Raises NotFoundError with close ids as suggestion.
+    @staticmethod
+    def _keys(conn: Connection, wanted: str, *, exact: bool) -> list[tuple[str, str]]:
+        column = trials.c.trial_id if exact else func.upper(trials.c.trial_id)
+        value = wanted if exact else wanted.upper()
+        rows = conn.execute(select(trials.c.trial_id, trials.c.registry).where(column == value)).all()
+        return sorted(((r[0], r[1]) for r in rows), key=lambda k: _REGISTRY_ORDER.get(k[1], 9))
+
+    def resolve(self, any_id: str, *, registry: str | None = None) -> tuple[str, str]:
+        """The stored record ``(trial_id, registry)`` for *any_id*.
+
+        *any_id* is a record's own id (case-insensitive) or any registry number a record lists
+        (``NCT04011033`` listed by a ChiCTR record or a trial-finder page).  When several records
+        match, the registry that issues such ids comes first (ctgov, chictr, other, trial_finder).
+        Raises NotFoundError with close ids as a suggestion.
         """
         wanted = any_id.strip()
         with self._read() as conn:
-            exact = conn.execute(select(trials.c.trial_id).where(
-                func.upper(trials.c.trial_id) == wanted.upper())).scalar()
-            if exact is not None:
-                return str(exact)
-            holder = conn.execute(
-                select(trial_identifiers.c.trial_id)
+            keys = [k for k in self._keys(conn, wanted, exact=False) if registry in (None, k[1])]
+            if keys:
+                return keys[0]
+            holders = conn.execute(
+                select(trial_identifiers.c.trial_id, trial_identifiers.c.registry)
                 .where(trial_identifiers.c.value == wanted.upper())
-                .order_by(trial_identifiers.c.trial_id).limit(1)
-            ).scalar()
-            if holder is not None:
-                return str(holder)
+            ).all()
+            holders = sorted(((h[0], h[1]) for h in holders if registry in (None, h[1])),
+                             key=lambda k: (_REGISTRY_ORDER.get(k[1], 9), k[0]))
+            if holders:
+                return holders[0]
             candidates = [str(v) for v in conn.execute(
                 select(trial_identifiers.c.value).distinct()
                 .where(trial_identifiers.c.value.like(wanted.upper()[:3] + "%"))).scalars()]
         close = difflib.get_close_matches(wanted.upper(), candidates, n=3, cutoff=0.6)
         hint = f"Did you mean {', '.join(close)}?" if close else "Run `hcctrials trials list` to see the stored ids"
-        raise NotFoundError(f"no trial {wanted!r} in {self.url}", hint=hint)
+        where = f" from registry {registry}" if registry else ""
+        raise NotFoundError(f"no trial {wanted!r}{where} in {self.url}", hint=hint)
 
-    def get(self, trial_id: str) -> Trial:
+    def get(self, trial_id: str, *, registry: str | None = None) -> Trial:
         """The current record of *trial_id* (or of the record listing it); NotFoundError if none."""
-        found = self.find(self.resolve(trial_id))
-        assert found is not None
-        return found
+        return self._record(*self.resolve(trial_id, registry=registry))
 
-    def get_version(self, trial_id: str, version: int) -> Trial:
+    def get_version(self, trial_id: str, version: int, *, registry: str | None = None) -> Trial:
+        """One stored version of a record (see :meth:`versions`)."""
+        tid, reg = self.resolve(trial_id, registry=registry)
         with self._read() as conn:
             record = conn.execute(select(trial_versions.c.record).where(
-                trial_versions.c.trial_id == trial_id, trial_versions.c.version == version)).scalar()
+                trial_versions.c.trial_id == tid, trial_versions.c.registry == reg,
+                trial_versions.c.version == version)).scalar()
         if record is None:
-            raise NotFoundError(f"trial {trial_id} has no version {version}",
-                                hint=f"See `hcctrials trials show {trial_id} --versions`")
+            raise NotFoundError(f"trial {tid} has no version {version}",
+                                hint=f"See `hcctrials trials show {tid} --versions`")
         return Trial.model_validate(record)
 
-    def versions(self, trial_id: str) -> list[TrialVersion]:
-        """Every stored version of *trial_id*, oldest first."""
+    def versions(self, trial_id: str, *, registry: str | None = None) -> list[TrialVersion]:
+        """Every stored version of a record, oldest first."""
+        tid, reg = self.resolve(trial_id, registry=registry)
         with self._read() as conn:
-            current = conn.execute(select(trials.c.current_version).where(trials.c.trial_id == trial_id)).scalar()
+            current = conn.execute(select(trials.c.current_version).where(
+                trials.c.trial_id == tid, trials.c.registry == reg)).scalar()
             rows = conn.execute(
                 select(trial_versions.c.trial_id, trial_versions.c.version, trial_versions.c.raw_sha256,
                        trial_versions.c.last_updated, trial_versions.c.source_format,
                        trial_versions.c.source_file, trial_versions.c.record_locator,
                        trial_versions.c.ingested_at)
-                .where(trial_versions.c.trial_id == trial_id).order_by(trial_versions.c.version)
+                .where(trial_versions.c.trial_id == tid, trial_versions.c.registry == reg)
+                .order_by(trial_versions.c.version)
             ).all()
         return [TrialVersion(*row[:-1], ingested_at=_aware(row[-1]), current=row.version == current) for row in rows]
 
-    def findings(self, trial_id: str, *, version: int | None = None) -> list[Finding]:
-        """The findings of the current (or given) version of *trial_id*."""
+    def findings(self, trial_id: str, *, registry: str | None = None, version: int | None = None) -> list[Finding]:
+        """The findings of the current (or given) version of a record."""
+        tid, reg = self.resolve(trial_id, registry=registry)
         with self._read() as conn:
             if version is None:
-                version = conn.execute(select(trials.c.current_version)
-                                       .where(trials.c.trial_id == trial_id)).scalar()
+                version = conn.execute(select(trials.c.current_version).where(
+                    trials.c.trial_id == tid, trials.c.registry == reg)).scalar()
             rows = conn.execute(
                 select(findings.c.code, findings.c.field, findings.c.message, findings.c.severity,
                        findings.c["values"])
-                .where(findings.c.trial_id == trial_id, findings.c.version == version)
+                .where(findings.c.trial_id == tid, findings.c.registry == reg, findings.c.version == version)
                 .order_by(findings.c.id)
             ).all()
         return [Finding(code=r[0], field=r[1], message=r[2], severity=r[3], values=r[4]) for r in rows]
 
-    def linked_trial_ids(self, trial_id: str) -> list[str]:
-        """Other stored records sharing a registry number with *trial_id* (same trial elsewhere)."""
-        return self._linked(self._read, [trial_id]).get(trial_id, [])
+    def linked_records(self, trial_id: str, *, registry: str | None = None) -> list[tuple[str, str]]:
+        """Other stored records ``(trial_id, registry)`` sharing a registry number with this one."""
+        key = self.resolve(trial_id, registry=registry)
+        return self._linked([key]).get(key, [])
 
-    def _linked(self, reader: Any, ids: Sequence[str]) -> dict[str, list[str]]:
+    def linked_trial_ids(self, trial_id: str, *, registry: str | None = None) -> list[str]:
+        """:meth:`linked_records` as labels: the id, with ``(registry)`` added when it is the same id."""
+        key = self.resolve(trial_id, registry=registry)
+        return [_label(other, key[0]) for other in self._linked([key]).get(key, [])]
+
+    def _linked(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
         mine = trial_identifiers.alias("mine")
         other = trial_identifiers.alias("other")
+        ids = sorted({k[0] for k in keys})
         stmt = (
-            select(mine.c.trial_id, other.c.trial_id).distinct()
-            .join(other, (other.c.value == mine.c.value) & (other.c.trial_id != mine.c.trial_id))
+            select(mine.c.trial_id, mine.c.registry, other.c.trial_id, other.c.registry).distinct()
+            .join(other, (other.c.value == mine.c.value)
+                  & ((other.c.trial_id != mine.c.trial_id) | (other.c.registry != mine.c.registry)))
             .where(mine.c.trial_id.in_(ids), mine.c.scheme.not_in(LOCAL_SCHEMES),
                    other.c.scheme.not_in(LOCAL_SCHEMES))
-            .order_by(mine.c.trial_id, other.c.trial_id)
         )
-        result: dict[str, list[str]] = {}
-        with reader() as conn:
-            for own, linked in conn.execute(stmt):
-                result.setdefault(own, []).append(linked)
-        return result
+        wanted = set(keys)
+        result: dict[tuple[str, str], list[tuple[str, str]]] = {}
+        with self._read() as conn:
+            for own_id, own_reg, linked_id, linked_reg in conn.execute(stmt):
+                if (own_id, own_reg) in wanted:
+                    result.setdefault((own_id, own_reg), []).append((linked_id, linked_reg))
+        return {k: sorted(v, key=lambda x: (x[0], _REGISTRY_ORDER.get(x[1], 9))) for k, v in result.items()}
 
     def _filtered(self, stmt: Select[Any], registry: str | None, status: str | None) -> Select[Any]:
         if registry:
@@ -301,28 +353,29 @@ class TrialStore:
         stmt = self._filtered(
             select(trials.c.trial_id, trials.c.registry, trials.c.overall_status, trials.c.phases,
                    trials.c.title_en, trials.c.title_zh), registry, status,
-        ).order_by(trials.c.trial_id).offset(offset)
+        ).order_by(trials.c.trial_id, trials.c.registry).offset(offset)
         if limit is not None:
             stmt = stmt.limit(limit)
         with self._read() as conn:
             rows = conn.execute(stmt).all()
-            ids = [r[0] for r in rows]
-            secondary: dict[str, list[str]] = {}
-            if ids:
-                for tid, value in conn.execute(
-                    select(trial_identifiers.c.trial_id, trial_identifiers.c.value)
-                    .where(trial_identifiers.c.trial_id.in_(ids),
+            keys = [(r[0], r[1]) for r in rows]
+            secondary: dict[tuple[str, str], list[str]] = {}
+            if keys:
+                for tid, reg, value in conn.execute(
+                    select(trial_identifiers.c.trial_id, trial_identifiers.c.registry, trial_identifiers.c.value)
+                    .where(trial_identifiers.c.trial_id.in_(sorted({k[0] for k in keys})),
                            trial_identifiers.c.scheme.not_in(LOCAL_SCHEMES))
                     .order_by(trial_identifiers.c.trial_id, trial_identifiers.c.value)
                 ):
                     if value != tid.upper():
-                        secondary.setdefault(tid, []).append(value)
-        linked = self._linked(self._read, ids) if ids else {}
+                        secondary.setdefault((tid, reg), []).append(value)
+        linked = self._linked(keys) if keys else {}
         return [
             TrialSummary(
                 trial_id=r[0], registry=r[1], overall_status=r[2],
                 phases=tuple(p for p in (r[3] or "").split(",") if p), title_en=r[4], title_zh=r[5],
-                linked_ids=tuple(dict.fromkeys([*secondary.get(r[0], []), *linked.get(r[0], [])])),
+                linked_ids=tuple(dict.fromkeys([*secondary.get((r[0], r[1]), []),
+                                                *(_label(o, r[0]) for o in linked.get((r[0], r[1]), []))])),
             )
             for r in rows
         ]
@@ -330,18 +383,18 @@ class TrialStore:
     def iter_trials(self, *, registry: str | None = None, status: str | None = None,
                     page_size: int = 500) -> Iterator[Trial]:
         """Every current record (ordered by id), read in pages so memory stays flat."""
-        last: str | None = None
+        last: tuple[str, str] | None = None
         while True:
-            stmt = self._filtered(select(trials.c.trial_id, trials.c.record), registry, status)
+            stmt = self._filtered(select(trials.c.trial_id, trials.c.registry, trials.c.record), registry, status)
             if last is not None:
-                stmt = stmt.where(trials.c.trial_id > last)
+                stmt = stmt.where(tuple_(trials.c.trial_id, trials.c.registry) > tuple_(*last))
             with self._read() as conn:
-                rows = conn.execute(stmt.order_by(trials.c.trial_id).limit(page_size)).all()
+                rows = conn.execute(stmt.order_by(trials.c.trial_id, trials.c.registry).limit(page_size)).all()
             if not rows:
                 return
-            for trial_id, record in rows:
+            for _trial_id, _registry, record in rows:
                 yield Trial.model_validate(record)
-            last = rows[-1][0]
+            last = (rows[-1][0], rows[-1][1])
 
     def schema_revision(self) -> str | None:
         return current_revision(self.engine)

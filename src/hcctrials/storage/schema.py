@@ -6,7 +6,8 @@ produces exactly this metadata (autogenerate finds no difference) on SQLite and 
 
 Layout
 ------
-* ``trials``: one row per registry record id with the *current* normalised record as JSON
+* ``trials``: one row per record, keyed by (``trial_id``, ``registry``) because a trial-finder
+  page may carry the NCT id of the CT.gov record it describes, with the *current* normalised record as JSON
   (JSON on SQLite, JSONB on PostgreSQL) plus the columns used to filter and list.
 * ``trial_versions``: every distinct raw version ever ingested (unique on
   ``(trial_id, raw_sha256)``), numbered 1, 2, 3 ... in ingestion order.
@@ -27,6 +28,7 @@ from sqlalchemy import (
     Column,
     DateTime,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -54,7 +56,7 @@ NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
     "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
 
@@ -69,7 +71,7 @@ trials = Table(
     "trials",
     metadata,
     Column("trial_id", String(64), primary_key=True),
-    Column("registry", String(32), nullable=False),
+    Column("registry", String(32), primary_key=True),
     Column("current_version", Integer, nullable=False),
     Column("title_en", Text),
     Column("title_zh", Text),
@@ -93,6 +95,7 @@ trial_versions = Table(
     "trial_versions",
     metadata,
     Column("trial_id", String(64), primary_key=True),
+    Column("registry", String(32), primary_key=True),
     Column("version", Integer, primary_key=True),
     Column("record", JSON_DOCUMENT, nullable=False),
     Column("raw_sha256", String(64), nullable=False),
@@ -101,16 +104,17 @@ trial_versions = Table(
     Column("source_file", Text),
     Column("record_locator", String(255)),
     Column("ingested_at", _TS, nullable=False),
-    UniqueConstraint("trial_id", "raw_sha256"),
+    UniqueConstraint("trial_id", "registry", "raw_sha256"),
 )
 
 trial_identifiers = Table(
     "trial_identifiers",
     metadata,
-    Column("trial_id", String(64), ForeignKey("trials.trial_id", ondelete="CASCADE"),
-           primary_key=True),
+    Column("trial_id", String(64), primary_key=True),
+    Column("registry", String(32), primary_key=True),
     Column("scheme", String(32), primary_key=True),
     Column("value", String(255), primary_key=True),  # upper-cased
+    ForeignKeyConstraint(["trial_id", "registry"], ["trials.trial_id", "trials.registry"], ondelete="CASCADE"),
     Index(None, "value"),
 )
 
@@ -119,13 +123,14 @@ findings = Table(
     metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("trial_id", String(64), nullable=False),
+    Column("registry", String(32), nullable=False),
     Column("version", Integer, nullable=False),
     Column("code", String(64), nullable=False),
     Column("field", String(255), nullable=False),
     Column("message", Text, nullable=False),
     Column("severity", String(16), nullable=False),
     Column("values", JSON_DOCUMENT, nullable=False),
-    Index(None, "trial_id", "version"),
+    Index(None, "trial_id", "registry", "version"),
     Index(None, "code"),
 )
 

@@ -1,5 +1,8 @@
 """Saving parsed records: versioning rules and batched inserts (all on one connection).
 
+A record is identified by (``trial_id``, ``registry``): a trial-finder page that carries the
+NCT id of a CT.gov record is a record of its own, linked through identifiers.
+
 Rules for a record of trial ``T`` whose raw bytes hash to ``h`` (``provenance.raw_sha256``):
 
 * ``T`` unknown -> **ingested**: version 1, current.
@@ -50,9 +53,11 @@ class SaveOutcome:
     error: str | None = None
 
 
+Key = tuple[str, str]  # (trial_id, registry)
+
+
 @dataclass
 class _State:
-    registry: str
     current_version: int
     last_updated: str | None
     max_version: int
@@ -81,7 +86,8 @@ def identifier_rows(trial: Trial) -> list[dict[str, str]]:
         key = (scheme[:32], value.strip().upper()[:255])
         if key[1] and key not in seen:
             seen.add(key)
-            rows.append({"trial_id": trial.trial_id, "scheme": key[0], "value": key[1]})
+            rows.append({"trial_id": trial.trial_id, "registry": trial.registry.value,
+                         "scheme": key[0], "value": key[1]})
     return rows
 
 
@@ -91,8 +97,8 @@ def _certainly_older(new: str | None, current: str | None) -> bool:
     return partial_date_bounds(new)[1] < partial_date_bounds(current)[0]
 
 
-def _load_state(conn: Connection, ids: Sequence[str]) -> dict[str, _State]:
-    state: dict[str, _State] = {}
+def _load_state(conn: Connection, ids: Sequence[str]) -> dict[Key, _State]:
+    state: dict[Key, _State] = {}
     if not ids:
         return state
     rows = conn.execute(
@@ -100,13 +106,14 @@ def _load_state(conn: Connection, ids: Sequence[str]) -> dict[str, _State]:
         .where(trials.c.trial_id.in_(ids))
     )
     for trial_id, registry, current, last_updated in rows:
-        state[trial_id] = _State(registry, current, last_updated, current, set())
+        state[(trial_id, registry)] = _State(current, last_updated, current, set())
     versions = conn.execute(
-        select(trial_versions.c.trial_id, trial_versions.c.version, trial_versions.c.raw_sha256)
+        select(trial_versions.c.trial_id, trial_versions.c.registry, trial_versions.c.version,
+               trial_versions.c.raw_sha256)
         .where(trial_versions.c.trial_id.in_(ids))
     )
-    for trial_id, version, sha in versions:
-        entry = state.get(trial_id)
+    for trial_id, registry, version, sha in versions:
+        entry = state.get((trial_id, registry))
         if entry is not None:
             entry.hashes.add(sha)
             entry.max_version = max(entry.max_version, version)
@@ -140,15 +147,14 @@ def _write_batch(conn: Connection, batch: Sequence[Trial], now: datetime) -> lis
     state = _load_state(conn, ids)
     existed = set(state)
     outcomes: list[SaveOutcome] = []
-    current_rows: dict[str, dict[str, Any]] = {}
-    current_trials: dict[str, Trial] = {}
+    current_rows: dict[Key, dict[str, Any]] = {}
+    current_trials: dict[Key, Trial] = {}
     version_rows: list[dict[str, Any]] = []
     finding_rows: list[dict[str, Any]] = []
     for trial in batch:
         sha = trial.provenance.raw_sha256
-        entry = state.get(trial.trial_id)
-        if entry is not None and entry.registry != trial.registry.value:
-            raise _RegistryConflict(trial.trial_id, entry.registry, trial.registry.value)
+        key = (trial.trial_id, trial.registry.value)
+        entry = state.get(key)
         if entry is not None and sha in entry.hashes:
             outcomes.append(SaveOutcome(trial.trial_id, "unchanged"))
             continue
@@ -156,7 +162,7 @@ def _write_batch(conn: Connection, batch: Sequence[Trial], now: datetime) -> lis
         status: SaveStatus
         if entry is None:
             version, status = 1, "ingested"
-            entry = state[trial.trial_id] = _State(trial.registry.value, 1, trial.dates.last_updated, 1, {sha})
+            entry = state[key] = _State(1, trial.dates.last_updated, 1, {sha})
         else:
             version = entry.max_version + 1
             entry.max_version = version
@@ -164,10 +170,10 @@ def _write_batch(conn: Connection, batch: Sequence[Trial], now: datetime) -> lis
             status = "older" if _certainly_older(trial.dates.last_updated, entry.last_updated) else "updated"
         if status != "older":
             entry.current_version, entry.last_updated = version, trial.dates.last_updated
-            current_rows[trial.trial_id] = _trial_row(trial, record, version, now)
-            current_trials[trial.trial_id] = trial
+            current_rows[key] = _trial_row(trial, record, version, now)
+            current_trials[key] = trial
         version_rows.append({
-            "trial_id": trial.trial_id, "version": version, "record": record, "raw_sha256": sha,
+            "trial_id": trial.trial_id, "registry": key[1], "version": version, "record": record, "raw_sha256": sha,
             "last_updated": trial.dates.last_updated,
             "source_format": trial.provenance.source_format,
             "source_file": trial.provenance.source_file,
@@ -175,22 +181,26 @@ def _write_batch(conn: Connection, batch: Sequence[Trial], now: datetime) -> lis
             "ingested_at": now,
         })
         finding_rows.extend(
-            {"trial_id": trial.trial_id, "version": version, "code": f.code, "field": f.field,
+            {"trial_id": trial.trial_id, "registry": key[1], "version": version, "code": f.code, "field": f.field,
              "message": f.message, "severity": f.severity, "values": f.values}
             for f in trial.findings
         )
         outcomes.append(SaveOutcome(trial.trial_id, status, version))
 
-    new_rows = [row for tid, row in current_rows.items() if tid not in existed]
-    changed = [row for tid, row in current_rows.items() if tid in existed]
+    new_rows = [row for key, row in current_rows.items() if key not in existed]
+    changed = [row for key, row in current_rows.items() if key in existed]
     if new_rows:
         conn.execute(insert(trials), new_rows)
     if changed:
-        columns = [c for c in changed[0] if c != "trial_id"]
-        stmt = (update(trials).where(trials.c.trial_id == bindparam("b_trial_id"))
+        columns = [c for c in changed[0] if c not in ("trial_id", "registry")]
+        stmt = (update(trials).where(trials.c.trial_id == bindparam("b_trial_id"),
+                                     trials.c.registry == bindparam("b_registry"))
                 .values({c: bindparam(f"b_{c}") for c in columns}))
         conn.execute(stmt, [{f"b_{k}": v for k, v in row.items()} for row in changed])
-        conn.execute(delete(trial_identifiers).where(trial_identifiers.c.trial_id.in_([r["trial_id"] for r in changed])))
+        conn.execute(delete(trial_identifiers).where(
+            trial_identifiers.c.trial_id == bindparam("b_trial_id"),
+            trial_identifiers.c.registry == bindparam("b_registry")),
+            [{"b_trial_id": r["trial_id"], "b_registry": r["registry"]} for r in changed])
     if version_rows:
         conn.execute(insert(trial_versions), version_rows)
     ident_rows = [row for trial in current_trials.values() for row in identifier_rows(trial)]
@@ -199,15 +209,6 @@ def _write_batch(conn: Connection, batch: Sequence[Trial], now: datetime) -> lis
     if finding_rows:
         conn.execute(insert(findings), finding_rows)
     return outcomes
-
-
-class _RegistryConflict(Exception):
-    def __init__(self, trial_id: str, stored: str, new: str) -> None:
-        super().__init__(
-            f"trial id {trial_id} is already stored from registry {stored!r}; a {new!r} record "
-            "cannot share its id (a parser must give records of different registries distinct ids "
-            "and link them through identifiers)"
-        )
 
 
 def save_batch(conn: Connection, batch: Sequence[Trial], *, now: datetime) -> list[SaveOutcome]:
@@ -221,7 +222,7 @@ def save_batch(conn: Connection, batch: Sequence[Trial], *, now: datetime) -> li
     try:
         with conn.begin_nested():
             return _write_batch(conn, batch, now)
-    except (SQLAlchemyError, _RegistryConflict, ValueError):
+    except (SQLAlchemyError, ValueError):
         if len(batch) == 1:
             return [_save_one(conn, batch[0], now)]
     return [_save_one(conn, trial, now) for trial in batch]
@@ -231,8 +232,6 @@ def _save_one(conn: Connection, trial: Trial, now: datetime) -> SaveOutcome:
     try:
         with conn.begin_nested():
             return _write_batch(conn, [trial], now)[0]
-    except _RegistryConflict as exc:
-        return SaveOutcome(trial.trial_id, "failed", error=str(exc))
     except (SQLAlchemyError, ValueError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return SaveOutcome(trial.trial_id, "failed", error=f"the database rejected the record: {reason}")

@@ -49,7 +49,7 @@ def upgrade() -> None:
         sa.Column("raw_sha256", sa.String(64), nullable=False),
         sa.Column("source_format", sa.String(64), nullable=False),
         sa.Column("updated_at", _ts(), nullable=False),
-        sa.PrimaryKeyConstraint("trial_id", name=op.f("pk_trials")),
+        sa.PrimaryKeyConstraint("trial_id", "registry", name=op.f("pk_trials")),
     )
     op.create_index(op.f("ix_trials_registry"), "trials", ["registry"])
     op.create_index(op.f("ix_trials_overall_status"), "trials", ["overall_status"])
@@ -57,6 +57,7 @@ def upgrade() -> None:
     op.create_table(
         "trial_versions",
         sa.Column("trial_id", sa.String(64), nullable=False),
+        sa.Column("registry", sa.String(32), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("record", _json(), nullable=False),
         sa.Column("raw_sha256", sa.String(64), nullable=False),
@@ -65,18 +66,20 @@ def upgrade() -> None:
         sa.Column("source_file", sa.Text()),
         sa.Column("record_locator", sa.String(255)),
         sa.Column("ingested_at", _ts(), nullable=False),
-        sa.PrimaryKeyConstraint("trial_id", "version", name=op.f("pk_trial_versions")),
-        sa.UniqueConstraint("trial_id", "raw_sha256", name=op.f("uq_trial_versions_trial_id_raw_sha256")),
+        sa.PrimaryKeyConstraint("trial_id", "registry", "version", name=op.f("pk_trial_versions")),
+        sa.UniqueConstraint("trial_id", "registry", "raw_sha256",
+                            name=op.f("uq_trial_versions_trial_id_registry_raw_sha256")),
     )
 
     op.create_table(
         "trial_identifiers",
         sa.Column("trial_id", sa.String(64), nullable=False),
+        sa.Column("registry", sa.String(32), nullable=False),
         sa.Column("scheme", sa.String(32), nullable=False),
         sa.Column("value", sa.String(255), nullable=False),
-        sa.ForeignKeyConstraint(["trial_id"], ["trials.trial_id"], ondelete="CASCADE",
-                                name=op.f("fk_trial_identifiers_trial_id_trials")),
-        sa.PrimaryKeyConstraint("trial_id", "scheme", "value", name=op.f("pk_trial_identifiers")),
+        sa.ForeignKeyConstraint(["trial_id", "registry"], ["trials.trial_id", "trials.registry"], ondelete="CASCADE",
+                                name=op.f("fk_trial_identifiers_trial_id_registry_trials")),
+        sa.PrimaryKeyConstraint("trial_id", "registry", "scheme", "value", name=op.f("pk_trial_identifiers")),
     )
     op.create_index(op.f("ix_trial_identifiers_value"), "trial_identifiers", ["value"])
 
@@ -84,6 +87,7 @@ def upgrade() -> None:
         "findings",
         sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("trial_id", sa.String(64), nullable=False),
+        sa.Column("registry", sa.String(32), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(64), nullable=False),
         sa.Column("field", sa.String(255), nullable=False),
@@ -92,7 +96,7 @@ def upgrade() -> None:
         sa.Column("values", _json(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_findings")),
     )
-    op.create_index(op.f("ix_findings_trial_id_version"), "findings", ["trial_id", "version"])
+    op.create_index(op.f("ix_findings_trial_id_registry_version"), "findings", ["trial_id", "registry", "version"])
     op.create_index(op.f("ix_findings_code"), "findings", ["code"])
 
     op.create_table(
