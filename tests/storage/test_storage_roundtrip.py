@@ -113,12 +113,13 @@ def test_identifiers_link_records_across_registries(store: TrialStore, full_tria
     unrelated = _ctgov("NCT01234567", Identifier(scheme="org_study_id", value="HCC-2026-01"))
     store.save_trials([chictr, ctgov, page, unrelated])
     assert store.linked_trial_ids("NCT09990001") == [chictr.trial_id, "veeva-NCT09990001"]
+    assert store.resolve("veeva-nct09990001") == ("veeva-NCT09990001", "trial_finder")
     assert store.linked_trial_ids(chictr.trial_id) == ["NCT09990001", "veeva-NCT09990001"]
     # a shared org_study_id is local to a sponsor and never links records
     assert store.linked_trial_ids("NCT01234567") == []
     # an id that is only listed by other records resolves to one of them
-    assert store.resolve("nct09990001") == "NCT09990001"
-    assert store.resolve(chictr.trial_id.lower()) == chictr.trial_id
+    assert store.resolve("nct09990001") == ("NCT09990001", "ctgov")
+    assert store.resolve(chictr.trial_id.lower()) == (chictr.trial_id, "chictr")
     rows = {s.trial_id: s.linked_ids for s in store.list_trials(registry="ctgov")}
     assert rows == {"NCT01234567": (), "NCT09990001": (chictr.trial_id, "veeva-NCT09990001")}
 
@@ -130,7 +131,7 @@ def test_identifiers_follow_the_current_version(store: TrialStore, full_trial: M
     data["identifiers"] = [{"scheme": "nct", "value": "NCT07770001"}]
     data["provenance"]["raw_sha256"] = sha256_hex("second")
     store.save_trials([Trial.model_validate(data)])
-    assert store.resolve("NCT07770001") == first.trial_id
+    assert store.resolve("NCT07770001") == (first.trial_id, "chictr")
     with pytest.raises(NotFoundError):
         store.resolve("NCT09990001")
 
@@ -152,17 +153,41 @@ def test_filters_and_iteration(store: TrialStore, full_trial: MakeTrial) -> None
     assert len(store.list_trials(limit=3)) == 3
 
 
-def test_a_record_rejected_by_the_database_fails_alone(store: TrialStore, full_trial: MakeTrial) -> None:
-    chictr = full_trial()
-    store.save_trials([chictr])
-    clash = Trial(trial_id=chictr.trial_id, registry="ctgov",
-                  provenance=Provenance(source_format="ctgov_api_v2_json", raw_sha256=sha256_hex("clash")))
+def test_same_id_in_two_registries_is_two_linked_records(store: TrialStore) -> None:
+    ctgov = _ctgov("NCT04011033")
+    page = Trial(trial_id="NCT04011033", registry="trial_finder", brief_title=Text(en="Veeva page"),
+                 identifiers=[Identifier(scheme="nct", value="NCT04011033")],
+                 provenance=Provenance(source_format="trial_finder_page", raw_sha256=sha256_hex("page")))
+    assert [o.status for o in store.save_trials([page, ctgov])] == ["ingested", "ingested"]
+    assert store.get("NCT04011033") == ctgov  # the issuing registry comes first
+    assert store.get("NCT04011033", registry="trial_finder") == page
+    assert store.linked_trial_ids("NCT04011033") == ["NCT04011033 (trial_finder)"]
+    assert store.linked_records("NCT04011033", registry="trial_finder") == [("NCT04011033", "ctgov")]
+    assert [t.registry.value for t in store.iter_trials(page_size=1)] == ["ctgov", "trial_finder"]
+
+
+def test_a_record_rejected_by_the_database_fails_alone(
+        store: TrialStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A record the database refuses (here: a title the column rejects) fails alone, nothing of it stays."""
+    from hcctrials.storage import writer
+
     good = [_ctgov("NCT00000001"), _ctgov("NCT00000002")]
-    outcomes = store.save_trials([good[0], clash, good[1]])
+    bad = _ctgov("NCT00000666")
+    original = writer._trial_row
+
+    def poisoned(trial: Trial, *args: object) -> dict[str, object]:
+        row = original(trial, *args)  # type: ignore[arg-type]
+        if trial.trial_id == "NCT00000666":
+            row["current_version"] = "not a number"  # both backends refuse this in an INTEGER column
+        return row
+
+    monkeypatch.setattr(writer, "_trial_row", poisoned)
+    outcomes = store.save_trials([good[0], bad, good[1]])
     assert [o.status for o in outcomes] == ["ingested", "failed", "ingested"]
-    assert outcomes[1].error is not None and "already stored from registry 'chictr'" in outcomes[1].error
-    assert store.count() == 3
-    assert len(store.versions(chictr.trial_id)) == 1
+    assert outcomes[1].error is not None and "rejected" in outcomes[1].error
+    assert store.count() == 2
+    with pytest.raises(NotFoundError):
+        store.versions("NCT00000666")
 
 
 def test_dates_are_stored_for_filtering(store: TrialStore, full_trial: MakeTrial) -> None:

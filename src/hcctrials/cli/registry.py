@@ -146,6 +146,8 @@ def list_trials(
 def show_trial(
     trial_id: str = typer.Argument(..., help="A trial id (NCT..., ChiCTR...) or any registry number a record lists."),
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+    registry: Optional[Registry] = typer.Option(
+        None, "--registry", help="The record from this registry when several carry the id (default: the issuing registry)."),
     lang: Optional[str] = typer.Option(None, "--lang", help=_LANG_HELP),
     as_json: bool = typer.Option(False, "--json", help="Print the normalised record as JSON."),
     versions: bool = typer.Option(False, "--versions", help="Also list the stored versions."),
@@ -155,10 +157,10 @@ def show_trial(
 
     language = _lang(lang)
     with _store(db) as store:
-        resolved = store.resolve(trial_id)
-        trial = store.get(resolved)
-        linked = store.linked_trial_ids(resolved)
-        history = store.versions(resolved) if versions else []
+        resolved, reg = store.resolve(trial_id, registry=registry.value if registry else None)
+        trial = store.get(resolved, registry=reg)
+        linked = store.linked_trial_ids(resolved, registry=reg)
+        history = store.versions(resolved, registry=reg) if versions else []
     if as_json:
         typer.echo(trial.model_dump_json(indent=2))
         return

@@ -380,7 +380,7 @@ def _check_baseline(out: Columns, day: np.ndarray,
     out["new_anticancer_therapy_date"] = (
         doses["new_anticancer_therapy_date"].to_numpy().astype("datetime64[ns]")[idx]
         if "new_anticancer_therapy_date" in doses.columns
-        else np.full(len(out), np.datetime64("NaT"), dtype="datetime64[ns]"))
+        else np.full(len(out["d"]), np.datetime64("NaT"), dtype="datetime64[ns]"))
     s_code = out["skey"]
     lkey = out["lkey"]
     tp, tp_days = _time_points(s_code, day, settings.visit_window_days, settings.timepoint_date)
