@@ -168,7 +168,7 @@ def test_same_id_in_two_registries_is_two_linked_records(store: TrialStore) -> N
 
 def test_a_record_rejected_by_the_database_fails_alone(
         store: TrialStore, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A record the database refuses (here: a title the column rejects) fails alone, nothing of it stays."""
+    """A record the database refuses (here: NULL in a NOT NULL column) fails alone, nothing of it stays."""
     from hcctrials.storage import writer
 
     good = [_ctgov("NCT00000001"), _ctgov("NCT00000002")]
@@ -178,7 +178,7 @@ def test_a_record_rejected_by_the_database_fails_alone(
     def poisoned(trial: Trial, *args: object) -> dict[str, object]:
         row = original(trial, *args)  # type: ignore[arg-type]
         if trial.trial_id == "NCT00000666":
-            row["current_version"] = "not a number"  # both backends refuse this in an INTEGER column
+            row["overall_status"] = None  # NOT NULL column: both backends refuse the row
         return row
 
     monkeypatch.setattr(writer, "_trial_row", poisoned)
