@@ -32,7 +32,7 @@ EXAMPLES = [
     ("既往仅接受过一种含免疫检查点抑制剂方案治疗", "inclusion", "prior therapy: classes ici, regimens = 1"),
     ("Received other investigational drug treatments within 28 days or 5 half-lives (whichever is longer)",
      "exclusion", "prior therapy: investigational, within 28 d or 5 half-lives (whichever is longer)"),
-    ("4周内接受过放疗", "exclusion", "prior therapy: classes radiotherapy; kinds radiotherapy, within 28 d"),
+    ("4周内接受过放疗", "exclusion", "prior therapy: agents radiotherapy; classes radiotherapy, within 28 d"),
     ("History of hepatic encephalopathy", "exclusion", "history: hepatic_encephalopathy (ever)"),
     ("Active or previously documented autoimmune disease", "exclusion", "history: autoimmune_disease (ever)"),
     ("HBV DNA < 500 IU/mL", "inclusion", "HBV DNA < 500 IU/mL"),

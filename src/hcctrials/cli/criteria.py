@@ -1,11 +1,181 @@
-"""CLI commands for criteria (filled in by its owner module)."""
+"""CLI commands for eligibility criteria: ``hcctrials criteria show|coverage|compile-text|evaluate``.
+
+Trials come from the database (``--db``, read through :mod:`hcctrials.storage`) or straight
+from registry files (``--file PATH``, any format :func:`hcctrials.sources.detect.parse_path`
+knows; ``--folder`` for coverage).  A thin shell over :mod:`hcctrials.criteria`.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Optional
+
 import typer
+from rich.console import Console
+from rich.table import Table
+
+from hcctrials.errors import InputError, NotFoundError
 
 __all__ = ["register"]
+
+_DB_HELP = "Database (path or URL); default $HCCTRIALS_DB or the user data folder."
+
+
+def _trials_from_files(paths: list[Path]) -> Iterator[object]:
+    from hcctrials.sources.base import ParsedRecord
+    from hcctrials.sources.detect import iter_input_files, parse_path
+
+    for root in paths:
+        for path in iter_input_files(root):
+            for result in parse_path(path):
+                if isinstance(result, ParsedRecord):
+                    yield result.trial
+
+
+def _find_trial(trial_id: str, db: str | None, files: list[Path]):  # type: ignore[no-untyped-def]
+    if files:
+        for trial in _trials_from_files(files):
+            if trial_id.upper() in trial.linked_ids():  # type: ignore[attr-defined]
+                return trial
+        raise NotFoundError(f"trial {trial_id} not found in the given files", record=trial_id)
+    from hcctrials.config import load_settings
+    from hcctrials.storage.repository import open_store
+
+    with open_store(load_settings(database_url=db).database_url) as store:
+        return store.get(trial_id)
+
+
+def _compiled(trial, protocol: Path | None, language: str):  # type: ignore[no-untyped-def]
+    from hcctrials.criteria import apply_protocol, compile_trial, load_protocol
+
+    compiled = compile_trial(trial, language=language)
+    if protocol is not None:
+        proto, rules = load_protocol(protocol)
+        compiled = apply_protocol(compiled, proto, rules)
+    return compiled
 
 
 def register(app: typer.Typer) -> None:
     """Add the criteria commands to *app*."""
+    crit = typer.Typer(help="Eligibility criteria: compile, review coverage, evaluate a patient.",
+                       no_args_is_help=True)
+    app.add_typer(crit, name="criteria")
+
+    @crit.command("show")
+    def show(
+        trial_id: str = typer.Argument(..., help="NCT... / ChiCTR... id"),
+        db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+        file: list[Path] = typer.Option([], "--file", help="Read the trial from a registry file instead."),
+        protocol: Optional[Path] = typer.Option(None, "--protocol", help="Protocol override YAML."),
+        language: str = typer.Option("auto", "--language", help="auto | en | zh"),
+        as_json: bool = typer.Option(False, "--json", help="Print the compiled trial as JSON."),
+    ) -> None:
+        """Each criterion with its compiled rule, or why it needs review."""
+        from hcctrials.criteria import describe
+        from hcctrials.criteria.coverage import criterion_state
+
+        compiled = _compiled(_find_trial(trial_id, db, file), protocol, language)
+        if as_json:
+            typer.echo(json.dumps(compiled.to_json(), ensure_ascii=False, indent=2))
+            return
+        table = Table(title=f"{compiled.trial_id}: compiled criteria")
+        for col in ("role", "#", "state", "criterion", "rule"):
+            table.add_column(col, overflow="fold")
+        for c in compiled.criteria:
+            state = criterion_state(c.rule) + (" (override)" if c.overridden else "")
+            table.add_row(c.role, c.number, state, c.text, describe(c.rule))
+        Console().print(table)
+
+    @crit.command("compile-text")
+    def compile_text(
+        text: str = typer.Argument(..., help="One criterion, English or Chinese."),
+        role: str = typer.Option("inclusion", "--role", help="inclusion | exclusion"),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Compile one criterion and print its rule."""
+        from hcctrials.criteria import compile_criterion, describe
+
+        if role not in ("inclusion", "exclusion"):
+            raise InputError("--role must be inclusion or exclusion", field="role", value=role)
+        node = compile_criterion(text, role=role)
+        if as_json:
+            typer.echo(node.model_dump_json(indent=2))
+        else:
+            typer.echo(describe(node))
+
+    @crit.command("coverage")
+    def coverage(
+        db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+        file: list[Path] = typer.Option([], "--file", help="Registry file(s) instead of the database."),
+        folder: list[Path] = typer.Option([], "--folder", help="Folder(s) of registry files."),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Share of criteria compiled (not needing review), per trial and overall."""
+        from hcctrials.criteria import compile_trial, compute_coverage
+
+        sources = [*file, *folder]
+        if sources:
+            trials = list(_trials_from_files(sources))
+        else:
+            from hcctrials.config import load_settings
+            from hcctrials.storage.repository import open_store
+
+            with open_store(load_settings(database_url=db).database_url) as store:
+                trials = list(store.iter_trials())
+        report = compute_coverage(compile_trial(t) for t in trials)  # type: ignore[arg-type]
+        if as_json:
+            typer.echo(json.dumps({
+                "overall": report.share, "with_partial": report.share_with_partial, "criteria": report.total,
+                "trials": [t.__dict__ | {"share": t.share} for t in report.trials]}, indent=2))
+            return
+        table = Table(title="Criteria compiled")
+        for col in ("trial", "criteria", "compiled", "partial", "needs review", "share"):
+            table.add_column(col, justify="right" if col != "trial" else "left")
+        for t in report.trials:
+            table.add_row(t.trial_id, str(t.total), str(t.compiled), str(t.partial), str(t.needs_review), f"{t.share:.0%}")
+        console = Console()
+        console.print(table)
+        console.print(f"overall: {report.compiled}/{report.total} criteria compiled ({report.share:.1%}); "
+                      f"with partial rules {report.share_with_partial:.1%}; {len(report.trials)} trials")
+
+    @crit.command("evaluate")
+    def evaluate(
+        patient: Path = typer.Argument(..., help="Patient file (JSON/YAML or FHIR bundle)."),
+        trial_id: str = typer.Argument(...),
+        as_of: str = typer.Option(..., "--as-of", help="Evaluation date YYYY-MM-DD."),
+        db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+        file: list[Path] = typer.Option([], "--file", help="Read the trial from a registry file instead."),
+        protocol: Optional[Path] = typer.Option(None, "--protocol", help="Protocol override YAML."),
+        as_json: bool = typer.Option(False, "--json"),
+    ) -> None:
+        """Evaluate a patient against a trial: verdict, each criterion's reason, what to measure."""
+        from hcctrials.criteria import describe, evaluate_trial
+        from hcctrials.patients import load_patient
+
+        try:
+            when = date.fromisoformat(as_of)
+        except ValueError:
+            raise InputError("expected a date YYYY-MM-DD", field="--as-of", value=as_of) from None
+        person = load_patient(patient)
+        compiled = _compiled(_find_trial(trial_id, db, file), protocol, "auto")
+        verdict = evaluate_trial(compiled, person, as_of=when)
+        if as_json:
+            typer.echo(json.dumps({
+                "trial_id": verdict.trial_id, "status": verdict.status, "to_measure": verdict.to_measure,
+                "criteria": [{"role": r.criterion.role, "number": r.criterion.number, "status": r.status,
+                              "reason": r.verdict.reason, "missing": list(r.verdict.missing),
+                              "rule": describe(r.criterion.rule)} for r in verdict.results]},
+                ensure_ascii=False, indent=2))
+            return
+        console = Console()
+        table = Table(title=f"{verdict.trial_id} for {person.patient_id} on {when}: {verdict.status}")
+        for col in ("role", "#", "status", "reason"):
+            table.add_column(col, overflow="fold")
+        for r in verdict.results:
+            table.add_row(r.criterion.role, r.criterion.number, r.status, r.verdict.reason)
+        console.print(table)
+        if verdict.to_measure:
+            console.print("to measure: " + "; ".join(verdict.to_measure))

@@ -98,7 +98,8 @@ def scan_virology(ctx: Context) -> list[Hit]:
         hits.append(Hit(m.start(), m.end(), Virology(marker="hiv"), priority=4, family="virology"))
     m = _HBV_CONTROLLED.search(text)
     if m:
-        anti = bool(_ANTIVIRAL.search(text))
+        av = _ANTIVIRAL.search(text)
+        anti = bool(av)
         am = _ANTIVIRAL_MIN.search(text)
         days = None
         if am and anti:
@@ -107,6 +108,9 @@ def scan_virology(ctx: Context) -> list[Hit]:
         node = Virology(marker="hbv_controlled", hbv_dna_max_iu_ml=parse_number(m.group("n")),
                         require_antiviral=anti, antiviral_min_days=days)
         end = max(m.end(), am.end() if am else 0)
+        if av and av.start() > m.end() and av.start() - m.end() < 20:
+            tail = re.match(r"[^;。,]*?(?:治疗|therapy|treatment)", text[av.start():])
+            end = max(end, av.start() + (tail.end() if tail else len(av.group(0))))
         hits.append(Hit(m.start(), end, node, priority=6, family="virology"))
     for m in _COINFECT.finditer(text):
         hits.append(Hit(m.start(), m.end(), Virology(marker="hbv_hcv_coinfection"), priority=6, family="virology"))

@@ -57,6 +57,8 @@ LAB_NAMES: dict[str, str] = {
     "prothrombin time": "pt", "凝血酶原时间": "pt",
     # others
     "alpha-fetoprotein": "afp", "alpha fetoprotein": "afp", "afp": "afp", "甲胎蛋白": "afp",
+    "hbv dna": "hbv_dna", "hbv-dna": "hbv_dna", "乙肝病毒dna": "hbv_dna", "hbv病毒载量": "hbv_dna",
+    "hcv rna": "hcv_rna", "hcv-rna": "hcv_rna",
     "serum sodium": "sodium", "sodium": "sodium", "血钠": "sodium",
     "potassium": "potassium", "血钾": "potassium",
     "lipase": "lipase", "amylase": "amylase", "脂肪酶": "lipase", "淀粉酶": "amylase",
@@ -89,6 +91,12 @@ _VALUE = rf"(?P<num>{NUM})\s*(?:(?P<uln>{_ULN})|(?P<unit>{_UNIT}))?"
 _LAB = re.compile(
     rf"(?P<names>{_NAME_GROUP})(?P<gap>[^0-9<>≤≥;]{{0,40}}?)(?P<cmp>{COMPARATOR})\s*{_VALUE}"
     rf"(?P<suffix>\s*(?:以上|以下|以内))?",
+    re.IGNORECASE,
+)
+# "中性粒细胞1.5×10^9/L以上", "platelets 75 x10^9/L or more": the comparator after the value
+_LAB_AFTER = re.compile(
+    rf"(?P<names>{_NAME_GROUP})(?P<gap>[^0-9<>≤≥;]{{0,12}}?)(?P<num>{NUM})\s*(?:(?P<uln>{_ULN})|(?P<unit>{_UNIT}))\s*"
+    r"(?P<after>以上|以下|or\s+(?:more|above|higher|greater|less|below|lower))",
     re.IGNORECASE,
 )
 # "(≤ 5 x ULN for patients with liver metastases)" / "(肝转移者≤5倍ULN)"
@@ -178,4 +186,12 @@ def scan_labs(ctx: Context) -> list[Hit]:
             end += cond.end()
         node = leaves[0] if len(leaves) == 1 else AllOf(children=leaves)
         hits.append(Hit(m.start(), end, node, priority=5, family="lab"))
+    for m in _LAB_AFTER.finditer(ctx.lower):
+        analytes = _analytes(m.group("names"))
+        if not analytes or any(h.start <= m.start() < h.end for h in hits):
+            continue
+        cmp = ">=" if re.match(r"以上|or\s+(?:more|above|higher|greater)", m.group("after")) else "<="
+        leaves = [_leaf(a, cmp, m) for a in analytes]
+        node = leaves[0] if len(leaves) == 1 else AllOf(children=leaves)
+        hits.append(Hit(m.start(), m.end(), node, priority=5, family="lab"))
     return hits

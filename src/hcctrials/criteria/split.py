@@ -62,6 +62,18 @@ def _num(style: str, raw: str) -> int:
     return _CIRCLED.index(raw) + 1 if style == "circled" else int(raw)
 
 
+def _sequence(style: str, hits: list[re.Match[str]], base: int) -> list[tuple[int, int, int, int]]:
+    """Markers numbered 1, 2, 3 ... in order (others are ignored)."""
+    seq: list[tuple[int, int, int, int]] = []
+    expected = 1
+    for m in hits:
+        n = _num(style, m.group("n"))
+        if n == expected:
+            seq.append((base + m.start(), base + m.end(), n, 0))
+            expected += 1
+    return seq
+
+
 def _numbered(text: str, base: int) -> list[tuple[int, int, int, int]] | None:
     """Sequential numbered markers: list of (marker_start, marker_end, number) or None."""
     best: list[tuple[int, int, int, int]] | None = None
@@ -71,16 +83,11 @@ def _numbered(text: str, base: int) -> list[tuple[int, int, int, int]] | None:
         if not hits:
             continue
         at_line_start = [m for m in hits if m.start() == 0 or text[: m.start()].rstrip(" \t").endswith("\n")]
+        seq = _sequence(style, hits, base)
         if len(at_line_start) >= 2:
-            hits = at_line_start
-        # the list must start at 1 (the first "1" marker of this style)
-        seq: list[tuple[int, int, int, int]] = []
-        expected = 1
-        for m in hits:
-            n = _num(style, m.group("n"))
-            if n == expected:
-                seq.append((base + m.start(), base + m.end(), n, 0))
-                expected += 1
+            line_seq = _sequence(style, at_line_start, base)
+            if len(line_seq) >= len(seq):
+                seq = line_seq
         if len(seq) >= 2 or (len(seq) == 1 and seq[0][0] - base <= 2):
             pos = seq[0][0]
             if first_pos is None or pos < first_pos:

@@ -79,7 +79,10 @@ def _lexicon():  # type: ignore[no-untyped-def]
 
 
 def drug_mentions(text: str) -> list[tuple[int, int, str, str]]:
-    """Drug / procedure mentions (start, end, lexicon id, kind) found by the lexicon."""
+    """Drug / procedure mentions (start, end, lexicon id, kind) found by the lexicon.
+
+    For a procedure (kind 'procedure') the id is kept and its class tags are available through
+    :func:`hcctrials.criteria.facts.therapy_tags`."""
     lex = _lexicon()
     if lex is None:
         return []
@@ -112,8 +115,14 @@ def scan_therapy(ctx: Context) -> list[Hit]:
     if not _PRIOR.search(text):
         return []
     spans: list[tuple[int, int, list[str], list[str], list[str]]] = []  # start, end, agents, classes, kinds
-    for s, e, tid, _kind in drug_mentions(ctx.text):
-        spans.append((s, e, [tid], [], []))
+    for s, e, tid, kind in drug_mentions(ctx.text):
+        if kind == "procedure":  # "radiotherapy", "TACE": match the procedure's classes, not only its id
+            from hcctrials.criteria.facts import therapy_tags
+
+            tags = [t for t in therapy_tags(tid)[1] if t not in ("locoregional",)] or list(therapy_tags(tid)[1])
+            spans.append((s, e, [tid], tags, []))
+        else:
+            spans.append((s, e, [tid], [], []))
     for pattern, tags, kinds_ in _CLASS_RE:
         for m in pattern.finditer(text):
             if any(s <= m.start() < e or s < m.end() <= e for s, e, *_ in spans):

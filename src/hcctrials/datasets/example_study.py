@@ -120,6 +120,9 @@ def generate_example_study(seed: int = SEED) -> dict[str, pd.DataFrame]:
             organ = "lymph node" if node else ("liver" if k < 2 else "lung")
             ld = float(rng.uniform(16, 30) if node else rng.uniform(14, 85))
             base.append((f"T{k + 1}", organ, node, ld, ld * float(rng.uniform(0.6, 0.95))))
+        liver = [ld for _, organ, _, ld, _ in base if organ == "liver"]
+        row.update(nodule_count=len(liver),  # intrahepatic target lesions at baseline
+                   largest_diameter_cm=round(max(liver) / 10, 1) if liver else "")
         has_nt = rng.random() < 0.5
         depth = float(rng.uniform(0.35, 1.0)) if kind == "responder" else 0.0
         growth = float(rng.uniform(1.25, 1.6))

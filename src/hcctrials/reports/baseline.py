@@ -7,40 +7,97 @@ returns "not computed" with the reason when those functions are not available.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import pandas as pd
 
+from hcctrials import scores
+
 __all__ = ["compute_liver_scores", "derive_baseline_table"]
 
 
+def _value(row: dict[str, Any], key: str) -> Any:
+    """A cell as a Python value, with blanks (NaN) as ``None``."""
+    value = row.get(key)
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    if isinstance(value, str) and value.strip().lower() in ("", "nan", "unknown"):
+        return None
+    return value
+
+
+def _flag(row: dict[str, Any], key: str) -> bool | None:
+    value = _value(row, key)
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value.strip().lower() in ("true", "yes", "1", "y")
+    return bool(value)
+
+
+def _number(row: dict[str, Any], key: str) -> float | None:
+    value = _value(row, key)
+    return None if value is None else float(value)
+
+
+def _stage_text(stage: str | None, candidates: tuple[str, ...]) -> str:
+    if stage is not None:
+        return stage
+    return "undetermined (" + "/".join(candidates) + ")" if candidates else "unknown"
+
+
 def compute_liver_scores(subjects: pd.DataFrame) -> tuple[pd.DataFrame, list[str]]:
-    """Child-Pugh class, ALBI grade, BCLC and CNLC stage per subject, from
-    :mod:`hcctrials.scores` when it provides them; returns (table, notes)."""
+    """Child-Pugh (A5, B7 ...), ALBI grade, BCLC 2022 and CNLC stage per subject.
+
+    The single place where the report calls :mod:`hcctrials.scores`; the scores themselves
+    follow ``../shared/docs/hcc-domain.md`` sections 1-2 (see ``docs/scores.md``).  Baseline
+    columns used: bilirubin_umol_l, albumin_g_l, inr, ascites, encephalopathy, ecog,
+    nodule_count, largest_diameter_cm, macrovascular_invasion, extrahepatic_spread.  A score
+    whose inputs are missing is shown as undetermined with its possible classes, never guessed.
+    """
     notes: list[str] = []
-    out = pd.DataFrame({"subject_id": subjects["subject_id"].astype(str)})
-    try:
-        from hcctrials import scores
-    except ImportError:  # pragma: no cover - package always present
-        scores = None  # type: ignore[assignment]
-    for col, fn in (("child_pugh", "compute_child_pugh"), ("albi", "compute_albi"),
-                    ("bclc", "compute_bclc"), ("cnlc", "compute_cnlc")):
-        func = getattr(scores, fn, None) if scores is not None else None
-        if func is None:
-            out[col] = "not computed"
-            notes.append(f"{col}: hcctrials.scores.{fn} is not available in this build")
-            continue
-        values: list[Any] = []
-        for _, row in subjects.iterrows():
-            try:
-                res = func(row.to_dict())
-                values.append(getattr(res, "label", None) or getattr(res, "category", None)
-                              or str(res))
-            except Exception as exc:  # a score that cannot be computed is reported, not hidden
-                values.append("unknown")
-                notes.append(f"{col} for subject {row['subject_id']}: {exc}")
-        out[col] = values
-    return out, notes
+    rows: list[dict[str, str]] = []
+    for record in subjects.to_dict(orient="records"):
+        sid = str(record["subject_id"])
+        bili, alb = _number(record, "bilirubin_umol_l"), _number(record, "albumin_g_l")
+        ecog_value = _number(record, "ecog")
+        ecog = None if ecog_value is None else int(ecog_value)
+        count_value = _number(record, "nodule_count")
+        child_pugh = scores.compute_child_pugh(
+            bilirubin_umol_l=bili, albumin_g_l=alb, inr=_number(record, "inr"),
+            ascites=_value(record, "ascites"), encephalopathy=_value(record, "encephalopathy"),
+        )
+        albi = scores.compute_albi(bilirubin_umol_l=bili, albumin_g_l=alb)
+        tumour = dict(
+            nodule_count=None if count_value is None else int(count_value),
+            largest_diameter_cm=_number(record, "largest_diameter_cm"),
+            macrovascular_invasion=_flag(record, "macrovascular_invasion"),
+            extrahepatic_spread=_flag(record, "extrahepatic_spread"),
+            ecog=ecog,
+        )
+        ascites = _value(record, "ascites")
+        bclc = scores.compute_bclc(
+            **tumour, child_pugh_points=child_pugh.points,
+            child_pugh_range=(child_pugh.points_min, child_pugh.points_max),
+            ascites_none=None if ascites is None else ascites == "none",
+        )
+        cnlc = scores.compute_cnlc(
+            **tumour, child_pugh_class=child_pugh.grade,
+            child_pugh_classes_possible=tuple(child_pugh.classes_possible),
+        )
+        if child_pugh.missing:
+            notes.append(f"Child-Pugh for subject {sid}: missing {', '.join(child_pugh.missing)}")
+        rows.append({
+            "subject_id": sid,
+            "child_pugh": child_pugh.label or (
+                f"{child_pugh.points_min}-{child_pugh.points_max} (incomplete)"),
+            "albi": f"grade {albi.grade}" if albi.grade else "unknown",
+            "bclc": _stage_text(bclc.stage, bclc.candidates),
+            "cnlc": _stage_text(cnlc.stage, cnlc.candidates),
+        })
+    columns = ["subject_id", "child_pugh", "albi", "bclc", "cnlc"]
+    return pd.DataFrame(rows, columns=columns), notes
 
 
 def _n_pct(series: pd.Series, n: int) -> list[tuple[str, str]]:

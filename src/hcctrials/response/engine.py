@@ -195,14 +195,11 @@ def derive_responses(assessments: pd.DataFrame,
     last_adequate[last_adequate < 0] = _NONE
     n_assess = np.bincount(scode, minlength=n_subj)
 
-    lab = np.vectorize(lambda c: labels.get(int(c)), otypes=[object])
-    target_label = np.where(post["target_code"].to_numpy() == 0, None,
-                            lab(post["target_code"].to_numpy()) if len(post) else [])
-    nt_label = np.where(post["nt_code"].to_numpy() == 0, None,
-                        lab(post["nt_code"].to_numpy()) if len(post) else [])
-    label_arr = np.array([labels.get(i) for i in range(8)], dtype=object)
+    label_arr = np.array([labels.get(i) for i in range(8)], dtype=object)   # 0 -> None
+    target_label = label_arr[post["target_code"].to_numpy()]
+    nt_label = label_arr[post["nt_code"].to_numpy()]
     visits = pd.DataFrame({
-        "subject_id": post["subject_id"].astype(str).to_numpy(),
+        "subject_id": pd.Series(post["subject_id"].to_numpy(), dtype=object),
         "visit_date": post["tp_date"].to_numpy(),
         "days_from_first_dose": day - dose_day,
         "target_sum_mm": _mm(sums, has_t & (post["targets_missing"].to_numpy() == 0)),
@@ -211,12 +208,12 @@ def derive_responses(assessments: pd.DataFrame,
         "nadir_mm": _mm(nadir, nadir < BIG),
         "pct_change_from_baseline": pct_b,
         "pct_change_from_nadir": pct_n,
-        "target_response": target_label,
-        "non_target_response": nt_label,
+        "target_response": pd.Series(target_label, dtype=object),
+        "non_target_response": pd.Series(nt_label, dtype=object),
         "new_lesion": post["new_lesion"].to_numpy() if criteria != "imrecist"
         else post["new_any_lesion"].to_numpy(),
-        "overall_response": label_arr[code],
-        "rule": rules,
+        "overall_response": pd.Series(label_arr[code], dtype=object),
+        "rule": pd.Series(rules, dtype=object),
         "in_bor_window": keep,
         **extra,
     })

@@ -114,13 +114,32 @@ def _fail(df: pd.DataFrame | Columns, mask: Any, message: str, *, field: str | N
 _INVALID = object()
 
 
-def _map_unique(raw: pd.Series, fn: Any) -> np.ndarray:
-    """Apply *fn* to each distinct value once (fast on long tables); NaN/None -> fn(None)."""
+def _map_unique(raw: pd.Series, fn: Any, *, bad: Any = None) -> np.ndarray:
+    """Apply *fn* to each distinct value once (fast on long tables); NaN/None -> fn(None).
+
+    With *bad* (a predicate on mapped values) rows whose value is bad fail through
+    :func:`_fail` on *raw*'s frame by the caller; see :func:`_bad_rows`.
+    """
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     mapped = [fn(u) for u in uniques] + [fn(None)]
     out = np.empty(len(mapped), dtype=object)
     out[:] = mapped
     return out[codes]
+
+
+def _map_codes(raw: pd.Series, fn: Any) -> tuple[np.ndarray, np.ndarray]:
+    """(integer codes in sorted order of the mapped values, sorted distinct mapped values)."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    mapped = np.array([fn(u) for u in uniques] + [fn(None)], dtype=object)
+    canon, inverse = np.unique(mapped.astype(str), return_inverse=True)
+    return inverse[codes].astype(np.int64), canon.astype(object)
+
+
+def _bad_rows(raw: pd.Series, fn: Any, is_bad: Any) -> np.ndarray:
+    """Rows whose mapped value is bad, evaluated once per distinct value."""
+    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
+    flags = np.array([is_bad(fn(u)) for u in uniques] + [is_bad(fn(None))], dtype=bool)
+    return flags[codes]
 
 
 def _bool_value(value: Any) -> Any:
@@ -278,23 +297,29 @@ def normalise_assessments(
                                  hint=f"required: {', '.join(REQUIRED_COLUMNS)}")
     src = df
     ids = {}
+    codes = {}
     for col in ("subject_id", "lesion_id"):
-        ids[col] = _map_unique(src[col], _text)
-        _fail(src, ids[col] == "", "identifier is empty", field=col)
+        codes[col], uniq = _map_codes(src[col], _text)
+        ids[col] = uniq[codes[col]]
+        empty = np.flatnonzero(uniq == "")
+        _fail(src, np.isin(codes[col], empty), "identifier is empty", field=col)
     dates = pd.to_datetime(src["visit_date"], errors="coerce")
     _fail(src, dates.isna().to_numpy(), "visit date missing or not a date", field="visit_date",
           hint="use ISO dates (YYYY-MM-DD)")
     day = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-    role = _map_unique(src["lesion_role"], lambda v: _ROLE_SYNONYMS.get(_text(v).lower()))
-    _fail(src, pd.isna(role), "unknown lesion role", field="lesion_role",
-          hint="use target, non_target or new")
+    role_fn = lambda v: _ROLE_SYNONYMS.get(_text(v).lower())  # noqa: E731
+    role = _map_unique(src["lesion_role"], role_fn)
+    _fail(src, _bad_rows(src["lesion_role"], role_fn, lambda x: x is None),
+          "unknown lesion role", field="lesion_role", hint="use target, non_target or new")
     organ = (_map_unique(src["organ"], normalise_organ) if "organ" in src.columns
              else np.full(len(src), "unknown", dtype=object))
     if "non_target_status" in src.columns:
-        st = _map_unique(src["non_target_status"],
-                         lambda v: _STATUS_SYNONYMS.get(_text(v).lower(),
-                                                        "" if _text(v) == "" else None))
-        _fail(src, pd.isna(st), "unknown non-target status", field="non_target_status",
+        def st_fn(v: Any) -> Any:
+            return _STATUS_SYNONYMS.get(_text(v).lower(), "" if _text(v) == "" else None)
+
+        st = _map_unique(src["non_target_status"], st_fn)
+        _fail(src, _bad_rows(src["non_target_status"], st_fn, lambda x: x is None),
+              "unknown non-target status", field="non_target_status",
               hint=f"use one of {', '.join(NON_TARGET_STATUSES)}")
     else:
         st = np.full(len(src), "", dtype=object)
@@ -312,12 +337,12 @@ def normalise_assessments(
     if "visit" in src.columns:
         cols["visit"] = src["visit"].to_numpy()
     # integer keys and sort (subject, date, lesion)
-    s_code, _ = pd.factorize(cols["subject_id"], sort=True)
-    l_code, l_uniq = pd.factorize(cols["lesion_id"], sort=True)
+    s_code, l_code = codes["subject_id"], codes["lesion_id"]
+    l_uniq = np.unique(l_code)
     order = np.lexsort((l_code, day, s_code))
     cols = {k: v[order] for k, v in cols.items()}
     s_code, l_code, day = s_code[order], l_code[order], day[order]
-    lkey = pd.factorize(s_code.astype(np.int64) * max(len(l_uniq), 1) + l_code)[0]
+    lkey = pd.factorize(s_code * (int(l_uniq.max()) + 1 if len(l_uniq) else 1) + l_code)[0]
     cols["skey"] = s_code.astype(np.int64)
     cols["lkey"] = lkey.astype(np.int64)
     n = len(day)
@@ -348,6 +373,8 @@ def normalise_assessments(
     np.minimum.at(first_row, lkey, np.arange(n))
     tfirst_mask = (rcode == 0) & (np.arange(n) == first_row[lkey])
     tfirst = np.flatnonzero(tfirst_mask)
+    s_code = pd.factorize(s_code)[0]   # dense subject numbers 0..S-1 in sorted order
+    cols["skey"] = s_code.astype(np.int64)
     n_tgt = np.bincount(s_code[tfirst], minlength=int(s_code.max()) + 1 if n else 0)
     _fail(cols, tfirst_mask & (n_tgt[s_code] > 5), "more than 5 target lesions",
           field="lesion_id",

@@ -1,0 +1,232 @@
+"""Bilingual full-text search: the searchable document of a trial, query parsing and filters.
+
+Pure: the database side (SQLite FTS5 / PostgreSQL tsvector) is
+:mod:`hcctrials.storage.search_index`.
+
+Document tokens (:func:`build_search_document`): titles, acronym, conditions, keywords,
+interventions, objectives and summary in both languages, segmented by
+:func:`hcctrials.vocab.segment.tokenize` (jieba with the lexicon as user dictionary for
+Chinese, Snowball-stemmed English), then
+
+* every one-token name of each therapy the record names, in both languages
+  ("阿帕替尼" in a Chinese-only record also indexes "apatinib", "rivoceranib" ...), and
+* concept tokens for the trial's setting and intervention classes (``xset2l``, ``xclspd1``
+  ...), so "二线" finds an English "second-line" record and "PD-1" finds a record naming
+  only sintilimab.
+
+Query (:func:`parse_query`): words (whitespace separated; "double quotes" keep a phrase) are
+ANDed; each word is a phrase of its tokens, ORed with the lexicon names of the therapy it names
+and with the concept token of the setting or class word it is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from hcctrials.matching.geography import site_location
+from hcctrials.matching.setting import TrialSetting, classify_trial_setting
+from hcctrials.model.trial import Trial
+
+__all__ = ["SearchDocument", "SearchFilters", "SearchQuery", "QueryTerm", "build_search_document",
+           "parse_query", "SETTING_TOKENS", "CLASS_TOKENS", "INDEX_VERSION"]
+
+#: Bumped whenever document building changes: stored rows of an older version are re-indexed.
+INDEX_VERSION = 1
+
+SETTING_TOKENS = {
+    "adjuvant": "xsetadj", "neoadjuvant_perioperative": "xsetneo", "intermediate": "xsetint",
+    "conversion": "xsetconv", "advanced_first_line": "xset1l", "advanced_second_line_plus": "xset2l",
+    "advanced_line_unspecified": "xsetadv",
+}
+CLASS_TOKENS = {c: f"xcls{c.replace('_', '')}" for c in (
+    "pd1", "pdl1", "ctla4", "tigit", "anti_vegf", "tki", "cell_therapy", "locoregional", "chemotherapy",
+    "surgery", "radiotherapy")}
+
+# Query words (folded) that name a setting or a class, English and Chinese.
+_SETTING_WORDS: dict[str, str] = {}
+for _setting, _words in {
+    "advanced_second_line_plus": ("二线", "二线治疗", "三线", "后线", "经治", "second-line", "second line", "2l",
+                                  "third-line", "previously treated"),
+    "advanced_first_line": ("一线", "一线治疗", "初治", "first-line", "first line", "1l", "treatment-naive"),
+    "adjuvant": ("辅助", "辅助治疗", "术后辅助", "adjuvant"),
+    "neoadjuvant_perioperative": ("新辅助", "围手术期", "neoadjuvant", "perioperative"),
+    "conversion": ("转化", "转化治疗", "conversion"),
+    "intermediate": ("中期", "中期肝癌", "intermediate"),
+}.items():
+    for _w in _words:
+        _SETTING_WORDS[_w] = _setting
+_CLASS_WORDS: dict[str, str] = {
+    "pd-1": "pd1", "pd1": "pd1", "anti-pd-1": "pd1", "pd-l1": "pdl1", "pdl1": "pdl1", "ctla-4": "ctla4",
+    "ctla4": "ctla4", "tigit": "tigit", "tki": "tki", "vegf": "anti_vegf", "anti-vegf": "anti_vegf",
+    "car-t": "cell_therapy", "cell therapy": "cell_therapy", "细胞治疗": "cell_therapy",
+    "tace": "locoregional", "haic": "locoregional", "locoregional": "locoregional", "介入": "locoregional",
+    "局部治疗": "locoregional", "靶向": "tki", "化疗": "chemotherapy", "chemotherapy": "chemotherapy",
+}
+_PHRASES = sorted((w for w in (*_SETTING_WORDS, *_CLASS_WORDS) if " " in w), key=len, reverse=True)
+
+
+@dataclass(frozen=True)
+class SearchDocument:
+    """What the index stores for one trial: its tokens and its filter values."""
+
+    trial_id: str
+    tokens: tuple[str, ...]
+    registry: str
+    status: str
+    phases: tuple[str, ...]
+    settings: tuple[str, ...]
+    classes: tuple[str, ...]
+    drugs: tuple[str, ...]
+    places: tuple[str, ...]  # normalised cities, provinces and countries of the sites
+    study_start: str | None
+    title: str
+
+
+@dataclass(frozen=True)
+class QueryTerm:
+    """One query word: alternatives, each a phrase (tuple of tokens); any alternative matches."""
+
+    word: str
+    alternatives: tuple[tuple[str, ...], ...]
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    """Filters of ``trials search`` (all optional, combined with AND)."""
+
+    status: tuple[str, ...] = ()
+    phase: tuple[str, ...] = ()
+    setting: tuple[str, ...] = ()
+    drug: tuple[str, ...] = ()  # lexicon ids
+    drug_class: tuple[str, ...] = ()
+    registry: tuple[str, ...] = ()
+    place: tuple[str, ...] = ()  # normalised city / province / country names
+    started_after: date | None = None
+    started_before: date | None = None
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    text: str
+    terms: tuple[QueryTerm, ...] = field(default_factory=tuple)
+
+
+def _dedupe(items: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(i for i in items if i))
+
+
+def _therapy_ids(trial: Trial) -> list[str]:
+    from hcctrials.vocab import load_lexicon
+
+    lexicon = load_lexicon()
+    ids: list[str] = []
+    for item in trial.interventions:
+        ids.extend(item.lexicon_ids)
+        for text in (item.name.en, item.name.zh, *item.other_names):
+            if text:
+                ids.extend(m.therapy.id for m in lexicon.find_mentions(text))
+    for text in (trial.brief_title.en, trial.brief_title.zh, trial.scientific_title.en, trial.scientific_title.zh):
+        if text:
+            ids.extend(m.therapy.id for m in lexicon.find_mentions(text))
+    return list(dict.fromkeys(ids))
+
+
+def _therapy_tokens(therapy_ids: list[str]) -> list[str]:
+    from hcctrials.vocab import load_lexicon
+    from hcctrials.vocab.segment import tokenize
+
+    lexicon = load_lexicon()
+    out: list[str] = []
+    for tid in therapy_ids:
+        therapy = lexicon.get(tid)
+        if therapy is None:
+            continue
+        names = list(therapy.names) + list(therapy.abbreviations)
+        for comp in therapy.components:  # a regimen also indexes its drugs' names
+            sub = lexicon.get(comp) or lexicon.lookup(comp)
+            if sub is not None:
+                names += list(sub.names) + list(sub.abbreviations)
+        for name in names:
+            out.extend(tokenize(name))
+    return out
+
+
+def build_search_document(trial: Trial, *, setting: TrialSetting | None = None) -> SearchDocument:
+    """The searchable document of *trial* (see the module docstring)."""
+    from hcctrials.vocab.segment import tokenize
+
+    setting = setting or classify_trial_setting(trial)
+    texts: list[str] = []
+    for value in (trial.brief_title, trial.scientific_title, trial.acronym, trial.objectives, trial.summary):
+        texts.extend(t for t in (value.en, value.zh) if t)
+    for cond in trial.conditions:
+        texts.extend(t for t in (cond.en, cond.zh) if t)
+    texts.extend(trial.keywords)
+    for item in trial.interventions:
+        texts.extend(t for t in (item.name.en, item.name.zh, *item.other_names) if t)
+    tokens: list[str] = [trial.trial_id.lower()]
+    for text in texts:
+        tokens.extend(tokenize(text))
+    drugs = _therapy_ids(trial)
+    tokens.extend(_therapy_tokens(drugs))
+    tokens.extend(SETTING_TOKENS[s] for s in setting.settings if s in SETTING_TOKENS)
+    tokens.extend(CLASS_TOKENS[c] for c in sorted(setting.intervention_classes))
+    places: list[str] = []
+    for site in trial.sites:
+        place = site_location(site)
+        places.extend(p for p in (place.city, place.province, place.country) if p)
+    start = trial.dates.study_start or trial.dates.recruitment_start
+    return SearchDocument(
+        trial_id=trial.trial_id, tokens=tuple(tokens), registry=trial.registry.value,
+        status=trial.overall_status.value, phases=tuple(trial.phases), settings=setting.settings,
+        classes=tuple(sorted(setting.intervention_classes)), drugs=tuple(drugs), places=_dedupe(places),
+        study_start=start, title=trial.title("en"),
+    )
+
+
+def _fold(word: str) -> str:
+    return re.sub(r"\s+", " ", word.strip().lower())
+
+
+def parse_query(text: str) -> SearchQuery:
+    """Split *text* into AND-ed terms, each with its OR-ed alternatives (module docstring)."""
+    from hcctrials.vocab.segment import expand_query_terms, tokenize
+
+    words: list[str] = []
+    rest = text
+    quoted_words = set(re.findall(r'"([^"]+)"', text))
+    words.extend(quoted_words)
+    rest = re.sub(r'"[^"]+"', " ", rest)
+    lowered = rest.lower()
+    for phrase in _PHRASES:
+        if phrase in lowered:
+            words.append(phrase)
+            lowered = lowered.replace(phrase, " ")
+    words.extend(lowered.split())
+    terms: list[QueryTerm] = []
+    for word in words:
+        folded = _fold(word)
+        tokens = tuple(tokenize(word))
+        alternatives: list[tuple[str, ...]] = []
+        if tokens:
+            alternatives.append(tokens)
+        if len(tokens) == 1:
+            alternatives.extend((t,) for t in expand_query_terms(tokens)[1:])
+        elif len(tokens) > 1 and folded not in _SETTING_WORDS and folded not in _CLASS_WORDS \
+                and word not in quoted_words:
+            # a Chinese run jieba split in several words ("阿帕替尼二线"): AND each token
+            for token in tokens:
+                alts = [(token,), *((t,) for t in expand_query_terms([token])[1:])]
+                if token in _SETTING_WORDS:
+                    alts.append((SETTING_TOKENS[_SETTING_WORDS[token]],))
+                terms.append(QueryTerm(token, tuple(dict.fromkeys(alts))))
+            continue
+        if folded in _SETTING_WORDS:
+            alternatives.append((SETTING_TOKENS[_SETTING_WORDS[folded]],))
+        if folded in _CLASS_WORDS:
+            alternatives.append((CLASS_TOKENS[_CLASS_WORDS[folded]],))
+        if alternatives:
+            terms.append(QueryTerm(word, tuple(dict.fromkeys(alternatives))))
+    return SearchQuery(text, tuple(terms))
