@@ -15,6 +15,8 @@ from typing import Any
 import jinja2
 import matplotlib.pyplot as plt
 import pandas as pd
+import pathlib
+
 from matplotlib import font_manager
 from matplotlib.backends.backend_pdf import PdfPages
 
@@ -36,9 +38,41 @@ _CJK = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Ze
         "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN")
 
 
+_CJK_FILES = ("wqy", "notosanscjk", "notoserifcjk", "sourcehansans", "simhei", "msyh", "uming")
+
+
 def cjk_font_available() -> str | None:
+    """Name of a CJK font matplotlib can use, or ``None``.
+
+    matplotlib caches its font list; a font installed after the cache was written (e.g. the
+    Debian package fonts-wqy-microhei installed by scripts/setup.sh) is not in it, so on a miss
+    the system font folders are scanned once and a CJK font found there is registered.
+    """
     names = {f.name for f in font_manager.fontManager.ttflist}
-    return next((n for n in _CJK if n in names), None)
+    found = next((n for n in _CJK if n in names), None)
+    if found is None and not getattr(cjk_font_available, "_scanned", False):
+        setattr(cjk_font_available, "_scanned", True)
+        for path in font_manager.findSystemFonts():
+            if any(key in pathlib.Path(path).name.lower().replace("-", "") for key in _CJK_FILES):
+                try:
+                    font_manager.fontManager.addfont(path)
+                except (OSError, RuntimeError, ValueError):
+                    continue
+        names = {f.name for f in font_manager.fontManager.ttflist}
+        found = next((n for n in _CJK if n in names), None)
+    return found
+
+
+def _use_cjk_font() -> bool:
+    """Put the CJK font first in matplotlib's sans-serif list (for Chinese figures and PDF)."""
+    name = cjk_font_available()
+    if name is None:
+        return False
+    current = [f for f in plt.rcParams["font.sans-serif"] if f != name]
+    plt.rcParams["font.sans-serif"] = [name, *current]
+    plt.rcParams["font.family"] = "sans-serif"
+    plt.rcParams["axes.unicode_minus"] = False  # CJK fonts often lack U+2212
+    return True
 
 
 def _pct(v: float | None) -> str:
@@ -77,7 +111,7 @@ def build_report_context(study: StudyData, analysis: StudyAnalysis, *, lang: str
     if lang not in ("en", "zh"):
         raise InputError("report language must be 'en' or 'zh'", field="lang", value=lang)
     L = {k: label(k, lang) for k in LABELS}
-    plot_lang = lang if (lang == "en" or cjk_font_available()) else "en"
+    plot_lang = lang if (lang == "en" or _use_cjk_font()) else "en"
     P = {k: label(k, plot_lang) for k in LABELS}
     title_key = "title_zh" if lang == "zh" else "title_en"
     title = analysis.info.get(title_key) or analysis.info.get("title_en") or analysis.info.get("study_id", "")
@@ -183,7 +217,7 @@ def render_pdf(study: StudyData, path: Path, analysis: StudyAnalysis | None = No
                lang: str = "en", conf_type: str = "log-log") -> Path:
     """The report as a PDF (matplotlib PdfPages): summary pages then the figures."""
     analysis = analysis or analyse_study(study, conf_type=conf_type)
-    use_lang = lang if (lang == "en" or cjk_font_available()) else "en"
+    use_lang = lang if (lang == "en" or _use_cjk_font()) else "en"
     ctx = build_report_context(study, analysis, lang=use_lang)
     L = ctx["L"]
     lines = [ctx["title"], f"{L['cutoff']}: {ctx['cutoff']}", "", L["flow"]]

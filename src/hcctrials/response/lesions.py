@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from hcctrials.response.common import HUNDREDTHS, ResponseSettings
-from hcctrials.response.validate import Columns
+from hcctrials.response.validate import Columns, column
 
 __all__ = ["PORTA_HEPATIS", "EFFUSION_SITES", "derive_time_points", "select_new_targets"]
 
@@ -26,7 +26,9 @@ EFFUSION_SITES = frozenset({"ascites", "pleural effusion", "pericardial effusion
 
 def _rows(frame: Columns, mask: np.ndarray, cols: list[str]) -> pd.DataFrame:
     """A small DataFrame of the rows of *frame* where *mask* holds."""
-    return pd.DataFrame({c: frame[c][mask] for c in cols})
+    return pd.DataFrame({c: pd.Series(column(frame, c, mask), dtype=object)
+                         if c in ("subject_id", "lesion_id") else column(frame, c, mask)
+                         for c in cols})
 
 
 def _bincount(idx: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
@@ -52,7 +54,7 @@ def select_new_targets(frame: Columns) -> np.ndarray:
     node = first["is_node"].to_numpy()
     by_size = np.where(node, d >= 15 * HUNDREDTHS, d >= 10 * HUNDREDTHS)
     flag = first["measurable"].to_numpy()
-    measurable = np.where(pd.isna(flag), by_size, pd.Series(flag).eq(True).fillna(False))
+    measurable = np.where(flag < 0, by_size, flag == 1)
     cand = first[measurable.astype(bool)].copy()
     cand["_g"] = np.where(cand["is_node"].to_numpy(), "lymph node", cand["organ"].to_numpy())
     cand["_negd"] = -cand["d"]
@@ -116,8 +118,8 @@ def derive_time_points(frame: Columns, *, criteria: str,
     positive = tm & np.where(node, m >= node_thr, m > 0)
     t_positive = _bincount(tp[positive], None, n_tp)
 
-    cyto_true = pd.Series(frame["cytology"]).eq(True).fillna(False).to_numpy(dtype=bool)
-    typical_true = pd.Series(frame["typical"]).eq(True).fillna(False).to_numpy(dtype=bool)
+    cyto_true = frame["cytology"] == 1
+    typical_true = frame["typical"] == 1
     # ---- non-targets: effective status
     nt = role == "non_target"
     eff = status.copy()
@@ -156,7 +158,7 @@ def derive_time_points(frame: Columns, *, criteria: str,
         grew = (first_d >= 0) & (d >= 0) & (d - first_d >= 10 * HUNDREDTHS)
         typical_hcc = typical_true & (d >= 10 * HUNDREDTHS)
         liver_q = present & (typical_hcc | grew)
-        finding(liver_new & pd.isna(typical) & present, "PATTERN_UNKNOWN",
+        finding(liver_new & (typical < 0) & present, "PATTERN_UNKNOWN",
                 "mRECIST: new liver lesion without a recorded vascular pattern; counted only "
                 "after >= 10 mm growth [LL10]")
         qualifies = np.where(liver_new, liver_q, qualifies)
@@ -184,7 +186,7 @@ def derive_time_points(frame: Columns, *, criteria: str,
     # ---- one row per time point
     first_idx = np.flatnonzero(np.r_[True, tp[1:] != tp[:-1]]) if len(tp) else np.array([], int)
     tps = pd.DataFrame({
-        "subject_id": pd.Series(frame["subject_id"][first_idx], dtype=object),
+        "subject_id": pd.Series(column(frame, "subject_id", first_idx), dtype=object),
         "tp_date": frame["tp_date"][first_idx],
         "first_dose_date": frame["first_dose_date"][first_idx],
         "new_anticancer_therapy_date": frame["new_anticancer_therapy_date"][first_idx],
@@ -216,8 +218,8 @@ def derive_time_points(frame: Columns, *, criteria: str,
     # findings for lesions missing at a post-baseline time point (named, not dropped)
     lack = (~tps["is_baseline"].to_numpy()) & ((missing_rows > 0) | (nt_rows < n_non_targets))
     if lack.any():
-        subjects = set(tps.loc[lack, "subject_id"])
-        sub = _rows(frame, np.isin(frame["subject_id"], list(subjects)),
+        lack_codes = frame["subject_code"][first_idx][lack]
+        sub = _rows(frame, np.isin(frame["subject_code"], lack_codes),
                     ["subject_id", "tp_date", "lesion_id", "is_baseline", "role"])
         lesions = sub[sub["is_baseline"] & sub["role"].isin(["target", "non_target"])][
             ["subject_id", "lesion_id", "role"]]

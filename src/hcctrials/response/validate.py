@@ -25,6 +25,7 @@ __all__ = [
     "NON_TARGET_STATUSES",
     "check_assessments",
     "normalise_assessments",
+    "column",
     "Columns",
     "check_first_doses",
     "normalise_organ",
@@ -80,7 +81,18 @@ def normalise_organ(name: object) -> str:
     return _PAIRED.get(text, text) or "unknown"
 
 
+#: Normalised assessment columns: equal-length NumPy arrays, plus "_subjects"/"_lesions"
+#: (distinct identifiers, indexed by the "subject_code"/"lesion_code" columns).
 Columns = dict[str, np.ndarray]
+
+
+def column(frame: Columns, name: str, rows: Any = slice(None)) -> np.ndarray:
+    """Column *name* of *frame* at *rows*, decoding subject_id / lesion_id from their codes."""
+    if name == "subject_id":
+        return frame["_subjects"][frame["subject_code"][rows]]
+    if name == "lesion_id":
+        return frame["_lesions"][frame["lesion_code"][rows]]
+    return frame[name][rows]
 
 
 def _where(row: Mapping[str, Any]) -> str:
@@ -102,7 +114,10 @@ def _fail(df: pd.DataFrame | Columns, mask: Any, message: str, *, field: str | N
     if isinstance(df, pd.DataFrame):
         row = df.iloc[idx].to_dict()
     else:
-        row = {k: v[idx] for k, v in df.items()}
+        row = {k: v[idx] for k, v in df.items() if not k.startswith("_")}
+        if "_subjects" in df:
+            row["subject_id"] = df["_subjects"][row["subject_code"]]
+            row["lesion_id"] = df["_lesions"][row["lesion_code"]]
     more = int(mask.sum()) - 1
     text = message + (f" ({more} more row(s) with the same problem)" if more else "")
     value = value_of(row) if value_of is not None else (row.get(field) if field else None)
@@ -157,18 +172,23 @@ def _bool_value(value: Any) -> Any:
     return _INVALID
 
 
-def _parse_bool(df: pd.DataFrame, col: str, default: Any) -> np.ndarray:
-    """Yes/no column -> object array of True/False/NA (NA replaced by *default* if given)."""
+def _parse_tri(df: pd.DataFrame, col: str) -> np.ndarray:
+    """Yes/no column -> int8 array: 1 yes, 0 no, -1 unknown (missing)."""
     if col not in df.columns:
-        out = np.empty(len(df), dtype=object)
-        out[:] = default
-        return out
-    out = _map_unique(df[col], _bool_value)
-    _fail(df, out == _INVALID, "not a yes/no value", field=col,
-          hint="use true/false, yes/no or 1/0")
-    if default is not pd.NA:
-        out = np.where(pd.isna(out), default, out)
-    return out
+        return np.full(len(df), -1, dtype=np.int8)
+    codes, uniques = pd.factorize(df[col], use_na_sentinel=True)
+    vals = [_bool_value(u) for u in uniques] + [pd.NA]
+    _fail(df, np.isin(codes, [i for i, v in enumerate(vals) if v is _INVALID]),
+          "not a yes/no value", field=col, hint="use true/false, yes/no or 1/0")
+    table = np.array([-1 if v is pd.NA or v is _INVALID else int(bool(v)) for v in vals],
+                     dtype=np.int8)
+    return table[codes]
+
+
+def _parse_bool(df: pd.DataFrame, col: str, default: bool) -> np.ndarray:
+    """Yes/no column -> bool array, missing values taking *default*."""
+    tri = _parse_tri(df, col)
+    return (tri == 1) | ((tri == -1) & default)
 
 
 def _parse_diameter(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -274,7 +294,11 @@ def check_assessments(
     Raises :class:`ResponseInputError` naming subject, visit and lesion.
     """
     cols = normalise_assessments(df, first_doses, criteria=criteria, settings=settings)
-    return pd.DataFrame({k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in cols.items()})
+    frame = pd.DataFrame({k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in cols.items()
+                          if not k.startswith("_")})
+    frame.insert(0, "subject_id", cols["_subjects"][cols["subject_code"]])
+    frame.insert(2, "lesion_id", cols["_lesions"][cols["lesion_code"]])
+    return frame
 
 
 def normalise_assessments(
@@ -300,7 +324,7 @@ def normalise_assessments(
     codes = {}
     for col in ("subject_id", "lesion_id"):
         codes[col], uniq = _map_codes(src[col], _text)
-        ids[col] = uniq[codes[col]]
+        ids[col] = uniq
         empty = np.flatnonzero(uniq == "")
         _fail(src, np.isin(codes[col], empty), "identifier is empty", field=col)
     dates = pd.to_datetime(src["visit_date"], errors="coerce")
@@ -324,15 +348,16 @@ def normalise_assessments(
     else:
         st = np.full(len(src), "", dtype=object)
     cols: Columns = {
-        "subject_id": ids["subject_id"],
+        "subject_code": codes["subject_id"],
+        "lesion_code": codes["lesion_id"],
         "visit_date": day.astype("datetime64[D]").astype("datetime64[ns]"),
-        "lesion_id": ids["lesion_id"], "role": role, "organ": organ,
-        "is_node": _parse_bool(src, "is_lymph_node", False).astype(bool),
+        "role": role, "organ": organ,
+        "is_node": _parse_bool(src, "is_lymph_node", False),
         "d": _parse_diameter(src, "diameter_mm"), "v": _parse_diameter(src, "viable_diameter_mm"),
-        "nt_status": st, "measurable": _parse_bool(src, "measurable", pd.NA),
-        "equivocal": _parse_bool(src, "equivocal", False).astype(bool),
-        "typical": _parse_bool(src, "typical_vascular_pattern", pd.NA),
-        "cytology": _parse_bool(src, "cytology_malignant", pd.NA),
+        "nt_status": st, "measurable": _parse_tri(src, "measurable"),
+        "equivocal": _parse_bool(src, "equivocal", False),
+        "typical": _parse_tri(src, "typical_vascular_pattern"),
+        "cytology": _parse_tri(src, "cytology_malignant"),
     }
     if "visit" in src.columns:
         cols["visit"] = src["visit"].to_numpy()
@@ -347,8 +372,9 @@ def normalise_assessments(
     cols["lkey"] = lkey.astype(np.int64)
     n = len(day)
     n_les = int(lkey.max()) + 1 if n else 0
-    dup = pd.Series(lkey.astype(np.int64) * 10**6 + (day - day.min() if n else day)
-                    ).duplicated().to_numpy()
+    dup = np.zeros(n, dtype=bool)   # rows are sorted by subject, date, lesion
+    if n > 1:
+        dup[1:] = (lkey[1:] == lkey[:-1]) & (day[1:] == day[:-1])
     _fail(cols, dup, "duplicate row: lesion recorded twice at the same visit",
           hint="remove the repeated row or give the lesions distinct ids")
     rcode = np.select([role[order] == "target", role[order] == "non_target"], [0, 1], 2)
@@ -386,6 +412,8 @@ def normalise_assessments(
         too_many[tfirst] = np.bincount(gkey)[gkey] > 2
     _fail(cols, too_many, "more than 2 target lesions in one organ", field="organ",
           hint="RECIST 1.1 allows 2 per organ (all lymph nodes count as one organ)")
+    cols["_subjects"] = ids["subject_id"]
+    cols["_lesions"] = ids["lesion_id"]
     if first_doses is None:
         return cols
     return _check_baseline(cols, day, first_doses, criteria=criteria, settings=settings)
@@ -400,7 +428,8 @@ def _check_baseline(out: Columns, day: np.ndarray,
                     settings: ResponseSettings) -> Columns:
     """Baseline rules: baseline on or before first dose, lesions present at baseline, ..."""
     doses = check_first_doses(first_doses)
-    idx = pd.Index(doses["subject_id"].astype(str)).get_indexer(out["subject_id"])
+    idx = pd.Index(doses["subject_id"].astype(str)).get_indexer(
+        out["_subjects"])[out["subject_code"]]
     _fail(out, idx < 0, "subject has no first-dose date", field="subject_id",
           hint="add the subject to the first-dose table")
     out["first_dose_date"] = doses["first_dose_date"].to_numpy().astype("datetime64[ns]")[idx]
@@ -427,7 +456,8 @@ def _check_baseline(out: Columns, day: np.ndarray,
     isb = tp == base_of_row
     out["is_baseline"] = isb
     n_les = int(lkey.max()) + 1 if len(lkey) else 0
-    dup2 = pd.Series(tp.astype(np.int64) * max(n_les, 1) + lkey).duplicated().to_numpy()
+    dup2 = (pd.Series(tp.astype(np.int64) * max(n_les, 1) + lkey).duplicated().to_numpy()
+            if settings.visit_window_days else np.zeros(len(tp), dtype=bool))
     _fail(out, dup2, "lesion recorded twice within one visit window", field="visit_date",
           hint="the visit window merged two dates; narrow visit_window_days")
     role_arr = out["role"]
@@ -452,7 +482,7 @@ def _check_baseline(out: Columns, day: np.ndarray,
     _fail(out, bt & node & (d >= 0) & (d < 15 * HUNDREDTHS),
           "nodal target not measurable at baseline: short axis under 15 mm",
           field="diameter_mm", value_of=_mm_value, hint="nodes of 10-15 mm short axis are non-target [RECIST 1.1 1.1]")
-    meas = pd.Series(out["measurable"]).eq(False).fillna(False).to_numpy(dtype=bool)
+    meas = out["measurable"] == 0
     _fail(out, bt & meas, "target lesion flagged not measurable",
           field="measurable", hint="only measurable lesions can be targets")
     bnt = isb & (role_arr == "non_target")

@@ -48,8 +48,9 @@ def upgrade() -> None:
         sa.Column("study_start", sa.String(10)),
         sa.Column("title", sa.Text()),
     ]
-    if dialect == "postgresql":
-        columns.append(sa.Column("tsv", postgresql.TSVECTOR()))
+    # tsvector on PostgreSQL; an unused text column on SQLite (FTS5 holds the index there) so
+    # that both backends match the one table definition in hcctrials.storage.search_index.
+    columns.append(sa.Column("tsv", sa.Text().with_variant(postgresql.TSVECTOR(), "postgresql")))
     op.create_table(
         "search_documents",
         *columns,
@@ -59,9 +60,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("trial_id", name=op.f("uq_search_documents_trial_id")),
     )
     op.create_index(op.f("ix_search_documents_status"), "search_documents", ["status"])
-    if dialect == "postgresql":
-        op.create_index("ix_search_documents_tsv", "search_documents", ["tsv"], postgresql_using="gin")
-    elif dialect == "sqlite":
+    op.create_index(op.f("ix_search_documents_tsv"), "search_documents", ["tsv"], postgresql_using="gin")
+    if dialect == "sqlite":
         op.execute("CREATE VIRTUAL TABLE search_fts USING fts5(tokens, tokenize='unicode61 remove_diacritics 0')")
 
 

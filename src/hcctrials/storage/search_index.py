@@ -1,0 +1,276 @@
+"""The full-text search index (SQL side): fill it, keep it fresh, query it.
+
+Documents are built by :func:`hcctrials.matching.search.build_search_document` (pure); this
+module stores them and runs queries (all SQL of the search lives here).
+
+* SQLite: FTS5 table ``search_fts`` (rowid = ``search_documents.doc_id``), ranked by
+  ``bm25()`` (FTS5 docs, "The bm25() function").
+* PostgreSQL: ``search_documents.tsv`` written as a tsvector *literal* (positions kept, the
+  server never re-segments the jieba tokens), GIN index, ``@@`` with a tsquery literal whose
+  phrases use ``<->``, ranked by ``ts_rank``.
+
+The ingest pipeline has no hook yet: call :func:`index_trials` after saving records, or
+:func:`refresh_search_index` (re-indexes every trial whose stored raw hash or index version
+differs from its document) before searching; the ``trials search`` command does the latter.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import (
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    and_,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    text,
+)
+from sqlalchemy.dialects.postgresql import TSVECTOR
+from sqlalchemy.engine import Connection, Engine
+
+from hcctrials.matching.search import (
+    INDEX_VERSION,
+    SearchDocument,
+    SearchFilters,
+    SearchQuery,
+    build_search_document,
+)
+from hcctrials.model.trial import Trial
+from hcctrials.storage.schema import metadata, trials
+
+__all__ = ["search_documents", "SearchHit", "index_trials", "rebuild_search_index", "refresh_search_index",
+           "search_trials", "fts_match_expression", "tsquery_literal", "tsvector_literal"]
+
+search_documents = Table(
+    "search_documents",
+    metadata,
+    Column("doc_id", Integer, primary_key=True, autoincrement=True),
+    Column("trial_id", String(64), ForeignKey("trials.trial_id", ondelete="CASCADE"), nullable=False),
+    Column("raw_sha256", String(64), nullable=False),
+    Column("index_version", Integer, nullable=False),
+    Column("tokens", Text, nullable=False),
+    Column("registry", String(32), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("phases", String(128), nullable=False),
+    Column("settings", String(255), nullable=False),
+    Column("classes", String(255), nullable=False),
+    Column("drugs", Text, nullable=False),
+    Column("places", Text, nullable=False),
+    Column("study_start", String(10)),
+    Column("title", Text),
+    Column("tsv", Text().with_variant(TSVECTOR(), "postgresql")),
+    UniqueConstraint("trial_id"),
+    Index(None, "status"),
+    Index(None, "tsv", postgresql_using="gin"),
+)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    trial_id: str
+    score: float
+    title: str
+    status: str
+    registry: str
+    phases: tuple[str, ...]
+    settings: tuple[str, ...]
+    classes: tuple[str, ...]
+    study_start: str | None
+
+
+def _engine(store: Any) -> Engine:
+    return store if isinstance(store, Engine) else store.engine  # TrialStore exposes .engine
+
+
+def _listed(values: Iterable[str]) -> str:
+    """Values stored as ``,a,b,`` so that ``LIKE '%,a,%'`` matches one exactly."""
+    return "," + ",".join(values) + "," if values else ","
+
+
+def tsvector_literal(tokens: Sequence[str]) -> str:
+    """A PostgreSQL tsvector literal keeping token positions (``'a':1 'b':2``)."""
+    by_token: dict[str, list[int]] = {}
+    for position, token in enumerate(tokens, start=1):
+        lexeme = token[:500]
+        by_token.setdefault(lexeme, []).append(min(position, 16383))
+    parts = []
+    for lexeme, positions in by_token.items():
+        quoted = lexeme.replace("\\", "\\\\").replace("'", "''")
+        parts.append(f"'{quoted}':" + ",".join(str(p) for p in positions[:256]))
+    return " ".join(parts)
+
+
+def _pg_quote(token: str) -> str:
+    return "'" + token.replace("\\", "\\\\").replace("'", "''") + "'"
+
+
+def tsquery_literal(query: SearchQuery) -> str:
+    """``(phrase | alt) & (...)`` with phrases as ``'a' <-> 'b'``."""
+    groups = []
+    for term in query.terms:
+        alts = [" <-> ".join(_pg_quote(t) for t in alt) for alt in term.alternatives]
+        groups.append("(" + " | ".join(f"({a})" for a in alts) + ")")
+    return " & ".join(groups)
+
+
+def fts_match_expression(query: SearchQuery) -> str:
+    """An FTS5 MATCH expression: terms ANDed, alternatives ORed, each a quoted phrase."""
+    groups = []
+    for term in query.terms:
+        alts = ['"' + " ".join(alt).replace('"', '""') + '"' for alt in term.alternatives]
+        groups.append("(" + " OR ".join(alts) + ")")
+    return " AND ".join(groups)
+
+
+def _row(doc: SearchDocument, raw_sha256: str, dialect: str) -> dict[str, Any]:
+    return {
+        "trial_id": doc.trial_id, "raw_sha256": raw_sha256, "index_version": INDEX_VERSION,
+        "tokens": " ".join(doc.tokens), "registry": doc.registry, "status": doc.status,
+        "phases": _listed(doc.phases), "settings": _listed(doc.settings), "classes": _listed(doc.classes),
+        "drugs": _listed(doc.drugs), "places": _listed(p.lower() for p in doc.places),
+        "study_start": doc.study_start, "title": doc.title[:2000],
+        "tsv": tsvector_literal(doc.tokens) if dialect == "postgresql" else None,
+    }
+
+
+def _write(conn: Connection, rows: list[dict[str, Any]]) -> None:
+    dialect = conn.dialect.name
+    ids = [r["trial_id"] for r in rows]
+    if dialect == "sqlite":
+        conn.execute(text("DELETE FROM search_fts WHERE rowid IN (SELECT doc_id FROM search_documents "
+                          "WHERE trial_id IN (SELECT value FROM json_each(:ids)))"),
+                     {"ids": json.dumps(ids)})
+    conn.execute(delete(search_documents).where(search_documents.c.trial_id.in_(ids)))
+    if dialect == "postgresql":
+        conn.execute(insert(search_documents), [{**r, "tsv": None} for r in rows])
+        conn.execute(text("UPDATE search_documents SET tsv = CAST(:lit AS tsvector) WHERE trial_id = :tid"),
+                     [{"lit": r["tsv"], "tid": r["trial_id"]} for r in rows])
+        return
+    conn.execute(insert(search_documents), rows)
+    conn.execute(text("INSERT INTO search_fts(rowid, tokens) SELECT doc_id, tokens FROM search_documents "
+                      "WHERE trial_id IN (SELECT value FROM json_each(:ids))"),
+                 {"ids": json.dumps(ids)})
+
+
+def index_trials(store: Any, records: Iterable[Trial], *, batch_size: int = 500) -> int:
+    """(Re-)index *records* (current versions of stored trials); returns how many."""
+    engine = _engine(store)
+    count = 0
+    batch: list[dict[str, Any]] = []
+    with engine.begin() as conn:
+        dialect = conn.dialect.name
+        for trial in records:
+            batch.append(_row(build_search_document(trial), trial.provenance.raw_sha256, dialect))
+            if len(batch) >= batch_size:
+                _write(conn, batch)
+                count += len(batch)
+                batch = []
+        if batch:
+            _write(conn, batch)
+            count += len(batch)
+    return count
+
+
+def rebuild_search_index(store: Any) -> int:
+    """Drop every document and index every current trial of *store* (a TrialStore)."""
+    engine = _engine(store)
+    with engine.begin() as conn:
+        if conn.dialect.name == "sqlite":
+            conn.execute(text("DELETE FROM search_fts"))
+        conn.execute(delete(search_documents))
+    return index_trials(engine, store.iter_trials())
+
+
+def refresh_search_index(store: Any) -> int:
+    """Index the trials whose document is missing or stale (raw hash or index version differs)."""
+    engine = _engine(store)
+    stmt = (select(trials.c.record)
+            .select_from(trials.outerjoin(search_documents, search_documents.c.trial_id == trials.c.trial_id))
+            .where(or_(search_documents.c.trial_id.is_(None),
+                       search_documents.c.raw_sha256 != trials.c.raw_sha256,
+                       search_documents.c.index_version != INDEX_VERSION)))
+    with engine.connect() as conn:
+        records = [Trial.model_validate(r[0]) for r in conn.execute(stmt)]
+    return index_trials(engine, records) if records else 0
+
+
+def _filters(filters: SearchFilters) -> list[Any]:
+    from hcctrials.matching.geography import normalise_place
+
+    c = search_documents.c
+    out: list[Any] = []
+
+    def any_listed(column: Any, values: Sequence[str]) -> Any:
+        return or_(*(column.like(f"%,{v},%") for v in values))
+
+    if filters.status:
+        out.append(c.status.in_(filters.status))
+    if filters.registry:
+        out.append(c.registry.in_(filters.registry))
+    if filters.phase:
+        out.append(any_listed(c.phases, filters.phase))
+    if filters.setting:
+        out.append(any_listed(c.settings, filters.setting))
+    if filters.drug_class:
+        out.append(any_listed(c.classes, filters.drug_class))
+    if filters.drug:
+        out.append(any_listed(c.drugs, filters.drug))
+    if filters.place:
+        names = []
+        for p in filters.place:
+            place = normalise_place(p)
+            names.append((place.city or place.province or place.country or p).lower())
+        out.append(any_listed(c.places, names))
+    if filters.started_after:
+        out.append(c.study_start >= filters.started_after.isoformat()[:len("YYYY-MM-DD")])
+    if filters.started_before:
+        out.append(c.study_start <= filters.started_before.isoformat())
+    return out
+
+
+def _hit(row: Any, score: float) -> SearchHit:
+    def split(v: str) -> tuple[str, ...]:
+        return tuple(x for x in v.split(",") if x)
+
+    return SearchHit(row.trial_id, float(score), row.title or row.trial_id, row.status, row.registry,
+                     split(row.phases), split(row.settings), split(row.classes), row.study_start)
+
+
+def search_trials(store: Any, query: SearchQuery, *, filters: SearchFilters | None = None,
+                  limit: int = 50) -> list[SearchHit]:
+    """Trials matching *query* (all terms) and *filters*, best first (score: higher is better)."""
+    engine = _engine(store)
+    conds = _filters(filters or SearchFilters())
+    c = search_documents.c
+    cols = [c.trial_id, c.title, c.status, c.registry, c.phases, c.settings, c.classes, c.study_start]
+    with engine.connect() as conn:
+        dialect = conn.dialect.name
+        if not query.terms:
+            stmt = select(*cols).where(and_(*conds)).order_by(c.study_start.desc(), c.trial_id).limit(limit)
+            return [_hit(r, 0.0) for r in conn.execute(stmt)]
+        if dialect == "sqlite":
+            fts = text("SELECT rowid AS doc_id, bm25(search_fts) AS rank FROM search_fts "
+                       "WHERE search_fts MATCH :q").columns(doc_id=Integer(), rank=Integer()).subquery("fts")
+            stmt = (select(*cols, fts.c.rank).join(fts, fts.c.doc_id == c.doc_id).where(and_(*conds))
+                    .order_by(fts.c.rank, c.trial_id).limit(limit))
+            rows = conn.execute(stmt, {"q": fts_match_expression(query)})
+            return [_hit(r, -float(r.rank)) for r in rows]
+        q = text("CAST(:q AS tsquery)")
+        rank = func.ts_rank(c.tsv, q).label("rank")
+        stmt = (select(*cols, rank).where(c.tsv.op("@@")(q), *conds)
+                .order_by(rank.desc(), c.trial_id).limit(limit))
+        rows = conn.execute(stmt, {"q": tsquery_literal(query)})
+        return [_hit(r, float(r.rank)) for r in rows]
