@@ -18,7 +18,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from criteria_compile import build  # noqa: E402
 
-from hcctrials.criteria import CompiledCatalog, PatientFacts, compile_trial  # noqa: E402
+from hcctrials.criteria import CompiledCatalog, PatientFacts, compile_trials  # noqa: E402
 from hcctrials.model.patient import (  # noqa: E402
     Diagnosis, LabResult, LiverFunction, Patient, TherapyLine, TumourBurden, Virology,
 )
@@ -46,7 +46,7 @@ def patient() -> Patient:
 
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
-    compiled = [compile_trial(t) for t in build(n)]
+    compiled = compile_trials(build(n), workers=2)
     t0 = time.perf_counter()
     catalog = CompiledCatalog(compiled)
     t1 = time.perf_counter()

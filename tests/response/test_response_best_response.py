@@ -211,3 +211,11 @@ def test_adrs_shape(series, run):
     assert list(adrs["AVALC"]) == ["PR", "PR", "PR", "PR"]
     assert list(adrs["AVAL"]) == [2, 2, 2, 2]   # admiral aval_resp: PR = 2
     assert {"USUBJID", "PARAM", "ADT"} <= set(adrs.columns)
+
+
+def test_findings_as_named_warnings(series, run):
+    from hcctrials.response import UnconfirmedResponse
+    r = run(series(days=(-7, 56), targets=t([PR])), confirm=True)
+    warns = r.warnings()
+    assert len(warns) == 1 and isinstance(warns[0], UnconfirmedResponse)
+    assert "subject S1" in str(warns[0])

@@ -1,11 +1,201 @@
-"""CLI commands for matching (filled in by its owner module)."""
+"""Matching commands: ``match``, ``screen``, ``landscape`` and ``trials search``.
+
+``trials search`` is added to the ``trials`` sub-app that :mod:`hcctrials.cli.registry`
+registers (looked up among the root app's registered groups, so this module must be
+registered after ``registry``, as ``COMMAND_MODULES`` orders it).
+"""
 
 from __future__ import annotations
 
-import typer
+import json
+from datetime import date
+from pathlib import Path
+from typing import Optional
 
-__all__ = ["register"]
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from hcctrials.errors import InputError
+
+__all__ = ["register", "search_command"]
+
+_DB_HELP = "Database: a file path or a URL. Default: $HCCTRIALS_DB or the user data folder."
+
+
+def _store(db: str | None):  # type: ignore[no-untyped-def]
+    from hcctrials.config import load_settings
+    from hcctrials.storage import open_store
+
+    return open_store(load_settings(database_url=db).database_url)
+
+
+def _as_of(value: str | None) -> date:
+    if value is None:
+        return date.today()  # the CLI (adapter) may read the clock; the core never does
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise InputError(f"--as-of: expected YYYY-MM-DD, got {value!r}", field="as_of", value=value) from exc
+
+
+def match_command(
+    patient: Path = typer.Argument(..., help="Patient file (JSON/YAML or FHIR R4 bundle)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluation date YYYY-MM-DD (default today)."),
+    near: Optional[str] = typer.Option(None, "--near", help="City or province (深圳 / Shenzhen / 广东) for distances."),
+    show_ineligible: bool = typer.Option(False, "--show-ineligible", help="Also list ineligible trials."),
+    show_closed: bool = typer.Option(False, "--show-closed", help="Also list closed trials."),
+    limit: int = typer.Option(20, "--limit", help="Trials to show."),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Which trials can this patient join? Ranked: eligible, possibly eligible, unknown."""
+    from hcctrials.matching.explain import describe_match, result_to_dict
+    from hcctrials.matching.geography import normalise_place
+    from hcctrials.matching.matcher import match_patient
+    from hcctrials.patients import load_patient
+
+    person = load_patient(patient)
+    day = _as_of(as_of)
+    place = normalise_place(near) if near else None
+    with _store(db) as store:
+        result = match_patient(person, list(store.iter_trials()), as_of=day, near=place,
+                               include_ineligible=show_ineligible, include_closed=show_closed)
+    result.matches = result.matches[:limit]
+    if as_json:
+        typer.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
+        return
+    console = Console()
+    console.print(f"[bold]{result.patient_id}[/] on {day}: {result.line.reason}", highlight=False)
+    for m in result.matches:
+        console.print("\n".join(describe_match(m)), highlight=False, markup=False)
+    console.print(f"hidden: {result.hidden_ineligible} ineligible (--show-ineligible), "
+                  f"{result.hidden_closed} closed (--show-closed)", highlight=False)
+    if result.to_measure:
+        console.print("what to measure next: " + "; ".join(
+            f"{item} would inform {n} trial(s)" for item, n in result.to_measure[:8]), highlight=False, markup=False)
+
+
+def search_command(
+    query: str = typer.Argument("", help='Words in English or Chinese, e.g. "阿帕替尼 二线".'),
+    status: list[str] = typer.Option([], "--status", help="recruiting, not_yet_recruiting, completed ..."),
+    phase: list[str] = typer.Option([], "--phase", help="phase1, phase2, phase3 ..."),
+    setting: list[str] = typer.Option([], "--setting", help="advanced_second_line_plus, adjuvant ..."),
+    drug: list[str] = typer.Option([], "--drug", help="Drug name in any language (lexicon)."),
+    drug_class: list[str] = typer.Option([], "--class", help="pd1, pdl1, ctla4, tigit, anti_vegf, tki ..."),
+    registry: list[str] = typer.Option([], "--registry", help="ctgov, chictr, trial_finder."),
+    place: list[str] = typer.Option([], "--place", help="Country, province or city of a site."),
+    started_after: Optional[str] = typer.Option(None, "--started-after", help="YYYY-MM-DD"),
+    started_before: Optional[str] = typer.Option(None, "--started-before", help="YYYY-MM-DD"),
+    limit: int = typer.Option(50, "--limit"),
+    as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Full-text search in both languages, with filters."""
+    from hcctrials.matching.search import SearchFilters, parse_query
+    from hcctrials.storage.search_index import refresh_search_index, search_trials
+    from hcctrials.vocab import load_lexicon
+
+    drug_ids = []
+    for name in drug:
+        therapy = load_lexicon().lookup(name)
+        if therapy is None:
+            raise InputError(f"--drug: {name!r} is not in the drug lexicon", field="drug", value=name)
+        drug_ids.append(therapy.id)
+    filters = SearchFilters(
+        status=tuple(status), phase=tuple(phase), setting=tuple(setting), drug=tuple(drug_ids),
+        drug_class=tuple(drug_class), registry=tuple(registry), place=tuple(place),
+        started_after=_as_of(started_after) if started_after else None,
+        started_before=_as_of(started_before) if started_before else None)
+    with _store(db) as store:
+        refresh_search_index(store)
+        hits = search_trials(store, parse_query(query), filters=filters, limit=limit)
+    if as_json:
+        typer.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2, default=list))
+        return
+    table = Table(title=f"{len(hits)} trial(s)", header_style="bold")
+    for name in ("trial", "registry", "status", "phase", "setting", "classes", "title"):
+        table.add_column(name, overflow="fold")
+    for h in hits:
+        table.add_row(h.trial_id, h.registry, h.status, ",".join(h.phases), ",".join(h.settings),
+                      ",".join(h.classes), h.title)
+    Console().print(table)
+
+
+def landscape_command(
+    plot: Optional[Path] = typer.Option(None, "--plot", help="Write the plot (.png or .svg)."),
+    as_json: bool = typer.Option(False, "--json", help="Print the long table as JSON."),
+    db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Summarise the catalog: trials by setting x intervention class x phase x registry x year."""
+    from hcctrials.matching.landscape import derive_landscape_rows, summarise_landscape
+
+    with _store(db) as store:
+        rows = derive_landscape_rows(store.iter_trials())
+    summary = summarise_landscape(rows)
+    if plot is not None:
+        from hcctrials.reports.landscape_plot import save_landscape_plot
+
+        save_landscape_plot(summary, plot)
+    if as_json:
+        typer.echo(summary["long"].astype(object).where(summary["long"].notna(), None).to_json(
+            orient="records", force_ascii=False))
+        return
+    console = Console()
+    for name in ("setting_by_class", "setting_by_phase", "setting_by_registry"):
+        frame = summary[name]
+        table = Table(title=name.replace("_", " "), header_style="bold")
+        table.add_column("setting")
+        for col in frame.columns:
+            table.add_column(str(col), justify="right")
+        for idx, row in frame.iterrows():
+            table.add_row(str(idx), *(str(v) for v in row.tolist()))
+        console.print(table)
+    if plot is not None:
+        console.print(f"plot written to {plot}", highlight=False)
+
+
+def screen_command(
+    patients: Path = typer.Argument(..., help="Patients: JSON lines, JSON array, FHIR NDJSON or CSV."),
+    out: Path = typer.Option(..., "--out", "-o", help="Verdicts table (.parquet or .csv)."),
+    trials: list[str] = typer.Option([], "--trials", help="Trial ids to screen against (default: all)."),
+    as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluation date YYYY-MM-DD (default today)."),
+    batch_size: int = typer.Option(500, "--batch-size"),
+    db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+) -> None:
+    """Screen many patients against the catalog; write one row per patient x trial."""
+    import pyarrow.csv as pacsv
+    import pyarrow.parquet as pq
+
+    from hcctrials.matching.cohort import VERDICT_SCHEMA, build_cohort_catalog, evaluate_cohort_batch, iter_patient_batches
+    from hcctrials.patients import load_patients
+
+    if out.suffix.lower() not in (".parquet", ".csv"):
+        raise InputError(f"--out: unsupported file type {out.suffix!r}", value=str(out), hint="Use .parquet or .csv")
+    day = _as_of(as_of)
+    with _store(db) as store:
+        selected = [store.get(t) for t in trials] if trials else list(store.iter_trials())
+    catalog = build_cohort_catalog(selected, as_of=day)
+    writer = pq.ParquetWriter(out, VERDICT_SCHEMA) if out.suffix.lower() == ".parquet" else \
+        pacsv.CSVWriter(out, VERDICT_SCHEMA)
+    count = 0
+    with writer, Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                          transient=True) as progress:
+        task = progress.add_task("patients", total=None)
+        for batch in iter_patient_batches(load_patients(patients), batch_size=batch_size):
+            writer.write_table(evaluate_cohort_batch(batch, catalog))
+            count += batch.num_rows
+            progress.update(task, completed=count)
+    Console().print(f"{count} patient(s) x {len(catalog.trial_ids)} trial(s) -> {out}", highlight=False)
 
 
 def register(app: typer.Typer) -> None:
-    """Add the matching commands to *app*."""
+    """Add ``match``, ``screen``, ``landscape`` and ``trials search`` to *app*."""
+    app.command("match")(match_command)
+    app.command("screen")(screen_command)
+    app.command("landscape")(landscape_command)
+    for group in app.registered_groups:
+        if group.name == "trials" and group.typer_instance is not None:
+            group.typer_instance.command("search")(search_command)
+            break

@@ -20,6 +20,7 @@ from hcctrials.criteria.catalog import (
     CriterionResult,
     TrialVerdict,
     compile_trial,
+    compile_trials,
     evaluate_catalog,
     evaluate_trial,
 )
@@ -32,7 +33,7 @@ from hcctrials.criteria.protocol import apply_protocol, load_protocol, parse_pro
 from hcctrials.criteria.split import split_criteria
 
 __all__ = [
-    "compile_criterion", "compile_trial", "evaluate_node", "evaluate_trial", "evaluate_catalog",
+    "compile_criterion", "compile_trial", "compile_trials", "evaluate_node", "evaluate_trial", "evaluate_catalog",
     "CompiledTrial", "CompiledCatalog", "CriterionResult", "TrialVerdict", "Verdict", "PatientFacts",
     "DEFAULT_ULN", "split_criteria", "compute_coverage", "CoverageReport", "load_protocol",
     "parse_protocol", "apply_protocol", "describe", "is_fully_compiled",

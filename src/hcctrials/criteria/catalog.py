@@ -24,7 +24,7 @@ from hcctrials.model.eligibility import Criterion, NeedsReview, leaf_key
 from hcctrials.model.patient import Patient
 from hcctrials.model.trial import Trial
 
-__all__ = ["CompiledTrial", "CriterionResult", "TrialVerdict", "compile_trial", "evaluate_trial",
+__all__ = ["CompiledTrial", "CriterionResult", "TrialVerdict", "compile_trial", "compile_trials", "evaluate_trial",
            "trial_criteria_texts", "CompiledCatalog", "evaluate_catalog"]
 
 
@@ -121,6 +121,23 @@ def compile_trial(trial: Trial, *, language: str = "auto") -> CompiledTrial:
         candidates = [c for c in (zh.get(key), en.get(key)) if c is not None]
         chosen.append(min(candidates, key=_review_count))
     return CompiledTrial(trial.trial_id, chosen, language)
+
+
+def _compile_chunk(args: tuple[list[Trial], str]) -> list[CompiledTrial]:
+    trials, language = args
+    return [compile_trial(t, language=language) for t in trials]
+
+
+def compile_trials(trials: list[Trial], *, language: str = "auto", workers: int = 1,
+                   chunk_size: int = 250) -> list[CompiledTrial]:
+    """Compile many trials, in *workers* processes when > 1 (results in input order)."""
+    if workers <= 1 or len(trials) <= chunk_size:
+        return [compile_trial(t, language=language) for t in trials]
+    from concurrent.futures import ProcessPoolExecutor
+
+    chunks = [(trials[i:i + chunk_size], language) for i in range(0, len(trials), chunk_size)]
+    with ProcessPoolExecutor(max_workers=workers) as pool:
+        return [c for part in pool.map(_compile_chunk, chunks) for c in part]
 
 
 def _trial_status(results: list[CriterionResult], trial_id: str) -> TrialVerdict:

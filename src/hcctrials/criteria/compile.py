@@ -110,6 +110,9 @@ _EN_WORD = re.compile(r"[a-z][a-z'-]+")
 
 
 def _lower_same_length(text: str) -> str:
+    low = text.lower()
+    if len(low) == len(text):
+        return low
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
@@ -271,7 +274,8 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
         if id(h) in scoped:
             node = _apply_window(node, window)
         before = ctx.lower[prev_end:h.start]
-        neg = _NEGATION.search(before)
+        tail_start = max(0, len(before) - 48)
+        neg = _NEGATION.search(before, tail_start)
         if neg and h.family not in ("admin",):
             node = Not(child=node)
             for i in range(prev_end + neg.start(), h.start):

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from hcctrials.criteria.grammar import COMPARATOR, NUM, Context, Hit, parse_comparator, parse_number
+from hcctrials.criteria.grammar import COMPARATOR, NUM, Context, Hit, parse_comparator, parse_number, trie_regex
 from hcctrials.model.eligibility import AllOf, AnyOf, LabThreshold
 
 __all__ = ["scan_labs", "LAB_NAMES"]
@@ -75,10 +75,9 @@ _PAIR_NAMES = {  # one name for two analytes
 }
 
 _names = sorted({*LAB_NAMES, *_PAIR_NAMES}, key=len, reverse=True)
-_NAME = "(?:" + "|".join(
-    (re.escape(n) if re.match(r"[\u4e00-\u9fff]", n) else r"(?<![a-z])" + re.escape(n) + r"(?![a-z])")
-    for n in _names
-) + ")"
+_ZH_NAMES = [n for n in _names if re.match(r"[\u4e00-\u9fff]", n)]
+_EN_NAMES = [n for n in _names if n not in _ZH_NAMES]
+_NAME = rf"(?:(?<![a-z]){trie_regex(_EN_NAMES)}(?![a-z])|{trie_regex(_ZH_NAMES)})"
 _NAME_GROUP = rf"{_NAME}(?:\s*(?:\([^()]{{1,50}}\))?\s*(?:\band\b|\bor\b|/|,|和|及|与|或)\s*{_NAME})*"
 _ULN = (r"(?:x|times|倍|fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper\s+limits?\s+of\s+(?:the\s+)?normal"
         r"(?:\s+(?:value|range|limit))?(?:\s*\(uln\))?|uln|正常值?上限|正常值高限|正常范围上限|正常参考值上限"
@@ -152,8 +151,16 @@ def _leaf(analyte: str, cmp: str, m: re.Match[str]) -> LabThreshold:
     return LabThreshold(analyte=analyte, comparator=cmp, value=value, unit=unit)  # type: ignore[arg-type]
 
 
+# cheap pre-check: a lab threshold needs a digit and a comparator word or sign
+_QUICK = re.compile(r"\d") 
+_QUICK_CMP = re.compile(COMPARATOR[3:-1].replace("|of|", "|").replace("|is|", "|") + r"|以上|以下|or\s+(?:more|above|higher|greater|less|below|lower)",
+                        re.IGNORECASE)
+
+
 def scan_labs(ctx: Context) -> list[Hit]:
     """Every lab threshold in the text, with conditional ULN alternatives folded in."""
+    if not _QUICK.search(ctx.lower) or not _QUICK_CMP.search(ctx.lower):
+        return []
     hits = []
     for m in _LAB.finditer(ctx.lower):
         analytes = _analytes(m.group("names"))

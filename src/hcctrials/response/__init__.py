@@ -11,7 +11,10 @@ Public API (see ``docs/response.md``)::
 
 from hcctrials.response.common import (
     CRITERIA,
+    FINDING_WARNINGS,
     CrThenPr,
+    InconsistentLesionRecord,
+    LesionNotRecorded,
     ResponseInputError,
     ResponseSettings,
     UnconfirmedResponse,
@@ -19,10 +22,17 @@ from hcctrials.response.common import (
 from hcctrials.response.engine import derive_responses
 from hcctrials.response.io import AssessmentTable, load_assessments, load_first_doses
 from hcctrials.response.result import ResponseResult
-from hcctrials.response.validate import check_assessments, check_first_doses
+from hcctrials.response.validate import (
+    check_assessments,
+    check_first_doses,
+    normalise_assessments,
+)
 
 __all__ = [
     "CRITERIA",
+    "FINDING_WARNINGS",
+    "InconsistentLesionRecord",
+    "LesionNotRecorded",
     "AssessmentTable",
     "CrThenPr",
     "ResponseInputError",
@@ -34,4 +44,5 @@ __all__ = [
     "derive_responses",
     "load_assessments",
     "load_first_doses",
+    "normalise_assessments",
 ]

@@ -8,7 +8,7 @@ small integer codes so that the per-visit and per-subject derivations can be vec
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from hcctrials.errors import DataQualityWarning, ValidationError
@@ -31,6 +31,9 @@ __all__ = [
     "ResponseInputError",
     "UnconfirmedResponse",
     "CrThenPr",
+    "LesionNotRecorded",
+    "InconsistentLesionRecord",
+    "FINDING_WARNINGS",
     "HUNDREDTHS",
     "FIVE_MM",
 ]
@@ -91,6 +94,25 @@ class CrThenPr(DataQualityWarning):
     """A CR followed by a PR: RECIST 1.1 Table 3 footnote case, needs review [E09]."""
 
 
+class LesionNotRecorded(DataQualityWarning):
+    """A baseline lesion has no row at a follow-up visit (treated as not evaluated)."""
+
+
+class InconsistentLesionRecord(DataQualityWarning):
+    """A lesion record contradicts itself or lacks what the criteria need (see message)."""
+
+
+#: Finding code (``ResponseResult.findings["code"]``) -> named warning class.
+FINDING_WARNINGS: dict[str, type[DataQualityWarning]] = {
+    "UNCONFIRMED_RESPONSE": UnconfirmedResponse,
+    "CR_THEN_PR": CrThenPr,
+    "LESION_NOT_RECORDED": LesionNotRecorded,
+    "NODE_STATUS_CONTRADICTION": InconsistentLesionRecord,
+    "EFFUSION_WITHOUT_CYTOLOGY": InconsistentLesionRecord,
+    "PATTERN_UNKNOWN": InconsistentLesionRecord,
+}
+
+
 @dataclass(frozen=True)
 class ResponseSettings:
     """Protocol parameters of the response derivation; defaults as in ``docs/response.md``.
@@ -132,7 +154,6 @@ class ResponseSettings:
     imrecist_pd_on_last_scan_is_event: bool = True
     #: imRECIST: minimum days between the first PD and the assessment that confirms/negates it.
     imrecist_pd_confirmation_min_days: int = 28
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         checks: list[tuple[str, bool]] = [

@@ -13,7 +13,10 @@ import numpy as np
 import pandas as pd
 
 from hcctrials.response.common import HUNDREDTHS, ResponseSettings
-from hcctrials.response.validate import Columns, column
+from hcctrials.response.validate import (
+    NEW, NON_TARGET, ST_ABSENT, ST_INCREASED, ST_NE, ST_NONE, ST_PRESENT, ST_UPD, TARGET,
+    Columns, column, organ_mask,
+)
 
 __all__ = ["PORTA_HEPATIS", "EFFUSION_SITES", "derive_time_points", "select_new_targets"]
 
@@ -27,8 +30,8 @@ EFFUSION_SITES = frozenset({"ascites", "pleural effusion", "pericardial effusion
 def _rows(frame: Columns, mask: np.ndarray, cols: list[str]) -> pd.DataFrame:
     """A small DataFrame of the rows of *frame* where *mask* holds."""
     return pd.DataFrame({c: pd.Series(column(frame, c, mask), dtype=object)
-                         if c in ("subject_id", "lesion_id") else column(frame, c, mask)
-                         for c in cols})
+                         if c in ("subject_id", "lesion_id", "organ_name", "role_name")
+                         else column(frame, c, mask) for c in cols})
 
 
 def _bincount(idx: np.ndarray, weights: np.ndarray | None, size: int) -> np.ndarray:
@@ -44,8 +47,8 @@ def select_new_targets(frame: Columns) -> np.ndarray:
     ``measurable`` flag when given, else LD >= 10 mm (nodes: short axis >= 15 mm) [E09 1.1].
     """
     role = frame["role"]
-    new = _rows(frame, role == "new", ["lkey", "subject_id", "tp", "d", "is_node", "organ",
-                                        "measurable", "lesion_id"])
+    new = _rows(frame, role == NEW, ["lkey", "subject_id", "tp", "d", "is_node", "organ_name",
+                                      "measurable", "lesion_id"])
     chosen = np.zeros(len(role), dtype=bool)
     if new.empty:
         return chosen
@@ -56,12 +59,13 @@ def select_new_targets(frame: Columns) -> np.ndarray:
     flag = first["measurable"].to_numpy()
     measurable = np.where(flag < 0, by_size, flag == 1)
     cand = first[measurable.astype(bool)].copy()
-    cand["_g"] = np.where(cand["is_node"].to_numpy(), "lymph node", cand["organ"].to_numpy())
+    cand["_g"] = np.where(cand["is_node"].to_numpy(), "lymph node",
+                          cand["organ_name"].to_numpy())
     cand["_negd"] = -cand["d"]
     cand = cand.sort_values(["subject_id", "tp", "_negd", "lesion_id"], kind="stable")
     cand = cand[cand.groupby(["subject_id", "_g"]).cumcount().to_numpy() < 2]
     cand = cand[cand.groupby("subject_id").cumcount().to_numpy() < 5]
-    chosen = np.isin(frame["lkey"], cand["lkey"].to_numpy()) & (role == "new")
+    chosen = np.isin(frame["lkey"], cand["lkey"].to_numpy()) & (role == NEW)
     return np.asarray(chosen, dtype=bool)
 
 
@@ -79,7 +83,6 @@ def derive_time_points(frame: Columns, *, criteria: str,
     n_tp = int(frame["tp"].max()) + 1 if n_rows else 0
     tp = frame["tp"]
     role = frame["role"]
-    organ = frame["organ"]
     node = frame["is_node"]
     d = frame["d"]
     v = frame["v"]
@@ -99,7 +102,7 @@ def derive_time_points(frame: Columns, *, criteria: str,
     # measurement used by the criteria
     m = d.copy()
     if criteria == "mrecist":
-        liver = (organ == "liver") & (role != "new")
+        liver = organ_mask(frame, ["liver"]) & (role != NEW)
         base_v = np.full(n_les, -1, dtype=np.int64)
         np.maximum.at(base_v, lkey, np.where(is_base, v, -1))
         base_v = base_v[lkey]
@@ -107,10 +110,10 @@ def derive_time_points(frame: Columns, *, criteria: str,
         m = np.where(use_viable, v, d)
     node_thr = np.full(n_rows, 10 * HUNDREDTHS, dtype=np.int64)
     if criteria == "mrecist":
-        node_thr[np.isin(organ, list(PORTA_HEPATIS)) & node] = 20 * HUNDREDTHS
+        node_thr[organ_mask(frame, PORTA_HEPATIS) & node] = 20 * HUNDREDTHS
 
     # ---- targets
-    t = role == "target"
+    t = role == TARGET
     tm = t & (m >= 0)
     target_sum = _bincount(tp[tm], m[tm].astype(float), n_tp).astype(np.int64)
     t_rows = _bincount(tp[t], None, n_tp)
@@ -121,37 +124,38 @@ def derive_time_points(frame: Columns, *, criteria: str,
     cyto_true = frame["cytology"] == 1
     typical_true = frame["typical"] == 1
     # ---- non-targets: effective status
-    nt = role == "non_target"
+    nt = role == NON_TARGET
     eff = status.copy()
     node_known = nt & node & (d >= 0)
-    eff = np.where(node_known & (eff == ""), np.where(d < node_thr, "absent", "present"), eff)
-    contradict = node_known & (eff == "absent") & (d >= node_thr)
+    eff = np.where(node_known & (eff == ST_NONE), np.where(d < node_thr, ST_ABSENT, ST_PRESENT),
+                   eff)
+    contradict = node_known & (eff == ST_ABSENT) & (d >= node_thr)
     finding(contradict, "NODE_STATUS_CONTRADICTION",
             "non-target node recorded absent but short axis >= threshold; counted present "
             "[RECIST 1.1 1.4]")
-    eff = np.where(contradict, "present", eff)
-    eff = np.where(nt & (eff == ""), np.where(is_base, "present", "not_evaluated"), eff)
+    eff = np.where(contradict, ST_PRESENT, eff)
+    eff = np.where(nt & (eff == ST_NONE), np.where(is_base, ST_PRESENT, ST_NE), eff)
     if criteria == "mrecist":
-        effusion = nt & np.isin(organ, list(EFFUSION_SITES))
-        no_cyto = effusion & (eff == "unequivocal_progression") & ~cyto_true
+        effusion = nt & organ_mask(frame, EFFUSION_SITES)
+        no_cyto = effusion & (eff == ST_UPD) & ~cyto_true
         finding(no_cyto, "EFFUSION_WITHOUT_CYTOLOGY",
                 "mRECIST: effusion/ascites progression without cytological proof is not PD "
                 "[LL10]")
-        eff = np.where(no_cyto, "present", eff)
+        eff = np.where(no_cyto, ST_PRESENT, eff)
     nt_rows = _bincount(tp[nt], None, n_tp)
-    nt_upd = _bincount(tp[nt & (eff == "unequivocal_progression")], None, n_tp)
-    nt_inc = _bincount(tp[nt & np.isin(eff, ["increased", "unequivocal_progression"])], None, n_tp)
-    nt_ne = _bincount(tp[nt & (eff == "not_evaluated")], None, n_tp)
-    nt_absent = _bincount(tp[nt & (eff == "absent")], None, n_tp)
+    nt_upd = _bincount(tp[nt & (eff == ST_UPD)], None, n_tp)
+    nt_inc = _bincount(tp[nt & ((eff == ST_INCREASED) | (eff == ST_UPD))], None, n_tp)
+    nt_ne = _bincount(tp[nt & (eff == ST_NE)], None, n_tp)
+    nt_absent = _bincount(tp[nt & (eff == ST_ABSENT)], None, n_tp)
 
     # ---- new lesions
-    new = role == "new"
-    present = new & (d != 0) & (status != "absent")
+    new = role == NEW
+    present = new & (d != 0) & (status != ST_ABSENT)
     qualifies = present & ~frame["equivocal"]
     qualifies &= ~node | (d >= node_thr)   # new node counts from SA >= 10 mm [E09 1.5]
     if criteria == "mrecist":
         typical = frame["typical"]
-        liver_new = new & (organ == "liver")
+        liver_new = new & organ_mask(frame, ["liver"])
         first_row = np.full(n_les, n_rows, dtype=np.int64)
         np.minimum.at(first_row, lkey, np.arange(n_rows))
         first_d = np.where(new, d[np.minimum(first_row[lkey], n_rows - 1)], -1)
@@ -162,7 +166,7 @@ def derive_time_points(frame: Columns, *, criteria: str,
                 "mRECIST: new liver lesion without a recorded vascular pattern; counted only "
                 "after >= 10 mm growth [LL10]")
         qualifies = np.where(liver_new, liver_q, qualifies)
-        eff_new = new & np.isin(organ, list(EFFUSION_SITES))
+        eff_new = new & organ_mask(frame, EFFUSION_SITES)
         qualifies = np.where(eff_new, present & cyto_true, qualifies)
     day = frame["tp_date"].astype("datetime64[D]").astype(np.int64)
     first_seen_l = np.full(n_les, np.iinfo(np.int64).max, dtype=np.int64)
@@ -179,8 +183,7 @@ def derive_time_points(frame: Columns, *, criteria: str,
     new_t_sum = _bincount(tp[chosen & (d >= 0)], np.where(d >= 0, d, 0)[chosen & (d >= 0)]
                           .astype(float), n_tp).astype(np.int64)
     new_t_missing = _bincount(tp[chosen & (d < 0)], None, n_tp)
-    new_nt_inc = _bincount(tp[new & ~chosen & np.isin(status, ["increased",
-                                                                 "unequivocal_progression"])],
+    new_nt_inc = _bincount(tp[new & ~chosen & ((status == ST_INCREASED) | (status == ST_UPD))],
                            None, n_tp)
 
     # ---- one row per time point
@@ -220,7 +223,8 @@ def derive_time_points(frame: Columns, *, criteria: str,
     if lack.any():
         lack_codes = frame["subject_code"][first_idx][lack]
         sub = _rows(frame, np.isin(frame["subject_code"], lack_codes),
-                    ["subject_id", "tp_date", "lesion_id", "is_baseline", "role"])
+                    ["subject_id", "tp_date", "lesion_id", "is_baseline", "role_name"])
+        sub = sub.rename(columns={"role_name": "role"})
         lesions = sub[sub["is_baseline"] & sub["role"].isin(["target", "non_target"])][
             ["subject_id", "lesion_id", "role"]]
         visits = tps.loc[lack, ["subject_id", "tp_date"]]

@@ -57,7 +57,7 @@ def nadir_before(subject: np.ndarray, sums: np.ndarray, complete: np.ndarray) ->
     vals = pd.Series(np.where(complete, sums, BIG))
     cm = vals.groupby(subject, sort=False).cummin()
     prev = cm.groupby(subject, sort=False).shift(1)
-    return prev.fillna(BIG).to_numpy(dtype=np.int64)
+    return np.asarray(prev.fillna(BIG).to_numpy(dtype=np.int64))
 
 
 def evaluate_target_response(sums: np.ndarray, baseline: np.ndarray, nadir: np.ndarray,

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hcctrials.response.common import CRITERIA_TITLES, ResponseSettings
+from hcctrials.errors import DataQualityWarning
+from hcctrials.response.common import CRITERIA_TITLES, FINDING_WARNINGS, ResponseSettings
 
 __all__ = ["ResponseResult", "ADRS_AVAL"]
 
@@ -99,6 +100,16 @@ class ResponseResult:
             ["USUBJID", "_o", "ADT"], kind="stable").drop(columns="_o")
         return out.reset_index(drop=True)[["USUBJID", "PARAMCD", "PARAM", "PARCAT1", "AVALC",
                                            "AVAL", "ADT", "ANL01FL", "DTYPE"]]
+
+    def warnings(self) -> list[DataQualityWarning]:
+        """The findings as named :class:`~hcctrials.errors.DataQualityWarning` instances."""
+        out: list[DataQualityWarning] = []
+        for row in self.findings.itertuples(index=False):
+            cls = FINDING_WARNINGS.get(str(row.code), DataQualityWarning)
+            when = _iso(row.visit_date)
+            lesion = f", lesion {row.lesion_id}" if row.lesion_id else ""
+            out.append(cls(f"subject {row.subject_id}, visit {when}{lesion}: {row.message}"))
+        return out
 
     def to_json_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict (dates ISO, NaN -> null)."""

@@ -26,6 +26,9 @@ __all__ = [
     "check_assessments",
     "normalise_assessments",
     "column",
+    "organ_mask",
+    "TARGET", "NON_TARGET", "NEW", "ROLE_NAMES", "STATUS_NAMES",
+    "ST_NONE", "ST_PRESENT", "ST_ABSENT", "ST_UPD", "ST_NE", "ST_INCREASED",
     "Columns",
     "check_first_doses",
     "normalise_organ",
@@ -44,6 +47,15 @@ OPTIONAL_COLUMNS = (
     "visit",
 )
 NON_TARGET_STATUSES = ("present", "absent", "unequivocal_progression", "not_evaluated", "increased")
+
+#: Integer codes of the normalised role and non-target status columns.
+TARGET, NON_TARGET, NEW = 0, 1, 2
+ROLE_NAMES = np.array(["target", "non_target", "new"], dtype=object)
+ST_NONE, ST_PRESENT, ST_ABSENT, ST_UPD, ST_NE, ST_INCREASED = 0, 1, 2, 3, 4, 5
+STATUS_NAMES = np.array(["", "present", "absent", "unequivocal_progression", "not_evaluated",
+                         "increased"], dtype=object)
+_STATUS_CODE = {str(n): i for i, n in enumerate(STATUS_NAMES)}
+_ROLE_CODE = {"target": TARGET, "non_target": NON_TARGET, "new": NEW}
 
 _ROLE_SYNONYMS = {
     "target": "target", "t": "target", "tl": "target", "target lesion": "target",
@@ -87,12 +99,24 @@ Columns = dict[str, np.ndarray]
 
 
 def column(frame: Columns, name: str, rows: Any = slice(None)) -> np.ndarray:
-    """Column *name* of *frame* at *rows*, decoding subject_id / lesion_id from their codes."""
+    """Column *name* of *frame* at *rows*, decoding coded columns (ids, role, organ, status)."""
     if name == "subject_id":
-        return frame["_subjects"][frame["subject_code"][rows]]
+        return np.asarray(frame["_subjects"][frame["subject_code"][rows]])
     if name == "lesion_id":
-        return frame["_lesions"][frame["lesion_code"][rows]]
-    return frame[name][rows]
+        return np.asarray(frame["_lesions"][frame["lesion_code"][rows]])
+    if name == "organ_name":
+        return np.asarray(frame["_organs"][frame["organ"][rows]])
+    if name == "role_name":
+        return np.asarray(ROLE_NAMES[frame["role"][rows]])
+    if name == "status_name":
+        return np.asarray(STATUS_NAMES[frame["nt_status"][rows]])
+    return np.asarray(frame[name][rows])
+
+
+def organ_mask(frame: Columns, names: Any) -> np.ndarray:
+    """Rows whose (normalised) organ is one of *names*."""
+    wanted = [i for i, o in enumerate(frame["_organs"]) if o in set(names)]
+    return np.isin(frame["organ"], wanted)
 
 
 def _where(row: Mapping[str, Any]) -> str:
@@ -118,6 +142,9 @@ def _fail(df: pd.DataFrame | Columns, mask: Any, message: str, *, field: str | N
         if "_subjects" in df:
             row["subject_id"] = df["_subjects"][row["subject_code"]]
             row["lesion_id"] = df["_lesions"][row["lesion_code"]]
+            row["organ"] = df["_organs"][row["organ"]]
+            row["role"] = ROLE_NAMES[row["role"]]
+            row["nt_status"] = STATUS_NAMES[row["nt_status"]]
     more = int(mask.sum()) - 1
     text = message + (f" ({more} more row(s) with the same problem)" if more else "")
     value = value_of(row) if value_of is not None else (row.get(field) if field else None)
@@ -129,17 +156,17 @@ def _fail(df: pd.DataFrame | Columns, mask: Any, message: str, *, field: str | N
 _INVALID = object()
 
 
-def _map_unique(raw: pd.Series, fn: Any, *, bad: Any = None) -> np.ndarray:
+def _map_unique(raw: pd.Series, fn: Any) -> np.ndarray:
     """Apply *fn* to each distinct value once (fast on long tables); NaN/None -> fn(None).
 
-    With *bad* (a predicate on mapped values) rows whose value is bad fail through
-    :func:`_fail` on *raw*'s frame by the caller; see :func:`_bad_rows`.
+    Hand-written rather than ``Series.map`` because the mapping must also see missing
+    values and must run once per distinct value on multi-million-row tables.
     """
     codes, uniques = pd.factorize(raw, use_na_sentinel=True)
     mapped = [fn(u) for u in uniques] + [fn(None)]
     out = np.empty(len(mapped), dtype=object)
     out[:] = mapped
-    return out[codes]
+    return np.asarray(out[codes])
 
 
 def _map_codes(raw: pd.Series, fn: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -148,13 +175,6 @@ def _map_codes(raw: pd.Series, fn: Any) -> tuple[np.ndarray, np.ndarray]:
     mapped = np.array([fn(u) for u in uniques] + [fn(None)], dtype=object)
     canon, inverse = np.unique(mapped.astype(str), return_inverse=True)
     return inverse[codes].astype(np.int64), canon.astype(object)
-
-
-def _bad_rows(raw: pd.Series, fn: Any, is_bad: Any) -> np.ndarray:
-    """Rows whose mapped value is bad, evaluated once per distinct value."""
-    codes, uniques = pd.factorize(raw, use_na_sentinel=True)
-    flags = np.array([is_bad(fn(u)) for u in uniques] + [is_bad(fn(None))], dtype=bool)
-    return flags[codes]
 
 
 def _bool_value(value: Any) -> Any:
@@ -182,13 +202,13 @@ def _parse_tri(df: pd.DataFrame, col: str) -> np.ndarray:
           "not a yes/no value", field=col, hint="use true/false, yes/no or 1/0")
     table = np.array([-1 if v is pd.NA or v is _INVALID else int(bool(v)) for v in vals],
                      dtype=np.int8)
-    return table[codes]
+    return np.asarray(table[codes])
 
 
 def _parse_bool(df: pd.DataFrame, col: str, default: bool) -> np.ndarray:
     """Yes/no column -> bool array, missing values taking *default*."""
     tri = _parse_tri(df, col)
-    return (tri == 1) | ((tri == -1) & default)
+    return np.asarray((tri == 1) | ((tri == -1) & default))
 
 
 def _parse_diameter(df: pd.DataFrame, col: str) -> np.ndarray:
@@ -296,8 +316,11 @@ def check_assessments(
     cols = normalise_assessments(df, first_doses, criteria=criteria, settings=settings)
     frame = pd.DataFrame({k: pd.Series(v, dtype=v.dtype, copy=False) for k, v in cols.items()
                           if not k.startswith("_")})
-    frame.insert(0, "subject_id", cols["_subjects"][cols["subject_code"]])
-    frame.insert(2, "lesion_id", cols["_lesions"][cols["lesion_code"]])
+    frame.insert(0, "subject_id", column(cols, "subject_id"))
+    frame.insert(2, "lesion_id", column(cols, "lesion_id"))
+    frame["role"] = column(cols, "role_name")
+    frame["organ"] = column(cols, "organ_name")
+    frame["nt_status"] = column(cols, "status_name")
     return frame
 
 
@@ -331,22 +354,26 @@ def normalise_assessments(
     _fail(src, dates.isna().to_numpy(), "visit date missing or not a date", field="visit_date",
           hint="use ISO dates (YYYY-MM-DD)")
     day = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
-    role_fn = lambda v: _ROLE_SYNONYMS.get(_text(v).lower())  # noqa: E731
-    role = _map_unique(src["lesion_role"], role_fn)
-    _fail(src, _bad_rows(src["lesion_role"], role_fn, lambda x: x is None),
-          "unknown lesion role", field="lesion_role", hint="use target, non_target or new")
-    organ = (_map_unique(src["organ"], normalise_organ) if "organ" in src.columns
-             else np.full(len(src), "unknown", dtype=object))
+    role = _map_unique(src["lesion_role"],
+                       lambda v: _ROLE_CODE.get(_ROLE_SYNONYMS.get(_text(v).lower(), ""), -1)
+                       ).astype(np.int8)
+    _fail(src, role < 0, "unknown lesion role", field="lesion_role",
+          hint="use target, non_target or new")
+    if "organ" in src.columns:
+        organ, organs = _map_codes(src["organ"], normalise_organ)
+    else:
+        organ, organs = np.zeros(len(src), dtype=np.int64), np.array(["unknown"], dtype=object)
     if "non_target_status" in src.columns:
         def st_fn(v: Any) -> Any:
             return _STATUS_SYNONYMS.get(_text(v).lower(), "" if _text(v) == "" else None)
 
-        st = _map_unique(src["non_target_status"], st_fn)
-        _fail(src, _bad_rows(src["non_target_status"], st_fn, lambda x: x is None),
-              "unknown non-target status", field="non_target_status",
+        st = _map_unique(src["non_target_status"],
+                         lambda v: -1 if st_fn(v) is None else _STATUS_CODE[st_fn(v)]
+                         ).astype(np.int8)
+        _fail(src, st < 0, "unknown non-target status", field="non_target_status",
               hint=f"use one of {', '.join(NON_TARGET_STATUSES)}")
     else:
-        st = np.full(len(src), "", dtype=object)
+        st = np.zeros(len(src), dtype=np.int8)
     cols: Columns = {
         "subject_code": codes["subject_id"],
         "lesion_code": codes["lesion_id"],
@@ -377,7 +404,7 @@ def normalise_assessments(
         dup[1:] = (lkey[1:] == lkey[:-1]) & (day[1:] == day[:-1])
     _fail(cols, dup, "duplicate row: lesion recorded twice at the same visit",
           hint="remove the repeated row or give the lesions distinct ids")
-    rcode = np.select([role[order] == "target", role[order] == "non_target"], [0, 1], 2)
+    rcode = cols["role"]
     rmin = np.full(n_les, 9)
     rmax = np.full(n_les, -1)
     np.minimum.at(rmin, lkey, rcode)
@@ -405,7 +432,7 @@ def normalise_assessments(
     _fail(cols, tfirst_mask & (n_tgt[s_code] > 5), "more than 5 target lesions",
           field="lesion_id",
           hint="RECIST 1.1 allows at most 5 targets; record the others as non-target")
-    group = np.where(cols["is_node"][tfirst], "lymph node", cols["organ"][tfirst].astype(str))
+    group = np.where(cols["is_node"][tfirst], "lymph node", organs[cols["organ"][tfirst]])
     gkey = pd.factorize(pd.Series(s_code[tfirst]).astype(str) + "|" + group)[0]
     too_many = np.zeros(n, dtype=bool)
     if len(gkey):
@@ -414,6 +441,7 @@ def normalise_assessments(
           hint="RECIST 1.1 allows 2 per organ (all lymph nodes count as one organ)")
     cols["_subjects"] = ids["subject_id"]
     cols["_lesions"] = ids["lesion_id"]
+    cols["_organs"] = organs
     if first_doses is None:
         return cols
     return _check_baseline(cols, day, first_doses, criteria=criteria, settings=settings)
@@ -464,16 +492,16 @@ def _check_baseline(out: Columns, day: np.ndarray,
     first_tp = np.full(n_les, np.iinfo(np.int64).max)
     np.minimum.at(first_tp, lkey, tp)
     lesion_at_base = first_tp[lkey] == base_of_row
-    _fail(out, (role_arr == "target") & ~lesion_at_base, "target lesion without a baseline",
+    _fail(out, (role_arr == TARGET) & ~lesion_at_base, "target lesion without a baseline",
           field="lesion_id", hint="targets are chosen at baseline; record later lesions as new")
-    _fail(out, (role_arr == "non_target") & ~lesion_at_base,
+    _fail(out, (role_arr == NON_TARGET) & ~lesion_at_base,
           "non-target lesion without a baseline", field="lesion_id",
           hint="non-targets are recorded at baseline; record later lesions as new")
-    _fail(out, (role_arr == "new") & isb, "new lesion at baseline", field="lesion_role",
+    _fail(out, (role_arr == NEW) & isb, "new lesion at baseline", field="lesion_role",
           hint="baseline lesions are target or non-target")
     d = out["d"]
     node = out["is_node"]
-    bt = isb & (role_arr == "target")
+    bt = isb & (role_arr == TARGET)
     _fail(out, bt & (d < 0), "target lesion without a baseline measurement",
           field="diameter_mm", value_of=_mm_value, hint="give the baseline longest diameter (short axis for nodes)")
     _fail(out, bt & ~node & (d >= 0) & (d < 10 * HUNDREDTHS),
@@ -485,12 +513,11 @@ def _check_baseline(out: Columns, day: np.ndarray,
     meas = out["measurable"] == 0
     _fail(out, bt & meas, "target lesion flagged not measurable",
           field="measurable", hint="only measurable lesions can be targets")
-    bnt = isb & (role_arr == "non_target")
-    _fail(out, bnt & np.isin(out["nt_status"],
-                             ["absent", "unequivocal_progression", "increased"]),
+    bnt = isb & (role_arr == NON_TARGET)
+    _fail(out, bnt & np.isin(out["nt_status"], [ST_ABSENT, ST_UPD, ST_INCREASED]),
           "non-target lesion at baseline must be present", field="nt_status")
     if criteria == "mrecist" and settings.mrecist_atypical_targets == "error":
-        liver = out["organ"] == "liver"
+        liver = organ_mask(out, ["liver"])
         _fail(out, bt & liver & (out["v"] < 0),
               "mRECIST: intrahepatic target without a viable (arterially enhancing) diameter",
               field="viable_diameter_mm",

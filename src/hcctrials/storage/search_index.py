@@ -23,7 +23,8 @@ from typing import Any
 
 from sqlalchemy import (
     Column,
-    ForeignKey,
+    ForeignKeyConstraint,
+    tuple_,
     Index,
     Integer,
     String,
@@ -37,6 +38,7 @@ from sqlalchemy import (
     or_,
     select,
     text,
+    true,
 )
 from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection, Engine
@@ -58,7 +60,7 @@ search_documents = Table(
     "search_documents",
     metadata,
     Column("doc_id", Integer, primary_key=True, autoincrement=True),
-    Column("trial_id", String(64), ForeignKey("trials.trial_id", ondelete="CASCADE"), nullable=False),
+    Column("trial_id", String(64), nullable=False),
     Column("raw_sha256", String(64), nullable=False),
     Column("index_version", Integer, nullable=False),
     Column("tokens", Text, nullable=False),
@@ -72,7 +74,8 @@ search_documents = Table(
     Column("study_start", String(10)),
     Column("title", Text),
     Column("tsv", Text().with_variant(TSVECTOR(), "postgresql")),
-    UniqueConstraint("trial_id"),
+    ForeignKeyConstraint(["trial_id", "registry"], ["trials.trial_id", "trials.registry"], ondelete="CASCADE"),
+    UniqueConstraint("trial_id", "registry"),
     Index(None, "status"),
     Index(None, "tsv", postgresql_using="gin"),
 )
@@ -148,21 +151,24 @@ def _row(doc: SearchDocument, raw_sha256: str, dialect: str) -> dict[str, Any]:
 
 def _write(conn: Connection, rows: list[dict[str, Any]]) -> None:
     dialect = conn.dialect.name
-    ids = [r["trial_id"] for r in rows]
+    keys = [(r["trial_id"], r["registry"]) for r in rows]
+    c = search_documents.c
     if dialect == "sqlite":
-        conn.execute(text("DELETE FROM search_fts WHERE rowid IN (SELECT doc_id FROM search_documents "
-                          "WHERE trial_id IN (SELECT value FROM json_each(:ids)))"),
-                     {"ids": json.dumps(ids)})
-    conn.execute(delete(search_documents).where(search_documents.c.trial_id.in_(ids)))
+        old = [d for (d,) in conn.execute(select(c.doc_id).where(tuple_(c.trial_id, c.registry).in_(keys)))]
+        if old:
+            conn.execute(text("DELETE FROM search_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
+                         {"ids": json.dumps(old)})
+    conn.execute(delete(search_documents).where(tuple_(c.trial_id, c.registry).in_(keys)))
     if dialect == "postgresql":
         conn.execute(insert(search_documents), [{**r, "tsv": None} for r in rows])
-        conn.execute(text("UPDATE search_documents SET tsv = CAST(:lit AS tsvector) WHERE trial_id = :tid"),
-                     [{"lit": r["tsv"], "tid": r["trial_id"]} for r in rows])
+        conn.execute(text("UPDATE search_documents SET tsv = CAST(:lit AS tsvector) "
+                          "WHERE trial_id = :tid AND registry = :reg"),
+                     [{"lit": r["tsv"], "tid": r["trial_id"], "reg": r["registry"]} for r in rows])
         return
     conn.execute(insert(search_documents), rows)
-    conn.execute(text("INSERT INTO search_fts(rowid, tokens) SELECT doc_id, tokens FROM search_documents "
-                      "WHERE trial_id IN (SELECT value FROM json_each(:ids))"),
-                 {"ids": json.dumps(ids)})
+    new = conn.execute(select(c.doc_id, c.tokens).where(tuple_(c.trial_id, c.registry).in_(keys))).all()
+    conn.execute(text("INSERT INTO search_fts(rowid, tokens) VALUES (:rowid, :tokens)"),
+                 [{"rowid": d, "tokens": t} for d, t in new])
 
 
 def index_trials(store: Any, records: Iterable[Trial], *, batch_size: int = 500) -> int:
@@ -198,7 +204,8 @@ def refresh_search_index(store: Any) -> int:
     """Index the trials whose document is missing or stale (raw hash or index version differs)."""
     engine = _engine(store)
     stmt = (select(trials.c.record)
-            .select_from(trials.outerjoin(search_documents, search_documents.c.trial_id == trials.c.trial_id))
+            .select_from(trials.outerjoin(search_documents, and_(search_documents.c.trial_id == trials.c.trial_id,
+                                                                 search_documents.c.registry == trials.c.registry)))
             .where(or_(search_documents.c.trial_id.is_(None),
                        search_documents.c.raw_sha256 != trials.c.raw_sha256,
                        search_documents.c.index_version != INDEX_VERSION)))
@@ -259,12 +266,12 @@ def search_trials(store: Any, query: SearchQuery, *, filters: SearchFilters | No
     with engine.connect() as conn:
         dialect = conn.dialect.name
         if not query.terms:
-            stmt = select(*cols).where(and_(*conds)).order_by(c.study_start.desc(), c.trial_id).limit(limit)
+            stmt = select(*cols).where(and_(true(), *conds)).order_by(c.study_start.desc(), c.trial_id).limit(limit)
             return [_hit(r, 0.0) for r in conn.execute(stmt)]
         if dialect == "sqlite":
             fts = text("SELECT rowid AS doc_id, bm25(search_fts) AS rank FROM search_fts "
                        "WHERE search_fts MATCH :q").columns(doc_id=Integer(), rank=Integer()).subquery("fts")
-            stmt = (select(*cols, fts.c.rank).join(fts, fts.c.doc_id == c.doc_id).where(and_(*conds))
+            stmt = (select(*cols, fts.c.rank).join(fts, fts.c.doc_id == c.doc_id).where(and_(true(), *conds))
                     .order_by(fts.c.rank, c.trial_id).limit(limit))
             rows = conn.execute(stmt, {"q": fts_match_expression(query)})
             return [_hit(r, -float(r.rank)) for r in rows]

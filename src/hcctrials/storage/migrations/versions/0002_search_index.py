@@ -4,7 +4,7 @@ Revision ID: 0002_search_index
 Revises: 0001
 Create Date: 2026-11-22
 
-``search_documents`` holds, for each current trial, the pre-segmented tokens (jieba for
+``search_documents`` holds, for each current record (trial id + registry, as ``trials``), the pre-segmented tokens (jieba for
 Chinese, Snowball-stemmed English, lexicon names in both languages, setting and class concept
 tokens) and the filter values of ``hcctrials trials search``.  Full text:
 
@@ -54,10 +54,10 @@ def upgrade() -> None:
     op.create_table(
         "search_documents",
         *columns,
-        sa.ForeignKeyConstraint(["trial_id"], ["trials.trial_id"], ondelete="CASCADE",
-                                name=op.f("fk_search_documents_trial_id_trials")),
+        sa.ForeignKeyConstraint(["trial_id", "registry"], ["trials.trial_id", "trials.registry"], ondelete="CASCADE",
+                                name=op.f("fk_search_documents_trial_id_registry_trials")),
         sa.PrimaryKeyConstraint("doc_id", name=op.f("pk_search_documents")),
-        sa.UniqueConstraint("trial_id", name=op.f("uq_search_documents_trial_id")),
+        sa.UniqueConstraint("trial_id", "registry", name=op.f("uq_search_documents_trial_id_registry")),
     )
     op.create_index(op.f("ix_search_documents_status"), "search_documents", ["status"])
     op.create_index(op.f("ix_search_documents_tsv"), "search_documents", ["tsv"], postgresql_using="gin")
