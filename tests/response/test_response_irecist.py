@@ -110,3 +110,55 @@ def test_unconfirmed_iupd_as_event_is_a_parameter(series, run):
     df = series(days=(-7, 56), targets={"T1": [50, 70]})
     assert prog(run(df, "irecist")) is None
     assert prog(run(df, "irecist", irecist_unconfirmed_iupd_is_event=True)) == "2024-02-26"
+
+
+# --- [S17] Table 2, row by row (without and with a prior iUPD) -------------------------------
+# Baseline target 50 mm, one non-target present; prior iUPD made by a target 70 mm (+40%).
+
+import pytest  # noqa: E402
+
+
+@pytest.mark.parametrize(("target", "nt", "new", "expected"), [
+    (0, "absent", None, "iCR"),                     # iCR, iCR, no -> iCR
+    (0, "present", None, "iPR"),                    # iCR, NON-iCR/NON-iUPD -> iPR
+    (30, "present", None, "iPR"),                   # iPR, NON-iCR/NON-iUPD -> iPR
+    (45, "present", None, "iSD"),                   # iSD, NON-iCR/NON-iUPD -> iSD
+    (70, "present", None, "iUPD"),                  # iUPD, not iUPD, no new -> iUPD
+    (45, "unequivocal_progression", None, "iUPD"),  # not iUPD, iUPD -> iUPD
+    (45, "present", 12, "iUPD"),                    # not iUPD, not iUPD, new -> iUPD
+])
+def test_table2_no_prior_iupd(series, run, target, nt, new, expected):
+    r = run(series(days=(-7, 56), targets={"T1": [50, target]},
+                   non_targets={"NT1": ["present", nt]},
+                   new={"NL": [None, new]} if new else None), "irecist")
+    assert ovr(r) == [expected]
+
+
+@pytest.mark.parametrize(("target", "nt", "new", "expected"), [
+    (0, "absent", None, "iCR"),          # iCR after iUPD: iCR (reset)
+    (0, "present", None, "iPR"),         # iCR + NON-iCR -> iPR
+    (30, "present", None, "iPR"),
+    (45, "present", None, "iSD"),
+    (75, "present", None, "iCPD"),       # target iUPD, SOD +5 mm since iUPD -> iCPD
+    (74, "present", None, "iUPD"),       # +4 mm: still iUPD
+    (70, "unequivocal_progression", None, "iCPD"),  # PD in a category not progressed before
+    (70, "present", 12, "iCPD"),         # new lesion after a target iUPD -> iCPD
+])
+def test_table2_prior_iupd(series, run, target, nt, new, expected):
+    r = run(series(days=(-7, 56, 112), targets={"T1": [50, 70, target]},
+                   non_targets={"NT1": ["present", "present", nt]},
+                   new={"NL": [None, None, new]} if new else None), "irecist")
+    assert ovr(r) == ["iUPD", expected]
+
+
+def test_non_target_iupd_then_any_increase_is_icpd(series, run):
+    """Non-target iUPD; a further (not necessarily unequivocal) increase -> iCPD; no change
+    but still unequivocal -> iUPD [S17 Table 2]."""
+    r = run(series(days=(-7, 56, 112), targets={"T1": [50, 45, 45]},
+                   non_targets={"NT1": ["present", "unequivocal_progression", "increased"]}),
+            "irecist")
+    assert ovr(r) == ["iUPD", "iCPD"]
+    r = run(series(days=(-7, 56, 112), targets={"T1": [50, 45, 45]},
+                   non_targets={"NT1": ["present", "unequivocal_progression",
+                                        "unequivocal_progression"]}), "irecist")
+    assert ovr(r) == ["iUPD", "iUPD"]

@@ -144,7 +144,7 @@ def derive_time_points(frame: Columns, *, criteria: str,
         eff = np.where(no_cyto, ST_PRESENT, eff)
     nt_rows = _bincount(tp[nt], None, n_tp)
     nt_upd = _bincount(tp[nt & (eff == ST_UPD)], None, n_tp)
-    nt_inc = _bincount(tp[nt & ((eff == ST_INCREASED) | (eff == ST_UPD))], None, n_tp)
+    nt_inc = _bincount(tp[nt & (eff == ST_INCREASED)], None, n_tp)
     nt_ne = _bincount(tp[nt & (eff == ST_NE)], None, n_tp)
     nt_absent = _bincount(tp[nt & (eff == ST_ABSENT)], None, n_tp)
 
@@ -183,8 +183,7 @@ def derive_time_points(frame: Columns, *, criteria: str,
     new_t_sum = _bincount(tp[chosen & (d >= 0)], np.where(d >= 0, d, 0)[chosen & (d >= 0)]
                           .astype(float), n_tp).astype(np.int64)
     new_t_missing = _bincount(tp[chosen & (d < 0)], None, n_tp)
-    new_nt_inc = _bincount(tp[new & ~chosen & ((status == ST_INCREASED) | (status == ST_UPD))],
-                           None, n_tp)
+    new_nt_inc = _bincount(tp[new & ~chosen & (status == ST_INCREASED)], None, n_tp)
 
     # ---- one row per time point
     first_idx = np.flatnonzero(np.r_[True, tp[1:] != tp[:-1]]) if len(tp) else np.array([], int)
