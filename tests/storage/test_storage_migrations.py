@@ -10,7 +10,7 @@ from sqlalchemy import inspect
 from hcctrials.errors import StorageError
 from hcctrials.storage import head_revision, open_store, upgrade
 from hcctrials.storage.engine import create_engine, normalise_url
-from hcctrials.storage.schema import metadata
+from hcctrials.storage.schema import alembic_include_name, metadata
 
 
 def test_migration_result_equals_metadata(db_url: str) -> None:
@@ -18,7 +18,8 @@ def test_migration_result_equals_metadata(db_url: str) -> None:
     engine = create_engine(db_url)
     try:
         with engine.connect() as conn:
-            context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True})
+            context = MigrationContext.configure(conn, opts={"compare_type": True, "compare_server_default": True,
+                                                         "include_name": alembic_include_name})
             assert compare_metadata(context, metadata) == []
         tables = set(inspect(engine).get_table_names())
         assert tables >= {"trials", "trial_versions", "trial_identifiers", "findings", "ingest_runs",

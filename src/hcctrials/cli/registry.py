@@ -66,6 +66,8 @@ def ingest(
     examples: bool = typer.Option(False, "--examples", help="Also ingest the example records bundled with hcctrials."),
     batch_size: int = typer.Option(1000, "--batch-size", min=1, help="Records written per batch."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    index: bool = typer.Option(True, "--index/--no-index",
+                               help="Update the bilingual search index after ingesting (else the first search does)."),
 ) -> None:
     """Ingest registry records (CT.gov JSON/CSV/XML, ChiCTR pages/XML, trial-finder pages).
 
@@ -99,6 +101,11 @@ def ingest(
                 progress.update(task, completed=event.file_index + 1)
 
         summary = ingest_paths(targets, store, batch_size=batch_size, progress=on_event)
+        if index and (summary.ingested or summary.updated):
+            from hcctrials.storage.search_index import refresh_search_index
+
+            progress.update(task, description="search index", total=None)
+            refresh_search_index(store)
     if as_json:
         typer.echo(json.dumps({**summary.counts(), "run_id": summary.run_id,
                                "failures": [f.__dict__ for f in summary.failures]}, ensure_ascii=False, indent=2))

@@ -174,15 +174,79 @@ def evaluate_trial(compiled: CompiledTrial, patient: Patient | PatientFacts, *, 
     return _trial_status(results, compiled.trial_id)
 
 
-_CODES = {"met": 0, "administrative": 0, "needs_review": 0, "unknown": 1, "not_met": 2}
+_CODES = {"met": 0, "not_met": 1, "unknown": 2, "administrative": 3, "needs_review": 4}
+_TRIAL = (0, 2, 1, 0, 0)  # criterion code -> trial code: 0 fine, 1 possibly, 2 ineligible
+
+
+def _all(codes: list[int]) -> int:
+    if 1 in codes:
+        return 1
+    if 2 in codes:
+        return 2
+    if 4 in codes:
+        return 4
+    return 3 if all(c == 3 for c in codes) else 0
+
+
+def _any(codes: list[int]) -> int:
+    active = [c for c in codes if c != 3]
+    if not active:
+        return 3
+    if 0 in active:
+        return 0
+    if 2 in active:
+        return 2
+    return 4 if 4 in active else 1
+
+
+def _run(program: object, leaf_codes: list[int]) -> int:
+    if isinstance(program, int):
+        return leaf_codes[program]
+    op, args = program  # type: ignore[misc]
+    if op == "n":
+        c = _run(args, leaf_codes)
+        return 1 if c == 0 else 0 if c == 1 else c
+    codes = [_run(a, leaf_codes) for a in args]
+    return _all(codes) if op == "a" else _any(codes)
 
 
 class CompiledCatalog:
-    """Many compiled trials with identical criteria deduplicated (by role and meaning)."""
+    """Many compiled trials prepared for fast evaluation of one patient.
+
+    Identical criteria (same role and meaning) are stored once, identical leaves once; each
+    distinct rule becomes a small program over leaf indices, so evaluating a patient costs one
+    evaluation per distinct leaf (needs-review and administrative leaves cost nothing) plus
+    integer combination; per-trial results are combined with numpy.  Explanations (reasons,
+    missing data) for one trial come from :func:`evaluate_trial`.
+    """
 
     def __init__(self, trials: list[CompiledTrial]) -> None:
+        from hcctrials.model.eligibility import AllOf, AnyOf, Not
+
         self.trials = trials
         self.rules: list[Criterion] = []
+        self.leaves: list[object] = []
+        leaf_index: dict[str, int] = {}
+        self._constant: dict[int, int] = {}
+
+        def program(node: object) -> object:
+            if isinstance(node, AllOf):
+                return ("a", tuple(program(c) for c in node.children))
+            if isinstance(node, AnyOf):
+                return ("o", tuple(program(c) for c in node.children))
+            if isinstance(node, Not):
+                return ("n", program(node.child))
+            key = leaf_key(node)  # type: ignore[arg-type]
+            idx = leaf_index.get(key)
+            if idx is None:
+                idx = leaf_index[key] = len(self.leaves)
+                self.leaves.append(node)
+                if node.kind in ("needs_review", "administrative"):  # type: ignore[attr-defined]
+                    self._constant[idx] = _CODES[node.kind]  # type: ignore[attr-defined]
+            return idx
+
+        self.programs: list[object] = []
+        self.exclusion: list[bool] = []
         index: dict[str, int] = {}
         ids: list[int] = []
         offsets = [0]
@@ -194,34 +258,42 @@ class CompiledCatalog:
                 if key not in index:
                     index[key] = len(self.rules)
                     self.rules.append(c)
+                    self.programs.append(program(c.rule))
+                    self.exclusion.append(c.role == "exclusion")
                 ids.append(index[key])
             offsets.append(len(ids))
         self.criterion_ids = np.asarray(ids, dtype=np.int64)
         self.offsets = np.asarray(offsets, dtype=np.int64)
+        self._variable = [i for i in range(len(self.leaves)) if i not in self._constant]
 
-    def evaluate(self, facts: PatientFacts) -> tuple[np.ndarray, list[Verdict]]:
-        """Per-trial status codes (0 eligible, 1 possibly eligible, 2 ineligible) and the
-        verdict of each distinct rule (for explanations)."""
-        verdicts = []
-        codes = np.empty(len(self.rules), dtype=np.int8)
-        for i, c in enumerate(self.rules):
-            v = evaluate_node(c.rule, facts)
-            status = negate(v).status if c.role == "exclusion" else v.status
-            verdicts.append(v)
-            codes[i] = _CODES[status]
-        per_criterion = codes[self.criterion_ids] if len(self.criterion_ids) else codes[:0]
-        starts = self.offsets[:-1]
+    def evaluate(self, facts: PatientFacts) -> np.ndarray:
+        """Per-trial codes for the patient in *facts*: 0 eligible, 1 possibly eligible, 2 ineligible."""
+        from hcctrials.criteria.leaves import evaluate_leaf
+
+        leaf_codes = [0] * len(self.leaves)
+        for i, c in self._constant.items():
+            leaf_codes[i] = c
+        for i in self._variable:
+            leaf_codes[i] = _CODES[evaluate_leaf(self.leaves[i], facts).status]
+        rule_codes = np.empty(len(self.programs), dtype=np.int8)
+        for i, prog in enumerate(self.programs):
+            c = leaf_codes[prog] if type(prog) is int else _run(prog, leaf_codes)
+            if self.exclusion[i]:
+                c = 1 if c == 0 else 0 if c == 1 else c
+            rule_codes[i] = _TRIAL[c]
         out = np.zeros(len(self.trials), dtype=np.int8)
-        nonempty = self.offsets[1:] > starts
-        if per_criterion.size:
+        if self.criterion_ids.size:
+            per_criterion = rule_codes[self.criterion_ids]
+            starts = self.offsets[:-1]
+            nonempty = self.offsets[1:] > starts
             maxed = np.maximum.reduceat(per_criterion, np.minimum(starts, per_criterion.size - 1))
             out[nonempty] = maxed[nonempty]
-        return out, verdicts
+        return out
 
 
 def evaluate_catalog(catalog: CompiledCatalog, patient: Patient, *, as_of: date) -> dict[str, str]:
     """trial_id -> 'eligible' | 'possibly_eligible' | 'ineligible' for every trial of *catalog*."""
-    codes, _ = catalog.evaluate(PatientFacts(patient, as_of))
+    codes = catalog.evaluate(PatientFacts(patient, as_of))
     names = ("eligible", "possibly_eligible", "ineligible")
     return {t.trial_id: names[int(c)] for t, c in zip(catalog.trials, codes)}
 

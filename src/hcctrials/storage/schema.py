@@ -37,7 +37,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.dialects.postgresql import JSONB, TSVECTOR
 from sqlalchemy.types import TypeEngine
 
 __all__ = [
@@ -156,3 +156,36 @@ ingest_failures = Table(
     Column("message", Text, nullable=False),
     Index(None, "run_id"),
 )
+
+
+#: Full-text search documents (one per trial record), filled by hcctrials.storage.search_index.
+#: On SQLite an FTS5 virtual table ``search_fts`` (created by migration 0002, invisible to
+#: SQLAlchemy metadata) indexes ``tokens``; on PostgreSQL the ``tsv`` column has a GIN index.
+search_documents = Table(
+    "search_documents",
+    metadata,
+    Column("doc_id", Integer, primary_key=True, autoincrement=True),
+    Column("trial_id", String(64), nullable=False),
+    Column("raw_sha256", String(64), nullable=False),
+    Column("index_version", Integer, nullable=False),
+    Column("tokens", Text, nullable=False),
+    Column("registry", String(32), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("phases", String(128), nullable=False),
+    Column("settings", String(255), nullable=False),
+    Column("classes", String(255), nullable=False),
+    Column("drugs", Text, nullable=False),
+    Column("places", Text, nullable=False),
+    Column("study_start", String(10)),
+    Column("title", Text),
+    Column("tsv", Text().with_variant(TSVECTOR(), "postgresql")),
+    ForeignKeyConstraint(["trial_id", "registry"], ["trials.trial_id", "trials.registry"], ondelete="CASCADE"),
+    UniqueConstraint("trial_id", "registry"),
+    Index(None, "status"),
+    Index(None, "tsv", postgresql_using="gin"),
+)
+
+
+def alembic_include_name(name: str | None, type_: str, parent_names: object) -> bool:
+    """Alembic filter: leave SQLite's FTS5 shadow tables (``search_fts*``) out of comparisons."""
+    return not (type_ == "table" and name is not None and name.startswith("search_fts"))

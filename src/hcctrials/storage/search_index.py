@@ -51,34 +51,11 @@ from hcctrials.matching.search import (
     build_search_document,
 )
 from hcctrials.model.trial import Trial
-from hcctrials.storage.schema import metadata, trials
+from hcctrials.storage.schema import search_documents, trials
 
 __all__ = ["search_documents", "SearchHit", "index_trials", "rebuild_search_index", "refresh_search_index",
            "search_trials", "fts_match_expression", "tsquery_literal", "tsvector_literal"]
 
-search_documents = Table(
-    "search_documents",
-    metadata,
-    Column("doc_id", Integer, primary_key=True, autoincrement=True),
-    Column("trial_id", String(64), nullable=False),
-    Column("raw_sha256", String(64), nullable=False),
-    Column("index_version", Integer, nullable=False),
-    Column("tokens", Text, nullable=False),
-    Column("registry", String(32), nullable=False),
-    Column("status", String(32), nullable=False),
-    Column("phases", String(128), nullable=False),
-    Column("settings", String(255), nullable=False),
-    Column("classes", String(255), nullable=False),
-    Column("drugs", Text, nullable=False),
-    Column("places", Text, nullable=False),
-    Column("study_start", String(10)),
-    Column("title", Text),
-    Column("tsv", Text().with_variant(TSVECTOR(), "postgresql")),
-    ForeignKeyConstraint(["trial_id", "registry"], ["trials.trial_id", "trials.registry"], ondelete="CASCADE"),
-    UniqueConstraint("trial_id", "registry"),
-    Index(None, "status"),
-    Index(None, "tsv", postgresql_using="gin"),
-)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 from hcctrials.storage.engine import create_engine
-from hcctrials.storage.schema import metadata
+from hcctrials.storage.schema import alembic_include_name, metadata
 
 config = context.config
 
@@ -21,6 +21,7 @@ def _run(connection: Connection) -> None:
         target_metadata=metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_name=alembic_include_name,
     )
     with context.begin_transaction():
         context.run_migrations()
