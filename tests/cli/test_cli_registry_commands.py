@@ -14,6 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from hcctrials.cli.main import app, main
+from hcctrials.storage import head_revision
 from hcctrials.model.trial import Identifier, Provenance, Text, Trial
 from hcctrials.sources.base import sha256_hex
 from hcctrials.storage import open_store
@@ -129,10 +130,19 @@ def test_schema_and_db_upgrade(db: str, monkeypatch: pytest.MonkeyPatch) -> None
     assert schema == Trial.model_json_schema() and "provenance" in schema["required"]
     monkeypatch.setenv("HCCTRIALS_DB", db)
     result = runner.invoke(app, ["db", "upgrade"])
-    assert result.exit_code == 0 and "schema at revision 0001" in result.stdout
+    assert result.exit_code == 0 and f"schema at revision {head_revision()}" in result.stdout
     assert Path(db).is_file()
 
 
 def test_ingest_needs_a_path_or_examples(db: str) -> None:
     result = runner.invoke(app, ["ingest", "--db", db])
     assert result.exit_code == 2
+
+
+def test_schema_patient_is_the_patient_model_schema() -> None:
+    from hcctrials.model.patient import Patient
+
+    result = CliRunner().invoke(app, ["schema", "patient"])
+    assert result.exit_code == 0
+    schema = json.loads(result.stdout)
+    assert schema["title"] == "Patient" and set(Patient.model_fields) <= set(schema["properties"])

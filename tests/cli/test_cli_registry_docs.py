@@ -15,12 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 def test_cli_reference_is_current() -> None:
-    spec = importlib.util.spec_from_file_location("cli_reference", ROOT / "benchmarks" / "cli_reference.py")
+    spec = importlib.util.spec_from_file_location("cli_reference", ROOT / "scripts" / "cli_reference.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert (ROOT / "docs" / "cli.md").read_text(encoding="utf-8") == module.render(), \
-        "docs/cli.md is out of date: run python benchmarks/cli_reference.py"
+        "docs/cli.md is out of date: run python scripts/cli_reference.py"
 
 
 def test_examples_are_ingested(tmp_path: Path) -> None:

@@ -183,6 +183,14 @@ def schema_trial() -> None:
     typer.echo(json.dumps(Trial.model_json_schema(), ensure_ascii=False, indent=2))
 
 
+@schema_app.command("patient")
+def schema_patient() -> None:
+    """Print the JSON Schema of the patient record (model.patient.Patient; see docs/patients.md)."""
+    from hcctrials.patients import patient_json_schema
+
+    typer.echo(json.dumps(patient_json_schema(), ensure_ascii=False, indent=2))
+
+
 @db_app.command("upgrade")
 def db_upgrade(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP)) -> None:
     """Create or upgrade the database schema to the newest revision (Alembic)."""

@@ -1,7 +1,7 @@
-"""Write docs/cli.md, the reference of the registry commands, from their ``--help`` output.
+"""Write docs/cli.md, the reference of every hcctrials command, from its ``--help`` output.
 
-    python benchmarks/cli_reference.py          # rewrite docs/cli.md
-    python benchmarks/cli_reference.py --check  # exit 1 if docs/cli.md is out of date
+    python scripts/cli_reference.py          # rewrite docs/cli.md
+    python scripts/cli_reference.py --check  # exit 1 if docs/cli.md is out of date
 
 tests/cli/test_cli_registry_docs.py runs the check, so the page cannot drift from the code.
 """
@@ -9,22 +9,37 @@ tests/cli/test_cli_registry_docs.py runs the check, so the page cannot drift fro
 from __future__ import annotations
 
 import sys
+from typing import Any
 from pathlib import Path
 
 DOC = Path(__file__).resolve().parents[1] / "docs" / "cli.md"
 
-#: The commands documented here (the registry commands; other groups document themselves).
-COMMANDS: list[list[str]] = [
-    ["ingest"],
-    ["trials", "list"],
-    ["trials", "show"],
-    ["schema", "trial"],
-    ["db", "upgrade"],
-]
+def all_commands() -> list[list[str]]:
+    """Every leaf command of the CLI, in help order (groups are walked recursively)."""
+    import typer.main
 
-HEADER = """# CLI reference: registry commands
+    from hcctrials.cli.main import app
 
-Generated from `--help` by `python benchmarks/cli_reference.py`; do not edit by hand
+    found: list[list[str]] = []
+
+    def walk(command: Any, path: list[str]) -> None:
+        # Typer ships its own click; a group is whatever can list sub-commands.
+        if hasattr(command, "list_commands"):
+            ctx = command.context_class(command)
+            for name in command.list_commands(ctx):
+                sub = command.get_command(ctx, name)
+                if sub is not None and not sub.hidden:
+                    walk(sub, [*path, name])
+        else:
+            found.append(path)
+
+    walk(typer.main.get_command(app), [])
+    return found
+
+
+HEADER = """# CLI reference
+
+Generated from `--help` by `python scripts/cli_reference.py`; do not edit by hand
 (`tests/cli/test_cli_registry_docs.py` fails when this page is out of date).
 
 The database is `--db PATH|URL`, else `$HCCTRIALS_DB`, else
@@ -42,7 +57,7 @@ def render() -> str:
 
     runner = CliRunner()
     parts = [HEADER]
-    for command in COMMANDS:
+    for command in all_commands():
         result = runner.invoke(app, [*command, "--help"], env={"COLUMNS": "100", "NO_COLOR": "1", "TERM": "dumb"},
                                terminal_width=100)
         if result.exit_code != 0:
@@ -56,7 +71,7 @@ def main(argv: list[str]) -> int:
     text = render()
     if "--check" in argv:
         if not DOC.is_file() or DOC.read_text(encoding="utf-8") != text:
-            print(f"{DOC} is out of date: run python benchmarks/cli_reference.py", file=sys.stderr)
+            print(f"{DOC} is out of date: run python scripts/cli_reference.py", file=sys.stderr)
             return 1
         return 0
     DOC.parent.mkdir(parents=True, exist_ok=True)
