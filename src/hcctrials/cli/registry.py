@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Optional
 
 import typer
+from rich import box
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -136,14 +138,19 @@ def list_trials(
                                 "phases": list(r.phases), "title": r.title(language),
                                 "linked_ids": list(r.linked_ids)} for r in rows], ensure_ascii=False, indent=2))
         return
-    table = Table(show_header=True, header_style="bold", expand=True)
-    for name in ("id", "registry", "status", "phase"):
-        table.add_column(name, no_wrap=True)
-    table.add_column("title", ratio=3, min_width=20, overflow="fold")
-    table.add_column("linked ids", ratio=1, min_width=11, overflow="fold")
+    # Narrow terminals (80 columns, CI logs) still get a readable table: the status wraps on
+    # words, linked ids go under the title, and only the title takes the remaining width.
+    table = Table(show_header=True, header_style="bold", expand=True, box=box.SIMPLE_HEAD, pad_edge=False)
+    table.add_column("id", no_wrap=True)
+    table.add_column("registry", max_width=12, overflow="fold")
+    table.add_column("status", max_width=11, overflow="fold")
+    table.add_column("phase", max_width=7, overflow="fold")
+    table.add_column("title", ratio=1, min_width=24, overflow="fold")
     for r in rows:
-        table.add_row(r.trial_id, r.registry, r.overall_status, ",".join(r.phases), r.title(language),
-                      ", ".join(r.linked_ids))
+        title = escape(r.title(language))
+        if r.linked_ids:
+            title += f"\n[dim]linked: {escape(', '.join(r.linked_ids))}[/]"
+        table.add_row(r.trial_id, r.registry, r.overall_status.replace("_", " "), ",".join(r.phases), title)
     Console().print(table)
     if not rows:
         Console(stderr=True).print("no trials stored yet: run `hcctrials ingest PATH`")

@@ -15,7 +15,10 @@ Rules for a record of trial ``T`` whose raw bytes hash to ``h`` (``provenance.ra
   - **updated** otherwise (newer, same day, or either date unknown): it becomes current.
 
 A batch is written with one ``executemany`` per table after looking up the stored state of
-all its trials in two queries.  :func:`save_batch` wraps the batch in a SAVEPOINT; if the
+all its trials in two queries.  The writer works on :class:`PreparedRecord` (the record's JSON
+and the column values, see :func:`prepare_record`); a :class:`Trial` is prepared on the fly,
+and the parallel ingest prepares records in worker processes so that the process holding the
+database connection only runs SQL.  :func:`save_batch` wraps the batch in a SAVEPOINT; if the
 batch fails (e.g. a value the database rejects), it is rolled back and retried record by
 record, each in its own SAVEPOINT, so one bad record fails alone and nothing of it is left.
 """
@@ -25,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, Union
 
 from sqlalchemy import bindparam, delete, insert, select, update
 from sqlalchemy.engine import Connection
@@ -35,7 +38,8 @@ from hcctrials.model.trial import Trial, partial_date_bounds
 from hcctrials.storage.engine import RawJSON
 from hcctrials.storage.schema import findings, trial_identifiers, trial_versions, trials
 
-__all__ = ["SaveOutcome", "SaveStatus", "save_batch", "identifier_rows", "own_scheme", "LOCAL_SCHEMES"]
+__all__ = ["SaveOutcome", "SaveStatus", "PreparedRecord", "prepare_record", "save_batch", "identifier_rows",
+           "own_scheme", "LOCAL_SCHEMES"]
 
 SaveStatus = Literal["ingested", "updated", "unchanged", "older", "failed"]
 
@@ -54,6 +58,61 @@ class SaveOutcome:
 
 
 Key = tuple[str, str]  # (trial_id, registry)
+
+
+@dataclass(frozen=True, slots=True)
+class PreparedRecord:
+    """A record ready to store: its normalised JSON and every column value derived from it.
+
+    Plain data (picklable, cheap to send between processes).  ``columns`` holds the summary
+    columns of ``trials``; ``identifiers`` the ``(scheme, value)`` pairs of
+    ``trial_identifiers``; ``findings`` the ``findings`` rows without their keys.
+    """
+
+    trial_id: str
+    registry: str
+    raw_sha256: str
+    last_updated: str | None
+    record: str  # Trial.model_dump_json()
+    columns: dict[str, Any]
+    source_format: str
+    source_file: str | None
+    record_locator: str | None
+    identifiers: tuple[tuple[str, str], ...]
+    findings: tuple[dict[str, Any], ...]
+
+
+def prepare_record(trial: Trial, *, record_json: str | None = None) -> PreparedRecord:
+    """The :class:`PreparedRecord` of *trial* (``record_json``: its ``model_dump_json()`` if
+    the caller already has it)."""
+    prov = trial.provenance
+    return PreparedRecord(
+        trial_id=trial.trial_id,
+        registry=trial.registry.value,
+        raw_sha256=prov.raw_sha256,
+        last_updated=trial.dates.last_updated,
+        record=record_json if record_json is not None else trial.model_dump_json(),
+        columns={
+            "title_en": trial.brief_title.en or trial.scientific_title.en,
+            "title_zh": trial.brief_title.zh or trial.scientific_title.zh,
+            "overall_status": trial.overall_status.value,
+            "phases": ",".join(trial.phases) or None,
+            "study_type": trial.study_type,
+            "study_start": trial.dates.study_start,
+            "primary_completion": trial.dates.primary_completion,
+            "enrollment_count": trial.enrollment.count,
+            "schema_version": trial.schema_version,
+        },
+        source_format=prov.source_format,
+        source_file=prov.source_file,
+        record_locator=prov.record_locator,
+        identifiers=tuple((r["scheme"], r["value"]) for r in identifier_rows(trial)),
+        findings=tuple({"code": f.code, "field": f.field, "message": f.message, "severity": f.severity,
+                        "values": f.values} for f in trial.findings),
+    )
+
+
+Storable = Union[Trial, PreparedRecord]
 
 
 @dataclass
@@ -120,72 +179,62 @@ def _load_state(conn: Connection, ids: Sequence[str]) -> dict[Key, _State]:
     return state
 
 
-def _trial_row(trial: Trial, record: RawJSON, version: int, now: datetime) -> dict[str, Any]:
+def _trial_row(record: PreparedRecord, version: int, now: datetime) -> dict[str, Any]:
     return {
-        "trial_id": trial.trial_id,
-        "registry": trial.registry.value,
+        "trial_id": record.trial_id,
+        "registry": record.registry,
         "current_version": version,
-        "title_en": trial.brief_title.en or trial.scientific_title.en,
-        "title_zh": trial.brief_title.zh or trial.scientific_title.zh,
-        "overall_status": trial.overall_status.value,
-        "phases": ",".join(trial.phases) or None,
-        "study_type": trial.study_type,
-        "study_start": trial.dates.study_start,
-        "primary_completion": trial.dates.primary_completion,
-        "last_updated": trial.dates.last_updated,
-        "enrollment_count": trial.enrollment.count,
-        "schema_version": trial.schema_version,
-        "record": record,
-        "raw_sha256": trial.provenance.raw_sha256,
-        "source_format": trial.provenance.source_format,
+        **record.columns,
+        "last_updated": record.last_updated,
+        "record": RawJSON(record.record),
+        "raw_sha256": record.raw_sha256,
+        "source_format": record.source_format,
         "updated_at": now,
     }
 
 
-def _write_batch(conn: Connection, batch: Sequence[Trial], now: datetime) -> list[SaveOutcome]:
-    ids = list(dict.fromkeys(t.trial_id for t in batch))
+def _write_batch(conn: Connection, batch: Sequence[Storable], now: datetime) -> list[SaveOutcome]:
+    prepared = [r if isinstance(r, PreparedRecord) else prepare_record(r) for r in batch]
+    ids = list(dict.fromkeys(r.trial_id for r in prepared))
     state = _load_state(conn, ids)
     existed = set(state)
     outcomes: list[SaveOutcome] = []
     current_rows: dict[Key, dict[str, Any]] = {}
-    current_trials: dict[Key, Trial] = {}
+    current_records: dict[Key, PreparedRecord] = {}
     version_rows: list[dict[str, Any]] = []
     finding_rows: list[dict[str, Any]] = []
-    for trial in batch:
-        sha = trial.provenance.raw_sha256
-        key = (trial.trial_id, trial.registry.value)
+    for rec in prepared:
+        sha = rec.raw_sha256
+        key = (rec.trial_id, rec.registry)
         entry = state.get(key)
         if entry is not None and sha in entry.hashes:
-            outcomes.append(SaveOutcome(trial.trial_id, "unchanged"))
+            outcomes.append(SaveOutcome(rec.trial_id, "unchanged"))
             continue
-        record = RawJSON(trial.model_dump_json())
         status: SaveStatus
         if entry is None:
             version, status = 1, "ingested"
-            entry = state[key] = _State(1, trial.dates.last_updated, 1, {sha})
+            entry = state[key] = _State(1, rec.last_updated, 1, {sha})
         else:
             version = entry.max_version + 1
             entry.max_version = version
             entry.hashes.add(sha)
-            status = "older" if _certainly_older(trial.dates.last_updated, entry.last_updated) else "updated"
+            status = "older" if _certainly_older(rec.last_updated, entry.last_updated) else "updated"
         if status != "older":
-            entry.current_version, entry.last_updated = version, trial.dates.last_updated
-            current_rows[key] = _trial_row(trial, record, version, now)
-            current_trials[key] = trial
+            entry.current_version, entry.last_updated = version, rec.last_updated
+            current_rows[key] = _trial_row(rec, version, now)
+            current_records[key] = rec
         version_rows.append({
-            "trial_id": trial.trial_id, "registry": key[1], "version": version, "record": record, "raw_sha256": sha,
-            "last_updated": trial.dates.last_updated,
-            "source_format": trial.provenance.source_format,
-            "source_file": trial.provenance.source_file,
-            "record_locator": trial.provenance.record_locator,
+            "trial_id": rec.trial_id, "registry": key[1], "version": version, "record": RawJSON(rec.record),
+            "raw_sha256": sha,
+            "last_updated": rec.last_updated,
+            "source_format": rec.source_format,
+            "source_file": rec.source_file,
+            "record_locator": rec.record_locator,
             "ingested_at": now,
         })
-        finding_rows.extend(
-            {"trial_id": trial.trial_id, "registry": key[1], "version": version, "code": f.code, "field": f.field,
-             "message": f.message, "severity": f.severity, "values": f.values}
-            for f in trial.findings
-        )
-        outcomes.append(SaveOutcome(trial.trial_id, status, version))
+        finding_rows.extend({"trial_id": rec.trial_id, "registry": key[1], "version": version, **f}
+                            for f in rec.findings)
+        outcomes.append(SaveOutcome(rec.trial_id, status, version))
 
     new_rows = [row for key, row in current_rows.items() if key not in existed]
     changed = [row for key, row in current_rows.items() if key in existed]
@@ -203,7 +252,8 @@ def _write_batch(conn: Connection, batch: Sequence[Trial], now: datetime) -> lis
             [{"b_trial_id": r["trial_id"], "b_registry": r["registry"]} for r in changed])
     if version_rows:
         conn.execute(insert(trial_versions), version_rows)
-    ident_rows = [row for trial in current_trials.values() for row in identifier_rows(trial)]
+    ident_rows = [{"trial_id": rec.trial_id, "registry": rec.registry, "scheme": scheme, "value": value}
+                  for rec in current_records.values() for scheme, value in rec.identifiers]
     if ident_rows:
         conn.execute(insert(trial_identifiers), ident_rows)
     if finding_rows:
@@ -211,7 +261,7 @@ def _write_batch(conn: Connection, batch: Sequence[Trial], now: datetime) -> lis
     return outcomes
 
 
-def save_batch(conn: Connection, batch: Sequence[Trial], *, now: datetime) -> list[SaveOutcome]:
+def save_batch(conn: Connection, batch: Sequence[Storable], *, now: datetime) -> list[SaveOutcome]:
     """Save *batch* on *conn* (inside the caller's transaction); one outcome per record.
 
     The batch runs in a SAVEPOINT; if it fails, each record is retried in its own
@@ -228,7 +278,7 @@ def save_batch(conn: Connection, batch: Sequence[Trial], *, now: datetime) -> li
     return [_save_one(conn, trial, now) for trial in batch]
 
 
-def _save_one(conn: Connection, trial: Trial, now: datetime) -> SaveOutcome:
+def _save_one(conn: Connection, trial: Storable, now: datetime) -> SaveOutcome:
     try:
         with conn.begin_nested():
             return _write_batch(conn, [trial], now)[0]
