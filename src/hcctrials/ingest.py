@@ -15,23 +15,45 @@ Transactions (what "nothing half-written" means here):
   reported with file, locator, record id, field and reason; the other records still ingest.
 
 The run and its failures are logged in ``ingest_runs`` / ``ingest_failures``.
+
+Parallel parsing (large CT.gov download arrays): a file of at least :data:`PARALLEL_MIN_BYTES`
+that is a one-study-per-line API v2 JSON array (the website download) is split into lines in
+this process and parsed, normalised and serialised in worker processes (``forkserver`` start
+method: workers never inherit the database connection), while this process only runs SQL.
+Chunks are handled in file order, at most a few chunks are in flight (bounded memory), and the
+file is still one transaction.  If any line does not fit the one-study-per-line layout or is
+not valid JSON, that transaction is rolled back and the file is ingested again by the ordinary
+streaming parser, so its records and errors (e.g. "the JSON is truncated at line ...") are
+exactly those of the single-process path.  Small files and tests use the single-process path.
 """
 
 from __future__ import annotations
 
+import os
+import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
+
+import orjson
 
 from hcctrials.errors import HcctrialsError, StorageError
 from hcctrials.model.trial import Trial
 from hcctrials.sources.base import ParsedRecord, RecordFailure, SourceParser
-from hcctrials.sources.detect import iter_input_files, parse_path
+from hcctrials.sources.ctgov.api_json import (
+    ApiV2JsonParser,
+    LineLayoutError,
+    array_layout,
+    iter_array_lines,
+    parse_study_for_storage,
+)
+from hcctrials.sources.detect import detect_parser, iter_input_files, parse_path
 from hcctrials.storage.repository import StoredFailure, TrialStore
-from hcctrials.storage.writer import SaveOutcome
+from hcctrials.storage.writer import PreparedRecord, SaveOutcome, prepare_record
 
 __all__ = [
     "IngestSummary",
@@ -40,7 +62,12 @@ __all__ = [
     "ingest_paths",
     "collect_input_files",
     "example_records_dir",
+    "PARALLEL_MIN_BYTES",
 ]
+
+#: CT.gov download arrays at least this large are parsed in worker processes.
+PARALLEL_MIN_BYTES = 8 * 1024 * 1024
+_CHUNK = 50  # studies per task sent to a worker
 
 
 @dataclass(frozen=True)
@@ -165,15 +192,157 @@ def _ingest_file(store: TrialStore, path: Path, summary: IngestSummary, *, index
         summary._fail(failure)
 
 
+class _Fallback(Exception):
+    """The file is not one study per line after all: ingest it with the streaming parser."""
+
+
+def _prepare_chunk(file: str, start: int, lines: list[bytes]) -> tuple[list[PreparedRecord | IngestFailure], bool]:
+    """Worker: parse the studies *lines* (numbered from *start*) of *file* into prepared records.
+
+    Returns the results so far and False at the first line that is not valid JSON.
+    """
+    out: list[PreparedRecord | IngestFailure] = []
+    for offset, line in enumerate(lines):
+        try:
+            study = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            return out, False
+        result = parse_study_for_storage(study, file=file, index=start + offset)
+        if isinstance(result, RecordFailure):
+            out.append(_failure_from_error(result.file or file, result.error, result.locator, result.record_id))
+        else:
+            out.append(prepare_record(result[0], record_json=result[1]))
+    return out, True
+
+
+def _parallel_eligible(path: Path, parsers: Sequence[SourceParser] | None) -> bool:
+    try:
+        if path.stat().st_size < PARALLEL_MIN_BYTES:
+            return False
+        return isinstance(detect_parser(path, parsers=parsers), ApiV2JsonParser) and array_layout(path)
+    except (HcctrialsError, OSError):
+        return False  # the ordinary path reports it
+
+
+class _WorkerPool:
+    """A lazily started process pool (forkserver on Linux: no inherited database connections)."""
+
+    def __init__(self, workers: int) -> None:
+        self.workers = workers
+        self._pool: Any = None
+
+    def get(self) -> Any:
+        if self._pool is None:
+            import multiprocessing
+
+            method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+            context = multiprocessing.get_context(method)
+            if method == "forkserver":
+                context.set_forkserver_preload(["hcctrials.ingest"])
+            self._pool = context.Pool(self.workers)
+        return self._pool
+
+    def close(self, *, ok: bool) -> None:
+        if self._pool is not None:
+            if ok:
+                self._pool.close()
+            else:
+                self._pool.terminate()
+            self._pool.join()
+            self._pool = None
+
+
+def _ingest_file_parallel(store: TrialStore, path: Path, summary: IngestSummary, *, index: int, count: int,
+                          pool: Any, workers: int, batch_size: int, progress: ProgressCallback | None) -> None:
+    file = str(path)
+    record_failures: list[IngestFailure] = []
+    local = IngestSummary()
+    batch: list[PreparedRecord] = []
+    pending: deque[Any] = deque()
+    max_pending = 2 * workers + 2  # bounded: at most this many chunks read ahead
+    with store.file_transaction() as writer:
+        def flush() -> None:
+            locators = {i: r.record_locator for i, r in enumerate(batch)}
+            local._add(writer.save_batch(batch), file, locators)
+            if progress:
+                progress(IngestEvent("records", path, index, count, len(batch)))
+            batch.clear()
+
+        def handle(task: Any) -> None:
+            items, complete = task.get()
+            for item in items:
+                if isinstance(item, IngestFailure):
+                    record_failures.append(item)
+                    if progress:
+                        progress(IngestEvent("records", path, index, count, 1))
+                else:
+                    batch.append(item)
+                    if len(batch) >= batch_size:
+                        flush()
+            if not complete:
+                raise _Fallback
+
+        try:
+            chunk: list[bytes] = []
+            start = 0
+            for line in iter_array_lines(path):
+                chunk.append(line)
+                if len(chunk) >= _CHUNK:
+                    pending.append(pool.apply_async(_prepare_chunk, (file, start, chunk)))
+                    start, chunk = start + len(chunk), []
+                    while len(pending) >= max_pending:
+                        handle(pending.popleft())
+            if chunk:
+                pending.append(pool.apply_async(_prepare_chunk, (file, start, chunk)))
+            while pending:
+                handle(pending.popleft())
+        except LineLayoutError:
+            raise _Fallback from None
+        finally:
+            for task in pending:  # on a fallback: let the workers finish what they were given
+                task.wait()
+        if batch:
+            flush()
+    for name in ("ingested", "updated", "unchanged", "older"):
+        setattr(summary, name, getattr(summary, name) + getattr(local, name))
+    for failure in [*record_failures, *local.failures]:
+        summary._fail(failure)
+
+
+def _default_workers() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not Linux
+        return os.cpu_count() or 1
+
+
 def ingest_paths(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[SourceParser] | None = None,
                  batch_size: int = 1000, progress: ProgressCallback | None = None,
-                 log_run: bool = True) -> IngestSummary:
+                 log_run: bool = True, workers: int | None = None) -> IngestSummary:
     """Ingest every registry file under *paths* into *store*; the summary says what happened.
 
     Missing paths raise ParseError before anything is written.  Database errors (unreachable
     server, schema missing) raise StorageError.  Everything else wrong with a file or record
     is a failure in the summary and the other files and records still ingest.
+
+    *workers*: processes that parse large CT.gov download arrays (default: the CPUs this
+    process may use; 0: never use worker processes).
     """
+    workers = _default_workers() if workers is None else max(0, workers)
+    pool = _WorkerPool(workers)
+    ok = False
+    try:
+        summary = _ingest_all(paths, store, parsers=parsers, batch_size=batch_size, progress=progress,
+                              log_run=log_run, pool=pool)
+        ok = True
+    finally:
+        pool.close(ok=ok)
+    return summary
+
+
+def _ingest_all(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[SourceParser] | None,
+                batch_size: int, progress: ProgressCallback | None, log_run: bool,
+                pool: _WorkerPool) -> IngestSummary:
     own = store.database_files()  # ingesting the folder that holds the database skips it
     files = [f for f in collect_input_files(paths) if f.resolve() not in own]
     summary = IngestSummary(files=len(files))
@@ -183,8 +352,18 @@ def ingest_paths(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[
         if progress:
             progress(IngestEvent("file_start", path, index, len(files)))
         try:
-            _ingest_file(store, path, summary, index=index, count=len(files), parsers=parsers,
-                         batch_size=batch_size, progress=progress)
+            done = False
+            if pool.workers and _parallel_eligible(path, parsers):
+                try:
+                    _ingest_file_parallel(store, path, summary, index=index, count=len(files),
+                                          pool=pool.get(), workers=pool.workers, batch_size=batch_size,
+                                          progress=progress)
+                    done = True
+                except _Fallback:
+                    pass  # rolled back; the streaming parser reads the file again
+            if not done:
+                _ingest_file(store, path, summary, index=index, count=len(files), parsers=parsers,
+                             batch_size=batch_size, progress=progress)
         except StorageError:
             raise
         except HcctrialsError as exc:

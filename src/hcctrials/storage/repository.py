@@ -36,7 +36,7 @@ from hcctrials.storage.schema import (
     trial_versions,
     trials,
 )
-from hcctrials.storage.writer import LOCAL_SCHEMES, SaveOutcome, save_batch
+from hcctrials.storage.writer import LOCAL_SCHEMES, PreparedRecord, SaveOutcome, save_batch
 
 __all__ = ["TrialStore", "TrialSummary", "TrialVersion", "StoredFailure", "open_store", "utc_now"]
 
@@ -115,7 +115,7 @@ class FileWriter:
     now: datetime
     outcomes: list[SaveOutcome] = field(default_factory=list)
 
-    def save_batch(self, batch: Sequence[Trial]) -> list[SaveOutcome]:
+    def save_batch(self, batch: Sequence[Trial | PreparedRecord]) -> list[SaveOutcome]:
         result = save_batch(self.conn, batch, now=self.now)
         self.outcomes.extend(result)
         return result
