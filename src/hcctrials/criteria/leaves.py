@@ -4,8 +4,10 @@ Conventions: a missing patient item gives ``unknown`` naming the item; labs use 
 result within the look-back window (criterion's own, else ``PatientFacts.lab_window_days``);
 ULN multiples use the lab's own reference range, else the site default (reason says
 "assumed ULN"); units are converted with :func:`hcctrials.units.convert`; censored results
-("< 20 IU/mL") decide only when the whole possible interval is on one side.  The conditions
-list of a patient is taken as complete: a condition not recorded is absent (reason says so).
+("< 20 IU/mL") decide only when the whole possible interval is on one side.  History items
+("Unknown is a value"): a condition not recorded is unknown unless it is recorded absent
+(``Condition.status == 'absent'``) or the history is marked reviewed (``Patient.history_reviewed``);
+see :func:`hcctrials.criteria.leaves_history._history`.
 Facts: hcc-domain.md s. 1, 2, 5, 9.
 """
 

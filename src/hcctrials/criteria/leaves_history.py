@@ -115,15 +115,46 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
 _CODE_ALIASES = {"organ_transplant": {"organ_transplant", "liver_transplant", "kidney_transplant"}}
 
 
+def _history_absent(node: E.HistoryCondition, f: PatientFacts) -> str | None:
+    """Why every code of *node* is known to be absent (negative assertions), else None.
+
+    A code is absent when the conditions list has ``status: absent`` for it, or a dedicated
+    patient field says so (``liver.encephalopathy_history`` False; ``virology.hiv_positive``
+    False; current encephalopathy 'none' for an 'active' criterion)."""
+    p = f.patient
+    asserted = {c.code for c in p.conditions if c.status == "absent"}
+    reasons = []
+    for code in node.codes:
+        if code in asserted:
+            reasons.append(f"{code} recorded absent")
+        elif code == "hepatic_encephalopathy" and p.liver.encephalopathy_history is False:
+            reasons.append("no history of hepatic encephalopathy")
+        elif code == "hepatic_encephalopathy" and node.status == "active" and node.look_back_days is None \
+                and p.liver.encephalopathy == "none":
+            reasons.append("no current encephalopathy")
+        elif code == "hiv" and p.virology.hiv_positive is False:
+            reasons.append("HIV negative")
+        else:
+            return None
+    return "; ".join(reasons)
+
+
 def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
+    """History leaf.  Recorded present -> met; recorded absent (``Condition.status == 'absent'``
+    or a dedicated field) -> not_met; ``Patient.history_reviewed`` -> not_met ("history
+    reviewed; not recorded"); otherwise unknown, naming the item.  A recorded entry whose
+    status answers an 'active' criterion without a window (e.g. 'controlled') decides it;
+    an old dated event does not rule out a recent one unless the history was reviewed."""
     p, codes = f.patient, set(node.codes)
     for code in list(codes):
         codes |= _CODE_ALIASES.get(code, set())
-    found, unknown = [], []
+    found, unknown, decided = [], [], []
     for c in p.conditions:
-        if c.code not in codes:
+        if c.code not in codes or c.status == "absent":
             continue
         if node.status == "active" and c.status not in ("active", None):
+            if node.look_back_days is None:
+                decided.append(f"{c.name or c.code} {c.status}")
             continue
         if node.status == "active" and c.status is None:
             unknown.append(f"whether {c.name or c.code} is active")
@@ -141,6 +172,8 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
         if node.requires_systemic_treatment and c.requires_systemic_treatment is not True:
             if c.requires_systemic_treatment is None:
                 unknown.append(f"whether {c.name or c.code} requires systemic treatment")
+            else:
+                decided.append(f"{c.name or c.code} without systemic treatment")
             continue
         found.append(c.name or c.code)
     # facts held outside the conditions list
@@ -148,12 +181,14 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
     if "hepatic_encephalopathy" in codes:
         if lv.encephalopathy not in (None, "none"):
             found.append(f"current encephalopathy {lv.encephalopathy}")
-        elif node.look_back_days is None and lv.encephalopathy_history:
+        elif node.look_back_days is None and node.status != "active" and lv.encephalopathy_history:
             found.append("history of hepatic encephalopathy")
     if "variceal_bleeding" in codes or "gi_bleeding" in codes:
         for d in lv.variceal_bleeding_dates:
             if d <= f.as_of and (node.look_back_days is None or (f.as_of - d).days <= node.look_back_days):
                 found.append(f"variceal bleeding {d.isoformat()}")
+    if "hiv" in codes and p.virology.hiv_positive:
+        found.append("HIV positive")
     if codes & {"organ_transplant"}:
         found.extend("transplant" for t in p.treatments if t.kind == "transplant")
     label = node.label or "/".join(node.codes)
@@ -162,7 +197,15 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
         return _v("met", f"{label}{window}: {', '.join(found)}")
     if unknown:
         return _v("unknown", f"{label}{window}: not decidable", tuple(unknown))
-    return _v("not_met", f"no {label}{window} recorded")
+    absent = _history_absent(node, f)
+    if absent:
+        return _v("not_met", f"no {label}{window} ({absent})")
+    if decided and node.look_back_days is None:
+        return _v("not_met", f"no {label}{window} ({', '.join(decided)})")
+    if p.history_reviewed:
+        return _v("not_met", f"no {label}{window}: history reviewed; not recorded")
+    return _v("unknown", f"{label}{window}: not recorded and the history is not marked as reviewed",
+              (f"history of {label} (or mark the history as reviewed)",))
 
 
 def _virology(node: E.Virology, f: PatientFacts) -> Verdict:

@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 
 from hcctrials.criteria import CompiledCatalog, PatientFacts, compile_trial
-from hcctrials.criteria.catalog import _CODES
+from hcctrials.criteria.catalog import _CODES, _TRIAL
 from hcctrials.criteria.evaluate import negate
 from hcctrials.matching.status import evaluate_recruiting_status
 from hcctrials.model.patient import Patient
@@ -102,7 +102,7 @@ def _evaluate_one(catalog: CohortCatalog, patient: Patient) -> tuple[np.ndarray,
 
         v = evaluate_node(crit.rule, facts)
         tv = negate(v) if crit.role == "exclusion" else v
-        codes[i] = _CODES[tv.status]
+        codes[i] = _TRIAL[_CODES[tv.status]]  # 0 fine, 1 unknown, 2 not met (trial view)
         reasons.append(f"{crit.role} {crit.number}: {v.reason}")
         missing.append("; ".join(v.missing))
     n_trials = len(cc.trials)

@@ -181,11 +181,15 @@ class Condition(_Model):
     ``arterial_thromboembolism``, ``venous_thromboembolism``, ``heart_failure``,
     ``myocardial_infarction``, ``uncontrolled_hypertension``, ``severe_infection``,
     ``drug_allergy``, ``bleeding_disorder``, ``psychiatric_disorder`` ...); ``name`` the text.
+
+    ``status: absent`` is a negative assertion: the item was asked about and the patient has
+    never had it (``{code: hepatic_encephalopathy, status: absent}``).  Without it (or
+    :attr:`Patient.history_reviewed`) a condition that is not recorded is *unknown*, not absent.
     """
 
     code: str
     name: str | None = None
-    status: Literal["active", "controlled", "resolved", "history"] | None = None
+    status: Literal["active", "controlled", "resolved", "history", "absent"] | None = None
     onset: date | None = None
     resolved_on: date | None = None
     requires_systemic_treatment: bool | None = None
@@ -221,6 +225,10 @@ class Patient(_Model):
     virology: Virology = Field(default_factory=Virology)
     treatments: list[TherapyLine] = Field(default_factory=list)
     conditions: list[Condition] = Field(default_factory=list)
+    #: True: the conditions list is complete for the standard HCC history items (comorbidities,
+    #: transplant, bleeding, encephalopathy, other malignancies ...), so an item not recorded is
+    #: absent.  None/False: an unrecorded item is unknown (record ``status: absent`` per item).
+    history_reviewed: bool | None = None
     allergies: list[str] = Field(default_factory=list)
     pregnant: bool | None = None
     breastfeeding: bool | None = None

@@ -272,9 +272,13 @@ class TrialStore:
         """One stored version of a record (see :meth:`versions`)."""
         tid, reg = self.resolve(trial_id, registry=registry)
         with self._read() as conn:
-            record = conn.execute(select(trial_versions.c.record).where(
-                trial_versions.c.trial_id == tid, trial_versions.c.registry == reg,
-                trial_versions.c.version == version)).scalar()
+            # the current version's record is kept once, in trials.record (its version row has NULL)
+            record = conn.execute(
+                select(func.coalesce(trial_versions.c.record, trials.c.record))
+                .select_from(trial_versions.join(trials, (trials.c.trial_id == trial_versions.c.trial_id)
+                                                 & (trials.c.registry == trial_versions.c.registry)))
+                .where(trial_versions.c.trial_id == tid, trial_versions.c.registry == reg,
+                       trial_versions.c.version == version)).scalar()
         if record is None:
             raise NotFoundError(f"trial {tid} has no version {version}",
                                 hint=f"See `hcctrials trials show {tid} --versions`")

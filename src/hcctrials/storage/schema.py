@@ -10,7 +10,9 @@ Layout
   page may carry the NCT id of the CT.gov record it describes, with the *current* normalised record as JSON
   (JSON on SQLite, JSONB on PostgreSQL) plus the columns used to filter and list.
 * ``trial_versions``: every distinct raw version ever ingested (unique on
-  ``(trial_id, raw_sha256)``), numbered 1, 2, 3 ... in ingestion order.
+  ``(trial_id, raw_sha256)``), numbered 1, 2, 3 ... in ingestion order.  ``record`` holds
+  the normalised record of every version except the current one (NULL there: it is
+  ``trials.record``), so that each ~25 kB record is written once.
 * ``trial_identifiers``: every registry number of the current record, upper-cased, to link
   the same trial across registries (a trial-finder page for NCT04011033 and the CT.gov record
   NCT04011033; a ChiCTR record listing an NCT secondary id).
@@ -65,6 +67,10 @@ metadata = MetaData(naming_convention=NAMING_CONVENTION)
 #: A JSON document: JSON on SQLite, JSONB on PostgreSQL (indexable, compact).
 JSON_DOCUMENT: TypeEngine[object] = JSON().with_variant(JSONB(), "postgresql")
 
+#: A JSON document that may be SQL NULL (Python None is stored as NULL, not as JSON ``null``).
+NULLABLE_JSON_DOCUMENT: TypeEngine[object] = JSON(none_as_null=True).with_variant(
+    JSONB(none_as_null=True), "postgresql")
+
 _TS = DateTime(timezone=True)
 
 trials = Table(
@@ -97,7 +103,8 @@ trial_versions = Table(
     Column("trial_id", String(64), primary_key=True),
     Column("registry", String(32), primary_key=True),
     Column("version", Integer, primary_key=True),
-    Column("record", JSON_DOCUMENT, nullable=False),
+    # NULL for the current version, whose record is trials.record (each record stored once)
+    Column("record", NULLABLE_JSON_DOCUMENT, nullable=True),
     Column("raw_sha256", String(64), nullable=False),
     Column("last_updated", String(10)),
     Column("source_format", String(64), nullable=False),

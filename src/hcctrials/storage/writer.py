@@ -3,6 +3,11 @@
 A record is identified by (``trial_id``, ``registry``): a trial-finder page that carries the
 NCT id of a CT.gov record is a record of its own, linked through identifiers.
 
+Each record's JSON is stored once: the current version in ``trials.record`` (its row in
+``trial_versions`` has ``record`` NULL), every other version in ``trial_versions.record``.  When
+a new version becomes current, the record it supersedes is first copied into its version row
+(one ``UPDATE ... SET record = (SELECT record FROM trials ...)``), so the full history is kept.
+
 Rules for a record of trial ``T`` whose raw bytes hash to ``h`` (``provenance.raw_sha256``):
 
 * ``T`` unknown -> **ingested**: version 1, current.
@@ -201,6 +206,8 @@ def _write_batch(conn: Connection, batch: Sequence[Storable], now: datetime) -> 
     outcomes: list[SaveOutcome] = []
     current_rows: dict[Key, dict[str, Any]] = {}
     current_records: dict[Key, PreparedRecord] = {}
+    current_version_rows: dict[Key, dict[str, Any]] = {}  # the version row of each new current record
+    move_to_history: list[dict[str, Any]] = []  # stored current records that this batch supersedes
     version_rows: list[dict[str, Any]] = []
     finding_rows: list[dict[str, Any]] = []
     for rec in prepared:
@@ -219,19 +226,29 @@ def _write_batch(conn: Connection, batch: Sequence[Storable], now: datetime) -> 
             entry.max_version = version
             entry.hashes.add(sha)
             status = "older" if _certainly_older(rec.last_updated, entry.last_updated) else "updated"
-        if status != "older":
-            entry.current_version, entry.last_updated = version, rec.last_updated
-            current_rows[key] = _trial_row(rec, version, now)
-            current_records[key] = rec
-        version_rows.append({
-            "trial_id": rec.trial_id, "registry": key[1], "version": version, "record": RawJSON(rec.record),
+        version_row = {
+            "trial_id": rec.trial_id, "registry": key[1], "version": version, "record": None,
             "raw_sha256": sha,
             "last_updated": rec.last_updated,
             "source_format": rec.source_format,
             "source_file": rec.source_file,
             "record_locator": rec.record_locator,
             "ingested_at": now,
-        })
+        }
+        if status == "older":
+            version_row["record"] = RawJSON(rec.record)
+        else:
+            superseded = current_version_rows.get(key)
+            if superseded is not None:  # current since earlier in this batch: keep it in its version row
+                superseded["record"] = RawJSON(current_records[key].record)
+            elif key in existed:  # the stored current record moves to its version row
+                move_to_history.append({"b_trial_id": key[0], "b_registry": key[1],
+                                        "b_version": entry.current_version})
+            entry.current_version, entry.last_updated = version, rec.last_updated
+            current_rows[key] = _trial_row(rec, version, now)
+            current_records[key] = rec
+            current_version_rows[key] = version_row
+        version_rows.append(version_row)
         finding_rows.extend({"trial_id": rec.trial_id, "registry": key[1], "version": version, **f}
                             for f in rec.findings)
         outcomes.append(SaveOutcome(rec.trial_id, status, version))
@@ -240,6 +257,17 @@ def _write_batch(conn: Connection, batch: Sequence[Storable], now: datetime) -> 
     changed = [row for key, row in current_rows.items() if key in existed]
     if new_rows:
         conn.execute(insert(trials), new_rows)
+    if move_to_history:
+        conn.execute(
+            update(trial_versions)
+            .where(trial_versions.c.trial_id == bindparam("b_trial_id"),
+                   trial_versions.c.registry == bindparam("b_registry"),
+                   trial_versions.c.version == bindparam("b_version"),
+                   trial_versions.c.record.is_(None))
+            .values(record=select(trials.c.record).where(trials.c.trial_id == bindparam("b_trial_id"),
+                                                         trials.c.registry == bindparam("b_registry"))
+                    .scalar_subquery()),
+            move_to_history)
     if changed:
         columns = [c for c in changed[0] if c not in ("trial_id", "registry")]
         stmt = (update(trials).where(trials.c.trial_id == bindparam("b_trial_id"),

@@ -90,12 +90,19 @@ def normalise_phases(values: Iterable[str]) -> list[str]:
     return phases
 
 
+_NON_CODE = re.compile(r"[^a-z0-9]+")
+
+
 def normalise_code(value: str | None) -> str | None:
     """``ACTIVE_COMPARATOR``/``Active Comparator``/``Basic Science`` -> ``active_comparator``."""
     if value is None:
         return None
-    code = re.sub(r"[^a-z0-9]+", "_", value.strip().lower()).strip("_")
-    return code or None
+    return _code(value)
+
+
+@lru_cache(maxsize=4096)  # a few dozen distinct values (enums), ~50 calls per study
+def _code(value: str) -> str | None:
+    return _NON_CODE.sub("_", value.strip().lower()).strip("_") or None
 
 
 def normalise_masking(value: str | None) -> str | None:

@@ -59,7 +59,7 @@ def upgrade() -> None:
         sa.Column("trial_id", sa.String(64), nullable=False),
         sa.Column("registry", sa.String(32), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
-        sa.Column("record", _json(), nullable=False),
+        sa.Column("record", _json(), nullable=True),  # NULL for the current version (in trials.record)
         sa.Column("raw_sha256", sa.String(64), nullable=False),
         sa.Column("last_updated", sa.String(10)),
         sa.Column("source_format", sa.String(64), nullable=False),
