@@ -34,7 +34,8 @@ def base_labs() -> dict[str, LabResult]:
 def make_patient(*, labs: dict[str, LabResult | None] | None = None, drop_labs: tuple[str, ...] = (),
                  **overrides: Any) -> Patient:
     """A 65-year-old man with HBV-related HCC, Child-Pugh A5, ECOG 1, progressed on atezolizumab +
-    bevacizumab (one ICI regimen); every field can be overridden."""
+    bevacizumab (one ICI regimen), history reviewed (unrecorded conditions are absent); every
+    field can be overridden."""
     all_labs = base_labs()
     all_labs.update(labs or {})
     fields: dict[str, Any] = dict(
@@ -50,7 +51,7 @@ def make_patient(*, labs: dict[str, LabResult | None] | None = None, drop_labs: 
         treatments=[TherapyLine(agents=["atezolizumab", "bevacizumab"], line=1, start=date(2025, 1, 10),
                                 end=date(2026, 1, 20), progression_date=date(2026, 1, 20),
                                 stop_reason="progression", best_response="PR")],
-        conditions=[], allergies=[], pregnant=None, breastfeeding=None,
+        conditions=[], history_reviewed=True, allergies=[], pregnant=None, breastfeeding=None,
     )
     fields.update(overrides)
     fields["labs"] = [v for k, v in all_labs.items() if v is not None and k not in drop_labs]

@@ -144,9 +144,9 @@ def compute_simon_designs(p0: float, p1: float, *, alpha: float = 0.05, beta: fl
                 des = (r1, n1, rmin, n, float(en), float(pet0[r1]), float(d0[r1, rmin]),
                        float(d1[r1, rmin]))
                 if best_opt is None or en < best_opt[0] - 1e-12:
-                    best_opt = (en, n, SimonDesign("optimal", *des))  # type: ignore[arg-type]
+                    best_opt = (en, n, SimonDesign("optimal", *des))
                 if best_mm is None or (n, en) < (best_mm[0], best_mm[1] - 1e-12):
-                    best_mm = (n, en, SimonDesign("minimax", *des))  # type: ignore[arg-type]
+                    best_mm = (n, en, SimonDesign("minimax", *des))
     if best_opt is None or best_mm is None:
         raise InputError(f"no two-stage design with n <= {nmax}", field="n_max", value=nmax,
                          hint="raise n_max")

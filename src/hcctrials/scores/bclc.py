@@ -98,7 +98,7 @@ def compute_bclc(*, nodule_count: int | None, largest_diameter_cm: float | None,
         raise ValidationError("ECOG must be 0-5", field="ecog", value=ecog)
     assumptions: list[str] = ["ECOG PS taken as cancer-related"]
     if liver_function is not None:
-        lf_options: tuple[object, ...] = (liver_function,)
+        lf_options: tuple[LiverFunctionStatus, ...] = (liver_function,)
     else:
         if child_pugh_points is not None:
             totals: range | tuple[int, ...] = (child_pugh_points,)
@@ -106,7 +106,7 @@ def compute_bclc(*, nodule_count: int | None, largest_diameter_cm: float | None,
             totals = range(child_pugh_range[0], child_pugh_range[1] + 1)
         else:
             totals = ()
-        statuses: set[object] = set()
+        statuses: set[LiverFunctionStatus] = set()
         for t in totals:
             status = classify_liver_function(t, ascites_none=ascites_none, rule=preserved_rule)
             if status is None:  # B7 with unknown ascites

@@ -196,7 +196,7 @@ def compute_child_pugh(
         hi += rng[1]
     classes = tuple(sorted({child_pugh_class(p) for p in range(lo, hi + 1)}))
     points = lo if lo == hi else None
-    grade: Grade | None = classes[0] if len(classes) == 1 else None  # type: ignore[assignment]
+    grade: Grade | None = classes[0] if len(classes) == 1 else None
     label = f"{grade}{points}" if points is not None and grade is not None else None
     inputs: dict[str, object] = {
         "bilirubin_umol_l": bilirubin_umol_l, "albumin_g_l": albumin_g_l, "inr": inr,

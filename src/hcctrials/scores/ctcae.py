@@ -195,19 +195,17 @@ def grade_ctcae(term: str, *, value: float | str | None, unit: str | None, uln: 
 def _creatinine(v: float, uln: float | None, baseline: float | None,
                 inputs: dict[str, object]) -> CtcaeGrade:
     name = "Creatinine increased"
-    grade_uln: int | None = None
-    if uln is not None:
-        r = _r(v / uln)
-        grade_uln = 4 if r > 6 else 3 if r > 3 else 2 if r > 1.5 else 1 if r > 1 else 0
     grade_base = 0
     if baseline is not None and baseline > 0:
         rb = _r(v / baseline)
         grade_base = 3 if rb > 3 else 2 if rb > 1.5 else 0
-    if grade_uln is None:
+    if uln is None:
         if grade_base:
             return CtcaeGrade(grade_base, name, f"> {1.5 if grade_base == 2 else 3.0} × baseline",
                               grade_is_lower_bound=True, missing=("uln",), inputs=inputs)
         return CtcaeGrade(None, name, "ULN needed", missing=("uln",), inputs=inputs)
+    r = _r(v / uln)
+    grade_uln = 4 if r > 6 else 3 if r > 3 else 2 if r > 1.5 else 1 if r > 1 else 0
     grade = max(grade_uln, grade_base)
     return CtcaeGrade(grade, name, f"{_r(v / uln):g} × ULN" + (
         f", {_r(v / baseline):g} × baseline" if baseline else ""), inputs=inputs)

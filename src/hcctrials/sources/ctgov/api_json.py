@@ -27,7 +27,7 @@ import ijson
 import orjson
 
 from hcctrials.errors import ParseError
-from hcctrials.model.trial import Site, Text, Trial
+from hcctrials.model.trial import Outcome, Site, Text, Trial
 from hcctrials.sources.base import ParseResult, RecordFailure, sha256_hex
 from hcctrials.sources.ctgov.common import guarded
 from hcctrials.sources.ctgov.study_map import map_api_study
@@ -236,7 +236,7 @@ class ApiV2JsonParser:
                        record_id=_peek_nct_id(study) or f"record {index}")
 
 
-def _mapper(study: Any, file: str, locator: str, sites_out: list[Any] | None = None
+def _mapper(study: Any, file: str, locator: str, direct: dict[str, Any] | None = None
             ) -> Callable[[], dict[str, Any]]:
     def mapper() -> dict[str, Any]:
         data = map_api_study(study)
@@ -246,9 +246,10 @@ def _mapper(study: Any, file: str, locator: str, sites_out: list[Any] | None = N
             "record_locator": locator,
             "raw_sha256": sha256_hex(canonical_study_json(study)),
         }
-        if sites_out is not None:
-            sites_out.extend(data["sites"])
-            data["sites"] = []
+        if direct is not None:
+            for name in _DIRECT_LISTS:
+                direct[name] = data[name]
+                data[name] = []
         return data
 
     return mapper
@@ -256,25 +257,24 @@ def _mapper(study: Any, file: str, locator: str, sites_out: list[Any] | None = N
 
 # ---------------------------------------------------------------- the storage fast path
 
-_SITE_TEXTS = ("institution", "level", "city", "province", "country", "address")
 _TRIAL_FIELDS = list(Trial.model_fields)
-#: The sites are serialised directly only while the model is the one this code was written
-#: for (Site = six Text fields + status, Text = en + zh); otherwise they are validated as usual.
-_DIRECT_SITES = (tuple(Site.model_fields) == (*_SITE_TEXTS, "status") and tuple(Text.model_fields) == ("en", "zh")
-                 and "sites" in _TRIAL_FIELDS and _TRIAL_FIELDS[-1] != "sites")
-_AFTER_SITES = f'"{_TRIAL_FIELDS[_TRIAL_FIELDS.index("sites") + 1]}":' if _DIRECT_SITES else ""
-_NO_SITES = '"sites":[],' + _AFTER_SITES  # in model_dump_json: a key, never inside a string (quotes are escaped)
-
-
-def _sites_json(sites: list[dict[str, Any]]) -> str:
-    """The JSON that ``Trial.model_dump_json`` writes for the mapped *sites*.
-
-    :func:`map_api_study` gives every site in full, in the field order of
-    :class:`~hcctrials.model.trial.Site`, each text a stripped ``str`` or None and ``status`` a
-    normalised code: valid by construction, so validating the ~40 sites of a typical study
-    (7 pydantic objects each, ~70% of the validation time) would prove nothing.
-    """
-    return orjson.dumps(sites).decode()
+#: List fields of Trial that map_api_study gives in full (every key, in model field order, every
+#: text a stripped str or None, every code from a fixed set): valid by construction, so the
+#: storage fast path serialises them directly instead of validating ~40 sites and ~15 outcomes
+#: per study (4 to 7 pydantic objects each; ~80% of the validation time).  Only while the
+#: models are the ones this was written for; otherwise they are validated as usual.
+_DIRECT_LISTS = tuple(
+    name for name, model, fields in (
+        ("outcomes", Outcome, ("kind", "measure", "method", "time_frame")),
+        ("sites", Site, ("institution", "level", "city", "province", "country", "address", "status")),
+    )
+    if tuple(model.model_fields) == fields and tuple(Text.model_fields) == ("en", "zh")
+    and name in _TRIAL_FIELDS and _TRIAL_FIELDS[-1] != name
+)
+#: In ``model_dump_json`` output ``"sites":[],"ethics":`` can only be the key (quotes inside
+#: strings are escaped), and exactly once.
+_EMPTY_LIST_KEY = {name: (f'"{name}":[],', f'"{_TRIAL_FIELDS[_TRIAL_FIELDS.index(name) + 1]}":')
+                   for name in _DIRECT_LISTS}
 
 
 def parse_study_for_storage(study: Any, *, file: str, index: int, locator: str | None = None
@@ -283,23 +283,26 @@ def parse_study_for_storage(study: Any, *, file: str, index: int, locator: str |
 
     ``record_json`` is exactly ``Trial.model_dump_json()`` of the record the parser yields
     (checked on every real record by ``benchmarks/ctgov_parse.py --check``); *trial* is that
-    record validated WITHOUT its sites (``trial.sites`` is empty), which are serialised
-    directly (see :func:`_sites_json`).  Used by the parallel ingest, which stores the JSON and
-    never hands the trial out.
+    record validated WITHOUT its outcomes and sites (they are empty in *trial*), which are
+    serialised directly (see ``_DIRECT_LISTS``).  Used by the parallel ingest, which stores the
+    JSON and never hands the trial out.
     """
     locator = locator or f"[{index}]"
-    sites: list[Any] | None = [] if _DIRECT_SITES else None
-    result = guarded(_mapper(study, file, locator, sites), file=file, locator=locator,
+    direct: dict[str, Any] = {}
+    result = guarded(_mapper(study, file, locator, direct), file=file, locator=locator,
                      record_id=_peek_nct_id(study) or f"record {index}")
     if isinstance(result, RecordFailure):
         return result
     record = result.trial.model_dump_json()
-    if sites:
-        head, marker, tail = record.partition(_NO_SITES)
-        if not marker:  # cannot happen with the guarded model layout; stay correct anyway
-            full = result.trial.model_copy(update={"sites": [Site.model_validate(s) for s in sites]})
+    for name, items in direct.items():
+        if not items:
+            continue
+        empty, next_key = _EMPTY_LIST_KEY[name]
+        head, marker, tail = record.partition(empty + next_key)
+        if not marker:  # cannot happen with the checked model layout; stay correct anyway
+            full = Trial.model_validate({**result.trial.model_dump(), **direct})
             return result.trial, full.model_dump_json()
-        record = f'{head}"sites":{_sites_json(sites)},{_AFTER_SITES}{tail}'
+        record = f'{head}"{name}":{orjson.dumps(items).decode()},{next_key}{tail}'
     return result.trial, record
 
 

@@ -75,8 +75,9 @@ def _text(parent: dict[str, Any], key: str, path: str) -> dict[str, str | None]:
     return {"en": value.strip() or None}
 
 
-def _site_text(parent: dict[str, Any], key: str, path: str) -> dict[str, str | None]:
-    """:func:`_text` in full form (``{"en": ..., "zh": None}``), as a site needs it."""
+def _full_text(parent: dict[str, Any], key: str, path: str) -> dict[str, str | None]:
+    """:func:`_text` in full form (``{"en": ..., "zh": None}``) for sites and outcomes, which
+    the storage fast path serialises without validation (see the note at the sites)."""
     value = parent.get(key)
     if not value:
         if value is None or value == "":
@@ -276,9 +277,10 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
     for key, kind in (("primaryOutcomes", "primary"), ("secondaryOutcomes", "secondary"),
                       ("otherOutcomes", "other")):
         for path, item in _items(out_mod, key, out_path):
-            outcomes.append({"kind": kind, "measure": _text(item, "measure", path),
-                             "method": _text(item, "description", path),
-                             "time_frame": _text(item, "timeFrame", path)})
+            # in full and in model field order, as the sites (see there)
+            outcomes.append({"kind": kind, "measure": _full_text(item, "measure", path),
+                             "method": _full_text(item, "description", path),
+                             "time_frame": _full_text(item, "timeFrame", path)})
 
     sp_path = f"{p}.sponsorCollaboratorsModule"
     sp_mod = _obj(protocol, "sponsorCollaboratorsModule", p)
@@ -298,11 +300,11 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
         # Every site is given in full, in the field order of model.trial.Site, every text a
         # stripped str or None: the storage fast path (api_json.parse_study_for_storage)
         # serialises these dicts as they are instead of validating ~40 sites per study.
-        sites.append({"institution": _site_text(loc, "facility", path),
+        sites.append({"institution": _full_text(loc, "facility", path),
                       "level": {"en": None, "zh": None},
-                      "city": _site_text(loc, "city", path),
-                      "province": _site_text(loc, "state", path),
-                      "country": _site_text(loc, "country", path),
+                      "city": _full_text(loc, "city", path),
+                      "province": _full_text(loc, "state", path),
+                      "country": _full_text(loc, "country", path),
                       "address": {"en": None, "zh": None},
                       "status": normalise_code(_str(loc, "status", path))})
     contacts = []
