@@ -2,9 +2,25 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
+
+# Property tests: no per-example deadline (a loaded 2-core CI machine must not turn slowness
+# into failures); in CI the examples are derandomised so a run is reproducible.
+settings.register_profile("default", deadline=None, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile("ci", parent=settings.get_profile("default"), derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") else "default")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"
@@ -27,14 +43,6 @@ def seeds_dir(shared_dir: Path) -> Path:
 # ``db_url`` is parametrised over SQLite and a real, throwaway PostgreSQL server started once
 # per test session on 127.0.0.1 (never skipped: missing binaries fail with the fix to apply).
 
-import os
-import shutil
-import socket
-import subprocess
-import tempfile
-import uuid
-from collections.abc import Iterator
-from dataclasses import dataclass
 
 
 @dataclass(frozen=True)

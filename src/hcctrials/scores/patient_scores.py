@@ -14,7 +14,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, Literal, TypedDict
 
 from hcctrials.errors import InputError
 from hcctrials.model.patient import LabResult, Patient
@@ -79,7 +79,15 @@ class PatientScores:
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (dates as ISO strings)."""
-        return _jsonable(dataclasses.asdict(self))
+        return {k: _jsonable(v) for k, v in dataclasses.asdict(self).items()}
+
+
+class _TumourBurden(TypedDict):
+    """Tumour-burden keyword arguments shared by the staging and transplant criteria."""
+
+    nodule_count: int | None
+    largest_diameter_cm: float | None
+    diameters_cm: list[float]
 
 
 def _jsonable(obj: Any) -> Any:
@@ -125,7 +133,7 @@ def _any_true(*values: bool | None) -> bool | None:
 def compute_patient_scores(patient: Patient, *, as_of: date, lab_window_days: int = 28,
                            child_pugh_variant: ChildPughVariant = DEFAULT,
                            meld_na_variant: MeldNaVariant = "optn2016",
-                           cnlc_edition: int = 2024,
+                           cnlc_edition: Literal[2022, 2024] = 2024,
                            bclc_preserved_rule: PreservedRule = "cp_a_or_b7_no_ascites_for_c",
                            ) -> PatientScores:
     """All scores for *patient* on *as_of* (labs within *lab_window_days* before it)."""
@@ -175,10 +183,10 @@ def compute_patient_scores(patient: Patient, *, as_of: date, lab_window_days: in
                         tumour.distant_metastasis)
         if ehs is None and tumour.extrahepatic_spread is False:
             ehs = False
-        for name, value in (("nodule_count", count), ("largest_diameter_cm", largest),
-                            ("macrovascular_invasion", mvi), ("extrahepatic_spread", ehs)):
-            if value is not None:
-                inputs[name] = ScoreInput(name, value, "cm" if "diameter" in name else None,
+        for name, item in (("nodule_count", count), ("largest_diameter_cm", largest),
+                           ("macrovascular_invasion", mvi), ("extrahepatic_spread", ehs)):
+            if item is not None:
+                inputs[name] = ScoreInput(name, item, "cm" if "diameter" in name else None,
                                           tumour.assessed_on, source="tumour")
         if diameters:
             inputs["nodule_diameters_cm"] = ScoreInput("nodule_diameters_cm", diameters, "cm",
@@ -203,14 +211,15 @@ def compute_patient_scores(patient: Patient, *, as_of: date, lab_window_days: in
     meld_3 = compute_meld_3(bilirubin_mg_dl=bili_mg, creatinine_mg_dl=cr_mg, inr=lab["inr"],
                             sodium_mmol_l=lab["sodium"], albumin_g_dl=alb_g_dl, sex=patient.sex,
                             dialysis=dialysis)
-    tb = {"nodule_count": count, "largest_diameter_cm": largest, "diameters_cm": diameters}
+    tb: _TumourBurden = {"nodule_count": count, "largest_diameter_cm": largest,
+                         "diameters_cm": diameters}
     bclc = compute_bclc(**tb, macrovascular_invasion=mvi, extrahepatic_spread=ehs, ecog=ecog,
                         child_pugh_points=cp.points, child_pugh_range=(cp.points_min, cp.points_max),
                         ascites_none=None if ascites is None else ascites == "none",
                         preserved_rule=bclc_preserved_rule)
     cnlc = compute_cnlc(**tb, macrovascular_invasion=mvi, extrahepatic_spread=ehs, ecog=ecog,
                         child_pugh_class=cp.grade, child_pugh_classes_possible=cp.classes_possible,
-                        edition=cnlc_edition)  # type: ignore[arg-type]
+                        edition=cnlc_edition)
     milan = compute_milan(**tb, macrovascular_invasion=mvi, extrahepatic_spread=ehs)
     up7 = compute_up_to_seven(**tb, macrovascular_invasion=mvi)
     six12 = compute_six_and_twelve(**tb)
