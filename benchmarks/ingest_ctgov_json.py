@@ -3,7 +3,10 @@
 The corpus is generated at run time from the real download arrays in
 ``../shared/data/registry/ctgov_api_v2_json/`` (never copied into the tree): the real studies
 are repeated with new NCT ids (NCT90000000, NCT90000001 ...) and written as website-style JSON
-arrays of ``--per-file`` studies.  Prints studies/s, total seconds, peak RSS and DB size.
+arrays of ``--per-file`` studies, one study per line as the website writes them.  Prints
+studies/s, total seconds, peak RSS (this process and the largest worker), DB size, the load
+average of the machine and the CPU time per study (this process + worker processes), then the
+split: parse (per study, the worker's job) and store (per study, this process's job).
 
     python benchmarks/ingest_ctgov_json.py --studies 100000
 """
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import re
 import resource
 import shutil
@@ -55,24 +59,46 @@ def generate_corpus(folder: Path, studies: int, per_file: int) -> int:
 
 
 def _stages(corpus: Path, db: Path, sample: int, batch_size: int) -> None:
-    """Where the time goes: the parser alone, then storage alone, on the first *sample* studies."""
+    """Where the time goes, on the first *sample* studies, in this process: parse (what a worker
+    does per study: decode, map, validate, serialise, prepare the rows) and store (what the
+    process holding the database does per study: SQL, one transaction)."""
     import itertools
 
-    from hcctrials.sources.base import ParsedRecord
-    from hcctrials.sources.detect import parse_path
+    from hcctrials.ingest import _prepare_chunk
+    from hcctrials.sources.ctgov.api_json import iter_array_spans, mapped_file
     from hcctrials.storage import open_store
 
     first = sorted(corpus.iterdir())[0]
-    start = time.perf_counter()
-    trials = [r.trial for r in itertools.islice(parse_path(first), sample) if isinstance(r, ParsedRecord)]
-    parse_rate = len(trials) / (time.perf_counter() - start)
+    with mapped_file(first) as data:
+        lines = list(itertools.islice(iter_array_spans(data), sample))
+    _prepare_chunk(str(first), 0, lines[:50])  # warm the lexicon and caches
+    start, cpu = time.perf_counter(), time.process_time()
+    prepared, _complete = _prepare_chunk(str(first), 0, lines)
+    parse_wall, parse_cpu = time.perf_counter() - start, time.process_time() - cpu
     with open_store(str(db)) as store:
-        start = time.perf_counter()
-        store.save_trials(trials, batch_size=batch_size)
-        store_rate = len(trials) / (time.perf_counter() - start)
-    size = sum(len(t.model_dump_json()) for t in trials) / len(trials)
-    print(f"stages on {len(trials)} studies: parse only {parse_rate:,.0f} studies/s, "
-          f"store only {store_rate:,.0f} studies/s (normalised record {size / 1e3:.1f} kB, stored twice)")
+        start, cpu = time.perf_counter(), time.process_time()
+        with store.file_transaction() as writer:
+            for i in range(0, len(prepared), batch_size):
+                writer.save_batch(prepared[i:i + batch_size])
+        store_wall, store_cpu = time.perf_counter() - start, time.process_time() - cpu
+    n = len(prepared)
+    size = sum(len(r.record) for r in prepared) / n
+    print(f"stages on {n} studies (one process): parse {parse_cpu / n * 1e3:.2f} ms CPU/study "
+          f"({n / parse_wall:,.0f} studies/s), store {store_cpu / n * 1e3:.2f} ms CPU/study "
+          f"({n / store_wall:,.0f} studies/s); normalised record {size / 1e3:.1f} kB, stored once")
+
+
+def _worker_cpu() -> tuple[float, float]:
+    """(CPU seconds, peak RSS MB) of every child process reaped so far (the forkserver reaps
+    the workers; stopping it makes their CPU count here)."""
+    try:
+        from multiprocessing import forkserver
+
+        forkserver._forkserver._stop()  # private, but the only way to reap the forkserver
+    except (AttributeError, ImportError, OSError):
+        pass
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -80,6 +106,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--studies", type=int, default=100_000)
     parser.add_argument("--per-file", type=int, default=10_000)
     parser.add_argument("--batch-size", type=int, default=1000)
+    parser.add_argument("--workers", type=int, default=None,
+                        help="parse worker processes (default: CPUs available; 0: single process)")
     parser.add_argument("--keep", action="store_true", help="keep the corpus and database")
     parser.add_argument("--stage-sample", type=int, default=2000,
                         help="also time parse-only and store-only on this many studies (0: skip)")
@@ -96,21 +124,32 @@ def main(argv: list[str] | None = None) -> None:
     print(f"corpus: {args.studies} studies, {size / 1e6:.0f} MB in {len(list(corpus.iterdir()))} files "
           f"(generated in {time.perf_counter() - t0:.1f} s)")
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    load_before = os.getloadavg()
     try:
         with open_store(str(db)) as store:
             start = time.perf_counter()
-            summary = ingest_paths([corpus], store, batch_size=args.batch_size)
+            cpu_start = time.process_time()
+            summary = ingest_paths([corpus], store, batch_size=args.batch_size, workers=args.workers)
             elapsed = time.perf_counter() - start
+            main_cpu = time.process_time() - cpu_start
             stored = store.count()
+        load_after = os.getloadavg()
+        children_cpu, worker_rss = _worker_cpu()
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         db_size = sum(p.stat().st_size for p in work.glob("bench.sqlite3*"))
+        n = max(summary.records, 1)
         print(f"summary: {summary.counts()}")
         if summary.failures:
             print(f"first failure: {summary.failures[0]}")
         print(f"stored trials: {stored}")
         print(f"studies/s: {summary.records / elapsed:,.0f}")
         print(f"total seconds: {elapsed:.1f}")
-        print(f"peak RSS MB: {peak:.0f} (before ingest: {rss_before:.0f})")
+        print(f"CPU per study: {(main_cpu + children_cpu) / n * 1e3:.2f} ms "
+              f"(this process {main_cpu / n * 1e3:.2f} ms, workers {children_cpu / n * 1e3:.2f} ms); "
+              f"CPU-bound rate on 2 idle cores ~{2 / ((main_cpu + children_cpu) / n):,.0f} studies/s")
+        print(f"load average (1 min) before/after: {load_before[0]:.2f} / {load_after[0]:.2f} "
+              f"on {os.cpu_count()} CPUs")
+        print(f"peak RSS MB: {peak:.0f} (before ingest: {rss_before:.0f}); largest worker: {worker_rss:.0f}")
         print(f"DB size MB: {db_size / 1e6:.0f}")
         if args.stage_sample:
             _stages(corpus, work / "stages.sqlite3", args.stage_sample, args.batch_size)

@@ -12,7 +12,6 @@ import argparse
 import statistics
 import tempfile
 import time
-import tracemalloc
 from datetime import date
 from pathlib import Path
 
@@ -44,50 +43,138 @@ def replicate(trials, n):  # type: ignore[no-untyped-def]
     return out
 
 
+def vary(trials, n):  # type: ignore[no-untyped-def]
+    """n trials from the real ones: new ids, and every replicate's numeric thresholds shifted a little
+    (so distinct trials have distinct rules, as in a real catalog) by editing the criteria text."""
+    import re
+
+    out = []
+    for i in range(n):
+        t = trials[i % len(trials)]
+        k = i // len(trials)
+        el = t.eligibility
+        shift = lambda text: text and re.sub(r"(?<![\d.])(\d{2,3})(?![\d.])",  # noqa: E731
+                                             lambda m: str(int(m.group(1)) + k % 7), text)
+        items = lambda xs: [x.model_copy(update={"en": shift(x.en), "zh": shift(x.zh)}) for x in xs]  # noqa: E731
+        el2 = el.model_copy(update={"inclusion": items(el.inclusion), "exclusion": items(el.exclusion),
+                                    "raw_text": el.raw_text.model_copy(update={"en": shift(el.raw_text.en),
+                                                                               "zh": shift(el.raw_text.zh)})})
+        prov = t.provenance.model_copy(update={"raw_sha256": f"{i:064x}"})
+        out.append(t.model_copy(update={"trial_id": f"{t.trial_id}-{i}", "eligibility": el2, "provenance": prov}))
+    return out
+
+
+def synthetic_patients(bases, n, seed=7):  # type: ignore[no-untyped-def]
+    """n patients varied from the example patients: lab values, age, ECOG, liver items, therapy lines."""
+    import random
+
+    rng = random.Random(seed)
+    for i in range(n):
+        b = bases[i % len(bases)]
+        labs = [lab.model_copy(update={"value": round(lab.value * rng.uniform(0.5, 1.8), 1)})
+                if lab.value is not None else lab for lab in b.labs]
+        yield b.model_copy(update={
+            "patient_id": f"P{i:06d}", "labs": labs, "ecog": rng.choice([0, 1, 1, 2, None]),
+            "birth_date": date(rng.randint(1940, 2000), rng.randint(1, 12), 1),
+            "treatments": b.treatments if rng.random() < 0.6 else b.treatments[:rng.randint(0, len(b.treatments))],
+            "liver": b.liver.model_copy(update={"ascites": rng.choice(["none", "none", "mild", None])})})
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=10000)
-    ap.add_argument("--cohort-patients", type=int, default=1000)
+    ap.add_argument("--cohort-patients", type=int, default=100000)
     ap.add_argument("--cohort-trials", type=int, default=1000)
-    ap.add_argument("--search", type=int, default=100000)
+    ap.add_argument("--batch", type=int, default=10000)
+    ap.add_argument("--workers", type=int, default=2)
+    ap.add_argument("--search", type=int, default=0)
+    ap.add_argument("--skip-match", action="store_true")
     args = ap.parse_args()
+    import os
+    import subprocess
+
+    print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     base = base_trials()
     patient = load_patient(PATIENT)
 
-    # 1. one patient x N trials, from the database
-    with tempfile.TemporaryDirectory() as tmp:
-        store = open_store(f"sqlite:///{tmp}/b.sqlite3")
-        store.save_trials(replicate(base, args.trials))
-        t0 = time.perf_counter()
-        catalog = MatchCatalog(store.iter_trials())
-        t1 = time.perf_counter()
-        catalog.warm()
-        t2 = time.perf_counter()
-        times = []
-        for _ in range(5):
-            s = time.perf_counter()
-            match_patient(patient, catalog, as_of=AS_OF)
-            times.append(time.perf_counter() - s)
-        print(f"match: {args.trials} trials: load from db {t1 - t0:.2f} s, compile+classify once {t2 - t1:.2f} s, "
-              f"match one patient p50 {statistics.median(times) * 1000:.0f} ms (warm catalog)")
-        s = time.perf_counter()
-        match_patient(patient, MatchCatalog(store.iter_trials()), as_of=AS_OF)
-        print(f"match: cold end to end (load + compile + match) {time.perf_counter() - s:.2f} s")
-        store.close()
+    # 1. one patient x N trials, end to end from the database (the `hcctrials match` path)
+    if not args.skip_match:
+        from hcctrials.matching import compiled_cache
+        from hcctrials.matching.explain import result_to_dict
 
-    # 2. cohort
-    cat = build_cohort_catalog(replicate(base, args.cohort_trials), as_of=AS_OF)
-    people = (patient.model_copy(update={"patient_id": f"P{i}"}) for i in range(args.cohort_patients))
-    tracemalloc.start()
-    s = time.perf_counter()
-    rows = 0
-    for batch in iter_patient_batches(people, batch_size=500):
-        rows += evaluate_cohort_batch(batch, cat).num_rows
-    dt = time.perf_counter() - s
-    peak = tracemalloc.get_traced_memory()[1] / 2**20
-    tracemalloc.stop()
-    print(f"cohort: {args.cohort_patients} patients x {args.cohort_trials} trials ({len(cat.compiled.rules)} distinct "
-          f"rules): {dt:.1f} s, {rows} rows, {args.cohort_patients / dt:.0f} patients/s, peak traced {peak:.0f} MiB")
+        with tempfile.TemporaryDirectory() as tmp:
+            store = open_store(f"sqlite:///{tmp}/b.sqlite3")
+            store.save_trials(vary(base, args.trials))
+            s = time.perf_counter()
+            trials = list(store.iter_trials())
+            t_load = time.perf_counter() - s
+            s = time.perf_counter()
+            compiled_cache.load_compiled_trials(store, [t for t in trials if MatchCatalog.has_criteria(t)],
+                                                workers=args.workers)
+            t_compile = time.perf_counter() - s
+            print(f"match: {args.trials} trials: load records {t_load:.1f} s; compile + store compiled trees "
+                  f"(first run ever, {args.workers} processes) {t_compile:.1f} s")
+            compiled_cache._CATALOGS.clear()
+            s = time.perf_counter()
+            result = match_patient(patient, compiled_cache.load_match_catalog(store), as_of=AS_OF)
+            result_to_dict(result)
+            print(f"match: cold process path (records + cached trees from db, prepare, evaluate, rank, explain) "
+                  f"{time.perf_counter() - s:.2f} s")
+            times = []
+            for _ in range(20):
+                s = time.perf_counter()
+                result = match_patient(patient, compiled_cache.load_match_catalog(store), as_of=AS_OF)
+                result.matches = result.matches[:20]
+                result_to_dict(result)
+                times.append(time.perf_counter() - s)
+            times.sort()
+            print(f"match: warm (db fingerprint check + evaluate + rank + explain top 20): p50 "
+                  f"{statistics.median(times) * 1000:.0f} ms, p95 {times[int(0.95 * len(times)) - 1] * 1000:.0f} ms "
+                  f"({len(result.matches)} shown, {result.hidden_ineligible} ineligible hidden)")
+            store.close()
+
+    # 2. cohort: the screen path (pure batch function, streamed, process pool)
+    from concurrent.futures import ProcessPoolExecutor
+
+    from hcctrials.cli.matching import _screen_batch, _screen_init
+
+    cat = build_cohort_catalog(vary(base, args.cohort_trials), as_of=AS_OF)
+    print(f"cohort catalog: {args.cohort_trials} trials, {len(cat.compiled.rules)} distinct rules, "
+          f"{len(cat.compiled.leaves)} distinct leaves, {cat.columnar.n_nodes} nodes")
+    bases = [load_patient(p) for p in sorted(PATIENT.parent.glob("*")) if p.suffix in (".yaml", ".json")]
+    people = synthetic_patients(bases, args.cohort_patients)
+    import pyarrow.parquet as pq
+
+    from hcctrials.matching.cohort import VERDICT_SCHEMA
+
+    with tempfile.TemporaryDirectory() as tmp:
+        s = time.perf_counter()
+        rows = 0
+        with pq.ParquetWriter(f"{tmp}/v.parquet", VERDICT_SCHEMA) as writer, \
+                ProcessPoolExecutor(args.workers, initializer=_screen_init, initargs=(cat,)) as pool:
+            pending = []
+            for batch in iter_patient_batches(people, batch_size=args.batch):
+                pending.append(pool.submit(_screen_batch, batch))
+                if len(pending) >= 2 * args.workers:
+                    table = pending.pop(0).result()
+                    writer.write_table(table)
+                    rows += table.num_rows
+            for fut in pending:
+                table = fut.result()
+                writer.write_table(table)
+                rows += table.num_rows
+        dt = time.perf_counter() - s
+        size = os.path.getsize(f"{tmp}/v.parquet") / 2**20
+    import resource
+
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    print(f"cohort: {args.cohort_patients} patients x {args.cohort_trials} trials, batches of {args.batch}, "
+          f"{args.workers} processes: {dt:.1f} s, {rows} rows ({size:.0f} MiB parquet), "
+          f"{args.cohort_patients / dt:.0f} patients/s; peak RSS parent {peak:.0f} MiB, worker {child:.0f} MiB")
+    print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+    if not args.search:
+        return
 
     # 3. search
     with tempfile.TemporaryDirectory() as tmp:

@@ -18,7 +18,8 @@ The run and its failures are logged in ``ingest_runs`` / ``ingest_failures``.
 
 Parallel parsing (large CT.gov download arrays): a file of at least :data:`PARALLEL_MIN_BYTES`
 that is a one-study-per-line API v2 JSON array (the website download) is split into lines in
-this process and parsed, normalised and serialised in worker processes (``forkserver`` start
+this process (only byte offsets: the file is memory-mapped and only line ends are looked at)
+and read, parsed, normalised and serialised in worker processes (``forkserver`` start
 method: workers never inherit the database connection), while this process only runs SQL.
 Chunks are handled in file order, at most a few chunks are in flight (bounded memory), and the
 file is still one transaction.  If any line does not fit the one-study-per-line layout or is
@@ -48,7 +49,8 @@ from hcctrials.sources.ctgov.api_json import (
     ApiV2JsonParser,
     LineLayoutError,
     array_layout,
-    iter_array_lines,
+    iter_array_spans,
+    mapped_file,
     parse_study_for_storage,
 )
 from hcctrials.sources.detect import detect_parser, iter_input_files, parse_path
@@ -196,22 +198,29 @@ class _Fallback(Exception):
     """The file is not one study per line after all: ingest it with the streaming parser."""
 
 
-def _prepare_chunk(file: str, start: int, lines: list[bytes]) -> tuple[list[PreparedRecord | IngestFailure], bool]:
-    """Worker: parse the studies *lines* (numbered from *start*) of *file* into prepared records.
+def _prepare_chunk(file: str, start: int, spans: list[tuple[int, int]]
+                   ) -> tuple[list[PreparedRecord | IngestFailure], bool]:
+    """Worker: parse the studies at byte *spans* of *file* (from
+    :func:`~hcctrials.sources.ctgov.api_json.iter_array_spans`, numbered from *start*) into
+    prepared records.  The worker reads the bytes itself, so only offsets cross the pipe.
 
-    Returns the results so far and False at the first line that is not valid JSON.
+    Returns the results so far and False at the first study that is not valid JSON.
     """
     out: list[PreparedRecord | IngestFailure] = []
-    for offset, line in enumerate(lines):
-        try:
-            study = orjson.loads(line)
-        except orjson.JSONDecodeError:
-            return out, False
-        result = parse_study_for_storage(study, file=file, index=start + offset)
-        if isinstance(result, RecordFailure):
-            out.append(_failure_from_error(result.file or file, result.error, result.locator, result.record_id))
-        else:
-            out.append(prepare_record(result[0], record_json=result[1]))
+    fd = os.open(file, os.O_RDONLY)
+    try:
+        for offset, (a, b) in enumerate(spans):
+            try:
+                study = orjson.loads(os.pread(fd, b - a, a))
+            except orjson.JSONDecodeError:
+                return out, False
+            result = parse_study_for_storage(study, file=file, index=start + offset)
+            if isinstance(result, RecordFailure):
+                out.append(_failure_from_error(result.file or file, result.error, result.locator, result.record_id))
+            else:
+                out.append(prepare_record(result[0], record_json=result[1]))
+    finally:
+        os.close(fd)
     return out, True
 
 
@@ -283,15 +292,16 @@ def _ingest_file_parallel(store: TrialStore, path: Path, summary: IngestSummary,
                 raise _Fallback
 
         try:
-            chunk: list[bytes] = []
+            chunk: list[tuple[int, int]] = []
             start = 0
-            for line in iter_array_lines(path):
-                chunk.append(line)
-                if len(chunk) >= _CHUNK:
-                    pending.append(pool.apply_async(_prepare_chunk, (file, start, chunk)))
-                    start, chunk = start + len(chunk), []
-                    while len(pending) >= max_pending:
-                        handle(pending.popleft())
+            with mapped_file(path) as data:  # only the line ends are looked at here
+                for span in iter_array_spans(data):
+                    chunk.append(span)
+                    if len(chunk) >= _CHUNK:
+                        pending.append(pool.apply_async(_prepare_chunk, (file, start, chunk)))
+                        start, chunk = start + len(chunk), []
+                        while len(pending) >= max_pending:
+                            handle(pending.popleft())
             if chunk:
                 pending.append(pool.apply_async(_prepare_chunk, (file, start, chunk)))
             while pending:

@@ -53,6 +53,7 @@ def match_command(
     """Which trials can this patient join? Ranked: eligible, possibly eligible, unknown."""
     from hcctrials.matching.explain import describe_match, result_to_dict
     from hcctrials.matching.geography import normalise_place
+    from hcctrials.matching.compiled_cache import load_match_catalog
     from hcctrials.matching.matcher import match_patient
     from hcctrials.patients import load_patient
 
@@ -60,7 +61,7 @@ def match_command(
     day = _as_of(as_of)
     place = normalise_place(near) if near else None
     with _store(db) as store:
-        result = match_patient(person, list(store.iter_trials()), as_of=day, near=place,
+        result = match_patient(person, load_match_catalog(store), as_of=day, near=place,
                                include_ineligible=show_ineligible, include_closed=show_closed)
     result.matches = result.matches[:limit]
     if as_json:
@@ -156,37 +157,75 @@ def landscape_command(
         console.print(f"plot written to {plot}", highlight=False)
 
 
+def _screen_init(catalog) -> None:  # type: ignore[no-untyped-def]
+    global _SCREEN_CATALOG
+    _SCREEN_CATALOG = catalog
+
+
+_SCREEN_CATALOG = None
+
+
+def _screen_batch(batch):  # type: ignore[no-untyped-def]
+    from hcctrials.matching.cohort import evaluate_cohort_batch
+
+    return evaluate_cohort_batch(batch, _SCREEN_CATALOG)  # type: ignore[arg-type]
+
+
 def screen_command(
     patients: Path = typer.Argument(..., help="Patients: JSON lines, JSON array, FHIR NDJSON or CSV."),
     out: Path = typer.Option(..., "--out", "-o", help="Verdicts table (.parquet or .csv)."),
     trials: list[str] = typer.Option([], "--trials", help="Trial ids to screen against (default: all)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluation date YYYY-MM-DD (default today)."),
-    batch_size: int = typer.Option(500, "--batch-size"),
+    batch_size: int = typer.Option(10_000, "--batch-size", min=1, help="Patients per batch (memory bound)."),
+    workers: int = typer.Option(1, "--workers", min=1, help="Processes evaluating batches in parallel."),
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
-    """Screen many patients against the catalog; write one row per patient x trial."""
+    """Screen many patients against the catalog; write one row per patient x trial, streamed."""
+    import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    from hcctrials.matching.cohort import VERDICT_SCHEMA, build_cohort_catalog, evaluate_cohort_batch, iter_patient_batches
+    from hcctrials.matching.cohort import VERDICT_SCHEMA, build_cohort_catalog, iter_patient_batches
+    from hcctrials.matching.compiled_cache import load_compiled_trials
     from hcctrials.patients import load_patients
 
-    if out.suffix.lower() not in (".parquet", ".csv"):
+    suffix = out.suffix.lower()
+    if suffix not in (".parquet", ".csv"):
         raise InputError(f"--out: unsupported file type {out.suffix!r}", value=str(out), hint="Use .parquet or .csv")
     day = _as_of(as_of)
     with _store(db) as store:
         selected = [store.get(t) for t in trials] if trials else list(store.iter_trials())
-    catalog = build_cohort_catalog(selected, as_of=day)
-    writer = pq.ParquetWriter(out, VERDICT_SCHEMA) if out.suffix.lower() == ".parquet" else \
-        pacsv.CSVWriter(out, VERDICT_SCHEMA)
+        compiled = load_compiled_trials(store, selected)
+    catalog = build_cohort_catalog(selected, as_of=day, compiled=compiled)
+    plain = pa.schema([(f.name, pa.string() if f.name != "n_unknown" else f.type) for f in VERDICT_SCHEMA])
+    writer = pq.ParquetWriter(out, VERDICT_SCHEMA) if suffix == ".parquet" else pacsv.CSVWriter(out, plain)
+    batches = iter_patient_batches(load_patients(patients), batch_size=batch_size)
     count = 0
     with writer, Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           transient=True) as progress:
         task = progress.add_task("patients", total=None)
-        for batch in iter_patient_batches(load_patients(patients), batch_size=batch_size):
-            writer.write_table(evaluate_cohort_batch(batch, catalog))
-            count += batch.num_rows
+
+        def write(table) -> None:  # type: ignore[no-untyped-def]
+            nonlocal count
+            writer.write_table(table if suffix == ".parquet" else table.cast(plain))
+            count += table.num_rows // max(1, len(catalog.trial_ids))
             progress.update(task, completed=count)
+
+        if workers <= 1:
+            _screen_init(catalog)
+            for batch in batches:
+                write(_screen_batch(batch))
+        else:
+            from concurrent.futures import ProcessPoolExecutor
+
+            with ProcessPoolExecutor(max_workers=workers, initializer=_screen_init, initargs=(catalog,)) as pool:
+                pending = []
+                for batch in batches:  # at most 2 batches per worker in flight: memory stays bounded
+                    pending.append(pool.submit(_screen_batch, batch))
+                    if len(pending) >= 2 * workers:
+                        write(pending.pop(0).result())
+                for fut in pending:
+                    write(fut.result())
     Console().print(f"{count} patient(s) x {len(catalog.trial_ids)} trial(s) -> {out}", highlight=False)
 
 

@@ -172,7 +172,9 @@ def render_trial(trial: Trial, *, lang: str, linked: Sequence[str], requested_id
             table.add_row(_t(site.institution, lang), _t(site.city, lang), _t(site.country, lang), site.status or "")
         parts.append(_section(_l("sites", lang), table))
     if trial.sponsors or trial.funding:
-        rows = [(s.role, _t(s.name, lang) + (f" ({s.agency_class})" if s.agency_class else "")) for s in trial.sponsors]
+        rows: list[tuple[str, str | None]] = [
+            (s.role, _t(s.name, lang) + (f" ({s.agency_class})" if s.agency_class else ""))
+            for s in trial.sponsors]
         rows += [("funding", _t(f, lang)) for f in trial.funding]
         parts.append(_section(_l("sponsors", lang), _kv(rows)))
     ethics = trial.ethics

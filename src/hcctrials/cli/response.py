@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 import typer
@@ -126,7 +126,9 @@ def response_command(
             "new_lesion": "new", "overall_response": "overall"}))
         if show_rules:
             for row in result.visits.itertuples(index=False):
-                console.print(f"{row.subject_id} {row.visit_date.date()}: {row.rule}",
+                # pandas-stubs types tuple fields as any scalar; visit_date is a datetime column.
+                visit_date = cast(pd.Timestamp, row.visit_date)
+                console.print(f"{row.subject_id} {visit_date.date()}: {row.rule}",
                               highlight=False, soft_wrap=True)
     if len(result.findings):
         console.print(_show(result.findings, "Data-quality findings", {

@@ -95,6 +95,8 @@ condition according eastern cooperative oncology group performance status ecog w
 treated treatment treatments therapy therapies received receiving receive use used using require required requiring
 clinically significant significant severe active chronic acute presence present positive negative test
 diagnosis disorder disorders disease diseases condition conditions infection infections medical subject's patient's
+intervention interventions initiation start starting randomization randomisation randomized registration allocation
+medication cycle
 """.split())
 _ZH_FILLER = re.compile(
     "患者|受试者|参与者|者|的|有|已知|既往|病史|或|和|及|且|并|在|中|时|前|内|为|是|需要|需|必须|应|符合|以下|下列|要求|标准|主要|"

@@ -38,9 +38,10 @@ CONDITION_TERMS: list[tuple[str, str]] = [
      r"|cerebrovascular accident|脑血管意外", "arterial_thromboembolism"),
     (r"deep vein thrombosis|pulmonary embolism|深静脉血栓|肺栓塞", "venous_thromboembolism"),
     (r"myocardial infarction|心肌梗[死塞]|myocardial ischemia|心肌缺血", "myocardial_infarction"),
+    (r"unstable angina(?:\s+pectoris)?|不稳定型?心绞痛", "unstable_angina"),
     (r"(?:congestive\s+)?heart failure|cardiac insufficiency|心力衰竭|心功能不全|心衰", "heart_failure"),
     (r"uncontrolled hypertension|poorly controlled hypertension|hypertension[^;。]{0,60}?(?:not|cannot|poorly|unable to)\s+"
-     r"(?:\w+\s+){0,3}?control\w*|(?:未控制|控制不[佳良]|难以控制)的?高血压|高血压[^;。]{0,30}?(?:无法|不能|未能)[^;。]{0,10}?控制",
+     r"(?:\w+\s+){0,3}?control\w*|(?:未控制|控制不[佳良]|难以控制)的?高血压|血压控制不[佳良]|未控制的血压|高血压[^;。]{0,30}?(?:无法|不能|未能)[^;。]{0,10}?控制",
      "uncontrolled_hypertension"),
     (r"(?:severe|serious|active|uncontrolled)\s+(?!tuberculosis)(?:\w+\s+)?infections?|(?:严重|重症|活动性)(?:的)?感染", "severe_infection"),
     (r"immunodeficiency|免疫缺陷", "immunodeficiency"),

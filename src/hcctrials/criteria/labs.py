@@ -54,7 +54,7 @@ LAB_NAMES: dict[str, str] = {
     "国际标准化比率": "inr", "国际标准化比值": "inr",
     "activated partial thromboplastin time": "aptt", "aptt": "aptt", "ptt": "aptt",
     "活化部分凝血活酶时间": "aptt", "部分凝血活酶时间": "aptt",
-    "prothrombin time": "pt", "凝血酶原时间": "pt",
+    "prothrombin time": "pt", "pt": "pt", "凝血酶原时间": "pt",
     # others
     "alpha-fetoprotein": "afp", "alpha fetoprotein": "afp", "afp": "afp", "甲胎蛋白": "afp",
     "hbv dna": "hbv_dna", "hbv-dna": "hbv_dna", "乙肝病毒dna": "hbv_dna", "hbv病毒载量": "hbv_dna",
@@ -64,7 +64,7 @@ LAB_NAMES: dict[str, str] = {
     "lipase": "lipase", "amylase": "amylase", "脂肪酶": "lipase", "淀粉酶": "amylase",
     "systolic blood pressure": "systolic_bp", "systolic bp": "systolic_bp", "sbp": "systolic_bp",
     "收缩压": "systolic_bp", "diastolic blood pressure": "diastolic_bp", "diastolic bp": "diastolic_bp",
-    "dbp": "diastolic_bp", "舒张压": "diastolic_bp",
+    "dbp": "diastolic_bp", "舒张压": "diastolic_bp", "systolic": "systolic_bp", "diastolic": "diastolic_bp",
     "left ventricular ejection fraction": "lvef", "lvef": "lvef", "左心室射血分数": "lvef", "射血分数": "lvef",
     "qtc": "qtc", "qtcf": "qtc",
     "24-hour urine protein": "urine_protein_24h", "24h urine protein": "urine_protein_24h",
@@ -157,11 +157,31 @@ _QUICK_CMP = re.compile(COMPARATOR[3:-1].replace("|of|", "|").replace("|is|", "|
                         re.IGNORECASE)
 
 
+# "blood pressure >150/100 mmHg", "血压≥160/100 mmHg": systolic and diastolic in one threshold
+_BP = re.compile(rf"(?:blood pressure|\bbp\b|(?<!高)血压)[^0-9;。]{{0,30}}?(?P<cmp>{COMPARATOR})\s*(?P<s>\d{{2,3}})\s*/\s*(?P<d>\d{{2,3}})"
+                 r"\s*(?:mm\s*hg)", re.IGNORECASE)
+
+
+def _scan_bp(ctx: Context) -> list[Hit]:
+    """"BP > 150/100 mmHg" -> any of (SBP > 150, DBP > 100) for '>'/'>=' (either value high is a high
+    pressure); "BP < 140/90" -> all of (SBP < 140, DBP < 90) (both must be below)."""
+    hits = []
+    for m in _BP.finditer(ctx.lower):
+        cmp = parse_comparator(m.group("cmp"))
+        if cmp == "==":
+            continue
+        leaves = [LabThreshold(analyte="systolic_bp", comparator=cmp, value=float(m.group("s")), unit="mmHg"),  # type: ignore[arg-type]
+                  LabThreshold(analyte="diastolic_bp", comparator=cmp, value=float(m.group("d")), unit="mmHg")]  # type: ignore[arg-type]
+        node = AnyOf(children=leaves) if cmp in (">", ">=") else AllOf(children=leaves)
+        hits.append(Hit(m.start(), m.end(), node, priority=6, family="lab"))
+    return hits
+
+
 def scan_labs(ctx: Context) -> list[Hit]:
     """Every lab threshold in the text, with conditional ULN alternatives folded in."""
     if not _QUICK.search(ctx.lower) or not _QUICK_CMP.search(ctx.lower):
         return []
-    hits = []
+    hits = _scan_bp(ctx)
     for m in _LAB.finditer(ctx.lower):
         analytes = _analytes(m.group("names"))
         if not analytes:

@@ -59,7 +59,7 @@ ANALYTE_LABELS = {
     "anc": "ANC", "platelets": "platelets", "hemoglobin": "haemoglobin", "wbc": "WBC",
     "lymphocytes": "lymphocytes", "bilirubin_total": "total bilirubin", "albumin": "albumin", "alt": "ALT",
     "ast": "AST", "creatinine": "creatinine", "creatinine_clearance": "creatinine clearance", "inr": "INR",
-    "aptt": "APTT", "afp": "AFP", "hbv_dna": "HBV DNA", "systolic_bp": "systolic BP", "diastolic_bp": "diastolic BP",
+    "aptt": "APTT", "pt": "PT", "afp": "AFP", "hbv_dna": "HBV DNA", "systolic_bp": "systolic BP", "diastolic_bp": "diastolic BP",
 }
 
 

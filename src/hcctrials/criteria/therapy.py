@@ -45,7 +45,8 @@ CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
      r"|试验(?:用)?药物|研究药物|实验性治疗|其他试验用药物", ("investigational",), ()),
     (r"(?:any|an?|other|another)\s+(?:other\s+)?(?:clinical\s+|interventional\s+)?(?:trials?|stud(?:y|ies))(?!\s+(?:treatment|drug|intervention))"
      r"|(?:checkpoint inhibitor|ici)\s+stud(?:y|ies)|stud(?:y|ies)\s+(?:on|of)\s+|其他临床试验|其他(?:临床)?研究|检查点抑制剂研究", ("trial_participation",), ()),
-    (r"major surgery|surgical resection|hepatectomy|手术切除|大手术|外科手术", ("surgery",), ("surgery",)),
+    (r"major surgery|major surgical procedures?|major operations?|surgical procedures?|surgical resection|hepatectomy"
+     r"|手术切除|大手术|重大手术|外科手术", ("surgery",), ("surgery",)),
     (r"live (?:attenuated )?vaccines?|活疫苗|减毒疫苗", ("live_vaccine",), ()),
 ]
 _CLASS_RE = [(ascii_re(p), c, k) for p, c, k in CLASS_TERMS]
@@ -65,6 +66,10 @@ _COUNT = re.compile(
     r"|(?:at least|≥|至少)\s*(?P<min>\d|one|two|一|二|两)\s*(?:种|个|线|prior|lines?|regimens?)",
     re.IGNORECASE,
 )
+# "Radiotherapy within 2 weeks of first dose" (exclusion): the window right after the therapy
+# stands for "received"
+_WINDOW_AFTER = re.compile(r"\s*(?:\([^()]{0,60}\)\s*)?(?:within|in the (?:past|last)|<|≤)\s*\d+\s*(?:days?|weeks?|months?)"
+                           r"|\s*(?:\([^()]{0,60}\)\s*)?\d+\s*(?:days?|weeks?|months?)\s+(?:prior|before)", re.IGNORECASE)
 _PROGRESSION = re.compile(r"progress\w*|refractory|failed|failure|进展|失败|耐药", re.IGNORECASE)
 _LINES_WORD = re.compile(r"\blines?\b|线", re.IGNORECASE)
 
@@ -112,7 +117,7 @@ def _groups(spans: list[tuple[int, int, list[str], list[str], list[str]]], text:
 def scan_therapy(ctx: Context) -> list[Hit]:
     """PriorTherapy hits: one per cluster of drug/class mentions that follows a 'received' verb."""
     text = ctx.lower
-    if not _PRIOR.search(text):
+    if not _PRIOR.search(text) and not (ctx.role == "exclusion" and _WINDOW_AFTER.search(text)):
         return []
     spans: list[tuple[int, int, list[str], list[str], list[str]]] = []  # start, end, agents, classes, kinds
     for s, e, tid, kind in drug_mentions(ctx.text):
@@ -153,7 +158,8 @@ def scan_therapy(ctx: Context) -> list[Hit]:
         g_start, g_end = group[0][0], group[-1][1]
         verbs = [m for m in _PRIOR.finditer(text[:g_end]) if m.start() >= g_start - 60]
         start = min(g_start, verbs[-1].start()) if verbs else g_start
-        if not verbs and not re.search(_PRIOR.pattern, text[g_end:g_end + 30], re.IGNORECASE):
+        if not verbs and not re.search(_PRIOR.pattern, text[g_end:g_end + 30], re.IGNORECASE) \
+                and not (ctx.role == "exclusion" and _WINDOW_AFTER.match(text, g_end)):
             continue  # a therapy named without 'received' (e.g. in a condition) is not prior therapy
         investigational = None
         if re.match(r"\s*(?:研究|临床研究|试验|stud(?:y|ies)|trials?)", text[g_end:g_end + 12]) or \

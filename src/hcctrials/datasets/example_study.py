@@ -25,6 +25,7 @@ import json
 import sys
 from datetime import date, timedelta
 from pathlib import Path
+from typing import TypedDict
 
 import numpy as np
 import pandas as pd
@@ -34,7 +35,28 @@ __all__ = ["EXAMPLE_STUDY_DIR", "STUDY_INFO", "generate_example_study", "write_e
 EXAMPLE_STUDY_DIR = Path(__file__).with_name("example_study")
 SEED = 20260411
 CUTOFF = date(2026, 3, 31)
-STUDY_INFO = {
+
+
+class _Drug(TypedDict):
+    dose_mg: int
+    schedule: str
+
+
+class _StudyInfo(TypedDict):
+    """Shape of ``study.json`` written next to the tables."""
+
+    study_id: str
+    title_en: str
+    title_zh: str
+    data_cutoff: str
+    criteria: list[str]
+    primary_criteria: str
+    assessment_interval_days: int
+    cycle_days: int
+    drugs: dict[str, _Drug]
+
+
+STUDY_INFO: _StudyInfo = {
     "study_id": "HCC-EX-001",
     "title_en": "Synthetic single-arm phase II study: PD-L1 antibody plus apatinib in "
                 "previously treated advanced HCC (example data)",

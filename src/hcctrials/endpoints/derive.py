@@ -20,6 +20,7 @@ from datetime import date
 from typing import Literal
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hcctrials.endpoints.events import (
@@ -112,7 +113,9 @@ def check_tte_inputs(subjects: pd.DataFrame, visits: pd.DataFrame) -> tuple[pd.D
     vis = pd.DataFrame({"subject_id": visits["subject_id"].astype(str)})
     vis["visit_date"] = _dates(visits.assign(subject_id=vis["subject_id"]), "visit_date",
                                "tumour assessment").to_numpy()
-    vis["overall_response"] = visits["overall_response"].astype(object).where(
+    # pandas accepts None as the scalar ``other`` (blanks become None, not NaN), but
+    # pandas-stubs leaves None out of the accepted scalar types.
+    vis["overall_response"] = visits["overall_response"].astype(object).where(  # type: ignore[call-overload]
         visits["overall_response"].notna(), None).to_numpy()
     unknown = ~vis["subject_id"].isin(subj.index)
     if unknown.any():
@@ -210,18 +213,20 @@ def _last_before(dates: pd.DataFrame, limit: pd.Series, *, strict: bool) -> pd.S
     return dates.loc[keep].groupby("subject_id")["visit_date"].max()
 
 
-def _first_extreme(frame: pd.DataFrame, *, latest: bool) -> np.ndarray:
+def _first_extreme(frame: pd.DataFrame, *, latest: bool) -> npt.NDArray[np.object_]:
     """Column name of the earliest (latest) date per row; ties go to the first column."""
     if frame.shape[1] == 0:
         return np.full(len(frame), None, dtype=object)
     vals = frame.to_numpy(dtype="datetime64[ns]").view(np.int64).copy()
     nat = np.iinfo(np.int64).min
+    idx: npt.NDArray[np.intp]
     if latest:
         idx = np.argmax(vals, axis=1)  # NaT is int64 min, never the latest unless all NaT
     else:
         vals[vals == nat] = np.iinfo(np.int64).max
         idx = np.argmin(vals, axis=1)
-    return np.asarray(frame.columns, dtype=object)[idx]
+    names: npt.NDArray[np.object_] = np.asarray(frame.columns, dtype=object)
+    return names[idx]
 
 
 def _derive_one(d: EndpointDefinition, subj: pd.DataFrame, post: pd.DataFrame,

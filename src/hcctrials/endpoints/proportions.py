@@ -181,7 +181,8 @@ def derive_dcr(
         v = visits[["subject_id", "visit_date", "overall_response"]].copy()
         v["visit_date"] = pd.to_datetime(v["visit_date"])
         v = v[v["overall_response"].isin(cats)]
-        day = (v["visit_date"] - v["subject_id"].map(ref)).dt.days
+        visit_date: pd.Series[pd.Timestamp] = v["visit_date"]  # converted just above
+        day = (visit_date - v["subject_id"].map(ref)).dt.days
         late = set(v.loc[day >= sd_min_days, "subject_id"])
         stable = bor.isin(_STABLE)
         hits = hits & (~stable | bor.index.isin(late))

@@ -2,16 +2,18 @@
 
 :func:`evaluate_cohort_batch` takes an Arrow table of patients (``patient_id`` and
 ``patient_json``: the patient in the documented JSON schema) and returns an Arrow table of
-verdicts, one row per patient x trial: ``patient_id, trial_id, registry, verdict,
-n_unknown, deciding, to_measure, recruiting``.  It reads nothing but its arguments, so the
-same function can run per partition on a distributed engine (Spark ``mapInArrow``, Ray Data
-``map_batches``); :func:`iter_patient_batches` streams patients into such batches so memory
-is bounded by the batch size.
+verdicts, one row per patient x trial: ``patient_id, trial_id, registry, verdict, n_unknown,
+deciding, first_unknown, recruiting`` (string columns dictionary-encoded).  ``deciding`` is
+the trial's first failing criterion ("exclusion 2: <text>"), ``first_unknown`` its first
+criterion the record cannot decide (what to measure first); the full per-criterion
+explanation is ``hcctrials match`` for one patient.  The function reads nothing but its
+arguments, so the same code can run per partition on a distributed engine (Spark
+``mapInArrow``, Ray Data ``map_batches``); :func:`iter_patient_batches` streams patients into
+such batches so memory is bounded by the batch size.
 
-Per patient the catalog's distinct rules are evaluated once
-(:class:`hcctrials.criteria.CompiledCatalog` deduplicates identical criteria across trials)
-and the per-trial verdicts, the first failing criterion and the unknown counts are combined
-with numpy over the flat criterion array, not per trial in Python.
+Evaluation is column-wise (:mod:`hcctrials.criteria.columnar`): each distinct leaf of the
+catalog is one vector over the batch, trees and trials are combined with NumPy reductions;
+a property test checks it against the scalar engine.
 """
 
 from __future__ import annotations
@@ -23,40 +25,47 @@ from datetime import date
 import numpy as np
 import pyarrow as pa
 
-from hcctrials.criteria import CompiledCatalog, PatientFacts, compile_trial
-from hcctrials.criteria.catalog import _CODES, _TRIAL
-from hcctrials.criteria.evaluate import negate
+from hcctrials.criteria import CompiledCatalog, CompiledTrial, compile_trial
+from hcctrials.criteria.columnar import ColumnarCatalog, evaluate_columnar
 from hcctrials.matching.status import evaluate_recruiting_status
 from hcctrials.model.patient import Patient
 from hcctrials.model.trial import Trial
 
 __all__ = ["CohortCatalog", "build_cohort_catalog", "evaluate_cohort_batch", "iter_patient_batches",
-           "patients_to_batch", "VERDICT_SCHEMA"]
+           "patients_to_batch", "VERDICT_SCHEMA", "VERDICTS"]
 
+_DICT = pa.dictionary(pa.int32(), pa.string())
 VERDICT_SCHEMA = pa.schema([
-    ("patient_id", pa.string()), ("trial_id", pa.string()), ("registry", pa.string()),
-    ("verdict", pa.string()), ("n_unknown", pa.int32()), ("deciding", pa.string()),
-    ("to_measure", pa.string()), ("recruiting", pa.string()),
+    ("patient_id", _DICT), ("trial_id", _DICT), ("registry", _DICT), ("verdict", _DICT),
+    ("n_unknown", pa.int32()), ("deciding", _DICT), ("first_unknown", _DICT), ("recruiting", _DICT),
 ])
-_NAMES = np.array(["eligible", "possibly_eligible", "ineligible"], dtype=object)
+#: verdict codes of the output (0-2 as the criteria engine, 3 for a record without criteria)
+VERDICTS = ("eligible", "possibly_eligible", "ineligible", "unknown_no_criteria")
 
 
 @dataclass
 class CohortCatalog:
-    """Trials prepared for screening: compiled criteria (deduplicated) and recruiting state."""
+    """Trials prepared for screening: compiled criteria (deduplicated, flattened for column-wise
+    evaluation) and the recruiting state on ``as_of``."""
 
     as_of: date
     trial_ids: list[str]
     registries: list[str]
     with_criteria: np.ndarray  # bool per trial
     recruiting: list[str]
-    compiled: CompiledCatalog
+    columnar: ColumnarCatalog
     trial_index: np.ndarray  # position of each compiled trial in trial_ids
 
+    @property
+    def compiled(self) -> CompiledCatalog:
+        return self.columnar.catalog
 
-def build_cohort_catalog(trials: Iterable[Trial], *, as_of: date) -> CohortCatalog:
-    """Compile every trial once and fix the recruiting state on *as_of*."""
-    ids, regs, has, states, compiled, index = [], [], [], [], [], []
+
+def build_cohort_catalog(trials: Iterable[Trial], *, as_of: date,
+                         compiled: Sequence[CompiledTrial | None] | None = None) -> CohortCatalog:
+    """Compile every trial once (or take *compiled*, aligned with *trials*, e.g. from the
+    database cache) and fix the recruiting state on *as_of*."""
+    ids, regs, has, states, chosen, index = [], [], [], [], [], []
     for i, trial in enumerate(trials):
         el = trial.eligibility
         ok = bool(el.inclusion or el.exclusion or el.raw_text.en or el.raw_text.zh)
@@ -65,10 +74,11 @@ def build_cohort_catalog(trials: Iterable[Trial], *, as_of: date) -> CohortCatal
         has.append(ok)
         states.append(evaluate_recruiting_status(trial, as_of=as_of).state)
         if ok:
-            compiled.append(compile_trial(trial))
+            given = compiled[i] if compiled is not None else None
+            chosen.append(given if given is not None else compile_trial(trial))
             index.append(i)
-    return CohortCatalog(as_of, ids, regs, np.asarray(has, dtype=bool), states, CompiledCatalog(compiled),
-                         np.asarray(index, dtype=np.int64))
+    return CohortCatalog(as_of, ids, regs, np.asarray(has, dtype=bool), states,
+                         ColumnarCatalog(CompiledCatalog(chosen)), np.asarray(index, dtype=np.int64))
 
 
 def patients_to_batch(patients: Sequence[Patient]) -> pa.Table:
@@ -77,7 +87,7 @@ def patients_to_batch(patients: Sequence[Patient]) -> pa.Table:
                      "patient_json": [p.model_dump_json(exclude_none=True) for p in patients]})
 
 
-def iter_patient_batches(patients: Iterable[Patient], *, batch_size: int = 1000) -> Iterator[pa.Table]:
+def iter_patient_batches(patients: Iterable[Patient], *, batch_size: int = 10_000) -> Iterator[pa.Table]:
     """Stream *patients* as Arrow batches of at most *batch_size* rows."""
     batch: list[Patient] = []
     for patient in patients:
@@ -89,66 +99,41 @@ def iter_patient_batches(patients: Iterable[Patient], *, batch_size: int = 1000)
         yield patients_to_batch(batch)
 
 
-def _evaluate_one(catalog: CohortCatalog, patient: Patient) -> tuple[np.ndarray, np.ndarray, list[str], list[str]]:
-    """(status code per compiled trial, unknown count per compiled trial, deciding text, to measure)."""
-    cc = catalog.compiled
-    facts = PatientFacts(patient, catalog.as_of)
-    n_rules = len(cc.rules)
-    codes = np.empty(n_rules, dtype=np.int8)
-    reasons: list[str] = []
-    missing: list[str] = []
-    for i, crit in enumerate(cc.rules):
-        from hcctrials.criteria.evaluate import evaluate_node
-
-        v = evaluate_node(crit.rule, facts)
-        tv = negate(v) if crit.role == "exclusion" else v
-        codes[i] = _TRIAL[_CODES[tv.status]]  # 0 fine, 1 unknown, 2 not met (trial view)
-        reasons.append(f"{crit.role} {crit.number}: {v.reason}")
-        missing.append("; ".join(v.missing))
-    n_trials = len(cc.trials)
-    per = codes[cc.criterion_ids] if cc.criterion_ids.size else codes[:0]
-    owner = np.repeat(np.arange(n_trials), np.diff(cc.offsets))
-    status = np.zeros(n_trials, dtype=np.int8)
-    np.maximum.at(status, owner, per)
-    unknown = np.bincount(owner[per == 1], minlength=n_trials).astype(np.int32)
-    deciding = [""] * n_trials
-    fail_pos = np.nonzero(per == 2)[0]
-    if fail_pos.size:
-        trials_failing, first = np.unique(owner[fail_pos], return_index=True)
-        for t, pos in zip(trials_failing.tolist(), fail_pos[first].tolist()):
-            deciding[t] = reasons[int(cc.criterion_ids[pos])]
-    measure = [""] * n_trials
-    unk_pos = np.nonzero(per == 1)[0]
-    if unk_pos.size:
-        for t in np.unique(owner[unk_pos]).tolist():
-            rules = cc.criterion_ids[cc.offsets[t]:cc.offsets[t + 1]]
-            items = dict.fromkeys(m for r in rules.tolist() if codes[r] == 1 for m in missing[r].split("; ") if m)
-            measure[t] = "; ".join(items)
-    return status, unknown, deciding, measure
+def _dict(indices: np.ndarray, values: Sequence[str]) -> pa.DictionaryArray:
+    return pa.DictionaryArray.from_arrays(pa.array(indices, type=pa.int32()), pa.array(list(values), pa.string()))
 
 
 def evaluate_cohort_batch(batch: pa.Table, catalog: CohortCatalog) -> pa.Table:
-    """Verdicts of every patient of *batch* against every trial of *catalog* (pure)."""
-    n_trials = len(catalog.trial_ids)
-    cols: dict[str, list[object]] = {name: [] for name in VERDICT_SCHEMA.names}
+    """Verdicts of every patient of *batch* against every trial of *catalog* (pure), patient-major."""
     ids = batch.column("patient_id").to_pylist()
-    for pid, raw in zip(ids, batch.column("patient_json").to_pylist()):
-        patient = Patient.model_validate_json(raw)
-        status, unknown, deciding, measure = _evaluate_one(catalog, patient)
-        verdict = np.full(n_trials, "unknown_no_criteria", dtype=object)
-        verdict[catalog.trial_index] = _NAMES[status]
-        n_unknown = np.zeros(n_trials, dtype=np.int32)
-        n_unknown[catalog.trial_index] = unknown
-        dec = [""] * n_trials
-        mea = [""] * n_trials
-        for k, t in enumerate(catalog.trial_index.tolist()):
-            dec[t], mea[t] = deciding[k], measure[k]
-        cols["patient_id"].extend([pid] * n_trials)
-        cols["trial_id"].extend(catalog.trial_ids)
-        cols["registry"].extend(catalog.registries)
-        cols["verdict"].extend(verdict.tolist())
-        cols["n_unknown"].extend(n_unknown.tolist())
-        cols["deciding"].extend(dec)
-        cols["to_measure"].extend(mea)
-        cols["recruiting"].extend(catalog.recruiting)
-    return pa.table(cols, schema=VERDICT_SCHEMA)
+    patients = [Patient.model_validate_json(raw) for raw in batch.column("patient_json").to_pylist()]
+    n, T = len(patients), len(catalog.trial_ids)
+    cat = catalog.columnar
+    got = evaluate_columnar(cat, patients, as_of=catalog.as_of)
+    # (T, n) for every trial of the catalog; trials without criteria: unknown_no_criteria
+    verdict = np.full((T, n), 3, dtype=np.int32)
+    n_unknown = np.zeros((T, n), dtype=np.int32)
+    labels = [*cat.labels, ""]
+    deciding = np.full((T, n), len(cat.labels), dtype=np.int32)
+    first_unknown = np.full((T, n), len(cat.labels), dtype=np.int32)
+    ti = catalog.trial_index
+    verdict[ti] = got.status
+    n_unknown[ti] = got.n_unknown
+    deciding[ti] = np.where(got.deciding >= 0, got.deciding, len(cat.labels))
+    first_unknown[ti] = np.where(got.first_unknown >= 0, got.first_unknown, len(cat.labels))
+    states = sorted(set(catalog.recruiting))
+    state_idx = np.array([states.index(s) for s in catalog.recruiting], dtype=np.int32)
+    regs = sorted(set(catalog.registries))
+    reg_idx = np.array([regs.index(r) for r in catalog.registries], dtype=np.int32)
+    trial_rows = np.tile(np.arange(T, dtype=np.int32), n)
+    columns = [
+        _dict(np.repeat(np.arange(n, dtype=np.int32), T), ids),
+        _dict(trial_rows, catalog.trial_ids),
+        _dict(reg_idx[trial_rows], regs),
+        _dict(verdict.T.ravel(), VERDICTS),
+        pa.array(n_unknown.T.ravel(), type=pa.int32()),
+        _dict(deciding.T.ravel(), labels),
+        _dict(first_unknown.T.ravel(), labels),
+        _dict(state_idx[trial_rows], states),
+    ]
+    return pa.Table.from_arrays(columns, schema=VERDICT_SCHEMA)

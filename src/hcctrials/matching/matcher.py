@@ -24,11 +24,14 @@ patients against the same catalog without recompiling.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 
-from hcctrials.criteria import CompiledTrial, PatientFacts, TrialVerdict, compile_trial, evaluate_trial
+import numpy as np
+
+from hcctrials.criteria import CompiledCatalog, CompiledTrial, PatientFacts, TrialVerdict, compile_trial, evaluate_trial
 from hcctrials.matching.geography import DISTANCE_ORDER, Place, distance_class, resolve_location, site_location
 from hcctrials.matching.setting import TrialSetting, classify_trial_setting
 from hcctrials.matching.status import STATE_ORDER, RecruitingStatus, evaluate_recruiting_status
@@ -95,26 +98,59 @@ class SiteMatch:
     distance: str
 
 
-@dataclass
 class TrialMatch:
-    trial_id: str
-    registry: str
-    title: str
-    verdict: str  # eligible | possibly_eligible | ineligible | unknown_no_criteria
-    reason: str
-    criteria: list[CriterionRow]
-    deciding: list[CriterionRow]
-    to_measure: list[str]
-    recruiting: RecruitingStatus
-    setting: TrialSetting
-    setting_affinity: int
-    sites: list[SiteMatch]
-    nearest: str
-    links: list[str]
+    """One trial for the patient.  The verdict, unknown count, status and sites are computed for
+    every trial; the per-criterion explanation (``criteria``, ``deciding``, ``to_measure``,
+    ``reason``) is built on first access, so only the trials that are shown pay for it."""
+
+    def __init__(self, trial_id: str, registry: str, title: str, verdict: str, recruiting: RecruitingStatus,
+                 setting: TrialSetting, setting_affinity: int, sites: list[SiteMatch], nearest: str,
+                 links: list[str], *, unknown_count: int = 0,
+                 explain: Callable[[], TrialVerdict] | None = None) -> None:
+        self.trial_id, self.registry, self.title, self.verdict = trial_id, registry, title, verdict
+        self.recruiting, self.setting, self.setting_affinity = recruiting, setting, setting_affinity
+        self.sites, self.nearest, self.links = sites, nearest, links
+        self._unknown = unknown_count
+        self._explain = explain
+        self._rows: list[CriterionRow] | None = None
+        self._to_measure: list[str] = []
+
+    def _load(self) -> list[CriterionRow]:
+        if self._rows is None:
+            if self._explain is None:
+                self._rows = []
+            else:
+                tv = self._explain()
+                self._rows = _rows(tv)
+                self._to_measure = list(tv.to_measure)
+        return self._rows
+
+    @property
+    def criteria(self) -> list[CriterionRow]:
+        return self._load()
+
+    @property
+    def deciding(self) -> list[CriterionRow]:
+        return [row for row in self._load() if row.status == "not_met"]
+
+    @property
+    def to_measure(self) -> list[str]:
+        self._load()
+        return self._to_measure
+
+    @property
+    def reason(self) -> str:
+        if self.verdict == "unknown_no_criteria":
+            return "unknown: criteria not in the record"
+        if self.verdict == "ineligible":
+            return "not eligible: " + "; ".join(f"{d.role} {d.number}: {d.reason}" for d in self.deciding[:3])
+        if self.verdict == "possibly_eligible":
+            return f"possibly eligible: {self.unknown_count} criteria unknown"
+        return "eligible: every computable criterion met"
 
     @property
     def unknown_count(self) -> int:
-        return sum(1 for c in self.criteria if c.status == "unknown")
+        return self._unknown
 
     def sort_key(self) -> tuple[int, int, int, int, int, str]:
         return (VERDICT_ORDER[self.verdict], self.setting_affinity, self.unknown_count,
@@ -144,21 +180,34 @@ def trial_links(trial: Trial) -> list[str]:
 
 
 class MatchCatalog:
-    """Trials with their compiled criteria, settings and site places, computed once."""
+    """Trials with their compiled criteria, settings and site places, computed once.
 
-    def __init__(self, trials: Iterable[Trial]) -> None:
+    ``compiled`` may hold criteria compiled earlier (e.g. from the database cache, keyed by trial
+    id, registry and raw hash).  :meth:`prepare` builds the deduplicated
+    :class:`~hcctrials.criteria.CompiledCatalog` and per-trial setting / places once; recruiting
+    states are cached per ``as_of``.
+    """
+
+    def __init__(self, trials: Iterable[Trial], *,
+                 compiled: dict[tuple[str, str, str], CompiledTrial] | None = None) -> None:
         self.trials: list[Trial] = list(trials)
-        self._compiled: dict[tuple[str, str, str], CompiledTrial] = {}
+        self._compiled: dict[tuple[str, str, str], CompiledTrial] = dict(compiled or {})
         self._settings: dict[tuple[str, str], TrialSetting] = {}
         self._places: dict[tuple[str, str], list[tuple[str | None, Place]]] = {}
+        self._prepared: tuple[CompiledCatalog, np.ndarray, np.ndarray] | None = None
+        self._status: dict[date, list[RecruitingStatus]] = {}
 
     @staticmethod
     def has_criteria(trial: Trial) -> bool:
         el = trial.eligibility
         return bool(el.inclusion or el.exclusion or el.raw_text.en or el.raw_text.zh)
 
+    @staticmethod
+    def key(trial: Trial) -> tuple[str, str, str]:
+        return (trial.trial_id, trial.registry.value, trial.provenance.raw_sha256)
+
     def compiled(self, trial: Trial) -> CompiledTrial:
-        key = (trial.trial_id, trial.registry.value, trial.provenance.raw_sha256)
+        key = self.key(trial)
         if key not in self._compiled:
             self._compiled[key] = compile_trial(trial)
         return self._compiled[key]
@@ -175,44 +224,68 @@ class MatchCatalog:
             self._places[key] = [(s.institution.get("en"), site_location(s)) for s in trial.sites]
         return self._places[key]
 
+    def prepare(self) -> tuple[CompiledCatalog, np.ndarray, np.ndarray]:
+        """(catalog of the trials with criteria, their positions in ``trials``, position -> catalog row or -1)."""
+        if self._prepared is None:
+            with_criteria = [i for i, t in enumerate(self.trials) if self.has_criteria(t)]
+            catalog = CompiledCatalog([self.compiled(self.trials[i]) for i in with_criteria])
+            row = np.full(len(self.trials), -1, dtype=np.int64)
+            row[with_criteria] = np.arange(len(with_criteria))
+            self._prepared = (catalog, np.asarray(with_criteria, dtype=np.int64), row)
+        return self._prepared
+
+    def recruiting(self, as_of: date) -> list[RecruitingStatus]:
+        if as_of not in self._status:
+            if len(self._status) > 8:
+                self._status.clear()
+            self._status[as_of] = [evaluate_recruiting_status(t, as_of=as_of) for t in self.trials]
+        return self._status[as_of]
+
     def warm(self) -> None:
         """Compile and classify every trial now (a server calls this once at start)."""
+        self.prepare()
         for trial in self.trials:
-            if self.has_criteria(trial):
-                self.compiled(trial)
             self.setting(trial)
             self.places(trial)
+
+
+def _rule_codes(catalog: CompiledCatalog, facts: PatientFacts) -> np.ndarray:
+    """Per distinct rule of *catalog*, the trial-view code for the patient: 0 fine, 1 unknown, 2 not met
+    (the same evaluation as ``CompiledCatalog.evaluate``, kept per rule for the unknown counts)."""
+    from hcctrials.criteria.catalog import _CODES, _TRIAL, _run
+    from hcctrials.criteria.leaves import evaluate_leaf
+
+    leaf_codes = [0] * len(catalog.leaves)
+    for i, c in catalog._constant.items():
+        leaf_codes[i] = c
+    for i in catalog._variable:
+        leaf_codes[i] = _CODES[evaluate_leaf(catalog.leaves[i], facts).status]
+    out = np.empty(len(catalog.programs), dtype=np.int8)
+    for i, prog in enumerate(catalog.programs):
+        c = leaf_codes[prog] if type(prog) is int else _run(prog, leaf_codes)
+        if catalog.exclusion[i]:
+            c = 1 if c == 0 else 0 if c == 1 else c
+        out[i] = _TRIAL[c]
+    return out
+
+
+def _trial_codes(catalog: CompiledCatalog, rule_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(status 0 eligible / 1 possibly / 2 ineligible, count of unknown criteria) per catalog trial."""
+    n = len(catalog.trials)
+    status = np.zeros(n, dtype=np.int8)
+    unknown = np.zeros(n, dtype=np.int64)
+    if catalog.criterion_ids.size:
+        per = rule_codes[catalog.criterion_ids]
+        starts = np.minimum(catalog.offsets[:-1], per.size - 1)
+        nonempty = catalog.offsets[1:] > catalog.offsets[:-1]
+        status[nonempty] = np.maximum.reduceat(per, starts)[nonempty]
+        unknown[nonempty] = np.add.reduceat((per == 1).astype(np.int64), starts)[nonempty]
+    return status, unknown
 
 
 def _rows(verdict: TrialVerdict) -> list[CriterionRow]:
     return [CriterionRow(r.criterion.number, r.criterion.role, r.criterion.text, r.status, r.verdict.reason,
                          tuple(r.verdict.missing)) for r in verdict.results]
-
-
-def _match_one(trial: Trial, catalog: MatchCatalog, facts: PatientFacts, line: PatientLine,
-               here: Place, as_of: date) -> TrialMatch:
-    setting = catalog.setting(trial)
-    recruiting = evaluate_recruiting_status(trial, as_of=as_of)
-    sites = [SiteMatch(inst, place.describe(), distance_class(here, place)) for inst, place in catalog.places(trial)]
-    nearest = min((s.distance for s in sites), key=DISTANCE_ORDER.__getitem__, default="unknown")
-    if not catalog.has_criteria(trial):
-        verdict, reason, rows, deciding, to_measure = ("unknown_no_criteria", "unknown: criteria not in the record",
-                                                       [], [], [])
-    else:
-        tv = evaluate_trial(catalog.compiled(trial), facts, as_of=as_of)
-        rows = _rows(tv)
-        verdict = tv.status
-        deciding = [row for row in rows if row.status == "not_met"]
-        to_measure = list(tv.to_measure)
-        if verdict == "ineligible":
-            reason = "not eligible: " + "; ".join(f"{d.role} {d.number}: {d.reason}" for d in deciding[:3])
-        elif verdict == "possibly_eligible":
-            reason = f"possibly eligible: {sum(r.status == 'unknown' for r in rows)} criteria unknown"
-        else:
-            reason = "eligible: every computable criterion met"
-    return TrialMatch(trial.trial_id, trial.registry.value, trial.title("en"), verdict, reason, rows, deciding,
-                      to_measure, recruiting, setting, setting_affinity(line, setting), sites, nearest,
-                      trial_links(trial))
 
 
 def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, as_of: date,
@@ -227,20 +300,36 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
     line = derive_line_of_therapy(patient, as_of=as_of)
     where = near if near is not None else patient.location
     here = where if isinstance(where, Place) else resolve_location(where.city, where.province, where.country)
+    compiled, _positions, row = catalog.prepare()
+    status, unknown = _trial_codes(compiled, _rule_codes(compiled, facts))
+    recruiting = catalog.recruiting(as_of)
+    names = ("eligible", "possibly_eligible", "ineligible")
     matches: list[TrialMatch] = []
     hidden_ineligible = hidden_closed = 0
-    measure: Counter[str] = Counter()
-    for trial in catalog.trials:
-        m = _match_one(trial, catalog, facts, line, here, as_of)
-        if not m.recruiting.offered and not include_closed:
+    possibly: list[TrialMatch] = []
+    for i, trial in enumerate(catalog.trials):
+        rec = recruiting[i]
+        if not rec.offered and not include_closed:
             hidden_closed += 1
             continue
-        if m.verdict == "possibly_eligible":
-            measure.update(set(m.to_measure))
-        if m.verdict == "ineligible" and not include_ineligible:
+        r = int(row[i])
+        verdict = "unknown_no_criteria" if r < 0 else names[int(status[r])]
+        if verdict == "ineligible" and not include_ineligible:
             hidden_ineligible += 1
             continue
+        setting = catalog.setting(trial)
+        sites = [SiteMatch(inst, place.describe(), distance_class(here, place)) for inst, place in catalog.places(trial)]
+        nearest = min((s.distance for s in sites), key=DISTANCE_ORDER.__getitem__, default="unknown")
+        explain = None if r < 0 else partial(evaluate_trial, compiled.trials[r], facts, as_of=as_of)
+        m = TrialMatch(trial.trial_id, trial.registry.value, trial.title("en"), verdict, rec, setting,
+                       setting_affinity(line, setting), sites, nearest, trial_links(trial),
+                       unknown_count=0 if r < 0 else int(unknown[r]), explain=explain)
+        if verdict == "possibly_eligible":
+            possibly.append(m)
         matches.append(m)
     matches.sort(key=TrialMatch.sort_key)
+    measure: Counter[str] = Counter()
+    for m in possibly:  # what to measure next, over the possibly-eligible trials (explained lazily)
+        measure.update(set(m.to_measure))
     return MatchResult(patient.patient_id, as_of, line, matches, hidden_ineligible, hidden_closed,
                        measure.most_common())

@@ -43,7 +43,7 @@ ANALYTES = (
     "alt", "ast", "alp", "ggt", "afp", "pivka2",
     "hbv_dna", "hcv_rna", "urine_protein", "urine_protein_24h", "upcr",
     "tsh", "lipase", "amylase", "glucose", "cholesterol", "triglycerides",
-    "systolic_bp", "diastolic_bp", "lvef", "qtc",
+    "systolic_bp", "diastolic_bp", "lvef", "qtc", "aptt", "pt",
 )
 
 AscitesGrade = Literal["none", "mild", "moderate_severe"]

@@ -29,7 +29,7 @@ import re
 import warnings
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any
+from typing import Any, Literal
 
 from hcctrials.errors import DataQualityWarning, ParseError
 from hcctrials.model.patient import (
@@ -80,7 +80,9 @@ SNOMED_MAP: dict[str, str] = {
 }
 _ANTIVIRALS = ("entecavir", "tenofovir", "恩替卡韦", "替诺福韦", "lamivudine", "adefovir",
                "telbivudine", "拉米夫定", "阿德福韦", "tenofovir amibufenamide")
-_PROCEDURES = (
+#: Procedure kinds recognised from the code text (a subset of ``TherapyLine.kind``).
+_ProcedureKind = Literal["transplant", "locoregional", "surgery", "radiotherapy"]
+_PROCEDURES: tuple[tuple[re.Pattern[str], _ProcedureKind], ...] = (
     (re.compile(r"transplant|移植", re.I), "transplant"),
     (re.compile(r"\bTACE\b|\bTAE\b|\bHAIC\b|\bTARE\b|SIRT|chemoemboli|emboli[sz]ation|栓塞|灌注化疗|"
                 r"ablation|\bRFA\b|\bMWA\b|消融|radioemboli", re.I), "locoregional"),
@@ -250,9 +252,10 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
                 break
         onset = _to_date(cond.onsetDateTime) or _to_date(cond.recordedDate)
         status_codes = [c for _, c, _ in _codings(cond.clinicalStatus)]
-        status = ("active" if "active" in status_codes or "recurrence" in status_codes
-                  else "resolved" if "resolved" in status_codes or "remission" in status_codes
-                  else "history" if "inactive" in status_codes else None)
+        status: Literal["active", "resolved", "history"] | None = (
+            "active" if "active" in status_codes or "recurrence" in status_codes
+            else "resolved" if "resolved" in status_codes or "remission" in status_codes
+            else "history" if "inactive" in status_codes else None)
         name = _concept_text(cond.code)
         if key == "hcc":
             diagnosis["histology"] = "hcc"

@@ -8,7 +8,8 @@ returns "not computed" with the reason when those functions are not available.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Hashable, Mapping
+from typing import Any, TypedDict
 
 import pandas as pd
 
@@ -16,8 +17,21 @@ from hcctrials import scores
 
 __all__ = ["compute_liver_scores", "derive_baseline_table"]
 
+#: One subject's row as given by ``DataFrame.to_dict(orient="records")``.
+_Row = Mapping[Hashable, Any]
 
-def _value(row: dict[str, Any], key: str) -> Any:
+
+class _TumourInputs(TypedDict):
+    """Keyword arguments shared by :func:`compute_bclc` and :func:`compute_cnlc`."""
+
+    nodule_count: int | None
+    largest_diameter_cm: float | None
+    macrovascular_invasion: bool | None
+    extrahepatic_spread: bool | None
+    ecog: int | None
+
+
+def _value(row: _Row, key: str) -> Any:
     """A cell as a Python value, with blanks (NaN) as ``None``."""
     value = row.get(key)
     if value is None or (isinstance(value, float) and math.isnan(value)):
@@ -27,7 +41,7 @@ def _value(row: dict[str, Any], key: str) -> Any:
     return value
 
 
-def _flag(row: dict[str, Any], key: str) -> bool | None:
+def _flag(row: _Row, key: str) -> bool | None:
     value = _value(row, key)
     if value is None:
         return None
@@ -36,7 +50,7 @@ def _flag(row: dict[str, Any], key: str) -> bool | None:
     return bool(value)
 
 
-def _number(row: dict[str, Any], key: str) -> float | None:
+def _number(row: _Row, key: str) -> float | None:
     value = _value(row, key)
     return None if value is None else float(value)
 
@@ -69,7 +83,7 @@ def compute_liver_scores(subjects: pd.DataFrame) -> tuple[pd.DataFrame, list[str
             ascites=_value(record, "ascites"), encephalopathy=_value(record, "encephalopathy"),
         )
         albi = scores.compute_albi(bilirubin_umol_l=bili, albumin_g_l=alb)
-        tumour = dict(
+        tumour = _TumourInputs(
             nodule_count=None if count_value is None else int(count_value),
             largest_diameter_cm=_number(record, "largest_diameter_cm"),
             macrovascular_invasion=_flag(record, "macrovascular_invasion"),

@@ -4,6 +4,7 @@ bar chart of trials by start year per setting beside it (PNG or SVG by file suff
 from __future__ import annotations
 
 from pathlib import Path
+from typing import cast
 
 import pandas as pd
 
@@ -31,7 +32,10 @@ def save_landscape_plot(summary: dict[str, pd.DataFrame], path: str | Path, *, t
     image = ax1.imshow(heat.to_numpy(), cmap="Blues", aspect="auto")
     ax1.set_xticks(range(heat.shape[1]), [str(c) for c in heat.columns], rotation=45, ha="right")
     ax1.set_yticks(range(heat.shape[0]), labels)
-    for (i, j), value in pd.DataFrame(heat.to_numpy()).stack().items():
+    for key, value in pd.DataFrame(heat.to_numpy()).stack().items():
+        # pandas-stubs types index keys as Hashable; stacking a frame with a default
+        # RangeIndex on both axes gives (row, column) position pairs.
+        i, j = cast(tuple[int, int], key)
         if value:
             ax1.text(j, i, str(value), ha="center", va="center", fontsize=8)
     ax1.set_title("Trials by setting and intervention class")

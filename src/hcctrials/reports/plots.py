@@ -16,6 +16,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.lines import Line2D  # noqa: E402
+from matplotlib.patches import Rectangle  # noqa: E402
 
 from hcctrials.endpoints.summary import TteSummary  # noqa: E402
 from hcctrials.endpoints.survival import DAYS_PER_MONTH  # noqa: E402
@@ -101,7 +103,7 @@ def plot_waterfall(subjects: pd.DataFrame, *, title: str, ylabel: str, bor_colum
     ax.set_ylabel(ylabel)
     ax.set_title(title)
     present = [b for b in RESPONSE_COLOURS if b in set(d[bor_column].fillna("MISSING"))]
-    handles = [plt.Rectangle((0, 0), 1, 1, color=RESPONSE_COLOURS[b]) for b in present]
+    handles = [Rectangle((0, 0), 1, 1, color=RESPONSE_COLOURS[b]) for b in present]
     ax.legend(handles, present, title=legend_title, ncol=min(len(present), 6), loc="lower left",
               frameon=False)
     vals = d["best_pct_change_from_baseline"].to_numpy(dtype=float)
@@ -117,7 +119,7 @@ def plot_swimmer(treated: pd.DataFrame, visits: pd.DataFrame, *, title: str, xla
     time-point responses; arrow = still on treatment; x = death."""
     t = treated.copy()
     fd = pd.to_datetime(t["first_dose_date"])
-    eot = pd.to_datetime(t.get("end_of_treatment_date"), errors="coerce")
+    eot = pd.to_datetime(t["end_of_treatment_date"], errors="coerce")
     end = eot.fillna(cutoff if cutoff is not None else fd)
     t["dur"] = ((end - fd).dt.days + 1) / DAYS_PER_MONTH
     t["fd"] = fd
@@ -134,7 +136,7 @@ def plot_swimmer(treated: pd.DataFrame, visits: pd.DataFrame, *, title: str, xla
         if "end_of_treatment_reason" in t else pd.Series(False, index=t.index)
     ax.scatter(t.loc[ongoing, "dur"] + 0.25, np.flatnonzero(ongoing), marker=">", color="black",
                s=14, label=ongoing_label, zorder=3)
-    dd = pd.to_datetime(t.get("death_date"), errors="coerce")
+    dd = pd.to_datetime(t["death_date"], errors="coerce")
     dm = ((dd - t["fd"]).dt.days + 1) / DAYS_PER_MONTH
     dead = dd.notna()
     ax.scatter(dm[dead], np.flatnonzero(dead), marker="x", color="black", s=16, label=death_label,
@@ -167,6 +169,6 @@ def plot_spider(visits: pd.DataFrame, treated: pd.DataFrame, responses: pd.DataF
     ax.set_title(title)
     ax.grid(alpha=0.3)
     present = [b for b in RESPONSE_COLOURS if b in set(bor.fillna("MISSING"))]
-    ax.legend([plt.Line2D([], [], color=RESPONSE_COLOURS[b]) for b in present], present,
+    ax.legend([Line2D([], [], color=RESPONSE_COLOURS[b]) for b in present], present,
               ncol=min(6, len(present)), fontsize=7, frameon=False, loc="upper left")
     return fig

@@ -9,6 +9,7 @@ subject per parameter (and per visit for the overall response), ``PARAMCD`` ``OV
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from dataclasses import dataclass
 from typing import Any
 
@@ -42,7 +43,7 @@ def _iso(value: Any) -> Any:
     return value
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+def _records(frame: pd.DataFrame) -> list[dict[Hashable, Any]]:
     return [{k: _iso(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
@@ -107,7 +108,7 @@ class ResponseResult:
         for row in self.findings.itertuples(index=False):
             cls = FINDING_WARNINGS.get(str(row.code), DataQualityWarning)
             when = _iso(row.visit_date)
-            lesion = f", lesion {row.lesion_id}" if row.lesion_id else ""
+            lesion = f", lesion {row.lesion_id!s}" if row.lesion_id else ""
             out.append(cls(f"subject {row.subject_id}, visit {when}{lesion}: {row.message}"))
         return out
 

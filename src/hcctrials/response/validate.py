@@ -10,7 +10,7 @@ Nothing is dropped silently: a row is either used or the table is rejected.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Hashable, Mapping
 from datetime import date
 from typing import Any
 
@@ -119,7 +119,7 @@ def organ_mask(frame: Columns, names: Any) -> np.ndarray:
     return np.isin(frame["organ"], wanted)
 
 
-def _where(row: Mapping[str, Any]) -> str:
+def _where(row: Mapping[Hashable, Any]) -> str:
     visit = row.get("visit_date")
     if isinstance(visit, np.datetime64):
         visit = pd.Timestamp(visit)
@@ -134,7 +134,7 @@ def _fail(df: pd.DataFrame | Columns, mask: Any, message: str, *, field: str | N
     if not mask.any():
         return
     idx = int(np.flatnonzero(mask)[0])
-    row: Mapping[str, Any]
+    row: dict[Hashable, Any]
     if isinstance(df, pd.DataFrame):
         row = df.iloc[idx].to_dict()
     else:
@@ -457,7 +457,7 @@ def _check_baseline(out: Columns, day: np.ndarray,
     """Baseline rules: baseline on or before first dose, lesions present at baseline, ..."""
     doses = check_first_doses(first_doses)
     idx = pd.Index(doses["subject_id"].astype(str)).get_indexer(
-        out["_subjects"])[out["subject_code"]]
+        pd.Index(out["_subjects"]))[out["subject_code"]]
     _fail(out, idx < 0, "subject has no first-dose date", field="subject_id",
           hint="add the subject to the first-dose table")
     out["first_dose_date"] = doses["first_dose_date"].to_numpy().astype("datetime64[ns]")[idx]

@@ -25,6 +25,7 @@ LOINC_TO_ANALYTE: dict[str, str] = {
     "6301-6": "inr", "34714-6": "inr", "46418-0": "inr",
     "5902-2": "pt_prolongation",  # PT in seconds (prolongation is derived against control)
     "5894-1": "pt_activity",
+    "3173-2": "aptt", "14979-9": "aptt",  # aPTT in blood / platelet-poor plasma (seconds)
     "2160-0": "creatinine", "14682-9": "creatinine", "38483-4": "creatinine",
     "2164-2": "creatinine_clearance", "33914-3": "egfr", "62238-1": "egfr", "98979-8": "egfr",
     "2951-2": "sodium", "2947-0": "sodium", "2823-3": "potassium", "6298-4": "potassium",
@@ -104,6 +105,9 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "lvef": ("lvef", "left ventricular ejection fraction", "ejection fraction",
              "左心室射血分数", "左室射血分数", "射血分数"),
     "qtc": ("qtc", "qtcf", "corrected qt interval", "qtc间期", "校正qt间期"),
+    "aptt": ("aptt", "activated partial thromboplastin time", "ptt", "partial thromboplastin time",
+             "活化部分凝血活酶时间", "部分凝血活酶时间"),
+    "pt": ("pt", "prothrombin time", "凝血酶原时间"),
 }
 
 

@@ -54,6 +54,7 @@ CANONICAL_UNITS: dict[str, str] = {
     "urine_protein": "mg/dL", "urine_protein_24h": "g/24h", "upcr": "mg/mg",
     "tsh": "mIU/L", "glucose": "mmol/L", "cholesterol": "mmol/L", "triglycerides": "mmol/L",
     "systolic_bp": "mmHg", "diastolic_bp": "mmHg", "lvef": "%", "qtc": "ms",
+    "aptt": "s", "pt": "s",  # clotting times in seconds (absolute criteria "APTT < 60 s")
 }
 
 #: analyte -> units accepted for it (all convertible to the canonical unit).
@@ -78,6 +79,7 @@ ACCEPTED_UNITS: dict[str, tuple[str, ...]] = {
     "triglycerides": ("mmol/L", "mg/dL"),
     "systolic_bp": ("mmHg", "kPa"), "diastolic_bp": ("mmHg", "kPa"), "lvef": ("%",),
     "qtc": ("ms", "s"),
+    "aptt": ("s",), "pt": ("s",),
 }
 
 #: (analyte, from_unit, to_unit) -> multiplicative factor for conversions that are NOT plain
@@ -129,4 +131,5 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "triglycerides": (0.1, 100.0),
     "systolic_bp": (50.0, 300.0), "diastolic_bp": (20.0, 200.0), "lvef": (5.0, 90.0),
     "qtc": (250.0, 750.0),
+    "aptt": (10.0, 250.0), "pt": (5.0, 150.0),  # seconds; outside = wrong unit or not a clotting time
 }

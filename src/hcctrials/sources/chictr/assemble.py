@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from hcctrials.errors import ParseError
 from hcctrials.model.trial import (
     Arm, Design, Eligibility, Enrollment, Ethics, Finding, Identifier, Outcome,
-    OverallStatus, Provenance, Site, Sponsor, Text, Trial, TrialDates,
+    OverallStatus, Provenance, Registry, Site, Sponsor, Text, Trial, TrialDates,
 )
 from hcctrials.sources.base import sha256_hex
 from hcctrials.sources.chictr import values as V
@@ -355,7 +355,7 @@ def _build(data: PageData, trial_id: str, *, source_format: str, source_file: st
     conditions = _text(f, "target_disease")
     codes = [c for c in re.split(r"[;,，；\n]+", _any(f, "target_disease_code") or "") if _meaningful(c)]
     trial = Trial(
-        trial_id=trial_id, registry="chictr", identifiers=identifiers,
+        trial_id=trial_id, registry=Registry.CHICTR, identifiers=identifiers,
         brief_title=_text(f, "public_title"), scientific_title=_text(f, "scientific_title"),
         acronym=_text(f, "acronym"), objectives=_text(f, "objectives"),
         description=Text(zh=_text(f, "treatment_description").zh if _meaningful(_text(f, "treatment_description").zh) else None,

@@ -17,7 +17,9 @@ import lxml.html
 from lxml import etree
 
 from hcctrials.errors import ParseError
-from hcctrials.model.trial import Finding, Identifier, Provenance, Sponsor, Text, Trial, TrialDates
+from hcctrials.model.trial import (
+    Finding, Identifier, Provenance, Registry, Sponsor, Text, Trial, TrialDates,
+)
 from hcctrials.sources.base import ParsedRecord, ParseResult, RecordFailure, sha256_hex
 from hcctrials.sources.chictr import values as V
 from hcctrials.sources.chictr.assemble import build_trial, collect
@@ -177,7 +179,7 @@ class ChictrSearchHtmlParser:
         type_text = next((t for t in texts if V.map_study_type(t)), None)
         date_text = next((t for t in texts if re.fullmatch(r"\d{4}[/-]\d{1,2}[/-]\d{1,2}", t)), None)
         trial = Trial(
-            trial_id=number, registry="chictr",
+            trial_id=number, registry=Registry.CHICTR,
             identifiers=[Identifier(scheme="chictr", value=number, primary=True, source_label="注册号")],
             brief_title=_text_by_script(title), study_type=V.map_study_type(type_text),
             dates=TrialDates(registered=V.iso_date(date_text)),

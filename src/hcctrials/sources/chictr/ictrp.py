@@ -142,7 +142,7 @@ def parse_ictrp_trial(trial_el: etree._Element, *, source_file: str, locator: st
     eligibility = Eligibility(
         min_age_years=age(_get(criteria, "agemin")) if criteria is not None else None,
         max_age_years=age(_get(criteria, "agemax")) if criteria is not None else None,
-        sex=V.map_sex(_get(criteria, "gender")) if criteria is not None else None,  # type: ignore[arg-type]
+        sex=V.map_sex(_get(criteria, "gender")) if criteria is not None else None,
         inclusion=items(inclusion_text), exclusion=items(exclusion_text),
         raw_text=_t("\n\n".join(x for x in (inclusion_text, exclusion_text) if x) or None),
     )

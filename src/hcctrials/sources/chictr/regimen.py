@@ -13,9 +13,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from hcctrials.model.trial import Dose, Intervention, Text
 from hcctrials.sources.chictr.items import has_cjk
+
+if TYPE_CHECKING:
+    from hcctrials.vocab.lexicon import Lexicon
 
 __all__ = ["DrugMention", "drug_mentions", "regimen_segments", "build_interventions"]
 
@@ -46,7 +50,7 @@ class DrugMention:
     classes: frozenset[str] = frozenset()
 
 
-def _lexicon():  # type: ignore[no-untyped-def]
+def _lexicon() -> Lexicon:
     from hcctrials.vocab import load_lexicon
 
     return load_lexicon()
@@ -180,9 +184,9 @@ def build_interventions(
             if text.is_empty():
                 continue
             key = f"text:{text.zh or ''}|{text.en or ''}"
-            item = merged.setdefault(key, Intervention(name=Text(zh=text.zh, en=text.en)))
-            if arm_label and arm_label not in item.arm_labels:
-                item.arm_labels.append(arm_label)
+            text_item = merged.setdefault(key, Intervention(name=Text(zh=text.zh, en=text.en)))
+            if arm_label and arm_label not in text_item.arm_labels:
+                text_item.arm_labels.append(arm_label)
             continue
         by_id = {m.id: (m, seg) for m, seg in second_segs}
         positional = len(first_segs) == len(second_segs)

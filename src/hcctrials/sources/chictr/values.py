@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal
 
 from hcctrials.model.trial import OverallStatus
 
@@ -175,11 +176,16 @@ def map_recruiting_status(*texts: str | None) -> OverallStatus | None:
     return None
 
 
-_SEX = {"男女均可": "all", "both": "all", "all": "all", "男性": "male", "男": "male", "male": "male",
-        "女性": "female", "女": "female", "female": "female"}
+#: The values of ``Eligibility.sex``.
+_Sex = Literal["all", "female", "male"]
+
+_SEX: dict[str, _Sex] = {
+    "男女均可": "all", "both": "all", "all": "all", "男性": "male", "男": "male", "male": "male",
+    "女性": "female", "女": "female", "female": "female",
+}
 
 
-def map_sex(*texts: str | None) -> str | None:
+def map_sex(*texts: str | None) -> _Sex | None:
     for text in texts:
         if norm(text) in _SEX:
             return _SEX[norm(text)]

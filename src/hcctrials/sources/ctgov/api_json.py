@@ -18,8 +18,11 @@ study on, so the records and the errors are exactly those of the streaming parse
 from __future__ import annotations
 
 import json
+import mmap
+import os
 import re
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import IO, Any
 
@@ -33,7 +36,7 @@ from hcctrials.sources.ctgov.common import guarded
 from hcctrials.sources.ctgov.study_map import map_api_study
 
 __all__ = ["ApiV2JsonParser", "canonical_study_json", "EXACT_POSITION_MAX_BYTES", "iter_array_lines",
-           "LineLayoutError", "array_layout", "parse_study_for_storage"]
+           "LineLayoutError", "array_layout", "parse_study_for_storage", "iter_array_spans", "mapped_file"]
 
 SOURCE_FORMAT = "ctgov_api_v2_json"
 #: Files up to this size are re-read on a syntax error to report the exact line/column.
@@ -61,7 +64,8 @@ class LineLayoutError(Exception):
     """The file is not (or no longer) one study per line: use the streaming parser instead."""
 
 
-_JSON_WS = b" \t\r\n"
+_JSON_WS = frozenset(b" \t\r\n")
+_OPEN, _CLOSE, _COMMA, _LBRACE, _RBRACE = b"[],{}"
 
 
 def array_layout(path: Path) -> bool:
@@ -71,65 +75,95 @@ def array_layout(path: Path) -> bool:
     return _layout(read_head(path)) == "array"
 
 
-def iter_array_lines(path: Path) -> Iterator[bytes]:
-    """The raw bytes of each study of a one-study-per-line JSON array, in order.
+def iter_array_spans(data: Any) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` byte offsets of each study of a one-study-per-line JSON array held in
+    *data* (bytes, or an ``mmap`` of the file: nothing is copied), in order.
 
     Raises :class:`LineLayoutError` at the first line that does not fit (after yielding the
     studies before it) and at the end if the array is not closed.  The bytes are not decoded
     here: a line that is not valid JSON is found by the caller's decoder.
     """
+    size = len(data)
     state = 0  # 0: before "[", 1: inside the array, 2: after "]"
     after_element = False  # an element was read and its comma not yet
     seen = 0
-    with path.open("rb") as handle:
-        first = True
-        for line in handle:
-            if first:
-                line = line.removeprefix(b"\xef\xbb\xbf")
-                first = False
-            s = line.strip(_JSON_WS)
-            if not s:
+    pos = 0
+    while pos < size:
+        newline = data.find(b"\n", pos)
+        a, b = pos, (size if newline < 0 else newline)
+        pos = b + 1
+        while a < b and data[a] in _JSON_WS:
+            a += 1
+        while b > a and data[b - 1] in _JSON_WS:
+            b -= 1
+        if a == b:
+            continue
+        if state == 0:
+            if data[a] != _OPEN:
+                raise LineLayoutError("no opening bracket")
+            state = 1
+            a += 1
+            while a < b and data[a] in _JSON_WS:
+                a += 1
+            if a == b:
                 continue
-            if state == 0:
-                if not s.startswith(b"["):
-                    raise LineLayoutError("no opening bracket")
-                state = 1
-                s = s[1:].lstrip(_JSON_WS)
-                if not s:
-                    continue
-            if state == 2:
-                raise LineLayoutError("text after the closing bracket")
-            if s.startswith(b","):
-                if not after_element:
-                    raise LineLayoutError("comma without a study before it")
-                after_element = False
-                s = s[1:].lstrip(_JSON_WS)
-                if not s:
-                    continue
-            closing = s.endswith(b"]")
-            if closing:
-                s = s[:-1].rstrip(_JSON_WS)
-                if not s:  # "]" alone; after a comma it is invalid: the streaming parser says so
-                    if seen and not after_element:
-                        raise LineLayoutError("a comma before the closing bracket")
-                    state = 2
-                    continue
-            if after_element:
-                raise LineLayoutError("two studies without a comma")
-            trailing_comma = s.endswith(b",")
-            if trailing_comma:
-                s = s[:-1].rstrip(_JSON_WS)
-            if not (s.startswith(b"{") and s.endswith(b"}")):
-                raise LineLayoutError("a line that is not one whole study")
-            if closing and trailing_comma:
-                raise LineLayoutError("a comma before the closing bracket")
-            yield s
-            seen += 1
-            after_element = not trailing_comma
-            if closing:
+        if state == 2:
+            raise LineLayoutError("text after the closing bracket")
+        if data[a] == _COMMA:
+            if not after_element:
+                raise LineLayoutError("comma without a study before it")
+            after_element = False
+            a += 1
+            while a < b and data[a] in _JSON_WS:
+                a += 1
+            if a == b:
+                continue
+        closing = data[b - 1] == _CLOSE
+        if closing:
+            b -= 1
+            while b > a and data[b - 1] in _JSON_WS:
+                b -= 1
+            if a == b:  # "]" alone; after a comma it is invalid: the streaming parser says so
+                if seen and not after_element:
+                    raise LineLayoutError("a comma before the closing bracket")
                 state = 2
+                continue
+        if after_element:
+            raise LineLayoutError("two studies without a comma")
+        trailing_comma = data[b - 1] == _COMMA
+        if trailing_comma:
+            b -= 1
+            while b > a and data[b - 1] in _JSON_WS:
+                b -= 1
+        if b - a < 2 or data[a] != _LBRACE or data[b - 1] != _RBRACE:
+            raise LineLayoutError("a line that is not one whole study")
+        if closing and trailing_comma:
+            raise LineLayoutError("a comma before the closing bracket")
+        yield a, b
+        seen += 1
+        after_element = not trailing_comma
+        if closing:
+            state = 2
     if state != 2:
         raise LineLayoutError("the array is not closed")
+
+
+@contextmanager
+def mapped_file(path: Path) -> Iterator[Any]:
+    """*path* memory-mapped read-only (``b""`` for an empty file)."""
+    with path.open("rb") as handle:
+        if os.fstat(handle.fileno()).st_size == 0:
+            yield b""
+            return
+        with mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as data:
+            yield data
+
+
+def iter_array_lines(path: Path) -> Iterator[bytes]:
+    """The raw bytes of each study of a one-study-per-line JSON array (see :func:`iter_array_spans`)."""
+    with mapped_file(path) as data:
+        for a, b in iter_array_spans(data):
+            yield data[a:b]
 
 
 class _CountingReader:

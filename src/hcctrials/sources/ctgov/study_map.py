@@ -34,6 +34,7 @@ from hcctrials.sources.ctgov.criteria_text import split_criteria
 __all__ = ["map_api_study", "registration_timing"]
 
 _EMPTY: dict[str, Any] = {}
+_SITE_KEYS = ("facility", "city", "state", "country")  # -> institution, city, province, country
 
 
 def _obj(parent: dict[str, Any], key: str, path: str) -> dict[str, Any]:
@@ -296,17 +297,25 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
     loc_path = f"{p}.contactsLocationsModule"
     loc_mod = _obj(protocol, "contactsLocationsModule", p)
     sites = []
-    for path, loc in _items(loc_mod, "locations", loc_path):  # "locations_nested" is ignored
+    for i, loc in enumerate(_list(loc_mod, "locations", loc_path)):  # "locations_nested" is ignored
         # Every site is given in full, in the field order of model.trial.Site, every text a
         # stripped str or None: the storage fast path (api_json.parse_study_for_storage)
-        # serialises these dicts as they are instead of validating ~40 sites per study.
-        sites.append({"institution": _full_text(loc, "facility", path),
-                      "level": {"en": None, "zh": None},
-                      "city": _full_text(loc, "city", path),
-                      "province": _full_text(loc, "state", path),
-                      "country": _full_text(loc, "country", path),
-                      "address": {"en": None, "zh": None},
-                      "status": normalise_code(_str(loc, "status", path))})
+        # serialises these dicts as they are instead of validating ~40 sites per study.  The
+        # common case (a plain string) is inlined: this loop is half the mapping time.
+        if not isinstance(loc, dict):
+            raise CtgovFieldError("expected a JSON object", field=f"{loc_path}.locations[{i}]", value=loc)
+        texts = []
+        for key in _SITE_KEYS:
+            value = loc.get(key)
+            if value.__class__ is str and "\\" not in value:
+                texts.append({"en": value.strip() or None, "zh": None})
+            else:
+                texts.append(_full_text(loc, key, f"{loc_path}.locations[{i}]"))
+        site_status = loc.get("status")
+        sites.append({"institution": texts[0], "level": {"en": None, "zh": None}, "city": texts[1],
+                      "province": texts[2], "country": texts[3], "address": {"en": None, "zh": None},
+                      "status": None if site_status is None else
+                      normalise_code(_str(loc, "status", f"{loc_path}.locations[{i}]"))})
     contacts = []
     for key in ("centralContacts", "overallOfficials"):
         for path, person in _items(loc_mod, key, loc_path):

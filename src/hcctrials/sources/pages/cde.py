@@ -19,7 +19,7 @@ from pathlib import Path
 
 from hcctrials.errors import ParseError
 from hcctrials.model.trial import (
-    Finding, Identifier, Intervention, OverallStatus, Provenance, Text, Trial,
+    Finding, Identifier, Intervention, OverallStatus, Provenance, Registry, Text, Trial,
 )
 from hcctrials.sources.base import ParsedRecord, ParseResult, RecordFailure, sha256_hex
 from hcctrials.sources.chictr.regimen import drug_mentions
@@ -74,7 +74,7 @@ def parse_cde_row(cells: list[str], *, source_file: str, locator: str, raw: str)
     if len(cells) > 6 and cells[6].strip():
         identifiers.append(Identifier(scheme="other", value=cells[6].strip(), source_label="listing record id"))
     trial = Trial(
-        trial_id=number, registry="other", identifiers=identifiers, brief_title=Text(zh=title or None),
+        trial_id=number, registry=Registry.OTHER, identifiers=identifiers, brief_title=Text(zh=title or None),
         overall_status=status or OverallStatus.UNKNOWN, status_text=Text(zh=status_text or None),
         conditions=[Text(zh=indication)] if indication else [],
         interventions=[Intervention(type="drug", name=Text(zh=drug), lexicon_ids=ids)] if drug else [],

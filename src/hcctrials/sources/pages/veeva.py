@@ -20,7 +20,7 @@ from pathlib import Path
 from hcctrials.errors import ParseError
 from hcctrials.model.trial import (
     Arm, Design, Eligibility, Enrollment, Finding, Identifier, Intervention, OverallStatus,
-    Provenance, Sponsor, Text, Trial,
+    Provenance, Registry, Sponsor, Text, Trial,
 )
 from hcctrials.sources.base import ParsedRecord, ParseResult, sha256_hex
 from hcctrials.sources.chictr.assemble import identifier_scheme
@@ -124,7 +124,8 @@ def parse_veeva_text(text: str, *, source_file: str = "<page>", raw: bytes | str
             sections[current].append(line)
 
     def first(key: str) -> str | None:
-        return (sections.get(key) or [None])[0]
+        section = sections.get(key)
+        return section[0] if section else None
 
     findings: list[Finding] = []
     body = [p for p in preamble if p.lower() not in {"menu", SITE_NAME.lower(), "loading..."}]
@@ -198,7 +199,7 @@ def parse_veeva_text(text: str, *, source_file: str = "<page>", raw: bytes | str
                                 f"{arms_head.group(2)} groups but {len(arms)} were read", values={"line": arm_lines[0]}))
 
     enrollment = Enrollment()
-    if (value := first("enrollment")) and (hit := re.match(r"^(\d[\d,]*)(?:\s*[-–]\s*(\d[\d,]*))?", value)):
+    if (enrolled := first("enrollment")) and (hit := re.match(r"^(\d[\d,]*)(?:\s*[-–]\s*(\d[\d,]*))?", enrolled)):
         enrollment = Enrollment(count=int(hit.group(1).replace(",", "")),
                                 count_high=int(hit.group(2).replace(",", "")) if hit.group(2) else None)
     min_age = max_age = None
@@ -236,7 +237,7 @@ def parse_veeva_text(text: str, *, source_file: str = "<page>", raw: bytes | str
                                 message=f"{SITE_NAME} states its data are sourced from clinicaltrials.gov; "
                                         f"the registry record is {trial_id}", values={"site": SITE_NAME}))
     trial = Trial(
-        trial_id=trial_id, registry="trial_finder", identifiers=identifiers, brief_title=Text(en=title),
+        trial_id=trial_id, registry=Registry.TRIAL_FINDER, identifiers=identifiers, brief_title=Text(en=title),
         summary=Text(en="\n\n".join(sections.get("about", [])) or None),
         description=Text(en="\n\n".join(sections.get("full_description", [])) or None),
         overall_status=status, status_text=Text(en="; ".join(status_lines) or None), phases=phases,

@@ -1,0 +1,524 @@
+"""Column-wise evaluation of a compiled catalog over a batch of patients (NumPy, pure).
+
+The scalar engine (:mod:`hcctrials.criteria.evaluate`) decides one criterion for one patient
+with a reason.  Screening a cohort needs the same *verdict codes* for many patients at once;
+this module computes them column-wise and is checked against the scalar engine by a property
+test (``tests/criteria/test_criteria_columnar.py``): the codes are equal by construction of
+the tests, the reasons are not produced here (the cohort table names the deciding criterion).
+
+How (per batch of patients, all on one ``as_of``):
+
+1. **Leaves.**  Each *distinct* leaf of the catalog (deduplicated by meaning,
+   :func:`hcctrials.model.eligibility.leaf_key`) becomes one int8 vector over the batch,
+   ``not_met=0, unknown=1, met=2, needs_review=3, administrative=4`` (the last two are
+   constants, as in the scalar engine).
+
+   * ``lab`` thresholds (absolute or ULN multiples, censored results, unit conversion with
+     :func:`hcctrials.units.convert`, site-default ULNs) and ``age`` are evaluated with
+     vector comparisons over per-patient fact columns (newest result per analyte within the
+     window, converted once per (analyte, window, unit) and shared by every leaf using it).
+     A measured creatinine clearance that is absent falls back to the scalar Cockcroft-Gault
+     rule for those patients only.
+   * Every other kind is evaluated over the **distinct values of its input** in the batch
+     (dictionary encoding, as Arrow and Parquet do for categorical columns): e.g. ``prior_therapy``
+     depends only on the therapy lines, so the scalar leaf rule runs once per distinct therapy
+     history and the result is broadcast with ``np.take``.  This is exact by construction (the
+     scalar rule is the rule) and its cost grows with the diversity of the inputs, not the batch.
+     A kind without a declared input falls back to the scalar rule per patient (correct, slower).
+
+2. **Trees.**  Composite nodes (deduplicated) are combined level by level with
+   ``np.minimum.reduceat`` / ``np.maximum.reduceat`` over all nodes of a level at once: AllOf is the
+   minimum in the order not_met < unknown < needs_review < met < administrative (administrative
+   neutral), AnyOf the maximum in administrative < not_met < needs_review < unknown < met, Not maps
+   met <-> not_met; these are exactly :func:`~hcctrials.criteria.evaluate.combine_all` /
+   ``combine_any`` / ``negate``.
+
+3. **Trials.**  Exclusion criteria are negated, each criterion maps to 0 fine (met,
+   administrative, needs review) / 1 unknown / 2 not met, and a trial's status is the maximum over
+   its criteria (``eligible`` 0, ``possibly_eligible`` 1, ``ineligible`` 2), as
+   :func:`hcctrials.criteria.catalog.evaluate_trial`; the count of unknown criteria and the first
+   failing / first unknown criterion come from the same reductions.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+
+from hcctrials.criteria.catalog import CompiledCatalog
+from hcctrials.criteria.facts import DEFAULT_ULN, PatientFacts
+from hcctrials.errors import HcctrialsError, UnitError
+from hcctrials.model.patient import Patient
+
+__all__ = ["NOT_MET", "UNKNOWN", "MET", "NEEDS_REVIEW", "ADMINISTRATIVE", "STATUS_CODES", "ColumnarCatalog",
+           "BatchVerdicts", "FactColumns", "evaluate_columnar", "TRIAL_STATUS_NAMES"]
+
+NOT_MET, UNKNOWN, MET, NEEDS_REVIEW, ADMINISTRATIVE = 0, 1, 2, 3, 4
+STATUS_CODES = {"not_met": NOT_MET, "unknown": UNKNOWN, "met": MET, "needs_review": NEEDS_REVIEW,
+                "administrative": ADMINISTRATIVE}
+TRIAL_STATUS_NAMES = ("eligible", "possibly_eligible", "ineligible")
+
+_I8 = np.int8
+#: code -> rank for AllOf (minimum); the map is its own inverse.
+_ALL_RANK = np.array([0, 1, 3, 2, 4], dtype=_I8)
+#: code -> rank for AnyOf (maximum) and back.
+_ANY_RANK = np.array([1, 3, 4, 2, 0], dtype=_I8)
+_ANY_BACK = np.array([4, 0, 3, 1, 2], dtype=_I8)
+_NOT = np.array([2, 1, 0, 3, 4], dtype=_I8)
+#: criterion code (trial view) -> 0 fine, 1 unknown, 2 not met.
+_TRIAL = np.array([2, 1, 0, 0, 0], dtype=_I8)
+_BAD_UNIT = "\x00bad-unit"
+
+
+# ----------------------------------------------------------------------------- fact columns
+
+
+def _freeze(obj: Any) -> Hashable:
+    """A hashable image of a pydantic model / list / value (for dictionary encoding)."""
+    if isinstance(obj, (list, tuple)):
+        return tuple(_freeze(x) for x in obj)
+    if hasattr(obj, "__pydantic_fields__"):
+        return tuple(_freeze(v) for v in obj.__dict__.values())
+    if isinstance(obj, dict):
+        return tuple(sorted((k, _freeze(v)) for k, v in obj.items()))
+    return obj  # type: ignore[no-any-return]
+
+
+@lru_cache(maxsize=4096)
+def _norm_unit(text: str | None) -> str | None:
+    if text is None or not text:
+        return None
+    from hcctrials.units import normalise_unit
+
+    try:
+        return normalise_unit(text)
+    except UnitError:
+        return _BAD_UNIT
+
+
+_CONVERT_MEMO: dict[tuple[float, str, str, str], float | None] = {}
+
+
+def _convert(value: float, src: str, dst: str, analyte: str) -> float | None:
+    """:func:`hcctrials.units.convert`, memoised; ``None`` where it raises (the scalar rule then says unknown)."""
+    key = (value, src, dst, analyte)
+    try:
+        return _CONVERT_MEMO[key]
+    except KeyError:
+        pass
+    from hcctrials.units import convert
+
+    try:
+        out: float | None = convert(value, src, dst, analyte=analyte)
+    except HcctrialsError:
+        out = None
+    if len(_CONVERT_MEMO) > 500_000:
+        _CONVERT_MEMO.clear()
+    _CONVERT_MEMO[key] = out
+    return out
+
+
+@dataclass
+class LabColumn:
+    """Newest result with a value per patient within a window (NaN / None where none)."""
+
+    present: np.ndarray  # bool
+    value: np.ndarray  # float64
+    unit: np.ndarray  # object: normalised unit, None (no unit) or _BAD_UNIT
+    lower_open: np.ndarray  # bool: qualifier < or <= (true value anywhere below)
+    upper_open: np.ndarray  # bool: qualifier > or >=
+    uln: np.ndarray  # float64, NaN when the lab gave none
+
+
+def _signature_stage(p: Patient, f: PatientFacts) -> Hashable:
+    s = f.scores
+    return (s.bclc.stage, tuple(s.bclc.candidates), s.cnlc.stage, tuple(s.cnlc.candidates),
+            p.diagnosis.bclc_stage, p.diagnosis.cnlc_stage)
+
+
+#: Per leaf kind: the patient data its scalar rule reads (dictionary-encoding key).  The scalar
+#: rule is applied once per distinct key in the batch; keys must cover everything the rule reads.
+_SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
+    "sex": lambda p, f: p.sex,
+    "ecog": lambda p, f: p.ecog,
+    "child_pugh": lambda p, f: (f.scores.child_pugh.points_min, f.scores.child_pugh.points_max,
+                                f.scores.child_pugh.label),
+    "albi": lambda p, f: (f.scores.albi.grade, f.scores.albi.subgrade, f.scores.albi.score),
+    "stage": _signature_stage,
+    "diagnosis": lambda p, f: _freeze(p.diagnosis),
+    "tumour_feature": lambda p, f: _freeze(p.tumour),
+    "liver_feature": lambda p, f: _freeze(p.liver),
+    "prior_therapy": lambda p, f: _freeze(p.treatments),
+    "history": lambda p, f: (_freeze(p.conditions), _freeze(p.liver), _freeze(p.treatments),
+                             _freeze(p.diagnosis), _freeze(p.virology), _freeze(p.tumour), p.history_reviewed,
+                             p.sex, p.pregnant, p.breastfeeding, tuple(p.allergies)),
+    "virology": lambda p, f: (_freeze(p.virology), _freeze([lab for lab in p.labs if lab.analyte == "hbv_dna"])),
+    "pregnancy": lambda p, f: (p.sex, p.pregnant, p.breastfeeding, p.history_reviewed),
+    "life_expectancy": lambda p, f: p.life_expectancy_weeks,
+    "allergy": lambda p, f: (tuple(p.allergies), p.history_reviewed),
+}
+
+
+class FactColumns:
+    """Per-patient facts of a batch, derived once and shared by all leaves (lazily, per need)."""
+
+    def __init__(self, patients: Sequence[Patient], as_of: date, *, lab_window_days: int = 28,
+                 assume_default_uln: bool = True, default_uln: dict[str, tuple[float, str]] | None = None) -> None:
+        self.patients = list(patients)
+        self.n = len(self.patients)
+        self.as_of = as_of
+        self.lab_window_days = lab_window_days
+        self.assume_default_uln = assume_default_uln
+        self.default_uln = dict(DEFAULT_ULN) if default_uln is None else default_uln
+        self._facts: list[PatientFacts | None] = [None] * self.n
+        self._labs_by_analyte: list[dict[str, list[Any]]] | None = None
+        self._lab_cols: dict[tuple[str, int], LabColumn] = {}
+        self._converted: dict[tuple[str, int, str], tuple[np.ndarray, np.ndarray]] = {}
+        self._encodings: dict[str, tuple[np.ndarray, list[int]]] = {}
+        self._age: np.ndarray | None = None
+
+    def facts(self, i: int) -> PatientFacts:
+        f = self._facts[i]
+        if f is None:
+            f = self._facts[i] = PatientFacts(self.patients[i], self.as_of, self.lab_window_days,
+                                              self.assume_default_uln, dict(self.default_uln))
+        return f
+
+    @property
+    def age(self) -> np.ndarray:
+        if self._age is None:
+            ages = [p.age_on(self.as_of) for p in self.patients]
+            self._age = np.array([np.nan if a is None else a for a in ages], dtype=np.float64)
+        return self._age
+
+    def lab(self, analyte: str, window: int) -> LabColumn:
+        """The newest dated result with a value on or before as_of within *window* days
+        (as :meth:`hcctrials.model.patient.Patient.labs_for`: ties keep the record order)."""
+        key = (analyte, window)
+        col = self._lab_cols.get(key)
+        if col is not None:
+            return col
+        if self._labs_by_analyte is None:
+            grouped = []
+            for p in self.patients:
+                by: dict[str, list[Any]] = {}
+                for lab in p.labs:
+                    if lab.value is not None and lab.date is not None and lab.date <= self.as_of:
+                        by.setdefault(lab.analyte, []).append(lab)
+                grouped.append(by)
+            self._labs_by_analyte = grouped
+        n = self.n
+        present = np.zeros(n, dtype=bool)
+        value = np.full(n, np.nan)
+        uln = np.full(n, np.nan)
+        unit = np.full(n, None, dtype=object)
+        lower = np.zeros(n, dtype=bool)
+        upper = np.zeros(n, dtype=bool)
+        for i, by in enumerate(self._labs_by_analyte):
+            best = None
+            for lab in by.get(analyte, ()):
+                if (self.as_of - lab.date).days > window:
+                    continue
+                if best is None or lab.date > best.date:
+                    best = lab
+            if best is None:
+                continue
+            present[i] = True
+            value[i] = float(best.value)
+            unit[i] = _norm_unit(best.unit)
+            if best.uln is not None:
+                uln[i] = best.uln
+            lower[i] = best.qualifier in ("<", "<=")
+            upper[i] = best.qualifier in (">", ">=")
+        col = self._lab_cols[key] = LabColumn(present, value, unit, lower, upper, uln)
+        return col
+
+    def lab_in(self, analyte: str, window: int, dst: str) -> tuple[np.ndarray, np.ndarray]:
+        """(values converted to *dst*, ok mask) for the lab column; NaN/False where not convertible."""
+        key = (analyte, window, dst)
+        hit = self._converted.get(key)
+        if hit is not None:
+            return hit
+        col = self.lab(analyte, window)
+        out = col.value.copy()
+        ok = col.present.copy()
+        for i in np.nonzero(col.present)[0].tolist():
+            src = col.unit[i]
+            if src == dst or src is None:
+                continue  # callers handle missing units
+            if src == _BAD_UNIT:
+                ok[i] = False
+                continue
+            conv = _convert(float(col.value[i]), src, dst, analyte)
+            if conv is None:
+                ok[i] = False
+                out[i] = np.nan
+            else:
+                out[i] = conv
+        self._converted[key] = (out, ok)
+        return out, ok
+
+    def encoding(self, kind: str) -> tuple[np.ndarray, list[int]] | None:
+        """(index of each patient's distinct input, a representative patient per distinct input)."""
+        if kind in self._encodings:
+            return self._encodings[kind]
+        sig = _SIGNATURES.get(kind)
+        if sig is None:
+            return None
+        index: dict[Hashable, int] = {}
+        reps: list[int] = []
+        inverse = np.empty(self.n, dtype=np.int64)
+        for i, p in enumerate(self.patients):
+            key = sig(p, self.facts(i))
+            j = index.get(key)
+            if j is None:
+                j = index[key] = len(reps)
+                reps.append(i)
+            inverse[i] = j
+        self._encodings[kind] = (inverse, reps)
+        return inverse, reps
+
+
+# ----------------------------------------------------------------------------- leaves
+
+_CMP: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+    "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal, "==": np.equal,
+}
+
+
+def _interval_codes(value: np.ndarray, lower_open: np.ndarray, upper_open: np.ndarray, cmp: str,
+                    thr: np.ndarray | float) -> np.ndarray:
+    """``leaves._cmp_interval`` over arrays: the true value lies in [lo, hi]."""
+    lo = np.where(lower_open, -np.inf, value)
+    hi = np.where(upper_open, np.inf, value)
+    op = _CMP[cmp]
+    with np.errstate(invalid="ignore"):
+        at_lo, at_hi = op(lo, thr), op(hi, thr)
+        met = at_lo & at_hi
+        if cmp == "==":
+            met &= lo == hi
+        straddle = (lo < thr) & (thr < hi)
+    not_met = ~at_lo & ~at_hi & ~straddle
+    return np.where(met, MET, np.where(not_met, NOT_MET, UNKNOWN)).astype(_I8)
+
+
+def _lab_codes(node: Any, fc: FactColumns) -> tuple[np.ndarray, np.ndarray]:
+    """(codes, scalar-fallback mask) of a LabThreshold leaf, following ``leaves._lab``."""
+    from hcctrials.units import canonical_unit, normalise_unit
+
+    window = node.look_back_days or fc.lab_window_days
+    col = fc.lab(node.analyte, window)
+    codes = np.full(fc.n, UNKNOWN, dtype=_I8)
+    fallback = np.zeros(fc.n, dtype=bool)
+    if node.analyte == "creatinine_clearance":
+        fallback = ~col.present  # Cockcroft-Gault from creatinine, age, weight, sex: scalar rule
+    usable = col.present & (col.unit != _BAD_UNIT)
+    if node.uln_multiple is not None:
+        has_uln = usable & ~np.isnan(col.uln)
+        if has_uln.any():
+            thr = node.uln_multiple * col.uln
+            c = _interval_codes(col.value, col.lower_open, col.upper_open, node.comparator, thr)
+            codes[has_uln] = c[has_uln]
+        default = fc.default_uln.get(node.analyte)
+        rest = usable & np.isnan(col.uln)
+        if fc.assume_default_uln and default is not None and rest.any():
+            d_uln, d_unit = default
+            converted, ok = fc.lab_in(node.analyte, window, d_unit)
+            vals = np.where(col.unit == None, col.value, converted)  # noqa: E711 - elementwise
+            ok = ok | (col.unit == None)  # noqa: E711
+            sel = rest & ok
+            c = _interval_codes(vals, col.lower_open, col.upper_open, node.comparator, node.uln_multiple * d_uln)
+            codes[sel] = c[sel]
+        return codes, fallback
+    try:
+        crit_unit = normalise_unit(node.unit) if node.unit else canonical_unit(node.analyte)
+    except (UnitError, KeyError):
+        return codes, fallback
+    no_unit = col.unit == None  # noqa: E711 - elementwise comparison on an object array
+    if crit_unit == "1":
+        usable_no_unit = usable & no_unit
+    else:
+        usable_no_unit = np.zeros(fc.n, dtype=bool)
+    converted, ok = fc.lab_in(node.analyte, window, crit_unit)
+    sel = (usable & ~no_unit & ok) | usable_no_unit
+    vals = np.where(no_unit, col.value, converted)
+    c = _interval_codes(vals, col.lower_open, col.upper_open, node.comparator, float(node.value))
+    codes[sel] = c[sel]
+    return codes, fallback
+
+
+def _age_codes(node: Any, fc: FactColumns) -> np.ndarray:
+    age = fc.age
+    known = ~np.isnan(age)
+    ok = np.ones(fc.n, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        if node.min_years is not None:
+            ok &= (age >= node.min_years) if node.min_inclusive else (age > node.min_years)
+        if node.max_years is not None:
+            ok &= (age <= node.max_years) if node.max_inclusive else (age < node.max_years)
+    return np.where(known, np.where(ok, MET, NOT_MET), UNKNOWN).astype(_I8)
+
+
+def _scalar_code(node: Any, facts: PatientFacts) -> int:
+    from hcctrials.criteria.leaves import evaluate_leaf
+
+    return STATUS_CODES[evaluate_leaf(node, facts).status]
+
+
+def evaluate_leaf_column(node: Any, fc: FactColumns) -> np.ndarray:
+    """int8 codes of one leaf over the batch (see the module docstring)."""
+    kind = node.kind
+    if kind == "needs_review":
+        return np.full(fc.n, NEEDS_REVIEW, dtype=_I8)
+    if kind == "administrative":
+        return np.full(fc.n, ADMINISTRATIVE, dtype=_I8)
+    if kind == "lab":
+        codes, fallback = _lab_codes(node, fc)
+        for i in np.nonzero(fallback)[0].tolist():
+            codes[i] = _scalar_code(node, fc.facts(i))
+        return codes
+    if kind == "age":
+        return _age_codes(node, fc)
+    enc = fc.encoding(kind)
+    if enc is None:  # no declared input: the scalar rule per patient
+        return np.array([_scalar_code(node, fc.facts(i)) for i in range(fc.n)], dtype=_I8)
+    inverse, reps = enc
+    per_value = np.array([_scalar_code(node, fc.facts(i)) for i in reps], dtype=_I8)
+    return per_value[inverse] if fc.n else np.empty(0, dtype=_I8)
+
+
+# ----------------------------------------------------------------------------- catalog
+
+
+@dataclass
+class BatchVerdicts:
+    """Per compiled trial x patient: status (0 eligible, 1 possibly, 2 ineligible), unknown
+    count, first failing and first unknown criterion (index into ``ColumnarCatalog.criteria``,
+    the trial's own criterion; -1 if none)."""
+
+    status: np.ndarray  # int8 (n_trials, n_patients)
+    n_unknown: np.ndarray  # int32 (n_trials, n_patients)
+    deciding: np.ndarray  # int32 (n_trials, n_patients)
+    first_unknown: np.ndarray  # int32 (n_trials, n_patients)
+
+
+class ColumnarCatalog:
+    """A :class:`CompiledCatalog` flattened for column-wise evaluation (built once, reused per batch)."""
+
+    def __init__(self, catalog: CompiledCatalog) -> None:
+        self.catalog = catalog
+        self.leaves = catalog.leaves
+        n_leaves = len(self.leaves)
+        nodes: list[tuple[str, tuple[int, ...]]] = []  # composites: (op, child node ids)
+        memo: dict[object, int] = {}
+        height: list[int] = []
+
+        def visit(prog: object) -> tuple[int, int]:
+            if isinstance(prog, int):
+                return prog, 0
+            hit = memo.get(prog)
+            if hit is not None:
+                return hit, height[hit - n_leaves]
+            op, args = prog  # type: ignore[misc]
+            kids = [visit(args)] if op == "n" else [visit(a) for a in args]
+            h = 1 + max((k[1] for k in kids), default=0)
+            idx = n_leaves + len(nodes)
+            nodes.append((op, tuple(k[0] for k in kids)))
+            height.append(h)
+            memo[prog] = idx
+            return idx, h
+
+        self.rule_root = np.array([visit(p)[0] for p in catalog.programs], dtype=np.int64)
+        self.n_nodes = n_leaves + len(nodes)
+        self.exclusion = np.array(catalog.exclusion, dtype=bool)
+        # level plan: per height, per op: node ids, flat children, segment starts
+        self.levels: list[list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]] = []
+        for h in range(1, max(height, default=0) + 1):
+            plan = []
+            empty = [n_leaves + k for k, (o, ks) in enumerate(nodes) if not ks and height[k] == h]
+            if empty:  # an all-of / any-of without children is administrative (combine_all([]))
+                plan.append(("e", np.array(empty, dtype=np.int64), np.empty(0, np.int64), np.empty(0, np.int64)))
+            for op in ("a", "o", "n"):
+                ids = [n_leaves + k for k, (o, ks) in enumerate(nodes) if o == op and ks and height[k] == h]
+                if not ids:
+                    continue
+                kids = [nodes[i - n_leaves][1] for i in ids]
+                flat = np.array([c for ks in kids for c in ks], dtype=np.int64)
+                lens = np.array([len(ks) for ks in kids], dtype=np.int64)
+                starts = np.concatenate([[0], np.cumsum(lens)[:-1]]).astype(np.int64)
+                plan.append((op, np.array(ids, dtype=np.int64), flat, starts))
+            self.levels.append(plan)
+        self.criterion_ids = catalog.criterion_ids
+        self.offsets = catalog.offsets
+        self.n_trials = len(catalog.trials)
+        #: every trial's criteria in the catalog's flat order (criteria excluded from matching left out)
+        self.criteria = [c for t in catalog.trials for c in t.criteria if not c.exclude_from_matching]
+        self.labels = [f"{c.role} {c.number}: {c.text}" for c in self.criteria]
+
+    def node_codes(self, fc: FactColumns) -> np.ndarray:
+        """(n_nodes, n_patients) int8 codes of every node for the batch."""
+        values = np.empty((self.n_nodes, fc.n), dtype=_I8)
+        for i, leaf in enumerate(self.leaves):
+            values[i] = evaluate_leaf_column(leaf, fc)
+        for plan in self.levels:
+            for op, ids, flat, starts in plan:
+                if op == "e":
+                    values[ids] = ADMINISTRATIVE
+                    continue
+                child = values[flat]
+                if op == "n":
+                    values[ids] = _NOT[child]
+                elif op == "a":
+                    values[ids] = _ALL_RANK[np.minimum.reduceat(_ALL_RANK[child], starts, axis=0)]
+                else:
+                    values[ids] = _ANY_BACK[np.maximum.reduceat(_ANY_RANK[child], starts, axis=0)]
+        return values
+
+    def rule_codes(self, fc: FactColumns) -> np.ndarray:
+        """(n_rules, n_patients) criterion codes in the trial's view: 0 fine, 1 unknown, 2 not met."""
+        crit = self.node_codes(fc)[self.rule_root]
+        if self.exclusion.any():
+            crit[self.exclusion] = _NOT[crit[self.exclusion]]
+        return _TRIAL[crit]
+
+    def combine_trials(self, rule_codes: np.ndarray, *, chunk: int = 512) -> BatchVerdicts:
+        """Per-trial reductions over each trial's criteria, in chunks of patients (bounded memory)."""
+        n = rule_codes.shape[1]
+        T = self.n_trials
+        status = np.zeros((T, n), dtype=_I8)
+        n_unknown = np.zeros((T, n), dtype=np.int32)
+        deciding = np.full((T, n), -1, dtype=np.int32)
+        first_unknown = np.full((T, n), -1, dtype=np.int32)
+        C = int(self.criterion_ids.size)
+        if C == 0 or n == 0:
+            return BatchVerdicts(status, n_unknown, deciding, first_unknown)
+        starts = self.offsets[:-1]
+        nonempty = self.offsets[1:] > starts
+        safe = np.minimum(starts, C - 1)
+        pos = np.arange(C, dtype=np.int32)[:, None]
+        for a in range(0, n, chunk):
+            per = rule_codes[self.criterion_ids, a:a + chunk]
+            st = np.maximum.reduceat(per, safe, axis=0)
+            status[nonempty, a:a + chunk] = st[nonempty]
+            unk = per == 1
+            cnt = np.add.reduceat(unk.astype(np.int32), safe, axis=0)
+            n_unknown[nonempty, a:a + chunk] = cnt[nonempty]
+            for mask, target in ((per == 2, deciding), (unk, first_unknown)):
+                first = np.minimum.reduceat(np.where(mask, pos, C), safe, axis=0)
+                found = (first < C) & nonempty[:, None]
+                rows = np.where(found, first, -1)
+                target[:, a:a + chunk] = rows
+        return BatchVerdicts(status, n_unknown, deciding, first_unknown)
+
+
+def evaluate_columnar(catalog: ColumnarCatalog | CompiledCatalog, patients: Sequence[Patient], *, as_of: date,
+                      lab_window_days: int = 28, assume_default_uln: bool = True) -> BatchVerdicts:
+    """Verdict codes of every patient of *patients* against every trial of *catalog* on *as_of* (pure)."""
+    cat = catalog if isinstance(catalog, ColumnarCatalog) else ColumnarCatalog(catalog)
+    fc = FactColumns(patients, as_of, lab_window_days=lab_window_days, assume_default_uln=assume_default_uln)
+    return cat.combine_trials(cat.rule_codes(fc))
