@@ -196,3 +196,7 @@ search_documents = Table(
 def alembic_include_name(name: str | None, type_: str, parent_names: object) -> bool:
     """Alembic filter: leave SQLite's FTS5 shadow tables (``search_fts*``) out of comparisons."""
     return not (type_ == "table" and name is not None and name.startswith("search_fts"))
+
+
+# Tables defined beside their repositories register on the same metadata (Alembic compares it).
+import hcctrials.storage.compiled_criteria  # noqa: E402,F401

@@ -66,6 +66,7 @@ class LineLayoutError(Exception):
 
 _JSON_WS = frozenset(b" \t\r\n")
 _OPEN, _CLOSE, _COMMA, _LBRACE, _RBRACE = b"[],{}"
+_RELEASE_BYTES = 32 * 1024 * 1024
 
 
 def array_layout(path: Path) -> bool:
@@ -88,7 +89,14 @@ def iter_array_spans(data: Any) -> Iterator[tuple[int, int]]:
     after_element = False  # an element was read and its comma not yet
     seen = 0
     pos = 0
+    # pages of a mapped file already scanned are given back (else the RSS grows to the file size)
+    release = getattr(data, "madvise", None) if hasattr(mmap, "MADV_DONTNEED") else None
+    released = 0
     while pos < size:
+        if release is not None and pos - released >= _RELEASE_BYTES:
+            upto = pos - pos % mmap.PAGESIZE
+            release(mmap.MADV_DONTNEED, released, upto - released)
+            released = upto
         newline = data.find(b"\n", pos)
         a, b = pos, (size if newline < 0 else newline)
         pos = b + 1
