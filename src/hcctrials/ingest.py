@@ -34,6 +34,8 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import wait
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from importlib import resources
@@ -234,7 +236,11 @@ def _parallel_eligible(path: Path, parsers: Sequence[SourceParser] | None) -> bo
 
 
 class _WorkerPool:
-    """A lazily started process pool (forkserver on Linux: no inherited database connections)."""
+    """A lazily started process pool (forkserver on Linux: no inherited database connections).
+
+    ``concurrent.futures`` rather than ``multiprocessing.Pool``: a worker that dies (killed,
+    out of memory) makes the file fail with BrokenProcessPool instead of hanging the ingest.
+    """
 
     def __init__(self, workers: int) -> None:
         self.workers = workers
@@ -243,21 +249,22 @@ class _WorkerPool:
     def get(self) -> Any:
         if self._pool is None:
             import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
             method = "forkserver" if sys.platform.startswith("linux") else "spawn"
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(["hcctrials.ingest"])
-            self._pool = context.Pool(self.workers)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context)
         return self._pool
+
+    def discard(self) -> None:
+        """Drop a pool that broke (the next file starts a new one)."""
+        self.close(ok=False)
 
     def close(self, *, ok: bool) -> None:
         if self._pool is not None:
-            if ok:
-                self._pool.close()
-            else:
-                self._pool.terminate()
-            self._pool.join()
+            self._pool.shutdown(wait=True, cancel_futures=not ok)
             self._pool = None
 
 
@@ -278,7 +285,7 @@ def _ingest_file_parallel(store: TrialStore, path: Path, summary: IngestSummary,
             batch.clear()
 
         def handle(task: Any) -> None:
-            items, complete = task.get()
+            items, complete = task.result()
             for item in items:
                 if isinstance(item, IngestFailure):
                     record_failures.append(item)
@@ -298,19 +305,19 @@ def _ingest_file_parallel(store: TrialStore, path: Path, summary: IngestSummary,
                 for span in iter_array_spans(data):
                     chunk.append(span)
                     if len(chunk) >= _CHUNK:
-                        pending.append(pool.apply_async(_prepare_chunk, (file, start, chunk)))
+                        pending.append(pool.submit(_prepare_chunk, file, start, chunk))
                         start, chunk = start + len(chunk), []
                         while len(pending) >= max_pending:
                             handle(pending.popleft())
             if chunk:
-                pending.append(pool.apply_async(_prepare_chunk, (file, start, chunk)))
+                pending.append(pool.submit(_prepare_chunk, file, start, chunk))
             while pending:
                 handle(pending.popleft())
         except LineLayoutError:
             raise _Fallback from None
         finally:
-            for task in pending:  # on a fallback: let the workers finish what they were given
-                task.wait()
+            if pending:  # on a fallback or an error: let the workers finish what they were given
+                wait(pending)
         if batch:
             flush()
     for name in ("ingested", "updated", "unchanged", "older"):
@@ -371,6 +378,9 @@ def _ingest_all(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[S
                     done = True
                 except _Fallback:
                     pass  # rolled back; the streaming parser reads the file again
+                except BrokenProcessPool:
+                    pool.discard()
+                    raise
             if not done:
                 _ingest_file(store, path, summary, index=index, count=len(files), parsers=parsers,
                              batch_size=batch_size, progress=progress)

@@ -102,8 +102,14 @@ CASES = [
     ("exclusion", "6", BOTH, "allergic to pembrolizumab (PD-1)", {"allergies": ["pembrolizumab"]}, "met"),
     ("exclusion", "6", BOTH, "no allergy", {}, "not_met"),
     ("exclusion", "7", BOTH, "no other malignancy", {}, "not_met"),
-    ("exclusion", "7", BOTH, "other malignancy; exceptions need review",
-     {"conditions": [cond("other_malignancy", status="active")]}, "needs_review"),
+    # exceptions (skin BCC/SCC, superficial bladder, low-risk prostate, cervix in situ) are compiled; the
+    # "no recurrence for > 2 years after treatment" exception stays a NeedsReview node in the tree
+    ("exclusion", "7", BOTH, "active other malignancy of unrecorded type: unknown",
+     {"conditions": [cond("other_malignancy", status="active")]}, "unknown"),
+    ("exclusion", "7", BOTH, "active colon cancer (not an exception)",
+     {"conditions": [cond("other_malignancy", status="active", malignancy_type="other")]}, "needs_review"),
+    ("exclusion", "7", BOTH, "basal cell skin cancer (an exception)",
+     {"conditions": [cond("other_malignancy", status="active", malignancy_type="skin_basal_cell")]}, "not_met"),
     ("exclusion", "8", BOTH, "active lupus on steroids", {"conditions": [cond(
         "autoimmune_disease", status="active", requires_systemic_treatment=True)]}, "met"),
     ("exclusion", "8", BOTH, "vitiligo, no systemic treatment", {"conditions": [cond(

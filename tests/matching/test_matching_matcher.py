@@ -125,3 +125,29 @@ def test_seed000_against_the_shenzhen_patient(seed_trials) -> None:  # type: ign
     assert m.verdict == "ineligible"
     assert m.deciding[0].number == "1" and m.deciding[0].role == "exclusion"
     assert m.nearest == "same_province" and m.setting.primary == "advanced_second_line_plus"
+
+
+def test_to_measure_counts_equal_the_per_trial_explanations(seed_trials, real_trials) -> None:  # type: ignore[no-untyped-def]
+    """The aggregate "measuring X would decide N trials" is computed from the distinct unknown rules
+    (without explaining each trial); it must equal counting each possibly-eligible trial's own
+    explanation (TrialMatch.to_measure), as the issue-4 definition states."""
+    from collections import Counter
+    from pathlib import Path
+
+    from hcctrials.patients import load_patient
+
+    folder = Path(__file__).resolve().parents[2] / "src/hcctrials/datasets/patients"
+    trials = [*seed_trials.values(), *real_trials.values()]
+    checked = 0
+    for path in sorted(folder.glob("*.yaml")):
+        patient = load_patient(path)
+        res = match_patient(patient, trials, as_of=date(2026, 1, 15))
+        expected: Counter[str] = Counter()
+        for m in res.matches:
+            if m.verdict == "possibly_eligible":
+                expected.update(set(m.to_measure))
+        assert dict(res.to_measure) == dict(expected)
+        counts = [n for _, n in res.to_measure]
+        assert counts == sorted(counts, reverse=True)
+        checked += bool(expected)
+    assert checked  # at least one patient has something to measure

@@ -78,8 +78,13 @@ _BAD_UNIT = "\x00bad-unit"
 # ----------------------------------------------------------------------------- fact columns
 
 
+_ATOMS = (str, int, float, bool, type(None), date)
+
+
 def _freeze(obj: Any) -> Hashable:
     """A hashable image of a pydantic model / list / value (for dictionary encoding)."""
+    if type(obj) in _ATOMS:
+        return obj  # type: ignore[no-any-return]
     if isinstance(obj, (list, tuple)):
         return tuple(_freeze(x) for x in obj)
     if hasattr(obj, "__pydantic_fields__"):
@@ -148,7 +153,7 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
     "ecog": lambda p, f: p.ecog,
     "child_pugh": lambda p, f: (f.scores.child_pugh.points_min, f.scores.child_pugh.points_max,
                                 f.scores.child_pugh.label),
-    "albi": lambda p, f: (f.scores.albi.grade, f.scores.albi.subgrade, f.scores.albi.score),
+    "albi": lambda p, f: (f.scores.albi.grade, f.scores.albi.subgrade),
     "stage": _signature_stage,
     "diagnosis": lambda p, f: _freeze(p.diagnosis),
     "tumour_feature": lambda p, f: _freeze(p.tumour),
@@ -164,6 +169,58 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
 }
 
 
+def _liver_scores(p: Patient, as_of: date, window: int) -> tuple[Any, Any, Hashable]:
+    """(Child-Pugh, ALBI, staging-input key) of *p*, computed as
+    :func:`hcctrials.scores.compute_patient_scores` computes them but without the staging,
+    MELD and tumour-burden scores (the expensive part).  The staging key holds every input of
+    ``compute_bclc`` / ``compute_cnlc`` (tumour, ECOG, Child-Pugh points / range / class,
+    ascites) and the recorded stages, so equal keys give equal ``stage`` leaf verdicts; the
+    property test checks this against the scalar engine."""
+    from hcctrials.scores.albi import compute_albi
+    from hcctrials.scores.child_pugh import compute_child_pugh
+    from hcctrials.scores.patient_scores import _latest  # the scores' own lab selection (no copy of it)
+
+    inputs: dict[str, Any] = {}
+    unavailable: dict[str, str] = {}
+    findings: list[str] = []
+    lab = {a: _latest(p, a, as_of, window, inputs, unavailable, findings)
+           for a in ("bilirubin_total", "albumin", "inr", "pt_prolongation")}
+    liver = p.liver
+    liver_ok = liver.assessed_on is None or liver.assessed_on <= as_of
+    ascites = liver.ascites if liver_ok else None
+    he = liver.encephalopathy if liver_ok else None
+    cp = compute_child_pugh(bilirubin_umol_l=lab["bilirubin_total"], albumin_g_l=lab["albumin"],
+                            inr=lab["inr"], pt_prolongation_s=lab["pt_prolongation"],
+                            ascites=ascites, encephalopathy=he, cholestatic=bool(liver.cholestatic_disease))
+    albi = compute_albi(bilirubin_umol_l=lab["bilirubin_total"], albumin_g_l=lab["albumin"])
+    ecog_ok = p.ecog is not None and (p.ecog_date is None or p.ecog_date <= as_of)
+    tumour = p.tumour
+    tumour_ok = tumour.assessed_on is None or tumour.assessed_on <= as_of
+    stage_key = (_freeze(tumour) if tumour_ok else None, p.ecog if ecog_ok else None, cp.points, cp.points_min,
+                 cp.points_max, cp.grade, _freeze(cp.classes_possible), ascites,
+                 p.diagnosis.bclc_stage, p.diagnosis.cnlc_stage)
+    return cp, albi, stage_key
+
+
+#: Kinds whose key is made of whole patient fields (frozen once per field and patient, shared by
+#: kinds) plus a few plain attributes; the same content as the matching ``_SIGNATURES`` entry.
+_FIELD_SIGNATURES: dict[str, tuple[tuple[str, ...], Callable[[Patient], Hashable]]] = {
+    "diagnosis": (("diagnosis",), lambda p: None),
+    "tumour_feature": (("tumour",), lambda p: None),
+    "liver_feature": (("liver",), lambda p: None),
+    "prior_therapy": (("treatments",), lambda p: None),
+    "history": (("conditions", "liver", "treatments", "diagnosis", "virology", "tumour"),
+                lambda p: (p.history_reviewed, p.sex, p.pregnant, p.breastfeeding, tuple(p.allergies))),
+}
+
+
+_PART_SIGNATURES: dict[str, Callable[[tuple[Any, Any, Hashable]], Hashable]] = {
+    "child_pugh": lambda parts: (parts[0].points_min, parts[0].points_max, parts[0].label),
+    "albi": lambda parts: (parts[1].grade, parts[1].subgrade),
+    "stage": lambda parts: parts[2],
+}
+
+
 class FactColumns:
     """Per-patient facts of a batch, derived once and shared by all leaves (lazily, per need)."""
 
@@ -176,11 +233,14 @@ class FactColumns:
         self.assume_default_uln = assume_default_uln
         self.default_uln = dict(DEFAULT_ULN) if default_uln is None else default_uln
         self._facts: list[PatientFacts | None] = [None] * self.n
-        self._labs_by_analyte: list[dict[str, list[Any]]] | None = None
+        self._labs_by_analyte: dict[str, list[tuple[int, int, float, str | None, float, bool, bool]]] | None = None
         self._lab_cols: dict[tuple[str, int], LabColumn] = {}
         self._converted: dict[tuple[str, int, str], tuple[np.ndarray, np.ndarray]] = {}
         self._encodings: dict[str, tuple[np.ndarray, list[int]]] = {}
         self._age: np.ndarray | None = None
+        self._frozen: dict[str, list[Hashable]] = {}
+        self._parts: list[tuple[Any, Any, Hashable]] | None = None
+        self._crcl: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
 
     def facts(self, i: int) -> PatientFacts:
         f = self._facts[i]
@@ -204,14 +264,16 @@ class FactColumns:
         if col is not None:
             return col
         if self._labs_by_analyte is None:
-            grouped = []
-            for p in self.patients:
-                by: dict[str, list[Any]] = {}
+            # every dated result with a value on or before as_of, flat per analyte in record order
+            flat: dict[str, list[tuple[int, int, float, str | None, float, bool, bool]]] = {}
+            for i, p in enumerate(self.patients):
                 for lab in p.labs:
                     if lab.value is not None and lab.date is not None and lab.date <= self.as_of:
-                        by.setdefault(lab.analyte, []).append(lab)
-                grouped.append(by)
-            self._labs_by_analyte = grouped
+                        flat.setdefault(lab.analyte, []).append((
+                            i, (self.as_of - lab.date).days, float(lab.value), lab.unit,
+                            np.nan if lab.uln is None else float(lab.uln),
+                            lab.qualifier in ("<", "<="), lab.qualifier in (">", ">=")))
+            self._labs_by_analyte = flat  # type: ignore[assignment]
         n = self.n
         present = np.zeros(n, dtype=bool)
         value = np.full(n, np.nan)
@@ -219,22 +281,22 @@ class FactColumns:
         unit = np.full(n, None, dtype=object)
         lower = np.zeros(n, dtype=bool)
         upper = np.zeros(n, dtype=bool)
-        for i, by in enumerate(self._labs_by_analyte):
-            best = None
-            for lab in by.get(analyte, ()):
-                if (self.as_of - lab.date).days > window:
-                    continue
-                if best is None or lab.date > best.date:
-                    best = lab
-            if best is None:
-                continue
-            present[i] = True
-            value[i] = float(best.value)
-            unit[i] = _norm_unit(best.unit)
-            if best.uln is not None:
-                uln[i] = best.uln
-            lower[i] = best.qualifier in ("<", "<=")
-            upper[i] = best.qualifier in (">", ">=")
+        rows = self._labs_by_analyte.get(analyte, [])  # type: ignore[union-attr]
+        if rows:
+            pidx = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+            days = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
+            inside = np.nonzero(days <= window)[0]
+            # newest per patient (fewest days before as_of), ties: first in record order
+            order = inside[np.lexsort((inside, days[inside], pidx[inside]))]
+            keep = order[np.r_[True, pidx[order][1:] != pidx[order][:-1]]] if order.size else order
+            for j in keep.tolist():
+                i, _, v, u, limit, lo, hi = rows[j]
+                present[i] = True
+                value[i] = v
+                unit[i] = _norm_unit(u)
+                uln[i] = limit
+                lower[i] = lo
+                upper[i] = hi
         col = self._lab_cols[key] = LabColumn(present, value, unit, lower, upper, uln)
         return col
 
@@ -263,6 +325,54 @@ class FactColumns:
         self._converted[key] = (out, ok)
         return out, ok
 
+    def frozen(self, name: str) -> list[Hashable]:
+        """Hashable image of one patient field for every patient (computed once per batch)."""
+        col = self._frozen.get(name)
+        if col is None:
+            col = self._frozen[name] = [_freeze(getattr(p, name)) for p in self.patients]
+        return col
+
+    def liver_parts(self) -> list[tuple[Any, Any, Hashable]]:
+        """Per patient (Child-Pugh, ALBI, staging key) without full staging (see :func:`_liver_scores`)."""
+        if self._parts is None:
+            self._parts = [_liver_scores(p, self.as_of, self.lab_window_days) for p in self.patients]
+        return self._parts
+
+    def cockcroft_gault(self, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(clearance mL/min, computable, scalar-fallback) per patient, as ``leaves._crcl``: newest
+        creatinine within *window* (a newest result without value or unit: not computable), age,
+        weight, sex; clearance = (140 - age) x weight / (72 x Scr mg/dL) x 0.85 if female.  A
+        creatinine whose unit cannot be converted is left to the scalar rule (which raises)."""
+        hit = self._crcl.get(window)
+        if hit is not None:
+            return hit
+        n = self.n
+        scr = np.full(n, np.nan)
+        ok = np.zeros(n, dtype=bool)
+        scalar = np.zeros(n, dtype=bool)
+        weight = np.full(n, np.nan)
+        factor = np.ones(n)
+        age = self.age
+        for i, p in enumerate(self.patients):
+            cr = p.latest_lab("creatinine", as_of=self.as_of, within_days=window)
+            if cr is None or cr.value is None or not cr.unit or np.isnan(age[i]) or p.weight_kg is None \
+                    or p.sex is None:
+                continue
+            unit = _norm_unit(cr.unit)
+            conv = None if unit == _BAD_UNIT else _convert(float(cr.value), unit, "mg/dL", "creatinine")  # type: ignore[arg-type]
+            if conv is None:
+                scalar[i] = True
+                continue
+            scr[i] = conv
+            weight[i] = p.weight_kg
+            if p.sex == "female":
+                factor[i] = 0.85
+            ok[i] = True
+        with np.errstate(invalid="ignore", divide="ignore"):
+            crcl = (140 - age) * weight / (72 * scr) * factor
+        out = self._crcl[window] = (crcl, ok, scalar)
+        return out
+
     def encoding(self, kind: str) -> tuple[np.ndarray, list[int]] | None:
         """(index of each patient's distinct input, a representative patient per distinct input)."""
         if kind in self._encodings:
@@ -270,11 +380,19 @@ class FactColumns:
         sig = _SIGNATURES.get(kind)
         if sig is None:
             return None
+        if kind in _PART_SIGNATURES:
+            part_sig = _PART_SIGNATURES[kind]
+            keys: Sequence[Hashable] = [part_sig(parts) for parts in self.liver_parts()]
+        elif kind in _FIELD_SIGNATURES:
+            fields, extra = _FIELD_SIGNATURES[kind]
+            cols = [self.frozen(name) for name in fields]
+            keys = [(*(c[i] for c in cols), extra(p)) for i, p in enumerate(self.patients)]
+        else:
+            keys = [sig(p, self.facts(i)) for i, p in enumerate(self.patients)]
         index: dict[Hashable, int] = {}
         reps: list[int] = []
         inverse = np.empty(self.n, dtype=np.int64)
-        for i, p in enumerate(self.patients):
-            key = sig(p, self.facts(i))
+        for i, key in enumerate(keys):
             j = index.get(key)
             if j is None:
                 j = index[key] = len(reps)
@@ -379,6 +497,14 @@ def evaluate_leaf_column(node: Any, fc: FactColumns) -> np.ndarray:
         return np.full(fc.n, ADMINISTRATIVE, dtype=_I8)
     if kind == "lab":
         codes, fallback = _lab_codes(node, fc)
+        if node.analyte == "creatinine_clearance" and node.value is not None and fallback.any():
+            crcl, ok, scalar = fc.cockcroft_gault(node.look_back_days or fc.lab_window_days)
+            with np.errstate(invalid="ignore"):
+                met = _CMP[node.comparator](crcl, float(node.value))
+            vec = fallback & ok
+            codes[vec] = np.where(met[vec], MET, NOT_MET)
+            codes[fallback & ~ok & ~scalar] = UNKNOWN
+            fallback = fallback & scalar
         for i in np.nonzero(fallback)[0].tolist():
             codes[i] = _scalar_code(node, fc.facts(i))
         return codes
@@ -498,21 +624,30 @@ class ColumnarCatalog:
         if C == 0 or n == 0:
             return BatchVerdicts(status, n_unknown, deciding, first_unknown)
         starts = self.offsets[:-1]
-        nonempty = self.offsets[1:] > starts
+        lengths = self.offsets[1:] - starts
+        nonempty = lengths > 0
         safe = np.minimum(starts, C - 1)
-        pos = np.arange(C, dtype=np.int32)[:, None]
+        # positions local to the trial in the narrowest unsigned type (uint8 when every trial has
+        # < 255 criteria: a quarter of the memory traffic of int32 reductions); status follows from the two first-position reductions
+        # (a failing criterion -> ineligible, else an unknown one -> possibly eligible).
+        longest = int(lengths.max(initial=0))
+        pdt = next(t for t in (np.uint8, np.uint16, np.uint32) if longest < np.iinfo(t).max)
+        big = np.iinfo(pdt).max
+        local = (np.arange(C, dtype=np.int64) - np.repeat(starts, lengths)).astype(pdt)[:, None]
+        base = starts.astype(np.int32)[:, None]
+        cdt = pdt
         for a in range(0, n, chunk):
             per = rule_codes[self.criterion_ids, a:a + chunk]
-            st = np.maximum.reduceat(per, safe, axis=0)
-            status[nonempty, a:a + chunk] = st[nonempty]
             unk = per == 1
-            cnt = np.add.reduceat(unk.astype(np.int32), safe, axis=0)
+            cnt = np.add.reduceat(unk, safe, axis=0, dtype=cdt)
             n_unknown[nonempty, a:a + chunk] = cnt[nonempty]
+            firsts = []
             for mask, target in ((per == 2, deciding), (unk, first_unknown)):
-                first = np.minimum.reduceat(np.where(mask, pos, C), safe, axis=0)
-                found = (first < C) & nonempty[:, None]
-                rows = np.where(found, first, -1)
-                target[:, a:a + chunk] = rows
+                first = np.minimum.reduceat(np.where(mask, local, big), safe, axis=0)
+                found = (first != big) & nonempty[:, None]
+                target[:, a:a + chunk] = np.where(found, base + first.astype(np.int32), -1)
+                firsts.append(found)
+            status[:, a:a + chunk] = np.where(firsts[0], 2, np.where(firsts[1], 1, 0))
         return BatchVerdicts(status, n_unknown, deciding, first_unknown)
 
 

@@ -25,6 +25,8 @@ from hcctrials.criteria.demographics import scan_age, scan_ecog, scan_life_expec
 from hcctrials.criteria.grammar import Context, Hit, find_window
 from hcctrials.criteria.history import scan_allergy, scan_history, scan_virology
 from hcctrials.criteria.labs import scan_labs
+from hcctrials.criteria.organs import scan_nyha, scan_urine_protein
+from hcctrials.criteria.malignancy import MALIGNANCY_TERM, scan_malignancy, starts_exception_sentence
 from hcctrials.criteria.staging import (
     scan_albi,
     scan_child_pugh,
@@ -40,6 +42,7 @@ from hcctrials.model.eligibility import (
     AllOf,
     AnyOf,
     HistoryCondition,
+    LabThreshold,
     NeedsReview,
     Node,
     Not,
@@ -54,10 +57,10 @@ Scanner = Callable[[Context], list[Hit]]
 SCANNERS: tuple[Scanner, ...] = (
     scan_admin, scan_labs, scan_age, scan_ecog, scan_life_expectancy, scan_pregnancy, scan_sex,
     scan_child_pugh, scan_albi, scan_stage, scan_diagnosis, scan_tumour, scan_liver, scan_therapy,
-    scan_history, scan_virology, scan_allergy,
+    scan_history, scan_virology, scan_allergy, scan_malignancy, scan_nyha, scan_urine_protein,
 )
 
-_SENTENCE = re.compile(r"[;。]|(?<=[a-z0-9)\]])\.\s+(?=[A-Z(])|\.$")
+_SENTENCE = re.compile(r"[;。]|\s[-*•]\s+(?=[A-Z(])|(?<=[a-z0-9)\]])\.\s+(?=[A-Z(])|\.$")
 _OR = re.compile(r"(?:^|[\s,(])(?:or|and/or|或者|或|或是|及/或)(?:$|[\s,)])|或", re.IGNORECASE)
 _AND = re.compile(r"(?:^|[\s,])(?:and|as well as|plus|且|并且|同时|以及|和|并)(?:$|[\s,])|且|并且", re.IGNORECASE)
 _NEGATION = re.compile(
@@ -107,6 +110,8 @@ _ZH_FILLER = re.compile(
     "影像学|评估|显示|提示|出现|发生|之|该|本|此|其|各种|原因|导致|任何|一种|种|项|条|点|类|计划|开始|接种|"
     "东部肿瘤协作组|先前|进行|试验|方案|进展|疾病|根据|可测量|病灶|至少|检查"
 )
+_CTCAE_GRADE = re.compile(r"ctcae[^;。]{0,16}?(?:grade|分级|级)?\s*(?:[1-5]|iv|v|i{1,3})\b|(?:grade|分级)\s*(?:≥|>)?\s*(?:[1-5]|iv|i{1,3})",
+                          re.IGNORECASE)
 _CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
 _EN_WORD = re.compile(r"[a-z][a-z'-]+")
 
@@ -244,7 +249,9 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
     if examples:
         raw_hits = [h for h in raw_hits if h.family == "admin" or not any(s < h.start and h.end <= e for s, e in examples)]
     hits = _select(raw_hits)
-    admin = sorted((h for h in raw_hits if h.family == "admin" and h.extra.get("category") in _DOMINANT),
+    absorbing = [h for h in hits if h.extra.get("absorb_admin")]
+    admin = sorted((h for h in raw_hits if h.family == "admin" and h.extra.get("category") in _DOMINANT
+                    and not any(a.start <= h.start and h.end <= a.end for a in absorbing)),
                    key=lambda h: _DOMINANT_ORDER.index(h.extra["category"]))
     clinical = [h for h in hits if h.family != "admin"]
     if admin and admin[0].extra["category"] in ("consent", "compliance") and clinical:
@@ -293,7 +300,12 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
     for word in ("or", "and"):
         residue = re.sub(rf"\b{word}\b", " ", residue, flags=re.IGNORECASE)
     leftover = _meaningful(residue)
+    ctcae = _CTCAE_GRADE.search(residue)
+    if ctcae and not leftover:  # "CTCAE 分级II级以上心肌缺血": a grade restriction is never dropped
+        leftover = " ".join(residue.split())
     if not nodes:
+        if not leftover and text.rstrip().endswith(":"):
+            return []  # a list lead-in ("Adequate organ function defined as:"): the items carry the rules
         return [NeedsReview(reason=f"no rule recognised in: {text.strip()}")] if leftover or text.strip() else []
     default = "and" if ctx.role != "exclusion" else "or"
     nodes, ops = _dedupe(nodes, ops)
@@ -317,6 +329,29 @@ def _sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
+def _lab_window(node: Node, days: int) -> Node:
+    """*node* with the look-back window of a list lead-in applied to its lab thresholds."""
+    if isinstance(node, (AllOf, AnyOf)):
+        return node.model_copy(update={"children": [_lab_window(c, days) for c in node.children]})
+    if isinstance(node, Not):
+        return node.model_copy(update={"child": _lab_window(node.child, days)})
+    if isinstance(node, LabThreshold) and node.look_back_days is None:
+        return node.model_copy(update={"look_back_days": days})
+    return node
+
+
+def _merge_exception_sentences(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Join a sentence naming another malignancy with the sentences after it that only list its
+    exceptions ("... malignancy. Exceptions include ...": malignancy.py reads them as one)."""
+    out: list[tuple[int, int]] = []
+    for s, e in spans:
+        if out and MALIGNANCY_TERM.search(text[out[-1][0]:out[-1][1]]) and starts_exception_sentence(text[s:e]):
+            out[-1] = (out[-1][0], e)
+        else:
+            out.append((s, e))
+    return out
+
+
 def compile_fragment(text: str, ctx: Context) -> Node:
     """Compile a fragment (e.g. the condition of a conditional lab threshold) in *ctx*'s setting."""
     norm = normalise_text(text)
@@ -336,13 +371,19 @@ def _compile_cached(text: str, role: str | None, trial_drugs: tuple[str, ...]) -
     language = detect_language(norm)
     parts: list[Node] = []
     ops: list[str] = []
-    for s, e in _sentences(norm):
+    lead_days: int | None = None
+    for s, e in _merge_exception_sentences(norm, _sentences(norm)):
         sentence = norm[s:e]
         ctx = Context(text=sentence, lower=_lower_same_length(sentence), language=language, role=role,
                       trial_drugs=trial_drugs)
         nodes = _compile_sentence(sentence, ctx)
         if not nodes:
+            lead = find_window(sentence) if sentence.rstrip().endswith(":") else None
+            if lead is not None:
+                lead_days = lead.days  # "Adequate organ function within 14 days of enrollment defined as:"
             continue
+        if lead_days is not None:
+            nodes = [_lab_window(n, lead_days) for n in nodes]
         starts_or = bool(re.match(r"\s*(?:or\b|或者|或)", ctx.lower))
         if parts and len(nodes) == 1 and isinstance(nodes[0], NeedsReview) and _EXCEPT.search(sentence):
             parts[-1] = AllOf(children=[parts[-1], nodes[0]])  # "Exceptions include ...": restricts the rule

@@ -66,7 +66,12 @@ LAB_NAMES: dict[str, str] = {
     "收缩压": "systolic_bp", "diastolic blood pressure": "diastolic_bp", "diastolic bp": "diastolic_bp",
     "dbp": "diastolic_bp", "舒张压": "diastolic_bp", "systolic": "systolic_bp", "diastolic": "diastolic_bp",
     "left ventricular ejection fraction": "lvef", "lvef": "lvef", "左心室射血分数": "lvef", "射血分数": "lvef",
-    "qtc": "qtc", "qtcf": "qtc",
+    "qtc": "qtc", "qtcf": "qtc", "qtc interval": "qtc", "qtcf interval": "qtc", "corrected qt interval": "qtc",
+    "qt interval corrected": "qtc", "corrected qt": "qtc", "校正qt间期": "qtc", "qtc间期": "qtc",
+    "ejection fraction": "lvef", "cardiac ejection fraction": "lvef", "left ventricular ejection fraction (lvef)": "lvef",
+    "upc ratio": "upcr", "urine protein:creatinine (upc) ratio": "upcr", "urine protein creatinine ratio": "upcr", "upcr": "upcr", "urine protein:creatinine ratio": "upcr", "urine protein-creatinine ratio": "upcr",
+    "urine protein to creatinine ratio": "upcr", "urine protein/creatinine ratio": "upcr", "尿蛋白肌酐比": "upcr",
+    "尿蛋白/肌酐比值": "upcr", "尿蛋白肌酐比值": "upcr",
     "24-hour urine protein": "urine_protein_24h", "24h urine protein": "urine_protein_24h",
     "24小时尿蛋白": "urine_protein_24h",
 }
@@ -84,7 +89,7 @@ _ULN = (r"(?:x|times|倍|fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper\s+lim
         r"|参考值上限)(?:\s*\(uln\))?")
 _UNIT = (r"(?:x\s*10\^\d+\s*/\s*(?:l|ul|mm3|mm\^3)|10\^\d+\s*/\s*l|/\s*(?:mm3|mm\^3|ul|μl)|cells?\s*/\s*(?:mm3|ul)"
          r"|g\s*/\s*dl|g\s*/\s*l|mg\s*/\s*dl|mg\s*/\s*l|umol\s*/\s*l|mmol\s*/\s*l|ml\s*/\s*min(?:\s*/\s*1\.73\s*m\^?2)?"
-         r"|iu\s*/\s*ml|iu\s*/\s*l|u\s*/\s*l|ng\s*/\s*ml|copies\s*/\s*ml|mmhg|%|ms|sec(?:onds)?|s(?![a-z])|秒"
+         r"|iu\s*/\s*ml|iu\s*/\s*l|u\s*/\s*l|ng\s*/\s*ml|copies\s*/\s*ml|mmhg|%|msecs?|milliseconds?|毫秒|ms|sec(?:onds)?|s(?![a-z])|秒"
          r"|k\s*/\s*ul|g\s*/\s*24\s*h(?:ours?)?)")
 _VALUE = rf"(?P<num>{NUM})\s*(?:(?P<uln>{_ULN})|(?P<unit>{_UNIT}))?"
 _LAB = re.compile(
@@ -118,7 +123,8 @@ def _unit_clean(unit: str | None) -> str | None:
     u = u.lower().replace("x10^", "10^").replace("mm^3", "mm3")
     table = {"g/dl": "g/dL", "g/l": "g/L", "mg/dl": "mg/dL", "mg/l": "mg/L", "umol/l": "umol/L",
              "mmol/l": "mmol/L", "iu/ml": "IU/mL", "iu/l": "IU/L", "u/l": "U/L", "ng/ml": "ng/mL",
-             "copies/ml": "copies/mL", "mmhg": "mmHg", "sec": "s", "seconds": "s", "秒": "s",
+             "copies/ml": "copies/mL", "mmhg": "mmHg", "msec": "ms", "msecs": "ms", "millisecond": "ms",
+             "milliseconds": "ms", "毫秒": "ms", "sec": "s", "seconds": "s", "秒": "s",
              "k/ul": "10^9/L", "/mm3": "/mm3", "/ul": "/uL", "ml/min": "mL/min"}
     if u.startswith("10^"):
         power, _, per = u[3:].partition("/")
@@ -192,8 +198,9 @@ def scan_labs(ctx: Context) -> list[Hit]:
             cmp = ">=" if suffix == "以上" else "<="
         elif cmp == "==":
             continue  # "albumin of 29 g/L": no direction stated; left for review, never guessed
-        if not m.group("uln") and not m.group("unit") and analytes[0] not in ("inr",):
-            continue  # a unitless number is never a lab threshold except INR (never guess a unit)
+        if not m.group("uln") and not m.group("unit") and analytes[0] not in ("inr", "upcr"):
+            continue  # a unitless number is never a lab threshold except INR and the protein/creatinine
+            # ratio (a ratio of two masses: unitless = mg/mg = g/g; never guess a unit)
         leaves = [_leaf(a, cmp, m) for a in analytes]
         end = m.end()
         rest = ctx.lower[end:end + 120]

@@ -53,6 +53,10 @@ LEAF_DESCRIPTIONS: dict[str, str] = {
     "allergy": "known allergy to the trial drugs, a drug or a class",
     "administrative": "consent, contraception, compliance, investigator judgement (listed, never blocking)",
     "needs_review": "text the compiler could not turn into a rule (kept with the reason)",
+    "other_malignancy": "another malignancy (active or within a window) not covered by the listed exceptions "
+                        "(types such as basal cell skin cancer or cervical carcinoma in situ; curatively treated; disease-free for N years)",
+    "heart_failure_nyha": "heart failure of NYHA class N or worse",
+    "urine_dipstick": "urine protein by dipstick against a grade (negative 0, trace 0.5, 1+ ... 4+)",
 }
 
 ANALYTE_LABELS = {
@@ -156,4 +160,27 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
         return f"administrative ({node.category})"
     if isinstance(node, NeedsReview):
         return f"NEEDS REVIEW: {node.reason}"
+    return _describe_extra(node)
+
+
+def _describe_extra(node: Node) -> str:
+    from hcctrials.model.eligibility import HeartFailureNyha, OtherMalignancy, UrineDipstick
+
+    if isinstance(node, OtherMalignancy):
+        text = f"other malignancy ({node.status})"
+        if node.look_back_days is not None:
+            text += f" within {node.look_back_days} d"
+        excs = []
+        for e in node.exceptions:
+            what = "/".join(e.types) or "any type"
+            if e.treated_required:
+                what += " treated with curative intent"
+            if e.min_days_disease_free is not None:
+                what += f" disease-free ≥ {e.min_days_disease_free} d"
+            excs.append(what)
+        return text + (", except " + "; ".join(excs) if excs else "")
+    if isinstance(node, HeartFailureNyha):
+        return f"heart failure NYHA class ≥ {node.min_class}"
+    if isinstance(node, UrineDipstick):
+        return f"urine protein dipstick {_cmp(node.comparator)} {node.grade:g}+"
     return node.kind  # pragma: no cover

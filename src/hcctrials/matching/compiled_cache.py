@@ -11,10 +11,12 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from pydantic import TypeAdapter
 from sqlalchemy import insert, select, tuple_
@@ -23,7 +25,11 @@ from hcctrials.criteria import CompiledTrial, compile_trials
 from hcctrials.model.eligibility import Criterion
 from hcctrials.model.trial import Trial
 
-__all__ = ["compiler_version", "load_compiled_trials", "load_match_catalog", "catalog_fingerprint"]
+if TYPE_CHECKING:
+    from hcctrials.matching.geography import Place
+    from hcctrials.matching.setting import TrialSetting
+
+__all__ = ["compiler_version", "load_compiled_trials", "load_match_catalog", "catalog_fingerprint", "trial_summary"]
 
 _CRITERIA = TypeAdapter(list[Criterion])
 _CATALOGS: dict[str, tuple[str, object]] = {}
@@ -31,12 +37,17 @@ _CATALOGS: dict[str, tuple[str, object]] = {}
 
 @lru_cache(maxsize=1)
 def compiler_version() -> str:
-    """Hash of the compiler's source and lexicon (criteria and vocab packages): any change to
-    them invalidates the cached trees; no hand-maintained version number to forget."""
+    """Hash of the compiler's source and lexicon (criteria and vocab packages) and of the setting
+    classifier and place normaliser (the summary): any change to them invalidates the cached rows;
+    no hand-maintained version number to forget."""
     import hcctrials.criteria
     import hcctrials.vocab
 
     digest = hashlib.sha256()
+    here = Path(__file__).parent
+    for path in (here / "setting.py", here / "geography.py"):  # the per-trial summary (settings, places)
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     for package in (hcctrials.criteria, hcctrials.vocab):
         root = Path(package.__file__).parent
         for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".json", ".csv")):
@@ -70,12 +81,7 @@ def load_compiled_trials(store, trials: Sequence[Trial], *, workers: int = 1) ->
     missing = [i for i, k in enumerate(keys) if k not in found]
     fresh = compile_trials([trials[i] for i in missing], workers=workers) if missing else []
     if fresh:
-        import json
-
-        rows = [{"trial_id": keys[i][0], "registry": keys[i][1], "raw_sha256": keys[i][2], "compiler_version": version,
-                 "criteria": json.dumps(c.to_json()["criteria"], ensure_ascii=False)} for i, c in zip(missing, fresh)]
-        with store.engine.begin() as conn:
-            conn.execute(insert(table), rows)
+        _store_rows(store, [(trials[i], c) for i, c in zip(missing, fresh)], version)
     by_index = dict(zip(missing, fresh))
     out = []
     for i, k in enumerate(keys):
@@ -87,29 +93,129 @@ def load_compiled_trials(store, trials: Sequence[Trial], *, workers: int = 1) ->
 
 
 def catalog_fingerprint(store) -> str:  # type: ignore[no-untyped-def]
-    """Hash of every current record's (trial id, registry, raw hash): changes when any record does."""
+    """A cheap fingerprint of the current records: one aggregate query (count of records, sum of
+    their version numbers, newest ``updated_at``).  Saving a new record raises the count, a new
+    version of a record raises the version sum and the newest timestamp, a deletion lowers the count;
+    so any change of the catalog changes it, without reading every row (at 10,000 trials reading
+    and hashing each (id, registry, raw hash) cost ~70 ms per match)."""
+    from sqlalchemy import func
+
     from hcctrials.storage.schema import trials
 
-    digest = hashlib.sha256()
     with store.engine.connect() as conn:
-        for row in conn.execute(select(trials.c.trial_id, trials.c.registry, trials.c.raw_sha256)
-                                .order_by(trials.c.trial_id, trials.c.registry)):
-            digest.update("\x1f".join(row).encode() + b"\x1e")
-    return digest.hexdigest()
+        count, versions, newest = conn.execute(
+            select(func.count(), func.coalesce(func.sum(trials.c.current_version), 0), func.max(trials.c.updated_at))
+        ).one()
+    return f"{count}:{versions}:{newest}"
 
 
-def load_match_catalog(store):  # type: ignore[no-untyped-def]
-    """The prepared MatchCatalog of *store*, reused in this process while the records are unchanged."""
+#: Record fields a match needs besides criteria, settings and places (titles, status and dates for
+#: the recruiting state, identifiers and URLs for the links, provenance for the cache key).
+_SLIM_FIELDS = {"schema_version", "trial_id", "registry", "identifiers", "brief_title", "scientific_title",
+                "overall_status", "dates", "urls", "provenance"}
+
+
+def trial_summary(trial: Trial) -> dict[str, Any]:
+    """What ``hcctrials match`` needs of *trial* besides its criteria (JSON-ready): a slim record,
+    whether it has criteria, its setting classification and its normalised site places."""
+    from hcctrials.matching.geography import site_location
     from hcctrials.matching.matcher import MatchCatalog
+    from hcctrials.matching.setting import classify_trial_setting
+
+    setting = classify_trial_setting(trial)
+    return {
+        "trial": trial.model_dump(mode="json", include=_SLIM_FIELDS, exclude_defaults=True),
+        "has_criteria": MatchCatalog.has_criteria(trial),
+        "setting": {"settings": list(setting.settings), "evidence": {k: list(v) for k, v in setting.evidence.items()},
+                    "intervention_classes": sorted(setting.intervention_classes)},
+        "places": [[site.institution.get("en"), *dataclasses.astuple(site_location(site))] for site in trial.sites],
+    }
+
+
+def _store_rows(store, pairs: Sequence[tuple[Trial, CompiledTrial]], version: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+    """Insert (or replace) the cache rows of *pairs* (record, compiled criteria); returns the rows."""
+    import orjson
+    from sqlalchemy import and_, delete
+
+    table = _table()
+    rows = [{"trial_id": t.trial_id, "registry": t.registry.value, "raw_sha256": t.provenance.raw_sha256,
+             "compiler_version": version, "criteria": orjson.dumps(c.to_json()["criteria"]).decode(),
+             "summary": orjson.dumps(trial_summary(t)).decode()} for t, c in pairs]
+    with store.engine.begin() as conn:
+        for row in rows:  # a row without summary (or a concurrent writer) is replaced
+            conn.execute(delete(table).where(and_(
+                table.c.trial_id == row["trial_id"], table.c.registry == row["registry"],
+                table.c.raw_sha256 == row["raw_sha256"], table.c.compiler_version == version)))
+        if rows:
+            conn.execute(insert(table), rows)
+    return rows
+
+
+def _from_summary(summary: dict[str, Any]) -> tuple[Trial, TrialSetting, list[tuple[str | None, Place]]]:
+    from hcctrials.matching.geography import Place
+    from hcctrials.matching.setting import TrialSetting
+
+    s = summary["setting"]
+    setting = TrialSetting(tuple(s["settings"]), {k: tuple(v) for k, v in s["evidence"].items()},
+                           frozenset(s["intervention_classes"]))
+    places = [(inst, Place(city, province, country)) for inst, city, province, country in summary["places"]]
+    return Trial.model_validate(summary["trial"]), setting, places
+
+
+def load_match_catalog(store, *, workers: int = 1):  # type: ignore[no-untyped-def]
+    """The prepared MatchCatalog of *store*, reused in this process while the records are unchanged.
+
+    A new process reads the current records' keys joined with their cache rows in one query and
+    builds the catalog from the compiled criteria and summaries (slim records, settings, places)
+    without parsing full records; only records without a current cache row are loaded, compiled,
+    summarised and stored (in *workers* processes when many).
+    """
+    import orjson
+    from sqlalchemy import and_
+
+    from hcctrials.matching.matcher import MatchCatalog
+    from hcctrials.storage.schema import trials as trials_table
 
     fingerprint = catalog_fingerprint(store)
     hit = _CATALOGS.get(store.url)
     if hit is not None and hit[0] == fingerprint:
         return hit[1]
-    trials = list(store.iter_trials())
-    with_criteria = [t for t in trials if MatchCatalog.has_criteria(t)]
-    compiled = load_compiled_trials(store, with_criteria)
-    catalog = MatchCatalog(trials, compiled={MatchCatalog.key(t): c for t, c in zip(with_criteria, compiled)})
+    table = _table()
+    version = compiler_version()
+    join = trials_table.outerjoin(table, and_(
+        table.c.trial_id == trials_table.c.trial_id, table.c.registry == trials_table.c.registry,
+        table.c.raw_sha256 == trials_table.c.raw_sha256, table.c.compiler_version == version))
+    stmt = (select(trials_table.c.trial_id, trials_table.c.registry, table.c.criteria, table.c.summary)
+            .select_from(join).order_by(trials_table.c.trial_id, trials_table.c.registry))
+    with store.engine.connect() as conn:
+        rows = conn.execute(stmt).all()
+    todo = [(tid, reg) for tid, reg, criteria, summary in rows if criteria is None or summary is None]
+    fresh: dict[tuple[str, str], tuple[str, str]] = {}
+    if todo:
+        if len(todo) > 200:  # many: one pass over the records rather than one query each
+            wanted = set(todo)
+            full = [t for t in store.iter_trials() if (t.trial_id, t.registry.value) in wanted]
+        else:
+            full = [store.get(tid, registry=reg) for tid, reg in todo]
+        compiled = compile_trials(full, workers=workers)
+        for row in _store_rows(store, list(zip(full, compiled)), version):
+            fresh[(row["trial_id"], row["registry"])] = (row["criteria"], row["summary"])
+    slim: list[Trial] = []
+    compiled_by_key: dict[tuple[str, str, str], CompiledTrial] = {}
+    settings: dict[tuple[str, str], TrialSetting] = {}
+    places: dict[tuple[str, str], list[tuple[str | None, Place]]] = {}
+    has: dict[tuple[str, str], bool] = {}
+    for tid, reg, criteria, summary_text in rows:
+        if (tid, reg) in fresh:
+            criteria, summary_text = fresh[(tid, reg)]
+        summary = orjson.loads(summary_text)
+        trial, setting, where = _from_summary(summary)
+        slim.append(trial)
+        key = (tid, reg)
+        settings[key], places[key], has[key] = setting, where, bool(summary["has_criteria"])
+        if has[key]:
+            compiled_by_key[MatchCatalog.key(trial)] = CompiledTrial(tid, _CRITERIA.validate_json(criteria))
+    catalog = MatchCatalog(slim, compiled=compiled_by_key, settings=settings, places=places, with_criteria=has)
     catalog.warm()
     _CATALOGS[store.url] = (fingerprint, catalog)
     return catalog

@@ -23,7 +23,6 @@ patients against the same catalog without recompiling.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -183,17 +182,24 @@ class MatchCatalog:
     """Trials with their compiled criteria, settings and site places, computed once.
 
     ``compiled`` may hold criteria compiled earlier (e.g. from the database cache, keyed by trial
-    id, registry and raw hash).  :meth:`prepare` builds the deduplicated
+    id, registry and raw hash); ``settings``, ``places`` and ``with_criteria`` (keyed by trial id and
+    registry) likewise, so the records may be slim summaries without eligibility text or sites
+    (:func:`hcctrials.matching.compiled_cache.load_match_catalog`).  :meth:`prepare` builds the deduplicated
     :class:`~hcctrials.criteria.CompiledCatalog` and per-trial setting / places once; recruiting
     states are cached per ``as_of``.
     """
 
     def __init__(self, trials: Iterable[Trial], *,
-                 compiled: dict[tuple[str, str, str], CompiledTrial] | None = None) -> None:
+                 compiled: dict[tuple[str, str, str], CompiledTrial] | None = None,
+                 settings: dict[tuple[str, str], TrialSetting] | None = None,
+                 places: dict[tuple[str, str], list[tuple[str | None, Place]]] | None = None,
+                 with_criteria: dict[tuple[str, str], bool] | None = None) -> None:
         self.trials: list[Trial] = list(trials)
         self._compiled: dict[tuple[str, str, str], CompiledTrial] = dict(compiled or {})
-        self._settings: dict[tuple[str, str], TrialSetting] = {}
-        self._places: dict[tuple[str, str], list[tuple[str | None, Place]]] = {}
+        self._settings: dict[tuple[str, str], TrialSetting] = dict(settings or {})
+        self._places: dict[tuple[str, str], list[tuple[str | None, Place]]] = dict(places or {})
+        #: (trial id, registry) -> has criteria, for slim records (summaries) that carry no eligibility
+        self._with_criteria = dict(with_criteria or {})
         self._prepared: tuple[CompiledCatalog, np.ndarray, np.ndarray] | None = None
         self._status: dict[date, list[RecruitingStatus]] = {}
 
@@ -227,7 +233,8 @@ class MatchCatalog:
     def prepare(self) -> tuple[CompiledCatalog, np.ndarray, np.ndarray]:
         """(catalog of the trials with criteria, their positions in ``trials``, position -> catalog row or -1)."""
         if self._prepared is None:
-            with_criteria = [i for i, t in enumerate(self.trials) if self.has_criteria(t)]
+            with_criteria = [i for i, t in enumerate(self.trials)
+                             if self._with_criteria.get((t.trial_id, t.registry.value), self.has_criteria(t))]
             catalog = CompiledCatalog([self.compiled(self.trials[i]) for i in with_criteria])
             row = np.full(len(self.trials), -1, dtype=np.int64)
             row[with_criteria] = np.arange(len(with_criteria))
@@ -301,12 +308,13 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
     where = near if near is not None else patient.location
     here = where if isinstance(where, Place) else resolve_location(where.city, where.province, where.country)
     compiled, _positions, row = catalog.prepare()
-    status, unknown = _trial_codes(compiled, _rule_codes(compiled, facts))
+    rules = _rule_codes(compiled, facts)
+    status, unknown = _trial_codes(compiled, rules)
     recruiting = catalog.recruiting(as_of)
     names = ("eligible", "possibly_eligible", "ineligible")
     matches: list[TrialMatch] = []
     hidden_ineligible = hidden_closed = 0
-    possibly: list[TrialMatch] = []
+    possibly_rows: list[int] = []
     for i, trial in enumerate(catalog.trials):
         rec = recruiting[i]
         if not rec.offered and not include_closed:
@@ -325,11 +333,47 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
                        setting_affinity(line, setting), sites, nearest, trial_links(trial),
                        unknown_count=0 if r < 0 else int(unknown[r]), explain=explain)
         if verdict == "possibly_eligible":
-            possibly.append(m)
+            possibly_rows.append(r)
         matches.append(m)
     matches.sort(key=TrialMatch.sort_key)
-    measure: Counter[str] = Counter()
-    for m in possibly:  # what to measure next, over the possibly-eligible trials (explained lazily)
-        measure.update(set(m.to_measure))
-    return MatchResult(patient.patient_id, as_of, line, matches, hidden_ineligible, hidden_closed,
-                       measure.most_common())
+    measure = _to_measure(compiled, rules, facts, np.asarray(possibly_rows, dtype=np.int64))
+    return MatchResult(patient.patient_id, as_of, line, matches, hidden_ineligible, hidden_closed, measure)
+
+
+def _to_measure(catalog: CompiledCatalog, rule_codes: np.ndarray, facts: PatientFacts,
+                rows: np.ndarray) -> list[tuple[str, int]]:
+    """What to measure next: per item, how many of the trials *rows* (catalog rows, possibly
+    eligible) name it among the missing data of their unknown criteria -- the count of trials whose
+    :attr:`TrialVerdict.to_measure` holds it, without explaining each trial: identical criteria are
+    one distinct rule of the catalog, so each unknown rule is explained once and its missing items
+    are spread to the trials using it.  Most frequent first, ties in catalog order."""
+    from hcctrials.criteria.evaluate import evaluate_node
+
+    if rows.size == 0 or catalog.criterion_ids.size == 0:
+        return []
+    offsets = catalog.offsets
+    lengths = offsets[1:] - offsets[:-1]
+    sel = np.zeros(lengths.size, dtype=bool)
+    sel[rows] = True
+    trial_of = np.repeat(np.arange(lengths.size), lengths)
+    positions = np.nonzero(sel[trial_of] & (rule_codes[catalog.criterion_ids] == 1))[0]
+    if positions.size == 0:
+        return []
+    rule_ids = catalog.criterion_ids[positions]
+    names: dict[str, int] = {}
+    per_rule: dict[int, list[int]] = {}
+    for r in np.unique(rule_ids).tolist():
+        missing = evaluate_node(catalog.rules[r].rule, facts).missing
+        per_rule[r] = [names.setdefault(m, len(names)) for m in missing]
+    counts = np.array([len(per_rule[r]) for r in rule_ids.tolist()], dtype=np.int64)
+    flat = np.fromiter((k for r in rule_ids.tolist() for k in per_rule[r]), dtype=np.int64, count=int(counts.sum()))
+    if flat.size == 0:
+        return []
+    trial = np.repeat(trial_of[positions], counts)
+    pairs = np.unique(trial * len(names) + flat)
+    per_name = np.bincount(pairs % len(names), minlength=len(names))
+    first = np.full(len(names), np.iinfo(np.int64).max)
+    np.minimum.at(first, flat, np.repeat(positions, counts))
+    order = sorted(range(len(names)), key=lambda k: (-per_name[k], first[k]))
+    items = list(names)
+    return [(items[k], int(per_name[k])) for k in order if per_name[k] > 0]

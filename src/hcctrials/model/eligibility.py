@@ -44,6 +44,11 @@ __all__ = [
     "Allergy",
     "Administrative",
     "NeedsReview",
+    "MalignancyType",
+    "MalignancyException",
+    "OtherMalignancy",
+    "HeartFailureNyha",
+    "UrineDipstick",
     "Node",
     "LEAF_KINDS",
     "node_adapter",
@@ -304,11 +309,78 @@ class NeedsReview(_Node):
     reason: str
 
 
+# ---------------------------------------------------------------- leaves added for coverage (v2)
+# New kinds rather than new fields on old kinds, so the vectorised evaluator
+# (criteria/columnar.py) keeps agreeing with the scalar rules: a kind it does not know is
+# evaluated by the scalar rule (leaves_extra.py).
+
+#: Types of a second malignancy that trial texts name as exceptions ("except basal cell carcinoma
+#: of the skin, carcinoma in situ of the cervix, superficial bladder cancer ...").  Mirrors
+#: :data:`hcctrials.model.patient.MalignancyType` (the patient side adds "other").
+MalignancyType = Literal[
+    "skin_basal_cell", "skin_squamous_cell", "cervix_in_situ", "breast_in_situ", "prostate_in_situ",
+    "bladder_in_situ", "other_in_situ", "bladder_superficial", "prostate_low_risk", "thyroid_papillary",
+]
+
+
+class MalignancyException(_Base):
+    """One exception of an other-malignancy criterion: a malignancy is *excepted* when its type is
+    one of ``types`` (empty: any type), it was treated with curative intent if ``treated_required``
+    ("adequately treated", "curatively treated", "已治愈") and it has been disease-free (resolved)
+    for at least ``min_days_disease_free`` days ("disease-free for >= 5 years")."""
+
+    types: list[MalignancyType] = Field(default_factory=list)
+    treated_required: bool = False
+    min_days_disease_free: int | None = None
+
+
+class OtherMalignancy(_Node):
+    """The patient has a malignancy other than the trial's cancer that is not excepted.
+
+    ``status`` 'active': currently active (progressing / needing treatment); 'ever': any record.
+    ``look_back_days``: diagnosed, active or treated within the window ("within 5 years").
+    A malignancy matching any of ``exceptions`` does not count (criterion "X, except Y" is
+    X restricted by not-Y).  Patient data: :class:`hcctrials.model.patient.Condition` with code
+    ``other_malignancy`` and its ``malignancy_type``, ``in_situ_or_skin``, ``cured``, ``onset``,
+    ``resolved_on``.
+    """
+
+    kind: Literal["other_malignancy"] = "other_malignancy"
+    status: Literal["active", "ever"] = "ever"
+    look_back_days: int | None = None
+    exceptions: list[MalignancyException] = Field(default_factory=list)
+    label: str = ""
+
+
+class HeartFailureNyha(_Node):
+    """Heart failure of New York Heart Association class ``min_class`` or worse (1-4) recorded
+    (``Condition`` code ``heart_failure`` with ``nyha_class``)."""
+
+    kind: Literal["heart_failure_nyha"] = "heart_failure_nyha"
+    min_class: int = Field(ge=1, le=4)
+    label: str = ""
+
+
+class UrineDipstick(_Node):
+    """Urine protein by dipstick: ``grade comparator``; grades negative 0, trace 0.5, 1+ ... 4+.
+
+    Reads the latest ``urine_protein`` result's ``text`` ("2+", "++", "negative", "trace",
+    "阴性") within ``look_back_days`` (else the evaluator's default window).  No exact conversion
+    between dipstick and g/24 h exists (hcc-domain.md s. 5), so they are separate leaves.
+    """
+
+    kind: Literal["urine_dipstick"] = "urine_dipstick"
+    comparator: Comparator
+    grade: float
+    look_back_days: int | None = None
+
+
 Node = Annotated[
     Union[
         AllOf, AnyOf, Not, LabThreshold, Age, Sex, Ecog, ChildPugh, Albi, Stage, Diagnosis,
         TumourFeature, LiverFeature, PriorTherapy, HistoryCondition, Virology, Pregnancy,
-        LifeExpectancy, Allergy, Administrative, NeedsReview,
+        LifeExpectancy, Allergy, Administrative, NeedsReview, OtherMalignancy, HeartFailureNyha,
+        UrineDipstick,
     ],
     Field(discriminator="kind"),
 ]
@@ -319,7 +391,8 @@ for _cls in (AllOf, AnyOf, Not):
 LEAF_KINDS: tuple[str, ...] = (
     "lab", "age", "sex", "ecog", "child_pugh", "albi", "stage", "diagnosis", "tumour_feature",
     "liver_feature", "prior_therapy", "history", "virology", "pregnancy", "life_expectancy",
-    "allergy", "administrative", "needs_review",
+    "allergy", "administrative", "needs_review", "other_malignancy", "heart_failure_nyha",
+    "urine_dipstick",
 )
 
 #: Validate/serialise any node: ``node_adapter.validate_python(data)``.

@@ -33,6 +33,7 @@ __all__ = [
     "AscitesGrade",
     "EncephalopathyGrade",
     "PvttLevel",
+    "MalignancyType",
 ]
 
 #: Canonical analyte codes used in :class:`LabResult` (LOINC mapping lives in hcctrials.units).
@@ -50,6 +51,15 @@ AscitesGrade = Literal["none", "mild", "moderate_severe"]
 EncephalopathyGrade = Literal["none", "grade_1_2", "grade_3_4"]
 #: Japanese Vp classification of portal-vein tumour thrombus (Vp0 = none ... Vp4 = main trunk).
 PvttLevel = Literal["vp0", "vp1", "vp2", "vp3", "vp4"]
+
+
+#: Type of another malignancy (``Condition.malignancy_type`` for code ``other_malignancy``): the
+#: types eligibility texts name as exceptions, "other" for anything else (e.g. colorectal cancer).
+MalignancyType = Literal[
+    "skin_basal_cell", "skin_squamous_cell", "cervix_in_situ", "breast_in_situ", "prostate_in_situ",
+    "bladder_in_situ", "other_in_situ", "bladder_superficial", "prostate_low_risk", "thyroid_papillary",
+    "other",
+]
 
 
 class _Model(BaseModel):
@@ -196,6 +206,8 @@ class Condition(_Model):
     cured: bool | None = None  # other malignancy treated with curative intent
     in_situ_or_skin: bool | None = None  # carcinoma in situ / basal or squamous skin cancer
     nyha_class: int | None = Field(default=None, ge=1, le=4)
+    #: for code ``other_malignancy``: the type when known (more precise than ``in_situ_or_skin``)
+    malignancy_type: MalignancyType | None = None
     detail: str | None = None
 
 

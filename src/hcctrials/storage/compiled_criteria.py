@@ -3,7 +3,10 @@
 Keyed by (trial id, registry, raw hash, compiler version), so a changed record or a changed
 compiler never reuses a stale tree; ``criteria`` is the JSON list of
 :class:`hcctrials.model.eligibility.Criterion` (``CompiledTrial.to_json()['criteria']``) as text, so it
-is validated straight from JSON.  Created by migration ``0003_compiled_criteria``; filled and read
+is validated straight from JSON.  ``summary`` is the JSON (orjson) of what ``hcctrials match`` needs
+besides the criteria: a slim copy of the record (ids, titles, status, dates, links, provenance), the
+setting classification and the normalised site places, so a new process builds its match catalog
+from this table alone, without parsing the full records.  Created by migration ``0003_compiled_criteria``; filled and read
 by :mod:`hcctrials.matching.compiled_cache`.
 """
 
@@ -23,5 +26,6 @@ compiled_criteria = Table(
     Column("raw_sha256", String(64), primary_key=True),
     Column("compiler_version", String(32), primary_key=True),
     Column("criteria", Text, nullable=False),
+    Column("summary", Text, nullable=True),
     ForeignKeyConstraint(["trial_id", "registry"], ["trials.trial_id", "trials.registry"], ondelete="CASCADE"),
 )

@@ -9,7 +9,7 @@ naming the field path, which the parser turns into a RecordFailure.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from hcctrials.model.trial import partial_date_bounds
 from hcctrials.sources.ctgov.common import (
@@ -72,7 +72,7 @@ def _text(parent: dict[str, Any], key: str, path: str) -> dict[str, str | None]:
     if not isinstance(value, str):
         raise CtgovFieldError("expected a string", field=f"{path}.{key}", value=value)
     if "\\" in value:
-        value = unescape_markdown(value)
+        value = cast(str, unescape_markdown(value))
     return {"en": value.strip() or None}
 
 
@@ -87,7 +87,7 @@ def _full_text(parent: dict[str, Any], key: str, path: str) -> dict[str, str | N
     if not isinstance(value, str):
         raise CtgovFieldError("expected a string", field=f"{path}.{key}", value=value)
     if "\\" in value:
-        value = unescape_markdown(value)
+        value = cast(str, unescape_markdown(value))
     return {"en": value.strip() or None, "zh": None}
 
 

@@ -5,7 +5,7 @@ Revises: 0002_search_index
 Create Date: 2026-11-23
 
 One row per (trial id, registry, raw hash, compiler version) with the compiled criteria as JSON
-text, so ``hcctrials match`` / ``screen`` do not recompile unchanged trials.  Self-contained
+text and a per-trial match summary (slim record, setting, places), so ``hcctrials match`` / ``screen`` do not recompile unchanged trials.  Self-contained
 (does not import the package's table definitions); the table is defined in
 :mod:`hcctrials.storage.compiled_criteria`.
 """
@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("raw_sha256", sa.String(64), nullable=False),
         sa.Column("compiler_version", sa.String(32), nullable=False),
         sa.Column("criteria", sa.Text(), nullable=False),
+        sa.Column("summary", sa.Text(), nullable=True),
         sa.ForeignKeyConstraint(["trial_id", "registry"], ["trials.trial_id", "trials.registry"], ondelete="CASCADE",
                                 name=op.f("fk_compiled_criteria_trial_id_registry_trials")),
         sa.PrimaryKeyConstraint("trial_id", "registry", "raw_sha256", "compiler_version",

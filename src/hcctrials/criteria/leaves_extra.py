@@ -1,0 +1,189 @@
+"""Leaf rules for the kinds added for coverage: other malignancy with exceptions, heart failure by
+NYHA class, urine protein by dipstick (pure; same conventions as :mod:`hcctrials.criteria.leaves`).
+
+Three-valued throughout: a fact the record does not hold gives ``unknown`` naming it, never
+"absent".  A condition not recorded is absent only when recorded ``status: absent`` or when
+``Patient.history_reviewed`` is set (as for history leaves).
+Facts: hcc-domain.md s. 5 (dipstick vs g/24 h) and s. 9 (typical exclusions).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from hcctrials.criteria.evaluate import Verdict
+from hcctrials.criteria.facts import PatientFacts
+from hcctrials.model import eligibility as E
+from hcctrials.model.patient import Condition
+
+__all__ = ["EXTRA_EVALUATORS", "dipstick_grade", "IN_SITU_OR_SKIN"]
+
+#: the types :attr:`Condition.in_situ_or_skin` stands for (carcinoma in situ of any site, basal or
+#: squamous cell skin cancer)
+IN_SITU_OR_SKIN = frozenset({"skin_basal_cell", "skin_squamous_cell", "cervix_in_situ", "breast_in_situ",
+                             "prostate_in_situ", "bladder_in_situ", "other_in_situ"})
+
+
+def _v(status: str, reason: str, missing: tuple[str, ...] = ()) -> Verdict:
+    return Verdict(status, reason, missing)
+
+
+def _and3(*values: bool | None) -> bool | None:
+    if any(v is False for v in values):
+        return False
+    if all(v is True for v in values):
+        return True
+    return None
+
+
+def _or3(values: list[bool | None]) -> bool | None:
+    if any(v is True for v in values):
+        return True
+    if all(v is False for v in values):
+        return False
+    return None
+
+
+def _type_matches(exc: E.MalignancyException, c: Condition) -> bool | None:
+    if not exc.types:
+        return True
+    types = set(exc.types)
+    if c.malignancy_type is not None:
+        return c.malignancy_type in types
+    if c.in_situ_or_skin is True:
+        if IN_SITU_OR_SKIN <= types:
+            return True
+        return None if types & IN_SITU_OR_SKIN else False
+    if c.in_situ_or_skin is False and types <= IN_SITU_OR_SKIN:
+        return False
+    return None
+
+
+def _excepted(exc: E.MalignancyException, c: Condition, f: PatientFacts) -> bool | None:
+    treated: bool | None = True
+    if exc.treated_required:
+        treated = c.cured
+    days_ok: bool | None = True
+    if exc.min_days_disease_free is not None:
+        if c.status == "active":
+            days_ok = False
+        elif c.resolved_on is not None:
+            days_ok = (f.as_of - c.resolved_on).days >= exc.min_days_disease_free
+        else:
+            days_ok = None
+    return _and3(_type_matches(exc, c), treated, days_ok)
+
+
+def _in_scope(node: E.OtherMalignancy, c: Condition, f: PatientFacts) -> bool | None:
+    if c.status == "active":
+        return True
+    if node.look_back_days is None:
+        if node.status == "ever":
+            return True
+        return None if c.status is None else False
+    last = c.resolved_on or c.onset
+    if last is None:
+        return None
+    return (f.as_of - last).days <= node.look_back_days
+
+
+def _other_malignancy(node: E.OtherMalignancy, f: PatientFacts) -> Verdict:
+    p = f.patient
+    label = node.label or "other malignancy"
+    window = f" within {node.look_back_days} days" if node.look_back_days is not None else ""
+    found, unsure, excused = [], [], []
+    for c in p.conditions:
+        if c.code != "other_malignancy" or c.status == "absent":
+            continue
+        name = c.name or c.malignancy_type or c.code
+        excepted = _or3([_excepted(e, c, f) for e in node.exceptions]) if node.exceptions else False
+        counts = _and3(_in_scope(node, c, f), None if excepted is None else not excepted)
+        if counts is True:
+            found.append(name)
+        elif counts is None:
+            unsure.append(name)
+        else:
+            excused.append(name)
+    if found:
+        return _v("met", f"{label}{window}: {', '.join(found)}")
+    if unsure:
+        return _v("unknown", f"{label}{window}: not decidable for {', '.join(unsure)}",
+                  tuple(f"type, curative treatment and dates of {n}" for n in unsure))
+    if excused:
+        return _v("not_met", f"no {label}{window} that counts ({', '.join(excused)} excepted or outside the window)")
+    if any(c.code == "other_malignancy" and c.status == "absent" for c in p.conditions):
+        return _v("not_met", f"no {label} (recorded absent)")
+    if p.history_reviewed:
+        return _v("not_met", f"no {label}: history reviewed; not recorded")
+    return _v("unknown", f"{label}: not recorded and the history is not marked as reviewed",
+              ("history of other malignancies (or mark the history as reviewed)",))
+
+
+def _heart_failure_nyha(node: E.HeartFailureNyha, f: PatientFacts) -> Verdict:
+    p = f.patient
+    what = f"heart failure NYHA class ≥ {node.min_class}"
+    found, unsure, below = [], [], []
+    for c in p.conditions:
+        if c.code != "heart_failure" or c.status in ("absent", "resolved"):
+            continue
+        if c.nyha_class is None:
+            unsure.append(c.name or c.code)
+        elif c.nyha_class >= node.min_class:
+            found.append(f"NYHA {c.nyha_class}")
+        else:
+            below.append(f"NYHA {c.nyha_class}")
+    if found:
+        return _v("met", f"{what}: {', '.join(found)}")
+    if unsure:
+        return _v("unknown", f"{what}: heart failure recorded without NYHA class", ("NYHA class of heart failure",))
+    if below:
+        return _v("not_met", f"{what}: {', '.join(below)}")
+    if any(c.code == "heart_failure" and c.status == "absent" for c in p.conditions) or p.history_reviewed:
+        return _v("not_met", f"no {what} (no heart failure recorded; history reviewed or recorded absent)")
+    return _v("unknown", f"{what}: not recorded and the history is not marked as reviewed",
+              ("heart failure and its NYHA class (or mark the history as reviewed)",))
+
+
+_DIPSTICK = {"negative": 0.0, "neg": 0.0, "-": 0.0, "阴性": 0.0, "trace": 0.5, "±": 0.5, "+-": 0.5, "微量": 0.5,
+             "+": 1.0, "++": 2.0, "+++": 3.0, "++++": 4.0}
+_DIPSTICK_N = re.compile(r"^\s*([0-4])\s*\+\s*$")
+
+
+def dipstick_grade(text: str | None) -> float | None:
+    """Dipstick grade of a urine protein result written as text ("2+", "++", "trace", "阴性"), else None."""
+    if not text:
+        return None
+    t = text.strip().lower().replace(" ", "")
+    if t in _DIPSTICK:
+        return _DIPSTICK[t]
+    m = _DIPSTICK_N.match(t)
+    return float(m.group(1)) if m else None
+
+
+_OPS: dict[str, Callable[[float, float], bool]] = {
+    "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
+    ">=": lambda a, b: a >= b, "==": lambda a, b: a == b,
+}
+
+
+def _urine_dipstick(node: E.UrineDipstick, f: PatientFacts) -> Verdict:
+    window = node.look_back_days or f.lab_window_days
+    thr = f"{node.comparator} {node.grade:g}+"
+    for lab in f.patient.labs_for("urine_protein", as_of=f.as_of, within_days=window):
+        grade = dipstick_grade(lab.text)
+        if grade is None:
+            continue
+        when = lab.date.isoformat() if lab.date else "undated"
+        ok = _OPS[node.comparator](grade, node.grade)
+        return _v("met" if ok else "not_met", f"urine protein dipstick {lab.text} (grade {grade:g}) {thr} [lab {when}]")
+    return _v("unknown", f"no urine protein dipstick result within {window} days",
+              (f"urine protein dipstick within {window} days",))
+
+
+EXTRA_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
+    "other_malignancy": _other_malignancy,
+    "heart_failure_nyha": _heart_failure_nyha,
+    "urine_dipstick": _urine_dipstick,
+}

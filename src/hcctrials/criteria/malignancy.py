@@ -1,0 +1,298 @@
+"""Other (second) malignancy criteria with their exception lists (EN + ZH).
+
+"Prior malignancy within 5 years, except non-melanoma skin cancer and carcinoma in situ of the
+cervix", "No other prior or concurrent malignancy ..., except carcinoma in situ of the cervix,
+treated nonmelanoma skin cancer, superficial bladder tumor (Ta, Tis, T1), or any cancer curatively
+treated > 3 years prior to entry", "5年内患有其他恶性肿瘤,但以下情况除外:皮肤基底细胞癌、宫颈原位癌",
+"... Exceptions include adequately treated basal cell carcinoma of the skin".
+
+"X, except Y" compiles to one :class:`~hcctrials.model.eligibility.OtherMalignancy` leaf whose
+``exceptions`` hold every Y the vocabulary below expresses; an exception item it cannot express
+(e.g. "lentigo maligna", "malignancies with a negligible risk of metastasis") is never dropped:
+the criterion becomes ``AllOf(OtherMalignancy(...), NeedsReview(item))`` (the rule is then
+decided only where the unexpressed exception cannot matter, i.e. when no malignancy counts).
+An open example list ("such as ... etc.", "如...等") keeps a NeedsReview for the open category.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hcctrials.criteria.grammar import Context, Hit, ascii_re, find_window, to_int
+from hcctrials.model.eligibility import AllOf, MalignancyException, NeedsReview, Not, OtherMalignancy
+
+__all__ = ["scan_malignancy", "MALIGNANCY_TERM", "EXCEPTION_TYPES", "starts_exception_sentence"]
+
+_NOUN = r"(?:malignant\s+tumou?rs?|malignan\w*|cancers?|neoplasms?|neoplasias?|carcinomas?|tumou?rs?)"
+_NOT_THERAPY = r"(?!\s*(?:therap|treat|drug|agent|immuno|chemo|vaccin|surg|radi|medic|regimen|diagnos|trial|stud))"
+#: the malignancy phrase ("another primary malignancy", "prior or concurrent cancer", "其他恶性肿瘤")
+MALIGNANCY_TERM = ascii_re(
+    rf"\b(?:other|another|second|additional|prior|previous|past|concurrent|concomitant|coexisting|secondary|separate)"
+    rf"(?:\s+(?:or|and|and/or)\s+(?:other|prior|previous|concurrent|concomitant|current))?"
+    rf"(?:\s+(?:known|invasive|aggressive|primary|active|diagnosed|history of|of))*\s+{_NOUN}{_NOT_THERAPY}"
+    rf"|\b(?:history of|h/o)\s+(?:\w+\s+){{0,2}}?(?:malignan\w*|cancers?){_NOT_THERAPY}"
+    rf"|\b(?:malignan\w*|neoplasms?|cancers?)\s+other than\s+(?:hcc|hepatocellular carcinoma|liver cancer|the one\b[^,;]{{0,30}}|mm\b)"
+    r"|(?:其他|其它|另一|第二|既往|合并|同时患有|并存|同时具有)[^;。,()]{0,10}?(?:恶性肿瘤|癌症)"
+    r"|除(?:hcc|肝癌|肝细胞癌|原发性肝癌)(?:之)?外的?[^;。,()]{0,8}?恶性肿瘤"
+)
+_OTHER_THAN_HCC = ascii_re(r"\s*(?:,?\s*(?:that is|which is)?\s*distinct in primary site or histology from (?:hcc|hepatocellular carcinoma)"
+                           r"|other than (?:hcc|hepatocellular carcinoma|liver cancer)|\(separate from [^()]{0,60}\))")
+_EXCEPT_CUE = ascii_re(
+    r"\bwith the exception of\b|\bexceptional cases include\b\s*:?|\bexcept(?:ions?)?\b(?:\s+(?:for|of|include|includes))?\s*:?|\bexcluding\b|\bunless\b"
+    r"|\bother than\b(?!\s+(?:hcc|hepatocellular|liver cancer|the one|mm\b))"
+    r"|但以下情况除外\s*:?|以下情况除外\s*:?|例外情况包括\s*:?|例外\s*:?|除外|不在此列"
+)
+_PERMISSIVE_TAIL = ascii_re(
+    r"\b(?:are|is|will be)\s+not\s+excluded\b|\b(?:are|is)\s+(?:permitted|eligible|allowed)\b|\bmay be (?:eligible|included|enrolled)\b"
+    r"|\bcan be (?:included|enrolled)\b|可以入组|可入组|可以纳入|可纳入|允许入组"
+)
+# what a next sentence looks like when it only lists exceptions of the previous one
+_EXCEPTION_SENTENCE = ascii_re(r"^\s*(?:note\s*:\s*)?(?:(?:other\s+)?exceptions?\s+(?:include|are)|exceptional cases include|例外情况包括|例外)")
+
+_ALL_IN_SITU = ["cervix_in_situ", "breast_in_situ", "prostate_in_situ", "bladder_in_situ", "other_in_situ"]
+_SITE_IN_SITU = {"cervix": "cervix_in_situ", "cervical": "cervix_in_situ", "breast": "breast_in_situ",
+                 "prostate": "prostate_in_situ", "bladder": "bladder_in_situ"}
+_IN_SITU = r"(?:\"?in[- ]situ\"?)"
+#: exception wording -> malignancy types (order: most specific first)
+EXCEPTION_TYPES: list[tuple[re.Pattern[str], list[str]]] = [
+    (ascii_re(r"non-?melanoma(?:tous)?\s+skin\s+(?:cancers?|carcinomas?|malignan\w*)|non-?melanoma skin|非黑色素瘤(?:性)?皮肤癌"),
+     ["skin_basal_cell", "skin_squamous_cell"]),
+    (ascii_re(r"basal[- ]cell\s+(?:or|and|and/or|/)\s+squamous[- ]cell(?:\s+(?:skin\s+)?(?:carcinomas?|cancers?))?"
+              r"(?:\s+of\s+(?:the\s+)?skin)?|squamous[- ]cell\s+(?:or|and|/)\s+basal[- ]cell(?:\s+(?:skin\s+)?(?:carcinomas?|cancers?))?"
+              r"(?:\s+of\s+(?:the\s+)?skin)?|squamous\s+or\s+basal\s+cell\s+(?:carcinomas?|cancers?)"),
+     ["skin_basal_cell", "skin_squamous_cell"]),
+    (ascii_re(r"(?:skin\s+|cutaneous\s+)?basal[- ]cell(?:\s+(?:skin\s+)?(?:carcinomas?|cancers?|epitheliomas?))?(?:\s*\(s\))?"
+              r"(?:\s+of\s+(?:the\s+)?skin)?|(?:皮肤)?基底细胞癌"), ["skin_basal_cell"]),
+    (ascii_re(r"(?:skin|cutaneous)\s+squamous[- ]cell\s+(?:carcinomas?|cancers?)|squamous[- ]cell\s+(?:skin\s+)?(?:carcinomas?|cancers?)"
+              r"\s+of\s+(?:the\s+)?skin|squamous[- ]cell\s+skin\s+(?:carcinomas?|cancers?)|皮肤鳞(?:状细胞)?癌"),
+     ["skin_squamous_cell"]),
+    (ascii_re(rf"(?:carcinomas?|cancers?)\s+{_IN_SITU}\s+(?:of\s+(?:the\s+)?)?(?:uterine\s+)?cervix(?:\s+uteri)?(?:\s+or\s+breast)?"
+              rf"|(?:in[- ]situ\s+)?cervical\s+(?:carcinomas?|cancers?)(?:\s+{_IN_SITU})?|{_IN_SITU}\s+(?:cervical|cervix)\s+(?:carcinomas?|cancers?)"
+              r"|cervical intraepithelial neoplasia|(?:宫颈原位癌|原位宫颈癌)"), ["cervix_in_situ"]),
+    (ascii_re(rf"ductal carcinoma {_IN_SITU}|\bdcis\b|breast\s+(?:carcinomas?|cancers?)\s+{_IN_SITU}|乳腺(?:导管)?原位癌"),
+     ["breast_in_situ"]),
+    (ascii_re(rf"prostate\s+(?:carcinomas?|cancers?)\s+{_IN_SITU}|前列腺原位癌"), ["prostate_in_situ"]),
+    (ascii_re(r"(?:superficial|non-?(?:muscle[- ])?invasive)\s+bladder\s+(?:cancers?|carcinomas?|tumou?rs?)"
+              r"(?:\s*[(\[][^()\[\]]*(?:\([^()]*\)[^()\[\]]*)*[)\]])?|(?:表浅|浅表)性?膀胱癌"), ["bladder_superficial"]),
+    (ascii_re(r"low[- ]risk\s+prostate\s+(?:cancers?|carcinomas?)(?:\s*\([^()]*\))?|低风险前列腺癌"), ["prostate_low_risk"]),
+    (ascii_re(r"papillary thyroid (?:cancers?|carcinomas?)|甲状腺乳头状癌"), ["thyroid_papillary"]),
+    (ascii_re(rf"{_IN_SITU}\s+(?:carcinomas?|cancers?)(?:\s+of\s+any\s+(?:origin|site))?|(?:carcinomas?|cancers?)\s+{_IN_SITU}"
+              rf"(?:\s+of\s+any\s+(?:origin|site))?|原位癌"), _ALL_IN_SITU),
+]
+_TREATED = ascii_re(r"(?:after|通过)\s*(?:treatment|治疗)|(?:adequately|curatively|successfully|effectively|definitively|locally|potentially curative(?:ly)?)?\s*"
+                    r"(?:treated|resected)(?:\s+with\s+curative\s+intent)?|(?:that|who)\s+(?:have|has)\s+undergone\s+"
+                    r"(?:potentially\s+)?curative\s+(?:therapy|treatment|resection)|已治愈的?|已?(?:接受|经过)?(?:充分|根治性|治愈性)治疗的?")
+_UNTREATED_HINT = ascii_re(r"\bcurrently\s+treated\b|\buntreated\b")
+_GENERIC = ascii_re(r"\b(?:any|other)\s+(?:\w+\s+)?(?:cancers?|malignan\w*)|\bmalignan\w*|恶性肿瘤")
+_YEARS = ascii_re(r"(?:>|≥|at least|for|of)?\s*(?P<n>\d+|one|two|three|five|[一二三四五])\s*(?:or more\s+)?(?:years?|年)(?:以上)?"
+                  r"(?:\s+or\s+more)?(?:\s+(?:prior|before)\s+(?:to\s+)?(?:study\s+)?(?:entry|enrollment|enrolment|randomi[sz]ation))?")
+_FREE = ascii_re(r"没有(?:肿瘤)?复发的?\s*证据|no evidence of tumou?r recurrence|disease[- ]free|free of (?:the )?disease|no (?:known )?evidence of (?:active )?disease|without evidence of disease"
+                 r"|no (?:known )?active disease|in (?:complete )?remission|无疾病证据|无复发|无活动性疾病")
+_OPEN_LIST = ascii_re(r"\bsuch as\b|\be\.?g\.?\b|\bfor example\b|\bincluding\b|如|例如|等")
+_ACTIVE = ascii_re(r"\bactive\b|progressing|requir\w*\s+(?:active\s+)?(?:treatment|therapy)|\bconcurrent\b|\bconcomitant\b|\bcurrent\b"
+                   r"|\bongoing\b|活动性|同时患有|合并")
+_EVER = ascii_re(r"history|\bprior\b|\bprevious\b|\bpast\b|既往|病史|曾")
+_FREE_OF = ascii_re(r"(?:disease[- ]free|free)\s+of\s*$")
+_SPLIT = re.compile(r"\s*(?:;|,\s*(?:and/or|and|or)\s+|,|\band/or\b|\bor\b|\band\b|、|或|及|以及|和|\(?\b\d\.\s+|\d\)\s*)\s*",
+                    re.IGNORECASE)
+_MAL_FILLER = set("""distinct primary site histology hcc hepatocellular carcinoma invasive progressing active
+treatment required requiring concurrent concomitant prior previous past malignancy malignancies cancer cancers neoplasm
+tumor tumors tumour tumours other another additional second diagnosed diagnosis history known entry participants
+patients subjects excluded eligible permitted allowed included curative intent therapy undergone potentially cured
+adequately curatively successfully effectively definitively locally treated resected skin cutaneous carcinoma
+carcinomas site origin except exception exceptions include includes excluding for note with without evidence
+years year primary separate from the one this study trial being enrolled which free disease-free remission off""".split())
+
+
+def starts_exception_sentence(sentence: str) -> bool:
+    """True when *sentence* only continues an exception list of the previous sentence
+    ("Exceptions include ...", "Participants with basal cell carcinoma ... are not excluded")."""
+    low = sentence.lower()
+    if _EXCEPTION_SENTENCE.search(low):
+        return True
+    return bool(_PERMISSIVE_TAIL.search(low)) and any(p.search(low) for p, _ in EXCEPTION_TYPES[:-1]) \
+        or bool(_PERMISSIVE_TAIL.search(low)) and bool(_FREE.search(low))
+
+
+def _meaningful(text: str) -> str | None:
+    from hcctrials.criteria.compile import _meaningful as meaningful
+
+    words = [w for w in re.findall(r"[a-z][a-z'-]+", text.lower()) if w not in _MAL_FILLER]
+    cleaned = " ".join(words) + " " + "".join(re.findall(r"[\u4e00-\u9fff]", text))
+    return meaningful(cleaned) if cleaned.strip() else None
+
+
+def _days(text: str) -> int | None:
+    m = _YEARS.search(text)
+    if not m:
+        return None
+    n = to_int(m.group("n")) if not m.group("n").isdigit() else int(m.group("n"))
+    if n is None:
+        n = {"五": 5}.get(m.group("n"))
+    return None if n is None else int(n) * 365
+
+
+def _mask_types(text: str) -> tuple[str, list[list[str]]]:
+    """Replace every exception-type phrase by a placeholder ``@N@`` (so splitting the list on
+    commas/"or" never cuts "carcinoma in situ of the cervix or breast" or "(Ta, Tis, T1)")."""
+    found: list[list[str]] = []
+    low = text.lower()
+    for pattern, tys in EXCEPTION_TYPES:
+        def repl(m: re.Match[str], tys: list[str] = tys) -> str:
+            types = list(tys)
+            if tys == ["cervix_in_situ"] and "breast" in m.group(0):
+                types.append("breast_in_situ")
+            found.append(types)
+            return f" @{len(found) - 1}@ "
+        low = pattern.sub(repl, low)
+    return low, found
+
+
+_PLACEHOLDER = re.compile(r"@(\d+)@")
+
+
+def _split_top(text: str) -> list[str]:
+    """Split an exception list on commas / or / and / 、 outside parentheses."""
+    out, depth, buf = [], 0, []
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        depth += ch in "([" 
+        depth -= ch in ")]" and depth > 0
+        if depth == 0:
+            m = _SPLIT.match(text, i)
+            if m and m.end() > i:
+                out.append("".join(buf))
+                buf = []
+                i = m.end()
+                continue
+        buf.append(ch)
+        i += 1
+    out.append("".join(buf))
+    return [x for x in out if x.strip(" .:()[]\"'")]
+
+
+def _parse_item(item: str, found: list[list[str]], basal_in_list: bool) -> tuple[MalignancyException | None, str | None]:
+    """(exception, unexplained text) of one (masked) exception list item."""
+    types: list[str] = [t for k in _PLACEHOLDER.findall(item) for t in found[int(k)]]
+    rest = _PLACEHOLDER.sub(" ", item)
+    # "squamous cell carcinoma" next to "basal cell" in the same list is the skin cancer
+    if basal_in_list:
+        sq = ascii_re(r"squamous[- ]cell(?:\s+(?:carcinomas?|cancers?))?").search(rest)
+        if sq:
+            types.append("skin_squamous_cell")
+            rest = rest[:sq.start()] + " " + rest[sq.end():]
+    untreated = _UNTREATED_HINT.search(rest)
+    if untreated:
+        return None, _PLACEHOLDER.sub(lambda m: "/".join(found[int(m.group(1))]), item).strip()
+    treated = bool(_TREATED.search(rest))
+    rest = _TREATED.sub(" ", rest)
+    min_days = None
+    free = _FREE.search(rest)
+    if free or re.search(r"curatively treated|treated with curative intent|curative", item):
+        min_days = _days(rest)
+    if min_days is not None:
+        rest = _FREE.sub(" ", _YEARS.sub(" ", rest))
+    generic = not types and (bool(_GENERIC.search(rest)) or (free is not None and min_days is not None))
+    rest = _GENERIC.sub(" ", rest)
+    if not types and not generic:
+        return None, _PLACEHOLDER.sub("", item).strip()
+    if generic and min_days is None and not treated:
+        return None, item.strip()  # "other malignancy" without a condition: not an exception we can state
+    exc = MalignancyException(types=list(dict.fromkeys(types)), treated_required=treated,  # type: ignore[arg-type]
+                              min_days_disease_free=min_days)
+    return exc, _meaningful(rest)
+
+
+def _parse_list(items_text: str) -> tuple[list[MalignancyException], list[str]]:
+    masked, found = _mask_types(items_text)
+    basal = "basal" in masked or "基底细胞" in masked
+    exceptions, reviews = [], []
+    whole = _FREE.search(masked) and not found  # "(通过治疗...无复发证据,且持续时间在2年以上者)": one condition
+    for item in ([masked] if whole else _split_top(masked)):
+        exc, left = _parse_item(item, found, basal)
+        if exc is not None:
+            exceptions.append(exc)
+        if left:
+            reviews.append(f"exception not compiled: {left}")
+    if _OPEN_LIST.search(masked):
+        reviews.append(f"open list of exceptions (examples of a category): {items_text.strip()}")
+    return exceptions, reviews
+
+
+def scan_malignancy(ctx: Context) -> list[Hit]:
+    """One OtherMalignancy hit per sentence naming another malignancy (see module docstring)."""
+    text = ctx.lower
+    m = MALIGNANCY_TERM.search(text)
+    if not m:
+        return []
+    start, end = m.start(), m.end()
+    tail = _OTHER_THAN_HCC.match(text, end)
+    if tail:
+        end = tail.end()
+    cue = _EXCEPT_CUE.search(text, end)
+    perm = _PERMISSIVE_TAIL.search(text, end)
+    # the main clause runs to the exception cue (or to the permissive sentence's start)
+    if cue:
+        main_end = cue.start()
+        list_start, list_end = cue.end(), len(text)
+        if text[cue.start():cue.end()] in ("除外", "不在此列"):  # "(...者除外)" / "..., A、B除外": the list precedes
+            open_paren = text.rfind("(", end, cue.start())
+            if open_paren >= 0 and ")" not in text[open_paren:cue.start()]:
+                list_start = open_paren + 1
+            else:
+                comma = max(text.rfind(",", end, cue.start()), text.rfind("。", end, cue.start()))
+                list_start = comma + 1 if comma >= 0 else end
+            main_end, list_end = list_start, cue.start()
+    elif perm:
+        sent = max(text.rfind(". ", end, perm.start()), text.rfind("。", end, perm.start()), text.rfind(";", end, perm.start()))
+        if sent < 0:
+            return []
+        main_end, list_start, list_end = sent, sent + 1, perm.start()
+    else:
+        main_end, list_start, list_end = len(text), len(text), len(text)
+    main = text[:main_end]
+    window = find_window(main)
+    look_back = window.days if window else None
+    scope = main[max(0, start - 30):main_end]
+    status = "ever" if _EVER.search(scope) or not _ACTIVE.search(scope) else "active"
+    reviews: list[str] = []
+    chars = list(text[:main_end])
+    for i in range(0, min(end, main_end)):
+        chars[i] = " "
+    if window:
+        for i in range(window.start, min(window.end, main_end)):
+            chars[i] = " "
+    leftover_main = _ACTIVE.sub(" ", _EVER.sub(" ", "".join(chars)[max(0, start - 30):]))
+    extra = _meaningful(leftover_main)
+    if extra:
+        reviews.append(f"condition of the malignancy not compiled: {extra}")
+    exceptions: list[MalignancyException] = []
+    if list_start < list_end:
+        exc, rev = _parse_list(text[list_start:list_end])
+        exceptions += exc
+        reviews += rev
+        # a second list after the first ("(... 者除外)。例外情况包括: ...")
+        again = _EXCEPT_CUE.search(text, list_end + 2) if list_end < len(text) - 2 else None
+        if again and text[again.start():again.end()] not in ("除外", "不在此列"):
+            exc, rev = _parse_list(text[again.end():])
+            exceptions += exc
+            reviews += rev
+            list_end = len(text)
+    hit_end = max(main_end, list_end)
+    if perm and perm.end() > hit_end:
+        hit_end = perm.end()
+    if cue and cue.end() > hit_end:
+        hit_end = cue.end()
+    node = OtherMalignancy(status=status, look_back_days=look_back, exceptions=exceptions,  # type: ignore[arg-type]
+                           label=ctx.text[start:end].strip())
+    before = text[max(0, start - 20):start]
+    free_of = _FREE_OF.search(before)
+    if free_of:  # "Disease free of prior malignancies for >= 5 years" (inclusion): none within the period
+        days = _days(main[end:])
+        if days is None:
+            reviews.append("period free of other malignancy not stated")
+        node = Not(child=node.model_copy(update={"look_back_days": days}))  # type: ignore[assignment]
+        start = max(0, start - 20) + free_of.start()
+    result = node if not reviews else AllOf(children=[node] + [NeedsReview(reason=r) for r in dict.fromkeys(reviews)])
+    return [Hit(start, hit_end, result, priority=7, family="malignancy", extra={"absorb_admin": True})]
