@@ -26,7 +26,8 @@ import ftfy
 import orjson
 
 from hcctrials.errors import ParseError
-from hcctrials.sources.base import ParseResult, sha256_hex
+from hcctrials.sources.base import ParseResult, RecordFailure, sha256_hex
+from hcctrials.sources.csv_rows import iter_csv_rows
 from hcctrials.sources.ctgov.common import (
     STUDY_URL,
     CtgovFieldError,
@@ -242,25 +243,11 @@ class CtgovCsvParser:
                 + ", ".join(repr(c) for c in unknown), file=file, field=unknown[0],
                 hint="Known columns: " + ", ".join(CSV_COLUMNS + EXTRA_COLUMNS))
         canonical = [_KNOWN[c.lower()] for c in columns]
-        reader = csv.reader(handle)
-        row_number = 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                break
-            except (csv.Error, UnicodeDecodeError) as exc:
-                raise ParseError(f"unreadable CSV after row {row_number}: {exc}", file=file) from None
-            row_number += 1
-            if not any(cell.strip() for cell in cells):
+        for item in iter_csv_rows(csv.reader(handle), canonical, file=file):
+            if isinstance(item, RecordFailure):
+                yield item
                 continue
-            locator = f"row {row_number}"
-            if len(cells) != len(canonical):
-                error = ParseError(f"the row has {len(cells)} cells, the header {len(canonical)}",
-                                   file=file, record=locator)
-                yield _failure(file, locator, error)
-                continue
-            row = dict(zip(canonical, cells))
+            locator, row = item
             raw_sha = sha256_hex(orjson.dumps(row, option=orjson.OPT_SORT_KEYS))
             yield self._record(row, file=file, locator=locator, raw_sha=raw_sha)
 
@@ -416,9 +403,3 @@ class CtgovCsvParser:
             "provenance": {"source_format": SOURCE_FORMAT, "source_file": file,
                            "record_locator": locator, "raw_sha256": raw_sha},
         }
-
-
-def _failure(file: str, locator: str, error: ParseError) -> ParseResult:
-    from hcctrials.sources.base import RecordFailure
-
-    return RecordFailure(file=file, locator=locator, error=error)

@@ -21,6 +21,7 @@ import orjson
 
 from hcctrials.errors import ParseError
 from hcctrials.sources.base import ParseResult, RecordFailure, sha256_hex
+from hcctrials.sources.csv_rows import iter_csv_rows
 from hcctrials.sources.ctgov.common import (
     CtgovFieldError,
     STUDY_URL,
@@ -87,23 +88,11 @@ class HintCsvParser:
                     "not a HINT CSV: " + ("missing column(s) " + ", ".join(sorted(missing)) if missing
                                            else "unknown column(s) " + ", ".join(unknown)),
                     file=file, hint="Expected header: " + ",".join(HINT_COLUMNS))
-            row_number = 1
-            while True:
-                try:
-                    cells = next(reader)
-                except StopIteration:
-                    break
-                except (csv.Error, UnicodeDecodeError) as exc:
-                    raise ParseError(f"unreadable CSV after row {row_number}: {exc}", file=file) from None
-                row_number += 1
-                if not any(c.strip() for c in cells):
+            for item in iter_csv_rows(reader, header, file=file):
+                if isinstance(item, RecordFailure):
+                    yield item
                     continue
-                locator = f"row {row_number}"
-                if len(cells) != len(header):
-                    yield RecordFailure(file=file, locator=locator, error=ParseError(
-                        f"the row has {len(cells)} cells, the header {len(header)}", file=file, record=locator))
-                    continue
-                row = dict(zip(header, cells))
+                locator, row = item
                 record_id = row["nctid"].strip() or None
                 yield guarded(lambda row=row, locator=locator: _map(row, file=file, locator=locator),
                               file=file, locator=locator, record_id=record_id)
