@@ -22,7 +22,7 @@ from pydantic import TypeAdapter
 from sqlalchemy import insert, select, tuple_
 
 from hcctrials.criteria import CompiledTrial, compile_trials
-from hcctrials.model.eligibility import Criterion
+from hcctrials.model.eligibility import Criterion, Node
 from hcctrials.model.trial import Trial
 
 if TYPE_CHECKING:
@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = ["compiler_version", "load_compiled_trials", "load_match_catalog", "catalog_fingerprint", "trial_summary"]
 
 _CRITERIA = TypeAdapter(list[Criterion])
+_NODE: TypeAdapter[Any] = TypeAdapter(Node)
 _CATALOGS: dict[str, tuple[str, object]] = {}
 
 
@@ -93,20 +94,20 @@ def load_compiled_trials(store, trials: Sequence[Trial], *, workers: int = 1) ->
 
 
 def catalog_fingerprint(store) -> str:  # type: ignore[no-untyped-def]
-    """A cheap fingerprint of the current records: one aggregate query (count of records, sum of
-    their version numbers, newest ``updated_at``).  Saving a new record raises the count, a new
-    version of a record raises the version sum and the newest timestamp, a deletion lowers the count;
-    so any change of the catalog changes it, without reading every row (at 10,000 trials reading
-    and hashing each (id, registry, raw hash) cost ~70 ms per match)."""
+    """A cheap fingerprint of the records: the number of records and of stored versions (two counts
+    answered from the primary-key indexes, ~1 ms at 10,000 trials, instead of reading and hashing
+    every row: ~70 ms, or ~30 ms for an aggregate over the wide ``trials`` rows).  Every save that
+    changes a record's current version stores a new ``trial_versions`` row and every new record a
+    ``trials`` row, and the store has no deletion, so any change of the catalog changes the counts.
+    (A future deletion API must keep this true, e.g. by keeping the version rows.)"""
     from sqlalchemy import func
 
-    from hcctrials.storage.schema import trials
+    from hcctrials.storage.schema import trial_versions, trials
 
     with store.engine.connect() as conn:
-        count, versions, newest = conn.execute(
-            select(func.count(), func.coalesce(func.sum(trials.c.current_version), 0), func.max(trials.c.updated_at))
-        ).one()
-    return f"{count}:{versions}:{newest}"
+        records = conn.execute(select(func.count()).select_from(trials)).scalar_one()
+        versions = conn.execute(select(func.count()).select_from(trial_versions)).scalar_one()
+    return f"{records}:{versions}"
 
 
 #: Record fields a match needs besides criteria, settings and places (titles, status and dates for
@@ -162,6 +163,25 @@ def _from_summary(summary: dict[str, Any]) -> tuple[Trial, TrialSetting, list[tu
     return Trial.model_validate(summary["trial"]), setting, places
 
 
+def _parse_criteria(text: str, memo: dict[bytes, Any]) -> list[Criterion]:
+    """The stored criteria list, validating each distinct rule tree once (*memo*: rule JSON -> node).
+
+    Across a catalog most rules recur (the same age, ECOG, lab or history criterion in many trials),
+    so validating per distinct rule rather than per criterion divides the cold-start parsing by the
+    repetition (~10x at 10,000 trials); the criterion's flat fields are still validated."""
+    import orjson
+
+    out = []
+    for item in orjson.loads(text):
+        key = orjson.dumps(item["rule"])
+        rule = memo.get(key)
+        if rule is None:
+            rule = memo[key] = _NODE.validate_json(key)
+        item["rule"] = rule  # a validated node instance: pydantic takes it as is
+        out.append(Criterion.model_validate(item))
+    return out
+
+
 def load_match_catalog(store, *, workers: int = 1):  # type: ignore[no-untyped-def]
     """The prepared MatchCatalog of *store*, reused in this process while the records are unchanged.
 
@@ -205,6 +225,7 @@ def load_match_catalog(store, *, workers: int = 1):  # type: ignore[no-untyped-d
     settings: dict[tuple[str, str], TrialSetting] = {}
     places: dict[tuple[str, str], list[tuple[str | None, Place]]] = {}
     has: dict[tuple[str, str], bool] = {}
+    memo: dict[bytes, Any] = {}
     for tid, reg, criteria, summary_text in rows:
         if (tid, reg) in fresh:
             criteria, summary_text = fresh[(tid, reg)]
@@ -214,7 +235,7 @@ def load_match_catalog(store, *, workers: int = 1):  # type: ignore[no-untyped-d
         key = (tid, reg)
         settings[key], places[key], has[key] = setting, where, bool(summary["has_criteria"])
         if has[key]:
-            compiled_by_key[MatchCatalog.key(trial)] = CompiledTrial(tid, _CRITERIA.validate_json(criteria))
+            compiled_by_key[MatchCatalog.key(trial)] = CompiledTrial(tid, _parse_criteria(criteria, memo))
     catalog = MatchCatalog(slim, compiled=compiled_by_key, settings=settings, places=places, with_criteria=has)
     catalog.warm()
     _CATALOGS[store.url] = (fingerprint, catalog)
