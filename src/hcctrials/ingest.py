@@ -74,15 +74,9 @@ PARALLEL_MIN_BYTES = 8 * 1024 * 1024
 _CHUNK = 50  # studies per task sent to a worker
 
 
-@dataclass(frozen=True)
-class IngestFailure:
-    """A record (or a whole file, ``locator`` None) that was not ingested, and why."""
-
-    file: str
-    message: str
-    locator: str | None = None
-    record_id: str | None = None
-    field: str | None = None
+#: A record (or a whole file, ``locator`` None) that was not ingested, and why; the same
+#: record the storage keeps in ``ingest_failures``.
+IngestFailure = StoredFailure
 
 
 @dataclass
@@ -398,8 +392,5 @@ def _ingest_all(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[S
         if progress:
             progress(IngestEvent("file_done", path, index, len(files)))
     if log_run and summary.run_id is not None:
-        store.finish_run(summary.run_id, summary.counts(), [
-            StoredFailure(file=f.file, message=f.message, locator=f.locator, record_id=f.record_id, field=f.field)
-            for f in summary.failures
-        ])
+        store.finish_run(summary.run_id, summary.counts(), summary.failures)
     return summary
