@@ -24,8 +24,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 
-from hcctrials.matching.geography import site_location
+from hcctrials.matching.geography import Place, resolve_location
 from hcctrials.matching.setting import TrialSetting, classify_trial_setting
 from hcctrials.model.trial import Trial
 
@@ -134,15 +135,22 @@ def _therapy_ids(trial: Trial) -> list[str]:
 
 
 def _therapy_tokens(therapy_ids: list[str]) -> list[str]:
+    out: list[str] = []
+    for tid in therapy_ids:
+        out.extend(_one_therapy_tokens(tid))
+    return out
+
+
+@lru_cache(maxsize=4096)
+def _one_therapy_tokens(tid: str) -> tuple[str, ...]:
+    """The tokens of every name of one lexicon therapy (and of its components), cached per id."""
     from hcctrials.vocab import load_lexicon
     from hcctrials.vocab.segment import tokenize
 
     lexicon = load_lexicon()
     out: list[str] = []
-    for tid in therapy_ids:
-        therapy = lexicon.get(tid)
-        if therapy is None:
-            continue
+    therapy = lexicon.get(tid)
+    if therapy is not None:
         names = list(therapy.names) + list(therapy.abbreviations)
         for comp in therapy.components:  # a regimen also indexes its drugs' names
             sub = lexicon.get(comp) or lexicon.lookup(comp)
@@ -150,7 +158,13 @@ def _therapy_tokens(therapy_ids: list[str]) -> list[str]:
                 names += list(sub.names) + list(sub.abbreviations)
         for name in names:
             out.extend(tokenize(name))
-    return out
+    return tuple(out)
+
+
+@lru_cache(maxsize=50_000)
+def _place(city: str | None, province: str | None, country: str | None) -> Place:
+    # geography.site_location for one site, cached: sites repeat across a catalog (same cities).
+    return resolve_location(city, province, country)
 
 
 def build_search_document(trial: Trial, *, setting: TrialSetting | None = None) -> SearchDocument:
@@ -175,7 +189,8 @@ def build_search_document(trial: Trial, *, setting: TrialSetting | None = None) 
     tokens.extend(CLASS_TOKENS[c] for c in sorted(setting.intervention_classes))
     places: list[str] = []
     for site in trial.sites:
-        place = site_location(site)
+        place = _place(site.city.en or site.city.zh, site.province.en or site.province.zh,
+                       site.country.en or site.country.zh)
         places.extend(p for p in (place.city, place.province, place.country) if p)
     start = trial.dates.study_start or trial.dates.recruitment_start
     return SearchDocument(

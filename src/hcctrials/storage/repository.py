@@ -20,7 +20,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any
 
-from sqlalchemy import Select, func, insert, select, tuple_, update
+from sqlalchemy import Select, func, insert, literal, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -252,10 +252,11 @@ class TrialStore:
                 select(trial_identifiers.c.trial_id, trial_identifiers.c.registry)
                 .where(trial_identifiers.c.value == wanted.upper())
             ).all()
-            holders = sorted(((h[0], h[1]) for h in holders if registry in (None, h[1])),
-                             key=lambda k: (_REGISTRY_ORDER.get(k[1], 9), k[0]))
-            if holders:
-                return holders[0]
+            ranked: list[tuple[str, str]] = sorted(
+                ((str(h[0]), str(h[1])) for h in holders if registry in (None, h[1])),
+                key=lambda k: (_REGISTRY_ORDER.get(k[1], 9), k[0]))
+            if ranked:
+                return ranked[0]
             candidates = [str(v) for v in conn.execute(
                 select(trial_identifiers.c.value).distinct()
                 .where(trial_identifiers.c.value.like(wanted.upper()[:3] + "%"))).scalars()]
@@ -298,7 +299,9 @@ class TrialStore:
                 .where(trial_versions.c.trial_id == tid, trial_versions.c.registry == reg)
                 .order_by(trial_versions.c.version)
             ).all()
-        return [TrialVersion(*row[:-1], ingested_at=_aware(row[-1]), current=row.version == current) for row in rows]
+        return [TrialVersion(trial_id=row[0], version=row[1], raw_sha256=row[2], last_updated=row[3],
+                             source_format=row[4], source_file=row[5], record_locator=row[6],
+                             ingested_at=_aware(row[7]), current=row.version == current) for row in rows]
 
     def findings(self, trial_id: str, *, registry: str | None = None, version: int | None = None) -> list[Finding]:
         """The findings of the current (or given) version of a record."""
@@ -391,7 +394,7 @@ class TrialStore:
         while True:
             stmt = self._filtered(select(trials.c.trial_id, trials.c.registry, trials.c.record), registry, status)
             if last is not None:
-                stmt = stmt.where(tuple_(trials.c.trial_id, trials.c.registry) > tuple_(*last))
+                stmt = stmt.where(tuple_(trials.c.trial_id, trials.c.registry) > tuple_(literal(last[0]), literal(last[1])))
             with self._read() as conn:
                 rows = conn.execute(stmt.order_by(trials.c.trial_id, trials.c.registry).limit(page_size)).all()
             if not rows:

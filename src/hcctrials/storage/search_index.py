@@ -17,6 +17,9 @@ differs from its document) before searching; the ``trials search`` command does 
 from __future__ import annotations
 
 import json
+import multiprocessing
+import os
+from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -32,6 +35,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     and_,
+    cast,
     delete,
     func,
     insert,
@@ -54,7 +58,7 @@ from hcctrials.model.trial import Trial
 from hcctrials.storage.schema import search_documents, trials
 
 __all__ = ["search_documents", "SearchHit", "index_trials", "rebuild_search_index", "refresh_search_index",
-           "search_trials", "fts_match_expression", "tsquery_literal", "tsvector_literal"]
+           "search_trials", "document_rows", "PARALLEL_MIN_TRIALS", "fts_match_expression", "tsquery_literal", "tsvector_literal"]
 
 
 
@@ -126,26 +130,70 @@ def _row(doc: SearchDocument, raw_sha256: str, dialect: str) -> dict[str, Any]:
     }
 
 
-def _write(conn: Connection, rows: list[dict[str, Any]]) -> None:
+_PG_INSERT = text(
+    "INSERT INTO search_documents (trial_id, raw_sha256, index_version, tokens, registry, status, phases, "
+    "settings, classes, drugs, places, study_start, title, tsv) VALUES (:trial_id, :raw_sha256, :index_version, "
+    ":tokens, :registry, :status, :phases, :settings, :classes, :drugs, :places, :study_start, :title, "
+    "CAST(:tsv AS tsvector))")
+_SQLITE_FTS_FROM_DOCS = text(
+    "INSERT INTO search_fts(rowid, tokens) SELECT doc_id, tokens FROM search_documents "
+    "WHERE doc_id IN (SELECT value FROM json_each(:ids))")
+
+
+def _write(conn: Connection, rows: list[dict[str, Any]], *, replace: bool = True) -> None:
+    """Store *rows* (replacing the documents of the same trials unless *replace* is False:
+    a rebuild has deleted every document already)."""
     dialect = conn.dialect.name
     keys = [(r["trial_id"], r["registry"]) for r in rows]
     c = search_documents.c
-    if dialect == "sqlite":
-        old = [d for (d,) in conn.execute(select(c.doc_id).where(tuple_(c.trial_id, c.registry).in_(keys)))]
-        if old:
-            conn.execute(text("DELETE FROM search_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
-                         {"ids": json.dumps(old)})
-    conn.execute(delete(search_documents).where(tuple_(c.trial_id, c.registry).in_(keys)))
+    if replace:
+        if dialect == "sqlite":
+            old = [d for (d,) in conn.execute(select(c.doc_id).where(tuple_(c.trial_id, c.registry).in_(keys)))]
+            if old:
+                conn.execute(text("DELETE FROM search_fts WHERE rowid IN (SELECT value FROM json_each(:ids))"),
+                             {"ids": json.dumps(old)})
+        conn.execute(delete(search_documents).where(tuple_(c.trial_id, c.registry).in_(keys)))
     if dialect == "postgresql":
-        conn.execute(insert(search_documents), [{**r, "tsv": None} for r in rows])
-        conn.execute(text("UPDATE search_documents SET tsv = CAST(:lit AS tsvector) "
-                          "WHERE trial_id = :tid AND registry = :reg"),
-                     [{"lit": r["tsv"], "tid": r["trial_id"], "reg": r["registry"]} for r in rows])
+        conn.execute(_PG_INSERT, rows)  # one executemany (psycopg pipelines it)
         return
-    conn.execute(insert(search_documents), rows)
-    new = conn.execute(select(c.doc_id, c.tokens).where(tuple_(c.trial_id, c.registry).in_(keys))).all()
-    conn.execute(text("INSERT INTO search_fts(rowid, tokens) VALUES (:rowid, :tokens)"),
-                 [{"rowid": d, "tokens": t} for d, t in new])
+    # SQLite: doc_ids are assigned in insertion order after the current maximum; the FTS rows are
+    # copied from the stored documents in one INSERT ... SELECT (no token text round trip).
+    conn.execute(insert(search_documents), [{**r, "tsv": None} for r in rows])
+    new = [d for (d,) in conn.execute(select(c.doc_id).where(tuple_(c.trial_id, c.registry).in_(keys)))]
+    conn.execute(_SQLITE_FTS_FROM_DOCS, {"ids": json.dumps(new)})
+
+
+def _document_row(trial: Trial, dialect: str) -> dict[str, Any]:
+    return _row(build_search_document(trial), trial.provenance.raw_sha256, dialect)
+
+
+def document_rows(records_json: Sequence[str], dialect: str) -> list[dict[str, Any]]:
+    """Index rows of stored records given as their JSON text (the work of one index worker).
+
+    ``Trial.model_validate_json`` parses and validates in one pass (pydantic-core), faster
+    than ``json.loads`` + ``model_validate``; the record is validated once, as on any read.
+    """
+    return [_document_row(Trial.model_validate_json(r), dialect) for r in records_json]
+
+
+def _init_worker() -> None:
+    # Each worker loads the lexicon and builds its jieba tokenizer once (about a second).
+    from hcctrials.vocab.segment import get_tokenizer
+
+    get_tokenizer()
+
+
+#: Below this many trials the index is built in the calling process (a worker costs ~1.5 s to start).
+PARALLEL_MIN_TRIALS = 3000
+_CHUNK = 250
+
+
+def _workers(requested: int | None, n: int) -> int:
+    if requested is not None:
+        return max(1, requested)
+    if n < PARALLEL_MIN_TRIALS:
+        return 1
+    return max(1, min(2, os.cpu_count() or 1))
 
 
 def index_trials(store: Any, records: Iterable[Trial], *, batch_size: int = 500) -> int:
@@ -156,7 +204,7 @@ def index_trials(store: Any, records: Iterable[Trial], *, batch_size: int = 500)
     with engine.begin() as conn:
         dialect = conn.dialect.name
         for trial in records:
-            batch.append(_row(build_search_document(trial), trial.provenance.raw_sha256, dialect))
+            batch.append(_document_row(trial, dialect))
             if len(batch) >= batch_size:
                 _write(conn, batch)
                 count += len(batch)
@@ -167,28 +215,78 @@ def index_trials(store: Any, records: Iterable[Trial], *, batch_size: int = 500)
     return count
 
 
-def rebuild_search_index(store: Any) -> int:
-    """Drop every document and index every current trial of *store* (a TrialStore)."""
+def _record_text_stmt(keys: Sequence[tuple[str, str]]) -> Any:
+    """The stored JSON text of the current records *keys* (cast in SQL: no Python dict built)."""
+    return (select(cast(trials.c.record, Text))
+            .where(tuple_(trials.c.trial_id, trials.c.registry).in_(keys)))
+
+
+def _index_keys(engine: Engine, keys: list[tuple[str, str]], *, replace: bool, workers: int | None) -> int:
+    """Index the stored records *keys*: read in chunks by the main process, documents built in
+    *workers* processes (forkserver: no DB connection or open file is inherited), written by the
+    main process in the same transaction."""
+    if not keys:
+        return 0
+    n_workers = _workers(workers, len(keys))
+    chunks = [keys[i:i + _CHUNK] for i in range(0, len(keys), _CHUNK)]
+    with engine.begin() as conn:
+        dialect = conn.dialect.name
+
+        def read(chunk: Sequence[tuple[str, str]]) -> list[str]:
+            return [r for (r,) in conn.execute(_record_text_stmt(chunk))]
+
+        if n_workers == 1:
+            for chunk in chunks:
+                _write(conn, document_rows(read(chunk), dialect), replace=replace)
+            return len(keys)
+        context = multiprocessing.get_context("forkserver")
+        with context.Pool(n_workers, initializer=_init_worker) as pool:
+            pending: deque[Any] = deque()
+            for chunk in chunks:
+                pending.append(pool.apply_async(document_rows, (read(chunk), dialect)))
+                if len(pending) > 2 * n_workers:
+                    _write(conn, pending.popleft().get(), replace=replace)
+            while pending:
+                _write(conn, pending.popleft().get(), replace=replace)
+    return len(keys)
+
+
+def _all_keys(conn: Connection, stmt: Any) -> list[tuple[str, str]]:
+    return [(t, r) for t, r in conn.execute(stmt)]
+
+
+def rebuild_search_index(store: Any, *, workers: int | None = None) -> int:
+    """Drop every document and index every current trial of *store* (a TrialStore).
+
+    *workers*: processes building documents (default: 2 when there are at least
+    ``PARALLEL_MIN_TRIALS`` trials and 2 CPUs, else 1 = in this process).
+    """
     engine = _engine(store)
     with engine.begin() as conn:
         if conn.dialect.name == "sqlite":
             conn.execute(text("DELETE FROM search_fts"))
         conn.execute(delete(search_documents))
-    return index_trials(engine, store.iter_trials())
+        keys = _all_keys(conn, select(trials.c.trial_id, trials.c.registry)
+                         .order_by(trials.c.trial_id, trials.c.registry))
+    return _index_keys(engine, keys, replace=False, workers=workers)
 
 
-def refresh_search_index(store: Any) -> int:
-    """Index the trials whose document is missing or stale (raw hash or index version differs)."""
+def refresh_search_index(store: Any, *, workers: int | None = None) -> int:
+    """Index the trials whose document is missing or stale (raw hash or index version differs).
+
+    *workers* as for :func:`rebuild_search_index`.
+    """
     engine = _engine(store)
-    stmt = (select(trials.c.record)
+    stmt = (select(trials.c.trial_id, trials.c.registry)
             .select_from(trials.outerjoin(search_documents, and_(search_documents.c.trial_id == trials.c.trial_id,
                                                                  search_documents.c.registry == trials.c.registry)))
             .where(or_(search_documents.c.trial_id.is_(None),
                        search_documents.c.raw_sha256 != trials.c.raw_sha256,
-                       search_documents.c.index_version != INDEX_VERSION)))
+                       search_documents.c.index_version != INDEX_VERSION))
+            .order_by(trials.c.trial_id, trials.c.registry))
     with engine.connect() as conn:
-        records = [Trial.model_validate(r[0]) for r in conn.execute(stmt)]
-    return index_trials(engine, records) if records else 0
+        keys = _all_keys(conn, stmt)
+    return _index_keys(engine, keys, replace=True, workers=workers)
 
 
 def _filters(filters: SearchFilters) -> list[Any]:

@@ -70,7 +70,9 @@ def get_tokenizer() -> jieba.Tokenizer:
     return _TOKENIZER
 
 
+@lru_cache(maxsize=500_000)
 def _keep(token: str) -> str | None:
+    # Cached: a catalog's vocabulary is small compared with its running text (benchmarks/search_bench.py).
     token = token.strip()
     if not token:
         return None
@@ -98,8 +100,33 @@ def tokenize(text: str) -> list[str]:
     """
     if not text:
         return []
+    if len(text) <= _CACHED_TEXT_LEN:
+        return list(_tokenize_short(text))
+    return _tokenize(text)
+
+
+#: Texts up to this length (titles, conditions, drug names) are cached whole: they repeat across a catalog.
+_CACHED_TEXT_LEN = 300
+
+
+@lru_cache(maxsize=100_000)
+def _tokenize_short(text: str) -> tuple[str, ...]:
+    return tuple(_tokenize(text))
+
+
+@lru_cache(maxsize=100_000)
+def _cut(chunk: str) -> tuple[str, ...]:
+    """jieba's words of one Chinese run, kept as search tokens (jieba is deterministic: cacheable)."""
+    out = []
+    for raw in get_tokenizer().cut(chunk, HMM=True):
+        kept = _keep(raw)
+        if kept:
+            out.append(kept)
+    return tuple(out)
+
+
+def _tokenize(text: str) -> list[str]:
     folded = fold_text(text)
-    tokenizer = get_tokenizer()
     out: list[str] = []
     position = 0
     # Only runs containing Chinese go through jieba (with ASCII letters glued to them, so that
@@ -107,22 +134,15 @@ def tokenize(text: str) -> list[str]:
     # much faster than jieba's per-character DAG on Latin text.
     for chunk in _CJK_CHUNK.finditer(folded):
         out.extend(_english_tokens(folded[position:chunk.start()]))
-        for raw in tokenizer.cut(chunk.group(), HMM=True):
-            kept = _keep(raw)
-            if kept:
-                out.append(kept)
+        out.extend(_cut(chunk.group()))
         position = chunk.end()
     out.extend(_english_tokens(folded[position:]))
     return out
 
 
 def _english_tokens(text: str) -> list[str]:
-    out = []
-    for word in _WORD.findall(text):
-        kept = _keep(word)
-        if kept:
-            out.append(kept)
-    return out
+    keep = _keep
+    return [k for k in map(keep, _WORD.findall(text)) if k]
 
 
 def _index() -> dict[str, Therapy]:

@@ -71,11 +71,11 @@ class CtgovClient:
                 return min(float(header), _MAX_BACKOFF_S)
             except ValueError:
                 try:
-                    when = parsedate_to_datetime(header).timestamp()
+                    when = float(parsedate_to_datetime(header).timestamp())
                     return max(0.0, min(when - time.time(), _MAX_BACKOFF_S))
                 except (TypeError, ValueError):
                     pass
-        delay = self.backoff_base_s * (2 ** attempt)
+        delay = self.backoff_base_s * float(2 ** attempt)  # int ** int is typed Any
         return min(delay + random.uniform(0, delay / 2), _MAX_BACKOFF_S)
 
     def get_json(self, path: str, params: dict[str, Any] | None = None) -> Any:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import csv
+from functools import partial
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -94,7 +95,7 @@ class HintCsvParser:
                     continue
                 locator, row = item
                 record_id = row["nctid"].strip() or None
-                yield guarded(lambda row=row, locator=locator: _map(row, file=file, locator=locator),
+                yield guarded(partial(_map, row, file=file, locator=locator),
                               file=file, locator=locator, record_id=record_id)
 
 

@@ -150,7 +150,7 @@ def _map(root: Any, *, file: str, raw_sha: str) -> dict[str, Any]:
               "description": _t(di("intervention_model_description"))}
     study_type = (root.findtext("study_type") or "").split("[")[0]
 
-    arms = []
+    arms: list[dict[str, Any]] = []
     for arm in root.findall("arm_group"):
         arms.append({"label": _t(arm.findtext("arm_group_label")),
                      "type": normalise_code(arm.findtext("arm_group_type")),

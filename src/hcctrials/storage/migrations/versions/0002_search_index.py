@@ -20,6 +20,8 @@ Self-contained (does not import the package's table definitions).
 
 from __future__ import annotations
 
+from typing import Any
+
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
@@ -32,7 +34,7 @@ depends_on = None
 
 def upgrade() -> None:
     dialect = op.get_bind().dialect.name
-    columns = [
+    columns: list[sa.Column[Any]] = [
         sa.Column("doc_id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("trial_id", sa.String(64), nullable=False),
         sa.Column("raw_sha256", sa.String(64), nullable=False),
