@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from helpers_matching import make_trial
 
 from hcctrials.matching.search import SearchFilters, parse_query
@@ -90,3 +92,103 @@ def test_updated_record_is_reindexed(store) -> None:  # type: ignore[no-untyped-
     assert "NCT09990002" in _ids(store, "third")
     assert "NCT09990002" not in _ids(store, "sorafenib")
     assert index_trials(store, [changed]) == 1
+
+
+# --- speed-ups must not change results ---------------------------------------------------------
+
+def _stored_documents(store) -> list[tuple]:  # type: ignore[no-untyped-def]
+    from sqlalchemy import select
+
+    from hcctrials.storage.search_index import search_documents
+
+    c = search_documents.c
+    cols = [c.trial_id, c.registry, c.raw_sha256, c.tokens, c.status, c.phases, c.settings, c.classes, c.drugs,
+            c.places, c.study_start, c.title]
+    with store.engine.connect() as conn:
+        return [tuple(r) for r in conn.execute(select(*cols).order_by(c.trial_id))]
+
+
+def test_parallel_rebuild_equals_single_process(store) -> None:  # type: ignore[no-untyped-def]
+    from hcctrials.storage.search_index import rebuild_search_index
+
+    from_refresh = _stored_documents(store)
+    assert rebuild_search_index(store, workers=1) == len(from_refresh)
+    assert _stored_documents(store) == from_refresh
+    assert rebuild_search_index(store, workers=2) == len(from_refresh)  # forkserver worker processes
+    assert _stored_documents(store) == from_refresh
+    assert refresh_search_index(store) == 0
+    assert {"ChiCTR2600122298", "ChiCTR2699000001", "NCT09990002"} <= set(_ids(store, "阿帕替尼 二线"))
+
+
+def test_documents_from_stored_json_equal_documents_from_trials(seed_trials) -> None:  # type: ignore[no-untyped-def]
+    from hcctrials.matching.search import build_search_document
+    from hcctrials.storage.search_index import document_rows
+
+    records = [*seed_trials.values(), ZH_ONLY, EN_ONLY, FIRST_LINE]
+    rows = document_rows([t.model_dump_json() for t in records], "sqlite")
+    for trial, row in zip(records, rows, strict=True):
+        assert row["tokens"] == " ".join(build_search_document(trial).tokens)
+
+
+def test_tokenize_cache_gives_the_same_tokens() -> None:
+    from hcctrials.vocab.segment import _tokenize, tokenize
+
+    text = "卡瑞利珠单抗联合阿帕替尼二线治疗 PD-1 inhibitors in advanced HCC"
+    assert tokenize(text) == _tokenize(text) == tokenize(text)  # cached the second time
+    long_text = " ".join([text] * 20)  # longer than the cached length
+    assert tokenize(long_text) == _tokenize(long_text) == tokenize(text) * 20
+    tokens = tokenize(text)
+    tokens.append("mutated")  # callers get a copy, never the cached tuple
+    assert "mutated" not in tokenize(text)
+
+
+def _rule_texts(shared_dir) -> list[str]:  # type: ignore[no-untyped-def]
+    from hcctrials.matching.setting import _texts
+    from hcctrials.sources.base import ParsedRecord
+    from hcctrials.sources.detect import parse_path
+
+    paths = sorted((shared_dir / "data/registry/ctgov_api_v2_json").glob("*.json"))
+    paths += [p for p in sorted((shared_dir / "seeds").glob("*.txt")) if not p.name.startswith("003")]
+    return [text for p in paths for r in parse_path(p) if isinstance(r, ParsedRecord) for _, _, text in _texts(r.trial)]
+
+
+def test_setting_rule_literals_never_hide_a_match(shared_dir) -> None:  # type: ignore[no-untyped-def]
+    """classify_trial_setting skips a rule's regex when the text has none of its literals: every
+    real text (CT.gov JSON + seeds) that a rule matches must contain one of its literals."""
+    from hcctrials.matching.setting import _ADVANCED, _RULES, _caseless, _may_match
+
+    texts = _rule_texts(shared_dir)
+    assert len(texts) > 500
+    matched = 0
+    for text in texts:
+        caseless = _caseless(text)
+        for key, pattern in (*_RULES, ("_advanced", _ADVANCED)):
+            if pattern.search(text):
+                matched += 1
+                assert _may_match(key, caseless), (key, text)
+    assert matched > 50
+
+
+_FRAGMENTS = ["second-line", "SECOND LINE", "2L", "third-line", "previously treated with sorafenib",
+              "PRİOR systemic", "prıor sorafenib", "progressed on atezolizumab", "failure of first-line",
+              "intolerant to lenvatinib", "received one prior systemic", "treatment-naïve", "TREATMENT-NAIVE",
+              "no prior systemic", "not previously received systemic", "first line", "1L", "front-line",
+              "neo-adjuvant", "Peri-operative", "pre-operative therapy", "adjuvant", "post-operative treatment",
+              "after curative hepatectomy", "high risk of recurrence", "conversion therapy", "down-staging",
+              "potentially resectable", "intermediate-stage", "BCLC stage B", "BCLC-C", "unresectable, non-metastatic",
+              "advanced", "metastatic", "stage C", "locally advanced", "二线", "三线", "后线", "经治",
+              "既往接受过系统治疗", "免疫治疗后进展", "耐药进展", "一线治疗失败", "一线", "初治", "未接受过系统治疗",
+              "新辅助", "围手术期", "术前治疗", "术后辅助", "辅助治疗", "根治性切除术后", "术后复发高危", "转化治疗",
+              "降期", "潜在可切除", "中期肝癌", "BCLC B期", "晚期", "不可切除", "转移性", "BCLC C期",
+              "sorafenib was the only systemic", "ſecond-line", "\u212a", "the", "of", " ", ",", "HCC", "肝癌"]
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_FRAGMENTS), min_size=1, max_size=6), st.sampled_from([" ", "", "; "]))
+def test_setting_rule_literals_property(parts: list[str], sep: str) -> None:
+    from hcctrials.matching.setting import _ADVANCED, _RULES, _caseless, _may_match
+
+    text = sep.join(parts)
+    for key, pattern in (*_RULES, ("_advanced", _ADVANCED)):
+        if pattern.search(text):
+            assert _may_match(key, _caseless(text)), (key, text)

@@ -11,13 +11,16 @@ import json
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from hcctrials.errors import InputError, NotFoundError
+
+if TYPE_CHECKING:
+    from hcctrials.model.eligibility import Role
 
 __all__ = ["register"]
 
@@ -98,9 +101,11 @@ def register(app: typer.Typer) -> None:
         """Compile one criterion and print its rule."""
         from hcctrials.criteria import compile_criterion, describe
 
-        if role not in ("inclusion", "exclusion"):
+        roles: dict[str, Role] = {"inclusion": "inclusion", "exclusion": "exclusion"}
+        checked = roles.get(role)
+        if checked is None:
             raise InputError("--role must be inclusion or exclusion", field="role", value=role)
-        node = compile_criterion(text, role=role)
+        node = compile_criterion(text, role=checked)
         if as_json:
             typer.echo(node.model_dump_json(indent=2))
         else:

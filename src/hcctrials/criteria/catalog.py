@@ -20,7 +20,7 @@ from hcctrials.criteria.compile import compile_criterion, is_fully_compiled
 from hcctrials.criteria.evaluate import Verdict, evaluate_node, negate
 from hcctrials.criteria.facts import PatientFacts
 from hcctrials.criteria.split import CriterionText, split_criteria
-from hcctrials.model.eligibility import Criterion, NeedsReview, leaf_key
+from hcctrials.model.eligibility import Criterion, NeedsReview, Role, leaf_key
 from hcctrials.model.patient import Patient
 from hcctrials.model.trial import Trial
 
@@ -73,7 +73,9 @@ def trial_criteria_texts(trial: Trial) -> dict[str, list[CriterionText]]:
     out: dict[str, list[CriterionText]] = {"en": [], "zh": []}
     el = trial.eligibility
     given = {lang: bool(any(getattr(i, lang) for i in [*el.inclusion, *el.exclusion])) for lang in out}
-    for role, items in (("inclusion", el.inclusion), ("exclusion", el.exclusion)):
+    roles: tuple[Role, Role] = ("inclusion", "exclusion")
+    for role in roles:
+        items = el.inclusion if role == "inclusion" else el.exclusion
         for k, item in enumerate(items, start=1):
             for lang in ("en", "zh"):
                 text = getattr(item, lang)
@@ -202,7 +204,9 @@ def _any(codes: list[int]) -> int:
 def _run(program: object, leaf_codes: list[int]) -> int:
     if isinstance(program, int):
         return leaf_codes[program]
-    op, args = program  # type: ignore[misc]
+    if not isinstance(program, tuple):
+        raise TypeError(f"not a rule program: {program!r}")
+    op, args = program
     if op == "n":
         c = _run(args, leaf_codes)
         return 1 if c == 0 else 0 if c == 1 else c

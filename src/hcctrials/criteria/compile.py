@@ -22,7 +22,7 @@ from functools import lru_cache
 
 from hcctrials.criteria.admin import scan_admin
 from hcctrials.criteria.demographics import scan_age, scan_ecog, scan_life_expectancy, scan_pregnancy, scan_sex
-from hcctrials.criteria.grammar import Context, Hit, find_window
+from hcctrials.criteria.grammar import Context, Hit, Window, find_window
 from hcctrials.criteria.history import scan_allergy, scan_history, scan_virology
 from hcctrials.criteria.labs import scan_labs
 from hcctrials.criteria.organs import scan_nyha, scan_urine_protein
@@ -47,6 +47,7 @@ from hcctrials.model.eligibility import (
     Node,
     Not,
     PriorTherapy,
+    Role,
     Source,
 )
 
@@ -147,7 +148,7 @@ def _select(hits: list[Hit]) -> list[Hit]:
     return sorted(chosen, key=lambda h: h.start)
 
 
-def _apply_window(node: Node, window) -> Node:  # type: ignore[no-untyped-def]
+def _apply_window(node: Node, window: Window) -> Node:
     if isinstance(node, PriorTherapy):
         return node.model_copy(update={"within_days": window.days, "half_lives": window.half_lives,
                                        "whichever_longer": window.whichever_longer})
@@ -160,7 +161,7 @@ _SEGMENT_VERB = re.compile(r"received|receiving|undergone|underwent|diagnosed|tr
                            re.IGNORECASE)
 
 
-def _window_scope(text: str, window, hits: list[Hit], language: str) -> set[int]:  # type: ignore[no-untyped-def]
+def _window_scope(text: str, window: Window, hits: list[Hit], language: str) -> set[int]:
     """Which windowed hits a time window applies to.
 
     The window covers the comma-separated list it belongs to: English states it after the
@@ -201,7 +202,8 @@ def _dedupe(nodes: list[Node], ops: list[str]) -> tuple[list[Node], list[str]]:
     from hcctrials.model.eligibility import leaf_key
 
     seen: set[str] = set()
-    out, out_ops = [], []
+    out: list[Node] = []
+    out_ops: list[str] = []
     for i, node in enumerate(nodes):
         key = leaf_key(node)
         if key in seen:
@@ -258,7 +260,7 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
         admin = []  # "age on the day of signing consent >= 18": the consent words are context
     if admin:
         category = admin[0].extra["category"]
-        nodes: list[Node] = [Administrative(category=category)]  # type: ignore[arg-type]
+        nodes: list[Node] = [Administrative(category=category)]
         if category == "permissive" and _BUT.search(ctx.lower[admin[0].end:]):
             nodes.append(NeedsReview(reason=f"condition attached to a permissive statement: {text.strip()}"))
         return nodes
@@ -268,7 +270,7 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
         for i in range(h.start, min(h.end, len(text))):
             mask[i] = False
     scoped = _window_scope(text, window, hits, ctx.language) if window else set()
-    if scoped:
+    if scoped and window is not None:  # scoped is empty without a window
         for i in range(window.start, min(window.end, len(text))):
             mask[i] = False
     for h in hits:
@@ -280,7 +282,7 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
     prev_end = 0
     for h in hits:
         node = h.node
-        if id(h) in scoped:
+        if id(h) in scoped and window is not None:
             node = _apply_window(node, window)
         before = ctx.lower[prev_end:h.start]
         tail_start = max(0, len(before) - 48)
@@ -406,7 +408,7 @@ def _compile_cached(text: str, role: str | None, trial_drugs: tuple[str, ...]) -
     return _join(parts, ops, "and" if role != "exclusion" else "or")
 
 
-def compile_criterion(text: str, *, role: str | None = None, number: str | None = None,
+def compile_criterion(text: str, *, role: Role | None = None, number: str | None = None,
                       trial_drugs: tuple[str, ...] = ()) -> Node:
     """Compile one criterion's text into a tree whose root carries the :class:`Source`.
 
@@ -418,8 +420,8 @@ def compile_criterion(text: str, *, role: str | None = None, number: str | None 
         node = _compile_cached(text, role, tuple(trial_drugs))
     except Exception as exc:  # noqa: BLE001 - named in the NeedsReview reason, never hidden
         node = NeedsReview(reason=f"compiler error {type(exc).__name__}: {exc}")
-    source = Source(text=text.strip(), language=detect_language(text) if text.strip() else None,  # type: ignore[arg-type]
-                    number=number, role=role)  # type: ignore[arg-type]
+    source = Source(text=text.strip(), language=detect_language(text) if text.strip() else None,
+                    number=number, role=role)
     return node.model_copy(update={"source": source})
 
 

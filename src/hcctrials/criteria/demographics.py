@@ -119,8 +119,8 @@ def scan_life_expectancy(ctx: Context) -> list[Hit]:
     if not m:
         return []
     words = {"three": 3, "six": 6, "twelve": 12, "三": 3, "六": 6}
-    n = words.get(m.group("n"), None)
-    n = float(n) if n is not None else parse_number(m.group("n"))
+    word = words.get(m.group("n"))
+    n = float(word) if word is not None else parse_number(m.group("n"))
     unit = m.group("u")
     if unit.startswith("week") or unit == "周":
         weeks = n

@@ -52,7 +52,7 @@ def therapy_tags(name: str) -> tuple[str | None, frozenset[str]]:
 
     lex = _lexicon()
     therapy = lex.lookup(name) if lex is not None else None
-    if therapy is not None:
+    if lex is not None and therapy is not None:
         tags = set(therapy.classes)
         kind = getattr(therapy, "kind", "drug")
         if kind == "regimen":

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeAlias
+
+from hcctrials.model.eligibility import Comparator
 
 __all__ = [
     "Hit", "Context", "NUM", "COMPARATOR", "parse_comparator", "parse_number", "find_window",
@@ -50,7 +52,7 @@ class Hit:
 NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 
 # longest first; value: canonical comparator
-_COMPARATORS: list[tuple[str, str]] = [
+_COMPARATORS: list[tuple[str, Comparator]] = [
     ("greater than or equal to", ">="), ("greater than or equal", ">="), ("more than or equal to", ">="),
     ("equal to or greater than", ">="), ("equal or greater than", ">="), ("equal to or more than", ">="),
     ("less than or equal to", "<="), ("equal to or less than", "<="), ("equal or less than", "<="),
@@ -81,18 +83,22 @@ def ascii_re(pattern: str, flags: int = re.IGNORECASE) -> re.Pattern[str]:
     return re.compile(pattern.replace(r"\b", _ASCII_B), flags)
 
 
+#: a character trie: each key is one character ("" marks the end of a word)
+_Trie: TypeAlias = "dict[str, _Trie]"
+
+
 def trie_regex(words: list[str]) -> str:
     """A regex matching any of *words* (longest first), built as a trie: Python's ``re`` tries
     the branches of a plain alternation one by one at every position, which is what made
     long name lists the slowest part of compiling; a trie shares prefixes."""
-    trie: dict[str, dict] = {}  # type: ignore[type-arg]
+    trie: _Trie = {}
     for word in words:
         node = trie
         for ch in word:
             node = node.setdefault(ch, {})
         node[""] = {}
 
-    def emit(node: dict) -> str:  # type: ignore[type-arg]
+    def emit(node: _Trie) -> str:
         end = "" in node
         branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
         if not branches:
@@ -105,7 +111,7 @@ def trie_regex(words: list[str]) -> str:
     return "(?:" + emit(trie) + ")"
 
 
-def parse_comparator(text: str) -> str:
+def parse_comparator(text: str) -> Comparator:
     return _CMP_MAP[text.strip().lower()]
 
 
@@ -113,8 +119,9 @@ def parse_number(text: str) -> float:
     return float(text.replace(",", ""))
 
 
-def flip(comparator: str) -> str:
-    return {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "=="}[comparator]
+def flip(comparator: str) -> Comparator:
+    flipped: dict[str, Comparator] = {"<": ">", ">": "<", "<=": ">=", ">=": "<=", "==": "=="}
+    return flipped[comparator]
 
 
 CN_NUMERALS = {"一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8,

@@ -10,6 +10,7 @@ autoimmune disease", "需要全身治疗的活动性自身免疫性疾病", "kno
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from hcctrials.criteria.grammar import NUM, Context, Hit, ascii_re, parse_number
 from hcctrials.model.eligibility import Allergy, HistoryCondition, Virology
@@ -66,11 +67,11 @@ def scan_history(ctx: Context) -> list[Hit]:
             after = text[m.end():m.end() + 40]
             active = bool(_ACTIVE.search(before + m.group(0)))
             ever = bool(_EVER.search(before))
-            status = "active" if active and not (ever and re.search(r"or\s+previously|或既往", before)) else "ever"
+            status: Literal["active", "ever"] = "active" if active and not (ever and re.search(r"or\s+previously|或既往", before)) else "ever"
             if code in ("active_tuberculosis", "severe_infection", "uncontrolled_hypertension", "arrhythmia"):
                 status = "active" if code != "active_tuberculosis" or active else "ever"
             sys_tx = True if _SYSTEMIC_TX.search(before + after) else None
-            node = HistoryCondition(codes=code.split("|"), status=status, requires_systemic_treatment=sys_tx,  # type: ignore[arg-type]
+            node = HistoryCondition(codes=code.split("|"), status=status, requires_systemic_treatment=sys_tx,
                                     label=m.group(0))
             hits.append(Hit(m.start(), m.end(), node, priority=3, family="history", windowed=True))
     return hits
@@ -97,8 +98,8 @@ def scan_virology(ctx: Context) -> list[Hit]:
     text = ctx.lower
     for m in _HIV.finditer(text):
         hits.append(Hit(m.start(), m.end(), Virology(marker="hiv"), priority=4, family="virology"))
-    m = _HBV_CONTROLLED.search(text)
-    if m:
+    hbv = _HBV_CONTROLLED.search(text)
+    if hbv:
         av = _ANTIVIRAL.search(text)
         anti = bool(av)
         am = _ANTIVIRAL_MIN.search(text)
@@ -106,13 +107,13 @@ def scan_virology(ctx: Context) -> list[Hit]:
         if am and anti:
             n, u = int(am.group("n")), am.group("u")
             days = n * (7 if u.startswith("week") or u == "周" else 30 if u.startswith("month") or u == "个月" else 1)
-        node = Virology(marker="hbv_controlled", hbv_dna_max_iu_ml=parse_number(m.group("n")),
+        node = Virology(marker="hbv_controlled", hbv_dna_max_iu_ml=parse_number(hbv.group("n")),
                         require_antiviral=anti, antiviral_min_days=days)
-        end = max(m.end(), am.end() if am else 0)
-        if av and av.start() > m.end() and av.start() - m.end() < 20:
+        end = max(hbv.end(), am.end() if am else 0)
+        if av and av.start() > hbv.end() and av.start() - hbv.end() < 20:
             tail = re.match(r"[^;。,]*?(?:治疗|therapy|treatment)", text[av.start():])
             end = max(end, av.start() + (tail.end() if tail else len(av.group(0))))
-        hits.append(Hit(m.start(), end, node, priority=6, family="virology"))
+        hits.append(Hit(hbv.start(), end, node, priority=6, family="virology"))
     for m in _COINFECT.finditer(text):
         hits.append(Hit(m.start(), m.end(), Virology(marker="hbv_hcv_coinfection"), priority=6, family="virology"))
     for m in _HCV_RNA.finditer(text):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from hcctrials.criteria.grammar import COMPARATOR, NUM, Context, Hit, parse_comparator, parse_number, trie_regex
-from hcctrials.model.eligibility import AllOf, AnyOf, LabThreshold
+from hcctrials.model.eligibility import AllOf, AnyOf, Comparator, LabThreshold, Node
 
 __all__ = ["scan_labs", "LAB_NAMES"]
 
@@ -149,12 +149,12 @@ def _analytes(names: str) -> list[str]:
     return list(dict.fromkeys(out))
 
 
-def _leaf(analyte: str, cmp: str, m: re.Match[str]) -> LabThreshold:
+def _leaf(analyte: str, cmp: Comparator, m: re.Match[str]) -> LabThreshold:
     value = parse_number(m.group("num"))
     if m.group("uln"):
-        return LabThreshold(analyte=analyte, comparator=cmp, uln_multiple=value)  # type: ignore[arg-type]
+        return LabThreshold(analyte=analyte, comparator=cmp, uln_multiple=value)
     unit = _unit_clean(m.group("unit"))
-    return LabThreshold(analyte=analyte, comparator=cmp, value=value, unit=unit)  # type: ignore[arg-type]
+    return LabThreshold(analyte=analyte, comparator=cmp, value=value, unit=unit)
 
 
 # cheap pre-check: a lab threshold needs a digit and a comparator word or sign
@@ -176,8 +176,9 @@ def _scan_bp(ctx: Context) -> list[Hit]:
         cmp = parse_comparator(m.group("cmp"))
         if cmp == "==":
             continue
-        leaves = [LabThreshold(analyte="systolic_bp", comparator=cmp, value=float(m.group("s")), unit="mmHg"),  # type: ignore[arg-type]
-                  LabThreshold(analyte="diastolic_bp", comparator=cmp, value=float(m.group("d")), unit="mmHg")]  # type: ignore[arg-type]
+        leaves: list[Node] = [
+            LabThreshold(analyte="systolic_bp", comparator=cmp, value=float(m.group("s")), unit="mmHg"),
+            LabThreshold(analyte="diastolic_bp", comparator=cmp, value=float(m.group("d")), unit="mmHg")]
         node = AnyOf(children=leaves) if cmp in (">", ">=") else AllOf(children=leaves)
         hits.append(Hit(m.start(), m.end(), node, priority=6, family="lab"))
     return hits
@@ -201,7 +202,8 @@ def scan_labs(ctx: Context) -> list[Hit]:
         if not m.group("uln") and not m.group("unit") and analytes[0] not in ("inr", "upcr"):
             continue  # a unitless number is never a lab threshold except INR and the protein/creatinine
             # ratio (a ratio of two masses: unitless = mg/mg = g/g; never guess a unit)
-        leaves = [_leaf(a, cmp, m) for a in analytes]
+        thresholds = [_leaf(a, cmp, m) for a in analytes]
+        leaves: list[Node] = list(thresholds)
         end = m.end()
         rest = ctx.lower[end:end + 120]
         cond = _CONDITIONAL.match(rest) or _CONDITIONAL_ZH.match(rest)
@@ -213,9 +215,9 @@ def scan_labs(ctx: Context) -> list[Hit]:
             condition = compile_fragment(ctx.text[end + cond.start("cond"):end + cond.end("cond")], ctx)
             leaves = [
                 AnyOf(children=[leaf, AllOf(children=[
-                    LabThreshold(analyte=leaf.analyte, comparator=alt_cmp, uln_multiple=alt_value),  # type: ignore[arg-type]
+                    LabThreshold(analyte=leaf.analyte, comparator=alt_cmp, uln_multiple=alt_value),
                     condition])])
-                for leaf in leaves
+                for leaf in thresholds
             ]
             end += cond.end()
         node = leaves[0] if len(leaves) == 1 else AllOf(children=leaves)

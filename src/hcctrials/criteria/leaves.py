@@ -64,7 +64,8 @@ def _lab(node: E.LabThreshold, f: PatientFacts) -> Verdict:
         return _v("unknown", f"no {label} result within {window} days", (f"{label} within {window} days",))
     lab = labs[0]
     when = f"[lab {lab.date.isoformat()}]" if lab.date else "[lab undated]"
-    value = float(lab.value)  # type: ignore[arg-type]
+    assert lab.value is not None  # `labs` keeps only results with a value; narrows for the type checker
+    value = float(lab.value)
     try:
         src_unit = normalise_unit(lab.unit) if lab.unit else None
     except UnitError:
@@ -82,7 +83,7 @@ def _lab(node: E.LabThreshold, f: PatientFacts) -> Verdict:
                     value = convert(value, src_unit, d_unit, analyte=node.analyte)
                 except UnitError as exc:
                     return _v("unknown", f"{label}: {exc}", (f"ULN of {label} (lab reference range)",))
-                note = f" (converted from {_fmt(float(lab.value))} {lab.unit})"  # type: ignore[arg-type]
+                note = f" (converted from {_fmt(float(lab.value))} {lab.unit})"
             unit = d_unit
             note += " assumed ULN (site default)"
         thr = node.uln_multiple * uln
@@ -91,6 +92,8 @@ def _lab(node: E.LabThreshold, f: PatientFacts) -> Verdict:
                   f"({_fmt(node.uln_multiple)}×{_fmt(uln)} = {_fmt(thr)} {unit}) {when}")
         return _v(status, reason, (f"{label} (censored result)",) if status == "unknown" else ())
     # absolute threshold
+    if node.value is None:  # neither value nor uln_multiple: the criterion states no threshold
+        return _v("unknown", f"{label}: the criterion states no threshold", (f"threshold of the {label} criterion",))
     try:
         crit_unit = normalise_unit(node.unit) if node.unit else canonical_unit(node.analyte)
     except (UnitError, KeyError):
@@ -108,10 +111,10 @@ def _lab(node: E.LabThreshold, f: PatientFacts) -> Verdict:
                       (f"{label} in a convertible unit",))
         note = f" (= {_fmt(value)} {lab.unit})"
         value = converted
-    status = _cmp_interval(*_interval(value, lab.qualifier), node.comparator, node.value)  # type: ignore[arg-type]
+    status = _cmp_interval(*_interval(value, lab.qualifier), node.comparator, node.value)
     shown_unit = "" if crit_unit == "1" else f" {crit_unit}"
     reason = (f"{label} {_fmt(value)}{shown_unit}{note} {_SYM[node.comparator]} "
-              f"{_fmt(node.value)}{shown_unit} {when}")  # type: ignore[arg-type]
+              f"{_fmt(node.value)}{shown_unit} {when}")
     return _v(status, reason, (f"{label} (censored result)",) if status == "unknown" else ())
 
 
@@ -128,7 +131,9 @@ def _crcl(node: E.LabThreshold, f: PatientFacts, window: int) -> Verdict:
     from hcctrials.units import convert, normalise_unit
 
     p = f.patient
-    cr = p.latest_lab("creatinine", as_of=f.as_of, within_days=window)
+    # the newest creatinine *with a value*, as the serum-creatinine leaf (_lab) picks it
+    cr = next((lab for lab in p.labs_for("creatinine", as_of=f.as_of, within_days=window)
+               if lab.value is not None), None)
     missing = []
     if cr is None or cr.value is None or not cr.unit:
         missing.append(f"creatinine clearance or serum creatinine within {window} days")
@@ -138,10 +143,16 @@ def _crcl(node: E.LabThreshold, f: PatientFacts, window: int) -> Verdict:
         missing.append("weight")
     if p.sex is None:
         missing.append("sex")
-    if missing or node.value is None:
+    # the None checks repeat what `missing` records, so that the type checker sees them
+    if (missing or node.value is None or cr is None or cr.value is None or not cr.unit or f.age is None
+            or p.weight_kg is None):
         return _v("unknown", "no creatinine clearance", tuple(missing))
-    scr = convert(float(cr.value), normalise_unit(cr.unit), "mg/dL", analyte="creatinine")  # type: ignore[arg-type]
-    crcl = (140 - f.age) * p.weight_kg / (72 * scr) * (0.85 if p.sex == "female" else 1.0)  # type: ignore[operator]
+    try:
+        scr = convert(float(cr.value), normalise_unit(cr.unit), "mg/dL", analyte="creatinine")
+    except UnitError as exc:  # an unknown or non-creatinine unit: unknown, as in _lab
+        return _v("unknown", f"creatinine clearance: serum creatinine {exc.message}",
+                  ("serum creatinine in a known unit",))
+    crcl = (140 - f.age) * p.weight_kg / (72 * scr) * (0.85 if p.sex == "female" else 1.0)
     status = "met" if _OPS[node.comparator](crcl, node.value) else "not_met"
     return _v(status, f"creatinine clearance {crcl:.1f} mL/min (Cockcroft-Gault from creatinine {scr:.2f} mg/dL, "
               f"age {f.age:g}, {p.weight_kg:g} kg, {p.sex}) {_SYM[node.comparator]} {node.value:g} mL/min")

@@ -82,7 +82,7 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
             p = t.progressed
         if m and w and p:
             sure.append(t)
-        elif m is not False and w is not False and p is not False:
+        elif p is not False:  # m and w are True or None here (False was skipped above)
             maybe.append(t)
             if m is None and node.investigational and t.line.investigational is None:
                 missing.append(f"whether {', '.join(t.line.agents) or t.line.kind} was investigational")
@@ -167,7 +167,7 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
                 continue
             else:
                 last = c.resolved_on or c.onset
-                if (f.as_of - last).days > node.look_back_days:  # type: ignore[operator]
+                if last is not None and (f.as_of - last).days > node.look_back_days:  # not None: see elif
                     continue
         if node.requires_systemic_treatment and c.requires_systemic_treatment is not True:
             if c.requires_systemic_treatment is None:

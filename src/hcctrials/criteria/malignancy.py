@@ -17,9 +17,12 @@ An open example list ("such as ... etc.", "如...等") keeps a NeedsReview for t
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from hcctrials.criteria.grammar import Context, Hit, ascii_re, find_window, to_int
-from hcctrials.model.eligibility import AllOf, MalignancyException, NeedsReview, Not, OtherMalignancy
+from hcctrials.model.eligibility import (
+    AllOf, MalignancyException, MalignancyType, NeedsReview, Node, Not, OtherMalignancy,
+)
 
 __all__ = ["scan_malignancy", "MALIGNANCY_TERM", "EXCEPTION_TYPES", "starts_exception_sentence"]
 
@@ -49,12 +52,12 @@ _PERMISSIVE_TAIL = ascii_re(
 # what a next sentence looks like when it only lists exceptions of the previous one
 _EXCEPTION_SENTENCE = ascii_re(r"^\s*(?:note\s*:\s*)?(?:(?:other\s+)?exceptions?\s+(?:include|are)|exceptional cases include|例外情况包括|例外)")
 
-_ALL_IN_SITU = ["cervix_in_situ", "breast_in_situ", "prostate_in_situ", "bladder_in_situ", "other_in_situ"]
+_ALL_IN_SITU: list[MalignancyType] = ["cervix_in_situ", "breast_in_situ", "prostate_in_situ", "bladder_in_situ", "other_in_situ"]
 _SITE_IN_SITU = {"cervix": "cervix_in_situ", "cervical": "cervix_in_situ", "breast": "breast_in_situ",
                  "prostate": "prostate_in_situ", "bladder": "bladder_in_situ"}
 _IN_SITU = r"(?:\"?in[- ]situ\"?)"
 #: exception wording -> malignancy types (order: most specific first)
-EXCEPTION_TYPES: list[tuple[re.Pattern[str], list[str]]] = [
+EXCEPTION_TYPES: list[tuple[re.Pattern[str], list[MalignancyType]]] = [
     (ascii_re(r"non-?melanoma(?:tous)?\s+skin\s+(?:cancers?|carcinomas?|malignan\w*)|non-?melanoma skin|非黑色素瘤(?:性)?皮肤癌"),
      ["skin_basal_cell", "skin_squamous_cell"]),
     (ascii_re(r"basal[- ]cell\s+(?:or|and|and/or|/)\s+squamous[- ]cell(?:\s+(?:skin\s+)?(?:carcinomas?|cancers?))?"
@@ -132,13 +135,13 @@ def _days(text: str) -> int | None:
     return None if n is None else int(n) * 365
 
 
-def _mask_types(text: str) -> tuple[str, list[list[str]]]:
+def _mask_types(text: str) -> tuple[str, list[list[MalignancyType]]]:
     """Replace every exception-type phrase by a placeholder ``@N@`` (so splitting the list on
     commas/"or" never cuts "carcinoma in situ of the cervix or breast" or "(Ta, Tis, T1)")."""
-    found: list[list[str]] = []
+    found: list[list[MalignancyType]] = []
     low = text.lower()
     for pattern, tys in EXCEPTION_TYPES:
-        def repl(m: re.Match[str], tys: list[str] = tys) -> str:
+        def repl(m: re.Match[str], tys: list[MalignancyType] = tys) -> str:
             types = list(tys)
             if tys == ["cervix_in_situ"] and "breast" in m.group(0):
                 types.append("breast_in_situ")
@@ -153,7 +156,9 @@ _PLACEHOLDER = re.compile(r"@(\d+)@")
 
 def _split_top(text: str) -> list[str]:
     """Split an exception list on commas / or / and / 、 outside parentheses."""
-    out, depth, buf = [], 0, []
+    out: list[str] = []
+    buf: list[str] = []
+    depth = 0
     i = 0
     while i < len(text):
         ch = text[i]
@@ -172,9 +177,9 @@ def _split_top(text: str) -> list[str]:
     return [x for x in out if x.strip(" .:()[]\"'")]
 
 
-def _parse_item(item: str, found: list[list[str]], basal_in_list: bool) -> tuple[MalignancyException | None, str | None]:
+def _parse_item(item: str, found: list[list[MalignancyType]], basal_in_list: bool) -> tuple[MalignancyException | None, str | None]:
     """(exception, unexplained text) of one (masked) exception list item."""
-    types: list[str] = [t for k in _PLACEHOLDER.findall(item) for t in found[int(k)]]
+    types: list[MalignancyType] = [t for k in _PLACEHOLDER.findall(item) for t in found[int(k)]]
     rest = _PLACEHOLDER.sub(" ", item)
     # "squamous cell carcinoma" next to "basal cell" in the same list is the skin cancer
     if basal_in_list:
@@ -199,7 +204,7 @@ def _parse_item(item: str, found: list[list[str]], basal_in_list: bool) -> tuple
         return None, _PLACEHOLDER.sub("", item).strip()
     if generic and min_days is None and not treated:
         return None, item.strip()  # "other malignancy" without a condition: not an exception we can state
-    exc = MalignancyException(types=list(dict.fromkeys(types)), treated_required=treated,  # type: ignore[arg-type]
+    exc = MalignancyException(types=list(dict.fromkeys(types)), treated_required=treated,
                               min_days_disease_free=min_days)
     return exc, _meaningful(rest)
 
@@ -255,7 +260,7 @@ def scan_malignancy(ctx: Context) -> list[Hit]:
     window = find_window(main)
     look_back = window.days if window else None
     scope = main[max(0, start - 30):main_end]
-    status = "ever" if _EVER.search(scope) or not _ACTIVE.search(scope) else "active"
+    status: Literal["active", "ever"] = "ever" if _EVER.search(scope) or not _ACTIVE.search(scope) else "active"
     reviews: list[str] = []
     chars = list(text[:main_end])
     for i in range(0, min(end, main_end)):
@@ -284,7 +289,7 @@ def scan_malignancy(ctx: Context) -> list[Hit]:
         hit_end = perm.end()
     if cue and cue.end() > hit_end:
         hit_end = cue.end()
-    node = OtherMalignancy(status=status, look_back_days=look_back, exceptions=exceptions,  # type: ignore[arg-type]
+    node = OtherMalignancy(status=status, look_back_days=look_back, exceptions=exceptions,
                            label=ctx.text[start:end].strip())
     before = text[max(0, start - 20):start]
     free_of = _FREE_OF.search(before)
@@ -292,7 +297,10 @@ def scan_malignancy(ctx: Context) -> list[Hit]:
         days = _days(main[end:])
         if days is None:
             reviews.append("period free of other malignancy not stated")
-        node = Not(child=node.model_copy(update={"look_back_days": days}))  # type: ignore[assignment]
+        rule: Node = Not(child=node.model_copy(update={"look_back_days": days}))
         start = max(0, start - 20) + free_of.start()
-    result = node if not reviews else AllOf(children=[node] + [NeedsReview(reason=r) for r in dict.fromkeys(reviews)])
+    else:
+        rule = node
+    children: list[Node] = [rule, *(NeedsReview(reason=r) for r in dict.fromkeys(reviews))]
+    result = rule if not reviews else AllOf(children=children)
     return [Hit(start, hit_end, result, priority=7, family="malignancy", extra={"absorb_admin": True})]

@@ -111,7 +111,7 @@ def scan_urine_protein(ctx: Context) -> list[Hit]:
                 continue
         else:
             cmp = ">=" if re.search(r"greater|more|higher|above|以上", m.group("after")) else "<="
-        hits.append(Hit(m.start(), m.end(), UrineDipstick(comparator=cmp, grade=_dip_grade(m)),  # type: ignore[arg-type]
+        hits.append(Hit(m.start(), m.end(), UrineDipstick(comparator=cmp, grade=_dip_grade(m)),
                         priority=6, family="lab"))
     for m in _24H.finditer(text):
         cmp = parse_comparator(m.group("cmp"))
@@ -119,7 +119,7 @@ def scan_urine_protein(ctx: Context) -> list[Hit]:
         if cmp == "==" or not has_24:
             continue  # "proteinuria < 1 g" without a period: g/24h not stated, never guessed
         unit = "mg/24h" if m.group("unit") == "mg" else "g/24h"
-        hits.append(Hit(m.start(), m.end(), LabThreshold(analyte="urine_protein_24h", comparator=cmp,  # type: ignore[arg-type]
+        hits.append(Hit(m.start(), m.end(), LabThreshold(analyte="urine_protein_24h", comparator=cmp,
                                                          value=parse_number(m.group("num")), unit=unit),
                         priority=6, family="lab"))
     return hits

@@ -110,14 +110,14 @@ def apply_protocol(compiled: CompiledTrial, protocol: Protocol, rules: dict[tupl
         current = by_key.get(key)
         text = current.text if current else (entry.text or entry.note or "")
         language = current.language if current else "en"
-        src = Source(text=text, language=language, number=entry.number, role=entry.role)  # type: ignore[arg-type]
+        src = Source(text=text, language=language, number=entry.number, role=entry.role)
         if entry.rule is not None:
             rule = rules[key].model_copy(update={"source": src})
         elif entry.status == "administrative":
             rule = Administrative(category="other", source=src)
         else:
             rule = current.rule if current else Administrative(category="other", source=src)
-        new = Criterion(number=entry.number, role=entry.role, text=text, language=language, rule=rule,  # type: ignore[arg-type]
+        new = Criterion(number=entry.number, role=entry.role, text=text, language=language, rule=rule,
                         overridden=True, exclude_from_matching=entry.exclude_from_matching)
         if current is None:
             out.append(new)

@@ -18,6 +18,7 @@ import re
 from dataclasses import dataclass, field
 
 from hcctrials.criteria.text import detect_language
+from hcctrials.model.eligibility import Role
 
 __all__ = ["CriterionText", "SplitResult", "split_criteria", "split_block"]
 
@@ -29,7 +30,7 @@ class CriterionText:
     number: str
     text: str
     language: str
-    role: str | None
+    role: Role | None
     start: int
     end: int
 
@@ -106,7 +107,7 @@ def _bullets(text: str, base: int) -> list[tuple[int, int, int, int]] | None:
     return out
 
 
-def split_block(text: str, *, role: str | None = None, base: int = 0) -> SplitResult:
+def split_block(text: str, *, role: Role | None = None, base: int = 0) -> SplitResult:
     """Split one block (no headers) into criteria; spans are offsets in the caller's text."""
     result = SplitResult()
     markers = _numbered(text, base)
@@ -143,7 +144,7 @@ def _runon(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _add(result: SplitResult, chunk: str, offset: int, number: str, role: str | None) -> None:
+def _add(result: SplitResult, chunk: str, offset: int, number: str, role: Role | None) -> None:
     stripped = chunk.strip()
     if not stripped:
         return
@@ -155,14 +156,14 @@ def _add(result: SplitResult, chunk: str, offset: int, number: str, role: str | 
     )
 
 
-def split_criteria(text: str, *, role: str | None = None) -> SplitResult:
+def split_criteria(text: str, *, role: Role | None = None) -> SplitResult:
     """Split a whole criteria section (may contain inclusion and exclusion headers).
 
     *role* is the role of text before any header (``None``: unknown).
     """
     result = SplitResult()
     headers = list(_HEADER.finditer(text))
-    blocks: list[tuple[int, int, str | None]] = []
+    blocks: list[tuple[int, int, Role | None]] = []
     pos, current = 0, role
     for h in headers:
         if h.start() > pos:

@@ -152,7 +152,8 @@ def _expand(tokens: list[str], seps: list[str], order: list[str]) -> list[str]:
 
 
 def scan_stage(ctx: Context) -> list[Hit]:
-    hits = []
+    hits: list[Hit] = []
+    allowed: list[str]
     for m in _BCLC.finditer(ctx.lower):
         if m.group("one"):
             allowed = [m.group("one").upper()]
@@ -166,18 +167,19 @@ def scan_stage(ctx: Context) -> list[Hit]:
     for m in _CNLC.finditer(ctx.lower):
         raw = m.group("set")
         toks = [(t.group(0), t.start(), t.end()) for t in re.finditer(r"iv|iii[ab]?|ii[ab]?|i[ab]?", raw)]
-        tokens, seps = [], []
+        tok_sets: list[list[str]] = []
+        cnlc_seps: list[str] = []
         for k, (tok, s, e) in enumerate(toks):
             if tok in ("i", "ii", "iii"):
                 tok_set = [t for t in _CNLC_ORDER if t.startswith(tok) and len(t) == len(tok) + 1]
             else:
                 tok_set = [tok]
             if k > 0:
-                seps.append(raw[toks[k - 1][2]:s])
-            tokens.append(tok_set)
-        allowed: list[str] = []
-        for k, tok_set in enumerate(tokens):
-            if k > 0 and re.search(r"-|to|至", seps[k - 1]) and allowed:
+                cnlc_seps.append(raw[toks[k - 1][2]:s])
+            tok_sets.append(tok_set)
+        allowed = []
+        for k, tok_set in enumerate(tok_sets):
+            if k > 0 and re.search(r"-|to|至", cnlc_seps[k - 1]) and allowed:
                 lo, hi = _CNLC_ORDER.index(allowed[-1].lower()), _CNLC_ORDER.index(tok_set[-1])
                 allowed.extend(_CNLC_CANON[t] for t in _CNLC_ORDER[lo + 1:hi + 1])
             else:

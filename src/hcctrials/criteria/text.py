@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from typing import Literal
 
 __all__ = ["normalise_text", "detect_language", "has_cjk"]
 
@@ -35,7 +36,7 @@ def has_cjk(text: str) -> bool:
     return _CJK.search(text) is not None
 
 
-def detect_language(text: str) -> str:
+def detect_language(text: str) -> Literal["en", "zh"]:
     """'zh' when the text has a Chinese character, else 'en'."""
     return "zh" if has_cjk(text) else "en"
 

@@ -11,14 +11,21 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
 
 from hcctrials.criteria.grammar import Context, Hit, ascii_re, to_int
-from hcctrials.model.eligibility import PriorTherapy
+from hcctrials.model.eligibility import Comparator, PriorTherapy, TherapyKind
+
+if TYPE_CHECKING:
+    from hcctrials.vocab.lexicon import Lexicon
+
+#: a mention span: start, end, agents (lexicon ids), class tags, TherapyLine kinds
+_Span = tuple[int, int, list[str], list[str], list[TherapyKind]]
 
 __all__ = ["scan_therapy", "CLASS_TERMS", "drug_mentions"]
 
 #: class words in criteria text -> (class tags, TherapyLine kinds)
-CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = [
+CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
     (r"anti[- ]?pd[- ]?1|pd[- ]?1(?:\s*(?:inhibitors?|antibod\w*|blockers?|单抗|抑制剂))?", ("pd1",), ()),
     (r"anti[- ]?pd[- ]?l1|pd[- ]?l1(?:\s*(?:inhibitors?|antibod\w*|单抗|抑制剂))?", ("pdl1",), ()),
     (r"anti[- ]?pd[- ]?l2|pd[- ]?l2", ("pdl2",), ()),
@@ -75,7 +82,7 @@ _LINES_WORD = re.compile(r"\blines?\b|线", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
-def _lexicon():  # type: ignore[no-untyped-def]
+def _lexicon() -> Lexicon | None:
     try:
         from hcctrials.vocab import load_lexicon
     except ImportError:  # the vocab package is written concurrently; without it only classes match
@@ -101,9 +108,9 @@ def drug_mentions(text: str) -> list[tuple[int, int, str, str]]:
 _QUALIFIER = re.compile(r"(?:requir\w*|need\w*|需要?|需)\s*$", re.IGNORECASE)
 
 
-def _groups(spans: list[tuple[int, int, list[str], list[str], list[str]]], text: str):  # type: ignore[no-untyped-def]
+def _groups(spans: list[_Span], text: str) -> list[list[_Span]]:
     """Cluster mention spans separated only by short connector text (one list of therapies)."""
-    groups: list[list[tuple[int, int, list[str], list[str], list[str]]]] = []
+    groups: list[list[_Span]] = []
     for span in sorted(spans):
         if groups:
             gap = text[groups[-1][-1][1]:span[0]]
@@ -119,7 +126,7 @@ def scan_therapy(ctx: Context) -> list[Hit]:
     text = ctx.lower
     if not _PRIOR.search(text) and not (ctx.role == "exclusion" and _WINDOW_AFTER.search(text)):
         return []
-    spans: list[tuple[int, int, list[str], list[str], list[str]]] = []  # start, end, agents, classes, kinds
+    spans: list[_Span] = []
     for s, e, tid, kind in drug_mentions(ctx.text):
         if kind == "procedure":  # "radiotherapy", "TACE": match the procedure's classes, not only its id
             from hcctrials.criteria.facts import therapy_tags
@@ -128,19 +135,19 @@ def scan_therapy(ctx: Context) -> list[Hit]:
             spans.append((s, e, [tid], tags, []))
         else:
             spans.append((s, e, [tid], [], []))
-    for pattern, tags, kinds_ in _CLASS_RE:
+    for pattern, class_tags, kinds_ in _CLASS_RE:
         for m in pattern.finditer(text):
             if any(s <= m.start() < e or s < m.end() <= e for s, e, *_ in spans):
                 continue
             if _QUALIFIER.search(text[max(0, m.start() - 14):m.start()]):
                 continue  # "requiring systemic treatment" qualifies a condition (history.py)
-            spans.append((m.start(), m.end(), [], list(tags), list(kinds_)))
+            spans.append((m.start(), m.end(), [], list(class_tags), list(kinds_)))
     if not spans:
         return []
     # "PD-L1 immunotherapy", "apatinib targeted therapy": a class word right after a named drug or
     # class describes it, it is not a second class
     spans.sort()
-    kept = []
+    kept: list[_Span] = []
     for span in spans:
         if kept and span[0] - kept[-1][1] <= 2 and _DESCRIPTOR.fullmatch(text[span[0]:span[1]]):
             prev = kept[-1]
@@ -161,7 +168,7 @@ def scan_therapy(ctx: Context) -> list[Hit]:
         if not verbs and not re.search(_PRIOR.pattern, text[g_end:g_end + 30], re.IGNORECASE) \
                 and not (ctx.role == "exclusion" and _WINDOW_AFTER.match(text, g_end)):
             continue  # a therapy named without 'received' (e.g. in a condition) is not prior therapy
-        investigational = None
+        investigational: bool | None = None
         if re.match(r"\s*(?:研究|临床研究|试验|stud(?:y|ies)|trials?)", text[g_end:g_end + 12]) or \
                 re.search(r"stud(?:y|ies)\s+(?:on|of)\s+$", text[max(0, g_start - 20):g_start]):
             classes.append("trial_participation")
@@ -171,7 +178,9 @@ def scan_therapy(ctx: Context) -> list[Hit]:
         if "live_vaccine" in classes:
             continue  # vaccination is a history item (history.py)
         end = g_end
-        count_unit, count_cmp, count_value = "regimens", ">=", 1
+        count_unit: Literal["regimens", "lines", "agents"] = "regimens"
+        count_cmp: Comparator = ">="
+        count_value = 1
         if cm and abs(cm.start() - g_start) < 40:
             if _LINES_WORD.search(text[cm.start():cm.end() + 10]):
                 count_unit = "lines"
@@ -184,8 +193,8 @@ def scan_therapy(ctx: Context) -> list[Hit]:
             start, end = min(start, cm.start()), max(end, cm.end())
         progression = bool(pm) and not re.search(r"intoleran|不耐受", text)
         node = PriorTherapy(
-            agents=agents, classes=classes, kinds=kinds, investigational=investigational,  # type: ignore[arg-type]
-            count_unit=count_unit, count_comparator=count_cmp, count_value=count_value,  # type: ignore[arg-type]
+            agents=agents, classes=classes, kinds=kinds, investigational=investigational,
+            count_unit=count_unit, count_comparator=count_cmp, count_value=count_value,
             require_progression=progression, label=ctx.text[start:end],
         )
         extra = {"progression": (pm.start(), pm.end())} if progression and pm else {}

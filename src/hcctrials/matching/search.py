@@ -119,19 +119,24 @@ def _dedupe(items: list[str]) -> tuple[str, ...]:
 
 
 def _therapy_ids(trial: Trial) -> list[str]:
-    from hcctrials.vocab import load_lexicon
-
-    lexicon = load_lexicon()
     ids: list[str] = []
     for item in trial.interventions:
         ids.extend(item.lexicon_ids)
         for text in (item.name.en, item.name.zh, *item.other_names):
             if text:
-                ids.extend(m.therapy.id for m in lexicon.find_mentions(text))
+                ids.extend(_mentioned_ids(text))
     for text in (trial.brief_title.en, trial.brief_title.zh, trial.scientific_title.en, trial.scientific_title.zh):
         if text:
-            ids.extend(m.therapy.id for m in lexicon.find_mentions(text))
+            ids.extend(_mentioned_ids(text))
     return list(dict.fromkeys(ids))
+
+
+@lru_cache(maxsize=50_000)
+def _mentioned_ids(text: str) -> tuple[str, ...]:
+    """Lexicon ids of the therapies *text* names, in order (cached: names and titles recur)."""
+    from hcctrials.vocab import load_lexicon
+
+    return tuple(m.therapy.id for m in load_lexicon().find_mentions(text))
 
 
 def _therapy_tokens(therapy_ids: list[str]) -> list[str]:

@@ -16,6 +16,7 @@ Facts: ``../shared/docs/hcc-domain.md`` sections 1, 2, 5 and 9.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Annotated, Literal, Union
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter
@@ -59,6 +60,8 @@ __all__ = [
 ]
 
 Comparator = Literal["<", "<=", ">", ">=", "=="]
+#: TherapyLine kinds a PriorTherapy filter can restrict to
+TherapyKind = Literal["systemic", "locoregional", "surgery", "radiotherapy", "transplant", "other"]
 Role = Literal["inclusion", "exclusion"]
 
 
@@ -222,9 +225,7 @@ class PriorTherapy(_Node):
     kind: Literal["prior_therapy"] = "prior_therapy"
     agents: list[str] = Field(default_factory=list)
     classes: list[str] = Field(default_factory=list)
-    kinds: list[Literal["systemic", "locoregional", "surgery", "radiotherapy", "transplant", "other"]] = (
-        Field(default_factory=list)
-    )
+    kinds: list[TherapyKind] = Field(default_factory=list)
     investigational: bool | None = None
     count_unit: Literal["regimens", "lines", "agents"] = "regimens"
     count_comparator: Comparator = ">="
@@ -411,7 +412,7 @@ class Criterion(_Base):
     exclude_from_matching: bool = False
 
 
-def walk(node: Node):  # type: ignore[no-untyped-def]
+def walk(node: Node) -> Iterator[Node]:
     """Yield *node* and all its descendants, depth first."""
     yield node
     if isinstance(node, (AllOf, AnyOf)):

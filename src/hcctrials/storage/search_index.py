@@ -19,6 +19,8 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
+import sys
+from concurrent.futures import ProcessPoolExecutor
 from collections import deque
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -176,6 +178,20 @@ def document_rows(records_json: Sequence[str], dialect: str) -> list[dict[str, A
     return [_document_row(Trial.model_validate_json(r), dialect) for r in records_json]
 
 
+def _pool(workers: int) -> ProcessPoolExecutor:
+    """Worker processes that inherit no database connection: forkserver on Linux (spawn elsewhere).
+
+    ``concurrent.futures``: a worker that dies makes the indexing fail (BrokenProcessPool)
+    instead of hanging.  As with any spawned pool, a script calling this must guard its entry
+    point with ``if __name__ == "__main__":``.
+    """
+    method = "forkserver" if sys.platform.startswith("linux") else "spawn"
+    context = multiprocessing.get_context(method)
+    if method == "forkserver":
+        context.set_forkserver_preload(["hcctrials.storage.search_index"])
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker)
+
+
 def _init_worker() -> None:
     # Each worker loads the lexicon and builds its jieba tokenizer once (about a second).
     from hcctrials.vocab.segment import get_tokenizer
@@ -239,15 +255,14 @@ def _index_keys(engine: Engine, keys: list[tuple[str, str]], *, replace: bool, w
             for chunk in chunks:
                 _write(conn, document_rows(read(chunk), dialect), replace=replace)
             return len(keys)
-        context = multiprocessing.get_context("forkserver")
-        with context.Pool(n_workers, initializer=_init_worker) as pool:
+        with _pool(n_workers) as pool:
             pending: deque[Any] = deque()
             for chunk in chunks:
-                pending.append(pool.apply_async(document_rows, (read(chunk), dialect)))
-                if len(pending) > 2 * n_workers:
-                    _write(conn, pending.popleft().get(), replace=replace)
+                pending.append(pool.submit(document_rows, read(chunk), dialect))
+                if len(pending) > 2 * n_workers:  # bounded read-ahead
+                    _write(conn, pending.popleft().result(), replace=replace)
             while pending:
-                _write(conn, pending.popleft().get(), replace=replace)
+                _write(conn, pending.popleft().result(), replace=replace)
     return len(keys)
 
 
