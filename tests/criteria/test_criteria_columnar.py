@@ -68,6 +68,10 @@ def labs(draw: st.DrawFn) -> list[LabResult]:
                 qualifier=draw(st.sampled_from([None, None, None, "<", ">="])), uln=draw(st.sampled_from(ulns)),
                 date=draw(st.sampled_from([None, AS_OF, AS_OF - timedelta(days=10), AS_OF - timedelta(days=27),
                                            AS_OF - timedelta(days=40), AS_OF + timedelta(days=3)]))))
+    for _ in range(draw(st.integers(0, 2))):  # categorical urine dipstick results (text, no value)
+        out.append(LabResult(analyte="urine_protein", text=draw(st.sampled_from(["negative", "trace", "1+", "++",
+                                                                                 "3+", "阴性", "unclear"])),
+                             date=draw(st.sampled_from([None, AS_OF - timedelta(days=5), AS_OF - timedelta(days=60)]))))
     return out
 
 
@@ -93,7 +97,11 @@ def condition(draw: st.DrawFn) -> Condition:
         code=draw(st.sampled_from(CONDITIONS)),
         status=draw(st.sampled_from([None, "active", "controlled", "resolved", "history", "absent"])),
         onset=draw(st.sampled_from([None, AS_OF - timedelta(days=30), AS_OF - timedelta(days=2000)])),
-        requires_systemic_treatment=draw(st.sampled_from([None, True, False])))
+        requires_systemic_treatment=draw(st.sampled_from([None, True, False])),
+        resolved_on=draw(st.sampled_from([None, AS_OF - timedelta(days=400), AS_OF - timedelta(days=3000)])),
+        cured=draw(st.sampled_from([None, True, False])), nyha_class=draw(st.sampled_from([None, 1, 2, 3, 4])),
+        malignancy_type=draw(st.sampled_from([None, "skin_basal_cell", "cervix_in_situ", "thyroid_papillary",
+                                              "other"])))
 
 
 BASES = [load_patient(p) for p in sorted(EXAMPLES.glob("*")) if p.suffix in (".yaml", ".json")]
@@ -150,6 +158,8 @@ def _example_trials() -> list:  # type: ignore[type-arg]
               "Pregnant or breastfeeding women", "HIV infection", "Main portal vein tumour thrombus (Vp4)",
               "Hepatic encephalopathy", "Ascites requiring paracentesis", "Prior liver transplantation",
               "Known allergy to PD-1 antibodies", "Other malignancy within 5 years",
+              "Other malignancy within 3 years, except cured basal cell carcinoma of the skin or carcinoma in situ",
+              "Congestive heart failure NYHA class III or IV", "Urine protein ≥ 2+ on dipstick",
               "Systemic anticancer therapy within 28 days or 5 half-lives, whichever is longer"])
     return [Trial.model_validate({
         "trial_id": "NCT09990500", "registry": "ctgov",
@@ -186,6 +196,11 @@ def _check(columnar: ColumnarCatalog, batch: list[Patient]) -> None:
                 assert columnar.criteria[got.deciding[k, j]] is tv.failing[0].criterion, where
             else:
                 assert got.deciding[k, j] == -1, where
+            unknown = [r for r in active if r.status == "unknown"]
+            if unknown:
+                assert columnar.criteria[got.first_unknown[k, j]] is unknown[0].criterion, where
+            else:
+                assert got.first_unknown[k, j] == -1, where
 
 
 @settings(max_examples=25, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])

@@ -61,3 +61,23 @@ def test_lab_criterion_without_threshold_is_unknown_not_a_type_error() -> None:
     verdict = evaluate_node(node, PatientFacts(make_patient(), AS_OF))
     assert verdict.status == "unknown"
     assert any("threshold" in m for m in verdict.missing), verdict
+
+
+def test_prior_therapy_filter_for_approved_lines_only_skips_investigational_ones() -> None:
+    """``investigational=False`` (from a protocol file) counts only non-investigational lines."""
+    from datetime import date
+
+    from hcctrials.criteria import PatientFacts, evaluate_node
+    from hcctrials.model.eligibility import PriorTherapy
+    from hcctrials.model.patient import Patient, TherapyLine
+
+    node = PriorTherapy(classes=["tki"], investigational=False)
+    as_of = date(2025, 1, 1)
+
+    def patient(flag: bool | None) -> Patient:
+        return Patient(patient_id="P", history_reviewed=True, treatments=[TherapyLine(
+            agents=["sorafenib"], investigational=flag, start=date(2024, 1, 1), end=date(2024, 6, 1))])
+
+    assert evaluate_node(node, PatientFacts(patient(True), as_of)).status == "not_met"
+    assert evaluate_node(node, PatientFacts(patient(False), as_of)).status == "met"
+    assert evaluate_node(node, PatientFacts(patient(None), as_of)).status == "unknown"

@@ -166,6 +166,10 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
     "pregnancy": lambda p, f: (p.sex, p.pregnant, p.breastfeeding, p.history_reviewed),
     "life_expectancy": lambda p, f: p.life_expectancy_weeks,
     "allergy": lambda p, f: (tuple(p.allergies), p.history_reviewed),
+    # leaves_extra: conditions with the history-reviewed flag; the urine protein results
+    "other_malignancy": lambda p, f: (_freeze(p.conditions), p.history_reviewed),
+    "heart_failure_nyha": lambda p, f: (_freeze(p.conditions), p.history_reviewed),
+    "urine_dipstick": lambda p, f: _freeze([lab for lab in p.labs if lab.analyte == "urine_protein"]),
 }
 
 
@@ -209,6 +213,8 @@ _FIELD_SIGNATURES: dict[str, tuple[tuple[str, ...], Callable[[Patient], Hashable
     "tumour_feature": (("tumour",), lambda p: None),
     "liver_feature": (("liver",), lambda p: None),
     "prior_therapy": (("treatments",), lambda p: None),
+    "other_malignancy": (("conditions",), lambda p: p.history_reviewed),
+    "heart_failure_nyha": (("conditions",), lambda p: p.history_reviewed),
     "history": (("conditions", "liver", "treatments", "diagnosis", "virology", "tumour"),
                 lambda p: (p.history_reviewed, p.sex, p.pregnant, p.breastfeeding, tuple(p.allergies))),
 }

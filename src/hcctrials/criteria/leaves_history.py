@@ -31,7 +31,8 @@ def _v(status: str, reason: str, missing: tuple[str, ...] = ()) -> Verdict:
 
 def _matches(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
     line = t.line
-    if node.investigational and not line.investigational:
+    if node.investigational is not None and line.investigational is not node.investigational:
+        # True: only investigational lines count; False: only approved ones (protocol files)
         return None if line.investigational is None else False
     if not (node.kinds or node.agents or node.classes):
         return True
@@ -84,7 +85,7 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
             sure.append(t)
         elif p is not False:  # m and w are True or None here (False was skipped above)
             maybe.append(t)
-            if m is None and node.investigational and t.line.investigational is None:
+            if m is None and node.investigational is not None and t.line.investigational is None:
                 missing.append(f"whether {', '.join(t.line.agents) or t.line.kind} was investigational")
             elif m is None:
                 missing.append(f"drug class of {', '.join(t.unresolved) or 'an agent'}")
