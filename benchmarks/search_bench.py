@@ -28,9 +28,9 @@ from hcctrials.storage.search_index import rebuild_search_index, search_trials
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
-QUERIES = ["hepatocellular carcinoma", "apatinib", "atezolizumab bevacizumab", "PD-1 first-line",
-           "sorafenib therapies", "TACE lenvatinib", "second-line", "阿帕替尼 二线", "肝细胞癌",
-           "卡瑞利珠单抗", "一线 免疫", "经动脉化疗栓塞"]
+QUERIES = ["hepatocellular carcinoma", "apatinib", "sorafenib", "durvalumab tremelimumab", "PD-1 first-line",
+           "sorafenib therapies", "TACE lenvatinib", "second-line", "\"advanced hepatocellular carcinoma\"",
+           "阿帕替尼 二线", "肝细胞癌", "肝癌", "卡瑞利珠单抗", "一线 免疫", "经动脉化疗栓塞", "索拉非尼"]
 FILTERS = {
     "none": SearchFilters(),
     "status=recruiting": SearchFilters(status=("recruiting",)),
@@ -42,17 +42,20 @@ FILTERS = {
 def base_trials() -> list[Any]:
     paths = sorted((SHARED / "data/registry/ctgov_api_v2_json").glob("*.json"))
     paths += [p for p in sorted((SHARED / "seeds").glob("*.txt")) if not p.name.startswith("003")]
+    # the HCC trials (most CT.gov JSON records above are not about HCC)
+    paths += [SHARED / "data/criteria/ctgov_hint_csv/hint_hcc_subset.csv",
+              SHARED / "data/registry/ctgov_csv/anand21j_ctg-studies_hcc9.csv"]
     return [r.trial for p in paths for r in parse_path(p) if isinstance(r, ParsedRecord)]
 
 
 def vary(trials: list[Any], n: int, seed: int = 11) -> list[Any]:
-    """n trials from the real ones: new ids and hashes, three real words appended to the title."""
+    """n trials from the real ones: new ids and hashes, one to six real words appended to the title."""
     rng = random.Random(seed)
     words = sorted({w for t in trials for w in (t.summary.en or "").split() if w.isalpha() and len(w) > 4})
     out = []
     for i in range(n):
         t = trials[i % len(trials)]
-        extra = " ".join(rng.sample(words, 3))
+        extra = " ".join(rng.sample(words, rng.randint(1, 6)))
         title = t.brief_title.model_copy(update={"en": f"{t.brief_title.en or ''} {extra}".strip()})
         prov = t.provenance.model_copy(update={"raw_sha256": f"{i:064x}"})
         out.append(t.model_copy(update={"trial_id": f"{t.trial_id}-{i}", "brief_title": title,
@@ -88,9 +91,7 @@ def main() -> None:
 
     # 1. build rate on a sample catalog: one process, then two
     sample = vary(base, args.build_sample)
-    store = open_store(url if args.db else f"sqlite:///{tmp}/sample.sqlite3")
-    if args.db:
-        rebuild_search_index(store, workers=1)  # an empty index before saving
+    store = open_store(url if args.db else f"sqlite:///{tmp}/sample.sqlite3")  # --db: an empty database
     start = time.perf_counter()
     store.save_trials(sample)
     print(f"saved {len(sample)} trials in {time.perf_counter() - start:.1f} s")

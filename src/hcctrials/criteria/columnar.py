@@ -618,7 +618,7 @@ class ColumnarCatalog:
             crit[self.exclusion] = _NOT[crit[self.exclusion]]
         return _TRIAL[crit]
 
-    def combine_trials(self, rule_codes: np.ndarray, *, chunk: int = 512) -> BatchVerdicts:
+    def combine_trials(self, rule_codes: np.ndarray, *, chunk: int | None = None) -> BatchVerdicts:
         """Per-trial reductions over each trial's criteria, in chunks of patients (bounded memory)."""
         n = rule_codes.shape[1]
         T = self.n_trials
@@ -629,6 +629,8 @@ class ColumnarCatalog:
         C = int(self.criterion_ids.size)
         if C == 0 or n == 0:
             return BatchVerdicts(status, n_unknown, deciding, first_unknown)
+        if chunk is None:  # ~1 MiB of int8 per (criteria x patients) block: stays in cache (measured best)
+            chunk = max(8, min(512, (1 << 20) // C))
         starts = self.offsets[:-1]
         lengths = self.offsets[1:] - starts
         nonempty = lengths > 0

@@ -250,8 +250,8 @@ def _therapy_tags(text: str) -> frozenset[str]:
         tags.update(therapy.classes)
     for mention in lexicon.find_mentions(text):
         tags.update(mention.therapy.classes)
-    for mention in lexicon.find_class_mentions(text):
-        tags.update(mention.classes)
+    for class_mention in lexicon.find_class_mentions(text):
+        tags.update(class_mention.classes)
     if _CELL_THERAPY_WORDS.search(text):
         tags.add("cell_therapy")
     return frozenset(tags)

@@ -9,9 +9,11 @@ module stores them and runs queries (all SQL of the search lives here).
   server never re-segments the jieba tokens), GIN index, ``@@`` with a tsquery literal whose
   phrases use ``<->``, ranked by ``ts_rank``.
 
-The ingest pipeline has no hook yet: call :func:`index_trials` after saving records, or
-:func:`refresh_search_index` (re-indexes every trial whose stored raw hash or index version
-differs from its document) before searching; the ``trials search`` command does the latter.
+``hcctrials ingest`` calls :func:`refresh_search_index` after ingesting (re-indexes every trial
+whose stored raw hash or index version differs from its document); ``trials search`` calls it
+too; :func:`index_trials` and :func:`rebuild_search_index` are the explicit entry points.
+Documents are built from the stored JSON text (one ``model_validate_json``), optionally in
+worker processes (forkserver; the main process reads and writes): see docs/search.md.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from sqlalchemy import (
     ForeignKeyConstraint,
     tuple_,
     Index,
+    Float,
     Integer,
     String,
     Table,
@@ -60,7 +63,7 @@ from hcctrials.model.trial import Trial
 from hcctrials.storage.schema import search_documents, trials
 
 __all__ = ["search_documents", "SearchHit", "index_trials", "rebuild_search_index", "refresh_search_index",
-           "search_trials", "document_rows", "PARALLEL_MIN_TRIALS", "fts_match_expression", "tsquery_literal", "tsvector_literal"]
+           "search_trials", "document_rows", "PARALLEL_MIN_TRIALS", "PARALLEL_MIN_CPUS", "fts_match_expression", "tsquery_literal", "tsvector_literal"]
 
 
 
@@ -199,17 +202,22 @@ def _init_worker() -> None:
     get_tokenizer()
 
 
-#: Below this many trials the index is built in the calling process (a worker costs ~1.5 s to start).
-PARALLEL_MIN_TRIALS = 3000
+#: Below this many trials the index is built in the calling process (a worker costs ~1.5 s to start
+#: and starts with cold caches).
+PARALLEL_MIN_TRIALS = 20_000
+#: Worker processes are used by default only with at least this many CPUs: the main process reads
+#: and writes while 2 workers build documents; on 2 shared cores the parallel build was slower than
+#: one process (benchmarks/search_bench.py figures in docs/search.md).
+PARALLEL_MIN_CPUS = 4
 _CHUNK = 250
 
 
 def _workers(requested: int | None, n: int) -> int:
     if requested is not None:
         return max(1, requested)
-    if n < PARALLEL_MIN_TRIALS:
+    if n < PARALLEL_MIN_TRIALS or (os.cpu_count() or 1) < PARALLEL_MIN_CPUS:
         return 1
-    return max(1, min(2, os.cpu_count() or 1))
+    return 2
 
 
 def index_trials(store: Any, records: Iterable[Trial], *, batch_size: int = 500) -> int:
@@ -274,7 +282,7 @@ def rebuild_search_index(store: Any, *, workers: int | None = None) -> int:
     """Drop every document and index every current trial of *store* (a TrialStore).
 
     *workers*: processes building documents (default: 2 when there are at least
-    ``PARALLEL_MIN_TRIALS`` trials and 2 CPUs, else 1 = in this process).
+    ``PARALLEL_MIN_TRIALS`` trials and ``PARALLEL_MIN_CPUS`` CPUs, else 1 = in this process).
     """
     engine = _engine(store)
     with engine.begin() as conn:
@@ -346,6 +354,20 @@ def _hit(row: Any, score: float) -> SearchHit:
                      split(row.phases), split(row.settings), split(row.classes), row.study_start)
 
 
+def _sqlite_joined(conn: Connection, match: str, cols: list[Any], conds: list[Any], limit: int) -> list[SearchHit]:
+    """FTS5 matches with their bm25, joined to their documents by primary key, filtered, best first.
+
+    (A top-k read inside FTS5 with ``ORDER BY bm25 LIMIT`` was tried: exact tie handling needs
+    re-reads when many documents tie, and on the benchmark catalog it was slower.)
+    """
+    c = search_documents.c
+    fts = text("SELECT rowid AS doc_id, bm25(search_fts) AS rank FROM search_fts "
+               "WHERE search_fts MATCH :q").columns(doc_id=Integer(), rank=Float()).subquery("fts")
+    stmt = (select(*cols, fts.c.rank).join(fts, fts.c.doc_id == c.doc_id).where(and_(true(), *conds))
+            .order_by(fts.c.rank, c.trial_id).limit(limit))
+    return [_hit(r, -float(r.rank)) for r in conn.execute(stmt, {"q": match})]
+
+
 def search_trials(store: Any, query: SearchQuery, *, filters: SearchFilters | None = None,
                   limit: int = 50) -> list[SearchHit]:
     """Trials matching *query* (all terms) and *filters*, best first (score: higher is better)."""
@@ -359,12 +381,7 @@ def search_trials(store: Any, query: SearchQuery, *, filters: SearchFilters | No
             stmt = select(*cols).where(and_(true(), *conds)).order_by(c.study_start.desc(), c.trial_id).limit(limit)
             return [_hit(r, 0.0) for r in conn.execute(stmt)]
         if dialect == "sqlite":
-            fts = text("SELECT rowid AS doc_id, bm25(search_fts) AS rank FROM search_fts "
-                       "WHERE search_fts MATCH :q").columns(doc_id=Integer(), rank=Integer()).subquery("fts")
-            stmt = (select(*cols, fts.c.rank).join(fts, fts.c.doc_id == c.doc_id).where(and_(true(), *conds))
-                    .order_by(fts.c.rank, c.trial_id).limit(limit))
-            rows = conn.execute(stmt, {"q": fts_match_expression(query)})
-            return [_hit(r, -float(r.rank)) for r in rows]
+            return _sqlite_joined(conn, fts_match_expression(query), cols, conds, limit)
         q = text("CAST(:q AS tsquery)")
         rank = func.ts_rank(c.tsv, q).label("rank")
         stmt = (select(*cols, rank).where(c.tsv.op("@@")(q), *conds)
