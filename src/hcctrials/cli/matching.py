@@ -7,7 +7,9 @@ registered after ``registry``, as ``COMMAND_MODULES`` orders it).
 
 from __future__ import annotations
 
+
 import json
+import os
 from datetime import date
 from pathlib import Path
 from typing import Optional
@@ -171,13 +173,18 @@ def _screen_batch(batch):  # type: ignore[no-untyped-def]
     return evaluate_cohort_batch(batch, _SCREEN_CATALOG)  # type: ignore[arg-type]
 
 
+_PARALLEL_SCREEN_BYTES = 5 * 1024 * 1024
+
+
 def screen_command(
     patients: Path = typer.Argument(..., help="Patients: JSON lines, JSON array, FHIR NDJSON or CSV."),
     out: Path = typer.Option(..., "--out", "-o", help="Verdicts table (.parquet or .csv)."),
     trials: list[str] = typer.Option([], "--trials", help="Trial ids to screen against (default: all)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluation date YYYY-MM-DD (default today)."),
     batch_size: int = typer.Option(10_000, "--batch-size", min=1, help="Patients per batch (memory bound)."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Processes evaluating batches in parallel."),
+    workers: Optional[int] = typer.Option(
+        None, "--workers", min=1,
+        help="Processes evaluating batches in parallel (default: every CPU for inputs over 5 MB, else 1)."),
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Screen many patients against the catalog; write one row per patient x trial, streamed."""
@@ -189,6 +196,9 @@ def screen_command(
     from hcctrials.matching.compiled_cache import load_compiled_trials
     from hcctrials.patients import load_patients
 
+    if workers is None:  # a process pool only pays for itself on large cohorts
+        large = patients.is_file() and patients.stat().st_size > _PARALLEL_SCREEN_BYTES
+        workers = max(1, len(os.sched_getaffinity(0))) if large else 1
     suffix = out.suffix.lower()
     if suffix not in (".parquet", ".csv"):
         raise InputError(f"--out: unsupported file type {out.suffix!r}", value=str(out), hint="Use .parquet or .csv")
