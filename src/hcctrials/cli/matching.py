@@ -7,7 +7,6 @@ registered after ``registry``, as ``COMMAND_MODULES`` orders it).
 
 from __future__ import annotations
 
-
 import json
 import os
 from datetime import date
