@@ -11,6 +11,8 @@ patient evaluates each distinct rule once, then combines per trial with numpy.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -214,6 +216,41 @@ def _run(program: object, leaf_codes: list[int]) -> int:
     return _all(codes) if op == "a" else _any(codes)
 
 
+# The same combination rules as _all/_any, as lookups: each code has a rank and the result is
+# the code of the highest rank (AllOf: not_met > unknown > needs_review > met > administrative;
+# AnyOf: met > unknown > needs_review > not_met, administrative ignored).  Used by the compiled
+# closures below, which the one-patient fast path runs instead of interpreting the programs.
+_ALL_RANK = (1, 4, 3, 0, 2)
+_ALL_CODE = (3, 0, 4, 2, 1)
+_ANY_RANK = (4, 1, 3, 0, 2)
+_ANY_CODE = (3, 1, 4, 2, 0)
+_NOT_CODE = (1, 0, 2, 3, 4)
+
+RuleFunction = Callable[[list[int]], int]
+
+
+def _compile_program(program: object) -> RuleFunction:
+    """A closure computing what :func:`_run` computes for *program*."""
+    if isinstance(program, int):
+        index = program
+        return lambda codes: codes[index]
+    if not isinstance(program, tuple):
+        raise TypeError(f"not a rule program: {program!r}")
+    op, args = program
+    if op == "n":
+        inner = _compile_program(args)
+        return lambda codes: _NOT_CODE[inner(codes)]
+    parts = tuple(_compile_program(a) for a in args)
+    if all(isinstance(a, int) for a in args):  # the common flat case: read leaf codes directly
+        leaf_ids = tuple(args)
+        if op == "a":
+            return lambda codes: _ALL_CODE[max([_ALL_RANK[codes[i]] for i in leaf_ids])]
+        return lambda codes: _ANY_CODE[max([_ANY_RANK[codes[i]] for i in leaf_ids])]
+    if op == "a":
+        return lambda codes: _ALL_CODE[max([_ALL_RANK[f(codes)] for f in parts])]
+    return lambda codes: _ANY_CODE[max([_ANY_RANK[f(codes)] for f in parts])]
+
+
 class CompiledCatalog:
     """Many compiled trials prepared for fast evaluation of one patient.
 
@@ -269,6 +306,8 @@ class CompiledCatalog:
         self.criterion_ids = np.asarray(ids, dtype=np.int64)
         self.offsets = np.asarray(offsets, dtype=np.int64)
         self._variable = [i for i in range(len(self.leaves)) if i not in self._constant]
+        self._functions: list[RuleFunction | int] = [
+            prog if type(prog) is int else _compile_program(prog) for prog in self.programs]
 
     def evaluate(self, facts: PatientFacts) -> np.ndarray:
         """Per-trial codes for the patient in *facts*: 0 eligible, 1 possibly eligible, 2 ineligible."""
@@ -280,8 +319,8 @@ class CompiledCatalog:
         for i in self._variable:
             leaf_codes[i] = _CODES[evaluate_leaf(self.leaves[i], facts).status]
         rule_codes = np.empty(len(self.programs), dtype=np.int8)
-        for i, prog in enumerate(self.programs):
-            c = leaf_codes[prog] if type(prog) is int else _run(prog, leaf_codes)
+        for i, fn in enumerate(self._functions):
+            c = leaf_codes[fn] if type(fn) is int else fn(leaf_codes)  # type: ignore[operator,index]
             if self.exclusion[i]:
                 c = 1 if c == 0 else 0 if c == 1 else c
             rule_codes[i] = _TRIAL[c]
