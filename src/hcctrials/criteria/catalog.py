@@ -320,7 +320,7 @@ class CompiledCatalog:
             leaf_codes[i] = _CODES[evaluate_leaf(self.leaves[i], facts).status]
         rule_codes = np.empty(len(self.programs), dtype=np.int8)
         for i, fn in enumerate(self._functions):
-            c = leaf_codes[fn] if type(fn) is int else fn(leaf_codes)  # type: ignore[operator,index]
+            c = leaf_codes[fn] if isinstance(fn, int) else fn(leaf_codes)
             if self.exclusion[i]:
                 c = 1 if c == 0 else 0 if c == 1 else c
             rule_codes[i] = _TRIAL[c]
