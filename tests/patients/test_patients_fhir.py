@@ -108,3 +108,17 @@ def test_bundle_needs_one_patient(bundle) -> None:
 def test_not_a_bundle() -> None:
     with pytest.raises(ParseError):
         parse_fhir_bundle({"resourceType": "Patient", "id": "x"})
+
+
+def test_refuted_or_entered_in_error_conditions_are_not_diagnoses(bundle) -> None:
+    """FHIR R4 Condition.verificationStatus (terminology condition-ver-status): a refuted or
+    entered-in-error Condition is not a condition the patient has."""
+    data = copy.deepcopy(bundle)
+    conditions = [e["resource"] for e in data["entry"] if e["resource"]["resourceType"] == "Condition"]
+    cirrhosis = next(c for c in conditions
+                     if any(cd.get("code", "").startswith("K74") for cd in c["code"]["coding"]))
+    cirrhosis["verificationStatus"] = {"coding": [{
+        "system": "http://terminology.hl7.org/CodeSystem/condition-ver-status", "code": "refuted"}]}
+    assert parse_fhir_bundle(data).diagnosis.cirrhosis is not True
+    cirrhosis["verificationStatus"]["coding"][0]["code"] = "confirmed"
+    assert parse_fhir_bundle(data).diagnosis.cirrhosis is True

@@ -160,16 +160,13 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
         if node.status == "active" and c.status is None:
             unknown.append(f"whether {c.name or c.code} is active")
             continue
-        if node.look_back_days is not None:
-            if c.status == "active":
-                pass
-            elif c.onset is None and c.resolved_on is None:
+        if node.look_back_days is not None and c.status != "active":  # active: within any window
+            if c.onset is None and c.resolved_on is None:
                 unknown.append(f"date of {c.name or c.code}")
                 continue
-            else:
-                last = c.resolved_on or c.onset
-                if last is not None and (f.as_of - last).days > node.look_back_days:  # not None: see elif
-                    continue
+            last = c.resolved_on or c.onset
+            if last is not None and (f.as_of - last).days > node.look_back_days:
+                continue
         if node.requires_systemic_treatment and c.requires_systemic_treatment is not True:
             if c.requires_systemic_treatment is None:
                 unknown.append(f"whether {c.name or c.code} requires systemic treatment")

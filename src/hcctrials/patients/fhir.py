@@ -239,6 +239,11 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
     virology: dict[str, Any] = {}
     conditions: list[Condition] = []
     for raw, cond in resources.get("Condition", []):
+        # FHIR R4 Condition.verificationStatus: a refuted or entered-in-error condition is not a
+        # diagnosis the patient has, so it must not count as present (nor as anything else).
+        verification = {c for _, c, _ in _codings(cond.verificationStatus)}
+        if verification & {"refuted", "entered-in-error"}:
+            continue
         key = None
         for system, code, _ in _codings(cond.code):
             if not code:
@@ -260,8 +265,6 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
         if key == "hcc":
             diagnosis["histology"] = "hcc"
             diagnosis["diagnosis_date"] = onset
-            if cond.verificationStatus is not None:
-                pass
         elif key == "cholangiocarcinoma":
             diagnosis["histology"] = "cholangiocarcinoma"
         elif key == "cirrhosis":
