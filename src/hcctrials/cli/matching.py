@@ -11,7 +11,7 @@ import json
 import os
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import TYPE_CHECKING, Optional, cast
 
 import typer
 from rich.console import Console
@@ -20,12 +20,18 @@ from rich.table import Table
 
 from hcctrials.errors import InputError
 
+if TYPE_CHECKING:
+    import pyarrow as pa
+
+    from hcctrials.matching.cohort import CohortCatalog
+    from hcctrials.storage.repository import TrialStore
+
 __all__ = ["register", "search_command"]
 
 _DB_HELP = "Database: a file path or a URL. Default: $HCCTRIALS_DB or the user data folder."
 
 
-def _store(db: str | None):  # type: ignore[no-untyped-def]
+def _store(db: str | None) -> TrialStore:
     from hcctrials.config import load_settings
     from hcctrials.storage import open_store
 
@@ -141,7 +147,8 @@ def landscape_command(
 
         save_landscape_plot(summary, plot)
     if as_json:
-        typer.echo(summary["long"].astype(object).where(summary["long"].notna(), None).to_json(
+        # pandas-stubs gap: the stubs do not accept None as ``other``, which pandas supports (missing -> None)
+        typer.echo(summary["long"].astype(object).where(summary["long"].notna(), None).to_json(  # type: ignore[call-overload]
             orient="records", force_ascii=False))
         return
     console = Console()
@@ -158,18 +165,19 @@ def landscape_command(
         console.print(f"plot written to {plot}", highlight=False)
 
 
-def _screen_init(catalog) -> None:  # type: ignore[no-untyped-def]
+def _screen_init(catalog: CohortCatalog) -> None:
     global _SCREEN_CATALOG
     _SCREEN_CATALOG = catalog
 
 
-_SCREEN_CATALOG = None
+_SCREEN_CATALOG: CohortCatalog | None = None
 
 
-def _screen_batch(batch):  # type: ignore[no-untyped-def]
+def _screen_batch(batch: pa.Table) -> pa.Table:
     from hcctrials.matching.cohort import evaluate_cohort_batch
 
-    return evaluate_cohort_batch(batch, _SCREEN_CATALOG)  # type: ignore[arg-type]
+    # _screen_init sets the catalog (in this process or in each worker) before any batch is screened
+    return evaluate_cohort_batch(batch, cast("CohortCatalog", _SCREEN_CATALOG))
 
 
 _PARALLEL_SCREEN_BYTES = 5 * 1024 * 1024
@@ -214,7 +222,7 @@ def screen_command(
                           transient=True) as progress:
         task = progress.add_task("patients", total=None)
 
-        def write(table) -> None:  # type: ignore[no-untyped-def]
+        def write(table: pa.Table) -> None:
             nonlocal count
             writer.write_table(table if suffix == ".parquet" else table.cast(plain))
             count += table.num_rows // max(1, len(catalog.trial_ids))

@@ -46,7 +46,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -84,14 +84,15 @@ _ATOMS = (str, int, float, bool, type(None), date)
 def _freeze(obj: Any) -> Hashable:
     """A hashable image of a pydantic model / list / value (for dictionary encoding)."""
     if type(obj) in _ATOMS:
-        return obj  # type: ignore[no-any-return]
+        return cast(Hashable, obj)  # str, int, float, bool, None and date are hashable
     if isinstance(obj, (list, tuple)):
         return tuple(_freeze(x) for x in obj)
     if hasattr(obj, "__pydantic_fields__"):
         return tuple(_freeze(v) for v in obj.__dict__.values())
     if isinstance(obj, dict):
         return tuple(sorted((k, _freeze(v)) for k, v in obj.items()))
-    return obj  # type: ignore[no-any-return]
+    # any other value is kept as is: assumed hashable (a dict key fails loudly if it is not)
+    return cast(Hashable, obj)
 
 
 @lru_cache(maxsize=4096)
@@ -279,7 +280,7 @@ class FactColumns:
                             i, (self.as_of - lab.date).days, float(lab.value), lab.unit,
                             np.nan if lab.uln is None else float(lab.uln),
                             lab.qualifier in ("<", "<="), lab.qualifier in (">", ">=")))
-            self._labs_by_analyte = flat  # type: ignore[assignment]
+            self._labs_by_analyte = flat
         n = self.n
         present = np.zeros(n, dtype=bool)
         value = np.full(n, np.nan)
@@ -287,7 +288,7 @@ class FactColumns:
         unit = np.full(n, None, dtype=object)
         lower = np.zeros(n, dtype=bool)
         upper = np.zeros(n, dtype=bool)
-        rows = self._labs_by_analyte.get(analyte, [])  # type: ignore[union-attr]
+        rows = self._labs_by_analyte.get(analyte, [])
         if rows:
             pidx = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
             days = np.fromiter((r[1] for r in rows), dtype=np.int64, count=len(rows))
@@ -364,8 +365,9 @@ class FactColumns:
             if cr is None or cr.value is None or not cr.unit or np.isnan(age[i]) or p.weight_kg is None \
                     or p.sex is None:
                 continue
-            unit = _norm_unit(cr.unit)
-            conv = None if unit == _BAD_UNIT else _convert(float(cr.value), unit, "mg/dL", "creatinine")  # type: ignore[arg-type]
+            # cr.unit is a non-empty string here, so _norm_unit returns a str (never None)
+            unit = cast(str, _norm_unit(cr.unit))
+            conv = None if unit == _BAD_UNIT else _convert(float(cr.value), unit, "mg/dL", "creatinine")
             if conv is None:
                 scalar[i] = True
                 continue
@@ -410,7 +412,7 @@ class FactColumns:
 
 # ----------------------------------------------------------------------------- leaves
 
-_CMP: dict[str, Callable[[np.ndarray, float], np.ndarray]] = {
+_CMP: dict[str, Callable[[np.ndarray, np.ndarray | float], np.ndarray]] = {
     "<": np.less, "<=": np.less_equal, ">": np.greater, ">=": np.greater_equal, "==": np.equal,
 }
 
@@ -556,7 +558,9 @@ class ColumnarCatalog:
             hit = memo.get(prog)
             if hit is not None:
                 return hit, height[hit - n_leaves]
-            op, args = prog  # type: ignore[misc]
+            # a composite program is (op, args): args one program for "n", a tuple of them otherwise
+            # (CompiledCatalog.program); leaves are ints (handled above)
+            op, args = cast("tuple[str, Any]", prog)
             kids = [visit(args)] if op == "n" else [visit(a) for a in args]
             h = 1 + max((k[1] for k in kids), default=0)
             idx = n_leaves + len(nodes)
@@ -616,7 +620,8 @@ class ColumnarCatalog:
         crit = self.node_codes(fc)[self.rule_root]
         if self.exclusion.any():
             crit[self.exclusion] = _NOT[crit[self.exclusion]]
-        return _TRIAL[crit]
+        codes: np.ndarray = _TRIAL[crit]
+        return codes
 
     def combine_trials(self, rule_codes: np.ndarray, *, chunk: int | None = None) -> BatchVerdicts:
         """Per-trial reductions over each trial's criteria, in chunks of patients (bounded memory)."""

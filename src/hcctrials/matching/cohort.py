@@ -27,7 +27,7 @@ import pyarrow as pa
 
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, compile_trial
 from hcctrials.criteria.columnar import ColumnarCatalog, evaluate_columnar
-from hcctrials.matching.status import evaluate_recruiting_status
+from hcctrials.matching.status import RecruitingState, evaluate_recruiting_status
 from hcctrials.model.patient import Patient
 from hcctrials.model.trial import Trial
 
@@ -52,7 +52,7 @@ class CohortCatalog:
     trial_ids: list[str]
     registries: list[str]
     with_criteria: np.ndarray  # bool per trial
-    recruiting: list[str]
+    recruiting: list[RecruitingState]
     columnar: ColumnarCatalog
     trial_index: np.ndarray  # position of each compiled trial in trial_ids
 
@@ -65,7 +65,12 @@ def build_cohort_catalog(trials: Iterable[Trial], *, as_of: date,
                          compiled: Sequence[CompiledTrial | None] | None = None) -> CohortCatalog:
     """Compile every trial once (or take *compiled*, aligned with *trials*, e.g. from the
     database cache) and fix the recruiting state on *as_of*."""
-    ids, regs, has, states, chosen, index = [], [], [], [], [], []
+    ids: list[str] = []
+    regs: list[str] = []
+    has: list[bool] = []
+    states: list[RecruitingState] = []
+    chosen: list[CompiledTrial] = []
+    index: list[int] = []
     for i, trial in enumerate(trials):
         el = trial.eligibility
         ok = bool(el.inclusion or el.exclusion or el.raw_text.en or el.raw_text.zh)

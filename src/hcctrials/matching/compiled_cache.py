@@ -18,10 +18,10 @@ import hashlib
 from collections.abc import Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from pydantic import TypeAdapter
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import Table, insert, select, tuple_
 
 from hcctrials.criteria import CompiledTrial, compile_trials
 from hcctrials.model.eligibility import Criterion, Node
@@ -29,13 +29,15 @@ from hcctrials.model.trial import Trial
 
 if TYPE_CHECKING:
     from hcctrials.matching.geography import Place
+    from hcctrials.matching.matcher import MatchCatalog
     from hcctrials.matching.setting import TrialSetting
+    from hcctrials.storage.repository import TrialStore
 
 __all__ = ["compiler_version", "load_compiled_trials", "load_match_catalog", "catalog_fingerprint", "trial_summary"]
 
 _CRITERIA = TypeAdapter(list[Criterion])
 _NODE: TypeAdapter[Any] = TypeAdapter(Node)
-_CATALOGS: dict[str, tuple[str, object]] = {}
+_CATALOGS: dict[str, tuple[str, MatchCatalog]] = {}
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +54,8 @@ def compiler_version() -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     for package in (hcctrials.criteria, hcctrials.vocab):
-        root = Path(package.__file__).parent
+        # regular packages (not namespace packages) always have a __file__
+        root = Path(cast(str, package.__file__)).parent
         for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".json", ".csv")):
             if path.name == "columnar.py":  # the evaluator, not the compiler
                 continue
@@ -61,13 +64,13 @@ def compiler_version() -> str:
     return digest.hexdigest()[:32]
 
 
-def _table():  # type: ignore[no-untyped-def]
+def _table() -> Table:
     from hcctrials.storage.compiled_criteria import compiled_criteria
 
     return compiled_criteria
 
 
-def load_compiled_trials(store, trials: Sequence[Trial], *, workers: int = 1) -> list[CompiledTrial]:  # type: ignore[no-untyped-def]
+def load_compiled_trials(store: TrialStore, trials: Sequence[Trial], *, workers: int = 1) -> list[CompiledTrial]:
     """Compiled criteria of *trials* (same order): from the cache, else compiled now and stored."""
     table = _table()
     version = compiler_version()
@@ -95,7 +98,7 @@ def load_compiled_trials(store, trials: Sequence[Trial], *, workers: int = 1) ->
     return out
 
 
-def catalog_fingerprint(store) -> str:  # type: ignore[no-untyped-def]
+def catalog_fingerprint(store: TrialStore) -> str:
     """A cheap fingerprint of the records: the number of records and of stored versions (two counts
     answered from the primary-key indexes, ~1 ms at 10,000 trials, instead of reading and hashing
     every row: ~70 ms, or ~30 ms for an aggregate over the wide ``trials`` rows).  Every save that
@@ -135,7 +138,7 @@ def trial_summary(trial: Trial) -> dict[str, Any]:
     }
 
 
-def _store_rows(store, pairs: Sequence[tuple[Trial, CompiledTrial]], version: str) -> list[dict[str, str]]:  # type: ignore[no-untyped-def]
+def _store_rows(store: TrialStore, pairs: Sequence[tuple[Trial, CompiledTrial]], version: str) -> list[dict[str, str]]:
     """Insert (or replace) the cache rows of *pairs* (record, compiled criteria); returns the rows."""
     import orjson
     from sqlalchemy import and_, delete
@@ -188,7 +191,7 @@ def _parse_criteria(text: str, memo: dict[bytes, Any]) -> list[Criterion]:
     return out
 
 
-def load_match_catalog(store, *, workers: int = 1):  # type: ignore[no-untyped-def]
+def load_match_catalog(store: TrialStore, *, workers: int = 1) -> MatchCatalog:
     """The prepared MatchCatalog of *store*, reused in this process while the records are unchanged.
 
     A new process reads the current records' keys joined with their cache rows in one query and

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Literal
+from typing import Literal, TypedDict
 
 from hcctrials.model.trial import Finding, OverallStatus, Trial, partial_date_bounds
 
@@ -57,6 +57,15 @@ class RecruitingStatus:
         return self.state != "closed"
 
 
+class _StatusFields(TypedDict):
+    """The fields every :class:`RecruitingStatus` of one evaluation shares."""
+
+    record_status: str
+    as_of: date
+    window: tuple[str | None, str | None]
+    findings: tuple[Finding, ...]
+
+
 def _window(trial: Trial) -> tuple[str | None, str | None, str]:
     d = trial.dates
     if d.recruitment_start or d.recruitment_end:
@@ -74,7 +83,7 @@ def evaluate_recruiting_status(trial: Trial, *, as_of: date, grace_days: int = 3
     grace = timedelta(days=grace_days)
     status = trial.overall_status
     findings = tuple(check_status_window(trial, as_of=as_of, grace_days=grace_days))
-    base = dict(record_status=status.value, as_of=as_of, window=(start_s, end_s), findings=findings)
+    base = _StatusFields(record_status=status.value, as_of=as_of, window=(start_s, end_s), findings=findings)
     span = f"{window_name} {start_s or '?'} to {end_s or '?'}"
     in_window = (start is None or start <= as_of) and (end is None or as_of <= end)
 
