@@ -262,13 +262,63 @@ class _WorkerPool:
             self._pool = None
 
 
+class _Feed:
+    """The chunks of one CT.gov download array submitted to the pool, in order, at most a given
+    number ahead (the results wait in the futures until the writer takes them)."""
+
+    def __init__(self, path: Path, pool: Any) -> None:
+        self.file = str(path)
+        self.pool = pool
+        self.pending: deque[Any] = deque()
+        self.layout_error = False
+        self._chunks: Iterator[tuple[int, list[tuple[int, int]]]] | None = self._iter_chunks(path)
+
+    @staticmethod
+    def _iter_chunks(path: Path) -> Iterator[tuple[int, list[tuple[int, int]]]]:
+        chunk: list[tuple[int, int]] = []
+        start = 0
+        with mapped_file(path) as data:  # only the line ends are looked at here
+            for span in iter_array_spans(data):
+                chunk.append(span)
+                if len(chunk) >= _CHUNK:
+                    yield start, chunk
+                    start, chunk = start + len(chunk), []
+        if chunk:
+            yield start, chunk
+
+    def fill(self, limit: int) -> None:
+        """Submit chunks until *limit* are pending or the file is read (or not one study per line)."""
+        while self._chunks is not None and len(self.pending) < limit:
+            try:
+                start, chunk = next(self._chunks)
+            except StopIteration:
+                self._chunks = None
+            except LineLayoutError:
+                self._chunks, self.layout_error = None, True
+            else:
+                self.pending.append(self.pool.submit(_prepare_chunk, self.file, start, chunk))
+
+    def close(self) -> None:
+        """Stop reading; let the workers finish what they were given."""
+        if self._chunks is not None:
+            self._chunks.close()  # type: ignore[attr-defined]
+            self._chunks = None
+        if self.pending:
+            wait(self.pending)
+
+
+#: Chunks of the next file submitted before a file's commit, so that the workers parse while
+#: the database commits (and checkpoints its WAL); their results wait in the main process.
+_PREFETCH_CHUNKS = 40
+
+
 def _ingest_file_parallel(store: TrialStore, path: Path, summary: IngestSummary, *, index: int, count: int,
-                          pool: Any, workers: int, batch_size: int, progress: ProgressCallback | None) -> None:
+                          feed: _Feed, workers: int, batch_size: int, progress: ProgressCallback | None,
+                          before_commit: Callable[[], None] | None = None) -> None:
     file = str(path)
     record_failures: list[IngestFailure] = []
     local = IngestSummary()
     batch: list[PreparedRecord] = []
-    pending: deque[Any] = deque()
     max_pending = 2 * workers + 2  # bounded: at most this many chunks read ahead
     with store.file_transaction() as writer:
         def flush() -> None:
@@ -293,27 +343,19 @@ def _ingest_file_parallel(store: TrialStore, path: Path, summary: IngestSummary,
                 raise _Fallback
 
         try:
-            chunk: list[tuple[int, int]] = []
-            start = 0
-            with mapped_file(path) as data:  # only the line ends are looked at here
-                for span in iter_array_spans(data):
-                    chunk.append(span)
-                    if len(chunk) >= _CHUNK:
-                        pending.append(pool.submit(_prepare_chunk, file, start, chunk))
-                        start, chunk = start + len(chunk), []
-                        while len(pending) >= max_pending:
-                            handle(pending.popleft())
-            if chunk:
-                pending.append(pool.submit(_prepare_chunk, file, start, chunk))
-            while pending:
-                handle(pending.popleft())
-        except LineLayoutError:
-            raise _Fallback from None
+            while True:
+                feed.fill(max_pending)
+                if feed.layout_error:
+                    raise _Fallback
+                if not feed.pending:
+                    break
+                handle(feed.pending.popleft())
         finally:
-            if pending:  # on a fallback or an error: let the workers finish what they were given
-                wait(pending)
+            feed.close()  # on a fallback or an error: let the workers finish what they were given
         if batch:
             flush()
+        if before_commit is not None:
+            before_commit()
     for name in ("ingested", "updated", "unchanged", "older"):
         setattr(summary, name, getattr(summary, name) + getattr(local, name))
     for failure in [*record_failures, *local.failures]:
@@ -359,16 +401,32 @@ def _ingest_all(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[S
     summary = IngestSummary(files=len(files))
     if log_run:
         summary.run_id = store.start_run(", ".join(str(p) for p in paths))
+    feeds: dict[int, _Feed] = {}  # the next file's feed, started before the current file commits
+
+    def prefetch(next_index: int) -> Callable[[], None]:
+        def start() -> None:
+            if next_index < len(files) and _parallel_eligible(files[next_index], parsers):
+                feed = _Feed(files[next_index], pool.get())
+                try:
+                    feed.fill(_PREFETCH_CHUNKS)
+                except OSError:  # never fail this file for the next one: its own turn reports it
+                    feed.close()
+                    return
+                feeds[next_index] = feed
+        return start
+
     for index, path in enumerate(files):
         if progress:
             progress(IngestEvent("file_start", path, index, len(files)))
         try:
             done = False
-            if pool.workers and _parallel_eligible(path, parsers):
+            feed = feeds.pop(index, None)
+            if feed is not None or (pool.workers and _parallel_eligible(path, parsers)):
                 try:
                     _ingest_file_parallel(store, path, summary, index=index, count=len(files),
-                                          pool=pool.get(), workers=pool.workers, batch_size=batch_size,
-                                          progress=progress)
+                                          feed=feed or _Feed(path, pool.get()), workers=pool.workers,
+                                          batch_size=batch_size, progress=progress,
+                                          before_commit=prefetch(index + 1))
                     done = True
                 except _Fallback:
                     pass  # rolled back; the streaming parser reads the file again

@@ -30,7 +30,7 @@ import ijson
 import orjson
 
 from hcctrials.errors import ParseError
-from hcctrials.model.trial import Outcome, Site, Text, Trial
+from hcctrials.model.trial import Eligibility, Outcome, Site, Text, Trial
 from hcctrials.sources.base import ParseResult, RecordFailure, sha256_hex
 from hcctrials.sources.ctgov.common import guarded
 from hcctrials.sources.ctgov.study_map import map_api_study
@@ -292,6 +292,14 @@ def _mapper(study: Any, file: str, locator: str, direct: dict[str, Any] | None =
             for name in _DIRECT_LISTS:
                 direct[name] = data[name]
                 data[name] = []
+            if _DIRECT_CRITERIA:
+                eligibility = data["eligibility"]
+                criteria = (eligibility["inclusion"], eligibility["exclusion"])
+                # valid as they are only if every item is {"en": stripped str} (Text strips)
+                if all(len(item) == 1 and isinstance(text := item.get("en"), str) and text == text.strip()
+                       for items in criteria for item in items) and any(criteria):
+                    direct[_CRITERIA] = [[{"en": item["en"], "zh": None} for item in items] for items in criteria]
+                    eligibility["inclusion"], eligibility["exclusion"] = [], []
         return data
 
     return mapper
@@ -317,6 +325,16 @@ _DIRECT_LISTS = tuple(
 #: strings are escaped), and exactly once.
 _EMPTY_LIST_KEY = {name: (f'"{name}":[],', f'"{_TRIAL_FIELDS[_TRIAL_FIELDS.index(name) + 1]}":')
                    for name in _DIRECT_LISTS}
+#: The eligibility criteria lists (``[{"en": ...}]`` from split_criteria) are serialised directly
+#: too, while Eligibility has ``inclusion``, ``exclusion``, ``raw_text`` in this order and Text is
+#: ``en``, ``zh``; ``"inclusion":[],"exclusion":[],"raw_text":`` can only be those keys.
+_CRITERIA = "eligibility.criteria"
+_ELIGIBILITY_FIELDS = list(Eligibility.model_fields)
+_DIRECT_CRITERIA = (tuple(Text.model_fields) == ("en", "zh")
+                    and "inclusion" in _ELIGIBILITY_FIELDS
+                    and _ELIGIBILITY_FIELDS[_ELIGIBILITY_FIELDS.index("inclusion"):][:3]
+                    == ["inclusion", "exclusion", "raw_text"])
+_EMPTY_CRITERIA = '"inclusion":[],"exclusion":[],"raw_text":'
 
 
 def parse_study_for_storage(study: Any, *, file: str, index: int, locator: str | None = None
@@ -325,8 +343,8 @@ def parse_study_for_storage(study: Any, *, file: str, index: int, locator: str |
 
     ``record_json`` is exactly ``Trial.model_dump_json()`` of the record the parser yields
     (checked on every real record by ``benchmarks/ctgov_parse.py --check``); *trial* is that
-    record validated WITHOUT its outcomes and sites (they are empty in *trial*), which are
-    serialised directly (see ``_DIRECT_LISTS``).  Used by the parallel ingest, which stores the
+    record validated WITHOUT its outcomes, sites and eligibility criteria lists (they are empty
+    in *trial*), which are serialised directly (see ``_DIRECT_LISTS`` and ``_DIRECT_CRITERIA``).  Used by the parallel ingest, which stores the
     JSON and never hands the trial out.
     """
     locator = locator or f"[{index}]"
@@ -339,13 +357,30 @@ def parse_study_for_storage(study: Any, *, file: str, index: int, locator: str |
     for name, items in direct.items():
         if not items:
             continue
+        if name == _CRITERIA:
+            head, marker, tail = record.partition(_EMPTY_CRITERIA)
+            if not marker:  # cannot happen with the checked model layout; stay correct anyway
+                return result.trial, _validated_record(result.trial, direct)
+            record = (f'{head}"inclusion":{orjson.dumps(items[0]).decode()},'
+                      f'"exclusion":{orjson.dumps(items[1]).decode()},"raw_text":{tail}')
+            continue
         empty, next_key = _EMPTY_LIST_KEY[name]
         head, marker, tail = record.partition(empty + next_key)
         if not marker:  # cannot happen with the checked model layout; stay correct anyway
-            full = Trial.model_validate({**result.trial.model_dump(), **direct})
-            return result.trial, full.model_dump_json()
+            return result.trial, _validated_record(result.trial, direct)
         record = f'{head}"{name}":{orjson.dumps(items).decode()},{next_key}{tail}'
     return result.trial, record
+
+
+def _validated_record(trial: Trial, direct: dict[str, Any]) -> str:
+    """``model_dump_json()`` of *trial* with the directly serialised lists validated back in."""
+    data = trial.model_dump()
+    for name, items in direct.items():
+        if name == _CRITERIA:
+            data["eligibility"]["inclusion"], data["eligibility"]["exclusion"] = items
+        else:
+            data[name] = items
+    return Trial.model_validate(data).model_dump_json()
 
 
 def _peek_nct_id(study: Any) -> str | None:

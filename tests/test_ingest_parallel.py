@@ -1,0 +1,68 @@
+"""The parallel ingest path (worker processes parse large download arrays) stores exactly what
+the single-process path stores, including failures and the file-level fallback."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import hcctrials.ingest as ingest_module
+from hcctrials.ingest import ingest_paths
+from hcctrials.storage import open_store
+
+REAL = "data/registry/ctgov_api_v2_json"
+
+
+def _corpus(shared_dir: Path, folder: Path) -> Path:
+    """Three download arrays: a real one-study-per-line file, the same studies pretty-printed
+    under new ids (not line-splittable: falls back to the streaming parser), and a copy with
+    one malformed study line in the middle (the file fails whole, nothing of it is stored)."""
+    folder.mkdir()
+    real = shared_dir / REAL / "dgg32_ctg-studies-5.json"
+    shutil.copy(real, folder / "a_real.json")
+    studies = json.loads(real.read_text(encoding="utf-8"))
+    for study in studies:
+        ident = study["protocolSection"]["identificationModule"]
+        ident["nctId"] = ident["nctId"].replace("NCT0", "NCT9")
+    (folder / "b_pretty.json").write_text(json.dumps(studies, indent=2), encoding="utf-8")
+    lines = real.read_text(encoding="utf-8").splitlines()
+    lines[10] = '{"protocolSection": {"identificationModule": '  # truncated study object
+    (folder / "c_broken.json").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return folder
+
+
+def _stored(url: str) -> dict[str, str]:
+    with open_store(url) as store:
+        return {t.trial_id: t.model_dump_json() for t in store.iter_trials()}
+
+
+def test_parallel_and_single_process_ingest_store_the_same(shared_dir: Path, tmp_path: Path,
+                                                           monkeypatch: pytest.MonkeyPatch) -> None:
+    folder = _corpus(shared_dir, tmp_path / "in")
+    monkeypatch.setattr(ingest_module, "PARALLEL_MIN_BYTES", 1)  # every array goes to the workers
+    parallel_files: list[str] = []
+    original = ingest_module._ingest_file_parallel
+
+    def counted(store, path, *args, **kwargs):  # type: ignore[no-untyped-def]
+        parallel_files.append(Path(path).name)
+        return original(store, path, *args, **kwargs)
+
+    monkeypatch.setattr(ingest_module, "_ingest_file_parallel", counted)
+    results = {}
+    for workers in (0, 2):
+        url = f"sqlite:///{tmp_path / f'w{workers}.sqlite3'}"
+        with open_store(url) as store:
+            summary = ingest_paths([folder], store, workers=workers)
+        results[workers] = (summary.counts(), sorted((f.file, f.locator or "") for f in summary.failures),
+                            _stored(url))
+    single, parallel = results[0], results[2]
+    assert "a_real.json" in parallel_files  # the worker path really ran
+    assert parallel[0] == single[0]
+    assert parallel[1] == single[1]
+    assert parallel[2] == single[2]
+    counts = single[0]
+    assert counts["ingested"] == 100 and counts["failed"] >= 1  # two good files, one failed file
+    assert all(Path(f).name == "c_broken.json" for f, _ in single[1])
