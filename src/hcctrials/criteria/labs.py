@@ -12,69 +12,54 @@ import re
 
 from hcctrials.criteria.grammar import COMPARATOR, NUM, Context, Hit, parse_comparator, parse_number, trie_regex
 from hcctrials.model.eligibility import AllOf, AnyOf, Comparator, LabThreshold, Node
+from hcctrials.units import resolve_analyte
 
 __all__ = ["scan_labs", "LAB_NAMES"]
 
-#: criterion-text lab names -> analyte code (longest names are tried first)
-LAB_NAMES: dict[str, str] = {
-    # blood counts
-    "absolute neutrophil count": "anc", "absolute neutrophils count": "anc", "neutrophil count": "anc",
-    "neutrophils": "anc", "neutrophil": "anc", "anc": "anc", "neut": "anc", "中性粒细胞绝对计数": "anc",
-    "中性粒细胞绝对值": "anc", "中性粒细胞计数": "anc", "中性粒细胞": "anc",
-    "platelet count": "platelets", "platelets": "platelets", "platelet": "platelets", "plt": "platelets",
-    "血小板计数": "platelets", "血小板": "platelets",
-    "hemoglobin": "hemoglobin", "haemoglobin": "hemoglobin", "hgb": "hemoglobin", "hb": "hemoglobin",
-    "血红蛋白": "hemoglobin",
-    "white blood cell count": "wbc", "white blood cells": "wbc", "white blood cell": "wbc",
-    "leukocytes": "wbc", "leukocyte count": "wbc", "wbc": "wbc", "白细胞计数": "wbc", "白细胞": "wbc",
-    "lymphocyte count": "lymphocytes", "lymphocytes": "lymphocytes", "lymph": "lymphocytes",
-    "淋巴细胞计数": "lymphocytes", "淋巴细胞": "lymphocytes",
-    # liver
-    "serum total bilirubin": "bilirubin_total", "total serum bilirubin": "bilirubin_total",
-    "total bilirubin": "bilirubin_total", "serum bilirubin": "bilirubin_total", "bilirubin": "bilirubin_total",
-    "tbil": "bilirubin_total", "tbili": "bilirubin_total", "血清总胆红素": "bilirubin_total",
-    "总胆红素": "bilirubin_total", "胆红素": "bilirubin_total",
-    "serum albumin": "albumin", "albumin": "albumin", "alb": "albumin", "血清白蛋白": "albumin", "白蛋白": "albumin",
-    "alanine aminotransferase": "alt", "alanine transaminase": "alt", "sgpt": "alt", "alt": "alt",
-    "谷丙转氨酶": "alt", "丙氨酸氨基转移酶": "alt", "丙氨酸转氨酶": "alt",
-    "aspartate aminotransferase": "ast", "aspartate transaminase": "ast", "sgot": "ast", "ast": "ast",
-    "谷草转氨酶": "ast", "天冬氨酸氨基转移酶": "ast", "天门冬氨酸氨基转移酶": "ast",
-    "alkaline phosphatase": "alp", "alp": "alp", "碱性磷酸酶": "alp",
-    "gamma-glutamyl transferase": "ggt", "ggt": "ggt", "谷氨酰转移酶": "ggt",
-    # kidney
-    "serum creatinine": "creatinine", "creatinine": "creatinine", "scr": "creatinine", "cre": "creatinine",
-    "cr": "creatinine", "血清肌酐": "creatinine", "血肌酐": "creatinine", "肌酐": "creatinine",
-    "calculated creatinine clearance": "creatinine_clearance", "creatinine clearance rate": "creatinine_clearance",
-    "creatinine clearance": "creatinine_clearance", "crcl": "creatinine_clearance", "ccr": "creatinine_clearance",
-    "肌酐清除率": "creatinine_clearance", "内生肌酐清除率": "creatinine_clearance",
-    "estimated glomerular filtration rate": "egfr", "glomerular filtration rate": "egfr", "egfr": "egfr",
-    "肾小球滤过率": "egfr",
-    # coagulation
-    "international normalized ratio": "inr", "international normalised ratio": "inr", "inr": "inr",
-    "国际标准化比率": "inr", "国际标准化比值": "inr",
-    "activated partial thromboplastin time": "aptt", "aptt": "aptt", "ptt": "aptt",
-    "活化部分凝血活酶时间": "aptt", "部分凝血活酶时间": "aptt",
-    "prothrombin time": "pt", "pt": "pt", "凝血酶原时间": "pt",
-    # others
-    "alpha-fetoprotein": "afp", "alpha fetoprotein": "afp", "afp": "afp", "甲胎蛋白": "afp",
-    "hbv dna": "hbv_dna", "hbv-dna": "hbv_dna", "乙肝病毒dna": "hbv_dna", "hbv病毒载量": "hbv_dna",
-    "hcv rna": "hcv_rna", "hcv-rna": "hcv_rna",
-    "serum sodium": "sodium", "sodium": "sodium", "血钠": "sodium",
-    "potassium": "potassium", "血钾": "potassium",
-    "lipase": "lipase", "amylase": "amylase", "脂肪酶": "lipase", "淀粉酶": "amylase",
-    "systolic blood pressure": "systolic_bp", "systolic bp": "systolic_bp", "sbp": "systolic_bp",
-    "收缩压": "systolic_bp", "diastolic blood pressure": "diastolic_bp", "diastolic bp": "diastolic_bp",
-    "dbp": "diastolic_bp", "舒张压": "diastolic_bp", "systolic": "systolic_bp", "diastolic": "diastolic_bp",
-    "left ventricular ejection fraction": "lvef", "lvef": "lvef", "左心室射血分数": "lvef", "射血分数": "lvef",
-    "qtc": "qtc", "qtcf": "qtc", "qtc interval": "qtc", "qtcf interval": "qtc", "corrected qt interval": "qtc",
-    "qt interval corrected": "qtc", "corrected qt": "qtc", "校正qt间期": "qtc", "qtc间期": "qtc",
-    "ejection fraction": "lvef", "cardiac ejection fraction": "lvef", "left ventricular ejection fraction (lvef)": "lvef",
-    "upc ratio": "upcr", "urine protein:creatinine (upc) ratio": "upcr", "urine protein creatinine ratio": "upcr", "upcr": "upcr", "urine protein:creatinine ratio": "upcr", "urine protein-creatinine ratio": "upcr",
-    "urine protein to creatinine ratio": "upcr", "urine protein/creatinine ratio": "upcr", "尿蛋白肌酐比": "upcr",
-    "尿蛋白/肌酐比值": "upcr", "尿蛋白肌酐比值": "upcr",
-    "24-hour urine protein": "urine_protein_24h", "24h urine protein": "urine_protein_24h",
-    "24小时尿蛋白": "urine_protein_24h",
-}
+#: Lab names the compiler scans criteria text for (longest first).  Which analyte each name
+#: means comes from the one alias table in hcctrials.units; this list only chooses the names
+#: that are safe to look for in free text (the units table also knows words such as "got",
+#: "na" or "k" that would match ordinary English here).
+_SCANNED_NAMES: tuple[str, ...] = (
+    'absolute neutrophil count', 'absolute neutrophils count', 'neutrophil count', 'neutrophils',
+    'neutrophil', 'anc', 'neut', '中性粒细胞绝对计数', '中性粒细胞绝对值', '中性粒细胞计数', '中性粒细胞', 'platelet count',
+    'platelets', 'platelet', 'plt', '血小板计数', '血小板', 'hemoglobin', 'haemoglobin', 'hgb', 'hb', '血红蛋白',
+    'white blood cell count', 'white blood cells', 'white blood cell', 'leukocytes', 'leukocyte count',
+    'wbc', '白细胞计数', '白细胞', 'lymphocyte count', 'lymphocytes', 'lymph', '淋巴细胞计数', '淋巴细胞',
+    'serum total bilirubin', 'total serum bilirubin', 'total bilirubin', 'serum bilirubin',
+    'bilirubin', 'tbil', 'tbili', '血清总胆红素', '总胆红素', '胆红素', 'serum albumin', 'albumin', 'alb', '血清白蛋白',
+    '白蛋白', 'alanine aminotransferase', 'alanine transaminase', 'sgpt', 'alt', '谷丙转氨酶', '丙氨酸氨基转移酶',
+    '丙氨酸转氨酶', 'aspartate aminotransferase', 'aspartate transaminase', 'sgot', 'ast', '谷草转氨酶',
+    '天冬氨酸氨基转移酶', '天门冬氨酸氨基转移酶', 'alkaline phosphatase', 'alp', '碱性磷酸酶', 'gamma-glutamyl transferase',
+    'ggt', '谷氨酰转移酶', 'serum creatinine', 'creatinine', 'scr', 'cre', 'cr', '血清肌酐', '血肌酐', '肌酐',
+    'calculated creatinine clearance', 'creatinine clearance rate', 'creatinine clearance', 'crcl',
+    'ccr', '肌酐清除率', '内生肌酐清除率', 'estimated glomerular filtration rate', 'glomerular filtration rate',
+    'egfr', '肾小球滤过率', 'international normalized ratio', 'international normalised ratio', 'inr',
+    '国际标准化比率', '国际标准化比值', 'activated partial thromboplastin time', 'aptt', 'ptt', '活化部分凝血活酶时间',
+    '部分凝血活酶时间', 'prothrombin time', 'pt', '凝血酶原时间', 'alpha-fetoprotein', 'alpha fetoprotein', 'afp',
+    '甲胎蛋白', 'hbv dna', 'hbv-dna', '乙肝病毒dna', 'hbv病毒载量', 'hcv rna', 'hcv-rna', 'serum sodium', 'sodium',
+    '血钠', 'potassium', '血钾', 'lipase', 'amylase', '脂肪酶', '淀粉酶', 'systolic blood pressure',
+    'systolic bp', 'sbp', '收缩压', 'diastolic blood pressure', 'diastolic bp', 'dbp', '舒张压', 'systolic',
+    'diastolic', 'left ventricular ejection fraction', 'lvef', '左心室射血分数', '射血分数', 'qtc', 'qtcf',
+    'qtc interval', 'qtcf interval', 'corrected qt interval', 'qt interval corrected', 'corrected qt',
+    '校正qt间期', 'qtc间期', 'ejection fraction', 'cardiac ejection fraction',
+    'left ventricular ejection fraction (lvef)', 'upc ratio', 'urine protein:creatinine (upc) ratio',
+    'urine protein creatinine ratio', 'upcr', 'urine protein:creatinine ratio',
+    'urine protein-creatinine ratio', 'urine protein to creatinine ratio',
+    'urine protein/creatinine ratio', '尿蛋白肌酐比', '尿蛋白/肌酐比值', '尿蛋白肌酐比值', '24-hour urine protein',
+    '24h urine protein', '24小时尿蛋白',
+)
+
+
+def _analyte(name: str) -> str:
+    code = resolve_analyte(name)
+    if code is None:  # a programming error: every scanned name must be in the units table
+        raise LookupError(f"lab name {name!r} is not in hcctrials.units.ANALYTE_ALIASES")
+    return code
+
+
+#: criterion-text lab name -> analyte code
+LAB_NAMES: dict[str, str] = {name: _analyte(name) for name in _SCANNED_NAMES}
 _PAIR_NAMES = {  # one name for two analytes
     "转氨酶": ("alt", "ast"), "transaminases": ("alt", "ast"), "aminotransferases": ("alt", "ast"),
 }

@@ -111,6 +111,20 @@ _ALIASES: dict[str, tuple[str, ...]] = {
 }
 
 
+#: Further spellings met in eligibility-criteria text (hcctrials.criteria scans for them).
+_MORE_ALIASES: dict[str, tuple[str, ...]] = {
+    'anc': ('absolute neutrophils count',),
+    'lymphocytes': ('lymph',),
+    'bilirubin_total': ('serum total bilirubin', 'total serum bilirubin',),
+    'ggt': ('谷氨酰转移酶',),
+    'creatinine_clearance': ('creatinine clearance rate',),
+    'hbv_dna': ('hbv病毒载量',),
+    'qtc': ('qtc interval', 'qtcf interval', 'qt interval corrected', 'corrected qt',),
+    'lvef': ('cardiac ejection fraction',),
+    'upcr': ('upc ratio', 'urine protein:creatinine (upc) ratio', 'urine protein:creatinine ratio', 'urine protein-creatinine ratio', '尿蛋白肌酐比值',),
+}
+
+
 def _key(name: str) -> str:
     t = unicodedata.normalize("NFKC", name).strip().lower()
     t = re.sub(r"[\s_]+", " ", t)
@@ -124,6 +138,9 @@ for _code, _names in _ALIASES.items():
     ANALYTE_ALIASES[_key(_code)] = _code
     for _n in _names:
         ANALYTE_ALIASES[_key(_n)] = _code
+for _code, _names in _MORE_ALIASES.items():
+    for _n in _names:
+        ANALYTE_ALIASES.setdefault(_key(_n), _code)
 
 
 def resolve_analyte(name: str) -> str | None:
