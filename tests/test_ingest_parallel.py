@@ -35,8 +35,9 @@ def _corpus(shared_dir: Path, folder: Path) -> Path:
 
 
 def _stored(url: str) -> dict[str, str]:
-    with open_store(url) as store:
-        return {t.trial_id: t.model_dump_json() for t in store.iter_trials()}
+    """Each stored record as its raw JSON text (byte for byte what was written)."""
+    with open_store(url) as store, store.engine.connect() as conn:
+        return dict(conn.exec_driver_sql("SELECT trial_id, record FROM trials").all())
 
 
 def test_parallel_and_single_process_ingest_store_the_same(shared_dir: Path, tmp_path: Path,
@@ -52,17 +53,22 @@ def test_parallel_and_single_process_ingest_store_the_same(shared_dir: Path, tmp
 
     monkeypatch.setattr(ingest_module, "_ingest_file_parallel", counted)
     results = {}
-    for workers in (0, 2):
-        url = f"sqlite:///{tmp_path / f'w{workers}.sqlite3'}"
+    for workers, bulk in ((0, False), (2, False), (2, True)):
+        # bulk: the whole ingest in the store's bulk-load mode (rollback journal, not WAL)
+        monkeypatch.setattr(ingest_module, "BULK_MIN_BYTES", 1 if bulk else 1 << 60)
+        url = f"sqlite:///{tmp_path / f'w{workers}{bulk}.sqlite3'}"
         with open_store(url) as store:
             summary = ingest_paths([folder], store, workers=workers)
-        results[workers] = (summary.counts(), sorted((f.file, f.locator or "") for f in summary.failures),
-                            _stored(url))
-    single, parallel = results[0], results[2]
+        results[workers, bulk] = (summary.counts(), sorted((f.file, f.locator or "") for f in summary.failures),
+                                  _stored(url))
+    single = results[0, False]
     assert "a_real.json" in parallel_files  # the worker path really ran
-    assert parallel[0] == single[0]
-    assert parallel[1] == single[1]
-    assert parallel[2] == single[2]
+    for parallel in (results[2, False], results[2, True]):
+        assert parallel[0] == single[0]
+        assert parallel[1] == single[1]
+        assert parallel[2] == single[2]
+    record = json.loads(single[2]["NCT05883644"])
+    assert record["provenance"]["fetched_at"].endswith("Z")  # the file's modification time
     counts = single[0]
     assert counts["ingested"] == 100 and counts["failed"] >= 1  # two good files, one failed file
     assert all(Path(f).name == "c_broken.json" for f, _ in single[1])

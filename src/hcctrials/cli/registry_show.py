@@ -45,6 +45,8 @@ LABELS: dict[str, tuple[str, str]] = {
     "secondary": ("secondary", "次要指标"),
     "other": ("other", "其他指标"),
     "approved": ("approved", "已批准"),
+    "actual": ("actual", "实际"),
+    "anticipated": ("anticipated", "预计"),
     "not_approved": ("not approved", "未批准"),
 }
 
@@ -103,12 +105,14 @@ def render_trial(trial: Trial, *, lang: str, linked: Sequence[str], requested_id
     if requested_id.upper() != trial.trial_id.upper():
         parts.append(RichText(f"{requested_id} {_l('listed_by', lang)} {trial.trial_id}", style="yellow"))
 
-    dates = trial.dates.model_dump(exclude_none=True)
+    dates = trial.dates.model_dump(exclude_none=True, exclude={"types"})
+    types = trial.dates.types
     parts.append(_section(_l("status", lang) + " / " + _l("dates", lang), _kv([
         (_l("registry", lang), trial.registry.value),
         (_l("status", lang), f"{trial.overall_status.value}" + (f" ({_t(trial.status_text, lang)})"
                                                                if not trial.status_text.is_empty() else "")),
-        *[(name.replace("_", " "), value) for name, value in dates.items()],
+        *[(name.replace("_", " "), value + (f" ({_l(types[name], lang)})" if name in types else ""))
+          for name, value in dates.items()],
         ("registration", trial.registration_status),
     ])))
     design = trial.design

@@ -21,13 +21,16 @@ import calendar
 import re
 from datetime import date
 from enum import Enum
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal, cast
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic_core import to_jsonable_python
 
 __all__ = [
     "Text",
     "PartialDate",
+    "DateName",
+    "DateType",
     "partial_date_bounds",
     "Registry",
     "OverallStatus",
@@ -47,6 +50,8 @@ __all__ = [
     "Provenance",
     "Trial",
     "SCHEMA_VERSION",
+    "json_template",
+    "check_partial_date",
 ]
 
 #: Bumped whenever a field changes meaning; stored with every record.
@@ -55,7 +60,8 @@ SCHEMA_VERSION = 1
 _PARTIAL_DATE = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])(-(0[1-9]|[12]\d|3[01]))?)?$")
 
 
-def _check_partial_date(value: str) -> str:
+def check_partial_date(value: str) -> str:
+    """*value* if it is a partial ISO date (``2025``, ``2025-02``, ``2025-02-28``); ValueError if not."""
     if not _PARTIAL_DATE.match(value):
         raise ValueError(f"expected an ISO date YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
     if len(value) == 10:
@@ -63,12 +69,12 @@ def _check_partial_date(value: str) -> str:
     return value
 
 
-PartialDate = Annotated[str, AfterValidator(_check_partial_date)]
+PartialDate = Annotated[str, AfterValidator(check_partial_date)]
 
 
 def partial_date_bounds(value: str) -> tuple[date, date]:
     """First and last calendar day a partial ISO date can mean (``"2025-02"`` -> Feb 1..28)."""
-    _check_partial_date(value)
+    check_partial_date(value)
     parts = [int(p) for p in value.split("-")]
     if len(parts) == 1:
         return date(parts[0], 1, 1), date(parts[0], 12, 31)
@@ -136,6 +142,13 @@ class Identifier(_Model):
     source_label: str | None = None
 
 
+#: The dates a record can carry (the fields of :class:`TrialDates`).
+DateName = Literal["registered", "first_posted", "last_updated", "study_start", "primary_completion",
+                   "study_completion", "recruitment_start", "recruitment_end"]
+#: Whether a date has happened (``actual``) or is planned / estimated (``anticipated``).
+DateType = Literal["actual", "anticipated"]
+
+
 class TrialDates(_Model):
     registered: PartialDate | None = None
     first_posted: PartialDate | None = None
@@ -145,6 +158,14 @@ class TrialDates(_Model):
     study_completion: PartialDate | None = None
     recruitment_start: PartialDate | None = None
     recruitment_end: PartialDate | None = None
+    #: Whether each date above is ``actual`` or ``anticipated`` (planned, estimated), where the
+    #: record states it: ClinicalTrials.gov's date ``type`` (API v2 ``ACTUAL`` / ``ESTIMATED``,
+    #: legacy XML ``Actual`` / ``Anticipated``).  A date not listed here: the record does not say.
+    types: dict[DateName, DateType] = Field(default_factory=dict)
+
+    def is_anticipated(self, name: str) -> bool:
+        """True if the record says the date *name* (``study_start`` ...) is planned, not actual."""
+        return self.types.get(cast(DateName, name)) == "anticipated"
 
 
 class Design(_Model):
@@ -313,3 +334,21 @@ class Trial(_Model):
             if value:
                 return value
         return self.trial_id
+
+
+def json_template(model: type[BaseModel]) -> dict[str, Any]:
+    """Every field of *model* in declaration order with its default in JSON form (None for a
+    required field).
+
+    ``{**json_template(M), **values}`` lists *values* in ``M``'s field order with every other
+    field at its default: the layout of ``M(**values).model_dump(mode="json")`` when *values*
+    are themselves in that layout (stripped strings, nested models complete).  Producers that
+    build records as plain dicts for speed (the CT.gov storage fast path) rely on this; their
+    tests check that such a dict is a fixed point of validation.  The template is shared:
+    never mutate it or the defaults it holds.
+    """
+    template: dict[str, Any] = {}
+    for name, info in model.model_fields.items():
+        template[name] = None if info.is_required() else to_jsonable_python(
+            info.get_default(call_default_factory=True))
+    return template

@@ -10,6 +10,8 @@ Parsers are pure with respect to the database: they never write anywhere.
 from __future__ import annotations
 
 import hashlib
+import os
+from datetime import datetime, timezone
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,6 +27,7 @@ __all__ = [
     "SourceParser",
     "sha256_hex",
     "read_head",
+    "file_fetched_at",
 ]
 
 
@@ -75,3 +78,11 @@ def read_head(path: Path, size: int = 65536) -> bytes:
     """The first *size* bytes of *path*, for sniffing."""
     with path.open("rb") as handle:
         return handle.read(size)
+
+
+def file_fetched_at(path: Path | str | int) -> str:
+    """When the record file was fetched, as far as a file can tell: its modification time
+    (the moment a browser saved it or ``hcctrials fetch`` wrote it), ISO 8601 UTC to the
+    second (``2026-11-21T14:30:05Z``).  *path* may be an open file descriptor."""
+    mtime = os.fstat(path).st_mtime if isinstance(path, int) else os.stat(path).st_mtime
+    return datetime.fromtimestamp(int(mtime), tz=timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")

@@ -6,7 +6,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from hcctrials.errors import ParseError
-from hcctrials.sources.base import ParseResult, SourceParser, read_head
+from hcctrials.sources.base import ParsedRecord, ParseResult, SourceParser, file_fetched_at, read_head
 
 __all__ = ["all_parsers", "detect_parser", "parse_path", "iter_input_files"]
 
@@ -55,9 +55,17 @@ def detect_parser(path: Path, *, parsers: Iterable[SourceParser] | None = None) 
 
 
 def parse_path(path: Path, *, parsers: Iterable[SourceParser] | None = None) -> Iterator[ParseResult]:
-    """Detect the format of *path* and yield its records."""
+    """Detect the format of *path* and yield its records.
+
+    A record whose parser did not say when it was fetched gets the file's modification time
+    as ``provenance.fetched_at`` (:func:`~hcctrials.sources.base.file_fetched_at`).
+    """
     parser = detect_parser(path, parsers=parsers)
-    yield from parser.iter_records(path)
+    fetched_at = file_fetched_at(path)
+    for result in parser.iter_records(path):
+        if isinstance(result, ParsedRecord) and result.trial.provenance.fetched_at is None:
+            result.trial.provenance.fetched_at = fetched_at
+        yield result
 
 
 _SKIP_SUFFIXES = {".md", ".py", ".pyc"}

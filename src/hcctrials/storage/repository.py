@@ -12,13 +12,14 @@ ingest runs) are read from the clock here, in the adapter, never in the core.
 from __future__ import annotations
 
 import difflib
+import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Select, func, insert, literal, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
@@ -126,6 +127,7 @@ class TrialStore:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._bulk: Connection | None = None  # the connection of bulk_load(), while it runs
 
     # -- lifecycle -----------------------------------------------------------------------
     @property
@@ -177,8 +179,57 @@ class TrialStore:
     @contextmanager
     def file_transaction(self) -> Iterator[FileWriter]:
         """One transaction: committed if the block completes, rolled back if it raises."""
+        if self._bulk is not None:
+            with self._bulk.begin():
+                yield FileWriter(self._bulk, utc_now())
+            return
         with self.engine.begin() as conn:
             yield FileWriter(conn, utc_now())
+
+    @contextmanager
+    def bulk_load(self) -> Iterator[bool]:
+        """Let the block write a large amount of new data faster; yields whether it does.
+
+        SQLite in WAL mode writes every page twice: into the WAL, then into the database at the
+        checkpoint after each commit (for a 10,000-study download: ~280 MB, ~1 s of CPU in the
+        committing process).  With a rollback journal, pages appended to the file are not
+        journaled at all, so inside this block :meth:`file_transaction` uses one connection
+        switched to ``journal_mode=TRUNCATE`` with ``synchronous=FULL`` (SQLite docs, "PRAGMA
+        journal_mode", "PRAGMA synchronous"): each transaction is still atomic and rolled back
+        on failure, the data are written once.  Other processes can read between commits but
+        not during one.  WAL (and ``synchronous=NORMAL``) is restored when the block ends.
+
+        Nothing changes (yields False) on PostgreSQL, for an in-memory database, or when the
+        switch is refused because another connection has the database open.
+        """
+        database = self.engine.url.database
+        if (self._bulk is not None or self.engine.dialect.name != "sqlite" or not database
+                or database == ":memory:" or database.startswith("file:")):
+            yield False
+            return
+        conn = self.engine.connect()
+        raw = cast(sqlite3.Connection, conn.connection.driver_connection)
+        try:
+            mode = raw.execute("PRAGMA journal_mode=TRUNCATE").fetchone()[0]
+        except sqlite3.OperationalError:  # locked by another connection: stay in WAL
+            mode = None
+        if mode != "truncate":
+            conn.close()
+            yield False
+            return
+        raw.execute("PRAGMA synchronous=FULL")
+        self._bulk = conn
+        try:
+            yield True
+        finally:
+            self._bulk = None
+            try:
+                raw.execute("PRAGMA journal_mode=WAL")
+                raw.execute("PRAGMA synchronous=NORMAL")
+            except sqlite3.OperationalError:  # the next connection's pragmas switch it back
+                pass
+            finally:
+                conn.close()
 
     def start_run(self, source_path: str) -> int:
         """Open an ingest run in the log; returns its id."""

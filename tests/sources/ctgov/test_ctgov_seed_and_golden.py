@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -68,6 +69,9 @@ def _normalised(path: Path) -> list[dict]:
         assert isinstance(result, ParsedRecord), result
         data = result.trial.model_dump(mode="json")
         data["provenance"]["source_file"] = path.name  # independent of where ../shared is
+        # the file's modification time (checked in test_fetched_at_is_the_file_time)
+        assert re.fullmatch(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", data["provenance"]["fetched_at"])
+        data["provenance"]["fetched_at"] = None
         out.append(data)
     return out
 
@@ -111,3 +115,17 @@ def test_raw_hash_is_stable_across_layouts(shared_dir: Path, tmp_path: Path) -> 
                 parse_path(shared_dir / "data/registry/ctgov_api_v2_json/dgg32_ctg-studies-2.json")}
     assert len(hashes) == 1 and hashes == original
     assert [r.trial.provenance.record_locator for r in parse_path(page)] == ["studies[0]"]
+
+
+def test_fetched_at_is_the_file_time(tmp_path: Path) -> None:
+    """provenance.fetched_at is when the file was saved (its modification time, UTC)."""
+    import calendar
+    import shutil
+
+    path = tmp_path / "study.json"
+    shutil.copy(GOLDEN_CASES["example_api_v2_study"](tmp_path), path)
+    moment = calendar.timegm((2026, 1, 2, 3, 4, 5))
+    os.utime(path, (moment, moment))
+    (result,) = list(parse_path(path))
+    assert isinstance(result, ParsedRecord)
+    assert result.trial.provenance.fetched_at == "2026-01-02T03:04:05Z"

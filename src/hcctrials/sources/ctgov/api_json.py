@@ -30,9 +30,8 @@ import ijson
 import orjson
 
 from hcctrials.errors import ParseError
-from hcctrials.model.trial import Eligibility, Outcome, Site, Text, Trial
 from hcctrials.sources.base import ParseResult, RecordFailure, sha256_hex
-from hcctrials.sources.ctgov.common import guarded
+from hcctrials.sources.ctgov.common import guarded, run_mapper
 from hcctrials.sources.ctgov.study_map import map_api_study
 
 __all__ = ["ApiV2JsonParser", "canonical_study_json", "EXACT_POSITION_MAX_BYTES", "iter_array_lines",
@@ -278,109 +277,39 @@ class ApiV2JsonParser:
                        record_id=_peek_nct_id(study) or f"record {index}")
 
 
-def _mapper(study: Any, file: str, locator: str, direct: dict[str, Any] | None = None
-            ) -> Callable[[], dict[str, Any]]:
+def _mapper(study: Any, file: str, locator: str, fetched_at: str | None = None) -> Callable[[], dict[str, Any]]:
     def mapper() -> dict[str, Any]:
-        data = map_api_study(study)
-        data["provenance"] = {
-            "source_format": SOURCE_FORMAT,
+        return map_api_study(study, provenance={
             "source_file": file,
             "record_locator": locator,
+            "fetched_at": fetched_at,
             "raw_sha256": sha256_hex(canonical_study_json(study)),
-        }
-        if direct is not None:
-            for name in _DIRECT_LISTS:
-                direct[name] = data[name]
-                data[name] = []
-            if _DIRECT_CRITERIA:
-                eligibility = data["eligibility"]
-                criteria = (eligibility["inclusion"], eligibility["exclusion"])
-                # valid as they are only if every item is {"en": stripped str} (Text strips)
-                if all(len(item) == 1 and isinstance(text := item.get("en"), str) and text == text.strip()
-                       for items in criteria for item in items) and any(criteria):
-                    direct[_CRITERIA] = [[{"en": item["en"], "zh": None} for item in items] for items in criteria]
-                    eligibility["inclusion"], eligibility["exclusion"] = [], []
-        return data
+        })
 
     return mapper
 
 
 # ---------------------------------------------------------------- the storage fast path
 
-_TRIAL_FIELDS = list(Trial.model_fields)
-#: List fields of Trial that map_api_study gives in full (every key, in model field order, every
-#: text a stripped str or None, every code from a fixed set): valid by construction, so the
-#: storage fast path serialises them directly instead of validating ~40 sites and ~15 outcomes
-#: per study (4 to 7 pydantic objects each; ~80% of the validation time).  Only while the
-#: models are the ones this was written for; otherwise they are validated as usual.
-_DIRECT_LISTS = tuple(
-    name for name, model, fields in (
-        ("outcomes", Outcome, ("kind", "measure", "method", "time_frame")),
-        ("sites", Site, ("institution", "level", "city", "province", "country", "address", "status")),
-    )
-    if tuple(model.model_fields) == fields and tuple(Text.model_fields) == ("en", "zh")
-    and name in _TRIAL_FIELDS and _TRIAL_FIELDS[-1] != name
-)
-#: In ``model_dump_json`` output ``"sites":[],"ethics":`` can only be the key (quotes inside
-#: strings are escaped), and exactly once.
-_EMPTY_LIST_KEY = {name: (f'"{name}":[],', f'"{_TRIAL_FIELDS[_TRIAL_FIELDS.index(name) + 1]}":')
-                   for name in _DIRECT_LISTS}
-#: The eligibility criteria lists (``[{"en": ...}]`` from split_criteria) are serialised directly
-#: too, while Eligibility has ``inclusion``, ``exclusion``, ``raw_text`` in this order and Text is
-#: ``en``, ``zh``; ``"inclusion":[],"exclusion":[],"raw_text":`` can only be those keys.
-_CRITERIA = "eligibility.criteria"
-_ELIGIBILITY_FIELDS = list(Eligibility.model_fields)
-_DIRECT_CRITERIA = (tuple(Text.model_fields) == ("en", "zh")
-                    and "inclusion" in _ELIGIBILITY_FIELDS
-                    and _ELIGIBILITY_FIELDS[_ELIGIBILITY_FIELDS.index("inclusion"):][:3]
-                    == ["inclusion", "exclusion", "raw_text"])
-_EMPTY_CRITERIA = '"inclusion":[],"exclusion":[],"raw_text":'
+def parse_study_for_storage(study: Any, *, file: str, index: int, locator: str | None = None,
+                            fetched_at: str | None = None) -> tuple[dict[str, Any], str] | RecordFailure:
+    """One study of a download array as ``(record, record_json)`` for the database, without
+    building a Trial.
 
-
-def parse_study_for_storage(study: Any, *, file: str, index: int, locator: str | None = None
-                            ) -> tuple[Trial, str] | RecordFailure:
-    """One study of a download array as ``(trial, record_json)`` for the database.
-
-    ``record_json`` is exactly ``Trial.model_dump_json()`` of the record the parser yields
-    (checked on every real record by ``benchmarks/ctgov_parse.py --check``); *trial* is that
-    record validated WITHOUT its outcomes, sites and eligibility criteria lists (they are empty
-    in *trial*), which are serialised directly (see ``_DIRECT_LISTS`` and ``_DIRECT_CRITERIA``).  Used by the parallel ingest, which stores the
-    JSON and never hands the trial out.
+    *record* is the dict :func:`~hcctrials.sources.ctgov.study_map.map_api_study` gives, which
+    is already in the exact layout of ``Trial.model_dump(mode="json")`` (every field, in order,
+    valid by construction), so ``record_json`` is its orjson serialisation, byte for byte
+    ``Trial.model_dump_json()`` of the record the parser yields (checked on every real record
+    and on generated studies in ``tests/sources/ctgov/test_ctgov_storage_fast_path.py`` and by
+    ``benchmarks/ctgov_parse.py --check``).  Used by the parallel ingest, which stores the JSON
+    and never hands a trial out.
     """
     locator = locator or f"[{index}]"
-    direct: dict[str, Any] = {}
-    result = guarded(_mapper(study, file, locator, direct), file=file, locator=locator,
-                     record_id=_peek_nct_id(study) or f"record {index}")
+    result = run_mapper(_mapper(study, file, locator, fetched_at), file=file, locator=locator,
+                        record_id=_peek_nct_id(study) or f"record {index}")
     if isinstance(result, RecordFailure):
         return result
-    record = result.trial.model_dump_json()
-    for name, items in direct.items():
-        if not items:
-            continue
-        if name == _CRITERIA:
-            head, marker, tail = record.partition(_EMPTY_CRITERIA)
-            if not marker:  # cannot happen with the checked model layout; stay correct anyway
-                return result.trial, _validated_record(result.trial, direct)
-            record = (f'{head}"inclusion":{orjson.dumps(items[0]).decode()},'
-                      f'"exclusion":{orjson.dumps(items[1]).decode()},"raw_text":{tail}')
-            continue
-        empty, next_key = _EMPTY_LIST_KEY[name]
-        head, marker, tail = record.partition(empty + next_key)
-        if not marker:  # cannot happen with the checked model layout; stay correct anyway
-            return result.trial, _validated_record(result.trial, direct)
-        record = f'{head}"{name}":{orjson.dumps(items).decode()},{next_key}{tail}'
-    return result.trial, record
-
-
-def _validated_record(trial: Trial, direct: dict[str, Any]) -> str:
-    """``model_dump_json()`` of *trial* with the directly serialised lists validated back in."""
-    data = trial.model_dump()
-    for name, items in direct.items():
-        if name == _CRITERIA:
-            data["eligibility"]["inclusion"], data["eligibility"]["exclusion"] = items
-        else:
-            data[name] = items
-    return Trial.model_validate(data).model_dump_json()
+    return result, orjson.dumps(result).decode()
 
 
 def _peek_nct_id(study: Any) -> str | None:

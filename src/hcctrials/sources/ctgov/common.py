@@ -35,6 +35,7 @@ __all__ = [
     "unescape_markdown",
     "vocabulary_finding",
     "guarded",
+    "run_mapper",
     "finding",
     "build_trial",
     "STUDY_URL",
@@ -261,7 +262,8 @@ def _doses_for_text(text: str) -> tuple[dict[str, Any], ...]:
     except ImportError:
         return ()
 
-    return tuple(dose.model_dump(exclude_none=True) for dose in parse_doses(text))
+    # complete and in JSON form: the CT.gov storage fast path serialises them as they are
+    return tuple(dose.model_dump(mode="json") for dose in parse_doses(text))
 
 
 def intervention_doses(description: str | None) -> list[dict[str, Any]]:
@@ -285,9 +287,10 @@ def unescape_markdown(text: str | None) -> str | None:
 
 def finding(code: str, field: str, message: str, *, severity: str = "warning",
             **values: str) -> dict[str, Any]:
-    """A Finding as a plain dict (validated with the Trial)."""
-    return {"code": code, "field": field, "message": message, "severity": severity,
-            "values": {k: str(v) for k, v in values.items()}}
+    """A Finding as a plain dict, complete and with stripped strings (the layout of
+    ``Finding.model_dump``), so that the storage fast path can serialise it as it is."""
+    return {"code": code.strip(), "field": field.strip(), "message": message.strip(), "severity": severity,
+            "values": {k.strip(): str(v).strip() for k, v in values.items()}}
 
 
 def build_trial(data: dict[str, Any], *, file: str, locator: str,
@@ -311,6 +314,16 @@ def guarded(mapper: Callable[[], dict[str, Any]], *, file: str, locator: str,
     Any other exception is a bug in the mapping; it is turned into a RecordFailure that says
     so (type and message) rather than aborting a whole folder's ingest.
     """
+    data = run_mapper(mapper, file=file, locator=locator, record_id=record_id)
+    if isinstance(data, RecordFailure):
+        return data
+    return build_trial(data, file=file, locator=locator, record_id=record_id)
+
+
+def run_mapper(mapper: Callable[[], dict[str, Any]], *, file: str, locator: str,
+               record_id: str | None) -> dict[str, Any] | RecordFailure:
+    """Run *mapper*: its record dict, or a RecordFailure as :func:`guarded` reports it (no
+    validation: for mappers whose output is valid by construction)."""
     try:
         data = mapper()
     except ParseError as exc:
@@ -327,4 +340,4 @@ def guarded(mapper: Callable[[], dict[str, Any]], *, file: str, locator: str,
                            file=file, record=record_id or locator,
                            hint="This is a parser bug; please report it with the file")
         return RecordFailure(file=file, locator=locator, error=error, record_id=record_id)
-    return build_trial(data, file=file, locator=locator, record_id=record_id)
+    return data

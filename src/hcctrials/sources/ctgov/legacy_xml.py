@@ -98,6 +98,29 @@ def _date(root: Any, tag: str) -> str | None:
         raise CtgovFieldError(str(exc), field=tag, value=value) from None
 
 
+#: Trial date field <- legacy XML element.
+_DATE_TAGS = (("registered", "study_first_submitted"), ("first_posted", "study_first_posted"),
+              ("last_updated", "last_update_posted"), ("study_start", "start_date"),
+              ("primary_completion", "primary_completion_date"), ("study_completion", "completion_date"))
+#: The ``type`` attribute of legacy date elements (Actual, Anticipated, and Estimate in
+#: ``*_posted``) -> TrialDates.types.
+_DATE_TYPES = {"actual": "actual", "anticipated": "anticipated", "estimate": "anticipated",
+               "estimated": "anticipated"}
+
+
+def _date_type(root: Any, tag: str, findings: list[dict[str, Any]]) -> str | None:
+    element = root.find(tag)
+    raw = (element.get("type") or "").strip() if element is not None else ""
+    if not raw:
+        return None
+    kind = _DATE_TYPES.get(raw.lower())
+    if kind is None:
+        findings.append(finding("unparsed_value", f"dates.{tag}",
+                                f"date type {raw!r} of <{tag}> is not Actual or Anticipated; not kept",
+                                severity="info", value=raw))
+    return kind
+
+
 def _map(root: Any, *, file: str, raw_sha: str) -> dict[str, Any]:
     findings: list[dict[str, Any]] = []
     nct_id = (root.findtext("id_info/nct_id") or "").strip()
@@ -125,12 +148,14 @@ def _map(root: Any, *, file: str, raw_sha: str) -> dict[str, Any]:
                                 severity="info", value=status_raw))
     why = (root.findtext("why_stopped") or "").strip()
     status_text = status_raw + (f" (why stopped: {why})" if why else "")
-    dates = {"registered": _date(root, "study_first_submitted"),
-             "first_posted": _date(root, "study_first_posted"),
-             "last_updated": _date(root, "last_update_posted"),
-             "study_start": _date(root, "start_date"),
-             "primary_completion": _date(root, "primary_completion_date"),
-             "study_completion": _date(root, "completion_date")}
+    dates: dict[str, Any] = {}
+    date_types: dict[str, str] = {}
+    for name, tag in _DATE_TAGS:
+        value = dates[name] = _date(root, tag)
+        kind = _date_type(root, tag, findings)
+        if kind and value:
+            date_types[name] = kind
+    dates["types"] = date_types
     phase = (root.findtext("phase") or "").strip()
     try:
         phases = normalise_phases([phase]) if phase else []

@@ -5,13 +5,32 @@ Field names follow the API v2 study data structure
 ignored (the API adds fields over time; ``locations_nested`` from one public download is an
 example); a *known* field holding the wrong JSON type raises :class:`CtgovFieldError`
 naming the field path, which the parser turns into a RecordFailure.
+
+The result is the record in the exact layout of ``Trial.model_dump(mode="json")``: every
+field, in model field order, every string stripped, every value already valid (dates checked,
+counts non-negative, codes from fixed sets).  Validating it with the Trial model changes
+nothing, so the storage fast path (``api_json.parse_study_for_storage``) serialises it with
+orjson instead of building ~300 pydantic objects per study (the sites alone are ~280), which
+cost several times the whole mapping.  ``tests/sources/ctgov/test_ctgov_storage_fast_path.py``
+checks the fixed point on every real record and on generated studies.
 """
 
 from __future__ import annotations
 
 from typing import Any, cast
 
-from hcctrials.model.trial import partial_date_bounds
+from hcctrials.model.trial import (
+    Arm,
+    Design,
+    Identifier,
+    Intervention,
+    Provenance,
+    Sponsor,
+    Trial,
+    check_partial_date,
+    json_template,
+    partial_date_bounds,
+)
 from hcctrials.sources.ctgov.common import (
     STUDY_URL,
     CtgovFieldError,
@@ -34,6 +53,16 @@ from hcctrials.sources.ctgov.criteria_text import split_criteria
 __all__ = ["map_api_study", "registration_timing"]
 
 _EMPTY: dict[str, Any] = {}
+# Field order and defaults of the models the record is built from (shared: never mutated).
+_TRIAL = json_template(Trial)
+_IDENTIFIER = json_template(Identifier)
+_DESIGN = json_template(Design)
+_ARM = json_template(Arm)
+_INTERVENTION = json_template(Intervention)
+_SPONSOR = json_template(Sponsor)
+_PROVENANCE = json_template(Provenance)
+_ENROLLMENT_TYPES = {"ACTUAL": "actual", "ESTIMATED": "anticipated", "ANTICIPATED": "anticipated"}
+_SEXES = {"ALL": "all", "FEMALE": "female", "MALE": "male"}
 _SITE_KEYS = ("facility", "city", "state", "country")  # -> institution, city, province, country
 
 
@@ -63,22 +92,8 @@ def _str(parent: dict[str, Any], key: str, path: str) -> str | None:
 
 
 def _text(parent: dict[str, Any], key: str, path: str) -> dict[str, str | None]:
-    # the hottest helper (~200 calls per study): _str and unescape_markdown inlined
-    value = parent.get(key)
-    if not value:
-        if value is None or value == "":
-            return {}
-        raise CtgovFieldError("expected a string", field=f"{path}.{key}", value=value)
-    if not isinstance(value, str):
-        raise CtgovFieldError("expected a string", field=f"{path}.{key}", value=value)
-    if "\\" in value:
-        value = cast(str, unescape_markdown(value))
-    return {"en": value.strip() or None}
-
-
-def _full_text(parent: dict[str, Any], key: str, path: str) -> dict[str, str | None]:
-    """:func:`_text` in full form (``{"en": ..., "zh": None}``) for sites and outcomes, which
-    the storage fast path serialises without validation (see the note at the sites)."""
+    """A Text in full form (``{"en": ..., "zh": None}``), markdown escapes undone, stripped."""
+    # the hottest helper (~250 calls per study): _str and unescape_markdown inlined
     value = parent.get(key)
     if not value:
         if value is None or value == "":
@@ -89,6 +104,11 @@ def _full_text(parent: dict[str, Any], key: str, path: str) -> dict[str, str | N
     if "\\" in value:
         value = cast(str, unescape_markdown(value))
     return {"en": value.strip() or None, "zh": None}
+
+
+def _en(value: str | None) -> dict[str, str | None]:
+    """A Text in full form from a string that may be None or blank."""
+    return {"en": (value.strip() or None) if value else None, "zh": None}
 
 
 def _str_list(parent: dict[str, Any], key: str, path: str) -> list[str]:
@@ -119,9 +139,36 @@ def _date(struct_parent: dict[str, Any], key: str, path: str) -> str | None:
     if not isinstance(value, str) and value is not None:
         raise CtgovFieldError("expected a date string", field=f"{path}.{key}", value=value)
     try:
-        return parse_ctgov_date(value)
+        parsed = parse_ctgov_date(value)
+        return None if parsed is None else check_partial_date(parsed)
     except ValueError as exc:
         raise CtgovFieldError(str(exc), field=f"{path}.{key}", value=value) from None
+
+
+#: Trial date field <- API v2 statusModule key (a ``*DateStruct`` or, for the submission, a plain date).
+_DATE_KEYS = (("registered", "studyFirstSubmitDate"), ("first_posted", "studyFirstPostDateStruct"),
+              ("last_updated", "lastUpdatePostDateStruct"), ("study_start", "startDateStruct"),
+              ("primary_completion", "primaryCompletionDateStruct"),
+              ("study_completion", "completionDateStruct"))
+#: API v2 DateStruct ``type`` (DateType enum: ACTUAL, ESTIMATED) -> TrialDates.types.
+_DATE_TYPES = {"ACTUAL": "actual", "ESTIMATED": "anticipated", "ANTICIPATED": "anticipated"}
+
+
+def _date_type(struct_parent: dict[str, Any], key: str, path: str, findings: list[dict[str, Any]]) -> str | None:
+    """``actual`` / ``anticipated`` from a ``*DateStruct``'s ``type``; None if not stated.  An
+    unknown type is not guessed: it is left out and reported as an ``unparsed_value`` finding."""
+    value = struct_parent.get(key)
+    if not isinstance(value, dict):
+        return None
+    raw = _str(value, "type", f"{path}.{key}")
+    if not raw or not raw.strip():
+        return None
+    kind = _DATE_TYPES.get(raw.strip().upper())
+    if kind is None:
+        findings.append(finding("unparsed_value", f"dates.{key}",
+                                f"date type {raw!r} of {key} is not ACTUAL or ESTIMATED; not kept",
+                                severity="info", value=raw))
+    return kind
 
 
 def registration_timing(registered: str | None, start: str | None) -> str | None:
@@ -138,8 +185,9 @@ def registration_timing(registered: str | None, start: str | None) -> str | None
     return None
 
 
-def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
-    """The Trial fields (as a dict; provenance added by the caller) of one API v2 study."""
+def map_api_study(study: dict[str, Any], *, provenance: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The Trial record (in ``model_dump(mode="json")`` layout, see the module notes) of one
+    API v2 study; *provenance*: the Provenance fields the caller knows (``raw_sha256`` ...)."""
     if not isinstance(study, dict):
         raise CtgovFieldError("a study must be a JSON object", field="(study)", value=type(study).__name__)
     findings: list[dict[str, Any]] = []
@@ -154,12 +202,12 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
     if not nct_id or not nct_id.strip():
         raise CtgovFieldError("the study has no nctId", field=f"{ident_path}.nctId")
     nct_id = nct_id.strip()
-    identifiers: list[dict[str, Any]] = [{"scheme": "nct", "value": nct_id, "primary": True,
+    identifiers: list[dict[str, Any]] = [{**_IDENTIFIER, "scheme": "nct", "value": nct_id, "primary": True,
                                           "source_label": "NCT Number"}]
     org = _obj(ident, "orgStudyIdInfo", ident_path)
     org_id = _str(org, "id", f"{ident_path}.orgStudyIdInfo")
     if org_id and org_id.strip():
-        identifiers.append({"scheme": "org_study_id", "value": org_id.strip(),
+        identifiers.append({**_IDENTIFIER, "scheme": "org_study_id", "value": org_id.strip(),
                             "source_label": "Org Study ID"})
     for path, info in _items(ident, "secondaryIdInfos", ident_path):
         value = _str(info, "id", path)
@@ -167,9 +215,11 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
             continue
         id_type = _str(info, "type", path)
         domain = _str(info, "domain", path)
+        label = domain or id_type
         identifiers.append({
+            **_IDENTIFIER,
             "scheme": classify_identifier(value, id_type=id_type, domain=domain),
-            "value": value.strip(), "source_label": domain or id_type})
+            "value": value.strip(), "source_label": None if label is None else label.strip()})
 
     status_path = f"{p}.statusModule"
     status_mod = _obj(protocol, "statusModule", p)
@@ -179,14 +229,15 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
         findings.append(finding("unparsed_value", "overall_status",
                                 f"overall status {status_raw!r} is not a recruitment status; kept as unknown",
                                 severity="info", value=status_raw or ""))
-    dates = {
-        "registered": _date(status_mod, "studyFirstSubmitDate", status_path),
-        "first_posted": _date(status_mod, "studyFirstPostDateStruct", status_path),
-        "last_updated": _date(status_mod, "lastUpdatePostDateStruct", status_path),
-        "study_start": _date(status_mod, "startDateStruct", status_path),
-        "primary_completion": _date(status_mod, "primaryCompletionDateStruct", status_path),
-        "study_completion": _date(status_mod, "completionDateStruct", status_path),
-    }
+    dates: dict[str, Any] = {}
+    date_types: dict[str, str] = {}
+    for name, key in _DATE_KEYS:
+        value = dates[name] = _date(status_mod, key, status_path)
+        kind = _date_type(status_mod, key, status_path, findings)
+        if kind and value:
+            date_types[name] = kind
+    dates["recruitment_start"] = dates["recruitment_end"] = None
+    dates["types"] = date_types
     why_stopped = _str(status_mod, "whyStopped", status_path)
 
     design_path = f"{p}.designModule"
@@ -199,6 +250,7 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
     info = _obj(design_mod, "designInfo", design_path)
     masking = _obj(info, "maskingInfo", info_path)
     design = {
+        **_DESIGN,
         "allocation": normalise_code(_str(info, "allocation", info_path)),
         "intervention_model": normalise_intervention_model(_str(info, "interventionModel", info_path)),
         "masking": normalise_masking(_str(masking, "masking", f"{info_path}.maskingInfo")),
@@ -210,16 +262,16 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
     enrollment_path = f"{design_path}.enrollmentInfo"
     enrollment_info = _obj(design_mod, "enrollmentInfo", design_path)
     count = enrollment_info.get("count")
-    if count is not None and (isinstance(count, bool) or not isinstance(count, int)):
-        raise CtgovFieldError("expected a whole number", field=f"{enrollment_path}.count", value=count)
+    if count is not None and (isinstance(count, bool) or not isinstance(count, int) or count < 0):
+        raise CtgovFieldError("expected a whole number of participants (0 or more)",
+                              field=f"{enrollment_path}.count", value=count)
     enrollment_type = _str(enrollment_info, "type", enrollment_path)
-    enrollment = {"count": count,
-                  "type": {"ACTUAL": "actual", "ESTIMATED": "anticipated",
-                           "ANTICIPATED": "anticipated"}.get((enrollment_type or "").upper())}
+    enrollment = {"count": count, "type": _ENROLLMENT_TYPES.get((enrollment_type or "").strip().upper()),
+                  "count_high": None}
 
     cond_path = f"{p}.conditionsModule"
     cond_mod = _obj(protocol, "conditionsModule", p)
-    conditions = [{"en": c.strip()} for c in _str_list(cond_mod, "conditions", cond_path) if c.strip()]
+    conditions = [{"en": c.strip(), "zh": None} for c in _str_list(cond_mod, "conditions", cond_path) if c.strip()]
     keywords = [k.strip() for k in _str_list(cond_mod, "keywords", cond_path) if k.strip()]
 
     arms_path = f"{p}.armsInterventionsModule"
@@ -228,10 +280,11 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
     for path, arm in _items(arms_mod, "armGroups", arms_path):
         names = _str_list(arm, "interventionNames", path)
         arms.append({
+            **_ARM,
             "label": _text(arm, "label", path),
             "type": normalise_code(_str(arm, "type", path)),
             "description": _text(arm, "description", path),
-            "intervention_names": [n.split(": ", 1)[1] if ": " in n else n for n in names],
+            "intervention_names": [(n.split(": ", 1)[1] if ": " in n else n).strip() for n in names],
         })
     interventions = []
     for path, item in _items(arms_mod, "interventions", arms_path):
@@ -239,12 +292,13 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
         other_names = [o.strip() for o in _str_list(item, "otherNames", path) if o.strip()]
         description = unescape_markdown(_str(item, "description", path))
         interventions.append({
+            **_INTERVENTION,
             "type": normalise_code(_str(item, "type", path)),
-            "name": {"en": name} if name else {},
+            "name": _en(name),
             "lexicon_ids": intervention_lexicon_ids(name, other_names),
             "doses": intervention_doses(description),
-            "description": {"en": description.strip()} if description and description.strip() else {},
-            "arm_labels": _str_list(item, "armGroupLabels", path),
+            "description": _en(description),
+            "arm_labels": [a.strip() for a in _str_list(item, "armGroupLabels", path)],
             "other_names": other_names,
         })
 
@@ -265,11 +319,11 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
     sex = _str(elig, "sex", elig_path)
     eligibility = {
         **ages,
-        "sex": {"ALL": "all", "FEMALE": "female", "MALE": "male"}.get((sex or "").upper()),
+        "sex": _SEXES.get((sex or "").strip().upper()),
         "healthy_volunteers": healthy,
-        "inclusion": [{"en": i} for i in inclusion],
-        "exclusion": [{"en": e} for e in exclusion],
-        "raw_text": {"en": criteria.strip()} if criteria and criteria.strip() else {},
+        "inclusion": [{"en": i.strip(), "zh": None} for i in inclusion],
+        "exclusion": [{"en": e.strip(), "zh": None} for e in exclusion],
+        "raw_text": _en(criteria),
     }
 
     out_path = f"{p}.outcomesModule"
@@ -278,30 +332,27 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
     for key, kind in (("primaryOutcomes", "primary"), ("secondaryOutcomes", "secondary"),
                       ("otherOutcomes", "other")):
         for path, item in _items(out_mod, key, out_path):
-            # in full and in model field order, as the sites (see there)
-            outcomes.append({"kind": kind, "measure": _full_text(item, "measure", path),
-                             "method": _full_text(item, "description", path),
-                             "time_frame": _full_text(item, "timeFrame", path)})
+            outcomes.append({"kind": kind, "measure": _text(item, "measure", path),
+                             "method": _text(item, "description", path),
+                             "time_frame": _text(item, "timeFrame", path)})
 
     sp_path = f"{p}.sponsorCollaboratorsModule"
     sp_mod = _obj(protocol, "sponsorCollaboratorsModule", p)
     sponsors = []
     lead = _obj(sp_mod, "leadSponsor", sp_path)
     if lead:
-        sponsors.append({"name": _text(lead, "name", f"{sp_path}.leadSponsor"), "role": "lead",
+        sponsors.append({**_SPONSOR, "name": _text(lead, "name", f"{sp_path}.leadSponsor"), "role": "lead",
                          "agency_class": normalise_code(_str(lead, "class", f"{sp_path}.leadSponsor"))})
     for path, item in _items(sp_mod, "collaborators", sp_path):
-        sponsors.append({"name": _text(item, "name", path), "role": "collaborator",
+        sponsors.append({**_SPONSOR, "name": _text(item, "name", path), "role": "collaborator",
                          "agency_class": normalise_code(_str(item, "class", path))})
 
     loc_path = f"{p}.contactsLocationsModule"
     loc_mod = _obj(protocol, "contactsLocationsModule", p)
     sites = []
     for i, loc in enumerate(_list(loc_mod, "locations", loc_path)):  # "locations_nested" is ignored
-        # Every site is given in full, in the field order of model.trial.Site, every text a
-        # stripped str or None: the storage fast path (api_json.parse_study_for_storage)
-        # serialises these dicts as they are instead of validating ~40 sites per study.  The
-        # common case (a plain string) is inlined: this loop is half the mapping time.
+        # ~40 sites per study: this loop is half the mapping time, so the common case (a plain
+        # string without markdown escapes) is inlined.
         if not isinstance(loc, dict):
             raise CtgovFieldError("expected a JSON object", field=f"{loc_path}.locations[{i}]", value=loc)
         texts = []
@@ -310,7 +361,7 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
             if value.__class__ is str and "\\" not in value:
                 texts.append({"en": value.strip() or None, "zh": None})
             else:
-                texts.append(_full_text(loc, key, f"{loc_path}.locations[{i}]"))
+                texts.append(_text(loc, key, f"{loc_path}.locations[{i}]"))
         site_status = loc.get("status")
         sites.append({"institution": texts[0], "level": {"en": None, "zh": None}, "city": texts[1],
                       "province": texts[2], "country": texts[3], "address": {"en": None, "zh": None},
@@ -322,7 +373,7 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
             parts = [_str(person, k, path) for k in ("name", "role", "affiliation", "phone", "email")]
             text = ", ".join(x.strip() for x in parts if x and x.strip())
             if text:
-                contacts.append({"en": text})
+                contacts.append({"en": text, "zh": None})
 
     ipd_path = f"{p}.ipdSharingStatementModule"
     ipd = _obj(protocol, "ipdSharingStatementModule", p)
@@ -338,10 +389,15 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
 
     desc_path = f"{p}.descriptionModule"
     desc = _obj(protocol, "descriptionModule", p)
-    status_text = status_raw or ""
-    if why_stopped:
+    status_text = (status_raw or "").strip()
+    if why_stopped and why_stopped.strip():
         status_text += f" (why stopped: {why_stopped.strip()})"
+    prov = {**_PROVENANCE, "source_format": "ctgov_api_v2_json", **(provenance or {})}
+    for name in ("source_file", "record_locator", "fetched_at"):
+        if prov[name] is not None:
+            prov[name] = prov[name].strip()
     return {
+        **_TRIAL,
         "trial_id": nct_id,
         "registry": "ctgov",
         "identifiers": identifiers,
@@ -350,8 +406,8 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
         "acronym": _text(ident, "acronym", ident_path),
         "summary": _text(desc, "briefSummary", desc_path),
         "description": _text(desc, "detailedDescription", desc_path),
-        "overall_status": status,
-        "status_text": {"en": status_text} if status_text else {},
+        "overall_status": status.value,
+        "status_text": _en(status_text),
         "registration_status": registration_timing(dates["registered"], dates["study_start"]),
         "dates": dates,
         "phases": phases,
@@ -366,8 +422,9 @@ def map_api_study(study: dict[str, Any]) -> dict[str, Any]:
         "enrollment": enrollment,
         "sponsors": sponsors,
         "sites": sites,
-        "ipd_sharing": {"en": "\n".join(ipd_parts)} if ipd_parts else {},
+        "ipd_sharing": _en("\n".join(ipd_parts)),
         "contacts": contacts,
         "urls": [STUDY_URL.format(nct_id=nct_id)],
         "findings": findings + (vocabulary_finding() if interventions else []),
+        "provenance": prov,
     }
