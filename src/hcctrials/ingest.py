@@ -26,6 +26,10 @@ file is still one transaction.  If any line does not fit the one-study-per-line 
 not valid JSON, that transaction is rolled back and the file is ingested again by the ordinary
 streaming parser, so its records and errors (e.g. "the JSON is truncated at line ...") are
 exactly those of the single-process path.  Small files and tests use the single-process path.
+
+Bulk-load mode: an ingest of at least :data:`BULK_MIN_BYTES` runs its file transactions inside
+:meth:`~hcctrials.storage.repository.TrialStore.bulk_load` (SQLite: a rollback journal instead
+of WAL, so new pages are written once; each file is still one transaction).
 """
 
 from __future__ import annotations
