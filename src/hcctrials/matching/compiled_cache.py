@@ -35,8 +35,12 @@ if TYPE_CHECKING:
 
 __all__ = ["compiler_version", "load_compiled_trials", "load_match_catalog", "catalog_fingerprint", "trial_summary"]
 
-_CRITERIA = TypeAdapter(list[Criterion])
 _NODE: TypeAdapter[Any] = TypeAdapter(Node)
+#: Layout of the cached ``criteria`` column (part of :func:`compiler_version`, so rows written in
+#: another layout are simply not found): a JSON list of criteria (``Criterion.model_dump(mode="json")``)
+#: whose ``rule`` is the rule tree's own JSON text, so that a reader can key rules by that text and
+#: parse each distinct rule once without re-serialising it.
+_ROW_FORMAT = "criteria-rows-2"
 _CATALOGS: dict[str, tuple[str, MatchCatalog]] = {}
 
 
@@ -49,6 +53,7 @@ def compiler_version() -> str:
     import hcctrials.vocab
 
     digest = hashlib.sha256()
+    digest.update(_ROW_FORMAT.encode())
     here = Path(__file__).parent
     for path in (here / "setting.py", here / "geography.py"):  # the per-trial summary (settings, places)
         digest.update(path.name.encode())
@@ -89,12 +94,13 @@ def load_compiled_trials(store: TrialStore, trials: Sequence[Trial], *, workers:
     if fresh:
         _store_rows(store, [(trials[i], c) for i, c in zip(missing, fresh)], version)
     by_index = dict(zip(missing, fresh))
+    memo: dict[str, Any] = {}
     out = []
     for i, k in enumerate(keys):
         if i in by_index:
             out.append(by_index[i])
         else:
-            out.append(CompiledTrial(k[0], _CRITERIA.validate_json(found[k])))
+            out.append(CompiledTrial(k[0], _parse_criteria(found[k], memo)))
     return out
 
 
@@ -145,7 +151,7 @@ def _store_rows(store: TrialStore, pairs: Sequence[tuple[Trial, CompiledTrial]],
 
     table = _table()
     rows = [{"trial_id": t.trial_id, "registry": t.registry.value, "raw_sha256": t.provenance.raw_sha256,
-             "compiler_version": version, "criteria": orjson.dumps(c.to_json()["criteria"]).decode(),
+             "compiler_version": version, "criteria": _criteria_row(c),
              "summary": orjson.dumps(trial_summary(t)).decode()} for t, c in pairs]
     with store.engine.begin() as conn:
         for row in rows:  # a row without summary (or a concurrent writer) is replaced
@@ -168,17 +174,29 @@ def _from_summary(summary: dict[str, Any]) -> tuple[Trial, TrialSetting, list[tu
     return Trial.model_validate(summary["trial"]), setting, places
 
 
-def _parse_criteria(text: str, memo: dict[bytes, Any]) -> list[Criterion]:
+def _criteria_row(compiled: CompiledTrial) -> str:
+    """The ``criteria`` column of *compiled* (layout :data:`_ROW_FORMAT`)."""
+    import orjson
+
+    items = []
+    for criterion in compiled.criteria:
+        item = criterion.model_dump(mode="json")
+        item["rule"] = orjson.dumps(item["rule"]).decode()
+        items.append(item)
+    return orjson.dumps(items).decode()
+
+
+def _parse_criteria(text: str, memo: dict[str, Any]) -> list[Criterion]:
     """The stored criteria list, validating each distinct rule tree once (*memo*: rule JSON -> node).
 
     Across a catalog most rules recur (the same age, ECOG, lab or history criterion in many trials),
     so validating per distinct rule rather than per criterion divides the cold-start parsing by the
-    repetition (~100x at 10,000 trials)."""
+    repetition (~100x at 10,000 trials); the rule's JSON text is stored as such, so it is the key."""
     import orjson
 
     out = []
     for item in orjson.loads(text):
-        key = orjson.dumps(item["rule"])
+        key = item["rule"]
         rule = memo.get(key)
         if rule is None:
             rule = memo[key] = _NODE.validate_json(key)
@@ -199,12 +217,6 @@ def load_match_catalog(store: TrialStore, *, workers: int = 1) -> MatchCatalog:
     without parsing full records; only records without a current cache row are loaded, compiled,
     summarised and stored (in *workers* processes when many).
     """
-    import orjson
-    from sqlalchemy import and_
-
-    from hcctrials.matching.matcher import MatchCatalog
-    from hcctrials.storage.schema import trials as trials_table
-
     fingerprint = catalog_fingerprint(store)
     hit = _CATALOGS.get(store.url)
     if hit is not None and hit[0] == fingerprint:
@@ -212,6 +224,23 @@ def load_match_catalog(store: TrialStore, *, workers: int = 1) -> MatchCatalog:
     if hit is not None:
         del _CATALOGS[store.url]
         gc.unfreeze()
+    catalog = _build_match_catalog(store, workers=workers)
+    _CATALOGS[store.url] = (fingerprint, catalog)
+    # The catalog is millions of long-lived objects: a full garbage collection that scans them takes
+    # ~1 s and would land in some unlucky match.  Freeze them out of the collector (gc.freeze, the
+    # documented use: long-lived objects created at start-up); a rebuild unfreezes first so a
+    # replaced catalog can still be freed.  (No gc.collect() first: ~0.7 s, and the load's temporary
+    # objects are freed by reference counting.)
+    gc.freeze()
+    return catalog
+
+
+def _build_match_catalog(store: TrialStore, *, workers: int) -> MatchCatalog:
+    """The catalog from the cache rows, compiling and storing the rows that are missing."""
+    from sqlalchemy import and_
+
+    from hcctrials.storage.schema import trials as trials_table
+
     table = _table()
     version = compiler_version()
     join = trials_table.outerjoin(table, and_(
@@ -232,12 +261,29 @@ def load_match_catalog(store: TrialStore, *, workers: int = 1) -> MatchCatalog:
         compiled = compile_trials(full, workers=workers)
         for row in _store_rows(store, list(zip(full, compiled)), version):
             fresh[(row["trial_id"], row["registry"])] = (row["criteria"], row["summary"])
+    # Building the catalog from the rows creates millions of objects that all stay alive (and no
+    # cyclic garbage); each automatic collection would scan those made so far, which more than
+    # doubled this part (~8 s -> ~3.7 s at 10,000 trials).  The collector is paused meanwhile.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _catalog_from_rows(rows, fresh)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _catalog_from_rows(rows: Sequence[Any], fresh: dict[tuple[str, str], tuple[str, str]]) -> MatchCatalog:
+    import orjson
+
+    from hcctrials.matching.matcher import MatchCatalog
+
     slim: list[Trial] = []
     compiled_by_key: dict[tuple[str, str, str], CompiledTrial] = {}
     settings: dict[tuple[str, str], TrialSetting] = {}
     places: dict[tuple[str, str], list[tuple[str | None, Place]]] = {}
     has: dict[tuple[str, str], bool] = {}
-    memo: dict[bytes, Any] = {}
+    memo: dict[str, Any] = {}
     for tid, reg, criteria, summary_text in rows:
         if (tid, reg) in fresh:
             criteria, summary_text = fresh[(tid, reg)]
@@ -250,11 +296,4 @@ def load_match_catalog(store: TrialStore, *, workers: int = 1) -> MatchCatalog:
             compiled_by_key[MatchCatalog.key(trial)] = CompiledTrial(tid, _parse_criteria(criteria, memo))
     catalog = MatchCatalog(slim, compiled=compiled_by_key, settings=settings, places=places, with_criteria=has)
     catalog.warm()
-    _CATALOGS[store.url] = (fingerprint, catalog)
-    # The catalog is millions of long-lived objects: a full garbage collection that scans them takes
-    # ~1 s and would land in some unlucky match.  Freeze them out of the collector (gc.freeze, the
-    # documented use: long-lived objects created at start-up); a rebuild unfreezes first so a
-    # replaced catalog can still be freed.  (No gc.collect() first: ~0.7 s, and the load's temporary
-    # objects are freed by reference counting.)
-    gc.freeze()
     return catalog
