@@ -45,6 +45,17 @@ LABELS: dict[str, tuple[str, str]] = {
     "secondary": ("secondary", "次要指标"),
     "other": ("other", "其他指标"),
     "approved": ("approved", "已批准"),
+    "registered": ("registered", "注册日期"),
+    "first_posted": ("first posted", "首次公布"),
+    "last_updated": ("last updated", "最近更新"),
+    "study_start": ("study start", "研究开始"),
+    "primary_completion": ("primary completion", "主要终点完成"),
+    "study_completion": ("study completion", "研究完成"),
+    "recruitment_start": ("recruitment start", "招募开始"),
+    "recruitment_end": ("recruitment end", "招募结束"),
+    "registration": ("registration", "注册时机"),
+    "prospective": ("prospective", "预注册"),  # ChiCTR's terms for prospective / retrospective
+    "retrospective": ("retrospective", "补注册"),
     "actual": ("actual", "实际"),
     "anticipated": ("anticipated", "预计"),
     "not_approved": ("not approved", "未批准"),
@@ -111,9 +122,9 @@ def render_trial(trial: Trial, *, lang: str, linked: Sequence[str], requested_id
         (_l("registry", lang), trial.registry.value),
         (_l("status", lang), f"{trial.overall_status.value}" + (f" ({_t(trial.status_text, lang)})"
                                                                if not trial.status_text.is_empty() else "")),
-        *[(name.replace("_", " "), value + (f" ({_l(types[name], lang)})" if name in types else ""))
+        *[(_l(name, lang), value + (f" ({_l(types[name], lang)})" if name in types else ""))
           for name, value in dates.items()],
-        ("registration", trial.registration_status),
+        (_l("registration", lang), trial.registration_status and _l(trial.registration_status, lang)),
     ])))
     design = trial.design
     parts.append(_section(_l("design", lang), _kv([
