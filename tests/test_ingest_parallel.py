@@ -72,3 +72,24 @@ def test_parallel_and_single_process_ingest_store_the_same(shared_dir: Path, tmp
     counts = single[0]
     assert counts["ingested"] == 100 and counts["failed"] >= 1  # two good files, one failed file
     assert all(Path(f).name == "c_broken.json" for f, _ in single[1])
+
+
+def test_parallel_ingest_into_postgresql_stores_what_single_process_does(
+        shared_dir: Path, tmp_path: Path, postgres_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The worker path (records serialised without pydantic) also feeds PostgreSQL (JSONB,
+    SQLAlchemy Core inserts, no bulk-load mode) with the records the single-process path stores."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(shared_dir / REAL / "dgg32_ctg-studies-5.json", folder / "a_real.json")
+    monkeypatch.setattr(ingest_module, "PARALLEL_MIN_BYTES", 1)
+    monkeypatch.setattr(ingest_module, "BULK_MIN_BYTES", 1)
+    sqlite_url = f"sqlite:///{tmp_path / 'single.sqlite3'}"
+    with open_store(sqlite_url) as store:
+        single = ingest_paths([folder], store, workers=0)
+    with open_store(postgres_url) as store:
+        parallel = ingest_paths([folder], store, workers=2)
+    assert parallel.counts() == single.counts() and single.counts()["ingested"] == 50
+    expected = {k: json.loads(v) for k, v in _stored(sqlite_url).items()}
+    with open_store(postgres_url) as store, store.engine.connect() as conn:
+        got = {k: json.loads(v) for k, v in conn.exec_driver_sql("SELECT trial_id, record::text FROM trials").all()}
+    assert got == expected
