@@ -12,12 +12,14 @@ Public API (see ``docs/response.md``)::
 from hcctrials.response.common import (
     CRITERIA,
     FINDING_WARNINGS,
+    ConfirmationOutsideWindow,
     CrThenPr,
     InconsistentLesionRecord,
     LesionNotRecorded,
     ResponseInputError,
     ResponseSettings,
     UnconfirmedResponse,
+    VisitDateInconsistency,
 )
 from hcctrials.response.engine import derive_responses
 from hcctrials.response.io import AssessmentTable, load_assessments, load_first_doses
@@ -34,6 +36,8 @@ __all__ = [
     "InconsistentLesionRecord",
     "LesionNotRecorded",
     "AssessmentTable",
+    "ConfirmationOutsideWindow",
+    "VisitDateInconsistency",
     "CrThenPr",
     "ResponseInputError",
     "ResponseResult",

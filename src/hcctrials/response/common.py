@@ -33,6 +33,8 @@ __all__ = [
     "CrThenPr",
     "LesionNotRecorded",
     "InconsistentLesionRecord",
+    "ConfirmationOutsideWindow",
+    "VisitDateInconsistency",
     "FINDING_WARNINGS",
     "HUNDREDTHS",
     "FIVE_MM",
@@ -102,6 +104,14 @@ class InconsistentLesionRecord(DataQualityWarning):
     """A lesion record contradicts itself or lacks what the criteria need (see message)."""
 
 
+class ConfirmationOutsideWindow(DataQualityWarning):
+    """An iUPD was confirmed (or not) by an assessment outside the 4-8 week window [S17]."""
+
+
+class VisitDateInconsistency(DataQualityWarning):
+    """Scan dates and visit labels of a time point disagree (see message)."""
+
+
 #: Finding code (``ResponseResult.findings["code"]``) -> named warning class.
 FINDING_WARNINGS: dict[str, type[DataQualityWarning]] = {
     "UNCONFIRMED_RESPONSE": UnconfirmedResponse,
@@ -110,6 +120,10 @@ FINDING_WARNINGS: dict[str, type[DataQualityWarning]] = {
     "NODE_STATUS_CONTRADICTION": InconsistentLesionRecord,
     "EFFUSION_WITHOUT_CYTOLOGY": InconsistentLesionRecord,
     "PATTERN_UNKNOWN": InconsistentLesionRecord,
+    "IUPD_CONFIRMATION_LATE": ConfirmationOutsideWindow,
+    "IUPD_SCAN_TOO_EARLY": ConfirmationOutsideWindow,
+    "TIMEPOINT_SPAN_EXCEEDS_WINDOW": VisitDateInconsistency,
+    "VISIT_SPLIT_ACROSS_TIMEPOINTS": VisitDateInconsistency,
 }
 
 
@@ -150,6 +164,14 @@ class ResponseSettings:
     exclude_after_new_therapy: bool = True
     #: iRECIST: date an iUPD that is never confirmed as progression (else censored) [S17].
     irecist_unconfirmed_iupd_is_event: bool = False
+    #: iRECIST: an assessment earlier than this many days after the iUPD is disregarded for
+    #: confirming (iCPD) or resetting it; the next one decides [S17 "next assessment, 4 to 8
+    #: weeks later"; RECIST WG iRECIST FAQ].
+    irecist_confirmation_min_days: int = 28
+    #: iRECIST: upper end of the confirmation window.  The first evaluable assessment that
+    #: decides an iUPD is still used when later than this, but named in the findings
+    #: (``IUPD_CONFIRMATION_LATE``); None = no upper bound, no finding.
+    irecist_confirmation_max_days: int | None = 56
     #: imRECIST: a PD on the last scan with no later scan is an event (H18); False = censor.
     imrecist_pd_on_last_scan_is_event: bool = True
     #: imRECIST: minimum days between the first PD and the assessment that confirms/negates it.
@@ -162,6 +184,12 @@ class ResponseSettings:
             ("sd_min_days", self.sd_min_days >= 0),
             ("visit_window_days", self.visit_window_days >= 0),
             ("imrecist_pd_confirmation_min_days", self.imrecist_pd_confirmation_min_days >= 0),
+            ("irecist_confirmation_min_days", self.irecist_confirmation_min_days >= 0),
+            (
+                "irecist_confirmation_max_days",
+                self.irecist_confirmation_max_days is None
+                or self.irecist_confirmation_max_days >= self.irecist_confirmation_min_days,
+            ),
             (
                 "mrecist_pd_absolute_mm",
                 self.mrecist_pd_absolute_mm is None or self.mrecist_pd_absolute_mm >= 0,

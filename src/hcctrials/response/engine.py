@@ -20,7 +20,7 @@ from hcctrials.response.common import (
     labels_for,
 )
 from hcctrials.response.imrecist import evaluate_imrecist
-from hcctrials.response.irecist import evaluate_irecist
+from hcctrials.response.irecist import WINDOW_LATE, WINDOW_OK, evaluate_irecist
 from hcctrials.response.lesions import derive_time_points
 from hcctrials.response.recist11 import BIG, evaluate_time_points, rule_texts
 from hcctrials.response.result import ResponseResult
@@ -53,6 +53,39 @@ def _pct(value: np.ndarray, ref: np.ndarray, valid: np.ndarray) -> np.ndarray:
     ok = valid & (ref > 0) & (ref < BIG)
     with np.errstate(divide="ignore", invalid="ignore"):
         return np.where(ok, (value - ref) * 100.0 / np.where(ok, ref, 1), np.nan)
+
+
+def _window_findings(post: pd.DataFrame, window: np.ndarray, anchor: np.ndarray,
+                     day: np.ndarray, rules: np.ndarray,
+                     settings: ResponseSettings) -> pd.DataFrame | None:
+    """iRECIST confirmation-window findings [S17 "next assessment, 4 to 8 weeks later"]."""
+    flagged = window != WINDOW_OK
+    if not flagged.any():
+        return None
+    rows = np.flatnonzero(flagged)
+    gap = day[rows] - anchor[rows]
+    iupd = _to_date(anchor[rows]).dt.strftime("%Y-%m-%d").to_numpy()
+    late = window[rows] == WINDOW_LATE
+    lo, hi = settings.irecist_confirmation_min_days, settings.irecist_confirmation_max_days
+    early_msg = np.array([
+        f"scan {g} days after the iUPD of {d}, earlier than {lo} days: disregarded for "
+        "iUPD confirmation and reset [WG iRECIST FAQ]"
+        + ("; it shows another new lesion: the FAQ allows iCPD from it only if the scan "
+           "was done for a new symptom or sign, review" if "another new lesion" in str(rule)
+           else "")
+        for g, d, rule in zip(gap, iupd, rules[rows])], dtype=object)
+    late_msg = np.array([
+        f"iUPD confirmation outside the 4-8 week window: the first evaluable assessment "
+        f"after the iUPD of {d} is {g} days later (window {lo}-{hi} days) [S17]; it is "
+        "still used to confirm or reset the iUPD"
+        for g, d in zip(gap, iupd)], dtype=object)
+    return pd.DataFrame({
+        "subject_id": post["subject_id"].to_numpy()[rows],
+        "visit_date": post["tp_date"].to_numpy()[rows],
+        "lesion_id": "",
+        "code": np.where(late, "IUPD_CONFIRMATION_LATE", "IUPD_SCAN_TOO_EARLY"),
+        "message": np.where(late, late_msg, early_msg),
+    })
 
 
 def derive_responses(assessments: pd.DataFrame,
@@ -105,6 +138,7 @@ def derive_responses(assessments: pd.DataFrame,
     pct_sum = sums
     extra: dict[str, np.ndarray] = {}
     unconfirmed_prog = np.full(n_subj, _NONE, dtype=np.int64)
+    window_findings: pd.DataFrame | None = None
     if criteria in ("recist11", "mrecist"):
         code = post["overall_code"].to_numpy(dtype=np.int64)
         rules = rule_texts(post["target_reason"].to_numpy(), post["nt_code"].to_numpy(),
@@ -123,11 +157,14 @@ def derive_responses(assessments: pd.DataFrame,
                                                 post["new_first_seen"].to_numpy()[rows], _NONE))
         prog[idx.index.to_numpy()] = pd_day
     elif criteria == "irecist":
-        code, rules, prog, first_iupd, open_iupd = evaluate_irecist(
+        code, rules, prog, first_iupd, open_iupd, window, anchor = evaluate_irecist(
             starts, post["target_code"].to_numpy(), sums, post["targets_missing"].to_numpy(),
             post["nt_code"].to_numpy(), post["nt_increased"].to_numpy(),
             post["new_count"].to_numpy(), post["new_target_sum"].to_numpy(),
-            post["new_nontarget_increased"].to_numpy(), day)
+            post["new_nontarget_increased"].to_numpy(), day,
+            min_days=settings.irecist_confirmation_min_days,
+            max_days=settings.irecist_confirmation_max_days)
+        window_findings = _window_findings(post, window, anchor, day, rules, settings)
         if settings.irecist_unconfirmed_iupd_is_event:
             prog = np.where(prog == _NONE, open_iupd, prog)
         unconfirmed_prog = first_iupd
@@ -164,7 +201,7 @@ def derive_responses(assessments: pd.DataFrame,
     crpr = np.zeros(len(kc), dtype=bool)
     if len(kc) > 1:
         crpr[1:] = (kc[1:] == PR) & (kc[:-1] == CR) & (ks[1:] == ks[:-1])
-    extra_findings = []
+    extra_findings = [] if window_findings is None else [window_findings]
     if crpr.any():
         sub = post[keep][crpr]
         extra_findings.append(pd.DataFrame({

@@ -16,7 +16,13 @@ arrays (no pandas row access):
   not grow do not by themselves prevent iSD/iPR when the target sum has shrunk further
   since the iUPD [WG FAQ]; after a reset only further new lesions (or +5 mm in their SOM)
   trigger iUPD again;
-* iPFS is dated at the iUPD that was later confirmed (after a reset: the later iUPD).
+* iPFS is dated at the iUPD that was later confirmed (after a reset: the later iUPD);
+* confirmation window [S17: "confirm at the next assessment, 4 to 8 weeks later"]: an
+  assessment less than ``min_days`` after the iUPD is disregarded (it neither confirms nor
+  resets; "scans done less than 4 weeks after the initial iUPD ... should be disregarded and
+  repeated as recommended 4-8 weeks after the initial iUPD", RECIST WG iRECIST FAQ); the
+  first evaluable assessment at ``min_days`` or later decides as usual, and is flagged
+  (never ignored) when it lies more than ``max_days`` after the iUPD.
 """
 
 from __future__ import annotations
@@ -25,7 +31,10 @@ import numpy as np
 
 from hcctrials.response.common import CPD, CR, FIVE_MM, NE, NN, PD, PR, SD
 
-__all__ = ["evaluate_irecist"]
+__all__ = ["evaluate_irecist", "WINDOW_OK", "WINDOW_EARLY", "WINDOW_LATE"]
+
+#: Per-row confirmation-window flags returned by :func:`evaluate_irecist`.
+WINDOW_OK, WINDOW_EARLY, WINDOW_LATE = 0, 1, 2
 
 _NONE = np.iinfo(np.int64).max
 _NAMES = {CR: "iCR", PR: "iPR", SD: "iSD", NN: "NON-iCR/NON-iUPD", PD: "iUPD", NE: "NE"}
@@ -45,13 +54,16 @@ def _table(t: int, nt: int) -> int:
 def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
                      targets_missing: np.ndarray, nt: np.ndarray, nt_increased: np.ndarray,
                      new_count: np.ndarray, new_som: np.ndarray, new_nt_increased: np.ndarray,
-                     day: np.ndarray
-                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+                     day: np.ndarray, *, min_days: int = 28, max_days: int | None = 56
+                     ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                np.ndarray, np.ndarray]:
     """Run the iRECIST state machine over post-baseline rows grouped by subject.
 
-    *starts* are the row offsets of each subject (len = subjects + 1).  Returns
-    (overall codes, rule texts, and per subject: day of the iUPD later confirmed, first iUPD
-    day, day of an iUPD still unconfirmed at the last assessment).
+    *starts* are the row offsets of each subject (len = subjects + 1); *min_days* and
+    *max_days* bound the iUPD confirmation window (None: no upper bound).  Returns
+    (overall codes, rule texts, per subject: day of the iUPD later confirmed, first iUPD
+    day, day of an iUPD still unconfirmed at the last assessment; per row: window flag
+    (``WINDOW_OK``/``WINDOW_EARLY``/``WINDOW_LATE``) and the day of the iUPD it refers to).
     """
     n = len(target)
     code = np.full(n, NE, dtype=np.int64)
@@ -60,6 +72,9 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
     confirmed_day = np.full(n_subj, _NONE, dtype=np.int64)
     first_iupd = np.full(n_subj, _NONE, dtype=np.int64)
     last_open_iupd = np.full(n_subj, _NONE, dtype=np.int64)
+    window = np.zeros(n, dtype=np.int8)
+    anchor = np.full(n, _NONE, dtype=np.int64)
+    max_gap = _NONE if max_days is None else max_days
     tl, sl, ml, ntl, nil = (target.tolist(), sums.tolist(), targets_missing.tolist(),
                             nt.tolist(), nt_increased.tolist())
     ncl, nsl, nnl, dl = new_count.tolist(), new_som.tolist(), new_nt_increased.tolist(), day.tolist()
@@ -69,6 +84,7 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
         ref_sum = ref_som = ref_cnt = 0
         base_cnt = base_som = 0  # new lesions accepted at the last reset
         iupd_day = _NONE
+        decided = False   # has an evaluable assessment in/after the window been seen?
         for r in range(int(starts[s]), int(starts[s + 1])):
             t, ntc = tl[r], ntl[r]
             if done:
@@ -80,6 +96,7 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
                 if t == PD or ntc == PD or new_trig:
                     prior, trig_t, trig_nt, trig_new = True, t == PD, ntc == PD, new_trig
                     ref_sum, ref_som, ref_cnt, iupd_day = sl[r], nsl[r], ncl[r], dl[r]
+                    decided = False
                     if first_iupd[s] == _NONE:
                         first_iupd[s] = dl[r]
                     cats = [c for c, f in (("target", trig_t), ("non-target", trig_nt),
@@ -109,34 +126,54 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
                 grew.append("target PD in a category not progressed at iUPD")
             if not trig_nt and ntc == PD:
                 grew.append("non-target PD in a category not progressed at iUPD")
-            if grew:
-                code[r] = CPD
-                rules[r] = "iCPD: " + "; ".join(grew) + " [S17 Table 2; WG FAQ]"
-                confirmed_day[s] = iupd_day
-                done = True
-                continue
             regained = (t in (CR, PR, SD) and ntc != PD) or (t == 0 and ntc in (CR, NN))
             if regained and trig_new and ncl[r] > 0 and not (t != 0 and sl[r] < ref_sum):
                 # [WG FAQ] persisting new lesions allow iSD/iPR only when the other
                 # lesions have shrunk further since the iUPD
                 regained = False
+            still = (trig_t and t == PD) or (trig_nt and ntc == PD) or (trig_new and ncl[r] > 0)
+            gap = dl[r] - iupd_day
+            anchor[r] = iupd_day
+            if gap < min_days:
+                # [WG FAQ] disregarded: neither confirms nor resets; the iUPD stays open
+                window[r] = WINDOW_EARLY
+                shown = ("; ".join(grew) if grew else
+                         "iSD/iPR/iCR level" if regained else
+                         "iUPD criteria still met" if still else "not all lesions assessed")
+                code[r] = PD if (grew or regained or still) else NE
+                rules[r] = (f"{'iUPD' if code[r] == PD else 'NE'}: scan {gap} days after the "
+                            f"iUPD, earlier than {min_days}: disregarded for confirmation and "
+                            f"reset (showed: {shown}); the next assessment decides "
+                            "[S17; WG FAQ]")
+                continue
+            if not decided and (grew or regained or still):
+                decided = True
+                if gap > max_gap:
+                    window[r] = WINDOW_LATE
+            late = (f"; {gap} days after the iUPD, outside the {min_days}-{max_days} day "
+                    "window [S17]" if window[r] == WINDOW_LATE else "")
+            if grew:
+                code[r] = CPD
+                rules[r] = "iCPD: " + "; ".join(grew) + " [S17 Table 2; WG FAQ]" + late
+                confirmed_day[s] = iupd_day
+                done = True
+                continue
             if regained:
                 c = _table(t, ntc)
                 if c == CR and ncl[r] > 0:
                     c = PR
                 code[r] = c
-                rules[r] = f"{_NAMES[c]} after iUPD: iUPD reset [S17; WG FAQ]"
+                rules[r] = f"{_NAMES[c]} after iUPD: iUPD reset [S17; WG FAQ]{late}"
                 prior = False
                 base_cnt, base_som = ncl[r], nsl[r]
                 continue
-            still = (trig_t and t == PD) or (trig_nt and ntc == PD) or (trig_new and ncl[r] > 0)
             if still:
                 code[r] = PD
-                rules[r] = "iUPD: iUPD criteria still met, no further growth; confirm at next " \
-                           "assessment [S17]"
+                rules[r] = ("iUPD: iUPD criteria still met, no further growth; confirm at next "
+                            f"assessment [S17]{late}")
             else:
                 code[r] = NE
                 rules[r] = "NE after iUPD: not all lesions assessed, no further growth [S17]"
         if prior and not done:
             last_open_iupd[s] = iupd_day
-    return code, rules, confirmed_day, first_iupd, last_open_iupd
+    return code, rules, confirmed_day, first_iupd, last_open_iupd, window, anchor

@@ -15,7 +15,7 @@ import pandas as pd
 from hcctrials.response.common import HUNDREDTHS, ResponseSettings
 from hcctrials.response.validate import (
     NEW, NON_TARGET, ST_ABSENT, ST_INCREASED, ST_NE, ST_NONE, ST_PRESENT, ST_UPD, TARGET,
-    Columns, column, organ_mask,
+    Columns, column, organ_mask, visit_kinds,
 )
 
 __all__ = ["PORTA_HEPATIS", "EFFUSION_SITES", "derive_time_points", "select_new_targets"]
@@ -236,7 +236,67 @@ def derive_time_points(frame: Columns, *, criteria: str,
             message="baseline " + gap["role"] + " lesion has no row at this visit; "
             "treated as not evaluated")[["subject_id", "tp_date", "lesion_id", "code",
                                          "message"]])
+    findings.extend(_date_findings(frame, first_idx, settings))
     cols = ["subject_id", "tp_date", "lesion_id", "code", "message"]
     found = pd.concat(findings, ignore_index=True) if findings else pd.DataFrame(columns=cols)
     found = found.rename(columns={"tp_date": "visit_date"})
     return tps, found
+
+
+def _iso_days(days: np.ndarray) -> np.ndarray:
+    return np.datetime_as_string(days.astype("datetime64[D]"), unit="D").astype(object)
+
+
+def _date_findings(frame: Columns, first_idx: np.ndarray,
+                   settings: ResponseSettings) -> list[pd.DataFrame]:
+    """Time points whose scan dates disagree by more than ``visit_window_days``.
+
+    * TIMEPOINT_SPAN_EXCEEDS_WINDOW: dates chained within the window (each within
+      ``visit_window_days`` of the previous one) make a time point spanning more than it;
+    * VISIT_SPLIT_ACROSS_TIMEPOINTS: rows of one visit label fall into several time points
+      (dates further apart than the window), so each part is scored on its own.
+    Rows are sorted by subject and date, so a time point's first/last rows hold its dates.
+    """
+    out: list[pd.DataFrame] = []
+    n = len(frame["tp"])
+    if n == 0:
+        return out
+    tp = frame["tp"]
+    day = frame["visit_date"].astype("datetime64[D]").astype(np.int64)
+    window = settings.visit_window_days
+    last_idx = np.r_[first_idx[1:] - 1, n - 1]
+    span = day[last_idx] - day[first_idx]
+    wide = span > window
+    if wide.any():
+        rows = last_idx[wide]
+        sub = _rows(frame, np.isin(np.arange(n), rows), ["subject_id", "tp_date", "lesion_id"])
+        first_d, last_d = _iso_days(day[first_idx[wide]]), _iso_days(day[rows])
+        sub["code"] = "TIMEPOINT_SPAN_EXCEEDS_WINDOW"
+        sub["message"] = [f"scan dates {a} to {b} ({d} days) were chained into one time point "
+                          f"although visit_window_days={window}; check the dates"
+                          for a, b, d in zip(first_d, last_d, span[wide])]
+        out.append(sub)
+    if "visit_label" not in frame:
+        return out
+    labels = frame["_visit_labels"]
+    label = frame["visit_label"]
+    kind = visit_kinds(labels, label)
+    use = np.flatnonzero((label >= 0) & (kind != 2))
+    if not len(use):
+        return out
+    parts = pd.DataFrame({"s": frame["skey"][use], "v": label[use], "tp": tp[use],
+                          "row": use, "day": day[use]})
+    per_tp = parts.drop_duplicates(["s", "v", "tp"])
+    split = per_tp[per_tp.groupby(["s", "v"])["tp"].transform("size").to_numpy() > 1]
+    if split.empty:
+        return out
+    dates = split.groupby(["s", "v"])["day"].agg(lambda d: ", ".join(_iso_days(d.to_numpy())))
+    rows = split["row"].to_numpy()
+    sub = _rows(frame, np.isin(np.arange(n), rows), ["subject_id", "tp_date", "lesion_id"])
+    sub["code"] = "VISIT_SPLIT_ACROSS_TIMEPOINTS"
+    keys = list(zip(split["s"], split["v"]))
+    sub["message"] = [f"visit {labels[v]!s} has scan dates {dates[(s_, v)]} further apart than "
+                      f"visit_window_days={window}: scored as separate time points; widen "
+                      "visit_window_days or correct the dates" for s_, v in keys]
+    out.append(sub)
+    return out

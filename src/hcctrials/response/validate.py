@@ -32,6 +32,8 @@ __all__ = [
     "Columns",
     "check_first_doses",
     "normalise_organ",
+    "visit_kind",
+    "visit_kinds",
 ]
 
 REQUIRED_COLUMNS = ("subject_id", "visit_date", "lesion_id", "lesion_role", "diameter_mm")
@@ -293,6 +295,30 @@ def _time_points(subject_codes: np.ndarray, days: np.ndarray, window: int,
     return tp, tp_days
 
 
+_BASELINE_LABELS = frozenset({"baseline", "screening", "bl", "scr", "scrn", "pre-treatment",
+                              "pretreatment", "pre-dose", "predose"})
+
+
+def visit_kind(label: str) -> int:
+    """0 scheduled post-baseline (or unknown), 1 baseline/screening, 2 unscheduled.
+
+    Unscheduled labels may legitimately repeat on several dates, so they are left out of
+    the label checks; baseline labels must come first.
+    """
+    text = " ".join(label.lower().replace("_", " ").split())
+    if "unsch" in text or "unplanned" in text:
+        return 2
+    if text in _BASELINE_LABELS or text.startswith("screen") or "baseline" in text:
+        return 1
+    return 0
+
+
+def visit_kinds(labels: np.ndarray, codes: np.ndarray) -> np.ndarray:
+    """:func:`visit_kind` per row for label *codes* into *labels* (-1 missing -> 2, ignored)."""
+    table = np.array([visit_kind(str(x)) for x in labels] + [2], dtype=np.int8)
+    return np.asarray(table[codes])
+
+
 def _text(value: Any) -> Any:
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return ""
@@ -388,11 +414,18 @@ def normalise_assessments(
     }
     if "visit" in src.columns:
         cols["visit"] = src["visit"].to_numpy()
+        vcodes, vtext = _map_codes(src["visit"], _text)   # once per distinct label
+        vcodes = np.where(np.isin(vcodes, np.flatnonzero(vtext == "")), -1, vcodes)
+        cols["visit_label"] = vcodes.astype(np.int64)
     # integer keys and sort (subject, date, lesion)
     s_code, l_code = codes["subject_id"], codes["lesion_id"]
     l_uniq = np.unique(l_code)
     order = np.lexsort((l_code, day, s_code))
     cols = {k: v[order] for k, v in cols.items()}
+    # metadata first, so that every error below can name subject and lesion
+    cols["_subjects"] = ids["subject_id"]
+    cols["_lesions"] = ids["lesion_id"]
+    cols["_organs"] = organs
     s_code, l_code, day = s_code[order], l_code[order], day[order]
     lkey = pd.factorize(s_code * (int(l_uniq.max()) + 1 if len(l_uniq) else 1) + l_code)[0]
     cols["skey"] = s_code.astype(np.int64)
@@ -412,15 +445,8 @@ def normalise_assessments(
     _fail(cols, (rmin != rmax)[lkey], "lesion changes role between visits", field="role",
           hint="a lesion keeps its role; record a new lesion under a new id")
     if "visit" in cols:
-        vnum = pd.to_numeric(pd.Series(cols["visit"]), errors="coerce")
-        if vnum.notna().all():
-            vorder = np.lexsort((day, vnum.to_numpy(), s_code))
-            sd, dd = s_code[vorder], day[vorder]
-            bad = np.zeros(len(dd), dtype=bool)
-            bad[1:] = (sd[1:] == sd[:-1]) & (dd[1:] < dd[:-1])
-            _fail({k: v[vorder] for k, v in cols.items()}, bad,
-                  "visit dates out of order: a later visit number has an earlier date",
-                  field="visit_date", hint="check the visit dates against the visit numbers")
+        cols["_visit_labels"] = vtext
+        _check_visit_labels(cols, s_code, day, vtext)
     # target counts [E09 1.2]: <= 5 per subject, <= 2 per organ (all nodes one organ)
     first_row = np.full(n_les, n)
     np.minimum.at(first_row, lkey, np.arange(n))
@@ -439,12 +465,61 @@ def normalise_assessments(
         too_many[tfirst] = np.bincount(gkey)[gkey] > 2
     _fail(cols, too_many, "more than 2 target lesions in one organ", field="organ",
           hint="RECIST 1.1 allows 2 per organ (all lymph nodes count as one organ)")
-    cols["_subjects"] = ids["subject_id"]
-    cols["_lesions"] = ids["lesion_id"]
-    cols["_organs"] = organs
     if first_doses is None:
         return cols
     return _check_baseline(cols, day, first_doses, criteria=criteria, settings=settings)
+
+
+def _label_value(frame: Columns) -> Any:
+    labels = frame["_visit_labels"]
+    return lambda row: labels[row["visit_label"]] if row["visit_label"] >= 0 else None
+
+
+def _check_visit_labels(cols: Columns, s_code: np.ndarray, day: np.ndarray,
+                        labels: np.ndarray) -> None:
+    """Dates against the optional ``visit`` column (rows sorted by subject, date, lesion).
+
+    * numeric visits: a later visit number may not have an earlier date;
+    * one scan date of a subject may not carry two visit labels (unscheduled labels aside);
+    * a baseline/screening visit may not be dated after a scheduled post-baseline visit.
+    """
+    label = cols["visit_label"]
+    vnum = pd.to_numeric(pd.Series(cols["visit"]), errors="coerce").to_numpy(dtype=float)
+    numeric = ~np.isnan(vnum)
+    if numeric.sum() > 1:
+        rows = np.flatnonzero(numeric)
+        vorder = rows[np.lexsort((day[rows], vnum[rows], s_code[rows]))]
+        sd, dd = s_code[vorder], day[vorder]
+        bad = np.zeros(len(dd), dtype=bool)
+        bad[1:] = (sd[1:] == sd[:-1]) & (dd[1:] < dd[:-1])
+        _fail({k: v if k.startswith("_") else v[vorder] for k, v in cols.items()}, bad,
+              "visit dates out of order: a later visit number has an earlier date",
+              field="visit_date", hint="check the visit dates against the visit numbers")
+    kind = visit_kinds(labels, label)
+    checked = (label >= 0) & (kind != 2)
+    if not checked.any():
+        return
+    # same subject and date, two different labels: rows are sorted by subject then date
+    key = pd.DataFrame({"s": s_code[checked], "d": day[checked], "v": label[checked]})
+    n_labels = key.groupby(["s", "d"])["v"].transform("nunique").to_numpy()
+    conflict = np.zeros(len(label), dtype=bool)
+    conflict[np.flatnonzero(checked)] = n_labels > 1
+    if conflict.any():
+        first = int(np.flatnonzero(conflict)[0])
+        same = conflict & (s_code == s_code[first]) & (day == day[first])
+        both = sorted({str(labels[v]) for v in label[same]})
+        _fail(cols, conflict, "one scan date of a subject carries different visit labels",
+              field="visit", value_of=lambda row: both,
+              hint="the date orders the time points; correct the date or the visit label")
+    # baseline/screening dated after a scheduled post-baseline visit of the same subject
+    n_subj = int(s_code.max()) + 1
+    post = checked & (kind == 0)
+    first_post = np.full(n_subj, np.iinfo(np.int64).max, dtype=np.int64)
+    np.minimum.at(first_post, s_code[post], day[post])
+    late_base = checked & (kind == 1) & (day > first_post[s_code])
+    _fail(cols, late_base, "baseline (screening) visit dated after a post-baseline visit of "
+          "the same subject", field="visit", value_of=_label_value(cols),
+          hint="the baseline scan precedes every follow-up scan; check the dates")
 
 
 def _mm_value(row: pd.Series) -> Any:
@@ -483,6 +558,8 @@ def _check_baseline(out: Columns, day: np.ndarray,
           hint="keep one pre-treatment assessment per subject")
     isb = tp == base_of_row
     out["is_baseline"] = isb
+    if "visit_label" in out:
+        _check_time_point_labels(out, tp, isb, settings)
     n_les = int(lkey.max()) + 1 if len(lkey) else 0
     dup2 = (pd.Series(tp.astype(np.int64) * max(n_les, 1) + lkey).duplicated().to_numpy()
             if settings.visit_window_days else np.zeros(len(tp), dtype=bool))
@@ -524,3 +601,27 @@ def _check_baseline(out: Columns, day: np.ndarray,
               hint="mRECIST targets must enhance [LL10]; make it non-target or set "
               "mrecist_atypical_targets='whole_lesion'")
     return out
+
+
+def _check_time_point_labels(out: Columns, tp: np.ndarray, isb: np.ndarray,
+                             settings: ResponseSettings) -> None:
+    """Visit labels against the time points built from dates (see :func:`_time_points`)."""
+    labels = out["_visit_labels"]
+    label = out["visit_label"]
+    kind = visit_kinds(labels, label)
+    checked = (label >= 0) & (kind != 2)
+    key = pd.DataFrame({"t": tp[checked], "v": label[checked]})
+    merged = np.zeros(len(tp), dtype=bool)
+    merged[np.flatnonzero(checked)] = key.groupby("t")["v"].transform("nunique").to_numpy() > 1
+    if not merged.any():
+        both: list[str] = []
+    else:
+        at = tp[int(np.flatnonzero(merged)[0])]
+        both = sorted({str(labels[v]) for v in label[merged & (tp == at)]})
+    _fail(out, merged, f"one time point (scan dates within visit_window_days="
+          f"{settings.visit_window_days}) holds different visit labels", field="visit",
+          value_of=lambda row: both,
+          hint="narrow visit_window_days or correct the dates/labels")
+    _fail(out, checked & (kind == 1) & ~isb, "baseline (screening) visit dated after the first "
+          "dose: it is not the subject's baseline", field="visit", value_of=_label_value(out),
+          hint="baseline is the last assessment on or before first dose [RECIST 1.1]")
