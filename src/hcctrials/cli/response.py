@@ -8,21 +8,18 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-import pandas as pd
 import typer
 from rich.console import Console
 from rich.table import Table
 
 from hcctrials.errors import InputError
-from hcctrials.response import (
-    CRITERIA,
-    ResponseResult,
-    ResponseSettings,
-    derive_responses,
-    load_assessments,
-)
+
+if TYPE_CHECKING:  # pandas and the engine load when the command runs: every CLI start is faster
+    import pandas as pd
+
+    from hcctrials.response import ResponseResult
 
 __all__ = ["register", "response_command", "example_path"]
 
@@ -34,6 +31,8 @@ def example_path() -> Path:
 
 def _show(df: pd.DataFrame, title: str, columns: dict[str, str]) -> Table:
     """A rich table of *columns* (column -> short header) of *df*."""
+    import pandas as pd
+
     table = Table(title=title, show_lines=False)
     for header in columns.values():
         table.add_column(header)
@@ -73,6 +72,12 @@ def response_command(
         None, "--mrecist-pd-abs-mm", help="mRECIST: absolute PD increase (mm); default none."),
     visit_window: int = typer.Option(0, "--visit-window-days",
                                      help="Join scan dates this close into one time point."),
+    irecist_min_days: int = typer.Option(
+        28, "--irecist-confirm-min-days",
+        help="iRECIST: a scan earlier than this after an iUPD neither confirms nor resets it."),
+    irecist_max_days: int | None = typer.Option(
+        56, "--irecist-confirm-max-days",
+        help="iRECIST: a confirming scan later than this after the iUPD is flagged (still used)."),
     show_visits: bool = typer.Option(False, "--visits", help="Also print per-visit responses."),
     show_rules: bool = typer.Option(False, "--rules",
                                     help="With --visits: print the rule that decided each visit."),
@@ -85,6 +90,8 @@ def response_command(
 
     Example: hcctrials response --example --criteria mrecist --confirm
     """
+    from hcctrials.response import CRITERIA, ResponseSettings, derive_responses, load_assessments
+
     if example:
         assessments = example_path()
     if assessments is None:
@@ -101,7 +108,8 @@ def response_command(
         confirm=confirm, sd_min_days=int(round(min_sd_weeks * 7)),
         confirmation_min_days=confirm_days, max_ne_between_confirmation=max_ne,
         accept_sd_between_pr_and_confirmation=accept_sd, mrecist_pd_absolute_mm=mrecist_abs_mm,
-        visit_window_days=visit_window)
+        visit_window_days=visit_window, irecist_confirmation_min_days=irecist_min_days,
+        irecist_confirmation_max_days=irecist_max_days)
     result: ResponseResult = derive_responses(table.assessments, table.first_doses,
                                               criteria=criteria, settings=settings)
     if adrs_out is not None:
@@ -127,7 +135,7 @@ def response_command(
         if show_rules:
             for row in result.visits.itertuples(index=False):
                 # pandas-stubs types tuple fields as any scalar; visit_date is a datetime column.
-                visit_date = cast(pd.Timestamp, row.visit_date)
+                visit_date = cast("pd.Timestamp", row.visit_date)
                 console.print(f"{row.subject_id} {visit_date.date()}: {row.rule}",
                               highlight=False, soft_wrap=True)
     if len(result.findings):
