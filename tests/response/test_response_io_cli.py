@@ -13,6 +13,7 @@ from hcctrials.cli.main import app
 from hcctrials.cli.response import example_path
 from hcctrials.errors import ParseError, UnitError
 from hcctrials.response import derive_responses, load_assessments
+from hcctrials.response.common import ResponseInputError
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -103,3 +104,18 @@ def test_cli_bad_criteria_is_one_line_error():
     with pytest.raises(SystemExit) as info:
         main(["response", "--example", "--criteria", "who"])
     assert info.value.code == 2
+
+
+def test_sdtm_visit_numbers_reach_the_date_checks(tmp_path):
+    """VISITNUM is carried into the ``visit`` column, so a visit dated before the previous
+    visit of the same subject is reported (subject, visit and lesion named)."""
+    table = load_assessments(FIX / "tr.csv", first_doses_path=FIX / "doses.csv")
+    assert "visit" in table.assessments.columns
+    derive_responses(table.assessments, table.first_doses)  # the fixture is in order
+    tr = pd.read_csv(FIX / "tr.csv")
+    tr.loc[tr["VISITNUM"] == 1, "VISITNUM"] = 9  # screening numbered after week 8
+    tr.to_csv(tmp_path / "tr.csv", index=False)
+    (tmp_path / "tu.csv").write_text((FIX / "tu.csv").read_text())
+    bad = load_assessments(tmp_path / "tr.csv", first_doses_path=FIX / "doses.csv")
+    with pytest.raises(ResponseInputError, match=r"subject HCCX-01.*visit .*lesion.*out of order"):
+        derive_responses(bad.assessments, bad.first_doses)

@@ -118,6 +118,11 @@ def parse_sdtm_tu_tr(tu: pd.DataFrame, tr: pd.DataFrame, *, source: str = "TU/TR
                     lesion_id=tr["TRLNKID"].astype(str).str.strip(),
                     visit_date=pd.to_datetime(tr["TRDTC"].astype(str).str[:10], errors="coerce"),
                     test=tr["TRTESTCD"].astype(str).str.strip().str.upper())
+    # The visit, for the date/visit consistency checks: VISITNUM (orders visits) if given, else
+    # the VISIT label (SDTMIG: TR timing variables).
+    visit_col = next((c for c in ("VISITNUM", "VISIT") if c in tr.columns), None)
+    if visit_col is not None:
+        tr2["visit"] = tr[visit_col]
     bad_date = tr2["visit_date"].isna()
     if bad_date.any():
         row = tr2[bad_date].iloc[0]
@@ -174,6 +179,11 @@ def parse_sdtm_tu_tr(tu: pd.DataFrame, tr: pd.DataFrame, *, source: str = "TU/TR
     out["viable_diameter_mm"] = out["VIABDIAM"]
     cols = list(REQUIRED_COLUMNS) + ["organ", "is_lymph_node", "viable_diameter_mm",
                                      "non_target_status"]
+    if visit_col is not None:
+        visits = tr2[["subject_id", "lesion_id", "visit_date", "visit"]].drop_duplicates(
+            ["subject_id", "lesion_id", "visit_date"])
+        out = out.merge(visits, how="left", on=["subject_id", "lesion_id", "visit_date"])
+        cols.append("visit")
     return out[cols].sort_values(["subject_id", "visit_date", "lesion_id"]).reset_index(drop=True)
 
 
