@@ -54,7 +54,8 @@ AGENTS = [["atezolizumab", "bevacizumab"], ["sintilimab"], ["sorafenib"], ["lenv
           ["durvalumab", "tremelimumab"], ["camrelizumab", "apatinib"], ["regorafenib"], ["unknownumab"],
           ["prednisone"], []]
 CONDITIONS = ["autoimmune_disease", "organ_transplant", "hiv", "active_tuberculosis", "interstitial_lung_disease",
-              "other_malignancy", "hepatic_encephalopathy", "gi_bleeding", "heart_failure", "pneumonitis"]
+              "other_malignancy", "hepatic_encephalopathy", "gi_bleeding", "heart_failure", "pneumonitis",
+              "non_healing_wound", "bone_fracture", "coronary_artery_disease", "arrhythmia", "spinal_cord_compression"]
 
 
 @st.composite
@@ -124,18 +125,21 @@ def patients(draw: st.DrawFn) -> Patient:
         "treatments": draw(st.lists(therapy(), max_size=3)) if draw(st.booleans()) else base.treatments,
         "conditions": draw(st.lists(condition(), max_size=3)),
         "weight_kg": maybe([None, 60.0]),
+        "residual_toxicity_grade": maybe([None, 0, 1, 2, 3]),
         "liver": base.liver.model_copy(update={
             "ascites": maybe([None, "none", "mild", "moderate_severe"]),
             "encephalopathy": maybe([None, "none", "grade_1_2"]), "varices": maybe([None, "none", "large"]),
             "ascites_requires_paracentesis": maybe([None, True, False])}),
         "tumour": base.tumour.model_copy(update={
             "pvtt": maybe([None, "vp0", "vp2", "vp4"]), "measurable_disease": maybe([None, True, False]),
-            "extrahepatic_spread": maybe([None, True, False]), "liver_involvement_pct": maybe([None, 20.0, 60.0])}),
+            "extrahepatic_spread": maybe([None, True, False]), "liver_involvement_pct": maybe([None, 20.0, 60.0]),
+            "cns_metastasis": maybe([None, True, False]), "cns_metastasis_treated_stable": maybe([None, True, False])}),
         "virology": base.virology.model_copy(update={
             "hbsag_positive": maybe([None, True, False]), "hiv_positive": maybe([None, True, False]),
             "hcv_rna_detectable": maybe([None, True, False]), "hbv_antiviral": maybe([None, True, False])}),
         "diagnosis": base.diagnosis.model_copy(update={
-            "histology": maybe([None, "hcc", "fibrolamellar"]), "bclc_stage": maybe([None, "B", "C"])}),
+            "histology": maybe([None, "hcc", "fibrolamellar"]), "bclc_stage": maybe([None, "B", "C"]),
+            "resectable": maybe([None, True, False]), "transplant_candidate": maybe([None, True, False])}),
     }
     return Patient.model_validate({**base.model_dump(), **{k: v for k, v in update.items()}}
                                   | {"labs": [x.model_dump() for x in update["labs"]],
@@ -153,14 +157,18 @@ def _example_trials() -> list:  # type: ignore[type-arg]
               "Platelet count ≥ 75 × 10^9/L", "Creatinine ≤ 1.5 mg/dL or creatinine clearance ≥ 50 mL/min",
               "Albumin ≥ 2.8 g/dL", "BCLC stage B or C", "Life expectancy ≥ 12 weeks",
               "Disease progression on prior anti-PD-1 therapy", "Only one prior immune checkpoint inhibitor regimen",
-              "HBV DNA < 500 IU/mL"],
+              "HBV DNA < 500 IU/mL", "Toxicities of prior therapy recovered to grade ≤ 1 (except alopecia)",
+              "Unresectable hepatocellular carcinoma", "At least 4 weeks since prior major surgery"],
              ["Previously received PD-L1 immunotherapy", "Active autoimmune disease requiring systemic treatment",
               "Pregnant or breastfeeding women", "HIV infection", "Main portal vein tumour thrombus (Vp4)",
               "Hepatic encephalopathy", "Ascites requiring paracentesis", "Prior liver transplantation",
               "Known allergy to PD-1 antibodies", "Other malignancy within 5 years",
               "Other malignancy within 3 years, except cured basal cell carcinoma of the skin or carcinoma in situ",
               "Congestive heart failure NYHA class III or IV", "Urine protein ≥ 2+ on dipstick",
-              "Systemic anticancer therapy within 28 days or 5 half-lives, whichever is longer"])
+              "Systemic anticancer therapy within 28 days or 5 half-lives, whichever is longer",
+              "Symptomatic or untreated CNS metastases", "On the waiting list for liver transplantation",
+              "Serious non-healing wound, ulcer, or bone fracture", "Unstable coronary artery disease",
+              "Grade > 1 prior treatment-related toxicities (excluding alopecia)"])
     return [Trial.model_validate({
         "trial_id": "NCT09990500", "registry": "ctgov",
         "provenance": {"source_format": "test", "raw_sha256": "e" * 64},

@@ -171,6 +171,8 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
     "other_malignancy": lambda p, f: (_freeze(p.conditions), p.history_reviewed),
     "heart_failure_nyha": lambda p, f: (_freeze(p.conditions), p.history_reviewed),
     "urine_dipstick": lambda p, f: _freeze([lab for lab in p.labs if lab.analyte == "urine_protein"]),
+    "residual_toxicity": lambda p, f: (p.residual_toxicity_grade, bool(p.treatments)),
+    "treatment_candidate": lambda p, f: (p.diagnosis.resectable, p.diagnosis.transplant_candidate),
 }
 
 

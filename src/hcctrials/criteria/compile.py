@@ -26,6 +26,7 @@ from hcctrials.criteria.grammar import Context, Hit, Window, find_window
 from hcctrials.criteria.history import scan_allergy, scan_history, scan_virology
 from hcctrials.criteria.labs import scan_labs
 from hcctrials.criteria.organs import scan_nyha, scan_urine_protein
+from hcctrials.criteria.recovery import scan_candidacy, scan_cns_active, scan_toxicity
 from hcctrials.criteria.malignancy import MALIGNANCY_TERM, scan_malignancy, starts_exception_sentence
 from hcctrials.criteria.staging import (
     scan_albi,
@@ -36,7 +37,7 @@ from hcctrials.criteria.staging import (
     scan_tumour,
 )
 from hcctrials.criteria.text import detect_language, normalise_text
-from hcctrials.criteria.therapy import scan_therapy
+from hcctrials.criteria.therapy import scan_since, scan_therapy
 from hcctrials.model.eligibility import (
     Administrative,
     AllOf,
@@ -59,6 +60,7 @@ SCANNERS: tuple[Scanner, ...] = (
     scan_admin, scan_labs, scan_age, scan_ecog, scan_life_expectancy, scan_pregnancy, scan_sex,
     scan_child_pugh, scan_albi, scan_stage, scan_diagnosis, scan_tumour, scan_liver, scan_therapy,
     scan_history, scan_virology, scan_allergy, scan_malignancy, scan_nyha, scan_urine_protein,
+    scan_toxicity, scan_candidacy, scan_cns_active, scan_since,
 )
 
 _SENTENCE = re.compile(r"[;。]|\s[-*•]\s+(?=[A-Z(])|(?<=[a-z0-9)\]])\.\s+(?=[A-Z(])|\.$")
@@ -101,6 +103,7 @@ clinically significant significant severe active chronic acute presence present 
 diagnosis disorder disorders disease diseases condition conditions infection infections medical subject's patient's
 intervention interventions initiation start starting randomization randomisation randomized registration allocation
 medication cycle
+participant's hepatocellular hcc
 """.split())
 _ZH_FILLER = re.compile(
     "患者|受试者|参与者|者|的|有|已知|既往|病史|或|和|及|且|并|在|中|时|前|内|为|是|需要|需|必须|应|符合|以下|下列|要求|标准|主要|"
@@ -109,7 +112,7 @@ _ZH_FILLER = re.compile(
     "曾|经|已|被|对|于|与|到|至|个|月|周|天|年|分|级|期|可|可以|能够|愿意|不|无|未|没有|疾病|状态|评分|确定|活动性|严重|控制|"
     "要|所有|全部|女性|男性|病人|病例|阳性|阴性|检测|结果|值|水平|计数|单位|倍|上限|下限|范围|小时|日|定义|根据|按照|依据|相关|"
     "影像学|评估|显示|提示|出现|发生|之|该|本|此|其|各种|原因|导致|任何|一种|种|项|条|点|类|计划|开始|接种|"
-    "东部肿瘤协作组|先前|进行|试验|方案|进展|疾病|根据|可测量|病灶|至少|检查"
+    "东部肿瘤协作组|先前|进行|试验|方案|进展|疾病|根据|可测量|病灶|至少|检查|肝细胞肝癌|肝细胞癌|原发性肝癌|肝癌"
 )
 _CTCAE_GRADE = re.compile(r"ctcae[^;。]{0,16}?(?:grade|分级|级)?\s*(?:[1-5]|iv|v|i{1,3})\b|(?:grade|分级)\s*(?:≥|>)?\s*(?:[1-5]|iv|i{1,3})",
                           re.IGNORECASE)
@@ -124,8 +127,18 @@ def _lower_same_length(text: str) -> str:
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
 
 
+# the disease words "hepatocellular carcinoma", "HCC", 肝细胞癌 are context (every patient here has HCC) and
+# are filler, but a disease-setting word next to them ("advanced", 晚期, "metastatic") is a condition
+_SETTING = re.compile(r"\b(?:advanced|metastatic|recurrent|relapsed|intermediate|early|locally)\b|晚期|中晚期|转移性|复发|早期|中期",
+                      re.IGNORECASE)
+_HCC_WORDS = re.compile(r"hepatocellular|\bhcc\b|肝细胞肝癌|肝细胞癌|原发性肝癌|肝癌", re.IGNORECASE)
+
+
 def _meaningful(residue: str) -> str | None:
     """The residue text if it carries meaning no scanner explained, else None."""
+    if _SETTING.search(residue) and _HCC_WORDS.search(residue):
+        cleaned = " ".join(residue.split()).strip(" ,.;:()[]")
+        return cleaned or None
     cjk = _ZH_FILLER.sub("", "".join(_CJK_CHAR.findall(residue)))
     words = [w for w in _EN_WORD.findall(residue.lower()) if w.strip("'-") not in _EN_FILLER and len(w) > 2]
     if len(cjk) >= 3 or len(words) >= 2:

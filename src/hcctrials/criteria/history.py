@@ -38,7 +38,7 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"(?:arterial\s+)?(?:thrombo\s*embolic|thromboembolism|thrombotic|embolic)\s+events?|动脉血栓|血栓栓塞|stroke|脑卒中"
      r"|cerebrovascular accident|脑血管意外", "arterial_thromboembolism"),
     (r"deep vein thrombosis|pulmonary embolism|深静脉血栓|肺栓塞", "venous_thromboembolism"),
-    (r"myocardial infarction|心肌梗[死塞]|myocardial ischemia|心肌缺血", "myocardial_infarction"),
+    (r"myocardial infarct(?:ion)?s?\b|心肌梗[死塞]|myocardial ischemia|心肌缺血", "myocardial_infarction"),
     (r"unstable angina(?:\s+pectoris)?|不稳定型?心绞痛", "unstable_angina"),
     (r"(?:congestive\s+)?heart failure|cardiac insufficiency|心力衰竭|心功能不全|心衰", "heart_failure"),
     (r"uncontrolled hypertension|poorly controlled hypertension|hypertension[^;。]{0,60}?(?:not|cannot|poorly|unable to)\s+"
@@ -50,7 +50,26 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"substance abuse|drug abuse|药物滥用|吸毒", "substance_abuse"),
     (r"bleeding (?:diathesis|disorders?|tendency)|hemorrhagic diseases?|出血倾向|出血性疾病|凝血功能障碍", "bleeding_disorder"),
     (r"live (?:attenuated )?vaccines?|活疫苗|减毒活疫苗", "live_vaccine"),
-    (r"arrhythmia|心律失常", "arrhythmia"),
+    (r"(?:(?:unstable|uncontrolled|symptomatic|serious|significant|ventricular|cardiac|poorly controlled)\s+)*(?:arrhythmias?|dysrhythmias?)"
+     r"(?:\s+requiring\s+(?:anti-?arrhythmic\s+)?(?:therapy|treatment|medications?|drugs?))?|心律失常", "arrhythmia"),
+    # coverage round 3: surgery/wound, cardiac, transplant, CNS items (codes documented in docs/patients.md)
+    (r"(?:solid\s+)?organ(?:/limb)?\s+or\s+(?:hematologic|haematologic|hematopoietic|haematopoietic)\s+(?:stem cell\s+)?transplant\w*"
+     r"|(?:hematologic|haematologic|hematopoietic)\s+(?:stem cell\s+)?(?:or|and)\s+(?:solid\s+)?organ\s+transplant\w*",
+     "organ_transplant|allogeneic_stem_cell_transplant"),
+    (r"(?:solid\s+organ(?:/limb)?|renal|lung|heart|cardiac)\s+(?:transplant\w*|allograft)|肾移植|肺移植|心脏移植", "organ_transplant"),
+    (r"(?:serious,?\s+|severe\s+|chronic\s+)?non-?healing\s+wounds?(?:\s*,\s*(?:(?:active|acute|non-?healing)\s+)?ulcers?)?"
+     r"|non-?healing\s+ulcers?|wound healing (?:disorders?|complications?|problems?)"
+     r"|(?:伤口|创口)(?:长期)?(?:不愈合|未愈合|难以愈合|愈合不良)|(?:未愈合|不愈合|难以愈合)的?(?:伤口|创口|溃疡)(?:\s*,\s*溃疡)?", "non_healing_wound"),
+    (r"(?:untreated\s+|unhealed\s+|non-?healing\s+)?bone fractures?|(?:未愈合的?)?骨折", "bone_fracture"),
+    (r"(?:significant|major|serious|severe)\s+traumatic\s+injur\w*|严重(?:的)?外伤|严重(?:的)?创伤", "traumatic_injury"),
+    (r"(?:(?:unstable|active|symptomatic|severe)\s+)?(?:coronary (?:artery|heart) disease|ischa?emic heart disease)|冠心病"
+     r"|冠状动脉(?:粥样硬化性)?心脏病", "coronary_artery_disease"),
+    (r"(?:coronary|cardiac)\s+(?:angioplasty|stent\w*|revasculari[sz]ation)(?:\s+or\s+stent\w*)?|angioplasty(?:\s+or\s+stent\w*)?"
+     r"|coronary artery bypass(?:\s+graft\w*)?(?:\s+surgery)?(?:\s*\(cabg\))?|\bcabg\b|percutaneous coronary intervention"
+     r"|冠状动脉(?:支架|搭桥)\w*|冠脉(?:支架|搭桥)\w*|心脏支架|经皮冠状动脉介入(?:治疗)?", "coronary_revascularisation"),
+    (r"(?:(?:restrictive|constrictive|congestive|dilated|hypertrophic|active)\s+(?:or\s+)?)*cardiomyopath\w*|心肌病", "cardiomyopathy"),
+    (r"(?:congenital\s+|familial\s+)?long qt syndrome|\blqts\b|(?:先天性)?长qt(?:间期)?综合征", "long_qt_syndrome"),
+    (r"(?:uncontrolled\s+)?spinal cord compression|脊髓压迫", "spinal_cord_compression"),
 ]
 _COND_RE = [(ascii_re(p), code) for p, code in CONDITION_TERMS]
 _ACTIVE = re.compile(r"\bactive\b|活动性|活动的|current(?:ly)?|uncontrolled|未控制|ongoing|合并|concurrent", re.IGNORECASE)
@@ -68,9 +87,13 @@ def scan_history(ctx: Context) -> list[Hit]:
             active = bool(_ACTIVE.search(before + m.group(0)))
             ever = bool(_EVER.search(before))
             status: Literal["active", "ever"] = "active" if active and not (ever and re.search(r"or\s+previously|或既往", before)) else "ever"
+            if code in ("coronary_artery_disease", "cardiomyopathy") and re.match(r"\s*(?:unstable|symptomatic)",
+                                                                                 m.group(0)):
+                status = "active"
             if code in ("active_tuberculosis", "severe_infection", "uncontrolled_hypertension", "arrhythmia"):
                 status = "active" if code != "active_tuberculosis" or active else "ever"
-            sys_tx = True if _SYSTEMIC_TX.search(before + after) else None
+            sys_tx = True if _SYSTEMIC_TX.search(before + after) or (
+                code == "arrhythmia" and re.search(r"requiring", m.group(0))) else None
             node = HistoryCondition(codes=code.split("|"), status=status, requires_systemic_treatment=sys_tx,
                                     label=m.group(0))
             hits.append(Hit(m.start(), m.end(), node, priority=3, family="history", windowed=True))
@@ -86,8 +109,12 @@ _HBV_CONTROLLED = re.compile(
 )
 _ANTIVIRAL = re.compile(r"antiviral|抗病毒", re.IGNORECASE)
 _ANTIVIRAL_MIN = re.compile(r"(?:at least|≥|至少)\s*(?P<n>\d+)\s*(?P<u>weeks?|周|days?|天|months?|个月)", re.IGNORECASE)
-_HCV_RNA = re.compile(r"hcv[- ]?rna[^;。]{0,20}?(?:positive|detectable|阳性)|(?:active|chronic|活动性)\s*(?:hepatitis c|hcv|丙型肝炎|丙肝)",
+_HCV_RNA = re.compile(r"hcv[- ]?rna[^;。]{0,20}?(?:positive|detectable|阳性)|(?:active|chronic|活动性)\s*(?:hepatitis c|hcv|丙型肝炎|丙肝)"
+                      r"|(?:hcv|hepatitis c(?:\s+virus)?(?:\s*\(hcv\))?)\s+infection|丙型肝炎病毒感染|丙肝(?:病毒)?感染",
                       re.IGNORECASE)
+# "HBV infection", "HBV or HCV infection" (chronic HBV infection = HBsAg positive), 乙肝病毒感染
+_HBV_INFECTION = re.compile(r"(?:hbv|hepatitis b(?:\s+virus)?(?:\s*\(hbv\))?)(?=\s+infection|\s+(?:or|and|and/or)\s+(?:hcv|hepatitis c)"
+                            r"(?:\s+virus)?(?:\s*\(hcv\))?\s+infection)|乙型肝炎病毒感染|乙肝(?:病毒)?感染", re.IGNORECASE)
 _COINFECT = re.compile(r"co-?infect\w*[^;。]{0,30}?(?:hbv|hepatitis b)[^;。]{0,20}?(?:hcv|hepatitis c)"
                        r"|(?:hbv|hepatitis b|乙肝|乙型肝炎)[^;。]{0,15}?(?:and|和|与|合并)\s*(?:hcv|hepatitis c|丙肝|丙型肝炎)"
                        r"[^;。]{0,15}?(?:co-?infect\w*|合并感染|共感染|双重感染)", re.IGNORECASE)
@@ -118,6 +145,9 @@ def scan_virology(ctx: Context) -> list[Hit]:
         hits.append(Hit(m.start(), m.end(), Virology(marker="hbv_hcv_coinfection"), priority=6, family="virology"))
     for m in _HCV_RNA.finditer(text):
         hits.append(Hit(m.start(), m.end(), Virology(marker="hcv_rna"), priority=3, family="virology"))
+    if not hbv:
+        for m in _HBV_INFECTION.finditer(text):
+            hits.append(Hit(m.start(), m.end(), Virology(marker="hbsag"), priority=3, family="virology"))
     return hits
 
 

@@ -245,6 +245,17 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
             return _v("met" if t.pvtt == "vp4" else "not_met", f"PVTT {t.pvtt} (main trunk = vp4)")
         levels = node.pvtt_levels or ["vp1", "vp2", "vp3", "vp4"]
         return _v("met" if t.pvtt in levels else "not_met", f"PVTT {t.pvtt}")
+    if feat == "cns_metastasis_active":
+        if t.cns_metastasis is False:
+            return _v("not_met", "no CNS metastases")
+        if t.cns_metastasis is None:
+            return _v("unknown", "CNS metastases not known", ("CNS metastases (brain imaging or clinical assessment)",))
+        if t.cns_metastasis_treated_stable is None:
+            return _v("unknown", "CNS metastases present; whether treated and stable not known",
+                      ("whether CNS metastases are treated and stable",))
+        return _v("not_met" if t.cns_metastasis_treated_stable else "met",
+                  "CNS metastases " + ("treated and stable" if t.cns_metastasis_treated_stable else
+                                       "untreated, symptomatic or progressing"))
     if feat == "liver_involvement_50":
         if t.liver_involvement_pct is None:
             return _v("unknown", "share of liver involved not known", ("tumour share of liver volume",))

@@ -182,7 +182,38 @@ def _urine_dipstick(node: E.UrineDipstick, f: PatientFacts) -> Verdict:
               (f"urine protein dipstick within {window} days",))
 
 
+def _residual_toxicity(node: E.ResidualToxicity, f: PatientFacts) -> Verdict:
+    """Unresolved toxicity of prior therapy of grade >= ``min_grade`` (CTCAE; alopecia not counted).
+
+    No grade recorded: unknown when therapy lines are recorded; not_met without any (the therapy
+    list is read as complete, as the prior-therapy leaves read it)."""
+    grade = f.patient.residual_toxicity_grade
+    what = f"unresolved toxicity of prior therapy grade ≥ {node.min_grade}"
+    if grade is None:
+        if not f.patient.treatments:  # the therapy list is complete, as for prior-therapy leaves
+            return _v("not_met", f"{what}: no prior therapy recorded")
+        return _v("unknown", f"{what}: not assessed",
+                  ("highest CTCAE grade of unresolved toxicities of prior therapy",))
+    shown = "none (resolved to grade 0 or baseline)" if grade == 0 else f"grade {grade}"
+    return _v("met" if grade >= node.min_grade else "not_met", f"{what}: {shown}")
+
+
+def _treatment_candidate(node: E.TreatmentCandidate, f: PatientFacts) -> Verdict:
+    """Candidate for curative resection (``diagnosis.resectable``) or liver transplantation
+    (``diagnosis.transplant_candidate``)."""
+    d = f.patient.diagnosis
+    if node.treatment == "resection":
+        value, what, missing = d.resectable, "candidate for curative resection", "resectability (surgical assessment)"
+    else:
+        value, what, missing = d.transplant_candidate, "liver-transplant candidate", "liver-transplant candidacy"
+    if value is None:
+        return _v("unknown", f"{what}: not assessed", (missing,))
+    return _v("met" if value else "not_met", f"{what}: {'yes' if value else 'no'}")
+
+
 EXTRA_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
+    "residual_toxicity": _residual_toxicity,
+    "treatment_candidate": _treatment_candidate,
     "other_malignancy": _other_malignancy,
     "heart_failure_nyha": _heart_failure_nyha,
     "urine_dipstick": _urine_dipstick,

@@ -57,6 +57,8 @@ LEAF_DESCRIPTIONS: dict[str, str] = {
                         "(types such as basal cell skin cancer or cervical carcinoma in situ; curatively treated; disease-free for N years)",
     "heart_failure_nyha": "heart failure of NYHA class N or worse",
     "urine_dipstick": "urine protein by dipstick against a grade (negative 0, trace 0.5, 1+ ... 4+)",
+    "residual_toxicity": "unresolved adverse events of prior anticancer therapy of CTCAE grade N or higher (alopecia not counted)",
+    "treatment_candidate": "candidate for curative resection or liver transplantation",
 }
 
 ANALYTE_LABELS = {
@@ -164,7 +166,13 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
 
 
 def _describe_extra(node: Node) -> str:
-    from hcctrials.model.eligibility import HeartFailureNyha, OtherMalignancy, UrineDipstick
+    from hcctrials.model.eligibility import (
+        HeartFailureNyha,
+        OtherMalignancy,
+        ResidualToxicity,
+        TreatmentCandidate,
+        UrineDipstick,
+    )
 
     if isinstance(node, OtherMalignancy):
         text = f"other malignancy ({node.status})"
@@ -183,4 +191,8 @@ def _describe_extra(node: Node) -> str:
         return f"heart failure NYHA class ≥ {node.min_class}"
     if isinstance(node, UrineDipstick):
         return f"urine protein dipstick {_cmp(node.comparator)} {node.grade:g}+"
+    if isinstance(node, ResidualToxicity):
+        return f"unresolved toxicity of prior therapy, CTCAE grade ≥ {node.min_grade}"
+    if isinstance(node, TreatmentCandidate):
+        return f"candidate for {'curative resection' if node.treatment == 'resection' else 'liver transplantation'}"
     return node.kind  # pragma: no cover

@@ -256,7 +256,8 @@ _TUMOUR: list[tuple[re.Pattern[str], dict[str, object]]] = [
     (re.compile(r"macrovascular invasion|major vascular invasion|vascular invasion|大血管侵犯|血管侵犯|血管癌栓",
                 re.IGNORECASE), {"feature": "vascular_invasion"}),
     (re.compile(r"extrahepatic\s+(?:spread|metasta\w*|disease)|肝外转移|肝外播散", re.IGNORECASE), {"feature": "extrahepatic_spread"}),
-    (re.compile(r"(?:central nervous system|cns|brain|leptomeningeal|脑|中枢神经系统)[^;。,]{0,25}?(?:tumou?r\s+metasta\w*|metasta\w*|tumou?r|转移)",
+    (re.compile(r"(?:central nervous system|cns|brain|leptomeningeal|脑|中枢神经系统)[^;。,]{0,25}?(?:tumou?r\s+metasta\w*|metasta\w*|tumou?r|转移)"
+                r"|leptomeningeal\s+(?:disease|carcinomatosis|involvement)|carcinomatous meningitis|meningeal carcinomatosis|癌性脑膜炎|脑膜转移",
                 re.IGNORECASE), {"feature": "cns_metastasis"}),
     (re.compile(r"(?:tumou?r|肿瘤)[^;。]{0,30}?(?:involvement|occupy\w*|replac\w*|burden|占)[^;。]{0,30}?(?:≥|>|more than|超过)?\s*"
                 r"50\s*%[^;。]{0,25}?(?:liver|肝)|(?:≥|>|超过)\s*50\s*%\s*(?:of\s+)?(?:the\s+)?(?:whole\s+)?(?:liver|全肝)",

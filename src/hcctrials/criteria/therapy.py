@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from hcctrials.criteria.grammar import Context, Hit, ascii_re, to_int
-from hcctrials.model.eligibility import Comparator, PriorTherapy, TherapyKind
+from hcctrials.model.eligibility import AnyOf, Comparator, Node, Not, PriorTherapy, TherapyKind
 
 if TYPE_CHECKING:
     from hcctrials.vocab.lexicon import Lexicon
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 #: a mention span: start, end, agents (lexicon ids), class tags, TherapyLine kinds
 _Span = tuple[int, int, list[str], list[str], list[TherapyKind]]
 
-__all__ = ["scan_therapy", "CLASS_TERMS", "drug_mentions"]
+__all__ = ["scan_therapy", "scan_since", "CLASS_TERMS", "drug_mentions"]
 
 #: class words in criteria text -> (class tags, TherapyLine kinds)
 CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
@@ -53,7 +53,8 @@ CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
     (r"(?:any|an?|other|another)\s+(?:other\s+)?(?:clinical\s+|interventional\s+)?(?:trials?|stud(?:y|ies))(?!\s+(?:treatment|drug|intervention))"
      r"|(?:checkpoint inhibitor|ici)\s+stud(?:y|ies)|stud(?:y|ies)\s+(?:on|of)\s+|其他临床试验|其他(?:临床)?研究|检查点抑制剂研究", ("trial_participation",), ()),
     (r"major surgery|major surgical procedures?|major operations?|surgical procedures?|surgical resection|hepatectomy"
-     r"|手术切除|大手术|重大手术|外科手术", ("surgery",), ("surgery",)),
+     r"|minor surg\w*(?:\s+procedures?)?|open biops(?:y|ies)|(?<![a-z-])surgery|surgical (?:interventions?|treatments?)"
+     r"|手术切除|大手术|重大手术|外科手术|小手术|手术", ("surgery",), ("surgery",)),
     (r"live (?:attenuated )?vaccines?|活疫苗|减毒疫苗", ("live_vaccine",), ()),
 ]
 _CLASS_RE = [(ascii_re(p), c, k) for p, c, k in CLASS_TERMS]
@@ -63,7 +64,7 @@ _PRIOR = re.compile(
     r"previously\s+(?:received|treated|been treated)|prior\s+(?:treatment|therapy|exposure|use|receipt)?|previous"
     r"|have\s+(?:previously\s+)?(?:received|been treated|undergone)|had\s+(?:received|undergone)|received|receiving"
     r"|treated with|exposure to|treatment with|undergone|participat\w+\s+in|既往(?:曾)?(?:接受过?|使用过?|经)?"
-    r"|曾(?:经)?接受过?|接受过|使用过|接受|接种过?|参加(?:了|过)?|参与",
+    r"|曾(?:经)?接受过?|接受过|使用过|接受|接种过?|参加(?:了|过)?|参与|做过|进行过|行过",
     re.IGNORECASE,
 )
 _COUNT = re.compile(
@@ -75,8 +76,8 @@ _COUNT = re.compile(
 )
 # "Radiotherapy within 2 weeks of first dose" (exclusion): the window right after the therapy
 # stands for "received"
-_WINDOW_AFTER = re.compile(r"\s*(?:\([^()]{0,60}\)\s*)?(?:within|in the (?:past|last)|<|≤)\s*\d+\s*(?:days?|weeks?|months?)"
-                           r"|\s*(?:\([^()]{0,60}\)\s*)?\d+\s*(?:days?|weeks?|months?)\s+(?:prior|before)", re.IGNORECASE)
+_WINDOW_AFTER = re.compile(r"\s*(?:\([^()]{0,200}\)\s*)?(?:within(?: the (?:past|last))?|in the (?:past|last)|<|≤)\s*\d+\s*(?:days?|weeks?|months?)"
+                           r"|\s*(?:\([^()]{0,200}\)\s*)?\d+\s*(?:days?|weeks?|months?)\s+(?:prior|before)", re.IGNORECASE)
 _PROGRESSION = re.compile(r"progress\w*|refractory|failed|failure|进展|失败|耐药", re.IGNORECASE)
 _LINES_WORD = re.compile(r"\blines?\b|线", re.IGNORECASE)
 
@@ -119,6 +120,15 @@ def _groups(spans: list[_Span], text: str) -> list[list[_Span]]:
                 continue
         groups.append([span])
     return groups
+
+
+def _window_after_list(text: str, end: int) -> bool:
+    """"Major surgery, open biopsy or significant traumatic injury within 4 weeks": the window closes
+    a list whose other items are not therapies (no verb and no sentence break in between)."""
+    m = re.match(r"[^;。()]{0,60}?(?=(?:within|in the (?:past|last))\s)", text[end:])
+    if m is None or _PRIOR.search(m.group(0)) or not re.match(r"\s*(?:,|or\b|and\b)", text[end:]):
+        return False
+    return bool(_WINDOW_AFTER.match(text, end + m.end() - 1))
 
 
 def scan_therapy(ctx: Context) -> list[Hit]:
@@ -166,7 +176,7 @@ def scan_therapy(ctx: Context) -> list[Hit]:
         verbs = [m for m in _PRIOR.finditer(text[:g_end]) if m.start() >= g_start - 60]
         start = min(g_start, verbs[-1].start()) if verbs else g_start
         if not verbs and not re.search(_PRIOR.pattern, text[g_end:g_end + 30], re.IGNORECASE) \
-                and not (ctx.role == "exclusion" and _WINDOW_AFTER.match(text, g_end)):
+                and not (ctx.role == "exclusion" and (_WINDOW_AFTER.match(text, g_end) or _window_after_list(text, g_end))):
             continue  # a therapy named without 'received' (e.g. in a condition) is not prior therapy
         investigational: bool | None = None
         if re.match(r"\s*(?:研究|临床研究|试验|stud(?:y|ies)|trials?)", text[g_end:g_end + 12]) or \
@@ -208,4 +218,60 @@ def scan_therapy(ctx: Context) -> list[Hit]:
                                 extra={**extra, "twin": True}))
             continue
         hits.append(Hit(start, end, node, priority=2, family="therapy", windowed=True, extra=extra))
+    return hits
+
+
+# "At least 4 weeks since any major surgery or completion of radiation", "Minimum of 4 weeks since
+# ...", "距末次手术至少4周": the therapy must not fall within the window (Not(PriorTherapy within)).
+_SINCE = re.compile(
+    r"(?P<cmp>at least|a minimum of|minimum of|≥|>|more than|greater than|over)\s*(?P<n>\d+|one|two|three|four|six)\s*"
+    r"(?P<u>days?|weeks?|months?)\s+(?:must\s+have\s+(?:elapsed|passed)\s+|(?:have|has)\s+(?:elapsed|passed)\s+)?"
+    r"(?:since|from|after)\s+(?P<what>[^;。]+)"
+    r"|(?:距|距离)(?:上次|末次|最后一次|最近一次)?(?P<what_zh>[^;。,]{1,24}?)(?:结束|完成)?(?:时间)?\s*(?P<cmp_zh>至少|≥|>|超过|大于)\s*"
+    r"(?P<n_zh>\d+)\s*(?P<u_zh>天|周|个月)(?:以上)?",
+    re.IGNORECASE)
+_SINCE_DAYS = {"day": 1, "week": 7, "month": 30, "天": 1, "周": 7, "个月": 30}
+
+
+def scan_since(ctx: Context) -> list[Hit]:
+    """Washouts written as the time since a therapy: Not(received the therapy within the window).
+
+    "at least N days since X": X ended N days ago or earlier is allowed, so the excluded window is
+    N - 1 days (within_days counts an entry that ended <= within_days days ago); "more than N": N."""
+    hits = []
+    text = ctx.lower
+    for m in _SINCE.finditer(text):
+        zh = m.group("what_zh") is not None
+        n = to_int(m.group("n_zh") if zh else m.group("n"))
+        unit = (m.group("u_zh") if zh else m.group("u").lower().rstrip("s"))
+        if n is None:
+            continue
+        days = n * _SINCE_DAYS[unit]
+        inclusive = (m.group("cmp_zh") if zh else m.group("cmp")) in ("at least", "a minimum of", "minimum of", "≥", "至少")
+        window = days - 1 if inclusive else days
+        w_start = m.start("what_zh") if zh else m.start("what")
+        w_end = m.end("what_zh") if zh else m.end("what")
+        sub = Context(text=ctx.text[w_start:w_end], lower=text[w_start:w_end], language=ctx.language, role="exclusion",
+                      trial_drugs=ctx.trial_drugs)
+        nodes, last = [], 0
+        for pattern, class_tags, kinds_ in _CLASS_RE:
+            for c in pattern.finditer(sub.lower):
+                if "investigational" in class_tags or "trial_participation" in class_tags or "live_vaccine" in class_tags:
+                    continue
+                nodes.append((c.start(), PriorTherapy(classes=list(class_tags), kinds=list(kinds_), within_days=window,
+                                                      label=sub.text[c.start():c.end()])))
+                last = max(last, c.end())
+        for s_, e_, tid, _kind in drug_mentions(sub.text):
+            nodes.append((s_, PriorTherapy(agents=[tid], within_days=window, label=sub.text[s_:e_])))
+            last = max(last, e_)
+        if not nodes:
+            continue
+        nodes.sort(key=lambda x: x[0])
+        kept: list[Node] = []
+        for _, node in nodes:
+            if all(not isinstance(k, PriorTherapy) or node.label not in k.label for k in kept):
+                kept.append(node)
+        inner: Node = kept[0] if len(kept) == 1 else AnyOf(children=kept)
+        end = m.end() if zh else w_start + last
+        hits.append(Hit(m.start(), end, Not(child=inner), priority=6, family="therapy"))
     return hits

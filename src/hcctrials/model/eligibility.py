@@ -50,6 +50,8 @@ __all__ = [
     "OtherMalignancy",
     "HeartFailureNyha",
     "UrineDipstick",
+    "ResidualToxicity",
+    "TreatmentCandidate",
     "Node",
     "LEAF_KINDS",
     "node_adapter",
@@ -186,11 +188,16 @@ TumourFeatureName = Literal[
     "measurable_disease", "measurable_disease_mrecist", "pvtt", "main_trunk_pvtt",
     "vascular_invasion", "extrahepatic_spread", "distant_metastasis", "lymph_node_metastasis",
     "cns_metastasis", "liver_involvement_50", "ivc_or_atrial_thrombus", "bile_duct_invasion",
+    "cns_metastasis_active",
 ]
 
 
 class TumourFeature(_Node):
-    """The patient has the tumour feature (``pvtt_levels`` restricts ``pvtt`` to Vp levels)."""
+    """The patient has the tumour feature (``pvtt_levels`` restricts ``pvtt`` to Vp levels).
+
+    ``cns_metastasis_active``: CNS metastases that are not treated and stable (symptomatic,
+    untreated or progressing; patient fields ``cns_metastasis`` and ``cns_metastasis_treated_stable``).
+    """
 
     kind: Literal["tumour_feature"] = "tumour_feature"
     feature: TumourFeatureName
@@ -376,12 +383,35 @@ class UrineDipstick(_Node):
     look_back_days: int | None = None
 
 
+# ---------------------------------------------------------------- leaves added for coverage (v3)
+
+
+class ResidualToxicity(_Node):
+    """Adverse events of prior anticancer therapy of CTCAE grade ``min_grade`` or higher have not
+    resolved (alopecia not counted).  "Toxicities recovered to grade <= 1" is ``Not(min_grade=2)``.
+    Reads :attr:`hcctrials.model.patient.Patient.residual_toxicity_grade`."""
+
+    kind: Literal["residual_toxicity"] = "residual_toxicity"
+    min_grade: int = Field(ge=1, le=4)
+    label: str = ""
+
+
+class TreatmentCandidate(_Node):
+    """The patient is a candidate for curative ``treatment`` ("resection": resectable / amenable
+    to surgical resection; "transplant": liver-transplant candidate or on the waiting list).
+    Reads ``Patient.diagnosis.resectable`` / ``transplant_candidate``."""
+
+    kind: Literal["treatment_candidate"] = "treatment_candidate"
+    treatment: Literal["resection", "transplant"]
+    label: str = ""
+
+
 Node = Annotated[
     Union[
         AllOf, AnyOf, Not, LabThreshold, Age, Sex, Ecog, ChildPugh, Albi, Stage, Diagnosis,
         TumourFeature, LiverFeature, PriorTherapy, HistoryCondition, Virology, Pregnancy,
         LifeExpectancy, Allergy, Administrative, NeedsReview, OtherMalignancy, HeartFailureNyha,
-        UrineDipstick,
+        UrineDipstick, ResidualToxicity, TreatmentCandidate,
     ],
     Field(discriminator="kind"),
 ]
@@ -393,7 +423,7 @@ LEAF_KINDS: tuple[str, ...] = (
     "lab", "age", "sex", "ecog", "child_pugh", "albi", "stage", "diagnosis", "tumour_feature",
     "liver_feature", "prior_therapy", "history", "virology", "pregnancy", "life_expectancy",
     "allergy", "administrative", "needs_review", "other_malignancy", "heart_failure_nyha",
-    "urine_dipstick",
+    "urine_dipstick", "residual_toxicity", "treatment_candidate",
 )
 
 #: Validate/serialise any node: ``node_adapter.validate_python(data)``.

@@ -120,6 +120,9 @@ class TumourBurden(_Model):
     lymph_node_metastasis: bool | None = None
     distant_metastasis: bool | None = None
     cns_metastasis: bool | None = None
+    #: CNS metastases treated (surgery / radiotherapy) and stable: no neurological symptoms, no
+    #: radiological progression, no steroids needed for them (criteria "untreated or symptomatic")
+    cns_metastasis_treated_stable: bool | None = None
     liver_involvement_pct: float | None = Field(default=None, ge=0, le=100)
     measurable_disease: bool | None = None  # at least one RECIST 1.1 measurable lesion
     measurable_disease_mrecist: bool | None = None
@@ -241,6 +244,9 @@ class Patient(_Model):
     #: transplant, bleeding, encephalopathy, other malignancies ...), so an item not recorded is
     #: absent.  None/False: an unrecorded item is unknown (record ``status: absent`` per item).
     history_reviewed: bool | None = None
+    #: Highest CTCAE grade of adverse events of prior anticancer therapy (including surgery) that have
+    #: not resolved, alopecia not counted; 0 = all resolved to grade 0 or baseline.  None: not assessed.
+    residual_toxicity_grade: int | None = Field(default=None, ge=0, le=4)
     allergies: list[str] = Field(default_factory=list)
     pregnant: bool | None = None
     breastfeeding: bool | None = None

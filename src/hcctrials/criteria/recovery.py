@@ -1,0 +1,185 @@
+"""Residual toxicity of prior therapy, candidacy for curative treatment, active CNS metastases (EN + ZH).
+
+* "Previous anticancer treatment-related toxicities not recovered to baseline or Grade 0-1",
+  "Grade > 1 prior treatment-related toxicities (excluding alopecia)", "既往抗肿瘤治疗的毒性未恢复至
+  ≤1级(脱发除外)" -> :class:`ResidualToxicity` (``Not`` of it for "recovered to grade <= 1").
+  Only alopecia is an exception the patient fact already leaves out; any other exception stays
+  as text for review next to the rule.  A criterion about *having had* a severe toxicity
+  ("any grade >= 3 immune-related adverse event") is a history, not a residual toxicity, and is
+  left alone.
+* "unresectable", "not amenable to curative surgical resection", "candidates for surgery with
+  curative intent", "on the waiting list for liver transplantation", "不可切除", "等待肝移植"
+  -> :class:`TreatmentCandidate`.
+* "symptomatic or untreated CNS metastases", "active brain metastases", "brain metastases unless
+  treated and stable", "未经治疗或有症状的脑转移" -> ``TumourFeature(cns_metastasis_active)``.
+Facts: hcc-domain.md s. 9 (typical HCC eligibility patterns; CTCAE grades s. 4).
+"""
+
+from __future__ import annotations
+
+import re
+
+from hcctrials.criteria.grammar import COMPARATOR, Context, Hit, ascii_re, parse_comparator
+from hcctrials.model.eligibility import Node, Not, ResidualToxicity, TreatmentCandidate, TumourFeature
+
+__all__ = ["scan_toxicity", "scan_candidacy", "scan_cns_active"]
+
+# ------------------------------------------------------------------ residual toxicity
+
+_CTCAE_NAME = re.compile(r"common (?:terminology|toxicity) criteria(?: for adverse (?:events?|effects?))?", re.IGNORECASE)
+_TOX = ascii_re(r"toxicit(?:y|ies)|toxic effects?|adverse (?:events?|effects?|reactions?)|\baes?\b|side[- ]effects?"
+                r"|毒性(?:反应)?|毒副(?:反应|作用)|不良反应|不良事件")
+_PRIOR_CTX = ascii_re(r"\bprior\b|\bprevious\w*|\bpreceding\b|\bearlier\b|anti-?cancer|anti-?tumou?r|(?:treatment|therapy)[- ]related"
+                      r"|既往|先前|之前|前期|抗肿瘤|治疗相关|治疗引起|治疗导致|治疗所致")
+_HISTORY_OF_TOX = ascii_re(r"immune[- ]related|immune[- ]mediated|\birae\b|免疫相关|occurrence of|\bexperienc\w*|history of"
+                           r"|discontinu\w*|dose reduction|permanent\w*")
+_RECOVER = ascii_re(r"recover\w*|resol\w*|improv\w*|return\w*|\bto\b|恢复|缓解|降至|至")
+_NOT_RECOVERED = ascii_re(r"\bnot\b|\bnon-?\b|failure to|failed to|inadequate\w*|unresolved|persist\w*|ongoing|continuing"
+                          r"|未|尚未|没有|仍")
+_CMP = rf"(?:{COMPARATOR})"
+_GRADE = ascii_re(
+    rf"(?P<pre>{_CMP})?\s*(?:nci[- ]?)?(?:ctcae\s*(?:v(?:ersion)?\s*\d(?:\.\d+)?)?\s*)?(?:\bgrade\b|\bg(?=\s*[0-4]))\s*"
+    rf"(?P<cmp>{_CMP})?\s*(?P<g>[0-4])(?![.\d])(?:\s*(?:-|to|or)\s*(?P<g2>[0-4])(?![.\d]))?"
+    rf"(?P<post>\s*(?:or (?:less|lower|below|better)|or (?:greater|higher|more|above|worse)))?"
+    rf"|(?:nci[- ]?)?ctcae\s*(?:v(?:ersion)?\s*\d(?:\.\d+)?)?\s*(?P<cmpc>{_CMP})\s*(?P<gc>[0-4])(?![.\d])"
+    rf"|(?:ctcae\s*)?(?P<cmpz>{_CMP})?\s*(?P<gz>[0-4])(?:\s*(?:-|至)\s*(?P<gz2>[0-4]))?\s*级\s*(?P<postz>或以下|及以下|以下|及以上|或以上|以上)?"
+)
+_ALOPECIA = ascii_re(r"\s*[(\[]?\s*(?:except(?:ing)?|excluding|other than|with the exception of|but not)\s+(?:for\s+)?alopecia\s*[)\]]?"
+                     r"|\s*[(\[]?\s*(?:脱发除外|除脱发(?:外|以外)?)\s*[)\]]?")
+
+
+# words before the toxicity that belong to the statement ("Failure to recover from", "persistent",
+# "all", "has not recovered adequately (i.e." ...); a "no" before them is the compiler's negation
+_LEAD = ascii_re(r"(?:(?:has|have)\s+)?(?:not\s+|failure\s+to\s+|failed\s+to\s+|inadequate(?:ly)?\s+)?(?:recover\w*|resol\w*)"
+                 r"(?:\s+adequately)?(?:\s*\(i\.e\.,?)?\s*(?:from\s+)?(?:any\s+|all\s+)?(?:the\s+)?(?:acute\s+)?$"
+                 r"|(?:persistent|ongoing|unresolved|residual|continuing|all|any)\s+(?:(?:the|acute|clinically significant)\s+)?$"
+                 r"|(?:inadequate|incomplete)\s+recovery\s+from\s+(?:any\s+|all\s+)?$")
+_BASELINE = ascii_re(r"\s*(?:or|/)\s*(?:returned\s+to\s+|return\s+to\s+|to\s+)?(?:the\s+)?baseline|或(?:恢复至|恢复到)?基线(?:水平)?")
+
+
+def _grade_bound(m: re.Match[str]) -> tuple[str, int] | None:
+    """('allowed', n): grades <= n are allowed; ('excluded', n): grades >= n exclude."""
+    g = m.groupdict()
+    if g.get("gc") is not None:
+        cmp, n, hi, post = g["cmpc"], int(g["gc"]), None, None
+    elif g.get("gz") is not None:
+        cmp, n, hi, post = g.get("cmpz"), int(g["gz"]), g.get("gz2"), g.get("postz")
+    else:
+        cmp, n, hi, post = g.get("cmp") or g.get("pre"), int(g["g"]), g.get("g2"), g.get("post")
+    if hi is not None:
+        return "allowed", int(hi)
+    op = parse_comparator(cmp) if cmp else None
+    if op == "==":
+        op = None
+    if op in ("<=", "<"):
+        return "allowed", n if op == "<=" else n - 1
+    if op in (">=", ">"):
+        return "excluded", n if op == ">=" else n + 1
+    if post:
+        low = re.search(r"less|lower|below|better|以下", post)
+        return ("allowed", n) if low else ("excluded", n)
+    return None  # "grade 1" alone: the recovery wording decides (see scan_toxicity)
+
+
+def scan_toxicity(ctx: Context) -> list[Hit]:
+    text = _CTCAE_NAME.sub(lambda m: " " * len(m.group(0)), ctx.lower)
+    tox = _TOX.search(text)
+    if not tox or not _PRIOR_CTX.search(text) or _HISTORY_OF_TOX.search(text):
+        return []
+    grade = next((m for m in _GRADE.finditer(text) if m.group(0).strip()), None)
+    if grade is None:
+        if not re.search(r"\b(?:ongoing|persistent|unresolved|continuing)\b|持续|未恢复|尚未恢复", text) or \
+                re.search(r"recover|resol|恢复至|恢复到", text):
+            return []
+        kind, min_grade = "excluded", 1  # "ongoing toxicity of prior therapy": any grade
+        start, end = tox.start(), tox.end()
+    else:
+        bound = _grade_bound(grade)
+        between = text[min(tox.end(), grade.start()):max(tox.start(), grade.start())]
+        recovery = _RECOVER.search(text[max(0, grade.start() - 40):grade.start()]) or _RECOVER.search(between)
+        if bound is None:
+            if not recovery:
+                return []
+            bound = ("allowed", int(grade.group("g") or grade.group("gz") or grade.group("gc")))
+        kind, n = bound
+        min_grade = n + 1 if kind == "allowed" else n
+        if not 1 <= min_grade <= 4:
+            return []
+        start, end = min(tox.start(), grade.start()), max(tox.end(), grade.end())
+    prior = [m for m in _PRIOR_CTX.finditer(text) if start - 60 <= m.start() <= end + 60]
+    if prior:
+        start, end = min(start, prior[0].start()), max(end, prior[-1].end())
+        tail = re.match(r"[^;。,(]{0,25}?(?:therap\w*|treatment\w*|interventions?|surgery|治疗)", text[end:])
+        if tail:
+            end += tail.end()
+    base = _BASELINE.match(text, end)
+    if base:
+        end = base.end()
+    exc = _ALOPECIA.match(text, end) or next((m for m in _ALOPECIA.finditer(text) if m.start() >= end - 1), None)
+    if exc and exc.start() - end < 40:
+        end = exc.end()
+    lead = _LEAD.search(text[:start])
+    if lead:
+        start = lead.start()
+    span_text = text[start:end]
+    leaf = ResidualToxicity(min_grade=min_grade, label=" ".join(ctx.text[start:end].split()))
+    if kind == "allowed":
+        node = leaf if _NOT_RECOVERED.search(span_text) else Not(child=leaf)
+    else:
+        node = leaf
+    return [Hit(start, end, node, priority=5, family="toxicity")]
+
+
+# ------------------------------------------------------------------ candidacy for curative treatment
+
+_NOT_RESECTABLE = ascii_re(
+    r"\b(?:unresectable|non-?resectable|inoperable)\b"
+    r"|\bnot\s+(?:be\s+)?(?:(?:a|an|considered|deemed)\s+)?(?:amenable|suitable|eligible|appropriate|candidates?|indicated)\s+"
+    r"(?:to|for)\s+(?:(?:curative|radical|potentially curative)\s+)?(?:surgical\s+resection|resection|surgery|hepatectomy|surgical\s+treatment)"
+    r"(?:\s+with\s+curative\s+intent)?"
+    r"|不可切除|无法(?:手术)?切除|不能(?:手术)?切除|不适合(?:手术)?切除|不适宜(?:手术)?切除|失去(?:根治性)?手术(?:切除)?(?:机会|指征)"
+    r"|不宜(?:行)?手术(?:切除)?")
+_RESECTABLE = ascii_re(
+    r"(?<!potentially )(?<!borderline )\bresectable\b"
+    r"|\b(?:amenable|suitable|eligible|candidates?|indicated)\s+(?:to|for)\s+(?:(?:curative|radical|potentially curative)\s+)?"
+    r"(?:surgical\s+resection|resection|surgery|hepatectomy)(?:\s+(?:with|for)\s+(?:curative\s+intent|cure))?"
+    r"|(?<!潜在)(?<!不)可(?:根治性)?(?:手术)?切除|适合(?:根治性)?(?:手术)?切除")
+_TRANSPLANT = ascii_re(
+    r"\b(?:candidates?|eligible|listed|indicated)\s+(?:for\s+)?(?:a\s+)?(?:liver\s+|orthotopic\s+liver\s+)?transplant\w*"
+    r"|\b(?:on|listed on)\s+(?:a|the)\s+(?:liver\s+)?transplant(?:ation)?\s+(?:waiting\s+)?list"
+    r"|\b(?:waiting|wait)[- ]?list\w*\s+(?:for\s+)?(?:a\s+)?(?:liver\s+)?transplant\w*"
+    r"|等待肝移植|肝移植等待|肝移植候选|拟行肝移植|计划(?:行|进行)肝移植|适合肝移植|符合肝移植(?:标准|指征)")
+
+
+def scan_candidacy(ctx: Context) -> list[Hit]:
+    hits = []
+    text = ctx.lower
+    for m in _NOT_RESECTABLE.finditer(text):
+        node = Not(child=TreatmentCandidate(treatment="resection", label=ctx.text[m.start():m.end()]))
+        hits.append(Hit(m.start(), m.end(), node, priority=5, family="candidacy"))
+    for m in _RESECTABLE.finditer(text):
+        hits.append(Hit(m.start(), m.end(), TreatmentCandidate(treatment="resection", label=ctx.text[m.start():m.end()]),
+                        priority=4, family="candidacy"))
+    for m in _TRANSPLANT.finditer(text):
+        hits.append(Hit(m.start(), m.end(), TreatmentCandidate(treatment="transplant", label=ctx.text[m.start():m.end()]),
+                        priority=5, family="candidacy"))
+    return hits
+
+
+# ------------------------------------------------------------------ active CNS metastases
+
+_ACTIVE_Q = (r"(?:symptomatic|untreated|active|actively progressing|progressing|progressive|unstable|uncontrolled"
+             r"|not (?:adequately )?treated|有症状的?|症状性|未经?治疗的?|未处理的?|活动性的?|进展(?:性|期)?的?|不稳定的?|未控制的?)")
+_CNS_TERM = (r"(?:central nervous system|\bcns\b|brain|cerebral|leptomeningeal|meningeal|脑|中枢神经系统|脑膜)"
+             r"(?:\s*\(cns\))?\s*(?:or\s+(?:leptomeningeal|brain|cns|spinal cord)\s+)?(?:tumou?r\s+)?(?:metasta\w*|转移(?:瘤|灶)?)")
+_CNS_ACTIVE = ascii_re(
+    rf"{_ACTIVE_Q}(?:\s*(?:,|or|and/or|and|/|或|和|及)\s*{_ACTIVE_Q})*\s*(?:,\s*)?(?:known\s+)?{_CNS_TERM}"
+    rf"|{_CNS_TERM}[^;。]{{0,20}}?(?:unless|except (?:if|when)|除非)[^;。]{{0,60}}?(?:treated|治疗)[^;。]{{0,80}}?(?:stable|稳定)"
+    r"(?:[^;。]{0,60}?(?:steroids|corticosteroids|anticonvulsants|激素))?")
+
+
+def scan_cns_active(ctx: Context) -> list[Hit]:
+    hits = []
+    for m in _CNS_ACTIVE.finditer(ctx.lower):
+        hits.append(Hit(m.start(), m.end(), TumourFeature(feature="cns_metastasis_active"), priority=4, family="tumour"))
+    return hits
