@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
+from collections.abc import Sequence
 from functools import lru_cache
 
 from hcctrials.matching.geography import Place, resolve_location
@@ -31,6 +32,7 @@ from hcctrials.matching.setting import TrialSetting, classify_trial_setting
 from hcctrials.model.trial import Trial
 
 __all__ = ["SearchDocument", "SearchFilters", "SearchQuery", "QueryTerm", "build_search_document",
+           "site_locations", "SiteLocation",
            "parse_query", "SETTING_TOKENS", "CLASS_TOKENS", "INDEX_VERSION"]
 
 #: Bumped whenever document building changes: stored rows of an older version are re-indexed.
@@ -172,8 +174,24 @@ def _place(city: str | None, province: str | None, country: str | None) -> Place
     return resolve_location(city, province, country)
 
 
-def build_search_document(trial: Trial, *, setting: TrialSetting | None = None) -> SearchDocument:
-    """The searchable document of *trial* (see the module docstring)."""
+#: A site's (city, province, country), each the English text or else the Chinese.
+SiteLocation = tuple[str | None, str | None, str | None]
+
+
+def site_locations(trial: Trial) -> list[SiteLocation]:
+    """The (city, province, country) of each site of *trial*, as :func:`build_search_document` reads them."""
+    return [(site.city.en or site.city.zh, site.province.en or site.province.zh, site.country.en or site.country.zh)
+            for site in trial.sites]
+
+
+def build_search_document(trial: Trial, *, setting: TrialSetting | None = None,
+                          sites: Sequence[SiteLocation] | None = None) -> SearchDocument:
+    """The searchable document of *trial* (see the module docstring).
+
+    *sites*: the sites' locations when the caller has them without ``trial.sites`` (the index
+    builder validates stored records without their ~40 sites, which would cost more than the
+    document itself); default :func:`site_locations` of *trial*.
+    """
     from hcctrials.vocab.segment import tokenize
 
     setting = setting or classify_trial_setting(trial)
@@ -193,9 +211,8 @@ def build_search_document(trial: Trial, *, setting: TrialSetting | None = None) 
     tokens.extend(SETTING_TOKENS[s] for s in setting.settings if s in SETTING_TOKENS)
     tokens.extend(CLASS_TOKENS[c] for c in sorted(setting.intervention_classes))
     places: list[str] = []
-    for site in trial.sites:
-        place = _place(site.city.en or site.city.zh, site.province.en or site.province.zh,
-                       site.country.en or site.country.zh)
+    for city, province, country in (site_locations(trial) if sites is None else sites):
+        place = _place(city, province, country)
         places.extend(p for p in (place.city, place.province, place.country) if p)
     start = trial.dates.study_start or trial.dates.recruitment_start
     return SearchDocument(
