@@ -69,6 +69,30 @@ def test_english_is_stemmed(store) -> None:  # type: ignore[no-untyped-def]
     assert "NCT09990002" not in _ids(store, "sorafenib treated")
 
 
+CCA_EN = make_trial(
+    "NCT09990004", brief_title={"en": "Durvalumab in advanced biliary tract cancer"},
+    conditions=[{"en": "Cholangiocarcinoma"}], overall_status="recruiting")
+
+
+def test_condition_names_cross_languages(db_url: str) -> None:
+    """A condition named in one language is found by its name in the other (concept tokens):
+    肝细胞癌 finds English-only HCC records, 'hepatocellular carcinoma' the Chinese-only one; HCC and
+    cholangiocarcinoma are both liver cancers (肝癌), but neither is found by the other's name."""
+    with open_store(db_url) as s:
+        s.save_trials([ZH_ONLY, EN_ONLY, FIRST_LINE, CCA_EN])
+        refresh_search_index(s)
+        hcc = {"ChiCTR2699000001", "NCT09990002", "NCT09990003"}
+        assert set(_ids(s, "肝细胞癌")) == hcc
+        assert set(_ids(s, "hepatocellular carcinoma")) == hcc
+        assert set(_ids(s, "HCC")) == hcc
+        assert set(_ids(s, "肝癌")) == hcc | {"NCT09990004"}
+        assert _ids(s, "胆管癌") == ["NCT09990004"]
+        assert _ids(s, "cholangiocarcinoma") == ["NCT09990004"]
+        assert set(_ids(s, "肝细胞癌二线")) == {"ChiCTR2699000001", "NCT09990002"}  # AND the setting
+        # a quoted phrase is searched as written, without the concept
+        assert _ids(s, '"hepatocellular carcinoma"') == []
+
+
 def test_filters(store) -> None:  # type: ignore[no-untyped-def]
     assert _ids(store, "apatinib", status=("recruiting",)) == ["ChiCTR2699000001"]
     assert _ids(store, "apatinib", phase=("phase3",)) == ["NCT09990002"]

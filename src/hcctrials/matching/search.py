@@ -24,19 +24,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from functools import lru_cache
+from typing import cast
 
 from hcctrials.matching.geography import Place, resolve_location
 from hcctrials.matching.setting import TrialSetting, classify_trial_setting
 from hcctrials.model.trial import Trial
 
 __all__ = ["SearchDocument", "SearchFilters", "SearchQuery", "QueryTerm", "build_search_document",
-           "site_locations", "SiteLocation",
+           "site_locations", "SiteLocation", "CONDITION_TOKENS", "condition_concepts",
            "parse_query", "SETTING_TOKENS", "CLASS_TOKENS", "INDEX_VERSION"]
 
 #: Bumped whenever document building changes: stored rows of an older version are re-indexed.
-INDEX_VERSION = 1
+#: 2: condition concept tokens (``xconhcc`` ...).
+INDEX_VERSION = 2
 
 SETTING_TOKENS = {
     "adjuvant": "xsetadj", "neoadjuvant_perioperative": "xsetneo", "intermediate": "xsetint",
@@ -67,7 +69,49 @@ _CLASS_WORDS: dict[str, str] = {
     "tace": "locoregional", "haic": "locoregional", "locoregional": "locoregional", "介入": "locoregional",
     "局部治疗": "locoregional", "靶向": "tki", "化疗": "chemotherapy", "chemotherapy": "chemotherapy",
 }
-_PHRASES = sorted((w for w in (*_SETTING_WORDS, *_CLASS_WORDS) if " " in w), key=len, reverse=True)
+#: Conditions searchable across languages: the document of a trial whose titles, conditions or
+#: keywords name one (in either language) gets its concept token, and a query word naming it
+#: matches that token, so "肝细胞癌" finds English-only HCC records and "hepatocellular carcinoma"
+#: Chinese-only ones.  Hepatocellular carcinoma and intrahepatic cholangiocarcinoma are primary
+#: liver cancers, so their documents get the liver-cancer token too ("肝癌", "liver cancer").
+#: Names as registries write them (ClinicalTrials.gov condition terms, ChiCTR 研究疾病).
+CONDITION_TOKENS = {"hcc": "xconhcc", "liver_cancer": "xconliver", "cholangiocarcinoma": "xconcca",
+                    "liver_metastases": "xconlivermet"}
+_CONDITION_NAMES: dict[str, tuple[str, ...]] = {
+    "hcc": ("hepatocellular carcinoma", "hepatocellular cancer", "carcinoma, hepatocellular", "hcc",
+            "liver cell carcinoma", "hepatoma", "肝细胞癌", "肝细胞肝癌", "肝细胞性肝癌"),
+    "liver_cancer": ("liver cancer", "liver neoplasm", "liver neoplasms", "primary liver cancer", "hepatic cancer",
+                     "hepatic neoplasm", "hepatic neoplasms", "肝癌", "原发性肝癌", "肝恶性肿瘤", "肝脏恶性肿瘤"),
+    "cholangiocarcinoma": ("cholangiocarcinoma", "bile duct cancer", "biliary tract cancer", "biliary cancer",
+                           "胆管癌", "肝内胆管癌", "胆道癌", "胆道恶性肿瘤"),
+    "liver_metastases": ("liver metastases", "liver metastasis", "hepatic metastases", "hepatic metastasis",
+                         "肝转移", "肝转移癌"),
+}
+#: A concept's documents also carry these broader concepts' tokens.
+_BROADER = {"hcc": ("liver_cancer",), "cholangiocarcinoma": ("liver_cancer",)}
+_CONDITION_WORDS = {name: concept for concept, names in _CONDITION_NAMES.items() for name in names}
+# English names matched as whole words (\b), Chinese ones as substrings (no word boundaries in Chinese).
+_CONDITION_PATTERN = re.compile("|".join(
+    f"(?P<c{i}>" + "|".join(re.escape(n) if re.search(r"[\u4e00-\u9fff]", n) else rf"\b{re.escape(n)}\b"
+                             for n in sorted(names, key=len, reverse=True)) + ")"
+    for i, names in enumerate(_CONDITION_NAMES.values())), re.IGNORECASE)
+_CONDITION_GROUPS = {f"c{i}": concept for i, concept in enumerate(_CONDITION_NAMES)}
+
+_PHRASES = sorted((w for w in (*_SETTING_WORDS, *_CLASS_WORDS, *_CONDITION_WORDS)
+                   if " " in w or re.search(r"[\u4e00-\u9fff]", w) and w in _CONDITION_WORDS),
+                  key=len, reverse=True)
+
+
+def condition_concepts(texts: Iterable[str]) -> list[str]:
+    """The condition concepts (keys of :data:`CONDITION_TOKENS`) *texts* name, broader ones included."""
+    found: dict[str, None] = {}
+    for text in texts:
+        for match in _CONDITION_PATTERN.finditer(text):
+            concept = _CONDITION_GROUPS[cast(str, match.lastgroup)]
+            found[concept] = None
+            for broader in _BROADER.get(concept, ()):
+                found[broader] = None
+    return list(found)
 
 
 @dataclass(frozen=True)
@@ -208,6 +252,9 @@ def build_search_document(trial: Trial, *, setting: TrialSetting | None = None,
         tokens.extend(tokenize(text))
     drugs = _therapy_ids(trial)
     tokens.extend(_therapy_tokens(drugs))
+    named = [t for value in (trial.brief_title, trial.scientific_title, *trial.conditions)
+             for t in (value.en, value.zh) if t]
+    tokens.extend(CONDITION_TOKENS[c] for c in condition_concepts([*named, *trial.keywords]))
     tokens.extend(SETTING_TOKENS[s] for s in setting.settings if s in SETTING_TOKENS)
     tokens.extend(CLASS_TOKENS[c] for c in sorted(setting.intervention_classes))
     places: list[str] = []
@@ -252,7 +299,7 @@ def parse_query(text: str) -> SearchQuery:
         if len(tokens) == 1:
             alternatives.extend((t,) for t in expand_query_terms(tokens)[1:])
         elif len(tokens) > 1 and folded not in _SETTING_WORDS and folded not in _CLASS_WORDS \
-                and word not in quoted_words:
+                and folded not in _CONDITION_WORDS and word not in quoted_words:
             # a Chinese run jieba split in several words ("阿帕替尼二线"): AND each token
             for token in tokens:
                 alts = [(token,), *((t,) for t in expand_query_terms([token])[1:])]
@@ -264,6 +311,8 @@ def parse_query(text: str) -> SearchQuery:
             alternatives.append((SETTING_TOKENS[_SETTING_WORDS[folded]],))
         if folded in _CLASS_WORDS:
             alternatives.append((CLASS_TOKENS[_CLASS_WORDS[folded]],))
+        if folded in _CONDITION_WORDS and word not in quoted_words:
+            alternatives.append((CONDITION_TOKENS[_CONDITION_WORDS[folded]],))
         if alternatives:
             terms.append(QueryTerm(word, tuple(dict.fromkeys(alternatives))))
     return SearchQuery(text, tuple(terms))
