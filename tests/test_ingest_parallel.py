@@ -53,20 +53,26 @@ def test_parallel_and_single_process_ingest_store_the_same(shared_dir: Path, tmp
 
     monkeypatch.setattr(ingest_module, "_ingest_file_parallel", counted)
     results = {}
-    for workers, bulk in ((0, False), (2, False), (2, True)):
+    # (worker processes, bulk-load mode, storage fast path in this process for arrays)
+    runs = ((0, False, False), (2, False, False), (2, True, False), (0, False, True))
+    for workers, bulk, inline in runs:
         # bulk: the whole ingest in the store's bulk-load mode (rollback journal, not WAL)
         monkeypatch.setattr(ingest_module, "BULK_MIN_BYTES", 1 if bulk else 1 << 60)
-        url = f"sqlite:///{tmp_path / f'w{workers}{bulk}.sqlite3'}"
+        monkeypatch.setattr(ingest_module, "INLINE_FAST_PATH", inline)
+        url = f"sqlite:///{tmp_path / f'w{workers}{bulk}{inline}.sqlite3'}"
+        parallel_files.clear()
         with open_store(url) as store:
             summary = ingest_paths([folder], store, workers=workers)
-        results[workers, bulk] = (summary.counts(), sorted((f.file, f.locator or "") for f in summary.failures),
-                                  _stored(url))
-    single = results[0, False]
-    assert "a_real.json" in parallel_files  # the worker path really ran
-    for parallel in (results[2, False], results[2, True]):
-        assert parallel[0] == single[0]
-        assert parallel[1] == single[1]
-        assert parallel[2] == single[2]
+        results[workers, bulk, inline] = (summary.counts(),
+                                          sorted((f.file, f.locator or "") for f in summary.failures),
+                                          _stored(url), list(parallel_files))
+    single = results[0, False, False]  # the streaming parser, every record validated by pydantic
+    assert single[3] == []
+    for key in runs[1:]:
+        assert "a_real.json" in results[key][3]  # the fast path really ran (in workers or inline)
+        assert results[key][0] == single[0]
+        assert results[key][1] == single[1]
+        assert results[key][2] == single[2]
     record = json.loads(single[2]["NCT05883644"])
     assert record["provenance"]["fetched_at"].endswith("Z")  # the file's modification time
     counts = single[0]

@@ -25,7 +25,9 @@ Chunks are handled in file order, at most a few chunks are in flight (bounded me
 file is still one transaction.  If any line does not fit the one-study-per-line layout or is
 not valid JSON, that transaction is rolled back and the file is ingested again by the ordinary
 streaming parser, so its records and errors (e.g. "the JSON is truncated at line ...") are
-exactly those of the single-process path.  Small files and tests use the single-process path.
+exactly those of the single-process path.  Smaller download arrays (and any with ``workers=0``)
+take the same fast path in this process (:data:`INLINE_FAST_PATH`); other formats use the
+parser's validating path.
 
 Bulk-load mode: an ingest of at least :data:`BULK_MIN_BYTES` runs its file transactions inside
 :meth:`~hcctrials.storage.repository.TrialStore.bulk_load` (SQLite: a rollback journal instead
@@ -38,7 +40,7 @@ import os
 import sys
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import wait
+from concurrent.futures import Future, wait
 from concurrent.futures.process import BrokenProcessPool
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
@@ -233,9 +235,35 @@ def _parallel_eligible(path: Path, parsers: Sequence[SourceParser] | None) -> bo
     try:
         if path.stat().st_size < PARALLEL_MIN_BYTES:
             return False
+        return _array_file(path, parsers)
+    except OSError:
+        return False  # the ordinary path reports it
+
+
+def _array_file(path: Path, parsers: Sequence[SourceParser] | None) -> bool:
+    """A CT.gov API v2 array (website download, ``hcctrials fetch ctgov`` page): the fast path applies."""
+    try:
         return isinstance(detect_parser(path, parsers=parsers), ApiV2JsonParser) and array_layout(path)
     except (HcctrialsError, OSError):
         return False  # the ordinary path reports it
+
+
+#: CT.gov arrays too small for the worker processes are still read by the storage fast path, in
+#: this process (the same code and fallback, run inline); tests switch it off to compare with
+#: the pydantic-validating parser.
+INLINE_FAST_PATH = True
+
+
+class _InlinePool:
+    """The ``submit`` of an executor, run at once in this process (for small CT.gov arrays)."""
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any) -> Future[Any]:
+        future: Future[Any] = Future()
+        try:
+            future.set_result(fn(*args))
+        except BaseException as exc:  # handed to the caller through the future, as a pool would
+            future.set_exception(exc)
+        return future
 
 
 def _worker_start() -> None:
@@ -452,7 +480,7 @@ def _ingest_files(files: list[Path], store: TrialStore, summary: IngestSummary, 
 
     def prefetch(next_index: int) -> Callable[[], None]:
         def start() -> None:
-            if next_index < len(files) and _parallel_eligible(files[next_index], parsers):
+            if pool.workers and next_index < len(files) and _parallel_eligible(files[next_index], parsers):
                 feed = _Feed(files[next_index], pool.get())
                 try:
                     feed.fill(_PREFETCH_CHUNKS)
@@ -468,12 +496,14 @@ def _ingest_files(files: list[Path], store: TrialStore, summary: IngestSummary, 
         try:
             done = False
             feed = feeds.pop(index, None)
-            if feed is not None or (pool.workers and _parallel_eligible(path, parsers)):
+            parallel = feed is not None or bool(pool.workers and _parallel_eligible(path, parsers))
+            if parallel or (INLINE_FAST_PATH and _array_file(path, parsers)):
                 try:
+                    if feed is None:
+                        feed = _Feed(path, pool.get() if parallel else _InlinePool())
                     _ingest_file_parallel(store, path, summary, index=index, count=len(files),
-                                          feed=feed or _Feed(path, pool.get()), workers=pool.workers,
-                                          batch_size=batch_size, progress=progress,
-                                          before_commit=prefetch(index + 1))
+                                          feed=feed, workers=max(pool.workers, 1), batch_size=batch_size,
+                                          progress=progress, before_commit=prefetch(index + 1))
                     done = True
                 except _Fallback:
                     pass  # rolled back; the streaming parser reads the file again

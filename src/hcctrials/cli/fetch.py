@@ -5,8 +5,9 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Optional
+from typing import Any, Optional
 
+import orjson
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -27,11 +28,16 @@ def fetch_ctgov(
     max_studies: Optional[int] = typer.Option(None, "--max", min=1, help="Stop after this many studies."),
     out: Optional[Path] = typer.Option(None, "--out", help="Output folder (default ./ctgov-<date>)."),
     base_url: str = typer.Option(DEFAULT_BASE_URL, "--base-url", help="API base URL."),
-    page_size: int = typer.Option(100, "--page-size", min=1, max=1000, help="Studies per page."),
+    page_size: int = typer.Option(1000, "--page-size", min=1, max=1000,
+                                  help="Studies per request and per file (the API allows up to 1000)."),
     min_interval: float = typer.Option(0.35, "--min-interval", min=0.0, help="Seconds between requests."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
 ) -> None:
-    """Fetch CT.gov studies page by page into JSON files that `hcctrials ingest DIR` reads."""
+    """Fetch CT.gov studies page by page into JSON files that `hcctrials ingest DIR` reads.
+
+    Each page is written as the website's "Download -> JSON" writes studies (a JSON array, one
+    study per line), which `hcctrials ingest` reads on its fast path.
+    """
     folder = out or Path(f"ctgov-{date.today().isoformat()}")
     folder.mkdir(parents=True, exist_ok=True)
     console = Console(stderr=True)
@@ -47,9 +53,9 @@ def fetch_ctgov(
             if isinstance(total, int):
                 progress.update(task, total=min(total, max_studies or total))
             pages += 1
-            path = folder / f"page-{pages:05d}.json"
-            path.write_text(json.dumps(page, ensure_ascii=False), encoding="utf-8")
-            studies += len(page.get("studies", []))
+            page_studies = page.get("studies", [])
+            _write_array(folder / f"page-{pages:05d}.json", page_studies)
+            studies += len(page_studies)
             progress.update(task, completed=studies)
         summary = {"out": str(folder), "pages": pages, "studies": studies,
                    "requests": session.requests_made, "retries": session.retries_made}
@@ -59,6 +65,22 @@ def fetch_ctgov(
         Console().print(f"fetched {studies} studies in {pages} page(s) into {folder} "
                         f"({session.requests_made} requests, {session.retries_made} retries); "
                         f"run: hcctrials ingest {folder}", highlight=False)
+
+
+def _write_array(path: Path, studies: list[Any]) -> None:
+    """*studies* as a JSON array with one study per line, written to a hidden file first and
+    renamed, so an interrupted fetch never leaves half a page for `ingest` to read."""
+    part = path.with_name(f".{path.name}.part")
+    with part.open("wb") as out:
+        out.write(b"[\n" + b",\n".join(_study_line(study) for study in studies) + b"\n]\n")
+    part.replace(path)
+
+
+def _study_line(study: Any) -> bytes:
+    try:
+        return orjson.dumps(study)
+    except orjson.JSONEncodeError:  # e.g. an integer beyond 64 bits: the standard encoder copes
+        return json.dumps(study, ensure_ascii=False, separators=(",", ":")).encode()
 
 
 def register(app: typer.Typer) -> None:

@@ -147,3 +147,10 @@ def test_cli_fetch_writes_ingestible_pages(server: tuple[str, Replay], tmp_path:
     assert len(trials) == 45 and all(isinstance(t.trial_id, str) for t in trials)
     assert any(t.trial_id == "NCT05883644" for t in trials)
     assert all(isinstance(r, ParsedRecord) for f in files for r in parse_path(f))
+    # written as the website's download: a JSON array, one study per line (the ingest fast path)
+    from hcctrials.sources.ctgov.api_json import array_layout
+
+    lines = files[0].read_text(encoding="utf-8").splitlines()
+    assert lines[0] == "[" and lines[-1] == "]" and len(lines) == 2 + 20
+    assert all(array_layout(f) for f in files)
+    assert not list(out.glob(".*"))  # no partial page left behind
