@@ -25,7 +25,7 @@ from hcctrials.criteria.columnar import (
     ADMINISTRATIVE, MET, NEEDS_REVIEW, NOT_MET, UNKNOWN, ColumnarCatalog, FactColumns, evaluate_columnar,
 )
 from hcctrials.model import eligibility as E
-from hcctrials.model.patient import Condition, LabResult, Patient, TherapyLine
+from hcctrials.model.patient import Condition, LabResult, Lesion, Patient, TherapyLine
 from hcctrials.patients import load_patient
 from hcctrials.sources.base import ParsedRecord
 from hcctrials.sources.detect import parse_path
@@ -109,6 +109,17 @@ BASES = [load_patient(p) for p in sorted(EXAMPLES.glob("*")) if p.suffix in (".y
 
 
 @st.composite
+def lesion(draw: st.DrawFn) -> Lesion:
+    return Lesion(site=draw(st.sampled_from([None, "liver", "lymph_node"])),
+                  longest_diameter_mm=draw(st.sampled_from([None, 8.0, 10.0, 25.0])),
+                  short_axis_mm=draw(st.sampled_from([None, 12.0, 15.0])),
+                  viable_diameter_mm=draw(st.sampled_from([None, 0.0, 9.0, 12.0])),
+                  slice_thickness_mm=draw(st.sampled_from([None, 5.0, 7.0])),
+                  locally_treated=draw(st.sampled_from([None, True, False])),
+                  progressed_after_local_therapy=draw(st.sampled_from([None, True, False])))
+
+
+@st.composite
 def patients(draw: st.DrawFn) -> Patient:
     base = draw(st.sampled_from(BASES))
     maybe = lambda values: draw(st.sampled_from(values))  # noqa: E731
@@ -128,12 +139,17 @@ def patients(draw: st.DrawFn) -> Patient:
         "residual_toxicity_grade": maybe([None, 0, 1, 2, 3]),
         "liver": base.liver.model_copy(update={
             "ascites": maybe([None, "none", "mild", "moderate_severe"]),
-            "encephalopathy": maybe([None, "none", "grade_1_2"]), "varices": maybe([None, "none", "large"]),
+            "encephalopathy": maybe([None, "none", "grade_1_2"]), "varices": maybe([None, "none", "large", "treated"]),
+            "endoscopy_date": maybe([None, AS_OF - timedelta(days=30), AS_OF - timedelta(days=400)]),
+            "variceal_bleeding_dates": maybe([[], [AS_OF - timedelta(days=60)], [AS_OF - timedelta(days=500)]]),
             "ascites_requires_paracentesis": maybe([None, True, False])}),
         "tumour": base.tumour.model_copy(update={
             "pvtt": maybe([None, "vp0", "vp2", "vp4"]), "measurable_disease": maybe([None, True, False]),
             "extrahepatic_spread": maybe([None, True, False]), "liver_involvement_pct": maybe([None, 20.0, 60.0]),
-            "cns_metastasis": maybe([None, True, False]), "cns_metastasis_treated_stable": maybe([None, True, False])}),
+            "cns_metastasis": maybe([None, True, False]), "cns_metastasis_treated_stable": maybe([None, True, False]),
+            "measurable_disease_mrecist": maybe([None, True, False]), "pvtt_cheng": maybe([None, "ii", "iii"]),
+            "hepatic_vein_invasion": maybe([None, True, False]), "nodule_count": maybe([None, 0, 2]),
+            "lesions": draw(st.lists(lesion(), max_size=2))}),
         "virology": base.virology.model_copy(update={
             "hbsag_positive": maybe([None, True, False]), "hiv_positive": maybe([None, True, False]),
             "hcv_rna_detectable": maybe([None, True, False]), "hbv_antiviral": maybe([None, True, False])}),
@@ -158,7 +174,10 @@ def _example_trials() -> list:  # type: ignore[type-arg]
               "Albumin ≥ 2.8 g/dL", "BCLC stage B or C", "Life expectancy ≥ 12 weeks",
               "Disease progression on prior anti-PD-1 therapy", "Only one prior immune checkpoint inhibitor regimen",
               "HBV DNA < 500 IU/mL", "Toxicities of prior therapy recovered to grade ≤ 1 (except alopecia)",
-              "Unresectable hepatocellular carcinoma", "At least 4 weeks since prior major surgery"],
+              "Unresectable hepatocellular carcinoma", "At least 4 weeks since prior major surgery",
+              "At least one measurable lesion per RECIST 1.1 that has not been previously treated with locoregional therapy",
+              "Measurable disease according to mRECIST", "Measurable or evaluable disease", "PVTT Vp1-Vp3",
+              "Upper endoscopy within 6 months"],
              ["Previously received PD-L1 immunotherapy", "Active autoimmune disease requiring systemic treatment",
               "Pregnant or breastfeeding women", "HIV infection", "Main portal vein tumour thrombus (Vp4)",
               "Hepatic encephalopathy", "Ascites requiring paracentesis", "Prior liver transplantation",
@@ -168,7 +187,11 @@ def _example_trials() -> list:  # type: ignore[type-arg]
               "Systemic anticancer therapy within 28 days or 5 half-lives, whichever is longer",
               "Symptomatic or untreated CNS metastases", "On the waiting list for liver transplantation",
               "Serious non-healing wound, ulcer, or bone fracture", "Unstable coronary artery disease",
-              "Grade > 1 prior treatment-related toxicities (excluding alopecia)"])
+              "Grade > 1 prior treatment-related toxicities (excluding alopecia)",
+              "Cheng's type III-IV portal vein tumour thrombus", "Evidence of hepatic vein invasion or caval thrombosis",
+              "Untreated or incompletely treated esophageal or gastric varices with bleeding or high risk for bleeding",
+              "High-risk varices on endoscopy within 6 months", "Variceal bleeding within 6 months",
+              "Gastrointestinal bleeding within 3 months"])
     return [Trial.model_validate({
         "trial_id": "NCT09990500", "registry": "ctgov",
         "provenance": {"source_format": "test", "raw_sha256": "e" * 64},

@@ -21,6 +21,7 @@ from collections.abc import Callable
 from functools import lru_cache
 
 from hcctrials.criteria.admin import scan_admin
+from hcctrials.criteria.extent import scan_measurable, scan_pvtt, scan_varices
 from hcctrials.criteria.demographics import scan_age, scan_ecog, scan_life_expectancy, scan_pregnancy, scan_sex
 from hcctrials.criteria.grammar import Context, Hit, Window, find_window
 from hcctrials.criteria.history import scan_allergy, scan_history, scan_virology
@@ -60,7 +61,7 @@ SCANNERS: tuple[Scanner, ...] = (
     scan_admin, scan_labs, scan_age, scan_ecog, scan_life_expectancy, scan_pregnancy, scan_sex,
     scan_child_pugh, scan_albi, scan_stage, scan_diagnosis, scan_tumour, scan_liver, scan_therapy,
     scan_history, scan_virology, scan_allergy, scan_malignancy, scan_nyha, scan_urine_protein,
-    scan_toxicity, scan_candidacy, scan_cns_active, scan_since,
+    scan_toxicity, scan_candidacy, scan_cns_active, scan_since, scan_measurable, scan_pvtt, scan_varices,
 )
 
 _SENTENCE = re.compile(r"[;。]|\s[-*•]\s+(?=[A-Z(])|(?<=[a-z0-9)\]])\.\s+(?=[A-Z(])|\.$")

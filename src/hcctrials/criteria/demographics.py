@@ -16,7 +16,8 @@ from hcctrials.model.eligibility import Age, Ecog, LifeExpectancy, Pregnancy, Se
 __all__ = ["scan_age", "scan_ecog", "scan_life_expectancy", "scan_pregnancy", "scan_sex"]
 
 _YEARS = r"(?:years?\s*(?:of\s+age|old)?|yrs?|岁|周岁)"
-_AGE_WORD = r"(?:age[ds]?|年龄|年龄为|年龄在)"
+# "age" as a word only ("esophageal", "dosage", "stage" contain it)
+_AGE_WORD = r"(?:(?<![a-z])age[ds]?(?![a-z])|年龄|年龄为|年龄在)"
 _AGE_PATTERNS: list[re.Pattern[str]] = [
     # 18-75岁 / 18 to 75 years / between 18 and 75 years
     re.compile(rf"(?:{_AGE_WORD}\s*[:]?\s*(?:between|from|为|在)?\s*)?(?P<lo>\d{{1,2}})\s*(?:-|to|至|到|and)\s*"
@@ -24,7 +25,7 @@ _AGE_PATTERNS: list[re.Pattern[str]] = [
     re.compile(rf"{_AGE_WORD}\s*[:]?\s*(?:between|from)?\s*(?P<lo>\d{{1,2}})\s*(?:-|to|至|到|and)\s*(?P<hi>\d{{2,3}})",
                re.IGNORECASE),
     # 年龄≥18岁且≤75岁 / age ≥ 18 years and ≤ 75 years
-    re.compile(rf"{_AGE_WORD}[^0-9;]{{0,30}}?(?P<c1>{COMPARATOR})\s*(?P<v1>\d{{1,3}})\s*{_YEARS}?"
+    re.compile(rf"{_AGE_WORD}[^0-9;]{{0,30}}?(?P<c1>{COMPARATOR})\s*(?P<v1>\d{{1,3}})(?![\d.])(?!\s*(?:months?|weeks?|days?|hours?|个月|周|天|mm|cm|%))\s*{_YEARS}?"
                rf"(?:\s*(?:且|并且|and|,|但|至)\s*(?P<c2>{COMPARATOR})\s*(?P<v2>\d{{1,3}})\s*{_YEARS}?)?",
                re.IGNORECASE),
     # ≥18 years old / 18 years of age or older / 18岁以上

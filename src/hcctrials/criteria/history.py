@@ -34,7 +34,10 @@ CONDITION_TERMS: list[tuple[str, str]] = [
      r"|其它(?:\S{0,6})?恶性肿瘤|其他肿瘤", "other_malignancy"),
     (r"(?:esophageal|oesophageal|gastric|variceal|食管|胃底|静脉曲张)[^;。]{0,20}?(?:bleed\w*|hemorrhage|haemorrhage|出血)",
      "variceal_bleeding"),
-    (r"(?:gastrointestinal|\bgi\b|upper gastrointestinal|消化道)\s*(?:bleed\w*|hemorrhage|haemorrhage|出血)", "gi_bleeding"),
+    (r"(?:bleed\w*|hemorrhage|haemorrhage)\s+(?:from|of)\s+(?:the\s+)?(?:(?:o?esophageal|gastric|gastro-?o?esophageal)\s+"
+     r"(?:(?:or|and|and/or|/)\s*(?:gastric\s+|o?esophageal\s+)?)?)?varices|bleeding\s+varices|静脉曲张破裂出血", "variceal_bleeding"),
+    (r"(?:gastrointestinal|\bgi\b|upper gastrointestinal|消化道)\s*(?:\(gi\)\s*)?(?:tract\s+)?(?:bleed\w*|hemorrhage|haemorrhage|出血)", "gi_bleeding"),
+    (r"(?:gastrointestinal|\bgi\b|bowel|intestinal)\s*(?:\(gi\)\s*)?(?:tract\s+)?perforation|消化道穿孔|胃肠道?穿孔|肠穿孔", "gi_perforation"),
     (r"(?:arterial\s+)?(?:thrombo\s*embolic|thromboembolism|thrombotic|embolic)\s+events?|动脉血栓|血栓栓塞|stroke|脑卒中"
      r"|cerebrovascular accident|脑血管意外", "arterial_thromboembolism"),
     (r"deep vein thrombosis|pulmonary embolism|深静脉血栓|肺栓塞", "venous_thromboembolism"),

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from hcctrials.criteria.evaluate import Verdict
@@ -238,6 +238,22 @@ _TUMOUR_FIELDS = {
 def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
     t = f.patient.tumour
     feat = node.feature
+    if feat in ("measurable_disease", "measurable_disease_mrecist", "measurable_untreated",
+                "measurable_untreated_mrecist"):
+        from hcctrials.criteria.measurable import assess_measurable
+
+        value, why, need = assess_measurable(t, "mrecist" if feat.endswith("mrecist") else "recist11",
+                                             untreated=feat.startswith("measurable_untreated"))
+        return _v("unknown" if value is None else "met" if value else "not_met", why, need)
+    if feat == "evaluable_disease":
+        return _evaluable(t)
+    if feat == "hepatic_vein_invasion":
+        if t.hepatic_vein_invasion is None:
+            return _v("unknown", "hepatic vein invasion not known", ("hepatic vein tumour thrombus (imaging)",))
+        return _v("met" if t.hepatic_vein_invasion else "not_met",
+                  f"hepatic vein invasion: {'yes' if t.hepatic_vein_invasion else 'no'}")
+    if feat == "pvtt_cheng" or (feat == "main_trunk_pvtt" and t.pvtt_cheng is not None):
+        return _cheng(node, t)
     if feat in ("pvtt", "main_trunk_pvtt"):
         if t.pvtt is None:
             return _v("unknown", "portal-vein tumour thrombus level not known", ("PVTT (Vp level)",))
@@ -268,6 +284,45 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
     return _v("met" if value else "not_met", f"{feat.replace('_', ' ')}: {'yes' if value else 'no'}")
 
 
+def _evaluable(t: Any) -> Verdict:
+    """Evaluable disease: any tumour present, measurable or not (RECIST 1.1 non-target lesions count)."""
+    if t.measurable_disease or t.measurable_disease_mrecist or t.lesions or (t.nodule_count or 0) > 0 \
+            or t.extrahepatic_spread or t.nodule_diameters_cm:
+        return _v("met", "tumour present (measurable or evaluable lesions recorded)")
+    if t.nodule_count == 0 and t.extrahepatic_spread is False:
+        return _v("not_met", "no tumour recorded (0 nodules, no extrahepatic spread)")
+    return _v("unknown", "evaluable disease not known", ("tumour burden (nodules / lesions on baseline imaging)",))
+
+
+def _cheng(node: E.TumourFeature, t: Any) -> Verdict:
+    """PVTT of a Cheng type (``cheng_types``; main trunk = iii or iv): the recorded Cheng type, else
+    the types compatible with the Vp level (:func:`hcctrials.criteria.measurable.cheng_from_vp`)."""
+    from hcctrials.criteria.measurable import cheng_from_vp
+
+    wanted = set(node.cheng_types) if node.feature == "pvtt_cheng" else {"iii", "iv"}
+    shown = "Cheng " + "/".join(sorted(x.upper() for x in wanted))
+    if t.pvtt_cheng is not None:
+        return _v("met" if t.pvtt_cheng in wanted else "not_met", f"PVTT Cheng {t.pvtt_cheng.upper()} ({shown} asked)")
+    cands, why = cheng_from_vp(t.pvtt)
+    if t.pvtt is None:
+        return _v("unknown", f"PVTT type not known ({shown} asked)", ("PVTT (Cheng type or Vp level)",))
+    if cands and set(cands) <= wanted:
+        return _v("met", f"PVTT {why} ({shown} asked)")
+    if not set(cands) & wanted:
+        return _v("not_met", f"PVTT {why} ({shown} asked)")
+    return _v("unknown", f"PVTT {why}: Cheng type not decidable ({shown} asked)", ("PVTT Cheng type",))
+
+
+def _endoscopy_recent(lv: Any, f: PatientFacts, days: int | None) -> bool | None:
+    """Was the latest upper endoscopy within *days* before as_of (None: no window asked)?"""
+    if days is None:
+        return True
+    if lv.endoscopy_date is None:
+        return None
+    done: date = lv.endoscopy_date
+    return done <= f.as_of and (f.as_of - done).days <= days
+
+
 def _liver(node: E.LiverFeature, f: PatientFacts) -> Verdict:
     lv = f.patient.liver
     feat = node.feature
@@ -287,8 +342,15 @@ def _liver(node: E.LiverFeature, f: PatientFacts) -> Verdict:
         if lv.encephalopathy is None:
             return _v("unknown", "encephalopathy not known", ("hepatic encephalopathy grade",))
         return _v("met" if lv.encephalopathy != "none" else "not_met", f"encephalopathy {lv.encephalopathy}")
-    if lv.varices is None:
-        return _v("unknown", "varices not known", ("endoscopy (varices)",))
+    window = f" within {node.look_back_days} days" if node.look_back_days is not None else ""
+    recent = _endoscopy_recent(lv, f, node.look_back_days)
+    if feat == "endoscopy":
+        if recent is None:
+            return _v("unknown", "date of the last upper endoscopy not known", (f"upper endoscopy{window}",))
+        return _v("met" if recent else "not_met", f"upper endoscopy {lv.endoscopy_date}{window}")
+    if lv.varices is None or recent is not True:
+        what = "varices not known" if lv.varices is None else f"no upper endoscopy{window} (last {lv.endoscopy_date or 'not dated'})"
+        return _v("unknown", what, (f"upper endoscopy{window} (varices)",))
     if feat == "varices":
         return _v("met" if lv.varices != "none" else "not_met", f"varices {lv.varices}")
     return _v("met" if lv.varices == "large" else "not_met", f"varices {lv.varices}")

@@ -15,6 +15,8 @@ from typing import Any
 
 from hcctrials.criteria.evaluate import Verdict
 from hcctrials.criteria.facts import PatientFacts
+from hcctrials.criteria.kleene import and3 as _and3
+from hcctrials.criteria.kleene import or3 as _or3
 from hcctrials.model import eligibility as E
 from hcctrials.model.patient import Condition
 
@@ -28,22 +30,6 @@ IN_SITU_OR_SKIN = frozenset({"skin_basal_cell", "skin_squamous_cell", "cervix_in
 
 def _v(status: str, reason: str, missing: tuple[str, ...] = ()) -> Verdict:
     return Verdict(status, reason, missing)
-
-
-def _and3(*values: bool | None) -> bool | None:
-    if any(v is False for v in values):
-        return False
-    if all(v is True for v in values):
-        return True
-    return None
-
-
-def _or3(values: list[bool | None]) -> bool | None:
-    if any(v is True for v in values):
-        return True
-    if all(v is False for v in values):
-        return False
-    return None
 
 
 def _type_matches(exc: E.MalignancyException, c: Condition) -> bool | None:

@@ -188,7 +188,8 @@ TumourFeatureName = Literal[
     "measurable_disease", "measurable_disease_mrecist", "pvtt", "main_trunk_pvtt",
     "vascular_invasion", "extrahepatic_spread", "distant_metastasis", "lymph_node_metastasis",
     "cns_metastasis", "liver_involvement_50", "ivc_or_atrial_thrombus", "bile_duct_invasion",
-    "cns_metastasis_active",
+    "cns_metastasis_active", "measurable_untreated", "measurable_untreated_mrecist", "evaluable_disease",
+    "hepatic_vein_invasion", "pvtt_cheng",
 ]
 
 
@@ -197,22 +198,30 @@ class TumourFeature(_Node):
 
     ``cns_metastasis_active``: CNS metastases that are not treated and stable (symptomatic,
     untreated or progressing; patient fields ``cns_metastasis`` and ``cns_metastasis_treated_stable``).
+    ``measurable_untreated`` (``_mrecist``): at least one measurable lesion not treated locally (or
+    progressed since); ``evaluable_disease``: any tumour present (measurable or not);
+    ``pvtt_cheng``: PVTT of a Cheng type in ``cheng_types``.  Measurability rules:
+    ``hcctrials.criteria.measurable`` (RECIST 1.1 / mRECIST, response-and-endpoints.md s. 1.1, 2).
     """
 
     kind: Literal["tumour_feature"] = "tumour_feature"
     feature: TumourFeatureName
     pvtt_levels: list[Literal["vp1", "vp2", "vp3", "vp4"]] = Field(default_factory=list)
+    cheng_types: list[Literal["i0", "i", "ii", "iii", "iv"]] = Field(default_factory=list)
 
 
 class LiverFeature(_Node):
     """A clinical liver-function item: ascites (any / clinically evident / needing paracentesis),
-    current encephalopathy, varices (any / large or untreated)."""
+    current encephalopathy, varices (any / large or untreated), ``endoscopy`` (an upper endoscopy
+    was done).  ``look_back_days``: for the varices items and ``endoscopy``, the endoscopy must be
+    within the window (an older one leaves varices unknown)."""
 
     kind: Literal["liver_feature"] = "liver_feature"
     feature: Literal[
         "ascites", "ascites_clinically_evident", "ascites_requiring_paracentesis",
-        "encephalopathy", "varices", "varices_high_risk",
+        "encephalopathy", "varices", "varices_high_risk", "endoscopy",
     ]
+    look_back_days: int | None = None
 
 
 class PriorTherapy(_Node):

@@ -33,7 +33,9 @@ __all__ = [
     "AscitesGrade",
     "EncephalopathyGrade",
     "PvttLevel",
+    "ChengType",
     "MalignancyType",
+    "Lesion",
 ]
 
 #: Canonical analyte codes used in :class:`LabResult` (LOINC mapping lives in hcctrials.units).
@@ -51,6 +53,9 @@ AscitesGrade = Literal["none", "mild", "moderate_severe"]
 EncephalopathyGrade = Literal["none", "grade_1_2", "grade_3_4"]
 #: Japanese Vp classification of portal-vein tumour thrombus (Vp0 = none ... Vp4 = main trunk).
 PvttLevel = Literal["vp0", "vp1", "vp2", "vp3", "vp4"]
+#: Cheng's classification of portal-vein tumour thrombus (程氏分型; hcc-domain.md s. 2.2): i0 microscopic,
+#: i segmental/sectoral branches, ii right/left portal vein, iii main trunk, iv superior mesenteric vein.
+ChengType = Literal["i0", "i", "ii", "iii", "iv"]
 
 
 #: Type of another malignancy (``Condition.malignancy_type`` for code ``other_malignancy``): the
@@ -105,8 +110,28 @@ class Diagnosis(_Model):
     transplant_candidate: bool | None = None
 
 
+class Lesion(_Model):
+    """One tumour lesion on the baseline scan (diameters in **mm**, as radiology reports them).
+
+    Measurability (``../shared/docs/response-and-endpoints.md`` s. 1.1 and 2): RECIST 1.1 needs a
+    longest diameter >= 10 mm (CT/MRI slice <= 5 mm; thicker slices: >= 2 x slice) or, for a lymph
+    node, a short axis >= 15 mm; mRECIST needs, for a liver lesion, a viable (arterially enhancing)
+    longest diameter >= 10 mm.  A lesion treated locally (TACE, ablation, radiotherapy ...) counts
+    only if it has progressed since.
+    """
+
+    site: Literal["liver", "lymph_node", "other"] | None = None
+    longest_diameter_mm: float | None = Field(default=None, ge=0)
+    short_axis_mm: float | None = Field(default=None, ge=0)  # lymph nodes
+    #: mRECIST: longest diameter of the arterially enhancing (viable) part; 0 = no enhancement
+    viable_diameter_mm: float | None = Field(default=None, ge=0)
+    slice_thickness_mm: float | None = Field(default=None, gt=0)
+    locally_treated: bool | None = None  # treated with TACE / ablation / radiotherapy / other local therapy
+    progressed_after_local_therapy: bool | None = None
+
+
 class TumourBurden(_Model):
-    """Intrahepatic and extrahepatic tumour burden at a date (diameters in cm)."""
+    """Intrahepatic and extrahepatic tumour burden at a date (diameters in cm; lesions in mm)."""
 
     assessed_on: date | None = None
     nodule_count: int | None = Field(default=None, ge=0)
@@ -114,6 +139,7 @@ class TumourBurden(_Model):
     largest_diameter_cm: float | None = Field(default=None, ge=0)
     vascular_invasion: bool | None = None  # macrovascular invasion of any vessel
     pvtt: PvttLevel | None = None
+    pvtt_cheng: ChengType | None = None  # Cheng's type, when the record uses it (Chinese trials)
     hepatic_vein_invasion: bool | None = None
     ivc_or_atrial_thrombus: bool | None = None
     extrahepatic_spread: bool | None = None
@@ -127,6 +153,8 @@ class TumourBurden(_Model):
     measurable_disease: bool | None = None  # at least one RECIST 1.1 measurable lesion
     measurable_disease_mrecist: bool | None = None
     bile_duct_invasion: bool | None = None
+    #: baseline lesions with their sizes; used for measurability when the booleans above are not set
+    lesions: list[Lesion] = Field(default_factory=list)
 
 
 class LiverFunction(_Model):

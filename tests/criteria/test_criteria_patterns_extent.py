@@ -1,0 +1,267 @@
+"""HCC tumour-extent families (EN + ZH), each with patients that meet it, do not meet it and leave it
+unknown: measurable disease (RECIST 1.1 / mRECIST, untreated lesions), PVTT levels (Vp, Cheng, main
+trunk, hepatic vein / IVC), high-risk varices, endoscopy windows and variceal / GI bleeding.
+
+English sentences are quoted from the HINT HCC subset and the registry records in ../shared; Chinese
+sentences are written for these tests in the registry's usual phrasing.  Measurability thresholds:
+RECIST 1.1 longest diameter >= 10 mm (slice <= 5 mm; else 2 x slice), node short axis >= 15 mm;
+mRECIST viable diameter >= 10 mm (../shared/docs/response-and-endpoints.md s. 1.1 and 2).  Cheng types
+and Vp levels: ../shared/docs/hcc-domain.md s. 2.2.  Month = 30 days (docs/criteria.md).
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from helpers_criteria import AS_OF, make_patient
+
+from hcctrials.criteria import compile_criterion
+from hcctrials.criteria.compile import is_fully_compiled
+from hcctrials.criteria.evaluate import evaluate_node
+from hcctrials.criteria.facts import PatientFacts
+from hcctrials.criteria.measurable import lesion_measurable
+from hcctrials.model.eligibility import LiverFeature, TumourFeature, walk
+from hcctrials.model.patient import Lesion, LiverFunction, TumourBurden
+
+
+def _rule(text: str, role: str):  # type: ignore[no-untyped-def]
+    rule = compile_criterion(text, role=role)
+    assert is_fully_compiled(rule), rule
+    return rule
+
+
+def _status(text: str, role: str, patient) -> str:  # type: ignore[no-untyped-def]
+    return evaluate_node(_rule(text, role), PatientFacts(patient, AS_OF)).status
+
+
+def _tumour(**kw) -> TumourBurden:  # type: ignore[no-untyped-def]
+    return TumourBurden(**kw)
+
+
+def _features(text: str, role: str = "inclusion") -> list[str]:
+    return [n.feature for n in walk(_rule(text, role)) if isinstance(n, (TumourFeature, LiverFeature))]
+
+
+# ---------------------------------------------------------------- lesion measurability (rule unit)
+
+
+@pytest.mark.parametrize(("lesion", "criteria", "expected"), [
+    (Lesion(site="liver", longest_diameter_mm=10), "recist11", True),        # exactly 10 mm: measurable
+    (Lesion(site="liver", longest_diameter_mm=9.9), "recist11", False),
+    (Lesion(site="liver", longest_diameter_mm=12, slice_thickness_mm=7), "recist11", False),  # needs 2 x 7 = 14 mm
+    (Lesion(site="lymph_node", short_axis_mm=15), "recist11", True),
+    (Lesion(site="lymph_node", short_axis_mm=14), "recist11", False),        # 10-15 mm: non-target
+    (Lesion(site="liver", longest_diameter_mm=30, viable_diameter_mm=12), "mrecist", True),
+    (Lesion(site="liver", longest_diameter_mm=30, viable_diameter_mm=0), "mrecist", False),  # no enhancement
+    (Lesion(site="liver", longest_diameter_mm=30), "mrecist", None),          # viable part not measured
+    (Lesion(site="lymph_node", short_axis_mm=20), "mrecist", True),           # extrahepatic: RECIST 1.1
+    (Lesion(site="liver", longest_diameter_mm=30, locally_treated=True), "recist11", None),
+    (Lesion(site="liver", longest_diameter_mm=30, locally_treated=True, progressed_after_local_therapy=True), "recist11", True),
+    (Lesion(site="liver", longest_diameter_mm=30, locally_treated=True, progressed_after_local_therapy=False), "recist11", False),
+])
+def test_lesion_measurability_rules(lesion: Lesion, criteria: str, expected: bool | None) -> None:
+    assert lesion_measurable(lesion, criteria) is expected  # type: ignore[arg-type]
+
+
+# ---------------------------------------------------------------- measurable disease
+
+
+@pytest.mark.parametrize("text", [
+    "Have at least one tumor lesion that can be accurately measured according to Response Evaluation Criteria in Solid Tumor (RECIST v1.1).",
+    "Measurable disease, defined as at least one lesion that can be accurately measured in at least one dimension "
+    "(longest diameter to be recorded) as ≥10 mm with spiral CT scan.",
+    "At least one uni-dimensional HCC target lesion assessable by computed tomography (CT) or magnetic resonance imaging (MRI) "
+    "according to Response Evaluation Criteria in Solid Tumor (RECIST) version 1.1",
+    "研究者根据RECIST v1.1（Eisenhauer et al. 2009）评估，必须具有可测量病灶。如果病灶在放疗后出现进展，"
+    "且先前放疗病灶的位置已经明确记录，那么位于先前放疗区域的靶病灶被认为是可测量的。",
+    "至少有一个可测量病灶（根据mRECIST/RECIST 1.1）",
+])
+@pytest.mark.parametrize(("tumour", "expected"), [
+    (_tumour(lesions=[Lesion(site="liver", longest_diameter_mm=25)]), "met"),
+    (_tumour(lesions=[Lesion(site="liver", longest_diameter_mm=8), Lesion(site="lymph_node", short_axis_mm=12)]), "not_met"),
+    (_tumour(measurable_disease=False), "not_met"),
+    (_tumour(), "unknown"),
+])
+def test_measurable_recist(text: str, tumour: TumourBurden, expected: str) -> None:
+    assert _features(text) == ["measurable_disease"]
+    assert _status(text, "inclusion", make_patient(tumour=tumour)) == expected
+
+
+@pytest.mark.parametrize("text", ["Measurable disease according to mRECIST", "根据mRECIST标准，至少有一个可测量病灶"])
+@pytest.mark.parametrize(("tumour", "expected"), [
+    (_tumour(lesions=[Lesion(site="liver", longest_diameter_mm=40, viable_diameter_mm=15)]), "met"),
+    (_tumour(lesions=[Lesion(site="liver", longest_diameter_mm=40, viable_diameter_mm=0)]), "not_met"),
+    (_tumour(measurable_disease=True), "unknown"),  # RECIST-measurable says nothing of the viable part
+    (_tumour(measurable_disease=False), "not_met"),
+])
+def test_measurable_mrecist(text: str, tumour: TumourBurden, expected: str) -> None:
+    assert _features(text) == ["measurable_disease_mrecist"]
+    assert _status(text, "inclusion", make_patient(tumour=tumour)) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "≥1 measurable lesion per Response Evaluation Criteria In Solid Tumors (RECIST) Version 1.1 that has not been previously "
+    "treated with locoregional therapy. A participant with a lesion(s) that has previously been treated with locoregional "
+    "therapy is also eligible, if the lesion has documented progression after locoregional treatment and is measureable.",
+    "At least one tumor lesion that can be accurately measured in at least one dimension according to RECIST and which has "
+    "not been treated with local therapy (TACE, PEI, radiofrequency ablation)",
+    "至少有一个未经局部治疗的可测量病灶（RECIST 1.1）",
+])
+@pytest.mark.parametrize(("lesions", "expected"), [
+    ([Lesion(site="liver", longest_diameter_mm=30, locally_treated=False)], "met"),
+    ([Lesion(site="liver", longest_diameter_mm=30, locally_treated=True, progressed_after_local_therapy=True)], "met"),
+    ([Lesion(site="liver", longest_diameter_mm=30, locally_treated=True, progressed_after_local_therapy=False)], "not_met"),
+    ([Lesion(site="liver", longest_diameter_mm=30)], "unknown"),  # local treatment not recorded
+])
+def test_measurable_untreated_lesion(text: str, lesions: list[Lesion], expected: str) -> None:
+    assert _features(text) == ["measurable_untreated"]
+    assert _status(text, "inclusion", make_patient(tumour=_tumour(lesions=lesions))) == expected
+
+
+def test_measurable_or_evaluable_disease() -> None:
+    text = "Measureable or evaluable disease per Response Evaluation Criteria in Solid Tumors (RECIST)."
+    assert _features(text) == ["evaluable_disease"]
+    assert _status(text, "inclusion", make_patient(tumour=_tumour(nodule_count=2))) == "met"
+    assert _status(text, "inclusion", make_patient(tumour=_tumour(nodule_count=0, extrahepatic_spread=False))) == "not_met"
+    assert _status(text, "inclusion", make_patient(tumour=_tumour())) == "unknown"
+
+
+def test_unknown_names_what_to_measure() -> None:
+    v = evaluate_node(_rule("Measurable disease according to mRECIST", "inclusion"),
+                      PatientFacts(make_patient(tumour=_tumour()), AS_OF))
+    assert v.status == "unknown" and any("viable diameter" in m for m in v.missing)
+
+
+def test_other_size_threshold_is_not_absorbed() -> None:
+    rule = compile_criterion("Measurable disease, defined as at least one lesion ≥ 20 mm with conventional techniques",
+                             role="inclusion")
+    assert not is_fully_compiled(rule)
+
+
+# ---------------------------------------------------------------- PVTT levels
+
+
+@pytest.mark.parametrize("text", [
+    "Portal vein invasion at the main portal (Vp4), inferior vena cava, or cardiac involvement of HCC based on imaging.",
+    "门静脉主干癌栓",
+    "Invasion of the main portal vein",
+])
+@pytest.mark.parametrize(("tumour", "expected"), [
+    (_tumour(pvtt="vp4", ivc_or_atrial_thrombus=False), "met"),
+    (_tumour(pvtt="vp3", ivc_or_atrial_thrombus=False), "not_met"),
+    (_tumour(pvtt="vp0", ivc_or_atrial_thrombus=False), "not_met"),
+    (_tumour(ivc_or_atrial_thrombus=False), "unknown"),
+])
+def test_main_trunk_pvtt(text: str, tumour: TumourBurden, expected: str) -> None:
+    assert _status(text, "exclusion", make_patient(tumour=tumour)) == expected
+
+
+@pytest.mark.parametrize("text", ["PVTT Vp1-Vp3", "门静脉癌栓（Vp1-Vp3）"])
+@pytest.mark.parametrize(("pvtt", "expected"), [("vp2", "met"), ("vp4", "not_met"), ("vp0", "not_met"), (None, "unknown")])
+def test_pvtt_vp_range(text: str, pvtt: str | None, expected: str) -> None:
+    assert _status(text, "inclusion", make_patient(tumour=_tumour(pvtt=pvtt))) == expected
+
+
+def test_lobar_or_main_portal_vein() -> None:
+    text = "Macrovascular invasion of lobar portal vein branches or main portal vein."
+    assert _status(text, "exclusion", make_patient(tumour=_tumour(pvtt="vp3"))) == "met"
+    assert _status(text, "exclusion", make_patient(tumour=_tumour(pvtt="vp2"))) == "not_met"
+    assert _status(text, "exclusion", make_patient(tumour=_tumour())) == "unknown"
+
+
+@pytest.mark.parametrize("text", ["Cheng's type III-IV portal vein tumor thrombus", "程氏III型或IV型门静脉癌栓"])
+@pytest.mark.parametrize(("tumour", "expected"), [
+    (_tumour(pvtt_cheng="iii"), "met"),
+    (_tumour(pvtt_cheng="ii", pvtt="vp4"), "not_met"),  # the recorded Cheng type wins
+    (_tumour(pvtt="vp3"), "not_met"),                    # vp3 = right/left portal vein = Cheng II
+    (_tumour(pvtt="vp4"), "unknown"),                    # main trunk or contralateral branch
+    (_tumour(), "unknown"),
+])
+def test_cheng_types(text: str, tumour: TumourBurden, expected: str) -> None:
+    assert _features(text, "exclusion") == ["pvtt_cheng"]
+    assert _status(text, "exclusion", make_patient(tumour=tumour)) == expected
+
+
+@pytest.mark.parametrize("text", ["Evidence of hepatic vein invasion or caval thrombosis", "肝静脉或下腔静脉癌栓"])
+@pytest.mark.parametrize(("tumour", "expected"), [
+    (_tumour(hepatic_vein_invasion=True, ivc_or_atrial_thrombus=False), "met"),
+    (_tumour(hepatic_vein_invasion=False, ivc_or_atrial_thrombus=True), "met"),
+    (_tumour(hepatic_vein_invasion=False, ivc_or_atrial_thrombus=False), "not_met"),
+    (_tumour(ivc_or_atrial_thrombus=False), "unknown"),
+])
+def test_hepatic_vein_or_caval_thrombus(text: str, tumour: TumourBurden, expected: str) -> None:
+    assert _status(text, "exclusion", make_patient(tumour=tumour)) == expected
+
+
+# ---------------------------------------------------------------- varices, endoscopy, bleeding
+
+_RECENT = AS_OF - timedelta(days=40)
+_OLD = AS_OF - timedelta(days=300)
+
+
+@pytest.mark.parametrize("text", [
+    "Untreated or incompletely treated esophageal and/or gastric varices with bleeding or high risk for bleeding in high-risk "
+    "patients (patients with HCC, cirrhosis, or other conditions predisposing patients to high-risks of portal hypertension).",
+    "未经治疗或治疗不完全的食管胃底静脉曲张，伴出血或高出血风险",
+])
+@pytest.mark.parametrize(("varices", "expected"), [("large", "met"), ("treated", "not_met"), ("none", "not_met"), (None, "unknown")])
+def test_untreated_high_risk_varices(text: str, varices: str | None, expected: str) -> None:
+    liver = LiverFunction(ascites="none", encephalopathy="none", varices=varices)  # type: ignore[arg-type]
+    assert _status(text, "exclusion", make_patient(liver=liver)) == expected
+
+
+@pytest.mark.parametrize("text", ["High-risk varices on endoscopy within 6 months", "6个月内胃镜检查提示高危食管胃底静脉曲张"])
+@pytest.mark.parametrize(("varices", "endoscopy", "expected"), [
+    ("large", _RECENT, "met"), ("small", _RECENT, "not_met"), ("small", _OLD, "unknown"), ("large", None, "unknown"),
+])
+def test_high_risk_varices_with_endoscopy_window(text: str, varices: str, endoscopy, expected: str) -> None:  # type: ignore[no-untyped-def]
+    rule = _rule(text, "exclusion")
+    assert [n.look_back_days for n in walk(rule) if isinstance(n, LiverFeature)] == [180]
+    liver = LiverFunction(varices=varices, endoscopy_date=endoscopy)  # type: ignore[arg-type]
+    assert _status(text, "exclusion", make_patient(liver=liver)) == expected
+
+
+@pytest.mark.parametrize("text", ["Patients with cirrhosis must have had esophagogastric endoscopy within the previous 6 months",
+                                  "入组前6个月内需行胃镜检查"])
+@pytest.mark.parametrize(("endoscopy", "expected"), [(_RECENT, "met"), (AS_OF - timedelta(days=181), "not_met"), (None, "unknown")])
+def test_endoscopy_within_window(text: str, endoscopy, expected: str) -> None:  # type: ignore[no-untyped-def]
+    v = evaluate_node(compile_criterion(text, role="inclusion"),
+                      PatientFacts(make_patient(liver=LiverFunction(endoscopy_date=endoscopy)), AS_OF))
+    assert v.status == expected
+
+
+def test_endoscopy_requirement_inside_exclusion_is_not_an_exclusion() -> None:
+    rule = compile_criterion("Esophageal or gastric varices that require intervention or represent high bleeding risk. "
+                             "Participants with evidence of portal hypertension or prior bleeding must have had endoscopic "
+                             "evaluation within 3 months prior to randomization.", role="exclusion")
+    assert [n.feature for n in walk(rule) if isinstance(n, LiverFeature)] == ["varices_high_risk"]
+
+
+@pytest.mark.parametrize("text", [
+    "Any episode of bleeding from oesophageal varices within the last 3 months prior to study treatment initiation",
+    "3个月内有食管胃底静脉曲张破裂出血",
+])
+@pytest.mark.parametrize(("dates", "reviewed", "expected"), [
+    ([AS_OF - timedelta(days=60)], True, "met"),
+    ([AS_OF - timedelta(days=200)], True, "not_met"),
+    ([], True, "not_met"),
+    ([], None, "unknown"),
+])
+def test_variceal_bleeding_window(text: str, dates: list, reviewed: bool | None, expected: str) -> None:  # type: ignore[type-arg]
+    patient = make_patient(liver=LiverFunction(variceal_bleeding_dates=dates), history_reviewed=reviewed)
+    assert _status(text, "exclusion", patient) == expected
+
+
+@pytest.mark.parametrize("text", ["Active gastrointestinal (GI) bleeding within 3 months",
+                                  "History of gastrointestinal perforation or esophageal/gastric bleeding within 6 months"])
+def test_gi_bleeding_and_perforation_compile(text: str) -> None:
+    patient = make_patient(liver=LiverFunction(variceal_bleeding_dates=[AS_OF - timedelta(days=30)]))
+    assert _status(text, "exclusion", patient) == "met"
+    assert _status(text, "exclusion", make_patient(history_reviewed=True)) == "not_met"
+
+
+def test_age_word_inside_other_words_is_not_age() -> None:
+    """Regression: "esophageal ... within 6 months" compiled as age <= 6 ("age" inside "esophageal")."""
+    rule = compile_criterion("History of esophageal/gastric bleeding within 6 months prior to study enrollment", role="exclusion")
+    assert not any(n.kind == "age" for n in walk(rule))
