@@ -110,6 +110,23 @@ def test_csv_flat_layout() -> None:
     assert patients[1].latest_lab("bilirubin_total") is None  # empty cell is missing, not zero
 
 
+def test_csv_eligibility_columns(tmp_path) -> None:
+    """The flat CSV carries the newer eligibility facts (CNS metastases, PVTT Cheng type, varices,
+    endoscopy, residual toxicity, history reviewed); booleans and dates are read as in JSON."""
+    f = tmp_path / "p.csv"
+    f.write_text("patient_id,cns_metastasis,cns_metastasis_treated_stable,pvtt_cheng,varices,endoscopy_date,"
+                 "residual_toxicity_grade,history_reviewed,measurable_disease_mrecist\n"
+                 "P1,yes,true,iii,large,2026-01-05,2,true,no\n", encoding="utf-8")
+    (p,) = list(load_patients(f))
+    assert p.tumour.cns_metastasis is True and p.tumour.cns_metastasis_treated_stable is True
+    assert p.tumour.pvtt_cheng == "iii" and p.tumour.measurable_disease_mrecist is False
+    assert p.liver.varices == "large" and p.liver.endoscopy_date.isoformat() == "2026-01-05"
+    assert p.residual_toxicity_grade == 2 and p.history_reviewed is True
+    f.write_text("patient_id,residual_toxicity_grade\nP2,5\n", encoding="utf-8")
+    with pytest.raises(ValidationError, match="residual_toxicity_grade"):
+        list(load_patients(f))
+
+
 def test_csv_unknown_column(tmp_path) -> None:
     f = tmp_path / "x.csv"
     f.write_text("patient_id,bilirubin_totl\nA,1\n", encoding="utf-8")
