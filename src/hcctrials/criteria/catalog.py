@@ -291,11 +291,18 @@ class CompiledCatalog:
         index: dict[str, int] = {}
         ids: list[int] = []
         offsets = [0]
+        # Catalogs loaded from the cache share one rule object per distinct rule (most rules recur
+        # across trials), so each rule's key is computed once per object: the trials hold every
+        # object for the whole loop, so an id() is never reused while this runs.
+        rule_keys: dict[int, str] = {}
         for t in trials:
             for c in t.criteria:
                 if c.exclude_from_matching:
                     continue
-                key = c.role + leaf_key(c.rule)
+                rule_key = rule_keys.get(id(c.rule))
+                if rule_key is None:
+                    rule_key = rule_keys[id(c.rule)] = leaf_key(c.rule)
+                key = c.role + rule_key
                 if key not in index:
                     index[key] = len(self.rules)
                     self.rules.append(c)
