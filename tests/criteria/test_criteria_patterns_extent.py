@@ -64,6 +64,25 @@ def test_lesion_measurability_rules(lesion: Lesion, criteria: str, expected: boo
     assert lesion_measurable(lesion, criteria) is expected  # type: ignore[arg-type]
 
 
+def test_lesion_without_treatment_status_after_local_therapy_is_unknown() -> None:
+    """RECIST 1.1 s. 3.1.4: lesions in a locally treated area are not measurable unless progressed.
+    A lesion that does not say whether it was treated counts as untreated only when the patient
+    has no local therapy on record; after TACE it stays unknown (and asks about the lesions)."""
+    from hcctrials.criteria.measurable import assess_measurable
+    from hcctrials.model.patient import TherapyLine
+
+    tumour = _tumour(lesions=[Lesion(site="liver", longest_diameter_mm=30)])
+    assert assess_measurable(tumour)[0] is True
+    value, _why, missing = assess_measurable(tumour, local_therapy=True)
+    assert value is None and "treated locally" in missing[0]
+    treated = TherapyLine(kind="locoregional", agents=["TACE"])
+    text = "At least one measurable lesion according to RECIST 1.1"
+    assert _status(text, "inclusion", make_patient(tumour=tumour, treatments=[])) == "met"
+    assert _status(text, "inclusion", make_patient(tumour=tumour, treatments=[treated])) == "unknown"
+    untreated_lesion = _tumour(lesions=[Lesion(site="liver", longest_diameter_mm=30, locally_treated=False)])
+    assert _status(text, "inclusion", make_patient(tumour=untreated_lesion, treatments=[treated])) == "met"
+
+
 # ---------------------------------------------------------------- measurable disease
 
 

@@ -204,6 +204,7 @@ def _any(codes: list[int]) -> int:
 
 
 def _run(program: object, leaf_codes: list[int]) -> int:
+    """Interpret *program* over *leaf_codes*: the reference the compiled closures are tested against."""
     if isinstance(program, int):
         return leaf_codes[program]
     if not isinstance(program, tuple):
@@ -316,8 +317,9 @@ class CompiledCatalog:
         self._functions: list[RuleFunction | int] = [
             prog if type(prog) is int else _compile_program(prog) for prog in self.programs]
 
-    def evaluate(self, facts: PatientFacts) -> np.ndarray:
-        """Per-trial codes for the patient in *facts*: 0 eligible, 1 possibly eligible, 2 ineligible."""
+    def rule_codes(self, facts: PatientFacts) -> np.ndarray:
+        """Per distinct rule, its code for the trial (exclusions negated) for the patient in *facts*:
+        0 fine, 1 unknown, 2 not met.  One evaluation per distinct leaf."""
         from hcctrials.criteria.leaves import evaluate_leaf
 
         leaf_codes = [0] * len(self.leaves)
@@ -331,6 +333,11 @@ class CompiledCatalog:
             if self.exclusion[i]:
                 c = 1 if c == 0 else 0 if c == 1 else c
             rule_codes[i] = _TRIAL[c]
+        return rule_codes
+
+    def evaluate(self, facts: PatientFacts) -> np.ndarray:
+        """Per-trial codes for the patient in *facts*: 0 eligible, 1 possibly eligible, 2 ineligible."""
+        rule_codes = self.rule_codes(facts)
         out = np.zeros(len(self.trials), dtype=np.int8)
         if self.criterion_ids.size:
             per_criterion = rule_codes[self.criterion_ids]

@@ -113,10 +113,8 @@ _CONVERT_MEMO: dict[tuple[float, str, str, str], float | None] = {}
 def _convert(value: float, src: str, dst: str, analyte: str) -> float | None:
     """:func:`hcctrials.units.convert`, memoised; ``None`` where it raises (the scalar rule then says unknown)."""
     key = (value, src, dst, analyte)
-    try:
+    if key in _CONVERT_MEMO:  # None is a cached answer too
         return _CONVERT_MEMO[key]
-    except KeyError:
-        pass
     from hcctrials.units import convert
 
     try:
@@ -157,7 +155,7 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
     "albi": lambda p, f: (f.scores.albi.grade, f.scores.albi.subgrade),
     "stage": _signature_stage,
     "diagnosis": lambda p, f: _freeze(p.diagnosis),
-    "tumour_feature": lambda p, f: _freeze(p.tumour),
+    "tumour_feature": lambda p, f: (_freeze(p.tumour), _freeze(p.treatments)),  # treatments: measurability
     "liver_feature": lambda p, f: _freeze(p.liver),
     "prior_therapy": lambda p, f: _freeze(p.treatments),
     "history": lambda p, f: (_freeze(p.conditions), _freeze(p.liver), _freeze(p.treatments),
@@ -213,7 +211,7 @@ def _liver_scores(p: Patient, as_of: date, window: int) -> tuple[Any, Any, Hasha
 #: kinds) plus a few plain attributes; the same content as the matching ``_SIGNATURES`` entry.
 _FIELD_SIGNATURES: dict[str, tuple[tuple[str, ...], Callable[[Patient], Hashable]]] = {
     "diagnosis": (("diagnosis",), lambda p: None),
-    "tumour_feature": (("tumour",), lambda p: None),
+    "tumour_feature": (("tumour", "treatments"), lambda p: None),
     "liver_feature": (("liver",), lambda p: None),
     "prior_therapy": (("treatments",), lambda p: None),
     "other_malignancy": (("conditions",), lambda p: p.history_reviewed),

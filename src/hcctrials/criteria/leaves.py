@@ -242,8 +242,10 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
                 "measurable_untreated_mrecist"):
         from hcctrials.criteria.measurable import assess_measurable
 
+        local = any(line.kind in ("locoregional", "radiotherapy") for line in f.patient.treatments)
         value, why, need = assess_measurable(t, "mrecist" if feat.endswith("mrecist") else "recist11",
-                                             untreated=feat.startswith("measurable_untreated"))
+                                             untreated=feat.startswith("measurable_untreated"),
+                                             local_therapy=local)
         return _v("unknown" if value is None else "met" if value else "not_met", why, need)
     if feat == "evaluable_disease":
         return _evaluable(t)

@@ -41,13 +41,23 @@ def _recist_size(lesion: Lesion) -> bool | None:
     if lesion.longest_diameter_mm is None:
         return None
     minimum = _RECIST_MIN_MM
+    # RECIST 1.1 (Eisenhauer 2009, appendix II) defines CT measurability "based on the assumption
+    # that CT slice thickness is 5 mm or less"; thicker slices: at least twice the thickness.  An
+    # unrecorded thickness is therefore the guideline's own assumption (the reason text says so).
     if lesion.slice_thickness_mm is not None and lesion.slice_thickness_mm > 5:
         minimum = 2 * lesion.slice_thickness_mm
     return lesion.longest_diameter_mm >= minimum
 
 
-def lesion_measurable(lesion: Lesion, criteria: Criteria = "recist11", *, untreated: bool = False) -> bool | None:
-    """Is *lesion* measurable under *criteria* (``untreated``: and not treated locally, or progressed since)?"""
+def lesion_measurable(lesion: Lesion, criteria: Criteria = "recist11", *, untreated: bool = False,
+                      local_therapy: bool = False) -> bool | None:
+    """Is *lesion* measurable under *criteria* (``untreated``: and not treated locally, or progressed since)?
+
+    A lesion in an area treated locally is measurable only if it has progressed since (RECIST 1.1
+    s. 3.1.4; mRECIST the same).  Whether a lesion was treated, when the lesion does not say: not
+    treated if the patient has no local therapy on record (*local_therapy* False), else unknown;
+    for an ``untreated`` criterion always unknown.
+    """
     size = _recist_size(lesion)
     if criteria == "mrecist" and lesion.site not in ("lymph_node", "other"):  # liver (or site not recorded)
         viable = None if lesion.viable_diameter_mm is None else lesion.viable_diameter_mm >= _MRECIST_VIABLE_MIN_MM
@@ -58,13 +68,14 @@ def lesion_measurable(lesion: Lesion, criteria: Criteria = "recist11", *, untrea
     elif lesion.locally_treated is False:
         local = True
     else:
-        local = None if untreated else True
+        local = None if untreated or local_therapy else True
     return _and3(size, local)
 
 
-def assess_measurable(tumour: TumourBurden, criteria: Criteria = "recist11", *,
-                      untreated: bool = False) -> tuple[bool | None, str, tuple[str, ...]]:
-    """(measurable?, reason, what to measure) for at least one measurable lesion."""
+def assess_measurable(tumour: TumourBurden, criteria: Criteria = "recist11", *, untreated: bool = False,
+                      local_therapy: bool = False) -> tuple[bool | None, str, tuple[str, ...]]:
+    """(measurable?, reason, what to measure) for at least one measurable lesion; *local_therapy*:
+    the patient has locoregional therapy or radiotherapy on record (see :func:`lesion_measurable`)."""
     name = "RECIST 1.1" if criteria == "recist11" else "mRECIST"
     what = f"measurable {'untreated ' if untreated else ''}lesion ({name})"
     recorded = tumour.measurable_disease if criteria == "recist11" else tumour.measurable_disease_mrecist
@@ -75,7 +86,8 @@ def assess_measurable(tumour: TumourBurden, criteria: Criteria = "recist11", *,
     if recorded is True and not untreated:
         return True, f"{what}: yes (recorded)", ()
     if tumour.lesions:
-        verdicts = [lesion_measurable(le, criteria, untreated=untreated) for le in tumour.lesions]
+        verdicts = [lesion_measurable(le, criteria, untreated=untreated, local_therapy=local_therapy)
+                    for le in tumour.lesions]
         if any(v is True for v in verdicts):
             note = "" if all(le.slice_thickness_mm is not None for le in tumour.lesions) else \
                 " (slice thickness not recorded: taken as <= 5 mm)"
@@ -83,7 +95,7 @@ def assess_measurable(tumour: TumourBurden, criteria: Criteria = "recist11", *,
         if all(v is False for v in verdicts):
             return False, f"{what}: none of {len(verdicts)} recorded lesions", ()
     missing = ("baseline lesion sizes (longest diameter; viable diameter for mRECIST; lymph-node short axis)"
-               + ("; whether lesions were treated locally" if untreated else ""),)
+               + ("; whether lesions were treated locally" if untreated or local_therapy else ""),)
     if recorded is True:  # measurable, but whether an untreated lesion is among them is not known
         return None, f"{what}: measurable disease recorded; local treatment of the lesions not known", missing
     return None, f"{what}: not known", missing

@@ -256,26 +256,6 @@ class MatchCatalog:
             self.places(trial)
 
 
-def _rule_codes(catalog: CompiledCatalog, facts: PatientFacts) -> np.ndarray:
-    """Per distinct rule of *catalog*, the trial-view code for the patient: 0 fine, 1 unknown, 2 not met
-    (the same evaluation as ``CompiledCatalog.evaluate``, kept per rule for the unknown counts)."""
-    from hcctrials.criteria.catalog import _CODES, _TRIAL, _run
-    from hcctrials.criteria.leaves import evaluate_leaf
-
-    leaf_codes = [0] * len(catalog.leaves)
-    for i, c in catalog._constant.items():
-        leaf_codes[i] = c
-    for i in catalog._variable:
-        leaf_codes[i] = _CODES[evaluate_leaf(catalog.leaves[i], facts).status]
-    out = np.empty(len(catalog.programs), dtype=np.int8)
-    for i, prog in enumerate(catalog.programs):
-        c = leaf_codes[prog] if type(prog) is int else _run(prog, leaf_codes)
-        if catalog.exclusion[i]:
-            c = 1 if c == 0 else 0 if c == 1 else c
-        out[i] = _TRIAL[c]
-    return out
-
-
 def _trial_codes(catalog: CompiledCatalog, rule_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(status 0 eligible / 1 possibly / 2 ineligible, count of unknown criteria) per catalog trial."""
     n = len(catalog.trials)
@@ -308,7 +288,7 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
     where = near if near is not None else patient.location
     here = where if isinstance(where, Place) else resolve_location(where.city, where.province, where.country)
     compiled, _positions, row = catalog.prepare()
-    rules = _rule_codes(compiled, facts)
+    rules = compiled.rule_codes(facts)
     status, unknown = _trial_codes(compiled, rules)
     recruiting = catalog.recruiting(as_of)
     names = ("eligible", "possibly_eligible", "ineligible")

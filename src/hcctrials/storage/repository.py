@@ -226,10 +226,11 @@ class TrialStore:
             try:
                 raw.execute("PRAGMA journal_mode=WAL")
                 raw.execute("PRAGMA synchronous=NORMAL")
-            except sqlite3.OperationalError:  # the next connection's pragmas switch it back
-                pass
-            finally:
-                conn.close()
+            except sqlite3.OperationalError:
+                # Refused (another connection is reading): drop this connection rather than pool
+                # it in rollback mode; the next connection's pragmas switch the file back to WAL.
+                conn.invalidate()
+            conn.close()
 
     def start_run(self, source_path: str) -> int:
         """Open an ingest run in the log; returns its id."""

@@ -29,6 +29,8 @@ __all__ = [
     "normalise_intervention_model",
     "parse_age_years",
     "parse_ctgov_date",
+    "date_type",
+    "actual_or_anticipated",
     "classify_identifier",
     "intervention_lexicon_ids",
     "intervention_doses",
@@ -168,6 +170,30 @@ def parse_ctgov_date(value: str | None) -> str | None:
             return f"{match.group(3)}-{month:02d}-{int(match.group(2)):02d}"
         return f"{match.group(3)}-{month:02d}"
     raise ValueError(f"not a date like 2023-03-15 or 'March 15, 2023': {value!r}")
+
+
+#: CT.gov's actual / estimated vocabulary (dates and enrollment): API v2 ``DateType`` and
+#: ``EnrollmentType`` (ACTUAL, ESTIMATED), legacy XML ``type`` (Actual, Anticipated, Estimate).
+_ACTUAL_OR_ANTICIPATED = {"ACTUAL": "actual", "ESTIMATED": "anticipated", "ANTICIPATED": "anticipated",
+                          "ESTIMATE": "anticipated"}
+
+
+def actual_or_anticipated(raw: str | None) -> str | None:
+    """``actual`` or ``anticipated`` for a CT.gov date or enrollment type; None if absent or unknown."""
+    return _ACTUAL_OR_ANTICIPATED.get(raw.strip().upper()) if raw else None
+
+
+def date_type(raw: str | None, *, field: str, findings: list[dict[str, Any]]) -> str | None:
+    """``actual`` / ``anticipated`` for a CT.gov date type, None if not stated.  An unknown type
+    is not guessed: it is left out and reported as an ``unparsed_value`` finding on ``dates.<field>``."""
+    if raw is None or not raw.strip():
+        return None
+    kind = actual_or_anticipated(raw)
+    if kind is None:
+        findings.append(finding("unparsed_value", f"dates.{field}",
+                                f"date type {raw!r} of {field} is neither actual nor anticipated; not kept",
+                                severity="info", value=raw))
+    return kind
 
 
 # ---------------------------------------------------------------- identifiers

@@ -20,7 +20,9 @@ from hcctrials.sources.base import ParseResult, sha256_hex
 from hcctrials.sources.ctgov.common import (
     STUDY_URL,
     CtgovFieldError,
+    actual_or_anticipated,
     classify_identifier,
+    date_type,
     finding,
     guarded,
     intervention_doses,
@@ -102,23 +104,9 @@ def _date(root: Any, tag: str) -> str | None:
 _DATE_TAGS = (("registered", "study_first_submitted"), ("first_posted", "study_first_posted"),
               ("last_updated", "last_update_posted"), ("study_start", "start_date"),
               ("primary_completion", "primary_completion_date"), ("study_completion", "completion_date"))
-#: The ``type`` attribute of legacy date elements (Actual, Anticipated, and Estimate in
-#: ``*_posted``) -> TrialDates.types.
-_DATE_TYPES = {"actual": "actual", "anticipated": "anticipated", "estimate": "anticipated",
-               "estimated": "anticipated"}
-
-
 def _date_type(root: Any, tag: str, findings: list[dict[str, Any]]) -> str | None:
     element = root.find(tag)
-    raw = (element.get("type") or "").strip() if element is not None else ""
-    if not raw:
-        return None
-    kind = _DATE_TYPES.get(raw.lower())
-    if kind is None:
-        findings.append(finding("unparsed_value", f"dates.{tag}",
-                                f"date type {raw!r} of <{tag}> is not Actual or Anticipated; not kept",
-                                severity="info", value=raw))
-    return kind
+    return None if element is None else date_type(element.get("type"), field=tag, findings=findings)
 
 
 def _map(root: Any, *, file: str, raw_sha: str) -> dict[str, Any]:
@@ -229,8 +217,7 @@ def _map(root: Any, *, file: str, raw_sha: str) -> dict[str, Any]:
         if not text.isdigit():
             raise CtgovFieldError("expected a whole number", field="enrollment", value=text)
         count = int(text)
-        enrollment_type = {"actual": "actual", "anticipated": "anticipated", "estimated": "anticipated"}.get(
-            (enrollment_el.get("type") or "").lower())
+        enrollment_type = actual_or_anticipated(enrollment_el.get("type"))
     sponsors = []
     for tag, role in (("sponsors/lead_sponsor", "lead"), ("sponsors/collaborator", "collaborator")):
         for item in root.findall(tag):

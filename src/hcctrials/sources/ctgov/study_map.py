@@ -34,7 +34,9 @@ from hcctrials.model.trial import (
 from hcctrials.sources.ctgov.common import (
     STUDY_URL,
     CtgovFieldError,
+    actual_or_anticipated,
     classify_identifier,
+    date_type,
     finding,
     intervention_doses,
     intervention_lexicon_ids,
@@ -61,7 +63,6 @@ _ARM = json_template(Arm)
 _INTERVENTION = json_template(Intervention)
 _SPONSOR = json_template(Sponsor)
 _PROVENANCE = json_template(Provenance)
-_ENROLLMENT_TYPES = {"ACTUAL": "actual", "ESTIMATED": "anticipated", "ANTICIPATED": "anticipated"}
 _SEXES = {"ALL": "all", "FEMALE": "female", "MALE": "male"}
 _SITE_KEYS = ("facility", "city", "state", "country")  # -> institution, city, province, country
 
@@ -150,25 +151,12 @@ _DATE_KEYS = (("registered", "studyFirstSubmitDate"), ("first_posted", "studyFir
               ("last_updated", "lastUpdatePostDateStruct"), ("study_start", "startDateStruct"),
               ("primary_completion", "primaryCompletionDateStruct"),
               ("study_completion", "completionDateStruct"))
-#: API v2 DateStruct ``type`` (DateType enum: ACTUAL, ESTIMATED) -> TrialDates.types.
-_DATE_TYPES = {"ACTUAL": "actual", "ESTIMATED": "anticipated", "ANTICIPATED": "anticipated"}
-
-
 def _date_type(struct_parent: dict[str, Any], key: str, path: str, findings: list[dict[str, Any]]) -> str | None:
-    """``actual`` / ``anticipated`` from a ``*DateStruct``'s ``type``; None if not stated.  An
-    unknown type is not guessed: it is left out and reported as an ``unparsed_value`` finding."""
+    """The ``type`` of a ``*DateStruct`` (see :func:`~hcctrials.sources.ctgov.common.date_type`)."""
     value = struct_parent.get(key)
     if not isinstance(value, dict):
         return None
-    raw = _str(value, "type", f"{path}.{key}")
-    if not raw or not raw.strip():
-        return None
-    kind = _DATE_TYPES.get(raw.strip().upper())
-    if kind is None:
-        findings.append(finding("unparsed_value", f"dates.{key}",
-                                f"date type {raw!r} of {key} is not ACTUAL or ESTIMATED; not kept",
-                                severity="info", value=raw))
-    return kind
+    return date_type(_str(value, "type", f"{path}.{key}"), field=key, findings=findings)
 
 
 def registration_timing(registered: str | None, start: str | None) -> str | None:
@@ -266,7 +254,7 @@ def map_api_study(study: dict[str, Any], *, provenance: dict[str, Any] | None = 
         raise CtgovFieldError("expected a whole number of participants (0 or more)",
                               field=f"{enrollment_path}.count", value=count)
     enrollment_type = _str(enrollment_info, "type", enrollment_path)
-    enrollment = {"count": count, "type": _ENROLLMENT_TYPES.get((enrollment_type or "").strip().upper()),
+    enrollment = {"count": count, "type": actual_or_anticipated(enrollment_type),
                   "count_high": None}
 
     cond_path = f"{p}.conditionsModule"
