@@ -62,3 +62,10 @@ def make_patient(*, labs: dict[str, LabResult | None] | None = None, drop_labs: 
 
 def cond(code: str, **kw: Any) -> Condition:
     return Condition(code=code, **kw)
+
+
+def decided_right_or_review(got: str, expected: str) -> bool:
+    """Precision first (issue 10): a criterion the compiler now sends to review is not a wrong
+    answer; a decision that differs from the clinical reading is.  Coverage (how many of these are
+    decided) is measured by ``benchmarks/criteria_labelled.py`` and ``benchmarks/criteria_coverage.py``."""
+    return got == expected or got == "needs_review"

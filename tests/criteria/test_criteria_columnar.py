@@ -20,6 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from hcctrials.criteria.verdict import TRIAL_VERDICTS
 from hcctrials.criteria import CompiledCatalog, compile_trial, evaluate_trial
 from hcctrials.criteria.columnar import (
     ADMINISTRATIVE, MET, NEEDS_REVIEW, NOT_MET, UNKNOWN, ColumnarCatalog, FactColumns, evaluate_columnar,
@@ -32,7 +33,7 @@ from hcctrials.sources.detect import parse_path
 
 AS_OF = date(2024, 3, 10)
 EXAMPLES = Path(__file__).resolve().parents[2] / "src/hcctrials/datasets/patients"
-NAMES = ("eligible", "possibly_eligible", "ineligible")
+NAMES = TRIAL_VERDICTS
 
 # (analyte, units to draw from, low, high, ULN choices) - ranges around typical eligibility thresholds
 LAB_SPECS = [
@@ -222,12 +223,12 @@ def _check(columnar: ColumnarCatalog, batch: list[Patient]) -> None:
             active = [r for r in tv.results if not r.criterion.exclude_from_matching]
             where = f"{trial.trial_id} x {p.patient_id}"
             assert NAMES[got.status[k, j]] == tv.status, where
-            assert got.n_unknown[k, j] == sum(r.status == "unknown" for r in active), where
+            assert got.n_unknown[k, j] == sum(r.status in ("unknown", "needs_review") for r in active), where
             if tv.failing:
                 assert columnar.criteria[got.deciding[k, j]] is tv.failing[0].criterion, where
             else:
                 assert got.deciding[k, j] == -1, where
-            unknown = [r for r in active if r.status == "unknown"]
+            unknown = [r for r in active if r.status in ("unknown", "needs_review")]
             if unknown:
                 assert columnar.criteria[got.first_unknown[k, j]] is unknown[0].criterion, where
             else:

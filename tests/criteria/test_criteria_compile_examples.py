@@ -16,8 +16,9 @@ EXAMPLES = [
     ("creatinine ≤1.5×ULN or CrCl ≥50 mL/min", "inclusion",
      "any of (creatinine ≤ 1.5×ULN; creatinine clearance ≥ 50 mL/min)"),
     ("AST/ALT ≤ 2.5 x ULN (≤ 5 x ULN for patients with liver metastases)", "inclusion",
-     "all of (any of (AST ≤ 2.5×ULN; all of (AST ≤ 5×ULN; NEEDS REVIEW: no rule recognised in: liver metastases)); "
-     "any of (ALT ≤ 2.5×ULN; all of (ALT ≤ 5×ULN; NEEDS REVIEW: no rule recognised in: liver metastases)))"),
+     # precision first (issue 10): a partly read criterion needs review as a whole, what was read kept for the reviewer
+     "NEEDS REVIEW: no rule recognised in: liver metastases (partly read as: all of (any of (AST ≤ 2.5×ULN; "
+     "AST ≤ 5×ULN); any of (ALT ≤ 2.5×ULN; ALT ≤ 5×ULN)))"),
     ("血小板计数不低于75×10^9/L", "inclusion", "platelets ≥ 75 10^9/L"),
     ("中性粒细胞1.5×10^9/L以上", "inclusion", "ANC ≥ 1.5 10^9/L"),
     ("年龄18-75岁", "inclusion", "age ≥ 18 and ≤ 75 years"),

@@ -53,6 +53,8 @@ def match_command(
     near: Optional[str] = typer.Option(None, "--near", help="City or province (深圳 / Shenzhen / 广东) for distances."),
     show_ineligible: bool = typer.Option(False, "--show-ineligible", help="Also list ineligible trials."),
     show_closed: bool = typer.Option(False, "--show-closed", help="Also list closed trials."),
+    show_other_conditions: bool = typer.Option(
+        False, "--show-other-conditions", help="Also list trials for other conditions (hidden by default)."),
     limit: int = typer.Option(20, "--limit", help="Trials to show."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
@@ -69,7 +71,8 @@ def match_command(
     place = normalise_place(near) if near else None
     with _store(db) as store:
         result = match_patient(person, load_match_catalog(store), as_of=day, near=place,
-                               include_ineligible=show_ineligible, include_closed=show_closed)
+                               include_ineligible=show_ineligible, include_closed=show_closed,
+                               include_irrelevant=show_other_conditions)
     result.matches = result.matches[:limit]
     if as_json:
         typer.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
@@ -78,7 +81,9 @@ def match_command(
     console.print(f"[bold]{result.patient_id}[/] on {day}: {result.line.reason}", highlight=False)
     for m in result.matches:
         console.print("\n".join(describe_match(m)), highlight=False, markup=False)
-    console.print(f"hidden: {result.hidden_ineligible} ineligible (--show-ineligible), "
+    other = sum(result.hidden_irrelevant.values())
+    console.print(f"hidden: {other} trial(s) for other conditions (--show-other-conditions), "
+                  f"{result.hidden_ineligible} ineligible (--show-ineligible), "
                   f"{result.hidden_closed} closed (--show-closed)", highlight=False)
     if result.to_measure:
         console.print("what to measure next: " + "; ".join(

@@ -1,8 +1,9 @@
 """Trial level: compile a Trial's criteria, evaluate a patient against one trial or a catalog.
 
-Trial verdict (issue 3): *eligible* when every computable criterion is met (administrative
-and needs-review criteria are listed, not blocking); *ineligible* with each failing criterion;
-*possibly_eligible* with the deduplicated list of what to measure next.  An exclusion
+Trial verdict: :func:`hcctrials.criteria.verdict.decide_trial_verdict` (eligible only when every
+criterion is decided; needs-review and unknown criteria make it *possibly eligible*; a record
+without criteria is *unknown: criteria not in the record*).  *ineligible* lists each failing
+criterion; *possibly_eligible* the deduplicated list of what to measure next.  An exclusion
 criterion E counts as met for the trial when E is not met (Not(E) semantics).
 
 For many trials :class:`CompiledCatalog` deduplicates identical criteria (by meaning) so one
@@ -22,6 +23,7 @@ from hcctrials.criteria.compile import compile_criterion, is_fully_compiled
 from hcctrials.criteria.evaluate import Verdict, evaluate_node, negate
 from hcctrials.criteria.facts import PatientFacts
 from hcctrials.criteria.split import CriterionText, split_criteria
+from hcctrials.criteria.verdict import NO_CRITERIA, TRIAL_CODE, TRIAL_VERDICTS, decide_trial_verdict
 from hcctrials.model.eligibility import Criterion, NeedsReview, Role, leaf_key
 from hcctrials.model.patient import Patient
 from hcctrials.model.trial import Trial
@@ -50,7 +52,7 @@ class CriterionResult:
 @dataclass
 class TrialVerdict:
     trial_id: str
-    status: str  # eligible | ineligible | possibly_eligible
+    status: str  # eligible | possibly_eligible | ineligible | unknown_no_criteria (verdict.TRIAL_VERDICTS)
     results: list[CriterionResult]
     failing: list[CriterionResult] = field(default_factory=list)
     to_measure: list[str] = field(default_factory=list)
@@ -146,9 +148,8 @@ def compile_trials(trials: list[Trial], *, language: str = "auto", workers: int 
 
 def _trial_status(results: list[CriterionResult], trial_id: str) -> TrialVerdict:
     verdict = TrialVerdict(trial_id, "eligible", results)
-    for r in results:
-        if r.criterion.exclude_from_matching:
-            continue
+    counted = [r for r in results if not r.criterion.exclude_from_matching]
+    for r in counted:
         if r.status == "not_met":
             verdict.failing.append(r)
         elif r.status == "unknown":
@@ -158,10 +159,7 @@ def _trial_status(results: list[CriterionResult], trial_id: str) -> TrialVerdict
         elif r.status == "needs_review":
             verdict.needs_review.append(r)
     verdict.to_measure = list(dict.fromkeys(verdict.to_measure))
-    if verdict.failing:
-        verdict.status = "ineligible"
-    elif any(r.status == "unknown" for r in results if not r.criterion.exclude_from_matching):
-        verdict.status = "possibly_eligible"
+    verdict.status = decide_trial_verdict(r.status for r in counted)
     return verdict
 
 
@@ -179,7 +177,8 @@ def evaluate_trial(compiled: CompiledTrial, patient: Patient | PatientFacts, *, 
 
 
 _CODES = {"met": 0, "not_met": 1, "unknown": 2, "administrative": 3, "needs_review": 4}
-_TRIAL = (0, 2, 1, 0, 0)  # criterion code -> trial code: 0 fine, 1 possibly, 2 ineligible
+#: criterion code -> trial code (0 passed, 1 undecided, 2 failed): the one table of hcctrials.criteria.verdict
+_TRIAL = tuple(TRIAL_CODE[name] for name in _CODES)
 
 
 def _all(codes: list[int]) -> int:
@@ -336,9 +335,10 @@ class CompiledCatalog:
         return rule_codes
 
     def evaluate(self, facts: PatientFacts) -> np.ndarray:
-        """Per-trial codes for the patient in *facts*: 0 eligible, 1 possibly eligible, 2 ineligible."""
+        """Per-trial codes for the patient in *facts*: 0 eligible, 1 possibly eligible, 2 ineligible,
+        3 no criteria (:data:`hcctrials.criteria.verdict.TRIAL_VERDICTS`)."""
         rule_codes = self.rule_codes(facts)
-        out = np.zeros(len(self.trials), dtype=np.int8)
+        out = np.full(len(self.trials), NO_CRITERIA, dtype=np.int8)
         if self.criterion_ids.size:
             per_criterion = rule_codes[self.criterion_ids]
             starts = self.offsets[:-1]
@@ -349,10 +349,9 @@ class CompiledCatalog:
 
 
 def evaluate_catalog(catalog: CompiledCatalog, patient: Patient, *, as_of: date) -> dict[str, str]:
-    """trial_id -> 'eligible' | 'possibly_eligible' | 'ineligible' for every trial of *catalog*."""
+    """trial_id -> verdict (:data:`~hcctrials.criteria.verdict.TRIAL_VERDICTS`) for every trial of *catalog*."""
     codes = catalog.evaluate(PatientFacts(patient, as_of))
-    names = ("eligible", "possibly_eligible", "ineligible")
-    return {t.trial_id: names[int(c)] for t, c in zip(catalog.trials, codes)}
+    return {t.trial_id: TRIAL_VERDICTS[int(c)] for t, c in zip(catalog.trials, codes)}
 
 
 _ = is_fully_compiled

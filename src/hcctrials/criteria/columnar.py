@@ -33,11 +33,11 @@ How (per batch of patients, all on one ``as_of``):
    met <-> not_met; these are exactly :func:`~hcctrials.criteria.evaluate.combine_all` /
    ``combine_any`` / ``negate``.
 
-3. **Trials.**  Exclusion criteria are negated, each criterion maps to 0 fine (met,
-   administrative, needs review) / 1 unknown / 2 not met, and a trial's status is the maximum over
-   its criteria (``eligible`` 0, ``possibly_eligible`` 1, ``ineligible`` 2), as
-   :func:`hcctrials.criteria.catalog.evaluate_trial`; the count of unknown criteria and the first
-   failing / first unknown criterion come from the same reductions.
+3. **Trials.**  Exclusion criteria are negated, each criterion maps to 0 passed (met,
+   administrative) / 1 undecided (unknown, needs review) / 2 not met, and a trial's status is the
+   maximum over its criteria (``eligible`` 0, ``possibly_eligible`` 1, ``ineligible`` 2; 3 for a
+   trial without criteria), as :func:`hcctrials.criteria.verdict.decide_trial_verdict`; the count of
+   undecided criteria and the first failing / first undecided criterion come from the same reductions.
 """
 
 from __future__ import annotations
@@ -52,6 +52,7 @@ import numpy as np
 
 from hcctrials.criteria.catalog import CompiledCatalog
 from hcctrials.criteria.facts import DEFAULT_ULN, PatientFacts
+from hcctrials.criteria.verdict import NO_CRITERIA, TRIAL_CODE, TRIAL_VERDICTS
 from hcctrials.errors import HcctrialsError, UnitError
 from hcctrials.model.patient import Patient
 
@@ -61,7 +62,7 @@ __all__ = ["NOT_MET", "UNKNOWN", "MET", "NEEDS_REVIEW", "ADMINISTRATIVE", "STATU
 NOT_MET, UNKNOWN, MET, NEEDS_REVIEW, ADMINISTRATIVE = 0, 1, 2, 3, 4
 STATUS_CODES = {"not_met": NOT_MET, "unknown": UNKNOWN, "met": MET, "needs_review": NEEDS_REVIEW,
                 "administrative": ADMINISTRATIVE}
-TRIAL_STATUS_NAMES = ("eligible", "possibly_eligible", "ineligible")
+TRIAL_STATUS_NAMES = TRIAL_VERDICTS
 
 _I8 = np.int8
 #: code -> rank for AllOf (minimum); the map is its own inverse.
@@ -70,8 +71,9 @@ _ALL_RANK = np.array([0, 1, 3, 2, 4], dtype=_I8)
 _ANY_RANK = np.array([1, 3, 4, 2, 0], dtype=_I8)
 _ANY_BACK = np.array([4, 0, 3, 1, 2], dtype=_I8)
 _NOT = np.array([2, 1, 0, 3, 4], dtype=_I8)
-#: criterion code (trial view) -> 0 fine, 1 unknown, 2 not met.
-_TRIAL = np.array([2, 1, 0, 0, 0], dtype=_I8)
+#: criterion code (trial view) -> 0 passed, 1 undecided (unknown or needs review), 2 not met:
+#: the one table of hcctrials.criteria.verdict.
+_TRIAL = np.array([TRIAL_CODE[name] for name in sorted(STATUS_CODES, key=STATUS_CODES.__getitem__)], dtype=_I8)
 _BAD_UNIT = "\x00bad-unit"
 
 
@@ -169,7 +171,7 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
     "other_malignancy": lambda p, f: (_freeze(p.conditions), p.history_reviewed),
     "heart_failure_nyha": lambda p, f: (_freeze(p.conditions), p.history_reviewed),
     "urine_dipstick": lambda p, f: _freeze([lab for lab in p.labs if lab.analyte == "urine_protein"]),
-    "residual_toxicity": lambda p, f: (p.residual_toxicity_grade, bool(p.treatments)),
+    "residual_toxicity": lambda p, f: (p.residual_toxicity_grade, bool(p.treatments), p.history_reviewed),
     "treatment_candidate": lambda p, f: (p.diagnosis.resectable, p.diagnosis.transplant_candidate),
 }
 
@@ -627,7 +629,7 @@ class ColumnarCatalog:
         """Per-trial reductions over each trial's criteria, in chunks of patients (bounded memory)."""
         n = rule_codes.shape[1]
         T = self.n_trials
-        status = np.zeros((T, n), dtype=_I8)
+        status = np.full((T, n), NO_CRITERIA, dtype=_I8)
         n_unknown = np.zeros((T, n), dtype=np.int32)
         deciding = np.full((T, n), -1, dtype=np.int32)
         first_unknown = np.full((T, n), -1, dtype=np.int32)
@@ -660,7 +662,7 @@ class ColumnarCatalog:
                 found = (first != big) & nonempty[:, None]
                 target[:, a:a + chunk] = np.where(found, base + first.astype(np.int32), -1)
                 firsts.append(found)
-            status[:, a:a + chunk] = np.where(firsts[0], 2, np.where(firsts[1], 1, 0))
+            status[:, a:a + chunk] = np.where(firsts[0], 2, np.where(firsts[1], 1, np.where(nonempty[:, None], 0, NO_CRITERIA)))
         return BatchVerdicts(status, n_unknown, deciding, first_unknown)
 
 

@@ -135,8 +135,37 @@ _SETTING = re.compile(r"\b(?:advanced|metastatic|recurrent|relapsed|intermediate
 _HCC_WORDS = re.compile(r"hepatocellular|\bhcc\b|肝细胞肝癌|肝细胞癌|原发性肝癌|肝癌", re.IGNORECASE)
 
 
+# Words that change what a criterion means: a negation, a qualifier that narrows a condition
+# ("moderate or severe", "uncontrolled", "major", "hepatic", "ventricular"), a comparator or an
+# exception.  Left over after every scanner, they are never filler: dropping one inverts or
+# widens the rule (issue 10: "Not pregnant or nursing" read as pregnant; "moderate or severe ...
+# ascites" read as any ascites), so the criterion goes to review instead.
+_NEVER_FILLER = re.compile(
+    r"\b(?:no|not|never|without|none|non|neither|nor|absence|free|negative|unless|except|excluding|exception|"
+    r"only|other than|instead|"
+    r"more|less|greater|lower|higher|above|below|exceed\w*|over|under|least|most|maximum|minimum|"
+    r"before|after|until|since|completion|completed|last|"
+    r"stage\s+(?:[0-4]|[abcd]|i{1,3}|iv)|class\s+[abc]|grade\s+[0-5])\b"
+    r"|无|未|不|非|没有|否|除外|除了|例外|仅|只|以上|以下|以内|超过|低于|高于|大于|小于|之前|之后|至少|最多",
+    re.IGNORECASE)
+# Time phrases that only anchor a window the scanners read ("within 3 months prior to study
+# treatment initiation", "入组前"): not a change of meaning.
+_ANCHOR = re.compile(
+    r"\b(?:prior to|before|preceding)\s+(?:the\s+)?(?:(?:first|start|initiation|beginning)\s+(?:of\s+)?)?"
+    r"(?:the\s+)?(?:study|trial|first|initial|randomi[sz]ation|enrol?ment|registration|screening|treatment|dosing|day\s*1|c1d1|"
+    r"start|initiation|inclusion|signing|informed|entry)(?:\s+(?:drug|treatment|therapy|medication|intervention|dose|"
+    r"initiation|start|entry|day\s*1))*\b|\bwithin\s+the\s+(?:last|past|previous)\b|\bin\s+the\s+(?:last|past)\b|"
+    r"\bany episode of\b|入组前|给药前|首次用药前|首次给药前|随机前|治疗前|筛选前|研究治疗前",
+    re.IGNORECASE)
+
+
 def _meaningful(residue: str) -> str | None:
     """The residue text if it carries meaning no scanner explained, else None."""
+    residue = _ANCHOR.sub(" ", residue)
+    if _NEVER_FILLER.search(residue):
+        cleaned = " ".join(residue.split()).strip(" ,.;:()[]")
+        if cleaned and (_CJK_CHAR.search(cleaned) or _EN_WORD.search(cleaned.lower())):
+            return cleaned
     if _SETTING.search(residue) and _HCC_WORDS.search(residue):
         cleaned = " ".join(residue.split()).strip(" ,.;:()[]")
         return cleaned or None
@@ -422,6 +451,95 @@ def _compile_cached(text: str, role: str | None, trial_drugs: tuple[str, ...]) -
     return _join(parts, ops, "and" if role != "exclusion" else "or")
 
 
+def _is_exception_review(review: NeedsReview) -> bool:
+    if review.reason.startswith("exception not compiled"):
+        return True
+    left = review.reason.split(":", 1)[1] if review.reason.startswith("text not compiled:") else ""
+    return bool(re.match(r"\s*(?:except|excluding|exception|other than|unless|除外|除了)", left, re.IGNORECASE))
+
+
+def _narrowing_exception(node: Node, role: str | None) -> bool:
+    """True for an exclusion ``AllOf(rule, NeedsReview(exception ...))``: an exception that can only
+    narrow a fully compiled exclusion ("other malignancy unless cured > 3 years", "arrhythmia
+    requiring therapy other than beta blockers").  When the rule is not met the exception cannot
+    change that, so the compiled part may decide; otherwise it needs review.  (In an inclusion an
+    exception widens what is admitted, so it never decides there.)"""
+    if role != "exclusion" or not isinstance(node, AllOf) or len(node.children) < 2:
+        return False
+    reviews = [c for c in node.children if isinstance(c, NeedsReview)]
+    rules = [c for c in node.children if not isinstance(c, NeedsReview)]
+    return (len(rules) == 1 and is_fully_compiled(rules[0]) and bool(reviews)
+            and all(_is_exception_review(r) for r in reviews))
+
+
+def _precision_gate(node: Node, role: str | None) -> Node:
+    """A partly compiled criterion needs review as a whole (issue 10: a wrong rule is worse than
+    "needs review").  The part that compiled would decide the criterion while the words left over
+    may invert, widen or narrow it ("proof of HCC or cholangiocarcinoma" with "HCC" not read must
+    not reject every HCC patient), so it is kept only in the reason, for the reviewer.  The one
+    exception: a narrowing exception of an exclusion rule (:func:`_narrowing_exception`)."""
+    if isinstance(node, NeedsReview) or is_fully_compiled(node) or _narrowing_exception(node, role):
+        return node
+    from hcctrials.criteria.library import describe
+    from hcctrials.model.eligibility import walk
+
+    left = "; ".join(dict.fromkeys(n.reason for n in walk(node) if isinstance(n, NeedsReview)))
+    partial = describe(_without_review(node))
+    return NeedsReview(reason=f"{left} (partly read as: {partial})" if partial else left)
+
+
+# An exclusion written as a requirement ("Must not have known brain metastases", "No X", "All prior
+# toxicities must be <= grade 1"): the author's exclusion is the condition itself, so the negation the
+# wording carries is dropped (issue 10: read literally it excluded every patient *without* X).
+_REQUIREMENT_WORDING = re.compile(
+    r"^\s*(?:(?:the\s+)?(?:patients?|subjects?|participants?)\s+)?(?:must|should|shall|may|will)\s+not\b"
+    r"|\bmust\s+(?:be|have)\b|^\s*(?:all|any)\b[^.;]{0,80}\bmust\b|不得|不能有|不应|应无|必须无",
+    re.IGNORECASE)
+# A requirement that applies only to some patients ("If liver cirrhosis is present, patient must ...",
+# "Participants with HBV infection must be treated ..."): a conditional rule the compiler does not build.
+_CONDITIONAL = re.compile(
+    r"^\s*(?:if|when|for|in)\b[^.;]{1,120}[,，]|\b(?:patients?|participants?|subjects?|those|women|men)\s+(?:with|who)\b"
+    r"[^.;]{1,120}\b(?:must|should|are required|need|will need)\b|^\s*如果|^\s*若|^\s*对于|的患者[^。；]{0,40}(?:必须|需|应)",
+    re.IGNORECASE)
+
+
+def _audited(node: Node, text: str, role: str | None) -> Node:
+    """*node*, or needs-review with the reason when a precision audit finds the rule unlike the text
+    (:mod:`hcctrials.criteria.precision`); an exclusion worded as a requirement loses its negation."""
+    if isinstance(node, (NeedsReview, Administrative)):
+        return node
+    norm = normalise_text(text)
+    if role == "exclusion" and isinstance(node, Not):
+        if _REQUIREMENT_WORDING.search(norm):
+            node = node.child
+        elif re.match(r"\s*(?:no|none|not|无|未)\b", norm, re.IGNORECASE) or re.match(r"\s*(?:无|未)", norm):
+            # "No brain metastases" (a requirement copied into the exclusion list: X excludes) or "No
+            # measurable lesion" (the absence excludes): only clinical reading tells which
+            from hcctrials.criteria.library import describe as _describe
+
+            return NeedsReview(reason=f"an exclusion worded as 'no ...': which of its readings is meant "
+                                      f"(read literally as: {_describe(node)})")
+    if _CONDITIONAL.search(norm):
+        from hcctrials.criteria.library import describe as _describe
+
+        return NeedsReview(reason=f"a requirement for some patients only (conditional) (read as: {_describe(node)})")
+    from hcctrials.criteria.library import describe
+    from hcctrials.criteria.precision import audit_compiled
+
+    description = describe(node)
+    reason = audit_compiled(node, norm, role, description)
+    return NeedsReview(reason=f"{reason} (read as: {description})") if reason else node
+
+
+def _without_review(node: Node) -> Node:
+    if isinstance(node, (AllOf, AnyOf)):
+        kids = [_without_review(c) for c in node.children if not isinstance(c, NeedsReview)]
+        return kids[0] if len(kids) == 1 else node.model_copy(update={"children": kids})
+    if isinstance(node, Not):
+        return node.model_copy(update={"child": _without_review(node.child)})
+    return node
+
+
 def compile_criterion(text: str, *, role: Role | None = None, number: str | None = None,
                       trial_drugs: tuple[str, ...] = ()) -> Node:
     """Compile one criterion's text into a tree whose root carries the :class:`Source`.
@@ -431,7 +549,7 @@ def compile_criterion(text: str, *, role: Role | None = None, number: str | None
     "allergy to the study drugs".  Never raises: a failure becomes ``NeedsReview``.
     """
     try:
-        node = _compile_cached(text, role, tuple(trial_drugs))
+        node = _audited(_precision_gate(_compile_cached(text, role, tuple(trial_drugs)), role), text, role)
     except Exception as exc:  # noqa: BLE001 - named in the NeedsReview reason, never hidden
         node = NeedsReview(reason=f"compiler error {type(exc).__name__}: {exc}")
     source = Source(text=text.strip(), language=detect_language(text) if text.strip() else None,

@@ -83,25 +83,48 @@ def scan_age(ctx: Context) -> list[Hit]:
 
 _ECOG = re.compile(
     r"(?:(?:东部肿瘤协作组|eastern cooperative oncology group)?\s*\(?ecog\)?(?:\s*(?:ps|performance status))?|eastern cooperative oncology group|who performance status|zubrod|performance status"
-    r"|\bps\b|体力状况|体能状态|一般状态|行为状态)[^0-9;。]{0,40}?"
-    r"(?:(?P<cmp>≤|<|不超过|不高于)\s*(?P<max>[0-4])"
-    r"|(?P<lo>[0-4])\s*(?:-|to|至|到)\s*(?P<hi>[0-4])"
-    r"|(?P<set>[0-4](?:\s*(?:,|or|或|和|and|/)\s*[0-4])*))\s*(?:分|points?)?",
+    r"|\bps\b|体力状况|体能状态|一般状态|行为状态)(?P<gap>[^0-9;。]{0,40}?)"
+    r"(?:(?P<cmp>≤|<=|=<|<|不超过|不高于|不大于|小于|低于|less than|no more than|not more than|up to|at most)\s*(?P<max>[0-4])"
+    r"|(?P<gcmp>≥|>=|=>|>|大于|高于|超过|不低于|不小于|greater than|more than|higher than|above|at least)\s*(?P<min>[0-4])"
+    r"|(?P<lo>[0-4])\s*(?:-|–|~|～|to|至|到)\s*(?P<hi>[0-4])"
+    r"|(?P<set>[0-4](?:\s*(?:,|or|或|和|and|/)\s*[0-4])*))\s*(?:分|points?)?"
+    r"(?P<suffix>\s*(?:or less|or lower|or below|或以下|以下|or more|or greater|or higher|or above|或以上|以上))?",
     re.IGNORECASE,
 )
+# Comparator words the pattern above does not read: a gap holding one ("status of greater than or
+# equal to 2") leaves the criterion to review rather than reading the number as a set.
+_ECOG_GAP_COMPARATOR = re.compile(
+    r"greater|more|less|fewer|higher|lower|above|below|exceed|over|under|least|most|equal|up to|[≥≤<>]|大|小|高|低|超|不|以",
+    re.IGNORECASE)
 
 
 def scan_ecog(ctx: Context) -> list[Hit]:
+    """ECOG performance status: ``≤ 1``, ``0-1``, ``0 or 1``, ``> 2`` (3-4), ``2 or more``, ``≥2分``.
+
+    Issue 10: "ECOG PS > 2" was read as {2}; a lower bound now gives the grades from it up to 4,
+    and a comparator word the pattern does not read sends the criterion to review."""
     m = _ECOG.search(ctx.lower)
     if not m:
         return []
+    if _ECOG_GAP_COMPARATOR.search(m.group("gap") or ""):
+        return []
+    suffix = (m.group("suffix") or "").strip()
     if m.group("max") is not None:
-        top = int(m.group("max")) - (1 if m.group("cmp") == "<" else 0)
+        top = int(m.group("max")) - (1 if m.group("cmp") in ("<", "小于", "低于", "less than") else 0)
         allowed = list(range(0, top + 1))
+    elif m.group("min") is not None:
+        low = int(m.group("min")) + (1 if m.group("gcmp") in (">", "大于", "高于", "超过", "greater than", "more than",
+                                                            "higher than", "above") else 0)
+        allowed = list(range(low, 5))
     elif m.group("lo") is not None:
         allowed = list(range(int(m.group("lo")), int(m.group("hi")) + 1))
     else:
         allowed = sorted({int(d) for d in re.findall(r"[0-4]", m.group("set"))})
+        if suffix and len(allowed) == 1:
+            below = suffix in ("or less", "or lower", "or below", "或以下", "以下")
+            allowed = list(range(0, allowed[0] + 1)) if below else list(range(allowed[0], 5))
+        elif suffix:
+            return []
     if not allowed:
         return []
     return [Hit(m.start(), m.end(), Ecog(allowed=allowed), priority=4, family="ecog")]

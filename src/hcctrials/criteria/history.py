@@ -13,7 +13,7 @@ import re
 from typing import Literal
 
 from hcctrials.criteria.grammar import NUM, Context, Hit, ascii_re, parse_number
-from hcctrials.model.eligibility import Allergy, HistoryCondition, Virology
+from hcctrials.model.eligibility import Allergy, HistoryCondition, Node, Not, Virology
 
 __all__ = ["scan_history", "scan_virology", "scan_allergy", "CONDITION_TERMS"]
 
@@ -89,7 +89,11 @@ def scan_history(ctx: Context) -> list[Hit]:
             after = text[m.end():m.end() + 40]
             active = bool(_ACTIVE.search(before + m.group(0)))
             ever = bool(_EVER.search(before))
-            status: Literal["active", "ever"] = "active" if active and not (ever and re.search(r"or\s+previously|或既往", before)) else "ever"
+            # "history of or current X", "active, known, or suspected X", "past or current": any, ever (issue 10:
+            # read as active only, it admitted patients with a past episode)
+            either = re.search(r"or\s+previously|或既往|history of or|past or|previous or|prior or|known,?\s+or|,\s*known|"
+                               r"or\s+(?:a\s+)?history|或(?:有)?(?:既往|病史)|既往或", before + m.group(0))
+            status: Literal["active", "ever"] = "active" if active and not ((ever or either) and either) else "ever"
             if code in ("coronary_artery_disease", "cardiomyopathy") and re.match(r"\s*(?:unstable|symptomatic)",
                                                                                  m.group(0)):
                 status = "active"
@@ -157,6 +161,7 @@ def scan_virology(ctx: Context) -> list[Hit]:
 _ALLERGY = re.compile(r"allerg\w*|hypersensitiv\w*|过敏", re.IGNORECASE)
 _TRIAL_DRUGS = re.compile(r"(?:study|investigational|trial|test|related)\s+(?:drugs?|products?|agents?|medications?|treatment)"
                           r"|试验药物|研究药物|本研究药物|试验用药|其辅料|excipients?|any component", re.IGNORECASE)
+_ALLERGY_NEGATION = re.compile(r"\b(?:no|not|without|never|denies|free of|absence of)\b|无|否认|没有", re.IGNORECASE)
 _CONTRAST = re.compile(r"contrast (?:media|agents?)|造影剂|碘", re.IGNORECASE)
 
 
@@ -177,5 +182,9 @@ def scan_allergy(ctx: Context) -> list[Hit]:
         agents.append("contrast_media")
     if not (agents or classes or trial):
         return []
-    node = Allergy(agents=list(dict.fromkeys(agents)), classes=list(dict.fromkeys(classes)), trial_drugs=trial)
+    node: Node = Allergy(agents=list(dict.fromkeys(agents)), classes=list(dict.fromkeys(classes)), trial_drugs=trial)
+    # The hit spans the sentence, so a negation before the allergy word is read here ("No known allergy
+    # to sorafenib" is the absence of the allergy; issue 10 found it read as requiring the allergy).
+    if _ALLERGY_NEGATION.search(text[:m.start()]):
+        node = Not(child=node)
     return [Hit(0, len(text), node, priority=7, family="allergy")]

@@ -171,12 +171,12 @@ def _urine_dipstick(node: E.UrineDipstick, f: PatientFacts) -> Verdict:
 def _residual_toxicity(node: E.ResidualToxicity, f: PatientFacts) -> Verdict:
     """Unresolved toxicity of prior therapy of grade >= ``min_grade`` (CTCAE; alopecia not counted).
 
-    No grade recorded: unknown when therapy lines are recorded; not_met without any (the therapy
-    list is read as complete, as the prior-therapy leaves read it)."""
+    No grade recorded: unknown, except for a patient whose history was reviewed and who has no
+    prior therapy (not_met)."""
     grade = f.patient.residual_toxicity_grade
     what = f"unresolved toxicity of prior therapy grade ≥ {node.min_grade}"
     if grade is None:
-        if not f.patient.treatments:  # the therapy list is complete, as for prior-therapy leaves
+        if not f.patient.treatments and f.patient.history_reviewed:  # reviewed history, no prior therapy
             return _v("not_met", f"{what}: no prior therapy recorded")
         return _v("unknown", f"{what}: not assessed",
                   ("highest CTCAE grade of unresolved toxicities of prior therapy",))

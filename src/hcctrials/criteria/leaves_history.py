@@ -43,6 +43,8 @@ def _matches(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
         return True
     if (node.agents or node.classes) and t.unresolved:
         return None  # an agent the lexicon does not know might belong to the class
+    if (node.agents or node.classes) and line.kind == "systemic" and not line.agents and not line.regimen:
+        return None  # a systemic line recorded without its drugs might have been the named one
     return False
 
 
@@ -282,6 +284,9 @@ def _allergy(node: E.Allergy, f: PatientFacts) -> Verdict:
         return _v("met", f"allergy to {', '.join(hit)}")
     if node.trial_drugs and not node.agents:
         return _v("unknown", "trial drugs not resolved", ("the trial's drugs (lexicon)",))
+    if not f.patient.allergies and not f.patient.history_reviewed:
+        # an empty allergy list is "none recorded", not "none": unknown until the history is reviewed
+        return _v("unknown", "no drug allergies recorded (history not reviewed)", ("drug allergies",))
     return _v("not_met", f"no allergy to {', '.join(node.agents + node.classes)} recorded")
 
 

@@ -28,7 +28,7 @@ _GRADE_POINTS = {"a": [5, 6], "b": [7, 8, 9], "c": list(range(10, 16))}
 
 _CP = re.compile(r"child[- ]?(?:turcotte[- ]?)?pugh|\bchild(?=\s*(?:class\s*)?[abc]\b)|\bctp\b|\bcp\s*(?=评分|分级|score|class)",
                  re.IGNORECASE)
-_CP_SCORE_CMP = re.compile(rf"(?:score|评分|分数|分级)?[^0-9a-c;。]{{0,12}}?(?P<cmp>{COMPARATOR})\s*(?P<n>\d{{1,2}})\s*(?:分|points?)?",
+_CP_SCORE_CMP = re.compile(rf"\s*(?:score|评分|分数|分级)?[^0-9a-c;。]{{0,12}}?(?P<cmp>{COMPARATOR})\s*(?P<n>\d{{1,2}})\s*(?:分|points?)?",
                            re.IGNORECASE)
 _CP_TOKENS = re.compile(
     r"(?P<range>(?<![0-9.])(?P<lo>[5-9]|1[0-5])\s*(?:-|to|至)\s*(?P<hi>[5-9]|1[0-5])(?![0-9.]))"
@@ -37,7 +37,16 @@ _CP_TOKENS = re.compile(
 )
 
 
+#: "A5-B7", "A5 to B7", "A5~B7": a range of points written with class letters (issue 10: it read {5, 7})
+_CP_LETTER_RANGE = re.compile(r"(?<![A-Za-z])[ABC]\s*(?P<lo>[5-9]|1[0-5])\s*(?:-|–|~|～|to|至|到)\s*[ABC]\s*(?P<hi>[5-9]|1[0-5])(?![0-9])")
+
+
 def _cp_points(window: str) -> list[int] | None:
+    span = _CP_LETTER_RANGE.search(window)
+    if span and int(span.group("lo")) <= int(span.group("hi")):
+        before, after = window[:span.start()], window[span.end():]
+        if not _CP_TOKENS.search(before) and not _CP_TOKENS.search(after):
+            return list(range(int(span.group("lo")), int(span.group("hi")) + 1))
     m = _CP_SCORE_CMP.match(window)
     if m and parse_comparator(m.group("cmp")) != "==":
         n, cmp = int(m.group("n")), parse_comparator(m.group("cmp"))
@@ -94,6 +103,14 @@ def scan_child_pugh(ctx: Context) -> list[Hit]:
         points = _cp_points(window)
         if not points:
             continue
+        # the hit ends after the last score token it read: the words after it ("with no encephalopathy")
+        # are the next scanners' (issue 10: they were swallowed and dropped)
+        used = max([x.end() for rx in (_CP_LETTER_RANGE, _CP_TOKENS) for x in rx.finditer(window)]
+                   + [x.end() for x in [_CP_SCORE_CMP.match(window)] if x is not None] or [len(window)])
+        paren = re.match(r"[^()]*\)", window[used:])  # close a parenthesis the points stood in
+        if paren and "(" in window[:used]:
+            used += paren.end()
+        window = window[:used]
         label = ctx.text[m.start():m.end() + len(window)].strip()
         hits.append(Hit(m.start(), m.end() + len(window.rstrip()), ChildPugh(allowed_points=points, label=label),
                         priority=6, family="child_pugh"))

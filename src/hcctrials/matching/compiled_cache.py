@@ -30,6 +30,7 @@ from hcctrials.model.trial import Trial
 if TYPE_CHECKING:
     from hcctrials.matching.geography import Place
     from hcctrials.matching.matcher import MatchCatalog
+    from hcctrials.matching.relevance import TrialConcepts
     from hcctrials.matching.setting import TrialSetting
     from hcctrials.storage.repository import TrialStore
 
@@ -55,7 +56,7 @@ def compiler_version() -> str:
     digest = hashlib.sha256()
     digest.update(_ROW_FORMAT.encode())
     here = Path(__file__).parent
-    for path in (here / "setting.py", here / "geography.py"):  # the per-trial summary (settings, places)
+    for path in (here / "setting.py", here / "geography.py", here / "relevance.py"):  # the per-trial summary
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     for package in (hcctrials.criteria, hcctrials.vocab):
@@ -129,9 +130,11 @@ _SLIM_FIELDS = {"schema_version", "trial_id", "registry", "identifiers", "brief_
 
 def trial_summary(trial: Trial) -> dict[str, Any]:
     """What ``hcctrials match`` needs of *trial* besides its criteria (JSON-ready): a slim record,
-    whether it has criteria, its setting classification and its normalised site places."""
+    whether it has criteria, its setting classification, its disease concepts (relevance) and its
+    normalised site places."""
     from hcctrials.matching.geography import site_location
     from hcctrials.matching.matcher import MatchCatalog
+    from hcctrials.matching.relevance import trial_concepts
     from hcctrials.matching.setting import classify_trial_setting
 
     setting = classify_trial_setting(trial)
@@ -140,6 +143,7 @@ def trial_summary(trial: Trial) -> dict[str, Any]:
         "has_criteria": MatchCatalog.has_criteria(trial),
         "setting": {"settings": list(setting.settings), "evidence": {k: list(v) for k, v in setting.evidence.items()},
                     "intervention_classes": sorted(setting.intervention_classes)},
+        "concepts": trial_concepts(trial).to_json(),
         "places": [[site.institution.get("en"), *dataclasses.astuple(site_location(site))] for site in trial.sites],
     }
 
@@ -163,15 +167,16 @@ def _store_rows(store: TrialStore, pairs: Sequence[tuple[Trial, CompiledTrial]],
     return rows
 
 
-def _from_summary(summary: dict[str, Any]) -> tuple[Trial, TrialSetting, list[tuple[str | None, Place]]]:
+def _from_summary(summary: dict[str, Any]) -> tuple[Trial, TrialSetting, list[tuple[str | None, Place]], TrialConcepts]:
     from hcctrials.matching.geography import Place
+    from hcctrials.matching.relevance import TrialConcepts
     from hcctrials.matching.setting import TrialSetting
 
     s = summary["setting"]
     setting = TrialSetting(tuple(s["settings"]), {k: tuple(v) for k, v in s["evidence"].items()},
                            frozenset(s["intervention_classes"]))
     places = [(inst, Place(city, province, country)) for inst, city, province, country in summary["places"]]
-    return Trial.model_validate(summary["trial"]), setting, places
+    return Trial.model_validate(summary["trial"]), setting, places, TrialConcepts.from_json(summary["concepts"])
 
 
 def _criteria_row(compiled: CompiledTrial) -> str:
@@ -283,17 +288,19 @@ def _catalog_from_rows(rows: Sequence[Any], fresh: dict[tuple[str, str], tuple[s
     settings: dict[tuple[str, str], TrialSetting] = {}
     places: dict[tuple[str, str], list[tuple[str | None, Place]]] = {}
     has: dict[tuple[str, str], bool] = {}
+    concepts: dict[tuple[str, str], TrialConcepts] = {}
     memo: dict[str, Any] = {}
     for tid, reg, criteria, summary_text in rows:
         if (tid, reg) in fresh:
             criteria, summary_text = fresh[(tid, reg)]
         summary = orjson.loads(summary_text)
-        trial, setting, where = _from_summary(summary)
+        trial, setting, where, named = _from_summary(summary)
         slim.append(trial)
         key = (tid, reg)
-        settings[key], places[key], has[key] = setting, where, bool(summary["has_criteria"])
+        settings[key], places[key], has[key], concepts[key] = setting, where, bool(summary["has_criteria"]), named
         if has[key]:
             compiled_by_key[MatchCatalog.key(trial)] = CompiledTrial(tid, _parse_criteria(criteria, memo))
-    catalog = MatchCatalog(slim, compiled=compiled_by_key, settings=settings, places=places, with_criteria=has)
+    catalog = MatchCatalog(slim, compiled=compiled_by_key, settings=settings, places=places, with_criteria=has,
+                           concepts=concepts)
     catalog.warm()
     return catalog

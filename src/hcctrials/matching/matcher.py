@@ -12,9 +12,13 @@ module adds, for each trial:
   (:func:`derive_line_of_therapy`) to rank trials of her setting first;
 * what to measure next, aggregated over trials ("measuring X would decide N trials").
 
-Ranking: eligible, possibly eligible, criteria not in the record, ineligible (hidden unless
-asked); then trials of the patient's setting first; then fewest unknown criteria; then
-recruiting state (open first); then nearest site; then id.
+Relevance comes first (:mod:`hcctrials.matching.relevance`): a trial for another condition is
+never offered; such trials are hidden and counted (``include_irrelevant`` lists them).
+
+Ranking (issue 10): relevance (a trial of the patient's disease before a solid-tumour basket);
+then setting fit (line of therapy, stage); then the share of criteria decided (an eligible trial
+has them all decided; a record without criteria none); then recruiting state (open first); then
+nearest site; then id.  Ineligible trials (hidden unless asked) come last.
 
 Pure: no I/O, no clock (``as_of`` is explicit).  :class:`MatchCatalog` compiles each trial's
 criteria once (cache keyed by trial id, registry and raw hash) so a server matches many
@@ -31,7 +35,9 @@ from functools import partial
 import numpy as np
 
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, PatientFacts, TrialVerdict, compile_trial, evaluate_trial
+from hcctrials.criteria.verdict import NO_CRITERIA, TRIAL_VERDICTS
 from hcctrials.matching.geography import DISTANCE_ORDER, Place, distance_class, resolve_location, site_location
+from hcctrials.matching.relevance import Relevance, TrialConcepts, assess_relevance, patient_concepts, trial_concepts
 from hcctrials.matching.setting import TrialSetting, classify_trial_setting
 from hcctrials.matching.status import STATE_ORDER, RecruitingStatus, evaluate_recruiting_status
 from hcctrials.model.patient import Location, Patient
@@ -104,12 +110,15 @@ class TrialMatch:
 
     def __init__(self, trial_id: str, registry: str, title: str, verdict: str, recruiting: RecruitingStatus,
                  setting: TrialSetting, setting_affinity: int, sites: list[SiteMatch], nearest: str,
-                 links: list[str], *, unknown_count: int = 0,
+                 links: list[str], *, unknown_count: int = 0, criteria_count: int = 0,
+                 relevance: Relevance | None = None,
                  explain: Callable[[], TrialVerdict] | None = None) -> None:
         self.trial_id, self.registry, self.title, self.verdict = trial_id, registry, title, verdict
         self.recruiting, self.setting, self.setting_affinity = recruiting, setting, setting_affinity
         self.sites, self.nearest, self.links = sites, nearest, links
+        self.relevance = relevance if relevance is not None else Relevance("condition_unknown", (), "")
         self._unknown = unknown_count
+        self._count = criteria_count
         self._explain = explain
         self._rows: list[CriterionRow] | None = None
         self._to_measure: list[str] = []
@@ -138,21 +147,41 @@ class TrialMatch:
         return self._to_measure
 
     @property
+    def review_count(self) -> int:
+        """Criteria that need review (the compiler could not read them exactly)."""
+        return sum(row.status == "needs_review" for row in self._load())
+
+    @property
+    def data_count(self) -> int:
+        """Criteria undecided for lack of the patient's data."""
+        return sum(row.status == "unknown" for row in self._load())
+
+    @property
     def reason(self) -> str:
         if self.verdict == "unknown_no_criteria":
             return "unknown: criteria not in the record"
         if self.verdict == "ineligible":
             return "not eligible: " + "; ".join(f"{d.role} {d.number}: {d.reason}" for d in self.deciding[:3])
         if self.verdict == "possibly_eligible":
-            return f"possibly eligible: {self.unknown_count} criteria unknown"
-        return "eligible: every computable criterion met"
+            return f"possibly eligible: {self.review_count} criteria need review, {self.data_count} need data"
+        return "eligible: every criterion decided and passed"
 
     @property
     def unknown_count(self) -> int:
+        """Undecided criteria: unknown for lack of data, or needing review."""
         return self._unknown
 
-    def sort_key(self) -> tuple[int, int, int, int, int, str]:
-        return (VERDICT_ORDER[self.verdict], self.setting_affinity, self.unknown_count,
+    @property
+    def criteria_count(self) -> int:
+        return self._count
+
+    @property
+    def decided_share(self) -> float:
+        """Share of the trial's criteria decided for the patient (0 without criteria)."""
+        return (self._count - self._unknown) / self._count if self._count else 0.0
+
+    def sort_key(self) -> tuple[int, int, int, float, int, int, str]:
+        return (int(self.verdict == "ineligible"), self.relevance.rank, self.setting_affinity, -self.decided_share,
                 STATE_ORDER[self.recruiting.state], DISTANCE_ORDER[self.nearest], self.trial_id)
 
 
@@ -165,6 +194,8 @@ class MatchResult:
     hidden_ineligible: int = 0
     hidden_closed: int = 0
     to_measure: list[tuple[str, int]] = field(default_factory=list)
+    #: trials hidden because they concern another condition (or name none), by relevance level
+    hidden_irrelevant: dict[str, int] = field(default_factory=dict)
 
 
 def trial_links(trial: Trial) -> list[str]:
@@ -193,13 +224,17 @@ class MatchCatalog:
                  compiled: dict[tuple[str, str, str], CompiledTrial] | None = None,
                  settings: dict[tuple[str, str], TrialSetting] | None = None,
                  places: dict[tuple[str, str], list[tuple[str | None, Place]]] | None = None,
-                 with_criteria: dict[tuple[str, str], bool] | None = None) -> None:
+                 with_criteria: dict[tuple[str, str], bool] | None = None,
+                 concepts: dict[tuple[str, str], TrialConcepts] | None = None) -> None:
         self.trials: list[Trial] = list(trials)
         self._compiled: dict[tuple[str, str, str], CompiledTrial] = dict(compiled or {})
         self._settings: dict[tuple[str, str], TrialSetting] = dict(settings or {})
         self._places: dict[tuple[str, str], list[tuple[str | None, Place]]] = dict(places or {})
         #: (trial id, registry) -> has criteria, for slim records (summaries) that carry no eligibility
         self._with_criteria = dict(with_criteria or {})
+        self._concepts: dict[tuple[str, str], TrialConcepts] = dict(concepts or {})
+        #: patient disease concepts -> per trial: relevance (computed once per kind of patient)
+        self._relevance: dict[frozenset[str], list[Relevance]] = {}
         self._prepared: tuple[CompiledCatalog, np.ndarray, np.ndarray] | None = None
         self._status: dict[date, list[RecruitingStatus]] = {}
 
@@ -223,6 +258,18 @@ class MatchCatalog:
         if key not in self._settings:
             self._settings[key] = classify_trial_setting(trial)
         return self._settings[key]
+
+    def concepts(self, trial: Trial) -> TrialConcepts:
+        key = (trial.trial_id, trial.registry.value)
+        if key not in self._concepts:
+            self._concepts[key] = trial_concepts(trial)
+        return self._concepts[key]
+
+    def relevance(self, disease: frozenset[str]) -> list[Relevance]:
+        """Per trial, its relevance for a patient whose disease has the concepts *disease*."""
+        if disease not in self._relevance:
+            self._relevance[disease] = [assess_relevance(self.concepts(t), disease) for t in self.trials]
+        return self._relevance[disease]
 
     def places(self, trial: Trial) -> list[tuple[str | None, Place]]:
         key = (trial.trial_id, trial.registry.value)
@@ -254,19 +301,20 @@ class MatchCatalog:
         for trial in self.trials:
             self.setting(trial)
             self.places(trial)
+            self.concepts(trial)
 
 
 def _trial_codes(catalog: CompiledCatalog, rule_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(status 0 eligible / 1 possibly / 2 ineligible, count of unknown criteria) per catalog trial."""
     n = len(catalog.trials)
-    status = np.zeros(n, dtype=np.int8)
+    status = np.full(n, NO_CRITERIA, dtype=np.int8)
     unknown = np.zeros(n, dtype=np.int64)
     if catalog.criterion_ids.size:
         per = rule_codes[catalog.criterion_ids]
         starts = np.minimum(catalog.offsets[:-1], per.size - 1)
         nonempty = catalog.offsets[1:] > catalog.offsets[:-1]
         status[nonempty] = np.maximum.reduceat(per, starts)[nonempty]
-        unknown[nonempty] = np.add.reduceat((per == 1).astype(np.int64), starts)[nonempty]
+        unknown[nonempty] = np.add.reduceat((per == 1).astype(np.int64), starts)[nonempty]  # undecided
     return status, unknown
 
 
@@ -277,10 +325,11 @@ def _rows(verdict: TrialVerdict) -> list[CriterionRow]:
 
 def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, as_of: date,
                   near: Location | Place | None = None, include_ineligible: bool = False,
-                  include_closed: bool = False) -> MatchResult:
+                  include_closed: bool = False, include_irrelevant: bool = False) -> MatchResult:
     """Rank *trials* for *patient* on *as_of* (see the module docstring).
 
-    *near* overrides the patient's own location for the distance classes.
+    *near* overrides the patient's own location for the distance classes.  Trials for other
+    conditions are hidden and counted by relevance level unless *include_irrelevant*.
     """
     catalog = trials if isinstance(trials, MatchCatalog) else MatchCatalog(trials)
     facts = PatientFacts(patient, as_of)
@@ -291,17 +340,23 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
     rules = compiled.rule_codes(facts)
     status, unknown = _trial_codes(compiled, rules)
     recruiting = catalog.recruiting(as_of)
-    names = ("eligible", "possibly_eligible", "ineligible")
+    relevance = catalog.relevance(patient_concepts(patient))
+    counts = compiled.offsets[1:] - compiled.offsets[:-1]
     matches: list[TrialMatch] = []
     hidden_ineligible = hidden_closed = 0
+    hidden_irrelevant: dict[str, int] = {}
     possibly_rows: list[int] = []
     for i, trial in enumerate(catalog.trials):
+        rel = relevance[i]
+        if not rel.relevant and not include_irrelevant:
+            hidden_irrelevant[rel.level] = hidden_irrelevant.get(rel.level, 0) + 1
+            continue
         rec = recruiting[i]
         if not rec.offered and not include_closed:
             hidden_closed += 1
             continue
         r = int(row[i])
-        verdict = "unknown_no_criteria" if r < 0 else names[int(status[r])]
+        verdict = TRIAL_VERDICTS[NO_CRITERIA] if r < 0 else TRIAL_VERDICTS[int(status[r])]
         if verdict == "ineligible" and not include_ineligible:
             hidden_ineligible += 1
             continue
@@ -311,13 +366,15 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
         explain = None if r < 0 else partial(evaluate_trial, compiled.trials[r], facts, as_of=as_of)
         m = TrialMatch(trial.trial_id, trial.registry.value, trial.title("en"), verdict, rec, setting,
                        setting_affinity(line, setting), sites, nearest, trial_links(trial),
-                       unknown_count=0 if r < 0 else int(unknown[r]), explain=explain)
+                       unknown_count=0 if r < 0 else int(unknown[r]),
+                       criteria_count=0 if r < 0 else int(counts[r]), relevance=rel, explain=explain)
         if verdict == "possibly_eligible":
             possibly_rows.append(r)
         matches.append(m)
     matches.sort(key=TrialMatch.sort_key)
     measure = _to_measure(compiled, rules, facts, np.asarray(possibly_rows, dtype=np.int64))
-    return MatchResult(patient.patient_id, as_of, line, matches, hidden_ineligible, hidden_closed, measure)
+    return MatchResult(patient.patient_id, as_of, line, matches, hidden_ineligible, hidden_closed, measure,
+                       hidden_irrelevant)
 
 
 def _to_measure(catalog: CompiledCatalog, rule_codes: np.ndarray, facts: PatientFacts,
