@@ -4,6 +4,11 @@ Catalog: the seed records plus the HINT HCC subset (tests-only data, read from .
 time, never copied), replicated with varied ids.  Prints figures; not a timed test.
 
     python benchmarks/matching_bench.py --trials 10000 --cohort-patients 1000 --cohort-trials 1000 --search 100000
+
+Issue 10 targets (one patient x 10,000 trials): warm p50 < 20 ms; `hcctrials match` in a new process
+< 2 s.  ``--skip-cohort --cold-runs 5 --baseline-src OLD/src`` times the new process of another
+source tree (e.g. the previous commit checked out elsewhere) alternating with this one, on the same
+database (``--db URL`` to reuse one: compiling 10,000 trials takes minutes).
 """
 
 from __future__ import annotations
@@ -35,11 +40,20 @@ def base_trials():  # type: ignore[no-untyped-def]
     return [r.trial for p in paths for r in parse_path(p) if isinstance(r, ParsedRecord)]
 
 
+def replica_id(trial_id: str, registry: str, i: int) -> str:
+    """A distinct id of the registry's shape for replicate *i* (the store checks ids per registry)."""
+    if registry == "ctgov":
+        return f"CTGOV-CSV-{i:012x}" if trial_id.startswith("CTGOV-CSV-") else f"NCT9{i:07d}"
+    if registry == "chictr":
+        return f"ChiCTR9{i:07d}"
+    return f"{trial_id}-{i}"
+
+
 def replicate(trials, n):  # type: ignore[no-untyped-def]
     out = []
     for i in range(n):
         t = trials[i % len(trials)]
-        out.append(t.model_copy(update={"trial_id": f"{t.trial_id}-{i}"}))
+        out.append(t.model_copy(update={"trial_id": replica_id(t.trial_id, t.registry.value, i)}))
     return out
 
 
@@ -60,7 +74,8 @@ def vary(trials, n):  # type: ignore[no-untyped-def]
                                     "raw_text": el.raw_text.model_copy(update={"en": shift(el.raw_text.en),
                                                                                "zh": shift(el.raw_text.zh)})})
         prov = t.provenance.model_copy(update={"raw_sha256": f"{i:064x}"})
-        out.append(t.model_copy(update={"trial_id": f"{t.trial_id}-{i}", "eligibility": el2, "provenance": prov}))
+        out.append(t.model_copy(update={"trial_id": replica_id(t.trial_id, t.registry.value, i), "eligibility": el2,
+                                        "provenance": prov}))
     return out
 
 
@@ -80,6 +95,28 @@ def synthetic_patients(bases, n, seed=7):  # type: ignore[no-untyped-def]
             "liver": b.liver.model_copy(update={"ascites": rng.choice(["none", "none", "mild", None])})})
 
 
+def warm_figures(store, patient, runs: int) -> str:  # type: ignore[no-untyped-def]
+    """Warm matches (catalog already loaded in this process): p50 / p95 / max over *runs*."""
+    from hcctrials.matching import compiled_cache
+    from hcctrials.matching.explain import result_to_dict
+
+    compiled_cache.load_match_catalog(store)
+    match_patient(patient, compiled_cache.load_match_catalog(store), as_of=AS_OF)
+    times = []
+    for _ in range(runs):
+        s = time.perf_counter()
+        result = match_patient(patient, compiled_cache.load_match_catalog(store), as_of=AS_OF)
+        result.matches = result.matches[:20]
+        result_to_dict(result)
+        times.append(time.perf_counter() - s)
+    times.sort()
+    return (f"match: warm (db fingerprint check + evaluate + rank + what to measure + explain top 20), "
+            f"{len(times)} runs: p50 {statistics.median(times) * 1000:.1f} ms, "
+            f"p95 {times[int(0.95 * len(times)) - 1] * 1000:.1f} ms, max {times[-1] * 1000:.0f} ms "
+            f"({len(result.matches)} shown, {result.hidden_ineligible} ineligible hidden, "
+            f"{len(result.to_measure)} items to measure)")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=10000)
@@ -89,11 +126,25 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2)
     ap.add_argument("--search", type=int, default=0)
     ap.add_argument("--skip-match", action="store_true")
+    ap.add_argument("--skip-cohort", action="store_true")
+    ap.add_argument("--db", default=None, help="an existing database URL to match against (its records are the "
+                                               "catalog; its catalog blob is dropped and rebuilt once)")
+    ap.add_argument("--warm-runs", type=int, default=100)
+    ap.add_argument("--warm-only", action="store_true", help="with --db: only the warm figures")
+    ap.add_argument("--cold-runs", type=int, default=5, help="new-process `hcctrials match` runs")
+    ap.add_argument("--baseline-src", default=None,
+                    help="a src/ folder of another version (e.g. a checkout of the previous commit) whose "
+                         "new-process match is timed in the same run, alternating with this one")
     args = ap.parse_args()
     import os
     import subprocess
     import sys
 
+    if args.warm_only:
+        store = open_store(args.db)
+        print(warm_figures(store, load_patient(PATIENT), args.warm_runs))
+        store.close()
+        return
     print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     base = base_trials()
     patient = load_patient(PATIENT)
@@ -104,49 +155,75 @@ def main() -> None:
         from hcctrials.matching.explain import result_to_dict
 
         with tempfile.TemporaryDirectory() as tmp:
-            url = f"sqlite:///{tmp}/b.sqlite3"
+            url = args.db or f"sqlite:///{tmp}/b.sqlite3"
             store = open_store(url)
-            s = time.perf_counter()
-            store.save_trials(vary(base, args.trials))
-            t_save = time.perf_counter() - s
-            s = time.perf_counter()
-            compiled_cache.load_match_catalog(store, workers=args.workers)
-            t_compile = time.perf_counter() - s
-            print(f"match: {args.trials} trials: save records {t_save:.1f} s; first run ever (load records, compile, "
-                  f"summarise, store cache rows, {args.workers} processes) {t_compile:.1f} s")
-            # a new process, as `hcctrials match` runs it: imports, cache rows -> catalog, match, explain, JSON
-            cmd = [sys.executable, "-m", "hcctrials.cli.main", "match", str(PATIENT), "--db", url,
-                   "--as-of", AS_OF.isoformat(), "--json"]
-            news = []
-            for _ in range(3):
+            if not args.db:
                 s = time.perf_counter()
-                done = subprocess.run(cmd, capture_output=True, text=True)
-                news.append(time.perf_counter() - s)
+                store.save_trials(vary(base, args.trials))
+                t_save = time.perf_counter() - s
+                print(f"match: {args.trials} trials: save records {t_save:.1f} s")
+            s = time.perf_counter()
+            catalog = compiled_cache.load_match_catalog(store, workers=args.workers)
+            t_compile = time.perf_counter() - s
+            print(f"match: {len(catalog.trials)} trials: first load (when the database is new: load records, compile, "
+                  f"summarise, store cache rows and catalog blob, {args.workers} processes) {t_compile:.1f} s")
+            # a new process, as `hcctrials match` runs it: imports, catalog blob -> catalog, match, explain, JSON
+            cmd = ["-m", "hcctrials.cli.main", "match", str(PATIENT), "--db", url, "--as-of", AS_OF.isoformat(), "--json"]
+
+            def new_process(src: str | None = None) -> float:
+                env = dict(os.environ)
+                if src:  # another source tree (e.g. the previous commit) for an old-vs-new comparison
+                    env["PYTHONPATH"] = src
+                s = time.perf_counter()
+                done = subprocess.run([sys.executable, *cmd], capture_output=True, text=True, env=env)
                 if done.returncode != 0:
                     raise SystemExit(f"hcctrials match failed: {done.stderr[-2000:]}")
+                return time.perf_counter() - s
+
+            def drop_blobs() -> None:  # as after an ingest: the next process rebuilds the catalog blob
+                from sqlalchemy import delete
+
+                from hcctrials.storage.compiled_criteria import compiled_criteria as table
+
+                with store.engine.begin() as conn:
+                    conn.execute(delete(table).where(table.c.compiler_version.like("catalog-%")))
+
+            if args.baseline_src:
+                new_process(args.baseline_src)  # its first run compiles for its own compiler version
+            news: list[float] = []
+            olds: list[float] = []
+            for _ in range(args.cold_runs):
+                news.append(new_process())
+                if args.baseline_src:
+                    olds.append(new_process(args.baseline_src))
             print(f"match: new process (`hcctrials match --json`, end to end): median {statistics.median(news):.2f} s "
-                  f"of {len(news)}")
+                  f"of {len(news)} ({', '.join(f'{t:.2f}' for t in news)})")
+            if olds:
+                print(f"match: new process, baseline {args.baseline_src}: median {statistics.median(olds):.2f} s "
+                      f"of {len(olds)} ({', '.join(f'{t:.2f}' for t in olds)})")
+            stale = []
+            for _ in range(2):
+                drop_blobs()
+                stale.append(new_process())
+            print(f"match: first new process after a change (catalog blob rebuilt from the rows): "
+                  f"{', '.join(f'{t:.2f}' for t in stale)} s")
+            print("uptime:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
             compiled_cache._CATALOGS.clear()
             s = time.perf_counter()
             result = match_patient(patient, compiled_cache.load_match_catalog(store), as_of=AS_OF)
             result_to_dict(result)
-            print(f"match: cold in-process (cache rows -> catalog, prepare, evaluate, rank, explain) "
+            print(f"match: cold in-process (catalog blob -> catalog, prepare, evaluate, rank, explain) "
                   f"{time.perf_counter() - s:.2f} s")
-            times = []
-            for _ in range(40):
-                s = time.perf_counter()
-                result = match_patient(patient, compiled_cache.load_match_catalog(store), as_of=AS_OF)
-                result.matches = result.matches[:20]
-                result_to_dict(result)
-                times.append(time.perf_counter() - s)
-            times.sort()
-            print(f"match: warm (db fingerprint check + evaluate + rank + what to measure + explain top 20), "
-                  f"{len(times)} runs: p50 {statistics.median(times) * 1000:.0f} ms, "
-                  f"p95 {times[int(0.95 * len(times)) - 1] * 1000:.0f} ms, max {times[-1] * 1000:.0f} ms "
-                  f"({len(result.matches)} shown, {result.hidden_ineligible} ineligible hidden, "
-                  f"{len(result.to_measure)} items to measure)")
+            print(warm_figures(store, patient, args.warm_runs))
+            if args.baseline_src:  # the other source tree's warm figures, in a process of its own
+                env = dict(os.environ, PYTHONPATH=args.baseline_src)
+                done = subprocess.run([sys.executable, __file__, "--warm-only", "--db", url, "--warm-runs",
+                                       str(args.warm_runs)], capture_output=True, text=True, env=env)
+                print(f"baseline {args.baseline_src}: {done.stdout.strip() or done.stderr[-2000:]}")
             store.close()
 
+    if args.skip_cohort:
+        return
     # 2. cohort: the screen path (pure batch function, streamed, process pool)
     from concurrent.futures import ProcessPoolExecutor
 

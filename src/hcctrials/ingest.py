@@ -16,6 +16,14 @@ Transactions (what "nothing half-written" means here):
 
 The run and its failures are logged in ``ingest_runs`` / ``ingest_failures``.
 
+Concurrency and faults (docs/storage.md, "Concurrency"): each file's transaction takes the
+write lock up front (SQLite ``BEGIN IMMEDIATE``), so concurrent ingests queue instead of failing;
+with ``search_index=True`` the records a file makes current are indexed in that file's
+transaction (searches never see a committed record without its document); worker processes die
+with the ingest (:mod:`hcctrials.storage.parent_watch`); runs left ``running`` by a killed ingest
+are marked ``abandoned`` by the next one; a new version that lost most of the current one's
+content is held back unless ``accept_shrink`` (:mod:`hcctrials.storage.writer`).
+
 Parallel parsing (large CT.gov download arrays): a file of at least :data:`PARALLEL_MIN_BYTES`
 that is a one-study-per-line API v2 JSON array (the website download) is split into lines in
 this process (only byte offsets: the file is memory-mapped and only line ends are looked at)
@@ -62,7 +70,7 @@ from hcctrials.sources.ctgov.api_json import (
     parse_study_for_storage,
 )
 from hcctrials.sources.detect import detect_parser, iter_input_files, parse_path
-from hcctrials.storage.repository import StoredFailure, TrialStore
+from hcctrials.storage.repository import FileWriter, StoredFailure, TrialStore
 from hcctrials.storage.writer import PreparedRecord, SaveOutcome, prepare_record_data
 
 __all__ = [
@@ -97,10 +105,17 @@ class IngestSummary:
     updated: int = 0
     unchanged: int = 0
     older: int = 0
+    held: int = 0
     failed: int = 0
     failures: list[IngestFailure] = field(default_factory=list)
     files: int = 0
     run_id: int | None = None
+    #: (trial id, version) of every new version held back by the shrink guard (not current)
+    held_versions: list[tuple[str, int | None]] = field(default_factory=list)
+    #: ingest runs found abandoned (their process died) and closed by this one
+    abandoned_runs: list[int] = field(default_factory=list)
+    #: records (re-)indexed for search by this ingest, including stale ones left by others
+    indexed: int = 0
 
     @property
     def ok(self) -> bool:
@@ -108,19 +123,28 @@ class IngestSummary:
 
     @property
     def records(self) -> int:
-        return self.ingested + self.updated + self.unchanged + self.older + self.failed
+        return self.ingested + self.updated + self.unchanged + self.older + self.held + self.failed
 
     def counts(self) -> dict[str, int]:
         return {"ingested": self.ingested, "updated": self.updated, "unchanged": self.unchanged,
-                "older": self.older, "failed": self.failed, "files": self.files}
+                "older": self.older, "held": self.held, "failed": self.failed, "files": self.files}
 
     def _add(self, outcomes: Iterable[SaveOutcome], file: str, locators: dict[int, str | None]) -> None:
         for i, outcome in enumerate(outcomes):
             if outcome.status == "failed":
                 self._fail(IngestFailure(file=file, message=outcome.error or "not stored",
-                                         locator=locators.get(i), record_id=outcome.trial_id))
+                                         locator=locators.get(i), record_id=outcome.trial_id, field=outcome.field))
             else:
                 setattr(self, outcome.status, getattr(self, outcome.status) + 1)
+                if outcome.status == "held":
+                    self.held_versions.append((outcome.trial_id, outcome.version))
+
+    def _merge(self, local: IngestSummary) -> None:
+        """Add the outcomes of one committed file."""
+        for name in ("ingested", "updated", "unchanged", "older", "held"):
+            setattr(self, name, getattr(self, name) + getattr(local, name))
+        self.held_versions.extend(local.held_versions)
+        self.indexed += local.indexed
 
     def _fail(self, failure: IngestFailure) -> None:
         self.failed += 1
@@ -166,17 +190,50 @@ def _failure_from_error(file: str, error: HcctrialsError, locator: str | None = 
                          record_id=record_id or error.record, field=error.field)
 
 
+@dataclass(frozen=True)
+class _Options:
+    """What every file's transaction does besides storing: index for search, accept shrinking."""
+
+    search_index: bool = False
+    accept_shrink: bool = False
+
+
+def _key(item: Trial | PreparedRecord) -> tuple[str, str]:
+    return (item.trial_id, item.registry.value if isinstance(item, Trial) else item.registry)
+
+
+def _save(writer: FileWriter, batch: Sequence[Trial | PreparedRecord], local: IngestSummary, file: str,
+          locators: dict[int, str | None], current: dict[tuple[str, str], None]) -> None:
+    """Save *batch*; remember the records it made current (indexed before the file commits)."""
+    outcomes = writer.save_batch(batch)
+    local._add(outcomes, file, locators)
+    for item, outcome in zip(batch, outcomes):
+        if outcome.status in ("ingested", "updated"):
+            current[_key(item)] = None
+
+
+def _index_current(writer: FileWriter, current: dict[tuple[str, str], None], local: IngestSummary,
+                   options: _Options) -> None:
+    """Index the records this file made current, in its transaction (a committed record is
+    never without its search document)."""
+    if options.search_index and current:
+        from hcctrials.storage.search_index import index_records_on
+
+        local.indexed += index_records_on(writer.conn, list(current))
+
+
 def _ingest_file(store: TrialStore, path: Path, summary: IngestSummary, *, index: int, count: int,
                  parsers: Sequence[SourceParser] | None, batch_size: int,
-                 progress: ProgressCallback | None) -> None:
+                 progress: ProgressCallback | None, options: _Options = _Options()) -> None:
     file = str(path)
     record_failures: list[IngestFailure] = []
     local = IngestSummary()
     batch: list[Trial] = []
-    with store.file_transaction() as writer:
+    current: dict[tuple[str, str], None] = {}
+    with store.file_transaction(accept_shrink=options.accept_shrink) as writer:
         def flush() -> None:
             locators = {i: t.provenance.record_locator for i, t in enumerate(batch)}
-            local._add(writer.save_batch(batch), file, locators)
+            _save(writer, batch, local, file, locators, current)
             if progress:
                 progress(IngestEvent("records", path, index, count, len(batch)))
             batch.clear()
@@ -193,9 +250,9 @@ def _ingest_file(store: TrialStore, path: Path, summary: IngestSummary, *, index
                     progress(IngestEvent("records", path, index, count, 1))
         if batch:
             flush()
+        _index_current(writer, current, local, options)
     # committed: only now do this file's outcomes count
-    for name in ("ingested", "updated", "unchanged", "older"):
-        setattr(summary, name, getattr(summary, name) + getattr(local, name))
+    summary._merge(local)
     for failure in [*record_failures, *local.failures]:
         summary._fail(failure)
 
@@ -266,11 +323,18 @@ class _InlinePool:
         return future
 
 
-def _worker_start() -> None:
-    """In each worker: load the drug lexicon once, then move everything loaded so far (modules,
-    pydantic schemas, lexicon) out of the garbage collector's way (``gc.freeze``): the
-    collections triggered by the thousands of objects a study allocates scan only new ones."""
+def _worker_start(owner_pid: int | None = None) -> None:
+    """In each worker: die with the ingest process (*owner_pid*, see
+    :mod:`hcctrials.storage.parent_watch`), load the drug lexicon once, then move everything
+    loaded so far (modules, pydantic schemas, lexicon) out of the garbage collector's way
+    (``gc.freeze``): the collections triggered by the thousands of objects a study allocates
+    scan only new ones."""
     import gc
+
+    if owner_pid is not None:
+        from hcctrials.storage.parent_watch import watch_parent
+
+        watch_parent(owner_pid)
 
     from hcctrials.sources.ctgov.common import vocabulary_finding
 
@@ -299,7 +363,8 @@ class _WorkerPool:
             context = multiprocessing.get_context(method)
             if method == "forkserver":
                 context.set_forkserver_preload(["hcctrials.ingest"])
-            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_start)
+            self._pool = ProcessPoolExecutor(self.workers, mp_context=context, initializer=_worker_start,
+                                             initargs=(os.getpid(),))
         return self._pool
 
     def discard(self) -> None:
@@ -364,18 +429,19 @@ _PREFETCH_CHUNKS = 40
 
 def _ingest_file_parallel(store: TrialStore, path: Path, summary: IngestSummary, *, index: int, count: int,
                           feed: _Feed, workers: int, batch_size: int, progress: ProgressCallback | None,
-                          before_commit: Callable[[], None] | None = None) -> None:
+                          before_commit: Callable[[], None] | None = None, options: _Options = _Options()) -> None:
     file = str(path)
     record_failures: list[IngestFailure] = []
     local = IngestSummary()
     batch: list[PreparedRecord] = []
+    current: dict[tuple[str, str], None] = {}
     # Bounded read-ahead: enough chunks that the workers keep parsing while this process
     # writes a batch (~0.2 s per 1,000 studies), at most ~1.5 batches (~40 MB) in memory.
     max_pending = max(2 * workers + 2, (3 * batch_size) // (2 * _CHUNK))
-    with store.file_transaction() as writer:
+    with store.file_transaction(accept_shrink=options.accept_shrink) as writer:
         def flush() -> None:
             locators = {i: r.record_locator for i, r in enumerate(batch)}
-            local._add(writer.save_batch(batch), file, locators)
+            _save(writer, batch, local, file, locators, current)
             if progress:
                 progress(IngestEvent("records", path, index, count, len(batch)))
             batch.clear()
@@ -408,8 +474,8 @@ def _ingest_file_parallel(store: TrialStore, path: Path, summary: IngestSummary,
             flush()
         if before_commit is not None:
             before_commit()
-    for name in ("ingested", "updated", "unchanged", "older"):
-        setattr(summary, name, getattr(summary, name) + getattr(local, name))
+        _index_current(writer, current, local, options)
+    summary._merge(local)
     for failure in [*record_failures, *local.failures]:
         summary._fail(failure)
 
@@ -423,7 +489,8 @@ def _default_workers() -> int:
 
 def ingest_paths(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[SourceParser] | None = None,
                  batch_size: int = 1000, progress: ProgressCallback | None = None,
-                 log_run: bool = True, workers: int | None = None) -> IngestSummary:
+                 log_run: bool = True, workers: int | None = None, search_index: bool = False,
+                 accept_shrink: bool = False) -> IngestSummary:
     """Ingest every registry file under *paths* into *store*; the summary says what happened.
 
     Missing paths raise ParseError before anything is written.  Database errors (unreachable
@@ -432,13 +499,23 @@ def ingest_paths(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[
 
     *workers*: processes that parse large CT.gov download arrays (default: the CPUs this
     process may use; 0: never use worker processes).
+    *search_index*: index the records each file makes current inside that file's transaction,
+    then refresh whatever else is stale (what ``hcctrials ingest`` does unless ``--no-index``).
+    *accept_shrink*: make new versions current even when they lost most of the current
+    version's content (else they are held back: ``summary.held``).
+
+    With *log_run*, runs of earlier ingests whose process is gone (killed) are first marked
+    ``abandoned`` (``summary.abandoned_runs``); this run is logged as ``running`` until it ends.
+    Concurrent ingests into one database are safe: each file's transaction takes the write
+    lock up front and waits for the other's (see docs/storage.md, "Concurrency").
     """
     workers = _default_workers() if workers is None else max(0, workers)
     pool = _WorkerPool(workers)
     ok = False
+    options = _Options(search_index=search_index, accept_shrink=accept_shrink)
     try:
         summary = _ingest_all(paths, store, parsers=parsers, batch_size=batch_size, progress=progress,
-                              log_run=log_run, pool=pool)
+                              log_run=log_run, pool=pool, options=options)
         ok = True
     finally:
         pool.close(ok=ok)
@@ -447,17 +524,22 @@ def ingest_paths(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[
 
 def _ingest_all(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[SourceParser] | None,
                 batch_size: int, progress: ProgressCallback | None, log_run: bool,
-                pool: _WorkerPool) -> IngestSummary:
+                pool: _WorkerPool, options: _Options) -> IngestSummary:
     own = store.database_files()  # ingesting the folder that holds the database skips it
     files = [f for f in collect_input_files(paths) if f.resolve() not in own]
     summary = IngestSummary(files=len(files))
     if log_run:
+        summary.abandoned_runs = store.close_abandoned_runs()
         summary.run_id = store.start_run(", ".join(str(p) for p in paths))
     with ExitStack() as stack:
         if _total_bytes(files) >= BULK_MIN_BYTES:
             stack.enter_context(store.bulk_load())
         _ingest_files(files, store, summary, parsers=parsers, batch_size=batch_size, progress=progress,
-                      pool=pool)
+                      pool=pool, options=options)
+    if options.search_index:  # what others left stale: --no-index runs, a killed run, a new index version
+        from hcctrials.storage.search_index import refresh_search_index
+
+        summary.indexed += refresh_search_index(store)
     if log_run and summary.run_id is not None:
         store.finish_run(summary.run_id, summary.counts(), summary.failures)
     return summary
@@ -475,7 +557,7 @@ def _total_bytes(files: Sequence[Path]) -> int:
 
 def _ingest_files(files: list[Path], store: TrialStore, summary: IngestSummary, *,
                   parsers: Sequence[SourceParser] | None, batch_size: int, progress: ProgressCallback | None,
-                  pool: _WorkerPool) -> None:
+                  pool: _WorkerPool, options: _Options) -> None:
     feeds: dict[int, _Feed] = {}  # the next file's feed, started before the current file commits
 
     def prefetch(next_index: int) -> Callable[[], None]:
@@ -503,7 +585,7 @@ def _ingest_files(files: list[Path], store: TrialStore, summary: IngestSummary, 
                         feed = _Feed(path, pool.get() if parallel else _InlinePool())
                     _ingest_file_parallel(store, path, summary, index=index, count=len(files),
                                           feed=feed, workers=max(pool.workers, 1), batch_size=batch_size,
-                                          progress=progress, before_commit=prefetch(index + 1))
+                                          progress=progress, before_commit=prefetch(index + 1), options=options)
                     done = True
                 except _Fallback:
                     pass  # rolled back; the streaming parser reads the file again
@@ -512,7 +594,7 @@ def _ingest_files(files: list[Path], store: TrialStore, summary: IngestSummary, 
                     raise
             if not done:
                 _ingest_file(store, path, summary, index=index, count=len(files), parsers=parsers,
-                             batch_size=batch_size, progress=progress)
+                             batch_size=batch_size, progress=progress, options=options)
         except StorageError:
             raise
         except HcctrialsError as exc:

@@ -13,6 +13,7 @@ from hcctrials.cli.main import app
 from hcctrials.sources.base import ParsedRecord
 from hcctrials.sources.detect import parse_path
 from hcctrials.storage import open_store
+from hcctrials.storage.search_index import refresh_search_index
 
 PATIENT = Path(__file__).resolve().parents[2] / "src/hcctrials/datasets/patients/shenzhen_2l_after_atezo_bev.yaml"
 runner = CliRunner()
@@ -25,6 +26,7 @@ def db(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> str:
               for r in parse_path(p) if isinstance(r, ParsedRecord)]
     with open_store(url) as store:
         store.save_trials(trials)
+        refresh_search_index(store)  # as `hcctrials ingest` / `hcctrials db index` do; search only reads
     return url
 
 
@@ -46,7 +48,7 @@ def test_match_json(db: str) -> None:
 def test_match_text_and_near(db: str) -> None:
     res = runner.invoke(app, ["match", str(PATIENT), "--as-of", "2026-06-01", "--near", "山东", "--db", db])
     assert res.exit_code == 0, res.output
-    assert "ChiCTR2500111736" in res.output and "same_province" in res.output
+    assert "ChiCTR2500111736" in res.output and "same province" in res.output
 
 
 def test_trials_search_both_languages(db: str) -> None:
@@ -82,3 +84,18 @@ def test_screen_writes_parquet(db: str, tmp_path: Path) -> None:
     assert row.verdict == "ineligible" and "PD-L1" in row.deciding
     row2 = table[(table.patient_id == "P2") & (table.trial_id == "ChiCTR2600122298")].iloc[0]
     assert row2.verdict != "ineligible" or "PD-L1" not in row2.deciding
+
+
+def test_search_reads_only_and_says_when_the_index_is_stale(tmp_path: Path, seeds_dir: Path) -> None:
+    """Issue 11: searching never writes the index; a stale index answers from what is indexed and says so."""
+    url = f"sqlite:///{tmp_path / 's.sqlite3'}"
+    trials = [r.trial for p in sorted(seeds_dir.glob("00[01]*.txt")) for r in parse_path(p) if isinstance(r, ParsedRecord)]
+    with open_store(url) as store:
+        store.save_trials(trials)
+    res = runner.invoke(app, ["trials", "search", "regorafenib", "--json", "--db", url])
+    assert res.exit_code == 0, res.output
+    assert "search index is stale for 2 of 2" in res.output
+    from hcctrials.storage.search_index import search_index_status
+
+    with open_store(url) as store:
+        assert search_index_status(store).documents == 0  # the search wrote nothing

@@ -143,7 +143,8 @@ def patients(draw: st.DrawFn) -> Patient:
             "encephalopathy": maybe([None, "none", "grade_1_2"]), "varices": maybe([None, "none", "large", "treated"]),
             "endoscopy_date": maybe([None, AS_OF - timedelta(days=30), AS_OF - timedelta(days=400)]),
             "variceal_bleeding_dates": maybe([[], [AS_OF - timedelta(days=60)], [AS_OF - timedelta(days=500)]]),
-            "ascites_requires_paracentesis": maybe([None, True, False])}),
+            "ascites_requires_paracentesis": maybe([None, True, False]),
+            "child_pugh_recorded": maybe([None, "A", "B7", "C"])}),
         "tumour": base.tumour.model_copy(update={
             "pvtt": maybe([None, "vp0", "vp2", "vp4"]), "measurable_disease": maybe([None, True, False]),
             "extrahepatic_spread": maybe([None, True, False]), "liver_involvement_pct": maybe([None, 20.0, 60.0]),

@@ -3,7 +3,7 @@
 Each pair is a real criterion from an HCC trial in ../shared, a small patient and the verdict read
 from the criterion text by clinical reading (never from the compiler's output); see
 ``tests/criteria/corpus/README.md``.  A harmful error is a decision (met / not met) that the
-clinical label contradicts.  Two known harmful pairs remain and are listed here with why; any
+clinical label contradicts.  One known harmful pair remains and are listed here with why; any
 other harmful pair fails the test.  Agreement and review rate by family: ``benchmarks/criteria_labelled.py``.
 """
 
@@ -20,9 +20,6 @@ CORPUS = Path(__file__).parent / "corpus"
 
 #: Harmful pairs not yet fixed, each with the reason (issue 10 closing note).
 KNOWN_HARMFUL = {
-    # no ULN reported with the result: the engine assumes the site-default ULN (21 umol/L) and decides
-    # 28 umol/L > 1.5 x 21 = 31.5 ... is within; labs use ULNs of 17-21, so a clinician would ask for the ULN
-    "NCT01009801-inc-12#2",
     # a prior systemic line recorded as "oral targeted agent" without its name: the lexicon cannot say it
     # was not sorafenib, but the engine counts it as not sorafenib
     "NCT01258608-exc-4#2",

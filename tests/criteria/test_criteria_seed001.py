@@ -98,7 +98,8 @@ CASES = [
     ("exclusion", "4", BOTH, "ascites not assessed", {"liver": LiverFunction(encephalopathy="none")}, "unknown"),
     ("exclusion", "5", BOTH, "active TB", {"conditions": [cond("active_tuberculosis", status="active")]}, "met"),
     ("exclusion", "5", BOTH, "no TB", {}, "not_met"),
-    ("exclusion", "5", BOTH, "TB, activity unknown", {"conditions": [cond("active_tuberculosis")]}, "unknown"),
+    # "known history of active TB" (有已知的活动性结核病病史): a recorded TB of unknown activity is a history of it
+    ("exclusion", "5", BOTH, "TB, activity unknown", {"conditions": [cond("active_tuberculosis")]}, "met"),
     ("exclusion", "6", BOTH, "allergic to pembrolizumab (PD-1)", {"allergies": ["pembrolizumab"]}, "met"),
     ("exclusion", "6", BOTH, "no allergy", {}, "not_met"),
     ("exclusion", "7", BOTH, "no other malignancy", {}, "not_met"),
@@ -174,5 +175,5 @@ def test_seed001_lab_reason_shows_conversion(seed001) -> None:  # type: ignore[n
     node = compile_criterion(seed001[("inclusion", "11", "zh")], role="inclusion")
     v = evaluate_node(node, PatientFacts(make_patient(), AS_OF))
     # 12.5 g/dL = 125 g/L (hcc-domain.md s. 5: g/L = g/dL x 10); ULN from the lab's range
-    assert "haemoglobin 125 g/L (= 12.5 g/dL) ≥ 90 g/L" in v.reason
-    assert "total bilirubin 15 umol/L ≤ 2×ULN (2×21 = 42 umol/L)" in v.reason
+    assert "haemoglobin 125 g/L (= 12.5 g/dL) passes ≥ 90 g/L" in v.reason
+    assert "total bilirubin 15 umol/L passes ≤ 2×ULN (2×21 = 42 umol/L)" in v.reason

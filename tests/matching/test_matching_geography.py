@@ -50,3 +50,14 @@ def test_patient_in_chinese_and_unknown_cities() -> None:
     assert distance_class(us, _site("houston", "Texas", "United States")) == "same_city"
     assert distance_class(us, _site("Dallas", "Texas", "United States")) == "same_province"
     assert resolve_location(None, None, "Hong Kong") == Place(None, "Hong Kong", "China")
+
+
+def test_distance_in_km_between_known_cities() -> None:
+    """Great-circle distance (haversine, Earth radius 6371 km): Beijing (39.9 N, 116.4 E) to Shanghai
+    (31.2 N, 121.5 E) is about 1,070 km; a province or country alone gives no distance (never guessed)."""
+    from hcctrials.matching.geography import distance_km, normalise_place
+
+    km = distance_km(normalise_place("北京"), normalise_place("Shanghai"))
+    assert km is not None and 1050 < km < 1090
+    assert distance_km(normalise_place("深圳"), normalise_place("深圳")) == 0.0
+    assert distance_km(normalise_place("广东"), normalise_place("Shanghai")) is None

@@ -63,7 +63,9 @@ PROGRESSED_PD1 = _trial("NCT09990103", ["Disease progression on prior anti-PD-1 
 
 def test_progressed_on_pd1_needs_documented_progression() -> None:
     assert _verdict(PROGRESSED_PD1, _patient(_line("sintilimab"))) == "eligible"
-    assert _verdict(PROGRESSED_PD1, _patient(_line("sintilimab", progressed=False))) == "ineligible"
+    # stopped for toxicity without a documented progression: it may have progressed since, so the
+    # criterion is undecided (issue 10: not "did not progress"), never eligible
+    assert _verdict(PROGRESSED_PD1, _patient(_line("sintilimab", progressed=False))) == "possibly_eligible"
     assert _verdict(PROGRESSED_PD1, _patient(_line("atezolizumab"))) == "ineligible"  # PD-L1 is not PD-1
 
 

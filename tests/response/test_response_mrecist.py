@@ -67,14 +67,16 @@ def test_new_liver_lesion_needs_typical_pattern_and_10mm(series, run):
 
 def test_equivocal_liver_lesion_growing_10mm_is_pd_backdated(series, run):
     """Atypical 8 mm at day 56, 18 mm at day 112 (+10 mm growth): PD, dated day 56 by
-    default (backdating is a parameter, spec 2)."""
+    default (backdating is a parameter, spec 2); the day-56 time point is then re-read as PD
+    so that BOR and the progression date agree (issue 11)."""
     df = series(days=(-7, 56, 112), targets={"T1": [50, 50, 50]},
                 organs={"T1": "liver", "NL": "liver"}, viable={"T1": [40, 40, 40]},
                 new={"NL": [None, 8, 18]},
                 extra={"NL": {"typical_vascular_pattern": [None, False, False]}})
     r = run(df, "mrecist")
-    assert ovr(r) == ["SD", "PD"]
+    assert ovr(r) == ["PD", "PD"]
     assert str(r.subjects["first_progression_date"].iloc[0].date()) == "2024-02-26"
+    assert ovr(run(df, "mrecist", backdate_equivocal_new_lesions=False)) == ["SD", "PD"]
     df["diameter_mm"] = df["diameter_mm"].astype(float)
     df.loc[df["lesion_id"] == "NL", "diameter_mm"] = [8.0, 17.9]
     assert ovr(run(df, "mrecist")) == ["SD", "SD"]

@@ -184,13 +184,15 @@ def test_new_node_counts_from_10mm(series, run):
 
 
 def test_equivocal_new_lesion_backdated_when_confirmed(series, run):
-    """Equivocal at day 56, unequivocal at day 112: PD at day 112, dated day 56 [E09 1.5]."""
+    """Equivocal at day 56, unequivocal at day 112: PD at day 112, dated day 56 [E09 1.5];
+    with back-dating the day-56 time point reads PD too (BOR and PD date agree, issue 11)."""
     df = series(days=(-7, 56, 112), targets={"T1": [50, 45, 45]}, new={"NEW1": [None, 8, 15]},
                 extra={"NEW1": {"equivocal": [None, True, False]}})
     r = run(df)
-    assert overall(r) == ["SD", "PD"]
+    assert overall(r) == ["PD", "PD"]
     assert str(r.subjects["first_progression_date"].iloc[0].date()) == "2024-02-26"
     r2 = run(df, backdate_equivocal_new_lesions=False)
+    assert overall(r2) == ["SD", "PD"]
     assert str(r2.subjects["first_progression_date"].iloc[0].date()) == "2024-04-22"
 
 

@@ -199,3 +199,22 @@ def test_partial_range_contains_every_completion(b, a, i, asc, he) -> None:
             full = compute_child_pugh(bilirubin_umol_l=b, albumin_g_l=a, inr=i, ascites=asc2,
                                       encephalopathy=he2)
             assert r.points_min <= full.points <= r.points_max
+
+
+def test_recorded_child_pugh_narrows_a_partial_score() -> None:
+    """Issue 10: a recorded Child-Pugh when components are missing.  Bilirubin 22 umol/L (1 point),
+    albumin 33 g/L (2), INR unknown (1-3), no ascites (1), no encephalopathy (1): 6-8 points possible.
+    The clinician recorded B7: the score is 7 (class B); a recorded A narrows it to 6 (the only A
+    total in 6-8); a recorded C contradicts the components, which win."""
+    from hcctrials.scores.child_pugh import compute_child_pugh, narrow_to_recorded
+
+    partial = compute_child_pugh(bilirubin_umol_l=22, albumin_g_l=33, inr=None, ascites="none", encephalopathy="none")
+    assert (partial.points_min, partial.points_max) == (6, 8)
+    b7 = narrow_to_recorded(partial, "B7")
+    assert (b7.points, b7.grade, b7.label, b7.missing) == (7, "B", "B7 (recorded)", ())
+    a = narrow_to_recorded(partial, "A")
+    assert (a.points, a.grade) == (6, "A")
+    c = narrow_to_recorded(partial, "C")
+    assert (c.points_min, c.points_max) == (6, 8) and c.inputs["recorded_contradiction"] == "C"
+    complete = compute_child_pugh(bilirubin_umol_l=22, albumin_g_l=33, inr=1.1, ascites="none", encephalopathy="none")
+    assert narrow_to_recorded(complete, "B7") is complete  # measured components are never overridden

@@ -154,33 +154,49 @@ def register(app: typer.Typer) -> None:
         db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
         file: list[Path] = typer.Option([], "--file", help="Read the trial from a registry file instead."),
         protocol: Optional[Path] = typer.Option(None, "--protocol", help="Protocol override YAML."),
+        lang: Optional[str] = typer.Option(None, "--lang", help="en or zh (default: $HCCTRIALS_LANG, else en)."),
         as_json: bool = typer.Option(False, "--json"),
     ) -> None:
         """Evaluate a patient against a trial: verdict, each criterion's reason, what to measure."""
         from hcctrials.criteria import describe, evaluate_trial
+        from hcctrials.i18n import resolve_language, say
+        from hcctrials.matching.explain import status_label, verdict_label
+        from hcctrials.matching.matcher import CriterionRow
         from hcctrials.patients import load_patient
 
+        language = resolve_language(lang)
         try:
             when = date.fromisoformat(as_of)
         except ValueError:
             raise InputError("expected a date YYYY-MM-DD", field="--as-of", value=as_of) from None
-        person = load_patient(patient)
+        from hcctrials.patients.plausibility import check_dates
+
+        person = check_dates(load_patient(patient), when)
         compiled = _compiled(_find_trial(trial_id, db, file), protocol, "auto")
-        verdict = evaluate_trial(compiled, person, as_of=when)
+        verdict = evaluate_trial(compiled, person, as_of=when)  # the one trial verdict (criteria.verdict)
+        rows = [CriterionRow(r.criterion.number, r.criterion.role, r.criterion.text, r.status, r.verdict.reason,
+                             tuple(r.verdict.missing)) for r in verdict.results]
         if as_json:
             typer.echo(json.dumps({
-                "trial_id": verdict.trial_id, "status": verdict.status, "to_measure": verdict.to_measure,
+                "trial_id": verdict.trial_id, "status": verdict.status, "patient_data_findings": person.data_findings,
+                "status_label": verdict_label(verdict.status, language), "to_measure": verdict.to_measure,
                 "criteria": [{"role": r.criterion.role, "number": r.criterion.number, "status": r.status,
+                              "status_label": status_label(row, language),
                               "reason": r.verdict.reason, "missing": list(r.verdict.missing),
-                              "rule": describe(r.criterion.rule)} for r in verdict.results]},
+                              "rule": describe(r.criterion.rule)} for r, row in zip(verdict.results, rows)]},
                 ensure_ascii=False, indent=2))
             return
         console = Console()
-        table = Table(title=f"{verdict.trial_id} for {person.patient_id} on {when}: {verdict.status}")
-        for col in ("role", "#", "status", "reason"):
+        table = Table(title=say("{trial} for {patient} on {date}: {verdict}", language, trial=verdict.trial_id,
+                               patient=person.patient_id, date=when.isoformat(),
+                               verdict=verdict_label(verdict.status, language)))
+        for col in (say("role", language), "#", say("status", language), say("reason", language)):
             table.add_column(col, overflow="fold")
-        for r in verdict.results:
-            table.add_row(r.criterion.role, r.criterion.number, r.status, r.verdict.reason)
+        for row in rows:
+            table.add_row(say("exclusion", language) if row.role == "exclusion" else say("inclusion", language),
+                          row.number, status_label(row, language), row.reason)
         console.print(table)
+        for finding in person.data_findings:
+            console.print("! " + say("patient data: {finding}", language, finding=finding), highlight=False, markup=False)
         if verdict.to_measure:
-            console.print("to measure: " + "; ".join(verdict.to_measure))
+            console.print(say("to measure next: {items}", language, items="; ".join(verdict.to_measure)))

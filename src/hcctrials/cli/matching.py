@@ -56,38 +56,46 @@ def match_command(
     show_other_conditions: bool = typer.Option(
         False, "--show-other-conditions", help="Also list trials for other conditions (hidden by default)."),
     limit: int = typer.Option(20, "--limit", help="Trials to show."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="en or zh (default: $HCCTRIALS_LANG, else en)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
-    """Which trials can this patient join? Ranked: eligible, possibly eligible, unknown."""
-    from hcctrials.matching.explain import describe_match, result_to_dict
-    from hcctrials.matching.geography import normalise_place
+    """Which trials can this patient join? Relevant trials only, ranked: relevance, setting, criteria decided."""
+    from hcctrials.i18n import resolve_language, say
     from hcctrials.matching.compiled_cache import load_match_catalog
+    from hcctrials.matching.explain import describe_match, describe_result_footer, describe_result_header, result_to_dict
+    from hcctrials.matching.geography import normalise_place
     from hcctrials.matching.matcher import match_patient
     from hcctrials.patients import load_patient
 
-    person = load_patient(patient)
+    from hcctrials.patients.plausibility import check_dates
+
+    language = resolve_language(lang)
     day = _as_of(as_of)
+    person = check_dates(load_patient(patient), day)
     place = normalise_place(near) if near else None
     with _store(db) as store:
-        result = match_patient(person, load_match_catalog(store), as_of=day, near=place,
+        catalog = load_match_catalog(store)
+        result = match_patient(person, catalog, as_of=day, near=place,
                                include_ineligible=show_ineligible, include_closed=show_closed,
                                include_irrelevant=show_other_conditions)
     result.matches = result.matches[:limit]
     if as_json:
-        typer.echo(json.dumps(result_to_dict(result), ensure_ascii=False, indent=2))
+        typer.echo(json.dumps({**result_to_dict(result, language), "patient_data_findings": person.data_findings},
+                              ensure_ascii=False, indent=2))
         return
     console = Console()
-    console.print(f"[bold]{result.patient_id}[/] on {day}: {result.line.reason}", highlight=False)
+    if not catalog.trials:
+        console.print(say("the database holds no trials: run `hcctrials ingest FILES` or `hcctrials ingest --examples` "
+                         "first", language), highlight=False, markup=False)
+        return
+    console.print(describe_result_header(result, language), highlight=False, markup=False)
+    for finding in person.data_findings:
+        console.print("! " + say("patient data: {finding}", language, finding=finding), highlight=False, markup=False)
     for m in result.matches:
-        console.print("\n".join(describe_match(m)), highlight=False, markup=False)
-    other = sum(result.hidden_irrelevant.values())
-    console.print(f"hidden: {other} trial(s) for other conditions (--show-other-conditions), "
-                  f"{result.hidden_ineligible} ineligible (--show-ineligible), "
-                  f"{result.hidden_closed} closed (--show-closed)", highlight=False)
-    if result.to_measure:
-        console.print("what to measure next: " + "; ".join(
-            f"{item} would inform {n} trial(s)" for item, n in result.to_measure[:8]), highlight=False, markup=False)
+        console.print("\n".join(describe_match(m, language=language)), highlight=False, markup=False)
+    for line in describe_result_footer(result, language):
+        console.print(line, highlight=False, markup=False)
 
 
 def search_command(
@@ -107,7 +115,7 @@ def search_command(
 ) -> None:
     """Full-text search in both languages, with filters."""
     from hcctrials.matching.search import SearchFilters, parse_query
-    from hcctrials.storage.search_index import refresh_search_index, search_trials
+    from hcctrials.storage.search_index import search_index_status, search_trials
     from hcctrials.vocab import load_lexicon
 
     drug_ids = []
@@ -122,8 +130,15 @@ def search_command(
         started_after=_as_of(started_after) if started_after else None,
         started_before=_as_of(started_before) if started_before else None)
     with _store(db) as store:
-        refresh_search_index(store)
+        # a read path never writes (issue 11): the index is written by `hcctrials ingest` / `hcctrials db index`;
+        # a stale index answers from what is indexed and says so
+        index = search_index_status(store)
         hits = search_trials(store, parse_query(query), filters=filters, limit=limit)
+    if not index.current:
+        from hcctrials.cli.messages import STALE_INDEX
+
+        Console(stderr=True).print(STALE_INDEX.format(stale=index.stale, trials=index.trials), highlight=False,
+                                   markup=False)
     if as_json:
         typer.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2, default=list))
         return

@@ -1,4 +1,4 @@
-"""Registry commands: ``ingest``, ``trials list``, ``trials show``, ``schema trial``, ``db upgrade``.
+"""Registry commands: ``ingest``, ``trials list``, ``trials show``, ``schema trial`` (``db ...``: :mod:`hcctrials.cli.db`).
 
 A thin shell over :mod:`hcctrials.ingest` and :mod:`hcctrials.storage`.  The database is the
 ``--db`` option, else ``HCCTRIALS_DB``, else a SQLite file in the user's data folder
@@ -19,10 +19,11 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hcctrials.cli import messages
 from hcctrials.config import load_settings
 from hcctrials.ingest import IngestEvent, IngestSummary, example_records_dir, ingest_paths
 from hcctrials.model.trial import OverallStatus, Registry, Trial
-from hcctrials.storage import TrialStore, open_store, upgrade
+from hcctrials.storage import TrialStore, open_store
 
 __all__ = ["register"]
 
@@ -31,7 +32,6 @@ _LANG_HELP = "Language of titles and labels: en or zh (falls back to the other w
 
 trials_app = typer.Typer(help="List and read stored trials.", no_args_is_help=True)
 schema_app = typer.Typer(help="Print JSON Schemas of the data model.", no_args_is_help=True)
-db_app = typer.Typer(help="Database maintenance.", no_args_is_help=True)
 
 
 def _store(db: str | None) -> TrialStore:
@@ -45,13 +45,24 @@ def _lang(value: str | None) -> str:
     return lang
 
 
+_COLUMNS = ("files", "ingested", "updated", "unchanged", "older", "held", "failed")
+
+
 def _print_summary(console: Console, summary: IngestSummary) -> None:
     table = Table(title="ingest summary", show_header=True, header_style="bold")
-    for name in ("files", "ingested", "updated", "unchanged", "older", "failed"):
-        table.add_column(name, justify="right", style="bold red" if name == "failed" and summary.failed else None)
+    for name in _COLUMNS:
+        alarm = (name == "failed" and summary.failed) or (name == "held" and summary.held)
+        table.add_column(name, justify="right", style="bold red" if alarm else None)
     counts = summary.counts()
-    table.add_row(*(str(counts[name]) for name in ("files", "ingested", "updated", "unchanged", "older", "failed")))
+    table.add_row(*(str(counts[name]) for name in _COLUMNS))
     console.print(table)
+    if summary.abandoned_runs:
+        console.print(messages.ABANDONED_RUNS.format(runs=", ".join(map(str, summary.abandoned_runs))),
+                      highlight=False)
+    if summary.held:
+        ids = ", ".join(f"{tid} (version {version})" for tid, version in summary.held_versions[:20])
+        more = f" and {len(summary.held_versions) - 20} more" if len(summary.held_versions) > 20 else ""
+        console.print(messages.HELD_VERSIONS.format(count=summary.held, ids=escape(ids + more)), highlight=False)
     if summary.failures:
         failures = Table(title="failures", show_header=True, header_style="bold red", expand=True)
         for name in ("file", "record", "field", "reason"):
@@ -69,12 +80,20 @@ def ingest(
     batch_size: int = typer.Option(1000, "--batch-size", min=1, help="Records written per batch."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
     index: bool = typer.Option(True, "--index/--no-index",
-                               help="Update the bilingual search index after ingesting (else the first search does)."),
+                               help="Index new and updated records for search in each file's transaction, then "
+                                    "refresh anything stale. --no-index: searches answer from the index as it is "
+                                    "until `hcctrials db index` or the next ingest."),
+    accept_shrink: bool = typer.Option(False, "--accept-shrink",
+                                       help="Make new versions current even when they lost most of the current "
+                                            "version's content (interventions, arms, sites, outcomes, conditions, "
+                                            "criteria); without it such versions are held back."),
 ) -> None:
     """Ingest registry records (CT.gov JSON/CSV/XML, ChiCTR pages/XML, trial-finder pages).
 
-    Prints a summary (ingested, updated, unchanged, older, failed) and every failure with file,
-    record, field and reason. Exit status 1 if anything failed.
+    Prints a summary (ingested, updated, unchanged, older, held, failed) and every failure with
+    file, record, field and reason. A new version that lost most of the current one's content
+    (a truncated download) is held back: stored, not current, with a finding. Exit status 1 if
+    anything failed or was held back. Safe to run beside other ingests and searches.
     """
     if not paths and not examples:
         raise typer.BadParameter("give at least one PATH or --examples", param_hint="PATH")
@@ -102,18 +121,16 @@ def ingest(
             else:
                 progress.update(task, completed=event.file_index + 1)
 
-        summary = ingest_paths(targets, store, batch_size=batch_size, progress=on_event)
-        if index and (summary.ingested or summary.updated):
-            from hcctrials.storage.search_index import refresh_search_index
-
-            progress.update(task, description="search index", total=None)
-            refresh_search_index(store)
+        summary = ingest_paths(targets, store, batch_size=batch_size, progress=on_event,
+                               search_index=index, accept_shrink=accept_shrink)
     if as_json:
         typer.echo(json.dumps({**summary.counts(), "run_id": summary.run_id,
-                               "failures": [f.__dict__ for f in summary.failures]}, ensure_ascii=False, indent=2))
+                               "failures": [f.__dict__ for f in summary.failures],
+                               "held_versions": [{"trial_id": t, "version": v} for t, v in summary.held_versions],
+                               "abandoned_runs": summary.abandoned_runs}, ensure_ascii=False, indent=2))
     else:
         _print_summary(out, summary)
-    if not summary.ok:
+    if not summary.ok or summary.held:
         # SystemExit rather than typer.Exit: cli.main runs the app with standalone_mode=False,
         # where click turns typer.Exit into a return value that main() does not pass on.
         raise SystemExit(1)
@@ -198,19 +215,8 @@ def schema_patient() -> None:
     typer.echo(json.dumps(patient_json_schema(), ensure_ascii=False, indent=2))
 
 
-@db_app.command("upgrade")
-def db_upgrade(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP)) -> None:
-    """Create or upgrade the database schema to the newest revision (Alembic)."""
-    url = load_settings(database_url=db).database_url
-    revision = upgrade(url)
-    from hcctrials.storage.engine import describe_url, normalise_url
-
-    typer.echo(f"{describe_url(normalise_url(url))}: schema at revision {revision}")
-
-
 def register(app: typer.Typer) -> None:
     """Add the registry commands to *app*."""
     app.command("ingest")(ingest)
     app.add_typer(trials_app, name="trials")
     app.add_typer(schema_app, name="schema")
-    app.add_typer(db_app, name="db")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Literal, cast
 
 import typer
 from rich.console import Console
@@ -78,6 +78,37 @@ def response_command(
     irecist_max_days: int | None = typer.Option(
         56, "--irecist-confirm-max-days",
         help="iRECIST: a confirming scan later than this after the iUPD is flagged (still used)."),
+    irecist_no_max: bool = typer.Option(
+        False, "--irecist-no-confirm-max",
+        help="iRECIST: no upper end of the confirmation window (nothing flagged late)."),
+    atypical_targets: str = typer.Option(
+        "error", "--mrecist-atypical-targets",
+        help="mRECIST: intrahepatic targets without a viable diameter: error | whole_lesion."),
+    backdate: bool = typer.Option(
+        True, "--backdate-equivocal/--no-backdate-equivocal",
+        help="Date PD at the first appearance of an equivocal new lesion later confirmed; that "
+        "time point then reads PD, so BOR stops there too [RECIST 1.1 1.5]."),
+    reappearance_pd: bool = typer.Option(
+        True, "--reappearance-after-cr-pd/--no-reappearance-after-cr-pd",
+        help="A target reappearing after a true CR is PD [RECIST 1.1 Q&A]."),
+    continuing_pr: bool = typer.Option(
+        False, "--continuing-pr/--no-continuing-pr",
+        help="Keep calling later time points PR after a (confirmed) PR until PD (labels only)."),
+    timepoint_date: str = typer.Option(
+        "earliest", "--timepoint-date",
+        help="Date of a time point made of several scan dates: earliest | latest."),
+    exclude_nact: bool = typer.Option(
+        True, "--exclude-after-new-therapy/--include-after-new-therapy",
+        help="Ignore assessments on or after new anticancer therapy for BOR."),
+    irecist_iupd_event: bool = typer.Option(
+        False, "--irecist-unconfirmed-iupd-event/--irecist-unconfirmed-iupd-censor",
+        help="iRECIST: date an iUPD never confirmed as progression (default: censor)."),
+    imrecist_last_event: bool = typer.Option(
+        True, "--imrecist-last-pd-event/--imrecist-last-pd-censor",
+        help="imRECIST: a PD on the last scan (nothing after it) is an event [H18]."),
+    imrecist_confirm_days: int = typer.Option(
+        28, "--imrecist-confirm-min-days",
+        help="imRECIST: minimum days between a PD and the scan confirming or negating it."),
     show_visits: bool = typer.Option(False, "--visits", help="Also print per-visit responses."),
     show_rules: bool = typer.Option(False, "--rules",
                                     help="With --visits: print the rule that decided each visit."),
@@ -104,12 +135,26 @@ def response_command(
     if table.first_doses is None:
         raise InputError("no first-dose dates", file=str(assessments),
                          hint="add a first_dose_date column or pass --first-doses")
+    for option, value, allowed in (("--mrecist-atypical-targets", atypical_targets,
+                                    ("error", "whole_lesion")),
+                                   ("--timepoint-date", timepoint_date, ("earliest", "latest"))):
+        if value not in allowed:
+            raise InputError("unknown value", field=option, value=value,
+                             hint=f"use one of {', '.join(allowed)}")
     settings = ResponseSettings(
         confirm=confirm, sd_min_days=int(round(min_sd_weeks * 7)),
         confirmation_min_days=confirm_days, max_ne_between_confirmation=max_ne,
         accept_sd_between_pr_and_confirmation=accept_sd, mrecist_pd_absolute_mm=mrecist_abs_mm,
-        visit_window_days=visit_window, irecist_confirmation_min_days=irecist_min_days,
-        irecist_confirmation_max_days=irecist_max_days)
+        mrecist_atypical_targets=cast("Literal['error', 'whole_lesion']", atypical_targets),
+        backdate_equivocal_new_lesions=backdate, reappearance_after_cr_is_pd=reappearance_pd,
+        continuing_pr=continuing_pr, visit_window_days=visit_window,
+        timepoint_date=cast("Literal['earliest', 'latest']", timepoint_date),
+        exclude_after_new_therapy=exclude_nact,
+        irecist_unconfirmed_iupd_is_event=irecist_iupd_event,
+        irecist_confirmation_min_days=irecist_min_days,
+        irecist_confirmation_max_days=None if irecist_no_max else irecist_max_days,
+        imrecist_pd_on_last_scan_is_event=imrecist_last_event,
+        imrecist_pd_confirmation_min_days=imrecist_confirm_days)
     result: ResponseResult = derive_responses(table.assessments, table.first_doses,
                                               criteria=criteria, settings=settings)
     if adrs_out is not None:

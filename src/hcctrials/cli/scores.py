@@ -99,7 +99,9 @@ def register(app: typer.Typer) -> None:
             except ValueError:
                 raise InputError("--as-of must be a date YYYY-MM-DD", field="--as-of",
                                  value=as_of) from None
-        result = compute_patient_scores(load_patient(patient), as_of=when,
+        from hcctrials.patients.plausibility import check_dates
+
+        result = compute_patient_scores(check_dates(load_patient(patient), when), as_of=when,
                                         lab_window_days=lab_window_days)
         if as_json:
             typer.echo(json.dumps(result.to_dict(), ensure_ascii=False, indent=2, default=str))

@@ -12,7 +12,7 @@ patient evaluates each distinct rule once, then combines per trial with numpy.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,7 +22,7 @@ import numpy as np
 from hcctrials.criteria.compile import compile_criterion, is_fully_compiled
 from hcctrials.criteria.evaluate import Verdict, evaluate_node, negate
 from hcctrials.criteria.facts import PatientFacts
-from hcctrials.criteria.split import CriterionText, split_criteria
+from hcctrials.criteria.split import CriterionText, is_heading, split_criteria
 from hcctrials.criteria.verdict import NO_CRITERIA, TRIAL_CODE, TRIAL_VERDICTS, decide_trial_verdict
 from hcctrials.model.eligibility import Criterion, NeedsReview, Role, leaf_key
 from hcctrials.model.patient import Patient
@@ -83,12 +83,14 @@ def trial_criteria_texts(trial: Trial) -> dict[str, list[CriterionText]]:
         for k, item in enumerate(items, start=1):
             for lang in ("en", "zh"):
                 text = getattr(item, lang)
-                if text:
+                if text and not is_heading(text):
                     out[lang].append(CriterionText(str(k), text, lang, role, 0, len(text)))
     for lang in ("en", "zh"):
         raw = getattr(el.raw_text, lang)
         if not given[lang] and raw:
             for it in split_criteria(raw).items:  # a block may mix both languages (ChiCTR export)
+                if is_heading(it.text):
+                    continue  # a heading or lead-in is not a criterion (split.is_heading)
                 if not any(o.role == it.role and o.number == it.number for o in out[it.language]):
                     out[it.language].append(it)
     return out
@@ -261,11 +263,12 @@ class CompiledCatalog:
     missing data) for one trial come from :func:`evaluate_trial`.
     """
 
-    def __init__(self, trials: list[CompiledTrial]) -> None:
+    def __init__(self, trials: Sequence[CompiledTrial]) -> None:
         from hcctrials.model.eligibility import AllOf, AnyOf, Not
 
-        self.trials = trials
-        self.rules: list[Criterion] = []
+        self.trials: Sequence[CompiledTrial] = trials
+        rules: list[Criterion] = []
+        self.rules: Sequence[Criterion] = rules
         self.leaves: list[object] = []
         leaf_index: dict[str, int] = {}
         self._constant: dict[int, int] = {}
@@ -304,17 +307,40 @@ class CompiledCatalog:
                     rule_key = rule_keys[id(c.rule)] = leaf_key(c.rule)
                 key = c.role + rule_key
                 if key not in index:
-                    index[key] = len(self.rules)
-                    self.rules.append(c)
+                    index[key] = len(rules)
+                    rules.append(c)
                     self.programs.append(program(c.rule))
                     self.exclusion.append(c.role == "exclusion")
                 ids.append(index[key])
             offsets.append(len(ids))
         self.criterion_ids = np.asarray(ids, dtype=np.int64)
         self.offsets = np.asarray(offsets, dtype=np.int64)
+        self._finish()
+
+    def _finish(self) -> None:
         self._variable = [i for i in range(len(self.leaves)) if i not in self._constant]
         self._functions: list[RuleFunction | int] = [
             prog if type(prog) is int else _compile_program(prog) for prog in self.programs]
+
+    @classmethod
+    def from_structure(cls, trials: Sequence[CompiledTrial], rules: Sequence[Criterion], leaves: list[object],
+                       programs: list[object], exclusion: list[bool], criterion_ids: np.ndarray,
+                       offsets: np.ndarray) -> CompiledCatalog:
+        """A catalog from the parts a previous construction produced (e.g. stored in the database
+        cache by :mod:`hcctrials.matching.compiled_cache`), without walking every criterion again.
+
+        *trials* and *rules* may be lazy sequences (building a trial's :class:`Criterion` objects
+        only when it is explained); *leaves*, *programs*, *exclusion*, *criterion_ids* and *offsets*
+        must be what :meth:`__init__` computes for those trials (same order), so evaluation is the same."""
+        self = cls.__new__(cls)
+        self.trials, self.rules, self.leaves = trials, rules, leaves
+        self.programs, self.exclusion = programs, exclusion
+        self.criterion_ids = np.asarray(criterion_ids, dtype=np.int64)
+        self.offsets = np.asarray(offsets, dtype=np.int64)
+        self._constant = {i: _CODES[kind] for i, leaf in enumerate(leaves)
+                          if (kind := getattr(leaf, "kind", None)) in ("needs_review", "administrative")}
+        self._finish()
+        return self
 
     def rule_codes(self, facts: PatientFacts) -> np.ndarray:
         """Per distinct rule, its code for the trial (exclusions negated) for the patient in *facts*:

@@ -51,7 +51,7 @@ from typing import Any, cast
 import numpy as np
 
 from hcctrials.criteria.catalog import CompiledCatalog
-from hcctrials.criteria.facts import DEFAULT_ULN, PatientFacts
+from hcctrials.criteria.facts import DEFAULT_ULN, DEFAULT_ULN_BAND, PatientFacts
 from hcctrials.criteria.verdict import NO_CRITERIA, TRIAL_CODE, TRIAL_VERDICTS
 from hcctrials.errors import HcctrialsError, UnitError
 from hcctrials.model.patient import Patient
@@ -159,7 +159,7 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
     "diagnosis": lambda p, f: _freeze(p.diagnosis),
     "tumour_feature": lambda p, f: (_freeze(p.tumour), _freeze(p.treatments)),  # treatments: measurability
     "liver_feature": lambda p, f: _freeze(p.liver),
-    "prior_therapy": lambda p, f: _freeze(p.treatments),
+    "prior_therapy": lambda p, f: (_freeze(p.treatments), p.history_reviewed),
     "history": lambda p, f: (_freeze(p.conditions), _freeze(p.liver), _freeze(p.treatments),
                              _freeze(p.diagnosis), _freeze(p.virology), _freeze(p.tumour), p.history_reviewed,
                              p.sex, p.pregnant, p.breastfeeding, tuple(p.allergies)),
@@ -184,7 +184,7 @@ def _liver_scores(p: Patient, as_of: date, window: int) -> tuple[Any, Any, Hasha
     ascites) and the recorded stages, so equal keys give equal ``stage`` leaf verdicts; the
     property test checks this against the scalar engine."""
     from hcctrials.scores.albi import compute_albi
-    from hcctrials.scores.child_pugh import compute_child_pugh
+    from hcctrials.scores.child_pugh import compute_child_pugh, narrow_to_recorded
     from hcctrials.scores.patient_scores import _latest  # the scores' own lab selection (no copy of it)
 
     inputs: dict[str, Any] = {}
@@ -199,6 +199,7 @@ def _liver_scores(p: Patient, as_of: date, window: int) -> tuple[Any, Any, Hasha
     cp = compute_child_pugh(bilirubin_umol_l=lab["bilirubin_total"], albumin_g_l=lab["albumin"],
                             inr=lab["inr"], pt_prolongation_s=lab["pt_prolongation"],
                             ascites=ascites, encephalopathy=he, cholestatic=bool(liver.cholestatic_disease))
+    cp = narrow_to_recorded(cp, liver.child_pugh_recorded if liver_ok else None)  # as compute_patient_scores
     albi = compute_albi(bilirubin_umol_l=lab["bilirubin_total"], albumin_g_l=lab["albumin"])
     ecog_ok = p.ecog is not None and (p.ecog_date is None or p.ecog_date <= as_of)
     tumour = p.tumour
@@ -215,7 +216,7 @@ _FIELD_SIGNATURES: dict[str, tuple[tuple[str, ...], Callable[[Patient], Hashable
     "diagnosis": (("diagnosis",), lambda p: None),
     "tumour_feature": (("tumour", "treatments"), lambda p: None),
     "liver_feature": (("liver",), lambda p: None),
-    "prior_therapy": (("treatments",), lambda p: None),
+    "prior_therapy": (("treatments",), lambda p: p.history_reviewed),
     "other_malignancy": (("conditions",), lambda p: p.history_reviewed),
     "heart_failure_nyha": (("conditions",), lambda p: p.history_reviewed),
     "history": (("conditions", "liver", "treatments", "diagnosis", "virology", "tumour"),
@@ -460,7 +461,10 @@ def _lab_codes(node: Any, fc: FactColumns) -> tuple[np.ndarray, np.ndarray]:
             vals = np.where(col.unit == None, col.value, converted)  # noqa: E711 - elementwise
             ok = ok | (col.unit == None)  # noqa: E711
             sel = rest & ok
-            c = _interval_codes(vals, col.lower_open, col.upper_open, node.comparator, node.uln_multiple * d_uln)
+            # as leaves._lab: an assumed ULN decides only when the whole band of ULNs in use agrees
+            low, high = (_interval_codes(vals, col.lower_open, col.upper_open, node.comparator,
+                                         node.uln_multiple * d_uln * k) for k in DEFAULT_ULN_BAND)
+            c = np.where(low == high, low, UNKNOWN).astype(_I8)
             codes[sel] = c[sel]
         return codes, fallback
     try:

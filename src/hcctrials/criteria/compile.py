@@ -146,7 +146,9 @@ _NEVER_FILLER = re.compile(
     r"more|less|greater|lower|higher|above|below|exceed\w*|over|under|least|most|maximum|minimum|"
     r"before|after|until|since|completion|completed|last|"
     r"stage\s+(?:[0-4]|[abcd]|i{1,3}|iv)|class\s+[abc]|grade\s+[0-5])\b"
-    r"|无|未|不|非|没有|否|除外|除了|例外|仅|只|以上|以下|以内|超过|低于|高于|大于|小于|之前|之后|至少|最多",
+    r"|无|未|不|非|没有|否|除外|除了|例外|仅|只|以上|以下|以内|超过|低于|高于|大于|小于|之前|之后|至少|最多"
+    # a threshold no scanner read ("(or >= 2.0 mg/dl)", "≥ 1.5") is never filler
+    r"|[≥≤<>]\s*\d|\d(?:\.\d+)?\s*(?:mg|g|µg|ug|ng|iu|u|mmol|umol|µmol|mol|%|cm|mm|ml|l)(?:/|\b)",
     re.IGNORECASE)
 # Time phrases that only anchor a window the scanners read ("within 3 months prior to study
 # treatment initiation", "入组前"): not a change of meaning.
@@ -155,7 +157,8 @@ _ANCHOR = re.compile(
     r"(?:the\s+)?(?:study|trial|first|initial|randomi[sz]ation|enrol?ment|registration|screening|treatment|dosing|day\s*1|c1d1|"
     r"start|initiation|inclusion|signing|informed|entry)(?:\s+(?:drug|treatment|therapy|medication|intervention|dose|"
     r"initiation|start|entry|day\s*1))*\b|\bwithin\s+the\s+(?:last|past|previous)\b|\bin\s+the\s+(?:last|past)\b|"
-    r"\bany episode of\b|入组前|给药前|首次用药前|首次给药前|随机前|治疗前|筛选前|研究治疗前",
+    r"\bany episode of\b|\b(?:prior to|before)\s+(?:the\s+)?commencement of (?:the\s+)?(?:study|trial|treatment)\b|"
+    r"入组前|给药前|首次用药前|首次给药前|随机前|治疗前|筛选前|研究治疗前|在?开始研究治疗(?:之)?前|在?计划的研究开始前",
     re.IGNORECASE)
 
 
@@ -503,6 +506,16 @@ _CONDITIONAL = re.compile(
     re.IGNORECASE)
 
 
+def _sex_conditional_pregnancy(node: Node, text: str) -> bool:
+    """"If female, neither pregnant nor lactating": the condition is only the sex and the rule only about
+    pregnancy, which no man meets anyway, so the conditional is exactly the rule."""
+    from hcctrials.model.eligibility import walk
+
+    kinds = {n.kind for n in walk(node) if n.kind not in ("all_of", "any_of", "not")}
+    return kinds == {"pregnancy"} and bool(re.match(
+        r"\s*(?:if|for)\s+(?:a\s+)?(?:female|women|woman|females)\b|\s*(?:如果|若)?(?:是)?(?:女性|育龄期?女性)", text, re.IGNORECASE))
+
+
 def _audited(node: Node, text: str, role: str | None) -> Node:
     """*node*, or needs-review with the reason when a precision audit finds the rule unlike the text
     (:mod:`hcctrials.criteria.precision`); an exclusion worded as a requirement loses its negation."""
@@ -519,7 +532,7 @@ def _audited(node: Node, text: str, role: str | None) -> Node:
 
             return NeedsReview(reason=f"an exclusion worded as 'no ...': which of its readings is meant "
                                       f"(read literally as: {_describe(node)})")
-    if _CONDITIONAL.search(norm):
+    if _CONDITIONAL.search(norm) and not _sex_conditional_pregnancy(node, norm):
         from hcctrials.criteria.library import describe as _describe
 
         return NeedsReview(reason=f"a requirement for some patients only (conditional) (read as: {_describe(node)})")

@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import re
 
-from hcctrials.criteria.grammar import Context, Hit, ascii_re
+from hcctrials.criteria.grammar import COMPARATOR, NUM, Context, Hit, ascii_re, parse_comparator, parse_number, to_int
 from hcctrials.model.eligibility import Administrative, LiverFeature, TumourFeature
 
-__all__ = ["scan_measurable", "scan_pvtt", "scan_varices"]
+__all__ = ["scan_measurable", "scan_pvtt", "scan_varices", "scan_burden"]
 
 # ------------------------------------------------------------------ measurable disease
 
@@ -86,6 +86,68 @@ def _mrecist(m: re.Match[str]) -> bool:
     if re.fullmatch(r"and|和|及", both):
         return first or second
     return first and second
+
+
+# ------------------------------------------------------------------ tumour burden thresholds
+
+_COUNT_WORD = r"(?:\d{1,2}|one|two|three|four|five|six|ten|single|[一二两三四五六七八九十])"
+_NODULE = r"(?:(?:hcc|intrahepatic|liver|hepatic|tumou?r|target)\s+){0,2}(?:lesions?|nodules?|tumou?rs?|foci)"
+_IN_LIVER = r"(?:\s+(?:within|in|of)\s+(?:the\s+)?liver)?"
+_BURDEN_COUNT = ascii_re(
+    # "Maximum of 3 HCC lesions within the liver", "No more than 10 lesions in the liver", "more than 3 nodules"
+    rf"(?P<cmp>{COMPARATOR})\s*(?P<n>{_COUNT_WORD})\s+{_NODULE}{_IN_LIVER}(?![a-z])"
+    # "number of nodules <= 3", "肿瘤数目≤3个", "病灶数量不超过3个"
+    rf"|(?:(?:the\s+)?(?:number|count)\s+of\s+{_NODULE}|(?:肿瘤|病灶|结节|肝内病灶)(?:数目|个数|数量))\s*(?P<cmp2>{COMPARATOR})\s*"
+    rf"(?P<n2>{_COUNT_WORD})\s*(?:个)?")
+_CM = r"(?P<unit>cm|mm|厘米|毫米|centimeters?)"
+_BURDEN_SIZE = ascii_re(
+    # "Any one hepatocellular carcinoma > 15 cm", "tumor diameter <= 5 cm", "lesions larger than 8 cm in diameter"
+    rf"(?:(?P<any>any\s+(?:one\s+)?|(?:the\s+)?(?:largest|maximum|biggest)\s+)?(?:hepatocellular carcinoma|hcc|tumou?rs?|lesions?|nodules?)"
+    rf"(?:\s*\((?:hcc)\))?(?:\s+(?:maximum\s+|largest\s+|longest\s+)?(?:diameter|size))?\s*(?P<cmp>{COMPARATOR})\s*"
+    rf"(?P<n>{NUM})\s*{_CM}(?:\s+in\s+(?:(?:largest|greatest|longest|maximum)\s+)?(?:diameter|dimension|size))?"
+    rf"|(?:肿瘤|病灶|结节)(?:的)?(?:最大)?(?:直径|长径)\s*(?P<cmp2>{COMPARATOR})\s*(?P<n2>{NUM})\s*{_CM.replace('?P<unit>', '?P<unit2>')})")
+_BURDEN_VOLUME = ascii_re(
+    # "Tumor volume <= 70% of liver volume (determined by visual estimation)", "肿瘤体积占全肝<70%"
+    rf"(?:tumou?r|hcc)\s+(?:volume|burden|involvement|replacement)\s*(?P<cmp>{COMPARATOR})\s*(?P<n>{NUM})\s*%\s*(?:of\s+(?:the\s+)?"
+    r"(?:total\s+|whole\s+)?liver(?:\s+(?:volume|parenchyma))?)(?:\s*\((?:determined|estimated|assessed|measured)\s+(?:by|on|with)\s+[^()]{1,40}\))?"
+    rf"|肿瘤(?:体积)?(?:占)?(?:全肝|肝脏)(?:体积)?(?:的)?\s*(?P<cmp2>{COMPARATOR})\s*(?P<n2>{NUM})\s*%")
+
+
+def scan_burden(ctx: Context) -> list[Hit]:
+    """Tumour burden thresholds: nodule count, largest diameter, share of the liver (``TumourFeature`` with
+    ``comparator`` / ``value``).  "Any one HCC > 15 cm" and "tumour diameter <= 5 cm" are both about the
+    largest nodule (one is larger than 15 cm exactly when the largest is; all are at most 5 cm exactly
+    when the largest is); "any lesion < 3 cm" is not (it would be the smallest) and is not matched."""
+    hits: list[Hit] = []
+    text = ctx.lower
+    for m in _BURDEN_COUNT.finditer(text):
+        cmp = parse_comparator(m.group("cmp") or m.group("cmp2"))
+        n = to_int(m.group("n") or m.group("n2"))
+        if cmp in ("==", ">=") or n is None:
+            continue  # "at least one lesion ..." is about measurable / evaluable disease, not a count limit
+        if re.search(r"\d\s*(?:cm|mm|厘米|毫米)|measur|可测量", text[m.end():m.end() + 30]):
+            continue  # "no more than 3 lesions >= 2 cm": a count of lesions of a size, not read
+        hits.append(Hit(m.start(), m.end(), TumourFeature(feature="nodule_count", comparator=cmp, value=float(n)),
+                        priority=4, family="tumour"))
+    for m in _BURDEN_SIZE.finditer(text):
+        if re.search(r"(?:single|solitary|单个|单发|单一)\s*$", text[max(0, m.start() - 12):m.start()]):
+            continue  # "single tumour <= 5 cm": a solitary tumour of that size (two conditions), not read
+        cmp = parse_comparator(m.group("cmp") or m.group("cmp2"))
+        if cmp == "==" or (m.group("any") and re.match(r"\s*any", m.group("any")) and cmp in ("<", "<=")):
+            continue
+        value = parse_number(m.group("n") or m.group("n2"))
+        if re.match(r"mm|毫米", m.group("unit") or m.group("unit2") or ""):
+            value = value / 10
+        hits.append(Hit(m.start(), m.end(), TumourFeature(feature="largest_diameter", comparator=cmp, value=value),
+                        priority=4, family="tumour"))
+    for m in _BURDEN_VOLUME.finditer(text):
+        cmp = parse_comparator(m.group("cmp") or m.group("cmp2"))
+        if cmp == "==":
+            continue
+        hits.append(Hit(m.start(), m.end(), TumourFeature(feature="liver_involvement_pct", comparator=cmp,
+                                                          value=parse_number(m.group("n") or m.group("n2"))),
+                        priority=4, family="tumour"))
+    return hits
 
 
 def scan_measurable(ctx: Context) -> list[Hit]:
@@ -219,7 +281,7 @@ def scan_pvtt(ctx: Context) -> list[Hit]:
     for m in _IVC.finditer(text):
         start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(",or ")))
         hits.append(Hit(start, m.end(), TumourFeature(feature="ivc_or_atrial_thrombus"), priority=5, family="tumour"))
-    return hits
+    return hits + scan_burden(ctx)  # the compiler's scanner list is compile.SCANNERS; burden rides with PVTT
 
 
 # ------------------------------------------------------------------ varices and endoscopy

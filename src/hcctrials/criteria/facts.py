@@ -15,7 +15,7 @@ from typing import Any
 
 from hcctrials.model.patient import Patient, TherapyLine
 
-__all__ = ["PatientFacts", "TherapyFacts", "DEFAULT_ULN", "therapy_tags"]
+__all__ = ["PatientFacts", "TherapyFacts", "DEFAULT_ULN", "DEFAULT_ULN_BAND", "therapy_tags"]
 
 #: Site-default upper limits of normal used only when a result has no reference range
 #: (verdict reasons then say "assumed ULN").  Typical adult reference limits of Chinese and
@@ -33,6 +33,11 @@ DEFAULT_ULN: dict[str, tuple[float, str]] = {
     "lipase": (60.0, "U/L"),
     "amylase": (110.0, "U/L"),
 }
+#: Reference limits differ between labs (bilirubin 17-21 umol/L, ALT 35-50 U/L ...): a result without
+#: its lab's ULN is decided against an assumed ULN only when the verdict is the same for every ULN
+#: from 0.8 to 1.25 x the site default; in between it is unknown and the lab's ULN is asked for
+#: (issue 10: "28 umol/L <= 1.5 x ULN" cannot be decided without knowing whether the ULN is 17 or 21).
+DEFAULT_ULN_BAND: tuple[float, float] = (0.8, 1.25)
 
 # Agents the HCC lexicon does not carry but criteria name by class (steroids, immunosuppressants).
 _EXTRA_CLASSES: dict[str, str] = {
@@ -76,12 +81,31 @@ class TherapyFacts:
 
     @property
     def progressed(self) -> bool | None:
+        """True when progression on this line is documented (a progression date, stopped for
+        progression, best response PD); otherwise unknown: a line stopped for toxicity or another
+        reason, or with a best response of PR, may still have progressed later (issue 10 corpus:
+        "stopped, reason other" must not read as "did not progress")."""
         if self.line.progression_date is not None or self.line.stop_reason == "progression" \
                 or self.line.best_response == "PD":
             return True
-        if self.line.stop_reason is not None or self.line.best_response is not None:
-            return False
         return None
+
+    def describe(self) -> str:
+        """The line as a clinician names it: "atezolizumab + bevacizumab (PD-L1, anti-VEGF), 2023-04 to 2024-02"."""
+        line = self.line
+        name = line.regimen or " + ".join(line.agents) or line.kind
+        shown = [_CLASS_WORDS[c] for c in sorted(self.classes) if c in _CLASS_WORDS]
+        when = ""
+        if line.start is not None:
+            end = "ongoing" if line.ongoing else line.end.isoformat()[:7] if line.end else "?"
+            when = f", {line.start.isoformat()[:7]} to {end}"
+        classes = " (" + ", ".join(shown) + ")" if shown else ""
+        return f"{name}{classes}{when}"
+
+
+#: Drug classes named in therapy reasons (lexicon class tags -> words).
+_CLASS_WORDS = {"pd1": "PD-1", "pdl1": "PD-L1", "ctla4": "CTLA-4", "tigit": "TIGIT", "anti_vegf": "anti-VEGF",
+                "tki": "TKI", "chemotherapy": "chemotherapy", "cell_therapy": "cell therapy"}
 
 
 @dataclass

@@ -53,7 +53,8 @@ NUM = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 
 # longest first; value: canonical comparator
 _COMPARATORS: list[tuple[str, Comparator]] = [
-    ("greater than or equal to", ">="), ("greater than or equal", ">="), ("more than or equal to", ">="),
+    ("greater than or equal to", ">="), ("greater than or equal", ">="), ("greater than/equal to", ">="),
+    ("greater than / equal to", ">="), ("less than/equal to", "<="), ("less than / equal to", "<="), ("more than or equal to", ">="),
     ("equal to or greater than", ">="), ("equal or greater than", ">="), ("equal to or more than", ">="),
     ("less than or equal to", "<="), ("equal to or less than", "<="), ("equal or less than", "<="),
     ("no less than", ">="), ("not less than", ">="), ("no lower than", ">="), ("not lower than", ">="),

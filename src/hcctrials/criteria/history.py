@@ -12,13 +12,19 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from hcctrials.criteria.grammar import NUM, Context, Hit, ascii_re, parse_number
-from hcctrials.model.eligibility import Allergy, HistoryCondition, Node, Not, Virology
+from hcctrials.criteria.grammar import NUM, Context, Hit, ascii_re, find_window, parse_number
+from hcctrials.model.eligibility import Administrative, Allergy, HistoryCondition, Node, Not, Virology
 
 __all__ = ["scan_history", "scan_virology", "scan_allergy", "CONDITION_TERMS"]
 
 #: condition words -> condition code
 CONDITION_TERMS: list[tuple[str, str]] = [
+    # round 4: "allogeneic tissue/solid organ transplant" (KEYNOTE wording), 同种异体组织/实体器官移植: tissue grafts
+    # (e.g. cornea) and stem cells are allogeneic tissue too
+    (r"allogeneic\s+tissue\s*/\s*solid\s+organ\s+transplant\w*|同种异体组织\s*/\s*实体器官移植",
+     "organ_transplant|allogeneic_stem_cell_transplant|allogeneic_tissue_transplant"),
+    (r"同种异体(?:造血)?干细胞移植", "allogeneic_stem_cell_transplant"),
+    (r"(?:临床显著|有临床意义|具有临床意义)的?(?:活动性的?)?心(?:血管|脏)(?:疾病|病)", "cardiovascular_disease"),
     (r"(?:stem cell|bone marrow)\s+(?:or|and)\s+(?:solid\s+)?organ\s+transplant\w*|(?:solid\s+)?organ\s+(?:or|and)\s+"
      r"(?:stem cell|bone marrow)\s+transplant\w*|器官(?:或|和)(?:造血)?干细胞移植|(?:造血)?干细胞(?:或|和)器官移植",
      "organ_transplant|allogeneic_stem_cell_transplant"),
@@ -28,7 +34,7 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"(?:solid\s+)?(?:organ|liver|allogeneic organ|kidney)\s+(?:transplant\w*|allograft)|(?:实体)?器官移植|肝移植|异体器官移植",
      "organ_transplant"),
     (r"tuberculosis|\btb\b|结核(?:病|感染)?", "active_tuberculosis"),
-    (r"interstitial lung disease|\bild\b|(?:non-?infectious\s+)?pneumonitis|non-?infectious pneumonia|间质性肺(?:病|疾病|炎)"
+    (r"interstitial lung disease|\bild\b|(?:\(non-?infectious\)\s*|non-?infectious\s+)?pneumonitis|non-?infectious pneumonia|间质性肺(?:病|疾病|炎)"
      r"|非感染性肺炎|肺部炎症", "pneumonitis"),
     (r"(?:other|another|second|additional)\s+(?:\w+\s+){0,3}?(?:malignan\w*|cancers?|tumou?rs?)|其他(?:\S{0,6})?恶性肿瘤"
      r"|其它(?:\S{0,6})?恶性肿瘤|其他肿瘤", "other_malignancy"),
@@ -47,14 +53,38 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"uncontrolled hypertension|poorly controlled hypertension|hypertension[^;。]{0,60}?(?:not|cannot|poorly|unable to)\s+"
      r"(?:\w+\s+){0,3}?control\w*|(?:未控制|控制不[佳良]|难以控制)的?高血压|血压控制不[佳良]|未控制的血压|高血压[^;。]{0,30}?(?:无法|不能|未能)[^;。]{0,10}?控制",
      "uncontrolled_hypertension"),
+    # round 4: "active ongoing infection requiring therapy", "current infections requiring antibiotic therapy": any
+    # infection that needs systemic treatment (a recorded severe infection is one too)
+    (r"(?:(?:active|current|ongoing|acute)\s+(?:(?:and|or|,)?\s*(?:active|current|ongoing|acute)\s+)?)?(?!tuberculosis)infections?"
+     r"(?=\s+(?:that\s+(?:is\s+|are\s+)?)?requir\w*\s+(?:systemic\s+)?(?:antibiotic|antimicrobial|anti-?infective|therapy|treatment|antibiotics))"
+     r"|(?:需要|需)(?:全身|系统)?(?:抗感染|抗生素|抗菌)?治疗的(?:活动性)?感染",
+     "infection|severe_infection"),
     (r"(?:severe|serious|active|uncontrolled)\s+(?!tuberculosis)(?:\w+\s+)?infections?|(?:严重|重症|活动性)(?:的)?感染", "severe_infection"),
     (r"immunodeficiency|免疫缺陷", "immunodeficiency"),
     (r"(?:mental|psychiatric)\s+(?:disorders?|illness|diseases?)|精神(?:疾病|病|障碍)", "psychiatric_disorder"),
     (r"substance abuse|drug abuse|药物滥用|吸毒", "substance_abuse"),
     (r"bleeding (?:diathesis|disorders?|tendency)|hemorrhagic diseases?|出血倾向|出血性疾病|凝血功能障碍", "bleeding_disorder"),
-    (r"live (?:attenuated )?vaccines?|活疫苗|减毒活疫苗", "live_vaccine"),
-    (r"(?:(?:unstable|uncontrolled|symptomatic|serious|significant|ventricular|cardiac|poorly controlled)\s+)*(?:arrhythmias?|dysrhythmias?)"
+    (r"live(?:[- ]attenuated)?\s+vaccines?(?:\s+or\s+(?:a\s+)?live[- ]attenuated\s+vaccines?)?|(?:减毒)?活疫苗(?:或减毒活疫苗)?", "live_vaccine"),
+    (r"(?:(?:unstable|uncontrolled|symptomatic|serious|significant|cardiac|poorly controlled)\s+)*(?:arrhythmias?|dysrhythmias?)"
      r"(?:\s+requiring\s+(?:anti-?arrhythmic\s+)?(?:therapy|treatment|medications?|drugs?))?|心律失常", "arrhythmia"),
+    # round 4: a ventricular arrhythmia is its own code (a recorded arrhythmia of unstated type leaves it unknown)
+    (r"(?:(?:unstable|uncontrolled|symptomatic|serious|significant|cardiac|poorly controlled)\s+)*ventricular\s+"
+     r"(?:(?:cardiac\s+)?(?:arrhythmias?|dysrhythmias?)|tachyarrhythmias?|tachycardia|fibrillation)"
+     r"(?:\s+requiring\s+(?:anti-?arrhythmic\s+)?(?:therapy|treatment|medications?|drugs?))?|室性心律失常|室性心动过速|室颤", "ventricular_arrhythmia"),
+    (r"heart attacks?", "myocardial_infarction"),
+    (r"(?:cardiac\s+)?pace\s?makers?|心脏起搏器|起搏器", "cardiac_pacemaker"),
+    (r"implant\w*\s+cardioverter[- ]defibrillators?|\bicd\b|植入式心律转复除颤器", "implantable_defibrillator"),
+    # "History of ... requirement for medications to prevent or control encephalopathy" (lactulose, rifaximin)
+    (r"(?:requirement|need)\s+for\s+(?:medications?|drugs?|treatment)\s+to\s+(?:prevent|control|treat)\s+(?:or\s+(?:prevent|control|treat)\s+)?"
+     r"(?:hepatic\s+)?encephalopathy|(?:lactulose|rifaximin)(?:\s+(?:or|and|and/or)\s+(?:lactulose|rifaximin))?\s+(?:for|to\s+(?:prevent|control))"
+     r"\s+(?:hepatic\s+)?encephalopathy|需要?(?:药物|乳果糖|利福昔明)(?:预防|控制|治疗)(?:或(?:预防|控制|治疗))?的?肝性脑病", "encephalopathy_medication"),
+    (r"(?:renal\s+failure\s+)?requiring\s+(?:hemo-?\s*(?:or\s+peritoneal\s+)?|peritoneal\s+)?dialysis|(?:on|current|chronic|maintenance)\s+"
+     r"(?:hemo|peritoneal\s+)?dialysis|(?:需要|正在|长期)(?:血液|腹膜)?透析", "dialysis"),
+    # "clinically significant cardiac disease": the code is defined as clinically significant (docs/patients.md)
+    (r"clinically\s+(?:significant|relevant)\s+(?:cardiac|cardiovascular|heart)\s+(?:disease|diseases|disorders?|conditions?)"
+     r"|有临床意义的心(?:血管|脏)(?:疾病|病)", "cardiovascular_disease"),
+    (r"co-?infect\w*\s+with\s+(?:hbv|hepatitis b(?:\s+virus)?)\s+and\s+(?:hdv|hepatitis d(?:elta)?(?:\s+virus)?)(?:\s*\(hdv\))?"
+     r"|(?:hdv|hepatitis d(?:elta)?(?:\s+virus)?)\s+(?:co-?)?infection|丁型肝炎(?:病毒)?感染|丁肝(?:病毒)?感染", "hdv_infection"),
     # coverage round 3: surgery/wound, cardiac, transplant, CNS items (codes documented in docs/patients.md)
     (r"(?:solid\s+)?organ(?:/limb)?\s+or\s+(?:hematologic|haematologic|hematopoietic|haematopoietic)\s+(?:stem cell\s+)?transplant\w*"
      r"|(?:hematologic|haematologic|hematopoietic)\s+(?:stem cell\s+)?(?:or|and)\s+(?:solid\s+)?organ\s+transplant\w*",
@@ -77,7 +107,31 @@ CONDITION_TERMS: list[tuple[str, str]] = [
 _COND_RE = [(ascii_re(p), code) for p, code in CONDITION_TERMS]
 _ACTIVE = re.compile(r"\bactive\b|活动性|活动的|current(?:ly)?|uncontrolled|未控制|ongoing|合并|concurrent", re.IGNORECASE)
 _SYSTEMIC_TX = re.compile(r"requir\w*\s+systemic\s+(?:treatment|therapy)|需要全身治疗|需全身治疗|需要系统治疗", re.IGNORECASE)
+# the qualifier right after the item: "pneumonitis that required steroids", "infection requiring systemic
+# therapy"; steroids for pneumonitis are its systemic treatment (oral/IV corticosteroids)
+_SYSTEMIC_AFTER = re.compile(
+    r"\s*(?:\([^()]{0,40}\)\s*)?,?\s*(?:that|which)?\s*(?:has\s+|have\s+|had\s+)?(?:been\s+)?(?:requir\w*|needed|needing)\s+"
+    r"(?:(?:treatment\s+with\s+)?(?:systemic\s+)?(?:(?:cortico)?steroids?|glucocorticoids?)|systemic\s+(?:treatment|therapy|therapies)"
+    r"|(?:systemic\s+)?(?:antibiotics|antibiotic\s+(?:therapy|treatment)|antimicrobial\s+(?:therapy|treatment)|anti-?infective\s+"
+    r"(?:therapy|treatment))|(?:therapy|treatment)\b(?!\s+(?:with|of)\s+(?:iv|intravenous|topical))"
+    r"(?:\s+with\s+(?:(?:cortico)?steroids|glucocorticoids))?)"
+    r"|\s*(?:需要|需)(?:全身|系统|激素|类固醇|糖皮质激素)治疗",
+    re.IGNORECASE)
+# before the item (Chinese order): "需要全身治疗的活动性自身免疫性疾病"
+_SYSTEMIC_BEFORE = re.compile(r"(?:患有)?(?:需要|需)(?:全身|系统|激素|类固醇|糖皮质激素)治疗的?(?:活动性的?)?$")
+_SIGNIFICANT = ascii_re(r"(?:clinically\s+(?:significant|relevant|important)|有临床意义的?|具有临床意义的?|临床显著的?)\s*$")
+# Chinese "心肌梗死史", "不稳定型心绞痛病史": the history suffix belongs to the item and makes it "ever"
+_ZH_HISTORY_SUFFIX = re.compile(r"(?:病)?史")
+# "Replacement therapy (eg. thyroxine, insulin ...) is not considered a form of systemic treatment": the
+# definition the leaf already uses (Condition.requires_systemic_treatment leaves replacement therapy out)
+_REPLACEMENT_NOTE = ascii_re(r"replacement therapy[^;。]{0,200}?(?:is|are)\s+not\s+considered\s+(?:a\s+form\s+of\s+)?systemic\s+"
+                             r"(?:treatment|therapy)|替代(?:治疗|疗法)[^;。]{0,80}?不(?:被)?(?:认为|视为)是?(?:一种)?(?:全身|系统)(?:性)?治疗")
 _EVER = re.compile(r"history|病史|既往|previous|prior|documented|ever|曾", re.IGNORECASE)
+
+
+_PER_INVESTIGATOR = ascii_re(r",?\s*(?:per|as (?:assessed|judged|evaluated|determined) by|according to)\s+(?:the\s+)?"
+                             r"(?:investigator|treating physician|physician)(?:'s|s')?(?:\s+(?:evaluation|assessment|judge?ment|opinion))?")
+_SINGLE_WINDOW = ascii_re(r"\b(?:within|in|during|over)\s+the\s+(?:past|last|previous|preceding)\s+(?P<u>day|week|month|year)\b")
 
 
 def scan_history(ctx: Context) -> list[Hit]:
@@ -88,7 +142,8 @@ def scan_history(ctx: Context) -> list[Hit]:
             before = text[max(0, m.start() - 40):m.start()]
             after = text[m.end():m.end() + 40]
             active = bool(_ACTIVE.search(before + m.group(0)))
-            ever = bool(_EVER.search(before))
+            # "history of" before the term, or 病史/史 right after it (活动性结核病病史: a history of active TB)
+            ever = bool(_EVER.search(before)) or bool(re.match(r"\s*(?:的)?(?:病史|既往史|史)", after))
             # "history of or current X", "active, known, or suspected X", "past or current": any, ever (issue 10:
             # read as active only, it admitted patients with a past episode)
             either = re.search(r"or\s+previously|或既往|history of or|past or|previous or|prior or|known,?\s+or|,\s*known|"
@@ -98,12 +153,62 @@ def scan_history(ctx: Context) -> list[Hit]:
                                                                                  m.group(0)):
                 status = "active"
             if code in ("active_tuberculosis", "severe_infection", "uncontrolled_hypertension", "arrhythmia"):
-                status = "active" if code != "active_tuberculosis" or active else "ever"
-            sys_tx = True if _SYSTEMIC_TX.search(before + after) or (
-                code == "arrhythmia" and re.search(r"requiring", m.group(0))) else None
+                status = "active" if code != "active_tuberculosis" or (active and not ever) else "ever"
+            start, end = m.start(), m.end()
+            suffix = _ZH_HISTORY_SUFFIX.match(text, end)
+            if suffix:
+                end = suffix.end()
+                status = "ever"
+            sys_after = _SYSTEMIC_AFTER.match(text, end)
+            # "pneumonitis/interstitial lung disease that required steroids": the qualifier after the pair covers both
+            pair = re.match(r"\s*/\s*[a-z][a-z -]{2,40}?(?=\s+(?:that|which)\s+(?:has\s+|have\s+)?requir|\s+requir)", text[end:])
+            paired_tx = bool(pair) and bool(_SYSTEMIC_AFTER.match(text, end + pair.end())) if pair else False
+            sys_before = _SYSTEMIC_BEFORE.search(text[:start])
+            # "requiring systemic treatment" qualifies the item it stands next to, not every item of the list
+            # ("pneumonitis that required steroids or current pneumonitis": the second one has no qualifier)
+            near = re.search(r"(?:requir\w*|需要?)[^;。]*$", before)
+            between = before[near.end():] if near else ""
+            loose = bool(_SYSTEMIC_TX.search(before + after)) and not re.search(r"\bor\b|或|;|,", between) \
+                and not re.match(r"[^;。]{0,40}?\b(?:or|and)\b", after)
+            sys_tx = True if (sys_after or sys_before or loose or paired_tx or (
+                code in ("arrhythmia", "ventricular_arrhythmia") and re.search(r"requiring", m.group(0)))) else None
+            if sys_after:
+                end = sys_after.end()
+            judged = _PER_INVESTIGATOR.match(text, end)
+            if judged:  # "Hepatic encephalopathy, per the investigator's evaluation": who judges, not a new condition
+                end = judged.end()
+                if not ever and not either:
+                    status = "active"  # the investigator's evaluation at screening is of the present state
+            if sys_before:
+                start = sys_before.start()
+            if code == "ventricular_arrhythmia" and re.search(r"requiring|unstable|uncontrolled|poorly controlled|symptomatic",
+                                                              m.group(0)):
+                status = "active"
+            if code == "encephalopathy_medication" or code == "dialysis":
+                status = "active"  # a current requirement
+            if code == "hdv_infection":
+                status = "active"
+            label = ctx.text[m.start():m.end()]
+            significant = _SIGNIFICANT.search(text[:start])
+            if significant:  # the qualifier is part of the item (see library.describe)
+                start = significant.start()
+                label = ctx.text[start:m.end()]
             node = HistoryCondition(codes=code.split("|"), status=status, requires_systemic_treatment=sys_tx,
-                                    label=m.group(0))
-            hits.append(Hit(m.start(), m.end(), node, priority=3, family="history", windowed=True))
+                                    label=label)
+            hits.append(Hit(start, end, node, priority=3, family="history",
+                            windowed=code not in ("encephalopathy_medication", "dialysis", "cardiac_pacemaker",
+                                                  "implantable_defibrillator")))
+    # "within the past month" (no number): find_window reads only numbered windows, so the window is set here
+    single = _SINGLE_WINDOW.search(text)
+    if single and find_window(ctx.text) is None:
+        days = {"day": 1, "week": 7, "month": 30, "year": 365}[single.group("u")]
+        for h in hits:
+            if isinstance(h.node, HistoryCondition) and h.windowed and h.start < single.start():
+                h.node = h.node.model_copy(update={"look_back_days": days})
+                h.end = max(h.end, single.end()) if not text[h.end:single.start()].strip(" ,") else h.end
+    for m in _REPLACEMENT_NOTE.finditer(text):
+        hits.append(Hit(m.start(), m.end(), Administrative(category="permissive"), priority=1, family="admin",
+                        extra={"category": "permissive"}))
     return hits
 
 
@@ -122,7 +227,8 @@ _HCV_RNA = re.compile(r"hcv[- ]?rna[^;。]{0,20}?(?:positive|detectable|阳性)|
 # "HBV infection", "HBV or HCV infection" (chronic HBV infection = HBsAg positive), 乙肝病毒感染
 _HBV_INFECTION = re.compile(r"(?:hbv|hepatitis b(?:\s+virus)?(?:\s*\(hbv\))?)(?=\s+infection|\s+(?:or|and|and/or)\s+(?:hcv|hepatitis c)"
                             r"(?:\s+virus)?(?:\s*\(hcv\))?\s+infection)|乙型肝炎病毒感染|乙肝(?:病毒)?感染", re.IGNORECASE)
-_COINFECT = re.compile(r"co-?infect\w*[^;。]{0,30}?(?:hbv|hepatitis b)[^;。]{0,20}?(?:hcv|hepatitis c)"
+_COINFECT = re.compile(r"co-?infect\w*[^;。]{0,30}?(?:hbv|hepatitis b)[^;。]{0,20}?(?:hcv|hepatitis c|\bc\s+virus)"
+                       r"|dual\s+(?:active\s+)?(?:hbv|hepatitis b)(?:\s+infection)?\s+and\s+(?:active\s+)?(?:hcv|hepatitis c)(?:\s+infection)?"
                        r"|(?:hbv|hepatitis b|乙肝|乙型肝炎)[^;。]{0,15}?(?:and|和|与|合并)\s*(?:hcv|hepatitis c|丙肝|丙型肝炎)"
                        r"[^;。]{0,15}?(?:co-?infect\w*|合并感染|共感染|双重感染)", re.IGNORECASE)
 
@@ -169,10 +275,10 @@ def scan_allergy(ctx: Context) -> list[Hit]:
     m = _ALLERGY.search(ctx.lower)
     if not m:
         return []
-    from hcctrials.criteria.therapy import _CLASS_RE, drug_mentions
+    from hcctrials.criteria.therapy import _CLASS_RE, all_mentions
 
     text = ctx.lower
-    agents = [tid for _, _, tid, _ in drug_mentions(ctx.text)]
+    agents = [tid for _, _, tid, _ in all_mentions(ctx.text)]
     classes: list[str] = []
     for pattern, tags, _kinds in _CLASS_RE:
         if pattern.search(text):

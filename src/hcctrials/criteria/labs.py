@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from hcctrials.criteria.grammar import COMPARATOR, NUM, Context, Hit, parse_comparator, parse_number, trie_regex
-from hcctrials.model.eligibility import AllOf, AnyOf, Comparator, LabThreshold, Node
+from hcctrials.model.eligibility import AllOf, AnyOf, Comparator, LabThreshold, Node, Not
 from hcctrials.units import resolve_analyte
 
 __all__ = ["scan_labs", "LAB_NAMES"]
@@ -60,6 +60,13 @@ def _analyte(name: str) -> str:
 
 #: criterion-text lab name -> analyte code
 LAB_NAMES: dict[str, str] = {name: _analyte(name) for name in _SCANNED_NAMES}
+#: spellings the units table does not list, read as the name they spell (European abbreviations ASAT/ALAT;
+#: "creatinin", "creatininemia" = serum creatinine; a measured clearance is a creatinine clearance)
+_VARIANT_NAMES = {"asat": "ast", "alat": "alt", "creatinin": "creatinine", "creatininemia": "creatinine",
+                  "créatinine": "creatinine", "measured creatinine clearance": "creatinine clearance",
+                  "measured or calculated creatinine clearance": "creatinine clearance",
+                  "calculated or measured creatinine clearance": "creatinine clearance"}
+LAB_NAMES.update({name: _analyte(canonical) for name, canonical in _VARIANT_NAMES.items()})
 _PAIR_NAMES = {  # one name for two analytes
     "转氨酶": ("alt", "ast"), "transaminases": ("alt", "ast"), "aminotransferases": ("alt", "ast"),
 }
@@ -69,17 +76,28 @@ _ZH_NAMES = [n for n in _names if re.match(r"[\u4e00-\u9fff]", n)]
 _EN_NAMES = [n for n in _names if n not in _ZH_NAMES]
 _NAME = rf"(?:(?<![a-z]){trie_regex(_EN_NAMES)}(?![a-z])|{trie_regex(_ZH_NAMES)})"
 _NAME_GROUP = rf"{_NAME}(?:\s*(?:\([^()]{{1,50}}\))?\s*(?:\band\b|\bor\b|/|,|和|及|与|或)\s*{_NAME})*"
-_ULN = (r"(?:x|times|倍|fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper\s+limits?\s+of\s+(?:the\s+)?normal"
-        r"(?:\s+(?:value|range|limit))?(?:\s*\(uln\))?|uln|正常值?上限|正常值高限|正常范围上限|正常参考值上限"
+_ULN = (r"(?:x|times|倍|fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper\s+limits?\s+(?:of\s+)?(?:the\s+)?normal"
+        r"(?:\s+(?:value|range|limit))?(?:\s*\((?:i?uln)\))?|uln|iuln|unl|正常值?上限|正常值高限|正常范围上限|正常参考值上限"
         r"|参考值上限)(?:\s*\(uln\))?")
-_UNIT = (r"(?:x\s*10\^\d+\s*/\s*(?:l|ul|mm3|mm\^3)|10\^\d+\s*/\s*l|/\s*(?:mm3|mm\^3|ul|μl)|cells?\s*/\s*(?:mm3|ul)"
+_VOL_WORD = r"(?:deciliters?|decilitres?|milliliters?|millilitres?|microliters?|microlitres?|liters?|litres?|mcl)"
+_UNIT = (rf"(?:gm\s*/\s*dl|(?:grams?|milligrams?|nanograms?|micromol(?:es)?|g|mg|ng|umol)\s*/\s*{_VOL_WORD}(?:\s*\((?:dl|ml|l|ul|μl)\))?"
+         rf"|x?\s*10\^\d+\s*/\s*{_VOL_WORD}(?:\s*\((?:ul|μl|l)\))?|/\s*{_VOL_WORD}(?:\s*\((?:ul|μl)\))?"
+         r"|x\s*10\^\d+\s*/\s*(?:l|ul|mm3|mm\^3)|10\^\d+\s*/\s*l|/\s*(?:mm3|mm\^3|ul|μl)|cells?\s*/\s*(?:mm3|ul)"
          r"|g\s*/\s*dl|g\s*/\s*l|mg\s*/\s*dl|mg\s*/\s*l|umol\s*/\s*l|mmol\s*/\s*l|ml\s*/\s*min(?:\s*/\s*1\.73\s*m\^?2)?"
-         r"|iu\s*/\s*ml|iu\s*/\s*l|u\s*/\s*l|ng\s*/\s*ml|copies\s*/\s*ml|mmhg|%|msecs?|milliseconds?|毫秒|ms|sec(?:onds)?|s(?![a-z])|秒"
+         r"|iu\s*/\s*ml|iu\s*/\s*l|u\s*/\s*l|ng\s*/\s*ml|copies\s*/\s*ml|mm\s*hg|millimeters of mercury(?:\s*\[mmhg\])?"
+         r"|milliliters?\s*/\s*minute|ml\s*/\s*minute|%|msecs?|milliseconds?|毫秒|ms|sec(?:onds)?|s(?![a-z])|秒"
          r"|k\s*/\s*ul|g\s*/\s*24\s*h(?:ours?)?)")
 _VALUE = rf"(?P<num>{NUM})\s*(?:(?P<uln>{_ULN})|(?P<unit>{_UNIT}))?"
 _LAB = re.compile(
     rf"(?P<names>{_NAME_GROUP})(?P<gap>[^0-9<>≤≥;]{{0,40}}?)(?P<cmp>{COMPARATOR})\s*{_VALUE}"
     rf"(?P<suffix>\s*(?:以上|以下|以内))?",
+    re.IGNORECASE,
+)
+# "Total bilirubin <= ULN", "AST/ALT within normal limits" is not read: only a comparator before the bare ULN (1 x ULN)
+_LAB_ULN_ONLY = re.compile(
+    rf"(?P<names>{_NAME_GROUP})(?P<gap>[^0-9<>≤≥;]{{0,30}}?)(?P<cmp>{COMPARATOR})\s*(?P<uln>(?:the\s+)?(?:institutional\s+)?"
+    r"(?:upper\s+limits?\s+(?:of\s+)?(?:the\s+)?normal(?:\s+(?:value|range|limit))?(?:\s*\(i?uln\))?|i?uln|正常值?上限|正常范围上限))"
+    r"(?![a-z0-9])",
     re.IGNORECASE,
 )
 # "中性粒细胞1.5×10^9/L以上", "platelets 75 x10^9/L or more": the comparator after the value
@@ -98,6 +116,12 @@ _CONDITIONAL_ZH = re.compile(
     rf"^\s*[,(]?\s*(?P<cond>[^();,<>≤≥]{{2,30}}?)(?:者|患者|的患者)\s*(?P<cmp>{COMPARATOR})\s*(?P<num>{NUM})\s*"
     rf"(?P<uln>{_ULN})\s*\)?"
 )
+#: conditions every HCC patient meets (the tumour is in the liver): "liver involvement", "hepatic tumour involvement",
+#: "HCC", 肝癌.  Liver *metastases* are not among them (a primary liver tumour is not a metastasis; left for review).
+_EVERY_HCC_PATIENT = re.compile(
+    r"(?:(?:known\s+)?(?:hepatic|liver)\s+(?:tumou?r\s+)?involvement(?:\s+(?:by|of)\s+(?:the\s+)?(?:tumou?r|cancer|hcc))?"
+    r"|(?:hepatocellular carcinoma|hcc|liver cancer|primary liver cancer)(?:\s*\(hcc\))?|(?:肝脏?受累|肝癌|肝细胞癌|肝细胞肝癌|原发性肝癌))",
+    re.IGNORECASE)
 _SPLIT_NAMES = re.compile(r"\s*(?:\([^()]{1,50}\))?\s*(?:\band\b|\bor\b|/|,|和|及|与|或)\s*", re.IGNORECASE)
 
 
@@ -106,6 +130,17 @@ def _unit_clean(unit: str | None) -> str | None:
         return None
     u = re.sub(r"\s+", "", unit)
     u = u.lower().replace("x10^", "10^").replace("mm^3", "mm3")
+    u = re.sub(r"\((?:dl|ml|l|ul|μl)\)$", "", u)  # "mg/deciliter (dL)": the abbreviation restates the word
+    if u == "gm/dl":
+        return "g/dL"
+    if u.startswith("millimetersofmercury") or u == "mmhg":
+        return "mmHg"
+    if re.fullmatch(r"(?:milliliters?|ml)/minute", u):
+        return "mL/min"
+    for word, symbol in (("milligram", "mg"), ("nanogram", "ng"), ("micromole", "umol"), ("micromol", "umol"),
+                         ("gram", "g"), ("deciliter", "dl"), ("decilitre", "dl"), ("milliliter", "ml"), ("millilitre", "ml"),
+                         ("microliter", "ul"), ("microlitre", "ul"), ("mcl", "ul"), ("liter", "l"), ("litre", "l")):
+        u = re.sub(rf"{word}s?(?![a-z])", symbol, u)
     table = {"g/dl": "g/dL", "g/l": "g/L", "mg/dl": "mg/dL", "mg/l": "mg/L", "umol/l": "umol/L",
              "mmol/l": "mmol/L", "iu/ml": "IU/mL", "iu/l": "IU/L", "u/l": "U/L", "ng/ml": "ng/mL",
              "copies/ml": "copies/mL", "mmhg": "mmHg", "msec": "ms", "msecs": "ms", "millisecond": "ms",
@@ -139,11 +174,14 @@ def _leaf(analyte: str, cmp: Comparator, m: re.Match[str]) -> LabThreshold:
     if m.group("uln"):
         return LabThreshold(analyte=analyte, comparator=cmp, uln_multiple=value)
     unit = _unit_clean(m.group("unit"))
+    if unit == "10^6/L":  # "75,000 x 10^6/L" (cells per litre in millions) = 75 x 10^9/L, exactly
+        value, unit = value / 1000, "10^9/L"
     return LabThreshold(analyte=analyte, comparator=cmp, value=value, unit=unit)
 
 
 # cheap pre-check: a lab threshold needs a digit and a comparator word or sign
-_QUICK = re.compile(r"\d") 
+_QUICK = re.compile(r"\d")
+_QUICK_ULN = re.compile(r"uln|upper limit|上限", re.IGNORECASE)
 _QUICK_CMP = re.compile(COMPARATOR[3:-1].replace("|of|", "|").replace("|is|", "|") + r"|以上|以下|or\s+(?:more|above|higher|greater|less|below|lower)",
                         re.IGNORECASE)
 
@@ -171,7 +209,7 @@ def _scan_bp(ctx: Context) -> list[Hit]:
 
 def scan_labs(ctx: Context) -> list[Hit]:
     """Every lab threshold in the text, with conditional ULN alternatives folded in."""
-    if not _QUICK.search(ctx.lower) or not _QUICK_CMP.search(ctx.lower):
+    if not (_QUICK.search(ctx.lower) or _QUICK_ULN.search(ctx.lower)) or not _QUICK_CMP.search(ctx.lower):
         return []
     hits = _scan_bp(ctx)
     for m in _LAB.finditer(ctx.lower):
@@ -197,22 +235,120 @@ def scan_labs(ctx: Context) -> list[Hit]:
             alt_value = parse_number(cond.group("num"))
             from hcctrials.criteria.compile import compile_fragment  # local: avoids an import cycle
 
-            condition = compile_fragment(ctx.text[end + cond.start("cond"):end + cond.end("cond")], ctx)
-            leaves = [
-                AnyOf(children=[leaf, AllOf(children=[
-                    LabThreshold(analyte=leaf.analyte, comparator=alt_cmp, uln_multiple=alt_value),
-                    condition])])
-                for leaf in thresholds
-            ]
+            cond_text = ctx.text[end + cond.start("cond"):end + cond.end("cond")]
+            if _EVERY_HCC_PATIENT.fullmatch(cond_text.strip(" .,)")):
+                # "(< 5 x ULN for patients with liver involvement)": every patient here has HCC, a tumour in the
+                # liver, so the limit for liver involvement is the one that applies (in an inclusion and in an
+                # exclusion: "AST > 3 x ULN (> 5 x ULN with liver involvement)" excludes above 5 x ULN)
+                leaves = [LabThreshold(analyte=leaf.analyte, comparator=alt_cmp, uln_multiple=alt_value) for leaf in thresholds]
+            else:
+                condition = compile_fragment(cond_text, ctx)
+                leaves = [
+                    AnyOf(children=[leaf, AllOf(children=[
+                        LabThreshold(analyte=leaf.analyte, comparator=alt_cmp, uln_multiple=alt_value),
+                        condition])])
+                    for leaf in thresholds
+                ]
             end += cond.end()
-        node = leaves[0] if len(leaves) == 1 else AllOf(children=leaves)
-        hits.append(Hit(m.start(), end, node, priority=5, family="lab"))
+        alt = _ALTERNATIVE.match(ctx.lower, end)
+        if alt and not cond:  # "Creatinine > 1.5 x ULN (or >= 2.0 mg/dl)": either threshold
+            alt_cmp = parse_comparator(alt.group("cmp"))
+            if alt_cmp != "==" and (alt.group("uln") or alt.group("unit")):
+                leaves = [AnyOf(children=[leaf, _leaf(a, alt_cmp, alt)]) for leaf, a in zip(leaves, analytes)]
+                end = alt.end()
+        hits.append(Hit(m.start(), end, _group(leaves, ctx), priority=5, family="lab"))
+    for m in _LAB_ULN_ONLY.finditer(ctx.lower):
+        analytes = _analytes(m.group("names"))
+        cmp = parse_comparator(m.group("cmp"))
+        if not analytes or cmp == "==" or any(h.start <= m.start() < h.end for h in hits):
+            continue
+        leaves = [LabThreshold(analyte=a, comparator=cmp, uln_multiple=1.0) for a in analytes]
+        hits.append(Hit(m.start(), m.end(), _group(leaves, ctx), priority=5, family="lab"))
     for m in _LAB_AFTER.finditer(ctx.lower):
         analytes = _analytes(m.group("names"))
         if not analytes or any(h.start <= m.start() < h.end for h in hits):
             continue
         cmp = ">=" if re.match(r"以上|or\s+(?:more|above|higher|greater)", m.group("after")) else "<="
         leaves = [_leaf(a, cmp, m) for a in analytes]
-        node = leaves[0] if len(leaves) == 1 else AllOf(children=leaves)
-        hits.append(Hit(m.start(), m.end(), node, priority=5, family="lab"))
-    return hits
+        hits.append(Hit(m.start(), m.end(), _group(leaves, ctx), priority=5, family="lab"))
+    return [_defined(h, ctx, alone=not any(o.start >= h.end for o in hits)) for h in hits]
+
+
+#: a condition defined by the lab threshold after it, and the analytes that can define it
+_DEFINED_CONDITIONS: tuple[tuple[str, frozenset[str]], ...] = (
+    (r"an(?:a)?emia|贫血", frozenset({"hemoglobin"})),
+    (r"thrombocytopenia|血小板减少", frozenset({"platelets"})),
+    (r"neutropenia|中性粒细胞减少", frozenset({"anc"})),
+    (r"leukopenia|白细胞减少", frozenset({"wbc"})),
+    (r"(?:renal|kidney)\s+(?:impairment|insufficiency|dysfunction|failure|function)|肾功能(?:不全|损害|异常|障碍)?",
+     frozenset({"creatinine", "creatinine_clearance", "egfr"})),
+    (r"(?:hepatic|liver)\s+(?:impairment|insufficiency|dysfunction)|hyperbilirubin(?:a)?emia|jaundice|黄疸",
+     frozenset({"bilirubin_total", "bilirubin_direct"})),
+    (r"hypoalbumin(?:a)?emia|低白蛋白血症", frozenset({"albumin"})),
+    (r"coagulopathy|凝血功能(?:异常|障碍)", frozenset({"inr", "pt", "aptt"})),
+    (r"hypertension|(?:high\s+)?blood pressure|高血压", frozenset({"systolic_bp", "diastolic_bp"})),
+)
+_DEFINED_BEFORE = re.compile(
+    r"(?P<neg>(?<![a-z])(?:no|without|absence of)\s+)?(?:(?:presence|evidence)\s+of\s+)?(?:known\s+)?(?:current\s+)?"
+    r"(?P<cond>(?:(?:clinically\s+(?:significant|relevant)|significant|severe|moderate(?:\s+(?:or|to)\s+severe)?|uncontrolled|"
+    r"impaired|marked|adequate|inadequate|inadequately\s+controlled|poorly\s+controlled)\s+)*"
+    rf"(?:{'|'.join(p for p, _ in _DEFINED_CONDITIONS)}))\s*(?:,\s*)?(?:[(（]\s*|(?:which\s+is\s+|as\s+)?defined\s+(?:as|by)\s*(?:an?\s+)?"
+    r"|i\.e\.,?\s*|定义为)$", re.IGNORECASE)
+
+
+def _defined(hit: Hit, ctx: Context, *, alone: bool) -> Hit:
+    """"No severe anemia, defined as hemoglobin < 10 g/dL", "clinically significant renal impairment, defined as
+    a creatinine clearance < 60 mL/min", "Impaired kidney function (creatinin > 150 umol/l)": the threshold
+    *is* the condition named before it, qualifier included; the leaf carries that name (``label``) so the
+    rule says what it stands for, and "no" before the condition negates it."""
+    before = ctx.lower[max(0, hit.start - 90):hit.start]
+    m = _DEFINED_BEFORE.search(before)
+    if not m or m.group("neg") and (not alone or ctx.role == "exclusion"):
+        # "No hypertension, defined as SBP > 150 or DBP > 90": the negation covers thresholds joined later, which
+        # this hit cannot wrap; "without ..." in an exclusion list may be a requirement copied there: both for review
+        return hit
+    cond = m.group("cond").strip()
+    leaves = [n for n in _lab_leaves(hit.node)]
+    analytes = {leaf.analyte for leaf in leaves}
+    if not any(re.search(rf"{pattern}$", cond) and analytes <= allowed for pattern, allowed in _DEFINED_CONDITIONS):
+        return hit
+    start = max(0, hit.start - 90) + m.start()
+    label = " ".join(ctx.text[max(0, hit.start - 90) + m.start("cond"):max(0, hit.start - 90) + m.end("cond")].split())
+    node = _relabel(hit.node, label)
+    if m.group("neg"):
+        node = Not(child=node)
+    end = hit.end
+    close = re.match(r"\s*\)", ctx.lower[end:])
+    if close and "(" in ctx.lower[start:hit.start]:
+        end += close.end()
+    return Hit(start, end, node, priority=hit.priority, family=hit.family, extra=hit.extra)
+
+
+def _lab_leaves(node: Node) -> list[LabThreshold]:
+    if isinstance(node, LabThreshold):
+        return [node]
+    if isinstance(node, (AllOf, AnyOf)):
+        return [leaf for child in node.children for leaf in _lab_leaves(child)]
+    return []
+
+
+def _relabel(node: Node, label: str) -> Node:
+    if isinstance(node, LabThreshold):
+        return node.model_copy(update={"label": label})
+    if isinstance(node, (AllOf, AnyOf)):
+        return node.model_copy(update={"children": [_relabel(c, label) for c in node.children]})
+    return node
+
+
+def _group(leaves: list[Node], ctx: Context) -> Node:
+    """Several labs under one threshold ("ALT and AST <= 5 x ULN", "ASAT, ALAT > 3 x ULN"): an inclusion asks
+    every one to be within the limit; an exclusion lists abnormal values, any one of which excludes
+    (whatever the joining word: "AST or ALT" in an inclusion, "AST and ALT" in an exclusion are the
+    registries' loose wording for the same organ-function rule)."""
+    if len(leaves) == 1:
+        return leaves[0]
+    return AnyOf(children=leaves) if ctx.role == "exclusion" else AllOf(children=leaves)
+
+
+# "(or >= 2.0 mg/dl)" right after a threshold: a second, alternative threshold of the same lab
+_ALTERNATIVE = re.compile(rf"\s*[,(]?\s*(?:or|或)\s+(?P<cmp>{COMPARATOR})\s*{_VALUE}\s*\)?", re.IGNORECASE)

@@ -88,7 +88,15 @@ def _lab(node: E.LabThreshold, f: PatientFacts) -> Verdict:
             note += " assumed ULN (site default)"
         thr = node.uln_multiple * uln
         status = _cmp_interval(*_interval(value, lab.qualifier), node.comparator, thr)
-        reason = (f"{label} {_fmt(value)} {unit}{note} {_SYM[node.comparator]} {_fmt(node.uln_multiple)}×ULN "
+        if note:  # an assumed ULN decides only when every ULN in use gives the same verdict (DEFAULT_ULN_BAND)
+            from hcctrials.criteria.facts import DEFAULT_ULN_BAND
+
+            low, high = (_cmp_interval(*_interval(value, lab.qualifier), node.comparator, thr * k) for k in DEFAULT_ULN_BAND)
+            if low != high:
+                return _v("unknown", f"{label} {_fmt(value)} {unit} {when}: near {_fmt(node.uln_multiple)}×ULN, "
+                                     f"the lab's ULN decides", (f"ULN of {label} (lab reference range)",))
+        word = {"met": "passes", "not_met": "fails"}.get(status, "against")
+        reason = (f"{label} {_fmt(value)} {unit}{note} {word} {_SYM[node.comparator]} {_fmt(node.uln_multiple)}×ULN "
                   f"({_fmt(node.uln_multiple)}×{_fmt(uln)} = {_fmt(thr)} {unit}) {when}")
         return _v(status, reason, (f"{label} (censored result)",) if status == "unknown" else ())
     # absolute threshold
@@ -113,7 +121,8 @@ def _lab(node: E.LabThreshold, f: PatientFacts) -> Verdict:
         value = converted
     status = _cmp_interval(*_interval(value, lab.qualifier), node.comparator, node.value)
     shown_unit = "" if crit_unit == "1" else f" {crit_unit}"
-    reason = (f"{label} {_fmt(value)}{shown_unit}{note} {_SYM[node.comparator]} "
+    word = {"met": "passes", "not_met": "fails"}.get(status, "against")
+    reason = (f"{label} {_fmt(value)}{shown_unit}{note} {word} {_SYM[node.comparator]} "
               f"{_fmt(node.value)}{shown_unit} {when}")
     return _v(status, reason, (f"{label} (censored result)",) if status == "unknown" else ())
 
@@ -185,8 +194,19 @@ def _child_pugh(node: E.ChildPugh, f: PatientFacts) -> Verdict:
         return _v("met", f"Child-Pugh {cp.label or shown} points (allowed {sorted(allowed)})")
     if not possible & allowed:
         return _v("not_met", f"Child-Pugh {cp.label or shown} points (allowed {sorted(allowed)})")
-    return _v("unknown", f"Child-Pugh {shown} points possible with missing items (allowed {sorted(allowed)})",
-              tuple(cp.missing))
+    needs = [_CHILD_PUGH_ITEMS.get(m, m.replace("_", " ")) for m in cp.missing]
+    return _v("unknown", f"Child-Pugh {shown} points possible: needs {', '.join(needs)} (allowed {sorted(allowed)})",
+              tuple(f"Child-Pugh needs {n}" for n in needs))
+
+
+#: Child-Pugh items (hcctrials.scores.child_pugh) in the words a clinician reads in "to measure next".
+_CHILD_PUGH_ITEMS = {
+    "bilirubin": "total bilirubin", "albumin": "albumin", "inr_or_pt_prolongation": "INR (or PT prolongation)",
+    "ascites": "ascites grade (none / mild / moderate-severe)", "encephalopathy": "encephalopathy grade",
+    "ascites_severity": "ascites grade (mild or moderate-severe)",
+    "encephalopathy_severity": "encephalopathy grade (1-2 or 3-4)",
+    "bilirubin_severity": "total bilirubin", "albumin_severity": "albumin", "coagulation_severity": "INR",
+}
 
 
 def _albi(node: E.Albi, f: PatientFacts) -> Verdict:
@@ -274,6 +294,8 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
         return _v("not_met" if t.cns_metastasis_treated_stable else "met",
                   "CNS metastases " + ("treated and stable" if t.cns_metastasis_treated_stable else
                                        "untreated, symptomatic or progressing"))
+    if feat in ("nodule_count", "largest_diameter", "liver_involvement_pct"):
+        return _burden(node, t)
     if feat == "liver_involvement_50":
         if t.liver_involvement_pct is None:
             return _v("unknown", "share of liver involved not known", ("tumour share of liver volume",))
@@ -284,6 +306,24 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
     if value is None:
         return _v("unknown", f"{feat.replace('_', ' ')} not known", (feat.replace("_", " "),))
     return _v("met" if value else "not_met", f"{feat.replace('_', ' ')}: {'yes' if value else 'no'}")
+
+
+def _burden(node: E.TumourFeature, t: Any) -> Verdict:
+    """Tumour burden against a threshold: intrahepatic nodule count, largest nodule diameter (cm; the
+    recorded largest diameter, else the largest of the recorded nodule diameters), share of the liver (%)."""
+    feat = node.feature
+    if feat == "nodule_count":
+        value, what = t.nodule_count, "intrahepatic nodules"
+    elif feat == "largest_diameter":
+        value = t.largest_diameter_cm if t.largest_diameter_cm is not None else (
+            max(t.nodule_diameters_cm) if t.nodule_diameters_cm else None)
+        what = "largest tumour diameter (cm)"
+    else:
+        value, what = t.liver_involvement_pct, "tumour share of the liver (%)"
+    if value is None or node.comparator is None or node.value is None:
+        return _v("unknown", f"{what} not known", (what,))
+    ok = _OPS[node.comparator](float(value), node.value)
+    return _v("met" if ok else "not_met", f"{what} {value:g} {_SYM[node.comparator]} {node.value:g}")
 
 
 def _evaluable(t: Any) -> Verdict:
@@ -335,6 +375,8 @@ def _liver(node: E.LiverFeature, f: PatientFacts) -> Verdict:
             return _v("met" if lv.ascites != "none" else "not_met", f"ascites {lv.ascites}")
         if feat == "ascites_clinically_evident":
             return _v("met" if lv.ascites == "moderate_severe" else "not_met", f"ascites {lv.ascites}")
+        if feat in ("ascites_beyond_trace", "ascites_refractory", "ascites_severe"):
+            return _ascites_grade_beyond(feat, lv.ascites)
         if lv.ascites == "none":
             return _v("not_met", "no ascites")
         if lv.ascites_requires_paracentesis is None:
@@ -358,11 +400,43 @@ def _liver(node: E.LiverFeature, f: PatientFacts) -> Verdict:
     return _v("met" if lv.varices == "large" else "not_met", f"varices {lv.varices}")
 
 
+def _ecog(node: E.Ecog, f: PatientFacts) -> Verdict:
+    """ECOG in the allowed set; a grade in ``undecided`` (a Karnofsky criterion whose threshold falls inside
+    the grade's Karnofsky band) is unknown: the Karnofsky score decides."""
+    ecog = f.patient.ecog
+    if ecog is not None and ecog in node.undecided:
+        return _v("unknown", f"ECOG {ecog}: Karnofsky band straddles {node.label or 'the threshold'}",
+                  ("Karnofsky performance status",))
+    return _set_check(ecog, node.allowed, "ECOG", "ECOG performance status")
+
+
+def _ascites_grade_beyond(feat: str, grade: str) -> Verdict:
+    """Ascites more than the recorded grade can tell (grades: none / mild = imaging-only or diuretic-controlled /
+    moderate-severe = clinically evident, tense or refractory; hcc-domain.md s. 1.1):
+
+    * ``ascites_beyond_trace`` ("ascites; trace ascites on imaging is acceptable"): moderate-severe is more
+      than trace; mild may be trace on imaging only or more, so it is unknown;
+    * ``ascites_refractory`` (refractory to diuretics): mild ascites is diuretic-controlled, so not refractory;
+      moderate-severe may or may not be refractory;
+    * ``ascites_severe`` (severe / massive / tense): mild is not; moderate-severe does not say which."""
+    if grade == "none":
+        return _v("not_met", "no ascites")
+    what = {"ascites_beyond_trace": "more than trace ascites on imaging", "ascites_refractory": "ascites refractory to diuretics",
+            "ascites_severe": "severe (tense / massive) ascites"}[feat]
+    if grade == "mild":
+        if feat == "ascites_beyond_trace":
+            return _v("unknown", f"ascites mild: whether {what} not known", (f"ascites: trace on imaging only or more",))
+        return _v("not_met", f"ascites mild (imaging-only or diuretic-controlled): not {what}")
+    if feat == "ascites_beyond_trace":
+        return _v("met", "ascites moderate-severe (clinically evident): more than trace")
+    return _v("unknown", f"ascites moderate-severe: whether {what} not recorded", (what,))
+
+
 LEAF_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
     "lab": _lab, "age": _age, "child_pugh": _child_pugh, "albi": _albi, "stage": _stage,
     "diagnosis": _diagnosis, "tumour_feature": _tumour, "liver_feature": _liver,
     "sex": lambda n, f: _set_check(f.patient.sex, n.allowed, "sex", "sex"),
-    "ecog": lambda n, f: _set_check(f.patient.ecog, n.allowed, "ECOG", "ECOG performance status"),
+    "ecog": lambda n, f: _ecog(n, f),
     "administrative": lambda n, f: _v("administrative", f"administrative ({n.category}): check with the site"),
     "needs_review": lambda n, f: _v("needs_review", f"needs review: {n.reason}"),
 }

@@ -9,6 +9,7 @@ criterion says "whichever is longer"; an unknown half-life then leaves it unknow
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
@@ -41,11 +42,29 @@ def _matches(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
         return True
     if bool(t.agent_ids & set(node.agents)) or bool(t.classes & set(node.classes)):
         return True
+    # a drug the lexicon does not know is kept in the rule as written ("mapatumumab"): same name, same drug
+    if node.agents and {a.strip().lower() for a in line.agents} & set(node.agents):
+        return True
     if (node.agents or node.classes) and t.unresolved:
         return None  # an agent the lexicon does not know might belong to the class
-    if (node.agents or node.classes) and line.kind == "systemic" and not line.agents and not line.regimen:
-        return None  # a systemic line recorded without its drugs might have been the named one
+    if (node.agents or node.classes) and not line.agents and not t.agent_ids and not t.classes:
+        # a line recorded without a name the lexicon resolves ("oral targeted therapy at an outside
+        # hospital, agent not recorded") might have been the named one, if its kind allows
+        if line.kind in ("systemic", "other"):
+            return None
+        if line.kind in ("locoregional", "radiotherapy") and _procedure_filter(node):
+            return None
     return False
+
+
+_PROCEDURE_TAGS = frozenset({"transarterial", "ablation", "radiotherapy", "locoregional"})
+
+
+def _procedure_filter(node: E.PriorTherapy) -> bool:
+    """True when the node names a locoregional procedure or radiotherapy (by class or procedure id)."""
+    from hcctrials.criteria.facts import therapy_tags
+
+    return bool(set(node.classes) & _PROCEDURE_TAGS) or any(therapy_tags(a)[1] & _PROCEDURE_TAGS for a in node.agents)
 
 
 def _in_window(node: E.PriorTherapy, t: TherapyFacts, f: PatientFacts) -> bool | None:
@@ -70,6 +89,12 @@ def _in_window(node: E.PriorTherapy, t: TherapyFacts, f: PatientFacts) -> bool |
 
 
 def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
+    if not f.patient.treatments and not f.patient.history_reviewed:
+        # an empty treatment list is "none recorded", not "none given" (issue 10 corpus): unknown until the
+        # history is reviewed; a recorded list is read as complete
+        what = node.label or "matching therapy"
+        return _v("unknown", f"{what}: no treatments recorded (history not reviewed)",
+                  ("prior treatments (or mark the history as reviewed)",))
     sure: list[TherapyFacts] = []
     maybe: list[TherapyFacts] = []
     missing: list[str] = []
@@ -106,8 +131,16 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
     lo, hi = count(sure), count(sure + maybe)
     op = _OPS[node.count_comparator]
     what = node.label or "matching therapy"
-    names = "; ".join((t.line.regimen or "+".join(t.line.agents) or t.line.kind) for t in sure) or "none"
-    reason = f"{what}: {lo}{'' if hi == lo else f'-{hi}'} {node.count_unit} found ({names}); required {node.count_comparator} {node.count_value}"
+    # name what decided: the matching lines, else the lines on record that did not match (issue 10: never
+    # "0 regimens found (none)" for a treated patient)
+    if sure:
+        found = "; ".join(t.describe() for t in sure)
+    elif f.therapies:
+        found = "none among " + "; ".join(t.describe() for t in f.therapies[:4])
+    else:
+        found = "none recorded"
+    counted = f"{lo}" if hi == lo else f"{lo}-{hi}"
+    reason = f"{what}: {counted} {node.count_unit} ({found}); required {node.count_comparator} {node.count_value}"
     lo_ok, hi_ok = op(lo, node.count_value), op(hi, node.count_value)
     if lo == hi or all(op(n, node.count_value) == lo_ok for n in range(lo, hi + 1)):
         return _v("met" if lo_ok else "not_met", reason)
@@ -137,6 +170,11 @@ def _history_absent(node: E.HistoryCondition, f: PatientFacts) -> str | None:
             reasons.append("no current encephalopathy")
         elif code == "hiv" and p.virology.hiv_positive is False:
             reasons.append("HIV negative")
+        elif code == "hdv_infection" and p.virology.hbsag_positive is False:
+            reasons.append("HBsAg negative (hepatitis D needs hepatitis B)")
+        elif code == "encephalopathy_medication" and p.liver.encephalopathy_history is False \
+                and p.liver.encephalopathy in (None, "none"):
+            reasons.append("never had hepatic encephalopathy")
         else:
             return None
     return "; ".join(reasons)
@@ -154,6 +192,15 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
     found, unknown, decided = [], [], []
     for c in p.conditions:
         if c.code not in codes or c.status == "absent":
+            continue
+        if node.status == "active" and node.requires_systemic_treatment and c.status == "controlled" \
+                and c.requires_systemic_treatment is not False:
+            # "active autoimmune disease that has required systemic treatment": a disease kept controlled by
+            # systemic treatment (azathioprine, steroids) is what the criterion names
+            if c.requires_systemic_treatment:
+                found.append(f"{c.name or c.code} (controlled on systemic treatment)")
+            else:
+                unknown.append(f"whether {c.name or c.code} is controlled by systemic treatment")
             continue
         if node.status == "active" and c.status not in ("active", None):
             if node.look_back_days is None:
@@ -191,6 +238,7 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
         found.append("HIV positive")
     if codes & {"organ_transplant"}:
         found.extend("transplant" for t in p.treatments if t.kind == "transplant")
+    _derived(node, f, codes, found, unknown)
     label = node.label or "/".join(node.codes)
     window = f" within {node.look_back_days} days" if node.look_back_days is not None else ""
     if found:
@@ -208,6 +256,44 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
               (f"history of {label} (or mark the history as reviewed)",))
 
 
+#: cardiac codes that are cardiovascular disease; whether one is "clinically significant" is the clinician's call
+_CARDIAC_CODES = frozenset({"myocardial_infarction", "unstable_angina", "heart_failure", "arrhythmia", "ventricular_arrhythmia",
+                            "coronary_artery_disease", "coronary_revascularisation", "cardiomyopathy", "long_qt_syndrome"})
+
+
+def _derived(node: E.HistoryCondition, f: PatientFacts, codes: set[str], found: list[str], unknown: list[str]) -> None:
+    """Codes decided from related records (round 4): a narrower code than the one recorded leaves the
+    item unknown, never absent; a record that implies the item decides it."""
+    p = f.patient
+    present = [c for c in p.conditions if c.status != "absent"]
+    if "ventricular_arrhythmia" in codes:
+        for c in present:
+            if c.code == "arrhythmia":
+                words = f"{c.name or ''} {c.detail or ''}".lower()
+                if "ventricular" in words and "supraventricular" not in words:
+                    found.append(c.name or "ventricular arrhythmia")
+                elif not re.search(r"atrial|supraventricular|\baf\b|flutter", words):
+                    unknown.append(f"whether {c.name or 'the recorded arrhythmia'} is ventricular")
+    if "cardiovascular_disease" in codes:
+        for c in present:
+            if c.code in _CARDIAC_CODES:
+                unknown.append(f"whether {c.name or c.code} is clinically significant cardiovascular disease")
+    if "encephalopathy_medication" in codes:
+        lv = p.liver
+        for c in present:
+            if c.code == "hepatic_encephalopathy":
+                if c.status in ("controlled", "active"):  # HE kept controlled (or treated now) by lactulose/rifaximin
+                    found.append(f"{c.name or 'hepatic encephalopathy'} ({c.status})")
+                else:
+                    unknown.append(f"whether medication to prevent encephalopathy is needed after {c.name or 'past HE'}")
+        if lv.encephalopathy not in (None, "none"):
+            found.append(f"current encephalopathy {lv.encephalopathy} (needs treatment)")
+        elif lv.encephalopathy_history and not any(c.code == "hepatic_encephalopathy" for c in present):
+            unknown.append("whether medication to prevent encephalopathy is needed after past HE")
+    if "dialysis" in codes and p.liver.dialysis_twice_in_past_week:
+        found.append("dialysis twice in the past week")
+
+
 def _virology(node: E.Virology, f: PatientFacts) -> Verdict:
     v = f.patient.virology
     if node.marker == "hiv":
@@ -215,6 +301,8 @@ def _virology(node: E.Virology, f: PatientFacts) -> Verdict:
             return _v("unknown", "HIV status not known", ("HIV antibody",))
         return _v("met" if v.hiv_positive else "not_met", f"HIV {'positive' if v.hiv_positive else 'negative'}")
     if node.marker == "hcv_rna":
+        if v.hcv_rna_detectable is None and v.anti_hcv_positive is False:
+            return _v("not_met", "anti-HCV negative (no HCV infection)")
         if v.hcv_rna_detectable is None:
             return _v("unknown", "HCV RNA not known", ("HCV RNA",))
         return _v("met" if v.hcv_rna_detectable else "not_met", f"HCV RNA {'detectable' if v.hcv_rna_detectable else 'undetectable'}")
@@ -223,7 +311,8 @@ def _virology(node: E.Virology, f: PatientFacts) -> Verdict:
             return _v("unknown", "HBsAg not known", ("HBsAg",))
         return _v("met" if v.hbsag_positive else "not_met", f"HBsAg {'positive' if v.hbsag_positive else 'negative'}")
     if node.marker == "hbv_hcv_coinfection":
-        if v.hbsag_positive is False or v.hcv_rna_detectable is False:
+        if v.hbsag_positive is False or v.hcv_rna_detectable is False or (
+                v.hcv_rna_detectable is None and v.anti_hcv_positive is False):  # anti-HCV negative: no HCV infection
             return _v("not_met", "no HBV/HCV co-infection")
         if v.hbsag_positive and v.hcv_rna_detectable:
             return _v("met", "HBsAg positive and HCV RNA detectable")

@@ -7,6 +7,8 @@ agents apatinib)``; ``LEAF_DESCRIPTIONS`` names every leaf kind for the docs and
 
 from __future__ import annotations
 
+import re
+
 from hcctrials.model.eligibility import (
     Administrative,
     Age,
@@ -69,6 +71,34 @@ ANALYTE_LABELS = {
 }
 
 
+#: lexicon procedure ids whose abbreviation hides what they are (the precision audit reads descriptions)
+_PROCEDURE_GLOSS = {"tare": "tare (radioembolization)", "tace": "tace (chemoembolization)",
+                    "tae": "tae (transarterial embolization)", "haic": "haic (hepatic arterial infusion chemotherapy)"}
+
+
+_CLASS_GLOSS = {"transarterial": "transarterial (TACE/TAE/TARE/HAIC)"}
+_TYPE_GLOSS = {"bladder_superficial": "bladder_superficial (non-invasive)"}
+#: history codes whose name does not say what the patient needs
+_CODE_GLOSS = {"dialysis": "dialysis (requiring dialysis)",
+               "encephalopathy_medication": "encephalopathy_medication (requiring medication to prevent or control "
+                                            "hepatic encephalopathy)",
+               "hdv_infection": "hdv_infection (HBV/HDV co-infection)"}
+_SIGNIFICANT_LABEL = re.compile(r"clinically\s+(?:significant|relevant|important)|有临床意义|具有临床意义|临床显著", re.IGNORECASE)
+
+
+#: liver features whose code does not say the severity they stand for (the precision audit reads descriptions)
+_LIVER_GLOSS = {"ascites_clinically_evident": " (moderate or severe, clinically significant)",
+                "ascites_beyond_trace": " (more than trace ascites on imaging)",
+                "ascites_refractory": " (refractory to diuretic therapy)",
+                "ascites_severe": " (severe: tense or massive)"}
+
+
+#: Child-Pugh classes as degrees of hepatic impairment (B = moderate, C = severe: the usual drug-label wording)
+_CP_IMPAIRMENT = {tuple(range(7, 10)): " (class B: moderate hepatic impairment)",
+                  tuple(range(10, 16)): " (class C: severe hepatic impairment)",
+                  tuple(range(7, 16)): " (class B or C: moderate or severe hepatic impairment)"}
+
+
 def _cmp(c: str) -> str:
     return {"<=": "≤", ">=": "≥", "==": "="}.get(c, c)
 
@@ -88,7 +118,8 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
         else:
             thr = f"{node.value:g}" + (f" {node.unit}" if node.unit else "")
         window = f" (within {node.look_back_days} d)" if node.look_back_days else ""
-        return f"{name} {_cmp(node.comparator)} {thr}{window}"
+        defines = f" (defines {node.label})" if node.label else ""
+        return f"{name} {_cmp(node.comparator)} {thr}{window}{defines}"
     if isinstance(node, Age):
         lo = "" if node.min_years is None else f"{'≥' if node.min_inclusive else '>'} {node.min_years:g}"
         hi = "" if node.max_years is None else f"{'≤' if node.max_inclusive else '<'} {node.max_years:g}"
@@ -96,9 +127,13 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
     if isinstance(node, Sex):
         return "sex " + "/".join(node.allowed)
     if isinstance(node, Ecog):
-        return "ECOG in {" + ",".join(str(x) for x in node.allowed) + "}"
+        text = "ECOG in {" + ",".join(str(x) for x in node.allowed) + "}"
+        if node.undecided:
+            text += " (ECOG " + ",".join(str(x) for x in node.undecided) + " undecided)"
+        return f"{node.label}: {text}" if node.label else text
     if isinstance(node, ChildPugh):
-        return "Child-Pugh points in {" + ",".join(str(x) for x in node.allowed_points) + "}"
+        text = "Child-Pugh points in {" + ",".join(str(x) for x in node.allowed_points) + "}"
+        return text + _CP_IMPAIRMENT.get(tuple(node.allowed_points), "")
     if isinstance(node, Albi):
         return "ALBI grade in {" + ",".join(node.grades) + "}"
     if isinstance(node, Stage):
@@ -112,15 +147,18 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
         return "diagnosis " + ", ".join(parts)
     if isinstance(node, TumourFeature):
         levels = f" ({'/'.join(node.pvtt_levels)})" if node.pvtt_levels else ""
+        if node.comparator is not None and node.value is not None:
+            unit = {"largest_diameter": " cm", "liver_involvement_pct": " %"}.get(node.feature, "")
+            return f"tumour: {node.feature} {_cmp(node.comparator)} {node.value:g}{unit}"
         return f"tumour: {node.feature}{levels}"
     if isinstance(node, LiverFeature):
-        return f"liver: {node.feature}"
+        return f"liver: {node.feature}" + _LIVER_GLOSS.get(node.feature, "")
     if isinstance(node, PriorTherapy):
         what = []
         if node.agents:
-            what.append("agents " + "/".join(node.agents))
+            what.append("agents " + "/".join(_PROCEDURE_GLOSS.get(a, a) for a in node.agents))
         if node.classes:
-            what.append("classes " + "/".join(node.classes))
+            what.append("classes " + "/".join(_CLASS_GLOSS.get(c, c) for c in node.classes))
         if node.kinds:
             what.append("kinds " + "/".join(node.kinds))
         if node.investigational:
@@ -136,7 +174,10 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
                 text += f" or {node.half_lives:g} half-lives" + (" (whichever is longer)" if node.whichever_longer else "")
         return text
     if isinstance(node, HistoryCondition):
-        text = f"history: {'/'.join(node.codes)} ({node.status})"
+        text = f"history: {'/'.join(_CODE_GLOSS.get(c, c) for c in node.codes)} ({node.status})"
+        if _SIGNIFICANT_LABEL.search(node.label):
+            # a recorded condition is the clinician's statement that it is clinically significant
+            text += " clinically significant (as recorded)"
         if node.look_back_days is not None:
             text += f" within {node.look_back_days} d"
         if node.requires_systemic_treatment:
@@ -150,7 +191,9 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
                 if node.antiviral_min_days:
                     text += f" for ≥ {node.antiviral_min_days} d"
             return text
-        return f"virology: {node.marker} positive"
+        gloss = {"hbv_hcv_coinfection": " (active co-infection: HBsAg positive and HCV RNA detectable)",
+                 "hcv_rna": " (active HCV: RNA detectable)", "hbsag": " (HBsAg positive)"}.get(node.marker, "")
+        return f"virology: {node.marker} positive{gloss}"
     if isinstance(node, Pregnancy):
         return "pregnant" + (" or breastfeeding" if node.include_lactation else "")
     if isinstance(node, LifeExpectancy):
@@ -175,12 +218,13 @@ def _describe_extra(node: Node) -> str:
     )
 
     if isinstance(node, OtherMalignancy):
-        text = f"other malignancy ({node.status})"
+        invasive = re.search(r"(?<!non-)(?<!non)\binvasive\b|浸润性|侵袭性", node.label, re.IGNORECASE)
+        text = f"other malignancy{', invasive (in situ not counted)' if invasive else ''} ({node.status})"
         if node.look_back_days is not None:
             text += f" within {node.look_back_days} d"
         excs = []
         for e in node.exceptions:
-            what = "/".join(e.types) or "any type"
+            what = "/".join(_TYPE_GLOSS.get(t, t) for t in e.types) or "any type"
             if e.treated_required:
                 what += " treated with curative intent"
             if e.min_days_disease_free is not None:
@@ -188,7 +232,8 @@ def _describe_extra(node: Node) -> str:
             excs.append(what)
         return text + (", except " + "; ".join(excs) if excs else "")
     if isinstance(node, HeartFailureNyha):
-        return f"heart failure NYHA class ≥ {node.min_class}"
+        # NYHA class II and above have symptoms (class I: none): "symptomatic heart failure" is NYHA >= II
+        return f"heart failure NYHA class ≥ {node.min_class}" + (" (symptomatic)" if node.min_class >= 2 else "")
     if isinstance(node, UrineDipstick):
         return f"urine protein dipstick {_cmp(node.comparator)} {node.grade:g}+"
     if isinstance(node, ResidualToxicity):

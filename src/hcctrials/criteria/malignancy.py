@@ -34,15 +34,19 @@ MALIGNANCY_TERM = ascii_re(
     rf"(?:\s+(?:or|and|and/or)\s+(?:other|prior|previous|concurrent|concomitant|current))?"
     rf"(?:\s+(?:known|invasive|aggressive|primary|active|diagnosed|history of|of))*\s+{_NOUN}{_NOT_THERAPY}"
     rf"|\b(?:history of|h/o)\s+(?:\w+\s+){{0,2}}?(?:malignan\w*|cancers?){_NOT_THERAPY}"
-    rf"|\b(?:malignan\w*|neoplasms?|cancers?)\s+other than\s+(?:hcc|hepatocellular carcinoma|liver cancer|the one\b[^,;]{{0,30}}|mm\b)"
+    rf"|\b(?:malignan\w*|neoplasms?|cancers?)\s+other than\s+(?:hcc|hepatocellular carcinoma|liver cancer|the one\b[^,;]{{0,30}}|mm\b"
+    rf"|(?:the\s+)?(?:disease|cancer|malignancy|indication)\s+(?:under (?:study|investigation)|being studied|of (?:this|the) study))"
     r"|(?:其他|其它|另一|第二|既往|合并|同时患有|并存|同时具有)[^;。,()]{0,10}?(?:恶性肿瘤|癌症)"
     r"|除(?:hcc|肝癌|肝细胞癌|原发性肝癌)(?:之)?外的?[^;。,()]{0,8}?恶性肿瘤"
 )
 _OTHER_THAN_HCC = ascii_re(r"\s*(?:,?\s*(?:that is|which is)?\s*distinct in primary site or histology from (?:hcc|hepatocellular carcinoma)"
                            r"|other than (?:hcc|hepatocellular carcinoma|liver cancer)|\(separate from [^()]{0,60}\))")
 _EXCEPT_CUE = ascii_re(
-    r"\bwith the exception of\b|\bexceptional cases include\b\s*:?|\bexcept(?:ions?)?\b(?:\s+(?:for|of|include|includes))?\s*:?|\bexcluding\b|\bunless\b"
-    r"|\bother than\b(?!\s+(?:hcc|hepatocellular|liver cancer|the one|mm\b))"
+    # "History of another malignancy - must be at least 3 years disease-free": the requirement is the exception
+    r"\s[-–:]\s*(?:must|should)\s+(?:be|have\s+been)\s+(?=(?:at least\s+|for\s+)?(?:\d+|one|two|three|five)\s+years?\s+"
+    r"(?:disease[- ]free|free of disease)|disease[- ]free\s+for)"
+    r"|\bwith the exception of\b|\bexceptional cases include\b\s*:?|\bexcept(?:ions?)?\b(?:\s+(?:for|of|include|includes))?\s*:?|\bexcluding\b|\bunless\b"
+    r"|\bother than\b(?!\s+(?:hcc|hepatocellular|liver cancer|the one|mm\b|(?:the\s+)?(?:disease|cancer|malignancy|indication)\s+(?:under|being|of)))"
     r"|但以下情况除外\s*:?|以下情况除外\s*:?|例外情况包括\s*:?|例外\s*:?|除外|不在此列"
 )
 _PERMISSIVE_TAIL = ascii_re(
@@ -70,17 +74,20 @@ EXCEPTION_TYPES: list[tuple[re.Pattern[str], list[MalignancyType]]] = [
               r"\s+of\s+(?:the\s+)?skin|squamous[- ]cell\s+skin\s+(?:carcinomas?|cancers?)|皮肤鳞(?:状细胞)?癌"),
      ["skin_squamous_cell"]),
     (ascii_re(rf"(?:carcinomas?|cancers?)\s+{_IN_SITU}\s+(?:of\s+(?:the\s+)?)?(?:uterine\s+)?cervix(?:\s+uteri)?(?:\s+or\s+breast)?"
+              rf"|{_IN_SITU}\s+(?:carcinomas?|cancers?)\s+of\s+(?:the\s+)?(?:uterine\s+)?cervix(?:\s+uteri)?(?:\s+or\s+breast)?"
               rf"|(?:in[- ]situ\s+)?cervical\s+(?:carcinomas?|cancers?)(?:\s+{_IN_SITU})?|{_IN_SITU}\s+(?:cervical|cervix)\s+(?:carcinomas?|cancers?)"
               r"|cervical intraepithelial neoplasia|(?:宫颈原位癌|原位宫颈癌)"), ["cervix_in_situ"]),
-    (ascii_re(rf"ductal carcinoma {_IN_SITU}|\bdcis\b|breast\s+(?:carcinomas?|cancers?)\s+{_IN_SITU}|乳腺(?:导管)?原位癌"),
+    (ascii_re(rf"ductal carcinoma {_IN_SITU}|\bdcis\b|breast\s+(?:carcinomas?|cancers?)\s+{_IN_SITU}|乳腺(?:导管)?原位癌"
+              rf"|(?:carcinomas?|cancers?)\s+{_IN_SITU}\s+of\s+(?:the\s+)?breast|{_IN_SITU}\s+(?:carcinomas?|cancers?)\s+of\s+(?:the\s+)?breast"),
      ["breast_in_situ"]),
     (ascii_re(rf"prostate\s+(?:carcinomas?|cancers?)\s+{_IN_SITU}|前列腺原位癌"), ["prostate_in_situ"]),
     (ascii_re(r"(?:superficial|non-?(?:muscle[- ])?invasive)\s+bladder\s+(?:cancers?|carcinomas?|tumou?rs?)"
               r"(?:\s*[(\[][^()\[\]]*(?:\([^()]*\)[^()\[\]]*)*[)\]])?|(?:表浅|浅表)性?膀胱癌"), ["bladder_superficial"]),
     (ascii_re(r"low[- ]risk\s+prostate\s+(?:cancers?|carcinomas?)(?:\s*\([^()]*\))?|低风险前列腺癌"), ["prostate_low_risk"]),
     (ascii_re(r"papillary thyroid (?:cancers?|carcinomas?)|甲状腺乳头状癌"), ["thyroid_papillary"]),
-    (ascii_re(rf"{_IN_SITU}\s+(?:carcinomas?|cancers?)(?:\s+of\s+any\s+(?:origin|site))?|(?:carcinomas?|cancers?)\s+{_IN_SITU}"
-              rf"(?:\s+of\s+any\s+(?:origin|site))?|原位癌"), _ALL_IN_SITU),
+    (ascii_re(rf"{_IN_SITU}\s+(?:carcinomas?|cancers?)(?:\s+of\s+any\s+(?:origin|site))?(?!\s+(?:of|in)\s+(?:the\s+)?(?!any\b)[a-z])"
+              rf"|(?:carcinomas?|cancers?)\s+{_IN_SITU}(?:\s+of\s+any\s+(?:origin|site))?(?!\s+(?:of|in)\s+(?:the\s+)?(?!any\b)[a-z])"
+              r"|原位癌"), _ALL_IN_SITU),
 ]
 _TREATED = ascii_re(r"(?:after|通过)\s*(?:treatment|治疗)|(?:adequately|curatively|successfully|effectively|definitively|locally|potentially curative(?:ly)?)?\s*"
                     r"(?:treated|resected)(?:\s+with\s+curative\s+intent)?|(?:that|who)\s+(?:have|has)\s+undergone\s+"
@@ -209,7 +216,15 @@ def _parse_item(item: str, found: list[list[MalignancyType]], basal_in_list: boo
     return exc, _meaningful(rest)
 
 
+# "other cancer curatively treated and with no evidence of disease for at least 5 years": ONE exception whose
+# two conditions both hold (the "and" joins conditions of one item, it does not start a new item)
+_JOINT = ascii_re(r"((?:treated|resected|treatment|治疗)[^,;、]{0,40}?)\s*(?:,\s*)?(?:\band\b|且|并且|并)\s*(?=(?:with\s+|who\s+(?:have|has)\s+"
+                  r"(?:been\s+|remained\s+)?|have\s+been\s+|has\s+been\s+|been\s+|remained\s+|are\s+|is\s+)?(?:no\s+(?:known\s+)?evidence"
+                  r"|without\s+evidence|disease[- ]free|free\s+of|in\s+(?:complete\s+)?remission|no\s+(?:known\s+)?active|无(?:疾病|复发)|没有))")
+
+
 def _parse_list(items_text: str) -> tuple[list[MalignancyException], list[str]]:
+    items_text = _JOINT.sub(r"\1 ", items_text)
     masked, found = _mask_types(items_text)
     basal = "basal" in masked or "基底细胞" in masked
     exceptions, reviews = [], []
@@ -289,6 +304,9 @@ def scan_malignancy(ctx: Context) -> list[Hit]:
         hit_end = perm.end()
     if cue and cue.end() > hit_end:
         hit_end = cue.end()
+    if re.search(r"(?<!non-)(?<!non)\binvasive\b|浸润性|侵袭性", text[start:end]):
+        # "other invasive malignancy": a carcinoma in situ (of any site) is not invasive, so it does not count
+        exceptions.append(MalignancyException(types=list(_ALL_IN_SITU)))
     node = OtherMalignancy(status=status, look_back_days=look_back, exceptions=exceptions,
                            label=ctx.text[start:end].strip())
     before = text[max(0, start - 20):start]

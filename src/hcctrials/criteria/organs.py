@@ -22,8 +22,9 @@ _MORE = r"(?:\s*(?:or (?:greater|higher|worse|above|more)|级?及以上|级?以�
 _NYHA = ascii_re(
     rf"{_NYHA_WORD}\)?\s*(?:\(nyha\))?\s*(?:心功能)?\s*(?:functional\s+)?(?:class(?:ification)?|分级|分类|心功能分级)?\s*(?:of\s+)?"
     rf"(?:(?P<cmp>{COMPARATOR})\s*)?(?:class\s*|grade\s*)?(?P<c>{_CLS})\s*(?:级)?(?:\s*(?:-|to|至|或|or)\s*(?P<c2>{_CLS})\s*(?:级)?)?(?P<more>{_MORE})?"
-    rf"|(?:class|grade)\s*(?:(?P<cmp_b>{COMPARATOR})\s*)?(?P<c_b>{_CLS})(?:\s*(?:-|to|or)\s*(?P<c2_b>{_CLS}))?(?P<more_b>{_MORE})?\s*"
-    rf"(?:\(?\s*{_NYHA_WORD}\s*\)?)"
+    rf"|(?:(?P<cmp_b0>>|≥|greater than|more than)\s*)?(?:class|grade)\s*(?:(?P<cmp_b>{COMPARATOR})\s*)?(?P<c_b>{_CLS})(?:\s*(?:-|to|or)\s*(?P<c2_b>{_CLS}))?"
+    rf"(?P<more_b>{_MORE})?\s*(?:(?:according to|per|by)\s+(?:the\s+)?)?"
+    rf"(?:\(?\s*{_NYHA_WORD}\s*\)?)(?:\s*\(nyha\))?(?:\s*(?:cardiac\s+)?(?:function(?:al)?\s+)?classification)?"
     rf"|(?:>|≥)\s*(?P<c_c>{_CLS})\s*(?:class\s*)?\(?\s*{_NYHA_WORD}"
     rf"|心功能\s*(?P<cmp_d>{COMPARATOR})?\s*(?P<c_d>iv|iii|ii|i|[1-4一二三四])\s*级?(?:\s*(?:-|至|或)\s*(?P<c2_d>iv|iii|ii|i|[1-4一二三四])\s*级)?(?P<more_d>及以上|以上)?"
 )
@@ -63,7 +64,7 @@ def scan_nyha(ctx: Context) -> list[Hit]:
         c = g.get("c") or g.get("c_b") or g.get("c_c") or g.get("c_d")
         if not c:
             continue
-        cmp = g.get("cmp") or g.get("cmp_b") or g.get("cmp_d") or (">" if g.get("c_c") and ">" in m.group(0)[:2] else
+        cmp = g.get("cmp") or g.get("cmp_b") or g.get("cmp_b0") or g.get("cmp_d") or (">" if g.get("c_c") and ">" in m.group(0)[:2] else
                                                                     ">=" if g.get("c_c") else None)
         found = _min_class(cmp, c, g.get("c2") or g.get("c2_b") or g.get("c2_d"),
                            g.get("more") or g.get("more_b") or g.get("more_d"))

@@ -116,7 +116,7 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bintrahepatic\b|肝内", ("intrahepatic", "liver")),
     (r"\bextrahepatic\b|肝外", ("extrahepatic",)),
     (r"\brequiring\b|\brequired\b", ("requir", "paracentesis", "treatment", "transfusion")),
-    (r"\binvasive\b|浸润性", ("invasive",)),
+    (r"\binvasive\b|浸润性|侵袭性", ("invasive",)),
     (r"\bcomplete(?:ly)?\s+(?:occlu\w*|obstruct\w*|thromb\w*|main|portal)|完全(?:闭塞|阻塞|栓塞)", ("complete", "occlu")),
     (r"\bintra-?arterial\b|embolization|embolisation|chemoembolization|\btace\b|栓塞", ("locoregional", "tace", "emboli", "hai")),
 )
@@ -133,7 +133,7 @@ def audit_qualifiers(rule: Node, text: str, description: str) -> str | None:
     plain = _EXAMPLES.sub(" ", text)
     for pattern, words in _QUALIFIERS:
         m = pattern.search(plain)
-        if m and not any(w in described for w in words):
+        if m and not any(w in described for w in words) and m.group(0).lower() not in described:
             return f"qualifier '{m.group(0)}' is not part of the rule"
     return None
 
@@ -149,7 +149,7 @@ def audit_contradiction(rule: Node) -> str | None:
         seen: dict[str, set[object]] = {}
         for child in node.children:
             values: set[object] | None = None
-            key = child.kind
+            key: str = child.kind
             if isinstance(child, ChildPugh):
                 values = set(child.allowed_points)
             elif isinstance(child, Ecog):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 
 from hcctrials.criteria.grammar import COMPARATOR, Context, Hit, ascii_re, parse_comparator
-from hcctrials.model.eligibility import Node, Not, ResidualToxicity, TreatmentCandidate, TumourFeature
+from hcctrials.model.eligibility import AllOf, NeedsReview, Node, Not, ResidualToxicity, TreatmentCandidate, TumourFeature
 
 __all__ = ["scan_toxicity", "scan_candidacy", "scan_cns_active"]
 
@@ -116,17 +116,29 @@ def scan_toxicity(ctx: Context) -> list[Hit]:
     if base:
         end = base.end()
     exc = _ALOPECIA.match(text, end) or next((m for m in _ALOPECIA.finditer(text) if m.start() >= end - 1), None)
+    others = None
     if exc and exc.start() - end < 40:
         end = exc.end()
+        # "(except alopecia and peripheral neuropathy)": the other exceptions are kept for review next to the rule
+        # (in an exclusion they can only narrow it)
+        if "(" in exc.group(0) and not exc.group(0).rstrip().endswith(")"):
+            more = re.match(r"\s*(?:,|and|or|/|及|和|、)\s*([^()]{1,120}?)\s*\)", text[end:])
+        else:  # an open list after "except for alopecia, ..." stays a review item as a whole (test_criteria_patterns_round3)
+            more = None
+        if more:
+            others = " ".join(ctx.text[end + more.start(1):end + more.end(1)].split())
+            end += more.end()
     lead = _LEAD.search(text[:start])
     if lead:
         start = lead.start()
     span_text = text[start:end]
     leaf = ResidualToxicity(min_grade=min_grade, label=" ".join(ctx.text[start:end].split()))
     if kind == "allowed":
-        node = leaf if _NOT_RECOVERED.search(span_text) else Not(child=leaf)
+        node: Node = leaf if _NOT_RECOVERED.search(span_text) else Not(child=leaf)
     else:
         node = leaf
+    if others:
+        node = AllOf(children=[node, NeedsReview(reason=f"exception not compiled: {others}")])
     return [Hit(start, end, node, priority=5, family="toxicity")]
 
 
@@ -148,6 +160,8 @@ _TRANSPLANT = ascii_re(
     r"\b(?:candidates?|eligible|listed|indicated)\s+(?:for\s+)?(?:a\s+)?(?:liver\s+|orthotopic\s+liver\s+)?transplant\w*"
     r"|\b(?:on|listed on)\s+(?:a|the)\s+(?:liver\s+)?transplant(?:ation)?\s+(?:waiting\s+)?list"
     r"|\b(?:waiting|wait)[- ]?list\w*\s+(?:for\s+)?(?:a\s+)?(?:liver\s+)?transplant\w*"
+    r"|\b(?:on|listed on)\s+(?:an?|the)\s+(?:active\s+)?(?:waiting|wait)[- ]?list\s+for\s+(?:a\s+)?(?:liver\s+|orthotopic\s+liver\s+)?"
+    r"transplant\w*"
     r"|等待肝移植|肝移植等待|肝移植候选|拟行肝移植|计划(?:行|进行)肝移植|适合肝移植|符合肝移植(?:标准|指征)")
 
 

@@ -20,7 +20,19 @@ from dataclasses import dataclass, field
 from hcctrials.criteria.text import detect_language
 from hcctrials.model.eligibility import Role
 
-__all__ = ["CriterionText", "SplitResult", "split_criteria", "split_block"]
+__all__ = ["CriterionText", "SplitResult", "split_criteria", "split_block", "is_heading"]
+
+#: Items that are not criteria: section headings and list lead-ins ("DISEASE CHARACTERISTICS:",
+#: "Renal:", "Adequate organ function as follows:") and empty statements ("Not specified").  Issue 10:
+#: they are not criteria and leave the matching and the coverage denominator; the items under a
+#: heading carry the rules.
+_EMPTY_ITEM = re.compile(r"^\s*(?:not specified|none|n/?a|not applicable|无|不适用)\s*[.。]?\s*$", re.IGNORECASE)
+
+
+def is_heading(text: str) -> bool:
+    """True for a section heading, a list lead-in or an empty statement (not a criterion)."""
+    stripped = text.strip()
+    return bool(_EMPTY_ITEM.match(stripped)) or stripped.endswith((":", "："))
 
 
 @dataclass(frozen=True)

@@ -14,10 +14,12 @@ import re
 
 from hcctrials.criteria.grammar import COMPARATOR, Context, Hit, parse_comparator
 from hcctrials.model.eligibility import (
+    Administrative,
     Albi,
     ChildPugh,
     Diagnosis,
     LiverFeature,
+    Not,
     Stage,
     TumourFeature,
 )
@@ -26,7 +28,7 @@ __all__ = ["scan_child_pugh", "scan_albi", "scan_stage", "scan_diagnosis", "scan
 
 _GRADE_POINTS = {"a": [5, 6], "b": [7, 8, 9], "c": list(range(10, 16))}
 
-_CP = re.compile(r"child[- ]?(?:turcotte[- ]?)?pugh|\bchild(?=\s*(?:class\s*)?[abc]\b)|\bctp\b|\bcp\s*(?=评分|分级|score|class)",
+_CP = re.compile(r"child(?:'s|s)?[- ]?(?:turcotte[- ]?)?pugh(?:[- ]turcotte)?|\bcpt\b(?=\s*(?:score|class|分))|\bchild(?=\s*(?:class\s*)?[abc]\b)|\bctp\b|\bcp\s*(?=评分|分级|score|class)",
                  re.IGNORECASE)
 _CP_SCORE_CMP = re.compile(rf"\s*(?:score|评分|分数|分级)?[^0-9a-c;。]{{0,12}}?(?P<cmp>{COMPARATOR})\s*(?P<n>\d{{1,2}})\s*(?:分|points?)?",
                            re.IGNORECASE)
@@ -41,11 +43,27 @@ _CP_TOKENS = re.compile(
 _CP_LETTER_RANGE = re.compile(r"(?<![A-Za-z])[ABC]\s*(?P<lo>[5-9]|1[0-5])\s*(?:-|–|~|～|to|至|到)\s*[ABC]\s*(?P<hi>[5-9]|1[0-5])(?![0-9])")
 
 
+#: "score of 7 or less", "评分7分及以下": the comparator after the number
+_CP_SCORE_AFTER = re.compile(r"\s*(?:score|评分|分数)?[^0-9a-c;。]{0,12}?(?P<n>\d{1,2})\s*(?:分|points?)?\s*"
+                             r"(?P<after>or\s+(?:less|lower|below|fewer)|or\s+(?:more|greater|higher|above|worse)|及?以下|及?以上)",
+                             re.IGNORECASE)
+
+
+_CP_WITH_SCORE = re.compile(r"(?<![A-Za-z])([ABC])\s+with\s+(?:a\s+)?(?:total\s+)?(?:score|points?)\s+(?:of\s+)?"
+                            r"(\d{1,2}(?:\s*(?:,|or|and|-|to)\s*\d{1,2})*)")
+
+
 def _cp_points(window: str) -> list[int] | None:
+    # "Child B with a score of 7 or 8" restricts the class as "B (7, 8)" does
+    window = _CP_WITH_SCORE.sub(lambda x: f"{x.group(1)} ({x.group(2)})", window)
+    after = _CP_SCORE_AFTER.match(window)
+    if after and 5 <= int(after.group("n")) <= 15:
+        n = int(after.group("n"))
+        return list(range(5, n + 1)) if re.search(r"less|lower|below|fewer|以下", after.group("after")) else list(range(n, 16))
     span = _CP_LETTER_RANGE.search(window)
     if span and int(span.group("lo")) <= int(span.group("hi")):
-        before, after = window[:span.start()], window[span.end():]
-        if not _CP_TOKENS.search(before) and not _CP_TOKENS.search(after):
+        head, tail = window[:span.start()], window[span.end():]
+        if not _CP_TOKENS.search(head) and not _CP_TOKENS.search(tail):
             return list(range(int(span.group("lo")), int(span.group("hi")) + 1))
     m = _CP_SCORE_CMP.match(window)
     if m and parse_comparator(m.group("cmp")) != "==":
@@ -96,7 +114,8 @@ def scan_child_pugh(ctx: Context) -> list[Hit]:
     hits = []
     for m in _CP.finditer(ctx.lower):
         end = len(ctx.lower)
-        stop = re.search(r"[;。]|\band\b(?!\s*(?:b|c)\b)|且|,\s*(?!or|或|b|c)", ctx.lower[m.end():])
+        stop = re.search(r"[;。]|\.\s|\band\b(?!\s*(?:(?:child[- ]?pugh\s+)?class\s+)?(?:b|c)\b)|且|,(?!\s*(?:or|或|[abc](?![a-z])|\d))",
+                         ctx.lower[m.end():])
         if stop:
             end = m.end() + stop.start()
         window = ctx.text[m.end():min(end, m.end() + 70)]
@@ -105,14 +124,82 @@ def scan_child_pugh(ctx: Context) -> list[Hit]:
             continue
         # the hit ends after the last score token it read: the words after it ("with no encephalopathy")
         # are the next scanners' (issue 10: they were swallowed and dropped)
-        used = max([x.end() for rx in (_CP_LETTER_RANGE, _CP_TOKENS) for x in rx.finditer(window)]
-                   + [x.end() for x in [_CP_SCORE_CMP.match(window)] if x is not None] or [len(window)])
+        by_cmp = _CP_SCORE_AFTER.match(window) or _CP_SCORE_CMP.match(window)
+        if by_cmp is not None and (by_cmp.re is _CP_SCORE_AFTER or parse_comparator(by_cmp.group("cmp")) != "=="):
+            used = by_cmp.end()  # "score < 9 (that is ...)": the score comparator is the rule
+        else:
+            used = max([x.end() for rx in (_CP_LETTER_RANGE, _CP_TOKENS) for x in rx.finditer(window)]
+                       + [x.end() for x in [_CP_SCORE_CMP.match(window)] if x is not None] or [len(window)])
         paren = re.match(r"[^()]*\)", window[used:])  # close a parenthesis the points stood in
         if paren and "(" in window[:used]:
             used += paren.end()
         window = window[:used]
-        label = ctx.text[m.start():m.end() + len(window)].strip()
-        hits.append(Hit(m.start(), m.end() + len(window.rstrip()), ChildPugh(allowed_points=points, label=label),
+        end = m.end() + len(window.rstrip())
+        label = ctx.text[m.start():end].strip()
+        # a restatement in parentheses that says the same ("score of less than 7 (ie, class A or better)")
+        same = _CP_RESTATE.match(ctx.lower, end)
+        if same:
+            words = ctx.text[same.start("what"):same.end("what")]
+            again = _cp_points(words)
+            if again is not None and re.search(r"or better|or less|or lower|以下", words):
+                again = list(range(5, max(again) + 1))
+            if again == points:
+                end = same.end()
+        start = m.start()
+        degree = _CP_DEGREE.search(ctx.lower[max(0, start - 60):start])
+        if degree:  # "severe hepatic impairment (Child-Pugh C)": the degree restates the class when they agree
+            degrees = re.findall(r"mild|moderate|severe", degree.group("deg"))
+            named = sorted({p for w in degrees for p in _DEGREE_POINTS[w]})
+            if named == points:
+                start = max(0, start - 60) + degree.start()
+        node: ChildPugh | Not = ChildPugh(allowed_points=points, label=label)
+        tail = _EXCLUDED.match(ctx.lower, end)
+        if tail and ctx.role == "exclusion" and re.search(r"除外|排除", tail.group(0)):
+            tail = None  # "... C级除外" in an exclusion list may mean "except": left for review
+        if tail:  # "Child-Pugh class B (8,9) and class C are excluded"; in an inclusion: must not be
+            end = tail.end()
+            if ctx.role != "exclusion":
+                node = Not(child=node)
+        hits.append(Hit(start, end, node, priority=6, family="child_pugh"))
+    hits.extend(_scan_cp_before(ctx))
+    howto = _CP_HOWTO.match(ctx.lower)
+    if howto:  # "Child-Pugh status should be calculated based on clinical findings and laboratory results ...": how
+        # the score is taken, not a condition of its own
+        hits.append(Hit(0, len(ctx.lower), Administrative(category="procedure"), priority=7, family="child_pugh"))
+    return hits
+
+
+#: hepatic impairment degrees as Child-Pugh classes (mild = A, moderate = B, severe = C; drug-label usage)
+_DEGREE_POINTS = {"mild": range(5, 7), "moderate": range(7, 10), "severe": range(10, 16)}
+_CP_DEGREE = re.compile(
+    r"(?P<deg>(?:mild|moderate|severe)(?:\s*(?:,|or|and|to|-|/)\s*(?:mild|moderate|severe))*)\s+(?:hepatic|liver)\s+"
+    r"(?:impairment|dysfunction|insufficiency)\s*(?:[(,:]\s*)?(?:i\.e\.,?\s*|defined\s+as\s*|as\s+defined\s+by\s*)?$",
+    re.IGNORECASE)
+_CP_HOWTO = re.compile(
+    r"\s*(?:the\s+)?child(?:'s|s)?[- ]?(?:turcotte[- ]?)?pugh\s+(?:status|score|class(?:ification)?|grade)\s+"
+    r"(?:should|will|must|is|are|shall|to)\s+(?:be\s+)?(?:calculated|assessed|determined|evaluated|scored)\s+"
+    r"(?:based\s+on|using|from|by|according\s+to)\b[^;。<>≤≥]*$", re.IGNORECASE)
+
+
+_CP_RESTATE = re.compile(r"(?:\s*(?:at|on)\s+(?:the\s+)?(?:time\s+of\s+)?(?:screening|baseline|enrol?ment|study entry))?"
+                         r"\s*\((?:i\.?e\.?|that is|namely|即)\s*[,:]?\s*(?P<what>[^()]{1,60})\)", re.IGNORECASE)
+#: "... are excluded", "should be excluded", "are not eligible" after a class list
+_EXCLUDED = re.compile(r"\s*(?:is|are|will be|should be|must be)\s+(?:excluded|not eligible|ineligible|not allowed)"
+                       r"(?:\s+(?:from\s+)?(?:this|the)\s+(?:study|trial))?|\s*(?:者)?(?:除外|排除)", re.IGNORECASE)
+#: "Stage B or C liver cirrhosis according to Child-Pugh-Turcotte Classification": the classes before the name
+_CP_BEFORE = re.compile(
+    r"(?:stage|class|grade)\s+(?P<set>[abc](?:\s*(?:,|or|and|/)\s*[abc])*)(?![a-z0-9])\s*(?:(?:liver\s+)?cirrhosis|liver disease|"
+    r"hepatic (?:impairment|dysfunction)|liver (?:impairment|dysfunction))?\s*(?:according to|per|by|as defined by|on)\s+(?:the\s+)?"
+    r"child(?:'s|s)?[- ]?(?:turcotte[- ]?)?pugh(?:[- ]turcotte)?(?:\s+(?:classification|class|score|scale|criteria))?",
+    re.IGNORECASE)
+
+
+def _scan_cp_before(ctx: Context) -> list[Hit]:
+    hits = []
+    for m in _CP_BEFORE.finditer(ctx.lower):
+        letters = re.findall(r"[abc]", m.group("set"))
+        points = sorted({p for letter in letters for p in _GRADE_POINTS[letter]})
+        hits.append(Hit(m.start(), m.end(), ChildPugh(allowed_points=points, label=ctx.text[m.start():m.end()].strip()),
                         priority=6, family="child_pugh"))
     return hits
 
@@ -144,10 +231,19 @@ def scan_albi(ctx: Context) -> list[Hit]:
 _BCLC_ORDER = ["0", "a", "b", "c", "d"]
 _CNLC_ORDER = ["ia", "ib", "iia", "iib", "iiia", "iiib", "iv"]
 _CNLC_CANON = {"ia": "Ia", "ib": "Ib", "iia": "IIa", "iib": "IIb", "iiia": "IIIa", "iiib": "IIIb", "iv": "IV"}
+_BCLC_NAME = (r"(?:bclc|barcelona clinic liver cancer(?:\s*\(bclc\))?(?:\s+(?:staging\s+system|staging|classification|stage|criteria))?"
+              r"|barcelona\s+(?:score|stage|staging|classification))")
+_BCLC_SET = (r"(?:(?:stage\s*)?[0abcd](?![a-z])\s*(?:期|stage)?\s*(?:\((?:very early|early|intermediate|advanced|terminal)(?:\s+stage)?\)\s*)?"
+             r"(?:,\s*(?:or|and)|,|or|和|或|及|/|-|to|至|and)?\s*)+")
 _BCLC = re.compile(
-    r"(?:bclc|barcelona clinic liver cancer)(?:\s*\(bclc\))?\s*(?:stage|分期|期)?\s*(?:为|:)?\s*"
-    r"(?P<set>(?:[0abcd](?![a-z])\s*(?:期|stage)?\s*(?:,|or|和|或|及|/|-|to|至|and)?\s*)+)"
-    r"|(?:intermediate|advanced)\s+stage\s+(?P<one>[bc])\s*\((?:according to )?barcelona",
+    rf"(?:bclc|barcelona clinic liver cancer|barcelona(?=\s+(?:score|stage|staging|classification)))(?:\s*\(bclc\))?\s*,?\s*"
+    r"(?:score|stage|staging|classification|分期|期)?\s*(?:of\s+)?(?:为|:)?\s*"
+    rf"(?P<set>{_BCLC_SET})"
+    r"|(?:intermediate|advanced)\s+stage\s+(?P<one>[bc])\s*\((?:according to )?(?:the\s+)?barcelona"
+    r"(?:\s+clinic\s+liver\s+cancer(?:\s*\(bclc\))?(?:\s+(?:classification|staging(?:\s+system)?|stage|criteria))?\s*\))?"
+    # "stage B (intermediate), or C (advanced) hepatocellular carcinoma according to the Barcelona Clinic Liver Cancer staging"
+    rf"|stage\s+(?P<before>{_BCLC_SET})\s*(?:hepatocellular carcinoma|hcc|disease)?\s*(?:\(hcc\)\s*)?"
+    rf"(?:according to|per|by|as defined by|based on)\s+(?:the\s+)?{_BCLC_NAME}",
     re.IGNORECASE,
 )
 _CNLC = re.compile(
@@ -175,7 +271,9 @@ def scan_stage(ctx: Context) -> list[Hit]:
         if m.group("one"):
             allowed = [m.group("one").upper()]
         else:
-            parts = re.split(r"([^0abcd]+)", m.group("set").strip())
+            raw = m.group("set") or m.group("before")
+            raw = re.sub(r"\((?:very early|early|intermediate|advanced|terminal)(?:\s+stage)?\)|stage", " ", raw.strip())
+            parts = re.split(r"([^0abcd]+)", raw.strip())
             tokens = [p for p in parts[0::2] if p]
             seps = parts[1::2]
             allowed = [t.upper() for t in _expand(tokens, seps, _BCLC_ORDER)]
@@ -214,7 +312,7 @@ _CONFIRM = [
     (re.compile(r"clinical(?:ly)?\s+diagnos\w*|临床诊断", re.IGNORECASE), "clinical"),
 ]
 _DIAG = re.compile(
-    r"(?:(?:histolog|cytolog|patholog|radiolog)\w*(?:\s*(?:,|or|and/or|/|and)\s*(?:histolog|cytolog|patholog|radiolog)\w*)*"
+    r"(?:(?:histolog|cytolog|patholog|radiolog)\w*(?:\s*(?:,\s*(?:or|and/or|and)?|or|and/or|/|and)\s*(?:histolog|cytolog|patholog|radiolog)\w*)*"
     r"\s*(?:confirmed|proven|documented|diagnosed|diagnosis)"
     r"|(?:confirmed|proven|diagnosed|documented)\s+(?:by|with|on)\s+(?:histolog\w*|cytolog\w*|patholog\w*|biopsy|radiolog\w*|imaging)"
     r"(?:\s*(?:/|or|and|,)\s*(?:histolog\w*|cytolog\w*|patholog\w*|biopsy|radiolog\w*|imaging))*(?:\s+(?:examination|evaluation|analysis))?"
@@ -300,9 +398,23 @@ _LIVER: list[tuple[re.Pattern[str], str]] = [
                 r"|(?:requir\w*|need\w*)[^;。]{0,30}?(?:paracentesis|drainage)[^;。]{0,40}?ascites"
                 r"|需要?[^;。]{0,10}?(?:穿刺|引流)[^;。]{0,10}?腹水|腹水[^;。]{0,10}?需要?[^;。]{0,6}?(?:穿刺|引流)",
                 re.IGNORECASE), "ascites_requiring_paracentesis"),
-    (re.compile(r"(?:clinically\s+(?:significant|evident|apparent|detectable)|obvious|moderate(?:\s+(?:or|to)\s+severe)?|severe|massive|"
-                r"uncontrolled|refractory|明显的?|中等?量以上的?|中大量|大量|中-大量|难以控制的?|顽固性)\s*(?:的)?\s*(?:ascites|腹水)",
+    (re.compile(r"(?:clinically\s+(?:significant|evident|apparent|detectable|meaningful|relevant|important)|obvious|moderate(?:\s+(?:or|to)\s+severe)?|"
+                r"uncontrolled|明显的?|中等?量以上的?|中等?量及以上的?|中大量|中-大量|中量或大量|中到大量|中至大量)\s*(?:的)?\s*(?:ascites|腹水)",
                 re.IGNORECASE), "ascites_clinically_evident"),
+    # "refractory ascites", "ascites refractory to diuretic therapy", 顽固性腹水 (hcc-domain.md s. 1.1: mild ascites is
+    # diuretic-controlled, so not refractory)
+    (re.compile(r"(?:refractory|diuretic[- ]resistant|diuretic[- ]refractory|难治性?的?|顽固性的?|难以控制的?)\s*(?:ascites|腹水)"
+                r"|ascites\s+(?:that\s+is\s+)?(?:refractory|resistant|unresponsive)\s+to\s+(?:the\s+)?(?:diuretic|medical)\w*"
+                r"(?:\s+(?:therapy|treatment|management))?", re.IGNORECASE), "ascites_refractory"),
+    (re.compile(r"(?:severe|massive|tense|大量(?!以上|及以上)|重度|张力性)\s*(?:的)?\s*(?:ascites|腹水)", re.IGNORECASE), "ascites_severe"),
+    # "Ascites (trace ascites on imaging is acceptable)", "more than trace ascites"
+    (re.compile(r"ascites\s*[(,]\s*(?:except\s+(?:for\s+)?|other than\s+|but\s+)?(?:trace|minimal)\s+(?:ascites\s+)?(?:(?:only\s+)?(?:on|by|detected\s+(?:on|by)|"
+                r"seen\s+on|visible\s+(?:on|by))\s+(?:imaging|ultrasound|ultrasonography|ct|mri|radiograph\w*)(?:\s+only)?\s*)?"
+                r"(?:(?:is|are)\s+(?:acceptable|allowed|permitted|eligible))?\s*\)?"
+                r"|(?:more|greater)\s+than\s+(?:trace|minimal)\s+ascites", re.IGNORECASE), "ascites_beyond_trace"),
+    # encephalopathy at screening (a present state, not a history)
+    (re.compile(r"(?:hepatic\s+)?encephalopathy\s+(?:according\s+to|at|on|per)\s+(?:the\s+)?(?:screening|baseline)"
+                r"(?:\s+(?:assessment|visit|examination|evaluation))?", re.IGNORECASE), "encephalopathy"),
     (re.compile(r"(?<!\w)ascites|腹水", re.IGNORECASE), "ascites"),
     (re.compile(r"(?:high[- ]risk|large|severe|untreated)\s+(?:\w+\s+){0,2}varices|重度(?:食管胃底)?静脉曲张", re.IGNORECASE),
      "varices_high_risk"),
@@ -313,6 +425,7 @@ def scan_liver(ctx: Context) -> list[Hit]:
     hits = []
     for pattern, feature in _LIVER:
         for m in pattern.finditer(ctx.lower):
-            hits.append(Hit(m.start(), m.end(), LiverFeature(feature=feature), priority=3 if feature != "ascites" else 1,  # type: ignore[arg-type]
+            priority = 1 if feature == "ascites" else 5 if feature in ("ascites_beyond_trace", "encephalopathy") else 3
+            hits.append(Hit(m.start(), m.end(), LiverFeature(feature=feature), priority=priority,  # type: ignore[arg-type]
                             family="liver"))
     return hits

@@ -13,8 +13,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from hcctrials.criteria.grammar import Context, Hit, ascii_re, to_int
-from hcctrials.model.eligibility import AnyOf, Comparator, Node, Not, PriorTherapy, TherapyKind
+from hcctrials.criteria.grammar import Context, Hit, ascii_re, find_window, to_int
+from hcctrials.model.eligibility import AllOf, AnyOf, Comparator, NeedsReview, Node, Not, PriorTherapy, TherapyKind
 
 if TYPE_CHECKING:
     from hcctrials.vocab.lexicon import Lexicon
@@ -40,10 +40,15 @@ CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
     (r"(?:systemic\s+)?chemotherapy|化疗|radiochemotherapy|放化疗", ("chemotherapy",), ()),
     (r"systemic (?:anti-?cancer |anti-?tumou?r |)(?:therapy|therapies|treatment|treatments)|系统(?:性)?(?:抗肿瘤)?治疗"
      r"|全身(?:性)?(?:抗肿瘤)?治疗", (), ("systemic",)),
-    (r"\btace\b|\btae\b|chemoemboli\w*|transarterial|hepatic arterial infusion|\bhaic\b|介入治疗|肝动脉化疗栓塞",
-     ("transarterial",), ("locoregional",)),
-    (r"ablation|radiofrequency|\brfa\b|\bmwa\b|消融", ("ablation",), ("locoregional",)),
-    (r"local (?:therapy|treatment|treatments|therapies)|locoregional (?:therapy|treatment)|局部治疗", (), ("locoregional",)),
+    # a class of procedures is a filter on the procedure, not on the TherapyLine kind: "prior TACE" is not met
+    # by a radiofrequency ablation (both are kind 'locoregional'); issue 10 round 4
+    (r"\btace\b|\btae\b|chemoemboli\w*|transarterial|hepatic arterial infusion|\bhaic\b|介入治疗|肝动脉化疗栓塞"
+     r"|(?:intra-?arterial|trans-?arterial|hepatic arter(?:y|ial)|arterial)\s+(?:directed\s+)?(?:emboli[sz]ation|therapy|therapies"
+     r"|treatment)", ("transarterial",), ()),
+    (r"ablation|radiofrequency|\brfa\b|\bmwa\b|消融", ("ablation",), ()),
+    (r"local (?:therapy|treatment|treatments|therapies)|loco-?regional (?:therapy|therapies|treatment|treatments)"
+     r"|local-regional (?:therapy|therapies|treatment|treatments)|liver[- ]directed (?:therapy|therapies|treatment|treatments)"
+     r"|局部治疗", (), ("locoregional",)),
     (r"radiotherapy|radiation|放疗|sbrt|\by-?90\b|radioemboli\w*", ("radiotherapy",), ("radiotherapy",)),
     (r"cell therapy|car-?t|inkt|细胞治疗", ("cell_therapy",), ()),
     (r"(?:systemic\s+)?(?:cortico)?steroids?|类固醇|糖皮质激素|激素治疗", ("corticosteroid",), ()),
@@ -56,22 +61,40 @@ CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
      r"|minor surg\w*(?:\s+procedures?)?|open biops(?:y|ies)|(?<![a-z-])surgery|surgical (?:interventions?|treatments?)"
      r"|手术切除|大手术|重大手术|外科手术|小手术|手术", ("surgery",), ("surgery",)),
     (r"live (?:attenuated )?vaccines?|活疫苗|减毒疫苗", ("live_vaccine",), ()),
+    # round 4: "anti-cancer therapy", "antineoplastic agents", 抗肿瘤治疗: any treatment line of the cancer (drug,
+    # locoregional, radiotherapy, surgery)
+    (r"anti-?(?:cancer|neoplastic|tumou?r)\s+(?:therapy|therapies|treatments?|agents?|drugs?|medications?)"
+     r"|(?:其他)?抗肿瘤(?:治疗|药物)", (), ("systemic", "locoregional", "radiotherapy", "surgery")),
 ]
 _CLASS_RE = [(ascii_re(p), c, k) for p, c, k in CLASS_TERMS]
 _DESCRIPTOR = ascii_re(r"immunotherapy|免疫治疗|targeted (?:therapy|drugs?|agents?)|靶向(?:药物)?(?:治疗)?|单抗|抑制剂|inhibitors?")
 
+_CONCURRENT_PATTERN = (r"|\b(?:concurrent|concomitant)(?:\s+use\s+of)?(?=\s+(?!medications?\b|illness|diseases?\b|conditions?\b"
+                       r"|malignan|cancers?\b|infections?\b))|\bcurrently\s+(?:receiving|taking|on|"
+                       r"treated with)|(?:目前)?正在(?:参与并?|参加并?)?(?:接受|使用)|(?:目前)?正在(?:参与|参加)|同时(?:接受|使用)")
+_CONCURRENT = re.compile(_CONCURRENT_PATTERN.lstrip("|"), re.IGNORECASE)
 _PRIOR = re.compile(
     r"previously\s+(?:received|treated|been treated)|prior\s+(?:treatment|therapy|exposure|use|receipt)?|previous"
     r"|have\s+(?:previously\s+)?(?:received|been treated|undergone)|had\s+(?:received|undergone)|received|receiving"
+    r"|\b(?:have|has|had)\s+had\b"
+    # "progression on or after sorafenib", "progressed during prior PD-1", "refractory to", "failed": the
+    # therapy was received (the progression itself is read by _PROGRESSION)
+    r"|progress\w*\s+(?:(?:on|after|during|following|while on|despite)\s+(?:or\s+(?:on|after|during|following)\s+)?)"
+    r"|refractory\s+to|\bfailed\b|failure\s+(?:of|on)"
     r"|treated with|exposure to|treatment with|undergone|participat\w+\s+in|既往(?:曾)?(?:接受过?|使用过?|经)?"
-    r"|曾(?:经)?接受过?|接受过|使用过|接受|接种过?|参加(?:了|过)?|参与|做过|进行过|行过",
+    r"|曾(?:经)?接受过?|接受过|使用过|接受|接种过?|参加(?:了|过)?|参与|做过|进行过|行过"
+    # "concurrent anticancer therapy", "currently receiving": on the therapy at screening (within 0 days)
+    + _CONCURRENT_PATTERN,
     re.IGNORECASE,
 )
 _COUNT = re.compile(
     r"(?P<only>only|仅|只)\s*(?:接受过?|received)?\s*(?P<n1>one|1|一|two|2|二|两)\s*(?:种|个|线|prior)?"
     r"|(?P<lo>\d|一|二|两|三)\s*(?:-|to|至|~|或)\s*(?P<hi>\d|一|二|两|三)\s*(?:种|个|线|prior|lines?|regimens?)"
     r"|(?:no more than|not more than|at most|≤|不超过|最多)\s*(?P<max>\d|one|two|three|一|二|两|三)\s*(?:种|个|线|prior|lines?|regimens?)"
-    r"|(?:at least|≥|至少)\s*(?P<min>\d|one|two|一|二|两)\s*(?:种|个|线|prior|lines?|regimens?)",
+    r"|(?:at least|≥|至少)\s*(?:接受过?|使用过?|received\s+)?(?P<min>\d|one|two|一|二|两)\s*(?:种|个|线|prior|lines?|regimens?)"
+    # "More than 2 prior lines", "more than two prior systemic regimens", "超过2线": strictly more
+    r"|(?:more than|greater than|>|超过|多于)\s*(?P<gt>\d|one|two|three|一|二|两|三)\s*(?:种|个|线|prior|lines?|regimens?)"
+    r"|(?:fewer than|less than|<|少于)\s*(?P<lt>\d|two|three|four|二|两|三|四)\s*(?:种|个|线|prior|lines?|regimens?)",
     re.IGNORECASE,
 )
 # "Radiotherapy within 2 weeks of first dose" (exclusion): the window right after the therapy
@@ -106,7 +129,67 @@ def drug_mentions(text: str) -> list[tuple[int, int, str, str]]:
     return out
 
 
+# Procedure wording the lexicon does not carry, read as the lexicon entry it names: selective internal radiation
+# therapy (SIRT) is transarterial radioembolisation (TARE), whatever the isotope carrier is called.
+_ALIASES: list[tuple[re.Pattern[str], str]] = [
+    (ascii_re(r"selective internal (?:radiation )?(?:radiotherapy|therapy)|hepatic arterial (?:yttrium|y-?90)(?:-90)? therapy"
+              r"|(?:yttrium|y)-?90 (?:microspheres?|therapy)|radioemboli[sz]ation|选择性内放射治疗|钇-?90"), "tare"),
+]
+# A drug the lexicon does not know, recognised by its INN stem (-mab antibodies, -nib kinase inhibitors,
+# -domide, -platin, -taxel, -rubicin, -tecan, -ciclib, -parib, -lisib, -zomib, -mycin): kept as its own name, so
+# "Previously received mapatumumab or sorafenib" is not read as "sorafenib" alone (issue 10).  The
+# evaluator matches it against the patient's agent names as written.
+_INN = ascii_re(r"\b[a-z][a-z]{3,}(?:mab|tinib|fenib|anib|rafenib|domide|platin|taxel|rubicin|tecan|ciclib|parib|lisib|zomib|mycin)\b")
+
+
+def unknown_drugs(text: str, known: list[tuple[int, int]]) -> list[tuple[int, int, str]]:
+    """INN-like drug names in *text* (lower-cased) outside the *known* mention spans."""
+    out = []
+    for m in _INN.finditer(text):
+        if not any(s < m.end() and m.start() < e for s, e in known):
+            out.append((m.start(), m.end(), m.group(0).lower()))
+    return out
+
+
+def _alias_mentions(text: str) -> list[tuple[int, int, str, str]]:
+    out: list[tuple[int, int, str, str]] = []
+    for pattern, tid in _ALIASES:
+        for m in pattern.finditer(text):
+            out.append((m.start(), m.end(), tid, "procedure"))
+    return out
+
+
+def all_mentions(text: str) -> list[tuple[int, int, str, str]]:
+    """Lexicon mentions, alias phrases (which win over a lexicon word inside them) and unknown INN names
+    (kind 'unknown_drug', id = the name as written)."""
+    aliases = _alias_mentions(text)
+    found = [m for m in drug_mentions(text) if not any(s <= m[0] and m[1] <= e for s, e, *_ in aliases)]
+    found += aliases
+    found += [(s, e, name, "unknown_drug") for s, e, name in unknown_drugs(text.lower(), [(a, b) for a, b, *_ in found])]
+    return sorted(found)
+
+
 _QUALIFIER = re.compile(r"(?:requir\w*|need\w*|需要?|需)\s*$", re.IGNORECASE)
+_PROGRESSION_LEAD = ascii_re(r"(?:\b(?:documented|confirmed|objective|radiographic(?:ally)?|radiological(?:ly)?|radiologic|clinical"
+                             r"|imaging|disease|evidence of|(?:and/)?or|tumou?r)\s+)+$")
+_NOT_ALLOWED = ascii_re(r"\s*(?:is|are|will be)?\s*(?:not allowed|not permitted|prohibited)\b|\s*(?:不允许|不得)")
+# A therapy read only in part: the rule cannot hold these words, so the criterion goes to review with them.
+_SITE = ascii_re(r"(?:abdominal|thoracic|pelvic|chest|brain|cranial|bone|nonhepatic|non-hepatic|extrahepatic|palliative"
+                 r"|large[- ]field|whole[- ]brain|upper abdominal|lower thoracic)\s+(?:\w+\s+)?$")
+_SITE_AFTER = ascii_re(r"\s*(?:\([^()]{0,40}\)\s*)?(?:to|of|at|on)\s+(?:the\s+|an?\s+|any\s+)?(?:\w+\s+){0,2}?"
+                       r"(?:liver|abdomen|chest|thorax|pelvis|brain|bone|site|field|region|lesions?|areas?|>|≥)")
+
+
+def _doubt(text: str, start: int, end: int) -> str | None:
+    """Why the therapy named in text[start:end] cannot be read exactly, else None."""
+    span = text[start:end]
+    if re.search(r"systemic\s+chemotherap", span):
+        return ("'systemic chemotherapy': cytotoxic chemotherapy only, or any systemic anticancer drug "
+                "(older usage counts sorafenib)?")
+    if re.search(r"radiat|radiother|放疗|\bsbrt\b|\bebrt\b", span) and (
+            _SITE.search(text[max(0, start - 30):start]) or _SITE_AFTER.match(text, end)):
+        return "radiotherapy of a named site or field: the rule cannot restrict where the radiation was given"
+    return None
 
 
 def _groups(spans: list[_Span], text: str) -> list[list[_Span]]:
@@ -137,11 +220,13 @@ def scan_therapy(ctx: Context) -> list[Hit]:
     if not _PRIOR.search(text) and not (ctx.role == "exclusion" and _WINDOW_AFTER.search(text)):
         return []
     spans: list[_Span] = []
-    for s, e, tid, kind in drug_mentions(ctx.text):
+    for s, e, tid, kind in all_mentions(ctx.text):
         if kind == "procedure":  # "radiotherapy", "TACE": match the procedure's classes, not only its id
             from hcctrials.criteria.facts import therapy_tags
 
             tags = [t for t in therapy_tags(tid)[1] if t not in ("locoregional",)] or list(therapy_tags(tid)[1])
+            if len(tags) > 1:  # TARE is transarterial *and* radiotherapy: either class alone is wider than it
+                tags = []
             spans.append((s, e, [tid], tags, []))
         else:
             spans.append((s, e, [tid], [], []))
@@ -159,7 +244,8 @@ def scan_therapy(ctx: Context) -> list[Hit]:
     spans.sort()
     kept: list[_Span] = []
     for span in spans:
-        if kept and span[0] - kept[-1][1] <= 2 and _DESCRIPTOR.fullmatch(text[span[0]:span[1]]):
+        if kept and span[0] - kept[-1][1] <= 2 and not text[kept[-1][1]:span[0]].strip() \
+                and _DESCRIPTOR.fullmatch(text[span[0]:span[1]]):  # "chemotherapy, immunotherapy" is two classes
             prev = kept[-1]
             kept[-1] = (prev[0], span[1], prev[2], prev[3], prev[4])
             continue
@@ -174,14 +260,26 @@ def scan_therapy(ctx: Context) -> list[Hit]:
         kinds = list(dict.fromkeys(k for g in group for k in g[4]))
         g_start, g_end = group[0][0], group[-1][1]
         verbs = [m for m in _PRIOR.finditer(text[:g_end]) if m.start() >= g_start - 60]
-        start = min(g_start, verbs[-1].start()) if verbs else g_start
+        # a chain of verbs ("receiving any other concurrent ..."): the statement starts at the first of them
+        chain = verbs[-1:]
+        for v in reversed(verbs[:-1]):
+            if re.fullmatch(r"\s*(?:(?:any|other|the|an?|such)\s+)*|\s*(?:,|or|and|and/or|/|或|和)\s*", text[v.end():chain[0].start()]):
+                chain.insert(0, v)  # "prior or concurrent sorafenib": one statement, ever
+            else:
+                break
+        start = min(g_start, chain[0].start()) if chain else g_start
         if not verbs and not re.search(_PRIOR.pattern, text[g_end:g_end + 30], re.IGNORECASE) \
                 and not (ctx.role == "exclusion" and (_WINDOW_AFTER.match(text, g_end) or _window_after_list(text, g_end))):
             continue  # a therapy named without 'received' (e.g. in a condition) is not prior therapy
+        concurrent = bool(chain) and all(_CONCURRENT.match(text, v.start()) or re.match(r"receiv|taking|接受|使用", v.group(0))
+                                         for v in chain) and any(_CONCURRENT.match(text, v.start()) for v in chain)
         investigational: bool | None = None
         if re.match(r"\s*(?:研究|临床研究|试验|stud(?:y|ies)|trials?)", text[g_end:g_end + 12]) or \
                 re.search(r"stud(?:y|ies)\s+(?:on|of)\s+$", text[max(0, g_start - 20):g_start]):
             classes.append("trial_participation")
+        inv_tags = {"investigational", "trial_participation"}
+        inv_spans = [g for g in group if g[3] and set(g[3]) <= inv_tags and not g[2] and not g[4]]
+        separate = bool(inv_spans) and len(inv_spans) < len(group)
         if "investigational" in classes or "trial_participation" in classes:
             investigational = True
             classes = [c for c in classes if c not in ("investigational", "trial_participation")]
@@ -200,14 +298,51 @@ def scan_therapy(ctx: Context) -> list[Hit]:
                 count_cmp, count_value = "<=", to_int(cm.group("max")) or 0
             elif cm.group("min"):
                 count_cmp, count_value = ">=", to_int(cm.group("min")) or 1
+            elif cm.group("gt"):
+                count_cmp, count_value = ">", to_int(cm.group("gt")) or 0
+            elif cm.group("lt"):
+                count_cmp, count_value = "<", to_int(cm.group("lt")) or 1
             start, end = min(start, cm.start()), max(end, cm.end())
         progression = bool(pm) and not re.search(r"intoleran|不耐受", text)
+        # "systemic therapy with ramucirumab", "treated with systemic therapy of sorafenib": the drug is the
+        # therapy, the kind word only describes it
+        if kinds == ["systemic"] and (agents or classes) and re.search(
+                r"systemic (?:anti-?cancer |anti-?tumou?r )?(?:therapy|therapies|treatment)s?\s+(?:with|of|using|containing)\s+(?:an?\s+|the\s+)?$",
+                text[g_start:group[1][0]] if len(group) > 1 else "", re.IGNORECASE):
+            kinds = []
         node = PriorTherapy(
             agents=agents, classes=classes, kinds=kinds, investigational=investigational,
             count_unit=count_unit, count_comparator=count_cmp, count_value=count_value,
-            require_progression=progression, label=ctx.text[start:end],
+            require_progression=progression, label=ctx.text[start:end], within_days=0 if concurrent else None,
         )
+        if separate and (agents or classes or kinds):
+            # "investigational drugs or anticancer agents" is either one; one leaf would read "investigational
+            # anticancer agents" only (narrower): review
+            hits.append(Hit(start, end, AllOf(children=[node, NeedsReview(
+                reason="investigational agents listed beside other therapies: one leaf would require both")]),
+                priority=2, family="therapy"))
+            continue
+        priority = 2
+        if progression and pm and pm.start() <= start and start - pm.end() <= 60 and not re.search(r"[;。]", text[pm.end():start]):
+            # "documented radiographic progression on or after prior PD-1 therapy": one statement (its
+            # "radiologically confirmed" is about the progression, not the diagnosis)
+            start = pm.start()
+            lead = _PROGRESSION_LEAD.search(text[:start])
+            if lead:
+                start = lead.start()
+                priority = 4
         extra = {"progression": (pm.start(), pm.end())} if progression and pm else {}
+        doubt = _doubt(text, g_start, g_end)
+        if doubt:
+            hits.append(Hit(start, end, AllOf(children=[node, NeedsReview(reason=doubt)]), priority=2, family="therapy",
+                            extra=extra))
+            continue
+        tail = _NOT_ALLOWED.match(text, end)
+        if tail:  # "Prior TARE or sorafenib not allowed": an inclusion requires its absence; an exclusion restates it
+            end = tail.end()
+            hits.append(Hit(start, end, Not(child=node) if ctx.role != "exclusion" else node, priority=2,
+                            family="therapy", windowed=True, extra=extra))
+            continue
         if cm and cm.group("lo") and abs(cm.start() - g_start) < 40:  # "0-2 prior regimens"
             lo, hi = to_int(cm.group("lo")) or 0, to_int(cm.group("hi")) or 0
             high = node.model_copy(update={"count_comparator": "<=", "count_value": hi})
@@ -217,7 +352,16 @@ def scan_therapy(ctx: Context) -> list[Hit]:
                 hits.append(Hit(start, end, low, priority=2, family="therapy", windowed=True,
                                 extra={**extra, "twin": True}))
             continue
-        hits.append(Hit(start, end, node, priority=2, family="therapy", windowed=True, extra=extra))
+        hits.append(Hit(start, end, node, priority=priority, family="therapy", windowed=True, extra=extra))
+    # "within the past month" (no number): find_window reads only numbered windows, so the window is set here
+    from hcctrials.criteria.history import _SINGLE_WINDOW
+
+    single = _SINGLE_WINDOW.search(text)
+    if single and find_window(ctx.text) is None:
+        days = {"day": 1, "week": 7, "month": 30, "year": 365}[single.group("u")]
+        for h in hits:
+            if isinstance(h.node, PriorTherapy) and h.start < single.start():
+                h.node = h.node.model_copy(update={"within_days": days})
     return hits
 
 
@@ -231,6 +375,43 @@ _SINCE = re.compile(
     r"(?P<n_zh>\d+)\s*(?P<u_zh>天|周|个月)(?:以上)?",
     re.IGNORECASE)
 _SINCE_DAYS = {"day": 1, "week": 7, "month": 30, "天": 1, "周": 7, "个月": 30}
+
+
+def _since_inner(ctx: Context, w_start: int, w_end: int, window: int) -> tuple[Node, int] | None:
+    """Any-of the therapies named in text[w_start:w_end], each within *window* days; with the end of the last one."""
+    text = ctx.lower
+    sub = Context(text=ctx.text[w_start:w_end], lower=text[w_start:w_end], language=ctx.language, role="exclusion",
+                  trial_drugs=ctx.trial_drugs)
+    nodes, last = [], 0
+    for pattern, class_tags, kinds_ in _CLASS_RE:
+        for c in pattern.finditer(sub.lower):
+            if "investigational" in class_tags or "trial_participation" in class_tags or "live_vaccine" in class_tags:
+                continue
+            nodes.append((c.start(), PriorTherapy(classes=list(class_tags), kinds=list(kinds_), within_days=window,
+                                                  label=sub.text[c.start():c.end()])))
+            last = max(last, c.end())
+    for s_, e_, tid, _kind in all_mentions(sub.text):
+        nodes.append((s_, PriorTherapy(agents=[tid], within_days=window, label=sub.text[s_:e_])))
+        last = max(last, e_)
+    if not nodes:
+        return None
+    nodes.sort(key=lambda x: x[0])
+    kept: list[Node] = []
+    for _, node in nodes:
+        if all(not isinstance(k, PriorTherapy) or node.label not in k.label for k in kept):
+            kept.append(node)
+    return (kept[0] if len(kept) == 1 else AnyOf(children=kept)), last
+
+
+# "Locoregional therapy for HCC must be completed at least 4 weeks prior to the baseline scan", "All previous
+# cancer therapy ... must have been discontinued at least 28 days prior to treatment": the same washout, the
+# therapy named first.  The anchor ("the baseline scan", "treatment in this study") is screening.
+_COMPLETED_BEFORE = ascii_re(
+    r"\b(?:must|should|shall)\s+(?:have\s+been|be)\s+(?:completed|discontinued|stopped|finished|ended)\s+"
+    r"(?P<cmp>at least|a minimum of|minimum of|≥|>|more than|greater than)\s*(?P<n>\d+|one|two|three|four|six)\s*"
+    r"(?P<u>days?|weeks?|months?)\s+(?:prior to|before)\s+(?:the\s+)?(?:start\s+of\s+|first\s+dose\s+of\s+)?"
+    r"(?:baseline\s+(?:scan|imaging|ct|mri)|study\s+(?:entry|treatment|drug|start)|enrol{1,2}ment|randomi[sz]ation|registration"
+    r"|(?:protocol\s+)?treatment(?:\s+in\s+this\s+study)?|day\s*1|first\s+dose)\b")
 
 
 def scan_since(ctx: Context) -> list[Hit]:
@@ -251,27 +432,39 @@ def scan_since(ctx: Context) -> list[Hit]:
         window = days - 1 if inclusive else days
         w_start = m.start("what_zh") if zh else m.start("what")
         w_end = m.end("what_zh") if zh else m.end("what")
-        sub = Context(text=ctx.text[w_start:w_end], lower=text[w_start:w_end], language=ctx.language, role="exclusion",
-                      trial_drugs=ctx.trial_drugs)
-        nodes, last = [], 0
-        for pattern, class_tags, kinds_ in _CLASS_RE:
-            for c in pattern.finditer(sub.lower):
-                if "investigational" in class_tags or "trial_participation" in class_tags or "live_vaccine" in class_tags:
-                    continue
-                nodes.append((c.start(), PriorTherapy(classes=list(class_tags), kinds=list(kinds_), within_days=window,
-                                                      label=sub.text[c.start():c.end()])))
-                last = max(last, c.end())
-        for s_, e_, tid, _kind in drug_mentions(sub.text):
-            nodes.append((s_, PriorTherapy(agents=[tid], within_days=window, label=sub.text[s_:e_])))
-            last = max(last, e_)
-        if not nodes:
+        found = _since_inner(ctx, w_start, w_end, window)
+        if found is None:
             continue
-        nodes.sort(key=lambda x: x[0])
-        kept: list[Node] = []
-        for _, node in nodes:
-            if all(not isinstance(k, PriorTherapy) or node.label not in k.label for k in kept):
-                kept.append(node)
-        inner: Node = kept[0] if len(kept) == 1 else AnyOf(children=kept)
+        inner, last = found
         end = m.end() if zh else w_start + last
         hits.append(Hit(m.start(), end, Not(child=inner), priority=6, family="therapy"))
+    for m in _COMPLETED_BEFORE.finditer(text):
+        n = to_int(m.group("n"))
+        if n is None:
+            continue
+        days = n * _SINCE_DAYS[m.group("u").lower().rstrip("s")]
+        window = days - 1 if m.group("cmp").lower() in ("at least", "a minimum of", "minimum of", "≥") else days
+        sentence_start = max(text.rfind(";", 0, m.start()), text.rfind(". ", 0, m.start())) + 1
+        if re.match(r"\s*(?:(?:the|any)\s+)?(?:prior|previous)\b", text[sentence_start:m.start()]):
+            continue  # "Prior TACE must have been completed ...": is the TACE itself required? (review)
+        found = _since_inner(ctx, sentence_start, m.start(), window)
+        if found is None or _unexplained(ctx, sentence_start, m.start()):
+            continue  # "All previous cancer therapy, including radiation ...": more than the named therapies
+        inner, _ = found
+        hits.append(Hit(sentence_start, m.end(), Not(child=inner), priority=6, family="therapy"))
     return hits
+
+
+def _unexplained(ctx: Context, start: int, end: int) -> bool:
+    """True when text[start:end] says more than the therapies named in it (words no scanner reads)."""
+    from hcctrials.criteria.compile import _meaningful
+
+    chars = list(ctx.text[start:end])
+    spans = [(m.start(), m.end()) for p, _, _ in _CLASS_RE for m in p.finditer(ctx.lower[start:end])]
+    spans += [(s_, e_) for s_, e_, _, _ in all_mentions(ctx.text[start:end])]
+    for s_, e_ in spans:
+        for i in range(s_, e_):
+            chars[i] = " "
+    rest = re.sub(r"\b(?:or|and|for|the|of|any|prior|previous|hepatocellular carcinoma|\(?hcc\)?)\b", " ", "".join(chars),
+                  flags=re.IGNORECASE)
+    return _meaningful(rest) is not None or bool(re.search(r"\b(?:all|including|other|cancer|anti-?cancer)\b", rest, re.IGNORECASE))

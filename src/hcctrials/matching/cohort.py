@@ -11,6 +11,10 @@ arguments, so the same code can run per partition on a distributed engine (Spark
 ``mapInArrow``, Ray Data ``map_batches``); :func:`iter_patient_batches` streams patients into
 such batches so memory is bounded by the batch size.
 
+The relevance gate of :mod:`hcctrials.matching.relevance` applies as in ``hcctrials match``: a
+trial of another condition than the patient's gets the verdict ``other_condition`` whatever its
+criteria say.
+
 Evaluation is column-wise (:mod:`hcctrials.criteria.columnar`): each distinct leaf of the
 catalog is one vector over the batch, trees and trials are combined with NumPy reductions;
 a property test checks it against the scalar engine.
@@ -27,6 +31,7 @@ import pyarrow as pa
 
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, compile_trial
 from hcctrials.criteria.columnar import ColumnarCatalog, evaluate_columnar
+from hcctrials.matching.relevance import TrialConcepts, assess_relevance, patient_concepts, trial_concepts
 from hcctrials.matching.status import RecruitingState, evaluate_recruiting_status
 from hcctrials.model.patient import Patient
 from hcctrials.model.trial import Trial
@@ -39,8 +44,10 @@ VERDICT_SCHEMA = pa.schema([
     ("patient_id", _DICT), ("trial_id", _DICT), ("registry", _DICT), ("verdict", _DICT),
     ("n_unknown", pa.int32()), ("deciding", _DICT), ("first_unknown", _DICT), ("recruiting", _DICT),
 ])
-#: verdict codes of the output (0-2 as the criteria engine, 3 for a record without criteria)
-VERDICTS = ("eligible", "possibly_eligible", "ineligible", "unknown_no_criteria")
+#: verdict codes of the output (0-3 as :data:`hcctrials.criteria.verdict.TRIAL_VERDICTS`; 4 for a trial of
+#: another condition than the patient's, which the relevance gate of ``hcctrials match`` hides too)
+VERDICTS = ("eligible", "possibly_eligible", "ineligible", "unknown_no_criteria", "other_condition")
+OTHER_CONDITION = 4
 
 
 @dataclass
@@ -55,6 +62,13 @@ class CohortCatalog:
     recruiting: list[RecruitingState]
     columnar: ColumnarCatalog
     trial_index: np.ndarray  # position of each compiled trial in trial_ids
+    concepts: list[TrialConcepts] | None = None  # per trial, for the relevance gate (None: no gate)
+
+    def relevant(self, disease: frozenset[str]) -> np.ndarray:
+        """Bool per trial: does it concern a patient whose disease has the concepts *disease*."""
+        if self.concepts is None:
+            return np.ones(len(self.trial_ids), dtype=bool)
+        return np.array([assess_relevance(c, disease).relevant for c in self.concepts], dtype=bool)
 
     @property
     def compiled(self) -> CompiledCatalog:
@@ -69,6 +83,7 @@ def build_cohort_catalog(trials: Iterable[Trial], *, as_of: date,
     regs: list[str] = []
     has: list[bool] = []
     states: list[RecruitingState] = []
+    concepts: list[TrialConcepts] = []
     chosen: list[CompiledTrial] = []
     index: list[int] = []
     for i, trial in enumerate(trials):
@@ -78,12 +93,13 @@ def build_cohort_catalog(trials: Iterable[Trial], *, as_of: date,
         regs.append(trial.registry.value)
         has.append(ok)
         states.append(evaluate_recruiting_status(trial, as_of=as_of).state)
+        concepts.append(trial_concepts(trial))
         if ok:
             given = compiled[i] if compiled is not None else None
             chosen.append(given if given is not None else compile_trial(trial))
             index.append(i)
     return CohortCatalog(as_of, ids, regs, np.asarray(has, dtype=bool), states,
-                         ColumnarCatalog(CompiledCatalog(chosen)), np.asarray(index, dtype=np.int64))
+                         ColumnarCatalog(CompiledCatalog(chosen)), np.asarray(index, dtype=np.int64), concepts)
 
 
 def patients_to_batch(patients: Sequence[Patient]) -> pa.Table:
@@ -133,6 +149,13 @@ def evaluate_cohort_batch(batch: pa.Table, catalog: CohortCatalog) -> pa.Table:
     n_unknown[ti] = got.n_unknown
     deciding[ti] = np.where(got.deciding >= 0, got.deciding, len(cat.labels))
     first_unknown[ti] = np.where(got.first_unknown >= 0, got.first_unknown, len(cat.labels))
+    # relevance gate (issue 10): a trial of another condition is never eligible or possibly eligible
+    gates: dict[frozenset[str], np.ndarray] = {}
+    for j, p in enumerate(patients):
+        disease = patient_concepts(p)
+        if disease not in gates:
+            gates[disease] = catalog.relevant(disease)
+        verdict[~gates[disease], j] = OTHER_CONDITION
     states = sorted(set(catalog.recruiting))
     state_idx = np.array([states.index(s) for s in catalog.recruiting], dtype=np.int32)
     regs = sorted(set(catalog.registries))

@@ -4,23 +4,30 @@
   ``compiled_criteria`` table (key: trial id, registry, raw hash, :func:`compiler_version`),
   compiling and storing the missing ones (with their summaries), so a cold ``hcctrials match`` /
   ``screen`` does not recompile an unchanged catalog.
-* :func:`load_match_catalog` builds a :class:`~hcctrials.matching.matcher.MatchCatalog` from the cache
-  rows alone (compiled criteria + :func:`trial_summary`: slim record, setting, places; no full record
-  parsed) and keeps it per database in the process, reused while :func:`catalog_fingerprint` (two
-  index-only counts) is unchanged, so a server answers each patient without reloading anything.
+* :func:`load_match_catalog` builds a :class:`~hcctrials.matching.matcher.MatchCatalog` and keeps it
+  per database in the process, reused while :func:`catalog_fingerprint` (two index-only counts) is
+  unchanged, so a server answers each patient without reloading anything.  A new process reads the
+  **catalog blob**: one row of the same table, keyed by the current records and the compiler
+  version, holding the deduplicated compiled catalog (distinct leaves and rule programs, per-trial
+  rule-index arrays), per trial its status, concepts and summary, and its criteria in a compact form
+  that is parsed and validated only for the trials that are explained (layout below).  When the
+  records or the compiler changed, the catalog is built from the per-trial rows (compiled criteria +
+  :func:`trial_summary`; the missing ones compiled and stored first) and the blob is replaced.
 """
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import gc
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast, overload
 
-from pydantic import TypeAdapter
+import numpy as np
+from pydantic import BaseModel, TypeAdapter
 from sqlalchemy import Table, insert, select, tuple_
 
 from hcctrials.criteria import CompiledTrial, compile_trials
@@ -28,10 +35,7 @@ from hcctrials.model.eligibility import Criterion, Node
 from hcctrials.model.trial import Trial
 
 if TYPE_CHECKING:
-    from hcctrials.matching.geography import Place
     from hcctrials.matching.matcher import MatchCatalog
-    from hcctrials.matching.relevance import TrialConcepts
-    from hcctrials.matching.setting import TrialSetting
     from hcctrials.storage.repository import TrialStore
 
 __all__ = ["compiler_version", "load_compiled_trials", "load_match_catalog", "catalog_fingerprint", "trial_summary"]
@@ -167,18 +171,6 @@ def _store_rows(store: TrialStore, pairs: Sequence[tuple[Trial, CompiledTrial]],
     return rows
 
 
-def _from_summary(summary: dict[str, Any]) -> tuple[Trial, TrialSetting, list[tuple[str | None, Place]], TrialConcepts]:
-    from hcctrials.matching.geography import Place
-    from hcctrials.matching.relevance import TrialConcepts
-    from hcctrials.matching.setting import TrialSetting
-
-    s = summary["setting"]
-    setting = TrialSetting(tuple(s["settings"]), {k: tuple(v) for k, v in s["evidence"].items()},
-                           frozenset(s["intervention_classes"]))
-    places = [(inst, Place(city, province, country)) for inst, city, province, country in summary["places"]]
-    return Trial.model_validate(summary["trial"]), setting, places, TrialConcepts.from_json(summary["concepts"])
-
-
 def _criteria_row(compiled: CompiledTrial) -> str:
     """The ``criteria`` column of *compiled* (layout :data:`_ROW_FORMAT`)."""
     import orjson
@@ -241,21 +233,35 @@ def load_match_catalog(store: TrialStore, *, workers: int = 1) -> MatchCatalog:
 
 
 def _build_match_catalog(store: TrialStore, *, workers: int) -> MatchCatalog:
-    """The catalog from the cache rows, compiling and storing the rows that are missing."""
+    """The catalog from the catalog blob of the current records (one row), else from the cache
+    rows (compiling and storing the rows that are missing), storing the blob for the next process."""
     from sqlalchemy import and_
 
     from hcctrials.storage.schema import trials as trials_table
 
     table = _table()
     version = compiler_version()
+    mark = _blob_mark(version)
+    with store.engine.connect() as conn:
+        keys = conn.execute(select(trials_table.c.trial_id, trials_table.c.registry, trials_table.c.current_version)
+                            .order_by(trials_table.c.trial_id, trials_table.c.registry)).all()
+        digest = _catalog_digest(keys, version)
+        blob = None
+        if keys:
+            blob = conn.execute(select(table.c.criteria).where(
+                table.c.trial_id == keys[0][0], table.c.registry == keys[0][1], table.c.raw_sha256 == digest,
+                table.c.compiler_version == mark)).scalar_one_or_none()
+    if blob is not None:
+        return _without_gc(_catalog_from_blob, blob)
     join = trials_table.outerjoin(table, and_(
         table.c.trial_id == trials_table.c.trial_id, table.c.registry == trials_table.c.registry,
         table.c.raw_sha256 == trials_table.c.raw_sha256, table.c.compiler_version == version))
-    stmt = (select(trials_table.c.trial_id, trials_table.c.registry, table.c.criteria, table.c.summary)
+    stmt = (select(trials_table.c.trial_id, trials_table.c.registry, trials_table.c.current_version, table.c.criteria,
+                   table.c.summary)
             .select_from(join).order_by(trials_table.c.trial_id, trials_table.c.registry))
     with store.engine.connect() as conn:
         rows = conn.execute(stmt).all()
-    todo = [(tid, reg) for tid, reg, criteria, summary in rows if criteria is None or summary is None]
+    todo = [(tid, reg) for tid, reg, _v, criteria, summary in rows if criteria is None or summary is None]
     fresh: dict[tuple[str, str], tuple[str, str]] = {}
     if todo:
         if len(todo) > 200:  # many: one pass over the records rather than one query each
@@ -266,41 +272,317 @@ def _build_match_catalog(store: TrialStore, *, workers: int) -> MatchCatalog:
         compiled = compile_trials(full, workers=workers)
         for row in _store_rows(store, list(zip(full, compiled)), version):
             fresh[(row["trial_id"], row["registry"])] = (row["criteria"], row["summary"])
-    # Building the catalog from the rows creates millions of objects that all stay alive (and no
-    # cyclic garbage); each automatic collection would scan those made so far, which more than
-    # doubled this part (~8 s -> ~3.7 s at 10,000 trials).  The collector is paused meanwhile.
+    entries = [(tid, reg, *fresh.get((tid, reg), (criteria, summary))) for tid, reg, _v, criteria, summary in rows]
+    blob = _without_gc(_blob_from_rows, entries)
+    if rows:
+        _store_blob(store, rows[0][0], rows[0][1], _catalog_digest([r[:3] for r in rows], version), mark, blob)
+    return _without_gc(_catalog_from_blob, blob)
+
+
+_T = TypeVar("_T")
+
+
+def _without_gc(build: Callable[[Any], _T], arg: Any) -> _T:
+    """``build(arg)`` with the garbage collector paused: building a catalog creates many objects
+    that all stay alive (and no cyclic garbage); each automatic collection would scan those made
+    so far (it more than doubled the build from the rows: ~8 s -> ~3.7 s at 10,000 trials)."""
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _catalog_from_rows(rows, fresh)
+        return build(arg)
     finally:
         if collecting:
             gc.enable()
 
 
-def _catalog_from_rows(rows: Sequence[Any], fresh: dict[tuple[str, str], tuple[str, str]]) -> MatchCatalog:
+# -- the catalog blob ------------------------------------------------------------------------
+# One cache row per catalog (the current records, the compiler version) holding what a match
+# needs in a compact, pre-deduplicated form, so that a new process reads one value instead of
+# every trial's criteria JSON and validates only what it evaluates.  Lines (orjson writes no raw
+# newline, so a line split needs no unescaping and the per-trial parts are parsed when used):
+#
+# 1. header (JSON): per trial its (id, registry), record status, disease concepts and whether it
+#    has criteria; the compiled catalog's structure (hcctrials.criteria.CompiledCatalog): distinct
+#    leaves (JSON, validated at load), rule programs over leaf indices, exclusion flags, criterion
+#    -> rule ids and per-trial offsets (little-endian int32, base64), per distinct rule the
+#    (catalog row, criterion index) of the criterion representing it; the distinct rule trees with
+#    the root ``source`` set to null (*templates*; inner nodes keep theirs);
+# 2. the distinct criterion texts (JSON array, parsed at the first explanation);
+# 3. one line per trial: its summary (:func:`trial_summary`), parsed when the trial is shown;
+# 4. one line per trial with criteria: its criteria, parsed and validated only when the trial is
+#    explained, each [number, role, text index, language, template, source, overridden,
+#    exclude_from_matching], *source* being 0 when the root source is the criterion's own (text,
+#    language, number, role) -- nearly always --, else the stored value (-1: the tree has none).
+#
+# The row lives in ``compiled_criteria`` (no schema change): trial id and registry of the
+# catalog's first record (the foreign key holds), ``raw_sha256`` = digest of every current record's
+# (trial id, registry, current version) and of the compiler version, ``compiler_version`` =
+# ``catalog-`` + the first 24 characters of the compiler version (``summary``: ``{"catalog_blob": N}``),
+# so a changed compiler or any changed record misses it (and the next match rebuilds it from the
+# per-trial rows, then replaces every stored blob).
+_BLOB_FORMAT = 2
+
+
+def _blob_mark(version: str) -> str:
+    return ("catalog-" + version)[:32]
+
+
+@lru_cache(maxsize=1)
+def _blob_code() -> str:
+    """Hash of this module, which defines the blob layout: a changed layout misses old blobs."""
+    return hashlib.sha256(Path(__file__).read_bytes()).hexdigest()
+
+
+def _catalog_digest(keys: Sequence[Any], version: str) -> str:
+    """Digest of the current records (trial id, registry, current version: a new current record
+    always has a new version number), of the compiler version and of the blob layout."""
+    digest = hashlib.sha256(f"{_ROW_FORMAT}:{_BLOB_FORMAT}:{_blob_code()}:{version}".encode())
+    for tid, reg, current in keys:
+        digest.update(f"\n{tid}\t{reg}\t{current}".encode())
+    return digest.hexdigest()
+
+
+def _store_blob(store: TrialStore, trial_id: str, registry: str, digest: str, mark: str, blob: str) -> None:
+    """Replace the stored catalog blobs by *blob* (best effort: a cache; a concurrent writer or a
+    read-only database only costs the next process a rebuild)."""
+    from sqlalchemy import delete
+    from sqlalchemy.exc import SQLAlchemyError
+
+    table = _table()
+    try:
+        with store.engine.begin() as conn:
+            conn.execute(delete(table).where(table.c.compiler_version.like("catalog-%")))
+            conn.execute(insert(table), [{"trial_id": trial_id, "registry": registry, "raw_sha256": digest,
+                                          "compiler_version": mark, "criteria": blob,
+                                          "summary": f'{{"catalog_blob": {_BLOB_FORMAT}}}'}])
+    except SQLAlchemyError:
+        pass
+
+
+def _ints(values: np.ndarray) -> str:
+    return base64.b64encode(np.asarray(values, dtype="<i4").tobytes()).decode()
+
+
+def _from_ints(text: str) -> np.ndarray:
+    return np.frombuffer(base64.b64decode(text), dtype="<i4").astype(np.int64)
+
+
+def _program_json(program: object) -> object:
+    if isinstance(program, int):
+        return program
+    op, args = cast(tuple[str, Any], program)
+    return [op, _program_json(args) if op == "n" else [_program_json(a) for a in args]]
+
+
+def _program(data: Any) -> object:
+    if isinstance(data, int):
+        return data
+    op, args = data
+    return (op, _program(args) if op == "n" else tuple(_program(a) for a in args))
+
+
+def _blob_from_rows(entries: Sequence[tuple[str, str, str | None, str | None]]) -> str:
+    """The catalog blob from the cache rows (trial id, registry, criteria, summary), in catalog order."""
     import orjson
 
-    from hcctrials.matching.matcher import MatchCatalog
+    from hcctrials.criteria import CompiledCatalog
 
-    slim: list[Trial] = []
-    compiled_by_key: dict[tuple[str, str, str], CompiledTrial] = {}
-    settings: dict[tuple[str, str], TrialSetting] = {}
-    places: dict[tuple[str, str], list[tuple[str | None, Place]]] = {}
-    has: dict[tuple[str, str], bool] = {}
-    concepts: dict[tuple[str, str], TrialConcepts] = {}
-    memo: dict[str, Any] = {}
-    for tid, reg, criteria, summary_text in rows:
-        if (tid, reg) in fresh:
-            criteria, summary_text = fresh[(tid, reg)]
+    ids: list[list[str]] = []
+    status: list[str] = []
+    concepts: list[Any] = []
+    has: list[bool] = []
+    summaries: list[str] = []
+    explain: list[str] = []
+    texts: dict[str, int] = {}
+    templates: dict[bytes, int] = {}
+    parsed: dict[str, tuple[int, Any]] = {}  # rule JSON -> (template index, root source or -1)
+    trees: list[Any] = []  # per template, the validated tree
+    # one criterion object per distinct (role, template, excluded), rule = the validated template,
+    # in order of first occurrence, with that occurrence's (catalog row, criterion index)
+    distinct: dict[tuple[str, int, bool], Criterion] = {}
+    first: dict[int, tuple[int, int]] = {}
+    pair_of: list[list[tuple[str, int, bool]]] = []  # per catalog row, per criterion
+    default_status = Trial.model_fields["overall_status"].default.value
+    for tid, reg, criteria, summary_text in entries:
+        if criteria is None or summary_text is None:
+            raise ValueError(f"no cache row for {tid} ({reg})")
         summary = orjson.loads(summary_text)
-        trial, setting, where, named = _from_summary(summary)
-        slim.append(trial)
-        key = (tid, reg)
-        settings[key], places[key], has[key], concepts[key] = setting, where, bool(summary["has_criteria"]), named
-        if has[key]:
-            compiled_by_key[MatchCatalog.key(trial)] = CompiledTrial(tid, _parse_criteria(criteria, memo))
-    catalog = MatchCatalog(slim, compiled=compiled_by_key, settings=settings, places=places, with_criteria=has,
-                           concepts=concepts)
-    catalog.warm()
-    return catalog
+        ids.append([tid, reg])
+        status.append(summary["trial"].get("overall_status", default_status))
+        concepts.append(summary["concepts"])
+        has.append(bool(summary["has_criteria"]))
+        summaries.append(orjson.dumps(summary).decode())  # one line (no raw newline in orjson output)
+        if not has[-1]:
+            continue
+        row = len(pair_of)
+        compact: list[list[Any]] = []
+        pairs: list[tuple[str, int, bool]] = []
+        for k, item in enumerate(orjson.loads(criteria)):
+            found = parsed.get(item["rule"])
+            if found is None:
+                tree = orjson.loads(item["rule"])
+                root: Any = -1
+                if "source" in tree:
+                    root, tree["source"] = tree["source"], None
+                template = orjson.dumps(tree)
+                if template not in templates:
+                    templates[template] = len(templates)
+                    trees.append(_NODE.validate_json(template))
+                found = parsed[item["rule"]] = (templates[template], root)
+            t, source = found
+            if source == {"text": item["text"], "language": item["language"], "number": item["number"],
+                          "role": item["role"]}:
+                source = 0
+            overridden, excluded = bool(item.get("overridden", False)), bool(item.get("exclude_from_matching", False))
+            compact.append([item["number"], item["role"], texts.setdefault(item["text"], len(texts)), item["language"],
+                            t, source, overridden, excluded])
+            pair = (item["role"], t, excluded)
+            if pair not in distinct:
+                criterion = distinct[pair] = Criterion.model_construct(
+                    number=item["number"], role=item["role"], text=item["text"], language=item["language"],
+                    rule=trees[t], overridden=overridden, exclude_from_matching=excluded)
+                first[id(criterion)] = (row, k)
+            pairs.append(pair)
+        pair_of.append(pairs)
+        explain.append(orjson.dumps(compact).decode())
+    # Rule and leaf keys ignore every node's source, and the first criterion with a given key is the
+    # first occurrence of the first (role, template, excluded) having it, so CompiledCatalog (the one
+    # definition of the structure) over the distinct ones, in order of first occurrence, gives the
+    # rules, leaves and programs it gives over all the trials' criteria.
+    catalog = CompiledCatalog([CompiledTrial("", list(distinct.values()))])
+    counted = [pair for pair in distinct if not pair[2]]
+    rule_of = dict(zip(counted, catalog.criterion_ids.tolist()))
+    criterion_ids = [rule_of[pair] for pairs in pair_of for pair in pairs if not pair[2]]
+    offsets = np.cumsum([0, *(sum(not pair[2] for pair in pairs) for pairs in pair_of)])
+    header = orjson.dumps({
+        "format": _BLOB_FORMAT, "ids": ids, "status": status, "concepts": concepts, "has_criteria": has,
+        "templates": [t.decode() for t in templates],
+        "leaves": [cast(BaseModel, leaf).model_dump_json() for leaf in catalog.leaves],
+        "programs": [_program_json(p) for p in catalog.programs], "exclusion": catalog.exclusion,
+        "rules": [list(first[id(c)]) for c in catalog.rules],
+        "criterion_ids": _ints(np.asarray(criterion_ids, dtype=np.int64)), "offsets": _ints(offsets),
+    }).decode()
+    return "\n".join([header, orjson.dumps(list(texts)).decode(), *summaries, *explain])
+
+
+class _Criteria:
+    """Criterion objects of the catalog blob, built (and their rules validated) on first use."""
+
+    def __init__(self, ids: list[str], explain: list[str], texts: str, templates: list[str]) -> None:
+        self.ids, self.explain, self.templates = ids, explain, templates
+        self._texts_json = texts
+        self._texts: list[str] | None = None
+        self._items: dict[int, list[list[Any]]] = {}
+        self._trials: dict[int, CompiledTrial] = {}
+        self._rules: dict[bytes, Any] = {}
+
+    def _row(self, row: int) -> list[list[Any]]:
+        import orjson
+
+        items = self._items.get(row)
+        if items is None:
+            items = self._items[row] = orjson.loads(self.explain[row])
+        return items
+
+    def _item(self, row: int, k: int) -> Criterion:
+        import orjson
+
+        if self._texts is None:
+            self._texts = orjson.loads(self._texts_json)
+        number, role, text_index, language, template, source, overridden, excluded = self._row(row)[k]
+        text = self._texts[text_index]
+        if source == -1:
+            rule_text = self.templates[template].encode()
+        else:
+            tree = orjson.loads(self.templates[template])
+            tree["source"] = ({"text": text, "language": language, "number": number, "role": role}
+                              if source == 0 else source)
+            rule_text = orjson.dumps(tree)
+        rule = self._rules.get(rule_text)
+        if rule is None:
+            rule = self._rules[rule_text] = _NODE.validate_json(rule_text)
+        # the fields were written from validated Criterion objects (see _parse_criteria)
+        return Criterion.model_construct(number=number, role=role, text=text, language=language, rule=rule,
+                                         overridden=overridden, exclude_from_matching=excluded)
+
+    def trial(self, row: int) -> CompiledTrial:
+        found = self._trials.get(row)
+        if found is None:
+            count = len(self._row(row))
+            found = self._trials[row] = CompiledTrial(self.ids[row], [self._item(row, k) for k in range(count)])
+        return found
+
+
+class _LazyTrials(Sequence[CompiledTrial]):
+    def __init__(self, source: _Criteria) -> None:
+        self._source = source
+
+    def __len__(self) -> int:
+        return len(self._source.ids)
+
+    @overload
+    def __getitem__(self, index: int) -> CompiledTrial: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[CompiledTrial]: ...
+
+    def __getitem__(self, index: int | slice) -> CompiledTrial | list[CompiledTrial]:
+        if isinstance(index, slice):
+            return [self._source.trial(i) for i in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._source.trial(index)
+
+
+class _LazyRules(Sequence[Criterion]):
+    """Per distinct rule, the criterion that represents it (the first with that meaning)."""
+
+    def __init__(self, source: _Criteria, where: list[tuple[int, int]]) -> None:
+        self._source, self._where = source, where
+        self._built: dict[int, Criterion] = {}
+
+    def __len__(self) -> int:
+        return len(self._where)
+
+    @overload
+    def __getitem__(self, index: int) -> Criterion: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Criterion]: ...
+
+    def __getitem__(self, index: int | slice) -> Criterion | list[Criterion]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        found = self._built.get(index)
+        if found is None:
+            row, k = self._where[index]
+            trial = self._source._trials.get(row)
+            found = self._built[index] = trial.criteria[k] if trial is not None else self._source._item(row, k)
+        return found
+
+
+def _catalog_from_blob(blob: str) -> MatchCatalog:
+    import orjson
+
+    from hcctrials.criteria import CompiledCatalog
+    from hcctrials.matching.matcher import MatchCatalog
+    from hcctrials.matching.relevance import TrialConcepts
+
+    lines = blob.split("\n")
+    data = orjson.loads(lines[0])
+    if data.get("format") != _BLOB_FORMAT:
+        raise ValueError(f"catalog blob format {data.get('format')!r}, expected {_BLOB_FORMAT}")
+    ids = [(tid, reg) for tid, reg in data["ids"]]
+    has: list[bool] = data["has_criteria"]
+    n = len(ids)
+    source = _Criteria([key[0] for key, h in zip(ids, has) if h], lines[2 + n:], lines[1], data["templates"])
+    compiled = CompiledCatalog.from_structure(
+        _LazyTrials(source), _LazyRules(source, [(row, k) for row, k in data["rules"]]),
+        [_NODE.validate_json(leaf) for leaf in data["leaves"]], [_program(p) for p in data["programs"]],
+        [bool(x) for x in data["exclusion"]], _from_ints(data["criterion_ids"]), _from_ints(data["offsets"]))
+    concepts = [TrialConcepts.from_json(c) for c in data["concepts"]]
+    return MatchCatalog.from_summaries(ids, data["status"], lines[2:2 + n], concepts, has, compiled)

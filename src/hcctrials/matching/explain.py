@@ -1,72 +1,172 @@
-"""Explanations of a match result: a JSON-ready dict and plain-text lines (bilingual labels).
+"""Explanations of a match result in the reader's language: a JSON-ready dict and plain-text lines.
 
-Status words: met / not met / unknown / administrative / needs review; for an exclusion
-criterion "met" means the patient is *not* excluded by it (the trial's view).
+Every word comes from the message catalog (:mod:`hcctrials.i18n`).  Criterion statuses are said
+in the trial's view and by role (issue 10): an inclusion criterion is *met* / *not met*; an
+exclusion criterion *does not exclude* / *excludes* the patient; an undecided one *needs data*
+(with what to measure) or *needs review* (the compiler could not read it exactly);
+administrative ones (consent, contraception) are *checked at the site*.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from hcctrials.matching.matcher import MatchResult, TrialMatch
+from hcctrials.i18n import say
+from hcctrials.matching.matcher import CriterionRow, MatchResult, TrialMatch
 from hcctrials.matching.setting import SETTING_LABELS
 
-__all__ = ["match_to_dict", "result_to_dict", "describe_match", "VERDICT_LABELS", "STATUS_LABELS"]
-
-VERDICT_LABELS = {
-    "eligible": {"en": "eligible", "zh": "符合"},
-    "possibly_eligible": {"en": "possibly eligible", "zh": "可能符合"},
-    "ineligible": {"en": "not eligible", "zh": "不符合"},
-    "unknown_no_criteria": {"en": "unknown: criteria not in the record", "zh": "未知:记录中无入排标准"},
-}
-STATUS_LABELS = {"met": "met", "not_met": "not met", "unknown": "unknown", "administrative": "administrative",
-                 "needs_review": "needs review"}
+__all__ = ["match_to_dict", "result_to_dict", "describe_match", "describe_result_header", "describe_result_footer",
+           "next_steps",
+           "verdict_label", "status_label", "trial_reason", "relevance_label"]
 
 
-def match_to_dict(m: TrialMatch) -> dict[str, Any]:
+def verdict_label(verdict: str, language: str = "en") -> str:
+    return {
+        "eligible": say("eligible", language),
+        "possibly_eligible": say("possibly eligible", language),
+        "ineligible": say("not eligible", language),
+        "unknown_no_criteria": say("unknown: criteria not in the record", language),
+        "other_condition": say("trial for another condition", language),
+    }[verdict]
+
+
+def status_label(row: CriterionRow, language: str = "en") -> str:
+    """The status of one criterion for the trial, in words that depend on its role."""
+    exclusion = row.role == "exclusion"
+    if row.status == "met":
+        return say("does not exclude", language) if exclusion else say("met", language)
+    if row.status == "not_met":
+        return say("excludes", language) if exclusion else say("not met", language)
+    return {
+        "unknown": say("needs data", language),
+        "needs_review": say("needs review", language),
+        "administrative": say("check with the site", language),
+    }.get(row.status, row.status)
+
+
+def relevance_label(m: TrialMatch, language: str = "en") -> str:
+    level = {
+        "disease": say("trial for the patient's disease", language),
+        "basket": say("solid-tumour basket trial (may admit HCC)", language),
+        "other_condition": say("trial for another condition", language),
+        "condition_unknown": say("no condition could be read in the record", language),
+    }[m.relevance.level]
+    return f"{level} ({m.relevance.evidence})" if m.relevance.evidence else level
+
+
+def trial_reason(m: TrialMatch, language: str = "en") -> str:
+    """Why the trial has its verdict, in one line."""
+    if m.verdict == "unknown_no_criteria":
+        return say("unknown: criteria not in the record", language)
+    if m.verdict == "ineligible":
+        parts = [f"{_role(d.role, language)} {d.number}: {d.reason}" for d in m.deciding[:3]]
+        return say("not eligible: {reasons}", language, reasons="; ".join(parts))
+    if m.verdict == "possibly_eligible":
+        return say("possibly eligible: {review} criteria need review, {data} need data", language,
+                  review=m.review_count, data=m.data_count)
+    return say("eligible: every criterion decided and passed", language)
+
+
+def _role(role: str, language: str) -> str:
+    return say("exclusion", language) if role == "exclusion" else say("inclusion", language)
+
+
+def match_to_dict(m: TrialMatch, language: str = "en") -> dict[str, Any]:
     return {
         "trial_id": m.trial_id, "registry": m.registry, "title": m.title, "verdict": m.verdict,
-        "reason": m.reason,
+        "verdict_label": verdict_label(m.verdict, language), "reason": trial_reason(m, language),
+        "relevance": {"level": m.relevance.level, "concepts": list(m.relevance.concepts),
+                      "evidence": m.relevance.evidence, "label": relevance_label(m, language)},
         "setting": list(m.setting.settings), "setting_evidence": {k: list(v) for k, v in m.setting.evidence.items()},
         "intervention_classes": sorted(m.setting.intervention_classes), "setting_affinity": m.setting_affinity,
         "recruiting": {"state": m.recruiting.state, "record_status": m.recruiting.record_status,
                        "reason": m.recruiting.reason, "contradiction": m.recruiting.contradiction,
                        "window": list(m.recruiting.window)},
-        "criteria": [{"number": c.number, "role": c.role, "text": c.text, "status": c.status, "reason": c.reason,
+        "criteria": [{"number": c.number, "role": c.role, "text": c.text, "status": c.status,
+                      "status_label": status_label(c, language), "reason": c.reason,
                       "missing": list(c.missing)} for c in m.criteria],
         "deciding": [{"number": c.number, "role": c.role, "text": c.text, "reason": c.reason} for c in m.deciding],
-        "to_measure": m.to_measure, "unknown_count": m.unknown_count,
+        "to_measure": m.to_measure, "unknown_count": m.unknown_count, "criteria_count": m.criteria_count,
+        "review_count": m.review_count, "data_count": m.data_count,
         "sites": [{"institution": s.institution, "place": s.place, "distance": s.distance} for s in m.sites],
         "nearest_site": m.nearest, "links": m.links,
     }
 
 
-def result_to_dict(result: MatchResult) -> dict[str, Any]:
+def result_to_dict(result: MatchResult, language: str = "en") -> dict[str, Any]:
     return {
-        "patient_id": result.patient_id, "as_of": result.as_of.isoformat(),
+        "patient_id": result.patient_id, "as_of": result.as_of.isoformat(), "language": language,
         "line_of_therapy": {"prior_systemic_lines": result.line.prior_systemic_lines,
                             "settings": list(result.line.settings), "reason": result.line.reason},
-        "trials": [match_to_dict(m) for m in result.matches],
+        "trials": [match_to_dict(m, language) for m in result.matches],
         "hidden_ineligible": result.hidden_ineligible, "hidden_closed": result.hidden_closed,
+        "hidden_other_conditions": dict(result.hidden_irrelevant),
         "to_measure": [{"item": item, "would_inform_trials": n} for item, n in result.to_measure],
     }
+
+
+def _state(state: str, language: str) -> str:
+    return {"open": say("open", language), "not_yet_open": say("not yet open", language),
+            "uncertain": say("uncertain", language), "closed": say("closed", language)}.get(state, state)
+
+
+def _distance(distance: str, language: str) -> str:
+    return {"same_city": say("same city", language), "same_province": say("same province", language),
+            "same_country": say("same country", language), "other_country": say("other country", language),
+            "unknown": say("distance unknown", language)}.get(distance, distance)
 
 
 def describe_match(m: TrialMatch, *, language: str = "en", all_criteria: bool = True) -> list[str]:
     """Plain-text lines explaining one trial for the patient."""
     lang = "zh" if language == "zh" else "en"
-    lines = [f"{m.trial_id} [{VERDICT_LABELS[m.verdict][lang]}] {m.title}",
-             f"  setting: {' + '.join(SETTING_LABELS[s][lang] for s in m.setting.settings)}; "
-             f"classes: {m.setting.class_label() or '-'}",
-             f"  recruiting on {m.recruiting.as_of}: {m.recruiting.state} ({m.recruiting.reason})"]
+    settings = " + ".join(SETTING_LABELS[s][lang] for s in m.setting.settings)
+    lines = [f"{m.trial_id} [{verdict_label(m.verdict, lang)}] {m.title}",
+             "  " + say("why: {reason}", lang, reason=trial_reason(m, lang)),
+             "  " + say("relevance: {relevance}", lang, relevance=relevance_label(m, lang)),
+             "  " + say("setting: {setting}; classes: {classes}", lang, setting=settings,
+                       classes=m.setting.class_label() or "-"),
+             "  " + say("recruiting on {date}: {state} ({reason})", lang, date=m.recruiting.as_of.isoformat(),
+                       state=_state(m.recruiting.state, lang), reason=m.recruiting.reason)]
     if m.recruiting.contradiction:
-        lines.append(f"  ! record contradiction: {m.recruiting.contradiction}")
+        lines.append("  ! " + say("record contradiction: {detail}", lang, detail=m.recruiting.contradiction))
     if m.sites:
-        lines.append("  sites: " + "; ".join(f"{s.institution or '-'} ({s.place}, {s.distance})" for s in m.sites[:5]))
+        lines.append("  " + say("sites: {sites}", lang, sites="; ".join(
+            f"{s.institution or '-'} ({s.place}, {_distance(s.distance, lang)})" for s in m.sites[:5])))
     for c in m.criteria if all_criteria else m.deciding:
-        lines.append(f"    {c.role[:3]} {c.number:>3} {STATUS_LABELS.get(c.status, c.status):<14} {c.reason}")
+        lines.append(f"    {_role(c.role, lang)} {c.number:>3} {status_label(c, lang):<16} {c.reason}")
     if m.to_measure:
-        lines.append("  to measure next: " + "; ".join(m.to_measure))
+        lines.append("  " + say("to measure next: {items}", lang, items="; ".join(m.to_measure)))
     if m.links:
-        lines.append("  links: " + " ".join(m.links))
+        lines.append("  " + say("links: {links}", lang, links=" ".join(m.links)))
+    return lines
+
+
+def describe_result_header(result: MatchResult, language: str = "en") -> str:
+    return say("{patient} on {date}: {line}", language, patient=result.patient_id, date=result.as_of.isoformat(),
+              line=say("{n} prior systemic line(s) for advanced disease", language, n=result.line.prior_systemic_lines))
+
+
+_REVIEWED = " (or mark the history as reviewed)"
+
+
+def next_steps(to_measure: list[tuple[str, int]]) -> tuple[list[tuple[str, int]], int, int]:
+    """(items to measure, history items that marking the history as reviewed would settle, the most
+    trials any of them informs): the history items are one step for the clinician, not N questions."""
+    items = [(i, n) for i, n in to_measure if not i.endswith(_REVIEWED)]
+    history = [(i, n) for i, n in to_measure if i.endswith(_REVIEWED)]
+    return items, len(history), max((n for _, n in history), default=0)
+
+
+def describe_result_footer(result: MatchResult, language: str = "en") -> list[str]:
+    other = sum(result.hidden_irrelevant.values())
+    lines = [say("hidden: {other} trial(s) for other conditions (--show-other-conditions), {ineligible} not eligible "
+                 "(--show-ineligible), {closed} closed (--show-closed)", language, other=other,
+                 ineligible=result.hidden_ineligible, closed=result.hidden_closed)]
+    items, history, informs = next_steps(result.to_measure)
+    if history:
+        lines.append(say("mark the patient's history as reviewed (history_reviewed: true): settles {n} history "
+                         "item(s) across up to {trials} trial(s)", language, n=history, trials=informs))
+    if items:
+        lines.append(say("what to measure next: {items}", language, items="; ".join(
+            say("{item} would inform {n} trial(s)", language, item=item, n=n) for item, n in items[:8])))
     return lines

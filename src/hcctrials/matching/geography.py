@@ -24,7 +24,7 @@ from hcctrials.model.patient import Location
 from hcctrials.model.trial import Site
 
 __all__ = ["DistanceClass", "Place", "normalise_place", "resolve_location", "distance_class",
-           "DISTANCE_ORDER", "site_location"]
+           "DISTANCE_ORDER", "site_location", "distance_km", "CITY_COORDINATES"]
 
 DistanceClass = Literal["same_city", "same_province", "same_country", "other_country", "unknown"]
 DISTANCE_ORDER: dict[str, int] = {"same_city": 0, "same_province": 1, "same_country": 2, "unknown": 3,
@@ -64,6 +64,41 @@ _CITIES: tuple[tuple[str, str, str], ...] = (
     ("Beijing", "北京", "Beijing"), ("Tianjin", "天津", "Tianjin"), ("Shanghai", "上海", "Shanghai"),
     ("Chongqing", "重庆", "Chongqing"), ("Hong Kong", "香港", "Hong Kong"), ("Macau", "澳门", "Macau"),
 )
+#: City centres (latitude, longitude in degrees, 0.1 degree), for the distance in km of a site from
+#: the patient (great-circle, haversine); public geographic facts, rounded.
+CITY_COORDINATES: dict[str, tuple[float, float]] = {
+    "Shenzhen": (22.5, 114.1), "Guangzhou": (23.1, 113.3), "Foshan": (23.0, 113.1), "Dongguan": (23.0, 113.8),
+    "Zhuhai": (22.3, 113.6), "Shantou": (23.4, 116.7), "Zhanjiang": (21.3, 110.4), "Hangzhou": (30.3, 120.2),
+    "Ningbo": (29.9, 121.6), "Wenzhou": (28.0, 120.7), "Nanjing": (32.1, 118.8), "Suzhou": (31.3, 120.6),
+    "Wuxi": (31.5, 120.3), "Xuzhou": (34.3, 117.2), "Nantong": (32.0, 120.9), "Changzhou": (31.8, 119.9),
+    "Hefei": (31.8, 117.3), "Fuzhou": (26.1, 119.3), "Xiamen": (24.5, 118.1), "Nanchang": (28.7, 115.9),
+    "Jinan": (36.7, 117.0), "Qingdao": (36.1, 120.4), "Yantai": (37.5, 121.4), "Linyi": (35.1, 118.4),
+    "Zhengzhou": (34.7, 113.6), "Wuhan": (30.6, 114.3), "Changsha": (28.2, 112.9), "Haikou": (20.0, 110.3),
+    "Chengdu": (30.7, 104.1), "Guiyang": (26.6, 106.7), "Kunming": (25.0, 102.7), "Xi'an": (34.3, 108.9),
+    "Lanzhou": (36.1, 103.8), "Xining": (36.6, 101.8), "Hohhot": (40.8, 111.7), "Nanning": (22.8, 108.4),
+    "Guilin": (25.3, 110.3), "Lhasa": (29.7, 91.1), "Yinchuan": (38.5, 106.3), "Urumqi": (43.8, 87.6),
+    "Shijiazhuang": (38.0, 114.5), "Taiyuan": (37.9, 112.6), "Shenyang": (41.8, 123.4), "Dalian": (38.9, 121.6),
+    "Changchun": (43.9, 125.3), "Harbin": (45.8, 126.5), "Taipei": (25.0, 121.6), "Kaohsiung": (22.6, 120.3),
+    "Taichung": (24.1, 120.7), "Tainan": (23.0, 120.2), "Beijing": (39.9, 116.4), "Tianjin": (39.1, 117.2),
+    "Shanghai": (31.2, 121.5), "Chongqing": (29.6, 106.5), "Hong Kong": (22.3, 114.2), "Macau": (22.2, 113.5),
+}
+_EARTH_RADIUS_KM = 6371.0
+
+
+def distance_km(a: Place, b: Place) -> float | None:
+    """Great-circle distance in km between two places whose cities are in :data:`CITY_COORDINATES`
+    (haversine formula), else None: a distance is never guessed from a province or country."""
+    import math
+
+    if a.city is None or b.city is None or a.city not in CITY_COORDINATES or b.city not in CITY_COORDINATES:
+        return None
+    (lat1, lon1), (lat2, lon2) = CITY_COORDINATES[a.city], CITY_COORDINATES[b.city]
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    h = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * _EARTH_RADIUS_KM * math.asin(math.sqrt(h))
+
+
 # country (English, Chinese, aliases)
 _COUNTRIES: tuple[tuple[str, str, tuple[str, ...]], ...] = (
     ("China", "中国", ("People's Republic of China", "PRC", "P.R. China", "P. R. China", "中华人民共和国", "Mainland China")),

@@ -31,21 +31,24 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
+from typing import Any, overload
 
 import numpy as np
 
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, PatientFacts, TrialVerdict, compile_trial, evaluate_trial
-from hcctrials.criteria.verdict import NO_CRITERIA, TRIAL_VERDICTS
+from hcctrials.criteria.verdict import INELIGIBLE, NO_CRITERIA, POSSIBLY_ELIGIBLE, TRIAL_VERDICTS
 from hcctrials.matching.geography import DISTANCE_ORDER, Place, distance_class, resolve_location, site_location
 from hcctrials.matching.relevance import Relevance, TrialConcepts, assess_relevance, patient_concepts, trial_concepts
 from hcctrials.matching.setting import TrialSetting, classify_trial_setting
-from hcctrials.matching.status import STATE_ORDER, RecruitingStatus, evaluate_recruiting_status
+from hcctrials.matching.status import _CLOSED, STATE_ORDER, RecruitingStatus, evaluate_recruiting_status
 from hcctrials.model.patient import Location, Patient
 from hcctrials.model.trial import Trial
 
 __all__ = ["PatientLine", "derive_line_of_therapy", "CriterionRow", "SiteMatch", "TrialMatch", "MatchResult",
            "MatchCatalog", "match_patient", "VERDICT_ORDER", "trial_links", "setting_affinity"]
 
+#: Record statuses that are closed on any date (matching.status: never offered, whatever the window).
+_CLOSED_VALUES = frozenset(s.value for s in _CLOSED)
 VERDICT_ORDER = {"eligible": 0, "possibly_eligible": 1, "unknown_no_criteria": 2, "ineligible": 3}
 _EARLY = {"adjuvant", "neoadjuvant", "perioperative"}
 
@@ -214,10 +217,18 @@ class MatchCatalog:
 
     ``compiled`` may hold criteria compiled earlier (e.g. from the database cache, keyed by trial
     id, registry and raw hash); ``settings``, ``places`` and ``with_criteria`` (keyed by trial id and
-    registry) likewise, so the records may be slim summaries without eligibility text or sites
-    (:func:`hcctrials.matching.compiled_cache.load_match_catalog`).  :meth:`prepare` builds the deduplicated
-    :class:`~hcctrials.criteria.CompiledCatalog` and per-trial setting / places once; recruiting
-    states are cached per ``as_of``.
+    registry) likewise, so the records may be slim summaries without eligibility text or sites.
+    :meth:`prepare` builds the deduplicated :class:`~hcctrials.criteria.CompiledCatalog` once.
+
+    The database path (:func:`hcctrials.matching.compiled_cache.load_match_catalog`) builds it with
+    :meth:`from_summaries` instead: per trial only its id, record status, disease concepts and
+    whether it has criteria are read up front; its slim record, setting and places are parsed from
+    its summary when the trial is shown, and its criteria when it is explained.
+
+    Per catalog, what does not depend on the patient is kept: relevance per kind of disease,
+    recruiting states per ``as_of`` (only for the trials a match reaches; a record whose status is
+    completed, withdrawn, terminated, suspended or active-not-recruiting is closed on any date, so
+    its state is only evaluated when closed trials are listed), links, titles and site distances.
     """
 
     def __init__(self, trials: Iterable[Trial], *,
@@ -226,17 +237,170 @@ class MatchCatalog:
                  places: dict[tuple[str, str], list[tuple[str | None, Place]]] | None = None,
                  with_criteria: dict[tuple[str, str], bool] | None = None,
                  concepts: dict[tuple[str, str], TrialConcepts] | None = None) -> None:
-        self.trials: list[Trial] = list(trials)
+        records = list(trials)
+        self._records: list[Trial | None] = list(records)
+        self._ids: list[tuple[str, str]] = [(t.trial_id, t.registry.value) for t in records]
+        self._record_status: list[str] = [t.overall_status.value for t in records]
+        self._summaries: Sequence[str] | None = None
         self._compiled: dict[tuple[str, str, str], CompiledTrial] = dict(compiled or {})
         self._settings: dict[tuple[str, str], TrialSetting] = dict(settings or {})
         self._places: dict[tuple[str, str], list[tuple[str | None, Place]]] = dict(places or {})
         #: (trial id, registry) -> has criteria, for slim records (summaries) that carry no eligibility
         self._with_criteria = dict(with_criteria or {})
         self._concepts: dict[tuple[str, str], TrialConcepts] = dict(concepts or {})
-        #: patient disease concepts -> per trial: relevance (computed once per kind of patient)
-        self._relevance: dict[frozenset[str], list[Relevance]] = {}
+        self._prebuilt: CompiledCatalog | None = None
+        self._init_caches()
+
+    def _init_caches(self) -> None:
+        self._position: dict[tuple[str, str], int] | None = None
+        #: patient disease concepts -> (per trial relevance, relevant mask, level code per trial, levels)
+        self._relevance: dict[frozenset[str], tuple[list[Relevance], np.ndarray, np.ndarray, list[str]]] = {}
         self._prepared: tuple[CompiledCatalog, np.ndarray, np.ndarray] | None = None
-        self._status: dict[date, list[RecruitingStatus]] = {}
+        self._status: dict[date, dict[int, RecruitingStatus]] = {}
+        #: as_of -> per trial 1 offered, 0 closed, -1 not evaluated yet
+        self._offered: dict[date, np.ndarray] = {}
+        self._closed_record: np.ndarray = np.fromiter(
+            (s in _CLOSED_VALUES for s in self._record_status), dtype=bool, count=len(self._record_status))
+        self._shown: dict[int, tuple[str, str, str, tuple[str, ...], TrialSetting]] = {}
+        #: patient's settings (PatientLine.settings) -> per trial: setting affinity
+        self._affinity: dict[tuple[str, ...], dict[int, int]] = {}
+        self._sites: dict[Place, dict[int, tuple[tuple[SiteMatch, ...], str]]] = {}
+
+    @classmethod
+    def from_summaries(cls, ids: list[tuple[str, str]], record_status: list[str], summaries: Sequence[str],
+                       concepts: list[TrialConcepts], with_criteria: list[bool],
+                       compiled: CompiledCatalog) -> MatchCatalog:
+        """A catalog of slim records from the database cache: per trial its (id, registry), record
+        status value, summary JSON (:func:`~hcctrials.matching.compiled_cache.trial_summary`, parsed
+        when the trial is shown), disease concepts and whether it has criteria; *compiled*: the
+        compiled catalog of the trials with criteria, in catalog order."""
+        self = cls.__new__(cls)
+        self._records = [None] * len(ids)
+        self._ids, self._record_status, self._summaries = ids, record_status, summaries
+        self._compiled, self._settings, self._places = {}, {}, {}
+        self._with_criteria = dict(zip(ids, with_criteria))
+        self._concepts = dict(zip(ids, concepts))
+        self._prebuilt = compiled
+        self._init_caches()
+        return self
+
+    # -- per trial, by position -------------------------------------------------------------
+    def _summary(self, i: int) -> dict[str, Any]:
+        import orjson
+
+        assert self._summaries is not None
+        data: dict[str, Any] = orjson.loads(self._summaries[i])
+        return data
+
+    def _trial_at(self, i: int) -> Trial:
+        trial = self._records[i]
+        if trial is None:
+            trial = self._records[i] = Trial.model_validate(self._summary(i)["trial"])
+        return trial
+
+    def _setting_at(self, i: int) -> TrialSetting:
+        key = self._ids[i]
+        setting = self._settings.get(key)
+        if setting is None:
+            if self._summaries is not None:
+                s = self._summary(i)["setting"]
+                setting = TrialSetting(tuple(s["settings"]), {k: tuple(v) for k, v in s["evidence"].items()},
+                                       frozenset(s["intervention_classes"]))
+            else:
+                setting = classify_trial_setting(self._trial_at(i))
+            self._settings[key] = setting
+        return setting
+
+    def _places_at(self, i: int) -> list[tuple[str | None, Place]]:
+        key = self._ids[i]
+        found = self._places.get(key)
+        if found is None:
+            if self._summaries is not None:
+                found = [(inst, Place(city, province, country))
+                         for inst, city, province, country in self._summary(i)["places"]]
+            else:
+                found = [(s.institution.get("en"), site_location(s)) for s in self._trial_at(i).sites]
+            self._places[key] = found
+        return found
+
+    def _concepts_at(self, i: int) -> TrialConcepts:
+        key = self._ids[i]
+        if key not in self._concepts:
+            self._concepts[key] = trial_concepts(self._trial_at(i))
+        return self._concepts[key]
+
+    def _has_criteria_at(self, i: int) -> bool:
+        known = self._with_criteria.get(self._ids[i])
+        return known if known is not None else self.has_criteria(self._trial_at(i))
+
+    def _index(self, trial: Trial) -> int | None:
+        if self._position is None:
+            self._position = {key: i for i, key in enumerate(self._ids)}
+        return self._position.get((trial.trial_id, trial.registry.value))
+
+    def _status_at(self, i: int, as_of: date) -> RecruitingStatus:
+        states = self._states(as_of)
+        state = states.get(i)
+        if state is None:
+            state = states[i] = evaluate_recruiting_status(self._trial_at(i), as_of=as_of)
+        return state
+
+    def _offered_mask(self, as_of: date, positions: np.ndarray) -> np.ndarray:
+        """Whether each trial at *positions* is offered on *as_of* (recruiting state not closed)."""
+        if as_of not in self._offered:
+            if len(self._offered) > 8:
+                self._offered.clear()
+                self._status.clear()
+            self._offered[as_of] = np.where(self._closed_record, 0, -1).astype(np.int8)
+        known = self._offered[as_of]
+        for i in positions[known[positions] < 0].tolist():
+            known[i] = self._status_at(i, as_of).offered
+        return np.asarray(known[positions] > 0, dtype=bool)
+
+    def _relevance_of(self, disease: frozenset[str]) -> tuple[list[Relevance], np.ndarray, np.ndarray, list[str]]:
+        if disease not in self._relevance:
+            per = [assess_relevance(self._concepts_at(i), disease) for i in range(len(self._ids))]
+            levels: dict[str, int] = {}
+            code = np.fromiter((levels.setdefault(r.level, len(levels)) for r in per), dtype=np.int64, count=len(per))
+            relevant = np.fromiter((r.relevant for r in per), dtype=bool, count=len(per))
+            self._relevance[disease] = (per, relevant, code, list(levels))
+        return self._relevance[disease]
+
+    def _states(self, as_of: date) -> dict[int, RecruitingStatus]:
+        if as_of not in self._status and len(self._status) > 8:
+            self._offered.clear()
+            self._status.clear()
+        return self._status.setdefault(as_of, {})
+
+    def _shown_at(self, i: int) -> tuple[str, str, str, tuple[str, ...], TrialSetting]:
+        """What a shown trial carries whoever the patient is: id, registry, title, links, setting."""
+        found = self._shown.get(i)
+        if found is None:
+            trial = self._trial_at(i)
+            found = self._shown[i] = (trial.trial_id, trial.registry.value, trial.title("en"),
+                                      tuple(trial_links(trial)), self._setting_at(i))
+        return found
+
+    def _sites_for(self, here: Place) -> dict[int, tuple[tuple[SiteMatch, ...], str]]:
+        """Per trial (filled as trials are shown): its sites seen from *here* and the nearest class."""
+        if here not in self._sites and len(self._sites) > 64:
+            self._sites.clear()
+        return self._sites.setdefault(here, {})
+
+    def _sites_at(self, i: int, here: Place, known: dict[int, tuple[tuple[SiteMatch, ...], str]]) -> \
+            tuple[list[SiteMatch], str]:
+        found = known.get(i)
+        if found is None:
+            sites = tuple(SiteMatch(inst, place.describe(), distance_class(here, place)) for inst, place in self._places_at(i))
+            nearest = min((s.distance for s in sites), key=DISTANCE_ORDER.__getitem__, default="unknown")
+            found = known[i] = (sites, nearest)
+        return list(found[0]), found[1]
+
+    # -- public, by record --------------------------------------------------------------------
+    @property
+    def trials(self) -> Sequence[Trial]:
+        """The records (slim ones for a catalog from the cache, parsed on access)."""
+        return _Records(self)
 
     @staticmethod
     def has_criteria(trial: Trial) -> bool:
@@ -250,58 +414,89 @@ class MatchCatalog:
     def compiled(self, trial: Trial) -> CompiledTrial:
         key = self.key(trial)
         if key not in self._compiled:
+            at = self._index(trial) if self._prebuilt is not None else None
+            if at is not None:
+                _catalog, _positions, row = self.prepare()
+                if row[at] >= 0:
+                    return self._prebuilt.trials[int(row[at])]  # type: ignore[union-attr]
             self._compiled[key] = compile_trial(trial)
         return self._compiled[key]
 
     def setting(self, trial: Trial) -> TrialSetting:
-        key = (trial.trial_id, trial.registry.value)
-        if key not in self._settings:
-            self._settings[key] = classify_trial_setting(trial)
-        return self._settings[key]
+        at = self._index(trial)
+        if at is None:
+            return classify_trial_setting(trial)
+        return self._setting_at(at)
 
     def concepts(self, trial: Trial) -> TrialConcepts:
-        key = (trial.trial_id, trial.registry.value)
-        if key not in self._concepts:
-            self._concepts[key] = trial_concepts(trial)
-        return self._concepts[key]
+        at = self._index(trial)
+        return trial_concepts(trial) if at is None else self._concepts_at(at)
 
     def relevance(self, disease: frozenset[str]) -> list[Relevance]:
         """Per trial, its relevance for a patient whose disease has the concepts *disease*."""
-        if disease not in self._relevance:
-            self._relevance[disease] = [assess_relevance(self.concepts(t), disease) for t in self.trials]
-        return self._relevance[disease]
+        return self._relevance_of(disease)[0]
 
     def places(self, trial: Trial) -> list[tuple[str | None, Place]]:
-        key = (trial.trial_id, trial.registry.value)
-        if key not in self._places:
-            self._places[key] = [(s.institution.get("en"), site_location(s)) for s in trial.sites]
-        return self._places[key]
+        at = self._index(trial)
+        if at is None:
+            return [(s.institution.get("en"), site_location(s)) for s in trial.sites]
+        return self._places_at(at)
 
     def prepare(self) -> tuple[CompiledCatalog, np.ndarray, np.ndarray]:
         """(catalog of the trials with criteria, their positions in ``trials``, position -> catalog row or -1)."""
         if self._prepared is None:
-            with_criteria = [i for i, t in enumerate(self.trials)
-                             if self._with_criteria.get((t.trial_id, t.registry.value), self.has_criteria(t))]
-            catalog = CompiledCatalog([self.compiled(self.trials[i]) for i in with_criteria])
-            row = np.full(len(self.trials), -1, dtype=np.int64)
+            with_criteria = [i for i in range(len(self._ids)) if self._has_criteria_at(i)]
+            if self._prebuilt is not None:
+                catalog = self._prebuilt
+                if len(catalog.trials) != len(with_criteria):
+                    raise ValueError(f"compiled catalog has {len(catalog.trials)} trials, "
+                                     f"{len(with_criteria)} records have criteria")
+            else:
+                catalog = CompiledCatalog([self.compiled(self._trial_at(i)) for i in with_criteria])
+            row = np.full(len(self._ids), -1, dtype=np.int64)
             row[with_criteria] = np.arange(len(with_criteria))
             self._prepared = (catalog, np.asarray(with_criteria, dtype=np.int64), row)
         return self._prepared
 
     def recruiting(self, as_of: date) -> list[RecruitingStatus]:
-        if as_of not in self._status:
-            if len(self._status) > 8:
-                self._status.clear()
-            self._status[as_of] = [evaluate_recruiting_status(t, as_of=as_of) for t in self.trials]
-        return self._status[as_of]
+        """The recruiting state of every trial on *as_of*."""
+        return [self._status_at(i, as_of) for i in range(len(self._ids))]
 
     def warm(self) -> None:
-        """Compile and classify every trial now (a server calls this once at start)."""
+        """Compile and classify every trial now (a server calls this once at start); for a catalog
+        from the cache (:meth:`from_summaries`) only the compiled catalog is prepared (the rest is
+        parsed per trial when a match needs it)."""
         self.prepare()
-        for trial in self.trials:
-            self.setting(trial)
-            self.places(trial)
-            self.concepts(trial)
+        if self._summaries is None:
+            for i in range(len(self._ids)):
+                self._setting_at(i)
+                self._places_at(i)
+                self._concepts_at(i)
+
+
+class _Records(Sequence[Trial]):
+    """The records of a :class:`MatchCatalog`, parsed on access."""
+
+    def __init__(self, catalog: MatchCatalog) -> None:
+        self._catalog = catalog
+
+    def __len__(self) -> int:
+        return len(self._catalog._ids)
+
+    @overload
+    def __getitem__(self, index: int) -> Trial: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> list[Trial]: ...
+
+    def __getitem__(self, index: int | slice) -> Trial | list[Trial]:
+        if isinstance(index, slice):
+            return [self._catalog._trial_at(i) for i in range(len(self))[index]]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return self._catalog._trial_at(index)
 
 
 def _trial_codes(catalog: CompiledCatalog, rule_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -323,6 +518,10 @@ def _rows(verdict: TrialVerdict) -> list[CriterionRow]:
                          tuple(r.verdict.missing)) for r in verdict.results]
 
 
+def _explain(compiled: CompiledCatalog, row: int, facts: PatientFacts, as_of: date) -> TrialVerdict:
+    return evaluate_trial(compiled.trials[row], facts, as_of=as_of)
+
+
 def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, as_of: date,
                   near: Location | Place | None = None, include_ineligible: bool = False,
                   include_closed: bool = False, include_irrelevant: bool = False) -> MatchResult:
@@ -330,6 +529,9 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
 
     *near* overrides the patient's own location for the distance classes.  Trials for other
     conditions are hidden and counted by relevance level unless *include_irrelevant*.
+
+    The gates (relevance, recruiting state, verdict) are applied as masks over the whole catalog;
+    only the trials that pass them are built into :class:`TrialMatch` objects.
     """
     catalog = trials if isinstance(trials, MatchCatalog) else MatchCatalog(trials)
     facts = PatientFacts(patient, as_of)
@@ -339,36 +541,48 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
     compiled, _positions, row = catalog.prepare()
     rules = compiled.rule_codes(facts)
     status, unknown = _trial_codes(compiled, rules)
-    recruiting = catalog.recruiting(as_of)
-    relevance = catalog.relevance(patient_concepts(patient))
+    relevance, relevant, level_code, levels = catalog._relevance_of(patient_concepts(patient))
     counts = compiled.offsets[1:] - compiled.offsets[:-1]
-    matches: list[TrialMatch] = []
-    hidden_ineligible = hidden_closed = 0
     hidden_irrelevant: dict[str, int] = {}
+    positions = np.arange(row.size, dtype=np.int64)
+    if not include_irrelevant:
+        other = level_code[~relevant]
+        if other.size:  # counted per level, levels in order of their first trial (as a loop would)
+            per_level = np.bincount(other, minlength=len(levels))
+            first = {int(c): k for k, c in reversed(list(enumerate(other.tolist())))}
+            for code in sorted(first, key=first.__getitem__):
+                hidden_irrelevant[levels[code]] = int(per_level[code])
+        positions = positions[relevant]
+    hidden_closed = 0
+    if not include_closed:
+        offered = catalog._offered_mask(as_of, positions)
+        hidden_closed = int(positions.size - np.count_nonzero(offered))
+        positions = positions[offered]
+    r_of = row[positions]
+    verdict_code = np.where(r_of < 0, NO_CRITERIA, status[np.maximum(r_of, 0)] if status.size else NO_CRITERIA)
+    hidden_ineligible = 0
+    if not include_ineligible:
+        eligible = verdict_code != INELIGIBLE
+        hidden_ineligible = int(positions.size - np.count_nonzero(eligible))
+        positions, r_of, verdict_code = positions[eligible], r_of[eligible], verdict_code[eligible]
+    matches: list[TrialMatch] = []
     possibly_rows: list[int] = []
-    for i, trial in enumerate(catalog.trials):
-        rel = relevance[i]
-        if not rel.relevant and not include_irrelevant:
-            hidden_irrelevant[rel.level] = hidden_irrelevant.get(rel.level, 0) + 1
-            continue
-        rec = recruiting[i]
-        if not rec.offered and not include_closed:
-            hidden_closed += 1
-            continue
-        r = int(row[i])
-        verdict = TRIAL_VERDICTS[NO_CRITERIA] if r < 0 else TRIAL_VERDICTS[int(status[r])]
-        if verdict == "ineligible" and not include_ineligible:
-            hidden_ineligible += 1
-            continue
-        setting = catalog.setting(trial)
-        sites = [SiteMatch(inst, place.describe(), distance_class(here, place)) for inst, place in catalog.places(trial)]
-        nearest = min((s.distance for s in sites), key=DISTANCE_ORDER.__getitem__, default="unknown")
-        explain = None if r < 0 else partial(evaluate_trial, compiled.trials[r], facts, as_of=as_of)
-        m = TrialMatch(trial.trial_id, trial.registry.value, trial.title("en"), verdict, rec, setting,
-                       setting_affinity(line, setting), sites, nearest, trial_links(trial),
-                       unknown_count=0 if r < 0 else int(unknown[r]),
-                       criteria_count=0 if r < 0 else int(counts[r]), relevance=rel, explain=explain)
-        if verdict == "possibly_eligible":
+    affinity = catalog._affinity.setdefault(line.settings, {})
+    states = catalog._states(as_of)
+    seen_from_here = catalog._sites_for(here)
+    for i, r, code in zip(positions.tolist(), r_of.tolist(), verdict_code.tolist()):
+        trial_id, registry, title, links, setting = catalog._shown_at(i)
+        fit = affinity.get(i)
+        if fit is None:
+            fit = affinity[i] = setting_affinity(line, setting)
+        sites, nearest = catalog._sites_at(i, here, seen_from_here)
+        state = states.get(i)
+        m = TrialMatch(trial_id, registry, title, TRIAL_VERDICTS[code],
+                       state if state is not None else catalog._status_at(i, as_of), setting, fit, sites, nearest,
+                       list(links), unknown_count=0 if r < 0 else int(unknown[r]),
+                       criteria_count=0 if r < 0 else int(counts[r]), relevance=relevance[i],
+                       explain=None if r < 0 else partial(_explain, compiled, r, facts, as_of))
+        if code == POSSIBLY_ELIGIBLE:
             possibly_rows.append(r)
         matches.append(m)
     matches.sort(key=TrialMatch.sort_key)

@@ -110,7 +110,9 @@ class LabThreshold(_Node):
 
     Exactly one of ``value`` (with ``unit``; ``unit`` ``None`` only for unitless analytes
     such as INR) or ``uln_multiple`` is set.  ``look_back_days`` is the window the result
-    must fall in (``None``: the evaluator's default window).
+    must fall in (``None``: the evaluator's default window).  ``label`` names the condition the
+    threshold defines in the criterion ("severe anaemia" in "No severe anemia, defined as
+    haemoglobin < 10 g/dL"); it does not change the evaluation.
     """
 
     kind: Literal["lab"] = "lab"
@@ -120,6 +122,7 @@ class LabThreshold(_Node):
     unit: str | None = None
     uln_multiple: float | None = None
     look_back_days: int | None = None
+    label: str = ""
 
 
 class Age(_Node):
@@ -138,8 +141,15 @@ class Sex(_Node):
 
 
 class Ecog(_Node):
+    """ECOG performance status in ``allowed``.  A Karnofsky criterion ("KPS >= 60%") is read through the
+    ECOG-Karnofsky correspondence (ECOG 0 = KPS 90-100, 1 = 70-80, 2 = 50-60, 3 = 30-40, 4 = 10-20):
+    ``undecided`` holds the ECOG grades whose Karnofsky band straddles the threshold (unknown without
+    a recorded Karnofsky score) and ``label`` the criterion's wording."""
+
     kind: Literal["ecog"] = "ecog"
     allowed: list[int]
+    undecided: list[int] = Field(default_factory=list)
+    label: str = ""
 
 
 class ChildPugh(_Node):
@@ -189,7 +199,7 @@ TumourFeatureName = Literal[
     "vascular_invasion", "extrahepatic_spread", "distant_metastasis", "lymph_node_metastasis",
     "cns_metastasis", "liver_involvement_50", "ivc_or_atrial_thrombus", "bile_duct_invasion",
     "cns_metastasis_active", "measurable_untreated", "measurable_untreated_mrecist", "evaluable_disease",
-    "hepatic_vein_invasion", "pvtt_cheng",
+    "hepatic_vein_invasion", "pvtt_cheng", "nodule_count", "largest_diameter", "liver_involvement_pct",
 ]
 
 
@@ -202,12 +212,16 @@ class TumourFeature(_Node):
     progressed since); ``evaluable_disease``: any tumour present (measurable or not);
     ``pvtt_cheng``: PVTT of a Cheng type in ``cheng_types``.  Measurability rules:
     ``hcctrials.criteria.measurable`` (RECIST 1.1 / mRECIST, response-and-endpoints.md s. 1.1, 2).
+    Tumour burden thresholds (``comparator`` ``value``): ``nodule_count`` (intrahepatic nodules),
+    ``largest_diameter`` (cm, the largest nodule) and ``liver_involvement_pct`` (% of the liver).
     """
 
     kind: Literal["tumour_feature"] = "tumour_feature"
     feature: TumourFeatureName
     pvtt_levels: list[Literal["vp1", "vp2", "vp3", "vp4"]] = Field(default_factory=list)
     cheng_types: list[Literal["i0", "i", "ii", "iii", "iv"]] = Field(default_factory=list)
+    comparator: Comparator | None = None
+    value: float | None = None
 
 
 class LiverFeature(_Node):
@@ -219,6 +233,7 @@ class LiverFeature(_Node):
     kind: Literal["liver_feature"] = "liver_feature"
     feature: Literal[
         "ascites", "ascites_clinically_evident", "ascites_requiring_paracentesis",
+        "ascites_beyond_trace", "ascites_refractory", "ascites_severe",
         "encephalopathy", "varices", "varices_high_risk", "endoscopy",
     ]
     look_back_days: int | None = None

@@ -17,7 +17,7 @@ from typing import Literal
 # Alias so that the field ``LabResult.date`` does not shadow the type in its own annotation.
 _Date = date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 __all__ = [
     "LabResult",
@@ -34,6 +34,7 @@ __all__ = [
     "EncephalopathyGrade",
     "PvttLevel",
     "ChengType",
+    "ExtrahepaticSite",
     "MalignancyType",
     "Lesion",
 ]
@@ -56,6 +57,8 @@ PvttLevel = Literal["vp0", "vp1", "vp2", "vp3", "vp4"]
 #: Cheng's classification of portal-vein tumour thrombus (程氏分型; hcc-domain.md s. 2.2): i0 microscopic,
 #: i segmental/sectoral branches, ii right/left portal vein, iii main trunk, iv superior mesenteric vein.
 ChengType = Literal["i0", "i", "ii", "iii", "iv"]
+#: Sites of extrahepatic disease (TumourBurden.extrahepatic_sites).
+ExtrahepaticSite = Literal["lung", "bone", "lymph_node", "adrenal", "peritoneum", "brain", "other"]
 
 
 #: Type of another malignancy (``Condition.malignancy_type`` for code ``other_malignancy``): the
@@ -155,6 +158,29 @@ class TumourBurden(_Model):
     bile_duct_invasion: bool | None = None
     #: baseline lesions with their sizes; used for measurability when the booleans above are not set
     lesions: list[Lesion] = Field(default_factory=list)
+    #: where extrahepatic disease is (imaging); a listed site sets the flags above that are not given
+    #: (any site: extrahepatic spread; lymph node: nodal metastasis; brain: CNS metastasis; other
+    #: sites: distant metastasis) and contradicts a flag given as false
+    extrahepatic_sites: list[ExtrahepaticSite] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _sites_imply_flags(self) -> TumourBurden:
+        if not self.extrahepatic_sites:
+            return self
+        implied = {"extrahepatic_spread": True}
+        if "lymph_node" in self.extrahepatic_sites:
+            implied["lymph_node_metastasis"] = True
+        if "brain" in self.extrahepatic_sites:
+            implied["cns_metastasis"] = True
+        if set(self.extrahepatic_sites) - {"lymph_node"}:
+            implied["distant_metastasis"] = True
+        for name, value in implied.items():
+            given = getattr(self, name)
+            if given is False:
+                raise ValueError(f"{name} is false but extrahepatic_sites lists {', '.join(self.extrahepatic_sites)}")
+            if given is None:
+                object.__setattr__(self, name, value)
+        return self
 
 
 class LiverFunction(_Model):
@@ -170,6 +196,10 @@ class LiverFunction(_Model):
     variceal_bleeding_dates: list[date] = Field(default_factory=list)
     dialysis_twice_in_past_week: bool | None = None  # MELD: creatinine set to 4.0 mg/dL
     cholestatic_disease: bool | None = None  # PBC/PSC bilirubin rows in Child-Pugh
+    #: Child-Pugh as the clinician recorded it ("A", "B7"), for when its components are not all in
+    #: the record: it narrows the range the components allow (hcctrials.scores.child_pugh.narrow_to_recorded);
+    #: components that contradict it win, with a finding.
+    child_pugh_recorded: str | None = Field(default=None, pattern=r"^[ABC](?:[5-9]|1[0-5])?$")
 
 
 class Virology(_Model):
@@ -177,11 +207,24 @@ class Virology(_Model):
     anti_hbc_positive: bool | None = None
     hbv_antiviral: bool | None = None
     hbv_antiviral_start: date | None = None
+    #: the HBV antiviral drug(s) as written (entecavir, tenofovir alafenamide, 恩替卡韦 ...); naming one
+    #: means the patient is on antiviral therapy (``hbv_antiviral`` true when not given)
+    hbv_antiviral_drugs: list[str] = Field(default_factory=list)
     anti_hcv_positive: bool | None = None
     hcv_rna_detectable: bool | None = None
     hcv_treated: bool | None = None
     hcv_treatment_end: date | None = None
     hiv_positive: bool | None = None
+
+    @model_validator(mode="after")
+    def _drug_means_antiviral(self) -> Virology:
+        if self.hbv_antiviral_drugs:
+            if self.hbv_antiviral is False:
+                raise ValueError("hbv_antiviral is false but hbv_antiviral_drugs names "
+                                 + ", ".join(self.hbv_antiviral_drugs))
+            if self.hbv_antiviral is None:
+                object.__setattr__(self, "hbv_antiviral", True)
+        return self
 
 
 class TherapyLine(_Model):
@@ -281,6 +324,9 @@ class Patient(_Model):
     can_consent: bool | None = None
     location: Location = Field(default_factory=Location)
     notes: str | None = None
+    #: findings of the plausibility check where the patient was read (hcctrials.patients.plausibility):
+    #: contradictory or implausible values left out of evaluation, shown wherever the patient is matched
+    data_findings: list[str] = Field(default_factory=list)
 
     def age_on(self, as_of: date) -> float | None:
         """Age in completed years on *as_of* (from the birth date, else the recorded age)."""

@@ -23,7 +23,7 @@ from datetime import date
 from enum import Enum
 from typing import Annotated, Any, Literal, cast
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import to_jsonable_python
 
 __all__ = [
@@ -52,6 +52,12 @@ __all__ = [
     "SCHEMA_VERSION",
     "json_template",
     "check_partial_date",
+    "check_text",
+    "check_trial_id",
+    "check_identifier_value",
+    "find_control_character",
+    "TRIAL_ID_PATTERNS",
+    "IDENTIFIER_PATTERNS",
 ]
 
 #: Bumped whenever a field changes meaning; stored with every record.
@@ -70,6 +76,98 @@ def check_partial_date(value: str) -> str:
 
 
 PartialDate = Annotated[str, AfterValidator(check_partial_date)]
+
+#: Control characters never allowed in record text: C0 controls other than tab, line feed and
+#: carriage return (CRLF line ends are common in registry exports), and DEL.  NUL and the like
+#: come from broken encodings or hostile input and break terminals, CSV and full-text search.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def check_text(value: str) -> str:
+    """*value* if it has no control character (tab, newline and carriage return are allowed);
+    ValueError naming the character and its position otherwise."""
+    found = _CONTROL.search(value)
+    if found is not None:
+        at = found.start()
+        raise ValueError(f"contains the control character U+{ord(found.group()):04X} at position {at} "
+                         f"(in {value[max(0, at - 20):at + 20]!r}); text may hold tab, newline and carriage "
+                         "return but no other control character")
+    return value
+
+
+def find_control_character(value: Any, path: str = "") -> tuple[str, str] | None:
+    """The first ``(field path, message)`` of a string with a control character in *value*, a
+    record as JSON data (nested dicts and lists, in order; paths as pydantic writes them:
+    ``sites.3.city.en``), or None.  ``findings`` (which quote what they found) and
+    ``provenance`` (file names, hashes) are not registry text and are skipped at the top level.
+
+    Storage runs this on every record it is given (both the validating parsers' records and
+    the CT.gov fast path's JSON), so no control character reaches the database."""
+    if isinstance(value, str):
+        try:
+            check_text(value)
+        except ValueError as exc:
+            return path, str(exc)
+        return None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if not path and key in _UNCHECKED_FIELDS:
+                continue
+            hit = find_control_character(item, f"{path}.{key}" if path else str(key))
+            if hit is not None:
+                return hit
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            hit = find_control_character(item, f"{path}.{index}" if path else str(index))
+            if hit is not None:
+                return hit
+    return None
+
+
+#: Trial fields whose strings are not registry text and are not checked for control characters.
+_UNCHECKED_FIELDS = frozenset({"findings", "provenance"})
+
+#: The shape of a record's own id, per registry (``other`` holds CDE listings, CTR + digits, and
+#: ICTRP records of other registries; trial-finder pages carry the id of the record they show):
+#: ids of registries without a fixed shape must still be one token of letters, digits and
+#: ``. _ / -`` starting with a letter or digit, without ``..`` (never a path).
+TRIAL_ID_PATTERNS: dict[str, re.Pattern[str]] = {
+    # a CSV export row without an NCT number gets a stable derived id (sources.ctgov.csv_export)
+    "ctgov": re.compile(r"NCT\d{8}|CTGOV-CSV-[0-9a-f]{12}"),
+    "chictr": re.compile(r"ChiCTR(?:-[A-Z]{2,4}-)?\d+"),
+}
+_GENERIC_ID = re.compile(r"(?!.*\.\.)[A-Za-z0-9][A-Za-z0-9._/-]{0,63}")
+#: The shape of listed registry numbers, per identifier scheme (case-insensitive: typed by people).
+IDENTIFIER_PATTERNS: dict[str, re.Pattern[str]] = {
+    "nct": re.compile(r"NCT\d{8}", re.I),
+    "chictr": re.compile(r"ChiCTR(?:-[A-Z]{2,4}-)?\d+", re.I),
+    "ctr": re.compile(r"CTR\d+", re.I),
+}
+_ID_EXPECTED = {"ctgov": "NCT followed by 8 digits (or CTGOV-CSV- and 12 hex digits, derived)", "chictr": "ChiCTR followed by digits",
+                "nct": "NCT followed by 8 digits", "ctr": "CTR followed by digits (China CDE)"}
+
+
+def check_trial_id(value: str, registry: str) -> str:
+    """*value* if it has the shape of a record id of *registry* (:data:`TRIAL_ID_PATTERNS`);
+    ValueError saying what was expected otherwise."""
+    pattern = TRIAL_ID_PATTERNS.get(registry)
+    if pattern is not None:
+        if not pattern.fullmatch(value):
+            raise ValueError(f"{value!r} is not a {registry} id: expected {_ID_EXPECTED[registry]}")
+    elif not _GENERIC_ID.fullmatch(value):
+        raise ValueError(f"{value!r} is not a registry id: expected letters, digits and . _ / - (at most 64, "
+                         "starting with a letter or digit, no '..')")
+    return value
+
+
+def check_identifier_value(value: str, scheme: str) -> str:
+    """*value* if it has the shape of a *scheme* number (``nct``, ``chictr``, ``ctr``; other
+    schemes are free text without control characters); ValueError otherwise."""
+    check_text(value)
+    pattern = IDENTIFIER_PATTERNS.get(scheme)
+    if pattern is not None and not pattern.fullmatch(value):
+        raise ValueError(f"{value!r} is not a {scheme} number: expected {_ID_EXPECTED[scheme]}")
+    return value
 
 
 def partial_date_bounds(value: str) -> tuple[date, date]:
@@ -140,6 +238,11 @@ class Identifier(_Model):
     value: str
     primary: bool = False
     source_label: str | None = None
+
+    @field_validator("value", mode="after")
+    @classmethod
+    def _value_fits_scheme(cls, value: str, info: ValidationInfo) -> str:
+        return check_identifier_value(value, str(info.data.get("scheme", "")))
 
 
 #: The dates a record can carry (the fields of :class:`TrialDates`).
@@ -316,6 +419,14 @@ class Trial(_Model):
     urls: list[str] = Field(default_factory=list)
     findings: list[Finding] = Field(default_factory=list)
     provenance: Provenance
+
+    @model_validator(mode="after")
+    def _trial_id_fits_registry(self) -> Trial:
+        try:
+            check_trial_id(self.trial_id, self.registry.value)
+        except ValueError as exc:
+            raise ValueError(f"trial_id: {exc}") from None
+        return self
 
     def linked_ids(self) -> set[str]:
         """Every registry number of this record (its own and secondary ones), upper-cased."""

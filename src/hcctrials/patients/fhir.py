@@ -29,7 +29,10 @@ import re
 import warnings
 from collections import defaultdict
 from datetime import date, datetime
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
+
+import pydantic
 
 from hcctrials.errors import DataQualityWarning, ParseError
 from hcctrials.model.patient import (
@@ -119,6 +122,25 @@ def _validate(resource: dict[str, Any], source: str | None) -> Any:
                          field=field) from None
 
 
+_T = TypeVar("_T")
+#: FHIR R4 Quantity.comparator codes that are a qualifier of the value ("ad", "sufficient to
+#: achieve this total quantity", is not a bound and has no place in a lab result).
+_COMPARATORS = {"<": "<", "<=": "<=", ">": ">", ">=": ">="}
+
+
+def _build(cls: Callable[..., _T], fields: dict[str, Any], *, source: str | None, record: str,
+           prefix: str) -> _T:
+    """``cls(**fields)``, a pydantic error becoming ParseError naming the resource and field."""
+    try:
+        return cls(**fields)
+    except pydantic.ValidationError as exc:
+        first = exc.errors()[0]
+        loc = ".".join(str(p) for p in first.get("loc", ()))
+        raise ParseError(f"value does not fit the patient model: {first.get('msg')}", file=source,
+                         record=record, field=f"{prefix}.{loc}" if loc else prefix,
+                         value=first.get("input")) from None
+
+
 def _to_date(value: Any) -> date | None:
     if value is None:
         return None
@@ -164,12 +186,20 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
         raise ParseError("not a FHIR Bundle", file=source, field="resourceType",
                          value=data.get("resourceType") if isinstance(data, dict) else type(data).__name__)
     resources: dict[str, list[tuple[dict[str, Any], Any]]] = defaultdict(list)
-    for i, entry in enumerate(data.get("entry") or []):
+    entries = data.get("entry") or []
+    if not isinstance(entries, list):
+        raise ParseError("Bundle.entry must be a list of entries", file=source, field="entry",
+                         value=type(entries).__name__)
+    for i, entry in enumerate(entries):
         raw = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(raw, dict):
             raise ParseError("bundle entry without a resource", file=source, record=f"entry[{i}]",
                              field="resource")
-        resources[raw.get("resourceType", "?")].append((raw, _validate(raw, source)))
+        rtype = raw.get("resourceType", "?")
+        if not isinstance(rtype, str):
+            raise ParseError("resourceType must be a string", file=source, record=f"entry[{i}]",
+                             field="resource.resourceType", value=rtype)
+        resources[rtype].append((raw, _validate(raw, source)))
     patients = resources.get("Patient", [])
     if len(patients) != 1:
         raise ParseError(f"bundle must contain exactly one Patient (found {len(patients)})",
@@ -184,7 +214,8 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
         fields["sex"] = pt.gender
     if pt.address:
         a = pt.address[0]
-        fields["location"] = Location(city=a.city, province=a.state, country=a.country)
+        fields["location"] = _build(Location, {"city": a.city, "province": a.state, "country": a.country},
+                                    source=source, record=_where(raw_pt), prefix="address")
 
     labs: list[LabResult] = []
     ecog: tuple[date | None, int] | None = None
@@ -219,7 +250,11 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
             lab["value"] = float(q.value) if q.value is not None else None
             lab["unit"] = q.code or q.unit
             if q.comparator:
-                lab["qualifier"] = q.comparator
+                if q.comparator not in _COMPARATORS:
+                    raise ParseError("Quantity.comparator is not one of <, <=, >, >=", file=source,
+                                     record=_where(raw), field="valueQuantity.comparator",
+                                     value=q.comparator)
+                lab["qualifier"] = _COMPARATORS[q.comparator]
         elif obs.valueString:
             lab["text"] = obs.valueString
         elif obs.valueCodeableConcept is not None:
@@ -230,7 +265,7 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
                 lab["uln"] = float(rr.high.value)
             if rr.low is not None and rr.low.value is not None:
                 lab["lln"] = float(rr.low.value)
-        labs.append(LabResult(**lab))
+        labs.append(_build(LabResult, lab, source=source, record=_where(raw), prefix="Observation"))
     fields["labs"] = labs
     if ecog is not None:
         fields["ecog_date"], fields["ecog"] = ecog
@@ -278,12 +313,15 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
                 virology["anti_hcv_positive"] = True
         elif key == "hiv":
             virology["hiv_positive"] = True
-            conditions.append(Condition(code="hiv", name=name, status=status, onset=onset))
+            conditions.append(_build(Condition, {"code": "hiv", "name": name, "status": status,
+                                                 "onset": onset},
+                                     source=source, record=_where(raw), prefix="Condition"))
         else:
-            conditions.append(Condition(code=key or "other", name=name, status=status, onset=onset,
-                                        detail=None if key else ", ".join(
-                                            f"{s}|{c}" for s, c, _ in _codings(cond.code))))
-    fields["diagnosis"] = Diagnosis(**diagnosis)
+            detail = None if key else ", ".join(f"{s}|{c}" for s, c, _ in _codings(cond.code))
+            conditions.append(_build(Condition, {"code": key or "other", "name": name, "status": status,
+                                                 "onset": onset, "detail": detail},
+                                     source=source, record=_where(raw), prefix="Condition"))
+    fields["diagnosis"] = _build(Diagnosis, diagnosis, source=source, record="Condition", prefix="diagnosis")
     fields["conditions"] = conditions
 
     by_start: dict[date | None, dict[str, Any]] = {}
@@ -311,7 +349,8 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
         reason = _concept_text(med.statusReason[0]) if med.statusReason else None
         if reason and re.search(r"progress|进展", reason, re.I):
             line["stop_reason"] = "progression"
-    treatments = [TherapyLine(**v) for _, v in sorted(by_start.items(), key=lambda kv: kv[0] or date.min)]
+    treatments = [_build(TherapyLine, v, source=source, record="MedicationStatement", prefix="treatments")
+                  for _, v in sorted(by_start.items(), key=lambda kv: kv[0] or date.min)]
     for raw, proc in resources.get("Procedure", []):
         text = _concept_text(proc.code) or ""
         kind = next((k for pattern, k in _PROCEDURES if pattern.search(text)), None)
@@ -322,9 +361,11 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
         start = _to_date(proc.performedDateTime) or (
             _to_date(proc.performedPeriod.start) if proc.performedPeriod else None)
         end = _to_date(proc.performedPeriod.end) if proc.performedPeriod else start
-        treatments.append(TherapyLine(kind=kind, agents=[text], start=start, end=end, ongoing=False))
+        treatments.append(_build(TherapyLine, {"kind": kind, "agents": [text], "start": start, "end": end,
+                                               "ongoing": False},
+                                 source=source, record=_where(raw), prefix="Procedure"))
     fields["treatments"] = sorted(treatments, key=lambda t: t.start or date.min)
-    fields["virology"] = Virology(**virology)
+    fields["virology"] = _build(Virology, virology, source=source, record="bundle", prefix="virology")
     try:
         return Patient(**fields)
     except Exception as exc:

@@ -3,12 +3,22 @@ FHIR NDJSON and a flat CSV layout (docs/patients.md).
 
 ``load_patient(path)`` reads one patient; ``load_patients(path)`` streams many.  Errors name
 the file, the record (line number or patient id) and the field.
+
+Robust under bad input (issue 11): files are decoded by :func:`hcctrials.textdecode.decode_text`
+(UTF-8, else GBK/GB18030 or UTF-16 as detected); a JSON/YAML file larger than
+:data:`MAX_FILE_BYTES`, a JSON line or CSV field larger than :data:`MAX_LINE_BYTES`, data nested
+deeper than :data:`MAX_DEPTH` or YAML whose aliases expand to more than :data:`MAX_NODES`
+values ("billion laughs") is refused with a :class:`ParseError` naming the file; a value that
+is NaN or infinite is refused with a :class:`ValidationError` naming the field and value.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
+import io
 import json
+import math
 from collections import defaultdict
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,9 +30,23 @@ import yaml
 from hcctrials.errors import ParseError, ValidationError
 from hcctrials.model.patient import Patient
 from hcctrials.patients.fhir import parse_fhir_bundle
+from hcctrials.patients.plausibility import check_patient
+from hcctrials.textdecode import DETECT_BYTES, decode_text, detect_encoding
 
 __all__ = ["load_patient", "load_patients", "parse_patient", "patient_json_schema",
-           "CSV_COLUMNS", "CSV_LAB_SUFFIXES"]
+           "CSV_COLUMNS", "CSV_LAB_SUFFIXES", "MAX_FILE_BYTES", "MAX_LINE_BYTES", "MAX_DEPTH",
+           "MAX_NODES"]
+
+#: Largest JSON/YAML patient file read whole (a cohort belongs in JSON lines or CSV).
+MAX_FILE_BYTES = 32 * 1024 * 1024
+#: Largest YAML file: PyYAML is pure Python (about 1 MB/s), so YAML is kept smaller.
+MAX_YAML_BYTES = 4 * 1024 * 1024
+#: Largest line of a JSON-lines/NDJSON file and largest CSV field.
+MAX_LINE_BYTES = 4 * 1024 * 1024
+#: Deepest nesting of mappings and lists in a patient record (the schema needs fewer than 10).
+MAX_DEPTH = 32
+#: Most values a YAML document may expand to once its aliases are resolved.
+MAX_NODES = 1_000_000
 
 #: Flat CSV columns (one row = one patient); every column is optional except patient_id.
 CSV_COLUMNS = {
@@ -58,35 +82,151 @@ def _field_path(loc: tuple[Any, ...]) -> str:
     return ".".join(str(p) for p in loc)
 
 
+def _check_depth(data: Any, *, source: str | None, record: str | None) -> None:
+    """ParseError if *data* nests mappings/lists deeper than :data:`MAX_DEPTH` (iterative)."""
+    stack: list[tuple[Any, int]] = [(data, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > MAX_DEPTH:
+            raise ParseError(f"data nested deeper than {MAX_DEPTH} levels", file=source, record=record,
+                             hint="a patient record needs a few levels (patient > labs > lab); "
+                                  "check the file was not generated wrongly")
+        stack.extend((child, depth + 1) for child in children)
+
+
+def _check_finite(patient: Patient, *, source: str | None, record: str | None) -> None:
+    """ValidationError naming the field for any NaN or infinite number in *patient*.
+
+    JSON (``NaN``, ``Infinity``), YAML (``.nan``, ``.inf``) and CSV ("nan") can all spell
+    them and pydantic accepts them as floats; no score can use them (MELD once crashed on
+    ``int(nan)``), and "unknown" is spelled by leaving the value out (None).
+    """
+    stack: list[tuple[str, Any]] = [("", patient)]
+    while stack:
+        path, item = stack.pop()
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                raise ValidationError("number is NaN or infinite", file=source,
+                                      record=record or patient.patient_id, field=path, value=item,
+                                      hint="give a finite number, or leave the value out if unknown")
+        elif isinstance(item, pydantic.BaseModel):
+            stack.extend((f"{path}.{k}" if path else k, v) for k, v in item.__dict__.items())
+        elif isinstance(item, (list, tuple)):
+            stack.extend((f"{path}.{i}", v) for i, v in enumerate(item))
+        elif isinstance(item, dict):
+            stack.extend((f"{path}.{k}", v) for k, v in item.items())
+
+
 def parse_patient(data: Any, *, source: str | None = None, record: str | None = None) -> Patient:
-    """A patient from a parsed JSON/YAML mapping (our schema) or a FHIR Bundle mapping."""
+    """A patient from a parsed JSON/YAML mapping (our schema) or a FHIR Bundle mapping.
+
+    Numbers must be finite (:func:`_check_finite`) and nesting shallow (:data:`MAX_DEPTH`).
+    """
     if not isinstance(data, dict):
         raise ParseError("a patient must be a mapping", file=source, record=record,
                          value=type(data).__name__)
+    _check_depth(data, source=source, record=record)
     if data.get("resourceType") == "Bundle":
-        return parse_fhir_bundle(data, source=source)
+        patient = parse_fhir_bundle(data, source=source)
+        _check_finite(patient, source=source, record=record)
+        return check_patient(patient, file=source, record=record)
     try:
-        return Patient.model_validate(data)
+        patient = Patient.model_validate(data)
     except pydantic.ValidationError as exc:
         first = exc.errors()[0]
-        rec = record or (str(data.get("patient_id")) if data.get("patient_id") else None)
+        pid = data.get("patient_id")
+        rec = record or (str(pid)[:80] if pid else None)
         raise ValidationError(first["msg"], file=source, record=rec,
                               field=_field_path(first["loc"]), value=first.get("input"),
                               hint=f"{exc.error_count()} problem(s); see docs/patients.md") from None
+    _check_finite(patient, source=source, record=record)
+    return check_patient(patient, file=source, record=record)  # impossible values: error; contradictions: findings
+
+
+def _read_bytes(path: Path, limit: int, kind: str) -> bytes:
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(limit + 1)
+    except OSError as exc:
+        raise ParseError(f"cannot read file: {exc.strerror}", file=str(path)) from None
+    if len(raw) > limit:
+        raise ParseError(f"{kind} patient file larger than {limit // (1024 * 1024)} MB", file=str(path),
+                         hint="put a cohort in JSON lines (.jsonl) or CSV, one patient per line")
+    return raw
+
+
+def _yaml_expanded_size(node: yaml.Node, *, source: str) -> None:
+    """ParseError if the YAML node graph expands past :data:`MAX_NODES` values or recurses.
+
+    Aliases make the composed graph share nodes, so a few kilobytes can stand for billions of
+    values ("billion laughs"); the expanded count is computed per node once (memoised).
+    """
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(node, False)]
+    while stack:
+        current, done = stack.pop()
+        key = id(current)
+        if done:
+            on_path.discard(key)
+            children = _yaml_children(current)
+            size = 1 + sum(sizes[id(c)] for c in children)
+            if size > MAX_NODES:
+                raise ParseError(f"YAML aliases expand to more than {MAX_NODES:,} values", file=source,
+                                 hint="YAML anchors/aliases (&a, *a) may not multiply the data; "
+                                      "write the values out or use JSON")
+            sizes[key] = size
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise ParseError("YAML alias refers to the value that contains it", file=source,
+                             hint="a patient record cannot contain itself")
+        on_path.add(key)
+        stack.append((current, True))
+        stack.extend((child, False) for child in _yaml_children(current) if id(child) not in sizes)
+
+
+def _yaml_children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def _load_yaml(text: str, source: str) -> Any:
+    loader = yaml.SafeLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _yaml_expanded_size(node, source=source)
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
 
 
 def _read_mapping(path: Path) -> Any:
+    is_yaml = path.suffix.lower() in (".yaml", ".yml")
+    kind = "YAML" if is_yaml else "JSON"
+    raw = _read_bytes(path, MAX_YAML_BYTES if is_yaml else MAX_FILE_BYTES, kind)
+    text = decode_text(raw, file=str(path), expected=f"a {kind} patient file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror}", file=str(path)) from None
-    try:
-        if path.suffix.lower() in (".yaml", ".yml"):
-            return yaml.safe_load(text)
-        return json.loads(text)
-    except (json.JSONDecodeError, yaml.YAMLError) as exc:
-        raise ParseError(f"not valid {'YAML' if path.suffix.lower() in ('.yaml', '.yml') else 'JSON'}: "
-                         f"{exc}", file=str(path)) from None
+        data = _load_yaml(text, str(path)) if is_yaml else json.loads(text)
+    except RecursionError:
+        raise ParseError(f"not valid {kind}: nested too deeply", file=str(path),
+                         hint=f"a patient record is at most {MAX_DEPTH} levels deep") from None
+    except (ValueError, yaml.YAMLError) as exc:  # JSONDecodeError is a ValueError; so is a bad YAML date
+        raise ParseError(f"not valid {kind}: {exc}", file=str(path)) from None
+    _check_depth(data, source=str(path), record=None)
+    return data
 
 
 def load_patient(path: str | Path) -> Patient:
@@ -125,37 +265,87 @@ def load_patients(path: str | Path) -> Iterator[Patient]:
 def _load_lines(p: Path) -> Iterator[Patient]:
     pending: dict[str, list[dict[str, Any]]] = defaultdict(list)
     patients: dict[str, dict[str, Any]] = {}
-    try:
-        handle = p.open(encoding="utf-8")
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror}", file=str(p)) from None
-    with handle:
-        for n, line in enumerate(handle, start=1):
+    with _open_text(p) as handle:
+        for n, line in _numbered_lines(handle, p):
             if not line.strip():
                 continue
             try:
                 data = json.loads(line)
+            except RecursionError:
+                raise ParseError("not valid JSON: nested too deeply", file=str(p), record=f"line {n}") from None
             except json.JSONDecodeError as exc:
                 raise ParseError(f"not valid JSON: {exc.msg}", file=str(p), record=f"line {n}") from None
+            except ValueError as exc:  # e.g. an integer of more than 4300 digits
+                raise ParseError(f"not valid JSON: {exc}", file=str(p), record=f"line {n}") from None
             rtype = data.get("resourceType") if isinstance(data, dict) else None
             if rtype is None or rtype == "Bundle":
                 yield parse_patient(data, source=str(p), record=f"line {n}")
-            elif rtype == "Patient":
+                continue
+            _check_depth(data, source=str(p), record=f"line {n}")
+            if not isinstance(rtype, str):
+                raise ParseError("FHIR resourceType must be a string", file=str(p), record=f"line {n}",
+                                 field="resourceType", value=rtype)
+            if rtype == "Patient":
                 patients[str(data.get("id"))] = data
             else:
-                ref = (data.get("subject") or data.get("patient") or {}).get("reference", "")
-                if not ref.startswith("Patient/"):
+                subject = data.get("subject") or data.get("patient") or {}
+                ref = subject.get("reference", "") if isinstance(subject, dict) else ""
+                if not isinstance(ref, str) or not ref.startswith("Patient/"):
                     raise ParseError("FHIR resource without a Patient subject reference",
                                      file=str(p), record=f"line {n} ({rtype}/{data.get('id')})",
                                      field="subject.reference", value=ref or None)
                 pending[ref.split("/", 1)[1]].append(data)
     for pid, pt in patients.items():
         entries = [{"resource": pt}] + [{"resource": r} for r in pending.pop(pid, [])]
-        yield parse_fhir_bundle({"resourceType": "Bundle", "type": "collection", "entry": entries},
-                                source=str(p))
+        patient = parse_fhir_bundle({"resourceType": "Bundle", "type": "collection", "entry": entries},
+                                    source=str(p))
+        _check_finite(patient, source=str(p), record=f"Patient/{pid}")
+        yield check_patient(patient, file=str(p), record=f"Patient/{pid}")
     if pending:
         raise ParseError("FHIR resources refer to patients not in the file", file=str(p),
                          value=sorted(pending)[:5])
+
+
+def _open_text(p: Path) -> io.TextIOWrapper:
+    """*p* opened as text in its detected encoding (:mod:`hcctrials.textdecode`)."""
+    try:
+        handle = p.open("rb")
+    except OSError as exc:
+        raise ParseError(f"cannot read file: {exc.strerror}", file=str(p)) from None
+    head = handle.read(DETECT_BYTES)
+    handle.seek(0)
+    encoding = detect_encoding(head, complete=len(head) < DETECT_BYTES)
+    if encoding is None:
+        handle.close()
+        raise ParseError("the file is not text in any known encoding (binary?)", file=str(p),
+                         hint="Expected UTF-8 text (or GBK/GB18030, UTF-16)")
+    if encoding == "utf-8":
+        encoding = "utf-8-sig"
+    try:
+        codecs.lookup(encoding)
+    except LookupError:
+        handle.close()
+        raise ParseError("the file's encoding is not supported", file=str(p), value=encoding) from None
+    return io.TextIOWrapper(handle, encoding=encoding, newline="")
+
+
+def _numbered_lines(handle: io.TextIOWrapper, p: Path) -> Iterator[tuple[int, str]]:
+    """Lines of *handle* with their numbers; ParseError for an undecodable or too long line."""
+    n = 0
+    while True:
+        try:
+            line = handle.readline(MAX_LINE_BYTES + 1)
+        except UnicodeDecodeError as exc:
+            raise ParseError(f"the file does not decode as {handle.encoding} (byte {exc.start} of a chunk)",
+                             file=str(p), record=f"line {n + 1}",
+                             hint="save the file as UTF-8") from None
+        if not line:
+            return
+        n += 1
+        if len(line) > MAX_LINE_BYTES:
+            raise ParseError(f"line longer than {MAX_LINE_BYTES:,} characters", file=str(p),
+                             record=f"line {n}", hint="one patient per line, of a reasonable size")
+        yield n, line
 
 
 def _set(target: dict[str, Any], dotted: str, value: Any) -> None:
@@ -168,19 +358,19 @@ def _set(target: dict[str, Any], dotted: str, value: Any) -> None:
 def _load_csv(p: Path) -> Iterator[Patient]:
     from hcctrials.model.patient import ANALYTES
 
-    try:
-        handle = p.open(encoding="utf-8-sig", newline="")
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror}", file=str(p)) from None
-    with handle:
-        reader = csv.DictReader(handle)
+    with _open_text(p) as handle:
+        reader = csv.DictReader(line for _, line in _numbered_lines(handle, p))
         known = set(CSV_COLUMNS) | {"labs_date"} | set(ANALYTES) | {
             a + s for a in ANALYTES for s in CSV_LAB_SUFFIXES}
-        unknown = [c for c in (reader.fieldnames or []) if c not in known]
+        try:
+            fieldnames = reader.fieldnames or []
+        except csv.Error as exc:
+            raise ParseError(f"not valid CSV: {exc}", file=str(p), record="line 1") from None
+        unknown = [c for c in fieldnames if c not in known]
         if unknown:
-            raise ParseError("unknown CSV column(s)", file=str(p), field=", ".join(unknown),
+            raise ParseError("unknown CSV column(s)", file=str(p), field=", ".join(unknown)[:200],
                              hint="see docs/patients.md for the flat layout")
-        for n, row in enumerate(reader, start=2):
+        for n, row in _csv_rows(reader, p):
             data: dict[str, Any] = {}
             for col, dotted in CSV_COLUMNS.items():
                 value = (row.get(col) or "").strip()
@@ -205,6 +395,20 @@ def _load_csv(p: Path) -> Iterator[Patient]:
                 labs.append(lab)
             data["labs"] = labs
             yield parse_patient(data, source=str(p), record=f"line {n}")
+
+
+def _csv_rows(reader: csv.DictReader[str], p: Path) -> Iterator[tuple[int, dict[str, Any]]]:
+    """Rows with their line numbers (header is line 1); csv errors become ParseError."""
+    n = 1
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            raise ParseError(f"not valid CSV: {exc}", file=str(p), record=f"line {reader.line_num}") from None
+        n += 1
+        yield n, row
 
 
 def patient_json_schema() -> dict[str, Any]:

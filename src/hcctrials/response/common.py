@@ -38,6 +38,7 @@ __all__ = [
     "FINDING_WARNINGS",
     "HUNDREDTHS",
     "FIVE_MM",
+    "PORTA_HEPATIS",
 ]
 
 # Internal codes. Order of preference for BOR: CR > PR > SD > NN > PD/CPD > NE [E09 1.7].
@@ -77,6 +78,11 @@ CRITERIA_TITLES: dict[str, str] = {
 #: comparison is exact (spec section 1.3: 0.7*90 is 62.99999999999999 in IEEE doubles).
 HUNDREDTHS = 100
 FIVE_MM = 5 * HUNDREDTHS
+
+
+#: mRECIST: porta hepatis nodes are malignant only with short axis >= 20 mm [LL10]
+#: (organ names as normalised by :func:`~hcctrials.response.validate.normalise_organ`).
+PORTA_HEPATIS = frozenset({"porta hepatis", "hepatic hilum", "hepatic hilar", "portal"})
 
 
 def labels_for(criteria: str) -> dict[int, str]:

@@ -20,7 +20,9 @@ from hcctrials.response.common import (
     labels_for,
 )
 from hcctrials.response.imrecist import evaluate_imrecist
-from hcctrials.response.irecist import WINDOW_LATE, WINDOW_OK, evaluate_irecist
+from hcctrials.response.irecist import (
+    CPD_BY_NON_TARGET, CPD_BY_TARGET, WINDOW_LATE, WINDOW_OK, evaluate_irecist,
+)
 from hcctrials.response.lesions import derive_time_points
 from hcctrials.response.recist11 import BIG, evaluate_time_points, rule_texts
 from hcctrials.response.result import ResponseResult
@@ -88,6 +90,30 @@ def _window_findings(post: pd.DataFrame, window: np.ndarray, anchor: np.ndarray,
     })
 
 
+def _confirming_day(code: np.ndarray, scode: np.ndarray, day: np.ndarray,
+                    n_subj: int) -> np.ndarray:
+    """Per subject: day of the first PD time point (``_NONE`` if none)."""
+    out = np.full(n_subj, _NONE, dtype=np.int64)
+    is_pd = (code == PD) & (scode >= 0)
+    np.minimum.at(out, scode[is_pd], day[is_pd])
+    return out
+
+
+def _first_progression(code: np.ndarray, scode: np.ndarray, day: np.ndarray,
+                       post: pd.DataFrame, n_subj: int) -> np.ndarray:
+    """Per subject: first PD date, or the first appearance of the new lesion(s) that made
+    it PD when that is earlier (back-dating, computed in :mod:`.lesions`) [E09 1.5]."""
+    prog = np.full(n_subj, _NONE, dtype=np.int64)
+    first_pd_idx = pd.Series(np.where(code == PD, np.arange(len(code)), _NONE)).groupby(
+        scode).min()
+    idx = first_pd_idx[first_pd_idx != _NONE]
+    rows = idx.to_numpy(dtype=np.int64)
+    pd_day = np.minimum(day[rows], np.where(post["new_lesion"].to_numpy()[rows],
+                                            post["new_first_seen"].to_numpy()[rows], _NONE))
+    prog[idx.index.to_numpy()] = pd_day
+    return prog
+
+
 def derive_responses(assessments: pd.DataFrame,
                      first_doses: Mapping[str, date] | pd.DataFrame, *,
                      criteria: str = "recist11",
@@ -138,6 +164,7 @@ def derive_responses(assessments: pd.DataFrame,
     pct_sum = sums
     extra: dict[str, np.ndarray] = {}
     unconfirmed_prog = np.full(n_subj, _NONE, dtype=np.int64)
+    cpd_by = np.zeros(len(post), dtype=np.int8)
     window_findings: pd.DataFrame | None = None
     if criteria in ("recist11", "mrecist"):
         code = post["overall_code"].to_numpy(dtype=np.int64)
@@ -147,17 +174,25 @@ def derive_responses(assessments: pd.DataFrame,
                            node_text="nodes < 20 mm at porta hepatis, < 10 mm elsewhere"
                            if criteria == "mrecist" else "nodes < 10 mm short axis",
                            source=_SOURCES[criteria])
-        is_pd = code == PD
-        first_pd_idx = pd.Series(np.where(is_pd, np.arange(len(code)), _NONE)).groupby(
-            scode).min()
-        prog = np.full(n_subj, _NONE, dtype=np.int64)
-        idx = first_pd_idx[first_pd_idx != _NONE]
-        rows = idx.to_numpy(dtype=np.int64)
-        pd_day = np.minimum(day[rows], np.where(post["new_lesion"].to_numpy()[rows],
-                                                post["new_first_seen"].to_numpy()[rows], _NONE))
-        prog[idx.index.to_numpy()] = pd_day
+        prog = _first_progression(code, scode, day, post, n_subj)
+        if settings.backdate_equivocal_new_lesions:
+            # [E09 1.5] PD is dated at the scan where the (equivocal) new lesion first
+            # appeared; that time point is re-read as PD so that BOR stops there too and
+            # never counts its CR/PR (BOR and progression date agree).
+            subj_ok = scode >= 0
+            back = subj_ok & (code != PD) & (day == prog[np.where(subj_ok, scode, 0)])
+            if back.any():
+                confirmed_at = _to_date(_confirming_day(code, scode, day, n_subj)[scode[back]])
+                source = "E09 1.5" if criteria == "recist11" else "LL10 interval growth; E09 1.5"
+                rules = rules.copy()
+                rules[back] = [
+                    f"PD (back-dated): new lesion first seen at this scan (equivocal then), "
+                    f"confirmed on {d:%Y-%m-%d}; PD is dated at its first appearance, so this "
+                    f"time point (read alone: {labels[int(c)]}) is PD [{source}]"
+                    for d, c in zip(confirmed_at, code[back])]
+                code = np.where(back, PD, code)
     elif criteria == "irecist":
-        code, rules, prog, first_iupd, open_iupd, window, anchor = evaluate_irecist(
+        code, rules, prog, first_iupd, open_iupd, window, anchor, cpd_by = evaluate_irecist(
             starts, post["target_code"].to_numpy(), sums, post["targets_missing"].to_numpy(),
             post["nt_code"].to_numpy(), post["nt_increased"].to_numpy(),
             post["new_count"].to_numpy(), post["new_target_sum"].to_numpy(),
@@ -235,6 +270,9 @@ def derive_responses(assessments: pd.DataFrame,
     label_arr = np.array([labels.get(i) for i in range(8)], dtype=object)   # 0 -> None
     target_label = label_arr[post["target_code"].to_numpy()]
     nt_label = label_arr[post["nt_code"].to_numpy()]
+    # iRECIST: the category whose further growth confirmed the iUPD reads iCPD [S17 Table 2]
+    target_label = np.where((cpd_by & CPD_BY_TARGET) > 0, labels[CPD], target_label)
+    nt_label = np.where((cpd_by & CPD_BY_NON_TARGET) > 0, labels[CPD], nt_label)
     visits = pd.DataFrame({
         "subject_id": pd.Series(post["subject_id"].to_numpy(), dtype=object),
         "visit_date": post["tp_date"].to_numpy(),

@@ -209,6 +209,11 @@ def load_assessments(path: str | Path, *, first_doses_path: str | Path | None = 
         frame = read_table(p)
         doses = None
         if "first_dose_date" in frame.columns:
+            if "subject_id" not in frame.columns:
+                raise ParseError("assessment table has first_dose_date but no subject_id column",
+                                 file=str(p), field="subject_id",
+                                 hint="add a subject_id column (one row per lesion per visit; "
+                                      "see docs/response.md)")
             doses = check_first_doses(frame[["subject_id", "first_dose_date"]]
                                       .drop_duplicates())
             frame = frame.drop(columns=["first_dose_date"])

@@ -31,10 +31,13 @@ import numpy as np
 
 from hcctrials.response.common import CPD, CR, FIVE_MM, NE, NN, PD, PR, SD
 
-__all__ = ["evaluate_irecist", "WINDOW_OK", "WINDOW_EARLY", "WINDOW_LATE"]
+__all__ = ["evaluate_irecist", "WINDOW_OK", "WINDOW_EARLY", "WINDOW_LATE", "CPD_BY_TARGET",
+           "CPD_BY_NON_TARGET", "CPD_BY_NEW"]
 
 #: Per-row confirmation-window flags returned by :func:`evaluate_irecist`.
 WINDOW_OK, WINDOW_EARLY, WINDOW_LATE = 0, 1, 2
+#: Bits of the per-row "which category confirmed the iUPD" mask of :func:`evaluate_irecist`.
+CPD_BY_TARGET, CPD_BY_NON_TARGET, CPD_BY_NEW = 1, 2, 4
 
 _NONE = np.iinfo(np.int64).max
 _NAMES = {CR: "iCR", PR: "iPR", SD: "iSD", NN: "NON-iCR/NON-iUPD", PD: "iUPD", NE: "NE"}
@@ -56,14 +59,17 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
                      new_count: np.ndarray, new_som: np.ndarray, new_nt_increased: np.ndarray,
                      day: np.ndarray, *, min_days: int = 28, max_days: int | None = 56
                      ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                np.ndarray, np.ndarray]:
+                                np.ndarray, np.ndarray, np.ndarray]:
     """Run the iRECIST state machine over post-baseline rows grouped by subject.
 
     *starts* are the row offsets of each subject (len = subjects + 1); *min_days* and
     *max_days* bound the iUPD confirmation window (None: no upper bound).  Returns
     (overall codes, rule texts, per subject: day of the iUPD later confirmed, first iUPD
     day, day of an iUPD still unconfirmed at the last assessment; per row: window flag
-    (``WINDOW_OK``/``WINDOW_EARLY``/``WINDOW_LATE``) and the day of the iUPD it refers to).
+    (``WINDOW_OK``/``WINDOW_EARLY``/``WINDOW_LATE``), the day of the iUPD it refers to, and
+    the categories whose growth made the iCPD (bit mask: :data:`CPD_BY_TARGET`,
+    :data:`CPD_BY_NON_TARGET`, :data:`CPD_BY_NEW`), so that each category's response at an
+    iCPD reads iCPD [S17 Table 2]).
     """
     n = len(target)
     code = np.full(n, NE, dtype=np.int64)
@@ -74,6 +80,7 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
     last_open_iupd = np.full(n_subj, _NONE, dtype=np.int64)
     window = np.zeros(n, dtype=np.int8)
     anchor = np.full(n, _NONE, dtype=np.int64)
+    cpd_by = np.zeros(n, dtype=np.int8)
     max_gap = _NONE if max_days is None else max_days
     tl, sl, ml, ntl, nil = (target.tolist(), sums.tolist(), targets_missing.tolist(),
                             nt.tolist(), nt_increased.tolist())
@@ -154,6 +161,13 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
                     "window [S17]" if window[r] == WINDOW_LATE else "")
             if grew:
                 code[r] = CPD
+                cpd_by[r] = (
+                    CPD_BY_TARGET * ((trig_t and sl[r] - ref_sum >= FIVE_MM)
+                                     or (not trig_t and t == PD))
+                    + CPD_BY_NON_TARGET * ((trig_nt and bool(nil[r]))
+                                           or (not trig_nt and ntc == PD))
+                    + CPD_BY_NEW * ((trig_new and (nsl[r] - ref_som >= FIVE_MM or bool(nnl[r])))
+                                    or ncl[r] > ref_cnt))
                 rules[r] = "iCPD: " + "; ".join(grew) + " [S17 Table 2; WG FAQ]" + late
                 confirmed_day[s] = iupd_day
                 done = True
@@ -176,4 +190,4 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
                 rules[r] = "NE after iUPD: not all lesions assessed, no further growth [S17]"
         if prior and not done:
             last_open_iupd[s] = iupd_day
-    return code, rules, confirmed_day, first_iupd, last_open_iupd, window, anchor
+    return code, rules, confirmed_day, first_iupd, last_open_iupd, window, anchor, cpd_by

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from hcctrials.response.common import HUNDREDTHS, ResponseSettings
+from hcctrials.response.common import HUNDREDTHS, PORTA_HEPATIS, ResponseSettings
 from hcctrials.response.validate import (
     NEW, NON_TARGET, ST_ABSENT, ST_INCREASED, ST_NE, ST_NONE, ST_PRESENT, ST_UPD, TARGET,
     Columns, column, organ_mask, visit_kinds,
@@ -20,8 +20,6 @@ from hcctrials.response.validate import (
 
 __all__ = ["PORTA_HEPATIS", "EFFUSION_SITES", "derive_time_points", "select_new_targets"]
 
-#: mRECIST: porta hepatis nodes are malignant only with short axis >= 20 mm [LL10].
-PORTA_HEPATIS = frozenset({"porta hepatis", "hepatic hilum", "hepatic hilar", "portal"})
 #: mRECIST: effusions/ascites are PD only with cytological proof [LL10].
 EFFUSION_SITES = frozenset({"ascites", "pleural effusion", "pericardial effusion", "pleura",
                             "peritoneal effusion"})

@@ -3,7 +3,8 @@
 Rules [E09, S16], restated in ``docs/response.md`` sections 1.3-1.6:
 
 * target PD: SOD >= 1.2 x nadir **and** SOD >= nadir + 5 mm (both inclusive), the nadir being
-  the smallest complete SOD so far **including baseline**; PD wins even when some targets
+  the smallest complete SOD so far **including baseline**; the SOD must also exceed the nadir
+  (mRECIST without an absolute minimum: 0 mm at a nadir of 0 is not PD); PD wins even when some targets
   were not assessed, because missing lesions can only add;
 * target NE: a target not assessed (and no PD); CR: every non-nodal target 0 mm and every
   nodal target under 10 mm; PR: SOD <= 0.7 x baseline SOD; SD otherwise;
@@ -64,7 +65,10 @@ def evaluate_target_response(sums: np.ndarray, baseline: np.ndarray, nadir: np.n
                              missing: np.ndarray, all_gone: np.ndarray, has_targets: np.ndarray,
                              *, pd_absolute: int) -> np.ndarray:
     """Target reason codes (see :data:`TARGET_REASONS`) from integer sums (hundredths)."""
-    pd_hit = (nadir < BIG) & (10 * sums >= 12 * nadir) & (sums - nadir >= pd_absolute)
+    # PD needs a real increase: 0 mm at a nadir of 0 is not PD even without an absolute
+    # minimum (mRECIST [LL10] states none), else a CR could never be confirmed.
+    pd_hit = ((nadir < BIG) & (10 * sums >= 12 * nadir) & (sums - nadir >= pd_absolute)
+              & (sums > nadir))
     return np.select(
         [~has_targets, pd_hit & (missing == 0), pd_hit, missing > 0, all_gone,
          10 * sums <= 7 * baseline],
@@ -106,7 +110,7 @@ def rule_texts(reason: np.ndarray, non_target: np.ndarray, new_lesion: np.ndarra
         ntc, rest = divmod(rest, 100)
         nw, ov = divmod(rest, 10)
         abs_text = (f" and >= nadir + {pd_absolute / HUNDREDTHS:g} mm" if pd_absolute
-                    else " (no absolute minimum)")
+                    else " (no absolute minimum; above the nadir)")
         t = TARGET_REASONS[r].format(abs=abs_text, node=node_text)
         texts.append(f"{t}; {nt_text[ntc]}; {'new lesion' if nw else 'no new lesion'}"
                      f" -> {labels[ov]} [{source}]")

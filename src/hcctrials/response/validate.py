@@ -17,7 +17,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from hcctrials.response.common import HUNDREDTHS, ResponseInputError, ResponseSettings
+from hcctrials.response.common import (
+    HUNDREDTHS, PORTA_HEPATIS, ResponseInputError, ResponseSettings,
+)
+from hcctrials.response.dates import to_dates
 
 __all__ = [
     "REQUIRED_COLUMNS",
@@ -150,9 +153,20 @@ def _fail(df: pd.DataFrame | Columns, mask: Any, message: str, *, field: str | N
     more = int(mask.sum()) - 1
     text = message + (f" ({more} more row(s) with the same problem)" if more else "")
     value = value_of(row) if value_of is not None else (row.get(field) if field else None)
+    value = _plain(value)
     if isinstance(value, float) and np.isnan(value):
         value = "missing"
     raise ResponseInputError(text, record=_where(row), field=field, value=value, hint=hint)
+
+
+def _plain(value: Any) -> Any:
+    """NumPy scalars as plain Python values, so messages read ``8.0``, not ``np.float64(8.0)``;
+    whole millimetres as ints-looking floats stay floats (``8.0``)."""
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (list, tuple)):
+        return type(value)(_plain(v) for v in value)
+    return value
 
 
 _INVALID = object()
@@ -256,7 +270,7 @@ def check_first_doses(first_doses: Mapping[str, date] | pd.DataFrame) -> pd.Data
         if col not in frame.columns:
             continue
         cols.append(col)
-        parsed = pd.to_datetime(frame[col], errors="coerce")
+        parsed = to_dates(frame[col])
         bad = frame[col].notna() & parsed.isna()
         if col == "first_dose_date":
             bad |= frame[col].isna()
@@ -376,7 +390,7 @@ def normalise_assessments(
         ids[col] = uniq
         empty = np.flatnonzero(uniq == "")
         _fail(src, np.isin(codes[col], empty), "identifier is empty", field=col)
-    dates = pd.to_datetime(src["visit_date"], errors="coerce")
+    dates = to_dates(src["visit_date"])
     _fail(src, dates.isna().to_numpy(), "visit date missing or not a date", field="visit_date",
           hint="use ISO dates (YYYY-MM-DD)")
     day = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
@@ -587,6 +601,13 @@ def _check_baseline(out: Columns, day: np.ndarray,
     _fail(out, bt & node & (d >= 0) & (d < 15 * HUNDREDTHS),
           "nodal target not measurable at baseline: short axis under 15 mm",
           field="diameter_mm", value_of=_mm_value, hint="nodes of 10-15 mm short axis are non-target [RECIST 1.1 1.1]")
+    if criteria == "mrecist":
+        porta = organ_mask(out, PORTA_HEPATIS)
+        _fail(out, bt & node & porta & (d >= 0) & (d < 20 * HUNDREDTHS),
+              "mRECIST: porta hepatis node as target with short axis under 20 mm",
+              field="diameter_mm", value_of=_mm_value,
+              hint="porta hepatis nodes count as malignant only with short axis >= 20 mm "
+              "under mRECIST [LL10]; do not record it as a target")
     meas = out["measurable"] == 0
     _fail(out, bt & meas, "target lesion flagged not measurable",
           field="measurable", hint="only measurable lesions can be targets")

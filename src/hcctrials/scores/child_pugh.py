@@ -16,7 +16,7 @@ A missing item is never scored as normal: the result gives the range of possible
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from hcctrials.errors import ValidationError
@@ -205,3 +205,31 @@ def compute_child_pugh(
     }
     return ChildPugh(points, lo, hi, grade, label, item_points, tuple(missing), classes, inputs,
                      variant.name)
+
+
+_CLASS_POINTS = {"A": range(5, 7), "B": range(7, 10), "C": range(10, 16)}
+
+
+def narrow_to_recorded(cp: ChildPugh, recorded: str | None) -> ChildPugh:
+    """*cp* narrowed by the Child-Pugh the clinician recorded ("B7", or a class "A") when its
+    components are not all known (issue 10: "a recorded Child-Pugh score or class when components
+    are missing").  The recorded value counts only where the known components allow it: a recorded
+    class or score outside the computed range is a contradiction and the components win (*cp* is
+    returned unchanged, with ``inputs["recorded_contradiction"]`` set)."""
+    if recorded is None or cp.complete:
+        return cp
+    grade = recorded[0]
+    allowed = set(_CLASS_POINTS[grade]) if len(recorded) == 1 else {int(recorded[1:])}
+    if len(recorded) > 1 and child_pugh_class(int(recorded[1:])) != grade:
+        allowed = set()
+    possible = set(range(cp.points_min, cp.points_max + 1)) & allowed
+    if not possible:
+        return replace(cp, inputs={**cp.inputs, "recorded_contradiction": recorded})
+    lo, hi = min(possible), max(possible)
+    classes = tuple(sorted({child_pugh_class(p) for p in possible}))
+    points = lo if lo == hi else None
+    known: Grade | None = classes[0] if len(classes) == 1 else None
+    label = f"{known}{points} (recorded)" if points is not None and known is not None else None
+    return replace(cp, points=points, points_min=lo, points_max=hi, grade=known, label=label,
+                   classes_possible=classes, missing=() if points is not None else cp.missing,
+                   inputs={**cp.inputs, "recorded": recorded})

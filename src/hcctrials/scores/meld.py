@@ -48,7 +48,15 @@ def _round_half_up(x: float) -> int:
 
 
 def _check(values: dict[str, float | None]) -> tuple[str, ...]:
+    """Names of missing inputs; ValidationError for a NaN, infinite, negative or zero input.
+
+    NaN passes every comparison (``nan < 0`` is False) and once reached ``int(floor(nan))``
+    (issue 11), so it is refused by name here; unknown is None, never NaN.
+    """
     for name, value in values.items():
+        if value is not None and not math.isfinite(value):
+            raise ValidationError("must be a finite number", field=name, value=value,
+                                  hint="leave an unknown value out (None) instead of NaN or infinity")
         check_non_negative(name, value, positive=name != "albumin_g_dl")
     return tuple(n for n, v in values.items() if v is None)
 
@@ -95,7 +103,7 @@ def compute_meld_na(*, bilirubin_mg_dl: float | None, creatinine_mg_dl: float | 
     """
     base = compute_meld(bilirubin_mg_dl=bilirubin_mg_dl, creatinine_mg_dl=creatinine_mg_dl,
                         inr=inr, dialysis=dialysis)
-    check_non_negative("sodium_mmol_l", sodium_mmol_l, positive=True)
+    _check({"sodium_mmol_l": sodium_mmol_l})
     missing = base.missing + (("sodium",) if sodium_mmol_l is None else ())
     inputs = dict(base.inputs, sodium_mmol_l=sodium_mmol_l)
     name = f"meld_na@{variant}-{rounding}"

@@ -20,7 +20,7 @@ from hcctrials.errors import InputError
 from hcctrials.model.patient import LabResult, Patient
 from hcctrials.scores.albi import Albi, compute_albi
 from hcctrials.scores.bclc import Bclc, PreservedRule, compute_bclc
-from hcctrials.scores.child_pugh import DEFAULT, ChildPugh, ChildPughVariant, compute_child_pugh
+from hcctrials.scores.child_pugh import DEFAULT, ChildPugh, ChildPughVariant, compute_child_pugh, narrow_to_recorded
 from hcctrials.scores.cnlc import Cnlc, compute_cnlc
 from hcctrials.scores.meld import Meld, MeldNaVariant, compute_meld, compute_meld_3, compute_meld_na
 from hcctrials.scores.tumour_burden import (
@@ -199,6 +199,7 @@ def compute_patient_scores(patient: Patient, *, as_of: date, lab_window_days: in
                             inr=lab["inr"], pt_prolongation_s=lab["pt_prolongation"],
                             ascites=ascites, encephalopathy=he,
                             cholestatic=bool(liver.cholestatic_disease), variant=child_pugh_variant)
+    cp = narrow_to_recorded(cp, liver.child_pugh_recorded if liver_ok else None)
     albi = compute_albi(bilirubin_umol_l=lab["bilirubin_total"], albumin_g_l=lab["albumin"])
     bili_mg = None if lab["bilirubin_total"] is None else lab["bilirubin_total"] / BILIRUBIN_MG_DL_TO_UMOL_L
     cr_mg = None if lab["creatinine"] is None else lab["creatinine"] / CREATININE_MG_DL_TO_UMOL_L

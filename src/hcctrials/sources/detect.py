@@ -1,4 +1,13 @@
-"""Pick the parser for a file and iterate over the records of files and folders."""
+"""Pick the parser for a file and iterate over the records of files and folders.
+
+Text that is not UTF-8 (issue 11): a file whose first bytes decode in another encoding
+(GBK/GB18030 or UTF-16, as :func:`hcctrials.textdecode.detect_encoding` finds) is text, not
+binary.  Its head is given to the sniffers transcoded to UTF-8, and only parsers that decode
+any encoding themselves (``decodes_any_encoding = True``: the ChiCTR page parsers) may take it;
+for the others such a file is a ParseError asking for UTF-8.  Every record that
+:func:`parse_path` yields has passed the size limits of
+:func:`hcctrials.sources.base.check_parsed_record`.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +15,15 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from hcctrials.errors import ParseError
-from hcctrials.sources.base import ParsedRecord, ParseResult, SourceParser, file_fetched_at, read_head
+from hcctrials.sources.base import (
+    ParsedRecord,
+    ParseResult,
+    SourceParser,
+    check_parsed_record,
+    file_fetched_at,
+    read_head,
+)
+from hcctrials.textdecode import detect_encoding
 
 __all__ = ["all_parsers", "detect_parser", "parse_path", "iter_input_files"]
 
@@ -20,17 +37,16 @@ def all_parsers() -> list[SourceParser]:
     return [*CTGOV, *CHICTR, *PAGES]
 
 
-def _looks_binary(head: bytes) -> bool:
-    if not head:
-        return False
-    if b"\x00" in head[:8192]:
-        return True
-    try:
-        head[:8192].decode("utf-8")
-    except UnicodeDecodeError as exc:
-        # a multi-byte character cut at the end of the sample is not binary
-        return exc.start < len(head[:8192]) - 4
-    return False
+def _encoding(head: bytes) -> str | None:
+    """The encoding of a file starting with *head*; None if it is binary.
+
+    NUL bytes mean binary unless the text is UTF-16/UTF-32 (where they are ordinary).
+    """
+    sample = head[:8192]
+    found = detect_encoding(sample, complete=len(head) < 8192)
+    if found is not None and b"\x00" in sample and not found.startswith(("utf-16", "utf-32")):
+        return None
+    return found
 
 
 def detect_parser(path: Path, *, parsers: Iterable[SourceParser] | None = None) -> SourceParser:
@@ -41,12 +57,22 @@ def detect_parser(path: Path, *, parsers: Iterable[SourceParser] | None = None) 
     if not head.strip():
         raise ParseError("the file is empty", file=str(path),
                          hint="Expected a registry record (CT.gov JSON/CSV/XML, ChiCTR page, trial-finder page)")
-    if _looks_binary(head):
+    encoding = _encoding(head)
+    if encoding is None:
         raise ParseError("the file is binary, not a registry record", file=str(path),
-                         hint="Expected UTF-8 text: JSON, CSV, XML, HTML or a saved page")
+                         hint="Expected text: JSON, CSV, XML, HTML or a saved page (UTF-8, GBK or UTF-16)")
     candidates = list(parsers) if parsers is not None else all_parsers()
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+    if not utf8:
+        head = head.decode(encoding, errors="ignore").lstrip("\ufeff").encode("utf-8")
+        if not head.strip():
+            raise ParseError("the file is empty", file=str(path))
     for parser in candidates:
         if parser.sniff(path, head):
+            if not utf8 and not getattr(parser, "decodes_any_encoding", False):
+                raise ParseError(f"a {parser.source_format} file must be UTF-8, not {encoding}",
+                                 file=str(path), value=encoding,
+                                 hint="Save or download the file again as UTF-8")
             return parser
     raise ParseError(
         "unrecognised format", file=str(path),
@@ -55,7 +81,7 @@ def detect_parser(path: Path, *, parsers: Iterable[SourceParser] | None = None) 
 
 
 def parse_path(path: Path, *, parsers: Iterable[SourceParser] | None = None) -> Iterator[ParseResult]:
-    """Detect the format of *path* and yield its records.
+    """Detect the format of *path* and yield its records (each within the size limits).
 
     A record whose parser did not say when it was fetched gets the file's modification time
     as ``provenance.fetched_at`` (:func:`~hcctrials.sources.base.file_fetched_at`).
@@ -65,7 +91,7 @@ def parse_path(path: Path, *, parsers: Iterable[SourceParser] | None = None) -> 
     for result in parser.iter_records(path):
         if isinstance(result, ParsedRecord) and result.trial.provenance.fetched_at is None:
             result.trial.provenance.fetched_at = fetched_at
-        yield result
+        yield check_parsed_record(result)
 
 
 _SKIP_SUFFIXES = {".md", ".py", ".pyc"}

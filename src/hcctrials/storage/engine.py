@@ -4,7 +4,16 @@
 * ``postgresql://`` and ``postgres://`` URLs use psycopg 3 (``postgresql+psycopg://``).
 * SQLite connections get ``journal_mode=WAL``, ``synchronous=NORMAL`` and
   ``foreign_keys=ON`` in a connect event (SQLite docs, "Write-Ahead Logging" and "PRAGMA
-  synchronous": NORMAL is safe from corruption in WAL mode and much faster than FULL).
+  synchronous": NORMAL is safe from corruption in WAL mode and much faster than FULL), and a
+  busy timeout of :data:`BUSY_TIMEOUT_MS`.
+* Concurrency (SQLite): every transaction that writes is opened with :func:`write_transaction`,
+  which emits ``BEGIN IMMEDIATE``: the writer takes the database's write lock up front and,
+  if another process holds it, waits (busy timeout) instead of failing.  A deferred ``BEGIN``
+  that reads first and writes later cannot wait: SQLite answers "database is locked" at once
+  when another writer committed in between (SQLite docs, "Write-Ahead Logging", section 2.2,
+  and "BEGIN TRANSACTION").  Read transactions stay deferred and never block in WAL mode.
+  On PostgreSQL a write transaction takes the advisory lock :data:`PG_WRITER_LOCK` first, so
+  writers queue the same way (readers are never blocked).
 * JSON columns are written with compact separators; a value already serialised (a
   :class:`RawJSON`, e.g. from pydantic's ``model_dump_json``) is passed through unchanged so
   a record is serialised once even though it is stored in two tables.
@@ -13,19 +22,33 @@
 from __future__ import annotations
 
 import json
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
-from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.engine import Connection, Engine, make_url
 from sqlalchemy.engine.url import URL
-from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.exc import ArgumentError, DBAPIError
 from sqlalchemy.exc import SQLAlchemyError as _SQLAlchemyError
 from sqlalchemy import create_engine as _create_engine
 
 from hcctrials.errors import StorageError
 
-__all__ = ["RawJSON", "normalise_url", "create_engine", "describe_url", "dumps_json", "check_connection"]
+__all__ = ["RawJSON", "normalise_url", "create_engine", "describe_url", "dumps_json", "check_connection",
+           "write_transaction", "mark_writer", "BUSY_TIMEOUT_MS"]
+
+#: How long a SQLite connection waits for another process's lock (a concurrent ingest commits
+#: a file, or a bulk load holds the rollback journal) before "database is locked".
+BUSY_TIMEOUT_MS = 60_000
+
+#: PostgreSQL advisory lock key held by every write transaction (``pg_advisory_xact_lock``).
+PG_WRITER_LOCK = 0x4843435452  # "HCCTR"
+
+#: Execution option that makes a SQLite connection's transactions ``BEGIN IMMEDIATE``.
+_WRITER_OPTION = "hcctrials_writer"
 
 
 class RawJSON(str):
@@ -73,10 +96,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
-        cursor.execute("PRAGMA journal_mode=WAL")
+        # the busy timeout first: switching a new file to WAL needs its lock too
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except sqlite3.OperationalError:
+            # Another process holds the file in rollback-journal mode (an ingest in bulk-load
+            # mode, TrialStore.bulk_load): the switch needs the file to itself and SQLite does not
+            # wait for it.  Use the file as it is (reads and writes wait for that ingest's locks);
+            # the bulk load switches it back to WAL when it ends.
+            pass
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=10000")
         # Bulk ingest: a 64 MiB page cache and in-memory temporary tables (SQLite docs, "PRAGMA
         # cache_size", "PRAGMA temp_store"); durability is unchanged (WAL + synchronous=NORMAL).
         cursor.execute("PRAGMA cache_size=-65536")
@@ -86,7 +117,33 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def _sqlite_begin(conn: Any) -> None:
-    conn.exec_driver_sql("BEGIN")
+    if conn.get_execution_options().get(_WRITER_OPTION):
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    else:
+        conn.exec_driver_sql("BEGIN")
+
+
+def mark_writer(conn: Connection) -> Connection:
+    """Make *conn*'s next transactions take the write lock up front (SQLite ``BEGIN IMMEDIATE``;
+    nothing changes on PostgreSQL).  Returns *conn*."""
+    return conn.execution_options(**{_WRITER_OPTION: True})
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that writes: committed if the block completes, rolled back if it raises.
+
+    On SQLite it starts with ``BEGIN IMMEDIATE`` (waits up to :data:`BUSY_TIMEOUT_MS` for
+    another writer to commit); use ``engine.connect()`` for reading only.
+    """
+    with engine.connect() as conn:
+        mark_writer(conn)
+        with conn.begin():
+            if conn.dialect.name == "postgresql":
+                # the same one-writer-at-a-time rule: two ingests of the same trial would otherwise
+                # race on its unique keys (the second failing its records); released at commit
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({PG_WRITER_LOCK})")
+            yield conn
 
 
 def create_engine(url: str) -> Engine:
@@ -122,7 +179,7 @@ def check_connection(engine: Engine) -> None:
     try:
         with engine.connect():
             pass
-    except OperationalError as exc:
+    except DBAPIError as exc:  # OperationalError (unreachable, locked), DatabaseError (not a database, malformed)
         reason = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
         raise StorageError(f"cannot connect to the database {describe_url(engine.url)}: {reason}",
                            hint="Check the URL given with --db or HCCTRIALS_DB and that the server is running") from exc

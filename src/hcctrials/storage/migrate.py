@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from hcctrials.errors import StorageError
-from hcctrials.storage.engine import check_connection, create_engine, describe_url
+from hcctrials.storage.engine import check_connection, create_engine, describe_url, write_transaction
 
 __all__ = ["alembic_config", "upgrade", "init_db", "head_revision", "current_revision"]
 
@@ -49,7 +49,7 @@ def upgrade(url: str | Engine, *, revision: str = "head") -> str:
         check_connection(engine)
         config = alembic_config()
         try:
-            with engine.begin() as conn:
+            with write_transaction(engine) as conn:  # concurrent upgrades wait for each other
                 config.attributes["connection"] = conn
                 command.upgrade(config, revision)
         except SQLAlchemyError as exc:

@@ -12,6 +12,8 @@ ingest runs) are read from the clock here, in the adapter, never in the core.
 from __future__ import annotations
 
 import difflib
+import os
+import socket
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,7 +29,7 @@ from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from hcctrials.errors import NotFoundError, StorageError
 from hcctrials.model.trial import Finding, Trial
-from hcctrials.storage.engine import check_connection, create_engine, describe_url
+from hcctrials.storage.engine import check_connection, create_engine, describe_url, mark_writer, write_transaction
 from hcctrials.storage.migrate import current_revision, head_revision, upgrade
 from hcctrials.storage.schema import (
     findings,
@@ -39,7 +41,8 @@ from hcctrials.storage.schema import (
 )
 from hcctrials.storage.writer import LOCAL_SCHEMES, PreparedRecord, SaveOutcome, save_batch
 
-__all__ = ["TrialStore", "TrialSummary", "TrialVersion", "StoredFailure", "open_store", "utc_now"]
+__all__ = ["TrialStore", "TrialSummary", "TrialVersion", "StoredFailure", "IngestRun", "open_store", "utc_now",
+           "process_alive"]
 
 
 def utc_now() -> datetime:
@@ -108,6 +111,35 @@ class StoredFailure:
     field: str | None = None
 
 
+@dataclass(frozen=True)
+class IngestRun:
+    """One row of ``ingest_runs``."""
+
+    id: int
+    started_at: datetime
+    finished_at: datetime | None
+    source_path: str
+    status: str  # running | finished | abandoned
+    pid: int | None
+    host: str | None
+
+
+def process_alive(pid: int | None, host: str | None) -> bool | None:
+    """Whether the ingest process *pid* on *host* still runs: True/False on this host, None
+    (cannot tell) for a run started on another host."""
+    if pid is None:
+        return False
+    if host not in (None, socket.gethostname()):
+        return None
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 @dataclass
 class FileWriter:
     """Writes the records of one file inside one transaction (see :meth:`TrialStore.file_transaction`)."""
@@ -115,9 +147,10 @@ class FileWriter:
     conn: Connection
     now: datetime
     outcomes: list[SaveOutcome] = field(default_factory=list)
+    accept_shrink: bool = False  # see hcctrials.storage.writer (versions that lost most content)
 
     def save_batch(self, batch: Sequence[Trial | PreparedRecord]) -> list[SaveOutcome]:
-        result = save_batch(self.conn, batch, now=self.now)
+        result = save_batch(self.conn, batch, now=self.now, accept_shrink=self.accept_shrink)
         self.outcomes.extend(result)
         return result
 
@@ -163,10 +196,14 @@ class TrialStore:
                                hint="Run `hcctrials db upgrade` if the database is not initialised") from exc
 
     # -- writing -------------------------------------------------------------------------
-    def save_trials(self, records: Iterable[Trial], *, batch_size: int = 1000) -> list[SaveOutcome]:
-        """Save *records* in one transaction (batches of *batch_size*); one outcome each."""
+    def save_trials(self, records: Iterable[Trial], *, batch_size: int = 1000,
+                    accept_shrink: bool = False) -> list[SaveOutcome]:
+        """Save *records* in one transaction (batches of *batch_size*); one outcome each.
+
+        A new version that lost most of the current one's content is ``held`` (stored, not
+        current, with a ``shrunk_version`` finding) unless *accept_shrink*."""
         outcomes: list[SaveOutcome] = []
-        with self.file_transaction() as writer:
+        with self.file_transaction(accept_shrink=accept_shrink) as writer:
             batch: list[Trial] = []
             for trial in records:
                 batch.append(trial)
@@ -177,14 +214,17 @@ class TrialStore:
         return outcomes
 
     @contextmanager
-    def file_transaction(self) -> Iterator[FileWriter]:
-        """One transaction: committed if the block completes, rolled back if it raises."""
+    def file_transaction(self, *, accept_shrink: bool = False) -> Iterator[FileWriter]:
+        """One write transaction: committed if the block completes, rolled back if it raises.
+
+        It takes the write lock up front (SQLite ``BEGIN IMMEDIATE``): a concurrent ingest
+        waits for this one to commit instead of failing with "database is locked"."""
         if self._bulk is not None:
             with self._bulk.begin():
-                yield FileWriter(self._bulk, utc_now())
+                yield FileWriter(self._bulk, utc_now(), accept_shrink=accept_shrink)
             return
-        with self.engine.begin() as conn:
-            yield FileWriter(conn, utc_now())
+        with write_transaction(self.engine) as conn:
+            yield FileWriter(conn, utc_now(), accept_shrink=accept_shrink)
 
     @contextmanager
     def bulk_load(self) -> Iterator[bool]:
@@ -207,7 +247,7 @@ class TrialStore:
                 or database == ":memory:" or database.startswith("file:")):
             yield False
             return
-        conn = self.engine.connect()
+        conn = mark_writer(self.engine.connect())
         raw = cast(sqlite3.Connection, conn.connection.driver_connection)
         try:
             mode = raw.execute("PRAGMA journal_mode=TRUNCATE").fetchone()[0]
@@ -233,23 +273,50 @@ class TrialStore:
             conn.close()
 
     def start_run(self, source_path: str) -> int:
-        """Open an ingest run in the log; returns its id."""
-        with self.engine.begin() as conn:
-            result = conn.execute(insert(ingest_runs).values(started_at=utc_now(), source_path=source_path)
-                                  .returning(ingest_runs.c.id))
+        """Open an ingest run in the log (status ``running``, this process's pid and host); returns its id."""
+        with write_transaction(self.engine) as conn:
+            result = conn.execute(insert(ingest_runs).values(
+                started_at=utc_now(), source_path=source_path, status="running", pid=os.getpid(),
+                host=socket.gethostname()[:255]).returning(ingest_runs.c.id))
             return int(result.scalar_one())
 
     def finish_run(self, run_id: int, counts: dict[str, int], failures: Sequence[StoredFailure]) -> None:
-        """Close an ingest run with its counts and failures."""
-        with self.engine.begin() as conn:
+        """Close an ingest run with its counts and failures (status ``finished``)."""
+        with write_transaction(self.engine) as conn:
             conn.execute(update(ingest_runs).where(ingest_runs.c.id == run_id)
-                         .values(finished_at=utc_now(), counts=counts))
+                         .values(finished_at=utc_now(), counts=counts, status="finished"))
             if failures:
                 conn.execute(insert(ingest_failures), [
                     {"run_id": run_id, "file": f.file, "locator": _cut(f.locator, 255),
                      "record_id": _cut(f.record_id, 64), "field": _cut(f.field, 255), "message": f.message}
                     for f in failures
                 ])
+
+    def ingest_runs(self, *, status: str | None = None) -> list[IngestRun]:
+        """The logged ingest runs (oldest first), optionally only those with *status*."""
+        stmt = select(ingest_runs.c.id, ingest_runs.c.started_at, ingest_runs.c.finished_at,
+                      ingest_runs.c.source_path, ingest_runs.c.status, ingest_runs.c.pid, ingest_runs.c.host)
+        if status is not None:
+            stmt = stmt.where(ingest_runs.c.status == status)
+        with self._read() as conn:
+            rows = conn.execute(stmt.order_by(ingest_runs.c.id)).all()
+        return [IngestRun(id=r[0], started_at=_aware(r[1]), finished_at=_aware(r[2]) if r[2] else None,
+                          source_path=r[3], status=r[4] or "running", pid=r[5], host=r[6]) for r in rows]
+
+    def dead_runs(self) -> list[IngestRun]:
+        """Runs still marked ``running`` whose process is gone (killed before it closed the run)."""
+        return [run for run in self.ingest_runs(status="running") if process_alive(run.pid, run.host) is False]
+
+    def close_abandoned_runs(self) -> list[int]:
+        """Mark every run whose process is gone ``abandoned``; returns their ids.  Runs of live
+        processes (a concurrent ingest) and of other hosts are left alone.  What such a run
+        committed stays (each file was its own transaction); what it did not commit was rolled back."""
+        dead = [run.id for run in self.dead_runs()]
+        if dead:
+            with write_transaction(self.engine) as conn:
+                conn.execute(update(ingest_runs).where(ingest_runs.c.id.in_(dead), ingest_runs.c.status == "running")
+                             .values(status="abandoned"))
+        return dead
 
     def run_failures(self, run_id: int) -> list[StoredFailure]:
         with self._read() as conn:

@@ -17,7 +17,8 @@ Layout
   the same trial across registries (a trial-finder page for NCT04011033 and the CT.gov record
   NCT04011033; a ChiCTR record listing an NCT secondary id).
 * ``findings``: data-quality findings of each version.
-* ``ingest_runs`` / ``ingest_failures``: the log of ``hcctrials ingest``.
+* ``ingest_runs`` / ``ingest_failures``: the log of ``hcctrials ingest`` (a run is ``running``,
+  ``finished`` or ``abandoned``: its process died before closing it).
 
 Partial ISO dates (``2025``, ``2025-12``, ``2025-12-30``) are stored as strings: they sort
 correctly as text and keep the precision the registry published.
@@ -149,6 +150,11 @@ ingest_runs = Table(
     Column("finished_at", _TS),
     Column("source_path", Text, nullable=False),
     Column("counts", JSON_DOCUMENT),
+    # running | finished | abandoned (migration 0004); pid and host of the ingesting process
+    Column("status", String(16)),
+    Column("pid", Integer),
+    Column("host", String(255)),
+    Index(None, "status"),
 )
 
 ingest_failures = Table(

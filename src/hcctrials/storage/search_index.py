@@ -9,9 +9,12 @@ module stores them and runs queries (all SQL of the search lives here).
   server never re-segments the jieba tokens), GIN index, ``@@`` with a tsquery literal whose
   phrases use ``<->``, ranked by ``ts_rank``.
 
-``hcctrials ingest`` calls :func:`refresh_search_index` after ingesting (re-indexes every trial
-whose stored raw hash or index version differs from its document); ``trials search`` calls it
-too; :func:`index_trials` and :func:`rebuild_search_index` are the explicit entry points.
+``hcctrials ingest`` indexes the records each file makes current inside that file's transaction
+(:func:`index_records_on`), then calls :func:`refresh_search_index` for anything else stale
+(an index version change, an ingest with ``--no-index``, a killed run).  Read paths only read:
+:func:`search_trials` answers from what is indexed and :func:`search_index_status` says whether
+that is stale.  :func:`index_trials` and :func:`rebuild_search_index` are the explicit entry
+points; every writer takes the write lock up front (``BEGIN IMMEDIATE`` on SQLite).
 Documents are built from the stored JSON text (one ``model_validate_json``), optionally in
 worker processes (forkserver; the main process reads and writes): see docs/search.md.
 """
@@ -25,6 +28,7 @@ import sys
 from concurrent.futures import ProcessPoolExecutor
 from collections import deque
 from collections.abc import Iterable, Sequence
+from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,9 +66,11 @@ from hcctrials.matching.search import (
     build_search_document,
 )
 from hcctrials.model.trial import Trial
+from hcctrials.storage.engine import write_transaction
 from hcctrials.storage.schema import search_documents, trials
 
 __all__ = ["search_documents", "SearchHit", "index_trials", "rebuild_search_index", "refresh_search_index",
+           "index_records_on", "search_index_status", "SearchIndexStatus", "TRANSACTION_TRIALS",
            "search_trials", "document_rows", "PARALLEL_MIN_TRIALS", "PARALLEL_MIN_CPUS", "fts_match_expression", "tsquery_literal", "tsvector_literal"]
 
 
@@ -213,12 +219,17 @@ def _pool(workers: int) -> ProcessPoolExecutor:
     context = multiprocessing.get_context(method)
     if method == "forkserver":
         context.set_forkserver_preload(["hcctrials.storage.search_index"])
-    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker)
+    return ProcessPoolExecutor(workers, mp_context=context, initializer=_init_worker, initargs=(os.getpid(),))
 
 
-def _init_worker() -> None:
-    # Each worker loads the lexicon and builds its jieba tokenizer once (about a second).
+def _init_worker(owner_pid: int | None = None) -> None:
+    # Each worker dies with the process that started it (hcctrials.storage.parent_watch), then
+    # loads the lexicon and builds its jieba tokenizer once (about a second).
+    from hcctrials.storage.parent_watch import watch_parent
     from hcctrials.vocab.segment import get_tokenizer
+
+    if owner_pid is not None:
+        watch_parent(owner_pid)
 
     get_tokenizer()
 
@@ -246,7 +257,7 @@ def index_trials(store: Any, records: Iterable[Trial], *, batch_size: int = 500)
     engine = _engine(store)
     count = 0
     batch: list[dict[str, Any]] = []
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         dialect = conn.dialect.name
         for trial in records:
             batch.append(_document_row(trial, dialect))
@@ -266,33 +277,65 @@ def _record_text_stmt(keys: Sequence[tuple[str, str]]) -> Any:
             .where(tuple_(trials.c.trial_id, trials.c.registry).in_(keys)))
 
 
-def _index_keys(engine: Engine, keys: list[tuple[str, str]], *, replace: bool, workers: int | None) -> int:
-    """Index the stored records *keys*: read in chunks by the main process, documents built in
-    *workers* processes (forkserver: no DB connection or open file is inherited), written by the
-    main process in the same transaction."""
+def index_records_on(conn: Connection, keys: Sequence[tuple[str, str]]) -> int:
+    """Index the current records *keys* on *conn*, inside the caller's transaction (the ingest
+    indexes the records a file made current before that file commits: a committed record is
+    never without its document).  In this process; returns how many."""
+    dialect = conn.dialect.name
+    keys = list(dict.fromkeys(keys))
+    for i in range(0, len(keys), _CHUNK):
+        records = [r for (r,) in conn.execute(_record_text_stmt(keys[i:i + _CHUNK]))]
+        if records:
+            _write(conn, document_rows(records, dialect), replace=True)
+    return len(keys)
+
+
+#: Trials indexed per write transaction by refresh/rebuild: the write lock is held for about
+#: a second or two at a time, so a concurrent ingest waits that long at most, not the whole build.
+TRANSACTION_TRIALS = 1_000
+
+
+def _index_keys(engine: Engine, keys: list[tuple[str, str]], *, replace: bool, workers: int | None,
+                recheck: bool = False) -> int:
+    """Index the stored records *keys*, :data:`TRANSACTION_TRIALS` per write transaction: read in
+    chunks by the main process, documents built in *workers* processes (forkserver: no DB
+    connection or open file is inherited), written by the main process.  *recheck*: index only
+    the keys still stale once the write lock is held (another process may have indexed them)."""
     if not keys:
         return 0
     n_workers = _workers(workers, len(keys))
+    done = 0
+    with ExitStack() as stack:
+        pool = stack.enter_context(_pool(n_workers)) if n_workers > 1 else None
+        for start in range(0, len(keys), TRANSACTION_TRIALS):
+            with write_transaction(engine) as conn:
+                part = keys[start:start + TRANSACTION_TRIALS]
+                if recheck:
+                    part = _all_keys(conn, _stale_stmt(part))
+                done += len(part)
+                _index_part(conn, part, replace=replace, pool=pool, n_workers=n_workers)
+    return done
+
+
+def _index_part(conn: Connection, keys: list[tuple[str, str]], *, replace: bool, pool: Any,
+                n_workers: int) -> None:
+    dialect = conn.dialect.name
     chunks = [keys[i:i + _CHUNK] for i in range(0, len(keys), _CHUNK)]
-    with engine.begin() as conn:
-        dialect = conn.dialect.name
 
-        def read(chunk: Sequence[tuple[str, str]]) -> list[str]:
-            return [r for (r,) in conn.execute(_record_text_stmt(chunk))]
+    def read(chunk: Sequence[tuple[str, str]]) -> list[str]:
+        return [r for (r,) in conn.execute(_record_text_stmt(chunk))]
 
-        if n_workers == 1:
-            for chunk in chunks:
-                _write(conn, document_rows(read(chunk), dialect), replace=replace)
-            return len(keys)
-        with _pool(n_workers) as pool:
-            pending: deque[Any] = deque()
-            for chunk in chunks:
-                pending.append(pool.submit(document_rows, read(chunk), dialect))
-                if len(pending) > 2 * n_workers:  # bounded read-ahead
-                    _write(conn, pending.popleft().result(), replace=replace)
-            while pending:
-                _write(conn, pending.popleft().result(), replace=replace)
-    return len(keys)
+    if pool is None:
+        for chunk in chunks:
+            _write(conn, document_rows(read(chunk), dialect), replace=replace)
+        return
+    pending: deque[Any] = deque()
+    for chunk in chunks:
+        pending.append(pool.submit(document_rows, read(chunk), dialect))
+        if len(pending) > 2 * n_workers:  # bounded read-ahead
+            _write(conn, pending.popleft().result(), replace=replace)
+    while pending:
+        _write(conn, pending.popleft().result(), replace=replace)
 
 
 def _all_keys(conn: Connection, stmt: Any) -> list[tuple[str, str]]:
@@ -306,7 +349,7 @@ def rebuild_search_index(store: Any, *, workers: int | None = None) -> int:
     ``PARALLEL_MIN_TRIALS`` trials and ``PARALLEL_MIN_CPUS`` CPUs, else 1 = in this process).
     """
     engine = _engine(store)
-    with engine.begin() as conn:
+    with write_transaction(engine) as conn:
         if conn.dialect.name == "sqlite":
             conn.execute(text("DELETE FROM search_fts"))
         conn.execute(delete(search_documents))
@@ -315,22 +358,57 @@ def rebuild_search_index(store: Any, *, workers: int | None = None) -> int:
     return _index_keys(engine, keys, replace=False, workers=workers)
 
 
-def refresh_search_index(store: Any, *, workers: int | None = None) -> int:
-    """Index the trials whose document is missing or stale (raw hash or index version differs).
-
-    *workers* as for :func:`rebuild_search_index`.
-    """
-    engine = _engine(store)
+def _stale_stmt(keys: Sequence[tuple[str, str]] | None = None) -> Any:
+    """``(trial_id, registry)`` of the current records whose document is missing or stale (raw
+    hash or index version differs), optionally only among *keys*."""
     stmt = (select(trials.c.trial_id, trials.c.registry)
             .select_from(trials.outerjoin(search_documents, and_(search_documents.c.trial_id == trials.c.trial_id,
                                                                  search_documents.c.registry == trials.c.registry)))
             .where(or_(search_documents.c.trial_id.is_(None),
                        search_documents.c.raw_sha256 != trials.c.raw_sha256,
-                       search_documents.c.index_version != INDEX_VERSION))
-            .order_by(trials.c.trial_id, trials.c.registry))
+                       search_documents.c.index_version != INDEX_VERSION)))
+    if keys is not None:
+        stmt = stmt.where(tuple_(trials.c.trial_id, trials.c.registry).in_(list(keys)))
+    return stmt.order_by(trials.c.trial_id, trials.c.registry)
+
+
+def refresh_search_index(store: Any, *, workers: int | None = None) -> int:
+    """Index the trials whose document is missing or stale (raw hash or index version differs).
+
+    A writer: run it from the ingest or maintenance commands, not from a read path (a search
+    reads what is indexed and asks :func:`search_index_status` whether that is stale).  Writes
+    in transactions of :data:`TRANSACTION_TRIALS` trials (``BEGIN IMMEDIATE`` on SQLite).
+    *workers* as for :func:`rebuild_search_index`.
+    """
+    engine = _engine(store)
     with engine.connect() as conn:
-        keys = _all_keys(conn, stmt)
-    return _index_keys(engine, keys, replace=True, workers=workers)
+        keys = _all_keys(conn, _stale_stmt())
+    return _index_keys(engine, keys, replace=True, workers=workers, recheck=True)
+
+
+@dataclass(frozen=True)
+class SearchIndexStatus:
+    """How current the search index is: stored records, documents, records whose document is
+    missing or stale (index them with ``hcctrials db index`` or the next ``hcctrials ingest``)."""
+
+    trials: int
+    documents: int
+    stale: int
+
+    @property
+    def current(self) -> bool:
+        return self.stale == 0
+
+
+def search_index_status(store: Any) -> SearchIndexStatus:
+    """The :class:`SearchIndexStatus` of *store* (reads only: safe on any read path)."""
+    engine = _engine(store)
+    with engine.connect() as conn:
+        n_trials = int(conn.execute(select(func.count()).select_from(trials)).scalar_one())
+        n_docs = int(conn.execute(select(func.count()).select_from(search_documents)).scalar_one())
+        stale = int(conn.execute(select(func.count()).select_from(_stale_stmt().order_by(None).subquery()))
+                    .scalar_one())
+    return SearchIndexStatus(n_trials, n_docs, stale)
 
 
 def _filters(filters: SearchFilters) -> list[Any]:

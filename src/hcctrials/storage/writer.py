@@ -17,6 +17,12 @@ Rules for a record of trial ``T`` whose raw bytes hash to ``h`` (``provenance.ra
     are known and the last day the new one can mean is before the first day the current one
     can mean (partial dates compared by :func:`~hcctrials.model.trial.partial_date_bounds`);
     the current record is kept;
+  - **held** if it would become current but has lost most of the current version's content
+    (:func:`content_units` below half of the current one's, which has at least
+    :data:`SHRINK_MIN_UNITS`): a truncated re-download (a third of a ChiCTR page: no
+    interventions, no sites).  It is stored as a version that is not current, with a
+    ``shrunk_version`` finding; saving it again with ``accept_shrink=True`` (``hcctrials ingest
+    --accept-shrink``) makes it current;
   - **updated** otherwise (newer, same day, or either date unknown): it becomes current.
 
 A batch is written with one ``executemany`` per table after looking up the stored state of
@@ -30,23 +36,37 @@ record, each in its own SAVEPOINT, so one bad record fails alone and nothing of 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, Union
 
-from sqlalchemy import Table, bindparam, delete, insert, select, update
+import orjson
+from sqlalchemy import Table, bindparam, delete, insert, literal_column, select, tuple_, update
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
-from hcctrials.model.trial import Trial, partial_date_bounds
+from hcctrials.model.trial import Trial, check_trial_id, find_control_character, partial_date_bounds
 from hcctrials.storage.engine import RawJSON
 from hcctrials.storage.schema import findings, trial_identifiers, trial_versions, trials
 
 __all__ = ["SaveOutcome", "SaveStatus", "PreparedRecord", "prepare_record", "prepare_record_data", "save_batch", "identifier_rows",
-           "own_scheme", "LOCAL_SCHEMES"]
+           "own_scheme", "LOCAL_SCHEMES", "content_units", "SHRINK_RATIO", "SHRINK_MIN_UNITS", "SHRUNK_CODE",
+           "SHRINK_ACCEPTED_CODE", "check_storable"]
 
-SaveStatus = Literal["ingested", "updated", "unchanged", "older", "failed"]
+SaveStatus = Literal["ingested", "updated", "unchanged", "older", "held", "failed"]
+
+#: A new version is held back when its content units fall below this share of the current one's ...
+SHRINK_RATIO = 0.5
+#: ... and the current one has at least this many (small records change a lot legitimately).
+SHRINK_MIN_UNITS = 4
+#: The lists counted by :func:`content_units` (paths in the record's JSON).
+CONTENT_LISTS = (("interventions",), ("arms",), ("sites",), ("outcomes",), ("conditions",),
+                 ("eligibility", "inclusion"), ("eligibility", "exclusion"))
+#: Finding code of a held-back version, and of one made current with accept_shrink.
+SHRUNK_CODE = "shrunk_version"
+SHRINK_ACCEPTED_CODE = "shrink_accepted"
 
 #: Identifier schemes that are not globally unique and so never link records.
 LOCAL_SCHEMES = ("org_study_id", "ethics", "other")
@@ -60,6 +80,7 @@ class SaveOutcome:
     status: SaveStatus
     version: int | None = None
     error: str | None = None
+    field: str | None = None  # the field a failed record was rejected for, when one is to blame
 
 
 Key = tuple[str, str]  # (trial_id, registry)
@@ -85,6 +106,26 @@ class PreparedRecord:
     record_locator: str | None
     identifiers: tuple[tuple[str, str], ...]
     findings: tuple[dict[str, Any], ...]
+    content: tuple[int, ...] = ()  # the lengths of CONTENT_LISTS (see content_units)
+
+
+def content_units(data: dict[str, Any]) -> tuple[int, ...]:
+    """How much a record holds: the number of items of each of :data:`CONTENT_LISTS`
+    (interventions, arms, sites, outcomes, conditions, inclusion and exclusion criteria) of its
+    ``Trial.model_dump(mode="json")`` dict.  The shrink guard compares their sums."""
+    out = []
+    for path in CONTENT_LISTS:
+        value: Any = data
+        for part in path:
+            value = value.get(part) if isinstance(value, dict) else None
+        out.append(len(value) if isinstance(value, list) else 0)
+    return tuple(out)
+
+
+def _trial_content(trial: Trial) -> tuple[int, ...]:
+    e = trial.eligibility
+    return (len(trial.interventions), len(trial.arms), len(trial.sites), len(trial.outcomes),
+            len(trial.conditions), len(e.inclusion), len(e.exclusion))
 
 
 def prepare_record(trial: Trial, *, record_json: str | None = None) -> PreparedRecord:
@@ -115,6 +156,7 @@ def prepare_record(trial: Trial, *, record_json: str | None = None) -> PreparedR
         identifiers=[(i.scheme, i.value) for i in trial.identifiers],
         findings=tuple({"code": f.code, "field": f.field, "message": f.message, "severity": f.severity,
                         "values": f.values} for f in trial.findings),
+        content=_trial_content(trial),
     )
 
 
@@ -147,6 +189,7 @@ def prepare_record_data(data: dict[str, Any], record_json: str) -> PreparedRecor
         identifiers=[(i["scheme"], i["value"]) for i in data["identifiers"]],
         findings=tuple({"code": f["code"], "field": f["field"], "message": f["message"],
                         "severity": f["severity"], "values": f["values"]} for f in data["findings"]),
+        content=content_units(data),
     )
 
 
@@ -163,7 +206,9 @@ class _State:
     current_version: int
     last_updated: str | None
     max_version: int
-    hashes: set[str]
+    hashes: dict[str, int]  # raw hash -> version
+    held: set[int] = field(default_factory=set)  # versions held back by the shrink guard
+    content: tuple[int, ...] = ()  # content units of the current version (() = not known)
 
 
 def own_scheme(trial: Trial) -> str:
@@ -218,7 +263,7 @@ def _load_state(conn: Connection, ids: Sequence[str]) -> dict[Key, _State]:
         .where(trials.c.trial_id.in_(ids))
     )
     for trial_id, registry, current, last_updated in rows:
-        state[(trial_id, registry)] = _State(current, last_updated, current, set())
+        state[(trial_id, registry)] = _State(current, last_updated, current, {})
     versions = conn.execute(
         select(trial_versions.c.trial_id, trial_versions.c.registry, trial_versions.c.version,
                trial_versions.c.raw_sha256)
@@ -227,9 +272,67 @@ def _load_state(conn: Connection, ids: Sequence[str]) -> dict[Key, _State]:
     for trial_id, registry, version, sha in versions:
         entry = state.get((trial_id, registry))
         if entry is not None:
-            entry.hashes.add(sha)
+            entry.hashes[sha] = version
             entry.max_version = max(entry.max_version, version)
+    held = conn.execute(
+        select(findings.c.trial_id, findings.c.registry, findings.c.version)
+        .where(findings.c.trial_id.in_(ids), findings.c.code == SHRUNK_CODE)
+    )
+    for trial_id, registry, version in held:
+        entry = state.get((trial_id, registry))
+        if entry is not None:
+            entry.held.add(version)
     return state
+
+
+def _load_content(conn: Connection, state: dict[Key, _State], keys: Sequence[Key]) -> None:
+    """Fill ``content`` of the stored current records *keys* (counted in SQL, no JSON sent back)."""
+    if not keys:
+        return
+    if conn.dialect.name == "postgresql":
+        def length(path: tuple[str, ...]) -> str:
+            ref = "record #> '{" + ",".join(path) + "}'"
+            return f"CASE WHEN jsonb_typeof({ref}) = 'array' THEN jsonb_array_length({ref}) ELSE 0 END"
+    else:
+        def length(path: tuple[str, ...]) -> str:
+            return f"COALESCE(json_array_length(record, '$.{'.'.join(path)}'), 0)"
+    columns: list[Any] = [literal_column(length(path)) for path in CONTENT_LISTS]
+    rows = conn.execute(select(trials.c.trial_id, trials.c.registry, *columns)
+                        .where(tuple_(trials.c.trial_id, trials.c.registry).in_(list(keys))))
+    for row in rows:
+        entry = state.get((row[0], row[1]))
+        if entry is not None:
+            entry.content = tuple(int(v or 0) for v in row[2:])
+
+
+def _shrunk(old: tuple[int, ...], new: tuple[int, ...]) -> bool:
+    """Whether *new* lost most of *old*'s content (both known)."""
+    if not old or not new:
+        return False
+    return sum(old) >= SHRINK_MIN_UNITS and sum(new) < SHRINK_RATIO * sum(old)
+
+
+_CONTENT_NAMES = ("interventions", "arms", "sites", "outcomes", "conditions", "inclusion criteria",
+                  "exclusion criteria")
+
+
+def _content_text(content: tuple[int, ...]) -> str:
+    return ", ".join(f"{n} {name}" for n, name in zip(content, _CONTENT_NAMES))
+
+
+def _shrink_finding(code: str, old: tuple[int, ...], new: tuple[int, ...], current_version: int) -> dict[str, Any]:
+    if code == SHRUNK_CODE:
+        message = (f"held back: this version has {_content_text(new)}; the current version "
+                   f"{current_version} has {_content_text(old)} (a truncated download?). The current "
+                   f"version stays; ingest this file again with --accept-shrink to make it current")
+        severity = "warning"
+    else:
+        message = (f"made current with --accept-shrink although it has {_content_text(new)} against "
+                   f"{_content_text(old)} in version {current_version}")
+        severity = "info"
+    return {"code": code, "field": "*", "message": message, "severity": severity,
+            "values": {"previous_version": str(current_version), "previous_units": str(sum(old)),
+                       "units": str(sum(new))}}
 
 
 def _trial_row(record: PreparedRecord, version: int, now: datetime) -> dict[str, Any]:
@@ -246,34 +349,90 @@ def _trial_row(record: PreparedRecord, version: int, now: datetime) -> dict[str,
     }
 
 
-def _write_batch(conn: Connection, batch: Sequence[Storable], now: datetime) -> list[SaveOutcome]:
+#: A control character in a JSON text: an escape (``\u0000``-``\u001f`` but tab, newline and
+#: carriage return; ``\b``, ``\f``) after an even number of backslashes, or a raw DEL.
+_JSON_CONTROL = re.compile(r"(?<!\\)(?:\\\\)*\\(?:u00(?:0[0-8bBcCeEfF]|1[0-9a-fA-F])|u007[fF]|[bf])|\x7f")
+
+
+def check_storable(record: PreparedRecord) -> tuple[str, str] | None:
+    """Why *record* may not be stored, as ``(field, message)``, or None: its own id must have
+    its registry's shape (:func:`~hcctrials.model.trial.check_trial_id`: never a path such as
+    ``../../etc/passwd``) and its text no control character but tab, newline and carriage
+    return (:func:`~hcctrials.model.trial.find_control_character`).  Every record entering the
+    database passes here, whichever parser or path produced it: one regex scan of its JSON."""
+    try:
+        check_trial_id(record.trial_id, record.registry)
+    except ValueError as exc:
+        return "trial_id", str(exc)
+    if _JSON_CONTROL.search(record.record):
+        found = find_control_character(orjson.loads(record.record))
+        if found is not None:
+            return found
+    return None
+
+
+def _write_batch(conn: Connection, batch: Sequence[Storable], now: datetime, *,
+                 accept_shrink: bool = False) -> list[SaveOutcome]:
     prepared = [r if isinstance(r, PreparedRecord) else prepare_record(r) for r in batch]
+    rejected: dict[int, SaveOutcome] = {}
+    for i, rec in enumerate(prepared):
+        problem = check_storable(rec)
+        if problem is not None:
+            value = f" (field {problem[0]})" if problem[0] else ""
+            rejected[i] = SaveOutcome(rec.trial_id, "failed", error=f"not stored{value}: {problem[1]}",
+                                      field=problem[0])
+    if rejected:
+        good = [rec for i, rec in enumerate(prepared) if i not in rejected]
+        stored = iter(_write_batch(conn, good, now, accept_shrink=accept_shrink) if good else [])
+        return [rejected[i] if i in rejected else next(stored) for i in range(len(prepared))]
     ids = list(dict.fromkeys(r.trial_id for r in prepared))
     state = _load_state(conn, ids)
     existed = set(state)
+    # the current content of every stored record that may get a new current version (a new raw
+    # version, or a held one that accept_shrink may promote): one query
+    _load_content(conn, state, list(dict.fromkeys(
+        key for r in prepared if (key := (r.trial_id, r.registry)) in state
+        and state[key].hashes.get(r.raw_sha256, 0) in (0, *state[key].held))))
     outcomes: list[SaveOutcome] = []
     current_rows: dict[Key, dict[str, Any]] = {}
     current_records: dict[Key, PreparedRecord] = {}
     current_version_rows: dict[Key, dict[str, Any]] = {}  # the version row of each new current record
     move_to_history: list[dict[str, Any]] = []  # stored current records that this batch supersedes
+    promoted: dict[Key, int] = {}  # held versions made current (accept_shrink): their row exists
     version_rows: list[dict[str, Any]] = []
     finding_rows: list[dict[str, Any]] = []
     for rec in prepared:
         sha = rec.raw_sha256
         key = (rec.trial_id, rec.registry)
         entry = state.get(key)
-        if entry is not None and sha in entry.hashes:
-            outcomes.append(SaveOutcome(rec.trial_id, "unchanged"))
-            continue
+        extra: list[dict[str, Any]] = []
         status: SaveStatus
-        if entry is None:
+        if entry is not None and sha in entry.hashes:
+            held_version = entry.hashes[sha]
+            if held_version not in entry.held or held_version <= entry.current_version:
+                outcomes.append(SaveOutcome(rec.trial_id, "unchanged"))
+                continue
+            if not accept_shrink:
+                outcomes.append(SaveOutcome(rec.trial_id, "held", held_version))
+                continue
+            version, status = held_version, "updated"  # a held version made current
+            extra.append(_shrink_finding(SHRINK_ACCEPTED_CODE, entry.content, rec.content, entry.current_version))
+        elif entry is None:
             version, status = 1, "ingested"
-            entry = state[key] = _State(1, rec.last_updated, 1, {sha})
+            entry = state[key] = _State(1, rec.last_updated, 1, {sha: 1}, content=rec.content)
         else:
             version = entry.max_version + 1
             entry.max_version = version
-            entry.hashes.add(sha)
+            entry.hashes[sha] = version
             status = "older" if _certainly_older(rec.last_updated, entry.last_updated) else "updated"
+            if status == "updated" and _shrunk(entry.content, rec.content):
+                if accept_shrink:
+                    extra.append(_shrink_finding(SHRINK_ACCEPTED_CODE, entry.content, rec.content,
+                                                 entry.current_version))
+                else:
+                    status = "held"
+                    entry.held.add(version)
+                    extra.append(_shrink_finding(SHRUNK_CODE, entry.content, rec.content, entry.current_version))
         version_row = {
             "trial_id": rec.trial_id, "registry": key[1], "version": version, "record": None,
             "raw_sha256": sha,
@@ -283,22 +442,33 @@ def _write_batch(conn: Connection, batch: Sequence[Storable], now: datetime) -> 
             "record_locator": rec.record_locator,
             "ingested_at": now,
         }
-        if status == "older":
+        is_promotion = version in entry.held and status == "updated"
+        if status in ("older", "held"):
             version_row["record"] = RawJSON(rec.record)
         else:
             superseded = current_version_rows.get(key)
             if superseded is not None:  # current since earlier in this batch: keep it in its version row
-                superseded["record"] = RawJSON(current_records[key].record)
+                if key in promoted:  # a promoted held version keeps its stored record
+                    del promoted[key]
+                else:
+                    superseded["record"] = RawJSON(current_records[key].record)
             elif key in existed:  # the stored current record moves to its version row
                 move_to_history.append({"b_trial_id": key[0], "b_registry": key[1],
                                         "b_version": entry.current_version})
-            entry.current_version, entry.last_updated = version, rec.last_updated
+            entry.current_version, entry.last_updated, entry.content = version, rec.last_updated, rec.content
             current_rows[key] = _trial_row(rec, version, now)
             current_records[key] = rec
             current_version_rows[key] = version_row
-        version_rows.append(version_row)
-        finding_rows.extend({"trial_id": rec.trial_id, "registry": key[1], "version": version, **f}
-                            for f in rec.findings)
+            if is_promotion:
+                promoted[key] = version
+        if is_promotion:
+            entry.held.discard(version)
+            finding_rows.extend({"trial_id": rec.trial_id, "registry": key[1], "version": version, **f}
+                                for f in extra)
+        else:
+            version_rows.append(version_row)
+            finding_rows.extend({"trial_id": rec.trial_id, "registry": key[1], "version": version, **f}
+                                for f in (*rec.findings, *extra))
         outcomes.append(SaveOutcome(rec.trial_id, status, version))
 
     new_rows = [row for key, row in current_rows.items() if key not in existed]
@@ -326,6 +496,14 @@ def _write_batch(conn: Connection, batch: Sequence[Storable], now: datetime) -> 
             trial_identifiers.c.trial_id == bindparam("b_trial_id"),
             trial_identifiers.c.registry == bindparam("b_registry")),
             [{"b_trial_id": r["trial_id"], "b_registry": r["registry"]} for r in changed])
+    if promoted:  # the promoted version's record now lives in trials.record; its hold is lifted
+        params = [{"b_trial_id": k[0], "b_registry": k[1], "b_version": v} for k, v in promoted.items()]
+        conn.execute(update(trial_versions).where(
+            trial_versions.c.trial_id == bindparam("b_trial_id"), trial_versions.c.registry == bindparam("b_registry"),
+            trial_versions.c.version == bindparam("b_version")).values(record=None), params)
+        conn.execute(delete(findings).where(
+            findings.c.trial_id == bindparam("b_trial_id"), findings.c.registry == bindparam("b_registry"),
+            findings.c.version == bindparam("b_version"), findings.c.code == SHRUNK_CODE), params)
     if version_rows:
         _insert_many(conn, trial_versions, version_rows)
     ident_rows = [{"trial_id": rec.trial_id, "registry": rec.registry, "scheme": scheme, "value": value}
@@ -380,27 +558,30 @@ def _raw_insert(dialect: Any, table: Table, names: tuple[str, ...]) -> tuple[str
     return cached
 
 
-def save_batch(conn: Connection, batch: Sequence[Storable], *, now: datetime) -> list[SaveOutcome]:
+def save_batch(conn: Connection, batch: Sequence[Storable], *, now: datetime,
+               accept_shrink: bool = False) -> list[SaveOutcome]:
     """Save *batch* on *conn* (inside the caller's transaction); one outcome per record.
 
     The batch runs in a SAVEPOINT; if it fails, each record is retried in its own
     SAVEPOINT and a record that still fails gets a ``failed`` outcome with the reason.
+    *accept_shrink*: make new versions current even when they lost most of the current
+    version's content (else they are ``held``).
     """
     if not batch:
         return []
     try:
         with conn.begin_nested():
-            return _write_batch(conn, batch, now)
+            return _write_batch(conn, batch, now, accept_shrink=accept_shrink)
     except (SQLAlchemyError, ValueError):
         if len(batch) == 1:
-            return [_save_one(conn, batch[0], now)]
-    return [_save_one(conn, trial, now) for trial in batch]
+            return [_save_one(conn, batch[0], now, accept_shrink)]
+    return [_save_one(conn, trial, now, accept_shrink) for trial in batch]
 
 
-def _save_one(conn: Connection, trial: Storable, now: datetime) -> SaveOutcome:
+def _save_one(conn: Connection, trial: Storable, now: datetime, accept_shrink: bool = False) -> SaveOutcome:
     try:
         with conn.begin_nested():
-            return _write_batch(conn, [trial], now)[0]
+            return _write_batch(conn, [trial], now, accept_shrink=accept_shrink)[0]
     except (SQLAlchemyError, ValueError) as exc:
         reason = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
         return SaveOutcome(trial.trial_id, "failed", error=f"the database rejected the record: {reason}")

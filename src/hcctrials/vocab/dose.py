@@ -15,10 +15,15 @@ Rules
 * The text is split into regimen segments at 联合 / 序贯 / combined with / plus / followed by /
   "+" / ";" / "。" / new lines.  Within a segment each anchor owns the text from itself to the next
   anchor; the first anchor also owns the words before it (口服阿帕替尼 250mg).
-* Route and frequency are read from the words a dose owns (see :mod:`hcctrials.vocab.schedule`).
+* Route and frequency are read from the words a dose owns (see :mod:`hcctrials.vocab.schedule`);
+  doses joined by "and" whose last one is "given"/"administered" share what is stated after it
+  ("atezolizumab 1200 mg and bevacizumab 15 mg/kg given intravenously ... Q3W").
   When a dose states two different frequencies of the same level (每周1次 and Q3W), the written
   abbreviation is kept as ``Dose.frequency`` and the pair is reported by
   :func:`schedule_conflicts`.
+* Cell doses may be per m2 and written with the unit before the cell words
+  ("5×10^8-10^9/m2 iNKT cells"; a bare ``10^9`` as the upper end is 1×10^9; a
+  markdown-escaped caret is read as ``^``).
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ from hcctrials.vocab.schedule import (
 )
 
 __all__ = [
+    "doses_by_therapy",
     "parse_doses",
     "parse_regimen",
     "normalise_frequency",
@@ -47,8 +53,11 @@ __all__ = [
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SUPERSCRIPTS = str.maketrans("⁰¹²³⁴⁵⁶⁷⁸⁹⁻", "0123456789-")
-_EXP = r"(?:\s?[x×*]\s?10\s?(?:\^|\*\*)?\s?(?P<exp>[-⁻]?[0-9⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})|e\+?(?P<exp2>\d{1,2}))"
-_CELL_WORDS = r"(?:[a-z0-9+\-]+\s){0,2}"
+# "\^" is the markdown-escaped caret of CT.gov API text and pages copied from it (5×10\^8).
+_EXP = r"(?:\s?[x×*]\s?10\s?(?:\\?\^|\*\*)?\s?(?P<exp>[-⁻]?[0-9⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})|e\+?(?P<exp2>\d{1,2}))"
+# A bare power of ten as the upper end of a range: "5×10^8-10^9 cells" (10^9 = 1×10^9).
+_POW = r"10\s?(?:\\?\^|\*\*)\s?(?P<hpow>[0-9⁰¹²³⁴⁵⁶⁷⁸⁹]{1,2})"
+_CELL_WORDS = r"(?:[a-z0-9+\-]{1,40}\s){0,2}"  # words bounded: linear time (issue 11)
 
 #: unit alternatives, longest first, each with its canonical unit and a multiplier.
 _UNITS: list[tuple[str, str, float]] = [
@@ -61,7 +70,10 @@ _UNITS: list[tuple[str, str, float]] = [
     (r"万\s?(?:iu|u|单位|国际单位)", "IU", 1e4),
     (r"(?:miu|million (?:iu|international units))", "IU", 1e6),
     (r"(?:iu|international units|国际单位)", "IU", 1.0),
-    (r"(?:" + _CELL_WORDS + r"cells?|个?(?:car-?t)?细胞)\s?/\s?kg", "cells/kg", 1.0),
+    (r"(?:" + _CELL_WORDS + r"cells?|个?(?:car-?t)?细胞)\s?/\s?kg|/\s?kg\s" + _CELL_WORDS + r"cells?",
+     "cells/kg", 1.0),
+    (r"(?:" + _CELL_WORDS + r"cells?|个?(?:car-?t)?细胞)\s?/\s?m(?:2|²|\^2)|/\s?m(?:2|²|\^2)\s"
+     + _CELL_WORDS + r"cells?", "cells/m2", 1.0),
     (r"(?:" + _CELL_WORDS + r"cells?|个(?:car-?t)?细胞)", "cells", 1.0),
     (r"mg|毫克", "mg", 1.0),
     (r"μg|ug|mcg|微克", "µg", 1.0),
@@ -77,8 +89,11 @@ _UNIT_RE = "|".join(f"(?P<u{i}>{pattern})" for i, (pattern, _, _) in enumerate(_
 # per-day statement ("mg/d", "mg/天"); anything else after "/" is a laboratory unit.
 _AFTER_UNIT = r"(?![a-z])(?!\s?/(?!\s?(?:d(?![a-z])|day|天|日|次|dose|fraction|fx)))"
 _ANCHOR = re.compile(
-    r"(?<![a-z0-9.,])(?P<amount>" + _NUM + r")(?:" + _EXP + r")?"
-    r"(?:\s?(?:-|–|~|～|to|至|—)\s?(?P<high>" + _NUM + r")(?:" + _EXP.replace("exp", "hexp") + r")?)?"
+    # the amount is an atomic group: its digits are never re-split while the unit is sought
+    # (with the cell-count units' "[a-z0-9+-]+" words that was quadratic on a digit run; issue 11)
+    r"(?<![a-z0-9.,])(?P<amount>(?>" + _NUM + r"))(?:" + _EXP + r")?"
+    r"(?:\s?(?:-|–|~|～|to|至|—)\s?(?:" + _POW + r"|(?P<high>" + _NUM + r")(?:"
+    + _EXP.replace("exp", "hexp") + r")?))?"
     r"\s?(?:" + _UNIT_RE + r")" + _AFTER_UNIT
 )
 _SEGMENT_BREAK = re.compile(
@@ -87,6 +102,13 @@ _SEGMENT_BREAK = re.compile(
 )
 
 _ALTERNATIVE = re.compile(r"(?<![a-z])or(?![a-z])|或")
+#: Between two doses of one statement: "and" (和/及/与) and a few words, no number.
+_JOINED = re.compile(r"^\s*+,?\s*+(?:and|和|及|与|以及)(?![a-z])[^0-9;；。]{0,60}$")  # possessive: linear
+#: Right after the last dose of such a statement: "given" / "administered" (给药).
+_GIVEN = re.compile(r"^\s*+[,(]?\s*+(?:both\s+|each\s+)?(?:given|administered|infused|delivered|给药)"
+                    r"(?![a-z])")
+#: Sentence ends for :func:`doses_by_therapy` (". " but not "0.5", "。", ";", new lines).
+_SENTENCE_END = re.compile(r"(?<!\d)\.(?=\s)|[。；;\n]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +138,9 @@ def _find_anchors(folded: str, offset: int, text: str) -> list[_Anchor]:
         try:
             amount = _number(m.group("amount")) * 10 ** _exponent(m.group("exp") or m.group("exp2")) * factor
             high = None
-            if m.group("high"):
+            if m.group("hpow"):
+                high = 10.0 ** _exponent(m.group("hpow")) * factor
+            elif m.group("high"):
                 exp = m.group("hexp") or m.group("hexp2") or m.group("exp") or m.group("exp2")
                 high = _number(m.group("high")) * 10 ** _exponent(exp) * factor
         except (ValueError, OverflowError):
@@ -217,7 +241,53 @@ def parse_doses(text: str) -> list[Dose]:
                 update["frequency"] = doses[i + 1].frequency
             if update:
                 doses[i] = doses[i].model_copy(update=update)
+    # "atezolizumab 1200 mg and bevacizumab 15 mg/kg given intravenously ... (Q3W)": doses joined
+    # by "and" whose last one is "given"/"administered" share the route and frequency stated
+    # after it.  Without such a participle each dose keeps only what it states itself
+    # ("lenvatinib 8 mg and pembrolizumab 200 mg IV Q3W" does not make lenvatinib IV).
+    for i in range(len(doses) - 2, -1, -1):
+        between = fold_text(text[windows[i].anchor.end:windows[i + 1].anchor.start])
+        after = fold_text(text[windows[i + 1].anchor.end:windows[i + 1].end])
+        if (_JOINED.match(between) and _GIVEN.match(after)
+                and doses[i].route is None and doses[i].frequency is None):
+            update = {k: v for k, v in (("route", doses[i + 1].route),
+                                         ("frequency", doses[i + 1].frequency)) if v is not None}
+            if update:
+                doses[i] = doses[i].model_copy(update=update)
     return doses
+
+
+def doses_by_therapy(text: str, *, lexicon: Lexicon | None = None) -> list[tuple[Therapy, Dose]]:
+    """(therapy, dose) pairs stated in a free text such as an arm description, in text order.
+
+    The text is read sentence by sentence (". ", "。", ";", new lines); each dose of a sentence
+    (:func:`parse_doses`, so a schedule shared with "and ... given" applies to all) belongs to
+    the therapy named inside its own words ("5×10^8/m2 iNKT cells"), else to the nearest therapy
+    named before it in the sentence, else to the first named after it ("200 mg of
+    pembrolizumab").  A dose in a sentence naming no therapy is not returned.
+    """
+    if not text:
+        return []
+    lex = lexicon or load_lexicon()
+    pairs: list[tuple[Therapy, Dose]] = []
+    start = 0
+    for cut in [m.end() for m in _SENTENCE_END.finditer(text)] + [len(text)]:
+        sentence, start = text[start:cut], cut
+        mentions = lex.find_mentions(sentence)
+        if not mentions:
+            continue
+        pos = 0
+        for dose in parse_doses(sentence):
+            at = max(sentence.find(dose.text or "", pos), 0)
+            end = at + len(dose.text or "")
+            pos = at + 1
+            inside = [m for m in mentions if at <= m.start < end]
+            before = [m for m in mentions if m.end <= at]
+            after = [m for m in mentions if m.start >= end]
+            chosen = inside[0] if inside else before[-1] if before else after[0] if after else None
+            if chosen is not None:
+                pairs.append((chosen.therapy, dose))
+    return pairs
 
 
 def schedule_conflicts(text: str) -> list[tuple[str, str]]:

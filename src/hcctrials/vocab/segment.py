@@ -35,7 +35,13 @@ _STEMMER = snowballstemmer.stemmer("english")
 #: Frequency given to lexicon words: high enough that jieba keeps them whole.
 _USER_WORD_FREQ = 200_000
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
-_CJK_CHUNK = re.compile(f"[a-z0-9+\\-]*(?:[{_CJK}]+[a-z0-9+\\-]*)+")
+#: A run of Chinese and the ASCII glued to it; a chunk is a run holding at least one Chinese
+#: character.  One character class, no nested quantifier: linear time (issue 11: the former
+#: ``[a-z0-9+-]*(?:[CJK]+[a-z0-9+-]*)+`` rescanned an unbroken ASCII token from every position,
+#: quadratic: a 40k-character token took 25 s).
+_RUN = re.compile(f"[a-z0-9+\\-{_CJK}]+")
+_HAS_CJK = re.compile(f"[{_CJK}]")
+_JIEBA_PIECE = 512
 _WORD = re.compile(r"[^\W_]+")
 _JOINERS = ("联合", "+", "和", "与", "序贯")
 
@@ -132,9 +138,16 @@ def _tokenize(text: str) -> list[str]:
     # Only runs containing Chinese go through jieba (with ASCII letters glued to them, so that
     # "PD-1抑制剂" and "K药" can match user words); plain English is split by a regex, which is
     # much faster than jieba's per-character DAG on Latin text.
-    for chunk in _CJK_CHUNK.finditer(folded):
+    for chunk in _RUN.finditer(folded):
+        if _HAS_CJK.search(chunk.group()) is None:
+            continue
         out.extend(_english_tokens(folded[position:chunk.start()]))
-        out.extend(_cut(chunk.group()))
+        text_chunk = chunk.group()
+        # jieba's time grows faster than linearly on one long run (80k characters: 10 s), so an
+        # unbroken run is cut into pieces of _JIEBA_PIECE characters (real text has punctuation
+        # far more often; a word across a piece boundary is split, never lost).
+        for start in range(0, len(text_chunk), _JIEBA_PIECE):
+            out.extend(_cut(text_chunk[start:start + _JIEBA_PIECE]))
         position = chunk.end()
     out.extend(_english_tokens(folded[position:]))
     return out

@@ -49,10 +49,11 @@ def test_ictrp_trial_without_id_is_a_record_failure(tmp_path: Path) -> None:
     assert failure.locator == "Triall 1" and "trial_id" in str(failure.error)
 
 
-def test_text_not_utf8(tmp_path: Path) -> None:
+def test_text_not_utf8_is_decoded_not_rejected(tmp_path: Path) -> None:
+    # issue 11: GBK pages are decoded (charset detection); this one then lacks the label table
     path = tmp_path / "gbk.txt"
     path.write_bytes("注册号:\nRegistration number:\nChiCTR2400000001\n".encode("gb18030"))
-    with pytest.raises(ParseError, match="not UTF-8"):
+    with pytest.raises(ParseError, match="no ChiCTR labels found"):
         list(ChictrTextParser().iter_records(path))
 
 

@@ -154,8 +154,16 @@ def test_seed001_values(seed001: Trial) -> None:
     assert t.ethics.approved is True and t.ethics.approval_number == "YYYIRB-IIT[2025]063"
     [arm] = t.arms
     assert (arm.label.zh, arm.sample_size) == ("试验组", 35)
-    [iv] = t.interventions  # 药物干预 / Drug intervention: no drug named, none invented
-    assert (iv.name.zh, iv.name.en, iv.lexicon_ids) == ("药物干预", "Drug intervention", [])
+    # The group says only 药物干预 / Drug intervention; the title names the drugs (line 39:
+    # 特瑞普利单抗联合瑞戈非尼...), so those are the interventions, typed drug, with a
+    # derived_value finding saying where they came from (issue 11; earlier: one untyped
+    # "Drug intervention" and no drug).
+    assert [(iv.type, iv.name.zh, iv.lexicon_ids, iv.arm_labels) for iv in t.interventions] == [
+        ("drug", "特瑞普利单抗", ["toripalimab"], ["Treatment group"]),
+        ("drug", "瑞戈非尼", ["regorafenib"], ["Treatment group"])]
+    assert arm.intervention_names == ["toripalimab", "regorafenib"]
+    [derived] = [f for f in t.findings if f.code == "derived_value"]
+    assert derived.field == "interventions" and "药物干预" in derived.message
     assert [o.kind for o in t.outcomes] == ["primary", "secondary", "secondary", "secondary", "secondary"]
     assert t.ipd_sharing.en.startswith("IPD sharing: No")
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from hcctrials.errors import ParseError
 from hcctrials.model.trial import (
-    Arm, Design, Eligibility, Enrollment, Ethics, Finding, Identifier, Outcome,
+    Arm, Design, Eligibility, Enrollment, Ethics, Finding, Identifier, Intervention, Outcome,
     OverallStatus, Provenance, Registry, Site, Sponsor, Text, Trial, TrialDates,
 )
 from hcctrials.sources.base import sha256_hex
@@ -159,6 +159,63 @@ def _arm_type(label: Text, description: Text) -> str | None:
     return None
 
 
+#: Group texts that name a kind of intervention but no therapy ("药物干预" / "Drug intervention").
+_GENERIC_KIND = {
+    "药物干预": "drug", "药物治疗": "drug", "药物": "drug", "用药": "drug", "drug intervention": "drug",
+    "drug": "drug", "drug therapy": "drug", "drug treatment": "drug", "medication": "drug",
+    "手术": "procedure", "手术治疗": "procedure", "surgery": "procedure",
+    "放疗": "radiation", "放射治疗": "radiation", "radiotherapy": "radiation",
+}
+
+
+def _generic_kind(item: Intervention) -> str | None:
+    kinds = {_GENERIC_KIND.get(re.sub(r"\s+", " ", t).strip(" .。").lower())
+             for t in (item.name.zh, item.name.en) if t}
+    kinds.discard(None)
+    return kinds.pop() if len(kinds) == 1 else None
+
+
+def _generic_interventions(interventions: list[Intervention], titles: list[Text],
+                           ) -> tuple[list[Intervention], list[Finding]]:
+    """Type generic group interventions ("药物干预" -> drug) and, when every group only says
+    "drug intervention", take the drugs the trial's title names instead (seed 001:
+    "特瑞普利单抗联合瑞戈非尼..." with the group text "药物干预"), with a finding.
+
+    The title drugs go to the groups of the generic intervention when it belongs to exactly one
+    group; with several such groups which group gets which drug is not stated, so none is set.
+    """
+    from hcctrials.sources.chictr.regimen import drug_mentions
+
+    kinds = [_generic_kind(item) for item in interventions]
+    for item, kind in zip(interventions, kinds):
+        if kind is not None and item.type is None and not item.lexicon_ids:
+            item.type = kind
+    if not interventions or any(k != "drug" for k in kinds) or any(i.lexicon_ids for i in interventions):
+        return interventions, []
+    labels = sorted({label for item in interventions for label in item.arm_labels})
+    found: dict[str, Intervention] = {}
+    for lang in ("zh", "en"):
+        for title in titles:
+            for m in drug_mentions(getattr(title, lang), expand=True):
+                if m.lexicon_id is None or m.kind not in ("drug",):
+                    continue
+                item = found.setdefault(m.lexicon_id, Intervention(
+                    type="biological" if "cell_therapy" in m.classes else "drug",
+                    name=Text(en=m.name), lexicon_ids=[m.lexicon_id],
+                    arm_labels=labels if len(labels) == 1 else []))
+                if lang == "zh" and item.name.zh is None:
+                    item.name = Text(zh=m.matched, en=item.name.en)
+    if not found:
+        return interventions, []
+    names = ", ".join(item.name.en or "" for item in found.values())
+    generic = "; ".join(sorted({t for i in interventions for t in (i.name.zh, i.name.en) if t}))
+    return list(found.values()), [Finding(
+        code="derived_value", field="interventions", severity="info",
+        message=f"the groups' intervention text ({generic}) names no drug; the drugs the title "
+                f"names were taken as the interventions: {names}",
+        values={"group_text": generic, "drugs": names})]
+
+
 def build_trial(data: PageData, *, source_format: str, source_file: str, raw: bytes | str) -> Trial:
     """The normalised Trial of one ChiCTR page; ParseError if it has no registration number."""
     if data.label_count == 0:
@@ -290,6 +347,9 @@ def _build(data: PageData, trial_id: str, *, source_format: str, source_file: st
                         type=_arm_type(label, regimen), description=regimen, sample_size=size))
         groups.append((arm_key, regimen))
     interventions = build_interventions(groups, primary="zh")
+    interventions, derived = _generic_interventions(
+        interventions, [_text(f, "public_title"), _text(f, "scientific_title")])
+    findings.extend(derived)
     for arm, (arm_key, _) in zip(arms, groups):
         arm.intervention_names = [iv.name.get("en") or "" for iv in interventions if arm_key in iv.arm_labels]
     enrollment = Enrollment()

@@ -20,11 +20,12 @@ from hcctrials.errors import ParseError
 from hcctrials.model.trial import (
     Finding, Identifier, Provenance, Registry, Sponsor, Text, Trial, TrialDates,
 )
-from hcctrials.sources.base import ParsedRecord, ParseResult, RecordFailure, sha256_hex
+from hcctrials.sources.base import ParsedRecord, ParseResult, RecordFailure, read_bytes_limited, sha256_hex
 from hcctrials.sources.chictr import values as V
 from hcctrials.sources.chictr.assemble import build_trial, collect
 from hcctrials.sources.chictr.items import detect_script
 from hcctrials.sources.chictr.labels import label_events
+from hcctrials.textdecode import decode_text
 
 __all__ = ["ChictrHtmlParser", "ChictrSearchHtmlParser", "html_blocks", "parse_chictr_html"]
 
@@ -80,8 +81,12 @@ def html_blocks(root: etree._Element, *, mark_list_items: bool = False) -> list[
     return blocks
 
 
+_XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]{0,200}\?>")
+
+
 def _load_html(raw: bytes, source: str) -> etree._Element:
-    """Parse saved HTML; UTF-8 unless the bytes are not UTF-8 (then the page's own charset)."""
+    """Parse saved HTML: UTF-8, else decoded in the encoding the bytes show (GBK, UTF-16 ...;
+    :func:`hcctrials.textdecode.decode_text`), never rejected for its encoding alone."""
     try:
         raw.decode("utf-8")
         utf8 = True
@@ -90,7 +95,8 @@ def _load_html(raw: bytes, source: str) -> etree._Element:
     try:
         if utf8:
             return lxml.html.fromstring(raw, parser=lxml.html.HTMLParser(encoding="utf-8"))
-        return lxml.html.fromstring(raw)
+        text = _XML_DECLARATION.sub("", decode_text(raw, file=source, expected="a saved ChiCTR page"), count=1)
+        return lxml.html.fromstring(text)
     except (etree.ParserError, ValueError) as exc:
         raise ParseError(f"not readable HTML: {exc}", file=source) from exc
 
@@ -117,6 +123,7 @@ class ChictrHtmlParser:
     """A saved chictr.org.cn registration detail page."""
 
     source_format = "chictr_html"
+    decodes_any_encoding = True
     description = "chictr.org.cn registration detail page saved as HTML (bilingual label table)"
 
     def sniff(self, path: Path, head: bytes) -> bool:
@@ -124,7 +131,7 @@ class ChictrHtmlParser:
         return "<html" in text and "chictr" in text and ("project-ms" in text or "registration number" in text)
 
     def iter_records(self, path: Path) -> Iterator[ParseResult]:
-        yield ParsedRecord(parse_chictr_html(path.read_bytes(), source_file=str(path)))
+        yield ParsedRecord(parse_chictr_html(read_bytes_limited(path), source_file=str(path)))
 
 
 def _text_by_script(text: str | None) -> Text:
@@ -137,6 +144,7 @@ class ChictrSearchHtmlParser:
     """A saved chictr.org.cn search-results page: one minimal Trial per result row."""
 
     source_format = "chictr_search_html"
+    decodes_any_encoding = True
     description = "chictr.org.cn search-results page saved as HTML (listing rows, not full records)"
     base_url = "https://www.chictr.org.cn/"
 
@@ -146,7 +154,7 @@ class ChictrSearchHtmlParser:
                                                           or "searchproj" in text)
 
     def iter_records(self, path: Path) -> Iterator[ParseResult]:
-        raw = path.read_bytes()
+        raw = read_bytes_limited(path)
         root = _load_html(raw, str(path))
         rows = [tr for tr in root.xpath("//table//tr") if tr.xpath("./td") and
                 re.search(r"ChiCTR[-A-Za-z0-9]+", tr.text_content() or "")]

@@ -203,6 +203,7 @@ class ChictrIctrpXmlParser:
     """WHO ICTRP trial XML (``<trials><Triall>``), as ChiCTR's "download XML" gives."""
 
     source_format = "chictr_ictrp_xml"
+    decodes_any_encoding = True  # lxml reads the XML declaration's encoding or the BOM
     description = "WHO ICTRP trial XML (<trials><Triall>), e.g. ChiCTR's 'download XML'"
 
     def sniff(self, path: Path, head: bytes) -> bool:

@@ -76,7 +76,9 @@ def split_items(text: str | None) -> list[str]:
     items = []
     for i, (_, body_start) in enumerate(starts):
         end = starts[i + 1][0] if i + 1 < len(starts) else len(text)
-        item = re.sub(r"[ \t\u3000]*\n[ \t\u3000]*", " ", text[body_start:end]).strip()
+        # each line break and the blanks around it -> one space; split, not a regex, so that a
+        # long run of blanks without a line break stays linear (issue 11)
+        item = " ".join(line.strip(" \t\u3000") for line in text[body_start:end].split("\n")).strip()
         if item:
             items.append(item)
     return items

@@ -10,21 +10,19 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-from hcctrials.errors import ParseError
 from hcctrials.model.trial import Trial
-from hcctrials.sources.base import ParsedRecord, ParseResult
+from hcctrials.sources.base import ParsedRecord, ParseResult, read_bytes_limited
 from hcctrials.sources.chictr.assemble import build_trial, collect
 from hcctrials.sources.chictr.labels import label_events, split_blocks
+from hcctrials.textdecode import decode_text
 
 __all__ = ["ChictrTextParser", "parse_chictr_text"]
 
 
 def _decode(raw: bytes, source: str) -> str:
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ParseError(f"not UTF-8 text (byte {exc.start})", file=source,
-                         hint="Save the ChiCTR page as UTF-8 text") from exc
+    """The page's text: UTF-8, else the encoding the bytes show (GBK, UTF-16 ...); ParseError
+    naming the file if no encoding explains them (:func:`hcctrials.textdecode.decode_text`)."""
+    return decode_text(raw, file=source, expected="ChiCTR page text")
 
 
 def parse_chictr_text(text: str, *, source_file: str = "<text>", raw: bytes | None = None,
@@ -39,6 +37,7 @@ class ChictrTextParser:
     """ChiCTR page text / PDF-export text, one registration per file."""
 
     source_format = "chictr_text"
+    decodes_any_encoding = True
     description = "ChiCTR registration page text (copied page or PDF export), bilingual label/value"
 
     def sniff(self, path: Path, head: bytes) -> bool:
@@ -50,6 +49,6 @@ class ChictrTextParser:
         return (has_zh and has_en) or ("ChiCTR" in text and (has_zh or has_en or "中国临床试验注册中心" in text))
 
     def iter_records(self, path: Path) -> Iterator[ParseResult]:
-        raw = path.read_bytes()
+        raw = read_bytes_limited(path)
         text = _decode(raw, str(path))
         yield ParsedRecord(parse_chictr_text(text, source_file=str(path), raw=raw))

@@ -30,7 +30,13 @@ import ijson
 import orjson
 
 from hcctrials.errors import ParseError
-from hcctrials.sources.base import ParseResult, RecordFailure, sha256_hex
+from hcctrials.sources.base import (
+    JsonDepthMeter,
+    ParseResult,
+    RecordFailure,
+    check_record_size,
+    sha256_hex,
+)
 from hcctrials.sources.ctgov.common import guarded, run_mapper
 from hcctrials.sources.ctgov.study_map import map_api_study
 
@@ -174,15 +180,19 @@ def iter_array_lines(path: Path) -> Iterator[bytes]:
 
 
 class _CountingReader:
-    """A binary reader that counts the bytes handed to the JSON parser (error positions)."""
+    """A binary reader that counts the bytes handed to the JSON parser (error positions) and
+    measures their nesting (:class:`~hcctrials.sources.base.JsonDepthMeter`: ijson's time
+    grows with the square of the depth, so a file nested thousands deep is refused)."""
 
-    def __init__(self, handle: IO[bytes]) -> None:
+    def __init__(self, handle: IO[bytes], file: str = "<json>") -> None:
         self._handle = handle
         self.consumed = 0
+        self._depth = JsonDepthMeter(file)
 
     def read(self, size: int = -1) -> bytes:
         data = self._handle.read(size)
         self.consumed += len(data)
+        self._depth.feed(data)
         return data
 
 
@@ -211,6 +221,8 @@ def _syntax_error(path: Path, reader: _CountingReader, count: int, exc: Exceptio
         except json.JSONDecodeError as decode_error:
             where = (f"at line {decode_error.lineno}, column {decode_error.colno} "
                      f"(byte {decode_error.pos}): {decode_error.msg}")
+        except (ValueError, RecursionError) as other:  # an integer of > 4300 digits, deep nesting
+            where += f" (a number or nesting too large to read: {str(other)[:60]}...)"
     truncated = "incomplete" in str(exc).lower() or "premature" in str(exc).lower()
     message = ("the JSON is truncated" if truncated else "the JSON is malformed") + f" {where}"
     return ParseError(message, file=str(path),
@@ -258,7 +270,7 @@ class ApiV2JsonParser:
         file = str(path)
         count = 0
         with path.open("rb") as handle:
-            reader = _CountingReader(handle)
+            reader = _CountingReader(handle, file)
             studies = ijson.items(reader, prefix, use_float=True)
             while True:
                 try:
@@ -271,10 +283,33 @@ class ApiV2JsonParser:
                     locator = locator_format.format(count)
                     yield self._record(study, file=file, locator=locator, index=count)
                 count += 1
+        if layout == "response" and count == 0:
+            _check_studies_array(path)
 
     def _record(self, study: Any, *, file: str, locator: str, index: int) -> ParseResult:
         return guarded(_mapper(study, file, locator), file=file, locator=locator,
                        record_id=_peek_nct_id(study) or f"record {index}")
+
+
+def _check_studies_array(path: Path) -> None:
+    """ParseError unless the top-level ``studies`` of a search response is an array.
+
+    ``{"studies": {}}`` or ``{"studies": null}`` is not a response with no studies (that is
+    ``{"studies": []}``) but a broken file: yielding zero records would hide it (issue 11).
+    """
+    found = "missing"
+    with path.open("rb") as handle:
+        try:
+            for prefix, event, _ in ijson.parse(handle):
+                if prefix == "studies" and event != "map_key":
+                    found = event
+                    break
+        except (ijson.JSONError, UnicodeDecodeError, ValueError):
+            return  # a syntax error was already reported by the streaming parser
+    if found != "start_array":
+        shown = {"start_map": "an object", "null": "null", "missing": "absent"}.get(found, f"a {found}")
+        raise ParseError(f"\"studies\" must be an array of studies (found: {shown})", file=str(path),
+                         field="studies", hint='Expected {"studies": [...]} (CT.gov API v2 search response)')
 
 
 def _mapper(study: Any, file: str, locator: str, fetched_at: str | None = None) -> Callable[[], dict[str, Any]]:
@@ -309,6 +344,11 @@ def parse_study_for_storage(study: Any, *, file: str, index: int, locator: str |
                         record_id=_peek_nct_id(study) or f"record {index}")
     if isinstance(result, RecordFailure):
         return result
+    record_id = _peek_nct_id(study) or f"record {index}"
+    too_big = check_record_size(result, file=file, record=record_id)
+    if too_big is not None:
+        return RecordFailure(file=file, locator=locator, error=too_big, record_id=record_id,
+                             details={"field": too_big.field or ""})
     return result, orjson.dumps(result).decode()
 
 

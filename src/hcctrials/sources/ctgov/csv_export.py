@@ -5,7 +5,8 @@ Cell formats (as the website writes them): interventions ``DRUG: Lenvatinib|BIOL
 outcomes ``measure, description, time frame`` joined by ``|``; ``Study Design`` as
 ``Allocation: RANDOMIZED|Intervention Model: PARALLEL|Masking: NONE|Primary Purpose: TREATMENT``;
 ``Locations`` as ``Facility, City, State, Zip, Country|...``; ``Age`` either standard age
-groups (``ADULT, OLDER_ADULT``, which state no limit in years) or ``18 Years and older``.
+groups (``ADULT, OLDER_ADULT``: limits derived from the groups' ages, with a
+``derived_value`` finding) or ``18 Years and older``.
 
 Header-less files (seed 002): one record whose cells are given one per line, or one CSV row,
 in a documented column order (:data:`HEADERLESS_COLUMNS`, overridable with ``columns=``).
@@ -46,7 +47,7 @@ from hcctrials.sources.ctgov.common import (
 )
 
 __all__ = ["CtgovCsvParser", "CSV_COLUMNS", "EXTRA_COLUMNS", "HEADERLESS_COLUMNS",
-           "split_outcome_cell", "split_location_cell"]
+           "AGE_GROUPS", "age_group_limits", "split_outcome_cell", "split_location_cell"]
 
 SOURCE_FORMAT = "ctgov_csv"
 
@@ -89,19 +90,69 @@ def _multi(cell: str | None) -> list[str]:
     return [part.strip() for part in (cell or "").split("|") if part.strip()]
 
 
+#: A segment that opens a time frame ("From enrollment ...", "at Weeks 6", "Up to 24 months",
+#: "Baseline", "Within 2 years").
+_TIME_OPENER = re.compile(
+    r"^(?:from|through|at|up to|until|within|approximately|end of|baseline|screening|weeks?|"
+    r"days?|months?|years?|cycles?|hours?)\b", re.IGNORECASE)
+#: A segment continuing a list of numbers started in the segment before ("12", "and 18").
+_LIST_CONTINUATION = re.compile(r"^(?:(?:and|or)\s+)?\d", re.IGNORECASE)
+_TIME_UNIT = re.compile(r"\b(?:days?|weeks?|months?|years?|cycles?|hours?)\b", re.IGNORECASE)
+#: Words a time frame holds somewhere (used for the tail after a sentence end, ".,").
+_TIME_WORDS = re.compile(
+    r"\b(?:days?|weeks?|months?|years?|hours?|minutes?|baseline|cycles?|visits?|follow-?up|"
+    r"until|up to|through|date|end of|completion|discharge|surgery|post-?\w+)\b|\d",
+    re.IGNORECASE)
+
+
 def split_outcome_cell(item: str) -> tuple[str, str | None, str | None, bool]:
     """``"measure, description, time frame"`` -> parts and whether the split was ambiguous.
 
-    The website joins the three with ", " and does not escape commas inside them, so an item
-    with more than two separators is split at the first two (measure, description) and the
-    rest is the time frame (time frames such as "at Weeks 6, 12, and 18" keep their commas).
+    The website joins the three with ", " and escapes no comma inside them (outcome items are
+    joined by ``|``), so the boundaries are found from the text:
+
+    * the time frame starts after the **last** ``"., "`` (a description ends with a full stop
+      on CT.gov) when what follows reads as a time frame ("From treatment initiation until
+      ..., assessed up to 24 months");
+    * otherwise at the first segment after the description's first one that opens a time frame
+      ("From enrollment ...", "at Weeks 6", "Up to 2 years", "Within 2 years"), or at the segment
+      a trailing list of numbers with a time unit starts in ("evaluated at Weeks 6, 12, and 18");
+    * exactly three segments are measure, description and time frame as written, and so is an
+      item where nothing marks the time frame (split at the first two commas);
+    * the measure is the text before the first ", " of what remains, the description the rest.
+
+    The split is reported ambiguous when no full stop anchors the time frame and either nothing
+    marks it or the measure and description together still hold more than one ", ".
     """
     parts = item.split(", ")
     if len(parts) == 1:
         return parts[0].strip(), None, None, False
     if len(parts) == 2:
         return parts[0].strip(), None, parts[1].strip(), False
-    return parts[0].strip(), parts[1].strip(), ", ".join(parts[2:]).strip(), len(parts) > 3
+    if len(parts) == 3:
+        return parts[0].strip(), parts[1].strip(), parts[2].strip(), False
+    cut = None
+    for k in range(len(parts) - 1, 1, -1):   # boundary before parts[k]; keep parts[0] as measure
+        if parts[k - 1].rstrip().endswith(".") and _TIME_WORDS.search(", ".join(parts[k:])):
+            cut = k
+            break
+    anchored = cut is not None
+    found = anchored
+    for k in range(2, len(parts)):
+        if cut is not None:
+            break
+        segment = parts[k].strip()
+        if _TIME_OPENER.match(segment):
+            cut, found = k, True
+        elif (k > 2 and _LIST_CONTINUATION.match(segment) and _TIME_UNIT.search(parts[k - 1])
+              and not _LIST_CONTINUATION.match(parts[k - 1].strip())):
+            cut, found = k - 1, True   # "... evaluated at Weeks 6, 12, and 18"
+    if cut is None:
+        cut = 2   # the format's own reading: measure, description, the rest
+    head, time_frame = parts[:cut], ", ".join(parts[cut:]).strip()
+    measure = head[0].strip()
+    description = ", ".join(head[1:]).strip() or None
+    return measure, description, time_frame, not anchored and (not found or len(head) > 2)
 
 
 _COUNTRY_TAIL = re.compile(
@@ -134,9 +185,33 @@ def split_location_cell(item: str) -> dict[str, str]:
     return out
 
 
+#: CT.gov standard age groups (its glossary: "Child (birth-17)", "Adult (18-64)",
+#: "Older Adult (65+)"), in years: (lowest age, highest age or None for no upper end).
+AGE_GROUPS: dict[str, tuple[float, float | None]] = {
+    "CHILD": (0.0, 17.0), "ADULT": (18.0, 64.0), "OLDER_ADULT": (65.0, None),
+}
+
+
+def age_group_limits(cell: str) -> tuple[float | None, float | None] | None:
+    """Age limits spanned by CT.gov standard age groups (``ADULT, OLDER_ADULT`` -> 18, None);
+    None if *cell* is not a list of known groups.
+
+    Derived: a trial's groups are the groups its own age range touches, so its stated limits may
+    be narrower (a 40-75 years trial is also ``ADULT, OLDER_ADULT``).
+    """
+    names = [n.strip().upper() for n in cell.split(",") if n.strip()]
+    if not names or any(n not in AGE_GROUPS for n in names):
+        return None
+    lows = [AGE_GROUPS[n][0] for n in names]
+    highs = [AGE_GROUPS[n][1] for n in names]
+    return min(lows), None if any(h is None for h in highs) else max(h for h in highs if h is not None)
+
+
 def _age_limits(cell: str) -> tuple[float | None, float | None]:
-    """``18 Years and older`` / ``18 Years to 75 Years`` / ``up to 17 Years``; age groups -> None."""
-    text = re.sub(r"\(.*?\)", "", cell).strip()
+    """``18 Years and older`` / ``18 Years to 75 Years`` / ``up to 17 Years``; age groups ->
+    the groups' limits (:func:`age_group_limits`)."""
+    # bounded parenthetical (linear time: an unclosed "((((" cell was quadratic; issue 11)
+    text = re.sub(r"\([^)\n]{0,200}\)", "", cell).strip()
     match = re.match(r"^(\d+ \w+) to (\d+ \w+)$", text)
     if match:
         return parse_age_years(match.group(1)), parse_age_years(match.group(2))
@@ -146,8 +221,11 @@ def _age_limits(cell: str) -> tuple[float | None, float | None]:
     match = re.match(r"^up to (\d+ \w+)$", text, re.IGNORECASE)
     if match:
         return None, parse_age_years(match.group(1))
+    groups = age_group_limits(text)
+    if groups is not None:
+        return groups
     if re.fullmatch(r"[A-Z_]+(?:,\s*[A-Z_]+)*", text) or not text:
-        return None, None  # standard age groups (CHILD, ADULT, OLDER_ADULT) state no limit
+        return None, None  # unknown group names state no limit
     raise ValueError(f"not an age range like '18 Years and older': {cell!r}")
 
 
@@ -344,7 +422,9 @@ class CtgovCsvParser:
                 findings.append(finding(
                     "ambiguous_split", "outcomes",
                     f"{ambiguous} item(s) of {column!r} have more commas than 'measure, description, "
-                    "time frame'; split at the first two commas", severity="info", column=column))
+                    "time frame' and no full stop ending the description; measure taken up to the "
+                    "first comma, time frame from the trailing time words", severity="info",
+                    column=column))
 
         sponsors = []
         if get("Sponsor"):
@@ -363,6 +443,12 @@ class CtgovCsvParser:
             min_age, max_age = _age_limits(get("Age"))
         except ValueError as exc:
             raise CtgovFieldError(str(exc), field="Age", value=get("Age")) from None
+        if age_group_limits(get("Age")) is not None:
+            findings.append(finding(
+                "derived_value", "eligibility.min_age_years",
+                f"age limits derived from the CT.gov age groups {get('Age')!r} (CHILD 0-17, ADULT "
+                "18-64, OLDER_ADULT 65+ years); the trial's own limits may be narrower",
+                severity="info", value=get("Age")))
         enrollment = get("Enrollment")
         if enrollment and not enrollment.isdigit():
             raise CtgovFieldError("expected a whole number", field="Enrollment", value=enrollment)

@@ -2,7 +2,8 @@
 
 Read with lxml with entity resolution and network access switched off.  The mapping follows
 the API v2 one field by field as far as the XML holds it; dates such as ``March 2023`` keep
-their month precision (``2023-03``).
+their month precision (``2023-03``).  Doses stated only in an arm description are read with
+the project's dose parser and added to that arm's interventions (:func:`add_arm_doses`).
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from hcctrials.sources.ctgov.common import (
 from hcctrials.sources.ctgov.criteria_text import split_criteria
 from hcctrials.sources.ctgov.study_map import registration_timing
 
-__all__ = ["LegacyXmlParser", "textblock"]
+__all__ = ["LegacyXmlParser", "add_arm_doses", "textblock"]
 
 SOURCE_FORMAT = "ctgov_legacy_xml"
 _ROOT = re.compile(rb"^\s*(?:<\?xml[^>]*\?>\s*)?(?:<!--.*?-->\s*)*<clinical_study[\s>]", re.DOTALL)
@@ -109,6 +110,35 @@ def _date_type(root: Any, tag: str, findings: list[dict[str, Any]]) -> str | Non
     return None if element is None else date_type(element.get("type"), field=tag, findings=findings)
 
 
+def _allocation(value: str | None) -> str | None:
+    """``Randomized`` -> ``randomized``; ``N/A`` -> ``na`` (the code API v2 and the CSV use)."""
+    if value is not None and value.strip().upper() == "N/A":
+        return "na"
+    return normalise_code(value)
+
+
+def add_arm_doses(arms: list[dict[str, Any]], interventions: list[dict[str, Any]]) -> None:
+    """Doses stated only in an arm's description, added to that arm's interventions.
+
+    ``atezolizumab 1200 mg and bevacizumab 15 mg/kg given intravenously ... (Q3W)`` gives
+    atezolizumab 1200 mg iv Q3W and bevacizumab 15 mg/kg iv Q3W when the interventions'
+    own descriptions state no dose (:func:`hcctrials.vocab.dose.doses_by_therapy`).  A dose
+    goes to an intervention of the same arm whose lexicon id is the therapy named with it.
+    """
+    from hcctrials.vocab.dose import doses_by_therapy
+
+    for arm in arms:
+        text, label = arm["description"].get("en"), arm["label"].get("en")
+        if not text:
+            continue
+        for therapy, dose in doses_by_therapy(text):
+            found = dose.model_dump(mode="json")
+            for item in interventions:
+                if label in item["arm_labels"] and therapy.id in item["lexicon_ids"] \
+                        and found not in item["doses"]:
+                    item["doses"].append(found)
+
+
 def _map(root: Any, *, file: str, raw_sha: str) -> dict[str, Any]:
     findings: list[dict[str, Any]] = []
     nct_id = (root.findtext("id_info/nct_id") or "").strip()
@@ -154,7 +184,7 @@ def _map(root: Any, *, file: str, raw_sha: str) -> dict[str, Any]:
     def di(tag: str) -> str | None:
         return design_info.findtext(tag) if design_info is not None else None
 
-    design = {"allocation": normalise_code(di("allocation")),
+    design = {"allocation": _allocation(di("allocation")),
               "intervention_model": normalise_intervention_model(di("intervention_model")),
               "masking": normalise_masking(di("masking")),
               "primary_purpose": normalise_code(di("primary_purpose")),
@@ -182,6 +212,8 @@ def _map(root: Any, *, file: str, raw_sha: str) -> dict[str, Any]:
         for arm in arms:
             if arm["label"].get("en") in labels:
                 arm.setdefault("intervention_names", []).append(name)
+
+    add_arm_doses(arms, interventions)
 
     eligibility_el = root.find("eligibility")
     criteria = textblock(eligibility_el.find("criteria")) if eligibility_el is not None else None

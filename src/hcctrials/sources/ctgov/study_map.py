@@ -27,7 +27,9 @@ from hcctrials.model.trial import (
     Provenance,
     Sponsor,
     Trial,
+    check_identifier_value,
     check_partial_date,
+    check_trial_id,
     json_template,
     partial_date_bounds,
 )
@@ -190,11 +192,19 @@ def map_api_study(study: dict[str, Any], *, provenance: dict[str, Any] | None = 
     if not nct_id or not nct_id.strip():
         raise CtgovFieldError("the study has no nctId", field=f"{ident_path}.nctId")
     nct_id = nct_id.strip()
+    try:  # the record id has the registry's shape (the model checks the same: check_trial_id)
+        check_trial_id(nct_id, "ctgov")
+    except ValueError as exc:
+        raise CtgovFieldError(str(exc), field=f"{ident_path}.nctId", value=nct_id) from None
     identifiers: list[dict[str, Any]] = [{**_IDENTIFIER, "scheme": "nct", "value": nct_id, "primary": True,
                                           "source_label": "NCT Number"}]
     org = _obj(ident, "orgStudyIdInfo", ident_path)
     org_id = _str(org, "id", f"{ident_path}.orgStudyIdInfo")
     if org_id and org_id.strip():
+        try:
+            check_identifier_value(org_id.strip(), "org_study_id")
+        except ValueError as exc:
+            raise CtgovFieldError(str(exc), field=f"{ident_path}.orgStudyIdInfo.id", value=org_id) from None
         identifiers.append({**_IDENTIFIER, "scheme": "org_study_id", "value": org_id.strip(),
                             "source_label": "Org Study ID"})
     for path, info in _items(ident, "secondaryIdInfos", ident_path):
@@ -204,9 +214,14 @@ def map_api_study(study: dict[str, Any], *, provenance: dict[str, Any] | None = 
         id_type = _str(info, "type", path)
         domain = _str(info, "domain", path)
         label = domain or id_type
+        scheme = classify_identifier(value, id_type=id_type, domain=domain)
+        try:  # a registry number has its scheme's shape (the model's Identifier checks the same)
+            check_identifier_value(value.strip(), scheme)
+        except ValueError as exc:
+            raise CtgovFieldError(str(exc), field=f"{path}.id", value=value) from None
         identifiers.append({
             **_IDENTIFIER,
-            "scheme": classify_identifier(value, id_type=id_type, domain=domain),
+            "scheme": scheme,
             "value": value.strip(), "source_label": None if label is None else label.strip()})
 
     status_path = f"{p}.statusModule"

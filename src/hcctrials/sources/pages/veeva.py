@@ -5,7 +5,8 @@ headings: "Status and phase", "Conditions", "Treatments", "Study type", "Funder 
 "Identifiers", "About", "Full description", "Enrollment", "Sex", "Ages", "Volunteers",
 "Inclusion criteria", "Exclusion criteria", "Trial design" (Primary purpose, Allocation,
 Interventional model, Masking), "N participants in K patient groups" (arms: label, type
-"Experimental group", "Description:", "Treatment:"), "Central trial contact".  Values are
+"Experimental group", "Description:", "Treatment:"; doses stated in an arm's description are
+added to its interventions), "Central trial contact".  Values are
 read under their heading, never by position.  A saved HTML page is flattened to text
 blocks first.  The record keeps the NCT id as ``trial_id`` and as an ``nct`` identifier so
 storage links it to the ClinicalTrials.gov record.
@@ -86,6 +87,22 @@ def _intervention_from(kind: str, name: str) -> Intervention:
     ids = [therapy.id] if therapy is not None else [m.lexicon_id for m in drug_mentions(name) if m.lexicon_id]
     return Intervention(type=kind.lower().replace(" ", "_"), name=Text(en=name.strip()),
                         lexicon_ids=list(dict.fromkeys(ids)))
+
+
+def _add_arm_doses(arms: list[Arm], interventions: list[Intervention]) -> None:
+    """Doses stated in an arm's "Description:" ("5×10^8-10^9/m2 iNKT cells will be infused"),
+    added to that arm's intervention naming the same therapy
+    (:func:`hcctrials.vocab.dose.doses_by_therapy`)."""
+    from hcctrials.vocab.dose import doses_by_therapy
+
+    for arm in arms:
+        label = arm.label.en
+        if not arm.description.en or not label:
+            continue
+        for therapy, dose in doses_by_therapy(arm.description.en):
+            for item in interventions:
+                if label in item.arm_labels and therapy.id in item.lexicon_ids and dose not in item.doses:
+                    item.doses.append(dose)
 
 
 def parse_veeva_text(text: str, *, source_file: str = "<page>", raw: bytes | str | None = None) -> Trial:
@@ -193,6 +210,7 @@ def parse_veeva_text(text: str, *, source_file: str = "<page>", raw: bytes | str
                 description.append(line)
         arms.append(Arm(label=Text(en=label), type=arm_type, description=Text(en=" ".join(description) or None),
                         intervention_names=treatments))
+    _add_arm_doses(arms, list(interventions.values()))
     arms_head = _ARMS_START.match(arm_lines[0]) if arm_lines else None
     if arms_head and int(arms_head.group(2)) != len(arms):
         findings.append(Finding(code="unparsed_value", field="arms", message=f"the page announces "
