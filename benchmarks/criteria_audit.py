@@ -9,7 +9,7 @@ as compiled, and a ``judgement`` to fill in (faithful / partly / wrong) with a n
 share of all HCC criteria with a faithful computable rule (computable share x faithful rate).
 
 Usage: python benchmarks/criteria_audit.py --draw audit.yaml [--n 100 --seed 20261204]
-       python benchmarks/criteria_audit.py --score tests/criteria/audit/audit_2026-12-04.yaml
+       python benchmarks/criteria_audit.py --score tests/criteria/audit/audit_2026-12-04_round1.yaml
 """
 
 from __future__ import annotations

@@ -17,14 +17,14 @@ Examples per target are bounded (``FUZZ_EXAMPLES``, default below) and derandomi
 from __future__ import annotations
 
 import os
-import signal
 import warnings
 from collections import Counter
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from typing import Any, TypeVar
 
 import pytest
+from deadline import Deadline, within
 
 from hcctrials.errors import DataQualityWarning, HcctrialsError
 
@@ -42,22 +42,11 @@ MASKED: Counter[str] = Counter()
 _T = TypeVar("_T")
 
 
-class FuzzTimeout(BaseException):
-    """An input took longer than the per-example limit (BaseException: no parser may catch it)."""
+FuzzTimeout = Deadline
 
 
-@contextmanager
-def time_limit(seconds: float, what: str) -> Iterator[None]:
-    def expired(signum: int, frame: Any) -> None:
-        raise FuzzTimeout(f"{what}: no result within {seconds} s (hang or super-linear time)")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+def time_limit(seconds: float, what: str) -> AbstractContextManager[None]:
+    return within(seconds, what)
 
 
 def run_input(target: str, fn: Callable[[], _T]) -> _T | HcctrialsError:

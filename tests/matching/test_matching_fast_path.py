@@ -17,7 +17,7 @@ from hcctrials.criteria.catalog import CompiledCatalog, CompiledTrial, TrialVerd
 from hcctrials.criteria.verdict import TRIAL_CODE
 from hcctrials.matching import compiled_cache
 from hcctrials.matching.explain import result_to_dict
-from hcctrials.matching.geography import DISTANCE_ORDER, distance_class, resolve_location, site_location
+from hcctrials.matching.geography import DISTANCE_ORDER, distance_class, distance_km, resolve_location, site_location
 from hcctrials.matching.matcher import (
     MatchCatalog,
     MatchResult,
@@ -78,12 +78,12 @@ def _reference(patient: Patient, trials: list[Trial], compiled: dict[str, Compil
             hidden_ineligible += 1
             continue
         setting = classify_trial_setting(trial)
-        sites = [SiteMatch(s.institution.get("en"), site_location(s).describe(), distance_class(here, site_location(s)))
-                 for s in trial.sites]
+        sites = [SiteMatch(s.institution.get("en"), site_location(s).describe(), distance_class(here, site_location(s)),
+                           distance_km(here, site_location(s))) for s in trial.sites]
         nearest = min((s.distance for s in sites), key=DISTANCE_ORDER.__getitem__, default="unknown")
         matches.append(TrialMatch(trial.trial_id, trial.registry.value, trial.title("en"), verdict, rec, setting,
                                   setting_affinity(line, setting), sites, nearest, trial_links(trial),
-                                  unknown_count=unknown, criteria_count=count, relevance=rel,
+                                  unknown_count=unknown, criteria_count=count, relevance=rel, contacts=list(trial.contacts),
                                   explain=None if tv is None else partial(_same, tv)))
         if verdict == "possibly_eligible" and tv is not None:
             for r in tv.results:
@@ -229,6 +229,33 @@ def test_blob_is_not_reused_after_a_record_changes(seed_trials, real_trials, sql
         with store.engine.connect() as conn:
             blobs = [r for r in conn.execute(compiled_criteria.select()) if r.compiler_version.startswith("catalog-")]
         assert len(blobs) == 1  # the stale blob was replaced
+    finally:
+        compiled_cache._CATALOGS.clear()
+        store.close()
+
+
+def test_unreadable_blob_is_rebuilt(seed_trials, real_trials, sqlite_url) -> None:  # type: ignore[no-untyped-def]
+    from sqlalchemy import update
+
+    trials = [*seed_trials.values(), *real_trials.values()]
+    patient = load_patient(PATIENTS / "shenzhen_2l_after_atezo_bev.yaml")
+    kw: dict[str, Any] = {"as_of": DATES[1], "include_ineligible": True, "include_closed": True}
+    store = open_store(sqlite_url)
+    try:
+        store.save_trials(trials)
+        compiled_cache._CATALOGS.clear()
+        compiled_cache.load_match_catalog(store)
+        table = compiled_criteria
+        for garbage in ("not json", '{"format": 2}\n[]'):
+            with store.engine.begin() as conn:
+                conn.execute(update(table).where(table.c.compiler_version.like("catalog-%")).values(criteria=garbage))
+            compiled_cache._CATALOGS.clear()
+            catalog = compiled_cache.load_match_catalog(store)
+            want = match_patient(patient, list(store.iter_trials()), **kw)
+            assert _snapshot(match_patient(patient, catalog, **kw)) == _snapshot(want)
+            with store.engine.connect() as conn:
+                blobs = [r.criteria for r in conn.execute(table.select()) if r.compiler_version.startswith("catalog-")]
+            assert len(blobs) == 1 and blobs[0] != garbage  # replaced
     finally:
         compiled_cache._CATALOGS.clear()
         store.close()

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import copy
 import json
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from deadline import within
 
 import hcctrials.patients.io as patient_io
 from hcctrials.datasets.patients import example_patient_path
@@ -22,18 +20,6 @@ from hcctrials.errors import ParseError, ValidationError
 from hcctrials.patients import load_patient, load_patients, parse_patient
 
 
-@contextmanager
-def within(seconds: float) -> Iterator[None]:
-    def expired(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"no result within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 BILLION_LAUGHS = """\

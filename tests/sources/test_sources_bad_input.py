@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import json
 import re
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
+from deadline import within
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -34,18 +32,6 @@ from hcctrials.sources.detect import parse_path
 DATASETS = Path(_datasets_init).parent / "registry"
 
 
-@contextmanager
-def within(seconds: float) -> Iterator[None]:
-    def expired(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"no result within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 # --- regimen text: the trailing-joiner pattern was exponential --------------------------------

@@ -9,12 +9,9 @@ from __future__ import annotations
 
 import random
 import re
-import signal
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Any
 
 import pytest
+from deadline import within
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,18 +20,6 @@ from hcctrials.vocab.dose import parse_doses
 from hcctrials.vocab.segment import tokenize
 
 
-@contextmanager
-def within(seconds: float) -> Iterator[None]:
-    def expired(signum: int, frame: Any) -> None:
-        raise TimeoutError(f"no result within {seconds} s")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
-    try:
-        yield
-    finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.parametrize("text", ["a" * 500_000, "a1-" * 100_000 + "中", "pd-1" * 50_000])

@@ -540,7 +540,7 @@ def _audited(node: Node, text: str, role: str | None) -> Node:
     from hcctrials.criteria.precision import audit_compiled
 
     description = describe(node)
-    reason = audit_compiled(node, norm, role, description)
+    reason = audit_compiled(node, _ANCHOR.sub(" ", norm), role, description)
     return NeedsReview(reason=f"{reason} (read as: {description})") if reason else node
 
 

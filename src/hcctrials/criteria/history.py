@@ -146,7 +146,8 @@ def scan_history(ctx: Context) -> list[Hit]:
             ever = bool(_EVER.search(before)) or bool(re.match(r"\s*(?:的)?(?:病史|既往史|史)", after))
             # "history of or current X", "active, known, or suspected X", "past or current": any, ever (issue 10:
             # read as active only, it admitted patients with a past episode)
-            either = re.search(r"or\s+previously|或既往|history of or|past or|previous or|prior or|known,?\s+or|,\s*known|"
+            either = re.search(r"or\s+previously|or\s+(?:prior|past|previous)|或既往|history of or|past or|previous or|prior or|"
+                               r"known,?\s+or|,\s*known|"
                                r"or\s+(?:a\s+)?history|或(?:有)?(?:既往|病史)|既往或", before + m.group(0))
             status: Literal["active", "ever"] = "active" if active and not ((ever or either) and either) else "ever"
             if code in ("coronary_artery_disease", "cardiomyopathy") and re.match(r"\s*(?:unstable|symptomatic)",

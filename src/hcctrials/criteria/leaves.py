@@ -176,13 +176,13 @@ def _age(node: E.Age, f: PatientFacts) -> Verdict:
     if node.max_years is not None:
         ok &= f.age <= node.max_years if node.max_inclusive else f.age < node.max_years
     rng = f"{node.min_years if node.min_years is not None else ''}-{node.max_years if node.max_years is not None else ''}"
-    return _v("met" if ok else "not_met", f"age {f.age:g} years on {f.as_of.isoformat()} (allowed {rng})")
+    return _v("met" if ok else "not_met", f"age {f.age:g} years on {f.as_of.isoformat()} (criterion: {rng})")
 
 
 def _set_check(value: Any, allowed: list[Any], label: str, missing: str) -> Verdict:
     if value is None:
         return _v("unknown", f"{label} not known", (missing,))
-    return _v("met" if value in allowed else "not_met", f"{label} {value} (allowed {', '.join(map(str, allowed))})")
+    return _v("met" if value in allowed else "not_met", f"{label} {value} (criterion: {', '.join(map(str, allowed))})")
 
 
 def _child_pugh(node: E.ChildPugh, f: PatientFacts) -> Verdict:
@@ -191,11 +191,11 @@ def _child_pugh(node: E.ChildPugh, f: PatientFacts) -> Verdict:
     allowed = set(node.allowed_points)
     shown = f"{cp.points_min}" if cp.points_min == cp.points_max else f"{cp.points_min}-{cp.points_max}"
     if possible <= allowed:
-        return _v("met", f"Child-Pugh {cp.label or shown} points (allowed {sorted(allowed)})")
+        return _v("met", f"Child-Pugh {cp.label or shown} points (criterion: {', '.join(map(str, sorted(allowed)))})")
     if not possible & allowed:
-        return _v("not_met", f"Child-Pugh {cp.label or shown} points (allowed {sorted(allowed)})")
+        return _v("not_met", f"Child-Pugh {cp.label or shown} points (criterion: {', '.join(map(str, sorted(allowed)))})")
     needs = [_CHILD_PUGH_ITEMS.get(m, m.replace("_", " ")) for m in cp.missing]
-    return _v("unknown", f"Child-Pugh {shown} points possible: needs {', '.join(needs)} (allowed {sorted(allowed)})",
+    return _v("unknown", f"Child-Pugh {shown} points possible: needs {', '.join(needs)} (criterion: {', '.join(map(str, sorted(allowed)))})",
               tuple(f"Child-Pugh needs {n}" for n in needs))
 
 
@@ -214,7 +214,7 @@ def _albi(node: E.Albi, f: PatientFacts) -> Verdict:
     if a.grade is None:
         return _v("unknown", "ALBI not computable", tuple(a.missing) or ("bilirubin", "albumin"))
     ok = a.grade in node.grades or a.subgrade in node.grades
-    return _v("met" if ok else "not_met", f"ALBI {a.score:.2f} grade {a.subgrade} (allowed {', '.join(node.grades)})")
+    return _v("met" if ok else "not_met", f"ALBI {a.score:.2f} grade {a.subgrade} (criterion: {', '.join(node.grades)})")
 
 
 def _stage(node: E.Stage, f: PatientFacts) -> Verdict:
@@ -222,15 +222,15 @@ def _stage(node: E.Stage, f: PatientFacts) -> Verdict:
     allowed = {s.upper() for s in node.allowed}
     name = node.system.upper()
     if result.stage is not None:
-        return _v("met" if result.stage.upper() in allowed else "not_met", f"{name} {result.stage} (computed; allowed {', '.join(node.allowed)})")
+        return _v("met" if result.stage.upper() in allowed else "not_met", f"{name} {result.stage} (computed; criterion: {', '.join(node.allowed)})")
     recorded = f.patient.diagnosis.bclc_stage if node.system == "bclc" else f.patient.diagnosis.cnlc_stage
     if recorded:
-        return _v("met" if recorded.upper() in allowed else "not_met", f"{name} {recorded} (recorded; allowed {', '.join(node.allowed)})")
+        return _v("met" if recorded.upper() in allowed else "not_met", f"{name} {recorded} (recorded; criterion: {', '.join(node.allowed)})")
     cands = {c.upper() for c in result.candidates}
     if cands and cands <= allowed:
-        return _v("met", f"{name} one of {sorted(cands)} (all allowed)")
+        return _v("met", f"{name} one of {sorted(cands)} (all in the criterion)")
     if cands and not cands & allowed:
-        return _v("not_met", f"{name} one of {sorted(cands)} (none allowed)")
+        return _v("not_met", f"{name} one of {sorted(cands)} (none in the criterion)")
     return _v("unknown", f"{name} stage not determined", tuple(result.missing) or (f"{name} stage inputs",))
 
 

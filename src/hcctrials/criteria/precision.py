@@ -103,7 +103,7 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bserious\b", ("severe", "serious", "wound", "infection")),
     (r"\buncontrolled\b|poorly controlled|未控制|未能控制|控制不佳|控制不良", ("uncontrolled",)),
     (r"\bsymptomatic\b|有症状|症状性", ("symptomatic", "active")),
-    (r"\buntreated\b|未经治疗|未治疗", ("untreated", "active", "varices")),
+    (r"\buntreated\b|未经治疗|未治疗", ("untreated", "active")),
     (r"\bunstable\b|不稳定", ("unstable", "active")),
     (r"\bactive\b|活动性|活动期", ("active", "ever", "hbsag", "hbv dna", "hcv rna", "detectable")),
     (r"\bventricular\b|室性", ("ventricular",)),
@@ -117,6 +117,18 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bextrahepatic\b|肝外", ("extrahepatic",)),
     (r"\brequiring\b|\brequired\b", ("requir", "paracentesis", "treatment", "transfusion")),
     (r"\binvasive\b|浸润性|侵袭性", ("invasive",)),
+    (r"\bprimary\s+immuno\w*|原发性免疫", ("primary",)),
+    (r"\binflammatory (?:disease|disorder|condition|bowel)s?|炎症性", ("inflammat",)),
+    (r"interstitial lung|间质性肺", ("interstitial",)),
+    (r"syphilis|梅毒", ("syphilis",)),
+    (r"\bAIDS\b", ("aids",)),
+    (r"\bplanned\b|\banticipated\b|\bscheduled\b|\bexpected to (?:need|require|undergo)\b|计划|预计", ("planned",)),
+    (r"\bacute\b|急性", ("acute",)),
+    (r"\bchronic(?:ally)?\b|长期|慢性", ("chronic", "hbsag", "hbv", "hcv", "hepatitis", "liver disease", "cirrhosis")),
+    (r"\bconcurrent(?:ly)?\b|\bconcomitant\b|正在", ("concurrent", "ongoing", "current", "within 0 d", "active")),
+    (r"\bsystemic\b|全身", ("systemic", "steroid", "corticosteroid", "immunosuppress", "chemotherapy", "pd1", "pdl1",
+                            "tki", "anti_vegf", "agents ")),  # named drugs are systemic therapy
+    (r"hamster|\bCHO\b|murine|mouse|鼠源", ("hamster", "murine")),
     (r"\bcomplete(?:ly)?\s+(?:occlu\w*|obstruct\w*|thromb\w*|main|portal)|完全(?:闭塞|阻塞|栓塞)", ("complete", "occlu")),
     (r"\bintra-?arterial\b|embolization|embolisation|chemoembolization|\btace\b|栓塞", ("locoregional", "tace", "emboli", "hai")),
 )
@@ -133,6 +145,9 @@ def audit_qualifiers(rule: Node, text: str, description: str) -> str | None:
     plain = _EXAMPLES.sub(" ", text)
     for pattern, words in _QUALIFIERS:
         m = pattern.search(plain)
+        if m and re.match(r"concurrent|concomitant", m.group(0), re.IGNORECASE) and \
+                re.search(r"(?:prior|previous|past)\s+or\s+(?:concurrent|concomitant)", plain, re.IGNORECASE):
+            continue  # "prior or concurrent": ever
         if m and not any(w in described for w in words) and m.group(0).lower() not in described:
             return f"qualifier '{m.group(0)}' is not part of the rule"
     return None
@@ -187,8 +202,128 @@ def audit_descriptive_kind(rule: Node, text: str) -> str | None:
     return None
 
 
+_HISTORY_WORDS = re.compile(
+    r"\b(?:history|prior|previous(?:ly)?|past|ever|documented|known|diagnos\w*|had|has had|have had|within|since|"
+    r"recent(?:ly)?|last)\b|既往|病史|曾|史|已知|诊断|以内|内", re.IGNORECASE)
+_CURRENT_WORDS = re.compile(r"\b(?:evidence of|current(?:ly)?|present|presence of|ongoing|existing|suffering from|"
+                            r"suffers from)\b|现有|目前|当前|存在|患有", re.IGNORECASE)
+_PAST_WORDS = re.compile(r"\b(?:history|prior|previous(?:ly)?|past|ever)\b|既往|病史|曾", re.IGNORECASE)
+
+
+def audit_history_tense(rule: Node, text: str) -> str | None:
+    """A condition named in the present ("Unstable angina", "No evidence of bleeding diathesis") read as
+    "ever": a patient whose condition resolved years ago would be excluded.  Without a word of time
+    (history of, prior, within 6 months, known ...), or with a word of the present, "ever" is a guess."""
+    from hcctrials.model.eligibility import HistoryCondition
+
+    leaves = [leaf for leaf in walk(rule) if isinstance(leaf, HistoryCondition)]
+    windowed = any(leaf.look_back_days is not None for leaf in leaves)
+    for leaf in leaves:
+        if leaf.status != "ever" or leaf.look_back_days is not None or set(leaf.codes) <= _LIFELONG:
+            continue
+        plain = re.sub(r"\b(?:within|in)\s+(?:the\s+)?(?:past|last|previous|prior)\b", "within", text, flags=re.IGNORECASE)
+        words = {m.group(0).lower() for m in _HISTORY_WORDS.finditer(plain)}
+        # a window word ("within 6 months") belongs to the windowed items of the list, not to this one
+        timeless = not words or (windowed and words <= _WINDOW_WORDS)
+        present = bool(_CURRENT_WORDS.search(text)) and not _PAST_WORDS.search(text)
+        if timeless or present:
+            return "a condition named in the present: current, or ever? (read as ever)"
+    return None
+
+
+#: Conditions that stay for life once they happened: "ever" is their only reading.
+_LIFELONG = frozenset({"organ_transplant", "liver_transplant", "kidney_transplant", "allogeneic_stem_cell_transplant",
+                       "allogeneic_tissue_transplant", "hiv", "cardiac_pacemaker", "implantable_defibrillator"})
+_WINDOW_WORDS = frozenset({"within", "since", "recent", "recently", "last", "以内", "内"})
+
+
+def audit_scope(text: str, description: str) -> str | None:
+    """Known ways a rule is narrower or wider than the words of its text."""
+    lower = text.lower()
+    if re.search(r"non-?healing|unhealed|未愈合", lower) and "bone_fracture (ever)" in description:
+        return "'non-healing' also qualifies the fracture (an unhealed fracture, not any fracture ever)"
+    if re.search(r"immunotherap|免疫治疗", lower) and re.search(r"\bici\b|/ici\b|ici/|pd1|pdl1", description) and \
+            not re.search(r"checkpoint|pd-?1|pd-?l1|ctla|\bici\b|检查点", lower):
+        return "'immunotherapy' is wider than checkpoint inhibitors (interferon, cytokines, vaccines, cell therapy)"
+    if "other malignancy (active)" in description and "disease-free" in description:
+        return "a disease-free exception means past cancers count too: 'concurrent' is not only active cancer"
+    if re.search(r"\bmajor\b|大手术", lower) and re.search(r"\bminor\b|小手术", lower) and "major" not in description:
+        return "major and minor surgery have different windows; the rule does not tell them apart"
+    if "kinds locoregional" in description and "radiotherapy" not in description and \
+            re.search(r"loco-?regional|local-regional|local therap|局部治疗", lower):
+        return "locoregional therapy of HCC includes liver radiotherapy (SBRT), which the rule does not count"
+    if description.startswith(("allergy", "not (allergy")) and "the trial drugs" not in description and \
+            re.search(r"any (?:other )?(?:agent|drug|component|ingredient)|(?:this|the) (?:trial|study)\b|试验药物|研究药物", lower):
+        return "the trial's other agents are part of the allergy criterion; the rule reads only the named drugs"
+    if re.search(r"skin_squamous_cell(?! treated with curative)", description) and \
+            re.search(r"adequately treated|curatively treated|completely (?:treated|resected)|locali[sz]ed", lower):
+        return "'adequately treated' / 'localized' qualify the skin-cancer exception; the rule excepts any skin cancer"
+    if re.search(r"portal (?:vein|venous) thrombosis|门静脉血栓", lower) and "pvtt" in description and \
+            not re.search(r"tumou?r|malignant|neoplastic|癌栓|瘤栓", lower):
+        return "portal vein thrombosis may be bland (non-tumour); the rule reads a tumour thrombus"
+    if "allogeneic" in description and re.search(r"stem cell|干细胞|bone marrow|骨髓", lower) and \
+            not re.search(r"allogeneic|allo-|异基因|同种异体", lower):
+        return "'stem cell / bone marrow transplantation' includes autologous transplants; the rule reads allogeneic only"
+    other_gi = re.search(r"ulcer|gastro-?intestinal|\bgi\b|消化道|溃疡", lower) or (
+        re.search(r"gastric|stomach|胃", lower) and not re.search(r"varic|静脉曲张", lower))
+    if "variceal_bleeding" in description and "gi_bleeding" not in description and other_gi and \
+            re.search(r"bleed|hemorrh|haemorrh|出血", lower):
+        return "gastrointestinal bleeding of any cause is read as variceal bleeding only"
+    if "pregnant or breastfeeding" in description:
+        if not re.search(r"pregnan|妊娠|怀孕|孕", lower):
+            return "the text names lactation only; the rule also reads pregnancy"
+        if not re.search(r"lactat|breast|nursing|哺乳", lower):
+            return "the text names pregnancy only; the rule also reads breastfeeding"
+    if re.search(r"\b(?:allowed|permitted|acceptable|eligible)\b[^.;]{0,60}\b(?:if|provided|as long as|only if|unless)\b"
+                 r"|允许[^。；]{0,30}(?:如果|若|前提)", lower) and not re.search(r"untreated|progress", description):
+        return "a permission with its own conditions ('allowed if ...')"
+    return None
+
+
+#: Diagnoses that last: a look-back window cannot apply to them ("a diagnosis of immunodeficiency or ...
+#: steroids within 7 days": the window belongs to the steroids).
+_LASTING = frozenset({"immunodeficiency", "hiv", "autoimmune_disease", "organ_transplant", "allogeneic_stem_cell_transplant",
+                      "liver_transplant", "kidney_transplant", "interstitial_lung_disease"})
+
+
+def audit_window_on_diagnosis(rule: Node) -> str | None:
+    from hcctrials.model.eligibility import HistoryCondition
+
+    for leaf in walk(rule):
+        if isinstance(leaf, HistoryCondition) and leaf.look_back_days is not None and leaf.look_back_days < 365 \
+                and set(leaf.codes) & _LASTING:
+            return f"a {leaf.look_back_days}-day window on a lasting diagnosis ({'/'.join(leaf.codes)}): probably another item's window"
+    return None
+
+
+def audit_sex_alternative(rule: Node) -> str | None:
+    """"Female subjects who are pregnant or breastfeeding" read as "female, or pregnant, or ...": every
+    woman excluded.  A sex leaf as one alternative of an any-of is a clause read as a list item."""
+    from hcctrials.model.eligibility import AnyOf, Sex
+
+    for node in walk(rule):
+        if isinstance(node, AnyOf) and any(isinstance(c, Sex) for c in node.children) and len(node.children) > 1:
+            return "a sex named as one alternative of a list ('female subjects who are pregnant ...')"
+    return None
+
+
+def audit_child_pugh_gaps(rule: Node) -> str | None:
+    """Child-Pugh points with a gap ("A/B9" read as 5, 6, 9): the text almost surely meant a range."""
+    from hcctrials.model.eligibility import ChildPugh
+
+    for leaf in walk(rule):
+        if isinstance(leaf, ChildPugh):
+            points = sorted(leaf.allowed_points)
+            if points and points != list(range(points[0], points[-1] + 1)):
+                return f"Child-Pugh points {points} with a gap: a range was probably meant"
+    return None
+
+
 def audit_compiled(rule: Node, text: str, role: str | None, description: str) -> str | None:
+
     """The first audit's reason to send a fully compiled *rule* for *text* to review, else None."""
     return (audit_lab_direction(rule, role) or audit_threshold(rule) or audit_contradiction(rule)
-            or audit_exceptions(description) or audit_descriptive_kind(rule, text)
+            or audit_exceptions(description) or audit_descriptive_kind(rule, text) or audit_child_pugh_gaps(rule)
+            or audit_scope(text, description) or audit_history_tense(rule, text) or audit_window_on_diagnosis(rule)
+            or audit_sex_alternative(rule)
             or audit_qualifiers(rule, text, description))

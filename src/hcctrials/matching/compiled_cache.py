@@ -11,7 +11,8 @@
   version, holding the deduplicated compiled catalog (distinct leaves and rule programs, per-trial
   rule-index arrays), per trial its status, concepts and summary, and its criteria in a compact form
   that is parsed and validated only for the trials that are explained (layout below).  When the
-  records or the compiler changed, the catalog is built from the per-trial rows (compiled criteria +
+  records or the compiler changed (or the blob cannot be read), the catalog is built from the
+  per-trial rows (compiled criteria +
   :func:`trial_summary`; the missing ones compiled and stored first) and the blob is replaced.
 """
 
@@ -45,7 +46,7 @@ _NODE: TypeAdapter[Any] = TypeAdapter(Node)
 #: another layout are simply not found): a JSON list of criteria (``Criterion.model_dump(mode="json")``)
 #: whose ``rule`` is the rule tree's own JSON text, so that a reader can key rules by that text and
 #: parse each distinct rule once without re-serialising it.
-_ROW_FORMAT = "criteria-rows-2"
+_ROW_FORMAT = "criteria-rows-3"  # 3: summaries carry the contacts
 _CATALOGS: dict[str, tuple[str, MatchCatalog]] = {}
 
 
@@ -128,7 +129,7 @@ def catalog_fingerprint(store: TrialStore) -> str:
 
 #: Record fields a match needs besides criteria, settings and places (titles, status and dates for
 #: the recruiting state, identifiers and URLs for the links, provenance for the cache key).
-_SLIM_FIELDS = {"schema_version", "trial_id", "registry", "identifiers", "brief_title", "scientific_title",
+_SLIM_FIELDS = {"schema_version", "trial_id", "registry", "identifiers", "brief_title", "scientific_title", "contacts",
                 "overall_status", "dates", "urls", "provenance"}
 
 
@@ -161,7 +162,9 @@ def _store_rows(store: TrialStore, pairs: Sequence[tuple[Trial, CompiledTrial]],
     rows = [{"trial_id": t.trial_id, "registry": t.registry.value, "raw_sha256": t.provenance.raw_sha256,
              "compiler_version": version, "criteria": _criteria_row(c),
              "summary": orjson.dumps(trial_summary(t)).decode()} for t, c in pairs]
-    with store.engine.begin() as conn:
+    from hcctrials.storage.engine import write_transaction  # writers queue (SQLite BEGIN IMMEDIATE)
+
+    with write_transaction(store.engine) as conn:
         for row in rows:  # a row without summary (or a concurrent writer) is replaced
             conn.execute(delete(table).where(and_(
                 table.c.trial_id == row["trial_id"], table.c.registry == row["registry"],
@@ -252,7 +255,10 @@ def _build_match_catalog(store: TrialStore, *, workers: int) -> MatchCatalog:
                 table.c.trial_id == keys[0][0], table.c.registry == keys[0][1], table.c.raw_sha256 == digest,
                 table.c.compiler_version == mark)).scalar_one_or_none()
     if blob is not None:
-        return _without_gc(_catalog_from_blob, blob)
+        try:
+            return _without_gc(_catalog_from_blob, blob)
+        except (ValueError, KeyError, TypeError, IndexError):  # an unreadable blob is rebuilt, never fatal
+            pass
     join = trials_table.outerjoin(table, and_(
         table.c.trial_id == trials_table.c.trial_id, table.c.registry == trials_table.c.registry,
         table.c.raw_sha256 == trials_table.c.raw_sha256, table.c.compiler_version == version))
@@ -350,7 +356,9 @@ def _store_blob(store: TrialStore, trial_id: str, registry: str, digest: str, ma
 
     table = _table()
     try:
-        with store.engine.begin() as conn:
+        from hcctrials.storage.engine import write_transaction  # writers queue (SQLite BEGIN IMMEDIATE)
+
+        with write_transaction(store.engine) as conn:
             conn.execute(delete(table).where(table.c.compiler_version.like("catalog-%")))
             conn.execute(insert(table), [{"trial_id": trial_id, "registry": registry, "raw_sha256": digest,
                                           "compiler_version": mark, "criteria": blob,

@@ -88,8 +88,10 @@ def match_to_dict(m: TrialMatch, language: str = "en") -> dict[str, Any]:
         "deciding": [{"number": c.number, "role": c.role, "text": c.text, "reason": c.reason} for c in m.deciding],
         "to_measure": m.to_measure, "unknown_count": m.unknown_count, "criteria_count": m.criteria_count,
         "review_count": m.review_count, "data_count": m.data_count,
-        "sites": [{"institution": s.institution, "place": s.place, "distance": s.distance} for s in m.sites],
+        "sites": [{"institution": s.institution, "place": s.place, "distance": s.distance,
+                   "km": None if s.km is None else round(s.km)} for s in m.sites],
         "nearest_site": m.nearest, "links": m.links,
+        "contacts": [c.get(language) for c in m.contacts if c.get(language)],
     }
 
 
@@ -116,6 +118,10 @@ def _distance(distance: str, language: str) -> str:
             "unknown": say("distance unknown", language)}.get(distance, distance)
 
 
+def _km(km: float | None) -> str:
+    return f", ~{km:,.0f} km" if km is not None else ""
+
+
 def describe_match(m: TrialMatch, *, language: str = "en", all_criteria: bool = True) -> list[str]:
     """Plain-text lines explaining one trial for the patient."""
     lang = "zh" if language == "zh" else "en"
@@ -131,7 +137,11 @@ def describe_match(m: TrialMatch, *, language: str = "en", all_criteria: bool = 
         lines.append("  ! " + say("record contradiction: {detail}", lang, detail=m.recruiting.contradiction))
     if m.sites:
         lines.append("  " + say("sites: {sites}", lang, sites="; ".join(
-            f"{s.institution or '-'} ({s.place}, {_distance(s.distance, lang)})" for s in m.sites[:5])))
+            f"{s.institution or '-'} ({s.place}, {_distance(s.distance, lang)}{_km(s.km)})" for s in m.sites[:5])))
+    for contact in m.contacts[:2]:
+        shown = contact.get(lang)
+        if shown:
+            lines.append("  " + say("contact: {contact}", lang, contact=shown))
     for c in m.criteria if all_criteria else m.deciding:
         lines.append(f"    {_role(c.role, lang)} {c.number:>3} {status_label(c, lang):<16} {c.reason}")
     if m.to_measure:

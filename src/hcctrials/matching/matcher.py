@@ -37,12 +37,12 @@ import numpy as np
 
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, PatientFacts, TrialVerdict, compile_trial, evaluate_trial
 from hcctrials.criteria.verdict import INELIGIBLE, NO_CRITERIA, POSSIBLY_ELIGIBLE, TRIAL_VERDICTS
-from hcctrials.matching.geography import DISTANCE_ORDER, Place, distance_class, resolve_location, site_location
+from hcctrials.matching.geography import DISTANCE_ORDER, Place, distance_class, distance_km, resolve_location, site_location
 from hcctrials.matching.relevance import Relevance, TrialConcepts, assess_relevance, patient_concepts, trial_concepts
 from hcctrials.matching.setting import TrialSetting, classify_trial_setting
 from hcctrials.matching.status import _CLOSED, STATE_ORDER, RecruitingStatus, evaluate_recruiting_status
 from hcctrials.model.patient import Location, Patient
-from hcctrials.model.trial import Trial
+from hcctrials.model.trial import Text, Trial
 
 __all__ = ["PatientLine", "derive_line_of_therapy", "CriterionRow", "SiteMatch", "TrialMatch", "MatchResult",
            "MatchCatalog", "match_patient", "VERDICT_ORDER", "trial_links", "setting_affinity"]
@@ -104,6 +104,7 @@ class SiteMatch:
     institution: str | None
     place: str
     distance: str
+    km: float | None = None  # great-circle distance from the patient when both cities are known
 
 
 class TrialMatch:
@@ -114,9 +115,11 @@ class TrialMatch:
     def __init__(self, trial_id: str, registry: str, title: str, verdict: str, recruiting: RecruitingStatus,
                  setting: TrialSetting, setting_affinity: int, sites: list[SiteMatch], nearest: str,
                  links: list[str], *, unknown_count: int = 0, criteria_count: int = 0,
-                 relevance: Relevance | None = None,
+                 relevance: Relevance | None = None, contacts: list[Text] | None = None,
                  explain: Callable[[], TrialVerdict] | None = None) -> None:
         self.trial_id, self.registry, self.title, self.verdict = trial_id, registry, title, verdict
+        #: the record's contacts as registered (name, phone, e-mail where given), in both languages
+        self.contacts: list[Text] = list(contacts or [])
         self.recruiting, self.setting, self.setting_affinity = recruiting, setting, setting_affinity
         self.sites, self.nearest, self.links = sites, nearest, links
         self.relevance = relevance if relevance is not None else Relevance("condition_unknown", (), "")
@@ -161,13 +164,10 @@ class TrialMatch:
 
     @property
     def reason(self) -> str:
-        if self.verdict == "unknown_no_criteria":
-            return "unknown: criteria not in the record"
-        if self.verdict == "ineligible":
-            return "not eligible: " + "; ".join(f"{d.role} {d.number}: {d.reason}" for d in self.deciding[:3])
-        if self.verdict == "possibly_eligible":
-            return f"possibly eligible: {self.review_count} criteria need review, {self.data_count} need data"
-        return "eligible: every criterion decided and passed"
+        """Why the trial has its verdict (English; :func:`hcctrials.matching.explain.trial_reason` in any language)."""
+        from hcctrials.matching.explain import trial_reason
+
+        return trial_reason(self)
 
     @property
     def unknown_count(self) -> int:
@@ -261,7 +261,7 @@ class MatchCatalog:
         self._offered: dict[date, np.ndarray] = {}
         self._closed_record: np.ndarray = np.fromiter(
             (s in _CLOSED_VALUES for s in self._record_status), dtype=bool, count=len(self._record_status))
-        self._shown: dict[int, tuple[str, str, str, tuple[str, ...], TrialSetting]] = {}
+        self._shown: dict[int, tuple[str, str, str, tuple[str, ...], TrialSetting, tuple[Text, ...]]] = {}
         #: patient's settings (PatientLine.settings) -> per trial: setting affinity
         self._affinity: dict[tuple[str, ...], dict[int, int]] = {}
         self._sites: dict[Place, dict[int, tuple[tuple[SiteMatch, ...], str]]] = {}
@@ -372,13 +372,13 @@ class MatchCatalog:
             self._status.clear()
         return self._status.setdefault(as_of, {})
 
-    def _shown_at(self, i: int) -> tuple[str, str, str, tuple[str, ...], TrialSetting]:
-        """What a shown trial carries whoever the patient is: id, registry, title, links, setting."""
+    def _shown_at(self, i: int) -> tuple[str, str, str, tuple[str, ...], TrialSetting, tuple[Text, ...]]:
+        """What a shown trial carries whoever the patient is: id, registry, title, links, setting, contacts."""
         found = self._shown.get(i)
         if found is None:
             trial = self._trial_at(i)
             found = self._shown[i] = (trial.trial_id, trial.registry.value, trial.title("en"),
-                                      tuple(trial_links(trial)), self._setting_at(i))
+                                      tuple(trial_links(trial)), self._setting_at(i), tuple(trial.contacts))
         return found
 
     def _sites_for(self, here: Place) -> dict[int, tuple[tuple[SiteMatch, ...], str]]:
@@ -391,7 +391,8 @@ class MatchCatalog:
             tuple[list[SiteMatch], str]:
         found = known.get(i)
         if found is None:
-            sites = tuple(SiteMatch(inst, place.describe(), distance_class(here, place)) for inst, place in self._places_at(i))
+            sites = tuple(SiteMatch(inst, place.describe(), distance_class(here, place), distance_km(here, place))
+                          for inst, place in self._places_at(i))
             nearest = min((s.distance for s in sites), key=DISTANCE_ORDER.__getitem__, default="unknown")
             found = known[i] = (sites, nearest)
         return list(found[0]), found[1]
@@ -571,7 +572,7 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
     states = catalog._states(as_of)
     seen_from_here = catalog._sites_for(here)
     for i, r, code in zip(positions.tolist(), r_of.tolist(), verdict_code.tolist()):
-        trial_id, registry, title, links, setting = catalog._shown_at(i)
+        trial_id, registry, title, links, setting, contacts = catalog._shown_at(i)
         fit = affinity.get(i)
         if fit is None:
             fit = affinity[i] = setting_affinity(line, setting)
@@ -580,7 +581,7 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
         m = TrialMatch(trial_id, registry, title, TRIAL_VERDICTS[code],
                        state if state is not None else catalog._status_at(i, as_of), setting, fit, sites, nearest,
                        list(links), unknown_count=0 if r < 0 else int(unknown[r]),
-                       criteria_count=0 if r < 0 else int(counts[r]), relevance=relevance[i],
+                       criteria_count=0 if r < 0 else int(counts[r]), relevance=relevance[i], contacts=list(contacts),
                        explain=None if r < 0 else partial(_explain, compiled, r, facts, as_of))
         if code == POSSIBLY_ELIGIBLE:
             possibly_rows.append(r)

@@ -150,15 +150,10 @@ def parse_patient(data: Any, *, source: str | None = None, record: str | None = 
 
 
 def _read_bytes(path: Path, limit: int, kind: str) -> bytes:
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(limit + 1)
-    except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror}", file=str(path)) from None
-    if len(raw) > limit:
-        raise ParseError(f"{kind} patient file larger than {limit // (1024 * 1024)} MB", file=str(path),
-                         hint="put a cohort in JSON lines (.jsonl) or CSV, one patient per line")
-    return raw
+    from hcctrials.sources.base import read_bytes_limited
+
+    return read_bytes_limited(path, limit, what=f"{kind} patient file",
+                              hint="put a cohort in JSON lines (.jsonl) or CSV, one patient per line")
 
 
 def _yaml_expanded_size(node: yaml.Node, *, source: str) -> None:

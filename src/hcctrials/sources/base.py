@@ -142,16 +142,17 @@ def check_parsed_record(result: ParseResult) -> ParseResult:
                          record_id=result.trial.trial_id, details={"field": error.field or ""})
 
 
-def read_bytes_limited(path: Path, limit: int = MAX_FILE_BYTES) -> bytes:
-    """The bytes of *path*; ParseError naming the file if it is larger than *limit*."""
+def read_bytes_limited(path: Path, limit: int = MAX_FILE_BYTES, *, what: str = "file",
+                       hint: str = "one registration page or listing is far smaller; check the file") -> bytes:
+    """The bytes of *path*; ParseError naming the file if it is larger than *limit* (*what* names the
+    kind of file in the message, *hint* says what to do)."""
     try:
         with path.open("rb") as handle:
             raw = handle.read(limit + 1)
     except OSError as exc:
         raise ParseError(f"cannot read file: {exc.strerror}", file=str(path)) from None
     if len(raw) > limit:
-        raise ParseError(f"file larger than {limit // (1024 * 1024)} MB", file=str(path),
-                         hint="one registration page or listing is far smaller; check the file")
+        raise ParseError(f"{what} larger than {limit // (1024 * 1024)} MB", file=str(path), hint=hint)
     return raw
 
 

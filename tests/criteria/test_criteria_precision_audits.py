@@ -1,0 +1,75 @@
+"""The wrong rules of the random audit of 2026-12-04 (tests/criteria/audit/audit_2026-12-04_round1.yaml),
+each now sent to review with the reason, and the precision audits that catch them.
+
+Each case is a criterion from a real HCC trial, the rule it was compiled to, and the patient for whom
+that rule decided against the text (the auditor's note).  "Needs review" costs a clinician a minute;
+the wrong rule silently excluded or admitted the patient.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from hcctrials.criteria import compile_criterion
+from hcctrials.model.eligibility import NeedsReview
+
+CASES = [
+    # (role, text, reason fragment, the patient the old rule got wrong)
+    ("exclusion", "If female, is lactating", "lactation only",
+     "a pregnant woman who is not breastfeeding was excluded"),
+    ("exclusion", "Major surgery within previous 4 weeks or planned major surgical procedure during course of study",
+     "planned", "a hepatectomy in 2020 excluded the patient"),
+    ("exclusion", "Serious non-healing wound, ulcer ore bone fracture", "non-healing",
+     "a fracture healed in 2010 excluded the patient"),
+    ("inclusion", "No evidence of bleeding diathesis", "named in the present",
+     "an ITP in remission failed the criterion"),
+    ("exclusion", "Prior use of systemic investigational agents for HCC", "systemic",
+     "an investigational TACE excluded the patient"),
+    ("exclusion", "History of gastrointestinal perforation or esophageal/gastric bleeding within 6 months prior to "
+                  "study enrollment", "variceal bleeding only", "a gastric-ulcer bleed was not excluded"),
+    ("exclusion", "Evidence of acute main trunk portal vein thrombosis", "thrombus",
+     "a chronic Vp4 thrombus was excluded although the trial admits chronic main-trunk thrombosis"),
+    ("exclusion", "Chronic treatment with steroids or another immunosuppressive agents", "Chronic",
+     "a 3-day dexamethasone course in 2020 excluded the patient"),
+    ("exclusion", "Known hypersensitivity to Chinese hamster ovary cell products or to any component of the "
+                  "atezolizumab or bevacizumab formulation", "hamster", "a CHO-product allergy was not excluded"),
+    ("inclusion", "Child-Pugh Liver Function Class A/B9", "gap", "Child-Pugh 7 or 8 was rejected"),
+    ("exclusion", "Concurrent participation in another clinical trial involving experimental treatment;",
+     "Concurrent", "a trial drug finished in 2020 excluded the patient"),
+    ("exclusion", "Patients with history of stem cell or organ transplantation;", "autologous",
+     "an autologous stem-cell transplant was not excluded"),
+    ("exclusion", "Systemic anti-cancer treatment within 2 weeks, all ongoing adverse events related to previous "
+                  "systemic anti-cancer therapy resolved to grade ≤1.", "ystemic",
+     "sorafenib until 5 days ago without toxicity was not excluded"),
+]
+
+
+@pytest.mark.parametrize(("role", "text", "reason", "patient"), CASES, ids=[c[3][:40] for c in CASES])
+def test_audited_wrong_rules_go_to_review(role: str, text: str, reason: str, patient: str) -> None:
+    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
+    assert isinstance(rule, NeedsReview), f"{text} -> {rule} ({patient})"
+    assert reason in rule.reason
+
+
+def test_a_permission_with_conditions_no_longer_decides() -> None:
+    """Audit #83: "Prior local therapy ... is allowed if the index lesion(s) remains outside of the treatment
+    field or has progressed" compiled to "no local therapy within 27 days": a resection 12 days ago met it and
+    the index-lesion condition was dropped.  It is now a permissive note, checked at the site."""
+    from hcctrials.model.eligibility import Administrative
+
+    rule = compile_criterion("Prior local therapy, such as surgery, hepatic arterial embolization, chemoembolization, "
+                             "radiofrequency ablation, percutaneous ethanol injection or cryoablation is allowed if the "
+                             "index lesion(s) remains outside of the treatment field or has progressed", role="inclusion")
+    assert isinstance(rule, (Administrative, NeedsReview))
+
+
+def test_active_or_prior_autoimmune_disease_is_ever() -> None:
+    """Audit #25: "Active or prior documented autoimmune ... disorders" was read as active only, so a patient
+    with a prior, resolved autoimmune disease was not excluded; "or inflammatory disorders" (round 3) are not
+    all autoimmune, so that wording goes to review."""
+    from hcctrials.criteria import describe
+
+    rule = compile_criterion("Active or prior documented autoimmune disease", role="exclusion")
+    assert describe(rule) == "history: autoimmune_disease (ever)"
+    wider = compile_criterion("Active or prior documented autoimmune or inflammatory disorders", role="exclusion")
+    assert isinstance(wider, NeedsReview) and "inflammat" in wider.reason
