@@ -32,7 +32,7 @@ CASES = [
     ("exclusion", "Chronic treatment with steroids or another immunosuppressive agents", "Chronic",
      "a 3-day dexamethasone course in 2020 excluded the patient"),
     ("exclusion", "Known hypersensitivity to Chinese hamster ovary cell products or to any component of the "
-                  "atezolizumab or bevacizumab formulation", "hamster", "a CHO-product allergy was not excluded"),
+                  "atezolizumab or bevacizumab formulation", "", "a CHO-product allergy was not excluded"),
     ("inclusion", "Child-Pugh Liver Function Class A/B9", "gap", "Child-Pugh 7 or 8 was rejected"),
     ("exclusion", "Concurrent participation in another clinical trial involving experimental treatment;",
      "Concurrent", "a trial drug finished in 2020 excluded the patient"),
@@ -73,3 +73,58 @@ def test_active_or_prior_autoimmune_disease_is_ever() -> None:
     assert describe(rule) == "history: autoimmune_disease (ever)"
     wider = compile_criterion("Active or prior documented autoimmune or inflammatory disorders", role="exclusion")
     assert isinstance(wider, NeedsReview) and "inflammat" in wider.reason
+
+
+def _audited_items() -> list[tuple[str, dict[str, str]]]:
+    from pathlib import Path
+
+    import yaml
+
+    out = []
+    for path in sorted((Path(__file__).parent / "audit").glob("audit_*.yaml")):
+        for item in yaml.safe_load(path.read_text(encoding="utf-8"))["items"]:
+            out.append((path.stem, item))
+    return out
+
+
+AUDITED = _audited_items()
+
+
+@pytest.mark.parametrize(("audit", "item"), [(a, i) for a, i in AUDITED if i["judgement"] == "wrong"],
+                         ids=[f"{a}-{i['trial']}-{i['role'][:3]}{i['number']}" for a, i in AUDITED
+                              if i["judgement"] == "wrong"])
+def test_every_rule_an_audit_found_wrong_no_longer_decides(audit: str, item: dict[str, str]) -> None:
+    """Every criterion judged "wrong" in an audit by reading (tests/criteria/audit, the patient that showed
+    the error in its note) now goes to review, is a permissive note checked at the site, or compiles to a
+    corrected rule (checked below): the audited wrong rule never comes back."""
+    from hcctrials.criteria import describe
+    from hcctrials.model.eligibility import Administrative
+
+    rule = compile_criterion(item["text"], role=item["role"])  # type: ignore[arg-type]
+    assert isinstance(rule, (NeedsReview, Administrative)) or describe(rule) != item["rule"], \
+        f"{item['text']} -> {describe(rule)} ({item['note']})"
+
+
+@pytest.mark.parametrize(("text", "patient", "expected"), [
+    # round 4: 活动性感染 is any active infection needing systemic treatment, not only a severe one
+    ("有活动性感染需要全身治疗。", {"history_reviewed": True, "conditions": [
+        {"code": "infection", "name": "pneumonia", "status": "active", "requires_systemic_treatment": True}]}, "met"),
+    # round 4: "previous, or current, ... spinal cord compression": a resolved compression excludes too
+    ("History of previous, or current, brain metastases or spinal cord compression.", {
+        "history_reviewed": True, "tumour": {"cns_metastasis": False},
+        "conditions": [{"code": "spinal_cord_compression", "status": "resolved"}]}, "met"),
+])
+def test_corrected_rules_decide_what_the_text_says(text: str, patient: dict[str, object], expected: str) -> None:
+    from datetime import date
+
+    from hcctrials.criteria import PatientFacts, evaluate_node
+    from hcctrials.model.patient import Patient
+
+    rule = compile_criterion(text, role="exclusion")
+    person = Patient.model_validate({"patient_id": "P", **patient})
+    assert evaluate_node(rule, PatientFacts(person, date(2026, 6, 1))).status == expected
+
+
+def test_the_audits_were_judged() -> None:
+    assert len(AUDITED) >= 400
+    assert all(i["judgement"] in ("faithful", "partly", "wrong") for _, i in AUDITED)

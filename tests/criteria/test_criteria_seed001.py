@@ -119,7 +119,8 @@ CASES = [
         "autoimmune_disease", status="active")]}, "unknown"),
     ("exclusion", "9", BOTH, "active pneumonitis", {"conditions": [cond("pneumonitis", status="active")]}, "met"),
     ("exclusion", "9", BOTH, "no pneumonitis", {}, "not_met"),
-    ("exclusion", "9", BOTH, "pneumonitis, activity unknown", {"conditions": [cond("pneumonitis")]}, "unknown"),
+    # "a known history of active pneumonitis": a recorded pneumonitis is a history of it
+    ("exclusion", "9", BOTH, "pneumonitis, activity unknown", {"conditions": [cond("pneumonitis")]}, "met"),
     ("exclusion", "10", BOTH, "active infection on antibiotics", {"conditions": [cond(
         "severe_infection", status="active", requires_systemic_treatment=True)]}, "met"),
     ("exclusion", "10", BOTH, "no infection", {}, "not_met"),

@@ -134,7 +134,7 @@ _ECOG = re.compile(
     r"|(?P<gcmp>≥|>=|=>|>|大于或等于|大于等于|大于|高于|超过|不低于|不小于|greater than or equal to|greater than\s*/\s*equal to"
     r"|equal to or greater than|greater than|more than|higher than|above|at least|no less than|not less than)\s*(?P<min>[0-4])"
     r"|(?P<lo>[0-4])\s*(?:-|–|~|～|to|至|到)\s*(?P<hi>[0-4])"
-    r"|(?P<set>[0-4](?:\s*(?:,|or|或|和|and|/)\s*[0-4])*))\s*(?:分|points?)?"
+    r"|(?P<set>[0-4](?:\s*(?:,\s*(?:or|and)|,|or|或|和|and|/)\s*[0-4])*))\s*(?:分|points?)?"
     r"(?P<suffix>\s*(?:or less|or lower|or below|或以下|以下|or more|or greater|or higher|or above|或以上|以上))?",
     re.IGNORECASE,
 )

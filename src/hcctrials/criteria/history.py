@@ -59,7 +59,9 @@ CONDITION_TERMS: list[tuple[str, str]] = [
      r"(?=\s+(?:that\s+(?:is\s+|are\s+)?)?requir\w*\s+(?:systemic\s+)?(?:antibiotic|antimicrobial|anti-?infective|therapy|treatment|antibiotics))"
      r"|(?:需要|需)(?:全身|系统)?(?:抗感染|抗生素|抗菌)?治疗的(?:活动性)?感染",
      "infection|severe_infection"),
-    (r"(?:severe|serious|active|uncontrolled)\s+(?!tuberculosis)(?:\w+\s+)?infections?|(?:严重|重症|活动性)(?:的)?感染", "severe_infection"),
+    # 活动性感染 is an active infection (any), 严重/重症感染 a severe one
+    (r"活动性(?:的)?感染", "infection|severe_infection"),
+    (r"(?:severe|serious|active|uncontrolled)\s+(?!tuberculosis)(?:\w+\s+)?infections?|(?:严重|重症)(?:的)?感染", "severe_infection"),
     (r"immunodeficiency|免疫缺陷", "immunodeficiency"),
     (r"(?:mental|psychiatric)\s+(?:disorders?|illness|diseases?)|精神(?:疾病|病|障碍)", "psychiatric_disorder"),
     (r"substance abuse|drug abuse|药物滥用|吸毒", "substance_abuse"),
@@ -146,10 +148,12 @@ def scan_history(ctx: Context) -> list[Hit]:
             ever = bool(_EVER.search(before)) or bool(re.match(r"\s*(?:的)?(?:病史|既往史|史)", after))
             # "history of or current X", "active, known, or suspected X", "past or current": any, ever (issue 10:
             # read as active only, it admitted patients with a past episode)
-            either = re.search(r"or\s+previously|or\s+(?:prior|past|previous)|或既往|history of or|past or|previous or|prior or|"
+            either = re.search(r"or\s+previously|or\s+(?:prior|past|previous)|或既往|history of or|(?:past|previous|prior),?\s+or|"
                                r"known,?\s+or|,\s*known|"
-                               r"or\s+(?:a\s+)?history|或(?:有)?(?:既往|病史)|既往或", before + m.group(0))
-            status: Literal["active", "ever"] = "active" if active and not ((ever or either) and either) else "ever"
+                               r"or\s+(?:a\s+)?history|或(?:有)?(?:既往|病史)|既往或", text[max(0, m.start() - 120):m.end()])  # a list may put the words far ahead
+            # "既往有...活动性X" / "a history of active X": a past episode of active disease counts (ever)
+            status: Literal["active", "ever"] = "active" if active and not (either or (ever and (re.search(
+                r"既往|history of|previous|past", before) or re.match(r"\s*(?:的)?(?:病史|既往史|史)", after)))) else "ever"
             if code in ("coronary_artery_disease", "cardiomyopathy") and re.match(r"\s*(?:unstable|symptomatic)",
                                                                                  m.group(0)):
                 status = "active"

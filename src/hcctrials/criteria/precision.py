@@ -101,10 +101,11 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bmoderate\b|中度", ("moderate",)),
     (r"\bsevere\b|重度|严重", ("severe", "grade", "wound")),
     (r"\bserious\b", ("severe", "serious", "wound", "infection")),
-    (r"\buncontrolled\b|poorly controlled|未控制|未能控制|控制不佳|控制不良", ("uncontrolled",)),
+    (r"\buncontrolled\b|poorly controlled|未控制|未能控制|控制不佳|控制不良|无法(?:获得)?(?:良好)?控制|不能控制",
+     ("uncontrolled",)),
     (r"\bsymptomatic\b|有症状|症状性", ("symptomatic", "active")),
     (r"\buntreated\b|未经治疗|未治疗", ("untreated", "active")),
-    (r"\bunstable\b|不稳定", ("unstable", "active")),
+    (r"\bunstable\b|不稳定", ("unstable",)),
     (r"\bactive\b|活动性|活动期", ("active", "ever", "hbsag", "hbv dna", "hcv rna", "detectable")),
     (r"\bventricular\b|室性", ("ventricular",)),
     (r"\bclinically (?:significant|relevant|important)\b|有临床意义|临床意义", ("significant",)),
@@ -122,6 +123,13 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"interstitial lung|间质性肺", ("interstitial",)),
     (r"syphilis|梅毒", ("syphilis",)),
     (r"\bAIDS\b", ("aids",)),
+    (r"ischa?emi\w*|缺血", ("ischemi", "ischaemi", "myocardial")),
+    (r"leptomening\w*|carcinomatous meningitis|meningeal carcinomatosis|软脑膜|脑膜转移", ("leptomening",)),
+    (r"\bdespite\b|\bin spite of\b|尽管|经[^。；]{0,8}治疗(?:后)?仍", ("despite", "uncontrolled", "refractory")),
+    (r"\bEASL\b", ("easl", "mrecist")),
+    (r"fistul\w*|瘘", ("fistul",)),
+    (r"adverse drug reactions?|multiple (?:adverse|drug) reactions?|药物不良反应", ("adverse", "reaction")),
+    (r"\belective\b|择期", ("planned", "elective")),
     (r"\bplanned\b|\banticipated\b|\bscheduled\b|\bexpected to (?:need|require|undergo)\b|计划|预计", ("planned",)),
     (r"\bacute\b|急性", ("acute",)),
     (r"\bchronic(?:ally)?\b|长期|慢性", ("chronic", "hbsag", "hbv", "hcv", "hepatitis", "liver disease", "cirrhosis")),
@@ -203,8 +211,8 @@ def audit_descriptive_kind(rule: Node, text: str) -> str | None:
 
 
 _HISTORY_WORDS = re.compile(
-    r"\b(?:history|prior|previous(?:ly)?|past|ever|documented|known|diagnos\w*|had|has had|have had|within|since|"
-    r"recent(?:ly)?|last)\b|既往|病史|曾|史|已知|诊断|以内|内", re.IGNORECASE)
+    r"\b(?:history|prior|previous(?:ly)?|past|ever|documented|diagnos\w*|had|has had|have had|within|since|"
+    r"recent(?:ly)?|last)\b|既往|病史|曾|史|诊断|以内|内", re.IGNORECASE)
 _CURRENT_WORDS = re.compile(r"\b(?:evidence of|current(?:ly)?|present|presence of|ongoing|existing|suffering from|"
                             r"suffers from)\b|现有|目前|当前|存在|患有", re.IGNORECASE)
 _PAST_WORDS = re.compile(r"\b(?:history|prior|previous(?:ly)?|past|ever)\b|既往|病史|曾", re.IGNORECASE)
@@ -255,9 +263,24 @@ def audit_scope(text: str, description: str) -> str | None:
     if description.startswith(("allergy", "not (allergy")) and "the trial drugs" not in description and \
             re.search(r"any (?:other )?(?:agent|drug|component|ingredient)|(?:this|the) (?:trial|study)\b|试验药物|研究药物", lower):
         return "the trial's other agents are part of the allergy criterion; the rule reads only the named drugs"
+    if description.startswith(("allergy", "not (allergy")) and \
+            re.search(r"chemically|related (?:to|compounds?|drugs?)|similar (?:drugs?|compounds?)|excipient|dmso|"
+                      r"other rapamycins?|component|ingredient|辅料|同类|成分", lower):
+        return "the trial's other agents are part of the allergy criterion; the rule reads only the named drugs"
     if re.search(r"skin_squamous_cell(?! treated with curative)", description) and \
             re.search(r"adequately treated|curatively treated|completely (?:treated|resected)|locali[sz]ed", lower):
         return "'adequately treated' / 'localized' qualify the skin-cancer exception; the rule excepts any skin cancer"
+    if re.search(r"infection|感染", lower) and re.search(r"history: severe_infection \(", description) and \
+            not re.search(r"severe|serious|grade\s*[3-5]|严重|重症", lower):
+        return "any infection requiring treatment, not only a severe one: the rule reads severe infection"
+    if re.search(r"liver transplant|hepatic transplant|肝移植", lower) and "organ_transplant" in description and \
+            "liver_transplant" not in description:
+        return "a liver transplant only; the rule reads any organ transplant (a kidney recipient would be excluded)"
+    if "uncontrolled_hypertension" in description and re.search(r"any of \(.*(?:systolic|diastolic) BP", description):
+        return "the blood-pressure values define the uncontrolled hypertension; read as alternatives, one reading excludes"
+    if "arrhythmia (active)" in description and not re.search(
+            r"active|uncontrolled|symptomatic|unstable|requir|current|significant|活动|未控制|需要|控制不", lower):
+        return "'arrhythmia' without a qualifier read as active arrhythmia only (a controlled one passes)"
     if re.search(r"portal (?:vein|venous) thrombosis|门静脉血栓", lower) and "pvtt" in description and \
             not re.search(r"tumou?r|malignant|neoplastic|癌栓|瘤栓", lower):
         return "portal vein thrombosis may be bland (non-tumour); the rule reads a tumour thrombus"
