@@ -203,7 +203,14 @@ def test_arrhythmia_requiring_therapy_keeps_its_exception_for_review() -> None:
     assert evaluate_node(rule, PatientFacts(p, AS_OF)).status == "not_met"  # no treatment needed: AllOf not met
 
 
-@pytest.mark.parametrize("text", ["Has had a solid organ or hematologic transplant.", "Patients with history of renal transplant"])
+def test_hematologic_transplant_includes_autologous() -> None:
+    """Audit 2026-12-04 round 6: "hematologic transplant" read as allogeneic only missed an autologous
+    stem-cell transplant (for myeloma): review."""
+    rule = compile_criterion("Has had a solid organ or hematologic transplant.", role="exclusion")
+    assert isinstance(rule, NeedsReview) and "autologous" in rule.reason
+
+
+@pytest.mark.parametrize("text", ["Patients with history of renal transplant"])
 def test_transplant_wording(text: str) -> None:
     assert _status(text, "exclusion", make_patient(conditions=[cond("organ_transplant")])) == "met"
     assert _status(text, "exclusion", make_patient()) == "not_met"

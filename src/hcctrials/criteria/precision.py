@@ -130,6 +130,7 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"fistul\w*|瘘", ("fistul",)),
     (r"adverse drug reactions?|multiple (?:adverse|drug) reactions?|药物不良反应", ("adverse", "reaction")),
     (r"\belective\b|择期", ("planned", "elective")),
+    (r"\bha?emorrhag\w*|\bbleed\w*|出血", ("bleed", "hemorrhag", "haemorrhag", "varic", "diathesis", "coagul")),
     (r"\bplanned\b|\banticipated\b|\bscheduled\b|\bexpected to (?:need|require|undergo)\b|计划|预计", ("planned",)),
     (r"\bacute\b|急性", ("acute",)),
     (r"\bchronic(?:ally)?\b|长期|慢性", ("chronic", "hbsag", "hbv", "hcv", "hepatitis", "liver disease", "cirrhosis")),
@@ -284,7 +285,16 @@ def audit_scope(text: str, description: str) -> str | None:
     if re.search(r"portal (?:vein|venous) thrombosis|门静脉血栓", lower) and "pvtt" in description and \
             not re.search(r"tumou?r|malignant|neoplastic|癌栓|瘤栓", lower):
         return "portal vein thrombosis may be bland (non-tumour); the rule reads a tumour thrombus"
-    if "allogeneic" in description and re.search(r"stem cell|干细胞|bone marrow|骨髓", lower) and \
+    if re.search(r"cornea|角膜", lower) and "cornea" not in description and "allogeneic_tissue" not in description:
+        return "a corneal transplant is named; the rule does not read it"
+    if re.search(r"\bsex (?:female|male)\b", description) and re.search(
+            r"\bmale or female\b|\bfemale or male\b|\bmen (?:and|or) women\b|both (?:sexes|genders)|男女|男性或女性|女性或男性", lower):
+        return "both sexes are named; the rule reads one"
+    if re.search(r"within \d+ d", description) and re.search(r"history: [a-z_/]+ \(ever\)[^;)]*within", description) and \
+            re.search(r"\bactive,?\s+or\s+(?:prior|previous|past|documented|history)|(?:prior|previous|past),?\s+or\s+"
+                      r"(?:current|active|ongoing)|活动性?或既往|既往或活动", lower):
+        return "a window over a condition that may still be active: from its onset, or over its activity?"
+    if "allogeneic" in description and re.search(r"stem cell|干细胞|bone marrow|骨髓|ha?ematologic|ha?ematopoietic|造血", lower) and \
             not re.search(r"allogeneic|allo-|异基因|同种异体", lower):
         return "'stem cell / bone marrow transplantation' includes autologous transplants; the rule reads allogeneic only"
     other_gi = re.search(r"ulcer|gastro-?intestinal|\bgi\b|消化道|溃疡", lower) or (
