@@ -364,6 +364,8 @@ def _store_blob(store: TrialStore, trial_id: str, registry: str, digest: str, ma
                                           "compiler_version": mark, "criteria": blob,
                                           "summary": f'{{"catalog_blob": {_BLOB_FORMAT}}}'}])
     except SQLAlchemyError:
+        # the blob is only a cache: a database that cannot be written now (read-only, or locked past the busy
+        # timeout) still answers this match from the catalog built in memory; the next match tries again
         pass
 
 
