@@ -8,6 +8,7 @@ import re
 from datetime import date
 from pathlib import Path
 from functools import partial
+from collections.abc import Iterator
 from typing import Any, cast
 
 import pytest
@@ -36,6 +37,7 @@ from hcctrials.model.patient import Patient
 from hcctrials.model.trial import OverallStatus, Trial
 from hcctrials.patients import load_patient
 from hcctrials.storage import open_store
+from hcctrials.storage.repository import TrialStore
 from hcctrials.storage.compiled_criteria import compiled_criteria
 
 PATIENTS = Path(__file__).resolve().parents[2] / "src/hcctrials/datasets/patients"
@@ -205,60 +207,58 @@ def test_blob_structure_is_the_catalog_of_the_trials(seed_trials, real_trials, d
         store.close()
 
 
-def test_blob_is_not_reused_after_a_record_changes(seed_trials, real_trials, sqlite_url) -> None:  # type: ignore[no-untyped-def]
-    trials = [*seed_trials.values(), *real_trials.values()]
-    patient = load_patient(PATIENTS / "shenzhen_2l_after_atezo_bev.yaml")
-    kw: dict[str, Any] = {"as_of": DATES[1], "include_ineligible": True, "include_closed": True}
+MATCH_ALL: dict[str, Any] = {"as_of": DATES[1], "include_ineligible": True, "include_closed": True}
+
+
+@pytest.fixture
+def cached_store(seed_trials, real_trials, sqlite_url) -> Iterator[TrialStore]:  # type: ignore[no-untyped-def]
+    """A store of the seed and real records whose catalog blob was written by a first match load."""
     store = open_store(sqlite_url)
     try:
-        store.save_trials(trials)
+        store.save_trials([*seed_trials.values(), *real_trials.values()])
         compiled_cache._CATALOGS.clear()
         compiled_cache.load_match_catalog(store)
-        stored = list(store.iter_trials())
-        changed = stored[0].model_copy(update={"overall_status": OverallStatus.RECRUITING,
-                                               "dates": stored[0].dates.model_copy(update={
-                                                   "recruitment_start": "2025-01", "recruitment_end": "2027-12"})})
-        changed = changed.model_copy(update={"provenance": changed.provenance.model_copy(
-            update={"raw_sha256": "e" * 64})})
-        store.save_trials([changed])
-        compiled_cache._CATALOGS.clear()  # a new process after the ingest
-        catalog = compiled_cache.load_match_catalog(store)
-        now = list(store.iter_trials())
-        assert now[0].overall_status is OverallStatus.RECRUITING
-        assert _snapshot(match_patient(patient, catalog, **kw)) == _snapshot(match_patient(patient, now, **kw))
-        with store.engine.connect() as conn:
-            blobs = [r for r in conn.execute(compiled_criteria.select()) if r.compiler_version.startswith("catalog-")]
-        assert len(blobs) == 1  # the stale blob was replaced
+        yield store
     finally:
         compiled_cache._CATALOGS.clear()
         store.close()
 
 
-def test_unreadable_blob_is_rebuilt(seed_trials, real_trials, sqlite_url) -> None:  # type: ignore[no-untyped-def]
+def _blobs(store: TrialStore) -> list[str]:
+    with store.engine.connect() as conn:
+        return [r.criteria for r in conn.execute(compiled_criteria.select()) if r.compiler_version.startswith("catalog-")]
+
+
+def test_blob_is_not_reused_after_a_record_changes(cached_store: TrialStore) -> None:
+    patient = load_patient(PATIENTS / "shenzhen_2l_after_atezo_bev.yaml")
+    stored = list(cached_store.iter_trials())
+    changed = stored[0].model_copy(update={"overall_status": OverallStatus.RECRUITING,
+                                           "dates": stored[0].dates.model_copy(update={
+                                               "recruitment_start": "2025-01", "recruitment_end": "2027-12"})})
+    changed = changed.model_copy(update={"provenance": changed.provenance.model_copy(update={"raw_sha256": "e" * 64})})
+    cached_store.save_trials([changed])
+    compiled_cache._CATALOGS.clear()  # a new process after the ingest
+    catalog = compiled_cache.load_match_catalog(cached_store)
+    now = list(cached_store.iter_trials())
+    assert now[0].overall_status is OverallStatus.RECRUITING
+    assert _snapshot(match_patient(patient, catalog, **MATCH_ALL)) == _snapshot(match_patient(patient, now, **MATCH_ALL))
+    assert len(_blobs(cached_store)) == 1  # the stale blob was replaced
+
+
+def test_unreadable_blob_is_rebuilt(cached_store: TrialStore) -> None:
     from sqlalchemy import update
 
-    trials = [*seed_trials.values(), *real_trials.values()]
     patient = load_patient(PATIENTS / "shenzhen_2l_after_atezo_bev.yaml")
-    kw: dict[str, Any] = {"as_of": DATES[1], "include_ineligible": True, "include_closed": True}
-    store = open_store(sqlite_url)
-    try:
-        store.save_trials(trials)
+    table = compiled_criteria
+    for garbage in ("not json", '{"format": 2}\n[]'):
+        with cached_store.engine.begin() as conn:
+            conn.execute(update(table).where(table.c.compiler_version.like("catalog-%")).values(criteria=garbage))
         compiled_cache._CATALOGS.clear()
-        compiled_cache.load_match_catalog(store)
-        table = compiled_criteria
-        for garbage in ("not json", '{"format": 2}\n[]'):
-            with store.engine.begin() as conn:
-                conn.execute(update(table).where(table.c.compiler_version.like("catalog-%")).values(criteria=garbage))
-            compiled_cache._CATALOGS.clear()
-            catalog = compiled_cache.load_match_catalog(store)
-            want = match_patient(patient, list(store.iter_trials()), **kw)
-            assert _snapshot(match_patient(patient, catalog, **kw)) == _snapshot(want)
-            with store.engine.connect() as conn:
-                blobs = [r.criteria for r in conn.execute(table.select()) if r.compiler_version.startswith("catalog-")]
-            assert len(blobs) == 1 and blobs[0] != garbage  # replaced
-    finally:
-        compiled_cache._CATALOGS.clear()
-        store.close()
+        catalog = compiled_cache.load_match_catalog(cached_store)
+        want = match_patient(patient, list(cached_store.iter_trials()), **MATCH_ALL)
+        assert _snapshot(match_patient(patient, catalog, **MATCH_ALL)) == _snapshot(want)
+        blobs = _blobs(cached_store)
+        assert len(blobs) == 1 and blobs[0] != garbage  # replaced
 
 
 @pytest.mark.parametrize("status", list(OverallStatus))
