@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install what hcctrials needs on a fresh Debian machine (root or sudo), then the package.
 #   scripts/setup.sh          runtime only (the package with SQLite)
-#   scripts/setup.sh --test   also PostgreSQL server, R survival, CJK fonts and test extras
+#   scripts/setup.sh --test   also PostgreSQL server, R (survival, cmprsk, rpact), Chromium, a Java runtime and test extras
 set -euo pipefail
 cd "$(dirname "$0")/.."
 want_test=0
@@ -9,9 +9,9 @@ want_test=0
 
 as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
 
-apt_pkgs=(fonts-wqy-microhei)
+apt_pkgs=(fonts-wqy-microhei libpango-1.0-0 libpangoft2-1.0-0)
 if [ "$want_test" = 1 ]; then
-  apt_pkgs+=(postgresql r-cran-survival)
+  apt_pkgs+=(postgresql r-cran-survival r-cran-cmprsk r-cran-rpact chromium openjdk-17-jre-headless)
 fi
 missing=()
 for p in "${apt_pkgs[@]}"; do
@@ -23,6 +23,6 @@ if [ "${#missing[@]}" -gt 0 ] && command -v apt-get >/dev/null; then
   as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
-extras="web,postgres"
-[ "$want_test" = 1 ] && extras="test,web,postgres"
+extras="web,postgres,pdf"
+[ "$want_test" = 1 ] && extras="test,web,postgres,pdf"
 python3 -m pip install --disable-pip-version-check -q -e ".[${extras}]"

@@ -1,8 +1,9 @@
 """The message catalog: every user-facing string in English and Chinese, from one place.
 
 Messages are written in the code in English, wrapped in :func:`say` (the English text is the
-message id, gettext style); the Chinese text lives in the gettext catalog
-``hcctrials/i18n/locale/zh/LC_MESSAGES/hcctrials.po``, read with Babel (a well-kept library of the
+message id, gettext style); the Chinese text lives in the gettext catalogs
+``hcctrials/i18n/locale/zh/LC_MESSAGES/*.po`` (``hcctrials.po`` for matching and criteria,
+one more file per adapter: ``cli.po``, ``web.po``, ``report.po``, ``endpoints.po``), read with Babel (a well-kept library of the
 field for .po catalogs and their extraction).  ``tests/test_i18n_catalog.py`` extracts every
 ``say("...")`` call from the package with Babel and fails on any message without a Chinese text, so
 no string is left untranslated.
@@ -29,15 +30,26 @@ LANGUAGES = ("en", "zh")
 
 @lru_cache(maxsize=None)
 def catalog(language: str) -> dict[str, str]:
-    """msgid -> translated text for *language* (empty for English, the source language)."""
+    """msgid -> translated text for *language* (empty for English, the source language).
+
+    All ``.po`` files of the language are read, in name order, into one catalog; a msgid found in
+    two files with different texts is an error (the catalog test names it)."""
     if language == "en":
         return {}
     from babel.messages.pofile import read_po
 
-    path = resources.files("hcctrials.i18n").joinpath("locale", language, "LC_MESSAGES", "hcctrials.po")
-    with path.open("rb") as handle:
-        po = read_po(handle, locale=language)
-    return {str(m.id): str(m.string) for m in po if m.id and isinstance(m.id, str) and m.string}
+    folder = resources.files("hcctrials.i18n").joinpath("locale", language, "LC_MESSAGES")
+    merged: dict[str, str] = {}
+    for path in sorted((p for p in folder.iterdir() if p.name.endswith(".po")), key=lambda p: p.name):
+        with path.open("rb") as handle:
+            po = read_po(handle, locale=language)
+        for m in po:
+            if m.id and isinstance(m.id, str) and m.string:
+                text = str(m.string)
+                if merged.get(str(m.id), text) != text:
+                    raise ValueError(f"{path.name}: msgid {m.id!r} has another text in an earlier catalog")
+                merged[str(m.id)] = text
+    return merged
 
 
 def say(message: str, language: str = "en", /, **fields: Any) -> str:
