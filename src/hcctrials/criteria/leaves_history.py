@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from hcctrials.criteria.evaluate import Verdict
@@ -252,8 +252,44 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
         return _v("not_met", f"no {label}{window} ({', '.join(decided)})")
     if p.history_reviewed:
         return _v("not_met", f"no {label}{window}: history reviewed; not recorded")
+    reviewed, stale = _items_reviewed(node, f, codes)
+    if reviewed:
+        return _v("not_met", f"no {label}{window}: {reviewed}")
+    if stale:
+        return _v("unknown", f"{label}{window}: {stale}",
+                  (f"history of {label} reviewed at screening",))
     return _v("unknown", f"{label}{window}: not recorded and the history is not marked as reviewed",
               (f"history of {label} (or mark the history as reviewed)",))
+
+
+def _items_reviewed(node: E.HistoryCondition, f: PatientFacts, codes: set[str]) -> tuple[str | None, str | None]:
+    """Whether every code of *node* was reviewed as complete at screening (``Condition.reviewed_on``).
+
+    Returns (why the item is settled absent, None) when each code has a record reviewed within the
+    screening window (``lab_window_days`` before ``as_of``, as for labs) and no recorded episode
+    counted; (None, why not) when a review exists but is older than the window or after the
+    screening date; (None, None) when no code was reviewed.  Called only after the recorded
+    episodes were found outside the criterion (no episode in its window, none active)."""
+    reviews: dict[str, date] = {}
+    for c in f.patient.conditions:
+        if c.code in codes and c.reviewed_on is not None:
+            reviews[c.code] = max(reviews.get(c.code, c.reviewed_on), c.reviewed_on)
+    if not reviews:
+        return None, None
+    oldest = f.as_of - timedelta(days=f.lab_window_days)
+    settled = []
+    for code in node.codes:
+        item = node.label if len(node.codes) == 1 and node.label else code.replace("_", " ")
+        when = reviews.get(code) or next((reviews[a] for a in _CODE_ALIASES.get(code, ()) if a in reviews), None)
+        if when is None:
+            return None, None
+        if when > f.as_of:
+            return None, f"history of {item} reviewed {when.isoformat()}, after the screening date"
+        if when < oldest:
+            return None, (f"history of {item} last reviewed {when.isoformat()}, more than "
+                          f"{f.lab_window_days} days before screening")
+        settled.append(f"history of {item} reviewed complete {when.isoformat()}")
+    return "; ".join(settled), None
 
 
 #: cardiac codes that are cardiovascular disease; whether one is "clinically significant" is the clinician's call

@@ -269,6 +269,11 @@ class Condition(_Model):
     ``status: absent`` is a negative assertion: the item was asked about and the patient has
     never had it (``{code: hepatic_encephalopathy, status: absent}``).  Without it (or
     :attr:`Patient.history_reviewed`) a condition that is not recorded is *unknown*, not absent.
+
+    ``reviewed_on`` says the history of this item was reviewed as complete on that date: the
+    episodes recorded with this code are all there were, up to that date.  A review within the
+    screening window (28 days, as for labs) lets "no hepatic encephalopathy in the last 6 months"
+    be met for a patient whose one recorded episode ended two years ago.
     """
 
     code: str
@@ -283,6 +288,8 @@ class Condition(_Model):
     #: for code ``other_malignancy``: the type when known (more precise than ``in_situ_or_skin``)
     malignancy_type: MalignancyType | None = None
     detail: str | None = None
+    #: the item's history was reviewed as complete on this date (see the class docstring)
+    reviewed_on: date | None = None
 
 
 class Location(_Model):
