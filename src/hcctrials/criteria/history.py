@@ -44,9 +44,19 @@ CONDITION_TERMS: list[tuple[str, str]] = [
      r"(?:(?:or|and|and/or|/)\s*(?:gastric\s+|o?esophageal\s+)?)?)?varices|bleeding\s+varices|静脉曲张破裂出血", "variceal_bleeding"),
     (r"(?:gastrointestinal|\bgi\b|upper gastrointestinal|消化道)\s*(?:\(gi\)\s*)?(?:tract\s+)?(?:bleed\w*|hemorrhage|haemorrhage|出血)", "gi_bleeding"),
     (r"(?:gastrointestinal|\bgi\b|bowel|intestinal)\s*(?:\(gi\)\s*)?(?:tract\s+)?perforation|消化道穿孔|胃肠道?穿孔|肠穿孔", "gi_perforation"),
-    (r"(?:arterial\s+)?(?:thrombo\s*embolic|thromboembolism|thrombotic|embolic)\s+events?|动脉血栓|血栓栓塞|stroke|脑卒中"
-     r"|cerebrovascular accident|脑血管意外", "arterial_thromboembolism"),
-    (r"deep vein thrombosis|pulmonary embolism|深静脉血栓|肺栓塞", "venous_thromboembolism"),
+    # "thrombolic or embolic events" (a registry typo of thrombotic) is one item; a transient ischaemic attack is an arterial
+    # thrombotic event (recorded under this code, as a stroke is)
+    (r"arterial\s+(?:thrombo(?:tic|lic)\s+or\s+embolic|thrombo\s*embolic|thromboembolism|thrombotic|embolic)\s+events?"
+     r"|动脉血栓|stroke|脑卒中|cerebrovascular accident|脑血管意外"
+     r"|transient\s+isch(?:a)?emic\s+attacks?(?:\s*\(tias?\))?|\btias?\b|短暂性脑缺血发作", "arterial_thromboembolism"),
+    # without "arterial", a thrombotic or embolic event may be venous (a deep vein thrombosis is one)
+    (r"(?:thrombo(?:tic|lic)\s+or\s+embolic|thrombo\s*embolic|thromboembolism|thrombotic|embolic)\s+events?",
+     "arterial_thromboembolism|venous_thromboembolism"),
+    # "thromboembolic disease" without a qualifier: venous or arterial
+    (r"(?:thrombo\s*embolic|thrombotic)\s+(?:diseases?|disorders?)|血栓栓塞性?疾病|血栓栓塞",
+     "arterial_thromboembolism|venous_thromboembolism"),
+    (r"deep ve(?:in|nous) thrombosis(?:\s*\(dvt\))?|\bdvt\b|pulmonary embol(?:ism|us)(?:\s*\(pe\))?|venous thrombo\s*embolism(?:\s*\(vte\))?"
+     r"|\bvte\b|深静脉血栓|肺栓塞|静脉血栓栓塞", "venous_thromboembolism"),
     (r"myocardial infarct(?:ion)?s?\b|心肌梗[死塞]|myocardial ischemia|心肌缺血", "myocardial_infarction"),
     (r"unstable angina(?:\s+pectoris)?|不稳定型?心绞痛", "unstable_angina"),
     (r"(?:congestive\s+)?heart failure|cardiac insufficiency|心力衰竭|心功能不全|心衰", "heart_failure"),

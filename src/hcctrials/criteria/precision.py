@@ -123,7 +123,8 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"interstitial lung|间质性肺", ("interstitial",)),
     (r"syphilis|梅毒", ("syphilis",)),
     (r"\bAIDS\b", ("aids",)),
-    (r"ischa?emi\w*|缺血", ("ischemi", "ischaemi", "myocardial")),
+    # a transient ischaemic attack is one named event (an arterial thromboembolism), not a qualifier
+    (r"(?<!transient )ischa?emi\w*(?!\s+attack)|(?<!脑)缺血(?!发作)", ("ischemi", "ischaemi", "myocardial")),
     (r"leptomening\w*|carcinomatous meningitis|meningeal carcinomatosis|软脑膜|脑膜转移", ("leptomening",)),
     (r"\bdespite\b|\bin spite of\b|尽管|经[^。；]{0,8}治疗(?:后)?仍", ("despite", "uncontrolled", "refractory")),
     (r"\bEASL\b", ("easl", "mrecist")),
