@@ -44,8 +44,7 @@ EXAMPLES = [
     ("预期生存期≥3个月", "inclusion", "life expectancy ≥ 13 weeks"),
     ("At least one measurable lesion per mRECIST", "inclusion", "tumour: measurable_disease_mrecist"),
     ("Main portal vein tumour thrombus (Vp4)", "exclusion", "tumour: main_trunk_pvtt"),
-    ("Prior liver transplantation", "exclusion", "NEEDS REVIEW: a liver transplant only; the rule reads any organ "
-     "transplant (a kidney recipient would be excluded) (read as: history: organ_transplant (ever))"),
+    ("Prior liver transplantation", "exclusion", "history: liver_transplant (ever)"),
     ("Known hypersensitivity to any of the study drugs", "exclusion", "allergy to the trial drugs"),
     ("Signed informed consent", "inclusion", "administrative (consent)"),
     ("Women of childbearing potential must use effective contraception", "inclusion", "administrative (contraception)"),

@@ -189,10 +189,15 @@ def test_unstable_coronary_disease_goes_to_review() -> None:
 
 
 def test_liver_transplant_is_not_any_organ_transplant() -> None:
-    """Audit round 5: "History of liver transplantation" read as any organ transplant excluded a kidney recipient."""
+    """Audit round 5: "History of liver transplantation" read as any organ transplant excluded a kidney recipient.
+    It is now read as a liver transplant (code ``liver_transplant``): the kidney recipient is not excluded."""
     rule = compile_criterion("History of liver transplantation or on the waiting list for liver transplantation",
                              role="exclusion")
-    assert isinstance(rule, NeedsReview) and "liver transplant only" in rule.reason
+    kidney = make_patient(conditions=[cond("organ_transplant", name="kidney transplant")],
+                          diagnosis=Diagnosis(transplant_candidate=False))
+    liver = make_patient(conditions=[cond("liver_transplant")])
+    assert evaluate_node(rule, PatientFacts(kidney, AS_OF)).status == "not_met"
+    assert evaluate_node(rule, PatientFacts(liver, AS_OF)).status == "met"
 
 
 def test_arrhythmia_requiring_therapy_keeps_its_exception_for_review() -> None:
@@ -205,9 +210,10 @@ def test_arrhythmia_requiring_therapy_keeps_its_exception_for_review() -> None:
 
 def test_hematologic_transplant_includes_autologous() -> None:
     """Audit 2026-12-04 round 6: "hematologic transplant" read as allogeneic only missed an autologous
-    stem-cell transplant (for myeloma): review."""
+    stem-cell transplant (for myeloma).  It is now read as any stem cell transplant."""
     rule = compile_criterion("Has had a solid organ or hematologic transplant.", role="exclusion")
-    assert isinstance(rule, NeedsReview) and "autologous" in rule.reason
+    myeloma = make_patient(conditions=[cond("autologous_stem_cell_transplant")])
+    assert evaluate_node(rule, PatientFacts(myeloma, AS_OF)).status == "met"
 
 
 @pytest.mark.parametrize("text", ["Patients with history of renal transplant"])

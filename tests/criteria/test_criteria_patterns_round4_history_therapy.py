@@ -359,11 +359,15 @@ def test_invasive_inclusion_with_non_invasive_bladder_exception() -> None:
     "Active clinically serious infection > CTCAE Grade 2.",
     "Active clinically serious infections (> grade 2 NCI-CTC).",
 ])
-def test_infection_above_grade_2_stays_in_review(text: str) -> None:
+def test_infection_above_grade_2_keeps_its_grade(text: str) -> None:
     # the condition code severe_infection is used for any infection on record (a urinary infection too), so
-    # it cannot stand for "grade 3 or worse": the CTCAE grade is kept for the reviewer, never dropped
+    # it cannot stand for "grade 3 or worse" alone: the rule carries the CTCAE grade, and a record without
+    # its grade is unknown, never counted
     rule = compile_criterion(text, role="exclusion")
-    assert isinstance(rule, NeedsReview) and "grade 2" in rule.reason.lower()
+    uti = make_patient(conditions=[Condition(code="severe_infection", name="urinary infection", status="active")])
+    graded = make_patient(conditions=[Condition(code="severe_infection", status="active", ctcae_grade=3)])
+    assert evaluate_node(rule, PatientFacts(uti, AS_OF)).status == "unknown"
+    assert evaluate_node(rule, PatientFacts(graded, AS_OF)).status == "met"
 
 
 @pytest.mark.parametrize("text", [
@@ -380,9 +384,11 @@ def test_infection_requiring_treatment(text: str) -> None:
     assert _status(text, "exclusion", cleared) == "not_met"
 
 
-def test_infection_requiring_iv_antibiotics_stays_in_review() -> None:
-    # intravenous only: oral antibiotics would not count, the leaf cannot say so
-    assert isinstance(compile_criterion("No active infection requiring IV antibiotics", role="inclusion"), NeedsReview)
+def test_infection_requiring_iv_antibiotics_is_grade_3() -> None:
+    # intravenous only: oral antibiotics would not count; IV antibiotics are CTCAE v5 grade 3, which the rule carries
+    rule = compile_criterion("No active infection requiring IV antibiotics", role="inclusion")
+    oral = make_patient(conditions=[Condition(code="severe_infection", status="active", ctcae_grade=2)])
+    assert evaluate_node(rule, PatientFacts(oral, AS_OF)).status == "met"
 
 
 def test_co_infection_with_both_hepatitis_b_and_c() -> None:

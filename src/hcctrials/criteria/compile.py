@@ -154,7 +154,7 @@ _NEVER_FILLER = re.compile(
 # treatment initiation", "入组前"): not a change of meaning.
 _ANCHOR = re.compile(
     r"\b(?:prior to|before|preceding)\s+(?:the\s+)?(?:(?:first|start|initiation|beginning)\s+(?:of\s+)?)?"
-    r"(?:the\s+)?(?:study|trial|first|initial|randomi[sz]ation|enrol?ment|registration|screening|treatment|dosing|day\s*1|c1d1|"
+    r"(?:the\s+)?(?:study|trial|first|initial|randomi[sz]ation|enrol{1,2}ment|registration|screening|treatment|dosing|day\s*1|c1d1|"
     r"start|initiation|inclusion|signing|informed|entry)(?:\s+(?:drug|treatment|therapy|medication|intervention|dose|"
     r"initiation|start|entry|day\s*1))*\b|\bwithin\s+the\s+(?:last|past|previous)\b|\bin\s+the\s+(?:last|past)\b|"
     r"\bany episode of\b|\b(?:prior to|before)\s+(?:the\s+)?commencement of (?:the\s+)?(?:study|trial|treatment)\b|"

@@ -25,13 +25,22 @@ CONDITION_TERMS: list[tuple[str, str]] = [
      "organ_transplant|allogeneic_stem_cell_transplant|allogeneic_tissue_transplant"),
     (r"同种异体(?:造血)?干细胞移植", "allogeneic_stem_cell_transplant"),
     (r"(?:临床显著|有临床意义|具有临床意义)的?(?:活动性的?)?心(?:血管|脏)(?:疾病|病)", "cardiovascular_disease"),
+    (r"(?:allogeneic|allo-?)\s+(?:stem cell|bone marrow|ha?ematopoietic(?:\s+stem cell)?)\s+(?:or|and)\s+(?:solid\s+)?organ\s+"
+     r"transplant\w*|(?:solid\s+)?organ\s+(?:or|and)\s+allogeneic\s+(?:stem cell|bone marrow)\s+transplant\w*"
+     r"|器官(?:或|和)(?:异基因|同种异体)(?:造血)?干细胞移植|(?:异基因|同种异体)(?:造血)?干细胞(?:或|和)器官移植",
+     "organ_transplant|allogeneic_stem_cell_transplant"),
     (r"(?:stem cell|bone marrow)\s+(?:or|and)\s+(?:solid\s+)?organ\s+transplant\w*|(?:solid\s+)?organ\s+(?:or|and)\s+"
      r"(?:stem cell|bone marrow)\s+transplant\w*|器官(?:或|和)(?:造血)?干细胞移植|(?:造血)?干细胞(?:或|和)器官移植",
-     "organ_transplant|allogeneic_stem_cell_transplant"),
+     "organ_transplant|stem_cell_transplant"),
     (r"hepatic encephalopathy|肝性脑病", "hepatic_encephalopathy"),
     (r"autoimmune(?:\s+or\s+inflammatory)?\s+(?:diseases?|disorders?)|(?:自身|自体)免疫性?(?:或炎症性)?(?:疾病|病)", "autoimmune_disease"),
-    (r"(?:allogeneic\s+)?(?:stem cell|bone marrow|hematopoietic)\s+(?:transplant\w*)|造血干细胞移植|干细胞移植", "allogeneic_stem_cell_transplant"),
-    (r"(?:solid\s+)?(?:organ|liver|allogeneic organ|kidney)\s+(?:transplant\w*|allograft)|(?:实体)?器官移植|肝移植|异体器官移植",
+    (r"allogeneic\s+(?:stem cell|bone marrow|hematopoietic)\s+(?:transplant\w*)|(?:异基因|同种异体)(?:造血)?干细胞移植",
+     "allogeneic_stem_cell_transplant"),
+    # without "allogeneic", a stem cell / bone marrow transplant may be autologous
+    (r"(?:peripheral blood\s+)?(?:stem cell|bone marrow|hematopoietic)\s+(?:transplant\w*)|造血干细胞移植|干细胞移植|骨髓移植",
+     "stem_cell_transplant"),
+    (r"(?:orthotopic\s+)?liver\s+(?:transplant\w*|allograft)|hepatic\s+transplant\w*|肝脏?移植", "liver_transplant"),
+    (r"(?:solid\s+)?(?:organ|allogeneic organ|kidney)\s+(?:transplant\w*|allograft)|(?:实体)?器官移植|异体器官移植",
      "organ_transplant"),
     (r"tuberculosis|\btb\b|结核(?:病|感染)?", "active_tuberculosis"),
     (r"interstitial lung disease|\bild\b|(?:\(non-?infectious\)\s*|non-?infectious\s+)?pneumonitis|non-?infectious pneumonia|间质性肺(?:病|疾病|炎)"
@@ -71,6 +80,16 @@ CONDITION_TERMS: list[tuple[str, str]] = [
      "infection|severe_infection"),
     # 活动性感染 is an active infection (any), 严重/重症感染 a severe one
     (r"活动性(?:的)?感染", "infection|severe_infection"),
+    # "clinically serious infection > CTCAE grade 2" and "infection requiring IV antibiotics / hospitalisation" are CTCAE
+    # grade >= 3 infections (CTCAE v5, Infections and infestations: grade 3 = IV antibiotic, antifungal or antiviral
+    # intervention indicated; invasive intervention indicated): the code severe_infection (docs/patients.md)
+    (r"(?:clinically\s+)?serious\s+infections?\s*(?:\(\s*)?(?:defined\s+as\s+)?(?:>\s*(?:nci[- ]?)?(?:ctc(?:ae)?\s+)?grade\s*(?:2|ii)\b"
+     r"|≥\s*grade\s*(?:3|iii)\b)(?:\s*(?:\(\s*)?(?:according\s+to\s+(?:the\s+)?common\s+(?:toxicity|terminology)\s+criteria\s+for\s+adverse\s+"
+     r"(?:effects|events)\s*(?:\(ctcae\))?|(?:nci[- ]?)?ctc(?:ae)?)(?:\s*(?:v(?:ersion)?\.?\s*)?[2-5](?:\.0\d?)?)?\s*\)?)?",
+     "severe_infection"),
+    (r"infections?\s+(?:that\s+(?:is\s+|are\s+)?)?requir\w*\s+(?:hospitali[sz]ation\s+(?:or|and/or)\s+)?(?:iv|intravenous|parenteral)\s+"
+     r"(?:antibiotics?|antimicrobials?|anti-?infectives?)(?:\s*(?:,|or)\s*(?:antivirals?|antifungals?))*(?:\s*,?\s*or\s+antifungals?)?"
+     r"(?:\s+(?:therapy|treatment))?", "severe_infection"),
     (r"(?:severe|serious|active|uncontrolled)\s+(?!tuberculosis)(?:\w+\s+)?infections?|(?:严重|重症)(?:的)?感染", "severe_infection"),
     (r"immunodeficiency|免疫缺陷", "immunodeficiency"),
     (r"(?:mental|psychiatric)\s+(?:disorders?|illness|diseases?)|精神(?:疾病|病|障碍)", "psychiatric_disorder"),
@@ -100,7 +119,7 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     # coverage round 3: surgery/wound, cardiac, transplant, CNS items (codes documented in docs/patients.md)
     (r"(?:solid\s+)?organ(?:/limb)?\s+or\s+(?:hematologic|haematologic|hematopoietic|haematopoietic)\s+(?:stem cell\s+)?transplant\w*"
      r"|(?:hematologic|haematologic|hematopoietic)\s+(?:stem cell\s+)?(?:or|and)\s+(?:solid\s+)?organ\s+transplant\w*",
-     "organ_transplant|allogeneic_stem_cell_transplant"),
+     "organ_transplant|stem_cell_transplant"),
     (r"(?:solid\s+organ(?:/limb)?|renal|lung|heart|cardiac)\s+(?:transplant\w*|allograft)|肾移植|肺移植|心脏移植", "organ_transplant"),
     (r"(?:serious,?\s+|severe\s+|chronic\s+)?non-?healing\s+wounds?(?:\s*,\s*(?:(?:active|acute|non-?healing)\s+)?ulcers?)?"
      r"|non-?healing\s+ulcers?|wound healing (?:disorders?|complications?|problems?)"
@@ -169,6 +188,8 @@ def scan_history(ctx: Context) -> list[Hit]:
                 status = "active"
             if code in ("active_tuberculosis", "severe_infection", "uncontrolled_hypertension", "arrhythmia"):
                 status = "active" if code != "active_tuberculosis" or (active and not ever) else "ever"
+                if code == "severe_infection" and ever and not active:
+                    status = "ever"  # "history of any infection requiring IV antibiotics within 2 weeks": any episode
             start, end = m.start(), m.end()
             suffix = _ZH_HISTORY_SUFFIX.match(text, end)
             if suffix:
@@ -208,8 +229,12 @@ def scan_history(ctx: Context) -> list[Hit]:
             if significant:  # the qualifier is part of the item (see library.describe)
                 start = significant.start()
                 label = ctx.text[start:m.end()]
+            # "serious infection > CTCAE grade 2", "infection requiring IV antibiotics / hospitalisation": CTCAE v5
+            # grade >= 3 (Infections and infestations: "IV antibiotic, antifungal, or antiviral intervention indicated")
+            graded = 3 if code == "severe_infection" and re.search(
+                r"grade|\biv\b|intravenous|parenteral|hospitali", m.group(0)) else None
             node = HistoryCondition(codes=code.split("|"), status=status, requires_systemic_treatment=sys_tx,
-                                    label=label)
+                                    min_grade=graded, label=label)
             hits.append(Hit(start, end, node, priority=3, family="history",
                             windowed=code not in ("encephalopathy_medication", "dialysis", "cardiac_pacemaker",
                                                   "implantable_defibrillator")))

@@ -148,7 +148,16 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
     return _v("unknown", reason, tuple(dict.fromkeys(missing)))
 
 
-_CODE_ALIASES = {"organ_transplant": {"organ_transplant", "liver_transplant", "kidney_transplant"}}
+_CODE_ALIASES = {"organ_transplant": {"organ_transplant", "liver_transplant", "kidney_transplant"},
+                 # a stem cell / bone marrow transplant without "allogeneic": either kind
+                 "stem_cell_transplant": {"stem_cell_transplant", "allogeneic_stem_cell_transplant",
+                                          "autologous_stem_cell_transplant"}}
+#: a code is known absent when a wider code is recorded absent (no organ transplant: no liver transplant)
+_ABSENT_BY_WIDER = {"liver_transplant": ("organ_transplant",), "kidney_transplant": ("organ_transplant",),
+                    "allogeneic_stem_cell_transplant": ("stem_cell_transplant",),
+                    "autologous_stem_cell_transplant": ("stem_cell_transplant",)}
+#: a code is known absent when all its narrower codes are recorded absent
+_ABSENT_BY_PARTS = {"stem_cell_transplant": ("allogeneic_stem_cell_transplant", "autologous_stem_cell_transplant")}
 
 
 def _history_absent(node: E.HistoryCondition, f: PatientFacts) -> str | None:
@@ -161,8 +170,13 @@ def _history_absent(node: E.HistoryCondition, f: PatientFacts) -> str | None:
     asserted = {c.code for c in p.conditions if c.status == "absent"}
     reasons = []
     for code in node.codes:
+        wider = next((w for w in _ABSENT_BY_WIDER.get(code, ()) if w in asserted), None)
         if code in asserted:
-            reasons.append(f"{code} recorded absent")
+            reasons.append(f"{code.replace('_', ' ')} recorded absent")
+        elif wider:
+            reasons.append(f"{wider.replace('_', ' ')} recorded absent")
+        elif code in _ABSENT_BY_PARTS and all(part in asserted for part in _ABSENT_BY_PARTS[code]):
+            reasons.append(f"{' and '.join(part.replace('_', ' ') for part in _ABSENT_BY_PARTS[code])} recorded absent")
         elif code == "hepatic_encephalopathy" and p.liver.encephalopathy_history is False:
             reasons.append("no history of hepatic encephalopathy")
         elif code == "hepatic_encephalopathy" and node.status == "active" and node.look_back_days is None \
@@ -216,6 +230,10 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
             last = c.resolved_on or c.onset
             if last is not None and (f.as_of - last).days > node.look_back_days:
                 continue
+        if node.min_grade is not None and (c.ctcae_grade or 0) < node.min_grade:
+            if c.ctcae_grade is None:
+                unknown.append(f"CTCAE grade of {c.name or c.code.replace('_', ' ')}")
+            continue  # a lower grade does not count (other, unrecorded events are left to the history review)
         if node.requires_systemic_treatment and c.requires_systemic_treatment is not True:
             if c.requires_systemic_treatment is None:
                 unknown.append(f"whether {c.name or c.code} requires systemic treatment")
@@ -326,6 +344,19 @@ def _derived(node: E.HistoryCondition, f: PatientFacts, codes: set[str], found: 
             found.append(f"current encephalopathy {lv.encephalopathy} (needs treatment)")
         elif lv.encephalopathy_history and not any(c.code == "hepatic_encephalopathy" for c in present):
             unknown.append("whether medication to prevent encephalopathy is needed after past HE")
+    if "liver_transplant" in codes:
+        # a transplant line of the HCC treatment history is a liver transplant; an organ transplant recorded without its
+        # organ may be one
+        found.extend(f"liver transplant{f' ({t.start.isoformat()})' if t.start else ''}"
+                     for t in p.treatments if t.kind == "transplant")
+        for c in present:
+            if c.code != "organ_transplant":
+                continue
+            words = f"{c.name or ''} {c.detail or ''}".lower()
+            if re.search(r"liver|hepatic|肝", words):
+                found.append(c.name or "liver transplant")
+            elif not re.search(r"kidney|renal|heart|cardiac|lung|pancrea|cornea|intestin|肾|心|肺|胰|角膜|肠", words):
+                unknown.append(f"which organ was transplanted ({c.name or 'organ transplant'})")
     if "dialysis" in codes and p.liver.dialysis_twice_in_past_week:
         found.append("dialysis twice in the past week")
 

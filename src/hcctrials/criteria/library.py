@@ -182,6 +182,8 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
             text += f" within {node.look_back_days} d"
         if node.requires_systemic_treatment:
             text += " requiring systemic treatment"
+        if node.min_grade is not None:
+            text += f" CTCAE grade ≥ {node.min_grade}"
         return text
     if isinstance(node, Virology):
         if node.marker == "hbv_controlled":

@@ -116,7 +116,9 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bmain (?:portal|trunk)\b|主干", ("main trunk", "main", "vp4")),
     (r"\bintrahepatic\b|肝内", ("intrahepatic", "liver")),
     (r"\bextrahepatic\b|肝外", ("extrahepatic",)),
-    (r"\brequiring\b|\brequired\b", ("requir", "paracentesis", "treatment", "transfusion")),
+    # an infection requiring IV antibiotics or hospitalisation is a severe (CTCAE grade >= 3) one; the infection audit
+    # below keeps "requiring treatment" (any infection) from being read as severe
+    (r"\brequiring\b|\brequired\b", ("requir", "paracentesis", "treatment", "transfusion", "severe infection")),
     (r"\binvasive\b|浸润性|侵袭性", ("invasive",)),
     (r"\bprimary\s+immuno\w*|原发性免疫", ("primary",)),
     (r"\binflammatory (?:disease|disorder|condition|bowel)s?|炎症性", ("inflammat",)),
@@ -273,7 +275,8 @@ def audit_scope(text: str, description: str) -> str | None:
             re.search(r"adequately treated|curatively treated|completely (?:treated|resected)|locali[sz]ed", lower):
         return "'adequately treated' / 'localized' qualify the skin-cancer exception; the rule excepts any skin cancer"
     if re.search(r"infection|感染", lower) and re.search(r"history: severe_infection \(", description) and \
-            not re.search(r"severe|serious|grade\s*[3-5]|严重|重症", lower):
+            not re.search(r"severe|serious|grade\s*[3-5]|严重|重症|requir\w*\s+(?:hospitali[sz]ation\s+or\s+)?(?:iv|intravenous|parenteral)\b",
+                          lower):
         return "any infection requiring treatment, not only a severe one: the rule reads severe infection"
     if re.search(r"liver transplant|hepatic transplant|肝移植", lower) and "organ_transplant" in description and \
             "liver_transplant" not in description:
@@ -317,6 +320,7 @@ def audit_scope(text: str, description: str) -> str | None:
 #: Diagnoses that last: a look-back window cannot apply to them ("a diagnosis of immunodeficiency or ...
 #: steroids within 7 days": the window belongs to the steroids).
 _LASTING = frozenset({"immunodeficiency", "hiv", "autoimmune_disease", "organ_transplant", "allogeneic_stem_cell_transplant",
+                      "stem_cell_transplant",
                       "liver_transplant", "kidney_transplant", "interstitial_lung_disease"})
 
 

@@ -52,6 +52,7 @@ __all__ = [
     "UrineDipstick",
     "ResidualToxicity",
     "TreatmentCandidate",
+    "Medication",
     "Node",
     "LEAF_KINDS",
     "node_adapter",
@@ -274,7 +275,7 @@ class HistoryCondition(_Node):
 
     ``status`` 'active': currently active; 'ever': any record.  ``look_back_days``: onset (or
     activity) within the window.  ``requires_systemic_treatment`` narrows to conditions
-    needing systemic treatment.
+    needing systemic treatment; ``min_grade`` to events of that CTCAE grade or worse.
     """
 
     kind: Literal["history"] = "history"
@@ -282,6 +283,9 @@ class HistoryCondition(_Node):
     status: Literal["active", "ever"] = "ever"
     look_back_days: int | None = None
     requires_systemic_treatment: bool | None = None
+    #: CTCAE grade the event must reach ("serious infection > grade 2", "infection requiring IV antibiotics": 3);
+    #: a record of unstated grade is unknown (``Condition.ctcae_grade``)
+    min_grade: int | None = Field(default=None, ge=1, le=5)
     label: str = ""
 
 
@@ -430,12 +434,32 @@ class TreatmentCandidate(_Node):
     label: str = ""
 
 
+# ---------------------------------------------------------------- leaves added for coverage (v4)
+
+
+class Medication(_Node):
+    """The patient takes (``within_days`` None: on the evaluation date) or took within
+    ``within_days`` days a concomitant medication among ``agents`` (medication vocabulary ids) or
+    ``classes`` (e.g. ``strong_cyp3a4_inhibitor``, ``anticoagulant``, ``herbal``, ``g_csf``).
+    ``therapeutic_only``: only medications given at therapeutic intent count (full-dose
+    anticoagulation; prophylactic/low-dose use does not).  Reads
+    :attr:`hcctrials.model.patient.Patient.concomitant_medications` (rules in
+    :mod:`hcctrials.criteria.medications`)."""
+
+    kind: Literal["medication"] = "medication"
+    agents: list[str] = Field(default_factory=list)
+    classes: list[str] = Field(default_factory=list)
+    within_days: int | None = None
+    therapeutic_only: bool = False
+    label: str = ""
+
+
 Node = Annotated[
     Union[
         AllOf, AnyOf, Not, LabThreshold, Age, Sex, Ecog, ChildPugh, Albi, Stage, Diagnosis,
         TumourFeature, LiverFeature, PriorTherapy, HistoryCondition, Virology, Pregnancy,
         LifeExpectancy, Allergy, Administrative, NeedsReview, OtherMalignancy, HeartFailureNyha,
-        UrineDipstick, ResidualToxicity, TreatmentCandidate,
+        UrineDipstick, ResidualToxicity, TreatmentCandidate, Medication,
     ],
     Field(discriminator="kind"),
 ]
@@ -447,7 +471,7 @@ LEAF_KINDS: tuple[str, ...] = (
     "lab", "age", "sex", "ecog", "child_pugh", "albi", "stage", "diagnosis", "tumour_feature",
     "liver_feature", "prior_therapy", "history", "virology", "pregnancy", "life_expectancy",
     "allergy", "administrative", "needs_review", "other_malignancy", "heart_failure_nyha",
-    "urine_dipstick", "residual_toxicity", "treatment_candidate",
+    "urine_dipstick", "residual_toxicity", "treatment_candidate", "medication",
 )
 
 #: Validate/serialise any node: ``node_adapter.validate_python(data)``.

@@ -37,6 +37,7 @@ __all__ = [
     "ExtrahepaticSite",
     "MalignancyType",
     "Lesion",
+    "ConcomitantMedication",
 ]
 
 #: Canonical analyte codes used in :class:`LabResult` (LOINC mapping lives in hcctrials.units).
@@ -290,6 +291,30 @@ class Condition(_Model):
     detail: str | None = None
     #: the item's history was reviewed as complete on this date (see the class docstring)
     reviewed_on: date | None = None
+    #: CTCAE v5 grade of the event (1-5) when recorded: decides graded criteria ("infection > CTCAE grade 2");
+    #: ``severe_infection`` records of unstated grade leave such criteria unknown
+    ctcae_grade: int | None = Field(default=None, ge=1, le=5)
+
+
+class ConcomitantMedication(_Model):
+    """A medication the patient takes or took outside the anticancer therapy lines (concomitant
+    medications: anticoagulants, steroids, CYP3A4 inhibitors/inducers, herbal medicines, growth
+    factors ...).  ``name`` as written (generic, brand or Chinese name); ``drug_class`` when the
+    record states it (e.g. ``strong_cyp3a4_inhibitor``, ``anticoagulant``, ``herbal``) and the name
+    is not in the medication vocabulary (:mod:`hcctrials.criteria.medications`).  ``start`` /
+    ``stop`` dates; ``ongoing`` true while taken.  ``intent`` 'therapeutic' or 'prophylactic'
+    (full-dose vs. low-dose anticoagulation, e.g. for catheter patency).  ``dose_mg_per_day`` and
+    ``route`` are kept for the clinician (not read by criteria yet).
+    """
+
+    name: str
+    drug_class: str | None = None
+    start: date | None = None
+    stop: date | None = None
+    ongoing: bool | None = None
+    intent: Literal["therapeutic", "prophylactic"] | None = None
+    dose_mg_per_day: float | None = Field(default=None, ge=0)
+    route: Literal["oral", "intravenous", "subcutaneous", "intramuscular", "topical", "inhaled", "other"] | None = None
 
 
 class Location(_Model):
@@ -326,6 +351,9 @@ class Patient(_Model):
     #: not resolved, alopecia not counted; 0 = all resolved to grade 0 or baseline.  None: not assessed.
     residual_toxicity_grade: int | None = Field(default=None, ge=0, le=4)
     allergies: list[str] = Field(default_factory=list)
+    #: medications outside the therapy lines (see :class:`ConcomitantMedication`).  An empty list is
+    #: "none recorded": criteria on current medications are unknown unless ``history_reviewed``.
+    concomitant_medications: list[ConcomitantMedication] = Field(default_factory=list)
     pregnant: bool | None = None
     breastfeeding: bool | None = None
     can_consent: bool | None = None
