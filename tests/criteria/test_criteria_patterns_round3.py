@@ -176,9 +176,13 @@ def test_time_since_surgery_inclusion(text: str) -> None:
 @pytest.mark.parametrize("text", ["Serious non-healing wound, ulcer, or bone fracture.", "严重的未愈合伤口、溃疡或骨折"])
 def test_wound_or_fracture(text: str) -> None:
     """Audit 2026-12-04 #14/#53: "non-healing" also qualifies the fracture (an unhealed fracture, not any
-    fracture ever): read as "fracture ever", a fracture healed in 2010 excluded the patient.  Review."""
+    fracture ever): read as "fracture ever", a fracture healed in 2010 excluded the patient.  It went to review;
+    wound and fracture are now read as present states (``bone_fracture`` is an unhealed fracture)."""
     rule = compile_criterion(text, role="exclusion")
-    assert isinstance(rule, NeedsReview) and "non-healing" in rule.reason
+    healed_2010 = make_patient(conditions=[cond("bone_fracture", status="resolved", onset=AS_OF.replace(year=2010))])
+    unhealed = make_patient(conditions=[cond("bone_fracture", status="active", onset=AS_OF - timedelta(days=20))])
+    assert evaluate_node(rule, PatientFacts(healed_2010, AS_OF)).status == "not_met"
+    assert evaluate_node(rule, PatientFacts(unhealed, AS_OF)).status == "met"
 
 
 def test_unstable_coronary_disease_goes_to_review() -> None:

@@ -19,8 +19,6 @@ CASES = [
      "a pregnant woman who is not breastfeeding was excluded"),
     ("exclusion", "Major surgery within previous 4 weeks or planned major surgical procedure during course of study",
      "planned", "a hepatectomy in 2020 excluded the patient"),
-    ("exclusion", "Serious non-healing wound, ulcer ore bone fracture", "non-healing",
-     "a fracture healed in 2010 excluded the patient"),
     ("inclusion", "No evidence of bleeding diathesis", "named in the present",
      "an ITP in remission failed the criterion"),
     ("exclusion", "Prior use of systemic investigational agents for HCC", "systemic",

@@ -222,6 +222,12 @@ def scan_history(ctx: Context) -> list[Hit]:
                 status = "active"
             if code == "encephalopathy_medication" or code == "dialysis":
                 status = "active"  # a current requirement
+            # "serious non-healing wound, ulcer, or bone fracture": a wound that does not heal and a fracture it
+            # qualifies are present states (an unhealed fracture, not any fracture ever; bone_fracture is unhealed)
+            if code == "non_healing_wound" and not ever:
+                status = "active"
+            if code == "bone_fracture" and not ever and re.search(r"non-?healing|unhealed|未愈合|不愈合", text[:m.start()]):
+                status = "active"
             if code == "hdv_infection":
                 status = "active"
             label = ctx.text[m.start():m.end()]

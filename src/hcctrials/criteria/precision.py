@@ -252,7 +252,7 @@ _WINDOW_WORDS = frozenset({"within", "since", "recent", "recently", "last", "以
 def audit_scope(text: str, description: str) -> str | None:
     """Known ways a rule is narrower or wider than the words of its text."""
     lower = text.lower()
-    if re.search(r"non-?healing|unhealed|未愈合", lower) and "bone_fracture (ever)" in description:
+    if re.search(r"non-?healing|unhealed|未愈合", lower) and re.search(r"bone_fracture \(ever\)(?! within)", description):
         return "'non-healing' also qualifies the fracture (an unhealed fracture, not any fracture ever)"
     if re.search(r"immunotherap|免疫治疗", lower) and re.search(r"\bici\b|/ici\b|ici/|pd1|pdl1", description) and \
             not re.search(r"checkpoint|pd-?1|pd-?l1|ctla|\bici\b|检查点", lower):
