@@ -19,8 +19,6 @@ CASES = [
      "a pregnant woman who is not breastfeeding was excluded"),
     ("exclusion", "Major surgery within previous 4 weeks or planned major surgical procedure during course of study",
      "planned", "a hepatectomy in 2020 excluded the patient"),
-    ("inclusion", "No evidence of bleeding diathesis", "named in the present",
-     "an ITP in remission failed the criterion"),
     ("exclusion", "Prior use of systemic investigational agents for HCC", "systemic",
      "an investigational TACE excluded the patient"),
     ("exclusion", "History of gastrointestinal perforation or esophageal/gastric bleeding within 6 months prior to "
@@ -59,6 +57,24 @@ def test_a_stem_cell_transplant_without_allogeneic_counts_autologous_ones() -> N
     rule = compile_criterion("Patients with history of stem cell or organ transplantation;", role="exclusion")
     patient = Patient(patient_id="p", conditions=[Condition(code="autologous_stem_cell_transplant", status="history")])
     assert evaluate_node(rule, PatientFacts(patient, date(2026, 6, 1))).status == "met"
+
+
+def test_evidence_of_bleeding_diathesis_is_a_present_state() -> None:
+    """Audit round 1: "No evidence of bleeding diathesis" read as "never had a bleeding disorder" failed a patient
+    with an ITP in remission.  It went to review; "evidence of" is now read as the present state."""
+    from datetime import date
+
+    from hcctrials.criteria.evaluate import evaluate_node
+    from hcctrials.criteria.facts import PatientFacts
+    from hcctrials.model.patient import Condition, Patient
+
+    rule = compile_criterion("No evidence of bleeding diathesis", role="inclusion")
+    itp_in_remission = Patient(patient_id="p", conditions=[Condition(code="bleeding_disorder", name="ITP in remission",
+                                                                     status="resolved", resolved_on=date(2019, 1, 1))])
+    haemophilia = Patient(patient_id="q", conditions=[Condition(code="bleeding_disorder", name="haemophilia A",
+                                                                status="active")])
+    assert evaluate_node(rule, PatientFacts(itp_in_remission, date(2026, 6, 1))).status == "met"
+    assert evaluate_node(rule, PatientFacts(haemophilia, date(2026, 6, 1))).status == "not_met"
 
 
 def test_a_permission_with_conditions_no_longer_decides() -> None:

@@ -224,6 +224,10 @@ def scan_history(ctx: Context) -> list[Hit]:
                 status = "active"  # a current requirement
             # "serious non-healing wound, ulcer, or bone fracture": a wound that does not heal and a fracture it
             # qualifies are present states (an unhealed fracture, not any fracture ever; bone_fracture is unhealed)
+            # "evidence of / suffering from a (known) bleeding diathesis": a present state (an ITP in remission is not one)
+            if code == "bleeding_disorder" and not ever and re.search(
+                    r"(?:evidence of|presence of|suffering from|suffers from|current|存在|患有)\s*(?:\w+\s+){0,2}$", before):
+                status = "active"
             if code == "non_healing_wound" and not ever:
                 status = "active"
             if code == "bone_fracture" and not ever and re.search(r"non-?healing|unhealed|未愈合|不愈合", text[:m.start()]):

@@ -245,6 +245,7 @@ def audit_history_tense(rule: Node, text: str) -> str | None:
 
 #: Conditions that stay for life once they happened: "ever" is their only reading.
 _LIFELONG = frozenset({"organ_transplant", "liver_transplant", "kidney_transplant", "allogeneic_stem_cell_transplant",
+                       "stem_cell_transplant", "autologous_stem_cell_transplant",
                        "allogeneic_tissue_transplant", "hiv", "cardiac_pacemaker", "implantable_defibrillator"})
 _WINDOW_WORDS = frozenset({"within", "since", "recent", "recently", "last", "以内", "内"})
 
