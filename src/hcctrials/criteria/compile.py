@@ -29,6 +29,7 @@ from hcctrials.criteria.labs import scan_labs
 from hcctrials.criteria.organs import scan_nyha, scan_urine_protein
 from hcctrials.criteria.recovery import scan_candidacy, scan_cns_active, scan_toxicity
 from hcctrials.criteria.malignancy import MALIGNANCY_TERM, scan_malignancy, starts_exception_sentence
+from hcctrials.criteria.medications import scan_medications
 from hcctrials.criteria.staging import (
     scan_albi,
     scan_child_pugh,
@@ -62,9 +63,11 @@ SCANNERS: tuple[Scanner, ...] = (
     scan_child_pugh, scan_albi, scan_stage, scan_diagnosis, scan_tumour, scan_liver, scan_therapy,
     scan_history, scan_virology, scan_allergy, scan_malignancy, scan_nyha, scan_urine_protein,
     scan_toxicity, scan_candidacy, scan_cns_active, scan_since, scan_measurable, scan_pvtt, scan_varices,
+    scan_medications,
 )
 
-_SENTENCE = re.compile(r"[;。]|\s[-*•]\s+(?=[A-Z(])|(?<=[a-z0-9)\]])\.\s+(?=[A-Z(])|\.$")
+# "St. John's wort" is a name, not a sentence end
+_SENTENCE = re.compile(r"[;。]|\s[-*•]\s+(?=[A-Z(])|(?<=[a-z0-9)\]])(?<!\bSt)(?<!\bst)\.\s+(?=[A-Z(])|\.$")
 _OR = re.compile(r"(?:^|[\s,(])(?:or|and/or|或者|或|或是|及/或)(?:$|[\s,)])|或", re.IGNORECASE)
 _AND = re.compile(r"(?:^|[\s,])(?:and|as well as|plus|且|并且|同时|以及|和|并)(?:$|[\s,])|且|并且", re.IGNORECASE)
 _NEGATION = re.compile(

@@ -445,8 +445,10 @@ LEAF_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
 def evaluate_leaf(node: Any, facts: PatientFacts) -> Verdict:
     from hcctrials.criteria.leaves_extra import EXTRA_EVALUATORS
     from hcctrials.criteria.leaves_history import HISTORY_EVALUATORS
+    from hcctrials.criteria.medications import MEDICATION_EVALUATORS
 
-    fn = LEAF_EVALUATORS.get(node.kind) or HISTORY_EVALUATORS.get(node.kind) or EXTRA_EVALUATORS.get(node.kind)
+    fn = (LEAF_EVALUATORS.get(node.kind) or HISTORY_EVALUATORS.get(node.kind) or EXTRA_EVALUATORS.get(node.kind)
+          or MEDICATION_EVALUATORS.get(node.kind))
     if fn is None:  # pragma: no cover - every kind has an evaluator (tested)
         return _v("needs_review", f"no evaluator for {node.kind}")
     return fn(node, facts)

@@ -61,6 +61,8 @@ LEAF_DESCRIPTIONS: dict[str, str] = {
     "urine_dipstick": "urine protein by dipstick against a grade (negative 0, trace 0.5, 1+ ... 4+)",
     "residual_toxicity": "unresolved adverse events of prior anticancer therapy of CTCAE grade N or higher (alopecia not counted)",
     "treatment_candidate": "candidate for curative resection or liver transplantation",
+    "medication": "a concomitant medication by drug or class (strong CYP3A4 inhibitor/inducer, anticoagulant at "
+                  "therapeutic dose, herbal medicine ...) taken now or within a window",
 }
 
 ANALYTE_LABELS = {
@@ -242,4 +244,8 @@ def _describe_extra(node: Node) -> str:
         return f"unresolved toxicity of prior therapy, CTCAE grade ≥ {node.min_grade}"
     if isinstance(node, TreatmentCandidate):
         return f"candidate for {'curative resection' if node.treatment == 'resection' else 'liver transplantation'}"
+    if node.kind == "medication":
+        from hcctrials.criteria.medications import describe_medication
+
+        return describe_medication(node)  # type: ignore[arg-type]
     return node.kind  # pragma: no cover
