@@ -95,3 +95,17 @@ def test_a_history_of_infection_in_a_window_counts_a_resolved_episode() -> None:
     resolved_last_week = {"conditions": [{"code": "severe_infection", "status": "resolved", "onset": "2026-05-18",
                                           "resolved_on": "2026-05-26", "ctcae_grade": 4}]}
     assert _status(text, "exclusion", resolved_last_week) == "met"
+
+
+def test_no_patients_who_in_an_exclusion_list_names_whom_it_excludes() -> None:
+    """"No patients who have undergone ... within 30 days" in the exclusion list: such patients are excluded."""
+    text = ("No patients who have undergone surgical resection or received chemotherapy, percutaneous ethanol "
+            "injection, radiation therapy or chemoembolization within 30 days prior to commencement of the study")
+    tace_last_week = {"treatments": [{"kind": "locoregional", "agents": ["TACE"], "start": "2026-05-25",
+                                      "end": "2026-05-25"}]}
+    tace_last_year = {"treatments": [{"kind": "locoregional", "agents": ["TACE"], "start": "2025-05-25",
+                                      "end": "2025-05-25"}]}
+    assert _status(text, "exclusion", tace_last_week) == "met"
+    assert _status(text, "exclusion", tace_last_year) == "not_met"
+    # the same words as an inclusion are not rewritten
+    assert describe(compile_criterion("No patients with brain metastases", role="inclusion")).startswith("NEEDS REVIEW")

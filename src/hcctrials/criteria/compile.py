@@ -29,6 +29,7 @@ from hcctrials.criteria.labs import scan_labs
 from hcctrials.criteria.organs import scan_nyha, scan_urine_protein
 from hcctrials.criteria.recovery import scan_candidacy, scan_cns_active, scan_toxicity
 from hcctrials.criteria.malignancy import MALIGNANCY_TERM, scan_malignancy, starts_exception_sentence
+from hcctrials.criteria.cns import scan_cns_qualified
 from hcctrials.criteria.medications import scan_medications
 from hcctrials.criteria.staging import (
     scan_albi,
@@ -63,7 +64,7 @@ SCANNERS: tuple[Scanner, ...] = (
     scan_child_pugh, scan_albi, scan_stage, scan_diagnosis, scan_tumour, scan_liver, scan_therapy,
     scan_history, scan_virology, scan_allergy, scan_malignancy, scan_nyha, scan_urine_protein,
     scan_toxicity, scan_candidacy, scan_cns_active, scan_since, scan_measurable, scan_pvtt, scan_varices,
-    scan_medications,
+    scan_medications, scan_cns_qualified,
 )
 
 # "St. John's wort" is a name, not a sentence end
@@ -414,11 +415,18 @@ def compile_fragment(text: str, ctx: Context) -> Node:
     return nodes[0] if len(nodes) == 1 else AllOf(children=nodes)
 
 
+_NO_PATIENTS_WHO = re.compile(r"^(\s*)no(\s+(?:patients?|subjects?|participants?)\s+(?:who|with|that|having)\b)", re.IGNORECASE)
+
+
 @lru_cache(maxsize=200_000)
 def _compile_cached(text: str, role: str | None, trial_drugs: tuple[str, ...]) -> Node:
     norm = normalise_text(text)
     if not norm:
         return NeedsReview(reason="empty criterion")
+    if role == "exclusion":
+        # "No patients who have undergone resection ... within 30 days": the exclusion list's way of saying that such
+        # patients are excluded (unlike "No prior sorafenib", whose reading is unclear); blanked to keep offsets
+        norm = _NO_PATIENTS_WHO.sub(lambda m: m.group(1) + "  " + m.group(2), norm, count=1)
     language = detect_language(norm)
     parts: list[Node] = []
     ops: list[str] = []
