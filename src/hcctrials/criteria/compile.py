@@ -30,6 +30,7 @@ from hcctrials.criteria.organs import scan_nyha, scan_urine_protein
 from hcctrials.criteria.recovery import scan_candidacy, scan_cns_active, scan_toxicity
 from hcctrials.criteria.malignancy import MALIGNANCY_TERM, scan_malignancy, starts_exception_sentence
 from hcctrials.criteria.cns import scan_cns_qualified
+from hcctrials.criteria.cirrhosis import scan_cirrhosis_child_pugh
 from hcctrials.criteria.medications import scan_medications
 from hcctrials.criteria.staging import (
     scan_albi,
@@ -64,7 +65,7 @@ SCANNERS: tuple[Scanner, ...] = (
     scan_child_pugh, scan_albi, scan_stage, scan_diagnosis, scan_tumour, scan_liver, scan_therapy,
     scan_history, scan_virology, scan_allergy, scan_malignancy, scan_nyha, scan_urine_protein,
     scan_toxicity, scan_candidacy, scan_cns_active, scan_since, scan_measurable, scan_pvtt, scan_varices,
-    scan_medications, scan_cns_qualified,
+    scan_medications, scan_cns_qualified, scan_cirrhosis_child_pugh,
 )
 
 # "St. John's wort" is a name, not a sentence end
@@ -415,6 +416,7 @@ def compile_fragment(text: str, ctx: Context) -> Node:
     return nodes[0] if len(nodes) == 1 else AllOf(children=nodes)
 
 
+_LONE_SECTION_WORD = re.compile(r"\s*(?:eligibility|inclusion|exclusion)(?:\s+criteria)?\s*[.:：]?\s*", re.IGNORECASE)
 _NO_PATIENTS_WHO = re.compile(r"^(\s*)no(\s+(?:patients?|subjects?|participants?)\s+(?:who|with|that|having)\b)", re.IGNORECASE)
 
 
@@ -433,6 +435,8 @@ def _compile_cached(text: str, role: str | None, trial_drugs: tuple[str, ...]) -
     lead_days: int | None = None
     for s, e in _merge_exception_sentences(norm, _sentences(norm)):
         sentence = norm[s:e]
+        if _LONE_SECTION_WORD.fullmatch(sentence):
+            continue  # "... Child-Pugh class A or B7. Eligibility": a heading run into the criterion, not a rule
         ctx = Context(text=sentence, lower=_lower_same_length(sentence), language=language, role=role,
                       trial_drugs=trial_drugs)
         nodes = _compile_sentence(sentence, ctx)
@@ -527,6 +531,16 @@ def _sex_conditional_pregnancy(node: Node, text: str) -> bool:
         r"\s*(?:if|for)\s+(?:a\s+)?(?:female|women|woman|females)\b|\s*(?:如果|若)?(?:是)?(?:女性|育龄期?女性)", text, re.IGNORECASE))
 
 
+def _cirrhosis_conditional(node: Node) -> bool:
+    """"If cirrhosis is present, Child-Pugh A": the rule already is the conditional (no cirrhosis, or the score;
+    :mod:`hcctrials.criteria.cirrhosis`)."""
+    from hcctrials.model.eligibility import ChildPugh, Diagnosis
+
+    return isinstance(node, AnyOf) and len(node.children) == 2 and \
+        any(isinstance(c, Diagnosis) and c.cirrhosis is False for c in node.children) and \
+        any(isinstance(c, ChildPugh) for c in node.children)
+
+
 def _audited(node: Node, text: str, role: str | None) -> Node:
     """*node*, or needs-review with the reason when a precision audit finds the rule unlike the text
     (:mod:`hcctrials.criteria.precision`); an exclusion worded as a requirement loses its negation."""
@@ -543,7 +557,7 @@ def _audited(node: Node, text: str, role: str | None) -> Node:
 
             return NeedsReview(reason=f"an exclusion worded as 'no ...': which of its readings is meant "
                                       f"(read literally as: {_describe(node)})")
-    if _CONDITIONAL.search(norm) and not _sex_conditional_pregnancy(node, norm):
+    if _CONDITIONAL.search(norm) and not _sex_conditional_pregnancy(node, norm) and not _cirrhosis_conditional(node):
         from hcctrials.criteria.library import describe as _describe
 
         return NeedsReview(reason=f"a requirement for some patients only (conditional) (read as: {_describe(node)})")

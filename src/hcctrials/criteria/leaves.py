@@ -241,6 +241,13 @@ def _diagnosis(node: E.Diagnosis, f: PatientFacts) -> Verdict:
         parts.append(_set_check(d.confirmed_by, node.confirmed_by, "HCC confirmed by", "how HCC was confirmed"))
     if node.histology:
         parts.append(_set_check(d.histology, node.histology, "histology", "histological type"))
+    if node.cirrhosis is not None:
+        want = "cirrhosis" if node.cirrhosis else "no cirrhosis"
+        if d.cirrhosis is None:
+            parts.append(_v("unknown", f"{want}: cirrhosis not recorded", ("whether the liver is cirrhotic",)))
+        else:
+            parts.append(_v("met" if d.cirrhosis == node.cirrhosis else "not_met",
+                            f"{want}: {'cirrhosis' if d.cirrhosis else 'no cirrhosis'} recorded"))
     from hcctrials.criteria.evaluate import combine_all
 
     return combine_all(parts)

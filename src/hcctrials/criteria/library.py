@@ -146,6 +146,10 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
             parts.append("confirmed by " + "/".join(node.confirmed_by))
         if node.histology:
             parts.append("histology " + "/".join(node.histology))
+        if node.cirrhosis is not None:
+            if not parts:
+                return "cirrhosis" if node.cirrhosis else "no cirrhosis"
+            parts.append("cirrhosis" if node.cirrhosis else "no cirrhosis")
         return "diagnosis " + ", ".join(parts)
     if isinstance(node, TumourFeature):
         levels = f" ({'/'.join(node.pvtt_levels)})" if node.pvtt_levels else ""
@@ -203,8 +207,10 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
     if isinstance(node, LifeExpectancy):
         return f"life expectancy {'≥' if node.inclusive else '>'} {node.min_weeks:g} weeks"
     if isinstance(node, Allergy):
-        what = [*node.agents, *node.classes] + (["the trial drugs"] if node.trial_drugs else [])
-        return "allergy to " + "/".join(what)
+        gloss = {"monoclonal_antibody": "monoclonal antibodies (human, humanised, chimeric or murine)",
+                 "aminothiol": "aminothiols (amifostine)"}
+        what = [*node.agents, *(gloss.get(c, c) for c in node.classes)] + (["the trial drugs"] if node.trial_drugs else [])
+        return "allergy to " + "/".join(what) + (" (or related compounds / excipients)" if node.related else "")
     if isinstance(node, Administrative):
         return f"administrative ({node.category})"
     if isinstance(node, NeedsReview):

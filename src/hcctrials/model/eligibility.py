@@ -193,6 +193,8 @@ class Diagnosis(_Node):
     histology: list[
         Literal["hcc", "fibrolamellar", "cholangiocarcinoma", "combined_hcc_cca", "sarcomatoid", "other"]
     ] = Field(default_factory=list)
+    #: the liver is (True) or is not (False) cirrhotic (``Patient.diagnosis.cirrhosis``)
+    cirrhosis: bool | None = None
 
 
 TumourFeatureName = Literal[
@@ -320,12 +322,15 @@ class LifeExpectancy(_Node):
 
 class Allergy(_Node):
     """Known allergy/hypersensitivity to ``agents``/``classes`` (or to the trial's drugs:
-    ``trial_drugs`` True, resolved from the trial's interventions at compile time)."""
+    ``trial_drugs`` True, their lexicon ids added to ``agents`` at compile time)."""
 
     kind: Literal["allergy"] = "allergy"
     agents: list[str] = Field(default_factory=list)
     classes: list[str] = Field(default_factory=list)
     trial_drugs: bool = False
+    #: "... or its excipients / related compounds / any agent of the trial": an allergy recorded to a
+    #: drug not among ``agents``/``classes`` may be one of those, so it leaves the rule unknown
+    related: bool = False
 
 
 class Administrative(_Node):
