@@ -166,6 +166,7 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
     "virology": lambda p, f: (_freeze(p.virology), _freeze([lab for lab in p.labs if lab.analyte == "hbv_dna"])),
     "pregnancy": lambda p, f: (p.sex, p.pregnant, p.breastfeeding, p.history_reviewed),
     "life_expectancy": lambda p, f: p.life_expectancy_weeks,
+    "body_weight": lambda p, f: p.weight_kg,
     "allergy": lambda p, f: (tuple(p.allergies), p.history_reviewed),
     # leaves_extra: conditions with the history-reviewed flag; the urine protein results
     "other_malignancy": lambda p, f: (_freeze(p.conditions), p.history_reviewed),

@@ -22,7 +22,9 @@ from functools import lru_cache
 
 from hcctrials.criteria.admin import scan_admin
 from hcctrials.criteria.extent import scan_measurable, scan_pvtt, scan_varices
-from hcctrials.criteria.demographics import scan_age, scan_ecog, scan_life_expectancy, scan_pregnancy, scan_sex
+from hcctrials.criteria.demographics import (
+    scan_age, scan_body_weight, scan_ecog, scan_life_expectancy, scan_pregnancy, scan_sex,
+)
 from hcctrials.criteria.grammar import Context, Hit, Window, find_window
 from hcctrials.criteria.history import scan_allergy, scan_history, scan_virology
 from hcctrials.criteria.labs import scan_labs
@@ -65,7 +67,7 @@ SCANNERS: tuple[Scanner, ...] = (
     scan_child_pugh, scan_albi, scan_stage, scan_diagnosis, scan_tumour, scan_liver, scan_therapy,
     scan_history, scan_virology, scan_allergy, scan_malignancy, scan_nyha, scan_urine_protein,
     scan_toxicity, scan_candidacy, scan_cns_active, scan_since, scan_measurable, scan_pvtt, scan_varices,
-    scan_medications, scan_cns_qualified, scan_cirrhosis_child_pugh,
+    scan_medications, scan_cns_qualified, scan_cirrhosis_child_pugh, scan_body_weight,
 )
 
 # "St. John's wort" is a name, not a sentence end

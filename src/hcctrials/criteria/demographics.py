@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import cast
 
 from hcctrials.criteria.grammar import COMPARATOR, NUM, Context, Hit, parse_comparator, parse_number
-from hcctrials.model.eligibility import Administrative, Age, Ecog, LifeExpectancy, Not, Pregnancy, Sex
+from hcctrials.model.eligibility import Administrative, Age, BodyWeight, Comparator, Ecog, LifeExpectancy, Not, Pregnancy, Sex
 
-__all__ = ["scan_age", "scan_ecog", "scan_life_expectancy", "scan_pregnancy", "scan_sex"]
+__all__ = ["scan_age", "scan_body_weight", "scan_ecog", "scan_life_expectancy", "scan_pregnancy", "scan_sex"]
 
 _YEARS = r"(?:years?\s*(?:of\s+age|old)?|yrs?|岁|周岁)"
 # "age" as a word only ("esophageal", "dosage", "stage" contain it)
@@ -247,6 +248,28 @@ _LIFE = re.compile(
     r"|inclusion|registration|randomi[sz]ation|study entry|entry))?",
     re.IGNORECASE,
 )
+
+
+_WEIGHT = re.compile(
+    r"(?:body\s*weight|\bweight|体重)\s*(?:of\s+|must be\s+|is\s+|should be\s+)?(?P<cmp>>=|<=|≥|≤|>|<|at least|more than|"
+    r"greater than|less than|below|above|over|under|not less than|not more than|大于或等于|大于等于|小于或等于|小于等于|大于|小于|不低于|不超过)\s*"
+    r"(?P<n>\d+(?:\.\d+)?)\s*(?P<u>kg|kilograms?|公斤|千克)(?P<zh>以上|以下)?", re.IGNORECASE)
+_WEIGHT_WORDS = {"at least": ">=", "not less than": ">=", "不低于": ">=", "大于或等于": ">=", "大于等于": ">=",
+                 "more than": ">", "greater than": ">", "above": ">", "over": ">", "大于": ">",
+                 "less than": "<", "below": "<", "under": "<", "小于": "<",
+                 "not more than": "<=", "不超过": "<=", "小于或等于": "<=", "小于等于": "<="}
+
+
+def scan_body_weight(ctx: Context) -> list[Hit]:
+    """Body weight thresholds in kg ("Body weight >30 kg", "weight ≥ 40 kg", 体重≥40kg); other units are left
+    for review (a unit is never guessed)."""
+    hits = []
+    for m in _WEIGHT.finditer(ctx.lower):
+        word = m.group("cmp")
+        cmp = cast(Comparator, _WEIGHT_WORDS.get(word) or parse_comparator(word))
+        hits.append(Hit(m.start(), m.end(), BodyWeight(comparator=cmp, value_kg=float(m.group("n"))),
+                        priority=4, family="weight"))
+    return hits
 
 
 def scan_life_expectancy(ctx: Context) -> list[Hit]:

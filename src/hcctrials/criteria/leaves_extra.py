@@ -197,7 +197,19 @@ def _treatment_candidate(node: E.TreatmentCandidate, f: PatientFacts) -> Verdict
     return _v("met" if value else "not_met", f"{what}: {'yes' if value else 'no'}")
 
 
+def _body_weight(node: E.BodyWeight, f: PatientFacts) -> Verdict:
+    """Body weight against the threshold: unknown (naming the weight) when not recorded."""
+    weight = f.patient.weight_kg
+    target = f"body weight {node.comparator} {node.value_kg:g} kg"
+    if weight is None:
+        return _v("unknown", f"{target}: weight not recorded", ("body weight (kg)",))
+    ok = {"<": weight < node.value_kg, "<=": weight <= node.value_kg, ">": weight > node.value_kg,
+          ">=": weight >= node.value_kg, "==": weight == node.value_kg}[node.comparator]
+    return _v("met" if ok else "not_met", f"body weight {weight:g} kg {'passes' if ok else 'fails'} {target[12:]}")
+
+
 EXTRA_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
+    "body_weight": _body_weight,
     "residual_toxicity": _residual_toxicity,
     "treatment_candidate": _treatment_candidate,
     "other_malignancy": _other_malignancy,

@@ -19,6 +19,7 @@ from hcctrials.model.eligibility import (
     ChildPugh,
     Diagnosis,
     Ecog,
+    BodyWeight,
     HistoryCondition,
     LabThreshold,
     LifeExpectancy,
@@ -52,6 +53,7 @@ LEAF_DESCRIPTIONS: dict[str, str] = {
     "virology": "HBV/HCV/HIV status (HBsAg with HBV DNA threshold and antiviral therapy)",
     "pregnancy": "pregnant or breastfeeding",
     "life_expectancy": "life expectancy at least N weeks",
+    "body_weight": "body weight against a threshold in kg",
     "allergy": "known allergy to the trial drugs, a drug or a class",
     "administrative": "consent, contraception, compliance, investigator judgement (listed, never blocking)",
     "needs_review": "text the compiler could not turn into a rule (kept with the reason)",
@@ -179,6 +181,8 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
             if node.half_lives:
                 text += f" or {node.half_lives:g} half-lives" + (" (whichever is longer)" if node.whichever_longer else "")
         return text
+    if isinstance(node, BodyWeight):
+        return f"body weight {node.comparator} {node.value_kg:g} kg"
     if isinstance(node, HistoryCondition):
         text = f"history: {'/'.join(_CODE_GLOSS.get(c, c) for c in node.codes)} ({node.status})"
         if _SIGNIFICANT_LABEL.search(node.label):

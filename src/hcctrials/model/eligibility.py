@@ -42,6 +42,7 @@ __all__ = [
     "Virology",
     "Pregnancy",
     "LifeExpectancy",
+    "BodyWeight",
     "Allergy",
     "Administrative",
     "NeedsReview",
@@ -320,6 +321,14 @@ class LifeExpectancy(_Node):
     inclusive: bool = True
 
 
+class BodyWeight(_Node):
+    """Body weight (``Patient.weight_kg``) compared with ``value_kg`` ("Body weight > 30 kg", 体重≥40kg)."""
+
+    kind: Literal["body_weight"] = "body_weight"
+    comparator: Comparator
+    value_kg: float
+
+
 class Allergy(_Node):
     """Known allergy/hypersensitivity to ``agents``/``classes`` (or to the trial's drugs:
     ``trial_drugs`` True, their lexicon ids added to ``agents`` at compile time)."""
@@ -464,7 +473,7 @@ Node = Annotated[
         AllOf, AnyOf, Not, LabThreshold, Age, Sex, Ecog, ChildPugh, Albi, Stage, Diagnosis,
         TumourFeature, LiverFeature, PriorTherapy, HistoryCondition, Virology, Pregnancy,
         LifeExpectancy, Allergy, Administrative, NeedsReview, OtherMalignancy, HeartFailureNyha,
-        UrineDipstick, ResidualToxicity, TreatmentCandidate, Medication,
+        UrineDipstick, ResidualToxicity, TreatmentCandidate, Medication, BodyWeight,
     ],
     Field(discriminator="kind"),
 ]
@@ -476,7 +485,7 @@ LEAF_KINDS: tuple[str, ...] = (
     "lab", "age", "sex", "ecog", "child_pugh", "albi", "stage", "diagnosis", "tumour_feature",
     "liver_feature", "prior_therapy", "history", "virology", "pregnancy", "life_expectancy",
     "allergy", "administrative", "needs_review", "other_malignancy", "heart_failure_nyha",
-    "urine_dipstick", "residual_toxicity", "treatment_candidate", "medication",
+    "urine_dipstick", "residual_toxicity", "treatment_candidate", "medication", "body_weight",
 )
 
 #: Validate/serialise any node: ``node_adapter.validate_python(data)``.
