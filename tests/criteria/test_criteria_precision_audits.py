@@ -15,8 +15,6 @@ from hcctrials.model.eligibility import NeedsReview
 
 CASES = [
     # (role, text, reason fragment, the patient the old rule got wrong)
-    ("exclusion", "If female, is lactating", "lactation only",
-     "a pregnant woman who is not breastfeeding was excluded"),
     ("exclusion", "Major surgery within previous 4 weeks or planned major surgical procedure during course of study",
      "planned", "a hepatectomy in 2020 excluded the patient"),
     ("exclusion", "Prior use of systemic investigational agents for HCC", "systemic",
@@ -75,6 +73,22 @@ def test_evidence_of_bleeding_diathesis_is_a_present_state() -> None:
                                                                 status="active")])
     assert evaluate_node(rule, PatientFacts(itp_in_remission, date(2026, 6, 1))).status == "met"
     assert evaluate_node(rule, PatientFacts(haemophilia, date(2026, 6, 1))).status == "not_met"
+
+
+def test_lactating_is_breastfeeding_only() -> None:
+    """Audit round 1: "If female, is lactating" read as pregnant or breastfeeding excluded a pregnant woman who is
+    not breastfeeding.  It went to review; the pregnancy leaf now reads lactation alone."""
+    from datetime import date
+
+    from hcctrials.criteria.evaluate import evaluate_node
+    from hcctrials.criteria.facts import PatientFacts
+    from hcctrials.model.patient import Patient
+
+    rule = compile_criterion("If female, is lactating", role="exclusion")
+    pregnant = Patient(patient_id="p", sex="female", pregnant=True, breastfeeding=False)
+    nursing = Patient(patient_id="q", sex="female", pregnant=False, breastfeeding=True)
+    assert evaluate_node(rule, PatientFacts(pregnant, date(2026, 6, 1))).status == "not_met"
+    assert evaluate_node(rule, PatientFacts(nursing, date(2026, 6, 1))).status == "met"
 
 
 def test_a_permission_with_conditions_no_longer_decides() -> None:

@@ -337,7 +337,7 @@ def scan_pregnancy(ctx: Context) -> list[Hit]:
         words = m.group(0)[len(m.group("neg") or ""):]
         lact = bool(re.search(r"lactat|breast|nursing|哺乳", words))
         preg = bool(re.search(r"pregnan|妊娠|怀孕|孕妇|孕期", words))
-        node: Pregnancy | Not = Pregnancy(include_lactation=lact or not preg)
+        node: Pregnancy | Not = Pregnancy(include_lactation=lact or not preg, include_pregnancy=preg or not lact)
         end = m.end()
         if m.group("neg"):
             if ctx.role == "exclusion":

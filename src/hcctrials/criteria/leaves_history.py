@@ -416,12 +416,13 @@ def _pregnancy(node: E.Pregnancy, f: PatientFacts) -> Verdict:
     p = f.patient
     if p.sex == "male":
         return _v("not_met", "male patient")
-    values = [p.pregnant] + ([p.breastfeeding] if node.include_lactation else [])
+    values = ([p.pregnant] if node.include_pregnancy else []) + ([p.breastfeeding] if node.include_lactation else [])
     if any(x is True for x in values):
-        return _v("met", "pregnant" if p.pregnant else "breastfeeding")
+        return _v("met", "pregnant" if node.include_pregnancy and p.pregnant else "breastfeeding")
+    what = " or ".join(w for w, on in (("pregnant", node.include_pregnancy), ("breastfeeding", node.include_lactation)) if on)
     if all(x is False for x in values):
-        return _v("not_met", "not pregnant" + (" or breastfeeding" if node.include_lactation else ""))
-    return _v("unknown", "pregnancy/lactation status not known", ("pregnancy status",)
+        return _v("not_met", f"not {what}")
+    return _v("unknown", f"{what}: status not known", (("pregnancy status",) if node.include_pregnancy else ())
               + (("breastfeeding status",) if node.include_lactation else ()))
 
 
@@ -443,6 +444,11 @@ def _allergy(node: E.Allergy, f: PatientFacts) -> Verdict:
     if not f.patient.allergies and not f.patient.history_reviewed:
         # an empty allergy list is "none recorded", not "none": unknown until the history is reviewed
         return _v("unknown", "no drug allergies recorded (history not reviewed)", ("drug allergies",))
+    if node.related and f.patient.allergies:
+        # "... or its excipients / related compounds": another recorded allergy may be one of them
+        return _v("unknown", f"allergy to {', '.join(f.patient.allergies)} recorded: related to the trial drugs "
+                             "or their excipients?", ("whether the recorded allergy concerns the trial drugs, "
+                                                      "related compounds or excipients",))
     return _v("not_met", f"no allergy to {', '.join(node.agents + node.classes)} recorded")
 
 

@@ -207,6 +207,8 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
                  "hcv_rna": " (active HCV: RNA detectable)", "hbsag": " (HBsAg positive)"}.get(node.marker, "")
         return f"virology: {node.marker} positive{gloss}"
     if isinstance(node, Pregnancy):
+        if not node.include_pregnancy:
+            return "breastfeeding"
         return "pregnant" + (" or breastfeeding" if node.include_lactation else "")
     if isinstance(node, LifeExpectancy):
         return f"life expectancy {'≥' if node.inclusive else '>'} {node.min_weeks:g} weeks"

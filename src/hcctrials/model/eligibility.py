@@ -309,10 +309,12 @@ class Virology(_Node):
 
 
 class Pregnancy(_Node):
-    """The patient is pregnant (and/or breastfeeding when ``include_lactation``)."""
+    """The patient is pregnant (when ``include_pregnancy``) or breastfeeding (when ``include_lactation``):
+    "pregnant or nursing" both, "is lactating" breastfeeding only."""
 
     kind: Literal["pregnancy"] = "pregnancy"
     include_lactation: bool = True
+    include_pregnancy: bool = True
 
 
 class LifeExpectancy(_Node):
