@@ -160,12 +160,13 @@ _NEVER_FILLER = re.compile(
 # Time phrases that only anchor a window the scanners read ("within 3 months prior to study
 # treatment initiation", "入组前"): not a change of meaning.
 _ANCHOR = re.compile(
-    r"\b(?:prior to|before|preceding)\s+(?:the\s+)?(?:(?:first|start|initiation|beginning)\s+(?:of\s+)?)?"
+    r"\b(?:prior to|before|preceding)\s+(?:the\s+)?(?:(?:planned|anticipated|scheduled)\s+)?(?:(?:first|start|initiation|beginning)\s+(?:of\s+)?)?"
     r"(?:the\s+)?(?:study|trial|first|initial|randomi[sz]ation|enrol{1,2}ment|registration|screening|treatment|dosing|day\s*1|c1d1|"
     r"start|initiation|inclusion|signing|informed|entry)(?:\s+(?:drug|treatment|therapy|medication|intervention|dose|"
     r"initiation|start|entry|day\s*1))*\b|\bwithin\s+the\s+(?:last|past|previous)\b|\bin\s+the\s+(?:last|past)\b|"
     r"\bany episode of\b|\b(?:prior to|before)\s+(?:the\s+)?commencement of (?:the\s+)?(?:study|trial|treatment)\b|"
-    r"入组前|给药前|首次用药前|首次给药前|随机前|治疗前|筛选前|研究治疗前|在?开始研究治疗(?:之)?前|在?计划的研究开始前",
+    r"入组前|给药前|首次用药前|首次给药前|随机前|治疗前|筛选前|研究治疗前|在?开始研究治疗(?:之)?前|在?计划的研究开始前"
+    r"|在?计划(?:的)?(?:开始)?(?:研究)?(?:治疗|给药|用药)(?:开始)?(?:之)?前",
     re.IGNORECASE)
 
 
