@@ -67,3 +67,36 @@ def test_bad_design_inputs() -> None:
         compute_simon_designs(0.3, 0.2)
     with pytest.raises(InputError):
         compute_survival_sample_size(hazard_ratio=1.0)
+
+
+# EN(p1) and PET(p1): reference values from R (stats 4.x), printed with digits = 17:
+#   f <- function(r1, n1, n, p) c(pet = pbinom(r1, n1, p), en = n1 + (1 - pbinom(r1, n1, p)) * (n - n1))
+#   f(1, 10, 29, 0.3); f(1, 15, 25, 0.3); f(0, 10, 29, 0.2); f(3, 13, 43, 0.4)
+SIMON_ALTERNATIVE = [
+    # p0, p1, which, PET(p1), EN(p1)
+    (0.10, 0.30, "optimal", 0.14930834590000003, 26.16314142790000119),
+    (0.10, 0.30, "minimax", 0.035267599788147974, 24.647324002118519815),
+    (0.05, 0.20, "optimal", 0.10737418240000009, 26.95989053439999950),
+    (0.20, 0.40, "optimal", 0.16857969868800005, 37.94260903935999352),
+]
+
+
+@pytest.mark.parametrize("p0,p1,which,pet1,en1", SIMON_ALTERNATIVE)
+def test_simon_expected_size_under_the_alternative(p0: float, p1: float, which: str,
+                                                   pet1: float, en1: float) -> None:
+    """A promising drug rarely stops early: EN(p1) is close to n, unlike EN(p0)."""
+    d = getattr(compute_simon_designs(p0, p1), which)
+    assert d.pet_p1 == pytest.approx(pet1, abs=1e-12)
+    assert d.expected_n_p1 == pytest.approx(en1, abs=1e-10)
+    assert d.expected_n_p0 < d.expected_n_p1 <= d.n
+    assert "EN(p1)" in d.describe()
+
+
+def test_schoenfeld_reports_the_unrounded_event_count() -> None:
+    """R: 4 * (qnorm(.975) + qnorm(.8))^2 / log(0.7)^2 = 246.78710454735841;
+    (qnorm(.975) + qnorm(.8))^2 / (0.3 * 0.7 * log(0.6)^2) = 143.2329814017848."""
+    r = compute_survival_sample_size(hazard_ratio=0.70)
+    assert r.events == 247
+    assert r.events_exact == pytest.approx(246.78710454735841, abs=1e-10)
+    r2 = compute_survival_sample_size(hazard_ratio=0.6, allocation=0.3)
+    assert r2.events == 144 and r2.events_exact == pytest.approx(143.2329814017848, abs=1e-10)

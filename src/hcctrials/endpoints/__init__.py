@@ -29,3 +29,24 @@ __all__ = [
     "compute_single_stage_design", "compute_survival_sample_size", "derive_dcr", "derive_orr",
     "derive_tte", "evaluate_single_stage", "get_endpoint", "summarise_tte",
 ]
+
+# Issue 14 (part B): competing risks, response rates between arms, group-sequential designs.
+from hcctrials.endpoints.competing import (  # noqa: E402
+    CompetingRisks, CumulativeIncidence, FineGrayFit, GrayTest, code_ttp_competing_status,
+    compute_cumulative_incidence, compute_fine_gray, compute_gray_test,
+)
+from hcctrials.endpoints.gsd import (  # noqa: E402
+    GroupSequentialDesign, SurvivalGroupSequential, compute_group_sequential_design,
+    compute_survival_group_sequential,
+)
+from hcctrials.endpoints.rates import (  # noqa: E402
+    RateDifference, StratifiedRates, compute_rate_difference, compute_stratified_rates,
+)
+
+__all__ += [
+    "CompetingRisks", "CumulativeIncidence", "FineGrayFit", "GrayTest",
+    "code_ttp_competing_status", "compute_cumulative_incidence", "compute_fine_gray",
+    "compute_gray_test", "GroupSequentialDesign", "SurvivalGroupSequential",
+    "compute_group_sequential_design", "compute_survival_group_sequential", "RateDifference",
+    "StratifiedRates", "compute_rate_difference", "compute_stratified_rates",
+]

@@ -3,7 +3,9 @@
 * Simon two-stage [Si89]: exact binomial enumeration (SciPy ``binom``).  Stop after stage 1
   if responses <= r1 of n1; declare the drug promising if total responses > r of n.
   Constraints P(declare | p0) <= alpha, P(declare | p1) >= 1 - beta.  Optimal minimises
-  EN(p0) = n1 + (1 - PET0)(n - n1); minimax minimises n, then EN(p0).
+  EN(p0) = n1 + (1 - PET0)(n - n1); minimax minimises n, then EN(p0).  The expected size
+  under the alternative, EN(p1) = n1 + (1 - PET1)(n - n1) with PET1 = P(X1 <= r1 | p1), is
+  reported too (Simon 1989, section 2; it is what clinfun::ph2simon prints as EN(p1)).
 * Single-stage exact design [A01]: the smallest n with a cut-off r such that
   P(X >= r | p0) <= alpha and P(X >= r | p1) >= 1 - beta.
 * Events for a hazard ratio (Schoenfeld, 1:1): 4 (z_{1-a/2} + z_{1-b})^2 / ln^2(HR); the
@@ -16,7 +18,7 @@ Written by hand because no packaged Python library implements Simon's enumeratio
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 
 import numpy as np
 from scipy.stats import binom, norm
@@ -39,11 +41,14 @@ class SimonDesign:
     pet_p0: float
     alpha: float   # attained P(declare promising | p0)
     power: float   # attained P(declare promising | p1)
+    expected_n_p1: float = float("nan")   # EN(p1) = n1 + (1 - PET(p1))(n - n1)
+    pet_p1: float = float("nan")          # P(stop after stage 1 | p1)
 
     def describe(self) -> str:
         return (f"{self.kind}: stage 1 r1/n1 = {self.r1}/{self.n1} (stop if <= {self.r1} "
                 f"responses), overall r/n = {self.r}/{self.n} (promising if > {self.r}); "
                 f"EN(p0) = {self.expected_n_p0:.1f}, PET(p0) = {self.pet_p0:.2f}, "
+                f"EN(p1) = {self.expected_n_p1:.1f}, PET(p1) = {self.pet_p1:.2f}, "
                 f"alpha = {self.alpha:.4f}, power = {self.power:.4f}")
 
     def as_dict(self) -> dict[str, object]:
@@ -150,7 +155,14 @@ def compute_simon_designs(p0: float, p1: float, *, alpha: float = 0.05, beta: fl
     if best_opt is None or best_mm is None:
         raise InputError(f"no two-stage design with n <= {nmax}", field="n_max", value=nmax,
                          hint="raise n_max")
-    return SimonResult(p0, p1, alpha, beta, best_opt[2], best_mm[2], single)
+    return SimonResult(p0, p1, alpha, beta, _with_alternative(best_opt[2], p1),
+                       _with_alternative(best_mm[2], p1), single)
+
+
+def _with_alternative(d: SimonDesign, p1: float) -> SimonDesign:
+    """The design with PET(p1) and EN(p1) filled in."""
+    pet1 = float(binom.cdf(d.r1, d.n1, p1))
+    return replace(d, pet_p1=pet1, expected_n_p1=d.n1 + (1 - pet1) * (d.n - d.n1))
 
 
 @dataclass(frozen=True)
@@ -163,10 +175,13 @@ class SurvivalSampleSize:
     power: float
     probability_of_event: float | None
     formula: str
+    #: The unrounded event count of the formula (``events`` is it rounded up).
+    events_exact: float = float("nan")
 
     def describe(self) -> str:
         subj = "" if self.subjects is None else f", {self.subjects} subjects"
-        return (f"{self.design}: {self.events} events{subj} for HR {self.hazard_ratio:.3f} "
+        return (f"{self.design}: {self.events} events ({self.events_exact:.2f} before rounding "
+                f"up){subj} for HR {self.hazard_ratio:.3f} "
                 f"(two-sided alpha {self.alpha}, power {self.power}); {self.formula}")
 
 
@@ -228,4 +243,4 @@ def compute_survival_sample_size(
         subjects = int(math.ceil(events / p_ev))
         formula += "; subjects = events / P(event), uniform accrual, exponential survival"
     return SurvivalSampleSize(design, events, subjects, float(hazard_ratio), alpha, power,
-                              p_ev, formula)
+                              p_ev, formula, float(d))

@@ -62,8 +62,10 @@ class TteSummary:
             "median_upper_days": None if med is None else med.upper,
             "median_text": self.describe_median(),
             "landmarks": [{"months": lm.time / DAYS_PER_MONTH, "days": lm.time,
-                           "n_risk": lm.n_risk, "survival": lm.survival,
-                           "lower": lm.lower, "upper": lm.upper, "text": lm.describe()}
+                           "n_risk": lm.n_risk, "survival": lm.rate,
+                           "lower": lm.lower if lm.estimable else None,
+                           "upper": lm.upper if lm.estimable else None,
+                           "estimable": lm.estimable, "text": lm.describe()}
                           for lm in self.landmarks],
         }
 

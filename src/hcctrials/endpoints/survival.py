@@ -92,7 +92,14 @@ class QuantileEstimate:
 
 @dataclass(frozen=True)
 class LandmarkEstimate:
-    """S(t) at a fixed time with its pointwise interval and number at risk."""
+    """S(t) at a fixed time with its pointwise interval and number at risk.
+
+    ``estimable`` is False when the time lies beyond the last observed time (nobody is
+    followed that long): R ``summary(fit, times = t)`` omits such a time, and only with
+    ``extend = TRUE`` carries the last value forward with 0 at risk.  The numeric fields
+    then hold that carried value (R's ``extend = TRUE`` output); :attr:`rate` and
+    :meth:`describe` say "not estimable" instead of showing it.
+    """
 
     time: float
     n_risk: int
@@ -102,11 +109,19 @@ class LandmarkEstimate:
     upper: float | None
     conf_type: str
     conf_level: float
+    estimable: bool = True
+
+    @property
+    def rate(self) -> float | None:
+        """S(t), or None when not estimable (beyond the last follow-up)."""
+        return self.survival if self.estimable else None
 
     def describe(self, *, digits: int = 1) -> str:
         def pct(v: float | None) -> str:
             return "not estimable" if v is None else f"{100 * v:.{digits}f}%"
 
+        if not self.estimable:
+            return "not estimable (beyond the last follow-up; 0 at risk)"
         return (f"{pct(self.survival)} ({self.conf_level * 100:g}% CI {pct(self.lower)} to "
                 f"{pct(self.upper)}, {self.conf_type} band; {self.n_risk} at risk)")
 
@@ -244,8 +259,13 @@ class KaplanMeier:
         return np.asarray(self.n - cum_before[idx], dtype=np.int64)
 
     def at(self, times: npt.ArrayLike) -> list[LandmarkEstimate]:
-        """S(t), its SE and band at each time (R ``summary(fit, times=, extend=TRUE)``)."""
+        """S(t), its SE and band at each time (R ``summary(fit, times=, extend=TRUE)``).
+
+        Times after the last observed time are flagged ``estimable=False``: R's
+        ``summary(fit, times=)`` (without ``extend``) leaves them out.
+        """
         t = np.atleast_1d(np.asarray(times, dtype=np.float64))
+        last = float(self.time[-1]) if self.time.size else -np.inf
         idx = np.searchsorted(self.time, t, side="right") - 1  # last curve time <= t
         risk = self.n_at_risk(t)
         out = []
@@ -257,7 +277,8 @@ class KaplanMeier:
                 s, se, lo, up = (float(self.survival[i]), float(se_s[i]),
                                  float(self.lower[i]), float(self.upper[i]))
             out.append(LandmarkEstimate(float(ti), int(r), s, se, _none_if_nan(lo),
-                                        _none_if_nan(up), self.conf_type, self.conf_level))
+                                        _none_if_nan(up), self.conf_type, self.conf_level,
+                                        estimable=bool(ti <= last)))
         return out
 
 

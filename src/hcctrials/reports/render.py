@@ -82,8 +82,8 @@ def _pct(v: float | None) -> str:
 def _rate(lm: Any) -> str:
     if lm is None:
         return "-"
-    if lm.n_risk == 0 and lm.survival > 0:
-        return f"{_pct(lm.survival)} (no subject at risk)"
+    if not lm.estimable:   # beyond the last follow-up: R summary(fit, times=) omits it
+        return _pct(None)
     return f"{_pct(lm.survival)} ({_pct(lm.lower)} to {_pct(lm.upper)})"
 
 
