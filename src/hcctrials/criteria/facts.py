@@ -155,10 +155,16 @@ class PatientFacts:
         ids: set[str] = set()
         tags: set[str] = set()
         words = []
+        from hcctrials.criteria.medications import allergy_name_tags
+
         for name in self.patient.allergies:
             tid, classes = therapy_tags(name)
             if tid:
                 ids.add(tid)
             tags |= classes
+            extra_id, extra_classes = allergy_name_tags(name)  # medication vocabulary, antibody (-mab) names
+            if extra_id:
+                ids.add(extra_id)
+            tags |= extra_classes
             words.append(name.lower())
         return frozenset(ids), frozenset(tags), tuple(words)

@@ -68,8 +68,12 @@ CONDITION_TERMS: list[tuple[str, str]] = [
      r"|\bvte\b|深静脉血栓|肺栓塞|静脉血栓栓塞", "venous_thromboembolism"),
     (r"myocardial infarct(?:ion)?s?\b|心肌梗[死塞]|myocardial ischemia|心肌缺血", "myocardial_infarction"),
     (r"unstable angina(?:\s+pectoris)?|不稳定型?心绞痛", "unstable_angina"),
+    # round 4 (cardiac): hypertensive crisis (emergency / urgency) and hypertensive encephalopathy, as history items
+    (r"hypertensive (?:crisis|crises|emergency|urgency)|高血压危象", "hypertensive_crisis"),
+    (r"hypertensive encephalopathy|高血压脑病", "hypertensive_encephalopathy"),
     (r"(?:congestive\s+)?heart failure|cardiac insufficiency|心力衰竭|心功能不全|心衰", "heart_failure"),
-    (r"uncontrolled hypertension|poorly controlled hypertension|hypertension[^;。]{0,60}?(?:not|cannot|poorly|unable to)\s+"
+    (r"uncontrolled hypertension|(?:poorly|inadequately) controlled hypertension|hypertension uncontrolled by|"
+     r"hypertension[^;。]{0,60}?(?:not|cannot|poorly|unable to)\s+"
      r"(?:\w+\s+){0,3}?control\w*|(?:未控制|控制不[佳良]|难以控制)的?高血压|血压控制不[佳良]|未控制的血压|高血压[^;。]{0,30}?(?:无法|不能|未能)[^;。]{0,10}?控制",
      "uncontrolled_hypertension"),
     # round 4: "active ongoing infection requiring therapy", "current infections requiring antibiotic therapy": any
@@ -316,9 +320,25 @@ def scan_virology(ctx: Context) -> list[Hit]:
 
 _ALLERGY = re.compile(r"allerg\w*|hypersensitiv\w*|过敏", re.IGNORECASE)
 _TRIAL_DRUGS = re.compile(r"(?:study|investigational|trial|test|related)\s+(?:drugs?|products?|agents?|medications?|treatment)"
+                          r"|(?:the\s+)?treatment\s+components?"
+                          r"|any\s+(?:other\s+)?agents?\s+(?:given|used|administered)\s+in\s+(?:the\s+course\s+of|association\s+with)\s+"
+                          r"(?:this|the)\s+(?:trial|study)|other\s+agents\s+used\s+in\s+(?:this|the)\s+(?:trial|study)"
                           r"|试验药物|研究药物|本研究药物|试验用药|其辅料|excipients?|any component", re.IGNORECASE)
+# The allergy hit spans its sentence: a "related compounds / excipients" rule is kept only when the words
+# before the allergy word are lead-in filler and nothing after it narrows or adds ("within two weeks",
+# "(Phase 2 only)", "renal failure"), else the precision audit sends it to review.
+_ALLERGY_LEAD = re.compile(r"^(?:[\s,.:;-]*(?:patients?|subjects?|participants?|with|who|have|has|had|a|an|any|the|known|"
+                           r"or|and|suspected|history|of|no|immediate|delayed|drug|documented|prior|previous|reaction|"
+                           r"reactions)\b)*[\s,.:;-]*$|^[对既往有已知本试验研究用药物或其及和与辅料成分任何的、，,\s]*$", re.IGNORECASE)
+_ALLERGY_TAIL = re.compile(r"\d|within|screening|phase|only|cohort|severe|grade|anaphyla|failure|infection|peritonitis|"
+                           r"bleeding|disease|\bnot\b|\bexcept|unless", re.IGNORECASE)
+_TRIAL_AGENTS = re.compile(r"(?:study|investigational|trial|test|related)\s+(?:drugs?|products?|agents?|medications?|treatment)"
+                          r"|(?:the\s+)?treatment\s+components?|any\s+(?:other\s+)?agents?\s+(?:given|used|administered)\s+in\s+"
+                          r"|other\s+agents\s+used\s+in\s+(?:this|the)\s+(?:trial|study)|试验药物|研究药物|本研究药物|试验用药", re.IGNORECASE)
 _ALLERGY_NEGATION = re.compile(r"\b(?:no|not|without|never|denies|free of|absence of)\b|无|否认|没有", re.IGNORECASE)
 _CONTRAST = re.compile(r"contrast (?:media|agents?)|造影剂|碘", re.IGNORECASE)
+_RELATED = re.compile(r"chemically|related (?:to|compounds?|drugs?)|similar (?:chemical|drugs?|compounds?)|excipient|"
+                      r"other rapamycins?|component|ingredient|formulation|辅料|同类|成分", re.IGNORECASE)
 
 
 def scan_allergy(ctx: Context) -> list[Hit]:
@@ -336,9 +356,23 @@ def scan_allergy(ctx: Context) -> list[Hit]:
     trial = bool(_TRIAL_DRUGS.search(text))
     if _CONTRAST.search(text):
         agents.append("contrast_media")
+    from hcctrials.criteria.medications import allergy_extras
+
+    extra_agents, extra_classes = allergy_extras(text)
+    agents += extra_agents
+    classes += extra_classes
     if not (agents or classes or trial):
         return []
-    node: Node = Allergy(agents=list(dict.fromkeys(agents)), classes=list(dict.fromkeys(classes)), trial_drugs=trial)
+    # the trial's agents (lexicon ids of its interventions) are the drugs of "allergy to the trial drugs";
+    # the list may be incomplete and excipients/related compounds are not listed, so another recorded
+    # allergy leaves such a rule unknown (``related``)
+    # a class named by kind ("antibody products") cannot be enumerated by name: other allergies stay unknown
+    related = (trial or bool(_RELATED.search(text)) or bool(extra_classes)) and bool(agents or classes or (trial and ctx.trial_drugs)) \
+        and bool(_ALLERGY_LEAD.match(text[:m.start()])) and not _ALLERGY_TAIL.search(text[m.end():])
+    if trial and _TRIAL_AGENTS.search(text):  # not for "X or its excipients" alone
+        agents += list(ctx.trial_drugs)
+    node: Node = Allergy(agents=list(dict.fromkeys(agents)), classes=list(dict.fromkeys(classes)), trial_drugs=trial,
+                         related=related)
     # The hit spans the sentence, so a negation before the allergy word is read here ("No known allergy
     # to sorafenib" is the absence of the allergy; issue 10 found it read as requiring the allergy).
     if _ALLERGY_NEGATION.search(text[:m.start()]):

@@ -213,9 +213,9 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
     if isinstance(node, LifeExpectancy):
         return f"life expectancy {'≥' if node.inclusive else '>'} {node.min_weeks:g} weeks"
     if isinstance(node, Allergy):
-        gloss = {"monoclonal_antibody": "monoclonal antibodies (human, humanised, chimeric or murine)",
-                 "aminothiol": "aminothiols (amifostine)"}
-        what = [*node.agents, *(gloss.get(c, c) for c in node.classes)] + (["the trial drugs"] if node.trial_drugs else [])
+        allergy_gloss = {"monoclonal_antibody": "monoclonal antibodies (human, humanised, chimeric or murine)",
+                 "aminothiol": "aminothiols (amifostine, cysteamine)", "immunoglobulin": "immunoglobulins"}
+        what = [*node.agents, *(allergy_gloss.get(c, c) for c in node.classes)] + (["the trial drugs"] if node.trial_drugs else [])
         return "allergy to " + "/".join(what) + (" (or related compounds / excipients)" if node.related else "")
     if isinstance(node, Administrative):
         return f"administrative ({node.category})"
@@ -259,5 +259,5 @@ def _describe_extra(node: Node) -> str:
     if node.kind == "medication":
         from hcctrials.criteria.medications import describe_medication
 
-        return describe_medication(node)  # type: ignore[arg-type]
+        return describe_medication(node)
     return node.kind  # pragma: no cover

@@ -268,7 +268,7 @@ def audit_scope(text: str, description: str) -> str | None:
     if description.startswith(("allergy", "not (allergy")) and "the trial drugs" not in description and \
             re.search(r"any (?:other )?(?:agent|drug|component|ingredient)|(?:this|the) (?:trial|study)\b|试验药物|研究药物", lower):
         return "the trial's other agents are part of the allergy criterion; the rule reads only the named drugs"
-    if description.startswith(("allergy", "not (allergy")) and \
+    if description.startswith(("allergy", "not (allergy")) and "(or related compounds / excipients)" not in description and \
             re.search(r"chemically|related (?:to|compounds?|drugs?)|similar (?:drugs?|compounds?)|excipient|dmso|"
                       r"other rapamycins?|component|ingredient|辅料|同类|成分", lower):
         return "the trial's other agents are part of the allergy criterion; the rule reads only the named drugs"

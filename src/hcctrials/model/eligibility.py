@@ -467,6 +467,10 @@ class Medication(_Node):
     classes: list[str] = Field(default_factory=list)
     within_days: int | None = None
     therapeutic_only: bool = False
+    #: "chronic" use: taken now for 90 days or more (a course under 14 days is not chronic; in between unknown)
+    chronic: bool = False
+    #: "systemic" steroids: topical, inhaled (and other local) routes do not count
+    systemic_only: bool = False
     label: str = ""
 
 

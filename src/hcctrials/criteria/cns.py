@@ -1,0 +1,77 @@
+"""CNS metastasis criteria with their qualifiers (issue 10, coverage round 4).
+
+* Leptomeningeal disease ("leptomeningeal carcinomatosis / disease", "carcinomatous meningitis",
+  "meningeal carcinomatosis", 脑膜转移) named beside CNS metastases is its own history item:
+  ``HistoryCondition`` code ``leptomeningeal_disease`` (a :class:`hcctrials.model.patient.Condition`), so
+  "CNS metastases or leptomeningeal carcinomatosis" reads both instead of brain metastases only.  Named
+  alone it stays for review (audit of 2026-12-04, round 4).
+* Qualifiers written after the metastases ("CNS or brain metastasis that is either symptomatic or
+  untreated") and "... including patients who continue to require (gluco)corticoids for brain or
+  leptomeningeal metastases" read as active CNS metastases (``TumourFeature(cns_metastasis_active)``:
+  present and not treated-and-stable; ``TumourBurden.cns_metastasis_treated_stable`` is defined as
+  treated, asymptomatic, not progressing and not needing steroids for them).
+* A CNS bleed ("central nervous system bleed") is the history codes ``intracranial_haemorrhage`` or
+  ``spinal_haemorrhage``; intracranial / cerebral haemorrhage (颅内出血, 脑出血) the first only; "... will be excluded from this clinical trial because of their poor prognosis and
+  ..." is the rationale, not a rule.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hcctrials.criteria.grammar import Context, Hit
+from hcctrials.model.eligibility import HistoryCondition, TumourFeature
+
+__all__ = ["scan_cns_qualified"]
+
+_LEPTO = re.compile(
+    r"leptomeningeal\s+(?:carcinomatosis|disease|involvement|spread)|carcinomatous\s+meningitis"
+    r"|meningeal\s+carcinomatosis|neoplastic\s+meningitis|软脑膜转移|脑膜转移|癌性脑膜炎", re.IGNORECASE)
+_CNS = (r"(?:(?:known\s+)?(?:central\s+nervous\s+system\s*(?:\(cns\))?|cns|brain)"
+        r"(?:\s+or\s+(?:brain|cns|leptomeningeal))?\s+metastas[ie]s)")
+_CNS_BESIDE = re.compile(r"(?:central\s+nervous\s+system|\bcns\b|brain)\s*(?:\(cns\)\s*)?metastas[ie]s|脑转移|中枢神经系统转移",
+                         re.IGNORECASE)
+_Q = r"(?:symptomatic|untreated|progressing|actively\s+progressing)"
+_POSTPOSED = re.compile(rf"{_CNS}\s+(?:that|which)\s+(?:is|are)\s+(?:either\s+)?{_Q}(?:\s*(?:,|or|and/or)\s*{_Q})*",
+                        re.IGNORECASE)
+_STEROID_EXAMPLE = re.compile(
+    r",?\s*including\s+patients\s+who\s+(?:continue\s+to\s+)?require\s+(?:glucocorticoids|corticosteroids|steroids)\s+for\s+"
+    r"(?:their\s+)?(?:brain|cns|central\s+nervous\s+system)(?:\s+or\s+leptomeningeal)?\s+metastas[ie]s", re.IGNORECASE)
+
+
+_CNS_BLEED = re.compile(
+    r"(?:history\s+or\s+evidence\s+upon\s+physical\s+or\s+neurological\s+examination\s+of\s+)?"
+    r"(?:(?:central\s+nervous\s+system|\bcns\b|intracranial|intracerebral|cerebral|brain)\s+(?:bleed(?:ing)?|ha?emorrhages?)"
+    r"|颅内出血|脑出血)", re.IGNORECASE)
+# "... brain metastases will be excluded from this clinical trial because of their poor prognosis and because ...":
+# the rationale is not a rule
+_RATIONALE = re.compile(r"(?P<cns>(?:known\s+)?brain\s+metastases)\s+will\s+be\s+excluded\s+from\s+(?:this|the)\s+"
+                        r"(?:clinical\s+)?(?:trial|study)\s+because\s+of\s+their\s+poor\s+prognosis\b[^;。]*$", re.IGNORECASE)
+
+
+def scan_cns_qualified(ctx: Context) -> list[Hit]:
+    """Leptomeningeal disease as its own item; postposed activity qualifiers of CNS metastases."""
+    text = ctx.lower
+    hits: list[Hit] = []
+    # only beside CNS metastases ("CNS metastases or leptomeningeal carcinomatosis"); alone, the audit of
+    # 2026-12-04 (round 4) keeps it for review (tests/criteria/test_criteria_patterns_round3.py)
+    lepto = list(_LEPTO.finditer(text)) if _CNS_BESIDE.search(text) else []
+    for m in lepto:
+        hits.append(Hit(m.start(), m.end(), HistoryCondition(codes=["leptomeningeal_disease"], status="ever",
+                                                             label=ctx.text[m.start():m.end()]),
+                        priority=5, family="history"))
+    for m in _POSTPOSED.finditer(text):
+        hits.append(Hit(m.start(), m.end(), TumourFeature(feature="cns_metastasis_active"), priority=5, family="tumour"))
+    for m in _STEROID_EXAMPLE.finditer(text):
+        # an example of "uncontrolled" CNS metastases: needing steroids for them is not treated-and-stable
+        hits.append(Hit(m.start(), m.end(), TumourFeature(feature="cns_metastasis_active"), priority=7, family="tumour"))
+    for m in _CNS_BLEED.finditer(text):
+        # a CNS bleed is intracranial or spinal; "intracranial" / "cerebral" / "brain" name the first only
+        cns_wide = re.search(r"central|\bcns\b", m.group(0), re.IGNORECASE)
+        codes = ["intracranial_haemorrhage", "spinal_haemorrhage"] if cns_wide else ["intracranial_haemorrhage"]
+        hits.append(Hit(m.start(), m.end(), HistoryCondition(codes=codes, status="ever",
+                                                             label=ctx.text[m.start():m.end()]),
+                        priority=5, family="history"))
+    for m in _RATIONALE.finditer(text):
+        hits.append(Hit(m.start(), m.end(), TumourFeature(feature="cns_metastasis"), priority=7, family="tumour"))
+    return hits
