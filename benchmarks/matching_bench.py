@@ -22,7 +22,7 @@ from pathlib import Path
 
 from hcctrials.matching.cohort import build_cohort_catalog, evaluate_cohort_batch, iter_patient_batches
 from hcctrials.matching.matcher import MatchCatalog, match_patient
-from hcctrials.matching.search import SearchFilters, parse_query
+from hcctrials.matching.search import SEARCH_DOCUMENTS, SearchFilters, parse_query
 from hcctrials.patients import load_patient
 from hcctrials.sources.base import ParsedRecord
 from hcctrials.sources.detect import parse_path
@@ -273,7 +273,7 @@ def main() -> None:
         trials = replicate(base, args.search)
         store.save_trials(trials)
         s = time.perf_counter()
-        index_trials(store, trials)
+        index_trials(store, trials, builder=SEARCH_DOCUMENTS)
         print(f"search: indexed {args.search} trials in {time.perf_counter() - s:.1f} s")
         for q, f in (("sorafenib", SearchFilters()), ("阿帕替尼 二线", SearchFilters()),
                      ("hepatocellular carcinoma", SearchFilters(status=("recruiting",))),

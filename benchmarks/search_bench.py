@@ -20,7 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from hcctrials.matching.search import SearchFilters, parse_query
+from hcctrials.matching.search import SEARCH_DOCUMENTS, SearchFilters, normalise_filters, parse_query
 from hcctrials.sources.base import ParsedRecord
 from hcctrials.sources.detect import parse_path
 from hcctrials.storage import open_store
@@ -34,7 +34,7 @@ QUERIES = ["hepatocellular carcinoma", "apatinib", "sorafenib", "durvalumab trem
 FILTERS = {
     "none": SearchFilters(),
     "status=recruiting": SearchFilters(status=("recruiting",)),
-    "phase3+place=China": SearchFilters(phase=("phase3",), place=("China",)),
+    "phase3+place=China": normalise_filters(SearchFilters(phase=("phase3",), place=("China",))),
     "setting=2L": SearchFilters(setting=("advanced_second_line_plus",)),
 }
 
@@ -69,7 +69,7 @@ def uptime() -> str:
 
 def timed_rebuild(store: Any, workers: int) -> float:
     start = time.perf_counter()
-    n = rebuild_search_index(store, workers=workers)
+    n = rebuild_search_index(store, builder=SEARCH_DOCUMENTS, workers=workers)
     elapsed = time.perf_counter() - start
     print(f"  rebuild {n} trials, workers={workers}: {elapsed:.1f} s = {n / elapsed:.0f} trials/s   ({uptime()})")
     return elapsed

@@ -20,6 +20,7 @@ from typer.testing import CliRunner
 from hcctrials.cli.main import app
 from hcctrials.ingest import ingest_paths
 from hcctrials.storage import open_store
+from hcctrials.matching.search import SEARCH_DOCUMENTS
 from hcctrials.storage.search_index import search_index_status
 
 REAL = "data/registry/ctgov_api_v2_json/dgg32_ctg-studies-5.json"  # 50 studies, one per line
@@ -71,7 +72,7 @@ def test_two_ingest_processes_into_one_database_lose_nothing(shared_dir: Path, t
     assert sum(s["unchanged"] for s in summaries) == 50
     with open_store(db) as store:
         assert store.count() == 17 * 50
-        assert search_index_status(store).stale == 0
+        assert search_index_status(store, index_version=SEARCH_DOCUMENTS.version).stale == 0
         runs = store.ingest_runs()
         assert [r.status for r in runs] == ["finished", "finished"]
 
@@ -110,7 +111,7 @@ def test_search_while_an_ingest_runs_never_fails(shared_dir: Path, tmp_path: Pat
     assert proc.returncode == 0, stderr[-2000:]
     assert json.loads(stdout)["failed"] == 0
     with open_store(db) as store:
-        assert store.count() == 18 * 50 and search_index_status(store).current
+        assert store.count() == 18 * 50 and search_index_status(store, index_version=SEARCH_DOCUMENTS.version).current
 
 
 # ------------------------------------------------------------------ kill -9 of an ingest
@@ -196,7 +197,7 @@ def test_kill_9_of_an_ingest_leaves_no_process_and_a_later_run_closes_it(shared_
         assert run.status == "running" and run.finished_at is None
         kept = store.count()
         assert kept >= 50 and kept % 50 == 0  # whole files only: each is one transaction
-        assert search_index_status(store).current  # each committed file carried its documents
+        assert search_index_status(store, index_version=SEARCH_DOCUMENTS.version).current  # each committed file carried its documents
     check = subprocess.run([*CLI, "db", "check", "--db", db], capture_output=True, text=True, timeout=TIMEOUT)
     assert check.returncode == 1, check.stdout
     assert f"ingest run {run.id}" in check.stdout and "process is gone" in check.stdout
@@ -210,7 +211,7 @@ def test_kill_9_of_an_ingest_leaves_no_process_and_a_later_run_closes_it(shared_
     assert summary["ingested"] == 40 * 50 - kept and summary["unchanged"] == kept
     with open_store(db, migrate=False) as store:
         assert [r.status for r in store.ingest_runs()] == ["abandoned", "finished"]
-        assert search_index_status(store).current
+        assert search_index_status(store, index_version=SEARCH_DOCUMENTS.version).current
     check = subprocess.run([*CLI, "db", "check", "--db", db], capture_output=True, text=True, timeout=TIMEOUT)
     assert check.returncode == 0, check.stdout
     assert f"ingest run {run.id}" in check.stdout and "abandoned" in check.stdout

@@ -217,9 +217,10 @@ def _index_current(writer: FileWriter, current: dict[tuple[str, str], None], loc
     """Index the records this file made current, in its transaction (a committed record is
     never without its search document)."""
     if options.search_index and current:
+        from hcctrials.matching.search import SEARCH_DOCUMENTS
         from hcctrials.storage.search_index import index_records_on
 
-        local.indexed += index_records_on(writer.conn, list(current))
+        local.indexed += index_records_on(writer.conn, list(current), builder=SEARCH_DOCUMENTS)
 
 
 def _ingest_file(store: TrialStore, path: Path, summary: IngestSummary, *, index: int, count: int,
@@ -537,9 +538,10 @@ def _ingest_all(paths: Sequence[Path], store: TrialStore, *, parsers: Sequence[S
         _ingest_files(files, store, summary, parsers=parsers, batch_size=batch_size, progress=progress,
                       pool=pool, options=options)
     if options.search_index:  # what others left stale: --no-index runs, a killed run, a new index version
+        from hcctrials.matching.search import SEARCH_DOCUMENTS
         from hcctrials.storage.search_index import refresh_search_index
 
-        summary.indexed += refresh_search_index(store)
+        summary.indexed += refresh_search_index(store, builder=SEARCH_DOCUMENTS)
     if log_run and summary.run_id is not None:
         store.finish_run(summary.run_id, summary.counts(), summary.failures)
     return summary

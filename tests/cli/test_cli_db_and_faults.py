@@ -16,6 +16,7 @@ import hcctrials.ingest as ingest_module
 from hcctrials.cli.main import app, main
 from hcctrials.ingest import ingest_paths
 from hcctrials.storage import open_store
+from hcctrials.matching.search import SEARCH_DOCUMENTS
 from hcctrials.storage.search_index import search_index_status
 
 runner = CliRunner()
@@ -71,7 +72,7 @@ def test_truncated_redownload_is_held_until_accept_shrink(tmp_path: Path) -> Non
     assert json.loads(accepted.stdout)["updated"] == 1
     with open_store(db) as store:
         assert store.get("NCT09990001").interventions == []
-        assert search_index_status(store).current  # the accepted version was indexed
+        assert search_index_status(store, index_version=SEARCH_DOCUMENTS.version).current  # the accepted version was indexed
 
 
 # ------------------------------------------------------------------ identifiers and control characters

@@ -14,6 +14,7 @@ from hcctrials.sources.base import ParsedRecord
 from hcctrials.sources.detect import parse_path
 from hcctrials.storage import open_store
 from hcctrials.storage.search_index import refresh_search_index
+from hcctrials.matching.search import SEARCH_DOCUMENTS
 
 PATIENT = Path(__file__).resolve().parents[2] / "src/hcctrials/datasets/patients/shenzhen_2l_after_atezo_bev.yaml"
 runner = CliRunner()
@@ -26,7 +27,7 @@ def db(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> str:
               for r in parse_path(p) if isinstance(r, ParsedRecord)]
     with open_store(url) as store:
         store.save_trials(trials)
-        refresh_search_index(store)  # as `hcctrials ingest` / `hcctrials db index` do; search only reads
+        refresh_search_index(store, builder=SEARCH_DOCUMENTS)  # as `hcctrials ingest` / `hcctrials db index` do; search only reads
     return url
 
 
@@ -98,4 +99,4 @@ def test_search_reads_only_and_says_when_the_index_is_stale(tmp_path: Path, seed
     from hcctrials.storage.search_index import search_index_status
 
     with open_store(url) as store:
-        assert search_index_status(store).documents == 0  # the search wrote nothing
+        assert search_index_status(store, index_version=SEARCH_DOCUMENTS.version).documents == 0  # the search wrote nothing

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from helpers_matching import make_trial
 
-from hcctrials.matching.search import SearchFilters, parse_query
+from hcctrials.matching.search import SEARCH_DOCUMENTS, SearchFilters, normalise_filters, parse_query
 from hcctrials.storage import open_store
 from hcctrials.storage.search_index import index_trials, refresh_search_index, search_trials
 
@@ -34,14 +34,14 @@ def store(db_url: str, seed_trials):  # type: ignore[no-untyped-def]
     s = open_store(db_url)
     records = [*seed_trials.values(), ZH_ONLY, EN_ONLY, FIRST_LINE]
     s.save_trials(records)
-    assert refresh_search_index(s) == len(records)
-    assert refresh_search_index(s) == 0  # nothing stale any more
+    assert refresh_search_index(s, builder=SEARCH_DOCUMENTS) == len(records)
+    assert refresh_search_index(s, builder=SEARCH_DOCUMENTS) == 0  # nothing stale any more
     yield s
     s.close()
 
 
 def _ids(store, q: str, **filters) -> list[str]:  # type: ignore[no-untyped-def]
-    return [h.trial_id for h in search_trials(store, parse_query(q), filters=SearchFilters(**filters))]
+    return [h.trial_id for h in search_trials(store, parse_query(q), filters=normalise_filters(SearchFilters(**filters)))]
 
 
 def test_chinese_query_finds_both_languages(store) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +80,7 @@ def test_condition_names_cross_languages(db_url: str) -> None:
     cholangiocarcinoma are both liver cancers (肝癌), but neither is found by the other's name."""
     with open_store(db_url) as s:
         s.save_trials([ZH_ONLY, EN_ONLY, FIRST_LINE, CCA_EN])
-        refresh_search_index(s)
+        refresh_search_index(s, builder=SEARCH_DOCUMENTS)
         hcc = {"ChiCTR2699000001", "NCT09990002", "NCT09990003"}
         assert set(_ids(s, "肝细胞癌")) == hcc
         assert set(_ids(s, "hepatocellular carcinoma")) == hcc
@@ -112,10 +112,10 @@ def test_updated_record_is_reindexed(store) -> None:  # type: ignore[no-untyped-
         "provenance": EN_ONLY.provenance.model_copy(update={"raw_sha256": "f" * 64}),
         "dates": EN_ONLY.dates.model_copy(update={"last_updated": "2030-01-01"})})
     store.save_trials([changed])
-    assert refresh_search_index(store) == 1
+    assert refresh_search_index(store, builder=SEARCH_DOCUMENTS) == 1
     assert "NCT09990002" in _ids(store, "third")
     assert "NCT09990002" not in _ids(store, "sorafenib")
-    assert index_trials(store, [changed]) == 1
+    assert index_trials(store, [changed], builder=SEARCH_DOCUMENTS) == 1
 
 
 # --- speed-ups must not change results ---------------------------------------------------------
@@ -136,11 +136,11 @@ def test_parallel_rebuild_equals_single_process(store) -> None:  # type: ignore[
     from hcctrials.storage.search_index import rebuild_search_index
 
     from_refresh = _stored_documents(store)
-    assert rebuild_search_index(store, workers=1) == len(from_refresh)
+    assert rebuild_search_index(store, builder=SEARCH_DOCUMENTS, workers=1) == len(from_refresh)
     assert _stored_documents(store) == from_refresh
-    assert rebuild_search_index(store, workers=2) == len(from_refresh)  # forkserver worker processes
+    assert rebuild_search_index(store, builder=SEARCH_DOCUMENTS, workers=2) == len(from_refresh)  # forkserver worker processes
     assert _stored_documents(store) == from_refresh
-    assert refresh_search_index(store) == 0
+    assert refresh_search_index(store, builder=SEARCH_DOCUMENTS) == 0
     assert {"ChiCTR2600122298", "ChiCTR2699000001", "NCT09990002"} <= set(_ids(store, "阿帕替尼 二线"))
 
 
@@ -157,9 +157,9 @@ def test_documents_from_stored_json_equal_documents_from_trials(seed_trials, sha
     assert sum(len(t.sites) for t in real) > 100  # sites are read from the JSON, not validated
     records = [*seed_trials.values(), ZH_ONLY, EN_ONLY, FIRST_LINE, *real]
     for dialect in ("sqlite", "postgresql"):
-        rows = document_rows([t.model_dump_json() for t in records], dialect)
+        rows = document_rows([t.model_dump_json() for t in records], dialect, SEARCH_DOCUMENTS)
         for trial, row in zip(records, rows, strict=True):
-            assert row == _document_row(trial, dialect)
+            assert row == _document_row(trial, dialect, SEARCH_DOCUMENTS)
             assert row["tokens"] == " ".join(build_search_document(trial).tokens)
 
 

@@ -69,10 +69,11 @@ def db_check(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP)) -> N
 
     Reads only. Exit status 1 if there is a problem.
     """
+    from hcctrials.matching.search import INDEX_VERSION
     from hcctrials.storage.maintenance import check_database
 
     with _store(db, migrate=False) as store:
-        report = check_database(store)
+        report = check_database(store, index_version=INDEX_VERSION)
     out = Console(highlight=False, soft_wrap=True)
     for line in report.integrity:
         out.print(messages.CHECK_INTEGRITY.format(detail=line))
@@ -98,10 +99,12 @@ def db_index(
     rebuild: bool = typer.Option(False, "--rebuild", help="Drop every search document and index all trials again."),
 ) -> None:
     """Bring the bilingual search index up to date (the trials whose document is missing or stale)."""
+    from hcctrials.matching.search import SEARCH_DOCUMENTS
     from hcctrials.storage.search_index import rebuild_search_index, refresh_search_index
 
     with _store(db) as store:
-        count = rebuild_search_index(store) if rebuild else refresh_search_index(store)
+        count = (rebuild_search_index(store, builder=SEARCH_DOCUMENTS) if rebuild
+                 else refresh_search_index(store, builder=SEARCH_DOCUMENTS))
         typer.echo(messages.INDEX_DONE.format(url=store.url, count=count))
 
 

@@ -114,7 +114,7 @@ def search_command(
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Full-text search in both languages, with filters."""
-    from hcctrials.matching.search import SearchFilters, parse_query
+    from hcctrials.matching.search import INDEX_VERSION, SearchFilters, normalise_filters, parse_query
     from hcctrials.storage.search_index import search_index_status, search_trials
     from hcctrials.vocab import load_lexicon
 
@@ -129,10 +129,11 @@ def search_command(
         drug_class=tuple(drug_class), registry=tuple(registry), place=tuple(place),
         started_after=_as_of(started_after) if started_after else None,
         started_before=_as_of(started_before) if started_before else None)
+    filters = normalise_filters(filters)
     with _store(db) as store:
         # a read path never writes (issue 11): the index is written by `hcctrials ingest` / `hcctrials db index`;
         # a stale index answers from what is indexed and says so
-        index = search_index_status(store)
+        index = search_index_status(store, index_version=INDEX_VERSION)
         hits = search_trials(store, parse_query(query), filters=filters, limit=limit)
     if not index.current:
         from hcctrials.cli.messages import STALE_INDEX

@@ -22,19 +22,21 @@ and with the concept token of the setting or class word it is.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import date
 from collections.abc import Iterable, Sequence
 from functools import lru_cache
 from typing import cast
 
 from hcctrials.matching.geography import Place, resolve_location
 from hcctrials.matching.setting import TrialSetting, classify_trial_setting
+from hcctrials.model.search import (
+    DocumentBuilder, QueryTerm, SearchDocument, SearchFilters, SearchQuery, SiteLocation,
+)
 from hcctrials.model.trial import Trial
 
 __all__ = ["SearchDocument", "SearchFilters", "SearchQuery", "QueryTerm", "build_search_document",
            "site_locations", "SiteLocation", "CONDITION_TOKENS", "condition_concepts",
-           "parse_query", "SETTING_TOKENS", "CLASS_TOKENS", "INDEX_VERSION"]
+           "parse_query", "SETTING_TOKENS", "CLASS_TOKENS", "INDEX_VERSION", "SEARCH_DOCUMENTS",
+           "normalise_filters", "DocumentBuilder"]
 
 #: Bumped whenever document building changes: stored rows of an older version are re-indexed.
 #: 2: condition concept tokens (``xconhcc`` ...).
@@ -114,50 +116,12 @@ def condition_concepts(texts: Iterable[str]) -> list[str]:
     return list(found)
 
 
-@dataclass(frozen=True)
-class SearchDocument:
-    """What the index stores for one trial: its tokens and its filter values."""
-
-    trial_id: str
-    tokens: tuple[str, ...]
-    registry: str
-    status: str
-    phases: tuple[str, ...]
-    settings: tuple[str, ...]
-    classes: tuple[str, ...]
-    drugs: tuple[str, ...]
-    places: tuple[str, ...]  # normalised cities, provinces and countries of the sites
-    study_start: str | None
-    title: str
 
 
-@dataclass(frozen=True)
-class QueryTerm:
-    """One query word: alternatives, each a phrase (tuple of tokens); any alternative matches."""
-
-    word: str
-    alternatives: tuple[tuple[str, ...], ...]
 
 
-@dataclass(frozen=True)
-class SearchFilters:
-    """Filters of ``trials search`` (all optional, combined with AND)."""
-
-    status: tuple[str, ...] = ()
-    phase: tuple[str, ...] = ()
-    setting: tuple[str, ...] = ()
-    drug: tuple[str, ...] = ()  # lexicon ids
-    drug_class: tuple[str, ...] = ()
-    registry: tuple[str, ...] = ()
-    place: tuple[str, ...] = ()  # normalised city / province / country names
-    started_after: date | None = None
-    started_before: date | None = None
 
 
-@dataclass(frozen=True)
-class SearchQuery:
-    text: str
-    terms: tuple[QueryTerm, ...] = field(default_factory=tuple)
 
 
 def _dedupe(items: list[str]) -> tuple[str, ...]:
@@ -219,7 +183,6 @@ def _place(city: str | None, province: str | None, country: str | None) -> Place
 
 
 #: A site's (city, province, country), each the English text or else the Chinese.
-SiteLocation = tuple[str | None, str | None, str | None]
 
 
 def site_locations(trial: Trial) -> list[SiteLocation]:
@@ -316,3 +279,20 @@ def parse_query(text: str) -> SearchQuery:
         if alternatives:
             terms.append(QueryTerm(word, tuple(dict.fromkeys(alternatives))))
     return SearchQuery(text, tuple(terms))
+
+
+#: The document recipe the storage layer is handed (``hcctrials ingest``, ``db index``, ``db check``).
+SEARCH_DOCUMENTS = DocumentBuilder(build=build_search_document, version=INDEX_VERSION)
+
+
+def normalise_filters(filters: SearchFilters) -> SearchFilters:
+    """*filters* with its places as the index stores them (city, else province, else country, lower case)."""
+    from dataclasses import replace
+
+    from hcctrials.matching.geography import normalise_place
+
+    names = []
+    for p in filters.place:
+        place = normalise_place(p)
+        names.append((place.city or place.province or place.country or p).lower())
+    return replace(filters, place=tuple(names))

@@ -97,11 +97,12 @@ class DatabaseCheck:
         return len(self.integrity) + (1 if self.stale_documents else 0) + len(self.dead_runs)
 
 
-def check_database(store: TrialStore) -> DatabaseCheck:
-    """Check *store* without writing to it (see the module docstring)."""
+def check_database(store: TrialStore, *, index_version: int) -> DatabaseCheck:
+    """Check *store* without writing to it (see the module docstring); search documents of another
+    *index_version* (the document builder's) count as stale."""
     from hcctrials.storage.search_index import search_index_status
 
-    status = search_index_status(store)
+    status = search_index_status(store, index_version=index_version)
     report = DatabaseCheck(url=store.url, revision=current_revision(store.engine), trials=status.trials,
                            stale_documents=status.stale)
     source = sqlite_path(store)

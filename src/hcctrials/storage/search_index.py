@@ -1,7 +1,8 @@
 """The full-text search index (SQL side): fill it, keep it fresh, query it.
 
-Documents are built by :func:`hcctrials.matching.search.build_search_document` (pure); this
-module stores them and runs queries (all SQL of the search lives here).
+Documents are built by the :class:`~hcctrials.model.search.DocumentBuilder` the caller hands in
+(:data:`hcctrials.matching.search.SEARCH_DOCUMENTS`); this module stores them and runs queries
+(all SQL of the search lives here) and imports nothing from matching.
 
 * SQLite: FTS5 table ``search_fts`` (rowid = ``search_documents.doc_id``), ranked by
   ``bm25()`` (FTS5 docs, "The bm25() function").
@@ -35,16 +36,10 @@ from typing import Any
 import orjson
 
 from sqlalchemy import (
-    Column,
-    ForeignKeyConstraint,
     tuple_,
-    Index,
     Float,
     Integer,
-    String,
-    Table,
     Text,
-    UniqueConstraint,
     and_,
     cast,
     delete,
@@ -55,16 +50,9 @@ from sqlalchemy import (
     text,
     true,
 )
-from sqlalchemy.dialects.postgresql import TSVECTOR
 from sqlalchemy.engine import Connection, Engine
 
-from hcctrials.matching.search import (
-    INDEX_VERSION,
-    SearchDocument,
-    SearchFilters,
-    SearchQuery,
-    build_search_document,
-)
+from hcctrials.model.search import DocumentBuilder, SearchDocument, SearchFilters, SearchQuery
 from hcctrials.model.trial import Trial
 from hcctrials.storage.engine import write_transaction
 from hcctrials.storage.schema import search_documents, trials
@@ -132,9 +120,9 @@ def fts_match_expression(query: SearchQuery) -> str:
     return " AND ".join(groups)
 
 
-def _row(doc: SearchDocument, raw_sha256: str, dialect: str) -> dict[str, Any]:
+def _row(doc: SearchDocument, raw_sha256: str, dialect: str, version: int) -> dict[str, Any]:
     return {
-        "trial_id": doc.trial_id, "raw_sha256": raw_sha256, "index_version": INDEX_VERSION,
+        "trial_id": doc.trial_id, "raw_sha256": raw_sha256, "index_version": version,
         "tokens": " ".join(doc.tokens), "registry": doc.registry, "status": doc.status,
         "phases": _listed(doc.phases), "settings": _listed(doc.settings), "classes": _listed(doc.classes),
         "drugs": _listed(doc.drugs), "places": _listed(p.lower() for p in doc.places),
@@ -176,11 +164,11 @@ def _write(conn: Connection, rows: list[dict[str, Any]], *, replace: bool = True
     conn.execute(_SQLITE_FTS_FROM_DOCS, {"ids": json.dumps(new)})
 
 
-def _document_row(trial: Trial, dialect: str) -> dict[str, Any]:
-    return _row(build_search_document(trial), trial.provenance.raw_sha256, dialect)
+def _document_row(trial: Trial, dialect: str, builder: DocumentBuilder) -> dict[str, Any]:
+    return _row(builder(trial), trial.provenance.raw_sha256, dialect, builder.version)
 
 
-def document_rows(records_json: Sequence[str], dialect: str) -> list[dict[str, Any]]:
+def document_rows(records_json: Sequence[str], dialect: str, builder: DocumentBuilder) -> list[dict[str, Any]]:
     """Index rows of stored records given as their JSON text (the work of one index worker).
 
     The document reads neither the outcomes nor the sites beyond their city, province and
@@ -197,7 +185,7 @@ def document_rows(records_json: Sequence[str], dialect: str) -> list[dict[str, A
         trial = Trial.model_validate(data)
         locations = [(_text(site.get("city")), _text(site.get("province")), _text(site.get("country")))
                      for site in sites]
-        rows.append(_row(build_search_document(trial, sites=locations), trial.provenance.raw_sha256, dialect))
+        rows.append(_row(builder(trial, sites=locations), trial.provenance.raw_sha256, dialect, builder.version))
     return rows
 
 
@@ -205,7 +193,7 @@ def _text(value: Any) -> str | None:
     """A stored Text's English, else Chinese (None if neither)."""
     if not isinstance(value, dict):
         return None
-    return value.get("en") or value.get("zh")  # as build_search_document reads a Site
+    return value.get("en") or value.get("zh")  # as the document builder reads a Site
 
 
 def _pool(workers: int) -> ProcessPoolExecutor:
@@ -252,7 +240,7 @@ def _workers(requested: int | None, n: int) -> int:
     return 2
 
 
-def index_trials(store: Any, records: Iterable[Trial], *, batch_size: int = 500) -> int:
+def index_trials(store: Any, records: Iterable[Trial], *, builder: DocumentBuilder, batch_size: int = 500) -> int:
     """(Re-)index *records* (current versions of stored trials); returns how many."""
     engine = _engine(store)
     count = 0
@@ -260,7 +248,7 @@ def index_trials(store: Any, records: Iterable[Trial], *, batch_size: int = 500)
     with write_transaction(engine) as conn:
         dialect = conn.dialect.name
         for trial in records:
-            batch.append(_document_row(trial, dialect))
+            batch.append(_document_row(trial, dialect, builder))
             if len(batch) >= batch_size:
                 _write(conn, batch)
                 count += len(batch)
@@ -277,7 +265,7 @@ def _record_text_stmt(keys: Sequence[tuple[str, str]]) -> Any:
             .where(tuple_(trials.c.trial_id, trials.c.registry).in_(keys)))
 
 
-def index_records_on(conn: Connection, keys: Sequence[tuple[str, str]]) -> int:
+def index_records_on(conn: Connection, keys: Sequence[tuple[str, str]], *, builder: DocumentBuilder) -> int:
     """Index the current records *keys* on *conn*, inside the caller's transaction (the ingest
     indexes the records a file made current before that file commits: a committed record is
     never without its document).  In this process; returns how many."""
@@ -286,7 +274,7 @@ def index_records_on(conn: Connection, keys: Sequence[tuple[str, str]]) -> int:
     for i in range(0, len(keys), _CHUNK):
         records = [r for (r,) in conn.execute(_record_text_stmt(keys[i:i + _CHUNK]))]
         if records:
-            _write(conn, document_rows(records, dialect), replace=True)
+            _write(conn, document_rows(records, dialect, builder), replace=True)
     return len(keys)
 
 
@@ -295,8 +283,8 @@ def index_records_on(conn: Connection, keys: Sequence[tuple[str, str]]) -> int:
 TRANSACTION_TRIALS = 1_000
 
 
-def _index_keys(engine: Engine, keys: list[tuple[str, str]], *, replace: bool, workers: int | None,
-                recheck: bool = False) -> int:
+def _index_keys(engine: Engine, keys: list[tuple[str, str]], *, builder: DocumentBuilder, replace: bool,
+                workers: int | None, recheck: bool = False) -> int:
     """Index the stored records *keys*, :data:`TRANSACTION_TRIALS` per write transaction: read in
     chunks by the main process, documents built in *workers* processes (forkserver: no DB
     connection or open file is inherited), written by the main process.  *recheck*: index only
@@ -311,14 +299,14 @@ def _index_keys(engine: Engine, keys: list[tuple[str, str]], *, replace: bool, w
             with write_transaction(engine) as conn:
                 part = keys[start:start + TRANSACTION_TRIALS]
                 if recheck:
-                    part = _all_keys(conn, _stale_stmt(part))
+                    part = _all_keys(conn, _stale_stmt(builder.version, part))
                 done += len(part)
-                _index_part(conn, part, replace=replace, pool=pool, n_workers=n_workers)
+                _index_part(conn, part, builder=builder, replace=replace, pool=pool, n_workers=n_workers)
     return done
 
 
-def _index_part(conn: Connection, keys: list[tuple[str, str]], *, replace: bool, pool: Any,
-                n_workers: int) -> None:
+def _index_part(conn: Connection, keys: list[tuple[str, str]], *, builder: DocumentBuilder, replace: bool,
+                pool: Any, n_workers: int) -> None:
     dialect = conn.dialect.name
     chunks = [keys[i:i + _CHUNK] for i in range(0, len(keys), _CHUNK)]
 
@@ -327,11 +315,11 @@ def _index_part(conn: Connection, keys: list[tuple[str, str]], *, replace: bool,
 
     if pool is None:
         for chunk in chunks:
-            _write(conn, document_rows(read(chunk), dialect), replace=replace)
+            _write(conn, document_rows(read(chunk), dialect, builder), replace=replace)
         return
     pending: deque[Any] = deque()
     for chunk in chunks:
-        pending.append(pool.submit(document_rows, read(chunk), dialect))
+        pending.append(pool.submit(document_rows, read(chunk), dialect, builder))
         if len(pending) > 2 * n_workers:  # bounded read-ahead
             _write(conn, pending.popleft().result(), replace=replace)
     while pending:
@@ -342,7 +330,7 @@ def _all_keys(conn: Connection, stmt: Any) -> list[tuple[str, str]]:
     return [(t, r) for t, r in conn.execute(stmt)]
 
 
-def rebuild_search_index(store: Any, *, workers: int | None = None) -> int:
+def rebuild_search_index(store: Any, *, builder: DocumentBuilder, workers: int | None = None) -> int:
     """Drop every document and index every current trial of *store* (a TrialStore).
 
     *workers*: processes building documents (default: 2 when there are at least
@@ -355,10 +343,10 @@ def rebuild_search_index(store: Any, *, workers: int | None = None) -> int:
         conn.execute(delete(search_documents))
         keys = _all_keys(conn, select(trials.c.trial_id, trials.c.registry)
                          .order_by(trials.c.trial_id, trials.c.registry))
-    return _index_keys(engine, keys, replace=False, workers=workers)
+    return _index_keys(engine, keys, builder=builder, replace=False, workers=workers)
 
 
-def _stale_stmt(keys: Sequence[tuple[str, str]] | None = None) -> Any:
+def _stale_stmt(version: int, keys: Sequence[tuple[str, str]] | None = None) -> Any:
     """``(trial_id, registry)`` of the current records whose document is missing or stale (raw
     hash or index version differs), optionally only among *keys*."""
     stmt = (select(trials.c.trial_id, trials.c.registry)
@@ -366,13 +354,13 @@ def _stale_stmt(keys: Sequence[tuple[str, str]] | None = None) -> Any:
                                                                  search_documents.c.registry == trials.c.registry)))
             .where(or_(search_documents.c.trial_id.is_(None),
                        search_documents.c.raw_sha256 != trials.c.raw_sha256,
-                       search_documents.c.index_version != INDEX_VERSION)))
+                       search_documents.c.index_version != version)))
     if keys is not None:
         stmt = stmt.where(tuple_(trials.c.trial_id, trials.c.registry).in_(list(keys)))
     return stmt.order_by(trials.c.trial_id, trials.c.registry)
 
 
-def refresh_search_index(store: Any, *, workers: int | None = None) -> int:
+def refresh_search_index(store: Any, *, builder: DocumentBuilder, workers: int | None = None) -> int:
     """Index the trials whose document is missing or stale (raw hash or index version differs).
 
     A writer: run it from the ingest or maintenance commands, not from a read path (a search
@@ -382,8 +370,8 @@ def refresh_search_index(store: Any, *, workers: int | None = None) -> int:
     """
     engine = _engine(store)
     with engine.connect() as conn:
-        keys = _all_keys(conn, _stale_stmt())
-    return _index_keys(engine, keys, replace=True, workers=workers, recheck=True)
+        keys = _all_keys(conn, _stale_stmt(builder.version))
+    return _index_keys(engine, keys, builder=builder, replace=True, workers=workers, recheck=True)
 
 
 @dataclass(frozen=True)
@@ -400,20 +388,21 @@ class SearchIndexStatus:
         return self.stale == 0
 
 
-def search_index_status(store: Any) -> SearchIndexStatus:
-    """The :class:`SearchIndexStatus` of *store* (reads only: safe on any read path)."""
+def search_index_status(store: Any, *, index_version: int) -> SearchIndexStatus:
+    """The :class:`SearchIndexStatus` of *store* (reads only: safe on any read path); documents of another
+    *index_version* (the builder's, :data:`hcctrials.matching.search.INDEX_VERSION`) are stale."""
     engine = _engine(store)
     with engine.connect() as conn:
         n_trials = int(conn.execute(select(func.count()).select_from(trials)).scalar_one())
         n_docs = int(conn.execute(select(func.count()).select_from(search_documents)).scalar_one())
-        stale = int(conn.execute(select(func.count()).select_from(_stale_stmt().order_by(None).subquery()))
+        stale = int(conn.execute(select(func.count()).select_from(_stale_stmt(index_version).order_by(None).subquery()))
                     .scalar_one())
     return SearchIndexStatus(n_trials, n_docs, stale)
 
 
 def _filters(filters: SearchFilters) -> list[Any]:
-    from hcctrials.matching.geography import normalise_place
-
+    """SQL conditions of *filters*; places are matched as given (normalised by the caller:
+    :func:`hcctrials.matching.search.normalise_filters`)."""
     c = search_documents.c
     out: list[Any] = []
 
@@ -433,11 +422,7 @@ def _filters(filters: SearchFilters) -> list[Any]:
     if filters.drug:
         out.append(any_listed(c.drugs, filters.drug))
     if filters.place:
-        names = []
-        for p in filters.place:
-            place = normalise_place(p)
-            names.append((place.city or place.province or place.country or p).lower())
-        out.append(any_listed(c.places, names))
+        out.append(any_listed(c.places, [p.lower() for p in filters.place]))
     if filters.started_after:
         out.append(c.study_start >= filters.started_after.isoformat()[:len("YYYY-MM-DD")])
     if filters.started_before:
