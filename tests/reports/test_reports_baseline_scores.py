@@ -20,7 +20,7 @@ def test_liver_scores_for_one_subject_follow_the_published_rules() -> None:
     }])
     table, notes = compute_liver_scores(subjects)
     row = table.iloc[0]
-    assert (row.child_pugh, row.albi, row.bclc, row.cnlc) == ("A5", "grade 1", "C", "IIIb")
+    assert (row.child_pugh, row.albi, row.bclc, row.cnlc) == ("A5", "Grade 1", "C", "IIIb")
     assert notes == []
 
 
@@ -36,3 +36,37 @@ def test_missing_inputs_give_an_undetermined_stage_not_a_guess() -> None:
     assert row.albi == "unknown"
     assert row.bclc.startswith("undetermined")
     assert any("S2" in n and "albumin" in n for n in notes)
+
+
+def test_baseline_categories_follow_clinical_order_not_counts() -> None:
+    # BCLC 0 < A < B < C < D (Reig 2022) and CNLC Ia ... IV, whatever the counts; yes before no;
+    # no raw True/False; units in the labels.
+
+    from hcctrials.reports.baseline import derive_baseline_table
+    from hcctrials.reports.load import load_study
+
+    treated = load_study("example").treated
+    groups, _notes = derive_baseline_table(treated.assign(subject_id=treated["subject_id"].astype(str)))
+    by = {g.characteristic: [c for c, _v in g.rows] for g in groups}
+    assert by["BCLC stage"] == ["A", "B", "C", "D"]          # C is the most frequent, yet third
+    assert by["CNLC stage"] == ["Ia", "Ib", "IIa", "IIIa", "IIIb"]
+    assert by["Child-Pugh class and points"] == ["A5", "A6", "B7"]
+    assert by["ALBI grade"] == ["Grade 1", "Grade 2"]
+    assert by["Macrovascular invasion"] == ["Yes", "No"]
+    assert by["Sex"] == ["Male", "Female"]
+    assert by["ECOG performance status"] == ["0", "1"]
+    assert "Age, years" in by and "Bilirubin, umol/L" in by and "AFP, ng/mL" in by
+    cells = [c for g in groups for row in g.rows for c in row]
+    assert not any(c in ("True", "False", "M", "F") for c in cells)
+
+
+def test_baseline_in_chinese() -> None:
+    from hcctrials.reports.baseline import derive_baseline_table
+    from hcctrials.reports.load import load_study
+
+    treated = load_study("example").treated
+    groups, _ = derive_baseline_table(treated.assign(subject_id=treated["subject_id"].astype(str)), lang="zh")
+    by = {g.characteristic: [c for c, _v in g.rows] for g in groups}
+    assert by["性别"] == ["男", "女"]
+    assert by["大血管侵犯"] == ["是", "否"]
+    assert by["ALBI分级"] == ["1级", "2级"]

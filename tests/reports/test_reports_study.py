@@ -52,18 +52,21 @@ def test_analysis_numbers_are_consistent(study, analysis) -> None:
 def test_html_report_en_and_zh(study, analysis) -> None:
     en = render_html(study, analysis, lang="en")
     zh = render_html(study, analysis, lang="zh")
-    for text in ("ORR", "Kaplan-Meier", "Clopper-Pearson", "Brookmeyer-Crowley", "Subject flow"):
+    for text in ("Objective response rate", "Kaplan-Meier", "Clopper-Pearson", "Brookmeyer-Crowley",
+                 "Subject flow"):
         assert text in en
     assert "受试者流程" in zh and "总生存期" in zh
-    assert en.count("data:image/png;base64,") >= 8
+    assert en.count("data:image/svg+xml;base64,") >= 8
     import re
     visible = re.sub(r"base64,[A-Za-z0-9+/=]+", "", en)
     assert not re.search(r"\bnan\b", visible, flags=re.IGNORECASE)
+    assert not re.search(r">\s*(True|False)\s*<", visible)
 
 
 def test_pdf_report(study, analysis, tmp_path: Path) -> None:
     out = render_pdf(study, tmp_path / "r.pdf", analysis)
     assert out.read_bytes()[:5] == b"%PDF-" and out.stat().st_size > 50_000
+    assert b"/Type3" not in out.read_bytes()
 
 
 def test_cross_table_subject_error(tmp_path: Path) -> None:
@@ -98,3 +101,6 @@ def test_cli_endpoints_and_report(tmp_path: Path) -> None:
     r = runner.invoke(app, ["report", "example", "--lang", "zh", "-o", str(out)])
     assert r.exit_code == 0, r.output
     assert out.is_file() and "<html lang=\"zh\">" in out.read_text(encoding="utf-8")
+    assert "报告已写入" in r.output
+    r = runner.invoke(app, ["report", "example", "--lang", "fr", "-o", str(out)])
+    assert r.exit_code != 0 and "Traceback" not in r.output

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Optional
 
 import typer
 from rich.console import Console
@@ -157,17 +158,20 @@ def endpoints_command(
 def report_command(
     study: str = typer.Argument(..., help="Study folder, or 'example'."),
     output: Path = typer.Option(..., "-o", "--output", help="report.html or report.pdf"),
-    lang: str = typer.Option("en", "--lang", help="zh or en"),
+    lang: Optional[str] = typer.Option(None, "--lang", help="zh or en (default: $HCCTRIALS_LANG, else en)"),
     conf_type: str = typer.Option("log-log", "--conf-type"),
 ) -> None:
     """Write the study report (HTML or PDF by the output suffix)."""
+    from datetime import date
+
+    from hcctrials.i18n import resolve_language, say
     from hcctrials.reports.load import load_study
     from hcctrials.reports.render import write_report
 
-    if lang not in ("zh", "en"):
-        raise InputError("--lang must be zh or en", field="lang", value=lang)
-    out = write_report(load_study(study), output, lang=lang, conf_type=conf_type)
-    typer.echo(f"wrote {out}")
+    language = resolve_language(lang)
+    out = write_report(load_study(study), output, lang=language, conf_type=conf_type,
+                       generated_on=date.today())
+    typer.echo(say("report written: {path}", language, path=out))
 
 
 def register(app: typer.Typer) -> None:

@@ -1,65 +1,61 @@
-"""Report labels in English and Chinese (简体中文)."""
+"""Report wording helpers over the one message catalog (:func:`hcctrials.i18n.say`).
+
+The report's Chinese texts live in ``hcctrials/i18n/locale/zh/LC_MESSAGES/report.po``.  This
+module only names the response categories and formats dates and numbers per language; it holds
+no translations of its own.
+"""
 
 from __future__ import annotations
 
-__all__ = ["LABELS", "label"]
+from datetime import date
 
-LABELS: dict[str, dict[str, str]] = {
-    "report": {"en": "Study report", "zh": "研究报告"},
-    "cutoff": {"en": "Data cut-off", "zh": "数据截止日期"},
-    "flow": {"en": "Subject flow (CONSORT)", "zh": "受试者流程(CONSORT)"},
-    "screened": {"en": "Screened", "zh": "筛选"},
-    "screen_failure": {"en": "Screen failures", "zh": "筛选失败"},
-    "enrolled": {"en": "Enrolled", "zh": "入组"},
-    "not_treated": {"en": "Enrolled, not treated", "zh": "入组但未接受治疗"},
-    "treated": {"en": "Treated (safety and efficacy set)", "zh": "接受治疗(安全性及疗效分析集)"},
-    "discontinued": {"en": "Discontinued treatment", "zh": "终止治疗"},
-    "ongoing": {"en": "On treatment at cut-off", "zh": "截止时仍在治疗"},
-    "baseline": {"en": "Baseline characteristics", "zh": "基线特征"},
-    "characteristic": {"en": "Characteristic", "zh": "特征"},
-    "category": {"en": "Category", "zh": "类别"},
-    "value": {"en": "Value", "zh": "数值"},
-    "response": {"en": "Tumour response by criteria set", "zh": "按疗效评价标准的肿瘤缓解"},
-    "bor": {"en": "Best overall response (confirmed)", "zh": "最佳总体缓解(经确认)"},
-    "efficacy": {"en": "ORR and DCR", "zh": "客观缓解率与疾病控制率"},
-    "tte": {"en": "Time-to-event endpoints", "zh": "时间-事件终点"},
-    "definitions": {"en": "Endpoint definitions", "zh": "终点定义"},
-    "endpoint": {"en": "Endpoint", "zh": "终点"},
-    "n": {"en": "N", "zh": "例数"},
-    "events": {"en": "Events", "zh": "事件数"},
-    "median": {"en": "Median (months, 95% CI)", "zh": "中位时间(月,95% CI)"},
-    "rate6": {"en": "6-month rate", "zh": "6个月率"},
-    "rate12": {"en": "12-month rate", "zh": "12个月率"},
-    "plots": {"en": "Figures", "zh": "图"},
-    "safety": {"en": "Safety", "zh": "安全性"},
-    "overview": {"en": "TEAE overview", "zh": "治疗期间不良事件概览"},
-    "by_term": {"en": "TEAEs by system organ class and term", "zh": "按系统器官分类和术语的TEAE"},
-    "by_grade": {"en": "TEAEs by worst CTCAE grade", "zh": "按最严重CTCAE分级的TEAE"},
-    "aesi": {"en": "Adverse events of special interest", "zh": "特别关注的不良事件(AESI)"},
-    "serious": {"en": "Serious TEAEs", "zh": "严重TEAE"},
-    "disc": {"en": "TEAEs leading to discontinuation", "zh": "导致停药的TEAE"},
-    "exposure": {"en": "Exposure", "zh": "药物暴露"},
-    "soc": {"en": "System organ class", "zh": "系统器官分类"},
-    "term": {"en": "Term", "zh": "术语"},
-    "any_grade": {"en": "Any grade", "zh": "任何级别"},
-    "grade3": {"en": "Grade >= 3", "zh": "≥3级"},
-    "drug": {"en": "Drug", "zh": "药物"},
-    "cycles": {"en": "Cycles, median (range)", "zh": "周期数,中位(范围)"},
-    "duration": {"en": "Duration, days, median (range)", "zh": "持续时间(天),中位(范围)"},
-    "rdi": {"en": "Relative dose intensity, median (range)", "zh": "相对剂量强度,中位(范围)"},
-    "notes": {"en": "Notes", "zh": "说明"},
-    "ci_note": {"en": "Medians with Brookmeyer-Crowley 95% CIs from the {band} band; months = days / 30.4375; ORR/DCR with exact Clopper-Pearson 95% CIs.",
-                "zh": "中位时间的95%置信区间采用Brookmeyer-Crowley法({band}变换);月 = 天 / 30.4375;ORR/DCR采用Clopper-Pearson精确95%置信区间。"},
-    "none": {"en": "None reported", "zh": "无"},
-    "non_evaluable": {"en": "Counted as non-responders (NE or no post-baseline assessment)",
-                      "zh": "计为未缓解者(NE或无基线后评估)"},
-    "synthetic": {"en": "Synthetic example data: not real patients.",
-                  "zh": "合成示例数据:非真实患者。"},
-}
+from babel.dates import format_date
+
+from hcctrials.i18n import say
+
+__all__ = ["response_label", "data_text", "format_day", "pct", "to_range"]
 
 
-def label(key: str, lang: str) -> str:
-    entry = LABELS.get(key)
-    if entry is None:
-        return key
-    return entry.get(lang, entry["en"])
+def response_label(code: str, lang: str) -> str:
+    """A response category in words, with its abbreviation (RECIST 1.1 / iRECIST names)."""
+    words = {
+        "CR": say("Complete response (CR)", lang), "PR": say("Partial response (PR)", lang),
+        "SD": say("Stable disease (SD)", lang), "NON_CR_NON_PD": say("Non-CR/non-PD", lang),
+        "PD": say("Progressive disease (PD)", lang), "NE": say("Not evaluable (NE)", lang),
+        "iCR": say("Immune complete response (iCR)", lang),
+        "iPR": say("Immune partial response (iPR)", lang),
+        "iSD": say("Immune stable disease (iSD)", lang),
+        "NON_iCR_NON_iUPD": say("Non-iCR/non-iUPD", lang),
+        "iUPD": say("Unconfirmed progression (iUPD)", lang),
+        "iCPD": say("Confirmed progression (iCPD)", lang),
+        "MISSING": say("No post-baseline assessment", lang),
+    }
+    return words.get(code, code)
+
+
+def data_text(value: object, lang: str) -> str:
+    """A text that comes from the study data (AE term, system organ class, screen-failure or
+    discontinuation reason, safety category) in the reader's language when the catalog has it,
+    else as recorded."""
+    text = str(value)
+    return say(text, lang) if text else text
+
+
+def format_day(value: str | date | None, lang: str) -> str:
+    """A date per language: "31 Mar 2026" / "2026年3月31日"; "-" when unknown."""
+    if value is None or value == "":
+        return "-"
+    day = value if isinstance(value, date) else date.fromisoformat(str(value)[:10])
+    if lang == "zh":
+        return format_date(day, format="long", locale="zh_CN")
+    return format_date(day, format="d MMM y", locale="en_GB")
+
+
+def pct(value: float | None, digits: int = 1) -> str:
+    """A proportion as a percentage number (the % sign is in the column header)."""
+    return "-" if value is None else f"{100 * value:.{digits}f}"
+
+
+def to_range(lower: str, upper: str, lang: str) -> str:
+    """An interval "a to b" in the reader's language."""
+    return say("{lower} to {upper}", lang, lower=lower, upper=upper)

@@ -1,202 +1,545 @@
-"""Render a study report as HTML (jinja2, figures embedded as PNG) or PDF (matplotlib
-``PdfPages``: no browser or system library needed, so it works headless in CI).
+"""Render a study report as HTML (jinja2) and as PDF from the same HTML (WeasyPrint).
 
-Chinese text in *figures* and in the PDF needs a CJK font; when matplotlib finds none the
-figures and the PDF use English labels and the report says so (the HTML text is Chinese
-either way, rendered by the reader's browser fonts).
+The report is a list of sections (:data:`SINGLE_ARM_SECTIONS`), each built by one function from
+the study and its analysis (:class:`ReportBuilder`) into a :class:`Section` that names the jinja
+macro drawing it; a layout for another design (e.g. two arms) is another tuple of section
+builders, passed to :func:`build_report`.  Every text goes through :func:`hcctrials.i18n.say`
+(Chinese in ``report.po``); tables are numbered and captioned; figures are SVG with a numbered
+caption and alt text that carries the key numbers.
+
+The PDF (ICH E3-like layout, A4) is WeasyPrint's rendering of the HTML with the print CSS of the
+template: running header with the study id and the data cut-off, footer with the page number
+and the rendering date on every page (CSS Paged Media margin boxes), fonts embedded as
+TrueType/OpenType subsets (CJK from fontconfig, e.g. WenQuanYi Micro Hei), selectable text.
 """
 
 from __future__ import annotations
 
-import textwrap
+import base64
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import matplotlib.pyplot as plt
 import pandas as pd
-import pathlib
+from matplotlib.figure import Figure
 
-from matplotlib import font_manager
-from matplotlib.backends.backend_pdf import PdfPages
-
-from hcctrials.endpoints.events import STANDARD_ENDPOINTS
-from hcctrials.endpoints.study import StudyAnalysis, StudyData, analyse_study
+from hcctrials.endpoints.events import STANDARD_ENDPOINTS, EndpointDefinition
+from hcctrials.endpoints.safety import derive_teae
+from hcctrials.endpoints.study import CriteriaAnalysis, StudyAnalysis, StudyData, analyse_study
+from hcctrials.endpoints.summary import TteSummary
 from hcctrials.endpoints.survival import DAYS_PER_MONTH
 from hcctrials.errors import InputError
+from hcctrials.i18n import say
 from hcctrials.reports.baseline import derive_baseline_table
-from hcctrials.reports.i18n import LABELS, label
+from hcctrials.reports.fonts import CSS_FONT_STACK, configure_matplotlib
+from hcctrials.reports.i18n import data_text, format_day, pct, response_label, to_range
 from hcctrials.reports.plots import (
-    figure_to_png_base64, plot_km, plot_spider, plot_swimmer, plot_waterfall,
+    RESPONSE_ORDER, KmGroup, figure_to_svg, plot_km, plot_spider, plot_swimmer, plot_waterfall,
+    waterfall_data,
 )
 
-__all__ = ["build_report_context", "render_html", "render_pdf", "write_report", "cjk_font_available"]
-
-_BOR_ORDER = ["CR", "PR", "SD", "NON_CR_NON_PD", "PD", "NE", "iCR", "iPR", "iSD",
-              "NON_iCR_NON_iUPD", "iUPD", "iCPD", "MISSING"]
-_CJK = ("Noto Sans CJK SC", "Noto Sans SC", "WenQuanYi Micro Hei", "WenQuanYi Zen Hei",
-        "Source Han Sans SC", "SimHei", "Microsoft YaHei", "PingFang SC", "AR PL UMing CN")
+__all__ = ["build_report", "render_html", "render_pdf", "write_report", "Section", "ReportFigure",
+           "ReportTable", "ReportBuilder", "ReportDocument", "SINGLE_ARM_SECTIONS"]
 
 
-_CJK_FILES = ("wqy", "notosanscjk", "notoserifcjk", "sourcehansans", "simhei", "msyh", "uming")
+@dataclass(frozen=True)
+class ReportFigure:
+    """A numbered figure: SVG (base64) with its caption and alt text."""
+
+    number: int
+    svg_base64: str
+    caption: str
+    alt: str
 
 
-def cjk_font_available() -> str | None:
-    """Name of a CJK font matplotlib can use, or ``None``.
+@dataclass
+class ReportTable:
+    """A numbered table: caption, header cells, body rows (cells; ``level`` 0 = group row,
+    1 = indented row) and footnotes."""
 
-    matplotlib caches its font list; a font installed after the cache was written (e.g. the
-    Debian package fonts-wqy-microhei installed by scripts/setup.sh) is not in it, so on a miss
-    the system font folders are scanned once and a CJK font found there is registered.
-    """
-    names = {f.name for f in font_manager.fontManager.ttflist}
-    found = next((n for n in _CJK if n in names), None)
-    if found is None and not getattr(cjk_font_available, "_scanned", False):
-        setattr(cjk_font_available, "_scanned", True)
-        for path in font_manager.findSystemFonts():
-            if any(key in pathlib.Path(path).name.lower().replace("-", "") for key in _CJK_FILES):
-                try:
-                    font_manager.fontManager.addfont(path)
-                except (OSError, RuntimeError, ValueError):
-                    continue
-        names = {f.name for f in font_manager.fontManager.ttflist}
-        found = next((n for n in _CJK if n in names), None)
-    return found
+    number: int
+    caption: str
+    header: list[str]
+    text_columns: int = 1
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def add(self, *cells: object, level: int = 0, group: bool = False) -> None:
+        self.rows.append({"cells": [str(c) for c in cells], "level": level, "group": group})
 
 
-def _use_cjk_font() -> bool:
-    """Put the CJK font first in matplotlib's sans-serif list (for Chinese figures and PDF)."""
-    name = cjk_font_available()
-    if name is None:
-        return False
-    current = [f for f in plt.rcParams["font.sans-serif"] if f != name]
-    plt.rcParams["font.sans-serif"] = [name, *current]
-    plt.rcParams["font.family"] = "sans-serif"
-    plt.rcParams["axes.unicode_minus"] = False  # CJK fonts often lack U+2212
-    return True
+@dataclass
+class Section:
+    """A report section: anchor key, heading, the jinja macro that draws it and its content."""
+
+    key: str
+    title: str
+    macro: str
+    tables: list[ReportTable] = field(default_factory=list)
+    figures: list[ReportFigure] = field(default_factory=list)
+    data: dict[str, Any] = field(default_factory=dict)
 
 
-def _pct(v: float | None) -> str:
-    return "not estimable" if v is None else f"{100 * v:.1f}%"
+@dataclass
+class ReportDocument:
+    """Everything the template needs."""
+
+    lang: str
+    title: str
+    study_id: str
+    cutoff: str
+    generated: str
+    synthetic: bool
+    sections: list[Section]
+    notes: list[str]
+    labels: dict[str, str]
+    font_stack: str
 
 
-def _rate(lm: Any) -> str:
-    if lm is None:
-        return "-"
-    if not lm.estimable:   # beyond the last follow-up: R summary(fit, times=) omits it
-        return _pct(None)
-    return f"{_pct(lm.survival)} ({_pct(lm.lower)} to {_pct(lm.upper)})"
+class ReportBuilder:
+    """Shared state of one rendering: the study, its analysis, the language, and the table
+    and figure counters (numbers run through the whole report)."""
+
+    def __init__(self, study: StudyData, analysis: StudyAnalysis, lang: str) -> None:
+        self.study = study
+        self.analysis = analysis
+        self.lang = lang
+        cjk = configure_matplotlib(lang)
+        self.plot_lang = lang if (lang == "en" or cjk is not None) else "en"
+        self.notes: list[str] = []
+        if self.plot_lang != lang:
+            self.notes.append(say("No CJK font was found: figure labels are in English", lang))
+        treated = study.treated
+        self.treated = treated.assign(subject_id=treated["subject_id"].astype(str))
+        cutoff = analysis.info.get("data_cutoff")
+        self.cutoff = pd.Timestamp(cutoff) if cutoff else None
+        self._tables = 0
+        self._figures = 0
+
+    def say(self, message: str, /, **fields: Any) -> str:
+        return say(message, self.lang, **fields)
+
+    def table(self, caption: str, header: list[str], *, text_columns: int = 1) -> ReportTable:
+        """A new numbered table; the first *text_columns* columns are text, the others numbers."""
+        self._tables += 1
+        return ReportTable(self._tables, caption, header, text_columns)
+
+    def figure(self, fig: Figure, caption: str, alt: str) -> ReportFigure:
+        self._figures += 1
+        svg = figure_to_svg(fig)
+        plt.close(fig)
+        return ReportFigure(self._figures, base64.b64encode(svg.encode("utf-8")).decode("ascii"),
+                            caption, alt)
+
+    @property
+    def primary(self) -> CriteriaAnalysis:
+        """The analysis by the study's primary criteria set (else the first one)."""
+        key = self.analysis.info.get("primary_criteria")
+        by = self.analysis.by_criteria
+        return by[key] if key in by else next(iter(by.values()))
+
+    def criteria_title(self, a: CriteriaAnalysis) -> str:
+        return data_text(a.title, self.lang)
 
 
-def _median_text(s: Any) -> str:
-    if s.n == 0:
-        return "not estimable (no subjects)"
-    if s.events == 0:
-        return "not reached (no events)"
+SectionBuilder = Callable[[ReportBuilder], "Section | None"]
+
+
+# ---------------------------------------------------------------- subject flow (CONSORT 2010)
+
+def section_flow(b: ReportBuilder) -> Section:
+    """CONSORT 2010 flow diagram (Schulz 2010, item 13) from
+    :func:`hcctrials.endpoints.study.derive_subject_flow`: screened, screen failures by reason,
+    enrolled, not treated, treated, discontinued by reason, on treatment at the cut-off,
+    analysis sets."""
+    flow = b.analysis.flow
+    n = {str(s): int(v) for s, v in flow.groupby("stage")["n"].sum().items()}
+
+    def reasons(stage: str) -> list[dict[str, Any]]:
+        rows = flow[flow["stage"] == stage]
+        return [{"label": data_text(r, b.lang), "n": int(k)} for r, k in zip(rows["reason"], rows["n"])]
+
+    steps = [
+        {"main": {"label": b.say("Screened"), "n": n.get("screened", 0)},
+         "side": {"label": b.say("Screen failures"), "n": n.get("screen_failure", 0),
+                  "reasons": reasons("screen_failure_reason")}},
+        {"main": {"label": b.say("Enrolled"), "n": n.get("enrolled", 0)},
+         "side": {"label": b.say("Enrolled, not treated"), "n": n.get("not_treated", 0), "reasons": []}},
+        {"main": {"label": b.say("Treated"), "n": n.get("treated", 0)},
+         "side": {"label": b.say("Discontinued treatment"), "n": n.get("discontinued", 0),
+                  "reasons": reasons("discontinued_reason")}},
+        {"main": {"label": b.say("On treatment at data cut-off"), "n": n.get("ongoing", 0)}, "side": None},
+    ]
+    sets = [{"label": b.say("Efficacy analysis set (all treated)"), "n": b.primary.orr.n},
+            {"label": b.say("Safety analysis set (at least one dose)"), "n": b.analysis.n_treated}]
+    return Section("flow", b.say("Subject flow (CONSORT)"), "flow", data={"steps": steps, "sets": sets})
+
+
+# ---------------------------------------------------------------- baseline
+
+def section_baseline(b: ReportBuilder) -> Section:
+    """Baseline characteristics of the treated subjects (ICH E3 11.2), clinical order."""
+    groups, notes = derive_baseline_table(b.treated, lang=b.lang)
+    t = b.table(b.say("Baseline characteristics, treated subjects (N = {n})", n=len(b.treated)),
+                [b.say("Characteristic"), b.say("n (%) or median (range)")])
+    for g in groups:
+        if len(g.rows) == 1 and g.rows[0][0] == b.say("median (range)"):
+            t.add(g.characteristic, g.rows[0][1], level=0)
+            continue
+        t.add(g.characteristic, "", group=True)
+        for category, value in g.rows:
+            t.add(category, value, level=1)
+    t.notes += notes
+    t.notes.append(b.say("Percentages are of the treated subjects. BCLC: Barcelona Clinic Liver Cancer "
+                         "2022; CNLC: China liver cancer staging 2024; ALBI: albumin-bilirubin grade."))
+    return Section("baseline", b.say("Baseline characteristics"), "tables", tables=[t])
+
+
+# ---------------------------------------------------------------- response
+
+def _count_pct(count: int, n: int) -> str:
+    return f"{count} ({100 * count / n:.1f})" if n else str(count)
+
+
+def _ci(lower: float | None, upper: float | None, lang: str) -> str:
+    return to_range(pct(lower), pct(upper), lang)
+
+
+def section_response(b: ReportBuilder) -> Section:
+    """Best overall response (confirmed) per criteria set, ORR and DCR with exact
+    Clopper-Pearson 95% CIs (Clopper & Pearson 1934), unconfirmed CR/PR shown apart."""
+    crits = list(b.analysis.by_criteria.values())
+    bor_col = "best_overall_response_confirmed"
+    t = b.table(b.say("Best overall response (confirmed), treated subjects"),
+                [b.say("Response")] + [b.say("{criteria}, n (%)", criteria=b.criteria_title(a)) for a in crits])
+    counts = {a.criteria: a.responses[bor_col].fillna("MISSING").astype(str).value_counts() for a in crits}
+    present = set().union(*(set(c.index) for c in counts.values()))
+    for code in RESPONSE_ORDER:
+        if code in present:
+            t.add(response_label(code, b.lang),
+                  *(_count_pct(int(counts[a.criteria].get(code, 0)), len(a.responses)) for a in crits))
+    unconf = []
+    for a in crits:
+        r = a.responses
+        u = r["best_overall_response_unconfirmed"].fillna("").isin(["CR", "PR"]) & \
+            ~r[bor_col].fillna("").isin(["CR", "PR"])
+        unconf.append(int(u.sum()))
+    t.add(b.say("CR/PR not confirmed (not counted as response)"),
+          *(_count_pct(k, len(a.responses)) for k, a in zip(unconf, crits)))
+    e = b.table(b.say("Objective response rate and disease control rate"),
+                [b.say("Rate")] + [b.say("{criteria}, n/N (%, 95% CI)", criteria=b.criteria_title(a))
+                                   for a in crits])
+    for name, attr in ((b.say("Objective response rate (CR + PR)"), "orr"),
+                       (b.say("Disease control rate (CR + PR + SD)"), "dcr")):
+        cells = []
+        for a in crits:
+            p = getattr(a, attr)
+            cells.append(f"{p.count}/{p.n} ({pct(p.estimate)}, {_ci(p.lower, p.upper, b.lang)})")
+        e.add(name, *cells)
+    for a in crits:
+        ne = ", ".join(a.orr.non_evaluable) or b.say("none")
+        e.notes.append(b.say("{criteria}: subjects without an evaluable response are counted as "
+                             "non-responders: {subjects}", criteria=b.criteria_title(a), subjects=ne))
+    e.notes.append(b.say("Exact Clopper-Pearson 95% confidence intervals. Responses need confirmation "
+                         "at least 4 weeks later (RECIST 1.1 section 4.4)."))
+    return Section("response", b.say("Tumour response"), "tables", tables=[t, e])
+
+
+# ---------------------------------------------------------------- time to event
+
+def _month(v: float | None, lang: str) -> str:
+    return say("NR", lang) if v is None else f"{v / DAYS_PER_MONTH:.1f}"
+
+
+def _median_text(s: TteSummary, lang: str) -> tuple[str, str]:
+    """(median, CI) in months; "not reached" in words, never NaN."""
+    if s.n == 0 or s.median is None:
+        return say("not estimable", lang), "-"
     m = s.median
-
-    def f(v: float | None) -> str:
-        return "NR" if v is None else f"{v / DAYS_PER_MONTH:.1f}"
-
-    if m.estimate is None:
-        return f"not reached ({f(m.lower)} to {f(m.upper)})"
-    return f"{f(m.estimate)} ({f(m.lower)} to {f(m.upper)})"
+    med = say("not reached", lang) if (s.events == 0 or m.estimate is None) else _month(m.estimate, lang)
+    if s.events == 0:
+        return med, "-"
+    return med, to_range(_month(m.lower, lang), _month(m.upper, lang), lang)
 
 
-def _range(v: pd.Series, digits: int = 0) -> str:
-    return f"{v.median():.{digits}f} ({v.min():.{digits}f} to {v.max():.{digits}f})"
+def _landmark_text(s: TteSummary, i: int, lang: str) -> str:
+    if i >= len(s.landmarks):
+        return "-"
+    lm = s.landmarks[i]
+    if not lm.estimable:
+        return say("not estimable", lang)
+    return f"{pct(lm.survival)} ({_ci(lm.lower, lm.upper, lang)})"
 
 
-def build_report_context(study: StudyData, analysis: StudyAnalysis, *, lang: str = "en") -> dict[str, Any]:
-    """Everything the template needs (strings and base64 PNGs)."""
+def _endpoint_name(d: EndpointDefinition, lang: str) -> str:
+    return d.param_zh if lang == "zh" else d.param
+
+
+def _km_figure(b: ReportBuilder, d: EndpointDefinition, s: TteSummary, crit: str | None) -> ReportFigure:
+    name_plot = _endpoint_name(d, b.plot_lang)
+    name = _endpoint_name(d, b.lang)
+    arm = say("All treated", b.plot_lang) if d.population == "treated" else say("Responders", b.plot_lang)
+    legend = say("{arm}: {events} events / {n} subjects", b.plot_lang, arm=arm, events=s.events, n=s.n)
+    fig = plot_km([KmGroup(arm, s, legend)],
+                  ylabel=say("{endpoint} (probability)", b.plot_lang, endpoint=name_plot),
+                  xlabel=say("Months since {start}", b.plot_lang,
+                             start=say("first dose", b.plot_lang) if d.start == "reference"
+                             else say("first response", b.plot_lang)),
+                  at_risk_label=say("Number at risk", b.plot_lang),
+                  censored_label=say("Censored", b.plot_lang))
+    median, ci = _median_text(s, b.lang)
+    where = b.say(" ({criteria})", criteria=crit) if crit else ""
+    caption = b.say("Kaplan-Meier estimate of {endpoint}{where}. {events} events in {n} subjects; median "
+                    "{median} months (95% CI {ci}). Shaded: pointwise 95% confidence band ({band} "
+                    "transformation); ticks: censored; numbers at risk below the axis.",
+                    endpoint=name, where=where, events=s.events, n=s.n, median=median, ci=ci,
+                    band=s.conf_type)
+    alt = b.say("Kaplan-Meier curve of {endpoint}{where}: {n} subjects, {events} events, median {median} "
+                "months (95% CI {ci}); rate at 6 months {rate6}%, at 12 months {rate12}%.",
+                endpoint=name, where=where, n=s.n, events=s.events, median=median, ci=ci,
+                rate6=_landmark_text(s, 0, b.lang), rate12=_landmark_text(s, 1, b.lang))
+    return b.figure(fig, caption, alt)
+
+
+def section_time_to_event(b: ReportBuilder) -> Section:
+    """PFS, TTP, DoR per criteria set and OS: n, events, median with Brookmeyer-Crowley CI
+    (Brookmeyer & Crowley 1982), 6- and 12-month KM rates, KM curves."""
+    crits = list(b.analysis.by_criteria.values())
+    header = [b.say("Endpoint"), b.say("Criteria"), b.say("N"), b.say("Events, n"),
+              b.say("Median, months (95% CI)"), b.say("6-month rate, % (95% CI)"),
+              b.say("12-month rate, % (95% CI)")]
+    t = b.table(b.say("Time-to-event endpoints"), header, text_columns=2)
+    figures: list[ReportFigure] = []
+    for d in STANDARD_ENDPOINTS:
+        per = crits[:1] if d.paramcd == "OS" else crits
+        for a in per:
+            s = a.summaries[d.paramcd]
+            med, ci = _median_text(s, b.lang)
+            crit = "-" if d.paramcd == "OS" else b.criteria_title(a)
+            t.add(_endpoint_name(d, b.lang), crit, s.n, s.events,
+                  med if ci == "-" else f"{med} ({ci})",
+                  _landmark_text(s, 0, b.lang), _landmark_text(s, 1, b.lang))
+            if s.km is not None:
+                figures.append(_km_figure(b, d, s, None if d.paramcd == "OS" else b.criteria_title(a)))
+    band = b.analysis.conf_type
+    t.notes.append(b.say("Medians with Brookmeyer-Crowley 95% CIs ({band} transformation); rates with "
+                         "pointwise 95% CIs; months = days / 30.4375. NR: not reached. OS does not "
+                         "depend on the response criteria.", band=band))
+    return Section("tte", b.say("Time-to-event endpoints"), "tables_figures", tables=[t], figures=figures)
+
+
+# ---------------------------------------------------------------- endpoint definitions
+
+def section_definitions(b: ReportBuilder) -> Section:
+    """Event and censoring rules of each endpoint (FDA 2018 guidance; admiral derive_param_tte)."""
+    t = b.table(b.say("Endpoint definitions"),
+                [b.say("Endpoint"), b.say("Population"), b.say("Start (day 1)"),
+                 b.say("Events (earliest counts)"), b.say("Censoring (when no event)")], text_columns=5)
+    zh = b.lang == "zh"
+    for d in STANDARD_ENDPOINTS:
+        pop = b.say("All treated subjects") if d.population == "treated" else b.say("Responders only")
+        start = b.say("First dose") if d.start == "reference" else \
+            b.say("First CR/PR (first of the confirmed pair)")
+        events = "; ".join(s.description_zh if zh else s.description_en for s in d.events)
+        cens = "; ".join(s.description_zh if zh else s.description_en for s in d.censorings)
+        if d.death_censored_note:
+            cens += "; " + b.say("death without progression is censored at the last adequate assessment")
+        t.add(f"{d.paramcd}: {_endpoint_name(d, b.lang)}", pop, start, events, cens)
+    t.notes.append(b.say("Time = event or censoring date - start date + 1 day; months = days / 30.4375."))
+    return Section("definitions", b.say("Endpoint definitions"), "tables", tables=[t])
+
+
+# ---------------------------------------------------------------- response figures
+
+def section_response_figures(b: ReportBuilder) -> Section:
+    """Waterfall and spider plots per criteria set, swimmer plot by the primary criteria."""
+    P = b.plot_lang
+    labels_plot = {c: response_label(c, P) for c in RESPONSE_ORDER}
+    figures: list[ReportFigure] = []
+    n_treated = len(b.treated)
+    for a in b.analysis.by_criteria.values():
+        crit = b.criteria_title(a)
+        w = waterfall_data(a.responses, a.visits)
+        n = len(w)
+        fig = plot_waterfall(w, title=say("{criteria}: n = {n} of {total} treated", P, criteria=data_text(a.title, P),
+                                          n=n, total=n_treated),
+                             ylabel=say("Best change in target lesion sum, %", P),
+                             response_labels=labels_plot,
+                             unconfirmed_label=say("CR/PR not confirmed", P),
+                             new_lesion_label=say("PD by new lesion", P),
+                             legend_title=say("Best overall response (confirmed)", P))
+        resp = int(w["bor"].isin(["CR", "PR"]).sum())
+        unc = int(w["unconfirmed_response"].sum())
+        new = int(w["pd_new_lesion"].sum())
+        vals = w["best_pct_change_from_baseline"]
+        low, high = (f"{vals.min():.1f}", f"{vals.max():.1f}") if n else ("-", "-")
+        caption = b.say("Waterfall plot of the best percentage change from baseline in the sum of target "
+                        "lesion diameters ({criteria}): {n} of {total} treated subjects with a "
+                        "post-baseline target measurement. Colour: confirmed best overall response; "
+                        "hatched: CR/PR not confirmed ({unconfirmed}); triangle: progression by a new "
+                        "lesion ({new_lesion}). Dashed lines: +20% and -30%.",
+                        criteria=crit, n=n, total=n_treated, unconfirmed=unc, new_lesion=new)
+        alt = b.say("Waterfall plot ({criteria}): {n} subjects; {responders} confirmed responses, "
+                    "{unconfirmed} unconfirmed, {new_lesion} progressions by a new lesion; best change "
+                    "from {low}% to {high}%.", criteria=crit, n=n, responders=resp, unconfirmed=unc,
+                    new_lesion=new, low=low, high=high)
+        figures.append(b.figure(fig, caption, alt))
+        fig = plot_spider(a.visits, b.treated, a.responses, title=data_text(a.title, P),
+                          xlabel=say("Months since first dose", P),
+                          ylabel=say("Change in target lesion sum from baseline, %", P),
+                          response_labels=labels_plot, legend_title=say("Best overall response (confirmed)", P))
+        n_sp = int(a.visits.dropna(subset=["pct_change_from_baseline"])["subject_id"].nunique())
+        caption = b.say("Spider plot: percentage change from baseline in the sum of target lesion "
+                        "diameters over time ({criteria}), {n} subjects, coloured by confirmed best "
+                        "overall response.", criteria=crit, n=n_sp)
+        alt = b.say("Spider plot ({criteria}): change of the target lesion sum over time for {n} subjects.",
+                    criteria=crit, n=n_sp)
+        figures.append(b.figure(fig, caption, alt))
+    a = b.primary
+    fig = plot_swimmer(b.treated, a.visits, title=data_text(a.title, P), xlabel=say("Months since first dose", P),
+                       cutoff=b.cutoff, response_labels=labels_plot,
+                       ongoing_label=say("On treatment at data cut-off", P), death_label=say("Death", P),
+                       legend_title=say("Time-point response", P))
+    fd = pd.to_datetime(b.treated["first_dose_date"])
+    eot = pd.to_datetime(b.treated["end_of_treatment_date"], errors="coerce")
+    end = eot.fillna(b.cutoff if b.cutoff is not None else fd)
+    dur = ((end - fd).dt.days + 1) / DAYS_PER_MONTH
+    reason = b.treated.get("end_of_treatment_reason", pd.Series("Ongoing", index=b.treated.index))
+    ongoing = int(reason.fillna("Ongoing").eq("Ongoing").sum())
+    deaths = int(pd.to_datetime(b.treated["death_date"], errors="coerce").notna().sum())
+    median = f"{dur.median():.1f}"
+    caption = b.say("Swimmer plot ({criteria}): treatment duration of each of the {n} treated subjects "
+                    "(median {median} months) with time-point responses; arrow: on treatment at the data "
+                    "cut-off ({ongoing}); cross: death ({deaths}).", criteria=b.criteria_title(a),
+                    n=len(b.treated), median=median, ongoing=ongoing, deaths=deaths)
+    alt = b.say("Swimmer plot: {n} subjects, median treatment duration {median} months, {ongoing} on "
+                "treatment at cut-off, {deaths} deaths.", n=len(b.treated), median=median,
+                ongoing=ongoing, deaths=deaths)
+    figures.append(b.figure(fig, caption, alt))
+    return Section("response_figures", b.say("Tumour response figures"), "figures", figures=figures)
+
+
+# ---------------------------------------------------------------- safety
+
+def _soc_pt_table(b: ReportBuilder, caption: str, teae: pd.DataFrame, by_term: pd.DataFrame,
+                  n: int) -> ReportTable:
+    """Subjects by MedDRA system organ class (group rows) and preferred term (indented rows),
+    any grade and grade >= 3, each subject counted once per row at the worst grade."""
+    t = b.table(caption, [b.say("System organ class / preferred term"), b.say("Any grade, n (%)"),
+                          b.say("Grade 3 or higher, n (%)")])
+    if by_term.empty:
+        t.add(b.say("None reported"), "-", "-")
+        return t
+    for soc, rows in by_term.groupby("soc", sort=False):
+        sub = teae[teae["soc"] == soc]
+        worst = sub.groupby("subject_id")["ctcae_grade"].max()
+        t.add(data_text(soc, b.lang), _count_pct(len(worst), n), _count_pct(int((worst >= 3).sum()), n),
+              group=True)
+        for _, r in rows.iterrows():
+            t.add(data_text(r["ae_term"], b.lang), _count_pct(int(r["any_grade"]), n),
+                  _count_pct(int(r["grade_3_plus"]), n), level=1)
+    return t
+
+
+def section_safety(b: ReportBuilder) -> Section:
+    """TEAE overview, TEAEs by SOC/PT (all, serious, AESI, leading to discontinuation) and by
+    worst CTCAE v5 grade; safety set = at least one dose."""
+    an = b.analysis
+    n = an.n_treated
+    o = b.table(b.say("Overview of treatment-emergent adverse events (TEAEs), safety set (N = {n})", n=n),
+                [b.say("Category"), b.say("Subjects, n (%)"), b.say("Events, n")])
+    for _, r in an.safety_overview.iterrows():
+        o.add(data_text(r["category"], b.lang), _count_pct(int(r["subjects"]), n), int(r["events"]))
+    o.notes.append(b.say("TEAE: starting on or after the first dose and up to 30 days after the last dose; "
+                         "graded by CTCAE v5.0; subjects counted once per row at the worst grade."))
+    teae_all = derive_teae(b.study.adverse_events, b.treated, b.study.dosing)
+    teae = teae_all[teae_all["teae"]]
+    tables = [o, _soc_pt_table(b, b.say("TEAEs by system organ class and preferred term"), teae, an.ae_by_term, n)]
+    for caption, subset, frame in (
+            (b.say("Serious TEAEs by system organ class and preferred term"), "serious", an.serious_by_term),
+            (b.say("Adverse events of special interest by system organ class and preferred term"), "aesi",
+             an.aesi_by_term),
+            (b.say("TEAEs leading to discontinuation by system organ class and preferred term"),
+             "led_to_discontinuation", an.discontinuation_by_term)):
+        tables.append(_soc_pt_table(b, caption, teae[teae[subset]], frame, n))
+    g = b.table(b.say("TEAEs by preferred term and worst CTCAE grade, n"),
+                [b.say("Preferred term")] + [b.say("Grade {grade}", grade=k) for k in range(1, 6)]
+                + [b.say("Any grade")])
+    for _, r in an.ae_by_grade.iterrows():
+        g.add(data_text(r["ae_term"], b.lang), *(int(r[f"grade_{k}"]) for k in range(1, 6)), int(r["total"]))
+    tables.append(g)
+    return Section("safety", b.say("Safety"), "tables", tables=tables)
+
+
+def _drug_name(drug: str, lang: str) -> str:
+    from hcctrials.vocab.lexicon import load_lexicon
+
+    therapy = load_lexicon().lookup(drug)
+    return therapy.name(lang) if therapy is not None else drug
+
+
+def _median_range(v: pd.Series, digits: int = 0, scale: float = 1.0) -> str:
+    x = pd.to_numeric(v, errors="coerce").dropna() * scale
+    if x.empty:
+        return "-"
+    return f"{x.median():.{digits}f} ({x.min():.{digits}f}-{x.max():.{digits}f})"
+
+
+def section_exposure(b: ReportBuilder) -> Section:
+    """Exposure per drug: subjects, cycles started, duration, relative dose intensity
+    (delivered / planned dose)."""
+    t = b.table(b.say("Study drug exposure, safety set"),
+                [b.say("Drug"), b.say("Subjects, n"), b.say("Cycles started, median (range)"),
+                 b.say("Duration of treatment, days, median (range)"),
+                 b.say("Relative dose intensity, %, median (range)")])
+    for drug, g in b.analysis.exposure.groupby("drug"):
+        t.add(_drug_name(str(drug), b.lang), g["subject_id"].nunique(), _median_range(g["cycles"]),
+              _median_range(g["duration_days"]), _median_range(g["relative_dose_intensity"], 1, 100.0))
+    t.notes.append(b.say("Duration = last dose - first dose + 1 day; relative dose intensity = delivered / "
+                         "planned cumulative dose."))
+    return Section("exposure", b.say("Exposure"), "tables", tables=[t])
+
+
+#: The single-arm report, in order.  A two-arm layout is another tuple of builders.
+SINGLE_ARM_SECTIONS: tuple[SectionBuilder, ...] = (
+    section_flow, section_baseline, section_response, section_time_to_event, section_definitions,
+    section_response_figures, section_safety, section_exposure,
+)
+
+
+def build_report(study: StudyData, analysis: StudyAnalysis, *, lang: str = "en",
+                 sections: Sequence[SectionBuilder] = SINGLE_ARM_SECTIONS,
+                 generated_on: date | None = None) -> ReportDocument:
+    """The report document: its sections in order, in *lang* ("en" or "zh")."""
     if lang not in ("en", "zh"):
         raise InputError("report language must be 'en' or 'zh'", field="lang", value=lang)
-    L = {k: label(k, lang) for k in LABELS}
-    plot_lang = lang if (lang == "en" or _use_cjk_font()) else "en"
-    P = {k: label(k, plot_lang) for k in LABELS}
-    title_key = "title_zh" if lang == "zh" else "title_en"
-    title = analysis.info.get(title_key) or analysis.info.get("title_en") or analysis.info.get("study_id", "")
-    fl = analysis.flow
-    flow_rows = []
-    indent = {"screen_failure_reason": 2, "discontinued_reason": 2}
-    for _, r in fl.iterrows():
-        name = r["reason"] if r["reason"] else L.get(r["stage"], r["stage"])
-        flow_rows.append({"label": name, "n": int(r["n"]), "indent": indent.get(r["stage"], 0)})
-    treated = study.treated.assign(subject_id=study.treated["subject_id"].astype(str))
-    baseline, notes = derive_baseline_table(treated)
-    if plot_lang != lang:
-        notes.append("No CJK font found by matplotlib: figure labels are in English")
-    cutoff = analysis.info.get("data_cutoff")
-    cut_ts = pd.Timestamp(cutoff) if cutoff else None
-    crit_ctx = []
-    figures: list[str] = []
-    bor_col = "best_overall_response_confirmed"
-    all_cats: set[str] = set()
-    for c, a in analysis.by_criteria.items():
-        counts = a.responses[bor_col].fillna("MISSING").value_counts()
-        all_cats |= set(counts.index)
-        n = len(a.responses)
-        eps = []
-        for d in STANDARD_ENDPOINTS:
-            s = a.summaries[d.paramcd]
-            lms = list(s.landmarks) + [None, None]
-            eps.append({"name": d.param_zh if lang == "zh" else d.param, "n": s.n,
-                        "events": s.events, "median": _median_text(s),
-                        "rate6": _rate(lms[0]), "rate12": _rate(lms[1])})
-        km_imgs = []
-        groups = [("PFS", "TTP"), ("OS",), ("DOR",)]
-        for grp in groups:
-            sums = {k: a.summaries[k] for k in grp if a.summaries[k].km is not None}
-            if not sums:
-                continue
-            names = {k: next(d.param for d in STANDARD_ENDPOINTS if d.paramcd == k) for k in sums}
-            if plot_lang == "zh":
-                names = {k: next(d.param_zh for d in STANDARD_ENDPOINTS if d.paramcd == k) for k in sums}
-            fig = plot_km(sums, title=f"{' / '.join(grp)} ({a.title})", labels=names,
-                          xlabel="Months" if plot_lang == "en" else "月",
-                          at_risk_label="At risk" if plot_lang == "en" else "风险人数")
-            km_imgs.append(figure_to_png_base64(fig))
-            plt.close(fig)
-        crit_ctx.append({
-            "title": a.title, "km_images": km_imgs, "endpoints": eps,
-            "bor_counts": {k: f"{int(v)} ({100 * v / n:.1f}%)" for k, v in counts.items()},
-            "orr": f"{a.orr.count}/{a.orr.n} = {_pct(a.orr.estimate)} ({_pct(a.orr.lower)} to {_pct(a.orr.upper)})",
-            "dcr": f"{a.dcr.count}/{a.dcr.n} = {_pct(a.dcr.estimate)} ({_pct(a.dcr.lower)} to {_pct(a.dcr.upper)})",
-            "orr_denominator": a.orr.denominator,
-            "non_evaluable": ", ".join(a.orr.non_evaluable),
-        })
-        for fig in (
-            plot_waterfall(a.responses, title=f"Best change in target sum ({a.title})",
-                           ylabel="Best % change from baseline", bor_column=bor_col),
-            plot_spider(a.visits, treated, a.responses, title=f"Target sum over time ({a.title})",
-                        xlabel="Months", ylabel="% change from baseline", bor_column=bor_col),
-        ):
-            figures.append(figure_to_png_base64(fig))
-            plt.close(fig)
-    first = next(iter(analysis.by_criteria.values()))
-    fig = plot_swimmer(treated, first.visits, title=f"Treatment duration and responses ({first.title})",
-                       xlabel="Months", cutoff=cut_ts)
-    figures.append(figure_to_png_base64(fig))
-    plt.close(fig)
-    exp_rows = []
-    for drug, g in analysis.exposure.groupby("drug"):
-        exp_rows.append({"drug": drug, "cycles": _range(g["cycles"]),
-                         "duration": _range(g["duration_days"]),
-                         "rdi": _range(g["relative_dose_intensity"], 2)})
-    ae_tables = [{"title": L[k], "rows": t.to_dict(orient="records")} for k, t in (
-        ("by_term", analysis.ae_by_term), ("aesi", analysis.aesi_by_term),
-        ("serious", analysis.serious_by_term), ("disc", analysis.discontinuation_by_term))]
-    definitions = "\n\n".join(d.describe(lang=lang) for d in STANDARD_ENDPOINTS)
-    return {
-        "lang": lang, "L": L, "title": title, "cutoff": cutoff or "-",
-        "synthetic": str(analysis.info.get("study_id", "")).startswith("HCC-EX"),
-        "flow": flow_rows, "baseline": baseline, "baseline_notes": notes,
-        "n_treated": analysis.n_treated, "criteria": crit_ctx,
-        "bor_categories": [c for c in _BOR_ORDER if c in all_cats],
-        "ci_note": L["ci_note"].format(band=analysis.conf_type), "definitions": definitions,
-        "figures": figures, "safety_overview": analysis.safety_overview.to_dict(orient="records"),
-        "ae_tables": ae_tables, "ae_by_grade": analysis.ae_by_grade.to_dict(orient="records"),
-        "exposure": exp_rows,
+    b = ReportBuilder(study, analysis, lang)
+    built = [s for s in (make(b) for make in sections) if s is not None]
+    info = analysis.info
+    title = (info.get("title_zh") if lang == "zh" else None) or info.get("title_en") or info.get("study_id", "")
+    study_id = str(info.get("study_id", ""))
+    cutoff = format_day(info.get("data_cutoff"), lang)
+    generated = format_day(generated_on, lang) if generated_on else "-"
+    labels = {
+        "cutoff_line": b.say("Study {study}; data cut-off {cutoff}", study=study_id, cutoff=cutoff),
+        "cutoff_header": b.say("Data cut-off {cutoff}", cutoff=cutoff),
+        "generated_line": b.say("Report generated {date}", date=generated),
+        "synthetic": b.say("Synthetic example data: not real patients."),
+        "notes": b.say("Notes"), "table": b.say("Table"), "figure": b.say("Figure"),
+        "contents": b.say("Contents"),
     }
+    page = b.say("Page {page} of {pages}", page="\x00", pages="\x01")
+    before, rest = page.split("\x00")
+    middle, after = rest.split("\x01")
+    labels["page_css"] = (f'"{_css_string(before)}" counter(page) "{_css_string(middle)}" counter(pages) '
+                          f'"{_css_string(after)}"')
+    return ReportDocument(lang=lang, title=str(title), study_id=study_id, cutoff=cutoff, generated=generated,
+                          synthetic=study_id.startswith("HCC-EX"), sections=built, notes=b.notes,
+                          labels=labels, font_stack=CSS_FONT_STACK)
 
 
 def _env() -> jinja2.Environment:
@@ -205,65 +548,51 @@ def _env() -> jinja2.Environment:
                               undefined=jinja2.StrictUndefined)
 
 
+def _css_string(text: str) -> str:
+    """*text* for a CSS string (inside <style>: no quote, backslash or tag can break out)."""
+    return text.replace("\\", "\\\\").replace('"', '\\"').replace("<", "\\3C ").replace("\n", " ")
+
+
+def render_document(doc: ReportDocument) -> str:
+    """The report document as one self-contained HTML page."""
+    return _env().get_template("report.html.jinja").render(doc=doc, css=_css_string)
+
+
 def render_html(study: StudyData, analysis: StudyAnalysis | None = None, *, lang: str = "en",
-                conf_type: str = "log-log") -> str:
-    """The report as one self-contained HTML page."""
+                conf_type: str = "log-log", generated_on: date | None = None) -> str:
+    """The report as one self-contained HTML page (figures embedded as SVG)."""
     analysis = analysis or analyse_study(study, conf_type=conf_type)
-    ctx = build_report_context(study, analysis, lang=lang)
-    return _env().get_template("report.html.jinja").render(**ctx)
+    return render_document(build_report(study, analysis, lang=lang, generated_on=generated_on))
 
 
-def render_pdf(study: StudyData, path: Path, analysis: StudyAnalysis | None = None, *,
-               lang: str = "en", conf_type: str = "log-log") -> Path:
-    """The report as a PDF (matplotlib PdfPages): summary pages then the figures."""
-    analysis = analysis or analyse_study(study, conf_type=conf_type)
-    use_lang = lang if (lang == "en" or _use_cjk_font()) else "en"
-    ctx = build_report_context(study, analysis, lang=use_lang)
-    L = ctx["L"]
-    lines = [ctx["title"], f"{L['cutoff']}: {ctx['cutoff']}", "", L["flow"]]
-    lines += [f"{'  ' * (r['indent'] // 2)}{r['label']}: {r['n']}" for r in ctx["flow"]]
-    lines += ["", L["efficacy"]]
-    for c in ctx["criteria"]:
-        lines += [f"{c['title']}: ORR {c['orr']}; DCR {c['dcr']}"]
-        for e in c["endpoints"]:
-            lines.append(f"  {e['name']}: n={e['n']}, events={e['events']}, median {e['median']}, "
-                         f"6 mo {e['rate6']}, 12 mo {e['rate12']}")
-    lines += ["", ctx["ci_note"], "", L["overview"]]
-    lines += [f"  {r['category']}: {r['n_pct']}" for r in ctx["safety_overview"]]
-    import base64
-    import io
-
-    from matplotlib.image import imread
+def html_to_pdf(html: str, path: Path) -> Path:
+    """Draw *html* as PDF with WeasyPrint (the ``pdf`` extra)."""
+    try:
+        from weasyprint import HTML
+    except ImportError as exc:  # pragma: no cover - depends on the installation
+        raise InputError("PDF output needs WeasyPrint", hint="pip install 'hcctrials[pdf]'") from exc
     path = Path(path)
-    with PdfPages(path) as pdf:
-        wrapped: list[str] = []
-        for ln in lines:
-            wrapped += textwrap.wrap(ln, 110) or [""]
-        for start in range(0, len(wrapped), 60):
-            fig = plt.figure(figsize=(8.27, 11.69))
-            fig.text(0.06, 0.96, "\n".join(wrapped[start:start + 60]), va="top", ha="left",
-                     family="monospace" if use_lang == "en" else None, fontsize=7.5)
-            pdf.savefig(fig)
-            plt.close(fig)
-        imgs = [img for c in ctx["criteria"] for img in c["km_images"]] + ctx["figures"]
-        for img in imgs:
-            arr = imread(io.BytesIO(base64.b64decode(img)), format="png")
-            fig = plt.figure(figsize=(8.27, 11.69))
-            ax = fig.add_axes((0.05, 0.3, 0.9, 0.65))
-            ax.imshow(arr)
-            ax.axis("off")
-            pdf.savefig(fig)
-            plt.close(fig)
+    HTML(string=html, base_url=str(path.parent)).write_pdf(str(path))
     return path
 
 
-def write_report(study: StudyData, out: Path, *, lang: str = "en", conf_type: str = "log-log") -> Path:
+def render_pdf(study: StudyData, path: Path, analysis: StudyAnalysis | None = None, *,
+               lang: str = "en", conf_type: str = "log-log", generated_on: date | None = None) -> Path:
+    """The report as PDF: WeasyPrint's rendering of the same HTML as :func:`render_html`."""
+    html = render_html(study, analysis, lang=lang, conf_type=conf_type, generated_on=generated_on)
+    return html_to_pdf(html, path)
+
+
+def write_report(study: StudyData, out: Path, *, lang: str = "en", conf_type: str = "log-log",
+                 generated_on: date | None = None) -> Path:
     """Write HTML or PDF according to the file suffix of ``out``."""
-    analysis = analyse_study(study, conf_type=conf_type)
     out = Path(out)
-    if out.suffix.lower() == ".pdf":
-        return render_pdf(study, out, analysis, lang=lang, conf_type=conf_type)
-    if out.suffix.lower() not in (".html", ".htm"):
-        raise InputError("report file must end in .html or .pdf", file=str(out))
-    out.write_text(render_html(study, analysis, lang=lang, conf_type=conf_type), encoding="utf-8")
+    suffix = out.suffix.lower()
+    if suffix not in (".html", ".htm", ".pdf"):
+        raise InputError("report file must end in .html or .pdf", file=str(out), value=out.suffix)
+    analysis = analyse_study(study, conf_type=conf_type)
+    if suffix == ".pdf":
+        return render_pdf(study, out, analysis, lang=lang, conf_type=conf_type, generated_on=generated_on)
+    out.write_text(render_html(study, analysis, lang=lang, conf_type=conf_type, generated_on=generated_on),
+                   encoding="utf-8")
     return out
