@@ -207,7 +207,7 @@ def test_continuing_pr_changes_labels_not_bor(series, run):
 def test_adrs_shape(series, run):
     r = run(series(days=(-7, 56, 112), targets=t([PR, PR])), confirm=True)
     adrs = r.to_adrs()
-    assert list(adrs["PARAMCD"]) == ["OVRLRESP", "OVRLRESP", "BOR", "CBOR"]
+    assert list(adrs["PARAMCD"]) == ["OVR", "OVR", "BOR", "CBOR"]
     assert list(adrs["AVALC"]) == ["PR", "PR", "PR", "PR"]
     assert list(adrs["AVAL"]) == [2, 2, 2, 2]   # admiral aval_resp: PR = 2
     assert {"USUBJID", "PARAM", "ADT"} <= set(adrs.columns)

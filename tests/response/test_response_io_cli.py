@@ -96,7 +96,7 @@ def test_cli_adrs_out(tmp_path):
                               "--rules", "--adrs-out", str(out)])
     assert res.exit_code == 0, res.output
     adrs = pd.read_csv(out)
-    assert set(adrs["PARAMCD"]) == {"OVRLRESP", "BOR", "CBOR"}
+    assert set(adrs["PARAMCD"]) == {"OVR", "BOR", "CBOR"}
 
 
 def test_cli_bad_criteria_is_one_line_error():

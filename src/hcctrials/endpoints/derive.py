@@ -2,8 +2,19 @@
 
 Input is the per-visit overall response table (``subject_id, visit_date,
 overall_response``), so the derivation does not depend on how responses were derived,
-plus one row per subject with ``first_dose_date`` and, where known, ``death_date``,
-``last_known_alive_date`` and ``new_therapy_date``.  The rules are the named
+plus one row per subject with ``first_dose_date`` and, where known,
+``randomisation_date``, ``death_date``, ``last_known_alive_date`` and ``new_therapy_date``.
+
+Two analysis sets, as in admiral's ``derive_param_tte`` (``start_date = TRTSDT`` for the
+safety set, ``start_date = RANDDT`` for the intention-to-treat set; ICH E9 5.2.1: the ITT
+set is every randomised subject, analysed as randomised):
+
+* ``start_from="first_dose"`` (default, the one-arm and safety analyses): treated subjects
+  only, times from the first dose (TRTSDT);
+* ``start_from="randomisation"`` (ITT): every randomised subject, treated or not, times from
+  the randomisation date (RANDDT).  A randomised subject never treated and never assessed
+  is censored at randomisation (``rand_censor``, AVAL 1) for PFS/TTP and at the last date
+  known alive (at least the randomisation date) for OS; deaths count as events.  The rules are the named
 :mod:`hcctrials.endpoints.events` definitions (spec ``response-and-endpoints.md`` 5, 6.1):
 the earliest event counts; without an event the latest applicable censoring counts.
 AVAL = ADT - STARTDT + 1 (days), the SAS/ADaM convention admiral uses.
@@ -30,7 +41,7 @@ from hcctrials.endpoints.events import (
 from hcctrials.endpoints.proportions import RESPONDER_CATEGORIES
 from hcctrials.errors import ValidationError
 
-__all__ = ["TteSettings", "OVERALL_RESPONSES", "ADTTE_COLUMNS", "derive_tte",
+__all__ = ["TteSettings", "OVERALL_RESPONSES", "ADTTE_COLUMNS", "StartFrom", "derive_tte",
            "derive_progression_dates", "check_tte_inputs"]
 
 #: Accepted per-visit overall responses (RECIST 1.1 / mRECIST and iRECIST / imRECIST).
@@ -91,18 +102,33 @@ def _fail(message: str, sid: object, fld: str, value: object, hint: str | None =
                           value=str(value)[:10] if value is not None else None, hint=hint)
 
 
-def check_tte_inputs(subjects: pd.DataFrame, visits: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+StartFrom = Literal["first_dose", "randomisation"]
+_START_COLUMN: dict[str, str] = {"first_dose": "first_dose_date",
+                                 "randomisation": "randomisation_date"}
+_START_WORDS: dict[str, str] = {"first_dose": "the first dose",
+                                "randomisation": "randomisation"}
+
+
+def check_tte_inputs(subjects: pd.DataFrame, visits: pd.DataFrame, *,
+                     start_from: StartFrom = "first_dose") -> tuple[pd.DataFrame, pd.DataFrame]:
     """Validate and normalise the inputs; raise :class:`ValidationError` naming the subject.
 
-    Returns (subjects indexed by subject_id with datetime columns, visits sorted)."""
-    for col in ("subject_id", "first_dose_date"):
+    Returns (subjects indexed by subject_id with datetime columns and ``start_date``, the
+    date times are measured from; visits sorted).  ``start_from="randomisation"`` needs a
+    ``randomisation_date`` column; dates are then checked against randomisation, and a
+    treated subject must be randomised on or before the first dose."""
+    if start_from not in _START_COLUMN:
+        raise ValidationError(f"unknown time origin {start_from!r}", field="start_from",
+                              value=start_from, hint="use 'first_dose' or 'randomisation'")
+    for col in ("subject_id", "first_dose_date", _START_COLUMN[start_from]):
         if col not in subjects.columns:
             raise ValidationError(f"the subject table has no column {col!r}", field=col)
     for col in ("subject_id", "visit_date", "overall_response"):
         if col not in visits.columns:
             raise ValidationError(f"the visit response table has no column {col!r}", field=col)
     subj = pd.DataFrame({"subject_id": subjects["subject_id"].astype(str)})
-    for col, what in (("first_dose_date", "first dose"), ("death_date", "death"),
+    for col, what in (("first_dose_date", "first dose"), ("randomisation_date", "randomisation"),
+                      ("death_date", "death"),
                       ("last_known_alive_date", "last known alive"),
                       ("new_therapy_date", "new anti-cancer therapy")):
         subj[col] = _dates(subjects.assign(subject_id=subj["subject_id"]), col, what).to_numpy()
@@ -131,24 +157,41 @@ def check_tte_inputs(subjects: pd.DataFrame, visits: pd.DataFrame) -> tuple[pd.D
         i = bad[bad].index[0]
         _fail("unknown overall response", vis.loc[i, "subject_id"], "overall_response",
               resp.loc[i], f"expected one of {', '.join(sorted(OVERALL_RESPONSES))}")
-    ref = vis["subject_id"].map(subj["first_dose_date"])
+    itt = start_from == "randomisation"
+    fd = subj["first_dose_date"]
+    if itt:
+        rd = subj["randomisation_date"]
+        b = fd.notna() & rd.isna()
+        if b.any():
+            sid = b[b].index[0]
+            _fail("treated but has no randomisation date", sid, "randomisation_date", None,
+                  "the ITT analysis measures times from randomisation")
+        b = fd < rd
+        if b.any():
+            sid = b[b].index[0]
+            _fail(f"first dose dated before randomisation ({rd[sid].date()})", sid,
+                  "first_dose_date", fd[sid].date())
+    subj["start_date"] = subj[_START_COLUMN[start_from]]
+    what_start = _START_WORDS[start_from]
+    ref = vis["subject_id"].map(subj["start_date"])
     early = resp.notna() & (vis["visit_date"] < ref)
     if early.any():
         i = early[early].index[0]
-        _fail(f"response assessment dated before the first dose ({ref.loc[i].date()})",
+        _fail(f"response assessment dated before {what_start} ({ref.loc[i].date()})",
               vis.loc[i, "subject_id"], "visit_date", vis.loc[i, "visit_date"].date(),
               "baseline scans carry no overall response; check the dates")
     untreated = resp.notna() & ref.isna()
     if untreated.any():
-        _fail("has response assessments but no first dose date",
-              vis.loc[untreated, "subject_id"].iloc[0], "first_dose_date", None)
-    fd = subj["first_dose_date"]
+        _fail("has response assessments but no first dose date" if not itt else
+              "has response assessments but no randomisation date",
+              vis.loc[untreated, "subject_id"].iloc[0], _START_COLUMN[start_from], None)
+    start = subj["start_date"]
     for col, what in (("death_date", "death"), ("new_therapy_date", "new anti-cancer therapy"),
                       ("last_known_alive_date", "last known alive date")):
-        b = subj[col] < fd
+        b = subj[col] < start
         if b.any():
             sid = b[b].index[0]
-            _fail(f"{what} dated before the first dose ({fd[sid].date()})", sid, col,
+            _fail(f"{what} dated before {what_start} ({start[sid].date()})", sid, col,
                   subj.loc[sid, col].date())
     b = subj["last_known_alive_date"] > subj["death_date"]
     if b.any():
@@ -232,7 +275,7 @@ def _first_extreme(frame: pd.DataFrame, *, latest: bool) -> npt.NDArray[np.objec
 def _derive_one(d: EndpointDefinition, subj: pd.DataFrame, post: pd.DataFrame,
                 responses: pd.DataFrame | None, settings: TteSettings,
                 bor_column: str) -> pd.DataFrame:
-    treated = subj[subj["first_dose_date"].notna()]
+    treated = subj[subj["start_date"].notna()]  # the analysis set (treated, or randomised)
     if d.start == "first_response":
         if responses is None:
             raise ValidationError(f"{d.paramcd} needs the subject-level responses "
@@ -248,7 +291,7 @@ def _derive_one(d: EndpointDefinition, subj: pd.DataFrame, post: pd.DataFrame,
         treated = treated[treated.index.isin(responders)]
         start = resp_dates.reindex(treated.index)
     else:
-        start = treated["first_dose_date"]
+        start = treated["start_date"]
     ids = treated.index
     v = post[post["subject_id"].isin(ids)]
     death = treated["death_date"]
@@ -313,8 +356,11 @@ def _derive_one(d: EndpointDefinition, subj: pd.DataFrame, post: pd.DataFrame,
     out["EVNTDESC"] = [by_name[s].evntdesc for s in out["SRCNAME"]]
     if d.death_censored_note:
         note = (out["CNSR"].to_numpy() > 0) & death.reindex(ids).notna().to_numpy()
-        out.loc[note, "EVNTDESC"] = "Death without progression: censored at " + \
-            out.loc[note, "EVNTDESC"].str.lower()
+        at_start = note & (out["SRCNAME"].to_numpy() == REF_CENSOR.name)
+        out.loc[note & ~at_start, "EVNTDESC"] = "Death without progression: censored at " + \
+            out.loc[note & ~at_start, "EVNTDESC"].str.lower()
+        out.loc[at_start, "EVNTDESC"] = ("Death without progression: censored at start "
+                                         "(no post-baseline assessment)")
     return out[ADTTE_COLUMNS]
 
 
@@ -327,26 +373,35 @@ def derive_tte(
     settings: TteSettings = TteSettings(),
     data_cutoff: date | None = None,
     bor_column: str = "best_overall_response_confirmed",
+    start_from: StartFrom = "first_dose",
 ) -> pd.DataFrame:
-    """One ADTTE row per treated subject (responders for DoR) and endpoint.
+    """One time-to-event record per subject of the analysis set (responders for DoR) and
+    endpoint, keyed by ``subject_id`` like the inputs (the ADaM ADTTE dataset, keyed by
+    USUBJID, is built from these by :func:`hcctrials.endpoints.adam.build_adtte`).
 
-    ``subjects``: subject_id, first_dose_date and optionally death_date,
-    last_known_alive_date, new_therapy_date.  ``visits``: subject_id, visit_date,
-    overall_response (post-baseline visits; rows dated on or before the first dose are
-    baseline and ignored).  ``responses``: subject-level responses (subject_id,
+    ``subjects``: subject_id, first_dose_date and optionally randomisation_date,
+    death_date, last_known_alive_date, new_therapy_date.  ``visits``: subject_id,
+    visit_date, overall_response (post-baseline visits; rows dated on or before the start
+    date are baseline and ignored).  ``responses``: subject-level responses (subject_id,
     first_response_date and ``bor_column``), needed for DoR.  ``data_cutoff``: data after
-    it are ignored (deaths become unknown, alive dates are capped).
+    it are ignored (deaths become unknown, alive dates are capped; subjects whose start
+    date is after it are left out).
+
+    ``start_from``: ``"first_dose"`` (safety set: treated subjects, STARTDT = TRTSDT) or
+    ``"randomisation"`` (ITT set: every randomised subject, treated or not, STARTDT =
+    RANDDT), admiral ``derive_param_tte(start_date = ...)``.
     """
-    subj, vis = check_tte_inputs(subjects, visits)
+    subj, vis = check_tte_inputs(subjects, visits, start_from=start_from)
     if data_cutoff is not None:
         cut = pd.Timestamp(data_cutoff)
         vis = vis[vis["visit_date"] <= cut]
         subj = subj.assign(
+            start_date=subj["start_date"].where(subj["start_date"] <= cut),
             death_date=subj["death_date"].where(subj["death_date"] <= cut),
             new_therapy_date=subj["new_therapy_date"].where(subj["new_therapy_date"] <= cut),
             last_known_alive_date=subj["last_known_alive_date"].where(
                 subj["last_known_alive_date"] <= cut, cut))
-    ref = vis["subject_id"].map(subj["first_dose_date"])
+    ref = vis["subject_id"].map(subj["start_date"])
     post = vis[vis["visit_date"] > ref]
     parts = [_derive_one(d, subj, post, responses, settings, bor_column) for d in endpoints]
     return pd.concat(parts, ignore_index=True)

@@ -1,7 +1,7 @@
 """The result of :func:`~hcctrials.response.derive_responses` and its CDISC ADRS shape.
 
 ADRS follows ADaM BDS conventions as pharmaverse admiralonco uses them: one row per
-subject per parameter (and per visit for the overall response), ``PARAMCD`` ``OVRLRESP``
+subject per parameter (and per visit for the overall response), ``PARAMCD`` ``OVR``
 (time-point overall response), ``BOR`` (best overall response, unconfirmed) and ``CBOR``
 (confirmed BOR); ``AVALC`` in CDISC spelling, ``AVAL`` coded as admiral's ``aval_resp``
 (CR 1, PR 2, SD 3, NON-CR/NON-PD 4, PD 5, NE 6; iCPD 5 as well, iUPD 5).
@@ -68,12 +68,13 @@ class ResponseResult:
         return CRITERIA_TITLES[self.criteria]
 
     def to_adrs(self) -> pd.DataFrame:
-        """The ADaM ADRS shape: USUBJID, PARAMCD, PARAM, PARCAT1, AVALC, AVAL, ADT, ANL01FL."""
+        """The ADaM ADRS shape: USUBJID, PARAMCD (OVR per visit, BOR, CBOR as in admiralonco),
+        PARAM, PARCAT1, AVALC, AVAL, ADT, ANL01FL."""
         title = self.criteria_title
         v = self.visits
         ovr = pd.DataFrame({
             "USUBJID": v["subject_id"],
-            "PARAMCD": "OVRLRESP",
+            "PARAMCD": "OVR",
             "PARAM": f"Overall Response by Investigator ({title})",
             "AVALC": v["overall_response"].replace(_CDISC_SPELLING),
             "ADT": v["visit_date"],
@@ -96,7 +97,7 @@ class ResponseResult:
         out = pd.concat(parts, ignore_index=True)
         out.insert(3, "PARCAT1", title)
         out["AVAL"] = out["AVALC"].map(ADRS_AVAL).astype("Int64")
-        order = {"OVRLRESP": 0, "BOR": 1, "CBOR": 2}
+        order = {"OVR": 0, "BOR": 1, "CBOR": 2}
         out = out.assign(_o=out["PARAMCD"].map(order)).sort_values(
             ["USUBJID", "_o", "ADT"], kind="stable").drop(columns="_o")
         return out.reset_index(drop=True)[["USUBJID", "PARAMCD", "PARAM", "PARCAT1", "AVALC",
