@@ -168,3 +168,36 @@ def test_corrected_rules_decide_what_the_text_says(text: str, patient: dict[str,
 def test_the_audits_were_judged() -> None:
     assert len(AUDITED) >= 400
     assert all(i["judgement"] in ("faithful", "partly", "wrong") for _, i in AUDITED)
+
+
+def test_round7_arterial_thromboembolic_events_include_a_myocardial_infarction() -> None:
+    """Audit round 7 (wrong): "History of arterial thromboembolic event in past 6 months (including CVA, MI)" did not
+    count an MI recorded as such; arterial thromboembolic events now include MI and unstable angina."""
+    from datetime import date
+
+    from hcctrials.criteria.evaluate import evaluate_node
+    from hcctrials.criteria.facts import PatientFacts
+    from hcctrials.model.patient import Condition, Patient
+
+    rule = compile_criterion("History of arterial thromboembolic event in past 6 months (including CVA, MI).",
+                             role="exclusion")
+    mi = Patient(patient_id="p", history_reviewed=True,
+                 conditions=[Condition(code="myocardial_infarction", status="history", onset=date(2026, 4, 1))])
+    assert evaluate_node(rule, PatientFacts(mi, date(2026, 6, 1))).status == "met"
+
+
+def test_round7_combined_with_other_tumors_is_a_concurrent_malignancy() -> None:
+    """Audit round 7 (wrong): "... or combined with other tumors" (合并其他肿瘤) was read as any malignancy ever, so a
+    breast cancer cured in 2010 excluded the patient."""
+    from datetime import date
+
+    from hcctrials.criteria.evaluate import evaluate_node
+    from hcctrials.criteria.facts import PatientFacts
+    from hcctrials.model.patient import Condition, Patient
+
+    rule = compile_criterion("Portal vein tumor thrombus, central nervous system tumor metastasis, or combined with "
+                             "other tumors;", role="exclusion")
+    cured = Patient(patient_id="p", history_reviewed=True, tumour={"pvtt": "vp0", "vascular_invasion": False, "cns_metastasis": False},
+                    conditions=[Condition(code="other_malignancy", name="breast cancer", status="resolved",
+                                          onset=date(2009, 5, 1), resolved_on=date(2010, 2, 1), cured=True)])
+    assert evaluate_node(rule, PatientFacts(cured, date(2026, 6, 1))).status == "not_met"

@@ -55,12 +55,16 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"(?:gastrointestinal|\bgi\b|bowel|intestinal)\s*(?:\(gi\)\s*)?(?:tract\s+)?perforation|消化道穿孔|胃肠道?穿孔|肠穿孔", "gi_perforation"),
     # "thrombolic or embolic events" (a registry typo of thrombotic) is one item; a transient ischaemic attack is an arterial
     # thrombotic event (recorded under this code, as a stroke is)
-    (r"arterial\s+(?:thrombo(?:tic|lic)\s+or\s+embolic|thrombo\s*embolic|thromboembolism|thrombotic|embolic)\s+events?"
-     r"|动脉血栓|stroke|脑卒中|cerebrovascular accident|脑血管意外"
+    # an arterial thrombotic (thromboembolic) event includes a myocardial infarction and unstable angina (arterial
+    # thromboembolic events of the VEGF-inhibitor labels: cerebral infarction, TIA, MI, angina; audit round 7: "(including
+    # CVA, MI)" with an MI recorded as myocardial_infarction was not counted)
+    (r"arterial\s+(?:thrombo(?:tic|lic)\s+or\s+embolic|thrombo\s*embolic|thromboembolism|thrombotic|embolic)\s+events?",
+     "arterial_thromboembolism|myocardial_infarction|unstable_angina"),
+    (r"动脉血栓|stroke|脑卒中|cerebrovascular accident|脑血管意外"
      r"|transient\s+isch(?:a)?emic\s+attacks?(?:\s*\(tias?\))?|\btias?\b|短暂性脑缺血发作", "arterial_thromboembolism"),
     # without "arterial", a thrombotic or embolic event may be venous (a deep vein thrombosis is one)
     (r"(?:thrombo(?:tic|lic)\s+or\s+embolic|thrombo\s*embolic|thromboembolism|thrombotic|embolic)\s+events?",
-     "arterial_thromboembolism|venous_thromboembolism"),
+     "arterial_thromboembolism|myocardial_infarction|unstable_angina|venous_thromboembolism"),
     # "thromboembolic disease" without a qualifier: venous or arterial
     (r"(?:thrombo\s*embolic|thrombotic)\s+(?:diseases?|disorders?)|血栓栓塞性?疾病|血栓栓塞",
      "arterial_thromboembolism|venous_thromboembolism"),

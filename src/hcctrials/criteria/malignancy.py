@@ -99,7 +99,10 @@ _YEARS = ascii_re(r"(?:>|≥|at least|for|of)?\s*(?P<n>\d+|one|two|three|five|[�
 _FREE = ascii_re(r"没有(?:肿瘤)?复发的?\s*证据|no evidence of tumou?r recurrence|disease[- ]free|free of (?:the )?disease|no (?:known )?evidence of (?:active )?disease|without evidence of disease"
                  r"|no (?:known )?active disease|in (?:complete )?remission|无疾病证据|无复发|无活动性疾病")
 _OPEN_LIST = ascii_re(r"\bsuch as\b|\be\.?g\.?\b|\bfor example\b|\bincluding\b|如|例如|等")
+# "combined with other tumors" (合并其他肿瘤) and "coexisting" name a concurrent malignancy (audit round 7: read as
+# "ever", a cancer cured long ago excluded the patient)
 _ACTIVE = ascii_re(r"\bactive\b|progressing|requir\w*\s+(?:active\s+)?(?:treatment|therapy)|\bconcurrent\b|\bconcomitant\b|\bcurrent\b"
+                   r"|\bcombined with\b|\bcoexisting\b"
                    r"|\bongoing\b|活动性|同时患有|合并")
 _EVER = ascii_re(r"history|\bprior\b|\bprevious\b|\bpast\b|既往|病史|曾")
 _FREE_OF = ascii_re(r"(?:disease[- ]free|free)\s+of\s*$")

@@ -63,8 +63,11 @@ CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
     (r"live (?:attenuated )?vaccines?|活疫苗|减毒疫苗", ("live_vaccine",), ()),
     # round 4: "anti-cancer therapy", "antineoplastic agents", 抗肿瘤治疗: any treatment line of the cancer (drug,
     # locoregional, radiotherapy, surgery)
-    (r"anti-?(?:cancer|neoplastic|tumou?r)\s+(?:therapy|therapies|treatments?|agents?|drugs?|medications?)"
-     r"|(?:其他)?抗肿瘤(?:治疗|药物)", (), ("systemic", "locoregional", "radiotherapy", "surgery")),
+    (r"anti-?(?:cancer|neoplastic|tumou?r)\s+(?:therapy|therapies|treatments?)"
+     r"|(?:其他)?抗肿瘤治疗", (), ("systemic", "locoregional", "radiotherapy", "surgery")),
+    # anticancer *drugs* / agents are systemic (audit round 7: a concurrent radiotherapy course failed "no concurrent
+    # anticancer drugs")
+    (r"anti-?(?:cancer|neoplastic|tumou?r)\s+(?:agents?|drugs?|medications?)|(?:其他)?抗肿瘤药物", (), ("systemic",)),
 ]
 _CLASS_RE = [(ascii_re(p), c, k) for p, c, k in CLASS_TERMS]
 _DESCRIPTOR = ascii_re(r"immunotherapy|免疫治疗|targeted (?:therapy|drugs?|agents?)|靶向(?:药物)?(?:治疗)?|单抗|抑制剂|inhibitors?")
