@@ -1,6 +1,7 @@
 """The message catalog: every message the code says through hcctrials.i18n.say exists in Chinese.
 
-Messages are extracted from the package with Babel, as ``pybabel extract -k say`` would, so a
+Messages are extracted from the package with Babel, as ``pybabel extract -k say -k msg`` would
+(``msg`` builds the structured criterion reasons of issue 10), so a
 new user-facing string without a Chinese text fails here (issue 13: no string left untranslated).
 """
 
@@ -21,7 +22,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "src" / "hcctrials"
 def _messages() -> set[str]:
     found = set()
     for _file, _line, message, _comments, _context in extract_from_dir(
-            str(PACKAGE), method_map=[("**.py", "python")], keywords={"say": None}):
+            str(PACKAGE), method_map=[("**.py", "python")], keywords={"say": None, "msg": None}):
         found.add(message if isinstance(message, str) else message[0])
     return found
 

@@ -159,7 +159,7 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Evaluate a patient against a trial: verdict, each criterion's reason, what to measure."""
         from hcctrials.criteria import describe, evaluate_trial
-        from hcctrials.i18n import resolve_language, say
+        from hcctrials.i18n import render, resolve_language, say
         from hcctrials.matching.explain import status_label, verdict_label
         from hcctrials.matching.matcher import CriterionRow
         from hcctrials.patients import load_patient
@@ -179,10 +179,12 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps({
                 "trial_id": verdict.trial_id, "status": verdict.status, "patient_data_findings": person.data_findings,
-                "status_label": verdict_label(verdict.status, language), "to_measure": verdict.to_measure,
+                "status_label": verdict_label(verdict.status, language),
+                "to_measure": [render(i, language) for i in verdict.to_measure],
                 "criteria": [{"role": r.criterion.role, "number": r.criterion.number, "status": r.status,
                               "status_label": status_label(row, language),
-                              "reason": r.verdict.reason, "missing": list(r.verdict.missing),
+                              "reason": render(r.verdict.reason, language),
+                              "missing": [render(i, language) for i in r.verdict.missing],
                               "rule": describe(r.criterion.rule)} for r, row in zip(verdict.results, rows)]},
                 ensure_ascii=False, indent=2))
             return
@@ -194,9 +196,10 @@ def register(app: typer.Typer) -> None:
             table.add_column(col, overflow="fold")
         for row in rows:
             table.add_row(say("exclusion", language) if row.role == "exclusion" else say("inclusion", language),
-                          row.number, status_label(row, language), row.reason)
+                          row.number, status_label(row, language), render(row.reason, language))
         console.print(table)
         for finding in person.data_findings:
             console.print("! " + say("patient data: {finding}", language, finding=finding), highlight=False, markup=False)
         if verdict.to_measure:
-            console.print(say("to measure next: {items}", language, items="; ".join(verdict.to_measure)))
+            console.print(say("to measure next: {items}", language,
+                              items=say("; ", language).join(render(i, language) for i in verdict.to_measure)))

@@ -16,6 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from hcctrials.criteria.facts import PatientFacts
+from hcctrials.i18n import join_msgs, msg
 from hcctrials.model.eligibility import AllOf, AnyOf, Node, Not, leaf_key
 
 __all__ = ["Verdict", "evaluate_node", "STATUSES", "combine_all", "combine_any", "negate"]
@@ -34,37 +35,42 @@ class Verdict:
 def negate(v: Verdict) -> Verdict:
     swap = {"met": "not_met", "not_met": "met"}
     if v.status in swap:
-        return Verdict(swap[v.status], f"not ({v.reason})", v.missing, (v,))
-    return Verdict(v.status, f"not ({v.reason})", v.missing, (v,))
+        return Verdict(swap[v.status], msg("not ({reason})", reason=v.reason), v.missing, (v,))
+    return Verdict(v.status, msg("not ({reason})", reason=v.reason), v.missing, (v,))
 
 
 def _missing(children: list[Verdict]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m for c in children for m in c.missing))
 
 
+def _joined(sep: str, children: list[Verdict]) -> str:
+    """The children's reasons joined (a message, so that each reason renders in the reader's language)."""
+    return join_msgs(sep, [c.reason for c in children])
+
+
 def combine_all(children: list[Verdict]) -> Verdict:
     active = [c for c in children if c.status != "administrative"]
     if not active:
-        return Verdict("administrative", "; ".join(c.reason for c in children), (), tuple(children))
+        return Verdict("administrative", _joined(msg("; "), children), (), tuple(children))
     for status in ("not_met", "unknown", "needs_review"):
         picked = [c for c in active if c.status == status]
         if picked:
             missing = _missing(picked) if status == "unknown" else ()
-            return Verdict(status, "; ".join(c.reason for c in picked), missing, tuple(children))
-    return Verdict("met", "; ".join(c.reason for c in active), (), tuple(children))
+            return Verdict(status, _joined(msg("; "), picked), missing, tuple(children))
+    return Verdict("met", _joined(msg("; "), active), (), tuple(children))
 
 
 def combine_any(children: list[Verdict]) -> Verdict:
     active = [c for c in children if c.status != "administrative"]
     if not active:
-        return Verdict("administrative", "; ".join(c.reason for c in children), (), tuple(children))
+        return Verdict("administrative", _joined(msg("; "), children), (), tuple(children))
     for status in ("met", "unknown", "needs_review"):
         picked = [c for c in active if c.status == status]
         if picked:
             missing = _missing(picked) if status == "unknown" else ()
-            reason = picked[0].reason if status == "met" else " or ".join(c.reason for c in picked)
+            reason = picked[0].reason if status == "met" else _joined(msg(" or "), picked)
             return Verdict(status, reason, missing, tuple(children))
-    return Verdict("not_met", " and ".join(c.reason for c in active), (), tuple(children))
+    return Verdict("not_met", _joined(msg(" and "), active), (), tuple(children))
 
 
 def evaluate_node(node: Node, facts: PatientFacts) -> Verdict:

@@ -92,15 +92,18 @@ class TherapyFacts:
 
     def describe(self) -> str:
         """The line as a clinician names it: "atezolizumab + bevacizumab (PD-L1, anti-VEGF), 2023-04 to 2024-02"."""
+        from hcctrials.i18n import join_msgs, msg, term
+
         line = self.line
-        name = line.regimen or " + ".join(line.agents) or line.kind
-        shown = [_CLASS_WORDS[c] for c in sorted(self.classes) if c in _CLASS_WORDS]
-        when = ""
+        name = line.regimen or " + ".join(line.agents) or term(line.kind)
+        shown = [term(_CLASS_WORDS[c]) for c in sorted(self.classes) if c in _CLASS_WORDS]
+        parts = [name]
+        if shown:
+            parts.append(msg(" ({classes})", classes=join_msgs(msg(", "), shown)))
         if line.start is not None:
-            end = "ongoing" if line.ongoing else line.end.isoformat()[:7] if line.end else "?"
-            when = f", {line.start.isoformat()[:7]} to {end}"
-        classes = " (" + ", ".join(shown) + ")" if shown else ""
-        return f"{name}{classes}{when}"
+            end = msg("ongoing") if line.ongoing else line.end.isoformat()[:7] if line.end else "?"
+            parts.append(msg(", {start} to {end}", start=line.start.isoformat()[:7], end=end))
+        return join_msgs("", parts)
 
 
 #: Drug classes named in therapy reasons (lexicon class tags -> words).

@@ -22,6 +22,7 @@ from hcctrials.criteria.evaluate import Verdict
 from hcctrials.criteria.facts import PatientFacts
 from hcctrials.criteria.library import ANALYTE_LABELS
 from hcctrials.errors import UnitError
+from hcctrials.i18n import join_msgs, msg, term
 from hcctrials.model import eligibility as E
 
 __all__ = ["evaluate_leaf"]
@@ -54,77 +55,99 @@ def _fmt(x: float) -> str:
 def _lab(node: E.LabThreshold, f: PatientFacts) -> Verdict:
     from hcctrials.units import canonical_unit, convert, normalise_unit
 
-    label = ANALYTE_LABELS.get(node.analyte, node.analyte)
+    label = term(ANALYTE_LABELS.get(node.analyte, node.analyte))
     window = node.look_back_days or f.lab_window_days
     labs = [lab for lab in f.patient.labs_for(node.analyte, as_of=f.as_of, within_days=window)
             if lab.value is not None]
     if not labs and node.analyte == "creatinine_clearance":
         return _crcl(node, f, window)
     if not labs:
-        return _v("unknown", f"no {label} result within {window} days", (f"{label} within {window} days",))
+        return _v("unknown", msg("no {label} result within {days} days", label=label, days=window),
+                  (msg("{label} within {days} days", label=label, days=window),))
     lab = labs[0]
-    when = f"[lab {lab.date.isoformat()}]" if lab.date else "[lab undated]"
+    when = msg("[lab {date}]", date=lab.date.isoformat()) if lab.date else msg("[lab undated]")
     assert lab.value is not None  # `labs` keeps only results with a value; narrows for the type checker
     value = float(lab.value)
     try:
         src_unit = normalise_unit(lab.unit) if lab.unit else None
     except UnitError:
-        return _v("unknown", f"{label}: unknown unit {lab.unit!r} {when}", (f"{label} with a known unit",))
+        return _v("unknown", msg("{label}: unknown unit {unit} {when}", label=label, unit=repr(lab.unit), when=when),
+                  (msg("{label} with a known unit", label=label),))
     if node.uln_multiple is not None:
-        uln, unit, note = lab.uln, src_unit or "", ""
+        uln, unit, notes = lab.uln, src_unit or "", []
+        ask_uln = (msg("ULN of {label} (lab reference range)", label=label),)
         if uln is None:
             default = f.default_uln.get(node.analyte)
             if not f.assume_default_uln or default is None:
-                return _v("unknown", f"{label} {_fmt(value)} {unit} {when}: no ULN",
-                          (f"ULN of {label} (lab reference range)",))
+                return _v("unknown", msg("{label} {value} {unit} {when}: no ULN", label=label, value=_fmt(value),
+                                         unit=unit, when=when), ask_uln)
             uln, d_unit = default
             if src_unit and src_unit != d_unit:
                 try:
                     value = convert(value, src_unit, d_unit, analyte=node.analyte)
                 except UnitError as exc:
-                    return _v("unknown", f"{label}: {exc}", (f"ULN of {label} (lab reference range)",))
-                note = f" (converted from {_fmt(float(lab.value))} {lab.unit})"
+                    return _v("unknown", msg("{label}: {error}", label=label, error=str(exc)), ask_uln)
+                notes.append(msg(" (converted from {value} {unit})", value=_fmt(float(lab.value)), unit=lab.unit))
             unit = d_unit
-            note += " assumed ULN (site default)"
+            notes.append(msg(" assumed ULN (site default)"))
+        uln_note = join_msgs("", notes)
         thr = node.uln_multiple * uln
         status = _cmp_interval(*_interval(value, lab.qualifier), node.comparator, thr)
-        if note:  # an assumed ULN decides only when every ULN in use gives the same verdict (DEFAULT_ULN_BAND)
+        if notes:  # an assumed ULN decides only when every ULN in use gives the same verdict (DEFAULT_ULN_BAND)
             from hcctrials.criteria.facts import DEFAULT_ULN_BAND
 
             low, high = (_cmp_interval(*_interval(value, lab.qualifier), node.comparator, thr * k) for k in DEFAULT_ULN_BAND)
             if low != high:
-                return _v("unknown", f"{label} {_fmt(value)} {unit} {when}: near {_fmt(node.uln_multiple)}×ULN, "
-                                     f"the lab's ULN decides", (f"ULN of {label} (lab reference range)",))
-        word = {"met": "passes", "not_met": "fails"}.get(status, "against")
-        reason = (f"{label} {_fmt(value)} {unit}{note} {word} {_SYM[node.comparator]} {_fmt(node.uln_multiple)}×ULN "
-                  f"({_fmt(node.uln_multiple)}×{_fmt(uln)} = {_fmt(thr)} {unit}) {when}")
-        return _v(status, reason, (f"{label} (censored result)",) if status == "unknown" else ())
+                return _v("unknown", msg("{label} {value} {unit} {when}: near {multiple}×ULN, the lab's ULN decides",
+                                         label=label, value=_fmt(value), unit=unit, when=when,
+                                         multiple=_fmt(node.uln_multiple)), ask_uln)
+        fields = dict(label=label, value=_fmt(value), unit=unit, note=uln_note, cmp=_SYM[node.comparator],
+                      multiple=_fmt(node.uln_multiple), uln=_fmt(uln), limit=_fmt(thr), when=when)
+        if status == "met":
+            reason = msg("{label} {value} {unit}{note} passes {cmp} {multiple}×ULN ({multiple}×{uln} = {limit} {unit}) "
+                         "{when}", **fields)
+        elif status == "not_met":
+            reason = msg("{label} {value} {unit}{note} fails {cmp} {multiple}×ULN ({multiple}×{uln} = {limit} {unit}) "
+                         "{when}", **fields)
+        else:
+            reason = msg("{label} {value} {unit}{note} against {cmp} {multiple}×ULN ({multiple}×{uln} = {limit} {unit}) "
+                         "{when}", **fields)
+        return _v(status, reason, (msg("{label} (censored result)", label=label),) if status == "unknown" else ())
     # absolute threshold
     if node.value is None:  # neither value nor uln_multiple: the criterion states no threshold
-        return _v("unknown", f"{label}: the criterion states no threshold", (f"threshold of the {label} criterion",))
+        return _v("unknown", msg("{label}: the criterion states no threshold", label=label),
+                  (msg("threshold of the {label} criterion", label=label),))
     try:
         crit_unit = normalise_unit(node.unit) if node.unit else canonical_unit(node.analyte)
     except (UnitError, KeyError):
-        return _v("unknown", f"{label}: criterion unit {node.unit!r} not known", (f"{label} in {node.unit}",))
+        return _v("unknown", msg("{label}: criterion unit {unit} not known", label=label, unit=repr(node.unit)),
+                  (msg("{label} in {unit}", label=label, unit=node.unit),))
     note = ""
     if src_unit is None:
         src_unit = crit_unit if crit_unit == "1" else None
     if src_unit is None:
-        return _v("unknown", f"{label} {_fmt(value)} without unit {when}", (f"{label} with its unit",))
+        return _v("unknown", msg("{label} {value} without unit {when}", label=label, value=_fmt(value), when=when),
+                  (msg("{label} with its unit", label=label),))
     if src_unit != crit_unit:
         try:
             converted = convert(value, src_unit, crit_unit, analyte=node.analyte)
         except UnitError as exc:
-            return _v("unknown", f"{label}: cannot convert {lab.unit} to {node.unit}: {exc.message}",
-                      (f"{label} in a convertible unit",))
-        note = f" (= {_fmt(value)} {lab.unit})"
+            return _v("unknown", msg("{label}: cannot convert {unit} to {target}: {error}", label=label, unit=lab.unit,
+                                     target=node.unit, error=exc.message),
+                      (msg("{label} in a convertible unit", label=label),))
+        note = msg(" (= {value} {unit})", value=_fmt(value), unit=lab.unit)
         value = converted
     status = _cmp_interval(*_interval(value, lab.qualifier), node.comparator, node.value)
     shown_unit = "" if crit_unit == "1" else f" {crit_unit}"
-    word = {"met": "passes", "not_met": "fails"}.get(status, "against")
-    reason = (f"{label} {_fmt(value)}{shown_unit}{note} {word} {_SYM[node.comparator]} "
-              f"{_fmt(node.value)}{shown_unit} {when}")
-    return _v(status, reason, (f"{label} (censored result)",) if status == "unknown" else ())
+    fields = dict(label=label, value=_fmt(value), unit=shown_unit, note=note, cmp=_SYM[node.comparator],
+                  limit=_fmt(node.value), when=when)
+    if status == "met":
+        reason = msg("{label} {value}{unit}{note} passes {cmp} {limit}{unit} {when}", **fields)
+    elif status == "not_met":
+        reason = msg("{label} {value}{unit}{note} fails {cmp} {limit}{unit} {when}", **fields)
+    else:
+        reason = msg("{label} {value}{unit}{note} against {cmp} {limit}{unit} {when}", **fields)
+    return _v(status, reason, (msg("{label} (censored result)", label=label),) if status == "unknown" else ())
 
 
 def _interval(value: float, qualifier: str | None) -> tuple[float, float]:
@@ -143,46 +166,55 @@ def _crcl(node: E.LabThreshold, f: PatientFacts, window: int) -> Verdict:
     # the newest creatinine *with a value*, as the serum-creatinine leaf (_lab) picks it
     cr = next((lab for lab in p.labs_for("creatinine", as_of=f.as_of, within_days=window)
                if lab.value is not None), None)
-    missing = []
+    missing: list[str] = []
     if cr is None or cr.value is None or not cr.unit:
-        missing.append(f"creatinine clearance or serum creatinine within {window} days")
+        missing.append(msg("creatinine clearance or serum creatinine within {days} days", days=window))
     if f.age is None:
-        missing.append("age")
+        missing.append(msg("age"))
     if p.weight_kg is None:
-        missing.append("weight")
+        missing.append(msg("weight"))
     if p.sex is None:
-        missing.append("sex")
+        missing.append(msg("sex"))
     # the None checks repeat what `missing` records, so that the type checker sees them
     if (missing or node.value is None or cr is None or cr.value is None or not cr.unit or f.age is None
             or p.weight_kg is None):
-        return _v("unknown", "no creatinine clearance", tuple(missing))
+        return _v("unknown", msg("no creatinine clearance"), tuple(missing))
     try:
         scr = convert(float(cr.value), normalise_unit(cr.unit), "mg/dL", analyte="creatinine")
     except UnitError as exc:  # an unknown or non-creatinine unit: unknown, as in _lab
-        return _v("unknown", f"creatinine clearance: serum creatinine {exc.message}",
-                  ("serum creatinine in a known unit",))
+        return _v("unknown", msg("creatinine clearance: serum creatinine {error}", error=exc.message),
+                  (msg("serum creatinine in a known unit"),))
     crcl = (140 - f.age) * p.weight_kg / (72 * scr) * (0.85 if p.sex == "female" else 1.0)
     status = "met" if _OPS[node.comparator](crcl, node.value) else "not_met"
-    return _v(status, f"creatinine clearance {crcl:.1f} mL/min (Cockcroft-Gault from creatinine {scr:.2f} mg/dL, "
-              f"age {f.age:g}, {p.weight_kg:g} kg, {p.sex}) {_SYM[node.comparator]} {node.value:g} mL/min")
+    return _v(status, msg("creatinine clearance {crcl} mL/min (Cockcroft-Gault from creatinine {creatinine} mg/dL, "
+                          "age {age}, {weight} kg, {sex}) {cmp} {limit} mL/min", crcl=f"{crcl:.1f}",
+                          creatinine=f"{scr:.2f}", age=f"{f.age:g}", weight=f"{p.weight_kg:g}", sex=term(str(p.sex)),
+                          cmp=_SYM[node.comparator], limit=f"{node.value:g}"))
 
 
 def _age(node: E.Age, f: PatientFacts) -> Verdict:
     if f.age is None:
-        return _v("unknown", "age not known", ("birth date or age",))
+        return _v("unknown", msg("age not known"), (msg("birth date or age"),))
     ok = True
     if node.min_years is not None:
         ok &= f.age >= node.min_years if node.min_inclusive else f.age > node.min_years
     if node.max_years is not None:
         ok &= f.age <= node.max_years if node.max_inclusive else f.age < node.max_years
     rng = f"{node.min_years if node.min_years is not None else ''}-{node.max_years if node.max_years is not None else ''}"
-    return _v("met" if ok else "not_met", f"age {f.age:g} years on {f.as_of.isoformat()} (criterion: {rng})")
+    return _v("met" if ok else "not_met", msg("age {age} years on {date} (criterion: {range})", age=f"{f.age:g}",
+                                             date=f.as_of.isoformat(), range=rng))
+
+
+def _listed(values: Any) -> str:
+    """Criterion values ("5, 6"; "histology, cytology") as a message, each value a vocabulary term."""
+    return join_msgs(msg(", "), [term(str(v)) for v in values])
 
 
 def _set_check(value: Any, allowed: list[Any], label: str, missing: str) -> Verdict:
     if value is None:
-        return _v("unknown", f"{label} not known", (missing,))
-    return _v("met" if value in allowed else "not_met", f"{label} {value} (criterion: {', '.join(map(str, allowed))})")
+        return _v("unknown", msg("{label} not known", label=label), (missing,))
+    return _v("met" if value in allowed else "not_met",
+              msg("{label} {value} (criterion: {allowed})", label=label, value=term(str(value)), allowed=_listed(allowed)))
 
 
 def _child_pugh(node: E.ChildPugh, f: PatientFacts) -> Verdict:
@@ -190,13 +222,17 @@ def _child_pugh(node: E.ChildPugh, f: PatientFacts) -> Verdict:
     possible = set(range(cp.points_min, cp.points_max + 1))
     allowed = set(node.allowed_points)
     shown = f"{cp.points_min}" if cp.points_min == cp.points_max else f"{cp.points_min}-{cp.points_max}"
+    criterion = _listed(sorted(allowed))
     if possible <= allowed:
-        return _v("met", f"Child-Pugh {cp.label or shown} points (criterion: {', '.join(map(str, sorted(allowed)))})")
+        return _v("met", msg("Child-Pugh {points} points (criterion: {allowed})", points=cp.label or shown,
+                             allowed=criterion))
     if not possible & allowed:
-        return _v("not_met", f"Child-Pugh {cp.label or shown} points (criterion: {', '.join(map(str, sorted(allowed)))})")
-    needs = [_CHILD_PUGH_ITEMS.get(m, m.replace("_", " ")) for m in cp.missing]
-    return _v("unknown", f"Child-Pugh {shown} points possible: needs {', '.join(needs)} (criterion: {', '.join(map(str, sorted(allowed)))})",
-              tuple(f"Child-Pugh needs {n}" for n in needs))
+        return _v("not_met", msg("Child-Pugh {points} points (criterion: {allowed})", points=cp.label or shown,
+                                 allowed=criterion))
+    needs = [term(_CHILD_PUGH_ITEMS.get(m, m.replace("_", " "))) for m in cp.missing]
+    return _v("unknown", msg("Child-Pugh {points} points possible: needs {items} (criterion: {allowed})", points=shown,
+                             items=join_msgs(msg(", "), needs), allowed=criterion),
+              tuple(msg("Child-Pugh needs {item}", item=n) for n in needs))
 
 
 #: Child-Pugh items (hcctrials.scores.child_pugh) in the words a clinician reads in "to measure next".
@@ -212,9 +248,10 @@ _CHILD_PUGH_ITEMS = {
 def _albi(node: E.Albi, f: PatientFacts) -> Verdict:
     a = f.scores.albi
     if a.grade is None:
-        return _v("unknown", "ALBI not computable", tuple(a.missing) or ("bilirubin", "albumin"))
+        return _v("unknown", msg("ALBI not computable"), tuple(term(m) for m in a.missing) or (term("bilirubin"), term("albumin")))
     ok = a.grade in node.grades or a.subgrade in node.grades
-    return _v("met" if ok else "not_met", f"ALBI {a.score:.2f} grade {a.subgrade} (criterion: {', '.join(node.grades)})")
+    return _v("met" if ok else "not_met", msg("ALBI {score} grade {grade} (criterion: {allowed})", score=f"{a.score:.2f}",
+                                             grade=a.subgrade, allowed=_listed(node.grades)))
 
 
 def _stage(node: E.Stage, f: PatientFacts) -> Verdict:
@@ -222,32 +259,40 @@ def _stage(node: E.Stage, f: PatientFacts) -> Verdict:
     allowed = {s.upper() for s in node.allowed}
     name = node.system.upper()
     if result.stage is not None:
-        return _v("met" if result.stage.upper() in allowed else "not_met", f"{name} {result.stage} (computed; criterion: {', '.join(node.allowed)})")
+        return _v("met" if result.stage.upper() in allowed else "not_met",
+                  msg("{system} {stage} (computed; criterion: {allowed})", system=name, stage=result.stage,
+                      allowed=_listed(node.allowed)))
     recorded = f.patient.diagnosis.bclc_stage if node.system == "bclc" else f.patient.diagnosis.cnlc_stage
     if recorded:
-        return _v("met" if recorded.upper() in allowed else "not_met", f"{name} {recorded} (recorded; criterion: {', '.join(node.allowed)})")
+        return _v("met" if recorded.upper() in allowed else "not_met",
+                  msg("{system} {stage} (recorded; criterion: {allowed})", system=name, stage=recorded,
+                      allowed=_listed(node.allowed)))
     cands = {c.upper() for c in result.candidates}
     if cands and cands <= allowed:
-        return _v("met", f"{name} one of {sorted(cands)} (all in the criterion)")
+        return _v("met", msg("{system} one of {stages} (all in the criterion)", system=name, stages=str(sorted(cands))))
     if cands and not cands & allowed:
-        return _v("not_met", f"{name} one of {sorted(cands)} (none in the criterion)")
-    return _v("unknown", f"{name} stage not determined", tuple(result.missing) or (f"{name} stage inputs",))
+        return _v("not_met", msg("{system} one of {stages} (none in the criterion)", system=name,
+                                 stages=str(sorted(cands))))
+    return _v("unknown", msg("{system} stage not determined", system=name),
+              tuple(term(m) for m in result.missing) or (msg("{system} stage inputs", system=name),))
 
 
 def _diagnosis(node: E.Diagnosis, f: PatientFacts) -> Verdict:
     d = f.patient.diagnosis
     parts = []
     if node.confirmed_by:
-        parts.append(_set_check(d.confirmed_by, node.confirmed_by, "HCC confirmed by", "how HCC was confirmed"))
+        parts.append(_set_check(d.confirmed_by, node.confirmed_by, msg("HCC confirmed by"), msg("how HCC was confirmed")))
     if node.histology:
-        parts.append(_set_check(d.histology, node.histology, "histology", "histological type"))
+        parts.append(_set_check(d.histology, node.histology, msg("histology"), msg("histological type")))
     if node.cirrhosis is not None:
-        want = "cirrhosis" if node.cirrhosis else "no cirrhosis"
+        want = msg("cirrhosis") if node.cirrhosis else msg("no cirrhosis")
         if d.cirrhosis is None:
-            parts.append(_v("unknown", f"{want}: cirrhosis not recorded", ("whether the liver is cirrhotic",)))
+            parts.append(_v("unknown", msg("{want}: cirrhosis not recorded", want=want),
+                            (msg("whether the liver is cirrhotic"),)))
         else:
             parts.append(_v("met" if d.cirrhosis == node.cirrhosis else "not_met",
-                            f"{want}: {'cirrhosis' if d.cirrhosis else 'no cirrhosis'} recorded"))
+                            msg("{want}: {found} recorded", want=want,
+                                found=msg("cirrhosis") if d.cirrhosis else msg("no cirrhosis"))))
     from hcctrials.criteria.evaluate import combine_all
 
     return combine_all(parts)
@@ -278,41 +323,48 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
         return _evaluable(t)
     if feat == "hepatic_vein_invasion":
         if t.hepatic_vein_invasion is None:
-            return _v("unknown", "hepatic vein invasion not known", ("hepatic vein tumour thrombus (imaging)",))
+            return _v("unknown", msg("hepatic vein invasion not known"), (msg("hepatic vein tumour thrombus (imaging)"),))
         return _v("met" if t.hepatic_vein_invasion else "not_met",
-                  f"hepatic vein invasion: {'yes' if t.hepatic_vein_invasion else 'no'}")
+                  msg("hepatic vein invasion: {answer}", answer=_yes_no(t.hepatic_vein_invasion)))
     if feat == "pvtt_cheng" or (feat == "main_trunk_pvtt" and t.pvtt_cheng is not None):
         return _cheng(node, t)
     if feat in ("pvtt", "main_trunk_pvtt"):
         if t.pvtt is None:
-            return _v("unknown", "portal-vein tumour thrombus level not known", ("PVTT (Vp level)",))
+            return _v("unknown", msg("portal-vein tumour thrombus level not known"), (msg("PVTT (Vp level)"),))
         if feat == "main_trunk_pvtt":
-            return _v("met" if t.pvtt == "vp4" else "not_met", f"PVTT {t.pvtt} (main trunk = vp4)")
+            return _v("met" if t.pvtt == "vp4" else "not_met", msg("PVTT {level} (main trunk = vp4)", level=t.pvtt))
         levels = node.pvtt_levels or ["vp1", "vp2", "vp3", "vp4"]
-        return _v("met" if t.pvtt in levels else "not_met", f"PVTT {t.pvtt}")
+        return _v("met" if t.pvtt in levels else "not_met", msg("PVTT {level}", level=t.pvtt))
     if feat == "cns_metastasis_active":
         if t.cns_metastasis is False:
-            return _v("not_met", "no CNS metastases")
+            return _v("not_met", msg("no CNS metastases"))
         if t.cns_metastasis is None:
-            return _v("unknown", "CNS metastases not known", ("CNS metastases (brain imaging or clinical assessment)",))
+            return _v("unknown", msg("CNS metastases not known"),
+                      (msg("CNS metastases (brain imaging or clinical assessment)"),))
         if t.cns_metastasis_treated_stable is None:
-            return _v("unknown", "CNS metastases present; whether treated and stable not known",
-                      ("whether CNS metastases are treated and stable",))
+            return _v("unknown", msg("CNS metastases present; whether treated and stable not known"),
+                      (msg("whether CNS metastases are treated and stable"),))
         return _v("not_met" if t.cns_metastasis_treated_stable else "met",
-                  "CNS metastases " + ("treated and stable" if t.cns_metastasis_treated_stable else
-                                       "untreated, symptomatic or progressing"))
+                  msg("CNS metastases treated and stable") if t.cns_metastasis_treated_stable else
+                  msg("CNS metastases untreated, symptomatic or progressing"))
     if feat in ("nodule_count", "largest_diameter", "liver_involvement_pct"):
         return _burden(node, t)
     if feat == "liver_involvement_50":
         if t.liver_involvement_pct is None:
-            return _v("unknown", "share of liver involved not known", ("tumour share of liver volume",))
-        return _v("met" if t.liver_involvement_pct >= 50 else "not_met", f"tumour occupies {t.liver_involvement_pct:g}% of the liver")
+            return _v("unknown", msg("share of liver involved not known"), (msg("tumour share of liver volume"),))
+        return _v("met" if t.liver_involvement_pct >= 50 else "not_met",
+                  msg("tumour occupies {share}% of the liver", share=f"{t.liver_involvement_pct:g}"))
     value = getattr(t, _TUMOUR_FIELDS[feat])
     if value is None and feat == "measurable_disease_mrecist":
         value = t.measurable_disease if t.measurable_disease is False else None
+    feature = term(feat.replace("_", " "))
     if value is None:
-        return _v("unknown", f"{feat.replace('_', ' ')} not known", (feat.replace("_", " "),))
-    return _v("met" if value else "not_met", f"{feat.replace('_', ' ')}: {'yes' if value else 'no'}")
+        return _v("unknown", msg("{feature} not known", feature=feature), (feature,))
+    return _v("met" if value else "not_met", msg("{feature}: {answer}", feature=feature, answer=_yes_no(value)))
+
+
+def _yes_no(value: Any) -> str:
+    return msg("yes") if value else msg("no")
 
 
 def _burden(node: E.TumourFeature, t: Any) -> Verdict:
@@ -320,27 +372,28 @@ def _burden(node: E.TumourFeature, t: Any) -> Verdict:
     recorded largest diameter, else the largest of the recorded nodule diameters), share of the liver (%)."""
     feat = node.feature
     if feat == "nodule_count":
-        value, what = t.nodule_count, "intrahepatic nodules"
+        value, what = t.nodule_count, msg("intrahepatic nodules")
     elif feat == "largest_diameter":
         value = t.largest_diameter_cm if t.largest_diameter_cm is not None else (
             max(t.nodule_diameters_cm) if t.nodule_diameters_cm else None)
-        what = "largest tumour diameter (cm)"
+        what = msg("largest tumour diameter (cm)")
     else:
-        value, what = t.liver_involvement_pct, "tumour share of the liver (%)"
+        value, what = t.liver_involvement_pct, msg("tumour share of the liver (%)")
     if value is None or node.comparator is None or node.value is None:
-        return _v("unknown", f"{what} not known", (what,))
+        return _v("unknown", msg("{feature} not known", feature=what), (what,))
     ok = _OPS[node.comparator](float(value), node.value)
-    return _v("met" if ok else "not_met", f"{what} {value:g} {_SYM[node.comparator]} {node.value:g}")
+    return _v("met" if ok else "not_met", msg("{feature} {value} {cmp} {limit}", feature=what, value=f"{value:g}",
+                                             cmp=_SYM[node.comparator], limit=f"{node.value:g}"))
 
 
 def _evaluable(t: Any) -> Verdict:
     """Evaluable disease: any tumour present, measurable or not (RECIST 1.1 non-target lesions count)."""
     if t.measurable_disease or t.measurable_disease_mrecist or t.lesions or (t.nodule_count or 0) > 0 \
             or t.extrahepatic_spread or t.nodule_diameters_cm:
-        return _v("met", "tumour present (measurable or evaluable lesions recorded)")
+        return _v("met", msg("tumour present (measurable or evaluable lesions recorded)"))
     if t.nodule_count == 0 and t.extrahepatic_spread is False:
-        return _v("not_met", "no tumour recorded (0 nodules, no extrahepatic spread)")
-    return _v("unknown", "evaluable disease not known", ("tumour burden (nodules / lesions on baseline imaging)",))
+        return _v("not_met", msg("no tumour recorded (0 nodules, no extrahepatic spread)"))
+    return _v("unknown", msg("evaluable disease not known"), (msg("tumour burden (nodules / lesions on baseline imaging)"),))
 
 
 def _cheng(node: E.TumourFeature, t: Any) -> Verdict:
@@ -351,15 +404,17 @@ def _cheng(node: E.TumourFeature, t: Any) -> Verdict:
     wanted = set(node.cheng_types) if node.feature == "pvtt_cheng" else {"iii", "iv"}
     shown = "Cheng " + "/".join(sorted(x.upper() for x in wanted))
     if t.pvtt_cheng is not None:
-        return _v("met" if t.pvtt_cheng in wanted else "not_met", f"PVTT Cheng {t.pvtt_cheng.upper()} ({shown} asked)")
+        return _v("met" if t.pvtt_cheng in wanted else "not_met",
+                  msg("PVTT Cheng {type} ({asked} asked)", type=t.pvtt_cheng.upper(), asked=shown))
     cands, why = cheng_from_vp(t.pvtt)
     if t.pvtt is None:
-        return _v("unknown", f"PVTT type not known ({shown} asked)", ("PVTT (Cheng type or Vp level)",))
+        return _v("unknown", msg("PVTT type not known ({asked} asked)", asked=shown), (msg("PVTT (Cheng type or Vp level)"),))
     if cands and set(cands) <= wanted:
-        return _v("met", f"PVTT {why} ({shown} asked)")
+        return _v("met", msg("PVTT {detail} ({asked} asked)", detail=why, asked=shown))
     if not set(cands) & wanted:
-        return _v("not_met", f"PVTT {why} ({shown} asked)")
-    return _v("unknown", f"PVTT {why}: Cheng type not decidable ({shown} asked)", ("PVTT Cheng type",))
+        return _v("not_met", msg("PVTT {detail} ({asked} asked)", detail=why, asked=shown))
+    return _v("unknown", msg("PVTT {detail}: Cheng type not decidable ({asked} asked)", detail=why, asked=shown),
+              (msg("PVTT Cheng type"),))
 
 
 def _endoscopy_recent(lv: Any, f: PatientFacts, days: int | None) -> bool | None:
@@ -377,34 +432,43 @@ def _liver(node: E.LiverFeature, f: PatientFacts) -> Verdict:
     feat = node.feature
     if feat.startswith("ascites"):
         if lv.ascites is None:
-            return _v("unknown", "ascites not known", ("ascites grade",))
+            return _v("unknown", msg("ascites not known"), (msg("ascites grade"),))
+        grade = term(lv.ascites)
         if feat == "ascites":
-            return _v("met" if lv.ascites != "none" else "not_met", f"ascites {lv.ascites}")
+            return _v("met" if lv.ascites != "none" else "not_met", msg("ascites {grade}", grade=grade))
         if feat == "ascites_clinically_evident":
-            return _v("met" if lv.ascites == "moderate_severe" else "not_met", f"ascites {lv.ascites}")
+            return _v("met" if lv.ascites == "moderate_severe" else "not_met", msg("ascites {grade}", grade=grade))
         if feat in ("ascites_beyond_trace", "ascites_refractory", "ascites_severe"):
             return _ascites_grade_beyond(feat, lv.ascites)
         if lv.ascites == "none":
-            return _v("not_met", "no ascites")
+            return _v("not_met", msg("no ascites"))
         if lv.ascites_requires_paracentesis is None:
-            return _v("unknown", f"ascites {lv.ascites}; need for paracentesis not known", ("ascites requiring paracentesis",))
-        return _v("met" if lv.ascites_requires_paracentesis else "not_met", f"ascites {lv.ascites}, paracentesis needed: {lv.ascites_requires_paracentesis}")
+            return _v("unknown", msg("ascites {grade}; need for paracentesis not known", grade=grade),
+                      (msg("ascites requiring paracentesis"),))
+        return _v("met" if lv.ascites_requires_paracentesis else "not_met",
+                  msg("ascites {grade}, paracentesis needed: {answer}", grade=grade,
+                      answer=term(str(lv.ascites_requires_paracentesis))))
     if feat == "encephalopathy":
         if lv.encephalopathy is None:
-            return _v("unknown", "encephalopathy not known", ("hepatic encephalopathy grade",))
-        return _v("met" if lv.encephalopathy != "none" else "not_met", f"encephalopathy {lv.encephalopathy}")
-    window = f" within {node.look_back_days} days" if node.look_back_days is not None else ""
+            return _v("unknown", msg("encephalopathy not known"), (msg("hepatic encephalopathy grade"),))
+        return _v("met" if lv.encephalopathy != "none" else "not_met",
+                  msg("encephalopathy {grade}", grade=term(lv.encephalopathy)))
+    window = msg(" within {days} days", days=node.look_back_days) if node.look_back_days is not None else ""
     recent = _endoscopy_recent(lv, f, node.look_back_days)
     if feat == "endoscopy":
         if recent is None:
-            return _v("unknown", "date of the last upper endoscopy not known", (f"upper endoscopy{window}",))
-        return _v("met" if recent else "not_met", f"upper endoscopy {lv.endoscopy_date}{window}")
+            return _v("unknown", msg("date of the last upper endoscopy not known"),
+                      (msg("upper endoscopy{window}", window=window),))
+        return _v("met" if recent else "not_met", msg("upper endoscopy {date}{window}", date=str(lv.endoscopy_date),
+                                                     window=window))
     if lv.varices is None or recent is not True:
-        what = "varices not known" if lv.varices is None else f"no upper endoscopy{window} (last {lv.endoscopy_date or 'not dated'})"
-        return _v("unknown", what, (f"upper endoscopy{window} (varices)",))
+        what = msg("varices not known") if lv.varices is None else msg(
+            "no upper endoscopy{window} (last {date})", window=window,
+            date=str(lv.endoscopy_date) if lv.endoscopy_date else msg("not dated"))
+        return _v("unknown", what, (msg("upper endoscopy{window} (varices)", window=window),))
     if feat == "varices":
-        return _v("met" if lv.varices != "none" else "not_met", f"varices {lv.varices}")
-    return _v("met" if lv.varices == "large" else "not_met", f"varices {lv.varices}")
+        return _v("met" if lv.varices != "none" else "not_met", msg("varices {grade}", grade=term(lv.varices)))
+    return _v("met" if lv.varices == "large" else "not_met", msg("varices {grade}", grade=term(lv.varices)))
 
 
 def _ecog(node: E.Ecog, f: PatientFacts) -> Verdict:
@@ -412,9 +476,10 @@ def _ecog(node: E.Ecog, f: PatientFacts) -> Verdict:
     the grade's Karnofsky band) is unknown: the Karnofsky score decides."""
     ecog = f.patient.ecog
     if ecog is not None and ecog in node.undecided:
-        return _v("unknown", f"ECOG {ecog}: Karnofsky band straddles {node.label or 'the threshold'}",
-                  ("Karnofsky performance status",))
-    return _set_check(ecog, node.allowed, "ECOG", "ECOG performance status")
+        return _v("unknown", msg("ECOG {ecog}: Karnofsky band straddles {threshold}", ecog=ecog,
+                                 threshold=node.label or msg("the threshold")),
+                  (msg("Karnofsky performance status"),))
+    return _set_check(ecog, node.allowed, msg("ECOG"), msg("ECOG performance status"))
 
 
 def _ascites_grade_beyond(feat: str, grade: str) -> Verdict:
@@ -427,25 +492,28 @@ def _ascites_grade_beyond(feat: str, grade: str) -> Verdict:
       moderate-severe may or may not be refractory;
     * ``ascites_severe`` (severe / massive / tense): mild is not; moderate-severe does not say which."""
     if grade == "none":
-        return _v("not_met", "no ascites")
-    what = {"ascites_beyond_trace": "more than trace ascites on imaging", "ascites_refractory": "ascites refractory to diuretics",
-            "ascites_severe": "severe (tense / massive) ascites"}[feat]
+        return _v("not_met", msg("no ascites"))
+    what = {"ascites_beyond_trace": msg("more than trace ascites on imaging"),
+            "ascites_refractory": msg("ascites refractory to diuretics"),
+            "ascites_severe": msg("severe (tense / massive) ascites")}[feat]
     if grade == "mild":
         if feat == "ascites_beyond_trace":
-            return _v("unknown", f"ascites mild: whether {what} not known", (f"ascites: trace on imaging only or more",))
-        return _v("not_met", f"ascites mild (imaging-only or diuretic-controlled): not {what}")
+            return _v("unknown", msg("ascites mild: whether {what} not known", what=what),
+                      (msg("ascites: trace on imaging only or more"),))
+        return _v("not_met", msg("ascites mild (imaging-only or diuretic-controlled): not {what}", what=what))
     if feat == "ascites_beyond_trace":
-        return _v("met", "ascites moderate-severe (clinically evident): more than trace")
-    return _v("unknown", f"ascites moderate-severe: whether {what} not recorded", (what,))
+        return _v("met", msg("ascites moderate-severe (clinically evident): more than trace"))
+    return _v("unknown", msg("ascites moderate-severe: whether {what} not recorded", what=what), (what,))
 
 
 LEAF_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
     "lab": _lab, "age": _age, "child_pugh": _child_pugh, "albi": _albi, "stage": _stage,
     "diagnosis": _diagnosis, "tumour_feature": _tumour, "liver_feature": _liver,
-    "sex": lambda n, f: _set_check(f.patient.sex, n.allowed, "sex", "sex"),
+    "sex": lambda n, f: _set_check(f.patient.sex, n.allowed, msg("sex"), msg("sex")),
     "ecog": lambda n, f: _ecog(n, f),
-    "administrative": lambda n, f: _v("administrative", f"administrative ({n.category}): check with the site"),
-    "needs_review": lambda n, f: _v("needs_review", f"needs review: {n.reason}"),
+    "administrative": lambda n, f: _v("administrative", msg("administrative ({category}): check with the site",
+                                                            category=term(n.category))),
+    "needs_review": lambda n, f: _v("needs_review", msg("needs review: {reason}", reason=n.reason)),
 }
 
 
@@ -457,7 +525,7 @@ def evaluate_leaf(node: Any, facts: PatientFacts) -> Verdict:
     fn = (LEAF_EVALUATORS.get(node.kind) or HISTORY_EVALUATORS.get(node.kind) or EXTRA_EVALUATORS.get(node.kind)
           or MEDICATION_EVALUATORS.get(node.kind))
     if fn is None:  # pragma: no cover - every kind has an evaluator (tested)
-        return _v("needs_review", f"no evaluator for {node.kind}")
+        return _v("needs_review", msg("no evaluator for {kind}", kind=node.kind))
     return fn(node, facts)
 
 

@@ -17,6 +17,7 @@ from hcctrials.criteria.evaluate import Verdict
 from hcctrials.criteria.facts import PatientFacts
 from hcctrials.criteria.kleene import and3 as _and3
 from hcctrials.criteria.kleene import or3 as _or3
+from hcctrials.i18n import join_msgs, msg, term
 from hcctrials.model import eligibility as E
 from hcctrials.model.patient import Condition
 
@@ -77,13 +78,13 @@ def _in_scope(node: E.OtherMalignancy, c: Condition, f: PatientFacts) -> bool | 
 
 def _other_malignancy(node: E.OtherMalignancy, f: PatientFacts) -> Verdict:
     p = f.patient
-    label = node.label or "other malignancy"
-    window = f" within {node.look_back_days} days" if node.look_back_days is not None else ""
+    label = node.label or msg("other malignancy")
+    window = msg(" within {days} days", days=node.look_back_days) if node.look_back_days is not None else ""
     found, unsure, excused = [], [], []
     for c in p.conditions:
         if c.code != "other_malignancy" or c.status == "absent":
             continue
-        name = c.name or c.malignancy_type or c.code
+        name = c.name or (term(c.malignancy_type.replace("_", " ")) if c.malignancy_type else c.code)
         excepted = _or3([_excepted(e, c, f) for e in node.exceptions]) if node.exceptions else False
         counts = _and3(_in_scope(node, c, f), None if excepted is None else not excepted)
         if counts is True:
@@ -93,24 +94,28 @@ def _other_malignancy(node: E.OtherMalignancy, f: PatientFacts) -> Verdict:
         else:
             excused.append(name)
     if found:
-        return _v("met", f"{label}{window}: {', '.join(found)}")
+        return _v("met", msg("{item}{window}: {found}", item=label, window=window, found=join_msgs(msg(", "), found)))
     if unsure:
-        return _v("unknown", f"{label}{window}: not decidable for {', '.join(unsure)}",
-                  tuple(f"type, curative treatment and dates of {n}" for n in unsure))
+        return _v("unknown", msg("{item}{window}: not decidable for {which}", item=label, window=window,
+                                 which=join_msgs(msg(", "), unsure)),
+                  tuple(msg("type, curative treatment and dates of {item}", item=n) for n in unsure))
     if excused:
-        return _v("not_met", f"no {label}{window} that counts ({', '.join(excused)} excepted or outside the window)")
+        return _v("not_met", msg("no {item}{window} that counts ({which} excepted or outside the window)", item=label,
+                                 window=window, which=join_msgs(msg(", "), excused)))
     if any(c.code == "other_malignancy" and c.status == "absent" for c in p.conditions):
-        return _v("not_met", f"no {label} (recorded absent)")
+        return _v("not_met", msg("no {item} (recorded absent)", item=label))
     if p.history_reviewed:
-        return _v("not_met", f"no {label}: history reviewed; not recorded")
-    return _v("unknown", f"{label}: not recorded and the history is not marked as reviewed",
-              ("history of other malignancies (or mark the history as reviewed)",))
+        return _v("not_met", msg("no {item}: history reviewed; not recorded", item=label))
+    return _v("unknown", msg("{item}: not recorded and the history is not marked as reviewed", item=label),
+              (msg("history of other malignancies (or mark the history as reviewed)"),))
 
 
 def _heart_failure_nyha(node: E.HeartFailureNyha, f: PatientFacts) -> Verdict:
     p = f.patient
-    what = f"heart failure NYHA class ≥ {node.min_class}"
-    found, unsure, below = [], [], []
+    what = msg("heart failure NYHA class ≥ {grade}", grade=node.min_class)
+    found: list[str] = []
+    unsure: list[str] = []
+    below: list[str] = []
     for c in p.conditions:
         if c.code != "heart_failure" or c.status in ("absent", "resolved"):
             continue
@@ -121,15 +126,16 @@ def _heart_failure_nyha(node: E.HeartFailureNyha, f: PatientFacts) -> Verdict:
         else:
             below.append(f"NYHA {c.nyha_class}")
     if found:
-        return _v("met", f"{what}: {', '.join(found)}")
+        return _v("met", msg("{item}: {found}", item=what, found=join_msgs(msg(", "), found)))
     if unsure:
-        return _v("unknown", f"{what}: heart failure recorded without NYHA class", ("NYHA class of heart failure",))
+        return _v("unknown", msg("{item}: heart failure recorded without NYHA class", item=what),
+                  (msg("NYHA class of heart failure"),))
     if below:
-        return _v("not_met", f"{what}: {', '.join(below)}")
+        return _v("not_met", msg("{item}: {found}", item=what, found=join_msgs(msg(", "), below)))
     if any(c.code == "heart_failure" and c.status == "absent" for c in p.conditions) or p.history_reviewed:
-        return _v("not_met", f"no {what} (no heart failure recorded; history reviewed or recorded absent)")
-    return _v("unknown", f"{what}: not recorded and the history is not marked as reviewed",
-              ("heart failure and its NYHA class (or mark the history as reviewed)",))
+        return _v("not_met", msg("no {item} (no heart failure recorded; history reviewed or recorded absent)", item=what))
+    return _v("unknown", msg("{item}: not recorded and the history is not marked as reviewed", item=what),
+              (msg("heart failure and its NYHA class (or mark the history as reviewed)"),))
 
 
 _DIPSTICK = {"negative": 0.0, "neg": 0.0, "-": 0.0, "阴性": 0.0, "trace": 0.5, "±": 0.5, "+-": 0.5, "微量": 0.5,
@@ -161,11 +167,12 @@ def _urine_dipstick(node: E.UrineDipstick, f: PatientFacts) -> Verdict:
         grade = dipstick_grade(lab.text)
         if grade is None:
             continue
-        when = lab.date.isoformat() if lab.date else "undated"
+        when = msg("[lab {date}]", date=lab.date.isoformat()) if lab.date else msg("[lab undated]")
         ok = _OPS[node.comparator](grade, node.grade)
-        return _v("met" if ok else "not_met", f"urine protein dipstick {lab.text} (grade {grade:g}) {thr} [lab {when}]")
-    return _v("unknown", f"no urine protein dipstick result within {window} days",
-              (f"urine protein dipstick within {window} days",))
+        return _v("met" if ok else "not_met", msg("urine protein dipstick {result} (grade {grade}) {limit} {when}",
+                                                 result=lab.text, grade=f"{grade:g}", limit=thr, when=when))
+    return _v("unknown", msg("no urine protein dipstick result within {days} days", days=window),
+              (msg("urine protein dipstick within {days} days", days=window),))
 
 
 def _residual_toxicity(node: E.ResidualToxicity, f: PatientFacts) -> Verdict:
@@ -174,14 +181,14 @@ def _residual_toxicity(node: E.ResidualToxicity, f: PatientFacts) -> Verdict:
     No grade recorded: unknown, except for a patient whose history was reviewed and who has no
     prior therapy (not_met)."""
     grade = f.patient.residual_toxicity_grade
-    what = f"unresolved toxicity of prior therapy grade ≥ {node.min_grade}"
+    what = msg("unresolved toxicity of prior therapy grade ≥ {grade}", grade=node.min_grade)
     if grade is None:
         if not f.patient.treatments and f.patient.history_reviewed:  # reviewed history, no prior therapy
-            return _v("not_met", f"{what}: no prior therapy recorded")
-        return _v("unknown", f"{what}: not assessed",
-                  ("highest CTCAE grade of unresolved toxicities of prior therapy",))
-    shown = "none (resolved to grade 0 or baseline)" if grade == 0 else f"grade {grade}"
-    return _v("met" if grade >= node.min_grade else "not_met", f"{what}: {shown}")
+            return _v("not_met", msg("{item}: no prior therapy recorded", item=what))
+        return _v("unknown", msg("{item}: not assessed", item=what),
+                  (msg("highest CTCAE grade of unresolved toxicities of prior therapy"),))
+    shown = msg("none (resolved to grade 0 or baseline)") if grade == 0 else msg("grade {grade}", grade=grade)
+    return _v("met" if grade >= node.min_grade else "not_met", msg("{item}: {found}", item=what, found=shown))
 
 
 def _treatment_candidate(node: E.TreatmentCandidate, f: PatientFacts) -> Verdict:
@@ -189,23 +196,30 @@ def _treatment_candidate(node: E.TreatmentCandidate, f: PatientFacts) -> Verdict
     (``diagnosis.transplant_candidate``)."""
     d = f.patient.diagnosis
     if node.treatment == "resection":
-        value, what, missing = d.resectable, "candidate for curative resection", "resectability (surgical assessment)"
+        value, what, missing = (d.resectable, msg("candidate for curative resection"),
+                                msg("resectability (surgical assessment)"))
     else:
-        value, what, missing = d.transplant_candidate, "liver-transplant candidate", "liver-transplant candidacy"
+        value, what, missing = d.transplant_candidate, msg("liver-transplant candidate"), msg("liver-transplant candidacy")
     if value is None:
-        return _v("unknown", f"{what}: not assessed", (missing,))
-    return _v("met" if value else "not_met", f"{what}: {'yes' if value else 'no'}")
+        return _v("unknown", msg("{item}: not assessed", item=what), (missing,))
+    return _v("met" if value else "not_met", msg("{item}: {answer}", item=what,
+                                                answer=msg("yes") if value else msg("no")))
 
 
 def _body_weight(node: E.BodyWeight, f: PatientFacts) -> Verdict:
     """Body weight against the threshold: unknown (naming the weight) when not recorded."""
     weight = f.patient.weight_kg
-    target = f"body weight {node.comparator} {node.value_kg:g} kg"
+    limit = f"{node.value_kg:g}"
     if weight is None:
-        return _v("unknown", f"{target}: weight not recorded", ("body weight (kg)",))
+        return _v("unknown", msg("body weight {cmp} {limit} kg: weight not recorded", cmp=node.comparator, limit=limit),
+                  (msg("body weight (kg)"),))
     ok = {"<": weight < node.value_kg, "<=": weight <= node.value_kg, ">": weight > node.value_kg,
           ">=": weight >= node.value_kg, "==": weight == node.value_kg}[node.comparator]
-    return _v("met" if ok else "not_met", f"body weight {weight:g} kg {'passes' if ok else 'fails'} {target[12:]}")
+    if ok:
+        return _v("met", msg("body weight {weight} kg passes {cmp} {limit} kg", weight=f"{weight:g}", cmp=node.comparator,
+                             limit=limit))
+    return _v("not_met", msg("body weight {weight} kg fails {cmp} {limit} kg", weight=f"{weight:g}", cmp=node.comparator,
+                             limit=limit))
 
 
 EXTRA_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {

@@ -16,6 +16,7 @@ from typing import Any
 
 from hcctrials.criteria.evaluate import Verdict
 from hcctrials.criteria.facts import PatientFacts, TherapyFacts
+from hcctrials.i18n import join_msgs, msg, term
 from hcctrials.model import eligibility as E
 
 __all__ = ["HISTORY_EVALUATORS"]
@@ -92,9 +93,9 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
     if not f.patient.treatments and not f.patient.history_reviewed:
         # an empty treatment list is "none recorded", not "none given" (issue 10 corpus): unknown until the
         # history is reviewed; a recorded list is read as complete
-        what = node.label or "matching therapy"
-        return _v("unknown", f"{what}: no treatments recorded (history not reviewed)",
-                  ("prior treatments (or mark the history as reviewed)",))
+        what = node.label or msg("matching therapy")
+        return _v("unknown", msg("{what}: no treatments recorded (history not reviewed)", what=what),
+                  (msg("prior treatments (or mark the history as reviewed)"),))
     sure: list[TherapyFacts] = []
     maybe: list[TherapyFacts] = []
     missing: list[str] = []
@@ -112,14 +113,15 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
             sure.append(t)
         elif p is not False:  # m and w are True or None here (False was skipped above)
             maybe.append(t)
+            given = ", ".join(t.line.agents) or term(t.line.kind)
             if m is None and node.investigational is not None and t.line.investigational is None:
-                missing.append(f"whether {', '.join(t.line.agents) or t.line.kind} was investigational")
+                missing.append(msg("whether {therapy} was investigational", therapy=given))
             elif m is None:
-                missing.append(f"drug class of {', '.join(t.unresolved) or 'an agent'}")
+                missing.append(msg("drug class of {agents}", agents=", ".join(t.unresolved) or msg("an agent")))
             if w is None:
-                missing.append(f"end date / half-life of {', '.join(t.line.agents) or t.line.kind}")
+                missing.append(msg("end date / half-life of {therapy}", therapy=given))
             if p is None:
-                missing.append(f"whether disease progressed on {', '.join(t.line.agents) or t.line.kind}")
+                missing.append(msg("whether disease progressed on {therapy}", therapy=given))
 
     def count(items: list[TherapyFacts]) -> int:
         if node.count_unit == "agents":
@@ -130,17 +132,19 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
 
     lo, hi = count(sure), count(sure + maybe)
     op = _OPS[node.count_comparator]
-    what = node.label or "matching therapy"
+    what = node.label or msg("matching therapy")
     # name what decided: the matching lines, else the lines on record that did not match (issue 10: never
     # "0 regimens found (none)" for a treated patient)
+    found: str
     if sure:
-        found = "; ".join(t.describe() for t in sure)
+        found = join_msgs(msg("; "), [t.describe() for t in sure])
     elif f.therapies:
-        found = "none among " + "; ".join(t.describe() for t in f.therapies[:4])
+        found = msg("none among {therapies}", therapies=join_msgs(msg("; "), [t.describe() for t in f.therapies[:4]]))
     else:
-        found = "none recorded"
+        found = msg("none recorded")
     counted = f"{lo}" if hi == lo else f"{lo}-{hi}"
-    reason = f"{what}: {counted} {node.count_unit} ({found}); required {node.count_comparator} {node.count_value}"
+    reason = msg("{what}: {count} {unit} ({found}); required {cmp} {required}", what=what, count=counted,
+                 unit=term(node.count_unit), found=found, cmp=node.count_comparator, required=node.count_value)
     lo_ok, hi_ok = op(lo, node.count_value), op(hi, node.count_value)
     if lo == hi or all(op(n, node.count_value) == lo_ok for n in range(lo, hi + 1)):
         return _v("met" if lo_ok else "not_met", reason)
@@ -172,26 +176,32 @@ def _history_absent(node: E.HistoryCondition, f: PatientFacts) -> str | None:
     for code in node.codes:
         wider = next((w for w in _ABSENT_BY_WIDER.get(code, ()) if w in asserted), None)
         if code in asserted:
-            reasons.append(f"{code.replace('_', ' ')} recorded absent")
+            reasons.append(msg("{item} recorded absent", item=_code_term(code)))
         elif wider:
-            reasons.append(f"{wider.replace('_', ' ')} recorded absent")
+            reasons.append(msg("{item} recorded absent", item=_code_term(wider)))
         elif code in _ABSENT_BY_PARTS and all(part in asserted for part in _ABSENT_BY_PARTS[code]):
-            reasons.append(f"{' and '.join(part.replace('_', ' ') for part in _ABSENT_BY_PARTS[code])} recorded absent")
+            reasons.append(msg("{item} recorded absent",
+                               item=join_msgs(msg(" and "), [_code_term(part) for part in _ABSENT_BY_PARTS[code]])))
         elif code == "hepatic_encephalopathy" and p.liver.encephalopathy_history is False:
-            reasons.append("no history of hepatic encephalopathy")
+            reasons.append(msg("no history of hepatic encephalopathy"))
         elif code == "hepatic_encephalopathy" and node.status == "active" and node.look_back_days is None \
                 and p.liver.encephalopathy == "none":
-            reasons.append("no current encephalopathy")
+            reasons.append(msg("no current encephalopathy"))
         elif code == "hiv" and p.virology.hiv_positive is False:
-            reasons.append("HIV negative")
+            reasons.append(msg("HIV negative"))
         elif code == "hdv_infection" and p.virology.hbsag_positive is False:
-            reasons.append("HBsAg negative (hepatitis D needs hepatitis B)")
+            reasons.append(msg("HBsAg negative (hepatitis D needs hepatitis B)"))
         elif code == "encephalopathy_medication" and p.liver.encephalopathy_history is False \
                 and p.liver.encephalopathy in (None, "none"):
-            reasons.append("never had hepatic encephalopathy")
+            reasons.append(msg("never had hepatic encephalopathy"))
         else:
             return None
-    return "; ".join(reasons)
+    return join_msgs(msg("; "), reasons)
+
+
+def _code_term(code: str) -> str:
+    """A history code in words ("hepatic_encephalopathy" -> "hepatic encephalopathy"), a vocabulary term."""
+    return term(code.replace("_", " "))
 
 
 def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
@@ -203,7 +213,9 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
     p, codes = f.patient, set(node.codes)
     for code in list(codes):
         codes |= _CODE_ALIASES.get(code, set())
-    found, unknown, decided = [], [], []
+    found: list[str] = []
+    unknown: list[str] = []
+    decided: list[str] = []
     for c in p.conditions:
         if c.code not in codes or c.status == "absent":
             continue
@@ -212,72 +224,74 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
             # "active autoimmune disease that has required systemic treatment": a disease kept controlled by
             # systemic treatment (azathioprine, steroids) is what the criterion names
             if c.requires_systemic_treatment:
-                found.append(f"{c.name or c.code} (controlled on systemic treatment)")
+                found.append(msg("{item} (controlled on systemic treatment)", item=c.name or c.code))
             else:
-                unknown.append(f"whether {c.name or c.code} is controlled by systemic treatment")
+                unknown.append(msg("whether {item} is controlled by systemic treatment", item=c.name or c.code))
             continue
         if node.status == "active" and c.status not in ("active", None):
             if node.look_back_days is None:
-                decided.append(f"{c.name or c.code} {c.status}")
+                decided.append(msg("{item} {status}", item=c.name or c.code, status=term(str(c.status))))
             continue
         if node.status == "active" and c.status is None:
-            unknown.append(f"whether {c.name or c.code} is active")
+            unknown.append(msg("whether {item} is active", item=c.name or c.code))
             continue
         if node.look_back_days is not None and c.status != "active":  # active: within any window
             if c.onset is None and c.resolved_on is None:
-                unknown.append(f"date of {c.name or c.code}")
+                unknown.append(msg("date of {item}", item=c.name or c.code))
                 continue
             last = c.resolved_on or c.onset
             if last is not None and (f.as_of - last).days > node.look_back_days:
                 continue
         if node.min_grade is not None and (c.ctcae_grade or 0) < node.min_grade:
             if c.ctcae_grade is None:
-                unknown.append(f"CTCAE grade of {c.name or c.code.replace('_', ' ')}")
+                unknown.append(msg("CTCAE grade of {item}", item=c.name or _code_term(c.code)))
             continue  # a lower grade does not count (other, unrecorded events are left to the history review)
         if node.requires_systemic_treatment and c.requires_systemic_treatment is not True:
             if c.requires_systemic_treatment is None:
-                unknown.append(f"whether {c.name or c.code} requires systemic treatment")
+                unknown.append(msg("whether {item} requires systemic treatment", item=c.name or c.code))
             else:
-                decided.append(f"{c.name or c.code} without systemic treatment")
+                decided.append(msg("{item} without systemic treatment", item=c.name or c.code))
             continue
         found.append(c.name or c.code)
     # facts held outside the conditions list
     lv = p.liver
     if "hepatic_encephalopathy" in codes:
         if lv.encephalopathy not in (None, "none"):
-            found.append(f"current encephalopathy {lv.encephalopathy}")
+            found.append(msg("current encephalopathy {grade}", grade=term(str(lv.encephalopathy))))
         elif node.look_back_days is None and node.status != "active" and lv.encephalopathy_history:
-            found.append("history of hepatic encephalopathy")
+            found.append(msg("history of hepatic encephalopathy"))
     if "variceal_bleeding" in codes or "gi_bleeding" in codes:
         for d in lv.variceal_bleeding_dates:
             if d <= f.as_of and (node.look_back_days is None or (f.as_of - d).days <= node.look_back_days):
-                found.append(f"variceal bleeding {d.isoformat()}")
+                found.append(msg("variceal bleeding {date}", date=d.isoformat()))
     if "hiv" in codes and p.virology.hiv_positive:
-        found.append("HIV positive")
+        found.append(msg("HIV positive"))
     if codes & {"organ_transplant"}:
-        found.extend("transplant" for t in p.treatments if t.kind == "transplant")
+        found.extend(msg("transplant") for t in p.treatments if t.kind == "transplant")
     _derived(node, f, codes, found, unknown)
-    label = node.label or "/".join(node.codes)
-    window = f" within {node.look_back_days} days" if node.look_back_days is not None else ""
+    label = node.label or join_msgs("/", [term(c) for c in node.codes])
+    window = msg(" within {days} days", days=node.look_back_days) if node.look_back_days is not None else ""
     if found:
-        return _v("met", f"{label}{window}: {', '.join(found)}")
+        return _v("met", msg("{item}{window}: {found}", item=label, window=window, found=join_msgs(msg(", "), found)))
     if unknown:
-        return _v("unknown", f"{label}{window}: not decidable", tuple(unknown))
+        return _v("unknown", msg("{item}{window}: not decidable", item=label, window=window), tuple(unknown))
     absent = _history_absent(node, f)
     if absent:
-        return _v("not_met", f"no {label}{window} ({absent})")
+        return _v("not_met", msg("no {item}{window} ({why})", item=label, window=window, why=absent))
     if decided and node.look_back_days is None:
-        return _v("not_met", f"no {label}{window} ({', '.join(decided)})")
+        return _v("not_met", msg("no {item}{window} ({why})", item=label, window=window,
+                                 why=join_msgs(msg(", "), decided)))
     if p.history_reviewed:
-        return _v("not_met", f"no {label}{window}: history reviewed; not recorded")
+        return _v("not_met", msg("no {item}{window}: history reviewed; not recorded", item=label, window=window))
     reviewed, stale = _items_reviewed(node, f, codes)
     if reviewed:
-        return _v("not_met", f"no {label}{window}: {reviewed}")
+        return _v("not_met", msg("no {item}{window}: {why}", item=label, window=window, why=reviewed))
     if stale:
-        return _v("unknown", f"{label}{window}: {stale}",
-                  (f"history of {label} reviewed at screening",))
-    return _v("unknown", f"{label}{window}: not recorded and the history is not marked as reviewed",
-              (f"history of {label} (or mark the history as reviewed)",))
+        return _v("unknown", msg("{item}{window}: {why}", item=label, window=window, why=stale),
+                  (msg("history of {item} reviewed at screening", item=label),))
+    return _v("unknown", msg("{item}{window}: not recorded and the history is not marked as reviewed", item=label,
+                             window=window),
+              (msg("history of {item} (or mark the history as reviewed)", item=label),))
 
 
 def _items_reviewed(node: E.HistoryCondition, f: PatientFacts, codes: set[str]) -> tuple[str | None, str | None]:
@@ -297,17 +311,18 @@ def _items_reviewed(node: E.HistoryCondition, f: PatientFacts, codes: set[str]) 
     oldest = f.as_of - timedelta(days=f.lab_window_days)
     settled = []
     for code in node.codes:
-        item = node.label if len(node.codes) == 1 and node.label else code.replace("_", " ")
+        item = node.label if len(node.codes) == 1 and node.label else _code_term(code)
         when = reviews.get(code) or next((reviews[a] for a in _CODE_ALIASES.get(code, ()) if a in reviews), None)
         if when is None:
             return None, None
         if when > f.as_of:
-            return None, f"history of {item} reviewed {when.isoformat()}, after the screening date"
+            return None, msg("history of {item} reviewed {date}, after the screening date", item=item,
+                             date=when.isoformat())
         if when < oldest:
-            return None, (f"history of {item} last reviewed {when.isoformat()}, more than "
-                          f"{f.lab_window_days} days before screening")
-        settled.append(f"history of {item} reviewed complete {when.isoformat()}")
-    return "; ".join(settled), None
+            return None, msg("history of {item} last reviewed {date}, more than {days} days before screening",
+                             item=item, date=when.isoformat(), days=f.lab_window_days)
+        settled.append(msg("history of {item} reviewed complete {date}", item=item, date=when.isoformat()))
+    return join_msgs(msg("; "), settled), None
 
 
 #: cardiac codes that are cardiovascular disease; whether one is "clinically significant" is the clinician's call
@@ -325,88 +340,94 @@ def _derived(node: E.HistoryCondition, f: PatientFacts, codes: set[str], found: 
             if c.code == "arrhythmia":
                 words = f"{c.name or ''} {c.detail or ''}".lower()
                 if "ventricular" in words and "supraventricular" not in words:
-                    found.append(c.name or "ventricular arrhythmia")
+                    found.append(c.name or msg("ventricular arrhythmia"))
                 elif not re.search(r"atrial|supraventricular|\baf\b|flutter", words):
-                    unknown.append(f"whether {c.name or 'the recorded arrhythmia'} is ventricular")
+                    unknown.append(msg("whether {item} is ventricular", item=c.name or msg("the recorded arrhythmia")))
     if "cardiovascular_disease" in codes:
         for c in present:
             if c.code in _CARDIAC_CODES:
-                unknown.append(f"whether {c.name or c.code} is clinically significant cardiovascular disease")
+                unknown.append(msg("whether {item} is clinically significant cardiovascular disease",
+                                   item=c.name or c.code))
     if "encephalopathy_medication" in codes:
         lv = p.liver
         for c in present:
             if c.code == "hepatic_encephalopathy":
                 if c.status in ("controlled", "active"):  # HE kept controlled (or treated now) by lactulose/rifaximin
-                    found.append(f"{c.name or 'hepatic encephalopathy'} ({c.status})")
+                    found.append(msg("{item} ({status})", item=c.name or msg("hepatic encephalopathy"),
+                                     status=term(str(c.status))))
                 else:
-                    unknown.append(f"whether medication to prevent encephalopathy is needed after {c.name or 'past HE'}")
+                    unknown.append(msg("whether medication to prevent encephalopathy is needed after {item}",
+                                       item=c.name or msg("past HE")))
         if lv.encephalopathy not in (None, "none"):
-            found.append(f"current encephalopathy {lv.encephalopathy} (needs treatment)")
+            found.append(msg("current encephalopathy {grade} (needs treatment)", grade=term(str(lv.encephalopathy))))
         elif lv.encephalopathy_history and not any(c.code == "hepatic_encephalopathy" for c in present):
-            unknown.append("whether medication to prevent encephalopathy is needed after past HE")
+            unknown.append(msg("whether medication to prevent encephalopathy is needed after past HE"))
     if "liver_transplant" in codes:
         # a transplant line of the HCC treatment history is a liver transplant; an organ transplant recorded without its
         # organ may be one
-        found.extend(f"liver transplant{f' ({t.start.isoformat()})' if t.start else ''}"
+        found.extend(msg("liver transplant ({date})", date=t.start.isoformat()) if t.start else msg("liver transplant")
                      for t in p.treatments if t.kind == "transplant")
         for c in present:
             if c.code != "organ_transplant":
                 continue
             words = f"{c.name or ''} {c.detail or ''}".lower()
             if re.search(r"liver|hepatic|肝", words):
-                found.append(c.name or "liver transplant")
+                found.append(c.name or msg("liver transplant"))
             elif not re.search(r"kidney|renal|heart|cardiac|lung|pancrea|cornea|intestin|肾|心|肺|胰|角膜|肠", words):
-                unknown.append(f"which organ was transplanted ({c.name or 'organ transplant'})")
+                unknown.append(msg("which organ was transplanted ({item})", item=c.name or msg("organ transplant")))
     if "dialysis" in codes and p.liver.dialysis_twice_in_past_week:
-        found.append("dialysis twice in the past week")
+        found.append(msg("dialysis twice in the past week"))
 
 
 def _virology(node: E.Virology, f: PatientFacts) -> Verdict:
     v = f.patient.virology
     if node.marker == "hiv":
         if v.hiv_positive is None:
-            return _v("unknown", "HIV status not known", ("HIV antibody",))
-        return _v("met" if v.hiv_positive else "not_met", f"HIV {'positive' if v.hiv_positive else 'negative'}")
+            return _v("unknown", msg("HIV status not known"), (msg("HIV antibody"),))
+        return _v("met" if v.hiv_positive else "not_met", msg("HIV positive") if v.hiv_positive else msg("HIV negative"))
     if node.marker == "hcv_rna":
         if v.hcv_rna_detectable is None and v.anti_hcv_positive is False:
-            return _v("not_met", "anti-HCV negative (no HCV infection)")
+            return _v("not_met", msg("anti-HCV negative (no HCV infection)"))
         if v.hcv_rna_detectable is None:
-            return _v("unknown", "HCV RNA not known", ("HCV RNA",))
-        return _v("met" if v.hcv_rna_detectable else "not_met", f"HCV RNA {'detectable' if v.hcv_rna_detectable else 'undetectable'}")
+            return _v("unknown", msg("HCV RNA not known"), (msg("HCV RNA"),))
+        return _v("met" if v.hcv_rna_detectable else "not_met",
+                  msg("HCV RNA detectable") if v.hcv_rna_detectable else msg("HCV RNA undetectable"))
     if node.marker == "hbsag":
         if v.hbsag_positive is None:
-            return _v("unknown", "HBsAg not known", ("HBsAg",))
-        return _v("met" if v.hbsag_positive else "not_met", f"HBsAg {'positive' if v.hbsag_positive else 'negative'}")
+            return _v("unknown", msg("HBsAg not known"), (msg("HBsAg"),))
+        return _v("met" if v.hbsag_positive else "not_met",
+                  msg("HBsAg positive") if v.hbsag_positive else msg("HBsAg negative"))
     if node.marker == "hbv_hcv_coinfection":
         if v.hbsag_positive is False or v.hcv_rna_detectable is False or (
                 v.hcv_rna_detectable is None and v.anti_hcv_positive is False):  # anti-HCV negative: no HCV infection
-            return _v("not_met", "no HBV/HCV co-infection")
+            return _v("not_met", msg("no HBV/HCV co-infection"))
         if v.hbsag_positive and v.hcv_rna_detectable:
-            return _v("met", "HBsAg positive and HCV RNA detectable")
-        return _v("unknown", "co-infection not decidable", ("HBsAg", "HCV RNA"))
+            return _v("met", msg("HBsAg positive and HCV RNA detectable"))
+        return _v("unknown", msg("co-infection not decidable"), (msg("HBsAg"), msg("HCV RNA")))
     # hbv_controlled
     if v.hbsag_positive is None:
-        return _v("unknown", "HBsAg not known", ("HBsAg",))
+        return _v("unknown", msg("HBsAg not known"), (msg("HBsAg"),))
     if not v.hbsag_positive:
-        return _v("met", "HBsAg negative")
+        return _v("met", msg("HBsAg negative"))
     from hcctrials.criteria.leaves import _lab
 
     dna = _lab(E.LabThreshold(analyte="hbv_dna", comparator="<", value=node.hbv_dna_max_iu_ml, unit="IU/mL"), f)
     parts = [dna]
     if node.require_antiviral:
         if v.hbv_antiviral is None:
-            parts.append(_v("unknown", "antiviral therapy not known", ("HBV antiviral therapy",)))
+            parts.append(_v("unknown", msg("antiviral therapy not known"), (msg("HBV antiviral therapy"),)))
         elif not v.hbv_antiviral:
-            parts.append(_v("not_met", "HBsAg positive without antiviral therapy"))
+            parts.append(_v("not_met", msg("HBsAg positive without antiviral therapy")))
         elif node.antiviral_min_days:
             if v.hbv_antiviral_start is None:
-                parts.append(_v("unknown", "antiviral start not known", ("HBV antiviral start date",)))
+                parts.append(_v("unknown", msg("antiviral start not known"), (msg("HBV antiviral start date"),)))
             else:
                 days = (f.as_of - v.hbv_antiviral_start).days
                 parts.append(_v("met" if days >= node.antiviral_min_days else "not_met",
-                                f"antiviral therapy for {days} days (required ≥ {node.antiviral_min_days})"))
+                                msg("antiviral therapy for {days} days (required ≥ {required})", days=days,
+                                    required=node.antiviral_min_days)))
         else:
-            parts.append(_v("met", "on HBV antiviral therapy"))
+            parts.append(_v("met", msg("on HBV antiviral therapy")))
     from hcctrials.criteria.evaluate import combine_all
 
     return combine_all(parts)
@@ -415,41 +436,45 @@ def _virology(node: E.Virology, f: PatientFacts) -> Verdict:
 def _pregnancy(node: E.Pregnancy, f: PatientFacts) -> Verdict:
     p = f.patient
     if p.sex == "male":
-        return _v("not_met", "male patient")
+        return _v("not_met", msg("male patient"))
     values = ([p.pregnant] if node.include_pregnancy else []) + ([p.breastfeeding] if node.include_lactation else [])
     if any(x is True for x in values):
-        return _v("met", "pregnant" if node.include_pregnancy and p.pregnant else "breastfeeding")
-    what = " or ".join(w for w, on in (("pregnant", node.include_pregnancy), ("breastfeeding", node.include_lactation)) if on)
+        return _v("met", msg("pregnant") if node.include_pregnancy and p.pregnant else msg("breastfeeding"))
+    what = join_msgs(msg(" or "), [w for w, on in ((msg("pregnant"), node.include_pregnancy),
+                                                   (msg("breastfeeding"), node.include_lactation)) if on])
     if all(x is False for x in values):
-        return _v("not_met", f"not {what}")
-    return _v("unknown", f"{what}: status not known", (("pregnancy status",) if node.include_pregnancy else ())
-              + (("breastfeeding status",) if node.include_lactation else ()))
+        return _v("not_met", msg("not {what}", what=what))
+    return _v("unknown", msg("{what}: status not known", what=what),
+              ((msg("pregnancy status"),) if node.include_pregnancy else ())
+              + ((msg("breastfeeding status"),) if node.include_lactation else ()))
 
 
 def _life(node: E.LifeExpectancy, f: PatientFacts) -> Verdict:
     w = f.patient.life_expectancy_weeks
     if w is None:
-        return _v("unknown", "life expectancy not recorded", ("life expectancy (investigator estimate)",))
+        return _v("unknown", msg("life expectancy not recorded"), (msg("life expectancy (investigator estimate)"),))
     ok = w >= node.min_weeks if node.inclusive else w > node.min_weeks
-    return _v("met" if ok else "not_met", f"life expectancy {w:g} weeks ({'≥' if node.inclusive else '>'} {node.min_weeks:g})")
+    return _v("met" if ok else "not_met", msg("life expectancy {weeks} weeks ({cmp} {required})", weeks=f"{w:g}",
+                                             cmp="≥" if node.inclusive else ">", required=f"{node.min_weeks:g}"))
 
 
 def _allergy(node: E.Allergy, f: PatientFacts) -> Verdict:
     ids, tags, words = f.allergy_tags
     hit = [a for a in node.agents if a in ids or a in words] + [c for c in node.classes if c in tags]
     if hit:
-        return _v("met", f"allergy to {', '.join(hit)}")
+        return _v("met", msg("allergy to {drugs}", drugs=join_msgs(msg(", "), [term(h) for h in hit])))
     if node.trial_drugs and not node.agents:
-        return _v("unknown", "trial drugs not resolved", ("the trial's drugs (lexicon)",))
+        return _v("unknown", msg("trial drugs not resolved"), (msg("the trial's drugs (lexicon)"),))
     if not f.patient.allergies and not f.patient.history_reviewed:
         # an empty allergy list is "none recorded", not "none": unknown until the history is reviewed
-        return _v("unknown", "no drug allergies recorded (history not reviewed)", ("drug allergies",))
+        return _v("unknown", msg("no drug allergies recorded (history not reviewed)"), (msg("drug allergies"),))
     if node.related and f.patient.allergies:
         # "... or its excipients / related compounds": another recorded allergy may be one of them
-        return _v("unknown", f"allergy to {', '.join(f.patient.allergies)} recorded: related to the trial drugs "
-                             "or their excipients?", ("whether the recorded allergy concerns the trial drugs, "
-                                                      "related compounds or excipients",))
-    return _v("not_met", f"no allergy to {', '.join(node.agents + node.classes)} recorded")
+        return _v("unknown", msg("allergy to {drugs} recorded: related to the trial drugs or their excipients?",
+                                 drugs=join_msgs(msg(", "), f.patient.allergies)),
+                  (msg("whether the recorded allergy concerns the trial drugs, related compounds or excipients"),))
+    return _v("not_met", msg("no allergy to {drugs} recorded",
+                             drugs=join_msgs(msg(", "), [term(d) for d in node.agents + node.classes])))
 
 
 HISTORY_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {

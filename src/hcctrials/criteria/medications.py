@@ -45,6 +45,7 @@ from typing import Any, Callable
 from hcctrials.criteria.evaluate import Verdict
 from hcctrials.criteria.facts import PatientFacts, therapy_tags
 from hcctrials.criteria.grammar import Context, Hit
+from hcctrials.i18n import join_msgs, msg, term
 from hcctrials.model.eligibility import Medication, Not
 
 __all__ = ["scan_medications", "evaluate_medication", "medication_tags", "describe_medication",
@@ -274,7 +275,7 @@ def evaluate_medication(node: Medication, facts: PatientFacts) -> Verdict:
     as_of = facts.as_of
     wanted_agents = set(node.agents)
     wanted_classes = set(node.classes)
-    what = describe_medication(node)
+    what = _medication_words(node)
     entries: list[tuple[str, str | None, date | None, date | None, bool | None, str | None, str | None]] = []
     for med in patient.concomitant_medications:
         entries.append((med.name, med.drug_class, med.start, med.stop, med.ongoing, med.intent, med.route))
@@ -299,44 +300,46 @@ def evaluate_medication(node: Medication, facts: PatientFacts) -> Verdict:
         matches = (tid is not None and tid in wanted_agents) or bool(classes & wanted_classes)
         maybe = bool(possible & wanted_classes) and not matches
         if tid is None and not drug_class:
-            unknown.append(f"what {name} is (medication class)")
+            unknown.append(msg("what {drug} is (medication class)", drug=name))
             continue
         if not (matches or maybe):
             continue
         if maybe:
-            unknown.append(f"whether {name} counts as {what}")
+            unknown.append(msg("whether {drug} counts as {what}", drug=name, what=what))
             continue
         if node.therapeutic_only and intent != "therapeutic":
             if intent is None:
-                unknown.append(f"whether {name} is given at therapeutic (full) dose")
+                unknown.append(msg("whether {drug} is given at therapeutic (full) dose", drug=name))
             continue
         if route in _LOCAL_ROUTES and "corticosteroid" in classes and "corticosteroid" in wanted_classes:
             if node.systemic_only:
                 continue  # topical / inhaled: not systemic
-            unknown.append(f"whether {route} {name} counts (the criterion does not say systemic)")
+            unknown.append(msg("whether {route} {drug} counts (the criterion does not say systemic)",
+                               route=term(str(route)), drug=name))
             continue
         if frame is None:
-            unknown.append(f"dates of {name}")
+            unknown.append(msg("dates of {drug}", drug=name))
             continue
         if node.chronic:
             days_on = (as_of - start).days if start is not None else None
             if days_on is None or SHORT_COURSE_DAYS <= days_on < CHRONIC_DAYS:
-                unknown.append(f"whether {name} is chronic treatment (start date; taken for {days_on} d)"
-                               if days_on is not None else f"start date of {name} (chronic treatment?)")
+                unknown.append(msg("whether {drug} is chronic treatment (start date; taken for {days} d)", drug=name,
+                                   days=days_on)
+                               if days_on is not None else msg("start date of {drug} (chronic treatment?)", drug=name))
                 continue
             if days_on < SHORT_COURSE_DAYS:
                 continue  # a short course is not chronic treatment
         if node.systemic_only and route is None and "corticosteroid" in classes and "systemic_only_form" not in classes:
-            unknown.append(f"route of {name} (systemic or topical/inhaled)")
+            unknown.append(msg("route of {drug} (systemic or topical/inhaled)", drug=name))
             continue
-        when = "currently" if node.within_days is None else f"within {node.within_days} d"
-        return Verdict("met", f"{name} taken {when} ({what})")
+        when = msg("currently") if node.within_days is None else msg("within {days} d", days=node.within_days)
+        return Verdict("met", msg("{drug} taken {when} ({what})", drug=name, when=when, what=what))
     if unknown:
-        return Verdict("unknown", f"{what}: not decided", tuple(dict.fromkeys(unknown)))
+        return Verdict("unknown", msg("{what}: not decided", what=what), tuple(dict.fromkeys(unknown)))
     if not patient.concomitant_medications and not patient.history_reviewed:
-        return Verdict("unknown", "no concomitant medications recorded (history not reviewed)",
-                       ("current medications (or mark the history as reviewed)",))
-    return Verdict("not_met", f"not recorded: {what}")
+        return Verdict("unknown", msg("no concomitant medications recorded (history not reviewed)"),
+                       (msg("current medications (or mark the history as reviewed)"),))
+    return Verdict("not_met", msg("not recorded: {what}", what=what))
 
 
 #: "Chronic" use: 3 months or more (long-term glucocorticoid therapy, ACR 2017 guideline on glucocorticoid-induced
@@ -355,6 +358,20 @@ _CLASS_WORDS = {
     "haematopoietic_growth_factor": "haematopoietic growth factor", "hiv_protease_inhibitor": "HIV protease inhibitor",
     "corticosteroid": "steroid", "immunosuppressant": "immunosuppressive agent",
 }
+
+
+def _medication_words(node: Medication) -> str:
+    """:func:`describe_medication` as a message (the same English text; classes and qualifiers translated)."""
+    what = [term(_CLASS_WORDS.get(c, c)) for c in node.classes] + list(node.agents)
+    parts: list[str] = [msg("medication: {drugs}", drugs=join_msgs("/", what))]
+    if node.systemic_only:
+        parts.append(msg(" systemic"))
+    if node.therapeutic_only:
+        parts.append(msg(" at therapeutic dose"))
+    if node.chronic:
+        parts.append(msg(" chronic (≥ 90 d)"))
+    parts.append(msg(", current") if node.within_days is None else msg(", within {days} d", days=node.within_days))
+    return join_msgs("", parts)
 
 
 def describe_medication(node: Medication) -> str:

@@ -13,6 +13,18 @@ Fields are ``str.format`` fields, formatted after translation:
 
 The language comes from ``--lang`` or ``HCCTRIALS_LANG`` (:func:`resolve_language`); English is
 the default.  Pure apart from reading the packaged catalog once.
+
+Structured messages (issue 10, "reasons a clinician can read, in Chinese or English"): the
+clinical core cannot know the reader's language, so it builds reasons as :class:`Msg` values,
+``msg("{label} {value} fails {limit}", label=..., value=..., limit=...)``: a ``str`` whose value
+is the English text (every caller that treats a reason as text keeps working), carrying its
+``msgid`` and ``fields`` so that an adapter can :func:`render` it in the reader's language later
+(fields rendered recursively, so nested messages translate too).  Lists of messages are joined
+with :func:`join_msgs`, which keeps the parts.  Record data (drug names as written, dates,
+numbers) stay plain fields; vocabulary taken from tables (laboratory names, grades) is wrapped
+with :func:`term`, whose Chinese text lives in the catalog like any message.  A plain ``str``
+renders as itself (English fallback).  ``tests/test_i18n_catalog.py`` extracts ``msg("...")``
+calls as well as ``say("...")``.
 """
 
 from __future__ import annotations
@@ -20,9 +32,10 @@ from __future__ import annotations
 import os
 from functools import lru_cache
 from importlib import resources
+from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["LANGUAGES", "say", "resolve_language", "catalog"]
+__all__ = ["LANGUAGES", "say", "resolve_language", "catalog", "Msg", "msg", "term", "join_msgs", "render"]
 
 #: Languages with a catalog ("en" is the source language).
 LANGUAGES = ("en", "zh")
@@ -70,3 +83,86 @@ def resolve_language(value: str | None) -> str:
         raise InputError(f"unknown language {value!r}", field="lang", value=value or chosen,
                          hint="use en or zh")
     return chosen
+
+
+class Msg(str):
+    """A message built in English now and rendered in any language later (see the module docstring).
+
+    The ``str`` value is the English text, so a Msg compares, hashes, sorts, prints and
+    serialises (JSON) as that text; :func:`render` translates it.  Immutable by convention;
+    pickles by its msgid and fields (verdicts cross process pools)."""
+
+    msgid: str
+    fields: dict[str, Any]
+
+    def __new__(cls, msgid: str, fields: dict[str, Any] | None = None) -> Msg:
+        values = dict(fields or {})
+        self = super().__new__(cls, msgid.format(**values) if values else msgid)
+        self.msgid = msgid
+        self.fields = values
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Msg, (self.msgid, self.fields))
+
+    def __repr__(self) -> str:
+        return f"Msg({str.__repr__(self)})"
+
+    def rendered(self, language: str) -> str:
+        """This message in *language* (fields rendered recursively)."""
+        if language == "en":
+            return str.__str__(self)
+        text = catalog(language).get(self.msgid, self.msgid)
+        if not self.fields:
+            return text
+        return text.format(**{k: render(v, language) for k, v in self.fields.items()})
+
+
+class _Joined(Msg):
+    """Messages joined by a separator (itself a message or plain text), parts kept for rendering."""
+
+    sep: str
+    parts: tuple[str, ...]
+
+    def __new__(cls, sep: str, parts: Iterable[str]) -> _Joined:
+        kept = tuple(parts)
+        self = str.__new__(cls, str.__str__(sep).join(str.__str__(p) for p in kept))
+        self.msgid, self.fields = "", {}
+        self.sep, self.parts = sep, kept
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Joined, (self.sep, self.parts))
+
+    def __repr__(self) -> str:
+        return f"join_msgs({str.__repr__(str.__str__(self))})"
+
+    def rendered(self, language: str) -> str:
+        if language == "en":
+            return str.__str__(self)
+        return str(render(self.sep, language)).join(str(render(p, language)) for p in self.parts)
+
+
+def msg(message: str, /, **fields: Any) -> Msg:
+    """A message (English msgid with ``{fields}``) to be rendered later: ``str(msg(...))`` is the English text."""
+    return Msg(message, fields)
+
+
+def term(word: str) -> Msg:
+    """A word from a vocabulary table (a laboratory name, a grade) as a message: rendered from the
+    catalog when it holds the word, else as written.  Not extracted (the word is not a literal);
+    the tables' own tests check that each word has a Chinese text."""
+    return Msg(word, {})
+
+
+def join_msgs(sep: str, parts: Iterable[str]) -> Msg:
+    """``sep.join(parts)`` that keeps the parts (and the separator, if a :class:`Msg`) for :func:`render`."""
+    return _Joined(sep, parts)
+
+
+def render(value: Any, language: str = "en") -> Any:
+    """*value* in *language*: a :class:`Msg` is translated (fields recursively), a plain ``str`` is
+    returned unchanged (English fallback), anything else (a number) as is."""
+    if isinstance(value, Msg):
+        return value.rendered(language)
+    return value

@@ -1,6 +1,8 @@
 """Explanations of a match result in the reader's language: a JSON-ready dict and plain-text lines.
 
-Every word comes from the message catalog (:mod:`hcctrials.i18n`).  Criterion statuses are said
+Every word comes from the message catalog (:mod:`hcctrials.i18n`); criterion reasons and the items
+to measure are structured messages (:class:`hcctrials.i18n.Msg`) rendered here in the reader's
+language (:func:`hcctrials.i18n.render`).  Criterion statuses are said
 in the trial's view and by role (issue 10): an inclusion criterion is *met* / *not met*; an
 exclusion criterion *does not exclude* / *excludes* the patient; an undecided one *needs data*
 (with what to measure) or *needs review* (the compiler could not read it exactly);
@@ -11,7 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hcctrials.i18n import say
+from hcctrials.i18n import render, say
 from hcctrials.matching.matcher import CriterionRow, MatchResult, TrialMatch
 from hcctrials.matching.setting import SETTING_LABELS
 
@@ -59,8 +61,8 @@ def trial_reason(m: TrialMatch, language: str = "en") -> str:
     if m.verdict == "unknown_no_criteria":
         return say("unknown: criteria not in the record", language)
     if m.verdict == "ineligible":
-        parts = [f"{_role(d.role, language)} {d.number}: {d.reason}" for d in m.deciding[:3]]
-        return say("not eligible: {reasons}", language, reasons="; ".join(parts))
+        parts = [f"{_role(d.role, language)} {d.number}: {render(d.reason, language)}" for d in m.deciding[:3]]
+        return say("not eligible: {reasons}", language, reasons=say("; ", language).join(parts))
     if m.verdict == "possibly_eligible":
         return say("possibly eligible: {review} criteria need review, {data} need data", language,
                   review=m.review_count, data=m.data_count)
@@ -83,10 +85,11 @@ def match_to_dict(m: TrialMatch, language: str = "en") -> dict[str, Any]:
                        "reason": m.recruiting.reason, "contradiction": m.recruiting.contradiction,
                        "window": list(m.recruiting.window)},
         "criteria": [{"number": c.number, "role": c.role, "text": c.text, "status": c.status,
-                      "status_label": status_label(c, language), "reason": c.reason,
-                      "missing": list(c.missing)} for c in m.criteria],
-        "deciding": [{"number": c.number, "role": c.role, "text": c.text, "reason": c.reason} for c in m.deciding],
-        "to_measure": m.to_measure, "unknown_count": m.unknown_count, "criteria_count": m.criteria_count,
+                      "status_label": status_label(c, language), "reason": render(c.reason, language),
+                      "missing": [render(i, language) for i in c.missing]} for c in m.criteria],
+        "deciding": [{"number": c.number, "role": c.role, "text": c.text, "reason": render(c.reason, language)}
+                     for c in m.deciding],
+        "to_measure": [render(i, language) for i in m.to_measure], "unknown_count": m.unknown_count, "criteria_count": m.criteria_count,
         "review_count": m.review_count, "data_count": m.data_count,
         "sites": [{"institution": s.institution, "place": s.place, "distance": s.distance,
                    "km": None if s.km is None else round(s.km)} for s in m.sites],
@@ -103,7 +106,7 @@ def result_to_dict(result: MatchResult, language: str = "en") -> dict[str, Any]:
         "trials": [match_to_dict(m, language) for m in result.matches],
         "hidden_ineligible": result.hidden_ineligible, "hidden_closed": result.hidden_closed,
         "hidden_other_conditions": dict(result.hidden_irrelevant),
-        "to_measure": [{"item": item, "would_inform_trials": n} for item, n in result.to_measure],
+        "to_measure": [{"item": render(item, language), "would_inform_trials": n} for item, n in result.to_measure],
     }
 
 
@@ -143,9 +146,10 @@ def describe_match(m: TrialMatch, *, language: str = "en", all_criteria: bool = 
         if shown:
             lines.append("  " + say("contact: {contact}", lang, contact=shown))
     for c in m.criteria if all_criteria else m.deciding:
-        lines.append(f"    {_role(c.role, lang)} {c.number:>3} {status_label(c, lang):<16} {c.reason}")
+        lines.append(f"    {_role(c.role, lang)} {c.number:>3} {status_label(c, lang):<16} {render(c.reason, lang)}")
     if m.to_measure:
-        lines.append("  " + say("to measure next: {items}", lang, items="; ".join(m.to_measure)))
+        lines.append("  " + say("to measure next: {items}", lang, items=say("; ", lang).join(
+            render(i, lang) for i in m.to_measure)))
     if m.links:
         lines.append("  " + say("links: {links}", lang, links=" ".join(m.links)))
     return lines
@@ -177,6 +181,6 @@ def describe_result_footer(result: MatchResult, language: str = "en") -> list[st
         lines.append(say("mark the patient's history as reviewed (history_reviewed: true): settles {n} history "
                          "item(s) across up to {trials} trial(s)", language, n=history, trials=informs))
     if items:
-        lines.append(say("what to measure next: {items}", language, items="; ".join(
-            say("{item} would inform {n} trial(s)", language, item=item, n=n) for item, n in items[:8])))
+        lines.append(say("what to measure next: {items}", language, items=say("; ", language).join(
+            say("{item} would inform {n} trial(s)", language, item=render(item, language), n=n) for item, n in items[:8])))
     return lines
