@@ -132,10 +132,10 @@ def endpoints_command(
 
     data = load_study(study)
     res = analyse_study(data, criteria=criteria or None, conf_type=conf_type)
-    if adtte is not None:
-        import pandas as pd
-        pd.concat([a.adtte.assign(CRITERIA=c) for c, a in res.by_criteria.items()]).to_csv(
-            adtte, index=False)
+    if adtte is not None:  # ADaM ADTTE: USUBJID, one record per parameter (OS once, PFS/TTP/DoR per criteria set)
+        from hcctrials.endpoints.adam import build_adam
+
+        build_adam(data, res)["ADTTE"].to_csv(adtte, index=False)
     if as_json:
         _echo_json(res.as_dict())
         return
