@@ -104,3 +104,16 @@ def test_cli_endpoints_and_report(tmp_path: Path) -> None:
     assert "报告已写入" in r.output
     r = runner.invoke(app, ["report", "example", "--lang", "fr", "-o", str(out)])
     assert r.exit_code != 0 and "Traceback" not in r.output
+
+
+def test_cli_endpoints_writes_adam_adtte(tmp_path: Path) -> None:
+    """`--adtte` writes ADaM ADTTE: USUBJID as the key, OS once per subject, PFS per criteria set (issue 14)."""
+    out = tmp_path / "adtte.csv"
+    r = runner.invoke(app, ["endpoints", "example", "--adtte", str(out)])
+    assert r.exit_code == 0, r.output
+    adtte = pd.read_csv(out)
+    assert {"STUDYID", "USUBJID", "PARAMCD", "AVAL", "CNSR", "EVNTDESC"} <= set(adtte.columns)
+    assert "subject_id" not in adtte.columns
+    os_rows = adtte[adtte["PARAM"] == "Overall survival"]
+    assert len(os_rows) == os_rows["USUBJID"].nunique() == 49
+    assert adtte.groupby(["USUBJID", "PARAMCD"]).size().max() == 1
