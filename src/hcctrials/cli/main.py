@@ -31,6 +31,7 @@ COMMAND_MODULES = (
     "matching",
     "response",
     "endpoints",
+    "web",
 )
 
 app = typer.Typer(

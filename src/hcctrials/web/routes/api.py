@@ -1,0 +1,177 @@
+"""The JSON API under ``/api``: catalog search with facets, one trial, match, scores.
+
+Every answer is built by :mod:`hcctrials.web.services` from the library functions the CLI uses;
+every error is a problem document (:mod:`hcctrials.web.problems`).  Matching and scores take the
+patient in the request body and keep nothing.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Body, Path, Query, Request
+
+from hcctrials.errors import InputError, NotFoundError
+from hcctrials.web.labels import label
+from hcctrials.web.forms import form_as_of, patient_from_form, patient_from_json
+from hcctrials.web.problems import PROBLEM_RESPONSES
+from hcctrials.web.routes.common import catalog_query, services, today
+from hcctrials.web.services import PER_PAGE_MAX, CatalogItem, MatchOptions
+
+__all__ = ["router", "catalog_document", "trial_document", "clean_text"]
+
+router = APIRouter(prefix="/api", tags=["api"], responses=PROBLEM_RESPONSES)
+
+Language = Literal["en", "zh"]
+_EARLIEST, _LATEST = date(1900, 1, 1), date(2200, 12, 31)
+
+
+def clean_text(value: str) -> str:
+    """*value* without control characters (a NUL cannot reach PostgreSQL, nor anything else odd)."""
+    return "".join(ch for ch in value if ch >= " " or ch in "\t\n")
+
+
+def _date_in_range(value: date | None, name: str, fallback: date) -> date:
+    if value is None:
+        return fallback
+    if not _EARLIEST <= value <= _LATEST:
+        raise InputError(f"{name} must be between {_EARLIEST} and {_LATEST}", field=name, value=value.isoformat())
+    return value
+
+
+def _item(item: CatalogItem, language: str) -> dict[str, Any]:
+    r = item.recruiting
+    return {"trial_id": item.trial_id, "registry": item.registry, "title": item.title, "status": item.status,
+            "phases": list(item.phases), "settings": list(item.settings), "classes": list(item.classes),
+            "study_start": item.study_start, "score": item.score,
+            "recruiting": {"as_of": r.as_of.isoformat(), "state": r.state,
+                           "state_label": label("state", r.state, language), "reason": r.reason,
+                           "contradiction": r.contradiction, "status_may_be_stale": item.stale},
+            "url": f"/trials/{item.trial_id}?registry={item.registry}"}
+
+
+def catalog_document(page: Any, language: str) -> dict[str, Any]:
+    """The JSON of one catalog page (:class:`~hcctrials.web.services.CatalogPage`)."""
+    q = page.query
+    return {"query": q.q, "as_of": page.as_of.isoformat(), "language": language, "total": page.total,
+            "page": q.page, "per_page": q.per_page, "pages": page.pages,
+            "filters": {"status": list(q.status), "phase": list(q.phase), "registry": list(q.registry),
+                        "setting": list(q.setting), "class": list(q.drug_class), "condition": list(q.condition),
+                        "year": q.year, "place": list(q.place)},
+            "facets": {("class" if name == "drug_class" else name): [{"value": v, "count": n} for v, n in values]
+                       for name, values in page.facets.items()},
+            "search_index": {"current": page.index_current, "stale_records": page.index_stale},
+            "catalog_trials": page.catalog_size,
+            "items": [_item(i, language) for i in page.items]}
+
+
+@router.get("/trials", summary="Search the trial catalog (Chinese or English), with filters, facets and pages")
+def list_trials(
+    request: Request,
+    q: Annotated[str, Query(max_length=500, description="Words in English or Chinese")] = "",
+    status: Annotated[list[str], Query(description="Record status, e.g. recruiting")] = [],  # noqa: B006
+    phase: Annotated[list[str], Query(description="phase1, phase2, phase3 ...")] = [],  # noqa: B006
+    registry: Annotated[list[str], Query(description="ctgov, chictr, trial_finder")] = [],  # noqa: B006
+    setting: Annotated[list[str], Query(description="adjuvant, advanced_first_line ...")] = [],  # noqa: B006
+    drug_class: Annotated[list[str], Query(alias="class", description="pd1, tki, locoregional ...")] = [],  # noqa: B006
+    condition: Annotated[list[str], Query(description="hcc, liver_cancer, cholangiocarcinoma ...")] = [],  # noqa: B006
+    year: Annotated[int | None, Query(ge=1900, le=2200, description="Study start year")] = None,
+    place: Annotated[list[str], Query(description="City, province or country of a site")] = [],  # noqa: B006
+    page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
+    per_page: Annotated[int, Query(ge=1, le=PER_PAGE_MAX)] = 20,
+    lang: Language = "en",
+) -> dict[str, Any]:
+    query = catalog_query(clean_text(q), [clean_text(s) for s in status], phase, registry, setting, drug_class,
+                          condition, year, [clean_text(p) for p in place], page, per_page)
+    result = services(request).search(query, as_of=today(request), language=lang)
+    return catalog_document(result, lang)
+
+
+def trial_document(view: Any, language: str) -> dict[str, Any]:
+    """The JSON of one trial (:class:`~hcctrials.web.services.TrialView`)."""
+    r = view.recruiting
+    return {
+        "trial": view.trial.model_dump(mode="json"),
+        "recruiting": {"as_of": r.as_of.isoformat(), "state": r.state, "state_label": label("state", r.state, language),
+                       "reason": r.reason, "contradiction": r.contradiction,
+                       "status_may_be_stale": r.contradiction is not None},
+        "settings": list(view.settings), "classes": list(view.classes),
+        "criteria": [{"role": c.role, "number": c.number, "text": c.text, "state": c.state, "rule": c.rule,
+                      "overridden": c.overridden} for c in view.criteria],
+        "findings": [f.model_dump(mode="json") for f in view.findings],
+        "versions": [{"version": v.version, "current": v.current, "raw_sha256": v.raw_sha256,
+                      "last_updated": v.last_updated, "source_format": v.source_format, "source_file": v.source_file,
+                      "record_locator": v.record_locator, "ingested_at": v.ingested_at.isoformat()}
+                     for v in view.versions],
+        "linked_records": [{"trial_id": t, "registry": reg, "url": f"/api/trials/{t}?registry={reg}"}
+                           for t, reg in view.linked],
+        "registry_links": view.links,
+    }
+
+
+@router.get("/trials/{trial_id}", summary="One trial: record, recruiting state, compiled criteria, versions")
+def get_trial(
+    request: Request,
+    trial_id: Annotated[str, Path(max_length=100, description="NCT..., ChiCTR... or a linked registry number")],
+    registry: Annotated[str | None, Query(max_length=20)] = None,
+    lang: Language = "en",
+) -> dict[str, Any]:
+    if clean_text(trial_id) != trial_id or (registry is not None and clean_text(registry) != registry):
+        raise NotFoundError(f"no trial {trial_id!r}", record=trial_id[:100])
+    view = services(request).trial(trial_id, as_of=today(request), registry=registry or None)
+    return trial_document(view, lang)
+
+
+def _options(request: Request, as_of: date | None, near: str | None, limit: int, show_ineligible: bool,
+             show_closed: bool, show_other_conditions: bool) -> MatchOptions:
+    day = _date_in_range(as_of, "as_of", today(request))
+    return MatchOptions(as_of=day, near=clean_text(near).strip() or None if near else None, limit=limit,
+                        show_ineligible=show_ineligible, show_closed=show_closed,
+                        show_other_conditions=show_other_conditions)
+
+
+@router.post("/match", summary="Which trials can this patient join? Ranked as `hcctrials match`")
+def match(
+    request: Request,
+    patient: Annotated[dict[str, Any], Body(description="A patient (docs/patients.md schema) or a FHIR R4 Bundle")],
+    as_of: Annotated[date | None, Query(description="Evaluation date (default today)")] = None,
+    near: Annotated[str | None, Query(max_length=100, description="City or province for distances")] = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 20,
+    show_ineligible: bool = False,
+    show_closed: bool = False,
+    show_other_conditions: bool = False,
+    lang: Language = "en",
+) -> dict[str, Any]:
+    options = _options(request, as_of, near, limit, show_ineligible, show_closed, show_other_conditions)
+    document, _others, _result = services(request).match(patient_from_json(patient), options, lang)
+    return document
+
+
+@router.post("/scores", summary="Child-Pugh, ALBI, MELD family, BCLC, CNLC, Milan ... for a patient")
+def scores(
+    request: Request,
+    patient: Annotated[dict[str, Any], Body(description="A patient (docs/patients.md schema) or a FHIR R4 Bundle")],
+    as_of: Annotated[date | None, Query(description="Evaluation date (default today)")] = None,
+    lab_window_days: Annotated[int, Query(ge=0, le=3650)] = 28,
+) -> dict[str, Any]:
+    day = _date_in_range(as_of, "as_of", today(request))
+    return services(request).scores(patient_from_json(patient), as_of=day, lab_window_days=lab_window_days)
+
+
+@router.post("/scores/form", include_in_schema=False)
+async def scores_from_form(request: Request) -> dict[str, Any]:
+    """The scores of the match form as it is being filled (the page's script posts the form here)."""
+    form = await request.form()
+    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+    etiologies = [v for v in form.getlist("diagnosis.etiologies") if isinstance(v, str)]
+    day = _date_in_range(form_as_of(fields, today(request)), "as_of", today(request))
+    from starlette.concurrency import run_in_threadpool
+
+    patient = patient_from_form(fields, etiologies, as_of=day)
+    return await run_in_threadpool(services(request).scores, patient, as_of=day)
+
+
+@router.get("/health", summary="Whether the server and its database answer")
+def health(request: Request) -> dict[str, Any]:
+    return {"status": "ok", "trials": services(request).catalog_size()}

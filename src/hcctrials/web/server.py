@@ -1,0 +1,8 @@
+"""The app for an ASGI server started by import string (``uvicorn hcctrials.web.server:app``, several
+workers): the database is ``$HCCTRIALS_DB`` (or the user data folder)."""
+
+from __future__ import annotations
+
+from hcctrials.web import create_app
+
+app = create_app()
