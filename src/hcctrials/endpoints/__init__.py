@@ -50,3 +50,19 @@ __all__ += [
     "compute_group_sequential_design", "compute_survival_group_sequential", "RateDifference",
     "StratifiedRates", "compute_rate_difference", "compute_stratified_rates",
 ]
+
+# Issue 14 (part A): comparing two arms (KM by arm, landmark difference, log-rank, Cox,
+# cox.zph, RMST).
+from hcctrials.endpoints.comparative import (  # noqa: E402
+    ChiSquareTest, CoxModel, CoxTerm, LandmarkDifference, LogRankTest, ProportionalHazardsTest,
+    RestrictedMean, RmstComparison, RmstContrast, compute_cox, compute_cox_zph,
+    compute_km_by_arm, compute_landmark_difference, compute_log_rank, compute_restricted_mean,
+    compute_rmst,
+)
+
+__all__ += [
+    "ChiSquareTest", "CoxModel", "CoxTerm", "LandmarkDifference", "LogRankTest",
+    "ProportionalHazardsTest", "RestrictedMean", "RmstComparison", "RmstContrast",
+    "compute_cox", "compute_cox_zph", "compute_km_by_arm", "compute_landmark_difference",
+    "compute_log_rank", "compute_restricted_mean", "compute_rmst",
+]
