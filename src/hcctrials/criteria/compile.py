@@ -27,6 +27,10 @@ from hcctrials.criteria.demographics import (
 )
 from hcctrials.criteria.grammar import Context, Hit, Window, find_window
 from hcctrials.criteria.history import scan_allergy, scan_history, scan_virology
+from hcctrials.criteria.diagnosis import scan_diagnosis_routes
+from hcctrials.criteria.metastasis import scan_metastasis_sites
+from hcctrials.criteria.progression import scan_progression_or_intolerance
+from hcctrials.criteria.lablists import is_lab_lead_in, split_lab_lead_ins
 from hcctrials.criteria.labs import scan_labs
 from hcctrials.criteria.organs import scan_nyha, scan_urine_protein
 from hcctrials.criteria.recovery import scan_candidacy, scan_cns_active, scan_toxicity
@@ -68,6 +72,7 @@ SCANNERS: tuple[Scanner, ...] = (
     scan_history, scan_virology, scan_allergy, scan_malignancy, scan_nyha, scan_urine_protein,
     scan_toxicity, scan_candidacy, scan_cns_active, scan_since, scan_measurable, scan_pvtt, scan_varices,
     scan_medications, scan_cns_qualified, scan_cirrhosis_child_pugh, scan_body_weight,
+    scan_diagnosis_routes, scan_metastasis_sites, scan_progression_or_intolerance,
 )
 
 # "St. John's wort" is a name, not a sentence end
@@ -152,7 +157,7 @@ _NEVER_FILLER = re.compile(
     r"only|other than|instead|"
     r"more|less|greater|lower|higher|above|below|exceed\w*|over|under|least|most|maximum|minimum|"
     r"before|after|until|since|completion|completed|last|"
-    r"stage\s+(?:[0-4]|[abcd]|i{1,3}|iv)|class\s+[abc]|grade\s+[0-5])\b"
+    r"stage\s+(?:[0-4]|[abcd]|i{1,3}|iv)|class\s+[abc]|grade\s+[0-5]|intoleran\w*)\b|不耐受"
     r"|无|未|不|非|没有|否|除外|除了|例外|仅|只|以上|以下|以内|超过|低于|高于|大于|小于|之前|之后|至少|最多"
     # a threshold no scanner read ("(or >= 2.0 mg/dl)", "≥ 1.5") is never filler
     r"|[≥≤<>]\s*\d|\d(?:\.\d+)?\s*(?:mg|g|µg|ug|ng|iu|u|mmol|umol|µmol|mol|%|cm|mm|ml|l)(?:/|\b)",
@@ -436,10 +441,15 @@ def _compile_cached(text: str, role: str | None, trial_drugs: tuple[str, ...]) -
     parts: list[Node] = []
     ops: list[str] = []
     lead_days: int | None = None
-    for s, e in _merge_exception_sentences(norm, _sentences(norm)):
+    for s, e in split_lab_lead_ins(norm, _merge_exception_sentences(norm, _sentences(norm))):
         sentence = norm[s:e]
         if _LONE_SECTION_WORD.fullmatch(sentence):
             continue  # "... Child-Pugh class A or B7. Eligibility": a heading run into the criterion, not a rule
+        if is_lab_lead_in(sentence):  # "Adequate organ function as defined below:": its items carry the rules
+            lead = find_window(sentence)
+            if lead is not None:
+                lead_days = lead.days
+            continue
         ctx = Context(text=sentence, lower=_lower_same_length(sentence), language=language, role=role,
                       trial_drugs=trial_drugs)
         nodes = _compile_sentence(sentence, ctx)

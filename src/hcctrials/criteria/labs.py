@@ -48,6 +48,9 @@ _SCANNED_NAMES: tuple[str, ...] = (
     'urine protein-creatinine ratio', 'urine protein to creatinine ratio',
     'urine protein/creatinine ratio', '尿蛋白肌酐比', '尿蛋白/肌酐比值', '尿蛋白肌酐比值', '24-hour urine protein',
     '24h urine protein', '24小时尿蛋白',
+    # issue 10 (lab lists): lipids and total calcium; PTT spelled out
+    'triglycerides', 'triglyceride', '甘油三酯', 'cholesterol', 'total cholesterol', '胆固醇', '总胆固醇',
+    'calcium', 'serum calcium', 'total calcium', 'total serum calcium', '血钙', 'partial thromboplastin time',
 )
 
 
@@ -65,7 +68,16 @@ LAB_NAMES: dict[str, str] = {name: _analyte(name) for name in _SCANNED_NAMES}
 _VARIANT_NAMES = {"asat": "ast", "alat": "alt", "creatinin": "creatinine", "creatininemia": "creatinine",
                   "créatinine": "creatinine", "measured creatinine clearance": "creatinine clearance",
                   "measured or calculated creatinine clearance": "creatinine clearance",
-                  "calculated or measured creatinine clearance": "creatinine clearance"}
+                  "calculated or measured creatinine clearance": "creatinine clearance",
+                  # "absolute granulocyte count" is the neutrophil count of older protocols: CTCAE v3.0 grades
+                  # "Neutrophils/granulocytes (ANC/AGC)" as one item with the same limits
+                  "absolute granulocyte count": "anc", "absolute granulocytes": "anc", "granulocyte count": "anc",
+                  "granulocytes": "anc", "粒细胞计数": "anc", "serum cholesterol": "cholesterol",
+                  # SGOT / SGPT spelled out
+                  "serum glutamate oxaloacetate transaminase": "ast", "serum glutamic oxaloacetic transaminase": "ast",
+                  "glutamate oxaloacetate transaminase": "ast", "glutamic oxaloacetic transaminase": "ast",
+                  "serum glutamate pyruvate transaminase": "alt", "serum glutamic pyruvic transaminase": "alt",
+                  "glutamate pyruvate transaminase": "alt", "glutamic pyruvic transaminase": "alt"}
 LAB_NAMES.update({name: _analyte(canonical) for name, canonical in _VARIANT_NAMES.items()})
 _PAIR_NAMES = {  # one name for two analytes
     "转氨酶": ("alt", "ast"), "transaminases": ("alt", "ast"), "aminotransferases": ("alt", "ast"),
@@ -75,7 +87,7 @@ _names = sorted({*LAB_NAMES, *_PAIR_NAMES}, key=len, reverse=True)
 _ZH_NAMES = [n for n in _names if re.match(r"[\u4e00-\u9fff]", n)]
 _EN_NAMES = [n for n in _names if n not in _ZH_NAMES]
 _NAME = rf"(?:(?<![a-z]){trie_regex(_EN_NAMES)}(?![a-z])|{trie_regex(_ZH_NAMES)})"
-_NAME_GROUP = rf"{_NAME}(?:\s*(?:\([^()]{{1,50}}\))?\s*(?:\band\b|\bor\b|/|,|和|及|与|或)\s*{_NAME})*"
+_NAME_GROUP = rf"{_NAME}(?:\s*(?:\([^()]{{1,50}}\))?\s*(?:,\s*(?:and|or)\b|\band\s*/\s*or\b|\band\b|\bor\b|/|,|和|及|与|或)\s*{_NAME})*"
 _ULN = (r"(?:x|times|倍|fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper\s+limits?\s+(?:of\s+)?(?:the\s+)?normal"
         r"(?:\s+(?:value|range|limit))?(?:\s*\((?:i?uln)\))?|uln|iuln|unl|正常值?上限|正常值高限|正常范围上限|正常参考值上限"
         r"|参考值上限)(?:\s*\(uln\))?")
@@ -86,7 +98,7 @@ _UNIT = (rf"(?:gm\s*/\s*dl|(?:grams?|milligrams?|nanograms?|micromol(?:es)?|g|mg
          r"|g\s*/\s*dl|g\s*/\s*l|mg\s*/\s*dl|mg\s*/\s*l|umol\s*/\s*l|mmol\s*/\s*l|ml\s*/\s*min(?:\s*/\s*1\.73\s*m\^?2)?"
          r"|iu\s*/\s*ml|iu\s*/\s*l|u\s*/\s*l|ng\s*/\s*ml|copies\s*/\s*ml|mm\s*hg|millimeters of mercury(?:\s*\[mmhg\])?"
          r"|milliliters?\s*/\s*minute|ml\s*/\s*minute|%|msecs?|milliseconds?|毫秒|ms|sec(?:onds)?|s(?![a-z])|秒"
-         r"|k\s*/\s*ul|g\s*/\s*24\s*h(?:ours?)?)")
+         r"|k\s*/\s*ul|g\s*/\s*24\s*h(?:ours?)?|meq\s*/\s*l)")
 _VALUE = rf"(?P<num>{NUM})\s*(?:(?P<uln>{_ULN})|(?P<unit>{_UNIT}))?"
 _LAB = re.compile(
     rf"(?P<names>{_NAME_GROUP})(?P<gap>[^0-9<>≤≥;]{{0,40}}?)(?P<cmp>{COMPARATOR})\s*{_VALUE}"
@@ -122,7 +134,7 @@ _EVERY_HCC_PATIENT = re.compile(
     r"(?:(?:known\s+)?(?:hepatic|liver)\s+(?:tumou?r\s+)?involvement(?:\s+(?:by|of)\s+(?:the\s+)?(?:tumou?r|cancer|hcc))?"
     r"|(?:hepatocellular carcinoma|hcc|liver cancer|primary liver cancer)(?:\s*\(hcc\))?|(?:肝脏?受累|肝癌|肝细胞癌|肝细胞肝癌|原发性肝癌))",
     re.IGNORECASE)
-_SPLIT_NAMES = re.compile(r"\s*(?:\([^()]{1,50}\))?\s*(?:\band\b|\bor\b|/|,|和|及|与|或)\s*", re.IGNORECASE)
+_SPLIT_NAMES = re.compile(r"\s*(?:\([^()]{1,50}\))?\s*(?:,\s*(?:and|or)\b|\band\s*/\s*or\b|\band\b|\bor\b|/|,|和|及|与|或)\s*", re.IGNORECASE)
 
 
 def _unit_clean(unit: str | None) -> str | None:
@@ -145,7 +157,8 @@ def _unit_clean(unit: str | None) -> str | None:
              "mmol/l": "mmol/L", "iu/ml": "IU/mL", "iu/l": "IU/L", "u/l": "U/L", "ng/ml": "ng/mL",
              "copies/ml": "copies/mL", "mmhg": "mmHg", "msec": "ms", "msecs": "ms", "millisecond": "ms",
              "milliseconds": "ms", "毫秒": "ms", "sec": "s", "seconds": "s", "秒": "s",
-             "k/ul": "10^9/L", "/mm3": "/mm3", "/ul": "/uL", "ml/min": "mL/min"}
+             "k/ul": "10^9/L", "/mm3": "/mm3", "/ul": "/uL", "ml/min": "mL/min",
+             "meq/l": "mEq/L"}
     if u.startswith("10^"):
         power, _, per = u[3:].partition("/")
         return f"10^{power}/{'L' if per == 'l' else per}"
@@ -207,6 +220,29 @@ def _scan_bp(ctx: Context) -> list[Hit]:
     return hits
 
 
+def named_analytes(text: str) -> list[str]:
+    """Analytes whose names occur in *text* (lab names as the scanner reads them)."""
+    lower = text.lower()
+    return _analytes(" , ".join(m.group(0) for m in re.finditer(_NAME, lower, re.IGNORECASE)))
+
+
+# "ionized calcium", "corrected serum calcium", "fasting glucose": another quantity than the analyte named after the
+# word (total calcium is neither the ionised nor the albumin-corrected value); the words stay for review
+_OTHER_QUANTITY = re.compile(r"(?:ioni[sz]ed|corrected|adjusted|free|游离|校正)[\s-]*$", re.IGNORECASE)
+
+
+def _other_quantity(lower: str, start: int, analytes: list[str], gap: str | None = None) -> bool:
+    """True when the hit must not be read: the analyte is a qualified other quantity ("ionized calcium"), or
+    the words between the names and the comparator name another lab ("PT or INR, and partial thromboplastin
+    time (PTT) <= 1.2 x ULN" must not lose the PTT; a restatement such as "(ALT)" of a read name is fine)."""
+    if "calcium" in analytes and _OTHER_QUANTITY.search(lower[max(0, start - 20):start]):
+        return True
+    if gap:
+        named = set(_analytes(" , ".join(n.group(0) for n in re.finditer(_NAME, gap, re.IGNORECASE))))
+        return not named <= set(analytes)
+    return False
+
+
 def scan_labs(ctx: Context) -> list[Hit]:
     """Every lab threshold in the text, with conditional ULN alternatives folded in."""
     if not (_QUICK.search(ctx.lower) or _QUICK_ULN.search(ctx.lower)) or not _QUICK_CMP.search(ctx.lower):
@@ -214,8 +250,10 @@ def scan_labs(ctx: Context) -> list[Hit]:
     hits = _scan_bp(ctx)
     for m in _LAB.finditer(ctx.lower):
         analytes = _analytes(m.group("names"))
-        if not analytes:
+        if not analytes or _other_quantity(ctx.lower, m.start(), analytes, m.group("gap")):
             continue
+        if re.fullmatch(r"\d+,\d{1,2}", m.group("num").strip()):
+            continue  # "neutrophils > 1,5 x 10^9/l": a decimal comma (thousands have three digits); never read as 15
         cmp = parse_comparator(m.group("cmp"))
         suffix = (m.group("suffix") or "").strip()
         if cmp == "==" and suffix:
@@ -256,17 +294,19 @@ def scan_labs(ctx: Context) -> list[Hit]:
             if alt_cmp != "==" and (alt.group("uln") or alt.group("unit")):
                 leaves = [AnyOf(children=[leaf, _leaf(a, alt_cmp, alt)]) for leaf, a in zip(leaves, analytes)]
                 end = alt.end()
-        hits.append(Hit(m.start(), end, _group(leaves, ctx), priority=5, family="lab"))
+        hits.append(Hit(m.start(), end, _group(leaves, ctx, m.group("names")), priority=5, family="lab"))
     for m in _LAB_ULN_ONLY.finditer(ctx.lower):
         analytes = _analytes(m.group("names"))
         cmp = parse_comparator(m.group("cmp"))
-        if not analytes or cmp == "==" or any(h.start <= m.start() < h.end for h in hits):
+        if not analytes or cmp == "==" or any(h.start <= m.start() < h.end for h in hits) \
+                or _other_quantity(ctx.lower, m.start(), analytes, m.group("gap")):
             continue
         leaves = [LabThreshold(analyte=a, comparator=cmp, uln_multiple=1.0) for a in analytes]
         hits.append(Hit(m.start(), m.end(), _group(leaves, ctx), priority=5, family="lab"))
     for m in _LAB_AFTER.finditer(ctx.lower):
         analytes = _analytes(m.group("names"))
-        if not analytes or any(h.start <= m.start() < h.end for h in hits):
+        if not analytes or any(h.start <= m.start() < h.end for h in hits) \
+                or _other_quantity(ctx.lower, m.start(), analytes, m.group("gap")):
             continue
         cmp = ">=" if re.match(r"以上|or\s+(?:more|above|higher|greater)", m.group("after")) else "<="
         leaves = [_leaf(a, cmp, m) for a in analytes]
@@ -340,13 +380,25 @@ def _relabel(node: Node, label: str) -> Node:
     return node
 
 
-def _group(leaves: list[Node], ctx: Context) -> Node:
+# "Prothrombin time or international normalized ratio": one clotting test expressed two ways, either suffices
+_PT_OR_INR = re.compile(r"(?:\bpt\b|prothrombin time)\s*(?:\([^()]{1,10}\))?\s*(?:\bor\b|/)\s*(?:\binr\b|international normali[sz]ed ratio)"
+                        r"|(?:\binr\b|international normali[sz]ed ratio)\s*(?:\([^()]{1,10}\))?\s*(?:\bor\b|/)\s*(?:\bpt\b|prothrombin time)",
+                        re.IGNORECASE)
+
+
+def _group(leaves: list[Node], ctx: Context, names: str = "") -> Node:
     """Several labs under one threshold ("ALT and AST <= 5 x ULN", "ASAT, ALAT > 3 x ULN"): an inclusion asks
     every one to be within the limit; an exclusion lists abnormal values, any one of which excludes
     (whatever the joining word: "AST or ALT" in an inclusion, "AST and ALT" in an exclusion are the
     registries' loose wording for the same organ-function rule)."""
     if len(leaves) == 1:
         return leaves[0]
+    if ctx.role != "exclusion" and _PT_OR_INR.search(names):
+        clotting: list[Node] = [leaf for leaf in leaves if isinstance(leaf, LabThreshold) and leaf.analyte in ("pt", "inr")]
+        if len(clotting) == 2:
+            rest = [leaf for leaf in leaves if not any(leaf is c for c in clotting)]
+            either: Node = AnyOf(children=clotting)
+            return AllOf(children=[either, *rest]) if rest else either
     return AnyOf(children=leaves) if ctx.role == "exclusion" else AllOf(children=leaves)
 
 

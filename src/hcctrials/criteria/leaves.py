@@ -281,7 +281,16 @@ def _diagnosis(node: E.Diagnosis, f: PatientFacts) -> Verdict:
     d = f.patient.diagnosis
     parts = []
     if node.confirmed_by:
-        parts.append(_set_check(d.confirmed_by, node.confirmed_by, msg("HCC confirmed by"), msg("how HCC was confirmed")))
+        accepted = list(node.confirmed_by)
+        if "imaging" in accepted and "clinical" not in accepted:
+            accepted.append("clinical")  # a clinical diagnosis (CNLC, AASLD/EASL non-invasive) is made on typical imaging
+        if "imaging" in accepted and d.confirmed_by in ("histology", "cytology") and d.confirmed_by not in accepted:
+            # every HCC patient was imaged; a tissue diagnosis does not tell whether the imaging alone was diagnostic
+            parts.append(_v("unknown", msg("{label} {value} (criterion: {allowed})", label=msg("HCC confirmed by"),
+                                           value=term(d.confirmed_by), allowed=_listed(accepted)),
+                            (msg("how HCC was confirmed"),)))
+        else:
+            parts.append(_set_check(d.confirmed_by, accepted, msg("HCC confirmed by"), msg("how HCC was confirmed")))
     if node.histology:
         parts.append(_set_check(d.histology, node.histology, msg("histology"), msg("histological type")))
     if node.cirrhosis is not None:
@@ -321,6 +330,10 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
         return _v("unknown" if value is None else "met" if value else "not_met", why, need)
     if feat == "evaluable_disease":
         return _evaluable(t)
+    if feat in ("bone_metastasis", "peritoneal_metastasis", "lung_metastasis", "adrenal_metastasis"):
+        from hcctrials.criteria.metastasis import evaluate_site
+
+        return evaluate_site(node, t)
     if feat == "hepatic_vein_invasion":
         if t.hepatic_vein_invasion is None:
             return _v("unknown", msg("hepatic vein invasion not known"), (msg("hepatic vein tumour thrombus (imaging)"),))

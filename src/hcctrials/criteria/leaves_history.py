@@ -109,6 +109,12 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
         p: bool | None = True
         if node.require_progression:
             p = t.progressed
+        if node.require_intolerance and p is not False:
+            # stopped for toxicity; a line still taken, or stopped for another stated reason, was tolerated
+            stop = t.line.stop_reason
+            tolerated = bool(t.line.ongoing) or stop in ("progression", "completed", "patient_choice")
+            stopped: bool | None = True if stop == "toxicity" else False if tolerated else None
+            p = stopped if p is True else (False if stopped is False else None)
         if m and w and p:
             sure.append(t)
         elif p is not False:  # m and w are True or None here (False was skipped above)
@@ -120,7 +126,9 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
                 missing.append(msg("drug class of {agents}", agents=", ".join(t.unresolved) or msg("an agent")))
             if w is None:
                 missing.append(msg("end date / half-life of {therapy}", therapy=given))
-            if p is None:
+            if p is None and node.require_intolerance:
+                missing.append(msg("{label} not known", label=join_msgs(" ", [given, term("stop reason")])))
+            elif p is None:
                 missing.append(msg("whether disease progressed on {therapy}", therapy=given))
 
     def count(items: list[TherapyFacts]) -> int:

@@ -176,6 +176,8 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
             text += f", {node.count_unit} {_cmp(node.count_comparator)} {node.count_value}"
         if node.require_progression:
             text += ", with progression"
+        if node.require_intolerance:
+            text += ", stopped for intolerance (toxicity)"
         if node.within_days is not None:
             text += f", within {node.within_days} d"
             if node.half_lives:

@@ -118,13 +118,16 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bextrahepatic\b|肝外", ("extrahepatic",)),
     # an infection requiring IV antibiotics or hospitalisation is a severe (CTCAE grade >= 3) one; the infection audit
     # below keeps "requiring treatment" (any infection) from being read as severe
-    (r"\brequiring\b|\brequired\b", ("requir", "paracentesis", "treatment", "transfusion", "severe infection")),
+    # "... is required" states the criterion, it qualifies nothing
+    (r"\brequiring\b|(?<!\bis )(?<!\bare )(?<!\bbe )\brequired\b", ("requir", "paracentesis", "treatment", "transfusion", "severe infection")),
     (r"\binvasive\b|浸润性|侵袭性", ("invasive",)),
     (r"\bprimary\s+immuno\w*|原发性免疫", ("primary",)),
     (r"\binflammatory (?:disease|disorder|condition|bowel)s?|炎症性", ("inflammat",)),
     (r"interstitial lung|间质性肺", ("interstitial",)),
     (r"syphilis|梅毒", ("syphilis",)),
     (r"\bAIDS\b", ("aids",)),
+    # a fasting lipid or glucose limit: the patient's result may be non-fasting (lab records do not say)
+    (r"\bfasting\b|空腹", ("fasting",)),
     # a transient ischaemic attack is one named event (an arterial thromboembolism), not a qualifier
     (r"(?<!transient )ischa?emi\w*(?!\s+attack)|(?<!脑)缺血(?!发作)", ("ischemi", "ischaemi", "myocardial")),
     (r"leptomening\w*|carcinomatous meningitis|meningeal carcinomatosis|软脑膜|脑膜转移", ("leptomening",)),
@@ -364,5 +367,11 @@ def audit_compiled(rule: Node, text: str, role: str | None, description: str) ->
     return (audit_lab_direction(rule, role) or audit_threshold(rule) or audit_contradiction(rule)
             or audit_exceptions(description) or audit_descriptive_kind(rule, text) or audit_child_pugh_gaps(rule)
             or audit_scope(text, description) or audit_history_tense(rule, text) or audit_window_on_diagnosis(rule)
-            or audit_sex_alternative(rule)
+            or audit_sex_alternative(rule) or _audit_unread_lab(rule, text)
             or audit_qualifiers(rule, text, description))
+
+
+def _audit_unread_lab(rule: Node, text: str) -> str | None:
+    from hcctrials.criteria.lablists import audit_unread_lab  # lab lists (issue 10)
+
+    return audit_unread_lab(rule, text)

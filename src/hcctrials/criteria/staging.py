@@ -308,24 +308,24 @@ def scan_stage(ctx: Context) -> list[Hit]:
 _CONFIRM = [
     (re.compile(r"histolog\w*|patholog\w*|组织学|病理学?|biopsy|活检", re.IGNORECASE), "histology"),
     (re.compile(r"cytolog\w*|细胞学", re.IGNORECASE), "cytology"),
-    (re.compile(r"radiolog\w*|imaging|ct\s+or\s+mri|影像学|aasld|easl|li-rads|non-?invasive", re.IGNORECASE), "imaging"),
+    (re.compile(r"radiolog\w*|radiograph\w*|imaging|ct\s+or\s+mri|影像学|aasld|easl|li-rads|non-?invasive", re.IGNORECASE), "imaging"),
     (re.compile(r"clinical(?:ly)?\s+diagnos\w*|临床诊断", re.IGNORECASE), "clinical"),
 ]
 _DIAG = re.compile(
-    r"(?:(?:histolog|cytolog|patholog|radiolog)\w*(?:\s*(?:,\s*(?:or|and/or|and)?|or|and/or|/|and)\s*(?:histolog|cytolog|patholog|radiolog)\w*)*"
-    r"\s*(?:confirmed|proven|documented|diagnosed|diagnosis)"
+    r"(?:(?:histolog|cytolog|patholog|radiolog|radiograph)\w*(?:\s*(?:,\s*(?:or|and/or|and)?|or|and/or|/|and)\s*(?:histolog|cytolog|patholog|radiolog|radiograph)\w*)*"
+    r"\s*(?:established\s+diagnosis|confirmed|proven|documented|diagnosed|diagnosis)"
     r"|(?:confirmed|proven|diagnosed|documented)\s+(?:by|with|on)\s+(?:histolog\w*|cytolog\w*|patholog\w*|biopsy|radiolog\w*|imaging)"
     r"(?:\s*(?:/|or|and|,)\s*(?:histolog\w*|cytolog\w*|patholog\w*|biopsy|radiolog\w*|imaging))*(?:\s+(?:examination|evaluation|analysis))?"
-    r"|(?:经|通过)?(?:组织学|病理学?|细胞学|影像学)(?:\s*(?:/|或|和|及|、|,)\s*(?:组织学|病理学?|细胞学|影像学))*\s*(?:检查)?\s*(?:确诊|证实|诊断)"
+    r"|(?:经|通过)?(?:组织学|病理学?|细胞学|影像学)(?:\s*(?:/|或|和|及|、|,)\s*(?:组织学|病理学?|细胞学|影像学|临床))*\s*(?:检查)?\s*(?:确诊|证实|诊断)"
     r"|符合[^;。,]{0,20}?临床诊断标准|(?:meet\w*\s+)?(?:the\s+)?clinical diagnostic criteria(?:\s+for\s+hepatocellular carcinoma)?|(?:aasld|easl)[^;。]{0,40}?criteria)",
     re.IGNORECASE,
 )
 _HISTO = [
     (re.compile(r"fibrolamellar|fibrous lamellar|纤维板层", re.IGNORECASE), "fibrolamellar"),
     (re.compile(r"sarcomatoid|肉瘤样", re.IGNORECASE), "sarcomatoid"),
-    (re.compile(r"mixed(?:[- ]cell)?\s+(?:hepatocellular[- ]?)?(?:cholangio)?carcinoma|mixed cholangiocarcinoma|combined hepatocellular"
+    (re.compile(r"mixed(?:[- ]cell)?\s+(?:hepatocellular\s*[-/]?\s*)?(?:cholangio)?carcinoma|mixed cholangiocarcinoma|combined hepatocellular"
                 r"|mixed hcc|hcc-cca|chcc-cca|混合(?:细胞)?(?:型)?(?:肝)?癌|混合型", re.IGNORECASE), "combined_hcc_cca"),
-    (re.compile(r"(?<!mixed )(?:intrahepatic\s+)?cholangio(?:cellular\s+)?carcinoma|\bicc\b|胆管细胞癌|胆管癌", re.IGNORECASE),
+    (re.compile(r"(?<!mixed )(?<!hepatocellular/)(?<!hepatocellular-)(?<!hepatocellular)(?<!hepatocellular )(?:intrahepatic\s+)?cholangio(?:cellular\s+)?carcinoma|\bicc\b|胆管细胞癌|胆管癌", re.IGNORECASE),
      "cholangiocarcinoma"),
 ]
 _HISTO_SPAN = re.compile(
@@ -339,7 +339,8 @@ def scan_diagnosis(ctx: Context) -> list[Hit]:
     hits = []
     for m in _DIAG.finditer(ctx.lower):
         found = [name for pat, name in _CONFIRM if pat.search(m.group(0))]
-        if "符合" in m.group(0) or "clinical diagnostic" in m.group(0):
+        if "符合" in m.group(0) or "clinical diagnostic" in m.group(0) or "临床诊断" in m.group(0):
+            # the Chinese clinical diagnosis of HCC is made on typical imaging (CNLC 2022 guideline)
             found += ["clinical", "imaging"] if "clinical" not in found else ["imaging"]
         if found:
             hits.append(Hit(m.start(), m.end(), Diagnosis(confirmed_by=sorted(set(found))),  # type: ignore[arg-type]
@@ -350,8 +351,10 @@ def scan_diagnosis(ctx: Context) -> list[Hit]:
         chunk = ctx.lower[start:end]
         types = [name for pat, name in _HISTO if pat.search(chunk)]
         if types:
-            hits.append(Hit(start, end, Diagnosis(histology=sorted(set(types))), priority=4,  # type: ignore[arg-type]
-                            family="histology"))
+            from hcctrials.criteria.diagnosis import negate_excluded_subtypes  # "... subtypes are not eligible"
+
+            hits.append(negate_excluded_subtypes(Hit(start, end, Diagnosis(histology=sorted(set(types))),  # type: ignore[arg-type]
+                                                     priority=4, family="histology"), ctx))
     return hits
 
 
@@ -370,7 +373,7 @@ _TUMOUR: list[tuple[re.Pattern[str], dict[str, object]]] = [
                 re.IGNORECASE), {"feature": "ivc_or_atrial_thrombus"}),
     (re.compile(r"macrovascular invasion|major vascular invasion|vascular invasion|大血管侵犯|血管侵犯|血管癌栓",
                 re.IGNORECASE), {"feature": "vascular_invasion"}),
-    (re.compile(r"extrahepatic\s+(?:spread|metasta\w*|disease)|肝外转移|肝外播散", re.IGNORECASE), {"feature": "extrahepatic_spread"}),
+    (re.compile(r"extra[- ]?hepatic\s+(?:spread|metasta\w*|disease)|肝外转移|肝外播散", re.IGNORECASE), {"feature": "extrahepatic_spread"}),
     (re.compile(r"(?:central nervous system|cns|brain|leptomeningeal|脑|中枢神经系统)[^;。,]{0,25}?(?:tumou?r\s+metasta\w*|metasta\w*|tumou?r|转移)"
                 r"|leptomeningeal\s+(?:disease|carcinomatosis|involvement)|carcinomatous meningitis|meningeal carcinomatosis|癌性脑膜炎|脑膜转移",
                 re.IGNORECASE), {"feature": "cns_metastasis"}),

@@ -318,6 +318,13 @@ def scan_therapy(ctx: Context) -> list[Hit]:
             count_unit=count_unit, count_comparator=count_cmp, count_value=count_value,
             require_progression=progression, label=ctx.text[start:end], within_days=0 if concurrent else None,
         )
+        if re.search(r"intoleran|不耐受", text[g_start:end]) and (agents or classes or kinds):
+            # "progression on sorafenib or intolerance to lenvatinib": the words between the drugs are a condition of
+            # its own (criteria.progression reads the exact one-drug wording); the list would drop it: review
+            hits.append(Hit(start, end, AllOf(children=[node, NeedsReview(
+                reason="progression or intolerance named inside a list of therapies: not read")]),
+                priority=2, family="therapy"))
+            continue
         if separate and (agents or classes or kinds):
             # "investigational drugs or anticancer agents" is either one; one leaf would read "investigational
             # anticancer agents" only (narrower): review

@@ -204,6 +204,8 @@ TumourFeatureName = Literal[
     "cns_metastasis", "liver_involvement_50", "ivc_or_atrial_thrombus", "bile_duct_invasion",
     "cns_metastasis_active", "measurable_untreated", "measurable_untreated_mrecist", "evaluable_disease",
     "hepatic_vein_invasion", "pvtt_cheng", "nodule_count", "largest_diameter", "liver_involvement_pct",
+    # metastasis sites (tumour.extrahepatic_sites; hcctrials.criteria.metastasis)
+    "bone_metastasis", "peritoneal_metastasis", "lung_metastasis", "adrenal_metastasis",
 ]
 
 
@@ -266,6 +268,9 @@ class PriorTherapy(_Node):
     count_comparator: Comparator = ">="
     count_value: int = 1
     require_progression: bool = False
+    #: only entries stopped for intolerance (``TherapyLine.stop_reason`` toxicity) count
+    #: ("progression on or intolerance to sorafenib": hcctrials.criteria.progression)
+    require_intolerance: bool = False
     within_days: int | None = None
     half_lives: float | None = None
     whichever_longer: bool = False

@@ -47,7 +47,7 @@ ANALYTES = (
     "platelets", "anc", "wbc", "lymphocytes", "hemoglobin",
     "alt", "ast", "alp", "ggt", "afp", "pivka2",
     "hbv_dna", "hcv_rna", "urine_protein", "urine_protein_24h", "upcr",
-    "tsh", "lipase", "amylase", "glucose", "cholesterol", "triglycerides",
+    "tsh", "lipase", "amylase", "glucose", "cholesterol", "triglycerides", "calcium",
     "systolic_bp", "diastolic_bp", "lvef", "qtc", "aptt", "pt",
 )
 

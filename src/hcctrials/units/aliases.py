@@ -43,6 +43,7 @@ LOINC_TO_ANALYTE: dict[str, str] = {
     "2889-4": "urine_protein_24h", "2890-2": "upcr",
     "3016-3": "tsh", "3040-3": "lipase", "1798-8": "amylase",
     "2345-7": "glucose", "2093-3": "cholesterol", "2571-8": "triglycerides",
+    "17861-6": "calcium", "2000-8": "calcium",  # total calcium, serum/plasma (mass, moles)
     "8480-6": "systolic_bp", "8462-4": "diastolic_bp", "10230-1": "lvef", "8636-3": "qtc",
 }
 
@@ -100,6 +101,8 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "glucose": ("glucose", "blood glucose", "fasting glucose", "血糖", "空腹血糖"),
     "cholesterol": ("cholesterol", "total cholesterol", "胆固醇", "总胆固醇"),
     "triglycerides": ("triglycerides", "triglyceride", "甘油三酯"),
+    # total calcium only: ionised and albumin-corrected calcium are other quantities (not aliased)
+    "calcium": ("calcium", "serum calcium", "total calcium", "total serum calcium", "ca", "血钙", "钙"),
     "systolic_bp": ("systolic blood pressure", "sbp", "systolic", "收缩压"),
     "diastolic_bp": ("diastolic blood pressure", "dbp", "diastolic", "舒张压"),
     "lvef": ("lvef", "left ventricular ejection fraction", "ejection fraction",

@@ -34,6 +34,8 @@ HEMOGLOBIN_G_DL_TO_MMOL_L = 0.6206
 GLUCOSE_MG_DL_TO_MMOL_L = 1 / 18.016
 CHOLESTEROL_MG_DL_TO_MMOL_L = 0.02586
 TRIGLYCERIDES_MG_DL_TO_MMOL_L = 0.01129
+#: mmol/L per mg/dL of calcium (atomic weight 40.08: 10 / 40.08); mEq/L = 2 x mmol/L (divalent ion).
+CALCIUM_MG_DL_TO_MMOL_L = 10 / 40.08
 #: mg/mmol creatinine per mg/mg (creatinine MW 113.12 g/mol): UPCR.
 UPCR_MG_MG_TO_MG_MMOL = 113.12
 
@@ -53,6 +55,7 @@ CANONICAL_UNITS: dict[str, str] = {
     "hbv_dna": "IU/mL", "hcv_rna": "IU/mL",
     "urine_protein": "mg/dL", "urine_protein_24h": "g/24h", "upcr": "mg/mg",
     "tsh": "mIU/L", "glucose": "mmol/L", "cholesterol": "mmol/L", "triglycerides": "mmol/L",
+    "calcium": "mmol/L",
     "systolic_bp": "mmHg", "diastolic_bp": "mmHg", "lvef": "%", "qtc": "ms",
     "aptt": "s", "pt": "s",  # clotting times in seconds (absolute criteria "APTT < 60 s")
 }
@@ -77,6 +80,7 @@ ACCEPTED_UNITS: dict[str, tuple[str, ...]] = {
     "upcr": ("mg/mg", "mg/g", "mg/mmol"),
     "tsh": ("mIU/L",), "glucose": ("mmol/L", "mg/dL"), "cholesterol": ("mmol/L", "mg/dL"),
     "triglycerides": ("mmol/L", "mg/dL"),
+    "calcium": ("mmol/L", "mg/dL", "mEq/L"),
     "systolic_bp": ("mmHg", "kPa"), "diastolic_bp": ("mmHg", "kPa"), "lvef": ("%",),
     "qtc": ("ms", "s"),
     "aptt": ("s",), "pt": ("s",),
@@ -93,6 +97,8 @@ MOLAR_FACTORS: dict[tuple[str, str, str], float] = {
     ("glucose", "mg/dL", "mmol/L"): GLUCOSE_MG_DL_TO_MMOL_L,
     ("cholesterol", "mg/dL", "mmol/L"): CHOLESTEROL_MG_DL_TO_MMOL_L,
     ("triglycerides", "mg/dL", "mmol/L"): TRIGLYCERIDES_MG_DL_TO_MMOL_L,
+    ("calcium", "mg/dL", "mmol/L"): CALCIUM_MG_DL_TO_MMOL_L,
+    ("calcium", "mEq/L", "mmol/L"): 0.5,  # divalent ion: 2 mEq = 1 mmol
     ("sodium", "mEq/L", "mmol/L"): 1.0,  # monovalent ion: 1 mEq = 1 mmol
     ("potassium", "mEq/L", "mmol/L"): 1.0,
     ("upcr", "mg/mg", "mg/mmol"): UPCR_MG_MG_TO_MG_MMOL,
@@ -129,6 +135,7 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "urine_protein": (0.0, 5000.0), "urine_protein_24h": (0.0, 50.0), "upcr": (0.0, 50.0),
     "tsh": (0.0, 500.0), "glucose": (0.5, 60.0), "cholesterol": (0.5, 30.0),
     "triglycerides": (0.1, 100.0),
+    "calcium": (0.5, 5.0),
     "systolic_bp": (50.0, 300.0), "diastolic_bp": (20.0, 200.0), "lvef": (5.0, 90.0),
     "qtc": (250.0, 750.0),
     "aptt": (10.0, 250.0), "pt": (5.0, 150.0),  # seconds; outside = wrong unit or not a clotting time
