@@ -180,7 +180,7 @@ def test_match_in_chinese_gives_chinese_reasons(bundled_db: str) -> None:
     zh = CliRunner().invoke(app, [*args, "--lang", "zh"])
     assert zh.exit_code == 0, zh.output
     out = "".join(zh.output.split())
-    assert "不符合：排除1:既往接受过系统治疗：1个方案（atezolizumab+bevacizumab（抗VEGF、PD-L1），2023-04至2024-02）" in out
+    assert "既往接受过系统治疗：1个方案（atezolizumab+bevacizumab（抗VEGF、PD-L1），2023-04至2024-02）" in out
     assert "Child-Pugh评分需补充国际标准化比值（INR）或凝血酶原时间延长" in out
     assert "门静脉癌栓vp3（主干=vp4）" in out
     en = CliRunner().invoke(app, [*args, "--lang", "en"])
