@@ -77,7 +77,7 @@ def test_screen_writes_parquet(db: str, tmp_path: Path) -> None:
     naive = base.model_copy(update={"patient_id": "P2", "treatments": []})
     patients.write_text(base.model_dump_json() + "\n" + naive.model_dump_json() + "\n")
     out = tmp_path / "v.parquet"
-    res = runner.invoke(app, ["screen", str(patients), "--out", str(out), "--as-of", "2024-03-10", "--db", db])
+    res = runner.invoke(app, ["screen", str(patients), "--out", str(out), "--as-of", "2024-03-10", "--db", db, "--all-pairs"])
     assert res.exit_code == 0, res.output
     table = pq.read_table(out).to_pandas()
     assert len(table) == 2 * 4

@@ -21,9 +21,10 @@ from rich.table import Table
 from hcctrials.errors import InputError
 
 if TYPE_CHECKING:
+    import numpy as np
     import pyarrow as pa
 
-    from hcctrials.matching.cohort import CohortCatalog
+    from hcctrials.matching.cohort import CohortCatalog, ScreenBatch
     from hcctrials.storage.repository import TrialStore
 
 __all__ = ["register", "search_command"]
@@ -186,85 +187,176 @@ def landscape_command(
         console.print(f"plot written to {plot}", highlight=False)
 
 
-def _screen_init(catalog: CohortCatalog) -> None:
-    global _SCREEN_CATALOG
+def _screen_init(catalog: CohortCatalog, all_pairs: bool = True) -> None:
+    global _SCREEN_CATALOG, _SCREEN_ALL_PAIRS
     _SCREEN_CATALOG = catalog
+    _SCREEN_ALL_PAIRS = all_pairs
 
 
 _SCREEN_CATALOG: CohortCatalog | None = None
+_SCREEN_ALL_PAIRS = True
+
+
+def _screen_result(batch: pa.Table) -> ScreenBatch:
+    from hcctrials.matching.cohort import screen_batch
+
+    # _screen_init sets the catalog (in this process or in each worker) before any batch is screened
+    return screen_batch(batch, cast("CohortCatalog", _SCREEN_CATALOG), all_pairs=_SCREEN_ALL_PAIRS)
 
 
 def _screen_batch(batch: pa.Table) -> pa.Table:
-    from hcctrials.matching.cohort import evaluate_cohort_batch
-
-    # _screen_init sets the catalog (in this process or in each worker) before any batch is screened
-    return evaluate_cohort_batch(batch, cast("CohortCatalog", _SCREEN_CATALOG))
+    """The output table of one batch (the listed pairs, or every pair with ``--all-pairs``)."""
+    return _screen_result(batch).pairs
 
 
 _PARALLEL_SCREEN_BYTES = 5 * 1024 * 1024
 
 
+def _write_screen_counts(path: Path, catalog: CohortCatalog, counts: np.ndarray) -> None:
+    """Counts per trial and outcome as CSV: trial, registry, recruiting state, one column per outcome."""
+    import csv
+
+    from hcctrials.matching.cohort import COUNT_COLUMNS
+
+    with path.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["trial_id", "registry", "recruiting", *COUNT_COLUMNS])
+        for k, trial_id in enumerate(catalog.trial_ids):
+            writer.writerow([trial_id, catalog.registries[k], catalog.recruiting[k], *counts[k].tolist()])
+
+
+def _print_screen_summary(catalog: CohortCatalog, counts: np.ndarray, patients: int, pairs: int, out: str,
+                          counts_path: Path, all_pairs: bool, language: str) -> None:
+    from hcctrials.i18n import say
+
+    total = counts.sum(axis=0).tolist()
+    day = catalog.as_of.isoformat()
+    lines = [
+        say("{patients} patient(s) x {trials} trial(s) screened on {as_of}", language, patients=patients,
+            trials=len(catalog.trial_ids), as_of=day),
+        say("eligible: {eligible}; possibly eligible: {possibly}; ineligible: {ineligible}; "
+            "no criteria in the record: {no_criteria}; other condition: {other}; not recruiting on {as_of}: "
+            "{not_screened} (patient x trial pairs)", language, eligible=total[0], possibly=total[1],
+            ineligible=total[2], no_criteria=total[3], other=total[4], not_screened=total[5], as_of=day),
+        (say("every pair: {rows} row(s) -> {out}", language, rows=pairs, out=out) if all_pairs else
+         say("eligible or possibly eligible for a relevant trial recruiting on {as_of}: {rows} pair(s) -> {out}",
+             language, as_of=day, rows=pairs, out=out)),
+        say("counts per trial and verdict -> {path}", language, path=str(counts_path)),
+    ]
+    console = Console()
+    for line in lines:
+        console.print(line, highlight=False, markup=False)
+
+
 def screen_command(
-    patients: Path = typer.Argument(..., help="Patients: JSON lines, JSON array, FHIR NDJSON or CSV."),
-    out: Path = typer.Option(..., "--out", "-o", help="Verdicts table (.parquet or .csv)."),
+    patients: Path = typer.Argument(
+        ..., help="Patients: JSON lines (patients or FHIR Bundles), FHIR NDJSON, CSV, Parquet, JSON or YAML."),
+    out: Path = typer.Option(..., "--out", "-o",
+                             help="Output: .parquet or .csv (local engine); a Parquet folder (Spark engine)."),
     trials: list[str] = typer.Option([], "--trials", help="Trial ids to screen against (default: all)."),
     as_of: Optional[str] = typer.Option(None, "--as-of", help="Evaluation date YYYY-MM-DD (default today)."),
-    batch_size: int = typer.Option(10_000, "--batch-size", min=1, help="Patients per batch (memory bound)."),
+    all_pairs: bool = typer.Option(False, "--all-pairs",
+                                   help="Write every patient x trial verdict (default: only eligible or possibly "
+                                        "eligible pairs of relevant, recruiting trials)."),
+    offered: bool = typer.Option(False, "--offered",
+                                 help="Screen every trial `hcctrials match` offers (also not yet open or status "
+                                      "uncertain), not only trials recruiting on the as-of date."),
+    counts: Optional[Path] = typer.Option(None, "--counts",
+                                          help="Counts per trial and verdict, CSV (default: OUT.counts.csv)."),
+    batch_size: int = typer.Option(2_500, "--batch-size", min=1, help="Patients per batch (memory bound)."),
     workers: Optional[int] = typer.Option(
         None, "--workers", min=1,
         help="Processes evaluating batches in parallel (default: every CPU for inputs over 5 MB, else 1)."),
+    engine: str = typer.Option("local", "--engine", help="local (this machine) or spark (PySpark mapInArrow)."),
+    master: Optional[str] = typer.Option(None, "--master",
+                                         help="Spark master URL, e.g. local[2] or spark://host:7077 (Spark engine)."),
+    lang: Optional[str] = typer.Option(None, "--lang", help="en or zh (default: $HCCTRIALS_LANG, else en)."),
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
-    """Screen many patients against the catalog; write one row per patient x trial, streamed."""
+    """Screen a cohort against the catalog: eligible or possibly eligible pairs of relevant, open trials, streamed."""
+    import numpy as np
     import pyarrow as pa
     import pyarrow.csv as pacsv
     import pyarrow.parquet as pq
 
-    from hcctrials.matching.cohort import VERDICT_SCHEMA, build_cohort_catalog, iter_patient_batches
+    from hcctrials.i18n import resolve_language
+    from hcctrials.matching.cohort import (
+        COUNT_COLUMNS, LISTED_STATES, OFFERED_STATES, PAIR_SCHEMA, VERDICT_SCHEMA, build_cohort_catalog,
+        iter_patient_file_batches,
+    )
     from hcctrials.matching.compiled_cache import load_compiled_trials
-    from hcctrials.patients import load_patients
 
-    if workers is None:  # a process pool only pays for itself on large cohorts
-        large = patients.is_file() and patients.stat().st_size > _PARALLEL_SCREEN_BYTES
-        workers = max(1, len(os.sched_getaffinity(0))) if large else 1
+    language = resolve_language(lang)
+    if engine not in ("local", "spark"):
+        raise InputError(f"--engine: expected local or spark, got {engine!r}", field="engine", value=engine)
+    if master is not None and engine != "spark":
+        raise InputError("--master needs --engine spark", field="master", value=master)
     suffix = out.suffix.lower()
-    if suffix not in (".parquet", ".csv"):
+    if engine == "local" and suffix not in (".parquet", ".csv"):
         raise InputError(f"--out: unsupported file type {out.suffix!r}", value=str(out), hint="Use .parquet or .csv")
+    if engine == "local" and not patients.is_file():
+        raise InputError("patients file not found", file=str(patients), value=str(patients))
+    counts_path = counts if counts is not None else out.with_name(out.stem + ".counts.csv")
     day = _as_of(as_of)
     with _store(db) as store:
         selected = [store.get(t) for t in trials] if trials else list(store.iter_trials())
         compiled = load_compiled_trials(store, selected)
-    catalog = build_cohort_catalog(selected, as_of=day, compiled=compiled)
-    plain = pa.schema([(f.name, pa.string() if f.name != "n_unknown" else f.type) for f in VERDICT_SCHEMA])
-    writer = pq.ParquetWriter(out, VERDICT_SCHEMA) if suffix == ".parquet" else pacsv.CSVWriter(out, plain)
-    batches = iter_patient_batches(load_patients(patients), batch_size=batch_size)
-    count = 0
+    catalog = build_cohort_catalog(selected, as_of=day, compiled=compiled, all_pairs=all_pairs,
+                                   states=OFFERED_STATES if offered else LISTED_STATES)
+    del selected, compiled  # the catalog keeps what screening needs; the records are not needed any more
+    total = np.zeros((len(catalog.trial_ids), len(COUNT_COLUMNS)), dtype=np.int64)
+    if engine == "spark":
+        from hcctrials.matching.spark_engine import screen_with_spark
+
+        result = screen_with_spark(str(patients), catalog, out=str(out), master=master, all_pairs=all_pairs,
+                                   batch_size=batch_size)
+        _write_screen_counts(counts_path, catalog, result.counts)
+        _print_screen_summary(catalog, result.counts, result.patients, result.pairs, str(out), counts_path,
+                              all_pairs, language)
+        return
+    if workers is None:  # a process pool only pays for itself on large cohorts
+        large = patients.stat().st_size > _PARALLEL_SCREEN_BYTES
+        workers = max(1, len(os.sched_getaffinity(0))) if large else 1
+    schema = VERDICT_SCHEMA if all_pairs else PAIR_SCHEMA
+    plain = pa.schema([pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type) for f in schema])
+    writer = pq.ParquetWriter(out, schema) if suffix == ".parquet" else pacsv.CSVWriter(out, plain)
+    batches = iter_patient_file_batches(patients, batch_size=batch_size)
+    seen = 0
+    rows = 0
+    pool_memory = pa.default_memory_pool()
     with writer, Progress(TextColumn("screening"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                           transient=True) as progress:
         task = progress.add_task("patients", total=None)
 
-        def write(table: pa.Table) -> None:
-            nonlocal count
+        def write(result: ScreenBatch) -> None:
+            nonlocal seen, rows, total
+            table = result.pairs
             writer.write_table(table if suffix == ".parquet" else table.cast(plain))
-            count += table.num_rows // max(1, len(catalog.trial_ids))
-            progress.update(task, completed=count)
+            total += result.counts
+            seen += result.patients
+            rows += table.num_rows
+            progress.update(task, completed=seen)
+            del table, result
+            pool_memory.release_unused()  # give the written batch back: the parent holds only batches in flight
 
         if workers <= 1:
-            _screen_init(catalog)
+            _screen_init(catalog, all_pairs)
             for batch in batches:
-                write(_screen_batch(batch))
+                write(_screen_result(batch))
         else:
             from concurrent.futures import ProcessPoolExecutor
 
-            with ProcessPoolExecutor(max_workers=workers, initializer=_screen_init, initargs=(catalog,)) as pool:
+            with ProcessPoolExecutor(max_workers=workers, initializer=_screen_init,
+                                     initargs=(catalog, all_pairs)) as pool:
                 pending = []
-                for batch in batches:  # at most 2 batches per worker in flight: memory stays bounded
-                    pending.append(pool.submit(_screen_batch, batch))
-                    if len(pending) >= 2 * workers:
+                for batch in batches:  # one batch per worker in flight, and one more: memory stays bounded
+                    pending.append(pool.submit(_screen_result, batch))
+                    if len(pending) > workers:
                         write(pending.pop(0).result())
                 for fut in pending:
                     write(fut.result())
-    Console().print(f"{count} patient(s) x {len(catalog.trial_ids)} trial(s) -> {out}", highlight=False)
+    _write_screen_counts(counts_path, catalog, total)
+    _print_screen_summary(catalog, total, seen, rows, str(out), counts_path, all_pairs, language)
 
 
 def register(app: typer.Typer) -> None:

@@ -57,7 +57,7 @@ from hcctrials.errors import HcctrialsError, UnitError
 from hcctrials.model.patient import Patient
 
 __all__ = ["NOT_MET", "UNKNOWN", "MET", "NEEDS_REVIEW", "ADMINISTRATIVE", "STATUS_CODES", "ColumnarCatalog",
-           "BatchVerdicts", "FactColumns", "evaluate_columnar", "TRIAL_STATUS_NAMES"]
+           "BatchVerdicts", "ScreenVerdicts", "FactColumns", "evaluate_columnar", "TRIAL_STATUS_NAMES"]
 
 NOT_MET, UNKNOWN, MET, NEEDS_REVIEW, ADMINISTRATIVE = 0, 1, 2, 3, 4
 STATUS_CODES = {"not_met": NOT_MET, "unknown": UNKNOWN, "met": MET, "needs_review": NEEDS_REVIEW,
@@ -85,16 +85,25 @@ _ATOMS = (str, int, float, bool, type(None), date)
 
 def _freeze(obj: Any) -> Hashable:
     """A hashable image of a pydantic model / list / value (for dictionary encoding)."""
-    if type(obj) in _ATOMS:
+    kind = type(obj)
+    if kind in _ATOM_TYPES:
         return cast(Hashable, obj)  # str, int, float, bool, None and date are hashable
+    if kind is list or kind is tuple:
+        return tuple([_freeze(x) for x in obj])
+    if hasattr(kind, "__pydantic_fields__"):
+        values = tuple(obj.__dict__.values())
+        if all(type(v) in _ATOM_TYPES for v in values):
+            return values
+        return tuple([_freeze(v) for v in values])
     if isinstance(obj, (list, tuple)):
         return tuple(_freeze(x) for x in obj)
-    if hasattr(obj, "__pydantic_fields__"):
-        return tuple(_freeze(v) for v in obj.__dict__.values())
     if isinstance(obj, dict):
         return tuple(sorted((k, _freeze(v)) for k, v in obj.items()))
     # any other value is kept as is: assumed hashable (a dict key fails loudly if it is not)
     return cast(Hashable, obj)
+
+
+_ATOM_TYPES = frozenset(_ATOMS)
 
 
 @lru_cache(maxsize=4096)
@@ -174,6 +183,8 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
     "urine_dipstick": lambda p, f: _freeze([lab for lab in p.labs if lab.analyte == "urine_protein"]),
     "residual_toxicity": lambda p, f: (p.residual_toxicity_grade, bool(p.treatments), p.history_reviewed),
     "treatment_candidate": lambda p, f: (p.diagnosis.resectable, p.diagnosis.transplant_candidate),
+    # medications.evaluate_medication: concomitant medications, the agents of the therapy lines, history flag
+    "medication": lambda p, f: (_freeze(p.concomitant_medications), _freeze(p.treatments), p.history_reviewed),
 }
 
 
@@ -222,6 +233,7 @@ _FIELD_SIGNATURES: dict[str, tuple[tuple[str, ...], Callable[[Patient], Hashable
     "heart_failure_nyha": (("conditions",), lambda p: p.history_reviewed),
     "history": (("conditions", "liver", "treatments", "diagnosis", "virology", "tumour"),
                 lambda p: (p.history_reviewed, p.sex, p.pregnant, p.breastfeeding, tuple(p.allergies))),
+    "medication": (("concomitant_medications", "treatments"), lambda p: p.history_reviewed),
 }
 
 
@@ -548,6 +560,18 @@ class BatchVerdicts:
     first_unknown: np.ndarray  # int32 (n_trials, n_patients)
 
 
+@dataclass
+class ScreenVerdicts:
+    """Per compiled trial x patient: verdict code (0 eligible, 1 possibly, 2 ineligible, 3 no criteria),
+    undecided count (unknown or needs review) and the criterion that tells why (index into
+    ``ColumnarCatalog.criteria``: the first failing criterion of an ineligible trial, the first
+    undecided one of a possibly eligible trial; -1 otherwise)."""
+
+    status: np.ndarray  # int8 (n_trials, n_patients)
+    n_unknown: np.ndarray  # int32 (n_trials, n_patients)
+    first: np.ndarray  # int32 (n_trials, n_patients)
+
+
 class ColumnarCatalog:
     """A :class:`CompiledCatalog` flattened for column-wise evaluation (built once, reused per batch)."""
 
@@ -602,6 +626,112 @@ class ColumnarCatalog:
         #: every trial's criteria in the catalog's flat order (criteria excluded from matching left out)
         self.criteria = [c for t in catalog.trials for c in t.criteria if not c.exclude_from_matching]
         self.labels = [f"{c.role} {c.number}: {c.text}" for c in self.criteria]
+        self._plan_screen(nodes, n_leaves)
+
+    def __getstate__(self) -> dict[str, Any]:
+        """Pickled as the compiled catalog's structure (a broadcast to Spark executors, a worker
+        process): :class:`CompiledCatalog` holds compiled closures, which are rebuilt on load
+        (:meth:`CompiledCatalog.from_structure`)."""
+        state = dict(self.__dict__)
+        cat = self.catalog
+        state["catalog"] = (list(cat.trials), list(cat.rules), cat.leaves, cat.programs, cat.exclusion,
+                            cat.criterion_ids, cat.offsets)
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        parts = state["catalog"]
+        state["catalog"] = CompiledCatalog.from_structure(*parts)
+        self.__dict__.update(state)
+
+    def _plan_screen(self, nodes: list[tuple[str, tuple[int, ...]]], n_leaves: int) -> None:
+        """Constant folding for :meth:`screen_trials`: a rule whose leaves are all needs-review or
+        administrative has the same code for every patient, so its criteria are reduced once here
+        (per trial: the encoded maximum and the undecided count) and only the others per batch."""
+        const = np.full(self.n_nodes, -1, dtype=np.int64)  # constant code of a node, -1 when it varies
+        for i, leaf in enumerate(self.leaves):
+            kind = getattr(leaf, "kind", None)
+            if kind == "needs_review":
+                const[i] = NEEDS_REVIEW
+            elif kind == "administrative":
+                const[i] = ADMINISTRATIVE
+        for k, (op, kids) in enumerate(nodes):  # children come before their parent (post-order)
+            codes = [int(const[c]) for c in kids]
+            if any(c < 0 for c in codes):
+                continue
+            if not codes:
+                const[n_leaves + k] = ADMINISTRATIVE
+            elif op == "n":
+                const[n_leaves + k] = int(_NOT[codes[0]])
+            elif op == "a":
+                const[n_leaves + k] = int(_ALL_RANK[min(int(_ALL_RANK[c]) for c in codes)])
+            else:
+                const[n_leaves + k] = int(_ANY_BACK[max(int(_ANY_RANK[c]) for c in codes)])
+        rule_const = const[self.rule_root]
+        rule_trial = np.full(rule_const.size, -1, dtype=np.int64)  # trial-view code of constant rules
+        fixed = rule_const >= 0
+        view = rule_const[fixed].astype(np.int64)
+        view = np.where(self.exclusion[fixed], _NOT[view], view)
+        rule_trial[fixed] = _TRIAL[view]
+        C = int(self.criterion_ids.size)
+        starts = self.offsets[:-1]
+        lengths = self.offsets[1:] - starts
+        local = np.arange(C, dtype=np.int64) - np.repeat(starts, lengths)
+        trial_of = np.repeat(np.arange(self.n_trials, dtype=np.int64), lengths)
+        #: K: one more than the longest trial; a criterion is encoded code * K + (K - 1 - position), so the
+        #: maximum over a trial gives its verdict (code) and the first criterion with that code (position)
+        self._K = int(lengths.max(initial=0)) + 1
+        self._edt = np.uint16 if 3 * self._K < np.iinfo(np.uint16).max else np.uint32
+        crit_const = rule_trial[self.criterion_ids] if C else np.empty(0, np.int64)
+        is_const = crit_const >= 0
+        enc = crit_const * self._K + (self._K - 1 - local)
+        self._const_v = np.zeros(self.n_trials, dtype=np.int64)
+        np.maximum.at(self._const_v, trial_of[is_const], enc[is_const])
+        self._const_unknown = np.bincount(trial_of[is_const & (crit_const == 1)], minlength=self.n_trials)
+        var = np.nonzero(~is_const)[0]
+        self._var_rules = self.criterion_ids[var]
+        self._var_rank = (self._K - 1 - local[var]).astype(self._edt)[:, None]
+        var_trial = trial_of[var]
+        self._var_trials = np.unique(var_trial)  # trials with at least one varying criterion
+        self._var_starts = np.searchsorted(var_trial, self._var_trials).astype(np.int64)
+        self._var_needed = np.unique(self._var_rules)
+        self._nonempty = lengths > 0
+        self._starts = starts
+
+    def screen_trials(self, rule_codes: np.ndarray, *, chunk: int | None = None) -> ScreenVerdicts:
+        """Per trial x patient: verdict code, undecided count and the criterion that tells why (the first
+        failing one of an ineligible trial, the first undecided one of a possibly eligible trial), with
+        one reduction per criterion and batch (constant criteria folded in once, :meth:`_plan_screen`).
+
+        Same verdicts and criteria as :meth:`combine_trials` (and so :func:`decide_trial_verdict`): the
+        maximum of ``code * K + (K - 1 - position)`` over a trial's criteria is the maximum code, and
+        among the criteria with that code the first one."""
+        n = rule_codes.shape[1]
+        T = self.n_trials
+        K = self._K
+        v = np.repeat(self._const_v.astype(np.int32)[:, None], n, axis=1)
+        n_unknown = np.repeat(self._const_unknown.astype(np.int32)[:, None], n, axis=1)
+        if self._var_rules.size and n:
+            if chunk is None:  # ~4 MiB of encoded criteria per block
+                chunk = max(16, min(512, (1 << 21) // int(self._var_rules.size)))
+            vt = self._var_trials
+            for a in range(0, n, chunk):
+                per = rule_codes[self._var_rules, a:a + chunk]
+                enc: np.ndarray = per.astype(self._edt)
+                enc *= self._edt(K)
+                enc += self._var_rank
+                top = np.maximum.reduceat(enc, self._var_starts, axis=0)
+                v[vt, a:a + chunk] = np.maximum(v[vt, a:a + chunk], top)
+                undecided: np.ndarray = np.add.reduceat(per == 1, self._var_starts, axis=0, dtype=np.int32)
+                n_unknown[vt, a:a + chunk] += undecided
+        status = (v // K).astype(_I8)
+        first = np.where(status > 0, self._starts[:, None] + (K - 1 - v % K), -1).astype(np.int32)
+        status[~self._nonempty] = NO_CRITERIA
+        first[~self._nonempty] = -1
+        return ScreenVerdicts(status, n_unknown, first)
+
+    def screen(self, fc: FactColumns) -> ScreenVerdicts:
+        """:meth:`screen_trials` of the batch in *fc*."""
+        return self.screen_trials(self.rule_codes(fc))
 
     def node_codes(self, fc: FactColumns) -> np.ndarray:
         """(n_nodes, n_patients) int8 codes of every node for the batch."""

@@ -1,59 +1,99 @@
 """Cohort screening: many patients against a catalog, as a pure function over Arrow batches.
 
-:func:`evaluate_cohort_batch` takes an Arrow table of patients (``patient_id`` and
-``patient_json``: the patient in the documented JSON schema) and returns an Arrow table of
-verdicts, one row per patient x trial: ``patient_id, trial_id, registry, verdict, n_unknown,
-deciding, first_unknown, recruiting`` (string columns dictionary-encoded).  ``deciding`` is
-the trial's first failing criterion ("exclusion 2: <text>"), ``first_unknown`` its first
-criterion the record cannot decide (what to measure first); the full per-criterion
-explanation is ``hcctrials match`` for one patient.  The function reads nothing but its
-arguments, so the same code can run per partition on a distributed engine (Spark
-``mapInArrow``, Ray Data ``map_batches``); :func:`iter_patient_batches` streams patients into
-such batches so memory is bounded by the batch size.
+A hospital network screens its whole HCC population against every open trial each night (issue
+15).  What a screening team reads is short: the patient x trial pairs that are **eligible** or
+**possibly eligible** for a **relevant, open** trial, each with the criterion that tells why (the
+first undecided one of a possibly eligible pair: what to measure or review first), plus counts per
+trial and per verdict.  Everything else (ineligible pairs, trials of other conditions, trials not
+recruiting on the as-of date) is counted, not listed.
 
-The relevance gate of :mod:`hcctrials.matching.relevance` applies as in ``hcctrials match``: a
-trial of another condition than the patient's gets the verdict ``other_condition`` whatever its
-criteria say.
+:func:`screen_batch` takes an Arrow table of patients (column ``patient_json``: one patient in the
+documented JSON schema or a FHIR R4 Bundle, as read from the file; optional ``source`` and
+``record`` name the file and the record for error messages) and returns a :class:`ScreenBatch`:
 
-Evaluation is column-wise (:mod:`hcctrials.criteria.columnar`): each distinct leaf of the
-catalog is one vector over the batch, trees and trials are combined with NumPy reductions;
-a property test checks it against the scalar engine.
+* ``pairs``: the listed pairs, patient-major, :data:`PAIR_SCHEMA` (``patient_id, trial_id,
+  registry, verdict, n_undecided, first_undecided, recruiting``); with ``all_pairs`` every patient x
+  trial row of :data:`VERDICT_SCHEMA` instead (the full table: ``deciding`` the first failing
+  criterion, ``first_unknown`` the first undecided one);
+* ``counts``: per trial of the catalog, pairs per outcome (:data:`COUNT_COLUMNS`).
+
+Verdicts are those of the one-patient engine (``hcctrials match``,
+:func:`hcctrials.criteria.verdict.decide_trial_verdict`): the relevance gate of
+:mod:`hcctrials.matching.relevance` first (a trial of another condition than the patient's is
+``other_condition`` whatever its criteria say), then the trial's criteria.  Property tests check
+the batch function against :func:`hcctrials.matching.matcher.match_patient`.
+
+The function reads nothing but its arguments, so the same code runs per partition on a
+distributed engine (:mod:`hcctrials.matching.spark_engine`, Spark ``mapInArrow``).  A
+:class:`CohortCatalog` is prepared once (criteria compiled, recruiting state fixed on the as-of
+date, the trials to evaluate flattened for column-wise evaluation) and pickles compactly for a
+broadcast.  Evaluation is column-wise (:mod:`hcctrials.criteria.columnar`).
+
+The last section streams patient files (JSON lines, FHIR NDJSON, CSV, Parquet) into such batches,
+so memory is bounded by the batch size, not the cohort (:func:`iter_patient_file_batches`).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
 
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, compile_trial
-from hcctrials.criteria.columnar import ColumnarCatalog, evaluate_columnar
+from hcctrials.criteria.columnar import ColumnarCatalog, FactColumns, evaluate_columnar
+from hcctrials.errors import ParseError
 from hcctrials.matching.relevance import TrialConcepts, assess_relevance, patient_concepts, trial_concepts
 from hcctrials.matching.status import RecruitingState, evaluate_recruiting_status
 from hcctrials.model.patient import Patient
 from hcctrials.model.trial import Trial
 
-__all__ = ["CohortCatalog", "build_cohort_catalog", "evaluate_cohort_batch", "iter_patient_batches",
-           "patients_to_batch", "VERDICT_SCHEMA", "VERDICTS"]
+__all__ = ["CohortCatalog", "build_cohort_catalog", "evaluate_cohort_batch", "screen_batch", "ScreenBatch",
+           "iter_patient_batches", "iter_patient_file_batches", "patients_to_batch", "parse_batch_patients",
+           "VERDICT_SCHEMA", "PAIR_SCHEMA", "VERDICTS", "COUNT_COLUMNS", "LISTED_STATES", "OFFERED_STATES"]
 
 _DICT = pa.dictionary(pa.int32(), pa.string())
 VERDICT_SCHEMA = pa.schema([
     ("patient_id", _DICT), ("trial_id", _DICT), ("registry", _DICT), ("verdict", _DICT),
     ("n_unknown", pa.int32()), ("deciding", _DICT), ("first_unknown", _DICT), ("recruiting", _DICT),
 ])
+#: The listed pairs (default output): eligible or possibly eligible for a relevant, screened trial.
+PAIR_SCHEMA = pa.schema([
+    ("patient_id", _DICT), ("trial_id", _DICT), ("registry", _DICT), ("verdict", _DICT),
+    ("n_undecided", pa.int32()), ("first_undecided", _DICT), ("recruiting", _DICT),
+])
 #: verdict codes of the output (0-3 as :data:`hcctrials.criteria.verdict.TRIAL_VERDICTS`; 4 for a trial of
 #: another condition than the patient's, which the relevance gate of ``hcctrials match`` hides too)
 VERDICTS = ("eligible", "possibly_eligible", "ineligible", "unknown_no_criteria", "other_condition")
 OTHER_CONDITION = 4
+#: Outcomes counted per trial: the verdicts, and ``not_screened`` for a relevant trial whose recruiting
+#: state on the as-of date is not screened (closed, or not yet open unless asked), which is not evaluated.
+COUNT_COLUMNS = (*VERDICTS, "not_screened")
+NOT_SCREENED = 5
+#: Recruiting states screened by default (recruiting on the as-of date), and what ``hcctrials match`` offers.
+LISTED_STATES: tuple[RecruitingState, ...] = ("open",)
+OFFERED_STATES: tuple[RecruitingState, ...] = ("open", "not_yet_open", "uncertain")
+
+
+def _unique(values: Sequence[str]) -> tuple[list[str], np.ndarray]:
+    """(distinct values in first-seen order, code of each value)."""
+    position: dict[str, int] = {}
+    codes = np.fromiter((position.setdefault(v, len(position)) for v in values), dtype=np.int32, count=len(values))
+    return list(position), codes
 
 
 @dataclass
 class CohortCatalog:
     """Trials prepared for screening: compiled criteria (deduplicated, flattened for column-wise
-    evaluation) and the recruiting state on ``as_of``."""
+    evaluation) of the trials that are evaluated, and the recruiting state on ``as_of``.
+
+    ``screened`` marks the trials whose recruiting state is screened (``states``); with
+    ``all_pairs`` every trial with criteria is evaluated, else only the screened ones."""
 
     as_of: date
     trial_ids: list[str]
@@ -61,14 +101,34 @@ class CohortCatalog:
     with_criteria: np.ndarray  # bool per trial
     recruiting: list[RecruitingState]
     columnar: ColumnarCatalog
-    trial_index: np.ndarray  # position of each compiled trial in trial_ids
+    trial_index: np.ndarray  # position in trial_ids of each evaluated (compiled) trial
     concepts: list[TrialConcepts] | None = None  # per trial, for the relevance gate (None: no gate)
+    states: tuple[str, ...] = LISTED_STATES
+    all_pairs: bool = True
+    _relevance: dict[frozenset[str], np.ndarray] = field(default_factory=dict, repr=False)
+
+    def __post_init__(self) -> None:
+        self.screened = np.fromiter((s in self.states for s in self.recruiting), dtype=bool,
+                                    count=len(self.recruiting))
+        self._trial_values, self._trial_codes = _unique(self.trial_ids)
+        self._registry_values, self._registry_codes = _unique(self.registries)
+        self._state_values, self._state_codes = _unique(list(self.recruiting))
+        self._label_values, self._label_codes = _unique(self.columnar.labels)
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        state["_relevance"] = {}
+        return state
 
     def relevant(self, disease: frozenset[str]) -> np.ndarray:
         """Bool per trial: does it concern a patient whose disease has the concepts *disease*."""
         if self.concepts is None:
             return np.ones(len(self.trial_ids), dtype=bool)
-        return np.array([assess_relevance(c, disease).relevant for c in self.concepts], dtype=bool)
+        hit = self._relevance.get(disease)
+        if hit is None:
+            hit = self._relevance[disease] = np.array(
+                [assess_relevance(c, disease).relevant for c in self.concepts], dtype=bool)
+        return hit
 
     @property
     def compiled(self) -> CompiledCatalog:
@@ -76,36 +136,50 @@ class CohortCatalog:
 
 
 def build_cohort_catalog(trials: Iterable[Trial], *, as_of: date,
-                         compiled: Sequence[CompiledTrial | None] | None = None) -> CohortCatalog:
-    """Compile every trial once (or take *compiled*, aligned with *trials*, e.g. from the
-    database cache) and fix the recruiting state on *as_of*."""
+                         compiled: Sequence[CompiledTrial | None] | None = None,
+                         states: Sequence[str] = LISTED_STATES, all_pairs: bool = True) -> CohortCatalog:
+    """Compile every evaluated trial once (or take *compiled*, aligned with *trials*, e.g. from the
+    database cache) and fix the recruiting state on *as_of*.
+
+    With ``all_pairs`` every trial with criteria is evaluated (the full table); otherwise only the
+    trials whose recruiting state on *as_of* is in *states* (the others are counted as not screened)."""
     ids: list[str] = []
     regs: list[str] = []
     has: list[bool] = []
-    states: list[RecruitingState] = []
+    recruiting: list[RecruitingState] = []
     concepts: list[TrialConcepts] = []
     chosen: list[CompiledTrial] = []
     index: list[int] = []
     for i, trial in enumerate(trials):
         el = trial.eligibility
         ok = bool(el.inclusion or el.exclusion or el.raw_text.en or el.raw_text.zh)
+        state = evaluate_recruiting_status(trial, as_of=as_of).state
         ids.append(trial.trial_id)
         regs.append(trial.registry.value)
         has.append(ok)
-        states.append(evaluate_recruiting_status(trial, as_of=as_of).state)
+        recruiting.append(state)
         concepts.append(trial_concepts(trial))
-        if ok:
+        if ok and (all_pairs or state in states):
             given = compiled[i] if compiled is not None else None
             chosen.append(given if given is not None else compile_trial(trial))
             index.append(i)
-    return CohortCatalog(as_of, ids, regs, np.asarray(has, dtype=bool), states,
-                         ColumnarCatalog(CompiledCatalog(chosen)), np.asarray(index, dtype=np.int64), concepts)
+    return CohortCatalog(as_of, ids, regs, np.asarray(has, dtype=bool), recruiting,
+                         ColumnarCatalog(CompiledCatalog(chosen)), np.asarray(index, dtype=np.int64), concepts,
+                         tuple(states), all_pairs)
 
 
-def patients_to_batch(patients: Sequence[Patient]) -> pa.Table:
-    """An Arrow table ``patient_id, patient_json`` of *patients*."""
-    return pa.table({"patient_id": [p.patient_id for p in patients],
-                     "patient_json": [p.model_dump_json(exclude_none=True) for p in patients]})
+# ----------------------------------------------------------------------------- batches
+
+
+def patients_to_batch(patients: Sequence[Patient], *, source: str | None = None,
+                      records: Sequence[str] | None = None) -> pa.Table:
+    """An Arrow batch ``patient_json, source, record`` of *patients* (already parsed and checked)."""
+    return pa.table({
+        "patient_json": pa.array([p.model_dump_json(exclude_none=True) for p in patients], pa.string()),
+        "source": pa.array([source] * len(patients), pa.string()),
+        "record": pa.array(list(records) if records is not None else [f"patient {p.patient_id}" for p in patients],
+                           pa.string()),
+    })
 
 
 def iter_patient_batches(patients: Iterable[Patient], *, batch_size: int = 10_000) -> Iterator[pa.Table]:
@@ -120,55 +194,291 @@ def iter_patient_batches(patients: Iterable[Patient], *, batch_size: int = 10_00
         yield patients_to_batch(batch)
 
 
-def _dict(indices: np.ndarray, values: Sequence[str]) -> pa.DictionaryArray:
-    """A dictionary array with *unique* values: the Parquet writer stores an Arrow dictionary as is
-    (RLE_DICTIONARY) only when its values are distinct, else it falls back to plain strings (measured:
-    ~20x the bytes and ~8x the time for the criterion labels, where many trials share a text)."""
-    position: dict[str, int] = {}
-    remap = np.fromiter((position.setdefault(v, len(position)) for v in values), dtype=np.int32, count=len(values))
-    if len(position) < len(values):
-        indices = remap[indices]
-    return pa.DictionaryArray.from_arrays(pa.array(indices, type=pa.int32()), pa.array(list(position), pa.string()))
+def _column(batch: pa.Table | pa.RecordBatch, name: str) -> list[Any]:
+    if name in batch.schema.names:
+        return list(batch.column(name).to_pylist())
+    return [None] * batch.num_rows
 
 
-def evaluate_cohort_batch(batch: pa.Table, catalog: CohortCatalog) -> pa.Table:
-    """Verdicts of every patient of *batch* against every trial of *catalog* (pure), patient-major."""
-    ids = batch.column("patient_id").to_pylist()
-    patients = [Patient.model_validate_json(raw) for raw in batch.column("patient_json").to_pylist()]
+#: A JSON string that pydantic could read as a non-finite float ("NaN", "inf", "-Infinity", "1e999"; a
+#: float field accepts numeric strings): such records take the reader's full path (:func:`_parse_record`).
+#: Matched on the lower-cased text; orjson itself refuses NaN / Infinity literals and overflowing numbers.
+_SUSPECT = re.compile(r'"\s*[-+]?(?:nan|inf|[\d.]+e)')
+
+
+def _parse_record(raw: str, source: str | None, record: str) -> Patient:
+    """One patient record of a batch, read exactly as :func:`hcctrials.patients.io.parse_patient` reads it.
+
+    Fast path for a record of our schema: parsed by orjson (which refuses NaN, Infinity and numbers that
+    overflow a float) and validated by the model (``extra="forbid"`` and no free-form fields, so its depth
+    is bounded by the schema), then checked for plausibility (:func:`check_patient`): the depth and
+    finiteness walks of ``parse_patient`` cannot fail on such a record, so they are skipped.  A FHIR
+    Bundle, a record whose text may spell a non-finite number, and any record the fast path refuses go
+    through ``parse_patient`` itself, so errors are its errors (naming file, record, field and value)."""
+    import json
+
+    import orjson
+    import pydantic
+
+    from hcctrials.patients.io import parse_patient
+    from hcctrials.patients.plausibility import check_patient
+
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        try:  # the line reader's JSON (stdlib) also reads NaN / Infinity, which parse_patient then names
+            data = json.loads(raw)
+        except (ValueError, RecursionError):
+            raise ParseError(f"not valid JSON: {exc}", file=source, record=record) from None
+        return parse_patient(data, source=source, record=record)
+    if not isinstance(data, dict) or "resourceType" in data or _SUSPECT.search(raw.lower()):
+        return parse_patient(data, source=source, record=record)
+    try:
+        patient = Patient.model_validate(data)
+    except pydantic.ValidationError:
+        return parse_patient(data, source=source, record=record)  # raises the reader's error
+    return check_patient(patient, file=source, record=record)
+
+
+def parse_batch_patients(batch: pa.Table | pa.RecordBatch) -> list[Patient]:
+    """The patients of a batch, parsed and checked as ``hcctrials match`` reads one
+    (:func:`hcctrials.patients.io.parse_patient`: our schema or a FHIR Bundle, plausibility
+    checks); an error names the file and record of the row."""
+    raws = batch.column("patient_json").to_pylist()
+    sources = _column(batch, "source")
+    records = _column(batch, "record")
+    out: list[Patient] = []
+    for k, raw in enumerate(raws):
+        where = records[k] or f"row {k + 1}"
+        if raw is None:
+            raise ParseError("empty patient record", file=sources[k], record=where, field="patient_json")
+        out.append(_parse_record(raw, sources[k], where))
+    return out
+
+
+@dataclass
+class ScreenBatch:
+    """What :func:`screen_batch` returns: the listed pairs (or every pair) and the counts per trial
+    (rows: trials of the catalog; columns: :data:`COUNT_COLUMNS`)."""
+
+    pairs: pa.Table
+    counts: np.ndarray  # int64 (n_trials, len(COUNT_COLUMNS))
+    patients: int
+
+
+def _dict(codes: np.ndarray, values: Sequence[str], mask: np.ndarray | None = None) -> pa.DictionaryArray:
+    """A dictionary array over *values* (distinct: the Parquet writer stores an Arrow dictionary as is,
+    RLE_DICTIONARY, only when its values are distinct, else it falls back to plain strings)."""
+    return pa.DictionaryArray.from_arrays(pa.array(codes.astype(np.int32, copy=False), type=pa.int32(), mask=mask),
+                                          pa.array(values, pa.string()))
+
+
+def _gate(patients: Sequence[Patient], catalog: CohortCatalog) -> np.ndarray:
+    """(n_trials, n_patients) bool: the trial concerns the patient's disease."""
+    groups: dict[frozenset[str], list[int]] = {}
+    for j, p in enumerate(patients):
+        groups.setdefault(patient_concepts(p), []).append(j)
+    gate = np.empty((len(catalog.trial_ids), len(patients)), dtype=bool)
+    for disease, members in groups.items():
+        gate[:, members] = catalog.relevant(disease)[:, None]
+    return gate
+
+
+def screen_batch(batch: pa.Table | pa.RecordBatch, catalog: CohortCatalog, *, all_pairs: bool = False) -> ScreenBatch:
+    """Screen every patient of *batch* against every trial of *catalog* (pure; see the module docstring)."""
+    patients = parse_batch_patients(batch)
+    n, T = len(patients), len(catalog.trial_ids)
+    if all_pairs:
+        if not catalog.all_pairs:
+            raise ValueError("all_pairs needs a catalog built with all_pairs=True (every trial evaluated)")
+        table = _all_pairs_table(patients, catalog)
+        codes = table.column("verdict").combine_chunks()
+        verdict = np.asarray(codes.indices).reshape(n, T).T  # dictionary codes are VERDICTS positions
+        counts = np.zeros((T, len(COUNT_COLUMNS)), dtype=np.int64)
+        for v in range(len(VERDICTS)):
+            counts[:, v] = (verdict == v).sum(axis=1)
+        return ScreenBatch(table, counts, n)
+    cat = catalog.columnar
+    ti = catalog.trial_index
+    fc = FactColumns(patients, catalog.as_of)
+    got = cat.screen(fc) if ti.size else None
+    gate = _gate(patients, catalog)
+    # per trial x patient outcome code (COUNT_COLUMNS)
+    outcome = np.full((T, n), NOT_SCREENED, dtype=np.int8)
+    outcome[catalog.screened] = 3  # screened without criteria: unknown_no_criteria
+    on = catalog.screened[ti]  # evaluated trials that are screened (all of them unless built for all pairs)
+    if got is not None:
+        outcome[ti[on]] = got.status[on]
+    outcome[~gate] = OTHER_CONDITION
+    counts = np.zeros((T, len(COUNT_COLUMNS)), dtype=np.int64)
+    for v in range(len(COUNT_COLUMNS)):
+        counts[:, v] = (outcome == v).sum(axis=1)
+    # listed: eligible or possibly eligible (only evaluated, relevant trials can be)
+    if got is None:
+        return ScreenBatch(PAIR_SCHEMA.empty_table(), counts, n)
+    listed = (got.status <= 1) & gate[ti] & on[:, None]
+    patient_pos, sub = np.nonzero(listed.T)  # patient-major
+    trial_pos = ti[sub]
+    verdict = got.status[sub, patient_pos]
+    first = got.first[sub, patient_pos]
+    ids = [p.patient_id for p in patients]
+    id_values, id_codes = _unique(ids)
+    label_codes = catalog._label_codes[np.maximum(first, 0)] if first.size else np.empty(0, np.int32)
+    columns = [
+        _dict(id_codes[patient_pos], id_values),
+        _dict(catalog._trial_codes[trial_pos], catalog._trial_values),
+        _dict(catalog._registry_codes[trial_pos], catalog._registry_values),
+        _dict(verdict, VERDICTS),
+        pa.array(got.n_unknown[sub, patient_pos], type=pa.int32()),
+        _dict(label_codes, catalog._label_values, mask=first < 0),
+        _dict(catalog._state_codes[trial_pos], catalog._state_values),
+    ]
+    return ScreenBatch(pa.Table.from_arrays(columns, schema=PAIR_SCHEMA), counts, n)
+
+
+def _all_pairs_table(patients: Sequence[Patient], catalog: CohortCatalog) -> pa.Table:
+    """Every patient x trial row (:data:`VERDICT_SCHEMA`), patient-major."""
     n, T = len(patients), len(catalog.trial_ids)
     cat = catalog.columnar
     got = evaluate_columnar(cat, patients, as_of=catalog.as_of)
     # (T, n) for every trial of the catalog; trials without criteria: unknown_no_criteria
     verdict = np.full((T, n), 3, dtype=np.int32)
     n_unknown = np.zeros((T, n), dtype=np.int32)
-    labels = [*cat.labels, ""]
-    deciding = np.full((T, n), len(cat.labels), dtype=np.int32)
-    first_unknown = np.full((T, n), len(cat.labels), dtype=np.int32)
+    none = len(catalog._label_values)
+    deciding = np.full((T, n), -1, dtype=np.int32)
+    first_unknown = np.full((T, n), -1, dtype=np.int32)
     ti = catalog.trial_index
     verdict[ti] = got.status
     n_unknown[ti] = got.n_unknown
-    deciding[ti] = np.where(got.deciding >= 0, got.deciding, len(cat.labels))
-    first_unknown[ti] = np.where(got.first_unknown >= 0, got.first_unknown, len(cat.labels))
+    deciding[ti] = got.deciding
+    first_unknown[ti] = got.first_unknown
     # relevance gate (issue 10): a trial of another condition is never eligible or possibly eligible
-    gates: dict[frozenset[str], np.ndarray] = {}
-    for j, p in enumerate(patients):
-        disease = patient_concepts(p)
-        if disease not in gates:
-            gates[disease] = catalog.relevant(disease)
-        verdict[~gates[disease], j] = OTHER_CONDITION
-    states = sorted(set(catalog.recruiting))
-    state_idx = np.array([states.index(s) for s in catalog.recruiting], dtype=np.int32)
-    regs = sorted(set(catalog.registries))
-    reg_idx = np.array([regs.index(r) for r in catalog.registries], dtype=np.int32)
+    verdict[~_gate(patients, catalog)] = OTHER_CONDITION
+    labels = np.append(catalog._label_codes, none).astype(np.int32)
+    label_values = [*catalog._label_values, ""]
+    id_values, id_codes = _unique([p.patient_id for p in patients])
     trial_rows = np.tile(np.arange(T, dtype=np.int32), n)
     columns = [
-        _dict(np.repeat(np.arange(n, dtype=np.int32), T), ids),
-        _dict(trial_rows, catalog.trial_ids),
-        _dict(reg_idx[trial_rows], regs),
+        _dict(np.repeat(id_codes, T), id_values),
+        _dict(catalog._trial_codes[trial_rows], catalog._trial_values),
+        _dict(catalog._registry_codes[trial_rows], catalog._registry_values),
         _dict(verdict.T.ravel(), VERDICTS),
         pa.array(n_unknown.T.ravel(), type=pa.int32()),
-        _dict(deciding.T.ravel(), labels),
-        _dict(first_unknown.T.ravel(), labels),
-        _dict(state_idx[trial_rows], states),
+        _dict(labels[deciding.T.ravel()], label_values),
+        _dict(labels[first_unknown.T.ravel()], label_values),
+        _dict(catalog._state_codes[trial_rows], catalog._state_values),
     ]
     return pa.Table.from_arrays(columns, schema=VERDICT_SCHEMA)
+
+
+def evaluate_cohort_batch(batch: pa.Table, catalog: CohortCatalog) -> pa.Table:
+    """Verdicts of every patient of *batch* against every trial of *catalog* (pure), patient-major:
+    the full table of :func:`screen_batch` with ``all_pairs``."""
+    return screen_batch(batch, catalog, all_pairs=True).pairs
+
+
+# ----------------------------------------------------------------------------- patient files (adapter)
+
+#: Suffixes read as JSON lines (one patient or FHIR Bundle per line; FHIR bulk NDJSON of single resources).
+JSON_LINES = (".jsonl", ".ndjson")
+
+
+def _first_record(path: Path) -> Any:
+    """The first non-empty line of a JSON-lines file, parsed (None if there is none or it is not JSON)."""
+    import orjson
+
+    from hcctrials.patients.io import _numbered_lines, _open_text
+
+    with _open_text(path) as handle:
+        for _, line in _numbered_lines(handle, path):
+            if line.strip():
+                try:
+                    return orjson.loads(line)
+                except orjson.JSONDecodeError:
+                    return None
+    return None
+
+
+def is_fhir_bulk(path: Path) -> bool:
+    """Is *path* FHIR bulk NDJSON (single resources per line, not patients or Bundles)?"""
+    first = _first_record(path)
+    return isinstance(first, dict) and first.get("resourceType") not in (None, "Bundle")
+
+
+def _line_batches(path: Path, batch_size: int) -> Iterator[pa.Table]:
+    from hcctrials.patients.io import _numbered_lines, _open_text
+
+    source = str(path)
+    lines: list[str] = []
+    records: list[str] = []
+    with _open_text(path) as handle:
+        for n, line in _numbered_lines(handle, path):
+            if not line.strip():
+                continue
+            lines.append(line)
+            records.append(f"line {n}")
+            if len(lines) >= batch_size:
+                yield pa.table({"patient_json": lines, "source": [source] * len(lines), "record": records})
+                lines, records = [], []
+    if lines:
+        yield pa.table({"patient_json": lines, "source": [source] * len(lines), "record": records})
+
+
+def _drop_nulls(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _drop_nulls(v) for k, v in value.items() if v is not None}
+    if isinstance(value, list):
+        return [_drop_nulls(v) for v in value]
+    return value
+
+
+def parquet_rows_to_batch(batch: pa.RecordBatch | pa.Table, *, source: str | None, first_row: int) -> pa.Table:
+    """A patient batch from Parquet rows: a ``patient_json`` column as is (the batch layout), or columns
+    of the patient schema (nested structs and lists), serialised per row to the patient JSON."""
+    import orjson
+
+    records = [f"row {first_row + k}" for k in range(batch.num_rows)]
+    if "patient_json" in batch.schema.names:
+        raws = batch.column("patient_json")
+    else:
+        raws = pa.array([orjson.dumps(_drop_nulls(row)).decode() for row in batch.to_pylist()], pa.string())
+    return pa.table({"patient_json": raws, "source": pa.array([source] * batch.num_rows, pa.string()),
+                     "record": pa.array(records, pa.string())})
+
+
+def iter_patient_file_batches(path: str | Path, *, batch_size: int = 10_000) -> Iterator[pa.Table]:
+    """Stream a patient file as batches of :func:`screen_batch` (at most *batch_size* rows each).
+
+    * ``.jsonl`` / ``.ndjson`` with one patient (our schema) or FHIR Bundle per line: the lines as
+      read (parsed and checked in :func:`screen_batch`, by the worker that screens them);
+    * FHIR bulk NDJSON of single resources: grouped per patient by the FHIR reader
+      (:func:`hcctrials.patients.load_patients`, which holds that file's resources in memory);
+    * ``.parquet``: a ``patient_json`` column (the batch layout) or the patient schema as columns;
+    * ``.csv`` (flat layout), ``.json`` / ``.yaml``: read by :func:`hcctrials.patients.load_patients`.
+    """
+    from hcctrials.patients import load_patients
+
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix in JSON_LINES and not is_fhir_bulk(p):
+        yield from _line_batches(p, batch_size)
+    elif suffix == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            reader = pq.ParquetFile(p)
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise ParseError(f"not a readable Parquet file: {exc}", file=str(p)) from None
+        row = 1
+        for chunk in reader.iter_batches(batch_size=batch_size):
+            yield parquet_rows_to_batch(chunk, source=str(p), first_row=row)
+            row += chunk.num_rows
+    else:
+        batch: list[Patient] = []
+        for patient in load_patients(p):
+            batch.append(patient)
+            if len(batch) >= batch_size:
+                yield patients_to_batch(batch, source=str(p))
+                batch = []
+        if batch:
+            yield patients_to_batch(batch, source=str(p))

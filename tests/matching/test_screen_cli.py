@@ -1,0 +1,126 @@
+"""`hcctrials screen` as a screening team runs it: the short list, the counts, the full table on request,
+streamed from Parquet, JSON lines or CSV, and clear errors for bad input."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from hcctrials.cli.main import app, main
+from hcctrials.model.trial import OverallStatus, Trial
+from hcctrials.patients import load_patient
+from hcctrials.sources.base import ParsedRecord
+from hcctrials.sources.detect import parse_path
+from hcctrials.storage import open_store
+
+EXAMPLES = Path(__file__).resolve().parents[2] / "src/hcctrials/datasets/patients"
+AS_OF = "2024-03-10"
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def db(tmp_path_factory: pytest.TempPathFactory, seeds_dir: Path) -> str:
+    """The seed trials, one of them recruiting on the as-of date (status recruiting, no window), one closed."""
+    url = f"sqlite:///{tmp_path_factory.mktemp('screen') / 's.sqlite3'}"
+    trials: list[Trial] = [r.trial for p in sorted(seeds_dir.glob("*.txt")) if not p.name.startswith("003")
+                           for r in parse_path(p) if isinstance(r, ParsedRecord)]
+    first = trials[0]
+    dates = first.dates.model_copy(update={"recruitment_start": None, "recruitment_end": None, "study_start": None,
+                                           "primary_completion": None})
+    trials[0] = first.model_copy(update={"overall_status": OverallStatus.RECRUITING, "dates": dates})
+    trials[1] = trials[1].model_copy(update={"overall_status": OverallStatus.COMPLETED})
+    with open_store(url) as store:
+        store.save_trials(trials)
+    return url
+
+
+@pytest.fixture(scope="module")
+def cohort(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    people = [load_patient(p) for p in sorted(EXAMPLES.glob("*")) if p.suffix in (".yaml", ".json")]
+    path = tmp_path_factory.mktemp("cohort") / "patients.parquet"
+    pq.write_table(pa.table({"patient_json": [p.model_dump_json(exclude_none=True) for p in people]}), path)
+    return path
+
+
+def test_default_output_lists_only_offered_pairs_and_counts_the_rest(db: str, cohort: Path, tmp_path: Path) -> None:
+    out = tmp_path / "pairs.parquet"
+    res = runner.invoke(app, ["screen", str(cohort), "--out", str(out), "--as-of", AS_OF, "--db", db])
+    assert res.exit_code == 0, res.output
+    pairs = pq.read_table(out).to_pylist()
+    assert pairs and {r["verdict"] for r in pairs} <= {"eligible", "possibly_eligible"}
+    assert {r["recruiting"] for r in pairs} == {"open"}
+    assert all(r["first_undecided"] for r in pairs if r["verdict"] == "possibly_eligible")
+    with (tmp_path / "pairs.counts.csv").open(encoding="utf-8") as handle:
+        counts = list(csv.DictReader(handle))
+    patients = 5
+    assert all(sum(int(v) for k, v in row.items() if k not in ("trial_id", "registry", "recruiting")) == patients
+               for row in counts)
+    listed = sum(int(r["eligible"]) + int(r["possibly_eligible"]) for r in counts)
+    assert listed == len(pairs)
+    closed = [r for r in counts if r["recruiting"] == "closed"]
+    assert closed and all(int(r["not_screened"]) + int(r["other_condition"]) == patients for r in closed)
+    assert f"{patients} patient(s) x {len(counts)} trial(s) screened on {AS_OF}" in res.output
+
+
+def test_all_pairs_keeps_the_full_table_and_chinese_summary(db: str, cohort: Path, tmp_path: Path) -> None:
+    out = tmp_path / "all.csv"
+    res = runner.invoke(app, ["screen", str(cohort), "--out", str(out), "--as-of", AS_OF, "--db", db, "--all-pairs",
+                              "--lang", "zh"])
+    assert res.exit_code == 0, res.output
+    with out.open(encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert len(rows) == 5 * 4
+    assert any(r["verdict"] == "ineligible" and r["deciding"] for r in rows)
+    assert "名患者" in res.output and "全部配对：20 行" in res.output
+
+
+def test_jsonl_and_csv_give_the_same_pairs_as_parquet(db: str, cohort: Path, tmp_path: Path) -> None:
+    people = [load_patient(p) for p in sorted(EXAMPLES.glob("*")) if p.suffix in (".yaml", ".json")]
+    lines = tmp_path / "p.jsonl"
+    lines.write_text("".join(p.model_dump_json() + "\n" for p in people), encoding="utf-8")
+    got = {}
+    for name, path in (("parquet", cohort), ("jsonl", lines)):
+        out = tmp_path / f"{name}.parquet"
+        res = runner.invoke(app, ["screen", str(path), "--out", str(out), "--as-of", AS_OF, "--db", db, "--all-pairs"])
+        assert res.exit_code == 0, res.output
+        got[name] = sorted(tuple(r.values()) for r in pq.read_table(out).to_pylist())
+    assert got["parquet"] == got["jsonl"]
+    flat = tmp_path / "flat.csv"
+    flat.write_text("patient_id,birth_date,ecog,platelets,platelets_unit,labs_date\n"
+                    "F1,1960-01-01,1,120,10^9/L,2024-03-01\nF2,1990-05-01,0,60,10^9/L,2024-03-01\n", encoding="utf-8")
+    out = tmp_path / "flat.parquet"
+    res = runner.invoke(app, ["screen", str(flat), "--out", str(out), "--as-of", AS_OF, "--db", db, "--all-pairs"])
+    assert res.exit_code == 0, res.output
+    assert {r["patient_id"] for r in pq.read_table(out).to_pylist()} == {"F1", "F2"}
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str]:
+    """The command as a user runs it (hcctrials.cli.main.main: one-line errors, exit status 2)."""
+    with pytest.raises(SystemExit) as exited:
+        main(argv)
+    captured = capsys.readouterr()
+    return int(exited.value.code or 0), captured.out + captured.err
+
+
+def test_an_impossible_value_names_file_line_and_field(db: str, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str]) -> None:
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"patient_id": "OK"}\n{"patient_id": "B", "labs": [{"analyte": "albumin", "value": 3400, '
+                   '"unit": "g/L", "date": "2024-03-01"}]}\n', encoding="utf-8")
+    status, output = _run(["screen", str(bad), "--out", str(tmp_path / "o.parquet"), "--as-of", AS_OF, "--db", db],
+                          capsys)
+    assert status == 2 and "Traceback" not in output
+    assert "bad.jsonl" in output and "line 2" in output and "labs[0].value" in output
+
+
+def test_usage_errors_are_one_line(db: str, cohort: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, output = _run(["screen", str(cohort), "--out", str(tmp_path / "o.txt"), "--db", db], capsys)
+    assert status == 2 and "--out: unsupported file type" in output and len(output.strip().splitlines()) == 1
+    status, output = _run(["screen", str(cohort), "--out", str(tmp_path / "o.parquet"), "--engine", "ray",
+                           "--db", db], capsys)
+    assert status == 2 and "--engine: expected local or spark" in output
