@@ -15,13 +15,13 @@ seeded example (three groups, two strata) and a small hand-made set with ties.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+from r_fixtures import assert_r_fixtures_current
 
 from hcctrials.endpoints.competing import (
     code_ttp_competing_status, compute_cumulative_incidence, compute_fine_gray,
@@ -131,11 +131,4 @@ def test_bad_input_names_row_and_field() -> None:
 
 def test_stored_reference_is_what_rscript_produces_now(tmp_path: Path) -> None:
     """Re-run the R script and confirm that the stored fixtures are R's current output."""
-    rscript = shutil.which("Rscript")
-    assert rscript is not None, "Rscript with r-cran-cmprsk is required (installed in CI)"
-    subprocess.run([rscript, str(HERE / "make_reference.R"), str(tmp_path)], check=True,
-                   capture_output=True, timeout=300)
-    produced = sorted(p.name for p in tmp_path.glob("*.csv"))
-    assert produced == sorted(p.name for p in HERE.glob("*.csv"))
-    for name in produced:
-        assert (tmp_path / name).read_text() == (HERE / name).read_text(), name
+    assert_r_fixtures_current(HERE, tmp_path, "r-cran-cmprsk")

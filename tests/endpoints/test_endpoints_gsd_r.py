@@ -17,14 +17,14 @@ own precision, not ours.
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
+
+from r_fixtures import assert_r_fixtures_current
 
 from hcctrials.endpoints.gsd import (
     GroupSequentialDesign, SurvivalGroupSequential, compute_group_sequential_design,
@@ -132,11 +132,4 @@ def test_bad_design_inputs_are_named() -> None:
 
 
 def test_stored_reference_is_what_rscript_produces_now(tmp_path: Path) -> None:
-    rscript = shutil.which("Rscript")
-    assert rscript is not None, "Rscript with r-cran-rpact is required (installed in CI)"
-    subprocess.run([rscript, str(HERE / "make_reference.R"), str(tmp_path)], check=True,
-                   capture_output=True, timeout=300)
-    produced = sorted(p.name for p in tmp_path.glob("*.csv"))
-    assert produced == sorted(p.name for p in HERE.glob("*.csv"))
-    for name in produced:
-        assert (tmp_path / name).read_text() == (HERE / name).read_text(), name
+    assert_r_fixtures_current(HERE, tmp_path, "r-cran-rpact")

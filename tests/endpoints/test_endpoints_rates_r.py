@@ -13,12 +13,12 @@ from the papers' formulas.  Independent check of the MN formula: Newcombe (Stat 
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from r_fixtures import assert_r_fixtures_current
 
 from hcctrials.endpoints.rates import compute_rate_difference, compute_stratified_rates
 from hcctrials.errors import InputError
@@ -94,11 +94,4 @@ def test_bad_counts_are_named() -> None:
 
 
 def test_stored_reference_is_what_rscript_produces_now(tmp_path: Path) -> None:
-    rscript = shutil.which("Rscript")
-    assert rscript is not None, "Rscript is required (installed in CI)"
-    subprocess.run([rscript, str(HERE / "make_reference.R"), str(tmp_path)], check=True,
-                   capture_output=True, timeout=120)
-    produced = sorted(p.name for p in tmp_path.glob("*.csv"))
-    assert produced == sorted(p.name for p in HERE.glob("*.csv"))
-    for name in produced:
-        assert (tmp_path / name).read_text() == (HERE / name).read_text(), name
+    assert_r_fixtures_current(HERE, tmp_path, "R")
