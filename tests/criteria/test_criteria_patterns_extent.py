@@ -74,7 +74,7 @@ def test_lesion_without_treatment_status_after_local_therapy_is_unknown() -> Non
     tumour = _tumour(lesions=[Lesion(site="liver", longest_diameter_mm=30)])
     assert assess_measurable(tumour)[0] is True
     value, _why, missing = assess_measurable(tumour, local_therapy=True)
-    assert value is None and "treated locally" in missing[0]
+    assert value is None and any("treated locally" in item for item in missing)
     treated = TherapyLine(kind="locoregional", agents=["TACE"])
     text = "At least one measurable lesion according to RECIST 1.1"
     assert _status(text, "inclusion", make_patient(tumour=tumour, treatments=[])) == "met"

@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import Literal
 
 from hcctrials.criteria.kleene import and3 as _and3
+from hcctrials.i18n import Msg, msg
 from hcctrials.model.patient import Lesion, TumourBurden
 
 __all__ = ["lesion_measurable", "assess_measurable", "cheng_from_vp"]
@@ -73,40 +74,42 @@ def lesion_measurable(lesion: Lesion, criteria: Criteria = "recist11", *, untrea
 
 
 def assess_measurable(tumour: TumourBurden, criteria: Criteria = "recist11", *, untreated: bool = False,
-                      local_therapy: bool = False) -> tuple[bool | None, str, tuple[str, ...]]:
+                      local_therapy: bool = False) -> tuple[bool | None, Msg, tuple[Msg, ...]]:
     """(measurable?, reason, what to measure) for at least one measurable lesion; *local_therapy*:
     the patient has locoregional therapy or radiotherapy on record (see :func:`lesion_measurable`)."""
     name = "RECIST 1.1" if criteria == "recist11" else "mRECIST"
-    what = f"measurable {'untreated ' if untreated else ''}lesion ({name})"
+    what = (msg("measurable untreated lesion ({criteria})", criteria=name) if untreated
+            else msg("measurable lesion ({criteria})", criteria=name))
     recorded = tumour.measurable_disease if criteria == "recist11" else tumour.measurable_disease_mrecist
     if recorded is None and criteria == "mrecist" and tumour.measurable_disease is False:
         recorded = False  # nothing RECIST-measurable: nothing mRECIST-measurable (targets are RECIST-measurable)
     if recorded is False:
-        return False, f"{what}: none (recorded)", ()
+        return False, msg("{what}: none (recorded)", what=what), ()
     if recorded is True and not untreated:
-        return True, f"{what}: yes (recorded)", ()
+        return True, msg("{what}: yes (recorded)", what=what), ()
     if tumour.lesions:
         verdicts = [lesion_measurable(le, criteria, untreated=untreated, local_therapy=local_therapy)
                     for le in tumour.lesions]
         if any(v is True for v in verdicts):
-            note = "" if all(le.slice_thickness_mm is not None for le in tumour.lesions) else \
-                " (slice thickness not recorded: taken as <= 5 mm)"
-            return True, f"{what}: yes, from lesion sizes{note}", ()
+            if all(le.slice_thickness_mm is not None for le in tumour.lesions):
+                return True, msg("{what}: yes, from lesion sizes", what=what), ()
+            return True, msg("{what}: yes, from lesion sizes (slice thickness not recorded: taken as <= 5 mm)",
+                             what=what), ()
         if all(v is False for v in verdicts):
-            return False, f"{what}: none of {len(verdicts)} recorded lesions", ()
-    missing = ("baseline lesion sizes (longest diameter; viable diameter for mRECIST; lymph-node short axis)"
-               + ("; whether lesions were treated locally" if untreated or local_therapy else ""),)
+            return False, msg("{what}: none of {n} recorded lesions", what=what, n=len(verdicts)), ()
+    sizes = msg("baseline lesion sizes (longest diameter; viable diameter for mRECIST; lymph-node short axis)")
+    missing = ((sizes, msg("whether lesions were treated locally")) if untreated or local_therapy else (sizes,))
     if recorded is True:  # measurable, but whether an untreated lesion is among them is not known
-        return None, f"{what}: measurable disease recorded; local treatment of the lesions not known", missing
-    return None, f"{what}: not known", missing
+        return None, msg("{what}: measurable disease recorded; local treatment of the lesions not known", what=what), missing
+    return None, msg("{what}: not known", what=what), missing
 
 
-def cheng_from_vp(vp: str | None) -> tuple[list[str], str]:
+def cheng_from_vp(vp: str | None) -> tuple[list[str], Msg]:
     """The Cheng types compatible with a Vp level (hcc-domain.md s. 2.2): vp0 -> no PVTT; vp1/vp2
     (segmental / sectoral branches) -> i; vp3 (first-order branch = right/left portal vein) -> ii;
     vp4 (main trunk *or* contralateral branch) -> ii, iii or iv (not decidable)."""
     if vp is None:
-        return [], "PVTT level not known"
-    return {"vp0": ([], "no PVTT (vp0)"), "vp1": (["i"], "vp1 = Cheng I"), "vp2": (["i"], "vp2 = Cheng I"),
-            "vp3": (["ii"], "vp3 = Cheng II"),
-            "vp4": (["ii", "iii", "iv"], "vp4 = Cheng II-IV (main trunk or contralateral branch)")}[vp]
+        return [], msg("PVTT level not known")
+    return {"vp0": ([], msg("no PVTT (vp0)")), "vp1": (["i"], msg("vp1 = Cheng I")), "vp2": (["i"], msg("vp2 = Cheng I")),
+            "vp3": (["ii"], msg("vp3 = Cheng II")),
+            "vp4": (["ii", "iii", "iv"], msg("vp4 = Cheng II-IV (main trunk or contralateral branch)"))}[vp]

@@ -82,7 +82,7 @@ def match_to_dict(m: TrialMatch, language: str = "en") -> dict[str, Any]:
         "setting": list(m.setting.settings), "setting_evidence": {k: list(v) for k, v in m.setting.evidence.items()},
         "intervention_classes": sorted(m.setting.intervention_classes), "setting_affinity": m.setting_affinity,
         "recruiting": {"state": m.recruiting.state, "record_status": m.recruiting.record_status,
-                       "reason": m.recruiting.reason, "contradiction": m.recruiting.contradiction,
+                       "reason": render(m.recruiting.reason, language), "contradiction": render(m.recruiting.contradiction, language),
                        "window": list(m.recruiting.window)},
         "criteria": [{"number": c.number, "role": c.role, "text": c.text, "status": c.status,
                       "status_label": status_label(c, language), "reason": render(c.reason, language),
@@ -135,9 +135,9 @@ def describe_match(m: TrialMatch, *, language: str = "en", all_criteria: bool = 
              "  " + say("setting: {setting}; classes: {classes}", lang, setting=settings,
                        classes=m.setting.class_label() or "-"),
              "  " + say("recruiting on {date}: {state} ({reason})", lang, date=m.recruiting.as_of.isoformat(),
-                       state=_state(m.recruiting.state, lang), reason=m.recruiting.reason)]
+                       state=_state(m.recruiting.state, lang), reason=render(m.recruiting.reason, lang))]
     if m.recruiting.contradiction:
-        lines.append("  ! " + say("record contradiction: {detail}", lang, detail=m.recruiting.contradiction))
+        lines.append("  ! " + say("record contradiction: {detail}", lang, detail=render(m.recruiting.contradiction, lang)))
     if m.sites:
         lines.append("  " + say("sites: {sites}", lang, sites="; ".join(
             f"{s.institution or '-'} ({s.place}, {_distance(s.distance, lang)}{_km(s.km)})" for s in m.sites[:5])))

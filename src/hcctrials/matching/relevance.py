@@ -32,6 +32,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Literal
 
+from hcctrials.i18n import say
 from hcctrials.model.patient import Patient
 from hcctrials.model.trial import Trial
 
@@ -166,17 +167,33 @@ class Relevance:
 
     def describe(self, language: str = "en") -> str:
         names = ", ".join((_BY_CODE[c].zh if language == "zh" else _BY_CODE[c].en) for c in self.concepts
-                          if c in _BY_CODE) or ("无" if language == "zh" else "none")
-        label = _LEVEL_TEXT[self.level][1 if language == "zh" else 0]
-        return f"{label} ({names}; {self.evidence})" if self.evidence else f"{label} ({names})"
+                          if c in _BY_CODE) or say("none", language)
+        label = _level_text(self.level, language)
+        evidence = _evidence_text(self.evidence, language)
+        return f"{label} ({names}; {evidence})" if evidence else f"{label} ({names})"
 
 
-_LEVEL_TEXT: dict[str, tuple[str, str]] = {
-    "disease": ("trial for the patient's disease", "针对患者所患疾病的试验"),
-    "basket": ("solid-tumour basket trial (may admit HCC)", "实体瘤篮子试验（可能纳入肝细胞癌）"),
-    "other_condition": ("trial for another condition", "针对其他疾病的试验"),
-    "condition_unknown": ("the record names no condition that could be read", "记录中无法识别研究疾病"),
-}
+def _level_text(level: str, language: str) -> str:
+    texts = {"disease": say("trial for the patient's disease", language),
+             "basket": say("solid-tumour basket trial (may admit HCC)", language),
+             "other_condition": say("trial for another condition", language),
+             "condition_unknown": say("the record names no condition that could be read", language)}
+    return texts.get(level, level)
+
+
+def _evidence_text(evidence: str, language: str) -> str:
+    """*evidence* ("title: <text as written>") with its fixed words in *language*; the record's text stays as written."""
+    if language == "en" or not evidence:
+        return evidence
+    fixed = {"healthy volunteers accepted": say("healthy volunteers accepted", language),
+             "conditions and titles name no liver-cancer or solid-tumour concept":
+                 say("conditions and titles name no liver-cancer or solid-tumour concept", language)}
+    if evidence in fixed:
+        return fixed[evidence]
+    where, sep, text = evidence.partition(": ")
+    places = {"condition": say("condition", language), "title": say("title", language),
+              "keyword": say("keyword", language), "inclusion criterion": say("inclusion criterion", language)}
+    return say("{where}: {text}", language, where=places[where], text=text) if sep and where in places else evidence
 
 
 def assess_relevance(trial: TrialConcepts, patient: frozenset[str]) -> Relevance:
