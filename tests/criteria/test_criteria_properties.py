@@ -76,6 +76,6 @@ def test_splitting_keeps_all_text(text: str) -> None:
 
 
 def test_needs_review_is_kept_with_its_text() -> None:
-    node = compile_criterion("The subject must be able to swallow tablets", role="inclusion")
-    assert isinstance(node, NeedsReview) and "swallow tablets" in node.reason
+    node = compile_criterion("The subject must have a lung shunt fraction of 20% or less", role="inclusion")
+    assert isinstance(node, NeedsReview) and "lung shunt fraction" in node.reason
     assert node.source is not None and node.source.text.startswith("The subject")

@@ -20,11 +20,22 @@ ADMIN_TERMS: list[tuple[str, str]] = [
     (r"(?:in the (?:opinion|judgement|judgment) of the investigator|investigator'?s? (?:opinion|judgement|judgment)"
      r"|(?:investigators?|researchers?|clinicians?|physicians?)\s+(?:consider|believe|judge|deem|think)s?"
      r"|judged by the investigator|considered by (?:the\s+)?(?:investigator|clinician)s?|unsuitable|not suitable"
-     r"|研究者(?:认为|判断|判定)|研究者认为|不适合(?:参加|入组)|不宜参加)", "investigator_judgement"),
+     r"|研究者(?:认为|判断|判定)|研究者认为|不适合(?:参加|入组)|不宜参加"
+     r"|(?:at|per|in|according to)\s+(?:the\s+)?(?:discretion|judge?ment|opinion)\s+of\s+(?:the\s+)?(?:treating\s+|enrolling\s+)?"
+     r"(?:investigators?|physicians?|pi)\b|\bper\s+(?:the\s+)?(?:pi|investigator)(?:'s)?\s+discretion"
+     r"|investigator'?s\s+discretion|as\s+determined\s+by\s+the\s+(?:treating\s+)?(?:investigators?|physicians?))",
+     "investigator_judgement"),
+    # capacity to understand and to take the study drug: checked by the site, never computed
+    (r"mentally\s+capable|capable\s+of\s+understanding|able\s+to\s+understand|能够理解", "consent"),
+    (r"(?:able|ability|unable|inability)\s+to\s+swallow|swallow\s+(?:whole\s+)?(?:pills|tablets|capsules|oral\s+medications?)"
+     r"|吞咽(?:药物|片剂|胶囊)", "compliance"),
     (r"can be included|may be included|can be enrolled|are eligible|is allowed|are allowed|will be allowed|\ballows?\b|\bpermitted\b"
      r"|可以(?:纳入|入组)|可纳入|允许",
      "permissive"),
-    (r"must be tested|necessary to test|需要?进行[^;。]{0,10}?检测|必须对患者进行|筛查期间", "procedure"),
+    (r"must be tested|necessary to test|需要?进行[^;。]{0,10}?检测|必须对患者进行|筛查期间"
+     r"|(?:willing|eligible|able|agree)\s+to\s+undergo\s+[^;。]{0,40}?biops(?:y|ies)|mandated\s+biops(?:y|ies)"
+     r"|archival\s+tumou?r\s+(?:biopsy\s+)?(?:tissue|samples?|blocks?)|contraindications?\s+(?:to|for)\s+(?:have\s+|undergo\s+)?(?:an?\s+)?mri\b"
+     r"|contraindication\s+for\s+mri", "procedure"),
 ]
 _ADMIN_RE = [(ascii_re(p), c) for p, c in ADMIN_TERMS]
 

@@ -76,7 +76,10 @@ SCANNERS: tuple[Scanner, ...] = (
 )
 
 # "St. John's wort" is a name, not a sentence end
-_SENTENCE = re.compile(r"[;。]|\s[-*•]\s+(?=[A-Z(])|(?<=[a-z0-9)\]])(?<!\bSt)(?<!\bst)\.\s+(?=[A-Z(])|\.$")
+# "Stage B or C. Segmental ... is allowed": a sentence may end on a one-letter class (an initial followed
+# by a capitalised word of three or more letters)
+_SENTENCE = re.compile(r"[;。]|\s[-*•]\s+(?=[A-Z(])|(?<=[a-z0-9)\]])(?<!\bSt)(?<!\bst)\.\s+(?=[A-Z(])"
+                       r"|(?<=\s[A-DI-V])\.\s+(?=[A-Z][a-z]{2,})|\.$")
 _OR = re.compile(r"(?:^|[\s,(])(?:or|and/or|或者|或|或是|及/或)(?:$|[\s,)])|或", re.IGNORECASE)
 _AND = re.compile(r"(?:^|[\s,])(?:and|as well as|plus|且|并且|同时|以及|和|并)(?:$|[\s,])|且|并且", re.IGNORECASE)
 _NEGATION = re.compile(
@@ -424,6 +427,9 @@ def compile_fragment(text: str, ctx: Context) -> Node:
     return nodes[0] if len(nodes) == 1 else AllOf(children=nodes)
 
 
+_EXCLUDED_HERE = re.compile(r"^\W*(?:patients?|subjects?|participants?|those|anyone)\s+(?:with|who|having|on|receiving|that)\b"
+                            r"[^;。]*?\b(?:is|are|will\s+be|shall\s+be|would\s+be)\s+(?:excluded|ineligible|not\s+eligible)\b(?!\s+for)",
+                            re.IGNORECASE)
 _LONE_SECTION_WORD = re.compile(r"\s*(?:eligibility|inclusion|exclusion)(?:\s+criteria)?\s*[.:：]?\s*", re.IGNORECASE)
 _NO_PATIENTS_WHO = re.compile(r"^(\s*)no(\s+(?:patients?|subjects?|participants?)\s+(?:who|with|that|having)\b)", re.IGNORECASE)
 
@@ -453,6 +459,10 @@ def _compile_cached(text: str, role: str | None, trial_drugs: tuple[str, ...]) -
         ctx = Context(text=sentence, lower=_lower_same_length(sentence), language=language, role=role,
                       trial_drugs=trial_drugs)
         nodes = _compile_sentence(sentence, ctx)
+        if nodes and role == "inclusion" and _EXCLUDED_HERE.search(sentence):
+            # "Child-Pugh A. Patients with ascites are excluded" in the inclusion list: the sentence states an
+            # exclusion, so its rule would be inverted if read as an inclusion
+            nodes = [NeedsReview(reason=f"an exclusion stated in the inclusion list: {sentence.strip()}")]
         if not nodes:
             lead = find_window(sentence) if sentence.rstrip().endswith(":") else None
             if lead is not None:

@@ -240,7 +240,7 @@ def scan_karnofsky(ctx: Context) -> list[Hit]:
 
 _LIFE = re.compile(
     rf"(?:(?:a\s+)?(?:minimum|minimal|estimated|anticipated|predicted|expected)\s+)?"
-    rf"(?:life\s+expectancy|expected\s+survival|estimated\s+survival|survival\s+expectancy|预期生存期?|预计生存期?"
+    rf"(?:li(?:f|v)e\s+expectancy|expected\s+survival|estimated\s+survival|survival\s+expectancy|预期生存期?|预计生存期?"
     rf"|预期寿命)[^0-9;。]{{0,25}}?(?P<cmp>{COMPARATOR})?\s*(?P<n>{NUM}|three|six|twelve|三|六)\s*(?:个)?\s*"
     r"(?P<u>weeks?|months?|days?|周|个月|月|天)(?P<zh>以上)?"
     # "at the pre-treatment evaluation", "at screening", "at the time of enrolment": when it is estimated
