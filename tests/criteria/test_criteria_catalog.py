@@ -23,3 +23,22 @@ def test_catalog_matches_evaluate_trial(shared_dir: Path, seeds_dir: Path) -> No
         codes = catalog.evaluate(PatientFacts(patient, AS_OF))
         for ct, code in zip(catalog.trials, codes):
             assert evaluate_trial(ct, patient, as_of=AS_OF).status == names[int(code)], ct.trial_id
+
+
+def test_reading_only_the_shown_trials_gives_them_the_same_codes(shared_dir: Path) -> None:
+    """A match reads only the criteria of the trials it may show (relevant, open): for those trials the
+    rule codes equal the full evaluation's, whichever subset is shown."""
+    import numpy as np
+
+    files = [shared_dir / "data/criteria/ctgov_hint_csv/hint_hcc_subset.csv"]
+    trials = [r.trial for f in files for r in parse_path(f) if isinstance(r, ParsedRecord)]
+    catalog = CompiledCatalog([compile_trial(t) for t in trials])
+    facts = PatientFacts(make_patient(), AS_OF)
+    full = catalog.rule_codes(facts)
+    for every in (2, 3, 7):
+        shown = np.zeros(len(catalog.trials), dtype=bool)
+        shown[::every] = True
+        rules = catalog.rules_of_trials(shown)
+        assert rules.size and rules.size < len(catalog.programs)
+        part = catalog.rule_codes(PatientFacts(make_patient(), AS_OF), rules)
+        assert (part[rules] == full[rules]).all()

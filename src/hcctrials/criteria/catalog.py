@@ -12,7 +12,7 @@ patient evaluates each distinct rule once, then combines per trial with numpy.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 from dataclasses import dataclass, field
 from datetime import date
@@ -231,6 +231,16 @@ _NOT_CODE = (1, 0, 2, 3, 4)
 RuleFunction = Callable[[list[int]], int]
 
 
+def _program_leaves(program: object) -> list[int]:
+    """The leaf indices a rule program reads."""
+    if isinstance(program, int):
+        return [program]
+    op, args = program  # type: ignore[misc]
+    if op == "n":
+        return _program_leaves(args)
+    return [i for a in args for i in _program_leaves(a)]
+
+
 def _compile_program(program: object) -> RuleFunction:
     """A closure computing what :func:`_run` computes for *program*."""
     if isinstance(program, int):
@@ -342,23 +352,56 @@ class CompiledCatalog:
         self._finish()
         return self
 
-    def rule_codes(self, facts: PatientFacts) -> np.ndarray:
+    def rule_codes(self, facts: PatientFacts, rules: np.ndarray | None = None) -> np.ndarray:
         """Per distinct rule, its code for the trial (exclusions negated) for the patient in *facts*:
-        0 fine, 1 unknown, 2 not met.  One evaluation per distinct leaf."""
+        0 fine, 1 unknown, 2 not met.  One evaluation per distinct leaf.
+
+        *rules* (indices of distinct rules): compute only these, and evaluate only the leaves they
+        read (a match hides trials for other conditions and closed trials before it reads their
+        criteria); the other rules' codes are 0 and must not be used."""
         from hcctrials.criteria.leaves import evaluate_leaf
 
         leaf_codes = [0] * len(self.leaves)
         for i, c in self._constant.items():
             leaf_codes[i] = c
-        for i in self._variable:
+        if rules is None:
+            variable: Iterable[int] = self._variable
+            wanted: Iterable[int] = range(len(self._functions))
+        else:
+            variable, wanted = self._leaves_of(rules), rules.tolist()
+        for i in variable:
             leaf_codes[i] = _CODES[evaluate_leaf(self.leaves[i], facts).status]
-        rule_codes = np.empty(len(self.programs), dtype=np.int8)
-        for i, fn in enumerate(self._functions):
+        rule_codes = np.zeros(len(self.programs), dtype=np.int8)
+        functions, exclusion = self._functions, self.exclusion
+        for i in wanted:
+            fn = functions[i]
             c = leaf_codes[fn] if isinstance(fn, int) else fn(leaf_codes)
-            if self.exclusion[i]:
+            if exclusion[i]:
                 c = 1 if c == 0 else 0 if c == 1 else c
             rule_codes[i] = _TRIAL[c]
         return rule_codes
+
+    def rules_of_trials(self, trial_mask: np.ndarray) -> np.ndarray:
+        """The distinct rules (sorted indices) read by the trials where *trial_mask* (one bool per trial) is set."""
+        counts = self.offsets[1:] - self.offsets[:-1]
+        return np.unique(self.criterion_ids[np.repeat(trial_mask, counts)])
+
+    def _leaves_of(self, rules: np.ndarray) -> list[int]:
+        """The variable leaves (not review or administrative) the given rules read, in index order."""
+        table = getattr(self, "_rule_leaves", None)
+        if table is None:
+            ids: list[int] = []
+            starts = [0]
+            for prog in self.programs:
+                ids.extend(i for i in _program_leaves(prog) if i not in self._constant)
+                starts.append(len(ids))
+            table = self._rule_leaves = (np.asarray(ids, dtype=np.int64), np.asarray(starts, dtype=np.int64))
+        flat, starts = table
+        if not rules.size:
+            return []
+        lengths = starts[rules + 1] - starts[rules]
+        picked = flat[np.repeat(starts[rules], lengths) + (np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths))]
+        return np.unique(picked).tolist()
 
     def evaluate(self, facts: PatientFacts) -> np.ndarray:
         """Per-trial codes for the patient in *facts*: 0 eligible, 1 possibly eligible, 2 ineligible,

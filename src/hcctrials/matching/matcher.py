@@ -540,8 +540,6 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
     where = near if near is not None else patient.location
     here = where if isinstance(where, Place) else resolve_location(where.city, where.province, where.country)
     compiled, _positions, row = catalog.prepare()
-    rules = compiled.rule_codes(facts)
-    status, unknown = _trial_codes(compiled, rules)
     relevance, relevant, level_code, levels = catalog._relevance_of(patient_concepts(patient))
     counts = compiled.offsets[1:] - compiled.offsets[:-1]
     hidden_irrelevant: dict[str, int] = {}
@@ -560,6 +558,12 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
         hidden_closed = int(positions.size - np.count_nonzero(offered))
         positions = positions[offered]
     r_of = row[positions]
+    # only the criteria of the trials still shown are read (most of a hospital's catalog concerns other
+    # conditions or is closed): their rules and the leaves those rules read
+    shown = np.zeros(len(compiled.trials), dtype=bool)
+    shown[r_of[r_of >= 0]] = True
+    rules = compiled.rule_codes(facts, compiled.rules_of_trials(shown))
+    status, unknown = _trial_codes(compiled, rules)
     verdict_code = np.where(r_of < 0, NO_CRITERIA, status[np.maximum(r_of, 0)] if status.size else NO_CRITERIA)
     hidden_ineligible = 0
     if not include_ineligible:
