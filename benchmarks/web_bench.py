@@ -2,8 +2,15 @@
 
 Catalog: the seed records plus the HINT HCC subset (tests-only data read from ../shared at run
 time, never copied), varied to N trials as benchmarks/matching_bench.py does, saved and indexed.
-The server runs in its own process (``hcctrials serve``); the load generator in this one.
-Prints p50/p95/max per endpoint and the machine's cores.  Not a timed test.
+The server runs in its own processes (uvicorn with ``--workers 2``, as a 2-core server would run
+``hcctrials serve --workers 2``); the load generator in this one.  Prints p50/p95/max per endpoint
+and the machine's cores and load.  Not a timed test.
+
+The repeated searches (12 queries) are answered from the per-query cache after the first time;
+"search (varied)" sends a different combination of words and filters (recruiting state, status,
+phase, class) with nearly every request, so it measures searches that compute their facet counts
+in SQL.  The trial pages draw from 100 trials, so they are cached too; "trial (first view)" opens
+trials no request has opened before.
 
     python benchmarks/web_bench.py --trials 10000 --clients 20 --requests 400
     python benchmarks/web_bench.py --db sqlite:////tmp/web-bench.sqlite3   # reuse a built catalog
@@ -116,6 +123,7 @@ def main() -> None:
     ap.add_argument("--clients", type=int, default=20)
     ap.add_argument("--requests", type=int, default=400, help="requests per endpoint")
     ap.add_argument("--db", default=None, help="an existing database to serve (else a new one is built)")
+    ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (2 on a 2-core server)")
     args = ap.parse_args()
     print("cores:", os.cpu_count(), "usable:", len(os.sched_getaffinity(0)),
           "| load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
@@ -123,10 +131,22 @@ def main() -> None:
         url = args.db or f"sqlite:///{tmp}/web-bench.sqlite3"
         if not args.db:
             build_catalog(url, args.trials)
+        else:  # the compiled catalog blob is keyed by the compiler's source: bring it up to date first
+            from hcctrials.matching.compiled_cache import load_match_catalog
+            from hcctrials.storage import open_store
+
+            s = time.perf_counter()
+            with open_store(url) as store:
+                load_match_catalog(store, workers=2)
+            print(f"compiled catalog checked in {time.perf_counter() - s:.1f} s")
         port = _free_port()
         env = {**os.environ, "HCCTRIALS_DB": url}
         server = subprocess.Popen([sys.executable, "-m", "uvicorn", "hcctrials.web.server:app", "--host", "127.0.0.1",
-                                   "--port", str(port), "--log-level", "warning", "--no-access-log"], env=env)
+                                   "--port", str(port), "--workers", str(args.workers), "--log-level", "warning",
+                                   "--no-access-log",
+                                   # a worker reading (or, after a compiler change, rebuilding) the match
+                                   # catalog holds the GIL for seconds: do not let the supervisor kill it
+                                   "--timeout-worker-healthcheck", "120"], env=env)
         base = f"http://127.0.0.1:{port}"
         try:
             deadline = time.monotonic() + 120
@@ -140,10 +160,14 @@ def main() -> None:
                 if time.monotonic() > deadline or server.poll() is not None:
                     raise SystemExit("the server did not start")
                 time.sleep(0.2)
-            print(f"server: uvicorn, 1 process, {health.json()['trials']} trials, {base}")
+            print(f"server: uvicorn, {args.workers} worker process(es), {health.json()['trials']} trials, {base}")
             patients = _patients()
             ids = [i["trial_id"] for i in httpx.get(base + "/api/trials", params={"per_page": 100},
                                                       timeout=120).json()["items"]]
+            fresh = [i["trial_id"] for p in range(2, 2 + -(-args.requests // 100))
+                     for i in httpx.get(base + "/api/trials", params={"per_page": 100, "page": p, "q": "hepatocellular"},
+                                        timeout=120).json()["items"]]
+            fresh = [t for t in dict.fromkeys(fresh) if t not in set(ids)]
             rng = random.Random(12)
             trial_ids = [rng.choice(ids) for _ in range(args.requests)]
             # warm up: the first match loads the catalog blob; the first search reads the facet values
@@ -153,6 +177,13 @@ def main() -> None:
             s = time.perf_counter()
             httpx.get(base + "/api/trials", params={"q": "TACE"}, timeout=300)
             print(f"first search (reads the facet values): {time.perf_counter() - s:.1f} s")
+
+            # every worker process reads the match catalog and today's recruiting states once, in the
+            # background from its start: wait until all have (concurrent searches reach every worker)
+            s = time.perf_counter()
+            asyncio.run(_load(base, lambda i: ("GET", "/api/trials", {"params": {"recruiting": "open"}}), args.clients,
+                              4 * args.clients))
+            print(f"workers warmed in {time.perf_counter() - s:.1f} s")
 
             def match(i: int) -> tuple[str, str, dict[str, Any]]:
                 return "POST", "/api/match", {"params": {"as_of": AS_OF.isoformat()}, "json": patients[i % len(patients)]}
@@ -166,11 +197,32 @@ def main() -> None:
             def trial_page(i: int) -> tuple[str, str, dict[str, Any]]:
                 return "GET", f"/trials/{trial_ids[i]}", {"params": {"lang": "zh" if i % 2 else "en"}}
 
-            for name, make in (("match (API)", match), ("search (API)", search), ("catalog page", search_page),
-                               ("trial page", trial_page)):
-                asyncio.run(_load(base, make, args.clients, min(40, args.requests)))  # warm the caches
-                latencies, errors, wall = asyncio.run(_load(base, make, args.clients, args.requests))
+            varied_rng = random.Random(99)
+
+            def varied(i: int) -> tuple[str, str, dict[str, Any]]:
+                r = varied_rng
+                params: dict[str, Any] = {"q": r.choice(QUERIES), "page": r.randint(1, 3)}
+                for name, values in (("recruiting", ["open", "uncertain", "not_yet_open", "closed"]),
+                                     ("status", ["recruiting", "completed", "terminated", "not_yet_recruiting"]),
+                                     ("phase", ["phase1", "phase2", "phase3"]),
+                                     ("class", ["pd1", "tki", "locoregional", "anti_vegf"])):
+                    if r.random() < 0.5:
+                        params[name] = r.choice(values)
+                return "GET", "/api/trials", {"params": params}
+
+            def first_view(i: int) -> tuple[str, str, dict[str, Any]]:
+                return "GET", f"/trials/{fresh[i % len(fresh)]}", {"params": {"lang": "zh" if i % 2 else "en"}}
+
+            for name, make, warm in (("match (API)", match, True), ("search (API)", search, True),
+                                     ("catalog page", search_page, True), ("trial page", trial_page, True),
+                                     ("search (varied)", varied, False), ("trial (first)", first_view, False)):
+                if warm:
+                    asyncio.run(_load(base, make, args.clients, min(40, args.requests)))  # warm the caches
+                latencies, errors, wall = asyncio.run(_load(base, make, args.clients,
+                                                            min(args.requests, len(fresh)) if make is first_view
+                                                            else args.requests))
                 print(_figures(name, latencies, errors, wall) + f"  ({args.clients} concurrent clients)")
+            print("load after the run:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -48,6 +48,7 @@ TYPED_PATHS = [
     "src/hcctrials/cli/criteria.py",
     "src/hcctrials/matching",
     "src/hcctrials/cli/matching.py",
+    "src/hcctrials/web",
 ]
 
 

@@ -39,8 +39,9 @@ __all__ = ["SearchDocument", "SearchFilters", "SearchQuery", "QueryTerm", "build
            "normalise_filters", "DocumentBuilder"]
 
 #: Bumped whenever document building changes: stored rows of an older version are re-indexed.
-#: 2: condition concept tokens (``xconhcc`` ...).
-INDEX_VERSION = 2
+#: 2: condition concept tokens (``xconhcc`` ...).  3: site places stored without commas
+#: (:func:`hcctrials.storage.search_index.place_value`), so that counts per place can split them.
+INDEX_VERSION = 3
 
 SETTING_TOKENS = {
     "adjuvant": "xsetadj", "neoadjuvant_perioperative": "xsetneo", "intermediate": "xsetint",

@@ -35,7 +35,7 @@ from hcctrials.textdecode import DETECT_BYTES, decode_text, detect_encoding
 
 __all__ = ["load_patient", "load_patients", "parse_patient", "patient_json_schema",
            "CSV_COLUMNS", "CSV_LAB_SUFFIXES", "MAX_FILE_BYTES", "MAX_LINE_BYTES", "MAX_DEPTH",
-           "MAX_NODES"]
+           "MAX_NODES", "MAX_YAML_BYTES", "load_yaml_text"]
 
 #: Largest JSON/YAML patient file read whole (a cohort belongs in JSON lines or CSV).
 MAX_FILE_BYTES = 32 * 1024 * 1024
@@ -194,6 +194,13 @@ def _yaml_children(node: yaml.Node) -> list[yaml.Node]:
     if isinstance(node, yaml.MappingNode):
         return [n for pair in node.value for n in pair]
     return []
+
+
+def load_yaml_text(text: str, source: str) -> Any:
+    """The data of one YAML document *text* (safe loader), refusing an alias expansion larger than
+    the size limit of patient files (a "billion laughs" document); *source* names it in errors.
+    Used for patient files and uploads; raises ``yaml.YAMLError`` (or ParseError for the size)."""
+    return _load_yaml(text, source)
 
 
 def _load_yaml(text: str, source: str) -> Any:

@@ -35,3 +35,6 @@ __all__ = [
     "SaveOutcome",
     "SaveStatus",
 ]
+
+# Tables defined beside their repositories register on the shared metadata (Alembic compares it).
+import hcctrials.storage.studies  # noqa: E402,F401

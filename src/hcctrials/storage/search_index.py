@@ -27,10 +27,11 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from collections import deque
-from collections.abc import Iterable, Sequence
+from collections import Counter, deque
+from collections.abc import Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import orjson
@@ -41,14 +42,17 @@ from sqlalchemy import (
     Integer,
     Text,
     and_,
+    case,
     cast,
     delete,
     func,
     insert,
+    literal,
     or_,
     select,
     text,
     true,
+    union_all,
 )
 from sqlalchemy.engine import Connection, Engine
 
@@ -59,7 +63,9 @@ from hcctrials.storage.schema import search_documents, trials
 
 __all__ = ["search_documents", "SearchHit", "index_trials", "rebuild_search_index", "refresh_search_index",
            "index_records_on", "search_index_status", "SearchIndexStatus", "TRANSACTION_TRIALS",
-           "search_trials", "document_rows", "PARALLEL_MIN_TRIALS", "PARALLEL_MIN_CPUS", "fts_match_expression", "tsquery_literal", "tsvector_literal"]
+           "search_trials", "document_rows", "PARALLEL_MIN_TRIALS", "PARALLEL_MIN_CPUS", "fts_match_expression", "tsquery_literal", "tsvector_literal",
+           "CatalogSelection", "FacetCounts", "LISTED_FACETS", "search_catalog_page", "search_facets",
+           "search_data_version", "document_ids", "record_fields", "place_value"]
 
 
 
@@ -83,6 +89,13 @@ def _engine(store: Any) -> Engine:
 def _listed(values: Iterable[str]) -> str:
     """Values stored as ``,a,b,`` so that ``LIKE '%,a,%'`` matches one exactly."""
     return "," + ",".join(values) + "," if values else ","
+
+
+def place_value(place: str) -> str:
+    """A site place as the index stores, filters and counts it: lower case, commas as semicolons
+    (the listed column separates values by commas; registries write countries such as
+    "Korea, Republic of")."""
+    return place.lower().replace(",", ";")
 
 
 def tsvector_literal(tokens: Sequence[str]) -> str:
@@ -125,7 +138,7 @@ def _row(doc: SearchDocument, raw_sha256: str, dialect: str, version: int) -> di
         "trial_id": doc.trial_id, "raw_sha256": raw_sha256, "index_version": version,
         "tokens": " ".join(doc.tokens), "registry": doc.registry, "status": doc.status,
         "phases": _listed(doc.phases), "settings": _listed(doc.settings), "classes": _listed(doc.classes),
-        "drugs": _listed(doc.drugs), "places": _listed(p.lower() for p in doc.places),
+        "drugs": _listed(doc.drugs), "places": _listed(place_value(p) for p in doc.places),
         "study_start": doc.study_start, "title": doc.title[:2000],
         "tsv": tsvector_literal(doc.tokens) if dialect == "postgresql" else None,
     }
@@ -422,7 +435,7 @@ def _filters(filters: SearchFilters) -> list[Any]:
     if filters.drug:
         out.append(any_listed(c.drugs, filters.drug))
     if filters.place:
-        out.append(any_listed(c.places, [p.lower() for p in filters.place]))
+        out.append(any_listed(c.places, [place_value(p) for p in filters.place]))
     if filters.started_after:
         out.append(c.study_start >= filters.started_after.isoformat()[:len("YYYY-MM-DD")])
     if filters.started_before:
@@ -472,3 +485,278 @@ def search_trials(store: Any, query: SearchQuery, *, filters: SearchFilters | No
                 .order_by(rank.desc(), c.trial_id).limit(limit))
         rows = conn.execute(stmt, {"q": tsquery_literal(query)})
         return [_hit(r, float(r.rank)) for r in rows]
+
+
+# -- catalog pages and facet counts (the web catalog) -------------------------------------------
+
+#: Facets whose values are stored as listed columns (``,a,b,``), counted per value of a known vocabulary.
+LISTED_FACETS = {"phase": "phases", "setting": "settings", "drug_class": "classes"}
+
+
+@dataclass(frozen=True)
+class CatalogSelection:
+    """One catalog request in storage terms: words, filters, and the two filters that are not
+    columns of the documents.
+
+    * *condition_tokens*: index tokens of the chosen conditions (any of them; the concept tokens of
+      :data:`hcctrials.matching.search.CONDITION_TOKENS`), matched in the full-text index;
+    * *groups* / *group*: named sets of document ids worked out by the caller (the recruiting
+      state of every trial on a date, decided by :mod:`hcctrials.matching.status`) and the chosen
+      names (any of them).
+    """
+
+    query: SearchQuery
+    filters: SearchFilters = SearchFilters()
+    condition_tokens: tuple[str, ...] = ()
+    groups: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    group: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FacetCounts:
+    """Results of a selection and, per facet, ``(value, count)`` pairs: each count is the number of
+    results the selection would have with that value chosen in place of the facet's own filter
+    (the other filters kept): exclusive, standard faceted-search counts."""
+
+    total: int
+    counts: dict[str, list[tuple[str, int]]]
+
+
+@lru_cache(maxsize=1)
+def _data_version_stmt() -> Any:
+    from hcctrials.storage.schema import trial_versions
+
+    return select(select(func.count()).select_from(trials).scalar_subquery(),
+                  select(func.count()).select_from(trial_versions).scalar_subquery(),
+                  select(func.count()).select_from(search_documents).scalar_subquery(),
+                  select(func.max(search_documents.c.doc_id)).scalar_subquery())
+
+
+def search_data_version(store: Any) -> str:
+    """A cheap fingerprint of what a search reads (one statement, index-only counts): records,
+    stored versions, search documents and the largest document id.  Every ingest that changes a
+    record adds a version row; every (re-)indexing writes new document rows.  Caches of search
+    answers are keyed on it."""
+    with _engine(store).connect() as conn:
+        row = conn.execute(_data_version_stmt()).one()
+    return ":".join(str(v) for v in row)
+
+
+def document_ids(store: Any) -> dict[tuple[str, str], int]:
+    """``(trial_id, registry) -> doc_id`` of every search document."""
+    c = search_documents.c
+    with _engine(store).connect() as conn:
+        return {(t, r): int(d) for d, t, r in conn.execute(select(c.doc_id, c.trial_id, c.registry))}
+
+
+def _fts_ids(dialect: str, query: SearchQuery, name: str, doc_id: Any = None) -> Any:
+    """Documents matching *query* (all terms): a condition on *doc_id* (default
+    ``search_documents.doc_id``)."""
+    column = search_documents.c.doc_id if doc_id is None else doc_id
+    if dialect == "sqlite":
+        sub = text(f"SELECT rowid FROM search_fts WHERE search_fts MATCH :{name}").bindparams(
+            **{name: fts_match_expression(query)}).columns(rowid=Integer())
+        return column.in_(sub)
+    if doc_id is None:
+        return search_documents.c.tsv.op("@@")(text(f"CAST(:{name} AS tsquery)").bindparams(
+            **{name: tsquery_literal(query)}))
+    inner = select(search_documents.c.doc_id).where(search_documents.c.tsv.op("@@")(
+        text(f"CAST(:{name} AS tsquery)").bindparams(**{name: tsquery_literal(query)})))
+    return column.in_(inner)
+
+
+def _any_token(tokens: Sequence[str]) -> SearchQuery:
+    from hcctrials.model.search import QueryTerm
+
+    return SearchQuery(" ".join(tokens), (QueryTerm("any", tuple((t,) for t in tokens)),))
+
+
+def _ids_in(dialect: str, ids: Sequence[int], name: str, doc_id: Any = None) -> Any:
+    """*doc_id* (default ``search_documents.doc_id``) among *ids*, with one bound value (a JSON array
+    on SQLite, an array on PostgreSQL)."""
+    column = search_documents.c.doc_id if doc_id is None else doc_id
+    if dialect == "sqlite":
+        sub = text(f"SELECT value FROM json_each(:{name})").bindparams(**{name: json.dumps(list(ids))}) \
+            .columns(value=Integer())
+        return column.in_(sub)
+    from sqlalchemy import bindparam
+    from sqlalchemy.dialects.postgresql import ARRAY
+
+    return column == func.any(bindparam(name, list(ids), type_=ARRAY(Integer())))
+
+
+def _selection_conditions(dialect: str, selection: CatalogSelection) -> dict[str, list[Any]]:
+    """The SQL conditions of *selection* per facet they belong to (``""``: the words)."""
+    f = selection.filters
+    single = _filters
+    out: dict[str, list[Any]] = {"": [], "status": single(SearchFilters(status=f.status)),
+                                 "registry": single(SearchFilters(registry=f.registry)),
+                                 "phase": single(SearchFilters(phase=f.phase)),
+                                 "setting": single(SearchFilters(setting=f.setting)),
+                                 "drug_class": single(SearchFilters(drug_class=f.drug_class)),
+                                 "place": single(SearchFilters(place=f.place)),
+                                 "year": single(SearchFilters(started_after=f.started_after,
+                                                              started_before=f.started_before)),
+                                 "drug": single(SearchFilters(drug=f.drug)), "condition": [], "group": []}
+    if selection.query.terms:
+        out[""].append(_fts_ids(dialect, selection.query, "q_words"))
+    if selection.condition_tokens:
+        out["condition"].append(_fts_ids(dialect, _any_token(selection.condition_tokens), "q_condition"))
+    if selection.group:
+        chosen = sorted({i for name, ids in selection.groups if name in selection.group for i in ids})
+        out["group"].append(_ids_in(dialect, chosen, "chosen_ids"))
+    return out
+
+
+def search_catalog_page(store: Any, selection: CatalogSelection, *, limit: int, offset: int = 0
+                        ) -> tuple[int, list[SearchHit]]:
+    """``(number of results, the results offset..offset+limit)`` of *selection*, best first (the order
+    of :func:`search_trials`: rank, then trial id; without words, newest start first).  Only that
+    page of documents is read."""
+    engine = _engine(store)
+    c = search_documents.c
+    cols = [c.trial_id, c.title, c.status, c.registry, c.phases, c.settings, c.classes, c.study_start]
+    with engine.connect() as conn:
+        dialect = conn.dialect.name
+        per = _selection_conditions(dialect, selection)
+        filters = [cond for name, conds in per.items() if name for cond in conds]
+        total = int(conn.execute(select(func.count()).select_from(search_documents)
+                                 .where(and_(true(), *per[""], *filters))).scalar_one())
+        if total == 0 or offset >= total:
+            return total, []
+        if not selection.query.terms:
+            stmt = (select(*cols).where(and_(true(), *filters)).order_by(c.study_start.desc(), c.trial_id)
+                    .limit(limit).offset(offset))
+            return total, [_hit(r, 0.0) for r in conn.execute(stmt)]
+        if dialect == "sqlite":
+            fts = text("SELECT rowid AS doc_id, bm25(search_fts) AS rank FROM search_fts "
+                       "WHERE search_fts MATCH :q").columns(doc_id=Integer(), rank=Float()).subquery("fts")
+            stmt = (select(*cols, fts.c.rank).join(fts, fts.c.doc_id == c.doc_id).where(and_(true(), *filters))
+                    .order_by(fts.c.rank, c.trial_id).limit(limit).offset(offset))
+            rows = conn.execute(stmt, {"q": fts_match_expression(selection.query)})
+            return total, [_hit(r, -float(r.rank)) for r in rows]
+        q = text("CAST(:q AS tsquery)")
+        rank = func.ts_rank(c.tsv, q).label("rank")
+        stmt = (select(*cols, rank).where(c.tsv.op("@@")(q), *filters)
+                .order_by(rank.desc(), c.trial_id).limit(limit).offset(offset))
+        rows = conn.execute(stmt, {"q": tsquery_literal(selection.query)})
+        return total, [_hit(r, float(r.rank)) for r in rows]
+
+
+def search_facets(store: Any, selection: CatalogSelection, *, conditions: Mapping[str, str],
+                  places: int = 30) -> FacetCounts:
+    """Counts per facet value of *selection*, exclusive per facet (:class:`FacetCounts`), computed in
+    SQL: ``GROUP BY`` for status, registry, start year and the listed columns (phases, settings,
+    classes, places; each distinct list's count is added to each of its values), one count per
+    condition concept (*conditions*: value -> index token) and per group of the caller.
+
+    One statement per distinct set of filters (:func:`_facet_pass`): all facets without a filter of their own share
+    the full selection's pass; a facet with a chosen value gets a pass without its own filter.
+    Years newest first; places the *places* most frequent; other facets by count, then value.
+    """
+    engine = _engine(store)
+    names = ["condition", "status", "phase", "registry", "setting", "drug_class", "year", "place"]
+    if selection.groups:
+        names.append("group")
+    counts: dict[str, list[tuple[str, int]]] = {}
+    with engine.connect() as conn:
+        dialect = conn.dialect.name
+        per = _selection_conditions(dialect, selection)
+        own = {name: per[name] for name in names}
+        passes: dict[str | None, list[str]] = {}  # facet whose filter is left out (None: none) -> facets
+        for name in names:
+            passes.setdefault(name if own[name] else None, []).append(name)
+        total = 0
+        for excluded, facets in passes.items():
+            where = and_(true(), *(cond for name, conds in per.items() if name != excluded for cond in conds))
+            n, found = _facet_pass(conn, dialect, where, facets, conditions=conditions, groups=selection.groups)
+            counts.update(found)
+            if excluded is None:
+                total = n
+        if None not in passes:  # every facet has a filter: the total is that of the whole selection
+            where = and_(true(), *(cond for conds in per.values() for cond in conds))
+            total = int(conn.execute(select(func.count()).select_from(search_documents).where(where)).scalar_one())
+    out: dict[str, list[tuple[str, int]]] = {}
+    for name in names:
+        pairs = [(v, n) for v, n in counts.get(name, []) if n > 0]
+        if name == "year":
+            out[name] = sorted(pairs, reverse=True)
+        elif name == "place":
+            out[name] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:places]
+        else:
+            out[name] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
+    return FacetCounts(total, out)
+
+
+def _facet_pass(conn: Connection, dialect: str, where: Any, facets: list[str], *, conditions: Mapping[str, str],
+                groups: Sequence[tuple[str, Sequence[int]]]) -> tuple[int, dict[str, list[tuple[str, int]]]]:
+    """Counts of *facets* over the documents matching *where*: (number of documents, counts), in one
+    statement.  The matching documents' facet columns are read once (the CTE ``hits``, referenced
+    several times, so materialised by SQLite and PostgreSQL): the wide rows (tokens) are scanned
+    once (a recursive split of the listed columns into one row per value was 4 times slower).  Every
+    column is a ``GROUP BY``; for the listed columns (``,a,b,``) that gives the count of each distinct
+    list (a few dozen), whose values are then added up here; the condition concepts and the caller's
+    groups are counted per value."""
+    c = search_documents.c
+    hits = select(c.doc_id, c.status, c.registry, c.phases, c.settings, c.classes, c.places,
+                  func.substr(c.study_start, 1, 4).label("year")).where(where).cte("hits")
+    h = hits.c
+
+    def name(value: str) -> Any:
+        return cast(literal(value), Text)
+
+    parts: list[Any] = [select(name(""), name(""), func.count()).select_from(hits)]  # the number of documents
+    listed = {facet: getattr(h, column) for facet, column in LISTED_FACETS.items() if facet in facets}
+    if "place" in facets:
+        listed["place"] = h.places
+    for facet, column in listed.items():  # per distinct list (",a,b,": few), split below
+        parts.append(select(name(facet), column, func.count()).group_by(column))
+    for facet, column in (("status", h.status), ("registry", h.registry), ("year", h.year)):
+        if facet in facets:
+            parts.append(select(name(facet), column, func.count()).where(column.is_not(None)).group_by(column))
+    if "condition" in facets:
+        for k, (value, token) in enumerate(conditions.items()):
+            parts.append(select(name("condition"), name(value), func.count())
+                         .where(_fts_ids(dialect, _any_token([token]), f"q_con{k}", h.doc_id)))
+    if "group" in facets:
+        for k, (value, ids) in enumerate(groups):
+            parts.append(select(name("group"), name(value), func.count())
+                         .where(_ids_in(dialect, ids, f"g_ids{k}", h.doc_id)))
+    found: dict[str, Counter[str]] = {}
+    total = 0
+    for facet, value, n in conn.execute(union_all(*parts)):
+        if facet == "":
+            total = int(n)
+        elif facet in listed:  # a list of values: each of its (distinct) values counts n documents
+            found.setdefault(facet, Counter()).update({v: int(n) for v in str(value or "").split(",") if v})
+        elif value:
+            found.setdefault(str(facet), Counter())[str(value)] += int(n)
+    return total, {facet: list(counter.items()) for facet, counter in found.items()}
+
+
+def record_fields(store: Any, fields: Sequence[str], keys: Sequence[tuple[str, str]] | None = None
+                  ) -> list[dict[str, Any]]:
+    """Top-level *fields* of the current records *keys* (default: every record) as dicts with
+    ``trial_id`` and ``registry``, extracted in SQL (JSON path on SQLite, ``->`` on PostgreSQL) so
+    that a ~25 kB record is neither sent nor parsed whole.  Absent fields are left out."""
+    engine = _engine(store)
+    t = trials.c
+    columns = [t.record[name].label(f"f{i}") for i, name in enumerate(fields)]
+    out: list[dict[str, Any]] = []
+    with engine.connect() as conn:
+        chunks: list[Sequence[tuple[str, str]] | None] = (
+            [None] if keys is None else [keys[i:i + 500] for i in range(0, len(keys), 500)])
+        for chunk in chunks:
+            stmt = select(t.trial_id, t.registry, *columns)
+            wanted = None if chunk is None else set(chunk)
+            if chunk is not None:  # (trial_id IN ...: the primary key's index; a row-value IN scanned the table)
+                stmt = stmt.where(t.trial_id.in_(sorted({k[0] for k in chunk})))
+            for row in conn.execute(stmt):
+                if wanted is not None and (row[0], row[1]) not in wanted:
+                    continue
+                data: dict[str, Any] = {"trial_id": row[0], "registry": row[1]}
+                for name, value in zip(fields, row[2:]):
+                    if value is not None:
+                        data[name] = value
+                out.append(data)
+    return out

@@ -24,7 +24,7 @@ from hcctrials.web.services import WebServices
 __all__ = ["create_app", "ROUTERS"]
 
 #: Router modules under :mod:`hcctrials.web.routes`, each exposing ``router``.
-ROUTERS = ("api", "pages")
+ROUTERS = ("api", "pages", "study")
 
 
 def create_app(database_url: str | None = None, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
@@ -41,6 +41,7 @@ def create_app(database_url: str | None = None, *, max_body_bytes: int = DEFAULT
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        services.start_warming(today())  # read the catalog in the background: the first requests are fast
         try:
             yield
         finally:
@@ -54,6 +55,9 @@ def create_app(database_url: str | None = None, *, max_body_bytes: int = DEFAULT
     app.state.services = services
     app.state.today = today
     install_error_handlers(app)
+    from hcctrials.web.auth import install_auth
+
+    install_auth(app, services.store.engine)  # accounts, sessions, the first administrator (docs/web.md)
     for name in ROUTERS:
         module: Any = importlib.import_module(f"hcctrials.web.routes.{name}")
         app.include_router(module.router)

@@ -162,7 +162,7 @@ def patient_from_form(form: Mapping[str, Any], etiologies: list[str], *, as_of: 
 def patient_from_upload(filename: str, content: bytes) -> Any:
     """The patient in an uploaded ``.json`` / ``.yaml`` / ``.yml`` file (our schema or a FHIR Bundle)."""
     from hcctrials.patients import parse_patient
-    from hcctrials.patients.io import MAX_DEPTH, MAX_YAML_BYTES, _load_yaml
+    from hcctrials.patients.io import MAX_DEPTH, MAX_YAML_BYTES, load_yaml_text
     from hcctrials.textdecode import decode_text
 
     name = (filename or "upload").rsplit("/", 1)[-1][:120]
@@ -178,7 +178,7 @@ def patient_from_upload(filename: str, content: bytes) -> Any:
     kind = "YAML" if is_yaml else "JSON"
     text = decode_text(content, file=name, expected=f"a {kind} patient file")
     try:
-        data = _load_yaml(text, name) if is_yaml else json.loads(text)
+        data = load_yaml_text(text, name) if is_yaml else json.loads(text)
     except RecursionError:
         raise ParseError(f"not valid {kind}: nested too deeply", file=name,
                          hint=f"a patient record is at most {MAX_DEPTH} levels deep") from None

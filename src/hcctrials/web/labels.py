@@ -8,6 +8,7 @@ Templates call :func:`label` as ``label("status", "recruiting")``.
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import lru_cache
 
 from hcctrials.i18n import say
 
@@ -130,4 +131,11 @@ def label(kind: str, value: str | None, lang: str) -> str:
     """The word for *value* of *kind* in *lang* (the value itself when there is none)."""
     if value is None:
         return "-"
-    return KINDS[kind](str(value), lang)
+    return _label(kind, str(value), lang)
+
+
+@lru_cache(maxsize=8192)
+def _label(kind: str, value: str, lang: str) -> str:
+    # the words depend only on (kind, value, language) and the message catalog: a page shows
+    # hundreds of labels, each built from say() calls, so they are worked out once
+    return KINDS[kind](value, lang)

@@ -35,6 +35,8 @@ SECURITY_HEADERS: dict[str, str] = {
     "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=()",
     "cross-origin-opener-policy": "same-origin",
     "cross-origin-resource-policy": "same-origin",
+    # browsers apply it only over HTTPS (RFC 6797): a deployment behind TLS keeps to TLS
+    "strict-transport-security": "max-age=31536000",
 }
 
 

@@ -1,15 +1,20 @@
 """What the pages and the API show, from the library's own functions (no clinical logic here).
 
-* Catalog: :func:`hcctrials.matching.search.parse_query` and
-  :func:`hcctrials.storage.search_index.search_trials` (the search of ``hcctrials trials search``),
+* Catalog: :func:`hcctrials.matching.search.parse_query` and the search index of
+  ``hcctrials trials search`` (:mod:`hcctrials.storage.search_index`: same matching and order),
   filters as :class:`~hcctrials.model.search.SearchFilters`; the condition filter is the search
   index's condition concept token (:data:`hcctrials.matching.search.CONDITION_TOKENS`, so "HCC"
-  finds Chinese-only and English-only records alike).  Counts per facet are counted over the
-  result set from the stored search documents (read once per catalog state).  The recruiting
-  state on today's date and the "status may be stale" warning are
-  :func:`hcctrials.matching.status.evaluate_recruiting_status` of each shown record.
+  finds Chinese-only and English-only records alike).  Only the requested page of trials is read
+  (:func:`~hcctrials.storage.search_index.search_catalog_page`); counts per facet are computed in
+  SQL (:func:`~hcctrials.storage.search_index.search_facets`) and are exclusive per filter (the
+  count shown for a value is the number of results choosing it would give, the other filters
+  kept).  The recruiting state on today's date (the filter, its counts, each listed trial's badge
+  and the "status may be stale" warning) is
+  :func:`hcctrials.matching.status.evaluate_recruiting_status`; the date comes from the app's clock.
 * Trial: the stored record, its versions, findings and linked records (:mod:`hcctrials.storage`),
-  its criteria compiled by :func:`hcctrials.criteria.compile_trial` (as ``hcctrials criteria show``).
+  its criteria as :func:`hcctrials.criteria.compile_trial` compiles them (``hcctrials criteria
+  show``), taken from the match catalog in memory (its compiled catalog) or, before that is
+  loaded, the compiled-criteria cache (:func:`hcctrials.matching.compiled_cache.load_compiled_trials`).
 * Match: the steps of ``hcctrials match`` (:func:`hcctrials.cli.matching.match_command`):
   :func:`~hcctrials.patients.plausibility.check_dates`,
   :func:`~hcctrials.matching.compiled_cache.load_match_catalog`,
@@ -17,18 +22,25 @@
   trials, and :func:`~hcctrials.matching.explain.result_to_dict` (the CLI's ``--json``), so the web
   ranks and explains exactly as the command line.  Stateless: nothing of the patient is kept.
 * Scores: :func:`hcctrials.scores.compute_patient_scores` (``hcctrials score``).
+
+Speed: everything that does not change between ingests is kept per process, keyed on
+:func:`~hcctrials.storage.search_index.search_data_version` (one index-only statement per
+request): facet counts and result pages per query, slim records of listed trials, every trial's
+recruiting state per date, trial pages (without their date-dependent state) and the match
+catalog.  An ingest changes the key and every cache starts afresh.
 """
 
 from __future__ import annotations
 
 import threading
-from collections import Counter, OrderedDict
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from hcctrials.errors import InputError
+from hcctrials.model.search import SearchFilters
 
 if TYPE_CHECKING:
     from hcctrials.criteria import CompiledTrial
@@ -36,10 +48,13 @@ if TYPE_CHECKING:
     from hcctrials.model.patient import Patient
     from hcctrials.model.trial import Trial
     from hcctrials.storage.repository import TrialStore, TrialVersion
-    from hcctrials.storage.search_index import SearchHit
+    from hcctrials.storage.search_index import FacetCounts, SearchHit
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
 
 __all__ = ["WebServices", "CatalogQuery", "CatalogPage", "CatalogItem", "TrialView", "CriterionView",
-           "MatchOptions", "PER_PAGE_MAX", "CONDITIONS", "REGISTRIES", "STATUSES", "PHASES"]
+           "MatchOptions", "PER_PAGE_MAX", "RECRUITING_STATES", "CONDITIONS", "REGISTRIES", "STATUSES", "PHASES"]
 
 PER_PAGE_MAX = 100
 #: Filter values offered by the catalog (the index's own vocabularies).
@@ -63,6 +78,7 @@ class CatalogQuery:
     condition: tuple[str, ...] = ()
     year: int | None = None
     place: tuple[str, ...] = ()
+    recruiting: tuple[str, ...] = ()  # recruiting state on the evaluation date (open, uncertain ...)
     page: int = 1
     per_page: int = 20
 
@@ -79,7 +95,8 @@ class CatalogQuery:
         if len(self.q) > 500:
             raise InputError("search text longer than 500 characters", field="q", value=self.q)
         allowed = {"status": STATUSES, "phase": PHASES, "registry": REGISTRIES, "condition": CONDITIONS,
-                   "setting": (*SETTING_TOKENS, "unclassified"), "drug_class": tuple(CLASS_TOKENS)}
+                   "setting": (*SETTING_TOKENS, "unclassified"), "drug_class": tuple(CLASS_TOKENS),
+                   "recruiting": RECRUITING_STATES}
         for name, values in allowed.items():
             for value in getattr(self, name):
                 if value not in values:
@@ -158,41 +175,82 @@ class MatchOptions:
     limit: int = 20
 
 
+#: Top-level record fields the catalog reads of a trial: titles for the list, status and dates
+#: for the recruiting state (:func:`hcctrials.matching.status.evaluate_recruiting_status`).
+_SLIM_FIELDS = ("brief_title", "scientific_title", "overall_status", "dates", "provenance")
+#: Recruiting states on a date (the filter "recruiting on today's date" and its counts).
+RECRUITING_STATES = ("open", "uncertain", "not_yet_open", "closed")
+
+
+class _Lru(Generic[_K, _V]):
+    """A small thread-safe least-recently-used map."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._data: OrderedDict[_K, _V] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: _K) -> _V | None:
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None:
+                self._data.move_to_end(key)
+            return found
+
+    def put(self, key: _K, value: _V) -> _V:
+        with self._lock:
+            self._data[key] = value
+            self._data.move_to_end(key)
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+        return value
+
+
 @dataclass
-class _FacetRow:
-    status: str
-    registry: str
-    phases: tuple[str, ...]
+class _Recruiting:
+    """The recruiting state of every indexed trial on one date, and the document ids per state."""
+
+    states: dict[tuple[str, str], RecruitingStatus]
+    groups: tuple[tuple[str, tuple[int, ...]], ...]
+
+
+@dataclass
+class _TrialParts:
+    """What the trial page shows that does not depend on the date."""
+
+    trial: Trial
+    criteria: list[CriterionView]
+    versions: list[TrialVersion]
+    findings: list[Any]
+    linked: list[tuple[str, str]]
+    links: list[str]
     settings: tuple[str, ...]
     classes: tuple[str, ...]
-    year: str | None
-    places: tuple[str, ...]
-    conditions: tuple[str, ...]
 
 
 @dataclass
 class _CatalogState:
-    """What is read once per state of the catalog (records and index): the facet values per
-    trial, the index status, recruiting states and records recently shown."""
+    """What is immutable while the records and the search index do not change (key:
+    :func:`hcctrials.storage.search_index.search_data_version`): index status, document ids,
+    recruiting states per date, facet counts and result pages per query, slim records of listed
+    trials, trial pages.  A new state (all caches empty) replaces it when an ingest changes the data."""
 
     key: str
-    rows: dict[tuple[str, str], _FacetRow]
     index_current: bool
     index_stale: int
     size: int
-    records: OrderedDict[tuple[str, str], Trial] = field(default_factory=OrderedDict)
-    states: dict[tuple[str, str, date], RecruitingStatus] = field(default_factory=dict)
-    compiled: OrderedDict[tuple[str, str, str], CompiledTrial] = field(default_factory=OrderedDict)
-
-
-def _split(value: str | None) -> tuple[str, ...]:
-    return tuple(x for x in (value or "").split(",") if x)
+    doc_ids: dict[tuple[str, str], int] | None = None
+    recruiting: dict[date, _Recruiting] = field(default_factory=dict)
+    facets: _Lru[tuple[Any, ...], FacetCounts] = field(default_factory=lambda: _Lru(512))
+    pages: _Lru[tuple[Any, ...], tuple[int, list[SearchHit]]] = field(default_factory=lambda: _Lru(1024))
+    slim: _Lru[tuple[str, str], Trial] = field(default_factory=lambda: _Lru(20_000))
+    trials: _Lru[tuple[str, str | None], _TrialParts] = field(default_factory=lambda: _Lru(512))
+    states: _Lru[tuple[str, str, date], RecruitingStatus] = field(default_factory=lambda: _Lru(20_000))
+    match_catalog: Any = None
 
 
 class WebServices:
     """The library functions behind the pages and the API, over one database (thread-safe)."""
-
-    RECORD_CACHE = 512
 
     def __init__(self, database_url: str) -> None:
         from hcctrials.storage import open_store
@@ -202,58 +260,156 @@ class WebServices:
         self._lock = threading.Lock()
         self._match_lock = threading.Lock()
         self._state: _CatalogState | None = None
+        self._warming: threading.Thread | None = None
 
     def close(self) -> None:
+        if self._warming is not None:  # let it finish with its connection before the pool closes
+            self._warming.join()
         self.store.close()
 
     # -- catalog state ------------------------------------------------------------------------
-    def _fingerprint(self) -> str:
-        from hcctrials.matching.compiled_cache import catalog_fingerprint
-
-        return catalog_fingerprint(self.store)
-
     def _catalog_state(self) -> _CatalogState:
-        key = self._fingerprint()
+        from hcctrials.storage.search_index import search_data_version
+
+        key = search_data_version(self.store)
         state = self._state
         if state is not None and state.key == key:
             return state
         with self._lock:
-            if self._state is not None and self._state.key == key:
-                return self._state
-            self._state = self._load_state(key)
+            if self._state is None or self._state.key != key:
+                self._state = self._load_state(key)
             return self._state
 
     def _load_state(self, key: str) -> _CatalogState:
-        """Facet values of every indexed trial, from the stored search documents."""
-        from sqlalchemy import select
+        from hcctrials.matching.search import INDEX_VERSION
+        from hcctrials.storage.search_index import search_index_status
 
-        from hcctrials.matching.search import CONDITION_TOKENS, INDEX_VERSION
-        from hcctrials.storage.search_index import search_documents, search_index_status
-
-        token_concept = {token: concept for concept, token in CONDITION_TOKENS.items()}
-        c = search_documents.c
-        rows: dict[tuple[str, str], _FacetRow] = {}
-        with self.store.engine.connect() as conn:
-            result = conn.execute(select(c.trial_id, c.registry, c.status, c.phases, c.settings, c.classes,
-                                         c.study_start, c.places, c.tokens))
-            for r in result:
-                concepts = tuple(sorted({token_concept[t] for t in (r.tokens or "").split() if t in token_concept}))
-                rows[(r.trial_id, r.registry)] = _FacetRow(
-                    r.status, r.registry, _split(r.phases), _split(r.settings), _split(r.classes),
-                    (r.study_start or "")[:4] or None, _split(r.places), concepts)
         status = search_index_status(self.store, index_version=INDEX_VERSION)
-        return _CatalogState(key, rows, status.current, status.stale, status.trials)
+        return _CatalogState(key, status.current, status.stale, status.trials)
 
-    def _record(self, state: _CatalogState, trial_id: str, registry: str) -> Trial:
-        key = (trial_id, registry)
-        found = state.records.get(key)
-        if found is None:
-            found = self.store.get(trial_id, registry=registry)
-            with self._lock:
-                state.records[key] = found
-                while len(state.records) > self.RECORD_CACHE:
-                    state.records.popitem(last=False)
-        return found
+    def warm(self, as_of: date) -> None:
+        """Read what the first requests would (the match catalog, today's recruiting states and the
+        first catalog page): a server calls this once in the background at start."""
+        state = self._catalog_state()
+        with self._match_lock:
+            self._match_catalog(state)
+        self.search(CatalogQuery(), as_of=as_of)
+
+    def start_warming(self, as_of: date) -> None:
+        """:meth:`warm` in a background thread; a failure (e.g. a database not set up yet) only means
+        the first requests read what they need themselves."""
+        import logging
+
+        def run() -> None:
+            try:
+                self.warm(as_of)
+            except Exception as exc:  # noqa: BLE001 - warming is an optimisation only
+                logging.getLogger(__name__).info("catalog not warmed: %s", type(exc).__name__)
+
+        self._warming = threading.Thread(target=run, name="hcctrials-warm", daemon=True)
+        self._warming.start()
+
+    def _slim_records(self, state: _CatalogState, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], Trial]:
+        """Slim records (titles, status, dates) of *keys*: from the cache, else read in one query."""
+        from hcctrials.model.trial import Trial
+        from hcctrials.storage.search_index import record_fields
+
+        out: dict[tuple[str, str], Trial] = {}
+        missing = []
+        for key in keys:
+            found = state.slim.get(key)
+            if found is None:
+                missing.append(key)
+            else:
+                out[key] = found
+        if missing:
+            for data in record_fields(self.store, _SLIM_FIELDS, missing):
+                trial = Trial.model_validate(data)
+                out[(trial.trial_id, trial.registry.value)] = state.slim.put((trial.trial_id, trial.registry.value),
+                                                                             trial)
+        return out
+
+    def _recruiting_on(self, state: _CatalogState, as_of: date) -> _Recruiting:
+        """Every trial's recruiting state on *as_of* (the rules of :mod:`hcctrials.matching.status`),
+        computed once per date and state of the catalog from the slim records (read in one query)."""
+        from hcctrials.matching.status import evaluate_recruiting_status
+        from hcctrials.model.trial import Trial
+        from hcctrials.storage.search_index import document_ids, record_fields
+
+        found = state.recruiting.get(as_of)
+        if found is not None:
+            return found
+        with self._lock:
+            found = state.recruiting.get(as_of)
+            if found is not None:
+                return found
+            if state.doc_ids is None:
+                state.doc_ids = document_ids(self.store)
+            states: dict[tuple[str, str], RecruitingStatus] = {}
+            for data in record_fields(self.store, _SLIM_FIELDS):
+                trial = Trial.model_validate(data)
+                key = (trial.trial_id, trial.registry.value)
+                states[key] = evaluate_recruiting_status(trial, as_of=as_of)
+                state.slim.put(key, trial)  # the titles of listed trials, without another read
+            ids: dict[str, list[int]] = {name: [] for name in RECRUITING_STATES}
+            for key, doc in state.doc_ids.items():
+                recruiting = states.get(key)
+                if recruiting is not None:
+                    ids[recruiting.state].append(doc)
+            found = _Recruiting(states, tuple((name, tuple(sorted(ids[name]))) for name in RECRUITING_STATES))
+            if len(state.recruiting) >= 3:
+                state.recruiting.clear()
+            state.recruiting[as_of] = found
+            return found
+
+    def catalog_size(self) -> int:
+        return self.store.count()
+
+    # -- catalog ------------------------------------------------------------------------------
+    def search(self, query: CatalogQuery, *, as_of: date, language: str = "en") -> CatalogPage:
+        """One page of the catalog for *query*, with exclusive counts per facet (each value's count is
+        the number of results with that value chosen and the other filters kept), all computed in SQL
+        (:func:`hcctrials.storage.search_index.search_facets`) and cached per query while the data do
+        not change; only the page's trials are read."""
+        from hcctrials.matching.search import CONDITION_TOKENS, normalise_filters, parse_query
+        from hcctrials.storage.search_index import CatalogSelection, search_catalog_page, search_facets
+
+        query.check()
+        state = self._catalog_state()
+        recruiting = self._recruiting_on(state, as_of)
+        filters = normalise_filters(SearchFilters(
+            status=query.status, phase=query.phase, setting=query.setting, drug_class=query.drug_class,
+            registry=query.registry, place=query.place,
+            started_after=date(query.year, 1, 1) if query.year else None,
+            started_before=date(query.year, 12, 31) if query.year else None))
+        selection = CatalogSelection(parse_query(query.q), filters,
+                                     tuple(CONDITION_TOKENS[c] for c in query.condition),
+                                     recruiting.groups, query.recruiting)
+        key = (query.q, filters, selection.condition_tokens, query.recruiting, as_of)
+        facets = state.facets.get(key)
+        if facets is None:
+            counts = search_facets(self.store, selection, conditions=CONDITION_TOKENS)
+            counts.counts["recruiting"] = counts.counts.pop("group", [])
+            facets = state.facets.put(key, counts)
+        page_key = (*key, query.page, query.per_page)
+        page = state.pages.get(page_key)
+        if page is None:
+            page = state.pages.put(page_key, search_catalog_page(
+                self.store, selection, limit=query.per_page, offset=(query.page - 1) * query.per_page))
+        total, hits = page
+        slim = self._slim_records(state, [(h.trial_id, h.registry) for h in hits])
+        items = []
+        for hit in hits:
+            key2 = (hit.trial_id, hit.registry)
+            trial = slim.get(key2)
+            state_now = recruiting.states.get(key2)
+            if trial is None or state_now is None:  # indexed but not readable now: read it whole
+                trial = self.store.get(hit.trial_id, registry=hit.registry)
+                state_now = self._recruiting(state, trial, as_of)
+            items.append(CatalogItem(hit.trial_id, hit.registry, trial.title(language), hit.status, hit.phases,
+                                     hit.settings, hit.classes, hit.study_start, hit.score, state_now))
+        return CatalogPage(query, total, items, facets.counts, state.index_current, state.index_stale, state.size,
+                           as_of)
 
     def _recruiting(self, state: _CatalogState, trial: Trial, as_of: date) -> RecruitingStatus:
         from hcctrials.matching.status import evaluate_recruiting_status
@@ -261,109 +417,66 @@ class WebServices:
         key = (trial.trial_id, trial.registry.value, as_of)
         found = state.states.get(key)
         if found is None:
-            found = evaluate_recruiting_status(trial, as_of=as_of)
-            if len(state.states) > 50_000:
-                state.states.clear()
-            state.states[key] = found
+            found = state.states.put(key, evaluate_recruiting_status(trial, as_of=as_of))
         return found
-
-    def catalog_size(self) -> int:
-        return self.store.count()
-
-    # -- catalog ------------------------------------------------------------------------------
-    def search(self, query: CatalogQuery, *, as_of: date, language: str = "en") -> CatalogPage:
-        """One page of the catalog for *query*, with counts per facet over every result."""
-        from hcctrials.matching.search import (
-            CONDITION_TOKENS, QueryTerm, SearchFilters, SearchQuery, normalise_filters, parse_query,
-        )
-        from hcctrials.storage.search_index import search_trials
-
-        query.check()
-        state = self._catalog_state()
-        parsed = parse_query(query.q)
-        if query.condition:
-            alternatives = tuple((CONDITION_TOKENS[c],) for c in query.condition)
-            parsed = SearchQuery(parsed.text, (*parsed.terms, QueryTerm("condition", alternatives)))
-        filters = SearchFilters(
-            status=query.status, phase=query.phase, setting=query.setting, drug_class=query.drug_class,
-            registry=query.registry, place=query.place,
-            started_after=date(query.year, 1, 1) if query.year else None,
-            started_before=date(query.year, 12, 31) if query.year else None)
-        filters = normalise_filters(filters)
-        hits = search_trials(self.store, parsed, filters=filters, limit=max(state.size, 1))
-        facets = self._facets(state, hits)
-        start = (query.page - 1) * query.per_page
-        items = [self._item(state, hit, as_of, language) for hit in hits[start:start + query.per_page]]
-        return CatalogPage(query, len(hits), items, facets, state.index_current, state.index_stale, state.size,
-                           as_of)
-
-    def _item(self, state: _CatalogState, hit: SearchHit, as_of: date, language: str) -> CatalogItem:
-        trial = self._record(state, hit.trial_id, hit.registry)
-        return CatalogItem(hit.trial_id, hit.registry, trial.title(language), hit.status, hit.phases, hit.settings,
-                           hit.classes, hit.study_start, hit.score, self._recruiting(state, trial, as_of))
-
-    @staticmethod
-    def _facets(state: _CatalogState, hits: Sequence[SearchHit]) -> dict[str, list[tuple[str, int]]]:
-        counts: dict[str, Counter[str]] = {name: Counter() for name in
-                                           ("condition", "status", "phase", "registry", "setting", "drug_class",
-                                            "year", "place")}
-        for hit in hits:
-            row = state.rows.get((hit.trial_id, hit.registry))
-            if row is None:
-                continue
-            counts["status"][row.status] += 1
-            counts["registry"][row.registry] += 1
-            counts["phase"].update(row.phases)
-            counts["setting"].update(row.settings)
-            counts["drug_class"].update(row.classes)
-            counts["condition"].update(row.conditions)
-            counts["place"].update(row.places)
-            if row.year:
-                counts["year"][row.year] += 1
-        out: dict[str, list[tuple[str, int]]] = {}
-        for name, counter in counts.items():
-            if name == "year":
-                out[name] = sorted(counter.items(), reverse=True)
-            elif name == "place":
-                out[name] = counter.most_common(30)
-            else:
-                out[name] = sorted(counter.items(), key=lambda kv: (-kv[1], kv[0]))
-        return out
 
     # -- one trial ----------------------------------------------------------------------------
     def trial(self, trial_id: str, *, as_of: date, registry: str | None = None) -> TrialView:
-        """Everything the trial page shows (module docstring)."""
-        from hcctrials.criteria import compile_trial, describe
+        """Everything the trial page shows (module docstring); what does not depend on the date is
+        read once per state of the catalog."""
+        state = self._catalog_state()
+        parts = state.trials.get((trial_id, registry))
+        if parts is None:
+            parts = state.trials.put((trial_id, registry), self._trial_parts(state, trial_id, registry))
+        p = parts
+        return TrialView(trial=p.trial, recruiting=self._recruiting(state, p.trial, as_of), criteria=p.criteria,
+                         versions=p.versions, findings=p.findings, linked=p.linked, links=p.links,
+                         settings=p.settings, classes=p.classes)
+
+    def _trial_parts(self, state: _CatalogState, trial_id: str, registry: str | None) -> _TrialParts:
+        from hcctrials.criteria import describe
         from hcctrials.criteria.coverage import criterion_state
+        from hcctrials.matching.compiled_cache import load_compiled_trials
         from hcctrials.matching.matcher import trial_links
         from hcctrials.matching.setting import classify_trial_setting
 
-        state = self._catalog_state()
-        tid, reg = self.store.resolve(trial_id, registry=registry)
-        trial = self._record(state, tid, reg)
-        key = (tid, reg, trial.provenance.raw_sha256)
-        compiled = state.compiled.get(key)
-        if compiled is None:
-            compiled = compile_trial(trial)  # as `hcctrials criteria show`
-            with self._lock:
-                state.compiled[key] = compiled
-                while len(state.compiled) > 256:
-                    state.compiled.popitem(last=False)
+        # the catalog links records by their own id and registry: read that exactly (an index look-up);
+        # anything else (no registry, another case, a registry number the record lists) is resolved
+        trial = self.store.find(trial_id, registry=registry) if registry else None
+        if trial is None:
+            tid, reg = self.store.resolve(trial_id, registry=registry)
+            trial = self.store.get(tid, registry=reg)
+        tid, reg = trial.trial_id, trial.registry.value
+        # the criteria as `hcctrials criteria show` compiles them: from the match catalog in memory when it
+        # is loaded (its compiled catalog holds every trial's), else from the compiled-criteria cache
+        # (keyed by record hash and compiler version; compiled and stored when missing)
+        catalog = state.match_catalog
+        if catalog is not None:
+            with self._match_lock:  # the catalog's caches are shared with matching
+                compiled = catalog.compiled(trial)
+        else:
+            compiled = load_compiled_trials(self.store, [trial])[0]
         criteria = [CriterionView(c.role, c.number, c.text, criterion_state(c.rule), describe(c.rule),
                                   c.overridden) for c in compiled.criteria]
         setting = classify_trial_setting(trial)
-        return TrialView(trial=trial, recruiting=self._recruiting(state, trial, as_of), criteria=criteria,
-                         versions=self.store.versions(tid, registry=reg),
-                         findings=self.store.findings(tid, registry=reg),
-                         linked=self.store.linked_records(tid, registry=reg), links=trial_links(trial),
-                         settings=setting.settings, classes=tuple(sorted(setting.intervention_classes)))
+        return _TrialParts(trial=trial, criteria=criteria, versions=self.store.versions(tid, registry=reg),
+                           findings=self.store.findings(tid, registry=reg),
+                           linked=self.store.linked_records(tid, registry=reg), links=trial_links(trial),
+                           settings=setting.settings, classes=tuple(sorted(setting.intervention_classes)))
+
+    def _match_catalog(self, state: _CatalogState) -> Any:
+        """The match catalog of this state of the data (:func:`load_match_catalog`, read once)."""
+        from hcctrials.matching.compiled_cache import load_match_catalog
+
+        if state.match_catalog is None:
+            state.match_catalog = load_match_catalog(self.store)
+        return state.match_catalog
 
     # -- matching and scores ------------------------------------------------------------------
     def match(self, patient: Patient, options: MatchOptions, language: str,
               also: Sequence[str] = ()) -> tuple[dict[str, Any], dict[str, dict[str, Any]], Any]:
         """``hcctrials match --json`` for *patient*: (the JSON document in *language*, the same in each
         language of *also*, the MatchResult)."""
-        from hcctrials.matching.compiled_cache import load_match_catalog
         from hcctrials.matching.explain import result_to_dict
         from hcctrials.matching.geography import normalise_place
         from hcctrials.matching.matcher import match_patient
@@ -374,8 +487,9 @@ class WebServices:
         person = check_dates(patient, options.as_of)
         place = normalise_place(options.near) if options.near else None
         # one match at a time: the catalog's caches are shared (matching is CPU-bound under the GIL anyway)
+        state = self._catalog_state()
         with self._match_lock:
-            catalog = load_match_catalog(self.store)
+            catalog = self._match_catalog(state)
             result = match_patient(person, catalog, as_of=options.as_of, near=place,
                                    include_ineligible=options.show_ineligible, include_closed=options.show_closed,
                                    include_irrelevant=options.show_other_conditions)

@@ -58,7 +58,7 @@ def catalog_document(page: Any, language: str) -> dict[str, Any]:
             "page": q.page, "per_page": q.per_page, "pages": page.pages,
             "filters": {"status": list(q.status), "phase": list(q.phase), "registry": list(q.registry),
                         "setting": list(q.setting), "class": list(q.drug_class), "condition": list(q.condition),
-                        "year": q.year, "place": list(q.place)},
+                        "year": q.year, "place": list(q.place), "recruiting": list(q.recruiting)},
             "facets": {("class" if name == "drug_class" else name): [{"value": v, "count": n} for v, n in values]
                        for name, values in page.facets.items()},
             "search_index": {"current": page.index_current, "stale_records": page.index_stale},
@@ -78,12 +78,15 @@ def list_trials(
     condition: Annotated[list[str], Query(description="hcc, liver_cancer, cholangiocarcinoma ...")] = [],  # noqa: B006
     year: Annotated[int | None, Query(ge=1900, le=2200, description="Study start year")] = None,
     place: Annotated[list[str], Query(description="City, province or country of a site")] = [],  # noqa: B006
+    recruiting: Annotated[list[str], Query(
+        description="Recruiting state on the evaluation date (today): open, uncertain, not_yet_open, closed")
+    ] = [],  # noqa: B006
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=PER_PAGE_MAX)] = 20,
     lang: Language = "en",
 ) -> dict[str, Any]:
     query = catalog_query(clean_text(q), [clean_text(s) for s in status], phase, registry, setting, drug_class,
-                          condition, year, [clean_text(p) for p in place], page, per_page)
+                          condition, year, [clean_text(p) for p in place], page, per_page, recruiting)
     result = services(request).search(query, as_of=today(request), language=lang)
     return catalog_document(result, lang)
 

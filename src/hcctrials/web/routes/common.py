@@ -23,9 +23,10 @@ def today(request: Request) -> date:
 
 def catalog_query(q: str, status: list[str], phase: list[str], registry: list[str], setting: list[str],
                   drug_class: list[str], condition: list[str], year: int | None, place: list[str], page: int,
-                  per_page: int) -> CatalogQuery:
+                  per_page: int, recruiting: list[str] | None = None) -> CatalogQuery:
     """A :class:`CatalogQuery` from query parameters (repeated or comma-separated values), checked."""
     return CatalogQuery(q=q.strip(), status=facet_values(status), phase=facet_values(phase),
                         registry=facet_values(registry), setting=facet_values(setting),
                         drug_class=facet_values(drug_class), condition=facet_values(condition), year=year,
-                        place=facet_values(place), page=page, per_page=per_page).check()
+                        place=facet_values(place), recruiting=facet_values(recruiting or []), page=page,
+                        per_page=per_page).check()

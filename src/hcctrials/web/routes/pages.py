@@ -54,13 +54,14 @@ def catalog_page(
     condition: Annotated[list[str], Query()] = [],  # noqa: B006
     year: Annotated[str, Query(max_length=4)] = "",
     place: Annotated[list[str], Query()] = [],  # noqa: B006
+    recruiting: Annotated[list[str], Query()] = [],  # noqa: B006
     page: Annotated[int, Query(ge=1, le=1_000_000)] = 1,
     per_page: Annotated[int, Query(ge=1, le=PER_PAGE_MAX)] = 20,
 ) -> Response:
     language = request_language(request)
     year_value = int(year) if year.strip().isdigit() else None
     query = catalog_query(clean_text(q), status, phase, registry, setting, drug_class, condition, year_value,
-                          [clean_text(p) for p in place], page, per_page)
+                          [clean_text(p) for p in place], page, per_page, recruiting)
     result = services(request).search(query, as_of=today(request), language=language)
 
     def page_url(number: int) -> str:
