@@ -57,8 +57,9 @@ CASES = [
     ("inclusion", "9", BOTH, "HBsAg+ with HBV DNA 2000 IU/mL", {"labs": {"hbv_dna": lab("hbv_dna", 2000, "IU/mL")}},
      "not_met"),
     ("inclusion", "9", BOTH, "HBsAg unknown", {"virology": Virology()}, "unknown"),
-    ("inclusion", "9", BOTH, "controlled HBV; anti-HBc clause left for review", {}, "needs_review"),
-    ("inclusion", "10", BOTH, "HCV clause left for review", {}, "needs_review"),
+    # read as a whole since the virology round (criteria/virology.py): on entecavir since 2024, HBV DNA 100 IU/mL
+    ("inclusion", "9", BOTH, "controlled HBV: antivirals >= 4 weeks and HBV DNA < 500", {}, "met"),
+    ("inclusion", "10", BOTH, "HCV treatment history not recorded", {}, "unknown"),
     ("inclusion", "11", BOTH, "organ function adequate", {}, "met"),
     ("inclusion", "11", BOTH, "platelets 30", {"labs": {"platelets": lab("platelets", 30, "10^9/L")}}, "not_met"),
     ("inclusion", "11", BOTH, "bilirubin 50 > 2x21", {"labs": {"bilirubin_total": lab("bilirubin_total", 50, "umol/L", uln=21)}},
@@ -103,12 +104,12 @@ CASES = [
     ("exclusion", "6", BOTH, "allergic to pembrolizumab (PD-1)", {"allergies": ["pembrolizumab"]}, "met"),
     ("exclusion", "6", BOTH, "no allergy", {}, "not_met"),
     ("exclusion", "7", BOTH, "no other malignancy", {}, "not_met"),
-    # exceptions (skin BCC/SCC, superficial bladder, low-risk prostate, cervix in situ) are compiled; the
-    # "no recurrence for > 2 years after treatment" exception stays a NeedsReview node in the tree
+    # exceptions (skin BCC/SCC, superficial bladder, low-risk prostate, cervix in situ) and the "no recurrence for
+    # > 2 years after treatment" exception are compiled
     ("exclusion", "7", BOTH, "active other malignancy of unrecorded type: unknown",
      {"conditions": [cond("other_malignancy", status="active")]}, "unknown"),
     ("exclusion", "7", BOTH, "active colon cancer (not an exception)",
-     {"conditions": [cond("other_malignancy", status="active", malignancy_type="other")]}, "needs_review"),
+     {"conditions": [cond("other_malignancy", status="active", malignancy_type="other")]}, "met"),
     ("exclusion", "7", BOTH, "basal cell skin cancer (an exception)",
      {"conditions": [cond("other_malignancy", status="active", malignancy_type="skin_basal_cell")]}, "not_met"),
     ("exclusion", "8", BOTH, "active lupus on steroids", {"conditions": [cond(

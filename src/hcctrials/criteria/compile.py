@@ -27,6 +27,7 @@ from hcctrials.criteria.demographics import (
 )
 from hcctrials.criteria.grammar import Context, Hit, Window, find_window
 from hcctrials.criteria.history import scan_allergy, scan_history, scan_virology
+from hcctrials.criteria.virology import read_virology_criterion, scan_virology_terms
 from hcctrials.criteria.diagnosis import scan_diagnosis_routes
 from hcctrials.criteria.metastasis import scan_metastasis_sites
 from hcctrials.criteria.progression import scan_progression_or_intolerance
@@ -34,7 +35,9 @@ from hcctrials.criteria.lablists import is_lab_lead_in, split_lab_lead_ins
 from hcctrials.criteria.labs import scan_labs
 from hcctrials.criteria.organs import scan_nyha, scan_urine_protein
 from hcctrials.criteria.recovery import scan_candidacy, scan_cns_active, scan_toxicity
-from hcctrials.criteria.malignancy import MALIGNANCY_TERM, scan_malignancy, starts_exception_sentence
+from hcctrials.criteria.malignancy import (
+    MALIGNANCY_TERM, only_bounded_reviews, read_malignancy_criterion, scan_malignancy, starts_exception_sentence,
+)
 from hcctrials.criteria.cns import scan_cns_qualified
 from hcctrials.criteria.cirrhosis import scan_cirrhosis_child_pugh
 from hcctrials.criteria.medications import scan_medications
@@ -72,7 +75,7 @@ SCANNERS: tuple[Scanner, ...] = (
     scan_history, scan_virology, scan_allergy, scan_malignancy, scan_nyha, scan_urine_protein,
     scan_toxicity, scan_candidacy, scan_cns_active, scan_since, scan_measurable, scan_pvtt, scan_varices,
     scan_medications, scan_cns_qualified, scan_cirrhosis_child_pugh, scan_body_weight,
-    scan_diagnosis_routes, scan_metastasis_sites, scan_progression_or_intolerance,
+    scan_diagnosis_routes, scan_metastasis_sites, scan_progression_or_intolerance, scan_virology_terms,
 )
 
 # "St. John's wort" is a name, not a sentence end
@@ -509,7 +512,7 @@ def _narrowing_exception(node: Node, role: str | None) -> bool:
         return False
     reviews = [c for c in node.children if isinstance(c, NeedsReview)]
     rules = [c for c in node.children if not isinstance(c, NeedsReview)]
-    return (len(rules) == 1 and is_fully_compiled(rules[0]) and bool(reviews)
+    return (len(rules) == 1 and (is_fully_compiled(rules[0]) or only_bounded_reviews(rules[0])) and bool(reviews)
             and all(_is_exception_review(r) for r in reviews))
 
 
@@ -519,7 +522,8 @@ def _precision_gate(node: Node, role: str | None) -> Node:
     may invert, widen or narrow it ("proof of HCC or cholangiocarcinoma" with "HCC" not read must
     not reject every HCC patient), so it is kept only in the reason, for the reviewer.  The one
     exception: a narrowing exception of an exclusion rule (:func:`_narrowing_exception`)."""
-    if isinstance(node, NeedsReview) or is_fully_compiled(node) or _narrowing_exception(node, role):
+    if isinstance(node, NeedsReview) or is_fully_compiled(node) or _narrowing_exception(node, role) or \
+            only_bounded_reviews(node):  # an exception qualifier the record cannot show (criteria/malignancy.py)
         return node
     from hcctrials.criteria.library import describe
     from hcctrials.model.eligibility import walk
@@ -610,7 +614,10 @@ def compile_criterion(text: str, *, role: Role | None = None, number: str | None
     "allergy to the study drugs".  Never raises: a failure becomes ``NeedsReview``.
     """
     try:
-        node = _audited(_precision_gate(_compile_cached(text, role, tuple(trial_drugs)), role), text, role)
+        # read as a whole, every sentence (criteria/virology.py, criteria/malignancy.py)
+        whole = read_virology_criterion(text, role) or read_malignancy_criterion(text, role)
+        node = whole if whole is not None else \
+            _audited(_precision_gate(_compile_cached(text, role, tuple(trial_drugs)), role), text, role)
     except Exception as exc:  # noqa: BLE001 - named in the NeedsReview reason, never hidden
         node = NeedsReview(reason=f"compiler error {type(exc).__name__}: {exc}")
     source = Source(text=text.strip(), language=detect_language(text) if text.strip() else None,

@@ -43,12 +43,20 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"(?:solid\s+)?(?:organ|allogeneic organ|kidney)\s+(?:transplant\w*|allograft)|(?:实体)?器官移植|异体器官移植",
      "organ_transplant"),
     (r"tuberculosis|\btb\b|结核(?:病|感染)?", "active_tuberculosis"),
-    (r"interstitial lung disease|\bild\b|(?:\(non-?infectious\)\s*|non-?infectious\s+)?pneumonitis|non-?infectious pneumonia|间质性肺(?:病|疾病|炎)"
+    # round 6: an interstitial lung disease is its own code (idiopathic pulmonary fibrosis is one, not a pneumonitis);
+    # a pneumonitis is an interstitial lung disease, so "ILD" reads both codes
+    (r"interstitial lung diseases?|\bild\b|间质性肺(?:病|疾病|炎)", "interstitial_lung_disease|pneumonitis"),
+    (r"(?:\(non-?infectious\)\s*|non-?infectious\s+)?pneumonitis|non-?infectious pneumonia"
      r"|非感染性肺炎|肺部炎症", "pneumonitis"),
+    # round 6: "History of seizure disorder", "uncontrolled seizures", epilepsy, 癫痫
+    (r"(?:(?:uncontrolled|poorly controlled)\s+)?seizures?(?:\s+disorders?)?|epilepsy|癫痫(?:发作)?", "seizure_disorder"),
     (r"(?:other|another|second|additional)\s+(?:\w+\s+){0,3}?(?:malignan\w*|cancers?|tumou?rs?)|其他(?:\S{0,6})?恶性肿瘤"
      r"|其它(?:\S{0,6})?恶性肿瘤|其他肿瘤", "other_malignancy"),
     (r"(?:esophageal|oesophageal|gastric|variceal|食管|胃底|静脉曲张)[^;。]{0,20}?(?:bleed\w*|hemorrhage|haemorrhage|出血)",
      "variceal_bleeding"),
+    # round 6: "A prior bleeding event due to esophageal and/or gastric varices"
+    (r"(?:bleed\w*|hemorrhage|haemorrhage)\s+(?:events?|episodes?)\s+(?:due\s+to|from|secondary\s+to)\s+(?:(?:o?esophageal|gastric)\s+"
+     r"(?:(?:or|and|and/or|/)\s*(?:gastric\s+|o?esophageal\s+)?)?)?varices", "variceal_bleeding"),
     (r"(?:bleed\w*|hemorrhage|haemorrhage)\s+(?:from|of)\s+(?:the\s+)?(?:(?:o?esophageal|gastric|gastro-?o?esophageal)\s+"
      r"(?:(?:or|and|and/or|/)\s*(?:gastric\s+|o?esophageal\s+)?)?)?varices|bleeding\s+varices|静脉曲张破裂出血", "variceal_bleeding"),
     (r"(?:gastrointestinal|\bgi\b|upper gastrointestinal|消化道)\s*(?:\(gi\)\s*)?(?:tract\s+)?(?:bleed\w*|hemorrhage|haemorrhage|出血)", "gi_bleeding"),
@@ -75,6 +83,8 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     # round 4 (cardiac): hypertensive crisis (emergency / urgency) and hypertensive encephalopathy, as history items
     (r"hypertensive (?:crisis|crises|emergency|urgency)|高血压危象", "hypertensive_crisis"),
     (r"hypertensive encephalopathy|高血压脑病", "hypertensive_encephalopathy"),
+    # round 6: "encephalopathy" without a kind: hepatic (the usual one in HCC), hypertensive or any other
+    (r"(?<!hepatic )(?<!hypertensive )(?<![a-z-])encephalopath(?:y|ies)", "hepatic_encephalopathy|hypertensive_encephalopathy|encephalopathy"),
     (r"(?:congestive\s+)?heart failure|cardiac insufficiency|心力衰竭|心功能不全|心衰", "heart_failure"),
     (r"uncontrolled hypertension|(?:poorly|inadequately) controlled hypertension|hypertension uncontrolled by|"
      r"hypertension[^;。]{0,60}?(?:not|cannot|poorly|unable to)\s+"
@@ -183,6 +193,8 @@ def scan_history(ctx: Context) -> list[Hit]:
             active = bool(_ACTIVE.search(before + m.group(0)))
             # "history of" before the term, or 病史/史 right after it (活动性结核病病史: a history of active TB)
             ever = bool(_EVER.search(before)) or bool(re.match(r"\s*(?:的)?(?:病史|既往史|史)", after))
+            if code.endswith("|encephalopathy") and not (ever or re.match(r"[^;。]{0,40}?\bwithin\b", after)):
+                continue  # a bare "encephalopathy" is read only as a history item ("no encephalopathy" may be current HE)
             # "history of or current X", "active, known, or suspected X", "past or current": any, ever (issue 10:
             # read as active only, it admitted patients with a past episode)
             either = re.search(r"or\s+previously|or\s+(?:prior|past|previous)|或既往|history of or|(?:past|previous|prior),?\s+or|"
@@ -242,6 +254,8 @@ def scan_history(ctx: Context) -> list[Hit]:
                 status = "active"
             if code == "hdv_infection":
                 status = "active"
+            if code == "seizure_disorder" and re.match(r"(?:uncontrolled|poorly controlled)", m.group(0)):
+                status = "active"  # "uncontrolled seizures": a seizure disorder not controlled (whatever "history of")
             label = ctx.text[m.start():m.end()]
             significant = _SIGNIFICANT.search(text[:start])
             if significant:  # the qualifier is part of the item (see library.describe)

@@ -534,9 +534,10 @@ def evaluate_leaf(node: Any, facts: PatientFacts) -> Verdict:
     from hcctrials.criteria.leaves_extra import EXTRA_EVALUATORS
     from hcctrials.criteria.leaves_history import HISTORY_EVALUATORS
     from hcctrials.criteria.medications import MEDICATION_EVALUATORS
+    from hcctrials.criteria.virology import VIROLOGY_EVALUATORS
 
     fn = (LEAF_EVALUATORS.get(node.kind) or HISTORY_EVALUATORS.get(node.kind) or EXTRA_EVALUATORS.get(node.kind)
-          or MEDICATION_EVALUATORS.get(node.kind))
+          or MEDICATION_EVALUATORS.get(node.kind) or VIROLOGY_EVALUATORS.get(node.kind))
     if fn is None:  # pragma: no cover - every kind has an evaluator (tested)
         return _v("needs_review", msg("no evaluator for {kind}", kind=node.kind))
     return fn(node, facts)

@@ -187,6 +187,10 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
         return f"body weight {node.comparator} {node.value_kg:g} kg"
     if isinstance(node, HistoryCondition):
         text = f"history: {'/'.join(_CODE_GLOSS.get(c, c) for c in node.codes)} ({node.status})"
+        if node.status == "active" and node.codes == ["seizure_disorder"] and \
+                re.search(r"uncontrolled|poorly controlled", node.label, re.IGNORECASE):
+            # round 6: "uncontrolled seizures" = a seizure disorder recorded active (not 'controlled')
+            text += " uncontrolled (recorded active, not controlled)"
         if _SIGNIFICANT_LABEL.search(node.label):
             # a recorded condition is the clinician's statement that it is clinically significant
             text += " clinically significant (as recorded)"
@@ -208,6 +212,16 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
         gloss = {"hbv_hcv_coinfection": " (active co-infection: HBsAg positive and HCV RNA detectable)",
                  "hcv_rna": " (active HCV: RNA detectable)", "hbsag": " (HBsAg positive)"}.get(node.marker, "")
         return f"virology: {node.marker} positive{gloss}"
+    if node.kind == "hepatitis_status":  # criteria/virology.py
+        if node.test == "hbv_antiviral":
+            return "on HBV antiviral therapy" + (f" for ≥ {node.min_days} d" if node.min_days else "")
+        if node.test == "hbv_active":
+            return (f"acute or active hepatitis B: HBsAg positive with HBV DNA > {node.hbv_dna_max_iu_ml or 2000:g} IU/mL "
+                    "(lower HBV DNA: unknown)")
+        if node.test == "hcv_treatment_washout":
+            return f"HCV untreated, or cured with treatment ended ≥ {node.min_days or 0} d before"
+        return (f"if anti-HBc positive and HBsAg negative: HBV DNA < {node.hbv_dna_max_iu_ml:g} IU/mL and no need "
+                "for HBV antiviral prophylaxis")
     if isinstance(node, Pregnancy):
         if not node.include_pregnancy:
             return "breastfeeding"
@@ -237,7 +251,11 @@ def _describe_extra(node: Node) -> str:
 
     if isinstance(node, OtherMalignancy):
         invasive = re.search(r"(?<!non-)(?<!non)\binvasive\b|浸润性|侵袭性", node.label, re.IGNORECASE)
-        text = f"other malignancy{', invasive (in situ not counted)' if invasive else ''} ({node.status})"
+        status = str(node.status)
+        if node.status == "ever" and re.search(r"concurrent|concomitant|current", node.label, re.IGNORECASE) and \
+                re.search(r"\b(?:prior|previous|past)\b", node.label, re.IGNORECASE):
+            status = "ever: past or concurrent"  # "previous concurrent cancer", "prior or concurrent malignancy"
+        text = f"other malignancy{', invasive (in situ not counted)' if invasive else ''} ({status})"
         if node.look_back_days is not None:
             text += f" within {node.look_back_days} d"
         excs = []

@@ -21,10 +21,11 @@ from typing import Literal
 
 from hcctrials.criteria.grammar import Context, Hit, ascii_re, find_window, to_int
 from hcctrials.model.eligibility import (
-    AllOf, MalignancyException, MalignancyType, NeedsReview, Node, Not, OtherMalignancy,
+    AllOf, AnyOf, MalignancyException, MalignancyType, NeedsReview, Node, Not, OtherMalignancy,
 )
 
-__all__ = ["scan_malignancy", "MALIGNANCY_TERM", "EXCEPTION_TYPES", "starts_exception_sentence"]
+__all__ = ["scan_malignancy", "MALIGNANCY_TERM", "EXCEPTION_TYPES", "starts_exception_sentence", "only_bounded_reviews",
+           "read_malignancy_criterion"]
 
 _NOUN = r"(?:malignant\s+tumou?rs?|malignan\w*|cancers?|neoplasms?|neoplasias?|carcinomas?|tumou?rs?)"
 _NOT_THERAPY = r"(?!\s*(?:therap|treat|drug|agent|immuno|chemo|vaccin|surg|radi|medic|regimen|diagnos|trial|stud))"
@@ -93,6 +94,11 @@ _TREATED = ascii_re(r"(?:after|通过)\s*(?:treatment|治疗)|(?:adequately|cura
                     r"(?:treated|resected)(?:\s+with\s+curative\s+intent)?|(?:that|who)\s+(?:have|has)\s+undergone\s+"
                     r"(?:potentially\s+)?curative\s+(?:therapy|treatment|resection)|已治愈的?|已?(?:接受|经过)?(?:充分|根治性|治愈性)治疗的?")
 _UNTREATED_HINT = ascii_re(r"\bcurrently\s+treated\b|\buntreated\b")
+# A qualifier of an exception the patient record cannot show ("localized nonmelanoma skin cancer", "... and of low
+# potential risk for recurrence"): the exception is kept with its checkable conditions, and a patient whose
+# malignancy would be excepted only if the qualifier holds needs review (see :func:`_with_unverified`).
+_UNVERIFIABLE = ascii_re(r"\blocali[sz]ed\b|(?:,?\s*and\s+)?(?:of\s+)?low\s+(?:potential\s+)?risk\s+(?:for|of)\s+recurrence"
+                         r"|且?潜在复发风险低")
 _GENERIC = ascii_re(r"\b(?:any|other)\s+(?:\w+\s+)?(?:cancers?|malignan\w*)|\bmalignan\w*|恶性肿瘤")
 _YEARS = ascii_re(r"(?:>|≥|at least|for|of)?\s*(?P<n>\d+|one|two|three|five|[一二三四五])\s*(?:or more\s+)?(?:years?|年)(?:以上)?"
                   r"(?:\s+or\s+more)?(?:\s+(?:prior|before)\s+(?:to\s+)?(?:study\s+)?(?:entry|enrollment|enrolment|randomi[sz]ation))?")
@@ -131,7 +137,9 @@ def _meaningful(text: str) -> str | None:
     from hcctrials.criteria.compile import _meaningful as meaningful
 
     words = [w for w in re.findall(r"[a-z][a-z'-]+", text.lower()) if w not in _MAL_FILLER]
-    cleaned = " ".join(words) + " " + "".join(re.findall(r"[\u4e00-\u9fff]", text))
+    # "(通过治疗目前没有肿瘤复发的证据,且持续时间在2年以上者除外)": 目前 (now), 且 (and), 持续时间在 (lasting), 者 (those who)
+    chinese = re.sub(r"目前|持续时间在|且|者", "", "".join(re.findall(r"[\u4e00-\u9fff]", text)))
+    cleaned = " ".join(words) + " " + chinese
     return meaningful(cleaned) if cleaned.strip() else None
 
 
@@ -187,10 +195,16 @@ def _split_top(text: str) -> list[str]:
     return [x for x in out if x.strip(" .:()[]\"'")]
 
 
-def _parse_item(item: str, found: list[list[MalignancyType]], basal_in_list: bool) -> tuple[MalignancyException | None, str | None]:
-    """(exception, unexplained text) of one (masked) exception list item."""
+def _parse_item(item: str, found: list[list[MalignancyType]], basal_in_list: bool,
+                unverified: list[tuple[MalignancyException, str]] | None = None,
+                ) -> tuple[MalignancyException | None, str | None]:
+    """(exception, unexplained text) of one (masked) exception list item.  An exception carrying a
+    qualifier the record cannot show is put in *unverified* (with the qualifier) instead of returned."""
     types: list[MalignancyType] = [t for k in _PLACEHOLDER.findall(item) for t in found[int(k)]]
     rest = _PLACEHOLDER.sub(" ", item)
+    qualifier = _UNVERIFIABLE.search(rest) if unverified is not None else None
+    if qualifier:
+        rest = rest[:qualifier.start()] + " " + rest[qualifier.end():]
     # "squamous cell carcinoma" next to "basal cell" in the same list is the skin cancer
     if basal_in_list:
         sq = ascii_re(r"squamous[- ]cell(?:\s+(?:carcinomas?|cancers?))?").search(rest)
@@ -216,6 +230,9 @@ def _parse_item(item: str, found: list[list[MalignancyType]], basal_in_list: boo
         return None, item.strip()  # "other malignancy" without a condition: not an exception we can state
     exc = MalignancyException(types=list(dict.fromkeys(types)), treated_required=treated,
                               min_days_disease_free=min_days)
+    if qualifier and unverified is not None:
+        unverified.append((exc, qualifier.group(0).strip(" ,")))
+        return None, _meaningful(rest)
     return exc, _meaningful(rest)
 
 
@@ -226,14 +243,15 @@ _JOINT = ascii_re(r"((?:treated|resected|treatment|治疗)[^,;、]{0,40}?)\s*(?:
                   r"|without\s+evidence|disease[- ]free|free\s+of|in\s+(?:complete\s+)?remission|no\s+(?:known\s+)?active|无(?:疾病|复发)|没有))")
 
 
-def _parse_list(items_text: str) -> tuple[list[MalignancyException], list[str]]:
+def _parse_list(items_text: str, unverified: list[tuple[MalignancyException, str]] | None = None,
+                ) -> tuple[list[MalignancyException], list[str]]:
     items_text = _JOINT.sub(r"\1 ", items_text)
     masked, found = _mask_types(items_text)
     basal = "basal" in masked or "基底细胞" in masked
     exceptions, reviews = [], []
     whole = _FREE.search(masked) and not found  # "(通过治疗...无复发证据,且持续时间在2年以上者)": one condition
     for item in ([masked] if whole else _split_top(masked)):
-        exc, left = _parse_item(item, found, basal)
+        exc, left = _parse_item(item, found, basal, unverified)
         if exc is not None:
             exceptions.append(exc)
         if left:
@@ -241,6 +259,85 @@ def _parse_list(items_text: str) -> tuple[list[MalignancyException], list[str]]:
     if _OPEN_LIST.search(masked):
         reviews.append(f"open list of exceptions (examples of a category): {items_text.strip()}")
     return exceptions, reviews
+
+
+def _with_unverified(node: OtherMalignancy, unverified: list[tuple[MalignancyException, str]]) -> Node:
+    """*node* whose exception list also has exceptions with a qualifier the record cannot show.
+
+    With every such exception granted (``broad``) a malignancy that still counts decides "met"; with
+    none granted (*node*) no malignancy counting decides "not met"; in between (a malignancy excepted
+    only if the qualifier holds) needs review: ``any of (broad, all of (node, needs review))``.
+    """
+    if not unverified:
+        return node
+    broad = node.model_copy(update={"exceptions": [*node.exceptions, *(e for e, _ in unverified)]})
+    qualifiers = "; ".join(dict.fromkeys(q for _, q in unverified))
+    return AnyOf(children=[broad, AllOf(children=[
+        node, NeedsReview(reason=f"{_UNVERIFIED_REASON}: {qualifiers}")])])
+
+
+_UNVERIFIED_REASON = "exception qualifier not verifiable from the record"
+
+# The standard three-exception text (curative treatment + >= 5 years without active disease + low potential risk
+# of recurrence; basal / squamous cell skin cancer or lentigo maligna after potentially curative therapy; adequately
+# treated carcinoma in situ without evidence of disease), in English (numbered) and Chinese, read as a whole.
+_STANDARD_EN = re.compile(
+    r"history of another primary malignancy except for:?\s*(?:1\.\s*)?malignancy treated with curative intent with no known active "
+    r"disease ≥ ?(?P<y>\d+) years before the first dose of study (?:intervention|drug|treatment) and of low potential risk for "
+    r"recurrence,? or\s*(?:2\.\s*)?basal cell carcinoma of the skin, squamous cell carcinoma of the skin,? or lentigo maligna that "
+    r"has undergone potentially curative therapy,? or\s*(?:3\.\s*)?adequately treated carcinoma in situ without evidence of "
+    r"disease\.?")
+_STANDARD_ZH = re.compile(
+    r"合并其他恶性肿瘤,但以下情况除外:采用治愈性治疗的恶性肿瘤[、,]首次研究干预前≥(?P<y>\d+)年内已知无活动性疾病且潜在复发风险低[;；]"
+    r"皮肤基底细胞癌[、,]皮肤鳞状细胞癌或已接受潜在根治性治疗的恶性雀斑样痣[;；]或已接受充分治疗且无疾病证据的原位癌[;；。]?")
+
+
+def read_malignancy_criterion(text: str, role: str | None) -> Node | None:
+    """The whole rule of the standard other-malignancy exclusion above, else ``None``.
+
+    Exceptions the record shows: skin basal / squamous cell carcinoma after curative therapy; any carcinoma in
+    situ treated and without evidence of disease.  Exceptions with a qualifier it cannot show (need review only
+    for a malignancy they could except): any malignancy curatively treated and >= N years without active disease
+    "of low potential risk for recurrence"; an untreated skin cancer (whether "that has undergone potentially
+    curative therapy" also qualifies the skin cancers is ambiguous); lentigo maligna (melanoma in situ) after
+    curative therapy without the no-evidence-of-disease condition.
+    """
+    if role != "exclusion":
+        return None
+    from hcctrials.criteria.text import normalise_text
+
+    norm = normalise_text(text)
+    spaced = re.sub(r"\s+", " ", norm.lower()).strip()
+    m = _STANDARD_EN.fullmatch(spaced) or _STANDARD_ZH.fullmatch(re.sub(r"\s+", "", norm.lower()))
+    if m is None:
+        return None
+    skin: list[MalignancyType] = ["skin_basal_cell", "skin_squamous_cell"]
+    node = OtherMalignancy(status="ever", label="another primary malignancy", exceptions=[
+        MalignancyException(types=skin, treated_required=True),
+        MalignancyException(types=list(_ALL_IN_SITU), treated_required=True, min_days_disease_free=0)])
+    return _with_unverified(node, [
+        (MalignancyException(treated_required=True, min_days_disease_free=int(m.group("y")) * 365),
+         "of low potential risk for recurrence"),
+        (MalignancyException(types=skin), "skin cancer without potentially curative therapy"),
+        (MalignancyException(types=["other_in_situ"], treated_required=True), "lentigo maligna"),
+    ])
+
+
+def only_bounded_reviews(node: Node) -> bool:
+    """True when every needs-review part of *node* is the qualifier of an exception built by
+    :func:`_with_unverified` (it needs review only for a malignancy the qualifier could except, so the
+    rest of the rule may decide: the compiler's precision gate lets it through)."""
+    from hcctrials.model.eligibility import walk
+
+    bounded: set[int] = set()
+    for n in walk(node):
+        if isinstance(n, AnyOf) and len(n.children) == 2 and isinstance(n.children[0], OtherMalignancy):
+            inner = n.children[1]
+            if isinstance(inner, AllOf) and len(inner.children) == 2 and isinstance(inner.children[0], OtherMalignancy) \
+                    and isinstance(inner.children[1], NeedsReview) and inner.children[1].reason.startswith(_UNVERIFIED_REASON):
+                bounded.add(id(inner.children[1]))
+    reviews = [id(n) for n in walk(node) if isinstance(n, NeedsReview)]
+    return bool(reviews) and all(r in bounded for r in reviews)
 
 
 def scan_malignancy(ctx: Context) -> list[Hit]:
@@ -291,8 +388,9 @@ def scan_malignancy(ctx: Context) -> list[Hit]:
     if extra:
         reviews.append(f"condition of the malignancy not compiled: {extra}")
     exceptions: list[MalignancyException] = []
+    unverified: list[tuple[MalignancyException, str]] = []
     if list_start < list_end:
-        exc, rev = _parse_list(text[list_start:list_end])
+        exc, rev = _parse_list(text[list_start:list_end], unverified)
         exceptions += exc
         reviews += rev
         # a second list after the first ("(... 者除外)。例外情况包括: ...")
@@ -310,18 +408,22 @@ def scan_malignancy(ctx: Context) -> list[Hit]:
     if re.search(r"(?<!non-)(?<!non)\binvasive\b|浸润性|侵袭性", text[start:end]):
         # "other invasive malignancy": a carcinoma in situ (of any site) is not invasive, so it does not count
         exceptions.append(MalignancyException(types=list(_ALL_IN_SITU)))
+    # "Previous concurrent cancer": the label keeps the word before the term (previous or concurrent = ever)
+    before_term = re.search(r"\b(?:previous|prior|past)\s+(?:(?:or|and|and/or)\s+)?$", text[max(0, start - 20):start])
+    label_start = max(0, start - 20) + before_term.start() if before_term else start
     node = OtherMalignancy(status=status, look_back_days=look_back, exceptions=exceptions,
-                           label=ctx.text[start:end].strip())
+                           label=ctx.text[label_start:end].strip())
+    counted: Node = _with_unverified(node, unverified)
     before = text[max(0, start - 20):start]
     free_of = _FREE_OF.search(before)
     if free_of:  # "Disease free of prior malignancies for >= 5 years" (inclusion): none within the period
         days = _days(main[end:])
         if days is None:
             reviews.append("period free of other malignancy not stated")
-        rule: Node = Not(child=node.model_copy(update={"look_back_days": days}))
+        rule: Node = Not(child=_with_unverified(node.model_copy(update={"look_back_days": days}), unverified))
         start = max(0, start - 20) + free_of.start()
     else:
-        rule = node
+        rule = counted
     children: list[Node] = [rule, *(NeedsReview(reason=r) for r in dict.fromkeys(reviews))]
     result = rule if not reviews else AllOf(children=children)
     return [Hit(start, hit_end, result, priority=7, family="malignancy", extra={"absorb_admin": True})]

@@ -23,8 +23,12 @@ _NYHA = ascii_re(
     rf"{_NYHA_WORD}\)?\s*(?:\(nyha\))?\s*(?:心功能)?\s*(?:functional\s+)?(?:class(?:ification)?|分级|分类|心功能分级)?\s*(?:of\s+)?"
     rf"(?:(?P<cmp>{COMPARATOR})\s*)?(?:class\s*|grade\s*)?(?P<c>{_CLS})\s*(?:级)?(?:\s*(?:-|to|至|或|or)\s*(?P<c2>{_CLS})\s*(?:级)?)?(?P<more>{_MORE})?"
     rf"|(?:(?P<cmp_b0>>|≥|greater than|more than)\s*)?(?:class|grade)\s*(?:(?P<cmp_b>{COMPARATOR})\s*)?(?P<c_b>{_CLS})(?:\s*(?:-|to|or)\s*(?P<c2_b>{_CLS}))?"
-    rf"(?P<more_b>{_MORE})?\s*(?:(?:according to|per|by)\s+(?:the\s+)?)?"
+    # round 6: "Class III or IV congestive heart failure, as defined by the NYHA", ">= Class II congestive heart failure
+    # according to the New York Heart Association Classification for Congestive Heart Failure"
+    rf"(?P<more_b>{_MORE})?\s*(?:(?:congestive\s+)?heart\s+failure(?:\s*\(chf\))?\s*,?\s*(?=as\s+defined|according|per\b|by\b))?"
+    rf"(?:as\s+defined\s+)?(?:(?:according to|per|by)\s+(?:the\s+)?)?"
     rf"(?:\(?\s*{_NYHA_WORD}\s*\)?)(?:\s*\(nyha\))?(?:\s*(?:cardiac\s+)?(?:function(?:al)?\s+)?classification)?"
+    rf"(?:\s+for\s+(?:congestive\s+)?heart\s+failure)?"
     rf"|(?:>|≥)\s*(?P<c_c>{_CLS})\s*(?:class\s*)?\(?\s*{_NYHA_WORD}"
     rf"|心功能\s*(?P<cmp_d>{COMPARATOR})?\s*(?P<c_d>iv|iii|ii|i|[1-4一二三四])\s*级?(?:\s*(?:-|至|或)\s*(?P<c2_d>iv|iii|ii|i|[1-4一二三四])\s*级)?(?P<more_d>及以上|以上)?"
 )
@@ -78,6 +82,11 @@ def scan_nyha(ctx: Context) -> list[Hit]:
                 start = hf.start()
             elif hf.start() >= end and not re.search(r"[;。,]", text[end:hf.start()]):
                 end = hf.end()
+        # round 6: "heart failure with either a clinical classification of NYHA Class III or IV": the lead-in is the item's
+        lead = re.search(r"(?:pre-?existing\s+)?(?:congestive\s+)?heart\s+failure\s+with\s+(?:either\s+)?(?:a\s+)?(?:clinical\s+)?"
+                         r"classification\s+of\s*$", text[:start])
+        if lead:
+            start = lead.start()
         if end < len(text) and text[end] == ")" and text.count("(", start, end) > text.count(")", start, end):
             end += 1
         node = HeartFailureNyha(min_class=cls, label=ctx.text[start:end])

@@ -236,6 +236,11 @@ def audit_history_tense(rule: Node, text: str) -> str | None:
     for leaf in leaves:
         if leaf.status != "ever" or leaf.look_back_days is not None or set(leaf.codes) <= _LIFELONG:
             continue
+        # round 6: "congenital long QT syndrome" lasts for life; "active, known, or suspected X" names the known (ever) one
+        if set(leaf.codes) == {"long_qt_syndrome"} and re.search(r"congenital|familial|inherited|先天性|家族性", text, re.IGNORECASE):
+            continue
+        if re.search(r"\bactive,?\s+known,?\s+or\s+suspected\b", text, re.IGNORECASE):
+            continue
         plain = re.sub(r"\b(?:within|in)\s+(?:the\s+)?(?:past|last|previous|prior)\b", "within", text, flags=re.IGNORECASE)
         words = {m.group(0).lower() for m in _HISTORY_WORDS.finditer(plain)}
         # a window word ("within 6 months") belongs to the windowed items of the list, not to this one
@@ -276,6 +281,7 @@ def audit_scope(text: str, description: str) -> str | None:
                       r"other rapamycins?|component|ingredient|辅料|同类|成分", lower):
         return "the trial's other agents are part of the allergy criterion; the rule reads only the named drugs"
     if re.search(r"skin_squamous_cell(?! treated with curative)", description) and \
+            "exception qualifier not verifiable" not in description and \
             re.search(r"adequately treated|curatively treated|completely (?:treated|resected)|locali[sz]ed", lower):
         return "'adequately treated' / 'localized' qualify the skin-cancer exception; the rule excepts any skin cancer"
     if re.search(r"infection|感染", lower) and re.search(r"history: severe_infection \(", description) and \

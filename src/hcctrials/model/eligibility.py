@@ -47,6 +47,7 @@ __all__ = [
     "Administrative",
     "NeedsReview",
     "MalignancyType",
+    "HepatitisStatus",
     "MalignancyException",
     "OtherMalignancy",
     "HeartFailureNyha",
@@ -313,6 +314,26 @@ class Virology(_Node):
     antiviral_min_days: int | None = None
 
 
+class HepatitisStatus(_Node):
+    """Treatment state of viral hepatitis (``criteria/virology.py``; reads only ``Patient.virology`` and
+    the HBV DNA results, so the vectorised evaluator's generic per-patient fallback applies).
+
+    test 'hbv_antiviral': the patient takes HBV antiviral therapy (for at least ``min_days`` when set).
+    test 'hcv_treatment_washout': any HCV treatment ended at least ``min_days`` before and cured the
+    infection (untreated or no HCV infection: met; treated, RNA still detectable: unknown).
+    test 'isolated_anti_hbc': an HBsAg-negative, anti-HBc-positive patient has HBV DNA below
+    ``hbv_dna_max_iu_ml`` and needs no antiviral prophylaxis (HBsAg positive or anti-HBc negative: met).
+    test 'hbv_active': acute or active hepatitis B, read only where every definition agrees: HBsAg negative
+    is none; HBsAg positive with HBV DNA above ``hbv_dna_max_iu_ml`` (2000 IU/mL) is active; HBsAg positive
+    with a lower HBV DNA (e.g. suppressed on antivirals) is unknown.
+    """
+
+    kind: Literal["hepatitis_status"] = "hepatitis_status"
+    test: Literal["hbv_antiviral", "hcv_treatment_washout", "isolated_anti_hbc", "hbv_active"]
+    min_days: int | None = None
+    hbv_dna_max_iu_ml: float | None = None
+
+
 class Pregnancy(_Node):
     """The patient is pregnant (when ``include_pregnancy``) or breastfeeding (when ``include_lactation``):
     "pregnant or nursing" both, "is lactating" breastfeeding only."""
@@ -484,7 +505,7 @@ Node = Annotated[
         AllOf, AnyOf, Not, LabThreshold, Age, Sex, Ecog, ChildPugh, Albi, Stage, Diagnosis,
         TumourFeature, LiverFeature, PriorTherapy, HistoryCondition, Virology, Pregnancy,
         LifeExpectancy, Allergy, Administrative, NeedsReview, OtherMalignancy, HeartFailureNyha,
-        UrineDipstick, ResidualToxicity, TreatmentCandidate, Medication, BodyWeight,
+        UrineDipstick, ResidualToxicity, TreatmentCandidate, Medication, BodyWeight, HepatitisStatus,
     ],
     Field(discriminator="kind"),
 ]
@@ -497,6 +518,7 @@ LEAF_KINDS: tuple[str, ...] = (
     "liver_feature", "prior_therapy", "history", "virology", "pregnancy", "life_expectancy",
     "allergy", "administrative", "needs_review", "other_malignancy", "heart_failure_nyha",
     "urine_dipstick", "residual_toxicity", "treatment_candidate", "medication", "body_weight",
+    "hepatitis_status",
 )
 
 #: Validate/serialise any node: ``node_adapter.validate_python(data)``.

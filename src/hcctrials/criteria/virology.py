@@ -1,0 +1,282 @@
+"""Viral hepatitis and HIV criteria read as a whole (EN + ZH), and the ``hepatitis_status`` leaf.
+
+Some virology criteria are conditional requirements or several sentences that only make sense
+together; the sentence scanners would read one part and leave the rest, so the criterion needed
+review.  :func:`read_virology_criterion` recognises such criteria *as a whole*: every sentence of
+the text must match one of the patterns below (anything else: ``None``, the ordinary compiler
+runs), so no word is left unread.
+
+* "Participants with hepatitis B virus (HBV) infection must be treated with antiviral therapy prior
+  to enrolment" (inclusion) → any of (not HBsAg positive, on HBV antiviral therapy).
+* The controlled-HBV paragraph (ChiCTR2500111736, in Chinese and in its English version: 符合以下标准的乙型肝炎病毒(HBV)感染
+  得到控制(治疗)的参与者将被允许: HBV 抗病毒治疗必须至少 4 周,并且 ... HBV 病毒载量必须低于 500 IU/mL。...):
+  HBsAg positive → HBV DNA below the limit and antiviral therapy for the stated weeks; the sentence
+  "participants on HBV therapy should continue the same therapy" is an on-study instruction (not a rule); "anti-HBc (+),
+  HBsAg negative, anti-HBs negative, HBV DNA < 500 IU/mL and no need for HBV antiviral prophylaxis" →
+  ``hepatitis_status(isolated_anti_hbc)`` (the need for prophylaxis is a clinician's judgement: unknown).
+* The HCV paragraph (在研究筛查期间,必须对患者进行丙型肝炎病毒(HCV)RNA 状态的检测。本研究允许未经治疗的慢性
+  HCV 感染患者进行研究。此外,对于丙肝治愈的患者,可纳入本研究,但入组时丙肝治疗应结束 4 周以上): the screening
+  test is a procedure, untreated HCV is allowed, the rule is ``hepatitis_status(hcv_treatment_washout, 28 d)`` (以上 includes the
+  number, PRC Civil Code art. 1259).
+* "Active hepatitis B or hepatitis C. Note: no testing ... is required unless mandated ..." (exclusion) → any of
+  (``hepatitis_status(hbv_active)``, HCV RNA detectable).
+* "Known infection with HIV, hepatitis B or hepatitis C. Subjects with liver cancer and hepatitis may be
+  eligible." (exclusion) → HIV positive: every patient of this workbench has liver cancer, so the
+  hepatitis part is waived by the trial's own note.
+
+Scanner :func:`scan_virology_terms`: "Hepatitis B virus deoxyribonucleic acid (DNA) levels >2,000
+international units/mL" → ``HBV DNA > 2000 IU/mL``.
+
+Leaf ``hepatitis_status`` (:class:`hcctrials.model.eligibility.HepatitisStatus`) reads only
+``Patient.virology`` and the HBV DNA results (the same inputs as ``virology`` leaves).  Clinical
+facts: chronic HBV infection is HBsAg positivity (EASL 2017 HBV guideline); an HBsAg-negative,
+anti-HBc-positive patient (resolved or occult infection) is assessed for prophylaxis before
+immunotherapy or chemotherapy (EASL 2017 s. 11, reactivation risk) — a judgement, never computed here.
+"""
+
+from __future__ import annotations
+
+import re
+
+from hcctrials.criteria.evaluate import Verdict
+from hcctrials.criteria.facts import PatientFacts
+from hcctrials.criteria.grammar import Context, Hit
+from hcctrials.i18n import msg
+from hcctrials.model.eligibility import (
+    AllOf, AnyOf, HepatitisStatus, LabThreshold, NeedsReview, Node, Not, Virology,
+)
+
+__all__ = ["read_virology_criterion", "scan_virology_terms", "VIROLOGY_EVALUATORS", "evaluate_hepatitis_status"]
+
+_NUM = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
+_HBV = r"(?:hepatitis b virus\s*\(hbv\)|hepatitis b virus|hepatitis b|hbv)"
+
+# ----------------------------------------------------------------------------- whole criteria
+
+_EN_HBV_MUST_TREAT = re.compile(
+    rf"(?:participants?|patients?|subjects?)\s+with\s+(?:chronic\s+)?{_HBV}(?:\s+infection)?\s+must\s+"
+    r"(?:be\s+(?:treated|on)\s+(?:with\s+)?|receive\s+)(?:an?\s+)?anti-?viral\s+(?:therapy|treatment|medication)"
+    r"(?:\s+(?:prior to|before)\s+(?:enrol(?:l)?ment|study entry|randomi[sz]ation|the first dose))?\.?")
+_ZH_HBV_MUST_TREAT = re.compile(
+    r"(?:乙型肝炎|乙肝|hbv)(?:病毒)?(?:\(hbv\))?感染(?:的)?(?:患者|者|受试者|参与者)(?:入组前)?(?:必须|需|应)(?:在入组前)?接受抗病毒治疗。?")
+
+_ZH_HBV_S1 = re.compile(
+    r"符合以下标准的乙型肝炎病毒\(hbv\)感染得到控制\(治疗\)的参与者将被允许:hbv抗病毒治疗必须至少(?P<w>\d+)周,"
+    r"并且在第一剂研究干预前hbv病毒载量必须低于(?P<n>\d+)iu/ml")
+_ZH_HBV_S2 = re.compile(r"接受hbv活性治疗且病毒载量低于(?P<n>\d+)iu/ml的参与者应在整个研究治疗期间继续接受相同的治疗")
+_ZH_HBV_S3 = re.compile(r"抗-hbc\(\+\)[、,]hbsag阴性[、,]抗-hbs阴性[、,]hbv病毒载量低于(?P<n>\d+)iu/ml且不需要hbv抗病毒预防的参与者")
+# the English version of the same record (ChiCTR2500111736)
+_EN_HBV_S1 = re.compile(
+    r"participants with hbv infection who have achieved control \(treatment\) will be allowed to: the hbv antiviral treatment "
+    r"must last for at least (?P<w>\d+) weeks, and the hbv viral load must be lower than (?P<n>\d+) iu/ml before the first dose "
+    r"of the study intervention")
+_EN_HBV_S2 = re.compile(r"participants who receive hbv active treatment and have a viral load lower than (?P<n>\d+) iu/ml should "
+                        r"continue with the same treatment throughout the entire study treatment period")
+_EN_HBV_S3 = re.compile(r"participants with anti-hbc ?\(\+\), negative hbsag, negative anti-hbs, a viral load lower than (?P<n>\d+) "
+                        r"iu/ml,? and no need for hbv antiviral prophylaxis")
+
+_ZH_HCV_S1 = re.compile(r"在研究筛查期间,必须对患者进行丙型肝炎病毒\(hcv\)rna状态的检测")
+_ZH_HCV_S2 = re.compile(r"本研究允许未经治疗的慢性hcv感染患者进行研究")
+_ZH_HCV_S3 = re.compile(r"此外,对于丙肝治愈的患者,可纳入本研究,但入组时丙肝治疗应结束(?P<w>\d+)周以上")
+
+_EN_HCV_S1 = re.compile(r"during the screening process, it is necessary to test the hcv rna status of the patients")
+_EN_HCV_S2 = re.compile(r"this study allows patients with untreated chronic hcv infection to participate in the research")
+# "more than 4 weeks" (the Chinese 4周以上 includes the 4 weeks): each version as written
+_EN_HCV_S3 = re.compile(r"additionally, patients who have been cured of hepatitis c can be included in this study, but the hepatitis c "
+                        r"treatment should have been completed for more than (?P<w>\d+) weeks at the time of enrol?lment")
+
+_EN_HIV_HEP_LIVER = re.compile(
+    r"known infection with (?:human immunodeficiency virus \(hiv\)|hiv), hepatitis b(?: virus)?,? or hepatitis c(?: virus)?\.?\s*"
+    r"subjects with liver cancer and hepatitis may be eligible\.?")
+
+
+_EN_ACUTE_ACTIVE_HBV = re.compile(r"(?:known\s+)?acute\s*(?:/|or)\s*active\s+(?:hepatitis b|hbv)(?:\s+virus)?(?:\s+infection)?\.?")
+_EN_ACTIVE_HBV_HCV_NOTE = re.compile(
+    r"active hepatitis b or hepatitis c\.\s*note: no testing for hepatitis b or c is required unless mandated by local health "
+    r"authority\.?")
+_EN_HIV_ON_ART = re.compile(
+    r"hiv-positive patients on combination antiretroviral therapy are ineligible because of the potential for "
+    r"pharmacokinetic interactions with [a-z0-9 -]+\.?")
+
+
+def _squash(text: str) -> str:
+    """Lower case, NFKC-normalised, without spaces (Chinese PDF exports break words with spaces)."""
+    from hcctrials.criteria.text import normalise_text
+
+    return re.sub(r"\s+", "", normalise_text(text).lower())
+
+
+def _sentences(text: str) -> list[str]:
+    """Sentences of *text* (a full stop followed by a space, the end or a letter: "intervention.Participants")."""
+    return [s for s in re.split(r"[。;；]|\.(?=\s|$|[a-z])", text) if s.strip(" .")]
+
+
+def _controlled_hbv(sentences: list[str], s1: re.Pattern[str], s2: re.Pattern[str], s3: re.Pattern[str]) -> Node | None:
+    first = s1.fullmatch(sentences[0]) if sentences else None
+    if first is None:
+        return None
+    limit = float(first.group("n"))
+    children: list[Node] = [Virology(marker="hbv_controlled", hbv_dna_max_iu_ml=limit, require_antiviral=True,
+                                     antiviral_min_days=int(first.group("w")) * 7)]
+    for s in sentences[1:]:
+        m2, m3 = s2.fullmatch(s), s3.fullmatch(s)
+        if m2 and float(m2.group("n")) == limit:
+            continue  # "continue the same HBV therapy during the study": an on-study instruction, not eligibility
+        elif m3:
+            children.append(HepatitisStatus(test="isolated_anti_hbc", hbv_dna_max_iu_ml=float(m3.group("n"))))
+        else:
+            return None
+    return children[0] if len(children) == 1 else AllOf(children=children)
+
+
+def read_virology_criterion(text: str, role: str | None) -> Node | None:
+    """The whole rule of a virology criterion the patterns of this module read completely, else ``None``."""
+    squashed = _squash(text)
+    if role == "inclusion":
+        if _ZH_HBV_MUST_TREAT.fullmatch(squashed):
+            return AnyOf(children=[Not(child=Virology(marker="hbsag")), HepatitisStatus(test="hbv_antiviral")])
+        zh = _controlled_hbv(_sentences(squashed), _ZH_HBV_S1, _ZH_HBV_S2, _ZH_HBV_S3)
+        if zh is not None:
+            return zh
+        parts = _sentences(squashed)
+        if len(parts) == 3 and _ZH_HCV_S1.fullmatch(parts[0]) and _ZH_HCV_S2.fullmatch(parts[1]):
+            m = _ZH_HCV_S3.fullmatch(parts[2])
+            if m:
+                # the screening test is a procedure and "untreated chronic HCV is allowed" is in the leaf: the
+                # eligibility content is the washout after a cure
+                return HepatitisStatus(test="hcv_treatment_washout", min_days=int(m.group("w")) * 7)
+    from hcctrials.criteria.text import normalise_text
+
+    spaced = re.sub(r"\s+", " ", normalise_text(text).lower()).strip()
+    if role == "inclusion":
+        if _EN_HBV_MUST_TREAT.fullmatch(spaced):
+            return AnyOf(children=[Not(child=Virology(marker="hbsag")), HepatitisStatus(test="hbv_antiviral")])
+        parts = [s.strip() for s in _sentences(spaced)]
+        en = _controlled_hbv(parts, _EN_HBV_S1, _EN_HBV_S2, _EN_HBV_S3)
+        if en is not None:
+            return en
+        if len(parts) == 3 and _EN_HCV_S1.fullmatch(parts[0]) and _EN_HCV_S2.fullmatch(parts[1]):
+            m = _EN_HCV_S3.fullmatch(parts[2])
+            if m:
+                return HepatitisStatus(test="hcv_treatment_washout", min_days=int(m.group("w")) * 7 + 1)
+    if role == "exclusion" and _EN_HIV_HEP_LIVER.fullmatch(spaced):
+        return Virology(marker="hiv")  # the note waives hepatitis B/C for liver cancer, i.e. for every HCC patient
+    if role == "exclusion" and _EN_ACUTE_ACTIVE_HBV.fullmatch(spaced):
+        return HepatitisStatus(test="hbv_active", hbv_dna_max_iu_ml=2000)
+    if role == "exclusion" and _EN_ACTIVE_HBV_HCV_NOTE.fullmatch(spaced):
+        # active HCV = HCV RNA detectable (as the sentence scanners read it); the note only says no test is mandated
+        return AnyOf(children=[HepatitisStatus(test="hbv_active", hbv_dna_max_iu_ml=2000), Virology(marker="hcv_rna")])
+    if role == "exclusion" and _EN_HIV_ON_ART.fullmatch(spaced):
+        # decided for an HIV-negative patient; antiretroviral therapy is not in the patient record
+        return AllOf(children=[Virology(marker="hiv"),
+                               NeedsReview(reason="on combination antiretroviral therapy (not recorded): check the regimen")])
+    return None
+
+
+# ----------------------------------------------------------------------------- scanner
+
+# only the long spellings (the labs scanner reads "HBV DNA < 2000 IU/mL"; "HBsAg ... HBV DNA < N" is hbv_controlled)
+_HBV_DNA_LONG = re.compile(
+    rf"{_HBV}\s+deoxyribonucleic acid(?:\s*\(dna\))?(?:\s+(?:levels?|load))?\s*(?P<cmp>>|≥|<|≤)\s*(?P<n>{_NUM})\s*"
+    r"(?:international units|iu)\s*/\s*ml"
+    rf"|{_HBV}\s+dna(?:\s+(?:levels?|load))?\s*(?P<cmp2>>|≥|<|≤)\s*(?P<n2>{_NUM})\s*international units\s*/\s*ml")
+
+
+def scan_virology_terms(ctx: Context) -> list[Hit]:
+    """HBV DNA thresholds written with the long name and unit ("deoxyribonucleic acid", "international units/mL")."""
+    hits = []
+    for m in _HBV_DNA_LONG.finditer(ctx.lower):
+        cmp = {">": ">", "≥": ">=", "<": "<", "≤": "<="}[m.group("cmp") or m.group("cmp2")]
+        value = float((m.group("n") or m.group("n2")).replace(",", ""))
+        node = LabThreshold(analyte="hbv_dna", comparator=cmp, value=value, unit="IU/mL")  # type: ignore[arg-type]
+        hits.append(Hit(m.start(), m.end(), node, priority=5, family="labs"))
+    return hits
+
+
+# ----------------------------------------------------------------------------- leaf
+
+
+def _v(status: str, reason: object, missing: tuple[object, ...] = ()) -> Verdict:
+    return Verdict(status, reason, missing)  # type: ignore[arg-type]
+
+
+def evaluate_hepatitis_status(node: HepatitisStatus, f: PatientFacts) -> Verdict:
+    """Verdict of a ``hepatitis_status`` leaf (see :class:`~hcctrials.model.eligibility.HepatitisStatus`)."""
+    v = f.patient.virology
+    if node.test == "hbv_antiviral":
+        if v.hbv_antiviral is None:
+            return _v("unknown", msg("HBV antiviral therapy not recorded"), (msg("HBV antiviral therapy"),))
+        if not v.hbv_antiviral:
+            return _v("not_met", msg("no HBV antiviral therapy"))
+        if node.min_days is None:
+            return _v("met", msg("on HBV antiviral therapy"))
+        if v.hbv_antiviral_start is None:
+            return _v("unknown", msg("antiviral start not known"), (msg("HBV antiviral start date"),))
+        days = (f.as_of - v.hbv_antiviral_start).days
+        return _v("met" if days >= node.min_days else "not_met",
+                  msg("antiviral therapy for {days} days (required ≥ {required})", days=days, required=node.min_days))
+    if node.test == "hcv_treatment_washout":
+        if v.anti_hcv_positive is False and not v.hcv_treated:
+            return _v("met", msg("anti-HCV negative (no HCV infection)"))
+        if v.hcv_treated is False:
+            return _v("met", msg("HCV infection not treated (allowed)"))
+        if v.hcv_treated is None:
+            return _v("unknown", msg("HCV treatment not recorded"), (msg("HCV treatment and its end date"),))
+        if v.hcv_treatment_end is None:
+            return _v("unknown", msg("end of HCV treatment not known"), (msg("HCV treatment end date"),))
+        days = (f.as_of - v.hcv_treatment_end).days
+        required = node.min_days or 0
+        if days < required:
+            return _v("not_met", msg("HCV treatment ended {days} days ago (required ≥ {required})", days=days,
+                                     required=required))
+        if v.hcv_rna_detectable is False:
+            return _v("met", msg("HCV cured (RNA undetectable), treatment ended {days} days ago", days=days))
+        if v.hcv_rna_detectable:
+            return _v("unknown", msg("HCV treated but RNA still detectable: not cured, not untreated"),
+                      (msg("clinician review of treated, uncured HCV"),))
+        return _v("unknown", msg("HCV RNA after treatment not known"), (msg("HCV RNA"),))
+    if node.test == "hbv_active":
+        return _hbv_active(node, f)
+    # isolated_anti_hbc
+    if v.hbsag_positive is None:
+        return _v("unknown", msg("HBsAg not known"), (msg("HBsAg"),))
+    if v.hbsag_positive:
+        return _v("met", msg("HBsAg positive (the anti-HBc-only rule does not apply)"))
+    if v.anti_hbc_positive is None:
+        return _v("unknown", msg("anti-HBc not known"), (msg("anti-HBc"),))
+    if not v.anti_hbc_positive:
+        return _v("met", msg("HBsAg and anti-HBc negative"))
+    from hcctrials.criteria.leaves import _lab
+
+    limit = node.hbv_dna_max_iu_ml if node.hbv_dna_max_iu_ml is not None else 0.0
+    dna = _lab(LabThreshold(analyte="hbv_dna", comparator="<", value=limit, unit="IU/mL"), f)
+    if dna.status == "not_met":
+        return dna
+    return _v("unknown", msg("anti-HBc positive, HBsAg negative: whether HBV antiviral prophylaxis is needed is a "
+                             "clinician's decision"), (msg("need for HBV antiviral prophylaxis"),) + tuple(dna.missing))
+
+
+def _hbv_active(node: HepatitisStatus, f: PatientFacts) -> Verdict:
+    """Active (or acute) hepatitis B: HBV DNA > 2000 IU/mL in an HBsAg-positive patient is active replication
+    under every definition (EASL 2017: the HBV DNA level separating HBeAg-negative chronic hepatitis from
+    chronic infection); a lower level (inactive carrier, or suppressed on therapy) depends on the trial's
+    definition (some call every HBsAg-positive patient active): unknown."""
+    v = f.patient.virology
+    if v.hbsag_positive is None:
+        return _v("unknown", msg("HBsAg not known"), (msg("HBsAg"),))
+    if not v.hbsag_positive:
+        return _v("not_met", msg("HBsAg negative"))
+    from hcctrials.criteria.leaves import _lab
+
+    limit = node.hbv_dna_max_iu_ml if node.hbv_dna_max_iu_ml is not None else 2000.0
+    dna = _lab(LabThreshold(analyte="hbv_dna", comparator=">", value=limit, unit="IU/mL"), f)
+    shown = f"{limit:g}"
+    if dna.status == "met":
+        return _v("met", msg("HBsAg positive with HBV DNA above {limit} IU/mL (active replication)", limit=shown))
+    if dna.status == "not_met":
+        return _v("unknown", msg("HBsAg positive with low HBV DNA: active or not depends on the trial's definition"),
+                  (msg("the trial's definition of active hepatitis B"),))
+    return _v("unknown", msg("HBsAg positive: HBV DNA needed"), tuple(dna.missing) or (msg("HBV DNA"),))
+
+
+VIROLOGY_EVALUATORS = {"hepatitis_status": evaluate_hepatitis_status}
