@@ -9,7 +9,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from hcctrials.criteria.split import split_criteria  # noqa: E402
+from hcctrials.criteria.text.split import split_criteria  # noqa: E402
 
 
 def _criteria(path: Path, start: str, end: str) -> dict[tuple[str, str, str], str]:

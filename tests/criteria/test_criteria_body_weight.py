@@ -7,9 +7,9 @@ from datetime import date
 import pytest
 
 from hcctrials.criteria import describe
-from hcctrials.criteria.compile import compile_criterion
-from hcctrials.criteria.evaluate import evaluate_node
-from hcctrials.criteria.facts import PatientFacts
+from hcctrials.criteria.compiler.compile import compile_criterion
+from hcctrials.criteria.evaluation.evaluate import evaluate_node
+from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.model.patient import Patient
 
 

@@ -20,7 +20,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from hcctrials.criteria.verdict import TRIAL_VERDICTS
+from hcctrials.criteria.evaluation.verdict import TRIAL_VERDICTS
 from hcctrials.criteria import CompiledCatalog, compile_trial, evaluate_trial
 from hcctrials.criteria.columnar import (
     ADMINISTRATIVE, MET, NEEDS_REVIEW, NOT_MET, UNKNOWN, ColumnarCatalog, FactColumns, evaluate_columnar,

@@ -11,9 +11,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from hcctrials.criteria.compile import compile_criterion
-from hcctrials.criteria.evaluate import evaluate_node
-from hcctrials.criteria.facts import PatientFacts
+from hcctrials.criteria.compiler.compile import compile_criterion
+from hcctrials.criteria.evaluation.evaluate import evaluate_node
+from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.model.patient import Patient
 
 SCREENING = date(2026, 6, 1)

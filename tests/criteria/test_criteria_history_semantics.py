@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hcctrials.criteria import compile_criterion
-from hcctrials.criteria.evaluate import evaluate_node
-from hcctrials.criteria.facts import PatientFacts
+from hcctrials.criteria.evaluation.evaluate import evaluate_node
+from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.model.eligibility import HistoryCondition
 from hcctrials.model.patient import LiverFunction, Virology
 

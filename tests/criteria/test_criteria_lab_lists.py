@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 from hcctrials.criteria import describe
-from hcctrials.criteria.compile import compile_criterion
-from hcctrials.criteria.evaluate import evaluate_node
-from hcctrials.criteria.facts import PatientFacts
-from hcctrials.criteria.lablists import is_lab_lead_in
+from hcctrials.criteria.compiler.compile import compile_criterion
+from hcctrials.criteria.evaluation.evaluate import evaluate_node
+from hcctrials.criteria.evaluation.facts import PatientFacts
+from hcctrials.criteria.families.lablists import is_lab_lead_in
 from hcctrials.model.eligibility import NeedsReview, walk
 from hcctrials.model.patient import Patient
 from hcctrials.units import convert, resolve_analyte

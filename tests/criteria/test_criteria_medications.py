@@ -13,11 +13,11 @@ from typing import Any
 
 import pytest
 
-from hcctrials.criteria.compile import compile_criterion, is_fully_compiled
-from hcctrials.criteria.evaluate import evaluate_node
-from hcctrials.criteria.facts import PatientFacts
-from hcctrials.criteria.library import describe
-from hcctrials.criteria.medications import medication_tags
+from hcctrials.criteria.compiler.compile import compile_criterion, is_fully_compiled
+from hcctrials.criteria.evaluation.evaluate import evaluate_node
+from hcctrials.criteria.evaluation.facts import PatientFacts
+from hcctrials.criteria.compiler.describe import describe
+from hcctrials.criteria.families.medications import medication_tags
 from hcctrials.model.eligibility import node_adapter
 from hcctrials.model.patient import Patient
 from hcctrials.patients.io import load_patient

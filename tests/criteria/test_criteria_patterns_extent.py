@@ -17,10 +17,10 @@ import pytest
 from helpers_criteria import AS_OF, decided_right_or_review, make_patient
 
 from hcctrials.criteria import compile_criterion
-from hcctrials.criteria.compile import is_fully_compiled
-from hcctrials.criteria.evaluate import evaluate_node
-from hcctrials.criteria.facts import PatientFacts
-from hcctrials.criteria.measurable import lesion_measurable
+from hcctrials.criteria.compiler.compile import is_fully_compiled
+from hcctrials.criteria.evaluation.evaluate import evaluate_node
+from hcctrials.criteria.evaluation.facts import PatientFacts
+from hcctrials.criteria.evaluation.measurable import lesion_measurable
 from hcctrials.model.eligibility import LiverFeature, NeedsReview, TumourFeature, walk
 from hcctrials.model.patient import Lesion, LiverFunction, TumourBurden
 
@@ -68,7 +68,7 @@ def test_lesion_without_treatment_status_after_local_therapy_is_unknown() -> Non
     """RECIST 1.1 s. 3.1.4: lesions in a locally treated area are not measurable unless progressed.
     A lesion that does not say whether it was treated counts as untreated only when the patient
     has no local therapy on record; after TACE it stays unknown (and asks about the lesions)."""
-    from hcctrials.criteria.measurable import assess_measurable
+    from hcctrials.criteria.evaluation.measurable import assess_measurable
     from hcctrials.model.patient import TherapyLine
 
     tumour = _tumour(lesions=[Lesion(site="liver", longest_diameter_mm=30)])

@@ -17,9 +17,9 @@ import pytest
 from helpers_criteria import AS_OF, cond, make_patient
 
 from hcctrials.criteria import compile_criterion
-from hcctrials.criteria.compile import is_fully_compiled
-from hcctrials.criteria.evaluate import evaluate_node
-from hcctrials.criteria.facts import PatientFacts
+from hcctrials.criteria.compiler.compile import is_fully_compiled
+from hcctrials.criteria.evaluation.evaluate import evaluate_node
+from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.model.eligibility import NeedsReview, ResidualToxicity, walk
 from hcctrials.model.patient import Diagnosis, TherapyLine, TumourBurden
 

@@ -20,10 +20,10 @@ from helpers_criteria import AS_OF, lab, make_patient
 from hcctrials.criteria import CompiledCatalog, compile_criterion, evaluate_trial
 from hcctrials.criteria.catalog import CompiledTrial
 from hcctrials.criteria.columnar import evaluate_columnar
-from hcctrials.criteria.compile import is_fully_compiled
-from hcctrials.criteria.evaluate import evaluate_node
-from hcctrials.criteria.facts import PatientFacts
-from hcctrials.criteria.verdict import TRIAL_VERDICTS
+from hcctrials.criteria.compiler.compile import is_fully_compiled
+from hcctrials.criteria.evaluation.evaluate import evaluate_node
+from hcctrials.criteria.evaluation.facts import PatientFacts
+from hcctrials.criteria.evaluation.verdict import TRIAL_VERDICTS
 from hcctrials.model.eligibility import Criterion, NeedsReview
 from hcctrials.model.patient import Diagnosis, LabResult, LiverFunction, Patient
 
@@ -351,13 +351,13 @@ def test_a_time_ago_is_not_an_age() -> None:
     # "(< 5 years ago)" after a cerebral hemorrhage ("hemorrhage" contains "age") is a window, not age < 5
     rule = compile_criterion("Participant has a history of transient ischemic attack (< 5 years ago), cerebral hemorrhage",
                              role="exclusion")
-    from hcctrials.criteria.library import describe
+    from hcctrials.criteria.compiler.describe import describe
 
     assert "age <" not in describe(rule)
 
 
 def test_lab_definition_names_the_condition() -> None:
-    from hcctrials.criteria.library import describe
+    from hcctrials.criteria.compiler.describe import describe
 
     rule = compile_criterion("Presence of clinically significant renal impairment, defined as a creatinine clearance "
                              "< 60 mL/min", role="exclusion")

@@ -48,8 +48,8 @@ def test_a_stem_cell_transplant_without_allogeneic_counts_autologous_ones() -> N
     an autologous stem-cell transplant.  It went to review, and is now read as any stem cell transplant."""
     from datetime import date
 
-    from hcctrials.criteria.evaluate import evaluate_node
-    from hcctrials.criteria.facts import PatientFacts
+    from hcctrials.criteria.evaluation.evaluate import evaluate_node
+    from hcctrials.criteria.evaluation.facts import PatientFacts
     from hcctrials.model.patient import Condition, Patient
 
     rule = compile_criterion("Patients with history of stem cell or organ transplantation;", role="exclusion")
@@ -62,8 +62,8 @@ def test_evidence_of_bleeding_diathesis_is_a_present_state() -> None:
     with an ITP in remission.  It went to review; "evidence of" is now read as the present state."""
     from datetime import date
 
-    from hcctrials.criteria.evaluate import evaluate_node
-    from hcctrials.criteria.facts import PatientFacts
+    from hcctrials.criteria.evaluation.evaluate import evaluate_node
+    from hcctrials.criteria.evaluation.facts import PatientFacts
     from hcctrials.model.patient import Condition, Patient
 
     rule = compile_criterion("No evidence of bleeding diathesis", role="inclusion")
@@ -80,8 +80,8 @@ def test_lactating_is_breastfeeding_only() -> None:
     not breastfeeding.  It went to review; the pregnancy leaf now reads lactation alone."""
     from datetime import date
 
-    from hcctrials.criteria.evaluate import evaluate_node
-    from hcctrials.criteria.facts import PatientFacts
+    from hcctrials.criteria.evaluation.evaluate import evaluate_node
+    from hcctrials.criteria.evaluation.facts import PatientFacts
     from hcctrials.model.patient import Patient
 
     rule = compile_criterion("If female, is lactating", role="exclusion")
@@ -175,8 +175,8 @@ def test_round7_arterial_thromboembolic_events_include_a_myocardial_infarction()
     count an MI recorded as such; arterial thromboembolic events now include MI and unstable angina."""
     from datetime import date
 
-    from hcctrials.criteria.evaluate import evaluate_node
-    from hcctrials.criteria.facts import PatientFacts
+    from hcctrials.criteria.evaluation.evaluate import evaluate_node
+    from hcctrials.criteria.evaluation.facts import PatientFacts
     from hcctrials.model.patient import Condition, Patient
 
     rule = compile_criterion("History of arterial thromboembolic event in past 6 months (including CVA, MI).",
@@ -191,8 +191,8 @@ def test_round7_combined_with_other_tumors_is_a_concurrent_malignancy() -> None:
     breast cancer cured in 2010 excluded the patient."""
     from datetime import date
 
-    from hcctrials.criteria.evaluate import evaluate_node
-    from hcctrials.criteria.facts import PatientFacts
+    from hcctrials.criteria.evaluation.evaluate import evaluate_node
+    from hcctrials.criteria.evaluation.facts import PatientFacts
     from hcctrials.model.patient import Condition, Patient
 
     rule = compile_criterion("Portal vein tumor thrombus, central nervous system tumor metastasis, or combined with "

@@ -7,7 +7,7 @@ from hypothesis import strategies as st
 from helpers_criteria import AS_OF, lab, make_patient
 
 from hcctrials.criteria import PatientFacts, compile_criterion, evaluate_node, split_criteria
-from hcctrials.criteria.evaluate import Verdict, combine_all, combine_any, negate
+from hcctrials.criteria.evaluation.evaluate import Verdict, combine_all, combine_any, negate
 from hcctrials.model.eligibility import AllOf, LabThreshold, NeedsReview, Node, Not, node_adapter
 
 statuses = st.sampled_from(["met", "not_met", "unknown", "administrative", "needs_review"])

@@ -21,10 +21,10 @@ from babel.messages.extract import extract_from_dir
 from typer.testing import CliRunner
 
 from hcctrials.cli.main import app
-from hcctrials.criteria.evaluate import Verdict, evaluate_node
-from hcctrials.criteria.facts import PatientFacts
-from hcctrials.criteria.leaves import _CHILD_PUGH_ITEMS
-from hcctrials.criteria.library import ANALYTE_LABELS
+from hcctrials.criteria.evaluation.evaluate import Verdict, evaluate_node
+from hcctrials.criteria.evaluation.facts import PatientFacts
+from hcctrials.criteria.evaluation.leaves import _CHILD_PUGH_ITEMS
+from hcctrials.criteria.compiler.describe import ANALYTE_LABELS
 from hcctrials.i18n import Msg, catalog, join_msgs, msg, render
 from hcctrials.model import eligibility as E
 from hcctrials.sources.base import ParsedRecord

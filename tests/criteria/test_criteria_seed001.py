@@ -57,7 +57,7 @@ CASES = [
     ("inclusion", "9", BOTH, "HBsAg+ with HBV DNA 2000 IU/mL", {"labs": {"hbv_dna": lab("hbv_dna", 2000, "IU/mL")}},
      "not_met"),
     ("inclusion", "9", BOTH, "HBsAg unknown", {"virology": Virology()}, "unknown"),
-    # read as a whole since the virology round (criteria/virology.py): on entecavir since 2024, HBV DNA 100 IU/mL
+    # read as a whole since the virology round (criteria/families/virology.py): on entecavir since 2024, HBV DNA 100 IU/mL
     ("inclusion", "9", BOTH, "controlled HBV: antivirals >= 4 weeks and HBV DNA < 500", {}, "met"),
     ("inclusion", "10", BOTH, "HCV treatment history not recorded", {}, "unknown"),
     ("inclusion", "11", BOTH, "organ function adequate", {}, "met"),

@@ -14,8 +14,8 @@ from datetime import date
 import pytest
 from helpers_criteria import AS_OF, LAB_DAY, lab, make_patient
 
-from hcctrials.criteria.evaluate import evaluate_node
-from hcctrials.criteria.facts import PatientFacts
+from hcctrials.criteria.evaluation.evaluate import evaluate_node
+from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.model.eligibility import LabThreshold
 from hcctrials.model.patient import LabResult, Patient
 

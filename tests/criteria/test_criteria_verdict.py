@@ -8,7 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, PatientFacts, compile_criterion, evaluate_trial
-from hcctrials.criteria.verdict import TRIAL_VERDICTS, decide_trial_verdict
+from hcctrials.criteria.evaluation.verdict import TRIAL_VERDICTS, decide_trial_verdict
 from hcctrials.model.eligibility import Criterion
 from hcctrials.model.patient import Patient
 

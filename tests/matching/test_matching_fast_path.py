@@ -15,7 +15,7 @@ import pytest
 
 from hcctrials.criteria import PatientFacts, compile_trial, evaluate_trial
 from hcctrials.criteria.catalog import CompiledCatalog, CompiledTrial, TrialVerdict
-from hcctrials.criteria.verdict import TRIAL_CODE
+from hcctrials.criteria.evaluation.verdict import TRIAL_CODE
 from hcctrials.matching import compiled_cache
 from hcctrials.matching.explain import result_to_dict
 from hcctrials.matching.geography import DISTANCE_ORDER, distance_class, distance_km, resolve_location, site_location

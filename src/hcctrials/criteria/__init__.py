@@ -1,5 +1,14 @@
 """hcctrials.criteria: split, compile and evaluate eligibility criteria (English and Chinese).
 
+Parts, lowest first (a part imports only lower ones: ``tests/criteria/test_criteria_layers.py``)::
+
+    text/        normalise and split a record's criteria text
+    grammar      comparators, numbers, windows, hits, the residue test shared by the scanners
+    families/    one scanner per rule family (labs, staging, therapy, history, medications, ...)
+    compiler/    a criterion to one rule tree; precision audits; printable descriptions
+    evaluation/  patient facts, the rule of every leaf kind, tree and trial verdicts
+    catalog, columnar, coverage, protocol, labelled: trial-level and cohort tools on top
+
 Public API::
 
     compile_criterion(text, *, role=None, number=None, trial_drugs=()) -> Node
@@ -24,13 +33,13 @@ from hcctrials.criteria.catalog import (
     evaluate_catalog,
     evaluate_trial,
 )
-from hcctrials.criteria.compile import compile_criterion, is_fully_compiled
+from hcctrials.criteria.compiler.compile import compile_criterion, is_fully_compiled
 from hcctrials.criteria.coverage import CoverageReport, compute_coverage
-from hcctrials.criteria.evaluate import Verdict, evaluate_node
-from hcctrials.criteria.facts import DEFAULT_ULN, PatientFacts
-from hcctrials.criteria.library import describe
+from hcctrials.criteria.evaluation.evaluate import Verdict, evaluate_node
+from hcctrials.criteria.evaluation.facts import DEFAULT_ULN, PatientFacts
+from hcctrials.criteria.compiler.describe import describe
 from hcctrials.criteria.protocol import apply_protocol, load_protocol, parse_protocol
-from hcctrials.criteria.split import split_criteria
+from hcctrials.criteria.text.split import split_criteria
 
 __all__ = [
     "compile_criterion", "compile_trial", "compile_trials", "evaluate_node", "evaluate_trial", "evaluate_catalog",

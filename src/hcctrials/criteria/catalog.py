@@ -1,6 +1,6 @@
 """Trial level: compile a Trial's criteria, evaluate a patient against one trial or a catalog.
 
-Trial verdict: :func:`hcctrials.criteria.verdict.decide_trial_verdict` (eligible only when every
+Trial verdict: :func:`hcctrials.criteria.evaluation.verdict.decide_trial_verdict` (eligible only when every
 criterion is decided; needs-review and unknown criteria make it *possibly eligible*; a record
 without criteria is *unknown: criteria not in the record*).  *ineligible* lists each failing
 criterion; *possibly_eligible* the deduplicated list of what to measure next.  An exclusion
@@ -19,11 +19,11 @@ from datetime import date
 
 import numpy as np
 
-from hcctrials.criteria.compile import compile_criterion, is_fully_compiled
-from hcctrials.criteria.evaluate import Verdict, evaluate_node, negate
-from hcctrials.criteria.facts import PatientFacts
-from hcctrials.criteria.split import CriterionText, is_heading, split_criteria
-from hcctrials.criteria.verdict import NO_CRITERIA, TRIAL_CODE, TRIAL_VERDICTS, decide_trial_verdict
+from hcctrials.criteria.compiler.compile import compile_criterion, is_fully_compiled
+from hcctrials.criteria.evaluation.evaluate import Verdict, evaluate_node, negate
+from hcctrials.criteria.evaluation.facts import PatientFacts
+from hcctrials.criteria.text.split import CriterionText, is_heading, split_criteria
+from hcctrials.criteria.evaluation.verdict import NO_CRITERIA, TRIAL_CODE, TRIAL_VERDICTS, decide_trial_verdict
 from hcctrials.model.eligibility import Criterion, NeedsReview, Role, leaf_key
 from hcctrials.model.patient import Patient
 from hcctrials.model.trial import Trial
@@ -61,7 +61,7 @@ class TrialVerdict:
 
 
 def _drug_ids(trial: Trial) -> tuple[str, ...]:
-    from hcctrials.criteria.therapy import drug_mentions
+    from hcctrials.criteria.families.therapy import drug_mentions
 
     ids: list[str] = []
     for iv in trial.interventions:
@@ -179,7 +179,7 @@ def evaluate_trial(compiled: CompiledTrial, patient: Patient | PatientFacts, *, 
 
 
 _CODES = {"met": 0, "not_met": 1, "unknown": 2, "administrative": 3, "needs_review": 4}
-#: criterion code -> trial code (0 passed, 1 undecided, 2 failed): the one table of hcctrials.criteria.verdict
+#: criterion code -> trial code (0 passed, 1 undecided, 2 failed): the one table of hcctrials.criteria.evaluation.verdict
 _TRIAL = tuple(TRIAL_CODE[name] for name in _CODES)
 
 
@@ -359,7 +359,7 @@ class CompiledCatalog:
         *rules* (indices of distinct rules): compute only these, and evaluate only the leaves they
         read (a match hides trials for other conditions and closed trials before it reads their
         criteria); the other rules' codes are 0 and must not be used."""
-        from hcctrials.criteria.leaves import evaluate_leaf
+        from hcctrials.criteria.evaluation.evaluate import evaluate_leaf
 
         leaf_codes = [0] * len(self.leaves)
         for i, c in self._constant.items():
@@ -405,7 +405,7 @@ class CompiledCatalog:
 
     def evaluate(self, facts: PatientFacts) -> np.ndarray:
         """Per-trial codes for the patient in *facts*: 0 eligible, 1 possibly eligible, 2 ineligible,
-        3 no criteria (:data:`hcctrials.criteria.verdict.TRIAL_VERDICTS`)."""
+        3 no criteria (:data:`hcctrials.criteria.evaluation.verdict.TRIAL_VERDICTS`)."""
         rule_codes = self.rule_codes(facts)
         out = np.full(len(self.trials), NO_CRITERIA, dtype=np.int8)
         if self.criterion_ids.size:
@@ -418,7 +418,7 @@ class CompiledCatalog:
 
 
 def evaluate_catalog(catalog: CompiledCatalog, patient: Patient, *, as_of: date) -> dict[str, str]:
-    """trial_id -> verdict (:data:`~hcctrials.criteria.verdict.TRIAL_VERDICTS`) for every trial of *catalog*."""
+    """trial_id -> verdict (:data:`~hcctrials.criteria.evaluation.verdict.TRIAL_VERDICTS`) for every trial of *catalog*."""
     codes = catalog.evaluate(PatientFacts(patient, as_of))
     return {t.trial_id: TRIAL_VERDICTS[int(c)] for t, c in zip(catalog.trials, codes)}
 

@@ -1,6 +1,6 @@
 """Column-wise evaluation of a compiled catalog over a batch of patients (NumPy, pure).
 
-The scalar engine (:mod:`hcctrials.criteria.evaluate`) decides one criterion for one patient
+The scalar engine (:mod:`hcctrials.criteria.evaluation.evaluate`) decides one criterion for one patient
 with a reason.  Screening a cohort needs the same *verdict codes* for many patients at once;
 this module computes them column-wise and is checked against the scalar engine by a property
 test (``tests/criteria/test_criteria_columnar.py``): the codes are equal by construction of
@@ -30,13 +30,13 @@ How (per batch of patients, all on one ``as_of``):
    ``np.minimum.reduceat`` / ``np.maximum.reduceat`` over all nodes of a level at once: AllOf is the
    minimum in the order not_met < unknown < needs_review < met < administrative (administrative
    neutral), AnyOf the maximum in administrative < not_met < needs_review < unknown < met, Not maps
-   met <-> not_met; these are exactly :func:`~hcctrials.criteria.evaluate.combine_all` /
+   met <-> not_met; these are exactly :func:`~hcctrials.criteria.evaluation.evaluate.combine_all` /
    ``combine_any`` / ``negate``.
 
 3. **Trials.**  Exclusion criteria are negated, each criterion maps to 0 passed (met,
    administrative) / 1 undecided (unknown, needs review) / 2 not met, and a trial's status is the
    maximum over its criteria (``eligible`` 0, ``possibly_eligible`` 1, ``ineligible`` 2; 3 for a
-   trial without criteria), as :func:`hcctrials.criteria.verdict.decide_trial_verdict`; the count of
+   trial without criteria), as :func:`hcctrials.criteria.evaluation.verdict.decide_trial_verdict`; the count of
    undecided criteria and the first failing / first undecided criterion come from the same reductions.
 """
 
@@ -51,8 +51,8 @@ from typing import Any, cast
 import numpy as np
 
 from hcctrials.criteria.catalog import CompiledCatalog
-from hcctrials.criteria.facts import DEFAULT_ULN, DEFAULT_ULN_BAND, PatientFacts
-from hcctrials.criteria.verdict import NO_CRITERIA, TRIAL_CODE, TRIAL_VERDICTS
+from hcctrials.criteria.evaluation.facts import DEFAULT_ULN, DEFAULT_ULN_BAND, PatientFacts
+from hcctrials.criteria.evaluation.verdict import NO_CRITERIA, TRIAL_CODE, TRIAL_VERDICTS
 from hcctrials.errors import HcctrialsError, UnitError
 from hcctrials.model.patient import Patient
 
@@ -72,7 +72,7 @@ _ANY_RANK = np.array([1, 3, 4, 2, 0], dtype=_I8)
 _ANY_BACK = np.array([4, 0, 3, 1, 2], dtype=_I8)
 _NOT = np.array([2, 1, 0, 3, 4], dtype=_I8)
 #: criterion code (trial view) -> 0 passed, 1 undecided (unknown or needs review), 2 not met:
-#: the one table of hcctrials.criteria.verdict.
+#: the one table of hcctrials.criteria.evaluation.verdict.
 _TRIAL = np.array([TRIAL_CODE[name] for name in sorted(STATUS_CODES, key=STATUS_CODES.__getitem__)], dtype=_I8)
 _BAD_UNIT = "\x00bad-unit"
 
@@ -510,7 +510,7 @@ def _age_codes(node: Any, fc: FactColumns) -> np.ndarray:
 
 
 def _scalar_code(node: Any, facts: PatientFacts) -> int:
-    from hcctrials.criteria.leaves import evaluate_leaf
+    from hcctrials.criteria.evaluation.evaluate import evaluate_leaf
 
     return STATUS_CODES[evaluate_leaf(node, facts).status]
 

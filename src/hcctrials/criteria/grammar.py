@@ -1,6 +1,6 @@
 """Small shared grammar pieces for the family scanners: hits, comparators, numbers, windows.
 
-Text given to scanners is already :func:`hcctrials.criteria.text.normalise_text`-ed (ASCII
+Text given to scanners is already :func:`hcctrials.criteria.text.normalise.normalise_text`-ed (ASCII
 punctuation, ≥ ≤ > <, 'x' for ×, 'u' for µ).  Chinese and English patterns sit side by side.
 
 Chinese "以上/以下" include the stated number (Civil Code of the PRC art. 1259: "以上、以下、
@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from hcctrials.model.eligibility import Comparator
 
-__all__ = [
+__all__ = ["SINGLE_WINDOW", "ANCHOR", "meaningful_residue", 
     "Hit", "Context", "NUM", "COMPARATOR", "parse_comparator", "parse_number", "find_window",
     "Window", "CN_NUMERALS", "to_int", "flip", "ascii_re", "trie_regex",
 ]
@@ -30,6 +31,9 @@ class Context:
     language: str
     role: str | None
     trial_drugs: tuple[str, ...] = ()
+    #: compiles a fragment (the condition of a conditional threshold) in this context: set by the
+    #: compiler, so that a scanner can read a nested condition without importing the compiler
+    compile_fragment: Callable[[str, Context], Any] | None = None
 
 
 @dataclass
@@ -170,6 +174,10 @@ _WINDOW_PATTERNS = [
 ]
 
 
+#: "within the past month" (a window with no number: one unit)
+SINGLE_WINDOW = ascii_re(r"\b(?:within|in|during|over)\s+the\s+(?:past|last|previous|preceding)\s+(?P<u>day|week|month|year)\b")
+
+
 def find_window(text: str) -> Window | None:
     """The first look-back window stated in *text* ("within 28 days", "入组前3个月内", "28天或5个
     半衰期(以时间长者为准)"), in days (month = 30 days, year = 365 days)."""
@@ -189,4 +197,97 @@ def find_window(text: str) -> Window | None:
             re.search(r"whichever\s+is\s+(?:longer|greater)|以.{0,4}长者为准|较长者", text[m.end():m.end() + 40],
                       re.IGNORECASE)))
         return Window(days=days, half_lives=half, whichever_longer=longer, start=m.start(), end=m.end())
+    return None
+
+
+# ---------------------------------------------------------------------------- residue
+# What is left of a criterion after every scanner took its span: filler (context words every
+# criterion repeats) or words that carry meaning no rule read (the criterion then needs review).
+
+_EN_FILLER = set("""
+patients patient subjects subject participants participant individuals person persons people with who have has had
+a an the of and or in on to be is are was were been being known history documented must should shall any other
+following criteria criterion requirements requirement meet meeting meets as defined by at for from that this these those
+their his her its than all within prior previous previously time screening enrollment enrolment study studies first
+dose doses day days week weeks month months year years evidence current currently adequate function functions organ
+organs bone marrow liver renal kidney hepatic coagulation hematologic haematologic haematology hematology laboratory
+values value normal basically main such e g i etc including include includes diagnosed confirmed according standard
+there which would will can may not no without either both each per only also level levels count serum test tests
+result results lesion lesions upper limit limits uln agree agreed willing able ability before after into during
+since more less than greater equal least most aged age old years' case cases following: i.e. e.g. like eg ie
+women men female male period signing form between day
+undergone underwent trial currently they participating undergoing those
+combined antibodies antibody despite antihypertensive drugs drug medication medications optimal management achieve good during enrollment esophagus stomach rectum regimen regimens administered
+imaging assessment indicated progression progressed examination ct mri recist standard general score
+condition according eastern cooperative oncology group performance status ecog who thereof
+treated treatment treatments therapy therapies received receiving receive use used using require required requiring
+clinically significant significant severe active chronic acute presence present positive negative test
+diagnosis disorder disorders disease diseases condition conditions infection infections medical subject's patient's
+intervention interventions initiation start starting randomization randomisation randomized registration allocation
+medication cycle
+participant's hepatocellular hcc
+""".split())
+_ZH_FILLER = re.compile(
+    "患者|受试者|参与者|者|的|有|已知|既往|病史|或|和|及|且|并|在|中|时|前|内|为|是|需要|需|必须|应|符合|以下|下列|要求|标准|主要|"
+    "器官|功能|基本|正常|骨髓|肝脏|肾脏|凝血|血常规|肝功能|肾功能|检查|包括|等|如|其他|其它|同时|合并|伴有|入组|入选|研究|治疗|"
+    "接受|首次|用药|给药|筛选|期间|具有|存在|诊断|确诊|明确|任何|形式|证据|当天|签署|一般|情况|以上|以内|以下|目前|正在|了|过|"
+    "曾|经|已|被|对|于|与|到|至|个|月|周|天|年|分|级|期|可|可以|能够|愿意|不|无|未|没有|疾病|状态|评分|确定|活动性|严重|控制|"
+    "要|所有|全部|女性|男性|病人|病例|阳性|阴性|检测|结果|值|水平|计数|单位|倍|上限|下限|范围|小时|日|定义|根据|按照|依据|相关|"
+    "影像学|评估|显示|提示|出现|发生|之|该|本|此|其|各种|原因|导致|任何|一种|种|项|条|点|类|计划|开始|接种|"
+    "东部肿瘤协作组|先前|进行|试验|方案|进展|疾病|根据|可测量|病灶|至少|检查|肝细胞肝癌|肝细胞癌|原发性肝癌|肝癌"
+)
+_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
+_EN_WORD = re.compile(r"[a-z][a-z'-]+")
+
+
+# the disease words "hepatocellular carcinoma", "HCC", 肝细胞癌 are context (every patient here has HCC) and
+# are filler, but a disease-setting word next to them ("advanced", 晚期, "metastatic") is a condition
+_SETTING = re.compile(r"\b(?:advanced|metastatic|recurrent|relapsed|intermediate|early|locally)\b|晚期|中晚期|转移性|复发|早期|中期",
+                      re.IGNORECASE)
+_HCC_WORDS = re.compile(r"hepatocellular|\bhcc\b|肝细胞肝癌|肝细胞癌|原发性肝癌|肝癌", re.IGNORECASE)
+
+
+# Words that change what a criterion means: a negation, a qualifier that narrows a condition
+# ("moderate or severe", "uncontrolled", "major", "hepatic", "ventricular"), a comparator or an
+# exception.  Left over after every scanner, they are never filler: dropping one inverts or
+# widens the rule (issue 10: "Not pregnant or nursing" read as pregnant; "moderate or severe ...
+# ascites" read as any ascites), so the criterion goes to review instead.
+_NEVER_FILLER = re.compile(
+    r"\b(?:no|not|never|without|none|non|neither|nor|absence|free|negative|unless|except|excluding|exception|"
+    r"only|other than|instead|"
+    r"more|less|greater|lower|higher|above|below|exceed\w*|over|under|least|most|maximum|minimum|"
+    r"before|after|until|since|completion|completed|last|"
+    r"stage\s+(?:[0-4]|[abcd]|i{1,3}|iv)|class\s+[abc]|grade\s+[0-5]|intoleran\w*)\b|不耐受"
+    r"|无|未|不|非|没有|否|除外|除了|例外|仅|只|以上|以下|以内|超过|低于|高于|大于|小于|之前|之后|至少|最多"
+    # a threshold no scanner read ("(or >= 2.0 mg/dl)", "≥ 1.5") is never filler
+    r"|[≥≤<>]\s*\d|\d(?:\.\d+)?\s*(?:mg|g|µg|ug|ng|iu|u|mmol|umol|µmol|mol|%|cm|mm|ml|l)(?:/|\b)",
+    re.IGNORECASE)
+# Time phrases that only anchor a window the scanners read ("within 3 months prior to study
+# treatment initiation", "入组前"): not a change of meaning.
+ANCHOR = re.compile(
+    r"\b(?:prior to|before|preceding)\s+(?:the\s+)?(?:(?:planned|anticipated|scheduled)\s+)?(?:(?:first|start|initiation|beginning)\s+(?:of\s+)?)?"
+    r"(?:the\s+)?(?:study|trial|first|initial|randomi[sz]ation|enrol{1,2}ment|registration|screening|treatment|dosing|day\s*1|c1d1|"
+    r"start|initiation|inclusion|signing|informed|entry)(?:\s+(?:drug|treatment|therapy|medication|intervention|dose|"
+    r"initiation|start|entry|day\s*1))*\b|\bwithin\s+the\s+(?:last|past|previous)\b|\bin\s+the\s+(?:last|past)\b|"
+    r"\bany episode of\b|\b(?:prior to|before)\s+(?:the\s+)?commencement of (?:the\s+)?(?:study|trial|treatment)\b|"
+    r"入组前|给药前|首次用药前|首次给药前|随机前|治疗前|筛选前|研究治疗前|在?开始研究治疗(?:之)?前|在?计划的研究开始前"
+    r"|在?计划(?:的)?(?:开始)?(?:研究)?(?:治疗|给药|用药)(?:开始)?(?:之)?前",
+    re.IGNORECASE)
+
+
+def meaningful_residue(residue: str) -> str | None:
+    """The residue text if it carries meaning no scanner explained, else None."""
+    residue = ANCHOR.sub(" ", residue)
+    if _NEVER_FILLER.search(residue):
+        cleaned = " ".join(residue.split()).strip(" ,.;:()[]")
+        if cleaned and (_CJK_CHAR.search(cleaned) or _EN_WORD.search(cleaned.lower())):
+            return cleaned
+    if _SETTING.search(residue) and _HCC_WORDS.search(residue):
+        cleaned = " ".join(residue.split()).strip(" ,.;:()[]")
+        return cleaned or None
+    cjk = _ZH_FILLER.sub("", "".join(_CJK_CHAR.findall(residue)))
+    words = [w for w in _EN_WORD.findall(residue.lower()) if w.strip("'-") not in _EN_FILLER and len(w) > 2]
+    if len(cjk) >= 3 or len(words) >= 2:
+        cleaned = " ".join(residue.split()).strip(" ,.;:()[]")
+        return cleaned or None
     return None

@@ -22,9 +22,9 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from hcctrials.criteria.compile import compile_criterion
-from hcctrials.criteria.evaluate import evaluate_node
-from hcctrials.criteria.facts import PatientFacts
+from hcctrials.criteria.compiler.compile import compile_criterion
+from hcctrials.criteria.evaluation.evaluate import evaluate_node
+from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.model.patient import Patient
 
 __all__ = ["LabelledCase", "CaseOutcome", "FamilyScore", "parse_corpus", "score_corpus", "DEFAULT_AS_OF"]
@@ -110,7 +110,7 @@ def parse_corpus(items: Iterable[Mapping[str, Any]]) -> list[LabelledCase]:
 
 def score_corpus(cases: Iterable[LabelledCase]) -> dict[str, FamilyScore]:
     """Per family (and ``all``) the outcomes of the engine on *cases*."""
-    from hcctrials.criteria.library import describe
+    from hcctrials.criteria.compiler.describe import describe
 
     out: dict[str, FamilyScore] = defaultdict(lambda: FamilyScore(""))
     for case in cases:

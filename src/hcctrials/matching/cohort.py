@@ -18,7 +18,7 @@ documented JSON schema or a FHIR R4 Bundle, as read from the file; optional ``so
 * ``counts``: per trial of the catalog, pairs per outcome (:data:`COUNT_COLUMNS`).
 
 Verdicts are those of the one-patient engine (``hcctrials match``,
-:func:`hcctrials.criteria.verdict.decide_trial_verdict`): the relevance gate of
+:func:`hcctrials.criteria.evaluation.verdict.decide_trial_verdict`): the relevance gate of
 :mod:`hcctrials.matching.relevance` first (a trial of another condition than the patient's is
 ``other_condition`` whatever its criteria say), then the trial's criteria.  Property tests check
 the batch function against :func:`hcctrials.matching.matcher.match_patient`.
@@ -67,7 +67,7 @@ PAIR_SCHEMA = pa.schema([
     ("patient_id", _DICT), ("trial_id", _DICT), ("registry", _DICT), ("verdict", _DICT),
     ("n_undecided", pa.int32()), ("first_undecided", _DICT), ("recruiting", _DICT),
 ])
-#: verdict codes of the output (0-3 as :data:`hcctrials.criteria.verdict.TRIAL_VERDICTS`; 4 for a trial of
+#: verdict codes of the output (0-3 as :data:`hcctrials.criteria.evaluation.verdict.TRIAL_VERDICTS`; 4 for a trial of
 #: another condition than the patient's, which the relevance gate of ``hcctrials match`` hides too)
 VERDICTS = ("eligible", "possibly_eligible", "ineligible", "unknown_no_criteria", "other_condition")
 OTHER_CONDITION = 4

@@ -36,7 +36,7 @@ from typing import Any, overload
 import numpy as np
 
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, PatientFacts, TrialVerdict, compile_trial, evaluate_trial
-from hcctrials.criteria.verdict import INELIGIBLE, NO_CRITERIA, POSSIBLY_ELIGIBLE, TRIAL_VERDICTS
+from hcctrials.criteria.evaluation.verdict import INELIGIBLE, NO_CRITERIA, POSSIBLY_ELIGIBLE, TRIAL_VERDICTS
 from hcctrials.matching.geography import DISTANCE_ORDER, Place, distance_class, distance_km, resolve_location, site_location
 from hcctrials.matching.relevance import Relevance, TrialConcepts, assess_relevance, patient_concepts, trial_concepts
 from hcctrials.matching.setting import TrialSetting, classify_trial_setting
@@ -603,7 +603,7 @@ def _to_measure(catalog: CompiledCatalog, rule_codes: np.ndarray, facts: Patient
     :attr:`TrialVerdict.to_measure` holds it, without explaining each trial: identical criteria are
     one distinct rule of the catalog, so each unknown rule is explained once and its missing items
     are spread to the trials using it.  Most frequent first, ties in catalog order."""
-    from hcctrials.criteria.evaluate import evaluate_node
+    from hcctrials.criteria.evaluation.evaluate import evaluate_node
 
     if rows.size == 0 or catalog.criterion_ids.size == 0:
         return []

@@ -5,7 +5,7 @@ round-trips through JSON (``Criterion.model_validate_json``/``node_adapter``).  
 keeps where it came from (:class:`Source`: the text span, its language, the criterion
 number and its inclusion/exclusion role).
 
-Semantics (evaluated by :mod:`hcctrials.criteria.evaluate`): a leaf states a fact about the
+Semantics (evaluated by :mod:`hcctrials.criteria.evaluation.evaluate`): a leaf states a fact about the
 patient ("platelets >= 75 x10^9/L", "has received a PD-1 antibody"); an *inclusion*
 criterion must be met; an *exclusion* criterion is stated positively (the thing that
 excludes) and the trial requires ``Not(E)``.  The role is kept on the criterion, the tree
@@ -205,7 +205,7 @@ TumourFeatureName = Literal[
     "cns_metastasis", "liver_involvement_50", "ivc_or_atrial_thrombus", "bile_duct_invasion",
     "cns_metastasis_active", "measurable_untreated", "measurable_untreated_mrecist", "evaluable_disease",
     "hepatic_vein_invasion", "pvtt_cheng", "nodule_count", "largest_diameter", "liver_involvement_pct",
-    # metastasis sites (tumour.extrahepatic_sites; hcctrials.criteria.metastasis)
+    # metastasis sites (tumour.extrahepatic_sites; hcctrials.criteria.families.metastasis)
     "bone_metastasis", "peritoneal_metastasis", "lung_metastasis", "adrenal_metastasis",
 ]
 
@@ -218,7 +218,7 @@ class TumourFeature(_Node):
     ``measurable_untreated`` (``_mrecist``): at least one measurable lesion not treated locally (or
     progressed since); ``evaluable_disease``: any tumour present (measurable or not);
     ``pvtt_cheng``: PVTT of a Cheng type in ``cheng_types``.  Measurability rules:
-    ``hcctrials.criteria.measurable`` (RECIST 1.1 / mRECIST, response-and-endpoints.md s. 1.1, 2).
+    ``hcctrials.criteria.evaluation.measurable`` (RECIST 1.1 / mRECIST, response-and-endpoints.md s. 1.1, 2).
     Tumour burden thresholds (``comparator`` ``value``): ``nodule_count`` (intrahepatic nodules),
     ``largest_diameter`` (cm, the largest nodule) and ``liver_involvement_pct`` (% of the liver).
     """
@@ -270,7 +270,7 @@ class PriorTherapy(_Node):
     count_value: int = 1
     require_progression: bool = False
     #: only entries stopped for intolerance (``TherapyLine.stop_reason`` toxicity) count
-    #: ("progression on or intolerance to sorafenib": hcctrials.criteria.progression)
+    #: ("progression on or intolerance to sorafenib": hcctrials.criteria.families.progression)
     require_intolerance: bool = False
     within_days: int | None = None
     half_lives: float | None = None
@@ -315,7 +315,7 @@ class Virology(_Node):
 
 
 class HepatitisStatus(_Node):
-    """Treatment state of viral hepatitis (``criteria/virology.py``; reads only ``Patient.virology`` and
+    """Treatment state of viral hepatitis (``criteria/families/virology.py``; reads only ``Patient.virology`` and
     the HBV DNA results, so the vectorised evaluator's generic per-patient fallback applies).
 
     test 'hbv_antiviral': the patient takes HBV antiviral therapy (for at least ``min_days`` when set).
@@ -486,7 +486,7 @@ class Medication(_Node):
     ``therapeutic_only``: only medications given at therapeutic intent count (full-dose
     anticoagulation; prophylactic/low-dose use does not).  Reads
     :attr:`hcctrials.model.patient.Patient.concomitant_medications` (rules in
-    :mod:`hcctrials.criteria.medications`)."""
+    :mod:`hcctrials.criteria.families.medications`)."""
 
     kind: Literal["medication"] = "medication"
     agents: list[str] = Field(default_factory=list)

@@ -301,7 +301,7 @@ class ConcomitantMedication(_Model):
     medications: anticoagulants, steroids, CYP3A4 inhibitors/inducers, herbal medicines, growth
     factors ...).  ``name`` as written (generic, brand or Chinese name); ``drug_class`` when the
     record states it (e.g. ``strong_cyp3a4_inhibitor``, ``anticoagulant``, ``herbal``) and the name
-    is not in the medication vocabulary (:mod:`hcctrials.criteria.medications`).  ``start`` /
+    is not in the medication vocabulary (:mod:`hcctrials.criteria.families.medications`).  ``start`` /
     ``stop`` dates; ``ongoing`` true while taken.  ``intent`` 'therapeutic' or 'prophylactic'
     (full-dose vs. low-dose anticoagulation, e.g. for catheter patency).  ``dose_mg_per_day`` and
     ``route`` are kept for the clinician (not read by criteria yet).

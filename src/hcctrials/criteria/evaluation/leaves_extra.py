@@ -1,5 +1,5 @@
 """Leaf rules for the kinds added for coverage: other malignancy with exceptions, heart failure by
-NYHA class, urine protein by dipstick (pure; same conventions as :mod:`hcctrials.criteria.leaves`).
+NYHA class, urine protein by dipstick (pure; same conventions as :mod:`hcctrials.criteria.evaluation.leaves`).
 
 Three-valued throughout: a fact the record does not hold gives ``unknown`` naming it, never
 "absent".  A condition not recorded is absent only when recorded ``status: absent`` or when
@@ -13,10 +13,10 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from hcctrials.criteria.evaluate import Verdict
-from hcctrials.criteria.facts import PatientFacts
-from hcctrials.criteria.kleene import and3 as _and3
-from hcctrials.criteria.kleene import or3 as _or3
+from hcctrials.criteria.evaluation.outcome import Verdict
+from hcctrials.criteria.evaluation.facts import PatientFacts
+from hcctrials.criteria.evaluation.kleene import and3 as _and3
+from hcctrials.criteria.evaluation.kleene import or3 as _or3
 from hcctrials.i18n import join_msgs, msg, term
 from hcctrials.model import eligibility as E
 from hcctrials.model.patient import Condition

@@ -80,7 +80,7 @@ def audit_unread_lab(rule: "Node", text: str) -> str | None:
     """The reason a criterion with lab thresholds names another lab that no threshold reads ("INR <= 1.5 or
     PT/APTT within normal limits" read as INR <= 1.5 alone), else None.  A lab name in the residue has no word
     the compiler's filler test would keep, so it would otherwise be dropped silently."""
-    from hcctrials.criteria.labs import named_analytes
+    from hcctrials.criteria.families.labs import named_analytes
     from hcctrials.model.eligibility import LabThreshold, walk
 
     read = {leaf.analyte for leaf in walk(rule) if isinstance(leaf, LabThreshold)}

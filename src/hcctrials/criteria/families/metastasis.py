@@ -9,7 +9,7 @@
   ``lung_metastasis``, ``adrenal_metastasis``).  A list with a site this module cannot name
   ("visceral", "diffuse", "liver") is not read (the words stay for review).
 
-Evaluation of a site (:func:`evaluate_site`, from ``tumour.extrahepatic_sites``): met when the site is
+Evaluation of a site (:func:`hcctrials.criteria.evaluation.metastasis.evaluate_site`, from ``tumour.extrahepatic_sites``): met when the site is
 listed; not met when the patient has no extrahepatic spread, or no distant metastasis (every site here
 is distant; a lymph node is not); otherwise unknown (a site list records what was found, not every site
 examined: bone or peritoneal disease may not have been looked for).  Pure.
@@ -18,14 +18,11 @@ examined: bone or peritoneal disease may not have been looked for).  Pure.
 from __future__ import annotations
 
 import re
-from typing import Any
 
-from hcctrials.criteria.evaluate import Verdict
 from hcctrials.criteria.grammar import Context, Hit
-from hcctrials.i18n import msg, term
 from hcctrials.model.eligibility import AnyOf, Node, TumourFeature
 
-__all__ = ["scan_metastasis_sites", "evaluate_site", "SITE_FEATURES"]
+__all__ = ["scan_metastasis_sites", "SITE_FEATURES"]
 
 #: TumourFeature feature -> the ExtrahepaticSite it reads
 SITE_FEATURES: dict[str, str] = {
@@ -64,14 +61,3 @@ def scan_metastasis_sites(ctx: Context) -> list[Hit]:
             node = AnyOf(children=leaves)
             hits.append(Hit(m.start(), m.end(), node, priority=6, family="tumour"))
     return hits
-
-
-def evaluate_site(node: TumourFeature, tumour: Any) -> Verdict:
-    """Verdict of a metastasis-site feature for the patient's ``tumour`` record (see module docstring)."""
-    site = SITE_FEATURES[node.feature]
-    feature = term(node.feature.replace("_", " "))
-    if site in tumour.extrahepatic_sites:
-        return Verdict("met", msg("{feature}: {answer}", feature=feature, answer=msg("yes")))
-    if tumour.extrahepatic_spread is False or tumour.distant_metastasis is False:
-        return Verdict("not_met", msg("{feature}: {answer}", feature=feature, answer=msg("no")))
-    return Verdict("unknown", msg("{feature} not known", feature=feature), (feature,))

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from hcctrials.criteria.grammar import NUM, Context, Hit, ascii_re, find_window, parse_number
+from hcctrials.criteria.grammar import NUM, SINGLE_WINDOW, Context, Hit, ascii_re, find_window, parse_number
 from hcctrials.model.eligibility import Administrative, Allergy, HistoryCondition, Node, Not, Virology
 
 __all__ = ["scan_history", "scan_virology", "scan_allergy", "CONDITION_TERMS"]
@@ -180,7 +180,6 @@ _EVER = re.compile(r"history|病史|既往|previous|prior|documented|ever|曾", 
 
 _PER_INVESTIGATOR = ascii_re(r",?\s*(?:per|as (?:assessed|judged|evaluated|determined) by|according to)\s+(?:the\s+)?"
                              r"(?:investigator|treating physician|physician)(?:'s|s')?(?:\s+(?:evaluation|assessment|judge?ment|opinion))?")
-_SINGLE_WINDOW = ascii_re(r"\b(?:within|in|during|over)\s+the\s+(?:past|last|previous|preceding)\s+(?P<u>day|week|month|year)\b")
 
 
 def scan_history(ctx: Context) -> list[Hit]:
@@ -271,7 +270,7 @@ def scan_history(ctx: Context) -> list[Hit]:
                             windowed=code not in ("encephalopathy_medication", "dialysis", "cardiac_pacemaker",
                                                   "implantable_defibrillator")))
     # "within the past month" (no number): find_window reads only numbered windows, so the window is set here
-    single = _SINGLE_WINDOW.search(text)
+    single = SINGLE_WINDOW.search(text)
     if single and find_window(ctx.text) is None:
         days = {"day": 1, "week": 7, "month": 30, "year": 365}[single.group("u")]
         for h in hits:
@@ -363,7 +362,7 @@ def scan_allergy(ctx: Context) -> list[Hit]:
     m = _ALLERGY.search(ctx.lower)
     if not m:
         return []
-    from hcctrials.criteria.therapy import _CLASS_RE, all_mentions
+    from hcctrials.criteria.families.therapy import _CLASS_RE, all_mentions
 
     text = ctx.lower
     agents = [tid for _, _, tid, _ in all_mentions(ctx.text)]
@@ -374,7 +373,7 @@ def scan_allergy(ctx: Context) -> list[Hit]:
     trial = bool(_TRIAL_DRUGS.search(text))
     if _CONTRAST.search(text):
         agents.append("contrast_media")
-    from hcctrials.criteria.medications import allergy_extras
+    from hcctrials.criteria.families.medications import allergy_extras
 
     extra_agents, extra_classes = allergy_extras(text)
     agents += extra_agents

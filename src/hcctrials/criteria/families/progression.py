@@ -30,7 +30,7 @@ _PATTERN = re.compile(
 
 def scan_progression_or_intolerance(ctx: Context) -> list[Hit]:
     """Any of (progression on the drug, the drug stopped for intolerance) for the wording above."""
-    from hcctrials.criteria.therapy import drug_mentions
+    from hcctrials.criteria.families.therapy import drug_mentions
 
     if "intoleran" not in ctx.lower:
         return []

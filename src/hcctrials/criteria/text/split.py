@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from hcctrials.criteria.text import detect_language
+from hcctrials.criteria.text.normalise import detect_language
 from hcctrials.model.eligibility import Role
 
 __all__ = ["CriterionText", "SplitResult", "split_criteria", "split_block", "is_heading"]

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property, lru_cache
+from functools import cached_property
 from typing import Any
 
+from hcctrials.criteria.families.therapy import therapy_tags
 from hcctrials.model.patient import Patient, TherapyLine
 
-__all__ = ["PatientFacts", "TherapyFacts", "DEFAULT_ULN", "DEFAULT_ULN_BAND", "therapy_tags"]
+__all__ = ["PatientFacts", "TherapyFacts", "DEFAULT_ULN", "DEFAULT_ULN_BAND"]
 
 #: Site-default upper limits of normal used only when a result has no reference range
 #: (verdict reasons then say "assumed ULN").  Typical adult reference limits of Chinese and
@@ -38,37 +39,6 @@ DEFAULT_ULN: dict[str, tuple[float, str]] = {
 #: from 0.8 to 1.25 x the site default; in between it is unknown and the lab's ULN is asked for
 #: (issue 10: "28 umol/L <= 1.5 x ULN" cannot be decided without knowing whether the ULN is 17 or 21).
 DEFAULT_ULN_BAND: tuple[float, float] = (0.8, 1.25)
-
-# Agents the HCC lexicon does not carry but criteria name by class (steroids, immunosuppressants).
-_EXTRA_CLASSES: dict[str, str] = {
-    "prednisone": "corticosteroid", "prednisolone": "corticosteroid", "methylprednisolone": "corticosteroid",
-    "dexamethasone": "corticosteroid", "hydrocortisone": "corticosteroid", "泼尼松": "corticosteroid",
-    "甲泼尼龙": "corticosteroid", "地塞米松": "corticosteroid", "氢化可的松": "corticosteroid",
-    "tacrolimus": "immunosuppressant", "cyclosporine": "immunosuppressant", "ciclosporin": "immunosuppressant",
-    "mycophenolate": "immunosuppressant", "sirolimus": "immunosuppressant", "azathioprine": "immunosuppressant",
-    "他克莫司": "immunosuppressant", "环孢素": "immunosuppressant", "吗替麦考酚酯": "immunosuppressant",
-}
-
-
-@lru_cache(maxsize=4096)
-def therapy_tags(name: str) -> tuple[str | None, frozenset[str]]:
-    """(lexicon id, class tags) for a drug or procedure name as written."""
-    from hcctrials.criteria.therapy import _lexicon
-
-    lex = _lexicon()
-    therapy = lex.lookup(name) if lex is not None else None
-    if lex is not None and therapy is not None:
-        tags = set(therapy.classes)
-        kind = getattr(therapy, "kind", "drug")
-        if kind == "regimen":
-            for comp in getattr(therapy, "components", []) or []:
-                sub = lex.lookup(comp)
-                if sub is not None:
-                    tags |= set(sub.classes)
-        return therapy.id, frozenset(tags)
-    extra = _EXTRA_CLASSES.get(name.strip().lower())
-    return None, frozenset({extra} if extra else set())
-
 
 @dataclass(frozen=True)
 class TherapyFacts:
@@ -158,7 +128,7 @@ class PatientFacts:
         ids: set[str] = set()
         tags: set[str] = set()
         words = []
-        from hcctrials.criteria.medications import allergy_name_tags
+        from hcctrials.criteria.families.medications import allergy_name_tags
 
         for name in self.patient.allergies:
             tid, classes = therapy_tags(name)

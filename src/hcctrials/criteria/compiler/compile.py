@@ -20,28 +20,28 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from hcctrials.criteria.admin import scan_admin
-from hcctrials.criteria.extent import scan_measurable, scan_pvtt, scan_varices
-from hcctrials.criteria.demographics import (
+from hcctrials.criteria.families.admin import scan_admin
+from hcctrials.criteria.families.extent import scan_measurable, scan_pvtt, scan_varices
+from hcctrials.criteria.families.demographics import (
     scan_age, scan_body_weight, scan_ecog, scan_life_expectancy, scan_pregnancy, scan_sex,
 )
-from hcctrials.criteria.grammar import Context, Hit, Window, find_window
-from hcctrials.criteria.history import scan_allergy, scan_history, scan_virology
-from hcctrials.criteria.virology import read_virology_criterion, scan_virology_terms
-from hcctrials.criteria.diagnosis import scan_diagnosis_routes
-from hcctrials.criteria.metastasis import scan_metastasis_sites
-from hcctrials.criteria.progression import scan_progression_or_intolerance
-from hcctrials.criteria.lablists import is_lab_lead_in, split_lab_lead_ins
-from hcctrials.criteria.labs import scan_labs
-from hcctrials.criteria.organs import scan_nyha, scan_urine_protein
-from hcctrials.criteria.recovery import scan_candidacy, scan_cns_active, scan_toxicity
-from hcctrials.criteria.malignancy import (
+from hcctrials.criteria.grammar import ANCHOR, Context, Hit, Window, find_window, meaningful_residue
+from hcctrials.criteria.families.history import scan_allergy, scan_history, scan_virology
+from hcctrials.criteria.families.virology import read_virology_criterion, scan_virology_terms
+from hcctrials.criteria.families.diagnosis import scan_diagnosis_routes
+from hcctrials.criteria.families.metastasis import scan_metastasis_sites
+from hcctrials.criteria.families.progression import scan_progression_or_intolerance
+from hcctrials.criteria.families.lablists import is_lab_lead_in, split_lab_lead_ins
+from hcctrials.criteria.families.labs import scan_labs
+from hcctrials.criteria.families.organs import scan_nyha, scan_urine_protein
+from hcctrials.criteria.families.recovery import scan_candidacy, scan_cns_active, scan_toxicity
+from hcctrials.criteria.families.malignancy import (
     MALIGNANCY_TERM, only_bounded_reviews, read_malignancy_criterion, scan_malignancy, starts_exception_sentence,
 )
-from hcctrials.criteria.cns import scan_cns_qualified
-from hcctrials.criteria.cirrhosis import scan_cirrhosis_child_pugh
-from hcctrials.criteria.medications import scan_medications
-from hcctrials.criteria.staging import (
+from hcctrials.criteria.families.cns import scan_cns_qualified
+from hcctrials.criteria.families.cirrhosis import scan_cirrhosis_child_pugh
+from hcctrials.criteria.families.medications import scan_medications
+from hcctrials.criteria.families.staging import (
     scan_albi,
     scan_child_pugh,
     scan_diagnosis,
@@ -49,8 +49,8 @@ from hcctrials.criteria.staging import (
     scan_stage,
     scan_tumour,
 )
-from hcctrials.criteria.text import detect_language, normalise_text
-from hcctrials.criteria.therapy import scan_since, scan_therapy
+from hcctrials.criteria.text.normalise import detect_language, normalise_text
+from hcctrials.criteria.families.therapy import scan_since, scan_therapy
 from hcctrials.model.eligibility import (
     Administrative,
     AllOf,
@@ -101,42 +101,8 @@ _BUT = re.compile(r"\bbut\b|\bhowever\b|\bprovided\b|但(?!以下)|然而", re.I
 _DOMINANT_ORDER = ["investigator_judgement", "permissive", "contraception", "procedure", "consent", "compliance"]
 _DOMINANT = set(_DOMINANT_ORDER)
 
-_EN_FILLER = set("""
-patients patient subjects subject participants participant individuals person persons people with who have has had
-a an the of and or in on to be is are was were been being known history documented must should shall any other
-following criteria criterion requirements requirement meet meeting meets as defined by at for from that this these those
-their his her its than all within prior previous previously time screening enrollment enrolment study studies first
-dose doses day days week weeks month months year years evidence current currently adequate function functions organ
-organs bone marrow liver renal kidney hepatic coagulation hematologic haematologic haematology hematology laboratory
-values value normal basically main such e g i etc including include includes diagnosed confirmed according standard
-there which would will can may not no without either both each per only also level levels count serum test tests
-result results lesion lesions upper limit limits uln agree agreed willing able ability before after into during
-since more less than greater equal least most aged age old years' case cases following: i.e. e.g. like eg ie
-women men female male period signing form between day
-undergone underwent trial currently they participating undergoing those
-combined antibodies antibody despite antihypertensive drugs drug medication medications optimal management achieve good during enrollment esophagus stomach rectum regimen regimens administered
-imaging assessment indicated progression progressed examination ct mri recist standard general score
-condition according eastern cooperative oncology group performance status ecog who thereof
-treated treatment treatments therapy therapies received receiving receive use used using require required requiring
-clinically significant significant severe active chronic acute presence present positive negative test
-diagnosis disorder disorders disease diseases condition conditions infection infections medical subject's patient's
-intervention interventions initiation start starting randomization randomisation randomized registration allocation
-medication cycle
-participant's hepatocellular hcc
-""".split())
-_ZH_FILLER = re.compile(
-    "患者|受试者|参与者|者|的|有|已知|既往|病史|或|和|及|且|并|在|中|时|前|内|为|是|需要|需|必须|应|符合|以下|下列|要求|标准|主要|"
-    "器官|功能|基本|正常|骨髓|肝脏|肾脏|凝血|血常规|肝功能|肾功能|检查|包括|等|如|其他|其它|同时|合并|伴有|入组|入选|研究|治疗|"
-    "接受|首次|用药|给药|筛选|期间|具有|存在|诊断|确诊|明确|任何|形式|证据|当天|签署|一般|情况|以上|以内|以下|目前|正在|了|过|"
-    "曾|经|已|被|对|于|与|到|至|个|月|周|天|年|分|级|期|可|可以|能够|愿意|不|无|未|没有|疾病|状态|评分|确定|活动性|严重|控制|"
-    "要|所有|全部|女性|男性|病人|病例|阳性|阴性|检测|结果|值|水平|计数|单位|倍|上限|下限|范围|小时|日|定义|根据|按照|依据|相关|"
-    "影像学|评估|显示|提示|出现|发生|之|该|本|此|其|各种|原因|导致|任何|一种|种|项|条|点|类|计划|开始|接种|"
-    "东部肿瘤协作组|先前|进行|试验|方案|进展|疾病|根据|可测量|病灶|至少|检查|肝细胞肝癌|肝细胞癌|原发性肝癌|肝癌"
-)
 _CTCAE_GRADE = re.compile(r"ctcae[^;。]{0,16}?(?:grade|分级|级)?\s*(?:[1-5]|iv|v|i{1,3})\b|(?:grade|分级)\s*(?:≥|>)?\s*(?:[1-5]|iv|i{1,3})",
                           re.IGNORECASE)
-_CJK_CHAR = re.compile(r"[\u4e00-\u9fff]")
-_EN_WORD = re.compile(r"[a-z][a-z'-]+")
 
 
 def _lower_same_length(text: str) -> str:
@@ -144,59 +110,6 @@ def _lower_same_length(text: str) -> str:
     if len(low) == len(text):
         return low
     return "".join(c.lower() if len(c.lower()) == 1 else c for c in text)
-
-
-# the disease words "hepatocellular carcinoma", "HCC", 肝细胞癌 are context (every patient here has HCC) and
-# are filler, but a disease-setting word next to them ("advanced", 晚期, "metastatic") is a condition
-_SETTING = re.compile(r"\b(?:advanced|metastatic|recurrent|relapsed|intermediate|early|locally)\b|晚期|中晚期|转移性|复发|早期|中期",
-                      re.IGNORECASE)
-_HCC_WORDS = re.compile(r"hepatocellular|\bhcc\b|肝细胞肝癌|肝细胞癌|原发性肝癌|肝癌", re.IGNORECASE)
-
-
-# Words that change what a criterion means: a negation, a qualifier that narrows a condition
-# ("moderate or severe", "uncontrolled", "major", "hepatic", "ventricular"), a comparator or an
-# exception.  Left over after every scanner, they are never filler: dropping one inverts or
-# widens the rule (issue 10: "Not pregnant or nursing" read as pregnant; "moderate or severe ...
-# ascites" read as any ascites), so the criterion goes to review instead.
-_NEVER_FILLER = re.compile(
-    r"\b(?:no|not|never|without|none|non|neither|nor|absence|free|negative|unless|except|excluding|exception|"
-    r"only|other than|instead|"
-    r"more|less|greater|lower|higher|above|below|exceed\w*|over|under|least|most|maximum|minimum|"
-    r"before|after|until|since|completion|completed|last|"
-    r"stage\s+(?:[0-4]|[abcd]|i{1,3}|iv)|class\s+[abc]|grade\s+[0-5]|intoleran\w*)\b|不耐受"
-    r"|无|未|不|非|没有|否|除外|除了|例外|仅|只|以上|以下|以内|超过|低于|高于|大于|小于|之前|之后|至少|最多"
-    # a threshold no scanner read ("(or >= 2.0 mg/dl)", "≥ 1.5") is never filler
-    r"|[≥≤<>]\s*\d|\d(?:\.\d+)?\s*(?:mg|g|µg|ug|ng|iu|u|mmol|umol|µmol|mol|%|cm|mm|ml|l)(?:/|\b)",
-    re.IGNORECASE)
-# Time phrases that only anchor a window the scanners read ("within 3 months prior to study
-# treatment initiation", "入组前"): not a change of meaning.
-_ANCHOR = re.compile(
-    r"\b(?:prior to|before|preceding)\s+(?:the\s+)?(?:(?:planned|anticipated|scheduled)\s+)?(?:(?:first|start|initiation|beginning)\s+(?:of\s+)?)?"
-    r"(?:the\s+)?(?:study|trial|first|initial|randomi[sz]ation|enrol{1,2}ment|registration|screening|treatment|dosing|day\s*1|c1d1|"
-    r"start|initiation|inclusion|signing|informed|entry)(?:\s+(?:drug|treatment|therapy|medication|intervention|dose|"
-    r"initiation|start|entry|day\s*1))*\b|\bwithin\s+the\s+(?:last|past|previous)\b|\bin\s+the\s+(?:last|past)\b|"
-    r"\bany episode of\b|\b(?:prior to|before)\s+(?:the\s+)?commencement of (?:the\s+)?(?:study|trial|treatment)\b|"
-    r"入组前|给药前|首次用药前|首次给药前|随机前|治疗前|筛选前|研究治疗前|在?开始研究治疗(?:之)?前|在?计划的研究开始前"
-    r"|在?计划(?:的)?(?:开始)?(?:研究)?(?:治疗|给药|用药)(?:开始)?(?:之)?前",
-    re.IGNORECASE)
-
-
-def _meaningful(residue: str) -> str | None:
-    """The residue text if it carries meaning no scanner explained, else None."""
-    residue = _ANCHOR.sub(" ", residue)
-    if _NEVER_FILLER.search(residue):
-        cleaned = " ".join(residue.split()).strip(" ,.;:()[]")
-        if cleaned and (_CJK_CHAR.search(cleaned) or _EN_WORD.search(cleaned.lower())):
-            return cleaned
-    if _SETTING.search(residue) and _HCC_WORDS.search(residue):
-        cleaned = " ".join(residue.split()).strip(" ,.;:()[]")
-        return cleaned or None
-    cjk = _ZH_FILLER.sub("", "".join(_CJK_CHAR.findall(residue)))
-    words = [w for w in _EN_WORD.findall(residue.lower()) if w.strip("'-") not in _EN_FILLER and len(w) > 2]
-    if len(cjk) >= 3 or len(words) >= 2:
-        cleaned = " ".join(residue.split()).strip(" ,.;:()[]")
-        return cleaned or None
-    return None
 
 
 def _select(hits: list[Hit]) -> list[Hit]:
@@ -366,7 +279,7 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
     residue = "".join(c if keep else " " for c, keep in zip(text, mask))
     for word in ("or", "and"):
         residue = re.sub(rf"\b{word}\b", " ", residue, flags=re.IGNORECASE)
-    leftover = _meaningful(residue)
+    leftover = meaningful_residue(residue)
     ctcae = _CTCAE_GRADE.search(residue)
     if ctcae and not leftover:  # "CTCAE 分级II级以上心肌缺血": a grade restriction is never dropped
         leftover = " ".join(residue.split())
@@ -423,7 +336,7 @@ def compile_fragment(text: str, ctx: Context) -> Node:
     """Compile a fragment (e.g. the condition of a conditional lab threshold) in *ctx*'s setting."""
     norm = normalise_text(text)
     sub = Context(text=norm, lower=_lower_same_length(norm), language=ctx.language, role=None,
-                  trial_drugs=ctx.trial_drugs)
+                  trial_drugs=ctx.trial_drugs, compile_fragment=compile_fragment)
     nodes = _compile_sentence(norm, sub, recurse=False)
     if not nodes:
         return NeedsReview(reason=f"condition not compiled: {text.strip()}")
@@ -460,7 +373,7 @@ def _compile_cached(text: str, role: str | None, trial_drugs: tuple[str, ...]) -
                 lead_days = lead.days
             continue
         ctx = Context(text=sentence, lower=_lower_same_length(sentence), language=language, role=role,
-                      trial_drugs=trial_drugs)
+                      trial_drugs=trial_drugs, compile_fragment=compile_fragment)
         nodes = _compile_sentence(sentence, ctx)
         if nodes and role == "inclusion" and _EXCLUDED_HERE.search(sentence):
             # "Child-Pugh A. Patients with ascites are excluded" in the inclusion list: the sentence states an
@@ -523,9 +436,9 @@ def _precision_gate(node: Node, role: str | None) -> Node:
     not reject every HCC patient), so it is kept only in the reason, for the reviewer.  The one
     exception: a narrowing exception of an exclusion rule (:func:`_narrowing_exception`)."""
     if isinstance(node, NeedsReview) or is_fully_compiled(node) or _narrowing_exception(node, role) or \
-            only_bounded_reviews(node):  # an exception qualifier the record cannot show (criteria/malignancy.py)
+            only_bounded_reviews(node):  # an exception qualifier the record cannot show (criteria/families/malignancy.py)
         return node
-    from hcctrials.criteria.library import describe
+    from hcctrials.criteria.compiler.describe import describe
     from hcctrials.model.eligibility import walk
 
     left = "; ".join(dict.fromkeys(n.reason for n in walk(node) if isinstance(n, NeedsReview)))
@@ -560,7 +473,7 @@ def _sex_conditional_pregnancy(node: Node, text: str) -> bool:
 
 def _cirrhosis_conditional(node: Node) -> bool:
     """"If cirrhosis is present, Child-Pugh A": the rule already is the conditional (no cirrhosis, or the score;
-    :mod:`hcctrials.criteria.cirrhosis`)."""
+    :mod:`hcctrials.criteria.families.cirrhosis`)."""
     from hcctrials.model.eligibility import ChildPugh, Diagnosis
 
     return isinstance(node, AnyOf) and len(node.children) == 2 and \
@@ -570,7 +483,7 @@ def _cirrhosis_conditional(node: Node) -> bool:
 
 def _audited(node: Node, text: str, role: str | None) -> Node:
     """*node*, or needs-review with the reason when a precision audit finds the rule unlike the text
-    (:mod:`hcctrials.criteria.precision`); an exclusion worded as a requirement loses its negation."""
+    (:mod:`hcctrials.criteria.compiler.precision`); an exclusion worded as a requirement loses its negation."""
     if isinstance(node, (NeedsReview, Administrative)):
         return node
     norm = normalise_text(text)
@@ -580,19 +493,19 @@ def _audited(node: Node, text: str, role: str | None) -> Node:
         elif re.match(r"\s*(?:no|none|not|无|未)\b", norm, re.IGNORECASE) or re.match(r"\s*(?:无|未)", norm):
             # "No brain metastases" (a requirement copied into the exclusion list: X excludes) or "No
             # measurable lesion" (the absence excludes): only clinical reading tells which
-            from hcctrials.criteria.library import describe as _describe
+            from hcctrials.criteria.compiler.describe import describe as _describe
 
             return NeedsReview(reason=f"an exclusion worded as 'no ...': which of its readings is meant "
                                       f"(read literally as: {_describe(node)})")
     if _CONDITIONAL.search(norm) and not _sex_conditional_pregnancy(node, norm) and not _cirrhosis_conditional(node):
-        from hcctrials.criteria.library import describe as _describe
+        from hcctrials.criteria.compiler.describe import describe as _describe
 
         return NeedsReview(reason=f"a requirement for some patients only (conditional) (read as: {_describe(node)})")
-    from hcctrials.criteria.library import describe
-    from hcctrials.criteria.precision import audit_compiled
+    from hcctrials.criteria.compiler.describe import describe
+    from hcctrials.criteria.compiler.precision import audit_compiled
 
     description = describe(node)
-    reason = audit_compiled(node, _ANCHOR.sub(" ", norm), role, description)
+    reason = audit_compiled(node, ANCHOR.sub(" ", norm), role, description)
     return NeedsReview(reason=f"{reason} (read as: {description})") if reason else node
 
 
@@ -614,7 +527,7 @@ def compile_criterion(text: str, *, role: Role | None = None, number: str | None
     "allergy to the study drugs".  Never raises: a failure becomes ``NeedsReview``.
     """
     try:
-        # read as a whole, every sentence (criteria/virology.py, criteria/malignancy.py)
+        # read as a whole, every sentence (criteria/families/virology.py, criteria/families/malignancy.py)
         whole = read_virology_criterion(text, role) or read_malignancy_criterion(text, role)
         node = whole if whole is not None else \
             _audited(_precision_gate(_compile_cached(text, role, tuple(trial_drugs)), role), text, role)

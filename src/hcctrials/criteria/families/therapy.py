@@ -13,7 +13,7 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
-from hcctrials.criteria.grammar import Context, Hit, ascii_re, find_window, to_int
+from hcctrials.criteria.grammar import SINGLE_WINDOW, Context, Hit, ascii_re, find_window, meaningful_residue, to_int
 from hcctrials.model.eligibility import AllOf, AnyOf, Comparator, NeedsReview, Node, Not, PriorTherapy, TherapyKind
 
 if TYPE_CHECKING:
@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 #: a mention span: start, end, agents (lexicon ids), class tags, TherapyLine kinds
 _Span = tuple[int, int, list[str], list[str], list[TherapyKind]]
 
-__all__ = ["scan_therapy", "scan_since", "CLASS_TERMS", "drug_mentions"]
+__all__ = ["scan_therapy", "scan_since", "CLASS_TERMS", "drug_mentions", "therapy_tags"]
 
 #: class words in criteria text -> (class tags, TherapyLine kinds)
 CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
@@ -121,7 +121,7 @@ def drug_mentions(text: str) -> list[tuple[int, int, str, str]]:
     """Drug / procedure mentions (start, end, lexicon id, kind) found by the lexicon.
 
     For a procedure (kind 'procedure') the id is kept and its class tags are available through
-    :func:`hcctrials.criteria.facts.therapy_tags`."""
+    :func:`therapy_tags`."""
     lex = _lexicon()
     if lex is None:
         return []
@@ -225,8 +225,6 @@ def scan_therapy(ctx: Context) -> list[Hit]:
     spans: list[_Span] = []
     for s, e, tid, kind in all_mentions(ctx.text):
         if kind == "procedure":  # "radiotherapy", "TACE": match the procedure's classes, not only its id
-            from hcctrials.criteria.facts import therapy_tags
-
             tags = [t for t in therapy_tags(tid)[1] if t not in ("locoregional",)] or list(therapy_tags(tid)[1])
             if len(tags) > 1:  # TARE is transarterial *and* radiotherapy: either class alone is wider than it
                 tags = []
@@ -364,9 +362,7 @@ def scan_therapy(ctx: Context) -> list[Hit]:
             continue
         hits.append(Hit(start, end, node, priority=priority, family="therapy", windowed=True, extra=extra))
     # "within the past month" (no number): find_window reads only numbered windows, so the window is set here
-    from hcctrials.criteria.history import _SINGLE_WINDOW
-
-    single = _SINGLE_WINDOW.search(text)
+    single = SINGLE_WINDOW.search(text)
     if single and find_window(ctx.text) is None:
         days = {"day": 1, "week": 7, "month": 30, "year": 365}[single.group("u")]
         for h in hits:
@@ -391,7 +387,7 @@ def _since_inner(ctx: Context, w_start: int, w_end: int, window: int) -> tuple[N
     """Any-of the therapies named in text[w_start:w_end], each within *window* days; with the end of the last one."""
     text = ctx.lower
     sub = Context(text=ctx.text[w_start:w_end], lower=text[w_start:w_end], language=ctx.language, role="exclusion",
-                  trial_drugs=ctx.trial_drugs)
+                  trial_drugs=ctx.trial_drugs, compile_fragment=ctx.compile_fragment)
     nodes, last = [], 0
     for pattern, class_tags, kinds_ in _CLASS_RE:
         for c in pattern.finditer(sub.lower):
@@ -467,7 +463,6 @@ def scan_since(ctx: Context) -> list[Hit]:
 
 def _unexplained(ctx: Context, start: int, end: int) -> bool:
     """True when text[start:end] says more than the therapies named in it (words no scanner reads)."""
-    from hcctrials.criteria.compile import _meaningful
 
     chars = list(ctx.text[start:end])
     spans = [(m.start(), m.end()) for p, _, _ in _CLASS_RE for m in p.finditer(ctx.lower[start:end])]
@@ -477,4 +472,33 @@ def _unexplained(ctx: Context, start: int, end: int) -> bool:
             chars[i] = " "
     rest = re.sub(r"\b(?:or|and|for|the|of|any|prior|previous|hepatocellular carcinoma|\(?hcc\)?)\b", " ", "".join(chars),
                   flags=re.IGNORECASE)
-    return _meaningful(rest) is not None or bool(re.search(r"\b(?:all|including|other|cancer|anti-?cancer)\b", rest, re.IGNORECASE))
+    return meaningful_residue(rest) is not None or bool(re.search(r"\b(?:all|including|other|cancer|anti-?cancer)\b", rest, re.IGNORECASE))
+
+
+# Agents the HCC lexicon does not carry but criteria name by class (steroids, immunosuppressants).
+_EXTRA_CLASSES: dict[str, str] = {
+    "prednisone": "corticosteroid", "prednisolone": "corticosteroid", "methylprednisolone": "corticosteroid",
+    "dexamethasone": "corticosteroid", "hydrocortisone": "corticosteroid", "泼尼松": "corticosteroid",
+    "甲泼尼龙": "corticosteroid", "地塞米松": "corticosteroid", "氢化可的松": "corticosteroid",
+    "tacrolimus": "immunosuppressant", "cyclosporine": "immunosuppressant", "ciclosporin": "immunosuppressant",
+    "mycophenolate": "immunosuppressant", "sirolimus": "immunosuppressant", "azathioprine": "immunosuppressant",
+    "他克莫司": "immunosuppressant", "环孢素": "immunosuppressant", "吗替麦考酚酯": "immunosuppressant",
+}
+
+
+@lru_cache(maxsize=4096)
+def therapy_tags(name: str) -> tuple[str | None, frozenset[str]]:
+    """(lexicon id, class tags) for a drug or procedure name as written."""
+    lex = _lexicon()
+    therapy = lex.lookup(name) if lex is not None else None
+    if lex is not None and therapy is not None:
+        tags = set(therapy.classes)
+        kind = getattr(therapy, "kind", "drug")
+        if kind == "regimen":
+            for comp in getattr(therapy, "components", []) or []:
+                sub = lex.lookup(comp)
+                if sub is not None:
+                    tags |= set(sub.classes)
+        return therapy.id, frozenset(tags)
+    extra = _EXTRA_CLASSES.get(name.strip().lower())
+    return None, frozenset({extra} if extra else set())

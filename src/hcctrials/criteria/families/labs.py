@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 
 from hcctrials.criteria.grammar import COMPARATOR, NUM, Context, Hit, parse_comparator, parse_number, trie_regex
-from hcctrials.model.eligibility import AllOf, AnyOf, Comparator, LabThreshold, Node, Not
+from hcctrials.model.eligibility import AllOf, AnyOf, Comparator, LabThreshold, NeedsReview, Node, Not
 from hcctrials.units import resolve_analyte
 
 __all__ = ["scan_labs", "LAB_NAMES"]
@@ -271,8 +271,6 @@ def scan_labs(ctx: Context) -> list[Hit]:
         if cond and m.group("uln"):
             alt_cmp = parse_comparator(cond.group("cmp"))
             alt_value = parse_number(cond.group("num"))
-            from hcctrials.criteria.compile import compile_fragment  # local: avoids an import cycle
-
             cond_text = ctx.text[end + cond.start("cond"):end + cond.end("cond")]
             if _EVERY_HCC_PATIENT.fullmatch(cond_text.strip(" .,)")):
                 # "(< 5 x ULN for patients with liver involvement)": every patient here has HCC, a tumour in the
@@ -280,7 +278,8 @@ def scan_labs(ctx: Context) -> list[Hit]:
                 # exclusion: "AST > 3 x ULN (> 5 x ULN with liver involvement)" excludes above 5 x ULN)
                 leaves = [LabThreshold(analyte=leaf.analyte, comparator=alt_cmp, uln_multiple=alt_value) for leaf in thresholds]
             else:
-                condition = compile_fragment(cond_text, ctx)
+                condition = (ctx.compile_fragment(cond_text, ctx) if ctx.compile_fragment is not None
+                             else NeedsReview(reason=f"condition not compiled: {cond_text.strip()}"))
                 leaves = [
                     AnyOf(children=[leaf, AllOf(children=[
                         LabThreshold(analyte=leaf.analyte, comparator=alt_cmp, uln_multiple=alt_value),

@@ -7,7 +7,7 @@ ULN multiples use the lab's own reference range, else the site default (reason s
 ("< 20 IU/mL") decide only when the whole possible interval is on one side.  History items
 ("Unknown is a value"): a condition not recorded is unknown unless it is recorded absent
 (``Condition.status == 'absent'``) or the history is marked reviewed (``Patient.history_reviewed``);
-see :func:`hcctrials.criteria.leaves_history._history`.
+see :func:`hcctrials.criteria.evaluation.leaves_history._history`.
 Facts: hcc-domain.md s. 1, 2, 5, 9.
 """
 
@@ -18,14 +18,14 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from hcctrials.criteria.evaluate import Verdict
-from hcctrials.criteria.facts import PatientFacts
-from hcctrials.criteria.library import ANALYTE_LABELS
+from hcctrials.criteria.evaluation.outcome import Verdict
+from hcctrials.criteria.evaluation.facts import PatientFacts
+from hcctrials.criteria.compiler.describe import ANALYTE_LABELS
 from hcctrials.errors import UnitError
 from hcctrials.i18n import join_msgs, msg, term
 from hcctrials.model import eligibility as E
 
-__all__ = ["evaluate_leaf"]
+__all__ = ["LEAF_EVALUATORS", "days_between"]
 
 _OPS: dict[str, Callable[[float, float], bool]] = {
     "<": lambda a, b: a < b, "<=": lambda a, b: a <= b, ">": lambda a, b: a > b,
@@ -94,7 +94,7 @@ def _lab(node: E.LabThreshold, f: PatientFacts) -> Verdict:
         thr = node.uln_multiple * uln
         status = _cmp_interval(*_interval(value, lab.qualifier), node.comparator, thr)
         if notes:  # an assumed ULN decides only when every ULN in use gives the same verdict (DEFAULT_ULN_BAND)
-            from hcctrials.criteria.facts import DEFAULT_ULN_BAND
+            from hcctrials.criteria.evaluation.facts import DEFAULT_ULN_BAND
 
             low, high = (_cmp_interval(*_interval(value, lab.qualifier), node.comparator, thr * k) for k in DEFAULT_ULN_BAND)
             if low != high:
@@ -302,7 +302,7 @@ def _diagnosis(node: E.Diagnosis, f: PatientFacts) -> Verdict:
             parts.append(_v("met" if d.cirrhosis == node.cirrhosis else "not_met",
                             msg("{want}: {found} recorded", want=want,
                                 found=msg("cirrhosis") if d.cirrhosis else msg("no cirrhosis"))))
-    from hcctrials.criteria.evaluate import combine_all
+    from hcctrials.criteria.evaluation.outcome import combine_all
 
     return combine_all(parts)
 
@@ -321,7 +321,7 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
     feat = node.feature
     if feat in ("measurable_disease", "measurable_disease_mrecist", "measurable_untreated",
                 "measurable_untreated_mrecist"):
-        from hcctrials.criteria.measurable import assess_measurable
+        from hcctrials.criteria.evaluation.measurable import assess_measurable
 
         local = any(line.kind in ("locoregional", "radiotherapy") for line in f.patient.treatments)
         value, why, need = assess_measurable(t, "mrecist" if feat.endswith("mrecist") else "recist11",
@@ -331,7 +331,7 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
     if feat == "evaluable_disease":
         return _evaluable(t)
     if feat in ("bone_metastasis", "peritoneal_metastasis", "lung_metastasis", "adrenal_metastasis"):
-        from hcctrials.criteria.metastasis import evaluate_site
+        from hcctrials.criteria.evaluation.metastasis import evaluate_site
 
         return evaluate_site(node, t)
     if feat == "hepatic_vein_invasion":
@@ -411,8 +411,8 @@ def _evaluable(t: Any) -> Verdict:
 
 def _cheng(node: E.TumourFeature, t: Any) -> Verdict:
     """PVTT of a Cheng type (``cheng_types``; main trunk = iii or iv): the recorded Cheng type, else
-    the types compatible with the Vp level (:func:`hcctrials.criteria.measurable.cheng_from_vp`)."""
-    from hcctrials.criteria.measurable import cheng_from_vp
+    the types compatible with the Vp level (:func:`hcctrials.criteria.evaluation.measurable.cheng_from_vp`)."""
+    from hcctrials.criteria.evaluation.measurable import cheng_from_vp
 
     wanted = set(node.cheng_types) if node.feature == "pvtt_cheng" else {"iii", "iv"}
     shown = "Cheng " + "/".join(sorted(x.upper() for x in wanted))
@@ -528,19 +528,6 @@ LEAF_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
                                                             category=term(n.category))),
     "needs_review": lambda n, f: _v("needs_review", msg("needs review: {reason}", reason=n.reason)),
 }
-
-
-def evaluate_leaf(node: Any, facts: PatientFacts) -> Verdict:
-    from hcctrials.criteria.leaves_extra import EXTRA_EVALUATORS
-    from hcctrials.criteria.leaves_history import HISTORY_EVALUATORS
-    from hcctrials.criteria.medications import MEDICATION_EVALUATORS
-    from hcctrials.criteria.virology import VIROLOGY_EVALUATORS
-
-    fn = (LEAF_EVALUATORS.get(node.kind) or HISTORY_EVALUATORS.get(node.kind) or EXTRA_EVALUATORS.get(node.kind)
-          or MEDICATION_EVALUATORS.get(node.kind) or VIROLOGY_EVALUATORS.get(node.kind))
-    if fn is None:  # pragma: no cover - every kind has an evaluator (tested)
-        return _v("needs_review", msg("no evaluator for {kind}", kind=node.kind))
-    return fn(node, facts)
 
 
 def days_between(later: Any, earlier: Any) -> int:

@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from hcctrials.criteria.kleene import and3 as _and3
+from hcctrials.criteria.evaluation.kleene import and3 as _and3
 from hcctrials.i18n import Msg, msg
 from hcctrials.model.patient import Lesion, TumourBurden
 

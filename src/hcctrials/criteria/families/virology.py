@@ -1,4 +1,5 @@
-"""Viral hepatitis and HIV criteria read as a whole (EN + ZH), and the ``hepatitis_status`` leaf.
+"""Viral hepatitis and HIV criteria read as a whole (EN + ZH); the rule of the ``hepatitis_status`` leaf
+is :mod:`hcctrials.criteria.evaluation.virology`.
 
 Some virology criteria are conditional requirements or several sentences that only make sense
 together; the sentence scanners would read one part and leave the rest, so the criterion needed
@@ -38,15 +39,12 @@ from __future__ import annotations
 
 import re
 
-from hcctrials.criteria.evaluate import Verdict
-from hcctrials.criteria.facts import PatientFacts
 from hcctrials.criteria.grammar import Context, Hit
-from hcctrials.i18n import msg
 from hcctrials.model.eligibility import (
     AllOf, AnyOf, HepatitisStatus, LabThreshold, NeedsReview, Node, Not, Virology,
 )
 
-__all__ = ["read_virology_criterion", "scan_virology_terms", "VIROLOGY_EVALUATORS", "evaluate_hepatitis_status"]
+__all__ = ["read_virology_criterion", "scan_virology_terms"]
 
 _NUM = r"\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?"
 _HBV = r"(?:hepatitis b virus\s*\(hbv\)|hepatitis b virus|hepatitis b|hbv)"
@@ -101,7 +99,7 @@ _EN_HIV_ON_ART = re.compile(
 
 def _squash(text: str) -> str:
     """Lower case, NFKC-normalised, without spaces (Chinese PDF exports break words with spaces)."""
-    from hcctrials.criteria.text import normalise_text
+    from hcctrials.criteria.text.normalise import normalise_text
 
     return re.sub(r"\s+", "", normalise_text(text).lower())
 
@@ -145,7 +143,7 @@ def read_virology_criterion(text: str, role: str | None) -> Node | None:
                 # the screening test is a procedure and "untreated chronic HCV is allowed" is in the leaf: the
                 # eligibility content is the washout after a cure
                 return HepatitisStatus(test="hcv_treatment_washout", min_days=int(m.group("w")) * 7)
-    from hcctrials.criteria.text import normalise_text
+    from hcctrials.criteria.text.normalise import normalise_text
 
     spaced = re.sub(r"\s+", " ", normalise_text(text).lower()).strip()
     if role == "inclusion":
@@ -191,92 +189,3 @@ def scan_virology_terms(ctx: Context) -> list[Hit]:
         node = LabThreshold(analyte="hbv_dna", comparator=cmp, value=value, unit="IU/mL")  # type: ignore[arg-type]
         hits.append(Hit(m.start(), m.end(), node, priority=5, family="labs"))
     return hits
-
-
-# ----------------------------------------------------------------------------- leaf
-
-
-def _v(status: str, reason: object, missing: tuple[object, ...] = ()) -> Verdict:
-    return Verdict(status, reason, missing)  # type: ignore[arg-type]
-
-
-def evaluate_hepatitis_status(node: HepatitisStatus, f: PatientFacts) -> Verdict:
-    """Verdict of a ``hepatitis_status`` leaf (see :class:`~hcctrials.model.eligibility.HepatitisStatus`)."""
-    v = f.patient.virology
-    if node.test == "hbv_antiviral":
-        if v.hbv_antiviral is None:
-            return _v("unknown", msg("HBV antiviral therapy not recorded"), (msg("HBV antiviral therapy"),))
-        if not v.hbv_antiviral:
-            return _v("not_met", msg("no HBV antiviral therapy"))
-        if node.min_days is None:
-            return _v("met", msg("on HBV antiviral therapy"))
-        if v.hbv_antiviral_start is None:
-            return _v("unknown", msg("antiviral start not known"), (msg("HBV antiviral start date"),))
-        days = (f.as_of - v.hbv_antiviral_start).days
-        return _v("met" if days >= node.min_days else "not_met",
-                  msg("antiviral therapy for {days} days (required ≥ {required})", days=days, required=node.min_days))
-    if node.test == "hcv_treatment_washout":
-        if v.anti_hcv_positive is False and not v.hcv_treated:
-            return _v("met", msg("anti-HCV negative (no HCV infection)"))
-        if v.hcv_treated is False:
-            return _v("met", msg("HCV infection not treated (allowed)"))
-        if v.hcv_treated is None:
-            return _v("unknown", msg("HCV treatment not recorded"), (msg("HCV treatment and its end date"),))
-        if v.hcv_treatment_end is None:
-            return _v("unknown", msg("end of HCV treatment not known"), (msg("HCV treatment end date"),))
-        days = (f.as_of - v.hcv_treatment_end).days
-        required = node.min_days or 0
-        if days < required:
-            return _v("not_met", msg("HCV treatment ended {days} days ago (required ≥ {required})", days=days,
-                                     required=required))
-        if v.hcv_rna_detectable is False:
-            return _v("met", msg("HCV cured (RNA undetectable), treatment ended {days} days ago", days=days))
-        if v.hcv_rna_detectable:
-            return _v("unknown", msg("HCV treated but RNA still detectable: not cured, not untreated"),
-                      (msg("clinician review of treated, uncured HCV"),))
-        return _v("unknown", msg("HCV RNA after treatment not known"), (msg("HCV RNA"),))
-    if node.test == "hbv_active":
-        return _hbv_active(node, f)
-    # isolated_anti_hbc
-    if v.hbsag_positive is None:
-        return _v("unknown", msg("HBsAg not known"), (msg("HBsAg"),))
-    if v.hbsag_positive:
-        return _v("met", msg("HBsAg positive (the anti-HBc-only rule does not apply)"))
-    if v.anti_hbc_positive is None:
-        return _v("unknown", msg("anti-HBc not known"), (msg("anti-HBc"),))
-    if not v.anti_hbc_positive:
-        return _v("met", msg("HBsAg and anti-HBc negative"))
-    from hcctrials.criteria.leaves import _lab
-
-    limit = node.hbv_dna_max_iu_ml if node.hbv_dna_max_iu_ml is not None else 0.0
-    dna = _lab(LabThreshold(analyte="hbv_dna", comparator="<", value=limit, unit="IU/mL"), f)
-    if dna.status == "not_met":
-        return dna
-    return _v("unknown", msg("anti-HBc positive, HBsAg negative: whether HBV antiviral prophylaxis is needed is a "
-                             "clinician's decision"), (msg("need for HBV antiviral prophylaxis"),) + tuple(dna.missing))
-
-
-def _hbv_active(node: HepatitisStatus, f: PatientFacts) -> Verdict:
-    """Active (or acute) hepatitis B: HBV DNA > 2000 IU/mL in an HBsAg-positive patient is active replication
-    under every definition (EASL 2017: the HBV DNA level separating HBeAg-negative chronic hepatitis from
-    chronic infection); a lower level (inactive carrier, or suppressed on therapy) depends on the trial's
-    definition (some call every HBsAg-positive patient active): unknown."""
-    v = f.patient.virology
-    if v.hbsag_positive is None:
-        return _v("unknown", msg("HBsAg not known"), (msg("HBsAg"),))
-    if not v.hbsag_positive:
-        return _v("not_met", msg("HBsAg negative"))
-    from hcctrials.criteria.leaves import _lab
-
-    limit = node.hbv_dna_max_iu_ml if node.hbv_dna_max_iu_ml is not None else 2000.0
-    dna = _lab(LabThreshold(analyte="hbv_dna", comparator=">", value=limit, unit="IU/mL"), f)
-    shown = f"{limit:g}"
-    if dna.status == "met":
-        return _v("met", msg("HBsAg positive with HBV DNA above {limit} IU/mL (active replication)", limit=shown))
-    if dna.status == "not_met":
-        return _v("unknown", msg("HBsAg positive with low HBV DNA: active or not depends on the trial's definition"),
-                  (msg("the trial's definition of active hepatitis B"),))
-    return _v("unknown", msg("HBsAg positive: HBV DNA needed"), tuple(dna.missing) or (msg("HBV DNA"),))
-
-
-VIROLOGY_EVALUATORS = {"hepatitis_status": evaluate_hepatitis_status}

@@ -14,8 +14,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
 
-from hcctrials.criteria.evaluate import Verdict
-from hcctrials.criteria.facts import PatientFacts, TherapyFacts
+from hcctrials.criteria.evaluation.outcome import Verdict
+from hcctrials.criteria.evaluation.facts import PatientFacts, TherapyFacts
 from hcctrials.i18n import join_msgs, msg, term
 from hcctrials.model import eligibility as E
 
@@ -63,7 +63,7 @@ _PROCEDURE_TAGS = frozenset({"transarterial", "ablation", "radiotherapy", "locor
 
 def _procedure_filter(node: E.PriorTherapy) -> bool:
     """True when the node names a locoregional procedure or radiotherapy (by class or procedure id)."""
-    from hcctrials.criteria.facts import therapy_tags
+    from hcctrials.criteria.families.therapy import therapy_tags
 
     return bool(set(node.classes) & _PROCEDURE_TAGS) or any(therapy_tags(a)[1] & _PROCEDURE_TAGS for a in node.agents)
 
@@ -417,7 +417,7 @@ def _virology(node: E.Virology, f: PatientFacts) -> Verdict:
         return _v("unknown", msg("HBsAg not known"), (msg("HBsAg"),))
     if not v.hbsag_positive:
         return _v("met", msg("HBsAg negative"))
-    from hcctrials.criteria.leaves import _lab
+    from hcctrials.criteria.evaluation.leaves import _lab
 
     dna = _lab(E.LabThreshold(analyte="hbv_dna", comparator="<", value=node.hbv_dna_max_iu_ml, unit="IU/mL"), f)
     parts = [dna]
@@ -436,7 +436,7 @@ def _virology(node: E.Virology, f: PatientFacts) -> Verdict:
                                     required=node.antiviral_min_days)))
         else:
             parts.append(_v("met", msg("on HBV antiviral therapy")))
-    from hcctrials.criteria.evaluate import combine_all
+    from hcctrials.criteria.evaluation.outcome import combine_all
 
     return combine_all(parts)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from typing import Literal
 
-from hcctrials.criteria.grammar import Context, Hit, ascii_re, find_window, to_int
+from hcctrials.criteria.grammar import Context, Hit, ascii_re, find_window, meaningful_residue, to_int
 from hcctrials.model.eligibility import (
     AllOf, AnyOf, MalignancyException, MalignancyType, NeedsReview, Node, Not, OtherMalignancy,
 )
@@ -134,13 +134,11 @@ def starts_exception_sentence(sentence: str) -> bool:
 
 
 def _meaningful(text: str) -> str | None:
-    from hcctrials.criteria.compile import _meaningful as meaningful
-
     words = [w for w in re.findall(r"[a-z][a-z'-]+", text.lower()) if w not in _MAL_FILLER]
     # "(通过治疗目前没有肿瘤复发的证据,且持续时间在2年以上者除外)": 目前 (now), 且 (and), 持续时间在 (lasting), 者 (those who)
     chinese = re.sub(r"目前|持续时间在|且|者", "", "".join(re.findall(r"[\u4e00-\u9fff]", text)))
     cleaned = " ".join(words) + " " + chinese
-    return meaningful(cleaned) if cleaned.strip() else None
+    return meaningful_residue(cleaned) if cleaned.strip() else None
 
 
 def _days(text: str) -> int | None:
@@ -304,7 +302,7 @@ def read_malignancy_criterion(text: str, role: str | None) -> Node | None:
     """
     if role != "exclusion":
         return None
-    from hcctrials.criteria.text import normalise_text
+    from hcctrials.criteria.text.normalise import normalise_text
 
     norm = normalise_text(text)
     spaced = re.sub(r"\s+", " ", norm.lower()).strip()

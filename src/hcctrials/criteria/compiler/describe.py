@@ -212,7 +212,7 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
         gloss = {"hbv_hcv_coinfection": " (active co-infection: HBsAg positive and HCV RNA detectable)",
                  "hcv_rna": " (active HCV: RNA detectable)", "hbsag": " (HBsAg positive)"}.get(node.marker, "")
         return f"virology: {node.marker} positive{gloss}"
-    if node.kind == "hepatitis_status":  # criteria/virology.py
+    if node.kind == "hepatitis_status":  # criteria/families/virology.py
         if node.test == "hbv_antiviral":
             return "on HBV antiviral therapy" + (f" for ≥ {node.min_days} d" if node.min_days else "")
         if node.test == "hbv_active":
@@ -277,7 +277,7 @@ def _describe_extra(node: Node) -> str:
     if isinstance(node, TreatmentCandidate):
         return f"candidate for {'curative resection' if node.treatment == 'resection' else 'liver transplantation'}"
     if node.kind == "medication":
-        from hcctrials.criteria.medications import describe_medication
+        from hcctrials.criteria.families.medications import describe_medication
 
         return describe_medication(node)
     return node.kind  # pragma: no cover

@@ -1,4 +1,5 @@
-"""Concomitant medications and exposures: scanner and rule of the ``medication`` leaf.
+"""Concomitant medications and exposures: vocabulary and scanner of the ``medication`` leaf
+(its rule: :mod:`hcctrials.criteria.evaluation.medications`).
 
 Criteria such as "No concurrent strong CYP3A4 inhibitors (e.g., ketoconazole, ...)", "Use of St.
 John's Wort or rifampin", "Therapeutic dose anticoagulation with warfarin, low molecular-weight
@@ -25,7 +26,7 @@ Vocabulary (facts, not code, from the sources named):
 * Herbal medicine: traditional Chinese medicine preparations and herbal products (St John's
   wort, silymarin / milk thistle, sho-saiko-to).
 
-Rule (``evaluate_medication``): *met* when a medication of the filter is taken on the evaluation
+Rule (``evaluation.medications.evaluate_medication``): *met* when a medication of the filter is taken on the evaluation
 date (``within_days`` None) or was taken within the window; *unknown* when a medication in the
 time frame has a name the vocabulary does not know (and no ``drug_class``), when a matching one
 lacks the dates or intent that decide it, or when no medication is recorded and the history is not
@@ -37,19 +38,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, timedelta
 from functools import lru_cache
 
-from typing import Any, Callable
-
-from hcctrials.criteria.evaluate import Verdict
-from hcctrials.criteria.facts import PatientFacts, therapy_tags
+from hcctrials.criteria.families.therapy import therapy_tags
 from hcctrials.criteria.grammar import Context, Hit
-from hcctrials.i18n import join_msgs, msg, term
 from hcctrials.model.eligibility import Medication, Not
 
-__all__ = ["scan_medications", "evaluate_medication", "medication_tags", "describe_medication",
-           "MEDICATION_EVALUATORS"]
+__all__ = ["scan_medications", "medication_tags", "describe_medication", "CLASS_WORDS"]
 
 
 @dataclass(frozen=True)
@@ -250,108 +245,7 @@ def medication_tags(name: str) -> tuple[str | None, frozenset[str], frozenset[st
     return drug.id, drug.classes, drug.possible
 
 
-# ---------------------------------------------------------------------------- evaluation
-
-
-def _in_frame(start: date | None, stop: date | None, ongoing: bool | None, as_of: date,
-              within_days: int | None) -> bool | None:
-    """Was the medication taken on *as_of* (window None) or within the window before it?  None when
-    the record's dates do not tell."""
-    if start is not None and start > as_of:
-        return False
-    lower = as_of if within_days is None else as_of - timedelta(days=within_days)
-    if ongoing:
-        return True
-    if stop is not None:
-        return stop >= lower
-    if within_days is not None and start is not None and start >= lower:
-        return True  # started within the window
-    return None  # neither ongoing nor a stop date: taken now or stopped when?
-
-
-def evaluate_medication(node: Medication, facts: PatientFacts) -> Verdict:
-    """Verdict of a :class:`Medication` leaf (see the module docstring)."""
-    patient = facts.patient
-    as_of = facts.as_of
-    wanted_agents = set(node.agents)
-    wanted_classes = set(node.classes)
-    what = _medication_words(node)
-    entries: list[tuple[str, str | None, date | None, date | None, bool | None, str | None, str | None]] = []
-    for med in patient.concomitant_medications:
-        entries.append((med.name, med.drug_class, med.start, med.stop, med.ongoing, med.intent, med.route))
-    for line in patient.treatments:
-        for agent in line.agents:
-            route = "systemic" if line.kind == "systemic" else None
-            entries.append((agent, None, line.start, line.end, line.ongoing, "therapeutic", route))
-    unknown: list[str] = []
-    for name, drug_class, start, stop, ongoing, intent, route in entries:
-        tid, classes, possible = medication_tags(name)
-        if tid is None:
-            # an anticancer agent of the therapy lexicon (sorafenib, atezolizumab ...): known, in none of
-            # this vocabulary's classes unless the lexicon tags it so (corticosteroids, immunosuppressants)
-            lex_id, lex_classes = therapy_tags(name)
-            if lex_id is not None:
-                tid, classes = lex_id, frozenset(lex_classes)
-        if drug_class:
-            classes = classes | {drug_class}
-        frame = _in_frame(start, stop, ongoing, as_of, node.within_days)
-        if frame is False:
-            continue
-        matches = (tid is not None and tid in wanted_agents) or bool(classes & wanted_classes)
-        maybe = bool(possible & wanted_classes) and not matches
-        if tid is None and not drug_class:
-            unknown.append(msg("what {drug} is (medication class)", drug=name))
-            continue
-        if not (matches or maybe):
-            continue
-        if maybe:
-            unknown.append(msg("whether {drug} counts as {what}", drug=name, what=what))
-            continue
-        if node.therapeutic_only and intent != "therapeutic":
-            if intent is None:
-                unknown.append(msg("whether {drug} is given at therapeutic (full) dose", drug=name))
-            continue
-        if route in _LOCAL_ROUTES and "corticosteroid" in classes and "corticosteroid" in wanted_classes:
-            if node.systemic_only:
-                continue  # topical / inhaled: not systemic
-            unknown.append(msg("whether {route} {drug} counts (the criterion does not say systemic)",
-                               route=term(str(route)), drug=name))
-            continue
-        if frame is None:
-            unknown.append(msg("dates of {drug}", drug=name))
-            continue
-        if node.chronic:
-            days_on = (as_of - start).days if start is not None else None
-            if days_on is None or SHORT_COURSE_DAYS <= days_on < CHRONIC_DAYS:
-                unknown.append(msg("whether {drug} is chronic treatment (start date; taken for {days} d)", drug=name,
-                                   days=days_on)
-                               if days_on is not None else msg("start date of {drug} (chronic treatment?)", drug=name))
-                continue
-            if days_on < SHORT_COURSE_DAYS:
-                continue  # a short course is not chronic treatment
-        if node.systemic_only and route is None and "corticosteroid" in classes and "systemic_only_form" not in classes:
-            unknown.append(msg("route of {drug} (systemic or topical/inhaled)", drug=name))
-            continue
-        when = msg("currently") if node.within_days is None else msg("within {days} d", days=node.within_days)
-        return Verdict("met", msg("{drug} taken {when} ({what})", drug=name, when=when, what=what))
-    if unknown:
-        return Verdict("unknown", msg("{what}: not decided", what=what), tuple(dict.fromkeys(unknown)))
-    if not patient.concomitant_medications and not patient.history_reviewed:
-        return Verdict("unknown", msg("no concomitant medications recorded (history not reviewed)"),
-                       (msg("current medications (or mark the history as reviewed)"),))
-    return Verdict("not_met", msg("not recorded: {what}", what=what))
-
-
-#: "Chronic" use: 3 months or more (long-term glucocorticoid therapy, ACR 2017 guideline on glucocorticoid-induced
-#: osteoporosis: >= 3 months); a course under 14 days is a "brief course" (the exemption trial texts give for
-#: prophylaxis), not chronic; in between the rule is unknown.
-CHRONIC_DAYS = 90
-SHORT_COURSE_DAYS = 14
-_LOCAL_ROUTES = {"topical", "inhaled"}
-
-MEDICATION_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {"medication": evaluate_medication}
-
-_CLASS_WORDS = {
+CLASS_WORDS = {
     _S_INH: "strong CYP3A4 inhibitor", _S_IND: "strong CYP3A4 inducer", _AC: "anticoagulant",
     "vitamin_k_antagonist": "coumarin (vitamin K antagonist)", "herbal": "herbal / traditional Chinese medicine",
     "ace_inhibitor": "ACE inhibitor", "biologic_response_modifier": "biologic response modifier",
@@ -360,23 +254,9 @@ _CLASS_WORDS = {
 }
 
 
-def _medication_words(node: Medication) -> str:
-    """:func:`describe_medication` as a message (the same English text; classes and qualifiers translated)."""
-    what = [term(_CLASS_WORDS.get(c, c)) for c in node.classes] + list(node.agents)
-    parts: list[str] = [msg("medication: {drugs}", drugs=join_msgs("/", what))]
-    if node.systemic_only:
-        parts.append(msg(" systemic"))
-    if node.therapeutic_only:
-        parts.append(msg(" at therapeutic dose"))
-    if node.chronic:
-        parts.append(msg(" chronic (≥ 90 d)"))
-    parts.append(msg(", current") if node.within_days is None else msg(", within {days} d", days=node.within_days))
-    return join_msgs("", parts)
-
-
 def describe_medication(node: Medication) -> str:
     """"medication: strong CYP3A4 inhibitor/ketoconazole, current"."""
-    what = [_CLASS_WORDS.get(c, c) for c in node.classes] + list(node.agents)
+    what = [CLASS_WORDS.get(c, c) for c in node.classes] + list(node.agents)
     text = "medication: " + "/".join(what)
     if node.systemic_only:
         text += " systemic"

@@ -351,7 +351,7 @@ def scan_diagnosis(ctx: Context) -> list[Hit]:
         chunk = ctx.lower[start:end]
         types = [name for pat, name in _HISTO if pat.search(chunk)]
         if types:
-            from hcctrials.criteria.diagnosis import negate_excluded_subtypes  # "... subtypes are not eligible"
+            from hcctrials.criteria.families.diagnosis import negate_excluded_subtypes  # "... subtypes are not eligible"
 
             hits.append(negate_excluded_subtypes(Hit(start, end, Diagnosis(histology=sorted(set(types))),  # type: ignore[arg-type]
                                                      priority=4, family="histology"), ctx))

@@ -1,25 +1,20 @@
-"""Evaluate an eligibility tree for one patient on one date (pure, three-valued).
+"""The three-valued verdict of one rule and how verdicts combine (pure).
 
-``evaluate_node(node, facts)`` -> :class:`Verdict` (status 'met' | 'not_met' | 'unknown' |
-'administrative' | 'needs_review', a reason naming value, threshold and conversions, and for
-unknown the data items that would decide it).
-
-Logic: AllOf = not_met if any child is not_met, else unknown if any is unknown, else
-needs_review if any needs review, else met (administrative children are neutral); AnyOf is
-the dual (met if any child is met); Not swaps met and not_met.  Leaf rules are in
-:mod:`hcctrials.criteria.leaves`.  Identical leaves are evaluated once per patient
-(``PatientFacts.cache`` keyed by :func:`hcctrials.model.eligibility.leaf_key`).
+A :class:`Verdict` has a status ('met' | 'not_met' | 'unknown' | 'administrative' |
+'needs_review'), a reason (a catalog message naming value, threshold and conversions) and, for
+unknown, the data items that would decide it.  AllOf = not_met if any child is not_met, else
+unknown if any is unknown, else needs_review if any needs review, else met (administrative
+children are neutral); AnyOf is the dual (met if any child is met); Not swaps met and not_met
+(Kleene's strong three-valued logic, with needs_review as a second kind of undecided).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from hcctrials.criteria.facts import PatientFacts
 from hcctrials.i18n import join_msgs, msg
-from hcctrials.model.eligibility import AllOf, AnyOf, Node, Not, leaf_key
 
-__all__ = ["Verdict", "evaluate_node", "STATUSES", "combine_all", "combine_any", "negate"]
+__all__ = ["Verdict", "STATUSES", "combine_all", "combine_any", "negate"]
 
 STATUSES = ("met", "not_met", "unknown", "administrative", "needs_review")
 
@@ -71,22 +66,3 @@ def combine_any(children: list[Verdict]) -> Verdict:
             reason = picked[0].reason if status == "met" else _joined(msg(" or "), picked)
             return Verdict(status, reason, missing, tuple(children))
     return Verdict("not_met", _joined(msg(" and "), active), (), tuple(children))
-
-
-def evaluate_node(node: Node, facts: PatientFacts) -> Verdict:
-    """Verdict of *node* for the patient in *facts* (see module docstring)."""
-    if isinstance(node, AllOf):
-        return combine_all([evaluate_node(c, facts) for c in node.children])
-    if isinstance(node, AnyOf):
-        return combine_any([evaluate_node(c, facts) for c in node.children])
-    if isinstance(node, Not):
-        return negate(evaluate_node(node.child, facts))
-    key = leaf_key(node)
-    cached = facts.cache.get(key)
-    if cached is not None:
-        return cached  # type: ignore[no-any-return]
-    from hcctrials.criteria.leaves import evaluate_leaf
-
-    verdict = evaluate_leaf(node, facts)
-    facts.cache[key] = verdict
-    return verdict

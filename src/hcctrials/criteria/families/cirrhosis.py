@@ -4,7 +4,7 @@
 cirrhosis or cirrhosis grade of Child-Pugh class A or B7", "No Cirrhosis or cirrhotic status of
 Child-Pugh class A only": the Child-Pugh limit binds a patient with cirrhosis; a patient without
 cirrhosis meets the criterion whatever the score.  Read as any of (no cirrhosis, the Child-Pugh
-set), with the set read by the Child-Pugh scanner (:func:`hcctrials.criteria.staging.scan_child_pugh`)
+set), with the set read by the Child-Pugh scanner (:func:`hcctrials.criteria.families.staging.scan_child_pugh`)
 and taken only when it reads the whole score phrase.  Cirrhosis is ``Patient.diagnosis.cirrhosis``
 (unknown when not recorded).
 """
@@ -33,10 +33,10 @@ _FILLER = re.compile(r"^[\s,()]*(?:(?:only|classification|class|score|grade|poin
 
 def _child_pugh(ctx: Context, start: int, end: int) -> Node | None:
     """The Child-Pugh node of text[start:end] when the scanner reads all of it, else None."""
-    from hcctrials.criteria.staging import scan_child_pugh
+    from hcctrials.criteria.families.staging import scan_child_pugh
 
     sub = Context(text=ctx.text[start:end], lower=ctx.lower[start:end], language=ctx.language, role=ctx.role,
-                  trial_drugs=ctx.trial_drugs)
+                  trial_drugs=ctx.trial_drugs, compile_fragment=ctx.compile_fragment)
     hits = [h for h in scan_child_pugh(sub) if isinstance(h.node, ChildPugh)]
     if len(hits) != 1:
         return None

@@ -154,7 +154,7 @@ _EXAMPLES = re.compile(r"[(\[（][^()\[\]（）]*[)\]）]")
 def audit_qualifiers(rule: Node, text: str, description: str) -> str | None:
     """The reason a qualifier of the text is missing from the rule, else None.
 
-    The rule's *description* (:func:`hcctrials.criteria.library.describe`) must name every
+    The rule's *description* (:func:`hcctrials.criteria.compiler.describe.describe`) must name every
     qualifier of the text (outside parenthesised examples) or a word of the same meaning."""
     described = description.lower().replace("_", " ")
     plain = _EXAMPLES.sub(" ", text)
@@ -378,6 +378,6 @@ def audit_compiled(rule: Node, text: str, role: str | None, description: str) ->
 
 
 def _audit_unread_lab(rule: Node, text: str) -> str | None:
-    from hcctrials.criteria.lablists import audit_unread_lab  # lab lists (issue 10)
+    from hcctrials.criteria.families.lablists import audit_unread_lab  # lab lists (issue 10)
 
     return audit_unread_lab(rule, text)
