@@ -235,9 +235,13 @@ def _program_leaves(program: object) -> list[int]:
     """The leaf indices a rule program reads."""
     if isinstance(program, int):
         return [program]
-    op, args = program  # type: ignore[misc]
+    if not isinstance(program, tuple):
+        raise TypeError(f"not a rule program: {program!r}")
+    op: str = program[0]
+    args: object = program[1]
     if op == "n":
         return _program_leaves(args)
+    assert isinstance(args, tuple)
     return [i for a in args for i in _program_leaves(a)]
 
 
@@ -391,17 +395,18 @@ class CompiledCatalog:
         table = getattr(self, "_rule_leaves", None)
         if table is None:
             ids: list[int] = []
-            starts = [0]
+            bounds = [0]
             for prog in self.programs:
                 ids.extend(i for i in _program_leaves(prog) if i not in self._constant)
-                starts.append(len(ids))
-            table = self._rule_leaves = (np.asarray(ids, dtype=np.int64), np.asarray(starts, dtype=np.int64))
+                bounds.append(len(ids))
+            table = self._rule_leaves = (np.asarray(ids, dtype=np.int64), np.asarray(bounds, dtype=np.int64))
         flat, starts = table
         if not rules.size:
             return []
-        lengths = starts[rules + 1] - starts[rules]
-        picked = flat[np.repeat(starts[rules], lengths) + (np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths))]
-        return np.unique(picked).tolist()
+        lengths: np.ndarray = starts[rules + 1] - starts[rules]
+        within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+        picked = flat[np.repeat(starts[rules], lengths) + within]
+        return [int(i) for i in np.unique(picked)]
 
     def evaluate(self, facts: PatientFacts) -> np.ndarray:
         """Per-trial codes for the patient in *facts*: 0 eligible, 1 possibly eligible, 2 ineligible,
