@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import Any
 
 from hcctrials.i18n import render, say
+from hcctrials.matching.relevance import evidence_text
 from hcctrials.matching.matcher import CriterionRow, MatchResult, TrialMatch
 from hcctrials.matching.setting import SETTING_LABELS
 
@@ -53,7 +54,8 @@ def relevance_label(m: TrialMatch, language: str = "en") -> str:
         "other_condition": say("trial for another condition", language),
         "condition_unknown": say("no condition could be read in the record", language),
     }[m.relevance.level]
-    return f"{level} ({m.relevance.evidence})" if m.relevance.evidence else level
+    evidence = evidence_text(m.relevance.evidence, language)
+    return f"{level} ({evidence})" if evidence else level
 
 
 def trial_reason(m: TrialMatch, language: str = "en") -> str:

@@ -169,7 +169,7 @@ class Relevance:
         names = ", ".join((_BY_CODE[c].zh if language == "zh" else _BY_CODE[c].en) for c in self.concepts
                           if c in _BY_CODE) or say("none", language)
         label = _level_text(self.level, language)
-        evidence = _evidence_text(self.evidence, language)
+        evidence = evidence_text(self.evidence, language)
         return f"{label} ({names}; {evidence})" if evidence else f"{label} ({names})"
 
 
@@ -181,7 +181,7 @@ def _level_text(level: str, language: str) -> str:
     return texts.get(level, level)
 
 
-def _evidence_text(evidence: str, language: str) -> str:
+def evidence_text(evidence: str, language: str) -> str:
     """*evidence* ("title: <text as written>") with its fixed words in *language*; the record's text stays as written."""
     if language == "en" or not evidence:
         return evidence
