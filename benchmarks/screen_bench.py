@@ -121,6 +121,16 @@ def _tree(pid: int) -> list[int]:
     return out
 
 
+def _cpu(pid: int) -> float | None:
+    """User + system CPU seconds of a process so far (/proc/<pid>/stat fields 14 and 15)."""
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            fields = handle.read().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _status(pid: int) -> tuple[str, int] | None:
     """(command name, VmHWM in KiB) of a process, from /proc/<pid>/status."""
     try:
@@ -132,20 +142,41 @@ def _status(pid: int) -> tuple[str, int] | None:
     return (fields["Name"].strip(), int(hwm.split()[0])) if hwm else None
 
 
-def run_screen(args: list[str], env: dict[str, str]) -> tuple[float, dict[int, tuple[str, int]], str]:
-    """Run `hcctrials screen ARGS` as a new process: (wall s, peak RSS per process, output)."""
+class Run:
+    """What one `hcctrials screen` run measured."""
+
+    def __init__(self, wall: float, peaks: dict[int, tuple[str, int]], cpu_total: float,
+                 cpu: dict[int, tuple[str, float]], loads: list[float]) -> None:
+        self.wall, self.peaks, self.cpu_total, self.cpu, self.loads = wall, peaks, cpu_total, cpu, loads
+
+
+def run_screen(args: list[str], env: dict[str, str]) -> tuple[Run, str]:
+    """Run `hcctrials screen ARGS` as a new process: what it measured (wall s, peak RSS and CPU seconds
+    per process, CPU seconds of the whole process tree from getrusage, 1-minute load averages seen)."""
+    import resource
+
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.Popen([sys.executable, "-m", "hcctrials.cli.main", "screen", *args], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     peaks: dict[int, tuple[str, int]] = {}
+    cpu: dict[int, tuple[str, float]] = {}
+    loads: list[float] = []
     stop = threading.Event()
 
     def sample() -> None:
+        k = 0
         while not stop.is_set():
             for pid in _tree(proc.pid):
                 got = _status(pid)
                 if got is not None and got[1] >= peaks.get(pid, ("", 0))[1]:
                     peaks[pid] = got
+                used = _cpu(pid)
+                if got is not None and used is not None:
+                    cpu[pid] = (got[0], used)
+            if k % 50 == 0:
+                loads.append(os.getloadavg()[0])
+            k += 1
             stop.wait(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -154,9 +185,14 @@ def run_screen(args: list[str], env: dict[str, str]) -> tuple[float, dict[int, t
     wall = time.perf_counter() - start
     stop.set()
     sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise SystemExit(f"hcctrials screen failed ({proc.returncode}):\n{out[-3000:]}")
-    return wall, peaks, out
+    total = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    # processes that are not waited for by their parent (Spark's JVM and Python workers) are missing from
+    # getrusage: then the sum of the last CPU times sampled per process is the better (lower) bound
+    total = max(total, sum(used for _, used in cpu.values()))
+    return Run(wall, peaks, total, cpu, loads), out
 
 
 def _size(path: Path) -> int:
@@ -165,18 +201,24 @@ def _size(path: Path) -> int:
     return path.stat().st_size
 
 
-def report(label: str, patients: int, trials: int, wall: float, peaks: dict[int, tuple[str, int]], out: Path) -> None:
+def report(label: str, patients: int, trials: int, run: Run, out: Path) -> None:
     import pyarrow.parquet as pq
 
     if out.is_dir():  # the Spark engine's folder: pair rows and count rows
         rows = pq.read_table(out, columns=["verdict"], filters=[("row_kind", "=", "pair")]).num_rows
     else:
         rows = pq.ParquetFile(out).metadata.num_rows
-    procs = sorted(peaks.values(), key=lambda x: -x[1])
-    shown = ", ".join(f"{name} {kib / 1024:.0f}" for name, kib in procs[:8])
-    print(f"{label}: {patients:,} patients x {trials:,} trials: wall {wall:.1f} s, "
-          f"{patients / wall:,.0f} patients/s, {rows:,} pairs listed, output {_size(out) / 2**20:.1f} MiB; "
-          f"peak RSS per process (MiB): {shown}; largest {procs[0][1] / 1024:.0f} MiB", flush=True)
+    procs = sorted(run.peaks.items(), key=lambda x: -x[1][1])
+    shown = ", ".join(f"{name} {kib / 1024:.0f}" for _, (name, kib) in procs[:8])
+    cpus = sorted(run.cpu.values(), key=lambda x: -x[1])
+    per = ", ".join(f"{name} {sec:.0f}" for name, sec in cpus[:8])
+    load = f"{min(run.loads):.1f}-{max(run.loads):.1f}" if run.loads else "?"
+    print(f"{label}: {patients:,} patients x {trials:,} trials: wall {run.wall:.1f} s, "
+          f"{patients / run.wall:,.0f} patients/s, CPU {run.cpu_total:.1f} s in all "
+          f"({patients / max(run.cpu_total, 1e-9):,.0f} patients per CPU-second; per process: {per}), "
+          f"{rows:,} pairs listed, output {_size(out) / 2**20:.1f} MiB; "
+          f"peak RSS per process (MiB): {shown}; largest {procs[0][1][1] / 1024:.0f} MiB; load average {load}",
+          flush=True)
 
 
 def uptime() -> str:
@@ -230,25 +272,25 @@ def main() -> None:
 
     if not args.skip_big:
         out = folder / "big.parquet"
-        wall, peaks, text = run_screen([str(cohorts[n_big]), "--out", str(out), "--workers", str(args.workers),
-                                        *common], env)
-        report(f"local, {args.workers} processes", n_big, n_trials, wall, peaks, out)
+        run, text = run_screen([str(cohorts[n_big]), "--out", str(out), "--workers", str(args.workers),
+                                *common], env)
+        report(f"local, {args.workers} processes", n_big, n_trials, run, out)
         print("   ", " | ".join(line.strip() for line in text.strip().splitlines()), flush=True)
         print("uptime:", uptime(), flush=True)
 
     out = folder / "local.parquet"
-    wall, peaks, _ = run_screen([str(cohorts[n_spark]), "--out", str(out), "--workers", str(args.workers), *common], env)
-    report(f"local, {args.workers} processes", n_spark, n_trials, wall, peaks, out)
+    run, _ = run_screen([str(cohorts[n_spark]), "--out", str(out), "--workers", str(args.workers), *common], env)
+    report(f"local, {args.workers} processes", n_spark, n_trials, run, out)
     if args.all_pairs:
         out = folder / "local-all.parquet"
-        wall, peaks, _ = run_screen([str(cohorts[n_spark]), "--out", str(out), "--workers", str(args.workers),
-                                     "--all-pairs", *common], env)
-        report(f"local --all-pairs, {args.workers} processes", n_spark, n_trials, wall, peaks, out)
+        run, _ = run_screen([str(cohorts[n_spark]), "--out", str(out), "--workers", str(args.workers),
+                             "--all-pairs", *common], env)
+        report(f"local --all-pairs, {args.workers} processes", n_spark, n_trials, run, out)
     if not args.skip_spark:
         out = folder / "spark-out"
-        wall, peaks, _ = run_screen([str(cohorts[n_spark]), "--out", str(out), "--engine", "spark",
-                                     "--master", f"local[{args.workers}]", *common], env)
-        report(f"spark local[{args.workers}]", n_spark, n_trials, wall, peaks, out)
+        run, _ = run_screen([str(cohorts[n_spark]), "--out", str(out), "--engine", "spark",
+                             "--master", f"local[{args.workers}]", *common], env)
+        report(f"spark local[{args.workers}]", n_spark, n_trials, run, out)
     print("uptime:", uptime(), flush=True)
     tmp.cleanup()
 

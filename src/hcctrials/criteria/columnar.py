@@ -26,6 +26,11 @@ How (per batch of patients, all on one ``as_of``):
      scalar rule is the rule) and its cost grows with the diversity of the inputs, not the batch.
      A kind without a declared input falls back to the scalar rule per patient (correct, slower).
 
+   A batch read column-wise (:meth:`FactColumns.from_columns`, :mod:`hcctrials.patients.columns`)
+   builds these fact columns from the flat lab table and the field codes directly; a patient object
+   is built only for a row whose scalar rule runs, and the verdict per (leaf, distinct input) is kept
+   across batches (:meth:`ColumnarCatalog.leaf_cache`).
+
 2. **Trees.**  Composite nodes (deduplicated) are combined level by level with
    ``np.minimum.reduceat`` / ``np.maximum.reduceat`` over all nodes of a level at once: AllOf is the
    minimum in the order not_met < unknown < needs_review < met < administrative (administrative
@@ -42,11 +47,12 @@ How (per batch of patients, all on one ``as_of``):
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+import math
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
-from typing import Any, cast
+from typing import Any, Protocol, cast
 
 import numpy as np
 
@@ -55,6 +61,52 @@ from hcctrials.criteria.evaluation.facts import DEFAULT_ULN, DEFAULT_ULN_BAND, P
 from hcctrials.criteria.evaluation.verdict import NO_CRITERIA, TRIAL_CODE, TRIAL_VERDICTS
 from hcctrials.errors import HcctrialsError, UnitError
 from hcctrials.model.patient import Patient
+
+
+
+class PatientColumns(Protocol):
+    """A batch of patients as columns (what :func:`hcctrials.patients.columns.read_patient_columns` returns:
+    the criteria layer reads it through this interface and imports no adapter)."""
+
+    n: int
+    codes: dict[str, np.ndarray]
+    values: dict[str, list[Any]]
+    numbers: dict[str, np.ndarray]
+    birth: list[date | None]
+    lab_row: np.ndarray
+    lab_shape: np.ndarray
+    lab_value: np.ndarray
+    shapes: list[Any]
+    generation: int
+
+    def field_value(self, name: str, i: int) -> Any: ...
+
+    def lab_result(self, k: int) -> Any: ...
+
+    def patient(self, i: int) -> Patient: ...
+
+
+class _LazyPatients(Sequence[Patient]):
+    """The patients of a column batch as a sequence, each built when first read."""
+
+    def __init__(self, columns: PatientColumns) -> None:
+        self.columns = columns
+
+    def __len__(self) -> int:
+        return self.columns.n
+
+    def __getitem__(self, i: Any) -> Any:
+        if isinstance(i, slice):
+            return [self.columns.patient(k) for k in range(*i.indices(self.columns.n))]
+        if i < 0:
+            i += self.columns.n
+        if not 0 <= i < self.columns.n:
+            raise IndexError(i)
+        return self.columns.patient(i)
+
+    def __iter__(self) -> Iterator[Patient]:
+        for i in range(self.columns.n):
+            yield self.columns.patient(i)
 
 __all__ = ["NOT_MET", "UNKNOWN", "MET", "NEEDS_REVIEW", "ADMINISTRATIVE", "STATUS_CODES", "ColumnarCatalog",
            "BatchVerdicts", "ScreenVerdicts", "FactColumns", "evaluate_columnar", "TRIAL_STATUS_NAMES"]
@@ -173,6 +225,9 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
                              _freeze(p.diagnosis), _freeze(p.virology), _freeze(p.tumour), p.history_reviewed,
                              p.sex, p.pregnant, p.breastfeeding, tuple(p.allergies)),
     "virology": lambda p, f: (_freeze(p.virology), _freeze([lab for lab in p.labs if lab.analyte == "hbv_dna"])),
+    # criteria/families/virology.py: the virology record and the HBV DNA results (its module docstring)
+    "hepatitis_status": lambda p, f: (_freeze(p.virology),
+                                      _freeze([lab for lab in p.labs if lab.analyte == "hbv_dna"])),
     "pregnancy": lambda p, f: (p.sex, p.pregnant, p.breastfeeding, p.history_reviewed),
     "life_expectancy": lambda p, f: p.life_expectancy_weeks,
     "body_weight": lambda p, f: p.weight_kg,
@@ -195,16 +250,25 @@ def _liver_scores(p: Patient, as_of: date, window: int) -> tuple[Any, Any, Hasha
     ``compute_bclc`` / ``compute_cnlc`` (tumour, ECOG, Child-Pugh points / range / class,
     ascites) and the recorded stages, so equal keys give equal ``stage`` leaf verdicts; the
     property test checks this against the scalar engine."""
-    from hcctrials.scores.albi import compute_albi
-    from hcctrials.scores.child_pugh import compute_child_pugh, narrow_to_recorded
     from hcctrials.scores.patient_scores import _latest  # the scores' own lab selection (no copy of it)
 
     inputs: dict[str, Any] = {}
     unavailable: dict[str, str] = {}
     findings: list[str] = []
-    lab = {a: _latest(p, a, as_of, window, inputs, unavailable, findings)
-           for a in ("bilirubin_total", "albumin", "inr", "pt_prolongation")}
-    liver = p.liver
+    lab = {a: _latest(p, a, as_of, window, inputs, unavailable, findings) for a in _LIVER_LABS}
+    return _liver_parts(lab, p.liver, p.ecog, p.ecog_date, p.tumour, _freeze(p.tumour), p.diagnosis, as_of)
+
+
+_LIVER_LABS = ("bilirubin_total", "albumin", "inr", "pt_prolongation")
+
+
+def _liver_parts(lab: dict[str, float | None], liver: Any, ecog: int | None, ecog_date: date | None, tumour: Any,
+                 tumour_key: Hashable, diagnosis: Any, as_of: date) -> tuple[Any, Any, Hashable]:
+    """:func:`_liver_scores` from the canonical lab values (``_LIVER_LABS``) and the patient's parts
+    (*tumour_key*: a key equal for equal tumours)."""
+    from hcctrials.scores.albi import compute_albi
+    from hcctrials.scores.child_pugh import compute_child_pugh, narrow_to_recorded
+
     liver_ok = liver.assessed_on is None or liver.assessed_on <= as_of
     ascites = liver.ascites if liver_ok else None
     he = liver.encephalopathy if liver_ok else None
@@ -213,13 +277,47 @@ def _liver_scores(p: Patient, as_of: date, window: int) -> tuple[Any, Any, Hasha
                             ascites=ascites, encephalopathy=he, cholestatic=bool(liver.cholestatic_disease))
     cp = narrow_to_recorded(cp, liver.child_pugh_recorded if liver_ok else None)  # as compute_patient_scores
     albi = compute_albi(bilirubin_umol_l=lab["bilirubin_total"], albumin_g_l=lab["albumin"])
-    ecog_ok = p.ecog is not None and (p.ecog_date is None or p.ecog_date <= as_of)
-    tumour = p.tumour
+    ecog_ok = ecog is not None and (ecog_date is None or ecog_date <= as_of)
     tumour_ok = tumour.assessed_on is None or tumour.assessed_on <= as_of
-    stage_key = (_freeze(tumour) if tumour_ok else None, p.ecog if ecog_ok else None, cp.points, cp.points_min,
+    stage_key = (tumour_key if tumour_ok else None, ecog if ecog_ok else None, cp.points, cp.points_min,
                  cp.points_max, cp.grade, _freeze(cp.classes_possible), ascites,
-                 p.diagnosis.bclc_stage, p.diagnosis.cnlc_stage)
+                 diagnosis.bclc_stage, diagnosis.cnlc_stage)
     return cp, albi, stage_key
+
+
+def _column_liver_parts(columns: PatientColumns, as_of: date, window: int) -> list[tuple[Any, Any, Hashable]]:
+    """:func:`_liver_scores` per row from the columns: the newest result with a value of each liver
+    analyte within *window* (as the scores' ``_latest``), made canonical by
+    :func:`hcctrials.units.to_canonical` once per distinct (result shape, value), an unusable result
+    counting as none (as ``_latest``)."""
+    from hcctrials.errors import InputError
+    from hcctrials.units import to_canonical
+
+    n = columns.n
+    values: dict[str, list[float | None]] = {}
+    memo: dict[tuple[int, float], float | None] = {}
+    for analyte in _LIVER_LABS:
+        col: list[float | None] = [None] * n
+        rows, keep = _newest_rows(columns, analyte, window, as_of, True)
+        for r, k in zip(rows.tolist(), keep.tolist()):
+            shape = int(columns.lab_shape[k])
+            v = float(columns.lab_value[k])
+            key = (shape, v)
+            if key not in memo:
+                try:
+                    memo[key] = to_canonical(columns.lab_result(k), on_implausible="record").value
+                except InputError:
+                    memo[key] = None
+            col[r] = memo[key]
+        values[analyte] = col
+    codes = columns.codes
+    liver, tumour, diagnosis = (columns.values[f] for f in ("liver", "tumour", "diagnosis"))
+    ecog, ecog_date = columns.values["ecog"], columns.values["ecog_date"]
+    lc, tc, dc, ec, edc = (codes[f].tolist() for f in ("liver", "tumour", "diagnosis", "ecog", "ecog_date"))
+    bili, alb, inr, pt = (values[a] for a in _LIVER_LABS)
+    return [_liver_parts({"bilirubin_total": bili[i], "albumin": alb[i], "inr": inr[i], "pt_prolongation": pt[i]},
+                         liver[lc[i]], ecog[ec[i]], ecog_date[edc[i]], tumour[tc[i]], ("tumour", tc[i]),
+                         diagnosis[dc[i]], as_of) for i in range(n)]
 
 
 #: Kinds whose key is made of whole patient fields (frozen once per field and patient, shared by
@@ -244,12 +342,188 @@ _PART_SIGNATURES: dict[str, Callable[[tuple[Any, Any, Hashable]], Hashable]] = {
 }
 
 
+#: Per leaf kind, for a batch read column-wise: the categorical fields, per-patient numbers and laboratory
+#: analytes whose values make up its key (a superset of what the ``_SIGNATURES`` entry reads).
+_COLUMN_SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]] = {
+    "sex": (("sex",), (), ()),
+    "ecog": (("ecog",), (), ()),
+    "diagnosis": (("diagnosis",), (), ()),
+    "tumour_feature": (("tumour", "treatments"), (), ()),
+    "liver_feature": (("liver",), (), ()),
+    "prior_therapy": (("treatments", "history_reviewed"), (), ()),
+    "history": (("conditions", "liver", "treatments", "diagnosis", "virology", "tumour", "history_reviewed", "sex",
+                 "pregnant", "breastfeeding", "allergies"), (), ()),
+    "virology": (("virology",), (), ("hbv_dna",)),
+    "hepatitis_status": (("virology",), (), ("hbv_dna",)),
+    "pregnancy": (("sex", "pregnant", "breastfeeding", "history_reviewed"), (), ()),
+    "life_expectancy": ((), ("life_expectancy_weeks",), ()),
+    "body_weight": ((), ("weight_kg",), ()),
+    "allergy": (("allergies", "history_reviewed"), (), ()),
+    "other_malignancy": (("conditions", "history_reviewed"), (), ()),
+    "heart_failure_nyha": (("conditions", "history_reviewed"), (), ()),
+    "urine_dipstick": ((), (), ("urine_protein",)),
+    "residual_toxicity": (("residual_toxicity_grade", "treatments", "history_reviewed"), (), ()),
+    "treatment_candidate": (("diagnosis",), (), ()),
+    "medication": (("concomitant_medications", "treatments", "history_reviewed"), (), ()),
+}
+
+
+def _column_keys(columns: PatientColumns, fields: tuple[str, ...], numbers: tuple[str, ...],
+                 analytes: tuple[str, ...], *, as_of: date) -> list[Hashable]:
+    """Per row, the key of a leaf kind from the columns: codes of categorical fields (equal code: equal
+    value), numbers, and each analyte's results as (shape, value) pairs in record order."""
+    parts: list[list[Any]] = [columns.codes[name].tolist() for name in fields]
+    for name in numbers:
+        parts.append([None if v != v else v for v in columns.numbers[name].tolist()])
+    if analytes:
+        table = _shape_table(columns)
+        hit = np.isin(table.analyte[columns.lab_shape], np.array(analytes, dtype=object))
+        per_row: list[Any] = [()] * columns.n
+        rows = columns.lab_row[hit].tolist()
+        shapes = columns.lab_shape[hit].tolist()
+        values = [None if v != v else v for v in columns.lab_value[hit].tolist()]
+        grouped: dict[int, list[tuple[int, Any]]] = {}
+        for r, sh, v in zip(rows, shapes, values):
+            grouped.setdefault(r, []).append((sh, v))
+        for r, items in grouped.items():
+            per_row[r] = tuple(items)
+        parts.append(per_row)
+    return list(zip(*parts)) if parts else [()] * columns.n
+
+
+@dataclass
+class _ShapeTable:
+    """Per lab shape of a column batch (the result without its value): analyte, date (ordinal; -1 none),
+    normalised unit, ULN (NaN none), censoring."""
+
+    analyte: np.ndarray  # object
+    day: np.ndarray  # int64
+    unit: np.ndarray  # object
+    raw_unit: list[str | None]
+    uln: np.ndarray  # float64
+    lower_open: np.ndarray  # bool
+    upper_open: np.ndarray  # bool
+
+
+_SHAPE_TABLE: list[Any] = [None, None, None]  # [generation, shapes list, _ShapeTable]
+
+
+def _shape_rows(shapes: Sequence[Any]) -> _ShapeTable:
+    return _ShapeTable(
+        np.array([s.analyte for s in shapes], dtype=object),
+        np.array([-1 if s.date is None else s.date.toordinal() for s in shapes], dtype=np.int64),
+        np.array([_norm_unit(s.unit) for s in shapes], dtype=object),
+        [s.unit for s in shapes],
+        np.array([np.nan if s.uln is None else float(s.uln) for s in shapes], dtype=np.float64),
+        np.array([s.qualifier in ("<", "<=") for s in shapes], dtype=bool),
+        np.array([s.qualifier in (">", ">=") for s in shapes], dtype=bool),
+    )
+
+
+def _shape_table(columns: PatientColumns) -> _ShapeTable:
+    """The shape arrays of the columns' registry (kept per process and extended as shapes are added)."""
+    generation, shapes, table = _SHAPE_TABLE
+    if generation != columns.generation or shapes is not columns.shapes:
+        table = _shape_rows(columns.shapes)
+    elif len(table.raw_unit) < len(shapes):
+        more = _shape_rows(shapes[len(table.raw_unit):])
+        table = _ShapeTable(np.concatenate([table.analyte, more.analyte]), np.concatenate([table.day, more.day]),
+                            np.concatenate([table.unit, more.unit]), table.raw_unit + more.raw_unit,
+                            np.concatenate([table.uln, more.uln]),
+                            np.concatenate([table.lower_open, more.lower_open]),
+                            np.concatenate([table.upper_open, more.upper_open]))
+    _SHAPE_TABLE[:] = [columns.generation, columns.shapes, table]
+    return cast(_ShapeTable, table)
+
+
+def _newest_rows(columns: PatientColumns, analyte: str, window: int, as_of: date,
+                 with_value: bool) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, positions in the flat lab columns) of the newest dated result of *analyte* on or before
+    *as_of* within *window* days per patient (ties: the first in record order), as
+    :meth:`Patient.labs_for`; only results with a value when *with_value*."""
+    table = _shape_table(columns)
+    shape = columns.lab_shape
+    day = table.day[shape]
+    today = as_of.toordinal()
+    sel = (table.analyte[shape] == analyte) & (day >= 0) & (day <= today) & (today - day <= window)
+    if with_value:
+        sel &= ~np.isnan(columns.lab_value)
+    pos = np.nonzero(sel)[0]
+    if not pos.size:
+        return pos, pos
+    rows = columns.lab_row[pos]
+    order = pos[np.lexsort((pos, today - day[pos], rows))]
+    first = np.r_[True, columns.lab_row[order][1:] != columns.lab_row[order][:-1]]
+    keep = order[first]
+    return columns.lab_row[keep], keep
+
+
+def _column_lab(columns: PatientColumns, analyte: str, window: int, as_of: date) -> LabColumn:
+    """:meth:`FactColumns.lab` from the flat lab columns (vectorised)."""
+    n = columns.n
+    present = np.zeros(n, dtype=bool)
+    value = np.full(n, np.nan)
+    uln = np.full(n, np.nan)
+    unit = np.full(n, None, dtype=object)
+    lower = np.zeros(n, dtype=bool)
+    upper = np.zeros(n, dtype=bool)
+    rows, keep = _newest_rows(columns, analyte, window, as_of, True)
+    if rows.size:
+        table = _shape_table(columns)
+        shape = columns.lab_shape[keep]
+        present[rows] = True
+        value[rows] = columns.lab_value[keep]
+        unit[rows] = table.unit[shape]
+        uln[rows] = table.uln[shape]
+        lower[rows] = table.lower_open[shape]
+        upper[rows] = table.upper_open[shape]
+    return LabColumn(present, value, unit, lower, upper, uln)
+
+
+@dataclass
+class _Result:
+    value: float | None
+    unit: str | None
+
+
+def _column_newest(columns: PatientColumns, analyte: str, window: int, as_of: date) -> list[_Result | None]:
+    """Per row the newest result of *analyte* within *window* (with or without a value), as
+    :meth:`Patient.latest_lab` returns it: its value and unit as written."""
+    out: list[_Result | None] = [None] * columns.n
+    rows, keep = _newest_rows(columns, analyte, window, as_of, False)
+    table = _shape_table(columns)
+    for r, k in zip(rows.tolist(), keep.tolist()):
+        v = float(columns.lab_value[k])
+        out[r] = _Result(None if math.isnan(v) else v, table.raw_unit[int(columns.lab_shape[k])])
+    return out
+
+
+def _column_age(columns: PatientColumns, as_of: date) -> np.ndarray:
+    """:meth:`Patient.age_on` per row from the columns."""
+    out = np.full(columns.n, np.nan)
+    age_years = columns.numbers["age_years"].tolist()
+    recorded = columns.codes["age_recorded_on"].tolist()
+    recorded_values = columns.values["age_recorded_on"]
+    key = (as_of.month, as_of.day)
+    for i, born in enumerate(columns.birth):
+        if born is not None:
+            out[i] = float(as_of.year - born.year - (1 if key < (born.month, born.day) else 0))
+            continue
+        years = age_years[i]
+        if years != years:
+            continue
+        on = recorded_values[recorded[i]]
+        out[i] = years + (as_of - on).days // 365.25 if on is not None and as_of > on else years
+    return out
+
+
 class FactColumns:
     """Per-patient facts of a batch, derived once and shared by all leaves (lazily, per need)."""
 
     def __init__(self, patients: Sequence[Patient], as_of: date, *, lab_window_days: int = 28,
                  assume_default_uln: bool = True, default_uln: dict[str, tuple[float, str]] | None = None) -> None:
-        self.patients = list(patients)
+        self.columns: PatientColumns | None = None
+        self.patients: Sequence[Patient] = list(patients)
         self.n = len(self.patients)
         self.as_of = as_of
         self.lab_window_days = lab_window_days
@@ -264,6 +538,23 @@ class FactColumns:
         self._frozen: dict[str, list[Hashable]] = {}
         self._parts: list[tuple[Any, Any, Hashable]] | None = None
         self._crcl: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._shared_keys: dict[str, list[Hashable]] = {}
+        #: leaf verdict per (leaf, shared key), kept across batches by the catalog (None: not kept)
+        self.leaf_cache: dict[tuple[int, Hashable], int] | None = None
+
+    @classmethod
+    def from_columns(cls, columns: PatientColumns, as_of: date, *, lab_window_days: int = 28,
+                     assume_default_uln: bool = True) -> FactColumns:
+        """Facts of a batch read column-wise (:mod:`hcctrials.patients.columns`): the lab, age and
+        dictionary-encoding columns come from the Arrow/NumPy columns (no patient object per row); a
+        patient object is built only for a row whose scalar rule runs (one per distinct input of a
+        leaf kind, every row for a kind without a declared input)."""
+        fc = cls([], as_of, lab_window_days=lab_window_days, assume_default_uln=assume_default_uln)
+        fc.columns = columns
+        fc.patients = _LazyPatients(columns)
+        fc.n = columns.n
+        fc._facts = [None] * fc.n
+        return fc
 
     def facts(self, i: int) -> PatientFacts:
         f = self._facts[i]
@@ -275,6 +566,9 @@ class FactColumns:
     @property
     def age(self) -> np.ndarray:
         if self._age is None:
+            if self.columns is not None:
+                self._age = _column_age(self.columns, self.as_of)
+                return self._age
             ages = [p.age_on(self.as_of) for p in self.patients]
             self._age = np.array([np.nan if a is None else a for a in ages], dtype=np.float64)
         return self._age
@@ -285,6 +579,9 @@ class FactColumns:
         key = (analyte, window)
         col = self._lab_cols.get(key)
         if col is not None:
+            return col
+        if self.columns is not None:
+            col = self._lab_cols[key] = _column_lab(self.columns, analyte, window, self.as_of)
             return col
         if self._labs_by_analyte is None:
             # every dated result with a value on or before as_of, flat per analyte in record order
@@ -351,12 +648,17 @@ class FactColumns:
     def frozen(self, name: str) -> list[Hashable]:
         """Hashable image of one patient field for every patient (computed once per batch)."""
         col = self._frozen.get(name)
+        if col is None and self.columns is not None and name in self.columns.codes:
+            # equal codes: equal JSON text of the field, so an equal value (a finer key than the value)
+            col = self._frozen[name] = self.columns.codes[name].tolist()
         if col is None:
             col = self._frozen[name] = [_freeze(getattr(p, name)) for p in self.patients]
         return col
 
     def liver_parts(self) -> list[tuple[Any, Any, Hashable]]:
         """Per patient (Child-Pugh, ALBI, staging key) without full staging (see :func:`_liver_scores`)."""
+        if self._parts is None and self.columns is not None:
+            self._parts = _column_liver_parts(self.columns, self.as_of, self.lab_window_days)
         if self._parts is None:
             self._parts = [_liver_scores(p, self.as_of, self.lab_window_days) for p in self.patients]
         return self._parts
@@ -376,10 +678,18 @@ class FactColumns:
         weight = np.full(n, np.nan)
         factor = np.ones(n)
         age = self.age
-        for i, p in enumerate(self.patients):
-            cr = p.latest_lab("creatinine", as_of=self.as_of, within_days=window)
-            if cr is None or cr.value is None or not cr.unit or np.isnan(age[i]) or p.weight_kg is None \
-                    or p.sex is None:
+        inputs: Sequence[tuple[Any, float | None, str | None]]
+        if self.columns is not None:
+            newest = _column_newest(self.columns, "creatinine", window, self.as_of)
+            weights = self.columns.numbers["weight_kg"].tolist()
+            sexes = [self.columns.field_value("sex", i) for i in range(n)]
+            inputs = [(newest[i], None if math.isnan(weights[i]) else weights[i], sexes[i]) for i in range(n)]
+        else:
+            inputs = [(p.latest_lab("creatinine", as_of=self.as_of, within_days=window), p.weight_kg, p.sex)
+                      for p in self.patients]
+        for i, (cr, weight_kg, sex) in enumerate(inputs):
+            if cr is None or cr.value is None or not cr.unit or np.isnan(age[i]) or weight_kg is None \
+                    or sex is None:
                 continue
             # cr.unit is a non-empty string here, so _norm_unit returns a str (never None)
             unit = cast(str, _norm_unit(cr.unit))
@@ -388,8 +698,8 @@ class FactColumns:
                 scalar[i] = True
                 continue
             scr[i] = conv
-            weight[i] = p.weight_kg
-            if p.sex == "female":
+            weight[i] = weight_kg
+            if sex == "female":
                 factor[i] = 0.85
             ok[i] = True
         with np.errstate(invalid="ignore", divide="ignore"):
@@ -404,9 +714,14 @@ class FactColumns:
         sig = _SIGNATURES.get(kind)
         if sig is None:
             return None
+        shared = False  # keys that mean the same in every batch of the process (see leaf_cache)
         if kind in _PART_SIGNATURES:
             part_sig = _PART_SIGNATURES[kind]
             keys: Sequence[Hashable] = [part_sig(parts) for parts in self.liver_parts()]
+            shared = self.columns is not None
+        elif self.columns is not None and kind in _COLUMN_SIGNATURES:
+            keys = _column_keys(self.columns, *_COLUMN_SIGNATURES[kind], as_of=self.as_of)
+            shared = True
         elif kind in _FIELD_SIGNATURES:
             fields, extra = _FIELD_SIGNATURES[kind]
             cols = [self.frozen(name) for name in fields]
@@ -423,7 +738,14 @@ class FactColumns:
                 reps.append(i)
             inverse[i] = j
         self._encodings[kind] = (inverse, reps)
+        if shared:
+            self._shared_keys[kind] = [keys[i] for i in reps]
         return inverse, reps
+
+    def shared_keys(self, kind: str) -> list[Hashable] | None:
+        """The distinct keys of :meth:`encoding` (aligned with its representatives) when they mean the
+        same in every batch of the process (codes of one registry generation, values), else None."""
+        return self._shared_keys.get(kind)
 
 
 # ----------------------------------------------------------------------------- leaves
@@ -541,7 +863,18 @@ def evaluate_leaf_column(node: Any, fc: FactColumns) -> np.ndarray:
     if enc is None:  # no declared input: the scalar rule per patient
         return np.array([_scalar_code(node, fc.facts(i)) for i in range(fc.n)], dtype=_I8)
     inverse, reps = enc
-    per_value = np.array([_scalar_code(node, fc.facts(i)) for i in reps], dtype=_I8)
+    keys = fc.shared_keys(kind)
+    cache = fc.leaf_cache
+    if cache is None or keys is None:
+        per_value = np.array([_scalar_code(node, fc.facts(i)) for i in reps], dtype=_I8)
+    else:  # the scalar rule once per distinct input in the process, not per batch
+        per_value = np.empty(len(reps), dtype=_I8)
+        me = id(node)  # the catalog holds its leaves as long as the cache it keeps for them
+        for j, (key, i) in enumerate(zip(keys, reps)):
+            code = cache.get((me, key))
+            if code is None:
+                code = cache[(me, key)] = _scalar_code(node, fc.facts(i))
+            per_value[j] = code
     return per_value[inverse] if fc.n else np.empty(0, dtype=_I8)
 
 
@@ -631,8 +964,10 @@ class ColumnarCatalog:
     def __getstate__(self) -> dict[str, Any]:
         """Pickled as the compiled catalog's structure (a broadcast to Spark executors, a worker
         process): :class:`CompiledCatalog` holds compiled closures, which are rebuilt on load
-        (:meth:`CompiledCatalog.from_structure`)."""
+        (:meth:`CompiledCatalog.from_structure`).  The leaf cache stays behind (its keys are the
+        leaves' identities in this process)."""
         state = dict(self.__dict__)
+        state.pop("_leaf_cache", None)
         cat = self.catalog
         state["catalog"] = (list(cat.trials), list(cat.rules), cat.leaves, cat.programs, cat.exclusion,
                             cat.criterion_ids, cat.offsets)
@@ -706,7 +1041,17 @@ class ColumnarCatalog:
         maximum of ``code * K + (K - 1 - position)`` over a trial's criteria is the maximum code, and
         among the criteria with that code the first one."""
         n = rule_codes.shape[1]
-        T = self.n_trials
+        if n > 1 and self._var_needed.size:
+            # patients with the same codes for every varying criterion get the same verdicts: reduce
+            # each distinct column once (exact; in a cohort many patients differ only in values that
+            # decide no criterion differently)
+            varying = np.ascontiguousarray(rule_codes[self._var_needed].T)
+            keys = varying.view(np.dtype((np.void, varying.shape[1]))).ravel()
+            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+            if first.size < 0.9 * n:
+                got = self.screen_trials(rule_codes[:, first], chunk=chunk)
+                inverse = inverse.ravel()
+                return ScreenVerdicts(got.status[:, inverse], got.n_unknown[:, inverse], got.first[:, inverse])
         K = self._K
         v = np.repeat(self._const_v.astype(np.int32)[:, None], n, axis=1)
         n_unknown = np.repeat(self._const_unknown.astype(np.int32)[:, None], n, axis=1)
@@ -729,15 +1074,50 @@ class ColumnarCatalog:
         first[~self._nonempty] = -1
         return ScreenVerdicts(status, n_unknown, first)
 
-    def screen(self, fc: FactColumns) -> ScreenVerdicts:
-        """:meth:`screen_trials` of the batch in *fc*."""
-        return self.screen_trials(self.rule_codes(fc))
+    def screen(self, fc: FactColumns, *, trials: np.ndarray | None = None) -> ScreenVerdicts:
+        """:meth:`screen_trials` of the batch in *fc*.  With *trials* (bool per compiled trial) only the
+        leaves of those trials are evaluated: the verdicts of the other trials are meaningless (the
+        caller does not read them: e.g. trials of another condition than every patient's in the batch)."""
+        return self.screen_trials(self.rule_codes(fc, needed=self.needed_nodes(trials)))
 
-    def node_codes(self, fc: FactColumns) -> np.ndarray:
-        """(n_nodes, n_patients) int8 codes of every node for the batch."""
-        values = np.empty((self.n_nodes, fc.n), dtype=_I8)
+    def leaf_cache(self, fc: FactColumns) -> dict[tuple[int, Hashable], int] | None:
+        """The leaf verdicts kept across batches for *fc*'s settings (evaluation date, lab window, ULNs,
+        registry generation of its columns); one setting at a time, bounded."""
+        if fc.columns is None:
+            return None
+        setting = (fc.columns.generation, fc.as_of, fc.lab_window_days, fc.assume_default_uln,
+                   tuple(sorted(fc.default_uln.items())))
+        held: tuple[Hashable, dict[tuple[int, Hashable], int]] | None = getattr(self, "_leaf_cache", None)
+        if held is None or held[0] != setting or len(held[1]) > 2_000_000:
+            held = (setting, {})
+            self._leaf_cache = held
+        return held[1]
+
+    def needed_nodes(self, trials: np.ndarray | None) -> np.ndarray | None:
+        """Bool per node: needed by the criteria of *trials* (None: every node)."""
+        if trials is None or bool(np.all(trials)):
+            return None
+        needed = np.zeros(self.n_nodes, dtype=bool)
+        lengths = self.offsets[1:] - self.offsets[:-1]
+        rules = self.criterion_ids[np.repeat(np.asarray(trials, dtype=bool), lengths)]
+        needed[self.rule_root[rules]] = True
+        for plan in reversed(self.levels):  # parents before children
+            for op, ids, flat, starts in plan:
+                if op == "e" or not flat.size:
+                    continue
+                mask = needed[ids]
+                if mask.any():
+                    kids = np.diff(np.r_[starts, flat.size])
+                    needed[flat[np.repeat(mask, kids)]] = True
+        return needed
+
+    def node_codes(self, fc: FactColumns, *, needed: np.ndarray | None = None) -> np.ndarray:
+        """(n_nodes, n_patients) int8 codes of every node for the batch (of the *needed* leaves only:
+        the others are left not met, and so are the nodes above them)."""
+        values = np.zeros((self.n_nodes, fc.n), dtype=_I8)
         for i, leaf in enumerate(self.leaves):
-            values[i] = evaluate_leaf_column(leaf, fc)
+            if needed is None or needed[i]:
+                values[i] = evaluate_leaf_column(leaf, fc)
         for plan in self.levels:
             for op, ids, flat, starts in plan:
                 if op == "e":
@@ -752,9 +1132,11 @@ class ColumnarCatalog:
                     values[ids] = _ANY_BACK[np.maximum.reduceat(_ANY_RANK[child], starts, axis=0)]
         return values
 
-    def rule_codes(self, fc: FactColumns) -> np.ndarray:
+    def rule_codes(self, fc: FactColumns, *, needed: np.ndarray | None = None) -> np.ndarray:
         """(n_rules, n_patients) criterion codes in the trial's view: 0 fine, 1 unknown, 2 not met."""
-        crit = self.node_codes(fc)[self.rule_root]
+        if fc.leaf_cache is None:
+            fc.leaf_cache = self.leaf_cache(fc)
+        crit = self.node_codes(fc, needed=needed)[self.rule_root]
         if self.exclusion.any():
             crit[self.exclusion] = _NOT[crit[self.exclusion]]
         codes: np.ndarray = _TRIAL[crit]

@@ -27,7 +27,10 @@ The function reads nothing but its arguments, so the same code runs per partitio
 distributed engine (:mod:`hcctrials.matching.spark_engine`, Spark ``mapInArrow``).  A
 :class:`CohortCatalog` is prepared once (criteria compiled, recruiting state fixed on the as-of
 date, the trials to evaluate flattened for column-wise evaluation) and pickles compactly for a
-broadcast.  Evaluation is column-wise (:mod:`hcctrials.criteria.columnar`).
+broadcast.  The records of a batch are read column-wise, with the reader's checks and errors and without
+a pydantic object per record (:mod:`hcctrials.patients.columns`), and evaluated column-wise
+(:mod:`hcctrials.criteria.columnar`): trials that no patient of the batch can be offered (another condition)
+are skipped, and patients with the same criterion codes share one trial reduction.
 
 The last section streams patient files (JSON lines, FHIR NDJSON, CSV, Parquet) into such batches,
 so memory is bounded by the batch size, not the cohort (:func:`iter_patient_file_batches`).
@@ -46,15 +49,17 @@ import numpy as np
 import pyarrow as pa
 
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, compile_trial
-from hcctrials.criteria.columnar import ColumnarCatalog, FactColumns, evaluate_columnar
+from hcctrials.criteria.columnar import ColumnarCatalog, FactColumns
 from hcctrials.errors import ParseError
 from hcctrials.matching.relevance import TrialConcepts, assess_relevance, patient_concepts, trial_concepts
 from hcctrials.matching.status import RecruitingState, evaluate_recruiting_status
 from hcctrials.model.patient import Patient
 from hcctrials.model.trial import Trial
+from hcctrials.patients.columns import PatientColumns, read_patient_columns
 
 __all__ = ["CohortCatalog", "build_cohort_catalog", "evaluate_cohort_batch", "screen_batch", "ScreenBatch",
            "iter_patient_batches", "iter_patient_file_batches", "patients_to_batch", "parse_batch_patients",
+           "read_batch_columns",
            "VERDICT_SCHEMA", "PAIR_SCHEMA", "VERDICTS", "COUNT_COLUMNS", "LISTED_STATES", "OFFERED_STATES"]
 
 _DICT = pa.dictionary(pa.int32(), pa.string())
@@ -273,25 +278,34 @@ def _dict(codes: np.ndarray, values: Sequence[str], mask: np.ndarray | None = No
                                           pa.array(values, pa.string()))
 
 
-def _gate(patients: Sequence[Patient], catalog: CohortCatalog) -> np.ndarray:
-    """(n_trials, n_patients) bool: the trial concerns the patient's disease."""
-    groups: dict[frozenset[str], list[int]] = {}
-    for j, p in enumerate(patients):
-        groups.setdefault(patient_concepts(p), []).append(j)
-    gate = np.empty((len(catalog.trial_ids), len(patients)), dtype=bool)
-    for disease, members in groups.items():
-        gate[:, members] = catalog.relevant(disease)[:, None]
+def _gate(columns: PatientColumns, catalog: CohortCatalog) -> np.ndarray:
+    """(n_trials, n_patients) bool: the trial concerns the patient's disease.  The patient's disease
+    (:func:`patient_concepts`) reads the diagnosis only, so it is worked out once per distinct diagnosis."""
+    codes = columns.codes["diagnosis"]
+    distinct, first = np.unique(codes, return_index=True)
+    gate = np.empty((len(catalog.trial_ids), columns.n), dtype=bool)
+    for code, row in zip(distinct.tolist(), first.tolist()):
+        gate[:, codes == code] = catalog.relevant(patient_concepts(columns.patient(row)))[:, None]
     return gate
+
+
+def read_batch_columns(batch: pa.Table | pa.RecordBatch) -> PatientColumns:
+    """The patients of a batch read column-wise (:func:`hcctrials.patients.columns.read_patient_columns`:
+    the checks of ``hcctrials match``'s reader, errors naming the file and record of the row)."""
+    raws = batch.column("patient_json").to_pylist()
+    sources = _column(batch, "source")
+    records = [r or f"row {k + 1}" for k, r in enumerate(_column(batch, "record"))]
+    return read_patient_columns(raws, sources=sources, records=records)
 
 
 def screen_batch(batch: pa.Table | pa.RecordBatch, catalog: CohortCatalog, *, all_pairs: bool = False) -> ScreenBatch:
     """Screen every patient of *batch* against every trial of *catalog* (pure; see the module docstring)."""
-    patients = parse_batch_patients(batch)
-    n, T = len(patients), len(catalog.trial_ids)
+    columns = read_batch_columns(batch)
+    n, T = columns.n, len(catalog.trial_ids)
     if all_pairs:
         if not catalog.all_pairs:
             raise ValueError("all_pairs needs a catalog built with all_pairs=True (every trial evaluated)")
-        table = _all_pairs_table(patients, catalog)
+        table = _all_pairs_table(columns, catalog)
         codes = table.column("verdict").combine_chunks()
         verdict = np.asarray(codes.indices).reshape(n, T).T  # dictionary codes are VERDICTS positions
         counts = np.zeros((T, len(COUNT_COLUMNS)), dtype=np.int64)
@@ -300,15 +314,18 @@ def screen_batch(batch: pa.Table | pa.RecordBatch, catalog: CohortCatalog, *, al
         return ScreenBatch(table, counts, n)
     cat = catalog.columnar
     ti = catalog.trial_index
-    fc = FactColumns(patients, catalog.as_of)
-    got = cat.screen(fc) if ti.size else None
-    gate = _gate(patients, catalog)
+    fc = FactColumns.from_columns(columns, catalog.as_of)
+    gate = _gate(columns, catalog)
+    on = catalog.screened[ti]  # evaluated trials that are screened (all of them unless built for all pairs)
+    # trials no patient of the batch is offered (another condition for all of them, or not screened) are
+    # not evaluated: their leaves are skipped, their pairs counted from the gate and the recruiting state
+    wanted = on & gate[ti].any(axis=1) if n else on
+    got = cat.screen(fc, trials=wanted) if wanted.any() else None
     # per trial x patient outcome code (COUNT_COLUMNS)
     outcome = np.full((T, n), NOT_SCREENED, dtype=np.int8)
     outcome[catalog.screened] = 3  # screened without criteria: unknown_no_criteria
-    on = catalog.screened[ti]  # evaluated trials that are screened (all of them unless built for all pairs)
     if got is not None:
-        outcome[ti[on]] = got.status[on]
+        outcome[ti[wanted]] = got.status[wanted]
     outcome[~gate] = OTHER_CONDITION
     counts = np.zeros((T, len(COUNT_COLUMNS)), dtype=np.int64)
     for v in range(len(COUNT_COLUMNS)):
@@ -316,15 +333,14 @@ def screen_batch(batch: pa.Table | pa.RecordBatch, catalog: CohortCatalog, *, al
     # listed: eligible or possibly eligible (only evaluated, relevant trials can be)
     if got is None:
         return ScreenBatch(PAIR_SCHEMA.empty_table(), counts, n)
-    listed = (got.status <= 1) & gate[ti] & on[:, None]
+    listed = (got.status <= 1) & gate[ti] & wanted[:, None]
     patient_pos, sub = np.nonzero(listed.T)  # patient-major
     trial_pos = ti[sub]
     verdict = got.status[sub, patient_pos]
     first = got.first[sub, patient_pos]
-    ids = [p.patient_id for p in patients]
-    id_values, id_codes = _unique(ids)
+    id_values, id_codes = _unique(columns.patient_ids)
     label_codes = catalog._label_codes[np.maximum(first, 0)] if first.size else np.empty(0, np.int32)
-    columns = [
+    arrays = [
         _dict(id_codes[patient_pos], id_values),
         _dict(catalog._trial_codes[trial_pos], catalog._trial_values),
         _dict(catalog._registry_codes[trial_pos], catalog._registry_values),
@@ -333,14 +349,14 @@ def screen_batch(batch: pa.Table | pa.RecordBatch, catalog: CohortCatalog, *, al
         _dict(label_codes, catalog._label_values, mask=first < 0),
         _dict(catalog._state_codes[trial_pos], catalog._state_values),
     ]
-    return ScreenBatch(pa.Table.from_arrays(columns, schema=PAIR_SCHEMA), counts, n)
+    return ScreenBatch(pa.Table.from_arrays(arrays, schema=PAIR_SCHEMA), counts, n)
 
 
-def _all_pairs_table(patients: Sequence[Patient], catalog: CohortCatalog) -> pa.Table:
+def _all_pairs_table(columns: PatientColumns, catalog: CohortCatalog) -> pa.Table:
     """Every patient x trial row (:data:`VERDICT_SCHEMA`), patient-major."""
-    n, T = len(patients), len(catalog.trial_ids)
+    n, T = columns.n, len(catalog.trial_ids)
     cat = catalog.columnar
-    got = evaluate_columnar(cat, patients, as_of=catalog.as_of)
+    got = cat.combine_trials(cat.rule_codes(FactColumns.from_columns(columns, catalog.as_of)))
     # (T, n) for every trial of the catalog; trials without criteria: unknown_no_criteria
     verdict = np.full((T, n), 3, dtype=np.int32)
     n_unknown = np.zeros((T, n), dtype=np.int32)
@@ -353,12 +369,12 @@ def _all_pairs_table(patients: Sequence[Patient], catalog: CohortCatalog) -> pa.
     deciding[ti] = got.deciding
     first_unknown[ti] = got.first_unknown
     # relevance gate (issue 10): a trial of another condition is never eligible or possibly eligible
-    verdict[~_gate(patients, catalog)] = OTHER_CONDITION
+    verdict[~_gate(columns, catalog)] = OTHER_CONDITION
     labels = np.append(catalog._label_codes, none).astype(np.int32)
     label_values = [*catalog._label_values, ""]
-    id_values, id_codes = _unique([p.patient_id for p in patients])
+    id_values, id_codes = _unique(columns.patient_ids)
     trial_rows = np.tile(np.arange(T, dtype=np.int32), n)
-    columns = [
+    arrays = [
         _dict(np.repeat(id_codes, T), id_values),
         _dict(catalog._trial_codes[trial_rows], catalog._trial_values),
         _dict(catalog._registry_codes[trial_rows], catalog._registry_values),
@@ -368,7 +384,7 @@ def _all_pairs_table(patients: Sequence[Patient], catalog: CohortCatalog) -> pa.
         _dict(labels[first_unknown.T.ravel()], label_values),
         _dict(catalog._state_codes[trial_rows], catalog._state_values),
     ]
-    return pa.Table.from_arrays(columns, schema=VERDICT_SCHEMA)
+    return pa.Table.from_arrays(arrays, schema=VERDICT_SCHEMA)
 
 
 def evaluate_cohort_batch(batch: pa.Table, catalog: CohortCatalog) -> pa.Table:
