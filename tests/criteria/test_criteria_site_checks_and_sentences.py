@@ -60,3 +60,17 @@ def test_an_exclusion_written_in_the_inclusion_list_is_never_read_as_an_inclusio
     qualifier = ("Barcelona Clinic Liver Cancer (BCLC) stage B (that is not eligible for locoregional therapy LRT) "
                  "or stage C")  # "not eligible for ..." qualifies stage B; it does not state an exclusion
     assert "exclusion stated" not in describe(compile_criterion(qualifier, role="inclusion"))
+
+
+def test_a_review_reason_reads_in_chinese_with_the_criterion_quoted_as_written() -> None:
+    """The coordinator reading in Chinese sees why a criterion needs review in Chinese; the quoted criterion
+    text and the partly read rule stay as the record and the rule have them."""
+    from hcctrials.i18n import render
+
+    rule = compile_criterion("晚期肝细胞肝癌, 或经组织学或细胞学确诊", role="inclusion")
+    verdict = evaluate_node(NeedsReview(reason="text not compiled: 晚期肝细胞肝癌 (partly read as: ECOG in {0,1})"),
+                            PatientFacts(make_patient(), AS_OF))
+    shown = render(verdict.reason, "zh")
+    assert "未能编译的文字：晚期肝细胞肝癌" in shown and "已部分读取为：ECOG in {0,1}" in shown
+    assert "text not compiled" in str(verdict.reason)  # English unchanged
+    assert rule is not None

@@ -14,6 +14,7 @@ Facts: hcc-domain.md s. 1, 2, 5, 9.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Callable
 from datetime import date, timedelta
 from typing import Any
@@ -519,6 +520,34 @@ def _ascites_grade_beyond(feat: str, grade: str) -> Verdict:
     return _v("unknown", msg("ascites moderate-severe: whether {what} not recorded", what=what), (what,))
 
 
+def review_reason(reason: str) -> str:
+    """The compiler's review reason (stored as English text with the rule) as a message: its fixed
+    words translatable, the quoted criterion text and the rule description kept as written."""
+    left, sep, partial = reason.partition(" (partly read as: ")
+    if sep and partial.endswith(")"):
+        return msg("{reason} (partly read as: {rule})", reason=review_reason(left), rule=partial[:-1])
+    if "; " in reason:
+        return join_msgs(msg("; "), [review_reason(part) for part in reason.split("; ")])
+    for prefix in _REVIEW_PREFIXES:
+        if reason.startswith(prefix + ": "):
+            template = prefix + ": {text}"  # one of the msgids listed below
+            return msg(template, text=reason[len(prefix) + 2:])
+    qualifier = re.fullmatch(r"qualifier '(?P<word>[^']+)' is not part of the rule", reason)
+    if qualifier:
+        return msg("qualifier '{word}' is not part of the rule", word=qualifier.group("word"))
+    return reason
+
+
+#: Review reasons of the compiler that quote the criterion after a fixed phrase (msgids below, extracted by hand
+#: because the phrase is a variable: keep in step with the catalog).
+_REVIEW_PREFIXES = ("no rule recognised in", "text not compiled", "exception not compiled",
+                    "condition attached to a permissive statement", "an exclusion stated in the inclusion list",
+                    "condition not compiled")
+_ = (msg("no rule recognised in: {text}"), msg("text not compiled: {text}"), msg("exception not compiled: {text}"),
+     msg("condition attached to a permissive statement: {text}"),
+     msg("an exclusion stated in the inclusion list: {text}"), msg("condition not compiled: {text}"))
+
+
 LEAF_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
     "lab": _lab, "age": _age, "child_pugh": _child_pugh, "albi": _albi, "stage": _stage,
     "diagnosis": _diagnosis, "tumour_feature": _tumour, "liver_feature": _liver,
@@ -526,7 +555,7 @@ LEAF_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
     "ecog": lambda n, f: _ecog(n, f),
     "administrative": lambda n, f: _v("administrative", msg("administrative ({category}): check with the site",
                                                             category=term(n.category))),
-    "needs_review": lambda n, f: _v("needs_review", msg("needs review: {reason}", reason=n.reason)),
+    "needs_review": lambda n, f: _v("needs_review", msg("needs review: {reason}", reason=review_reason(n.reason))),
 }
 
 
