@@ -22,10 +22,14 @@ STUDY_FILES = {"subjects": "subjects.csv", "assessments": "tumour_assessments.cs
 
 
 def load_study(path: str | Path) -> StudyData:
-    """Load a study folder; ``"example"`` names the packaged synthetic study."""
+    """Load a study folder; ``"example"`` names the packaged synthetic one-arm study,
+    ``"example-two-arm"`` the randomised two-arm one."""
     if str(path) == "example":
         from hcctrials.datasets.example_study import EXAMPLE_STUDY_DIR
         folder = EXAMPLE_STUDY_DIR
+    elif str(path) == "example-two-arm":
+        from hcctrials.datasets.example_two_arm_study import EXAMPLE_TWO_ARM_STUDY_DIR
+        folder = EXAMPLE_TWO_ARM_STUDY_DIR
     else:
         folder = Path(path)
     if not folder.is_dir():

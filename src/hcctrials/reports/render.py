@@ -512,11 +512,18 @@ SINGLE_ARM_SECTIONS: tuple[SectionBuilder, ...] = (
 
 
 def build_report(study: StudyData, analysis: StudyAnalysis, *, lang: str = "en",
-                 sections: Sequence[SectionBuilder] = SINGLE_ARM_SECTIONS,
+                 sections: Sequence[SectionBuilder] | None = None,
                  generated_on: date | None = None) -> ReportDocument:
-    """The report document: its sections in order, in *lang* ("en" or "zh")."""
+    """The report document: its sections in order, in *lang* ("en" or "zh").
+
+    By default a randomised two-arm study gets the two-arm layout
+    (:data:`hcctrials.reports.two_arm.TWO_ARM_SECTIONS`), any other study the one-arm one."""
     if lang not in ("en", "zh"):
         raise InputError("report language must be 'en' or 'zh'", field="lang", value=lang)
+    if sections is None:
+        from hcctrials.reports.two_arm import TWO_ARM_SECTIONS, is_two_arm
+
+        sections = TWO_ARM_SECTIONS if is_two_arm(study) else SINGLE_ARM_SECTIONS
     b = ReportBuilder(study, analysis, lang)
     built = [s for s in (make(b) for make in sections) if s is not None]
     info = analysis.info
