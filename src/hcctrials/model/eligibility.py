@@ -276,6 +276,10 @@ class PriorTherapy(_Node):
     half_lives: float | None = None
     whichever_longer: bool = False
     setting: list[str] = Field(default_factory=list)
+    #: only entries given to one of these body sites count ("radiation therapy to the liver"):
+    #: ``TherapyLine.site``, else the site the regimen text names; an entry with no site recorded
+    #: might have been given there (unknown)
+    sites: list[Literal["liver", "bone", "brain", "lung", "lymph_node", "other"]] = Field(default_factory=list)
     label: str = ""
 
 

@@ -255,6 +255,9 @@ class TherapyLine(_Model):
         None
     )
     half_life_days: float | None = Field(default=None, gt=0)  # for "5 half-lives" washouts
+    #: where a radiotherapy or local procedure was given ("radiotherapy to the liver"); when absent the
+    #: eligibility engine reads the site from the regimen text only where it names one
+    site: Literal["liver", "bone", "brain", "lung", "lymph_node", "other"] | None = None
 
 
 class Condition(_Model):

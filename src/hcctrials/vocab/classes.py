@@ -44,6 +44,7 @@ CLASS_TAGS: dict[str, str] = {
     "transarterial": "transarterial procedure (TACE, TAE, HAIC, TARE)",
     "ablation": "local ablation (RFA, MWA, cryoablation, PEI, IRE, HIFU)",
     "radiotherapy": "radiotherapy (SBRT, EBRT, proton, TARE, I-125 seeds)",
+    "external_beam": "external beam radiotherapy (EBRT, IMRT, SBRT, protons): not TARE or seeds",
     "surgery": "surgical procedure (resection, ALPPS, PVE)",
     "transplant": "liver (or other organ) transplantation",
     "portal_hypertension": "portal-hypertension procedure (TIPS, variceal ligation)",

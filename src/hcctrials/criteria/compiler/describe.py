@@ -171,6 +171,8 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
             what.append("kinds " + "/".join(node.kinds))
         if node.investigational:
             what.append("investigational")
+        if node.sites:
+            what.append("given to the " + "/".join(s.replace("_", " ") for s in node.sites))
         text = "prior therapy: " + ("; ".join(what) or "any")
         if (node.count_comparator, node.count_value) != (">=", 1):
             text += f", {node.count_unit} {_cmp(node.count_comparator)} {node.count_value}"

@@ -8,12 +8,13 @@ trials cost one evaluation.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Any
 
-from hcctrials.criteria.families.therapy import therapy_tags
+from hcctrials.criteria.families.therapy import all_mentions, therapy_tags
 from hcctrials.model.patient import Patient, TherapyLine
 
 __all__ = ["PatientFacts", "TherapyFacts", "DEFAULT_ULN", "DEFAULT_ULN_BAND"]
@@ -60,6 +61,20 @@ class TherapyFacts:
             return True
         return None
 
+    @property
+    def sites(self) -> frozenset[str]:
+        """Where the therapy was given: ``TherapyLine.site`` when recorded, else the body sites the
+        regimen text names ("SBRT to liver segment VIII" -> liver; "radiotherapy to T10 vertebral
+        metastasis" -> bone), else liver for a transarterial or ablative procedure (always given to the
+        liver); empty when nothing says where."""
+        if self.line.site is not None:
+            return frozenset({self.line.site})
+        text = " ".join([self.line.regimen or "", *self.line.agents])
+        found = frozenset(site for site, pattern in _SITE_WORDS if pattern.search(text))
+        if not found and self.classes & {"transarterial", "ablation"}:
+            return frozenset({"liver"})
+        return found
+
     def describe(self) -> str:
         """The line as a clinician names it: "atezolizumab + bevacizumab (PD-L1, anti-VEGF), 2023-04 to 2024-02"."""
         from hcctrials.i18n import join_msgs, msg, term
@@ -75,6 +90,18 @@ class TherapyFacts:
             parts.append(msg(", {start} to {end}", start=line.start.isoformat()[:7], end=end))
         return join_msgs("", parts)
 
+
+#: Body-site words of regimen texts, written by hand: a closed list of anatomical words (no library reads
+#: treatment sites from free text).  "extrahepatic" and "non-hepatic" are not the liver.
+_SITE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((site, re.compile(pattern, re.IGNORECASE)) for site, pattern in (
+    ("liver", r"(?<![a-z-])(?:liver|hepatic)\b|\bsegments?\s+(?:[ivx]+|[1-8])\b"
+              r"|\bportal vein|肝(?!外|癌|细胞癌)"),
+    ("bone", r"\b(?:bones?|osseous|vertebra\w*|spin(?:e|al)|ribs?|femur|femoral|pelvi\w*|sacrum|sacral|skeletal)\b"
+             r"|\b[tlc]\d{1,2}\b|骨|椎"),
+    ("brain", r"\b(?:brain|cranial|cerebral|whole[- ]brain|intracranial)\b|颅|脑"),
+    ("lung", r"\b(?:lungs?|pulmonary)\b|肺"),
+    ("lymph_node", r"\b(?:lymph nodes?|nodal)\b|淋巴结"),
+))
 
 #: Drug classes named in therapy reasons (lexicon class tags -> words).
 _CLASS_WORDS = {"pd1": "PD-1", "pdl1": "PD-L1", "ctla4": "CTLA-4", "tigit": "TIGIT", "anti_vegf": "anti-VEGF",
@@ -114,6 +141,16 @@ class PatientFacts:
             names = list(line.agents) + ([line.regimen] if line.regimen else [])
             for name in names:
                 tid, classes = therapy_tags(name)
+                if not tid and not classes and name == line.regimen:
+                    # a regimen written as a phrase ("SBRT to liver segment VIII, 40 Gy/5 fx"): the
+                    # therapies it names
+                    for _s, _e, mid, kind in all_mentions(name):
+                        if kind == "unknown_drug":
+                            continue
+                        sub_id, sub_classes = therapy_tags(mid)
+                        ids.add(sub_id or mid)
+                        tags |= sub_classes
+                    continue
                 if tid:
                     ids.add(tid)
                 if classes:

@@ -32,6 +32,17 @@ def _v(status: str, reason: str, missing: tuple[str, ...] = ()) -> Verdict:
 
 
 def _matches(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
+    found = _matches_therapy(node, t)
+    if found is False or not node.sites:
+        return found
+    # "radiation therapy to the liver": the site, where recorded or named in the regimen; unknown otherwise
+    sites = t.sites
+    if not sites:
+        return None
+    return found if sites & set(node.sites) else False
+
+
+def _matches_therapy(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
     line = t.line
     if node.investigational is not None and line.investigational is not node.investigational:
         # True: only investigational lines count; False: only approved ones (protocol files)
@@ -43,6 +54,9 @@ def _matches(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
         return True
     if bool(t.agent_ids & set(node.agents)) or bool(t.classes & set(node.classes)):
         return True
+    if "external_beam" in node.classes and "radiotherapy" in t.classes and not t.classes & {"transarterial"} \
+            and line.kind == "radiotherapy" and t.agent_ids <= {"radiotherapy"}:
+        return None  # "radiotherapy" without its technique: external beam, or brachytherapy?
     # a drug the lexicon does not know is kept in the rule as written ("mapatumumab"): same name, same drug
     if node.agents and {a.strip().lower() for a in line.agents} & set(node.agents):
         return True
@@ -122,6 +136,8 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
             given = ", ".join(t.line.agents) or term(t.line.kind)
             if m is None and node.investigational is not None and t.line.investigational is None:
                 missing.append(msg("whether {therapy} was investigational", therapy=given))
+            elif m is None and node.sites and not t.sites:
+                missing.append(msg("where {therapy} was given (site)", therapy=given))
             elif m is None:
                 missing.append(msg("drug class of {agents}", agents=", ".join(t.unresolved) or msg("an agent")))
             if w is None:

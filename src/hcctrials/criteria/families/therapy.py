@@ -183,6 +183,25 @@ _SITE_AFTER = ascii_re(r"\s*(?:\([^()]{0,40}\)\s*)?(?:to|of|at|on)\s+(?:the\s+|a
                        r"(?:liver|abdomen|chest|thorax|pelvis|brain|bone|site|field|region|lesions?|areas?|>|≥)")
 
 
+_LIVER_AFTER = ascii_re(r"\s*(?:to|of|on|at|involving|directed (?:at|to))\s+(?:the\s+)?(?:liver|hepatic (?:lesions?|tumou?rs?))\b")
+_LIVER_BEFORE = ascii_re(r"(?:liver[- ]directed|hepatic|(?:针对)?肝(?:脏|区|内病灶)?(?:的)?)\s*$")
+_OTHER_SITE = ascii_re(r"abdom|chest|thora|pelvi|brain|crani|bone|lung|field|region|areas?\b|>|≥|腹|胸|骨|脑|肺")
+
+
+def _liver_site(text: str, start: int, end: int) -> bool:
+    """A radiotherapy named with the liver as its site and no other ("external beam radiation therapy to the
+    liver", "liver-directed radiotherapy", "肝脏放疗"): the rule restricts it to the liver (PriorTherapy.sites)."""
+    if not re.search(r"radiat|radiother|放疗|放射治疗|\bsbrt\b|\bebrt\b", text[start:end]):
+        return False
+    after = _LIVER_AFTER.match(text, end)
+    before = _LIVER_BEFORE.search(text[max(0, start - 20):start])
+    if not (after or before):
+        return False
+    stop = after.end() if after else end
+    return not _OTHER_SITE.search(text[max(0, start - 30):start] + " " + text[stop:stop + 30]) \
+        and not _SITE.search(text[max(0, start - 30):start])
+
+
 def _doubt(text: str, start: int, end: int) -> str | None:
     """Why the therapy named in text[start:end] cannot be read exactly, else None."""
     span = text[start:end]
@@ -226,6 +245,8 @@ def scan_therapy(ctx: Context) -> list[Hit]:
     for s, e, tid, kind in all_mentions(ctx.text):
         if kind == "procedure":  # "radiotherapy", "TACE": match the procedure's classes, not only its id
             tags = [t for t in therapy_tags(tid)[1] if t not in ("locoregional",)] or list(therapy_tags(tid)[1])
+            if tid == "ebrt":  # "external beam radiotherapy": any external technique (EBRT, SBRT, protons), not Y-90
+                tags = ["external_beam"]
             if len(tags) > 1:  # TARE is transarterial *and* radiotherapy: either class alone is wider than it
                 tags = []
             spans.append((s, e, [tid], tags, []))
@@ -340,7 +361,14 @@ def scan_therapy(ctx: Context) -> list[Hit]:
                 start = lead.start()
                 priority = 4
         extra = {"progression": (pm.start(), pm.end())} if progression and pm else {}
-        doubt = _doubt(text, g_start, g_end)
+        if _liver_site(text, g_start, g_end):
+            node = node.model_copy(update={"sites": ["liver"]})
+            liver_after = _LIVER_AFTER.match(text, g_end)
+            if liver_after:
+                end = max(end, liver_after.end())
+            doubt = None
+        else:
+            doubt = _doubt(text, g_start, g_end)
         if doubt:
             hits.append(Hit(start, end, AllOf(children=[node, NeedsReview(reason=doubt)]), priority=2, family="therapy",
                             extra=extra))
