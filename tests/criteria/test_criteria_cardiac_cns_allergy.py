@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from hcctrials.criteria.compiler.compile import compile_criterion, is_fully_compiled
+from hcctrials.criteria.compiler.describe import describe
 from hcctrials.criteria.evaluation.evaluate import evaluate_node
 from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.model.patient import Patient
@@ -120,9 +121,11 @@ def test_no_cns_disease_in_a_complete_history() -> None:
     assert _verdict(CNS_OR_LEPTO, {"tumour": {"cns_metastasis": False}, "history_reviewed": True})[0] == "not_met"
 
 
-def test_leptomeningeal_disease_named_alone_stays_for_review() -> None:
-    # the 2026-12-04 audit keeps it for review (test_criteria_patterns_round3.py); beside CNS metastases it is read
-    assert not is_fully_compiled(compile_criterion(LEPTO, role="exclusion"))
+def test_leptomeningeal_disease_named_alone_is_its_own_history_item() -> None:
+    # never read as any CNS metastasis (audit 2026-12-04 round 4): parenchymal brain metastases alone do not decide it
+    rule = compile_criterion(LEPTO, role="exclusion")
+    assert is_fully_compiled(rule) and "cns_metastasis" not in describe(rule)
+    assert _verdict(LEPTO, {"tumour": {"cns_metastasis": True}, "history_reviewed": False})[0] == "unknown"
 
 
 @pytest.mark.parametrize("tumour, expected", [

@@ -18,10 +18,11 @@ from helpers_criteria import AS_OF, cond, make_patient
 
 from hcctrials.criteria import compile_criterion
 from hcctrials.criteria.compiler.compile import is_fully_compiled
+from hcctrials.criteria.compiler.describe import describe
 from hcctrials.criteria.evaluation.evaluate import evaluate_node
 from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.model.eligibility import NeedsReview, ResidualToxicity, walk
-from hcctrials.model.patient import Diagnosis, TherapyLine, TumourBurden
+from hcctrials.model.patient import Condition, Diagnosis, TherapyLine, TumourBurden
 
 
 def _status(text: str, role: str, patient) -> str:  # type: ignore[no-untyped-def]
@@ -132,15 +133,24 @@ def test_active_cns_metastases_exclusion(text: str, cns: bool | None, stable: bo
 
 def test_leptomeningeal_disease_alone_is_not_any_cns_metastasis() -> None:
     """Audit 2026-12-04 round 4: "History of leptomeningeal carcinomatosis" read as any CNS metastasis
-    excluded a patient with parenchymal brain metastases only; the record cannot tell them apart: review."""
+    excluded a patient with parenchymal brain metastases only.  It is now its own history item
+    (code leptomeningeal_disease): parenchymal metastases alone do not decide it."""
     rule = compile_criterion("History of leptomeningeal carcinomatosis", role="exclusion")
-    assert isinstance(rule, NeedsReview) and "leptomening" in rule.reason.lower()
+    assert is_fully_compiled(rule), describe(rule)
+    brain_only = make_patient(tumour=TumourBurden(cns_metastasis=True),
+                              conditions=[Condition(code="leptomeningeal_disease", status="absent")])
+    assert evaluate_node(rule, PatientFacts(brain_only, AS_OF)).status == "not_met"
+    not_asked = make_patient(tumour=TumourBurden(cns_metastasis=True), history_reviewed=False)
+    assert evaluate_node(rule, PatientFacts(not_asked, AS_OF)).status == "unknown"
+    lepto = make_patient(conditions=[Condition(code="leptomeningeal_disease", status="history")])
+    assert evaluate_node(rule, PatientFacts(lepto, AS_OF)).status == "met"
 
 
 @pytest.mark.parametrize("text", ["Known carcinomatous meningitis"])
 def test_carcinomatous_meningitis_is_not_any_cns_metastasis(text: str) -> None:
+    # "known": current or ever? stays in review, never read as brain metastases
     rule = compile_criterion(text, role="exclusion")
-    assert isinstance(rule, NeedsReview) and "meningitis" in rule.reason
+    assert isinstance(rule, NeedsReview) and "cns_metastasis" not in describe(rule)
 
 
 # ---------------------------------------------------------------- surgery washouts

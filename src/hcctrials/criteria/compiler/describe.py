@@ -158,6 +158,8 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
         if node.comparator is not None and node.value is not None:
             unit = {"largest_diameter": " cm", "liver_involvement_pct": " %"}.get(node.feature, "")
             return f"tumour: {node.feature} {_cmp(node.comparator)} {node.value:g}{unit}"
+        if node.feature == "cns_metastasis_active":  # TumourBurden.cns_metastasis_treated_stable is "controlled"
+            return "tumour: cns_metastasis_active (present, not treated and stable: uncontrolled, symptomatic or untreated)"
         return f"tumour: {node.feature}{levels}"
     if isinstance(node, LiverFeature):
         return f"liver: {node.feature}" + _LIVER_GLOSS.get(node.feature, "")

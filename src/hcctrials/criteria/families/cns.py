@@ -55,7 +55,7 @@ def scan_cns_qualified(ctx: Context) -> list[Hit]:
     hits: list[Hit] = []
     # only beside CNS metastases ("CNS metastases or leptomeningeal carcinomatosis"); alone, the audit of
     # 2026-12-04 (round 4) keeps it for review (tests/criteria/test_criteria_patterns_round3.py)
-    lepto = list(_LEPTO.finditer(text)) if _CNS_BESIDE.search(text) else []
+    lepto = list(_LEPTO.finditer(text))
     for m in lepto:
         hits.append(Hit(m.start(), m.end(), HistoryCondition(codes=["leptomeningeal_disease"], status="ever",
                                                              label=ctx.text[m.start():m.end()]),
