@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 
+from hcctrials.criteria.families.therapy import PERMITTED_IF_INTERVAL
 from hcctrials.model.eligibility import LabThreshold, Node, Not, walk
 
 __all__ = ["audit_lab_direction", "audit_threshold", "audit_qualifiers", "audit_compiled"]
@@ -322,7 +323,8 @@ def audit_scope(text: str, description: str) -> str | None:
         if not re.search(r"lactat|breast|nursing|哺乳", lower):
             return "the text names pregnancy only; the rule also reads breastfeeding"
     if re.search(r"\b(?:allowed|permitted|acceptable|eligible)\b[^.;]{0,60}\b(?:if|provided|as long as|only if|unless)\b"
-                 r"|允许[^。；]{0,30}(?:如果|若|前提)", lower) and not re.search(r"untreated|progress", description):
+                 r"|允许[^。；]{0,30}(?:如果|若|前提)", lower) and not re.search(r"untreated|progress", description) \
+            and not PERMITTED_IF_INTERVAL.search(lower):  # "permitted as long as the interval ... is >= 4 weeks": the washout read
         return "a permission with its own conditions ('allowed if ...')"
     return None
 

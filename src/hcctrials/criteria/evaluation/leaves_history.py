@@ -69,6 +69,8 @@ def _matches_therapy(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
             return None
         if line.kind in ("locoregional", "radiotherapy") and _procedure_filter(node):
             return None
+        if line.kind == "surgery" and _surgery_filter(node):
+            return None  # "segmentectomy" the lexicon does not resolve: a liver resection, or another operation?
     return False
 
 
@@ -80,6 +82,13 @@ def _procedure_filter(node: E.PriorTherapy) -> bool:
     from hcctrials.criteria.families.therapy import therapy_tags
 
     return bool(set(node.classes) & _PROCEDURE_TAGS) or any(therapy_tags(a)[1] & _PROCEDURE_TAGS for a in node.agents)
+
+
+def _surgery_filter(node: E.PriorTherapy) -> bool:
+    """True when the node names a surgical procedure (by class or procedure id)."""
+    from hcctrials.criteria.families.therapy import therapy_tags
+
+    return "surgery" in node.classes or any("surgery" in therapy_tags(a)[1] for a in node.agents)
 
 
 def _in_window(node: E.PriorTherapy, t: TherapyFacts, f: PatientFacts) -> bool | None:

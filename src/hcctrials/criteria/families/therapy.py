@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 #: a mention span: start, end, agents (lexicon ids), class tags, TherapyLine kinds
 _Span = tuple[int, int, list[str], list[str], list[TherapyKind]]
 
-__all__ = ["scan_therapy", "scan_since", "CLASS_TERMS", "drug_mentions", "therapy_tags"]
+__all__ = ["scan_therapy", "scan_since", "CLASS_TERMS", "drug_mentions", "therapy_tags", "PERMITTED_IF_INTERVAL"]
 
 #: class words in criteria text -> (class tags, TherapyLine kinds)
 CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
@@ -424,7 +424,8 @@ def _since_inner(ctx: Context, w_start: int, w_end: int, window: int) -> tuple[N
             nodes.append((c.start(), PriorTherapy(classes=list(class_tags), kinds=list(kinds_), within_days=window,
                                                   label=sub.text[c.start():c.end()])))
             last = max(last, c.end())
-    for s_, e_, tid, _kind in all_mentions(sub.text):
+    mentions = all_mentions(sub.text)
+    for s_, e_, tid, _kind in mentions:
         nodes.append((s_, PriorTherapy(agents=[tid], within_days=window, label=sub.text[s_:e_])))
         last = max(last, e_)
     if not nodes:
@@ -448,12 +449,72 @@ _COMPLETED_BEFORE = ascii_re(
     r"|(?:protocol\s+)?treatment(?:\s+in\s+this\s+study)?|day\s*1|first\s+dose)\b")
 
 
+_ANCHOR_WORDS = (r"(?:the\s+)?(?:(?:start|initiation|beginning)\s+of\s+(?:the\s+)?(?:protocol|study)\s+(?:therapy|treatment|drug)"
+                 r"|first\s+dose(?:\s+of\s+(?:the\s+)?study\s+(?:drug|treatment))?|study\s+(?:entry|treatment|start)"
+                 r"|enrol{1,2}ment|randomi[sz]ation|registration|day\s*1|screening)")
+# "Prior transarterial chemo-embolization (TACE) at least 28 days prior to initiation of protocol therapy" (an
+# inclusion): the patient had the therapy, and none of it within the window
+_PRIOR_AT_LEAST = ascii_re(
+    r"^\s*(?:(?:a|any)\s+)?(?:prior|previous)\s+(?P<what>[^;.。]{2,80}?)\s+(?P<cmp>at least|a minimum of|≥|more than|>)\s*"
+    r"(?P<n>\d+|one|two|three|four|six)\s*(?P<u>days?|weeks?|months?)\s+(?:prior to|before)\s+" + _ANCHOR_WORDS
+    + r"\s*\.?\s*$")
+# "Prior liver resection is permitted as long as the interval between surgery and enrollment is at least 4 weeks":
+# permissive; the therapy, if given, is outside the window
+PERMITTED_IF_INTERVAL = ascii_re(
+    r"(?:prior|previous)\s+(?P<what>[^;.。]{2,60}?)\s+(?:is|are)\s+(?:permitted|allowed|acceptable)\s+"
+    r"(?:as long as|if|provided(?:\s+that)?)\s+(?:the\s+)?(?:interval|time)\s+(?:between|from)\s+(?:the\s+)?"
+    r"(?:\w+\s+){0,2}?(?:and|to|until)\s+" + _ANCHOR_WORDS
+    + r"\s+(?:is|was)\s+(?P<cmp>at least|a minimum of|≥|more than|>)\s*(?P<n>\d+|one|two|three|four|six)\s*(?P<u>days?|weeks?|months?)")
+
+
+def _window_days(m: re.Match[str]) -> int | None:
+    """The excluded window of "at least N days" (N - 1: a therapy ended N days ago is allowed) or "more than N" (N)."""
+    n = to_int(m.group("n"))
+    if n is None:
+        return None
+    days = n * _SINCE_DAYS[m.group("u").lower().rstrip("s")]
+    return days - 1 if m.group("cmp").lower() in ("at least", "a minimum of", "≥") else days
+
+
+def _scan_prior_interval(ctx: Context) -> list[Hit]:
+    hits: list[Hit] = []
+    m = _PRIOR_AT_LEAST.match(ctx.lower) if ctx.role == "inclusion" else None
+    if m is not None:
+        window = _window_days(m)
+        found = _since_inner(ctx, m.start("what"), m.end("what"), window) if window is not None else None
+        if found is not None and not _unexplained(ctx, m.start("what"), m.end("what")):
+            recent, _ = found
+            ever = _drop_window(recent)
+            hits.append(Hit(m.start(), m.end(), AllOf(children=[ever, Not(child=recent)]), priority=6, family="therapy"))
+    for m in PERMITTED_IF_INTERVAL.finditer(ctx.lower):
+        window = _window_days(m)
+        found = _since_inner(ctx, m.start("what"), m.end("what"), window) if window is not None else None
+        if found is None or _unexplained(ctx, m.start("what"), m.end("what")):
+            continue
+        recent, _ = found
+        node: Node = Not(child=recent)
+        if ctx.role == "exclusion":
+            continue  # a permission written among exclusions: which way it cuts is for a reviewer
+        # the permission is the rule itself: it takes the permissive wording into the hit
+        hits.append(Hit(m.start(), m.end(), node, priority=6, family="therapy", extra={"absorb_admin": True}))
+    return hits
+
+
+def _drop_window(node: Node) -> Node:
+    """The same therapies, ever (no window)."""
+    if isinstance(node, PriorTherapy):
+        return node.model_copy(update={"within_days": None})
+    if isinstance(node, AnyOf):
+        return AnyOf(children=[_drop_window(c) for c in node.children])
+    return node
+
+
 def scan_since(ctx: Context) -> list[Hit]:
     """Washouts written as the time since a therapy: Not(received the therapy within the window).
 
     "at least N days since X": X ended N days ago or earlier is allowed, so the excluded window is
     N - 1 days (within_days counts an entry that ended <= within_days days ago); "more than N": N."""
-    hits = []
+    hits = _scan_prior_interval(ctx)
     text = ctx.lower
     for m in _SINCE.finditer(text):
         zh = m.group("what_zh") is not None
