@@ -64,3 +64,17 @@ def test_the_permission_in_an_exclusion_list_is_not_read_as_a_washout() -> None:
 def test_an_interval_with_more_conditions_stays_in_review() -> None:
     text = "Prior sorafenib therapy at least 2 weeks prior to randomization, with documented progression"
     assert not is_fully_compiled(compile_criterion(text, role="inclusion"))
+
+
+SBRT_ANCHOR = ("Have received radiation therapy, major surgery, other locoregional therapy, within 4 weeks prior to the "
+               "first date of SBRT")
+
+
+@pytest.mark.parametrize(("lines", "expected", "why"), [
+    ([_done("radiotherapy", "SBRT to liver segment VII", 200)], "not_met",
+     "SBRT months ago: the SBRT named in the text is the study treatment (the window's anchor), not an exclusion"),
+    ([_done("locoregional", "TACE", 10)], "met", "TACE 10 days ago: locoregional therapy within 4 weeks"),
+    ([_done("surgery", "hepatectomy", 20)], "met", "liver resection 20 days ago"),
+])
+def test_the_therapy_after_prior_to_is_the_anchor(lines: list[TherapyLine], expected: str, why: str) -> None:
+    assert _status(SBRT_ANCHOR, "exclusion", *lines) == expected, why

@@ -265,6 +265,9 @@ _NEVER_FILLER = re.compile(
 # Time phrases that only anchor a window the scanners read ("within 3 months prior to study
 # treatment initiation", "入组前"): not a change of meaning.
 ANCHOR = re.compile(
+    # "within 4 weeks prior to the first date of SBRT": the study treatment named as the anchor
+    r"\b(?:prior to|before)\s+(?:the\s+)?(?:first|initial)\s+(?:date|dose|day|session|fraction|administration|cycle)\s+of\s+"
+    r"(?:the\s+)?(?:study\s+|protocol\s+)?[\w-]+(?:\s+(?:drug|treatment|therapy))?\b|"
     r"\b(?:prior to|before|preceding)\s+(?:the\s+)?(?:(?:planned|anticipated|scheduled)\s+)?(?:(?:first|start|initiation|beginning)\s+(?:of\s+)?)?"
     r"(?:the\s+)?(?:study|trial|first|initial|randomi[sz]ation|enrol{1,2}ment|registration|screening|treatment|dosing|day\s*1|c1d1|"
     r"start|initiation|inclusion|signing|informed|entry)(?:\s+(?:drug|treatment|therapy|medication|intervention|dose|"

@@ -172,6 +172,10 @@ def all_mentions(text: str) -> list[tuple[int, int, str, str]]:
     return sorted(found)
 
 
+# a therapy named right after a window ("... within 4 weeks prior to the first date of SBRT") is the anchor of the
+# window (the study treatment)
+_WINDOW_ANCHOR = ascii_re(r"(?:days?|weeks?|months?)\s+(?:prior to|before|preceding)\s+(?:the\s+)?(?:(?:first|initial)\s+"
+                          r"(?:date|dose|day|session|fraction|administration|cycle)\s+of\s+)?(?:the\s+)?(?:study\s+|protocol\s+)?$")
 _QUALIFIER = re.compile(r"(?:requir\w*|need\w*|需要?|需)\s*$", re.IGNORECASE)
 _PROGRESSION_LEAD = ascii_re(r"(?:\b(?:documented|confirmed|objective|radiographic(?:ally)?|radiological(?:ly)?|radiologic|clinical"
                              r"|imaging|disease|evidence of|(?:and/)?or|tumou?r)\s+)+$")
@@ -243,6 +247,8 @@ def scan_therapy(ctx: Context) -> list[Hit]:
         return []
     spans: list[_Span] = []
     for s, e, tid, kind in all_mentions(ctx.text):
+        if _WINDOW_ANCHOR.search(text[max(0, s - 60):s]):
+            continue  # "within 4 weeks prior to the first date of SBRT": the study treatment, not a prior therapy
         if kind == "procedure":  # "radiotherapy", "TACE": match the procedure's classes, not only its id
             tags = [t for t in therapy_tags(tid)[1] if t not in ("locoregional",)] or list(therapy_tags(tid)[1])
             if tid == "ebrt":  # "external beam radiotherapy": any external technique (EBRT, SBRT, protons), not Y-90
@@ -258,6 +264,8 @@ def scan_therapy(ctx: Context) -> list[Hit]:
                 continue
             if _QUALIFIER.search(text[max(0, m.start() - 14):m.start()]):
                 continue  # "requiring systemic treatment" qualifies a condition (history.py)
+            if _WINDOW_ANCHOR.search(text[max(0, m.start() - 60):m.start()]):
+                continue  # the window's anchor (the study treatment)
             spans.append((m.start(), m.end(), [], list(class_tags), list(kinds_)))
     if not spans:
         return []
@@ -433,7 +441,9 @@ def _since_inner(ctx: Context, w_start: int, w_end: int, window: int) -> tuple[N
     nodes.sort(key=lambda x: x[0])
     kept: list[Node] = []
     for _, node in nodes:
-        if all(not isinstance(k, PriorTherapy) or node.label not in k.label for k in kept):
+        same = node.model_dump(exclude={"label"})
+        if all(not isinstance(k, PriorTherapy) or (node.label not in k.label and k.model_dump(exclude={"label"}) != same)
+               for k in kept):
             kept.append(node)
     return (kept[0] if len(kept) == 1 else AnyOf(children=kept)), last
 
