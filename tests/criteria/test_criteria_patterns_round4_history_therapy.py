@@ -7,7 +7,7 @@ the test asserts that it stays in review (a wrong rule is worse than "needs revi
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 from helpers_criteria import AS_OF, cond, make_patient
@@ -440,12 +440,22 @@ def test_malignancy_must_be_disease_free() -> None:
 # ---------------------------------------------------------------- washout with the therapy named first
 
 
-def test_locoregional_therapy_completed_at_least_4_weeks_before() -> None:
+@pytest.mark.parametrize(("line", "expected", "why"), [
+    (TherapyLine(kind="radiotherapy", regimen="SBRT to liver segment VI", start=AS_OF - timedelta(days=20),
+                 end=AS_OF - timedelta(days=14)), "not_met", "liver SBRT two weeks ago is locoregional therapy of HCC"),
+    (TherapyLine(kind="locoregional", regimen="TACE", start=AS_OF - timedelta(days=10), end=AS_OF - timedelta(days=10)),
+     "not_met", "TACE 10 days ago"),
+    (TherapyLine(kind="radiotherapy", regimen="palliative radiotherapy to L2 vertebra", start=AS_OF - timedelta(days=14),
+                 end=AS_OF - timedelta(days=10)), "met", "bone palliation is not therapy of the liver tumour"),
+    (TherapyLine(kind="locoregional", regimen="RFA", start=AS_OF - timedelta(days=60), end=AS_OF - timedelta(days=60)),
+     "met", "ablation two months ago"),
+])
+def test_locoregional_therapy_completed_at_least_4_weeks_before(line: TherapyLine, expected: str, why: str) -> None:
     # audit 2026-12-04 round 2: locoregional therapy of HCC includes liver radiotherapy (SBRT), which a rule over
-    # therapy lines of kind "locoregional" does not count (SBRT two weeks ago passed): review
+    # therapy lines of kind "locoregional" alone did not count (SBRT two weeks ago passed); the rule now reads
+    # locoregional procedures and radiotherapy given to the liver
     text = "Locoregional therapy for hepatocellular carcinoma (HCC) must be completed at least 4 weeks prior to the baseline scan"
-    rule = compile_criterion(text, role="inclusion")
-    assert isinstance(rule, NeedsReview) and "radiotherapy" in rule.reason
+    assert _status(text, "inclusion", make_patient(treatments=[line], history_reviewed=True)) == expected, why
 
 
 @pytest.mark.parametrize("text", [

@@ -132,6 +132,9 @@ def _apply_window(node: Node, window: Window) -> Node:
                                        "whichever_longer": window.whichever_longer})
     if isinstance(node, HistoryCondition):
         return node.model_copy(update={"look_back_days": window.days})
+    if isinstance(node, AnyOf) and node.children and all(isinstance(c, PriorTherapy) for c in node.children):
+        # one therapy read as alternatives (locoregional therapy: the procedures, or liver radiotherapy)
+        return AnyOf(children=[_apply_window(c, window) for c in node.children])
     return node
 
 

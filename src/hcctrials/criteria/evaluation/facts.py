@@ -65,14 +65,14 @@ class TherapyFacts:
     def sites(self) -> frozenset[str]:
         """Where the therapy was given: ``TherapyLine.site`` when recorded, else the body sites the
         regimen text names ("SBRT to liver segment VIII" -> liver; "radiotherapy to T10 vertebral
-        metastasis" -> bone), else liver for a transarterial or ablative procedure (always given to the
-        liver); empty when nothing says where."""
+        metastasis" -> bone), else liver for a transarterial or ablative procedure and for any line of kind
+        'locoregional' (liver-directed by definition); empty when nothing says where."""
         if self.line.site is not None:
             return frozenset({self.line.site})
         text = " ".join([self.line.regimen or "", *self.line.agents])
         found = frozenset(site for site, pattern in _SITE_WORDS if pattern.search(text))
-        if not found and self.classes & {"transarterial", "ablation"}:
-            return frozenset({"liver"})
+        if not found and (self.classes & {"transarterial", "ablation"} or self.line.kind == "locoregional"):
+            return frozenset({"liver"})  # a locoregional procedure of HCC is liver-directed (docs/patients.md)
         return found
 
     def describe(self) -> str:

@@ -396,7 +396,8 @@ def scan_therapy(ctx: Context) -> list[Hit]:
                 hits.append(Hit(start, end, low, priority=2, family="therapy", windowed=True,
                                 extra={**extra, "twin": True}))
             continue
-        hits.append(Hit(start, end, node, priority=priority, family="therapy", windowed=True, extra=extra))
+        hits.append(Hit(start, end, with_liver_radiotherapy(node), priority=priority, family="therapy", windowed=True,
+                        extra=extra))
     # "within the past month" (no number): find_window reads only numbered windows, so the window is set here
     single = SINGLE_WINDOW.search(text)
     if single and find_window(ctx.text) is None:
@@ -404,6 +405,9 @@ def scan_therapy(ctx: Context) -> list[Hit]:
         for h in hits:
             if isinstance(h.node, PriorTherapy) and h.start < single.start():
                 h.node = h.node.model_copy(update={"within_days": days})
+            elif isinstance(h.node, AnyOf) and h.start < single.start() and \
+                    all(isinstance(c, PriorTherapy) for c in h.node.children):
+                h.node = AnyOf(children=[c.model_copy(update={"within_days": days}) for c in h.node.children])
     return hits
 
 
@@ -429,8 +433,8 @@ def _since_inner(ctx: Context, w_start: int, w_end: int, window: int) -> tuple[N
         for c in pattern.finditer(sub.lower):
             if "investigational" in class_tags or "trial_participation" in class_tags or "live_vaccine" in class_tags:
                 continue
-            nodes.append((c.start(), PriorTherapy(classes=list(class_tags), kinds=list(kinds_), within_days=window,
-                                                  label=sub.text[c.start():c.end()])))
+            nodes.append((c.start(), with_liver_radiotherapy(PriorTherapy(
+                classes=list(class_tags), kinds=list(kinds_), within_days=window, label=sub.text[c.start():c.end()]))))
             last = max(last, c.end())
     mentions = all_mentions(sub.text)
     for s_, e_, tid, _kind in mentions:
@@ -508,6 +512,21 @@ def _scan_prior_interval(ctx: Context) -> list[Hit]:
         # the permission is the rule itself: it takes the permissive wording into the hit
         hits.append(Hit(m.start(), m.end(), node, priority=6, family="therapy", extra={"absorb_admin": True}))
     return hits
+
+
+def with_liver_radiotherapy(node: PriorTherapy) -> Node:
+    """Locoregional therapy of HCC, read whole: the locoregional procedures and radiotherapy given to the liver
+    (SBRT of a liver lesion is local therapy; palliation of a bone metastasis is not).  A node that counts
+    ("no more than 2 local therapies") is kept as it is: two leaves cannot share one count."""
+    if "locoregional" not in node.kinds or "radiotherapy" in node.kinds or node.sites \
+            or (node.count_comparator, node.count_value) != (">=", 1):
+        return node
+    local = node.model_copy(update={"agents": [], "classes": [], "kinds": ["locoregional", "radiotherapy"],
+                                    "sites": ["liver"]})
+    rest = [k for k in node.kinds if k != "locoregional"]
+    if not (node.agents or node.classes or rest):
+        return local
+    return AnyOf(children=[node.model_copy(update={"kinds": rest}), local])
 
 
 def _drop_window(node: Node) -> Node:
