@@ -164,6 +164,10 @@ def audit_qualifiers(rule: Node, text: str, description: str) -> str | None:
         if m and re.match(r"concurrent|concomitant", m.group(0), re.IGNORECASE) and \
                 re.search(r"(?:prior|previous|past)\s+or\s+(?:concurrent|concomitant)", plain, re.IGNORECASE):
             continue  # "prior or concurrent": ever
+        if m and re.match(r"planned|anticipated|scheduled|计划", m.group(0), re.IGNORECASE) and re.match(
+                r"\s*(?:start|first dose|initiation|beginning|day\s*1|dosing|administration|enrol|randomi|(?:开始)?(?:研究)?(?:治疗|给药|用药))",
+                plain[m.end():], re.IGNORECASE):
+            continue  # "within 30 days of planned start of study drug": the anchor of the window, not a planned event
         if m and not any(w in described for w in words) and m.group(0).lower() not in described:
             return f"qualifier '{m.group(0)}' is not part of the rule"
     return None

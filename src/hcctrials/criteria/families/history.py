@@ -78,6 +78,7 @@ CONDITION_TERMS: list[tuple[str, str]] = [
      "arterial_thromboembolism|venous_thromboembolism"),
     (r"deep ve(?:in|nous) thrombosis(?:\s*\(dvt\))?|\bdvt\b|pulmonary embol(?:ism|us)(?:\s*\(pe\))?|venous thrombo\s*embolism(?:\s*\(vte\))?"
      r"|\bvte\b|深静脉血栓|肺栓塞|静脉血栓栓塞", "venous_thromboembolism"),
+    (r"peripheral\s+(?:sensory\s+|motor\s+)?(?:neuropathy|neuropathies)|周围神经病变?", "peripheral_neuropathy"),
     (r"myocardial infarct(?:ion)?s?\b|心肌梗[死塞]|myocardial ischemia|心肌缺血", "myocardial_infarction"),
     (r"unstable angina(?:\s+pectoris)?|不稳定型?心绞痛", "unstable_angina"),
     # round 4 (cardiac): hypertensive crisis (emergency / urgency) and hypertensive encephalopathy, as history items
@@ -264,6 +265,21 @@ def scan_history(ctx: Context) -> list[Hit]:
             # grade >= 3 (Infections and infestations: "IV antibiotic, antifungal, or antiviral intervention indicated")
             graded = 3 if code == "severe_infection" and re.search(
                 r"grade|\biv\b|intravenous|parenteral|hospitali", m.group(0)) else None
+            # "History of Grade >= 4 venous thromboembolism", "Peripheral neuropathy Grade >= 2 (CTCAE v4.0)": the
+            # CTCAE grade narrows the item (an exact grade without "or higher" is left unread)
+            g_before = _GRADE_BEFORE.search(text[max(0, start - 40):start])
+            g_after = _GRADE_AFTER.match(text, end)
+            grade_m = g_after or g_before
+            if graded is None and grade_m is not None:
+                graded = _grade_limit(grade_m)
+                if graded is not None:
+                    if g_after is not None:
+                        end = g_after.end()
+                    else:
+                        start = max(0, start - 40) + g_before.start()  # type: ignore[union-attr]
+                        label = ctx.text[start:m.end()]
+                    if not ever and code == "peripheral_neuropathy":
+                        status = "active"  # a graded neuropathy named in the present is the current one
             node = HistoryCondition(codes=code.split("|"), status=status, requires_systemic_treatment=sys_tx,
                                     min_grade=graded, label=label)
             hits.append(Hit(start, end, node, priority=3, family="history",
@@ -281,6 +297,24 @@ def scan_history(ctx: Context) -> list[Hit]:
         hits.append(Hit(m.start(), m.end(), Administrative(category="permissive"), priority=1, family="admin",
                         extra={"category": "permissive"}))
     return hits
+
+
+_GRADE_CMP = (r"(?P<cmp>≥|>=|>|greater than or equal to|greater than|higher than|of at least|at least|of)?\s*(?P<n>[1-5])"
+              r"(?P<up>\s*or\s+(?:higher|greater|above|worse))?")
+_GRADE_BEFORE = ascii_re(r"(?:ctcae\s+)?(?:v\d(?:\.\d+)?\s+)?grade\s*" + _GRADE_CMP + r"\s*(?:\((?:ctcae|common)[^)]*\)\s*)?$")
+_GRADE_AFTER = ascii_re(r"\s*(?:\((?:ctcae|common)[^)]*\)\s*)?,?\s*(?:of\s+)?(?:ctcae\s+)?(?:v\d(?:\.\d+)?\s+)?grade\s*" + _GRADE_CMP
+                        + r"(?:\s*(?:\((?:ctcae|common terminology)[^()]*(?:\[[^\]]*\][^()]*)?\)))?")
+
+
+def _grade_limit(m: re.Match[str]) -> int | None:
+    """The lowest CTCAE grade that counts: ">= 2" and "2 or higher" -> 2, "> 2" -> 3; an exact grade -> None."""
+    n = int(m.group("n"))
+    cmp = (m.group("cmp") or "").lower()
+    if cmp in (">", "greater than", "higher than"):
+        return n + 1 if n < 5 else None
+    if cmp in ("≥", ">=", "greater than or equal to", "of at least", "at least") or m.group("up"):
+        return n
+    return None
 
 
 _HIV = ascii_re(r"\bhiv\b(?:[^;。]{0,30}?(?:infection|positive|antibod\w*|感染|阳性|抗体|1/2))?|human immunodeficiency virus"
@@ -304,11 +338,21 @@ _COINFECT = re.compile(r"co-?infect\w*[^;。]{0,30}?(?:hbv|hepatitis b)[^;。]{0
                        r"[^;。]{0,15}?(?:co-?infect\w*|合并感染|共感染|双重感染)", re.IGNORECASE)
 
 
+# "Negative human immunodeficiency virus serology", "HIV antibody negative", "HIV阴性": a negative test result
+_HIV_NEGATIVE = ascii_re(
+    r"(?:sero)?negative\s+(?:for\s+)?(?:the\s+)?(?:hiv|human immunodeficiency virus)(?:\s*\(hiv\))?"
+    r"(?:\s+(?:serology|test(?:ing)?|antibod(?:y|ies)|status|screen(?:ing)?))?"
+    r"|(?:hiv|human immunodeficiency virus)(?:\s*\(hiv\))?(?:\s+(?:serology|test(?:ing)?|antibod(?:y|ies)|status|screen(?:ing)?))?"
+    r"\s*(?:is\s+|must be\s+)?(?:sero)?negative|(?:hiv|艾滋病?病毒)(?:抗体)?(?:检测)?阴性")
+
+
 def scan_virology(ctx: Context) -> list[Hit]:
     hits = []
     text = ctx.lower
     for m in _HIV.finditer(text):
         hits.append(Hit(m.start(), m.end(), Virology(marker="hiv"), priority=4, family="virology"))
+    for m in _HIV_NEGATIVE.finditer(text) if ctx.role != "exclusion" else ():  # a negative result among exclusions: review
+        hits.append(Hit(m.start(), m.end(), Not(child=Virology(marker="hiv")), priority=6, family="virology"))
     hbv = _HBV_CONTROLLED.search(text)
     if hbv:
         av = _ANTIVIRAL.search(text)
