@@ -78,3 +78,17 @@ SBRT_ANCHOR = ("Have received radiation therapy, major surgery, other locoregion
 ])
 def test_the_therapy_after_prior_to_is_the_anchor(lines: list[TherapyLine], expected: str, why: str) -> None:
     assert _status(SBRT_ANCHOR, "exclusion", *lines) == expected, why
+
+
+@pytest.mark.parametrize(("text", "role"), [
+    # a second window inside the list: bevacizumab 20 days ago would pass a 14-day reading
+    ("At least 14 days must have elapsed since 1) previous systemic therapy (28 days for bevacizumab) before the 1st dose "
+     "of study drug, 2) last dose of radiation therapy or surgery (28 days for major surgery).", "inclusion"),
+    # a count inside the list: seven prior TACE would pass a reading without it
+    ("At least 4 weeks since prior transarterial embolization/chemoembolization [limited to 5 treatments], radiofrequency "
+     "ablation, cryoablation, radiation therapy or percutaneous ethanol injection", "inclusion"),
+    # the order of therapies: locoregional therapy after systemic therapy (ever), not systemic therapy within 28 days
+    ("Hepatic locoregional therapy following prior systemic therapy or within 28 days prior to randomization.", "exclusion"),
+])
+def test_washouts_with_terms_of_their_own_stay_in_review(text: str, role: str) -> None:
+    assert not is_fully_compiled(compile_criterion(text, role=role))  # type: ignore[arg-type]

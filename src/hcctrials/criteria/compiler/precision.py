@@ -275,6 +275,10 @@ def audit_scope(text: str, description: str) -> str | None:
         return "a disease-free exception means past cancers count too: 'concurrent' is not only active cancer"
     if re.search(r"\bmajor\b|大手术", lower) and re.search(r"\bminor\b|小手术", lower) and "major" not in description:
         return "major and minor surgery have different windows; the rule does not tell them apart"
+    order = re.search(r"\b(?:following|after)\s+(?:the\s+)?(?:prior|previous|failure of)\b", lower)
+    if "prior therapy" in description and order and not re.search(
+            r"(?:progress\w*|refractory|intoleran\w*|relapse\w*|recurr\w*|fail\w*|pd)\s+(?:\w+\s+){0,3}$", lower[:order.start()]):
+        return "a therapy given after another: the order of the therapies is not part of the rule"
     if "kinds locoregional" in description and "radiotherapy" not in description and \
             re.search(r"loco-?regional|local-regional|local therap|局部治疗", lower):
         return "locoregional therapy of HCC includes liver radiotherapy (SBRT), which the rule does not count"

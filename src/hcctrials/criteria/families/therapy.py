@@ -423,9 +423,16 @@ _SINCE = re.compile(
 _SINCE_DAYS = {"day": 1, "week": 7, "month": 30, "天": 1, "周": 7, "个月": 30}
 
 
+# "(28 days for bevacizumab)", "[limited to 5 treatments]": a second window or a count inside the list, which one
+# window cannot hold
+_OWN_TERMS = ascii_re(r"[(\[]\s*\d+\s*(?:days?|weeks?|months?)\s+for\b|limited to|no more than|not more than|maximum of|up to \d")
+
+
 def _since_inner(ctx: Context, w_start: int, w_end: int, window: int) -> tuple[Node, int] | None:
     """Any-of the therapies named in text[w_start:w_end], each within *window* days; with the end of the last one."""
     text = ctx.lower
+    if _OWN_TERMS.search(text[w_start:w_end]):
+        return None  # left to review with the words no leaf holds
     sub = Context(text=ctx.text[w_start:w_end], lower=text[w_start:w_end], language=ctx.language, role="exclusion",
                   trial_drugs=ctx.trial_drugs, compile_fragment=ctx.compile_fragment)
     nodes, last = [], 0
