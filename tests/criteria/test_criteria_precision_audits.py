@@ -201,3 +201,21 @@ def test_round7_combined_with_other_tumors_is_a_concurrent_malignancy() -> None:
                     conditions=[Condition(code="other_malignancy", name="breast cancer", status="resolved",
                                           onset=date(2009, 5, 1), resolved_on=date(2010, 2, 1), cured=True)])
     assert evaluate_node(rule, PatientFacts(cured, date(2026, 6, 1))).status == "not_met"
+
+
+def test_a_criterion_ending_with_or_is_for_review() -> None:
+    # audit round 8 (2026-12-05): "Creatinine < 2 x ULN OR" of NCT03382886, its alternative lost with the record's
+    # table; read alone it would turn away a patient whom the alternative admits
+    from hcctrials.criteria import compile_criterion as _compile
+    from hcctrials.model.eligibility import NeedsReview as _Review
+
+    assert isinstance(_compile("Creatinine < 2 × ULN OR", role="inclusion"), _Review)
+    assert not isinstance(_compile("Creatinine < 2 × ULN", role="inclusion"), _Review)
+
+
+def test_an_ethnicity_is_not_dropped() -> None:
+    # audit round 8: "Asian male or female, 18 years of age or older" read as age only admitted any ancestry
+    from hcctrials.criteria import compile_criterion as _compile
+    from hcctrials.model.eligibility import NeedsReview as _Review
+
+    assert isinstance(_compile("Asian male or female, 18 years of age or older", role="inclusion"), _Review)

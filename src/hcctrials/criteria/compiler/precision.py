@@ -275,6 +275,10 @@ def audit_scope(text: str, description: str) -> str | None:
         return "a disease-free exception means past cancers count too: 'concurrent' is not only active cancer"
     if re.search(r"\bmajor\b|大手术", lower) and re.search(r"\bminor\b|小手术", lower) and "major" not in description:
         return "major and minor surgery have different windows; the rule does not tell them apart"
+    if re.search(r"\b(?:asian|caucasian|east asian|han chinese|japanese|korean|hispanic|african)\s+(?:male|female|men|women|"
+                 r"patients?|subjects?|descent|ethnicity|origin|ancestry|adults?)\b|\bof\s+(?:asian|chinese|japanese|korean)\s+"
+                 r"(?:descent|ethnicity|origin|ancestry)|汉族", lower):
+        return "an ethnicity or ancestry is named; the rule does not read it"
     order = re.search(r"\b(?:following|after)\s+(?:the\s+)?(?:prior|previous|failure of)\b", lower)
     if "prior therapy" in description and order and not re.search(
             r"(?:progress\w*|refractory|intoleran\w*|relapse\w*|recurr\w*|fail\w*|pd)\s+(?:\w+\s+){0,3}$", lower[:order.start()]):
@@ -380,11 +384,19 @@ def audit_child_pugh_gaps(rule: Node) -> str | None:
 def audit_compiled(rule: Node, text: str, role: str | None, description: str) -> str | None:
 
     """The first audit's reason to send a fully compiled *rule* for *text* to review, else None."""
-    return (audit_lab_direction(rule, role) or audit_threshold(rule) or audit_contradiction(rule)
+    return (audit_dangling_or(text) or audit_lab_direction(rule, role) or audit_threshold(rule) or audit_contradiction(rule)
             or audit_exceptions(description) or audit_descriptive_kind(rule, text) or audit_child_pugh_gaps(rule)
             or audit_scope(text, description) or audit_history_tense(rule, text) or audit_window_on_diagnosis(rule)
             or audit_sex_alternative(rule) or _audit_unread_lab(rule, text)
             or audit_qualifiers(rule, text, description))
+
+
+def audit_dangling_or(text: str) -> str | None:
+    """A criterion that ends with "or" ("Creatinine < 2 x ULN OR"): its alternative is in another line of the
+    record (or was lost with a table), so the rule read alone is narrower than the criterion (audit round 8)."""
+    if re.search(r"(?:\b(?:or|and/or)|或(?:者)?)\s*[:;,.]?\s*$", text.strip(), re.IGNORECASE):
+        return "the criterion ends with 'or': its alternative is not in this criterion"
+    return None
 
 
 def _audit_unread_lab(rule: Node, text: str) -> str | None:
