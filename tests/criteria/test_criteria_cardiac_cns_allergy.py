@@ -188,3 +188,13 @@ def test_the_reason_for_excluding_brain_metastases_is_not_a_second_rule() -> Non
             "evaluation of neurologic and other adverse events.")
     assert _verdict(text, {"tumour": {"cns_metastasis": True}})[0] == "met"
     assert _verdict(text, {"tumour": {"cns_metastasis": False}})[0] == "not_met"
+
+
+def test_a_stable_treated_permission_restates_active_cns_metastases() -> None:
+    # "(stable treated brain metastases ... allowed)" is what "active" leaves out: never read as any brain metastasis
+    from hcctrials.model.eligibility import TumourFeature, walk
+
+    rule = compile_criterion("Active central nervous system metastases and/or carcinomatous meningitis (stable treated brain "
+                             "metastases not requiring steroids >4 weeks allowed).", role="exclusion")
+    features = {n.feature for n in walk(rule) if isinstance(n, TumourFeature)}
+    assert features == {"cns_metastasis_active"}, describe(rule)

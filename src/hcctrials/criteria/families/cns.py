@@ -39,6 +39,12 @@ _STEROID_EXAMPLE = re.compile(
     r"(?:their\s+)?(?:brain|cns|central\s+nervous\s+system)(?:\s+or\s+leptomeningeal)?\s+metastas[ie]s", re.IGNORECASE)
 
 
+_ACTIVE_CNS = re.compile(r"(?:active|untreated|symptomatic|uncontrolled|progressing)\s+(?:\w+\s+){0,2}?(?:central\s+nervous\s+system|cns|brain)"
+                         r"(?:\s*\(cns\))?\s+metastas[ie]s", re.IGNORECASE)
+_STABLE_ALLOWED = re.compile(
+    r"\(\s*(?:(?:clinically|radiologically|neurologically)\s+)?(?:stable|treated)(?:\s*(?:,|and|/)?\s*(?:stable|treated))?\s+"
+    r"(?:brain|cns|central\s+nervous\s+system)\s+metastas[ie]s[^()]{0,80}?\b(?:are\s+|is\s+)?(?:allowed|permitted|eligible)\s*\)",
+    re.IGNORECASE)
 _CNS_BLEED = re.compile(
     r"(?:history\s+or\s+evidence\s+upon\s+physical\s+or\s+neurological\s+examination\s+of\s+)?"
     r"(?:(?:central\s+nervous\s+system|\bcns\b|intracranial|intracerebral|cerebral|brain)\s+(?:bleed(?:ing)?|ha?emorrhages?)"
@@ -65,6 +71,11 @@ def scan_cns_qualified(ctx: Context) -> list[Hit]:
     for m in _STEROID_EXAMPLE.finditer(text):
         # an example of "uncontrolled" CNS metastases: needing steroids for them is not treated-and-stable
         hits.append(Hit(m.start(), m.end(), TumourFeature(feature="cns_metastasis_active"), priority=7, family="tumour"))
+    if _ACTIVE_CNS.search(text):
+        for m in _STABLE_ALLOWED.finditer(text):
+            # "(stable treated brain metastases not requiring steroids > 4 weeks allowed)" restates what "active"
+            # excludes (TumourBurden.cns_metastasis_treated_stable): the same leaf, not a second condition
+            hits.append(Hit(m.start(), m.end(), TumourFeature(feature="cns_metastasis_active"), priority=7, family="tumour"))
     for m in _CNS_BLEED.finditer(text):
         # a CNS bleed is intracranial or spinal; "intracranial" / "cerebral" / "brain" name the first only
         cns_wide = re.search(r"central|\bcns\b", m.group(0), re.IGNORECASE)
