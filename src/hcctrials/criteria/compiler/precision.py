@@ -310,6 +310,7 @@ def audit_scope(text: str, description: str) -> str | None:
             r"active|uncontrolled|symptomatic|unstable|requir|current|significant|活动|未控制|需要|控制不", lower):
         return "'arrhythmia' without a qualifier read as active arrhythmia only (a controlled one passes)"
     if re.search(r"portal (?:vein|venous) thrombosis|门静脉血栓", lower) and "pvtt" in description and \
+            "portal_vein_thrombosis" not in description and \
             not re.search(r"tumou?r|malignant|neoplastic|癌栓|瘤栓", lower):
         return "portal vein thrombosis may be bland (non-tumour); the rule reads a tumour thrombus"
     if re.search(r"cornea|角膜", lower) and "cornea" not in description and "allogeneic_tissue" not in description:

@@ -16,9 +16,12 @@ from hcctrials.criteria.grammar import COMPARATOR, Context, Hit, parse_comparato
 from hcctrials.model.eligibility import (
     Administrative,
     Albi,
+    AnyOf,
     ChildPugh,
     Diagnosis,
+    HistoryCondition,
     LiverFeature,
+    Node,
     Not,
     Stage,
     TumourFeature,
@@ -391,9 +394,17 @@ def scan_tumour(ctx: Context) -> list[Hit]:
             feature = fields["feature"]
             if feature == "measurable_disease" and "mrecist" in m.group(0) and "recist 1.1" not in m.group(0):
                 feature = "measurable_disease_mrecist"
-            hits.append(Hit(m.start(), m.end(), TumourFeature(feature=feature), priority=3,  # type: ignore[arg-type]
-                            family="tumour"))
+            node: Node = TumourFeature(feature=feature)  # type: ignore[arg-type]
+            if feature == "pvtt" and re.search(r"thromb", m.group(0)) and not _TUMOUR_WORD.search(ctx.lower):
+                # "Presence of portal venous thrombosis": a tumour thrombus, or a bland (non-tumour) one recorded as
+                # the condition portal_vein_thrombosis (docs/patients.md)
+                node = AnyOf(children=[node, HistoryCondition(codes=["portal_vein_thrombosis"], status="active",
+                                                              label=ctx.text[m.start():m.end()])])
+            hits.append(Hit(m.start(), m.end(), node, priority=3, family="tumour"))
     return hits
+
+
+_TUMOUR_WORD = re.compile(r"tumou?r|malignant|neoplastic|癌栓|瘤栓|\bvp\s*\d|main|trunk|主干|branch|lobar|segmental|分支", re.IGNORECASE)
 
 
 _LIVER: list[tuple[re.Pattern[str], str]] = [
