@@ -250,8 +250,8 @@ def test_bclc_wordings(text: str, cases: dict[str, str]) -> None:
 
 
 @pytest.mark.parametrize("text", [
-    # the qualifier restricts stage B only: B alone cannot decide it
-    "Barcelona Clinic Liver Cancer (BCLC) stage B (that is not eligible for locoregional therapy LRT) or stage C",
+    # the qualifier restricts stage B only: B alone cannot decide it ("not eligible for locoregional therapy" is read:
+    # test_family_stage_bclc_b_qualified.py; "not amenable to TACE" names one procedure, which no field holds)
     "BCLC stage C, or stage B not amenable to TACE",
 ])
 def test_bclc_with_a_qualified_stage_is_left_for_review(text: str) -> None:

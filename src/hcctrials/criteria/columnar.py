@@ -237,7 +237,8 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
     "heart_failure_nyha": lambda p, f: (_freeze(p.conditions), p.history_reviewed),
     "urine_dipstick": lambda p, f: _freeze([lab for lab in p.labs if lab.analyte == "urine_protein"]),
     "residual_toxicity": lambda p, f: (p.residual_toxicity_grade, bool(p.treatments), p.history_reviewed),
-    "treatment_candidate": lambda p, f: (p.diagnosis.resectable, p.diagnosis.transplant_candidate),
+    "treatment_candidate": lambda p, f: (p.diagnosis.resectable, p.diagnosis.transplant_candidate,
+                                         p.diagnosis.locoregional_candidate),
     # medications.evaluate_medication: concomitant medications, the agents of the therapy lines, history flag
     "medication": lambda p, f: (_freeze(p.concomitant_medications), _freeze(p.treatments), p.history_reviewed),
 }

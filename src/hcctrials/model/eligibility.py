@@ -471,12 +471,13 @@ class ResidualToxicity(_Node):
 
 
 class TreatmentCandidate(_Node):
-    """The patient is a candidate for curative ``treatment`` ("resection": resectable / amenable
-    to surgical resection; "transplant": liver-transplant candidate or on the waiting list).
-    Reads ``Patient.diagnosis.resectable`` / ``transplant_candidate``."""
+    """The patient is a candidate for ``treatment`` ("resection": resectable / amenable to curative
+    surgical resection; "transplant": liver-transplant candidate or on the waiting list;
+    "locoregional": amenable to locoregional therapy such as TACE or ablation).  Reads
+    ``Patient.diagnosis.resectable`` / ``transplant_candidate`` / ``locoregional_candidate``."""
 
     kind: Literal["treatment_candidate"] = "treatment_candidate"
-    treatment: Literal["resection", "transplant"]
+    treatment: Literal["resection", "transplant", "locoregional"]
     label: str = ""
 
 

@@ -112,6 +112,9 @@ class Diagnosis(_Model):
     cnlc_stage: str | None = None
     resectable: bool | None = None
     transplant_candidate: bool | None = None
+    #: amenable to locoregional therapy (TACE, TARE, ablation) in the treating team's judgement; False for BCLC B
+    #: "not amenable to / not eligible for locoregional therapy" (infiltrative or bilobar tumour, TACE refractoriness)
+    locoregional_candidate: bool | None = None
 
 
 class Lesion(_Model):

@@ -279,7 +279,8 @@ def _describe_extra(node: Node) -> str:
     if isinstance(node, ResidualToxicity):
         return f"unresolved toxicity of prior therapy, CTCAE grade ≥ {node.min_grade}"
     if isinstance(node, TreatmentCandidate):
-        return f"candidate for {'curative resection' if node.treatment == 'resection' else 'liver transplantation'}"
+        return "candidate for " + {"resection": "curative resection", "transplant": "liver transplantation",
+                                   "locoregional": "locoregional therapy (amenable)"}[node.treatment]
     if node.kind == "medication":
         from hcctrials.criteria.families.medications import describe_medication
 

@@ -110,7 +110,7 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bactive\b|活动性|活动期", ("active", "ever", "hbsag", "hbv dna", "hcv rna", "detectable")),
     (r"\bventricular\b|室性", ("ventricular",)),
     (r"\bclinically (?:significant|relevant|important)\b|有临床意义|临床意义", ("significant",)),
-    (r"\brefractory\b|难治", ("refractory",)),
+    (r"\brefractory\b|难治", ("refractory", "with progression")),  # "refractory to TACE": progression after it
     (r"\blife[- ]threatening\b|危及生命", ("life-threatening", "grade 4")),
     (r"\bdecompensated\b|失代偿", ("decompensat",)),
     (r"\bto the liver\b|\bhepatic radio\w*|\bliver[- ]directed\b|肝脏放疗|肝区放疗", ("liver", "hepatic", "locoregional")),

@@ -192,12 +192,15 @@ def _residual_toxicity(node: E.ResidualToxicity, f: PatientFacts) -> Verdict:
 
 
 def _treatment_candidate(node: E.TreatmentCandidate, f: PatientFacts) -> Verdict:
-    """Candidate for curative resection (``diagnosis.resectable``) or liver transplantation
-    (``diagnosis.transplant_candidate``)."""
+    """Candidate for curative resection (``diagnosis.resectable``), liver transplantation
+    (``diagnosis.transplant_candidate``) or locoregional therapy (``diagnosis.locoregional_candidate``)."""
     d = f.patient.diagnosis
     if node.treatment == "resection":
         value, what, missing = (d.resectable, msg("candidate for curative resection"),
                                 msg("resectability (surgical assessment)"))
+    elif node.treatment == "locoregional":
+        value, what, missing = (d.locoregional_candidate, msg("amenable to locoregional therapy"),
+                                msg("whether the tumour is amenable to locoregional therapy (TACE, ablation)"))
     else:
         value, what, missing = d.transplant_candidate, msg("liver-transplant candidate"), msg("liver-transplant candidacy")
     if value is None:

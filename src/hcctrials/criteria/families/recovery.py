@@ -20,7 +20,18 @@ from __future__ import annotations
 import re
 
 from hcctrials.criteria.grammar import COMPARATOR, Context, Hit, ascii_re, parse_comparator
-from hcctrials.model.eligibility import AllOf, NeedsReview, Node, Not, ResidualToxicity, TreatmentCandidate, TumourFeature
+from hcctrials.model.eligibility import (
+    AllOf,
+    AnyOf,
+    NeedsReview,
+    Node,
+    Not,
+    PriorTherapy,
+    ResidualToxicity,
+    Stage,
+    TreatmentCandidate,
+    TumourFeature,
+)
 
 __all__ = ["scan_toxicity", "scan_candidacy", "scan_cns_active"]
 
@@ -165,9 +176,48 @@ _TRANSPLANT = ascii_re(
     r"|等待肝移植|肝移植等待|肝移植候选|拟行肝移植|计划(?:行|进行)肝移植|适合肝移植|符合肝移植(?:标准|指征)")
 
 
+_LRT = (r"(?:loco-?regional|local-?regional|liver-directed|local)\s+(?:therapy|therapies|treatments?|procedures?)"
+        r"(?:\s*\(?\s*lrt\s*\)?|\s+lrt)?")
+_NOT_LRT_WORDS = (r"not\s+(?:be\s+)?(?:(?:a|an|considered|deemed)\s+)?(?:amenable|eligible|suitable|candidates?|appropriate)\s+"
+                  r"(?:to|for)\s+(?:further\s+)?(?:surgical\s+and/or\s+)?" + _LRT)
+_REFRACTORY_LRT = (r"(?:refractory\s+to|progress\w*\s+(?:on|after|following)|failed)\s+(?:prior\s+)?(?:surgical\s+and\s*/?\s*or\s+)?"
+                   + _LRT)
+_NOT_LRT = ascii_re(_NOT_LRT_WORDS + r"|不适合(?:接受)?(?:局部(?:区域)?治疗|介入治疗|tace(?:治疗)?)")
+_BCLC = r"(?:barcelona\s+clinic\s+liver\s+cancer\s*(?:\(bclc\))?|bclc)\s*(?:stage\s*)?"
+_QUALIFIER_B = (r"(?:that\s+is\s+|which\s+is\s+|who\s+(?:is|are)\s+)?(?P<not_lrt>" + _NOT_LRT_WORDS + r")"
+                r"(?:\s*,?\s*(?:or|and/or)\s+(?P<refractory>" + _REFRACTORY_LRT + r"))?")
+# "BCLC stage B (that is not eligible for locoregional therapy LRT) or stage C", "BCLC Stage C disease, or BCLC Stage B
+# disease not amenable to locoregional therapy or refractory to locoregional therapy": the qualifier belongs to B only
+_BCLC_B_QUALIFIED = ascii_re(
+    _BCLC + r"b(?:\s*\(intermediate\))?(?:\s+disease)?\s*\(?\s*" + _QUALIFIER_B + r"\s*\)?\s*,?\s*(?:or|and/or)\s+(?:"
+    + _BCLC + r")?(?:stage\s*)?c\b(?:\s*\(advanced\))?(?:\s+disease)?"
+    r"|" + _BCLC + r"c(?:\s*\(advanced\))?(?:\s+disease)?\s*,?\s*(?:or|and/or)\s+(?:" + _BCLC + r")?(?:stage\s*)?b\b"
+    r"(?:\s*\(intermediate\))?(?:\s+disease)?\s*\(?\s*" + _QUALIFIER_B.replace("?P<not_lrt>", "?P<not_lrt2>").replace(
+        "?P<refractory>", "?P<refractory2>") + r"\s*\)?")
+
+
+def _not_lrt_node(label: str, refractory: bool) -> Node:
+    """Not amenable to locoregional therapy (or, when the text says so, refractory to it: progression after it)."""
+    not_lrt = Not(child=TreatmentCandidate(treatment="locoregional", label=label))
+    if not refractory:
+        return not_lrt
+    progressed = PriorTherapy(kinds=["locoregional", "radiotherapy"], sites=["liver"], require_progression=True,
+                              label=label)
+    return AnyOf(children=[not_lrt, progressed])
+
+
 def scan_candidacy(ctx: Context) -> list[Hit]:
     hits = []
     text = ctx.lower
+    for m in _BCLC_B_QUALIFIED.finditer(text):
+        refractory = bool(m.group("refractory") or m.group("refractory2"))
+        b = AllOf(children=[Stage(system="bclc", allowed=["B"]), _not_lrt_node(ctx.text[m.start():m.end()], refractory)])
+        hits.append(Hit(m.start(), m.end(), AnyOf(children=[b, Stage(system="bclc", allowed=["C"])]), priority=8,
+                        family="candidacy"))
+    for m in _NOT_LRT.finditer(text):
+        hits.append(Hit(m.start(), m.end(), Not(child=TreatmentCandidate(treatment="locoregional",
+                                                                          label=ctx.text[m.start():m.end()])),
+                        priority=5, family="candidacy"))
     for m in _NOT_RESECTABLE.finditer(text):
         node = Not(child=TreatmentCandidate(treatment="resection", label=ctx.text[m.start():m.end()]))
         hits.append(Hit(m.start(), m.end(), node, priority=5, family="candidacy"))

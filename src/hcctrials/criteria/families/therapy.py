@@ -453,8 +453,10 @@ def _since_inner(ctx: Context, w_start: int, w_end: int, window: int) -> tuple[N
     kept: list[Node] = []
     for _, node in nodes:
         same = node.model_dump(exclude={"label"})
-        if all(not isinstance(k, PriorTherapy) or (node.label not in k.label and k.model_dump(exclude={"label"}) != same)
-               for k in kept):
+        label = getattr(node, "label", "")
+        if not isinstance(node, PriorTherapy) or all(
+                not isinstance(k, PriorTherapy) or (label not in k.label and k.model_dump(exclude={"label"}) != same)
+                for k in kept):
             kept.append(node)
     return (kept[0] if len(kept) == 1 else AnyOf(children=kept)), last
 
