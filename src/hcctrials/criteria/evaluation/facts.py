@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 from hcctrials.criteria.families.therapy import all_mentions, therapy_tags
@@ -91,6 +91,20 @@ class TherapyFacts:
         return join_msgs("", parts)
 
 
+@lru_cache(maxsize=8192)
+def _regimen_therapies(regimen: str) -> tuple[frozenset[str], frozenset[str]]:
+    """(lexicon ids, class tags) of the therapies a regimen phrase names; cached, as cohorts repeat regimens."""
+    ids: set[str] = set()
+    tags: set[str] = set()
+    for _s, _e, mid, kind in all_mentions(regimen):
+        if kind == "unknown_drug":
+            continue
+        sub_id, sub_classes = therapy_tags(mid)
+        ids.add(sub_id or mid)
+        tags |= sub_classes
+    return frozenset(ids), frozenset(tags)
+
+
 #: Body-site words of regimen texts, written by hand: a closed list of anatomical words (no library reads
 #: treatment sites from free text).  "extrahepatic" and "non-hepatic" are not the liver.
 _SITE_WORDS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((site, re.compile(pattern, re.IGNORECASE)) for site, pattern in (
@@ -144,12 +158,9 @@ class PatientFacts:
                 if not tid and not classes and name == line.regimen:
                     # a regimen written as a phrase ("SBRT to liver segment VIII, 40 Gy/5 fx"): the
                     # therapies it names
-                    for _s, _e, mid, kind in all_mentions(name):
-                        if kind == "unknown_drug":
-                            continue
-                        sub_id, sub_classes = therapy_tags(mid)
-                        ids.add(sub_id or mid)
-                        tags |= sub_classes
+                    sub_ids, sub_tags = _regimen_therapies(name)
+                    ids |= sub_ids
+                    tags |= sub_tags
                     continue
                 if tid:
                     ids.add(tid)
