@@ -236,7 +236,8 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
     "other_malignancy": lambda p, f: (_freeze(p.conditions), p.history_reviewed),
     "heart_failure_nyha": lambda p, f: (_freeze(p.conditions), p.history_reviewed),
     "urine_dipstick": lambda p, f: _freeze([lab for lab in p.labs if lab.analyte == "urine_protein"]),
-    "residual_toxicity": lambda p, f: (p.residual_toxicity_grade, bool(p.treatments), p.history_reviewed),
+    "residual_toxicity": lambda p, f: (p.residual_toxicity_grade, _freeze(p.residual_toxicities), bool(p.treatments),
+                                       p.history_reviewed),
     "treatment_candidate": lambda p, f: (p.diagnosis.resectable, p.diagnosis.transplant_candidate,
                                          p.diagnosis.locoregional_candidate),
     # medications.evaluate_medication: concomitant medications, the agents of the therapy lines, history flag
@@ -363,7 +364,7 @@ _COLUMN_SIGNATURES: dict[str, tuple[tuple[str, ...], tuple[str, ...], tuple[str,
     "other_malignancy": (("conditions", "history_reviewed"), (), ()),
     "heart_failure_nyha": (("conditions", "history_reviewed"), (), ()),
     "urine_dipstick": ((), (), ("urine_protein",)),
-    "residual_toxicity": (("residual_toxicity_grade", "treatments", "history_reviewed"), (), ()),
+    "residual_toxicity": (("residual_toxicity_grade", "residual_toxicities", "treatments", "history_reviewed"), (), ()),
     "treatment_candidate": (("diagnosis",), (), ()),
     "medication": (("concomitant_medications", "treatments", "history_reviewed"), (), ()),
 }

@@ -460,6 +460,20 @@ class UrineDipstick(_Node):
 # ---------------------------------------------------------------- leaves added for coverage (v3)
 
 
+#: Adverse-event terms a residual-toxicity criterion may except (besides alopecia, never counted).
+ToxicityTerm = Literal["alopecia", "peripheral_neuropathy", "fatigue", "hypothyroidism", "vitiligo", "endocrinopathy",
+                       "skin_pigmentation", "lab_abnormality"]
+
+
+class ToxicityException(BaseModel):
+    """An adverse event that does not count: always (``below_grade`` None) or only below ``below_grade``
+    ("peripheral neuropathy, which excludes if >= CTCAE grade 3": below_grade 3)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    term: ToxicityTerm
+    below_grade: int | None = Field(default=None, ge=2, le=5)
+
+
 class ResidualToxicity(_Node):
     """Adverse events of prior anticancer therapy of CTCAE grade ``min_grade`` or higher have not
     resolved (alopecia not counted).  "Toxicities recovered to grade <= 1" is ``Not(min_grade=2)``.
@@ -467,6 +481,8 @@ class ResidualToxicity(_Node):
 
     kind: Literal["residual_toxicity"] = "residual_toxicity"
     min_grade: int = Field(ge=1, le=4)
+    #: events that do not count (``Patient.residual_toxicities`` decides them; the highest grade alone cannot)
+    exceptions: list[ToxicityException] = Field(default_factory=list)
     label: str = ""
 
 

@@ -302,6 +302,15 @@ class Condition(_Model):
     ctcae_grade: int | None = Field(default=None, ge=1, le=5)
 
 
+class ResidualAdverseEvent(_Model):
+    """One unresolved adverse event of prior anticancer therapy: its term as written ("peripheral sensory
+    neuropathy", "diarrhoea") and its current CTCAE v5 grade.  Criteria with exceptions ("except alopecia and
+    grade <= 2 neuropathy") read these; without them only the highest grade is known."""
+
+    term: str
+    grade: int = Field(ge=1, le=4)
+
+
 class ConcomitantMedication(_Model):
     """A medication the patient takes or took outside the anticancer therapy lines (concomitant
     medications: anticoagulants, steroids, CYP3A4 inhibitors/inducers, herbal medicines, growth
@@ -356,6 +365,8 @@ class Patient(_Model):
     #: Highest CTCAE grade of adverse events of prior anticancer therapy (including surgery) that have
     #: not resolved, alopecia not counted; 0 = all resolved to grade 0 or baseline.  None: not assessed.
     residual_toxicity_grade: int | None = Field(default=None, ge=0, le=4)
+    #: the unresolved adverse events themselves, when recorded (a complete list: an event not listed has resolved)
+    residual_toxicities: list[ResidualAdverseEvent] = Field(default_factory=list)
     allergies: list[str] = Field(default_factory=list)
     #: medications outside the therapy lines (see :class:`ConcomitantMedication`).  An empty list is
     #: "none recorded": criteria on current medications are unknown unless ``history_reviewed``.

@@ -53,7 +53,8 @@ __all__ = ["PatientColumns", "read_patient_columns", "CATEGORICAL_FIELDS", "NUMB
 
 #: Patient fields dictionary-encoded by their JSON text (few distinct values in a cohort).
 CATEGORICAL_FIELDS = ("sex", "ecog", "diagnosis", "tumour", "liver", "virology", "treatments", "conditions",
-                      "history_reviewed", "residual_toxicity_grade", "allergies", "concomitant_medications",
+                      "history_reviewed", "residual_toxicity_grade", "residual_toxicities", "allergies",
+                      "concomitant_medications",
                       "pregnant", "breastfeeding", "can_consent", "location", "notes", "data_findings",
                       "ecog_date", "age_recorded_on")
 #: Per-patient numbers: (model lower bound, inclusive?, model upper bound, plausibility range or None).
@@ -269,7 +270,8 @@ class PatientColumns:
         data["patient_id"] = self.patient_ids[i]
         data["birth_date"] = self.birth[i]
         data["labs"] = labs
-        for name in ("treatments", "conditions", "allergies", "concomitant_medications", "data_findings"):
+        for name in ("treatments", "conditions", "allergies", "concomitant_medications", "data_findings",
+                     "residual_toxicities"):
             data[name] = list(data[name])  # a list of its own per patient, as the model gives
         p: Patient = _fast(Patient, {k: data[k] for k in Patient.model_fields})
         self._patients[i] = p

@@ -277,7 +277,11 @@ def _describe_extra(node: Node) -> str:
     if isinstance(node, UrineDipstick):
         return f"urine protein dipstick {_cmp(node.comparator)} {node.grade:g}+"
     if isinstance(node, ResidualToxicity):
-        return f"unresolved toxicity of prior therapy, CTCAE grade ≥ {node.min_grade}"
+        text = f"unresolved toxicity of prior therapy, CTCAE grade ≥ {node.min_grade}"
+        if node.exceptions:
+            text += ", except " + "; ".join(x.term.replace("_", " ") + (f" below grade {x.below_grade}" if x.below_grade else "")
+                                           for x in node.exceptions)
+        return text
     if isinstance(node, TreatmentCandidate):
         return "candidate for " + {"resection": "curative resection", "transplant": "liver transplantation",
                                    "locoregional": "locoregional therapy (amenable)"}[node.treatment]

@@ -175,13 +175,53 @@ def _urine_dipstick(node: E.UrineDipstick, f: PatientFacts) -> Verdict:
               (msg("urine protein dipstick within {days} days", days=window),))
 
 
+#: Adverse-event words of recorded terms -> the terms criteria except (a closed list written by hand: CTCAE terms
+#: as clinicians write them, English and Chinese; no library maps free-text AE terms to these groups).
+_AE_TERMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((t, re.compile(p, re.IGNORECASE)) for t, p in (
+    ("alopecia", r"alopecia|hair loss|脱发"),
+    ("peripheral_neuropathy", r"neuropath|paresthesia|paraesthesia|dysaesthesia|dysesthesia|神经病变|神经毒性|感觉异常"),
+    ("fatigue", r"fatigue|asthenia|乏力|疲劳"),
+    ("hypothyroidism", r"hypothyroid|甲状腺功能减退|甲减"),
+    ("vitiligo", r"vitiligo|白癜风"),
+    ("endocrinopathy", r"hypothyroid|hyperthyroid|thyroiditis|adrenal insufficien|hypophysitis|diabetes|endocrin"
+                       r"|甲状腺|肾上腺|垂体|糖尿病|内分泌"),
+    ("skin_pigmentation", r"pigment|色素"),
+))
+
+
+def _ae_terms(term_text: str) -> set[str]:
+    return {t for t, pattern in _AE_TERMS if pattern.search(term_text)}
+
+
+def _toxicity_excepted(node: E.ResidualToxicity, event: Any) -> bool:
+    terms = _ae_terms(event.term)
+    return "alopecia" in terms or any(x.term in terms and (x.below_grade is None or event.grade < x.below_grade)
+                                      for x in node.exceptions)
+
+
 def _residual_toxicity(node: E.ResidualToxicity, f: PatientFacts) -> Verdict:
     """Unresolved toxicity of prior therapy of grade >= ``min_grade`` (CTCAE; alopecia not counted).
 
     No grade recorded: unknown, except for a patient whose history was reviewed and who has no
-    prior therapy (not_met)."""
+    prior therapy (not_met).  With exceptions ("except peripheral neuropathy grade <= 2"), the recorded
+    events (``Patient.residual_toxicities``) decide; the highest grade alone decides only when it is below
+    ``min_grade``."""
+    events = f.patient.residual_toxicities
     grade = f.patient.residual_toxicity_grade
+    if grade is None and events:  # the highest grade of the events, alopecia not counted
+        grade = max((e.grade for e in events if "alopecia" not in _ae_terms(e.term)), default=0)
     what = msg("unresolved toxicity of prior therapy grade ≥ {grade}", grade=node.min_grade)
+    if events and grade is not None and grade >= node.min_grade:
+        counted = [e for e in events if e.grade >= node.min_grade and not _toxicity_excepted(node, e)]
+        listed = ", ".join(f"{e.term} G{e.grade}" for e in events)
+        if counted:
+            return _v("met", msg("{item}: {found}", item=what, found=", ".join(f"{e.term} G{e.grade}" for e in counted)))
+        return _v("not_met", msg("{item}: none counted ({events}; the criterion's exceptions apply)", item=what,
+                                 events=listed))
+    if node.exceptions and grade is not None and grade >= node.min_grade:
+        return _v("unknown", msg("{item}: grade {grade} recorded, but not which event (the criterion excepts some)",
+                                 item=what, grade=grade),
+                  (msg("unresolved toxicities of prior therapy by name and grade"),))
     if grade is None:
         if not f.patient.treatments and f.patient.history_reviewed:  # reviewed history, no prior therapy
             return _v("not_met", msg("{item}: no prior therapy recorded", item=what))

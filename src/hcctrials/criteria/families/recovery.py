@@ -29,6 +29,7 @@ from hcctrials.model.eligibility import (
     PriorTherapy,
     ResidualToxicity,
     Stage,
+    ToxicityException,
     TreatmentCandidate,
     TumourFeature,
 )
@@ -149,8 +150,61 @@ def scan_toxicity(ctx: Context) -> list[Hit]:
     else:
         node = leaf
     if others:
-        node = AllOf(children=[node, NeedsReview(reason=f"exception not compiled: {others}")])
+        exceptions = parse_toxicity_exceptions(others)
+        if exceptions is None:
+            node = AllOf(children=[node, NeedsReview(reason=f"exception not compiled: {others}")])
+        else:
+            node = _with_exceptions(node, exceptions)
     return [Hit(start, end, node, priority=5, family="toxicity")]
+
+
+_EXCEPTION_TERMS: tuple[tuple[str, re.Pattern[str]], ...] = tuple((t, ascii_re(p)) for t, p in (
+    ("peripheral_neuropathy", r"(?:peripheral\s+)?(?:sensory\s+|motor\s+)?neuropath(?:y|ies)|(?:周围)?神经(?:病变|毒性)"),
+    ("fatigue", r"fatigue|asthenia|乏力|疲劳"),
+    ("hypothyroidism", r"hypothyroidism|甲状腺功能减退|甲减"),
+    ("vitiligo", r"vitiligo|白癜风"),
+    ("endocrinopathy", r"endocrinopath(?:y|ies)|内分泌(?:疾病|异常)"),
+    ("skin_pigmentation", r"skin\s+pigmentation|皮肤色素沉着"),
+))
+_REPLACEMENT = r"(?:\s+(?:stable\s+|controlled\s+)?(?:on|with|requiring)\s+(?:stable\s+)?(?:hormone\s+)?replacement(?:\s+therapy)?)?"
+# the grade above which an excepted event counts again: "which are excluded if >= CTCAE grade 3" (3), "grade <= 2" (3)
+_EXCEPTION_GRADE = ascii_re(
+    r"\s*,?\s*(?:which|that)\s+(?:are|is)\s+excluded\s+if\s+(?:≥|>=)\s*(?:ctcae\s+)?grade\s*(?P<ge>[2-4])"
+    r"|\s*,?\s*(?:if\s+)?(?:(?:ctcae\s+)?grade\s*(?:≤|<=)\s*(?P<le>[1-3])|(?:≤|<=)\s*(?:ctcae\s+)?grade\s*(?P<le2>[1-3])"
+    r"|(?:ctcae\s+)?grade\s*(?P<le3>[1-3])\s+or\s+(?:less|lower|below))")
+
+
+def parse_toxicity_exceptions(text: str) -> list[ToxicityException] | None:
+    """The exceptions of a residual-toxicity criterion ("peripheral neuropathy which are excluded if >= CTCAE
+    grade 3", "fatigue and hypothyroidism on replacement"); None when any word is left unread."""
+    lower = text.lower()
+    found: list[ToxicityException] = []
+    rest = lower
+    for term, pattern in _EXCEPTION_TERMS:
+        for m in pattern.finditer(lower):
+            end = m.end()
+            repl = re.match(_REPLACEMENT, lower[end:], re.IGNORECASE)
+            if repl:
+                end += repl.end()
+            g = _EXCEPTION_GRADE.match(lower, end)
+            below = None
+            if g:
+                below = int(g.group("ge")) if g.group("ge") else int(g.group("le") or g.group("le2") or g.group("le3")) + 1
+                end = g.end()
+            found.append(ToxicityException(term=term, below_grade=below))  # type: ignore[arg-type]
+            rest = rest[:m.start()] + " " * (end - m.start()) + rest[end:]
+    residue = re.sub(r"[,;/、及和]|\b(?:and|or|and/or|e\.g\.|such as)\b", " ", rest)
+    if not found or residue.strip(" .()[]"):
+        return None
+    return found
+
+
+def _with_exceptions(node: Node, exceptions: list[ToxicityException]) -> Node:
+    if isinstance(node, ResidualToxicity):
+        return node.model_copy(update={"exceptions": exceptions})
+    if isinstance(node, Not) and isinstance(node.child, ResidualToxicity):
+        return Not(child=node.child.model_copy(update={"exceptions": exceptions}))
+    return AllOf(children=[node, NeedsReview(reason="exception not compiled")])
 
 
 # ------------------------------------------------------------------ candidacy for curative treatment
