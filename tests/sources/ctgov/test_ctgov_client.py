@@ -154,3 +154,35 @@ def test_cli_fetch_writes_ingestible_pages(server: tuple[str, Replay], tmp_path:
     assert lines[0] == "[" and lines[-1] == "]" and len(lines) == 2 + 20
     assert all(array_layout(f) for f in files)
     assert not list(out.glob(".*"))  # no partial page left behind
+
+
+def test_an_unresolvable_host_says_the_network_is_unreachable() -> None:
+    # the transport fails as httpx does offline when the name does not resolve (no network, no resolver is asked);
+    # one attempt: retrying a name that does not exist will not help
+    import httpx
+
+    from hcctrials.sources.ctgov.client import CtgovClient
+
+    def offline(request: httpx.Request) -> httpx.Response:
+        raise httpx.ConnectError("[Errno -3] Temporary failure in name resolution", request=request)
+
+    with httpx.Client(transport=httpx.MockTransport(offline)) as http, \
+            CtgovClient(client=http, base_url="https://clinicaltrials.gov/api/v2", sleep=lambda s: None) as client:
+        with pytest.raises(CtgovFetchError, match="network is unreachable: could not connect to clinicaltrials.gov") as info:
+            client.get_json("/studies")
+    assert "request rate" not in str(info.value)
+    assert client.requests_made == 1
+
+
+def test_a_refused_connection_is_unreachable_after_retries() -> None:
+    import socket
+
+    from hcctrials.sources.ctgov.client import CtgovClient
+
+    with socket.socket() as s:  # a free local port with nothing listening
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    with CtgovClient(base_url=f"http://127.0.0.1:{port}/api/v2", sleep=lambda s: None, max_retries=2) as client:
+        with pytest.raises(CtgovFetchError, match="network is unreachable"):
+            client.get_json("/studies")
+    assert client.requests_made == 3

@@ -11,6 +11,7 @@ against a local server and nothing here is tied to the network.
 from __future__ import annotations
 
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from email.utils import parsedate_to_datetime
@@ -26,6 +27,9 @@ __all__ = ["CtgovFetchError", "CtgovClient", "fetch_studies", "fetch_pages", "fe
 DEFAULT_BASE_URL = "https://clinicaltrials.gov/api/v2"
 _RETRY_STATUS = {429, 500, 502, 503, 504}
 _MAX_BACKOFF_S = 60.0
+#: a connection error that is a failed name lookup (getaddrinfo's messages on Linux and macOS)
+_NO_NAME = re.compile(r"name or service not known|nodename nor servname|temporary failure in name resolution"
+                      r"|no address associated|name resolution|getaddrinfo failed", re.IGNORECASE)
 
 
 class CtgovFetchError(HcctrialsError):
@@ -82,15 +86,22 @@ class CtgovClient:
         """GET ``base_url + path`` and decode JSON, retrying transient failures."""
         url = self.base_url + path
         last_problem = ""
+        unreachable = True  # every attempt failed to connect (no DNS answer, no route, refused)
         for attempt in range(self.max_retries + 1):
             self._wait_turn()
             self.requests_made += 1
             response: httpx.Response | None = None
             try:
                 response = self._client.get(url, params=params)
+            except httpx.ConnectError as exc:
+                last_problem = f"{type(exc).__name__}: {exc}"
+                if _NO_NAME.search(str(exc)):  # the name does not resolve: retrying will not help
+                    break
             except (httpx.TimeoutException, httpx.TransportError) as exc:
+                unreachable = False
                 last_problem = f"{type(exc).__name__}: {exc}"
             else:
+                unreachable = False
                 if response.status_code == 200:
                     try:
                         return response.json()
@@ -106,6 +117,10 @@ class CtgovClient:
             if attempt < self.max_retries:
                 self.retries_made += 1
                 self._sleep(self._backoff(attempt, response))
+        if unreachable:
+            host = httpx.URL(url).host
+            raise CtgovFetchError(f"the network is unreachable: could not connect to {host} ({last_problem})",
+                                  hint="Check the network connection (or proxy) and --base-url")
         raise CtgovFetchError(f"gave up after {self.max_retries + 1} attempts; last problem: {last_problem}",
                               file=url, hint="Try again later or lower the request rate")
 
