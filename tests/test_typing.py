@@ -41,7 +41,7 @@ TYPED_PATHS = [
     "src/hcctrials/cli/registry.py",
     "src/hcctrials/cli/registry_show.py",
     "src/hcctrials/cli/db.py",
-    "src/hcctrials/cli/messages.py",
+    "src/hcctrials/cli/options.py",
     "src/hcctrials/criteria",
     "src/hcctrials/i18n",
     "src/hcctrials/model/eligibility.py",

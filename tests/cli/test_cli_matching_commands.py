@@ -66,7 +66,7 @@ def test_landscape_table_and_plot(db: str, tmp_path: Path) -> None:
     plot = tmp_path / "landscape.svg"
     res = runner.invoke(app, ["landscape", "--plot", str(plot), "--db", db])
     assert res.exit_code == 0, res.output
-    assert plot.read_text().startswith("<?xml") and "setting by class" in res.output
+    assert plot.read_text().startswith("<?xml") and "Trials by setting and intervention class" in res.output
 
 
 def test_screen_writes_parquet(db: str, tmp_path: Path) -> None:

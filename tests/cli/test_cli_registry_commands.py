@@ -63,7 +63,7 @@ def test_ingest_list_show(records: Path, db: str) -> None:
     listing = json.loads(runner.invoke(app, ["trials", "list", "--db", db, "--json"]).stdout)
     assert len(listing) == 50 and HCC_STUDY in {row["trial_id"] for row in listing}
     table = runner.invoke(app, ["trials", "list", "--db", db, "--limit", "2"])
-    assert table.exit_code == 0 and "registry" in table.stdout
+    assert table.exit_code == 0 and "Registry" in table.stdout
 
     shown = runner.invoke(app, ["trials", "show", HCC_STUDY, "--db", db, "--versions"])
     assert shown.exit_code == 0, shown.output

@@ -243,8 +243,8 @@ def test_landscape_counts_hcc_trials_only_and_says_what_it_dropped(tmp_path: Pat
 
 
 def test_landscape_note_names_the_dropped_records() -> None:
-    from hcctrials.reports.landscape_plot import _dropped_text
+    from hcctrials.reports.landscape_plot import dropped_note
 
-    assert _dropped_text({"other_condition": 3}, 83, "en") == \
+    assert dropped_note({"other_condition": 3}, 83, "en") == \
         "Not counted: 3 trials of other conditions; 83 records without a start year (not in the year chart)"
-    assert "83 条无开始年份的记录" in _dropped_text({}, 83, "zh")
+    assert "83 条无开始年份的记录" in dropped_note({}, 83, "zh")

@@ -1,7 +1,7 @@
 """Database commands: ``db upgrade``, ``db backup``, ``db check``, ``db index``.
 
 A thin shell over :mod:`hcctrials.storage` (:mod:`hcctrials.storage.maintenance` for backup and
-check).  Messages are in :mod:`hcctrials.cli.messages`.
+check).  Every message comes from the catalog (:func:`hcctrials.i18n.say`, Chinese in ``cli.po``).
 """
 
 from __future__ import annotations
@@ -12,8 +12,9 @@ from typing import Optional
 import typer
 from rich.console import Console
 
-from hcctrials.cli import messages
+from hcctrials.cli.options import lang_option
 from hcctrials.config import load_settings
+from hcctrials.i18n import resolve_language, say
 from hcctrials.storage import TrialStore, open_store, upgrade
 
 __all__ = ["register", "db_app"]
@@ -33,19 +34,22 @@ def _store(db: str | None, *, migrate: bool = True) -> TrialStore:
 
 
 @db_app.command("upgrade")
-def db_upgrade(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP)) -> None:
+def db_upgrade(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP), lang: Optional[str] = lang_option()) -> None:
     """Create or upgrade the database schema to the newest revision (Alembic)."""
+    language = resolve_language(lang)
     url = _url(db)
     revision = upgrade(url)
     from hcctrials.storage.engine import describe_url, normalise_url
 
-    typer.echo(f"{describe_url(normalise_url(url))}: schema at revision {revision}")
+    typer.echo(say("{url}: schema at revision {revision}", language, url=describe_url(normalise_url(url)),
+                   revision=revision))
 
 
 @db_app.command("backup")
 def db_backup(
     dest: Path = typer.Argument(..., help="The new backup file (never overwritten).", show_default=False),
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
+    lang: Optional[str] = lang_option(),
 ) -> None:
     """Back up a SQLite database to DEST while it is in use (VACUUM INTO, then integrity_check).
 
@@ -54,17 +58,20 @@ def db_backup(
     from hcctrials.storage.maintenance import backup_database, pg_dump_command, sqlite_path
     from hcctrials.storage.engine import describe_url
 
+    language = resolve_language(lang)
     with _store(db) as store:
         if sqlite_path(store) is None:  # no backup made: say how, exit status 1
-            Console(stderr=True).print(messages.BACKUP_POSTGRES_HINT.format(
+            Console(stderr=True).print(say(
+                "{url} is a PostgreSQL database: no backup made; use the server's tools: {command}", language,
                 url=store.url, command=pg_dump_command(store, dest)), highlight=False, soft_wrap=True)
             raise SystemExit(1)
         size = backup_database(store, dest)
-        typer.echo(messages.BACKUP_DONE.format(url=describe_url(store.engine.url), dest=dest.resolve(), size=size))
+        typer.echo(say("{url}: backed up to {dest} ({size} bytes, integrity ok)", language,
+                       url=describe_url(store.engine.url), dest=dest.resolve(), size=size))
 
 
 @db_app.command("check")
-def db_check(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP)) -> None:
+def db_check(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP), lang: Optional[str] = lang_option()) -> None:
     """Check the database: integrity (SQLite), stale search index, ingest runs whose process died.
 
     Reads only. Exit status 1 if there is a problem.
@@ -72,40 +79,47 @@ def db_check(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP)) -> N
     from hcctrials.matching.search import INDEX_VERSION
     from hcctrials.storage.maintenance import check_database
 
+    language = resolve_language(lang)
     with _store(db, migrate=False) as store:
         report = check_database(store, index_version=INDEX_VERSION)
     out = Console(highlight=False, soft_wrap=True)
     for line in report.integrity:
-        out.print(messages.CHECK_INTEGRITY.format(detail=line))
+        out.print(say("integrity: {detail}", language, detail=line))
     if report.stale_documents:
-        out.print(messages.CHECK_STALE.format(stale=report.stale_documents, trials=report.trials))
+        out.print(say("search index: stale for {stale} of {trials} trial(s); run `hcctrials db index`", language,
+                      stale=report.stale_documents, trials=report.trials))
     for run in report.dead_runs:
-        out.print(messages.CHECK_DEAD_RUNS.format(id=run.id, started=f"{run.started_at:%Y-%m-%d %H:%M:%S}Z",
-                                                  pid=run.pid, host=run.host))
+        out.print(say("ingest run {id} (started {started}, pid {pid} on {host}) is still marked running but its "
+                      "process is gone; the next ingest marks it abandoned", language, id=run.id,
+                      started=f"{run.started_at:%Y-%m-%d %H:%M:%S}Z", pid=run.pid, host=run.host))
     for run in report.running_runs:
-        out.print(messages.CHECK_RUNNING_INFO.format(id=run.id, started=f"{run.started_at:%Y-%m-%d %H:%M:%S}Z",
-                                                     pid=run.pid, host=run.host))
+        out.print(say("ingest run {id} (started {started}, pid {pid} on {host}) is running", language, id=run.id,
+                      started=f"{run.started_at:%Y-%m-%d %H:%M:%S}Z", pid=run.pid, host=run.host))
     for run in report.abandoned_runs:
-        out.print(messages.CHECK_ABANDONED_INFO.format(id=run.id, started=f"{run.started_at:%Y-%m-%d %H:%M:%S}Z"))
+        out.print(say("ingest run {id} (started {started}) was abandoned (closed by a later run)", language, id=run.id,
+                      started=f"{run.started_at:%Y-%m-%d %H:%M:%S}Z"))
     if report.problems:
-        out.print(messages.CHECK_PROBLEMS.format(url=report.url, count=report.problems))
+        out.print(say("{url}: {count} problem(s)", language, url=report.url, count=report.problems))
         raise SystemExit(1)
-    out.print(messages.CHECK_OK.format(url=report.url, trials=report.trials, revision=report.revision))
+    out.print(say("{url}: ok ({trials} trial(s), schema {revision})", language, url=report.url, trials=report.trials,
+                  revision=report.revision))
 
 
 @db_app.command("index")
 def db_index(
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
     rebuild: bool = typer.Option(False, "--rebuild", help="Drop every search document and index all trials again."),
+    lang: Optional[str] = lang_option(),
 ) -> None:
     """Bring the bilingual search index up to date (the trials whose document is missing or stale)."""
     from hcctrials.matching.search import SEARCH_DOCUMENTS
     from hcctrials.storage.search_index import rebuild_search_index, refresh_search_index
 
+    language = resolve_language(lang)
     with _store(db) as store:
         count = (rebuild_search_index(store, builder=SEARCH_DOCUMENTS) if rebuild
                  else refresh_search_index(store, builder=SEARCH_DOCUMENTS))
-        typer.echo(messages.INDEX_DONE.format(url=store.url, count=count))
+        typer.echo(say("{url}: indexed {count} trial(s) for search", language, url=store.url, count=count))
 
 
 def register(app: typer.Typer) -> None:

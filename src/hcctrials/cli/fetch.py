@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+from hcctrials.cli.options import lang_option
+from hcctrials.i18n import resolve_language, say
 from hcctrials.sources.ctgov.client import DEFAULT_BASE_URL, CtgovClient, fetch_pages
 
 __all__ = ["register"]
@@ -32,18 +34,20 @@ def fetch_ctgov(
                                   help="Studies per request and per file (the API allows up to 1000)."),
     min_interval: float = typer.Option(0.35, "--min-interval", min=0.0, help="Seconds between requests."),
     as_json: bool = typer.Option(False, "--json", help="Print the summary as JSON."),
+    lang: Optional[str] = lang_option(),
 ) -> None:
     """Fetch CT.gov studies page by page into JSON files that `hcctrials ingest DIR` reads.
 
     Each page is written as the website's "Download -> JSON" writes studies (a JSON array, one
     study per line), which `hcctrials ingest` reads on its fast path.
     """
+    language = resolve_language(lang)
     folder = out or Path(f"ctgov-{date.today().isoformat()}")
     folder.mkdir(parents=True, exist_ok=True)
     console = Console(stderr=True)
     pages = studies = 0
     with CtgovClient(base_url=base_url, min_interval_s=min_interval) as session, Progress(
-        TextColumn("[bold]fetching CT.gov"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+        TextColumn("[bold]" + say("fetching CT.gov", language)), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
         console=console, transient=True, disable=as_json,
     ) as progress:
         task = progress.add_task("studies", total=max_studies)
@@ -60,11 +64,12 @@ def fetch_ctgov(
         summary = {"out": str(folder), "pages": pages, "studies": studies,
                    "requests": session.requests_made, "retries": session.retries_made}
     if as_json:
-        typer.echo(json.dumps(summary))
+        typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:
-        Console().print(f"fetched {studies} studies in {pages} page(s) into {folder} "
-                        f"({session.requests_made} requests, {session.retries_made} retries); "
-                        f"run: hcctrials ingest {folder}", highlight=False)
+        Console().print(say("fetched {studies} studies in {pages} page(s) into {folder} ({requests} requests, "
+                            "{retries} retries); run: hcctrials ingest {folder}", language, studies=studies, pages=pages,
+                            folder=str(folder), requests=session.requests_made, retries=session.retries_made),
+                        highlight=False)
 
 
 def _write_array(path: Path, studies: list[Any]) -> None:

@@ -11,6 +11,7 @@ import json
 import os
 from datetime import date
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Optional, cast
 
 import typer
@@ -18,6 +19,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from hcctrials.cli.options import lang_option
 from hcctrials.errors import InputError
 
 if TYPE_CHECKING:
@@ -112,13 +114,17 @@ def search_command(
     started_before: Optional[str] = typer.Option(None, "--started-before", help="YYYY-MM-DD"),
     limit: int = typer.Option(50, "--limit"),
     as_json: bool = typer.Option(False, "--json", help="Print JSON."),
+    lang: Optional[str] = lang_option(),
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
     """Full-text search in both languages, with filters."""
+    from hcctrials.i18n import resolve_language, say
+    from hcctrials.i18n.labels import label
     from hcctrials.matching.search import INDEX_VERSION, SearchFilters, normalise_filters, parse_query
     from hcctrials.storage.search_index import search_index_status, search_trials
     from hcctrials.vocab import load_lexicon
 
+    language = resolve_language(lang)
     drug_ids = []
     for name in drug:
         therapy = load_lexicon().lookup(name)
@@ -137,54 +143,88 @@ def search_command(
         index = search_index_status(store, index_version=INDEX_VERSION)
         hits = search_trials(store, parse_query(query), filters=filters, limit=limit)
     if not index.current:
-        from hcctrials.cli.messages import STALE_INDEX
-
-        Console(stderr=True).print(STALE_INDEX.format(stale=index.stale, trials=index.trials), highlight=False,
-                                   markup=False)
+        Console(stderr=True).print(say(
+            "the search index is stale for {stale} of {trials} trial(s): results come from what is indexed; "
+            "run `hcctrials db index` (or the next `hcctrials ingest`) to refresh it", language,
+            stale=index.stale, trials=index.trials), highlight=False, markup=False)
     if as_json:
-        typer.echo(json.dumps([h.__dict__ for h in hits], ensure_ascii=False, indent=2, default=list))
+        # one vocabulary with `trials list --json`: the record status is "overall_status"
+        rows = [{("overall_status" if k == "status" else k): (list(v) if isinstance(v, tuple) else v)
+                 for k, v in h.__dict__.items()} for h in hits]
+        typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title=f"{len(hits)} trial(s)", header_style="bold")
-    for name in ("trial", "registry", "status", "phase", "setting", "classes", "title"):
-        table.add_column(name, overflow="fold")
+    table = Table(title=say("{n} trial(s)", language, n=len(hits)), header_style="bold")
+    table.add_column(say("Trial", language), no_wrap=True)  # an id never wraps mid-word
+    table.add_column(say("Registry", language), overflow="fold")
+    table.add_column(say("Record status", language), overflow="fold")
+    table.add_column(say("Phase", language), overflow="fold")
+    table.add_column(say("Setting", language), overflow="fold")
+    table.add_column(say("Classes", language), overflow="fold")
+    table.add_column(say("Title", language), overflow="fold", ratio=1)
     for h in hits:
-        table.add_row(h.trial_id, h.registry, h.status, ",".join(h.phases), ",".join(h.settings),
-                      ",".join(h.classes), h.title)
+        table.add_row(h.trial_id, label("registry", h.registry, language), label("status", h.status, language),
+                      ", ".join(label("phase", p, language) for p in h.phases),
+                      ", ".join(label("setting", s, language) for s in h.settings),
+                      ", ".join(label("class", c, language) for c in h.classes), h.title)
     Console().print(table)
 
 
 def landscape_command(
     plot: Optional[Path] = typer.Option(None, "--plot", help="Write the plot (.png or .svg)."),
+    all_conditions: bool = typer.Option(False, "--all-conditions",
+                                        help="Count the trials of every condition (default: HCC trials only)."),
     as_json: bool = typer.Option(False, "--json", help="Print the long table as JSON."),
+    lang: Optional[str] = lang_option(),
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
 ) -> None:
-    """Summarise the catalog: trials by setting x intervention class x phase x registry x year."""
+    """Summarise the catalog: HCC trials by setting x intervention class x phase x registry x year."""
+    from hcctrials.i18n import resolve_language, say
+    from hcctrials.i18n.labels import label
     from hcctrials.matching.landscape import derive_landscape_rows, summarise_landscape
+    from hcctrials.reports.landscape_plot import class_label, dropped_note, plot_trial_landscape, select_hcc_trials
 
+    language = resolve_language(lang)
     with _store(db) as store:
-        rows = derive_landscape_rows(store.iter_trials())
+        trials = list(store.iter_trials())
+    chosen, dropped = (trials, {}) if all_conditions else select_hcc_trials(trials)
+    rows = derive_landscape_rows(chosen)
     summary = summarise_landscape(rows)
     if plot is not None:
-        from hcctrials.reports.landscape_plot import save_landscape_plot
-
-        save_landscape_plot(summary, plot)
+        plot_trial_landscape(trials, plot, hcc_only=not all_conditions, lang=language)
     if as_json:
-        # pandas-stubs gap: the stubs do not accept None as ``other``, which pandas supports (missing -> None)
-        typer.echo(summary["long"].astype(object).where(summary["long"].notna(), None).to_json(  # type: ignore[call-overload]
-            orient="records", force_ascii=False))
+        long = summary["long"].astype(object).where(summary["long"].notna(), None)  # type: ignore[call-overload]
+        typer.echo(json.dumps(long.to_dict(orient="records"), ensure_ascii=False, indent=2, default=str))
         return
     console = Console()
-    for name in ("setting_by_class", "setting_by_phase", "setting_by_registry"):
+
+    def phase(value: object) -> str:
+        return " / ".join(label("phase", p, language) if p != "not stated" else say("not stated", language)
+                          for p in str(value).split("/"))
+
+    def drug_class(value: object) -> str:
+        return class_label(str(value), language)
+
+    def registry(value: object) -> str:
+        return label("registry", str(value), language)
+
+    columns: dict[str, tuple[str, Callable[[object], str]]] = {
+        "setting_by_class": (say("Trials by setting and intervention class", language), drug_class),
+        "setting_by_phase": (say("Trials by setting and phase", language), phase),
+        "setting_by_registry": (say("Trials by setting and registry", language), registry)}
+    for name, (title, word) in columns.items():
         frame = summary[name]
-        table = Table(title=name.replace("_", " "), header_style="bold")
-        table.add_column("setting")
+        table = Table(title=title, header_style="bold")
+        table.add_column(say("Setting", language))
         for col in frame.columns:
-            table.add_column(str(col), justify="right")
+            table.add_column(word(col), justify="right")
         for idx, row in frame.iterrows():
-            table.add_row(str(idx), *(str(v) for v in row.tolist()))
+            table.add_row(label("setting", str(idx), language), *(str(v) for v in row.tolist()))
         console.print(table)
+    note = dropped_note(dropped, 0, language)
+    if note:
+        console.print(note, highlight=False)
     if plot is not None:
-        console.print(f"plot written to {plot}", highlight=False)
+        console.print(say("plot written to {path}", language, path=str(plot)), highlight=False)
 
 
 def _screen_init(catalog: CohortCatalog, all_pairs: bool = True) -> None:

@@ -19,8 +19,9 @@ from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from hcctrials.cli import messages
+from hcctrials.cli.options import lang_option
 from hcctrials.config import load_settings
+from hcctrials.i18n import resolve_language, say
 from hcctrials.ingest import IngestEvent, IngestSummary, example_records_dir, ingest_paths
 from hcctrials.model.trial import OverallStatus, Registry, Trial
 from hcctrials.storage import TrialStore, open_store
@@ -28,7 +29,7 @@ from hcctrials.storage import TrialStore, open_store
 __all__ = ["register"]
 
 _DB_HELP = "Database: a file path or a URL (sqlite:///PATH, postgresql://USER@HOST/DB). Default: $HCCTRIALS_DB or a SQLite file in the user data folder."
-_LANG_HELP = "Language of titles and labels: en or zh (falls back to the other when missing)."
+_LANG_HELP = "zh or en: the language of titles, labels and messages (record text falls back to the other when missing)."
 
 trials_app = typer.Typer(help="List and read stored trials.", no_args_is_help=True)
 schema_app = typer.Typer(help="Print JSON Schemas of the data model.", no_args_is_help=True)
@@ -39,34 +40,39 @@ def _store(db: str | None) -> TrialStore:
 
 
 def _lang(value: str | None) -> str:
-    lang = load_settings(language=value).language if value is None else value
-    if lang not in ("en", "zh"):
-        raise typer.BadParameter("use en or zh", param_hint="--lang")
-    return lang
+    return resolve_language(value)
 
 
 _COLUMNS = ("files", "ingested", "updated", "unchanged", "older", "held", "failed")
 
 
-def _print_summary(console: Console, summary: IngestSummary) -> None:
-    table = Table(title="ingest summary", show_header=True, header_style="bold")
+#: the summary's column words (catalog msgids; the JSON keys stay as they are)
+_COLUMN_WORDS = {"files": "files", "ingested": "ingested", "updated": "updated", "unchanged": "unchanged",
+                 "older": "older", "held": "held back", "failed": "failed"}
+
+
+def _print_summary(console: Console, summary: IngestSummary, language: str = "en") -> None:
+    table = Table(title=say("ingest summary", language), show_header=True, header_style="bold")
     for name in _COLUMNS:
         alarm = (name == "failed" and summary.failed) or (name == "held" and summary.held)
-        table.add_column(name, justify="right", style="bold red" if alarm else None)
+        table.add_column(say(_COLUMN_WORDS[name], language), justify="right", style="bold red" if alarm else None)
     counts = summary.counts()
     table.add_row(*(str(counts[name]) for name in _COLUMNS))
     console.print(table)
     if summary.abandoned_runs:
-        console.print(messages.ABANDONED_RUNS.format(runs=", ".join(map(str, summary.abandoned_runs))),
-                      highlight=False)
+        console.print(say("closed abandoned ingest run(s) {runs}: their process is gone (status 'abandoned')", language,
+                          runs=", ".join(map(str, summary.abandoned_runs))), highlight=False)
     if summary.held:
-        ids = ", ".join(f"{tid} (version {version})" for tid, version in summary.held_versions[:20])
-        more = f" and {len(summary.held_versions) - 20} more" if len(summary.held_versions) > 20 else ""
-        console.print(messages.HELD_VERSIONS.format(count=summary.held, ids=escape(ids + more)), highlight=False)
+        ids = ", ".join(say("{trial} (version {version})", language, trial=tid, version=version)
+                        for tid, version in summary.held_versions[:20])
+        more = say(" and {n} more", language, n=len(summary.held_versions) - 20) if len(summary.held_versions) > 20 else ""
+        console.print(say("held back {count} new version(s) that lost most of the current version's content: {ids}. "
+                          "The current versions stay; run the ingest again with --accept-shrink to make them current",
+                          language, count=summary.held, ids=escape(ids + more)), highlight=False)
     if summary.failures:
-        failures = Table(title="failures", show_header=True, header_style="bold red", expand=True)
+        failures = Table(title=say("failures", language), show_header=True, header_style="bold red", expand=True)
         for name in ("file", "record", "field", "reason"):
-            failures.add_column(name, overflow="fold")
+            failures.add_column(say(name, language), overflow="fold")
         for f in summary.failures:
             record = " ".join(p for p in (f.record_id, f"({f.locator})" if f.locator else None) if p)
             failures.add_row(f.file, record or "-", f.field or "-", f.message)
@@ -87,6 +93,7 @@ def ingest(
                                        help="Make new versions current even when they lost most of the current "
                                             "version's content (interventions, arms, sites, outcomes, conditions, "
                                             "criteria); without it such versions are held back."),
+    lang: Optional[str] = lang_option(),
 ) -> None:
     """Ingest registry records (CT.gov JSON/CSV/XML, ChiCTR pages/XML, trial-finder pages).
 
@@ -95,8 +102,9 @@ def ingest(
     (a truncated download) is held back: stored, not current, with a finding. Exit status 1 if
     anything failed or was held back. Safe to run beside other ingests and searches.
     """
+    language = resolve_language(lang)
     if not paths and not examples:
-        raise typer.BadParameter("give at least one PATH or --examples", param_hint="PATH")
+        raise typer.BadParameter(say("give at least one PATH or --examples", language), param_hint="PATH")
     out = Console()
     err = Console(stderr=True)
     with ExitStack() as stack:
@@ -106,7 +114,7 @@ def ingest(
         store = stack.enter_context(_store(db))
         progress = stack.enter_context(Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
-            TextColumn("{task.fields[records]} records"), TimeElapsedColumn(),
+            TextColumn("{task.fields[records]} " + say("records", language)), TimeElapsedColumn(),
             console=err, transient=True, disable=as_json,
         ))
         task = progress.add_task("files", total=None, records=0)
@@ -129,7 +137,7 @@ def ingest(
                                "held_versions": [{"trial_id": t, "version": v} for t, v in summary.held_versions],
                                "abandoned_runs": summary.abandoned_runs}, ensure_ascii=False, indent=2))
     else:
-        _print_summary(out, summary)
+        _print_summary(out, summary, language)
     if not summary.ok or summary.held:
         # SystemExit rather than typer.Exit: cli.main runs the app with standalone_mode=False,
         # where click turns typer.Exit into a return value that main() does not pass on.
@@ -157,20 +165,23 @@ def list_trials(
         return
     # Narrow terminals (80 columns, CI logs) still get a readable table: the status wraps on
     # words, linked ids go under the title, and only the title takes the remaining width.
+    from hcctrials.i18n.labels import label
+
     table = Table(show_header=True, header_style="bold", expand=True, box=box.SIMPLE_HEAD, pad_edge=False)
-    table.add_column("id", no_wrap=True)
-    table.add_column("registry", max_width=12, overflow="fold")
-    table.add_column("status", max_width=11, overflow="fold")
-    table.add_column("phase", max_width=7, overflow="fold")
-    table.add_column("title", ratio=1, min_width=24, overflow="fold")
+    table.add_column(say("ID", language), no_wrap=True)
+    table.add_column(say("Registry", language), max_width=12, overflow="fold")
+    table.add_column(say("Record status", language), max_width=11, overflow="fold")
+    table.add_column(say("Phase", language), max_width=7, overflow="fold")
+    table.add_column(say("Title", language), ratio=1, min_width=24, overflow="fold")
     for r in rows:
         title = escape(r.title(language))
         if r.linked_ids:
-            title += f"\n[dim]linked: {escape(', '.join(r.linked_ids))}[/]"
-        table.add_row(r.trial_id, r.registry, r.overall_status.replace("_", " "), ",".join(r.phases), title)
+            title += "\n[dim]" + escape(say("linked: {ids}", language, ids=", ".join(r.linked_ids))) + "[/]"
+        table.add_row(r.trial_id, label("registry", r.registry, language), label("status", r.overall_status, language),
+                      ", ".join(label("phase", p, language) for p in r.phases), title)
     Console().print(table)
     if not rows:
-        Console(stderr=True).print("no trials stored yet: run `hcctrials ingest PATH`")
+        Console(stderr=True).print(say("no trials stored yet: run `hcctrials ingest PATH`", language))
 
 
 @trials_app.command("show")
@@ -202,16 +213,18 @@ def show_trial(
 
 
 @schema_app.command("trial")
-def schema_trial() -> None:
+def schema_trial(lang: Optional[str] = lang_option()) -> None:
     """Print the JSON Schema of the normalised trial record (model.trial.Trial)."""
+    resolve_language(lang)  # the schema is a vocabulary (English keys); --lang is checked like everywhere
     typer.echo(json.dumps(Trial.model_json_schema(), ensure_ascii=False, indent=2))
 
 
 @schema_app.command("patient")
-def schema_patient() -> None:
+def schema_patient(lang: Optional[str] = lang_option()) -> None:
     """Print the JSON Schema of the patient record (model.patient.Patient; see docs/patients.md)."""
     from hcctrials.patients import patient_json_schema
 
+    resolve_language(lang)  # the schema is a vocabulary (English keys); --lang is checked like everywhere
     typer.echo(json.dumps(patient_json_schema(), ensure_ascii=False, indent=2))
 
 

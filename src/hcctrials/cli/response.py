@@ -8,13 +8,15 @@ from __future__ import annotations
 import json
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, cast
+from typing import TYPE_CHECKING, Any, Literal, Optional, cast
 
 import typer
 from rich.console import Console
 from rich.table import Table
 
+from hcctrials.cli.options import lang_option
 from hcctrials.errors import InputError
+from hcctrials.i18n import resolve_language, say
 
 if TYPE_CHECKING:  # pandas and the engine load when the command runs: every CLI start is faster
     import pandas as pd
@@ -29,17 +31,35 @@ def example_path() -> Path:
     return Path(str(resources.files("hcctrials.datasets").joinpath("response_example.csv")))
 
 
-def _show(df: pd.DataFrame, title: str, columns: dict[str, str]) -> Table:
-    """A rich table of *columns* (column -> short header) of *df*."""
+#: columns holding response categories (shown as words in the reader's language)
+_CATEGORY_COLUMNS = frozenset({"best_overall_response", "best_overall_response_unconfirmed", "target_response",
+                               "non_target_response", "overall_response"})
+
+
+def _category(code: str, language: str) -> str:
+    """A response category as clinicians abbreviate it in both languages (CR, PR, iUPD ...); the compound
+    and missing categories in words ("非CR/非PD" / "Non-CR/non-PD")."""
+    words = {"NON_CR_NON_PD": "Non-CR/non-PD", "NON_iCR_NON_iUPD": "Non-iCR/non-iUPD",
+             "MISSING": "No post-baseline assessment"}
+    return say(words[code], language) if code in words else code
+
+
+def _show(df: pd.DataFrame, title: str, columns: dict[str, str], language: str = "en") -> Table:
+    """A rich table of *columns* (column -> short header, a catalog msgid) of *df*, in *language*."""
+    import numpy as np
     import pandas as pd
 
     table = Table(title=title, show_lines=False)
     for header in columns.values():
-        table.add_column(header)
+        table.add_column(say(header, language))
     for row in df[list(columns)].itertuples(index=False):
         cells = []
-        for v in row:
-            if isinstance(v, pd.Timestamp):
+        for name, v in zip(columns, row):
+            if name in _CATEGORY_COLUMNS and isinstance(v, str):
+                cells.append(_category(v, language))
+            elif isinstance(v, (bool, np.bool_)):
+                cells.append(say("yes", language) if v else say("no", language))
+            elif isinstance(v, pd.Timestamp):
                 cells.append(v.date().isoformat())
             elif v is None or (isinstance(v, float) and pd.isna(v)) or v is pd.NaT:
                 cells.append("")
@@ -116,6 +136,7 @@ def response_command(
     adrs_out: Path | None = typer.Option(None, "--adrs-out", help="Write ADRS as CSV here."),
     example: bool = typer.Option(False, "--example",
                                  help="Use the packaged five-subject example table."),
+    lang: Optional[str] = lang_option(),
 ) -> None:
     """Derive per-visit responses and best overall response.
 
@@ -123,6 +144,7 @@ def response_command(
     """
     from hcctrials.response import CRITERIA, ResponseSettings, derive_responses, load_assessments
 
+    language = resolve_language(lang)
     if example:
         assessments = example_path()
     if assessments is None:
@@ -164,19 +186,21 @@ def response_command(
         typer.echo(json.dumps(payload, ensure_ascii=False, indent=2))
         return
     console = Console()
-    title = f"{result.criteria_title}: best overall response " \
-            f"({'confirmed' if confirm else 'unconfirmed'}; SD >= {settings.sd_min_days} days)"
+    title = say("{criteria}: best overall response ({confirmation}; SD >= {days} days)", language,
+                criteria=result.criteria_title,
+                confirmation=say("confirmation required", language) if confirm else say("confirmation not required", language),
+                days=settings.sd_min_days)
     console.print(_show(result.subjects, title, {
-        "subject_id": "subject", "best_overall_response": "BOR",
-        "best_overall_response_unconfirmed": "BOR unconf.",
-        "first_response_date": "response", "confirmation_date": "confirmed",
-        "first_progression_date": "progression", "best_pct_change_from_baseline": "best %"}))
+        "subject_id": "Subject", "best_overall_response": "BOR",
+        "best_overall_response_unconfirmed": "BOR (unconfirmed)",
+        "first_response_date": "First response", "confirmation_date": "Confirmed on",
+        "first_progression_date": "Progression", "best_pct_change_from_baseline": "Best % change"}, language))
     if show_visits:
-        console.print(_show(result.visits, "Time-point responses", {
-            "subject_id": "subject", "visit_date": "date", "target_sum_mm": "SOD mm",
-            "pct_change_from_baseline": "% base", "pct_change_from_nadir": "% nadir",
-            "target_response": "target", "non_target_response": "non-target",
-            "new_lesion": "new", "overall_response": "overall"}))
+        console.print(_show(result.visits, say("Time-point responses", language), {
+            "subject_id": "Subject", "visit_date": "Date", "target_sum_mm": "SOD (mm)",
+            "pct_change_from_baseline": "% from baseline", "pct_change_from_nadir": "% from nadir",
+            "target_response": "Target", "non_target_response": "Non-target",
+            "new_lesion": "New lesion", "overall_response": "Overall"}, language))
         if show_rules:
             for row in result.visits.itertuples(index=False):
                 # pandas-stubs types tuple fields as any scalar; visit_date is a datetime column.
@@ -184,9 +208,9 @@ def response_command(
                 console.print(f"{row.subject_id} {visit_date.date()}: {row.rule}",
                               highlight=False, soft_wrap=True)
     if len(result.findings):
-        console.print(_show(result.findings, "Data-quality findings", {
-            "subject_id": "subject", "visit_date": "date", "lesion_id": "lesion",
-            "code": "code", "message": "message"}))
+        console.print(_show(result.findings, say("Data-quality findings", language), {
+            "subject_id": "Subject", "visit_date": "Date", "lesion_id": "Lesion",
+            "code": "Code", "message": "Message"}, language))
 
 
 def register(app: typer.Typer) -> None:

@@ -82,7 +82,8 @@ class LandscapePlot:
     without_start_year: int = 0
 
 
-def _dropped_text(dropped: Mapping[str, int], without_year: int, lang: str) -> str:
+def dropped_note(dropped: Mapping[str, int], without_year: int, lang: str) -> str:
+    """What the landscape did not count, in words (\"Not counted: 3 trials of other conditions; ...\")."""
     parts = []
     names = {"basket": say("{n} solid-tumour basket trials", lang, n=dropped.get("basket", 0)),
              "other_condition": say("{n} trials of other conditions", lang, n=dropped.get("other_condition", 0)),
@@ -110,7 +111,7 @@ def plot_trial_landscape(trials: Iterable[Trial], path: str | Path, *, hcc_only:
     title = say("HCC trial landscape ({n} trials)", lang, n=n) if hcc_only else \
         say("Trial landscape, all conditions ({n} trials)", lang, n=n)
     out = save_landscape_plot(summary, path, title=title, lang=lang,
-                              note=_dropped_text(dropped, no_year, lang))
+                              note=dropped_note(dropped, no_year, lang))
     return LandscapePlot(out, n, dropped, no_year)
 
 

@@ -91,7 +91,7 @@ def _num(context: Any, value: Any, digits: int = 2) -> str:
 
 @jinja2.pass_context
 def _label(context: Any, kind: str, value: Any) -> str:
-    from hcctrials.web.labels import label
+    from hcctrials.i18n.labels import label
 
     return label(kind, value, context.get("lang", "en"))
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Path, Query, Request
 
 from hcctrials.errors import InputError, NotFoundError
-from hcctrials.web.labels import label
+from hcctrials.i18n.labels import label
 from hcctrials.web.forms import form_as_of, patient_from_form, patient_from_json
 from hcctrials.web.problems import PROBLEM_RESPONSES
 from hcctrials.web.routes.common import catalog_query, services, today

@@ -1,4 +1,5 @@
-"""Words for coded values (record status, phase, registry, setting, class ...) in the reader's language.
+"""Words for coded values (record status, phase, registry, setting, class ...) in the reader's language,
+shared by the command line, the web app and the reports.
 
 Every word is a :func:`hcctrials.i18n.say` message (Chinese in the .po catalogs); settings use
 the matching module's own bilingual labels (:data:`hcctrials.matching.setting.SETTING_LABELS`).
