@@ -41,8 +41,11 @@ def test_every_template_message_has_a_chinese_text() -> None:
 
 
 def test_every_web_say_message_has_a_chinese_text() -> None:
-    messages = {m if isinstance(m, str) else m[0] for _f, _l, m, _c, _x in
-                extract_from_dir(str(WEB), method_map=[("**.py", "python")], keywords={"say": None})}
+    # the web app's own messages and the words for coded values it shows (hcctrials/i18n/labels.py, shared
+    # with the command line)
+    messages = {m if isinstance(m, str) else m[0] for folder in (WEB, WEB.parent / "i18n")
+                for _f, _l, m, _c, _x in extract_from_dir(str(folder), method_map=[("**.py", "python")],
+                                                          keywords={"say": None})}
     assert len(messages) > 50
     zh = catalog("zh")
     assert not sorted(m for m in messages if not zh.get(m))

@@ -17,7 +17,9 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from hcctrials.cli.options import lang_option
 from hcctrials.errors import InputError, NotFoundError
+from hcctrials.i18n import resolve_language, say
 
 if TYPE_CHECKING:
     from hcctrials.model.eligibility import Role
@@ -61,6 +63,10 @@ def _compiled(trial, protocol: Path | None, language: str):  # type: ignore[no-u
     return compiled
 
 
+#: criterion states (hcctrials.criteria.coverage.criterion_state) -> catalog msgids
+_STATE_WORDS = {"compiled": "compiled", "needs_review": "needs review", "partial": "partly compiled"}
+
+
 def register(app: typer.Typer) -> None:
     """Add the criteria commands to *app*."""
     crit = typer.Typer(help="Eligibility criteria: compile, review coverage, evaluate a patient.",
@@ -73,23 +79,27 @@ def register(app: typer.Typer) -> None:
         db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
         file: list[Path] = typer.Option([], "--file", help="Read the trial from a registry file instead."),
         protocol: Optional[Path] = typer.Option(None, "--protocol", help="Protocol override YAML."),
-        language: str = typer.Option("auto", "--language", help="auto | en | zh"),
+        language: str = typer.Option("auto", "--language", help="Language of the criteria text: auto | en | zh"),
         as_json: bool = typer.Option(False, "--json", help="Print the compiled trial as JSON."),
+        lang: Optional[str] = lang_option(),
     ) -> None:
         """Each criterion with its compiled rule, or why it needs review."""
         from hcctrials.criteria import describe
         from hcctrials.criteria.coverage import criterion_state
 
+        reader = resolve_language(lang)
         compiled = _compiled(_find_trial(trial_id, db, file), protocol, language)
         if as_json:
             typer.echo(json.dumps(compiled.to_json(), ensure_ascii=False, indent=2))
             return
-        table = Table(title=f"{compiled.trial_id}: compiled criteria")
-        for col in ("role", "#", "state", "criterion", "rule"):
-            table.add_column(col, overflow="fold")
+        table = Table(title=say("{trial}: compiled criteria", reader, trial=compiled.trial_id))
+        for col in ("Role", "#", "State", "Criterion", "Rule"):
+            table.add_column(say(col, reader) if col != "#" else col, overflow="fold")
         for c in compiled.criteria:
-            state = criterion_state(c.rule) + (" (override)" if c.overridden else "")
-            table.add_row(c.role, c.number, state, c.text, describe(c.rule))
+            state = say(_STATE_WORDS[criterion_state(c.rule)], reader)
+            if c.overridden:
+                state += say(" (override)", reader)
+            table.add_row(say(c.role, reader), c.number, state, c.text, describe(c.rule))
         Console().print(table)
 
     @crit.command("compile-text")
@@ -97,9 +107,12 @@ def register(app: typer.Typer) -> None:
         text: str = typer.Argument(..., help="One criterion, English or Chinese."),
         role: str = typer.Option("inclusion", "--role", help="inclusion | exclusion"),
         as_json: bool = typer.Option(False, "--json"),
+        lang: Optional[str] = lang_option(),
     ) -> None:
-        """Compile one criterion and print its rule."""
+        """Compile one criterion and print its rule (the rule's description is in English: a notation)."""
         from hcctrials.criteria import compile_criterion, describe
+
+        resolve_language(lang)
 
         roles: dict[str, Role] = {"inclusion": "inclusion", "exclusion": "exclusion"}
         checked = roles.get(role)
@@ -117,9 +130,12 @@ def register(app: typer.Typer) -> None:
         file: list[Path] = typer.Option([], "--file", help="Registry file(s) instead of the database."),
         folder: list[Path] = typer.Option([], "--folder", help="Folder(s) of registry files."),
         as_json: bool = typer.Option(False, "--json"),
+        lang: Optional[str] = lang_option(),
     ) -> None:
         """Share of criteria compiled (not needing review), per trial and overall."""
         from hcctrials.criteria import compile_trial, compute_coverage
+
+        reader = resolve_language(lang)
 
         sources = [*file, *folder]
         if sources:
@@ -134,17 +150,19 @@ def register(app: typer.Typer) -> None:
         if as_json:
             typer.echo(json.dumps({
                 "overall": report.share, "with_partial": report.share_with_partial, "criteria": report.total,
-                "trials": [t.__dict__ | {"share": t.share} for t in report.trials]}, indent=2))
+                "trials": [t.__dict__ | {"share": t.share} for t in report.trials]}, ensure_ascii=False, indent=2))
             return
-        table = Table(title="Criteria compiled")
-        for col in ("trial", "criteria", "compiled", "partial", "needs review", "share"):
-            table.add_column(col, justify="right" if col != "trial" else "left")
+        table = Table(title=say("Criteria compiled", reader))
+        for col in ("Trial", "Number of criteria", "compiled", "partly compiled", "needs review", "Share"):
+            table.add_column(say(col, reader), justify="right" if col != "Trial" else "left")
         for t in report.trials:
             table.add_row(t.trial_id, str(t.total), str(t.compiled), str(t.partial), str(t.needs_review), f"{t.share:.0%}")
         console = Console()
         console.print(table)
-        console.print(f"overall: {report.compiled}/{report.total} criteria compiled ({report.share:.1%}); "
-                      f"with partial rules {report.share_with_partial:.1%}; {len(report.trials)} trials")
+        console.print(say("overall: {compiled}/{total} criteria compiled ({share}); with partial rules {partial}; "
+                          "{trials} trials", reader, compiled=report.compiled, total=report.total,
+                          share=f"{report.share:.1%}", partial=f"{report.share_with_partial:.1%}",
+                          trials=len(report.trials)), highlight=False)
 
     @crit.command("evaluate")
     def evaluate(

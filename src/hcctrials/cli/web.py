@@ -6,7 +6,9 @@ from typing import Optional
 
 import typer
 
+from hcctrials.cli.options import lang_option
 from hcctrials.errors import InputError
+from hcctrials.i18n import resolve_language, say
 
 __all__ = ["register", "serve_command"]
 
@@ -17,6 +19,7 @@ def serve_command(
     db: Optional[str] = typer.Option(None, "--db", help="Database: a file path or a URL. Default: $HCCTRIALS_DB "
                                                         "or the user data folder."),
     workers: int = typer.Option(1, "--workers", min=1, help="Server processes."),
+    lang: Optional[str] = lang_option(),
 ) -> None:
     """Start the web app (trial catalog, trial pages, match a patient) and the JSON API under /api."""
     import uvicorn
@@ -24,14 +27,15 @@ def serve_command(
     from hcctrials.config import load_settings
     from hcctrials.storage import open_store
 
+    language = resolve_language(lang)
     if not 0 < port < 65536:
         raise InputError("--port must be 1 to 65535", field="port", value=port)
     url = load_settings(database_url=db).database_url
     with open_store(url) as store:  # fails here, with one line, when the database cannot be opened
         trials = store.count()
     shown = "localhost" if host in ("127.0.0.1", "0.0.0.0", "::") else host
-    typer.echo(f"hcctrials web app: http://{shown}:{port}/  ({trials} trial(s); API: http://{shown}:{port}/api/"
-               f"openapi.json; Ctrl+C stops it)")
+    typer.echo(say("hcctrials web app: {url}  ({trials} trial(s); API: {api}; Ctrl+C stops it)", language,
+                   url=f"http://{shown}:{port}/", trials=trials, api=f"http://{shown}:{port}/api/openapi.json"))
     if workers > 1:
         import os
 
