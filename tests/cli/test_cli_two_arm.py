@@ -54,7 +54,7 @@ def test_r_reference_is_what_its_script_produces(tmp_path: Path) -> None:
     assert rscript is not None, "Rscript with survival is required (installed in CI)"
     subprocess.run([rscript, "make_reference.R", str(tmp_path)], cwd=HERE, check=True,
                    capture_output=True, timeout=300)
-    for name in ("km.csv", "tests.csv", "rmst.csv"):
+    for name in ("km.csv", "tests.csv", "rmst.csv", "competing.csv"):
         assert (tmp_path / name).read_text() == (HERE / name).read_text(), name
 
 
@@ -258,3 +258,37 @@ def test_usage_errors_are_one_line_exit_2(argv: list[str], needle: str,
 def test_say_catalog_has_the_two_arm_texts() -> None:
     assert say("log-rank p = {p}", "zh", p="0.01") == "log-rank 检验 p = 0.01"
     assert re.search(r"[\u4e00-\u9fff]", say("Hazard ratio by subgroup", "zh"))
+
+
+def test_competing_risks_equal_r_cmprsk() -> None:
+    """TTP with death without progression competing (fixtures/two_arm/competing.csv, R cmprsk 2.2-11 on the
+    exported ADTTE): cumulative incidence and its variance at 6 and 12 months, Gray's test per cause, and the
+    Fine-Gray subdistribution HR of progression, to 1e-8."""
+    ref = _ref("competing.csv")
+    got = _json()["competing_risks"]
+    curves = {(c["arm"], c["cause"]): c["at"] for c in got["cumulative_incidence"]}
+    for row in ref[ref["kind"] == "cuminc"].itertuples():
+        at = {round(a["days"], 3): a for a in curves[(row.arm, str(row.cause))]}[round(row.time, 3)]
+        assert at["estimate"] == pytest.approx(row.value, abs=1e-8)
+        assert at["variance"] == pytest.approx(row.var, abs=1e-8)
+    gray = {g["cause"]: g for g in got["gray_test"]}
+    for row in ref[ref["kind"] == "gray"].itertuples():
+        assert gray[str(row.cause)]["statistic"] == pytest.approx(row.value, rel=1e-8)
+        assert gray[str(row.cause)]["p"] == pytest.approx(row.var, rel=1e-8)
+    fg = got["fine_gray"]
+    coef = ref[ref["kind"] == "finegray_coef"].iloc[0]
+    hr = ref[ref["kind"] == "finegray_hr"].iloc[0]
+    ci = ref[ref["kind"] == "finegray_ci"].iloc[0]
+    assert fg["coef"] == pytest.approx(coef.value, abs=1e-8)
+    assert fg["se"] ** 2 == pytest.approx(coef["var"], rel=1e-8)
+    assert fg["subdistribution_hazard_ratio"] == pytest.approx(hr.value, rel=1e-8)
+    assert fg["p"] == pytest.approx(hr["var"], rel=1e-8)
+    assert (fg["lower"], fg["upper"]) == (pytest.approx(ci.value, rel=1e-8), pytest.approx(ci["var"], rel=1e-8))
+
+
+def test_competing_risks_are_printed_in_both_languages() -> None:
+    en = " ".join(_run("endpoints", "example-two-arm", "--by", "arm").stdout.split())
+    assert "Fine-Gray subdistribution HR of progression 0.523 (95% CI 0.318 to 0.859)" in en
+    assert "Gray's test (progression): chi-square 6.4399" in en
+    zh = " ".join(_run("endpoints", "example-two-arm", "--by", "arm", "--lang", "zh").stdout.split())
+    assert "疾病进展的 Fine-Gray 亚分布风险比 0.523" in zh and "累积发生率" in zh

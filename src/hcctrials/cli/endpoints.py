@@ -454,6 +454,7 @@ def _print_two_arm(t: Any, study: Any, language: str) -> None:
                                    lower=mo(d.lower), upper=mo(d.upper), p=format_p(d.p_value),
                                    ratio=f"{q.estimate:.3f}", rlo=f"{q.lower:.3f}",
                                    rup=f"{q.upper:.3f}", rp=format_p(q.p_value)))
+    _print_competing(t, language)
     con.print("\n[bold]" + say("Response by arm ({criteria}, confirmed)", language,
                                criteria=data_text(t.criteria_title, language)) + "[/]")
     for name, r in t.rates.items():
@@ -479,6 +480,43 @@ def _print_two_arm(t: Any, study: Any, language: str) -> None:
                                  rdup=f"{100 * s.risk_difference_upper:.1f}"))
         elif r.stratified_note:
             con.print("  " + say("CMH not estimable: {reason}", language, reason=r.stratified_note))
+
+
+def _print_competing(t: Any, language: str) -> None:
+    """TTP with death without progression competing: cumulative incidence by arm at the landmarks,
+    Gray's test and the Fine-Gray subdistribution HR of progression (R cmprsk)."""
+    import numpy as np
+
+    from hcctrials.endpoints.competing import DEATH_WITHOUT_PROGRESSION, PROGRESSION
+    from hcctrials.endpoints.survival import DAYS_PER_MONTH
+    from hcctrials.reports.two_arm import arm_label, format_p
+
+    cr = t.competing
+    if cr is None:
+        return
+    con = _console()
+    con.print("\n[bold]" + say("Progression with death as competing risk", language) + "[/]")
+    causes = {str(PROGRESSION): say("progression", language),
+              str(DEATH_WITHOUT_PROGRESSION): say("death without progression", language)}
+    times = np.asarray(t.landmark_days, dtype=float)
+    for cause, word in causes.items():
+        for a in t.arms:
+            if (a, cause) not in cr.curves:
+                continue
+            est, _var = cr.curves[(a, cause)].at(times)
+            values = ", ".join(say("{months} months {pct}%", language, months=f"{d / DAYS_PER_MONTH:g}",
+                                   pct=f"{100 * e:.1f}") for d, e in zip(times.tolist(), est.tolist()))
+            con.print("  " + say("{arm}, cumulative incidence of {cause}: {values}", language,
+                                 arm=arm_label(a, language), cause=word, values=values))
+    for g in cr.tests:
+        if g.cause in causes:
+            con.print("  " + say("Gray's test ({cause}): chi-square {chisq}, p = {p}", language,
+                                 cause=causes[g.cause], chisq=f"{g.statistic:.4f}", p=format_p(g.p_value)))
+    fg = t.fine_gray
+    if fg is not None:
+        con.print("  " + say("Fine-Gray subdistribution HR of progression {hr} (95% CI {lower} to {upper}), p = {p}",
+                             language, hr=f"{fg.hazard_ratio:.3f}", lower=f"{fg.lower:.3f}",
+                             upper=f"{fg.upper:.3f}", p=format_p(fg.p_value)))
 
 
 def endpoints_command(

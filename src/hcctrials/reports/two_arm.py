@@ -34,6 +34,7 @@ import matplotlib
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import numpy.typing as npt  # noqa: E402
 import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -42,7 +43,8 @@ from hcctrials.endpoints.comparative import (  # noqa: E402
     compute_cox, compute_cox_zph, compute_landmark_difference, compute_log_rank, compute_rmst,
 )
 from hcctrials.endpoints.competing import (  # noqa: E402
-    DEATH_WITHOUT_PROGRESSION, PROGRESSION, CompetingRisks, compute_cumulative_incidence,
+    DEATH_WITHOUT_PROGRESSION, PROGRESSION, CompetingRisks, FineGrayTerm, compute_cumulative_incidence,
+    compute_fine_gray,
 )
 from hcctrials.endpoints.events import STANDARD_ENDPOINTS, EndpointDefinition  # noqa: E402
 from hcctrials.endpoints.proportions import (  # noqa: E402
@@ -143,6 +145,9 @@ class TwoArmAnalysis:
     subgroups: dict[str, tuple[SubgroupEstimate, ...]]
     competing: CompetingRisks | None
     records: pd.DataFrame = field(repr=False, compare=False)
+    #: Fine-Gray subdistribution hazard ratio of progression, experimental vs control (death without
+    #: progression competing; R cmprsk::crr with the arm as the one covariate)
+    fine_gray: FineGrayTerm | None = None
 
     @property
     def arms(self) -> tuple[str, str]:
@@ -205,7 +210,28 @@ class TwoArmAnalysis:
                     "risk_difference_upper": s.risk_difference_upper,
                     "variance_method": s.variance_method},
             }
+        out["competing_risks"] = None if self.competing is None else _competing_dict(
+            self.competing, self.landmark_days, self.fine_gray)
         return out
+
+
+def _competing_dict(cr: CompetingRisks, landmark_days: tuple[float, ...],
+                    fine_gray: FineGrayTerm | None) -> dict[str, Any]:
+    """Cumulative incidence by arm and cause at the landmarks (estimate, variance), Gray's test per cause,
+    and the Fine-Gray sHR of progression (R cmprsk: ``timepoints(cuminc(...))``, ``$Tests``, ``crr``)."""
+    cuminc = []
+    for (group, cause), curve in cr.curves.items():
+        est, var = curve.at(np.asarray(landmark_days, dtype=float))
+        cuminc.append({"arm": group, "cause": cause,
+                       "cause_name": "progression" if cause == str(PROGRESSION) else "death without progression",
+                       "at": [{"days": t, "months": t / DAYS_PER_MONTH, "estimate": e, "variance": v}
+                              for t, e, v in zip(landmark_days, est.tolist(), var.tolist())]})
+    return {"cumulative_incidence": cuminc,
+            "gray_test": [{"cause": g.cause, "statistic": g.statistic, "p": g.p_value} for g in cr.tests],
+            "fine_gray": None if fine_gray is None else {
+                "subdistribution_hazard_ratio": fine_gray.hazard_ratio, "lower": fine_gray.lower,
+                "upper": fine_gray.upper, "coef": fine_gray.coef, "se": fine_gray.se, "p": fine_gray.p_value,
+                "cause": "progression"}}
 
 
 def _rmst_dict(r: RmstComparison) -> dict[str, Any]:
@@ -368,10 +394,11 @@ def _rates(resp: pd.DataFrame, arms: tuple[str, str], bor_col: str, strata: bool
     return out
 
 
-def _competing(tte: pd.DataFrame, arms: tuple[str, str]) -> CompetingRisks | None:
-    """TTP with death without progression as competing event: progression (1) at the TTP
-    event time; death without progression (2) at the PFS death date; else censored (0) at
-    the TTP censoring time."""
+def _competing_data(tte: pd.DataFrame) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int64],
+                                                 npt.NDArray[np.object_]] | None:
+    """(time, status, arm) of TTP with death without progression as competing event: progression (1)
+    at the TTP event time; death without progression (2) at the PFS death date; else censored (0)
+    at the TTP censoring time."""
     ttp = tte[tte["PARAMCD"] == "TTP"].set_index("subject_id")
     pfs = tte[tte["PARAMCD"] == "PFS"].set_index("subject_id")
     if ttp.empty:
@@ -382,7 +409,30 @@ def _competing(tte: pd.DataFrame, arms: tuple[str, str]) -> CompetingRisks | Non
     status = np.where(progressed, PROGRESSION,
                       np.where(death_time.notna(), DEATH_WITHOUT_PROGRESSION, 0))
     time = np.where(~progressed & death_time.notna(), death_time, ttp["AVAL"]).astype(float)
-    return compute_cumulative_incidence(time, status, ttp["arm"].to_numpy(dtype=object))
+    return time, status.astype(np.int64), ttp["arm"].to_numpy(dtype=object)
+
+
+def _competing(tte: pd.DataFrame, arms: tuple[str, str]) -> CompetingRisks | None:
+    """Cumulative incidence by arm and Gray's test (R cmprsk ``cuminc``) of :func:`_competing_data`."""
+    data = _competing_data(tte)
+    if data is None:
+        return None
+    time, status, arm = data
+    return compute_cumulative_incidence(time, status, arm)
+
+
+def _fine_gray(tte: pd.DataFrame, arms: tuple[str, str]) -> FineGrayTerm | None:
+    """Fine-Gray sHR of progression, experimental (1) vs control (0) (R ``crr(ftime, fstatus,
+    cov1 = arm, failcode = 1, cencode = 0)``); None without progressions in both arms."""
+    data = _competing_data(tte)
+    if data is None:
+        return None
+    time, status, arm = data
+    experimental = (arm == arms[0]).astype(np.float64)
+    if not all(((status == PROGRESSION) & (experimental == v)).any() for v in (0.0, 1.0)):
+        return None
+    fit = compute_fine_gray(time, status, {"arm": experimental}, failcode=PROGRESSION)
+    return fit.term("arm")
 
 
 def analyse_two_arms(
@@ -440,7 +490,7 @@ def analyse_two_arms(
         control_arm=arms[1], strata=strata, n_by_arm=n_by_arm, tau_days=float(tau_days),
         landmark_days=tuple(float(x) for x in landmark_days), conf_type=conf_type,
         endpoints=endpoints, rates=rates, subgroups=subgroups,
-        competing=_competing(tte, arms), records=tte)
+        competing=_competing(tte, arms), records=tte, fine_gray=_fine_gray(tte, arms))
 
 
 # ================================================================= wording (both languages)
@@ -830,6 +880,12 @@ def section_cumulative_incidence(b: Any) -> Any | None:
     gp = format_p(gray.p_value) if gray is not None else "-"
     tab.notes.append(b.say("Aalen-Johansen estimates with Gray's variance (R cmprsk cuminc); "
                            "plain normal 95% CI. Gray's test for progression: p = {p}.", p=gp))
+    fg = t.fine_gray
+    if fg is not None:
+        tab.notes.append(b.say("Fine-Gray subdistribution hazard ratio of progression, {exp} vs {ctl}: {hr} (95% CI "
+                               "{lower} to {upper}), p = {p} (R cmprsk crr).", exp=arm_label(t.experimental_arm, L),
+                               ctl=arm_label(t.control_arm, L), hr=f"{fg.hazard_ratio:.3f}",
+                               lower=f"{fg.lower:.3f}", upper=f"{fg.upper:.3f}", p=format_p(fg.p_value)))
     caption = b.say("Cumulative incidence of progression (solid) and of death without "
                     "progression (dashed) by arm; Gray's test for progression p = {p}.", p=gp)
     alt = b.say("Cumulative incidence curves of progression by arm: at 12 months {exp} {exp12}, "
