@@ -139,7 +139,7 @@ def test_cli_fetch_writes_ingestible_pages(server: tuple[str, Replay], tmp_path:
                                       "--max", "45", "--page-size", "20", "--out", str(out),
                                       "--base-url", base_url, "--min-interval", "0", "--json"])
     assert result.exit_code == 0, result.output
-    summary = json.loads(result.output.strip().splitlines()[-1])
+    summary = json.loads(result.stdout)  # the summary is pretty-printed JSON, like every --json
     assert summary["studies"] == 45 and summary["pages"] == 3
     files = iter_input_files(out)
     assert len(files) == 3
