@@ -27,7 +27,7 @@ ALLOWED_IN_ZH = {
     "TACE", "TEAE", "TEAEs", "AESI", "CTCAE", "log-rank", "Kaplan-Meier", "Cox", "AFP", "BCLC",
     "ECOG", "ALBI", "CNLC", "INR", "MASLD", "HBV", "HCV", "Child-Pugh", "Efron", "Wald",
     "cox.zph", "tau", "CMH", "Gray", "Brookmeyer-Crowley", "log-log", "Grambsch", "Therneau",
-    "survival", "print", "fit", "rmean", "Uno", "Aalen-Johansen", "cmprsk", "cuminc",
+    "survival", "print", "fit", "rmean", "Uno", "Aalen-Johansen", "cmprsk", "cuminc", "Fine-Gray", "crr",
     "mRECIST", "RECIST", "Clopper-Pearson", "Miettinen-Nurminen", "Mantel-Haenszel",
     "Robins-Breslow-Greenland", "HCC-EX-002", "survRM2", "middot", "mol", "IIa", "IIb", "IIIa", "IIIb",
     "Vp4", "ORR", "DCR", "HR", "RMST", "PFS", "TTP", "OS", "DoR", "SD", "PR", "CR", "PD", "NE",
