@@ -14,9 +14,10 @@ runner = CliRunner()
 
 def test_score_table() -> None:
     path = example_patient_path("shenzhen_2l_after_atezo_bev")
-    r = runner.invoke(app, ["score", str(path), "--as-of", "2024-03-10"])
+    r = runner.invoke(app, ["score", str(path), "--as-of", "2024-03-10"], env={"COLUMNS": "200"})
     assert r.exit_code == 0, r.output
-    for text in ("Child-Pugh", "A6", "ALBI", "BCLC", "IIIa", "Inputs used", "2024-03-01"):
+    for text in ("Child-Pugh", "class A, 6 points", "ALBI", "BCLC", "stage C (advanced)", "stage IIIa", "Inputs used",
+                 "2024-03-01"):
         assert text in r.output
 
 

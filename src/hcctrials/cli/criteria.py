@@ -109,10 +109,11 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
         lang: Optional[str] = lang_option(),
     ) -> None:
-        """Compile one criterion and print its rule (the rule's description is in English: a notation)."""
+        """Compile one criterion and print its state and rule (the rule is a notation, written in English)."""
         from hcctrials.criteria import compile_criterion, describe
+        from hcctrials.criteria.coverage import criterion_state
 
-        resolve_language(lang)
+        reader = resolve_language(lang)
 
         roles: dict[str, Role] = {"inclusion": "inclusion", "exclusion": "exclusion"}
         checked = roles.get(role)
@@ -120,9 +121,11 @@ def register(app: typer.Typer) -> None:
             raise InputError("--role must be inclusion or exclusion", field="role", value=role)
         node = compile_criterion(text, role=checked)
         if as_json:
-            typer.echo(node.model_dump_json(indent=2))
-        else:
-            typer.echo(describe(node))
+            typer.echo(json.dumps(node.model_dump(mode="json"), ensure_ascii=False, indent=2))
+            return
+        typer.echo(say("{role} criterion, {state}", reader, role=say(checked, reader),
+                       state=say(_STATE_WORDS[criterion_state(node)], reader)))
+        typer.echo(say("Rule: {rule}", reader, rule=describe(node)))
 
     @crit.command("coverage")
     def coverage(
@@ -156,7 +159,8 @@ def register(app: typer.Typer) -> None:
         for col in ("Trial", "Number of criteria", "compiled", "partly compiled", "needs review", "Share"):
             table.add_column(say(col, reader), justify="right" if col != "Trial" else "left")
         for t in report.trials:
-            table.add_row(t.trial_id, str(t.total), str(t.compiled), str(t.partial), str(t.needs_review), f"{t.share:.0%}")
+            share = f"{t.share:.0%}" if t.total else "-"  # no criteria in the record: no share
+            table.add_row(t.trial_id, str(t.total), str(t.compiled), str(t.partial), str(t.needs_review), share)
         console = Console()
         console.print(table)
         console.print(say("overall: {compiled}/{total} criteria compiled ({share}); with partial rules {partial}; "

@@ -6,6 +6,7 @@ check).  Every message comes from the catalog (:func:`hcctrials.i18n.say`, Chine
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 from typing import Optional
 
@@ -27,6 +28,11 @@ db_app = typer.Typer(help="Database maintenance: upgrade, backup, check, search 
 
 def _url(db: str | None) -> str:
     return load_settings(database_url=db).database_url
+
+
+def _stamp(moment: datetime) -> str:
+    """A run's start as printed: UTC to the second."""
+    return f"{moment:%Y-%m-%d %H:%M:%S}Z"
 
 
 def _store(db: str | None, *, migrate: bool = True) -> TrialStore:
@@ -91,13 +97,13 @@ def db_check(db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP), lang
     for run in report.dead_runs:
         out.print(say("ingest run {id} (started {started}, pid {pid} on {host}) is still marked running but its "
                       "process is gone; the next ingest marks it abandoned", language, id=run.id,
-                      started=f"{run.started_at:%Y-%m-%d %H:%M:%S}Z", pid=run.pid, host=run.host))
+                      started=_stamp(run.started_at), pid=run.pid, host=run.host))
     for run in report.running_runs:
         out.print(say("ingest run {id} (started {started}, pid {pid} on {host}) is running", language, id=run.id,
-                      started=f"{run.started_at:%Y-%m-%d %H:%M:%S}Z", pid=run.pid, host=run.host))
+                      started=_stamp(run.started_at), pid=run.pid, host=run.host))
     for run in report.abandoned_runs:
         out.print(say("ingest run {id} (started {started}) was abandoned (closed by a later run)", language, id=run.id,
-                      started=f"{run.started_at:%Y-%m-%d %H:%M:%S}Z"))
+                      started=_stamp(run.started_at)))
     if report.problems:
         out.print(say("{url}: {count} problem(s)", language, url=report.url, count=report.problems))
         raise SystemExit(1)

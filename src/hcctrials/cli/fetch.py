@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 from typing import Any, Optional
@@ -14,9 +15,12 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from hcctrials.cli.options import lang_option
 from hcctrials.i18n import resolve_language, say
-from hcctrials.sources.ctgov.client import DEFAULT_BASE_URL, CtgovClient, fetch_pages
+from hcctrials.sources.ctgov.client import DEFAULT_BASE_URL, CtgovClient, CtgovFetchError, fetch_pages
 
 __all__ = ["register"]
+
+#: the client's message when no connection could be made at all (no DNS answer, no route, refused)
+_UNREACHABLE = re.compile(r"the network is unreachable: could not connect to \S+ \((?P<problem>.*)\)$")
 
 fetch_app = typer.Typer(help="Download registry records from online registries.", no_args_is_help=True)
 
@@ -43,26 +47,41 @@ def fetch_ctgov(
     """
     language = resolve_language(lang)
     folder = out or Path(f"ctgov-{date.today().isoformat()}")
-    folder.mkdir(parents=True, exist_ok=True)
     console = Console(stderr=True)
     pages = studies = 0
     with CtgovClient(base_url=base_url, min_interval_s=min_interval) as session, Progress(
         TextColumn("[bold]" + say("fetching CT.gov", language)), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-        console=console, transient=True, disable=as_json,
+        console=console, transient=True, disable=as_json or not console.is_terminal,
     ) as progress:
         task = progress.add_task("studies", total=max_studies)
-        for page in fetch_pages(condition=condition, term=term, intervention=intervention, status=status,
-                                page_size=page_size, max_studies=max_studies, session=session):
-            total = page.get("totalCount")
-            if isinstance(total, int):
-                progress.update(task, total=min(total, max_studies or total))
-            pages += 1
-            page_studies = page.get("studies", [])
-            _write_array(folder / f"page-{pages:05d}.json", page_studies)
-            studies += len(page_studies)
-            progress.update(task, completed=studies)
+        try:
+            for page in fetch_pages(condition=condition, term=term, intervention=intervention, status=status,
+                                    page_size=page_size, max_studies=max_studies, session=session):
+                total = page.get("totalCount")
+                if isinstance(total, int):
+                    progress.update(task, total=min(total, max_studies or total))
+                pages += 1
+                folder.mkdir(parents=True, exist_ok=True)  # only once there is something to write
+                page_studies = page.get("studies", [])
+                _write_array(folder / f"page-{pages:05d}.json", page_studies)
+                studies += len(page_studies)
+                progress.update(task, completed=studies)
+        except CtgovFetchError as exc:
+            unreachable = _UNREACHABLE.match(exc.message)
+            if unreachable is None:
+                raise
+            problem = unreachable.group("problem")
+        else:
+            problem = None
         summary = {"out": str(folder), "pages": pages, "studies": studies,
                    "requests": session.requests_made, "retries": session.retries_made}
+    if problem is not None:
+        # one line, in the reader's language: the network (not the request rate) is the problem
+        console.print(say("error: the network is unreachable: could not connect to {url} ({problem}). "
+                          "Check the network connection (or proxy) and --base-url", language,
+                          url=session.base_url + "/studies", problem=problem),
+                      highlight=False, markup=False, soft_wrap=True)
+        raise SystemExit(2)
     if as_json:
         typer.echo(json.dumps(summary, ensure_ascii=False, indent=2))
     else:

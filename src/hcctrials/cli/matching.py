@@ -121,6 +121,10 @@ def search_command(
     from hcctrials.i18n import resolve_language, say
     from hcctrials.i18n.labels import label
     from hcctrials.matching.search import INDEX_VERSION, SearchFilters, normalise_filters, parse_query
+    from rich import box
+    from rich.markup import escape
+
+    from hcctrials.reports.landscape_plot import class_label
     from hcctrials.storage.search_index import search_index_status, search_trials
     from hcctrials.vocab import load_lexicon
 
@@ -142,6 +146,9 @@ def search_command(
         # a stale index answers from what is indexed and says so
         index = search_index_status(store, index_version=INDEX_VERSION)
         hits = search_trials(store, parse_query(query), filters=filters, limit=limit)
+        # the title in the reader's language, as `trials list` shows it (the index keeps one title)
+        titles = {(h.trial_id, h.registry): store.get(h.trial_id, registry=h.registry).title(language)
+                  for h in hits} if language != "en" else {}
     if not index.current:
         Console(stderr=True).print(say(
             "the search index is stale for {stale} of {trials} trial(s): results come from what is indexed; "
@@ -149,23 +156,29 @@ def search_command(
             stale=index.stale, trials=index.trials), highlight=False, markup=False)
     if as_json:
         # one vocabulary with `trials list --json`: the record status is "overall_status"
-        rows = [{("overall_status" if k == "status" else k): (list(v) if isinstance(v, tuple) else v)
-                 for k, v in h.__dict__.items()} for h in hits]
+        rows = [{"trial_id": h.trial_id, "registry": h.registry, "overall_status": h.status, "phases": list(h.phases),
+                 "title": titles.get((h.trial_id, h.registry), h.title), "settings": list(h.settings), "classes": list(h.classes),
+                 "study_start": h.study_start, "score": h.score} for h in hits]
         typer.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
-    table = Table(title=say("{n} trial(s)", language, n=len(hits)), header_style="bold")
+    # laid out as `trials list`: ids never wrap, the other columns wrap on words, the title takes the
+    # rest, with the setting and the intervention classes under it
+    table = Table(title=say("{n} trial(s)", language, n=len(hits)), header_style="bold", expand=True,
+                  box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(say("Trial", language), no_wrap=True)  # an id never wraps mid-word
-    table.add_column(say("Registry", language), overflow="fold")
-    table.add_column(say("Record status", language), overflow="fold")
-    table.add_column(say("Phase", language), overflow="fold")
-    table.add_column(say("Setting", language), overflow="fold")
-    table.add_column(say("Classes", language), overflow="fold")
-    table.add_column(say("Title", language), overflow="fold", ratio=1)
+    table.add_column(say("Registry", language), max_width=12, overflow="fold")
+    table.add_column(say("Record status", language), max_width=11, overflow="fold")
+    table.add_column(say("Phase", language), max_width=7, overflow="fold")
+    table.add_column(say("Title", language) + " / " + say("Setting", language) + " / " + say("Classes", language),
+                     ratio=1, min_width=24, overflow="fold")
     for h in hits:
+        title = escape(titles.get((h.trial_id, h.registry), h.title))
+        details = "; ".join(part for part in (", ".join(label("setting", x, language) for x in h.settings),
+                                              ", ".join(class_label(c, language) for c in h.classes)) if part)
+        if details:
+            title += "\n[dim]" + escape(details) + "[/]"
         table.add_row(h.trial_id, label("registry", h.registry, language), label("status", h.status, language),
-                      ", ".join(label("phase", p, language) for p in h.phases),
-                      ", ".join(label("setting", s, language) for s in h.settings),
-                      ", ".join(label("class", c, language) for c in h.classes), h.title)
+                      ", ".join(label("phase", p, language) for p in h.phases), title)
     Console().print(table)
 
 

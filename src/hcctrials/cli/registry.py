@@ -29,7 +29,6 @@ from hcctrials.storage import TrialStore, open_store
 __all__ = ["register"]
 
 _DB_HELP = "Database: a file path or a URL (sqlite:///PATH, postgresql://USER@HOST/DB). Default: $HCCTRIALS_DB or a SQLite file in the user data folder."
-_LANG_HELP = "zh or en: the language of titles, labels and messages (record text falls back to the other when missing)."
 
 trials_app = typer.Typer(help="List and read stored trials.", no_args_is_help=True)
 schema_app = typer.Typer(help="Print JSON Schemas of the data model.", no_args_is_help=True)
@@ -115,7 +114,7 @@ def ingest(
         progress = stack.enter_context(Progress(
             TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("{task.fields[records]} " + say("records", language)), TimeElapsedColumn(),
-            console=err, transient=True, disable=as_json,
+            console=err, transient=True, disable=as_json or not err.is_terminal,
         ))
         task = progress.add_task("files", total=None, records=0)
         counted = [0]
@@ -149,7 +148,7 @@ def list_trials(
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
     registry: Optional[Registry] = typer.Option(None, "--registry", help="Only this registry."),
     status: Optional[OverallStatus] = typer.Option(None, "--status", help="Only this overall status."),
-    lang: Optional[str] = typer.Option(None, "--lang", help=_LANG_HELP),
+    lang: Optional[str] = lang_option(),
     limit: Optional[int] = typer.Option(None, "--limit", min=1, help="At most this many rows."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON rows instead of a table."),
 ) -> None:
@@ -190,7 +189,7 @@ def show_trial(
     db: Optional[str] = typer.Option(None, "--db", help=_DB_HELP),
     registry: Optional[Registry] = typer.Option(
         None, "--registry", help="The record from this registry when several carry the id (default: the issuing registry)."),
-    lang: Optional[str] = typer.Option(None, "--lang", help=_LANG_HELP),
+    lang: Optional[str] = lang_option(),
     as_json: bool = typer.Option(False, "--json", help="Print the normalised record as JSON."),
     versions: bool = typer.Option(False, "--versions", help="Also list the stored versions."),
 ) -> None:
@@ -209,7 +208,7 @@ def show_trial(
     console = Console()
     console.print(render_trial(trial, lang=language, linked=linked, requested_id=trial_id))
     if versions:
-        console.print(render_versions(history))
+        console.print(render_versions(history, language))
 
 
 @schema_app.command("trial")

@@ -9,62 +9,98 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text as RichText
 
+from hcctrials.i18n import say
+from hcctrials.i18n.labels import label
 from hcctrials.model.trial import Dose, Text, Trial
 from hcctrials.storage import TrialVersion
 
-__all__ = ["render_trial", "render_versions", "LABELS"]
-
-#: Section and field labels, English and Chinese.
-LABELS: dict[str, tuple[str, str]] = {
-    "registry": ("Registry", "注册平台"),
-    "status": ("Status", "状态"),
-    "dates": ("Dates", "日期"),
-    "design": ("Design", "研究设计"),
-    "enrollment": ("Enrollment", "样本量"),
-    "arms": ("Arms", "组别"),
-    "interventions": ("Interventions", "干预措施"),
-    "eligibility": ("Eligibility", "入选标准"),
-    "inclusion": ("Inclusion criteria", "纳入标准"),
-    "exclusion": ("Exclusion criteria", "排除标准"),
-    "outcomes": ("Outcomes", "结局指标"),
-    "sites": ("Sites", "研究实施地点"),
-    "sponsors": ("Sponsors and funding", "申办者与经费来源"),
-    "ethics": ("Ethics", "伦理审查"),
-    "identifiers": ("Identifiers and linked records", "注册号与关联记录"),
-    "findings": ("Data-quality findings", "数据质量问题"),
-    "provenance": ("Provenance", "数据来源"),
-    "summary": ("Summary", "研究摘要"),
-    "conditions": ("Conditions", "研究疾病"),
-    "age": ("Age (years)", "年龄（岁）"),
-    "sex": ("Sex", "性别"),
-    "sample_size": ("sample size", "样本量"),
-    "linked": ("Same trial in other records", "其他注册记录中的同一试验"),
-    "listed_by": ("is listed by record", "见于记录"),
-    "none": ("none", "无"),
-    "primary": ("primary", "主要指标"),
-    "secondary": ("secondary", "次要指标"),
-    "other": ("other", "其他指标"),
-    "approved": ("approved", "已批准"),
-    "registered": ("registered", "注册日期"),
-    "first_posted": ("first posted", "首次公布"),
-    "last_updated": ("last updated", "最近更新"),
-    "study_start": ("study start", "研究开始"),
-    "primary_completion": ("primary completion", "主要终点完成"),
-    "study_completion": ("study completion", "研究完成"),
-    "recruitment_start": ("recruitment start", "招募开始"),
-    "recruitment_end": ("recruitment end", "招募结束"),
-    "registration": ("registration", "注册时机"),
-    "prospective": ("prospective", "预注册"),  # ChiCTR's terms for prospective / retrospective
-    "retrospective": ("retrospective", "补注册"),
-    "actual": ("actual", "实际"),
-    "anticipated": ("anticipated", "预计"),
-    "not_approved": ("not approved", "未批准"),
-}
+__all__ = ["render_trial", "render_versions", "value_word"]
 
 
-def _l(key: str, lang: str) -> str:
-    en, zh = LABELS[key]
-    return zh if lang == "zh" else en
+def _date_name(name: str, lang: str) -> str:
+    return {"registered": say("registered", lang), "first_posted": say("first posted", lang),
+            "last_updated": say("last updated", lang), "study_start": say("study start", lang),
+            "primary_completion": say("primary completion", lang), "study_completion": say("study completion", lang),
+            "recruitment_start": say("recruitment start", lang), "recruitment_end": say("recruitment end", lang),
+            }.get(name, name)
+
+
+def _words(kind: str, lang: str) -> dict[str, str]:
+    """The words for the coded values of *kind* (the registries' design vocabularies, normalised by the
+    parsers to lower-case codes: ``single_group``, ``active_comparator`` ...)."""
+    if kind == "date_type":
+        return {"actual": say("actual", lang), "anticipated": say("anticipated", lang)}
+    if kind == "registration":  # ChiCTR's terms for prospective / retrospective registration
+        return {"prospective": say("prospectively registered", lang),
+                "retrospective": say("retrospectively registered", lang)}
+    if kind == "outcome":
+        return {"primary": say("primary", lang), "secondary": say("secondary", lang), "other": say("other", lang)}
+    if kind == "study_type":
+        return {"interventional": say("interventional", lang), "observational": say("observational", lang),
+                "expanded_access": say("expanded access", lang)}
+    if kind == "allocation":
+        return {"randomized": say("randomized", lang), "non_randomized": say("non-randomized", lang),
+                "na": say("not applicable", lang)}
+    if kind == "model":
+        return {"single_group": say("single group", lang), "parallel": say("parallel", lang),
+                "crossover": say("crossover", lang), "factorial": say("factorial", lang),
+                "sequential": say("sequential", lang), "other": say("other", lang)}
+    if kind == "masking":
+        return {"none": say("none (open label)", lang), "single": say("single blind", lang),
+                "double": say("double blind", lang), "triple": say("triple blind", lang),
+                "quadruple": say("quadruple blind", lang)}
+    if kind == "purpose":
+        return {"treatment": say("treatment", lang), "prevention": say("prevention", lang),
+                "diagnostic": say("diagnosis", lang), "diagnostic_test": say("diagnosis", lang),
+                "screening": say("screening", lang), "supportive_care": say("supportive care", lang),
+                "basic_science": say("basic science", lang), "health_services_research":
+                    say("health services research", lang), "prognosis": say("prognosis", lang),
+                "other": say("other", lang)}
+    if kind == "observational_model":
+        return {"cohort": say("cohort", lang), "case_control": say("case-control", lang),
+                "case_only": say("case only", lang), "cross_sectional": say("cross-sectional", lang),
+                "other": say("other", lang)}
+    if kind == "time_perspective":
+        return {"prospective": say("prospective", lang), "retrospective": say("retrospective", lang),
+                "cross_sectional": say("cross-sectional", lang), "other": say("other", lang)}
+    if kind == "arm_type":
+        return {"experimental": say("experimental", lang), "active_comparator": say("active comparator", lang),
+                "placebo_comparator": say("placebo comparator", lang),
+                "sham_comparator": say("sham comparator", lang), "no_intervention": say("no intervention", lang),
+                "other": say("other", lang)}
+    if kind == "intervention_type":
+        return {"drug": say("drug", lang), "biological": say("biological", lang),
+                "procedure": say("procedure", lang), "radiation": say("radiation", lang),
+                "device": say("device", lang), "behavioral": say("behavioural", lang),
+                "dietary_supplement": say("dietary supplement", lang), "genetic": say("genetic", lang),
+                "combination_product": say("combination product", lang),
+                "diagnostic_test": say("diagnostic test", lang), "other": say("other", lang)}
+    if kind == "sex":
+        return {"all": say("female and male", lang), "female": say("female", lang), "male": say("male", lang)}
+    if kind == "role":
+        return {"lead": say("lead sponsor", lang), "collaborator": say("collaborator", lang),
+                "funder": say("funder", lang), "secondary": say("secondary sponsor", lang)}
+    if kind == "agency":
+        return {"industry": say("industry", lang), "nih": "NIH", "fed": say("US federal agency", lang),
+                "other_gov": say("other government agency", lang), "network": say("research network", lang),
+                "indiv": say("individual", lang), "ambig": say("unclear", lang), "unknown": say("unknown", lang),
+                "other": say("other", lang)}
+    if kind == "scheme":
+        return {"nct": "NCT", "chictr": "ChiCTR", "ctis": "CTIS", "eudract": "EudraCT",
+                "org_study_id": say("sponsor's study id", lang), "ethics": say("ethics approval number", lang),
+                "other": say("other id", lang)}
+    raise KeyError(kind)
+
+
+def value_word(kind: str, value: str | None, lang: str) -> str | None:
+    """*value* (a coded value of *kind*) as a word in *lang*; an unknown code as written, with spaces."""
+    if value is None or value == "":
+        return None
+    return _words(kind, lang).get(value) or value.replace("_", " ")
+
+
+def _code(words: str) -> str:
+    return "_".join(words.lower().replace(",", " ").split())
 
 
 def _t(text: Text, lang: str) -> str:
@@ -102,7 +138,10 @@ def _numbered(items: Sequence[Text], lang: str) -> RichText:
 
 
 def render_trial(trial: Trial, *, lang: str, linked: Sequence[str], requested_id: str) -> Group:
-    """Every part of *trial* as Rich renderables, in *lang* (falling back to the other language)."""
+    """Every part of *trial* as Rich renderables, in *lang* (falling back to the other language).
+
+    Labels and coded values (status, design, arm and intervention types ...) are catalog words
+    (:func:`hcctrials.i18n.say`); record text is shown as the registry wrote it."""
     parts: list[RenderableType] = []
     other_lang = "en" if lang == "zh" else "zh"
     header = RichText(f"{trial.trial_id}  ", style="bold magenta")
@@ -114,114 +153,133 @@ def render_trial(trial: Trial, *, lang: str, linked: Sequence[str], requested_id
         header.append(f"\n{trial.scientific_title.get(lang)}", style="italic")
     parts.append(header)
     if requested_id.upper() != trial.trial_id.upper():
-        parts.append(RichText(f"{requested_id} {_l('listed_by', lang)} {trial.trial_id}", style="yellow"))
+        parts.append(RichText(say("{requested} is listed by record {trial}", lang, requested=requested_id,
+                                  trial=trial.trial_id), style="yellow"))
 
     dates = trial.dates.model_dump(exclude_none=True, exclude={"types"})
     types = trial.dates.types
-    parts.append(_section(_l("status", lang) + " / " + _l("dates", lang), _kv([
-        (_l("registry", lang), trial.registry.value),
-        (_l("status", lang), f"{trial.overall_status.value}" + (f" ({_t(trial.status_text, lang)})"
-                                                               if not trial.status_text.is_empty() else "")),
-        *[(_l(name, lang), value + (f" ({_l(types[name], lang)})" if name in types else ""))
+    status = label("status", trial.overall_status.value, lang)
+    said = _t(trial.status_text, lang)
+    if said and _code(said) != trial.overall_status.value:  # the registry's own words, unless just the code
+        status += f" ({said})"
+    parts.append(_section(say("Status", lang) + " / " + say("Dates", lang), _kv([
+        (say("Registry", lang), label("registry", trial.registry.value, lang)),
+        (say("Status", lang), status),
+        *[(_date_name(name, lang), value + (f" ({value_word('date_type', types[name], lang)})" if name in types else ""))
           for name, value in dates.items()],
-        (_l("registration", lang), trial.registration_status and _l(trial.registration_status, lang)),
+        (say("registration", lang), value_word("registration", trial.registration_status, lang)),
     ])))
     design = trial.design
-    parts.append(_section(_l("design", lang), _kv([
-        ("study type", trial.study_type), ("phases", ", ".join(trial.phases) or None),
-        ("allocation", design.allocation), ("model", design.intervention_model), ("masking", design.masking),
-        ("purpose", design.primary_purpose), ("observational model", design.observational_model),
-        ("time perspective", design.time_perspective), ("", _t(design.description, lang)),
-        (_l("conditions", lang), "; ".join(_t(c, lang) for c in trial.conditions) or None),
-        (_l("enrollment", lang), None if trial.enrollment.count is None else
+    parts.append(_section(say("Design", lang), _kv([
+        (say("study type", lang), value_word("study_type", trial.study_type, lang)),
+        (say("phases", lang), ", ".join(label("phase", p, lang) for p in trial.phases) or None),
+        (say("allocation", lang), value_word("allocation", design.allocation, lang)),
+        (say("model", lang), value_word("model", design.intervention_model, lang)),
+        (say("masking", lang), value_word("masking", design.masking, lang)),
+        (say("purpose", lang), value_word("purpose", design.primary_purpose, lang)),
+        (say("observational model", lang), value_word("observational_model", design.observational_model, lang)),
+        (say("time perspective", lang), value_word("time_perspective", design.time_perspective, lang)),
+        ("", _t(design.description, lang)),
+        (say("Conditions", lang), "; ".join(_t(c, lang) for c in trial.conditions) or None),
+        (say("Enrollment", lang), None if trial.enrollment.count is None else
          f"{trial.enrollment.count}" + (f"-{trial.enrollment.count_high}" if trial.enrollment.count_high else "")
-         + (f" ({trial.enrollment.type})" if trial.enrollment.type else "")),
+         + (f" ({value_word('date_type', trial.enrollment.type, lang)})" if trial.enrollment.type else "")),
     ])))
     if not trial.summary.is_empty():
-        parts.append(_section(_l("summary", lang), RichText(_t(trial.summary, lang))))
+        parts.append(_section(say("Summary", lang), RichText(_t(trial.summary, lang))))
     if trial.arms:
         arms = Table(show_header=True, header_style="bold", expand=True)
-        for col in ("arm", "type", _l("sample_size", lang), "interventions"):
+        for col in (say("arm", lang), say("type", lang), say("sample size", lang), say("interventions", lang)):
             arms.add_column(col)
         for arm in trial.arms:
-            arms.add_row(_t(arm.label, lang), arm.type or "",
+            arms.add_row(_t(arm.label, lang), value_word("arm_type", arm.type, lang) or "",
                          "" if arm.sample_size is None else str(arm.sample_size), ", ".join(arm.intervention_names))
-        parts.append(_section(_l("arms", lang), arms))
+        parts.append(_section(say("Arms", lang), arms))
     if trial.interventions:
         table = Table(show_header=True, header_style="bold", expand=True)
-        for col in ("type", "name", "dose", "lexicon"):
+        for col in (say("type", lang), say("name", lang), say("dose", lang), say("lexicon", lang)):
             table.add_column(col)
         for item in trial.interventions:
             name = _t(item.name, lang)
             if item.name.get(other_lang) and item.name.get(other_lang) != name:
                 name += f" / {item.name.get(other_lang)}"
-            table.add_row(item.type or "", name, "; ".join(_dose(d) for d in item.doses), ", ".join(item.lexicon_ids))
-        parts.append(_section(_l("interventions", lang), table))
+            table.add_row(value_word("intervention_type", item.type, lang) or "", name,
+                          "; ".join(_dose(d) for d in item.doses), ", ".join(item.lexicon_ids))
+        parts.append(_section(say("Interventions", lang), table))
     el = trial.eligibility
     age = None
     if el.min_age_years is not None or el.max_age_years is not None:
         age = f"{'' if el.min_age_years is None else f'{el.min_age_years:g}'}-" \
               f"{'' if el.max_age_years is None else f'{el.max_age_years:g}'}"
-    body: list[RenderableType] = [_kv([(_l("age", lang), age), (_l("sex", lang), el.sex),
-                                       ("healthy volunteers", None if el.healthy_volunteers is None
-                                        else str(el.healthy_volunteers).lower())])]
+    volunteers = None if el.healthy_volunteers is None else label("yes_no", "yes" if el.healthy_volunteers else "no", lang)
+    body: list[RenderableType] = [_kv([(say("Age (years)", lang), age), (say("Sex", lang), value_word("sex", el.sex, lang)),
+                                       (say("healthy volunteers", lang), volunteers)])]
     if el.inclusion:
-        body += [RichText(_l("inclusion", lang), style="bold green"), _numbered(el.inclusion, lang)]
+        body += [RichText(say("Inclusion criteria", lang), style="bold green"), _numbered(el.inclusion, lang)]
     if el.exclusion:
-        body += [RichText(_l("exclusion", lang), style="bold red"), _numbered(el.exclusion, lang)]
+        body += [RichText(say("Exclusion criteria", lang), style="bold red"), _numbered(el.exclusion, lang)]
     if not el.inclusion and not el.exclusion and not el.raw_text.is_empty():
         body.append(RichText(_t(el.raw_text, lang)))
-    parts.append(_section(_l("eligibility", lang), Group(*body)))
+    parts.append(_section(say("Eligibility", lang), Group(*body)))
     if trial.outcomes:
         table = Table(show_header=True, header_style="bold", expand=True)
-        for col in ("", "measure", "time frame"):
+        for col in ("", say("measure", lang), say("time frame", lang)):
             table.add_column(col)
         for outcome in trial.outcomes:
-            table.add_row(_l(outcome.kind, lang), _t(outcome.measure, lang), _t(outcome.time_frame, lang))
-        parts.append(_section(_l("outcomes", lang), table))
+            table.add_row(value_word("outcome", outcome.kind, lang) or "", _t(outcome.measure, lang),
+                          _t(outcome.time_frame, lang))
+        parts.append(_section(say("Outcomes", lang), table))
     if trial.sites:
         table = Table(show_header=True, header_style="bold", expand=True)
-        for col in ("institution", "city", "country", "status"):
+        for col in (say("institution", lang), say("city", lang), say("country", lang), say("status", lang)):
             table.add_column(col)
         for site in trial.sites:
-            table.add_row(_t(site.institution, lang), _t(site.city, lang), _t(site.country, lang), site.status or "")
-        parts.append(_section(_l("sites", lang), table))
+            table.add_row(_t(site.institution, lang), _t(site.city, lang), _t(site.country, lang),
+                          label("status", site.status, lang) if site.status else "")
+        parts.append(_section(say("Sites", lang), table))
     if trial.sponsors or trial.funding:
         rows: list[tuple[str, str | None]] = [
-            (s.role, _t(s.name, lang) + (f" ({s.agency_class})" if s.agency_class else ""))
+            (value_word("role", s.role, lang) or "",
+             _t(s.name, lang) + (f" ({value_word('agency', s.agency_class, lang)})" if s.agency_class else ""))
             for s in trial.sponsors]
-        rows += [("funding", _t(f, lang)) for f in trial.funding]
-        parts.append(_section(_l("sponsors", lang), _kv(rows)))
+        rows += [(say("funding", lang), _t(f, lang)) for f in trial.funding]
+        parts.append(_section(say("Sponsors and funding", lang), _kv(rows)))
     ethics = trial.ethics
     if ethics.approved is not None or ethics.approval_number or not ethics.committee.is_empty():
-        parts.append(_section(_l("ethics", lang), _kv([
-            ("", None if ethics.approved is None else _l("approved" if ethics.approved else "not_approved", lang)),
-            ("number", ethics.approval_number), ("committee", _t(ethics.committee, lang)),
-            ("date", ethics.approval_date),
+        parts.append(_section(say("Ethics", lang), _kv([
+            ("", None if ethics.approved is None else say("approved", lang) if ethics.approved else say("not approved", lang)),
+            (say("number", lang), ethics.approval_number), (say("committee", lang), _t(ethics.committee, lang)),
+            (say("date", lang), ethics.approval_date),
         ])))
-    ids = [(i.scheme, i.value + (" (primary)" if i.primary else "")) for i in trial.identifiers]
-    ids.append((_l("linked", lang), ", ".join(linked) if linked else _l("none", lang)))
-    parts.append(_section(_l("identifiers", lang), _kv(ids)))
+    primary = say("primary", lang)
+    ids = [(value_word("scheme", i.scheme, lang) or i.scheme, i.value + (f" ({primary})" if i.primary else ""))
+           for i in trial.identifiers]
+    ids.append((say("Same trial in other records", lang), ", ".join(linked) if linked else say("none", lang)))
+    parts.append(_section(say("Identifiers and linked records", lang), _kv(ids)))
     if trial.findings:
         text = RichText()
         for f in trial.findings:
             style = {"error": "bold red", "warning": "bold yellow"}.get(f.severity, "cyan")
-            text.append(f"[{f.severity}] {f.code}", style=style)
+            severity = label("severity", f.severity, lang)
+            text.append(f"[{severity}] {f.code}", style=style)
             text.append(f"  {f.field}: {f.message}\n")
-        parts.append(Panel(text, title=f"[bold yellow]{_l('findings', lang)}[/]", title_align="left",
+        parts.append(Panel(text, title=f"[bold yellow]{say('Data-quality findings', lang)}[/]", title_align="left",
                            border_style="yellow"))
     prov = trial.provenance
-    parts.append(_section(_l("provenance", lang), _kv([
-        ("format", prov.source_format), ("file", prov.source_file), ("locator", prov.record_locator),
-        ("fetched", prov.fetched_at), ("sha256", prov.raw_sha256), ("parser", prov.parser_version),
-        ("schema", str(trial.schema_version)),
+    parts.append(_section(say("Provenance", lang), _kv([
+        (say("format", lang), prov.source_format), (say("file", lang), prov.source_file),
+        (say("locator", lang), prov.record_locator), (say("fetched", lang), prov.fetched_at),
+        ("sha256", prov.raw_sha256), (say("parser", lang), prov.parser_version),
+        (say("schema", lang), str(trial.schema_version)),
     ])))
     return Group(*parts)
 
 
-def render_versions(versions: Sequence[TrialVersion]) -> Table:
-    table = Table(title="versions", show_header=True, header_style="bold")
-    for col in ("version", "current", "last updated", "ingested at", "format", "file", "sha256"):
+def render_versions(versions: Sequence[TrialVersion], lang: str = "en") -> Table:
+    """The stored versions of a trial as a table, in *lang*."""
+    table = Table(title=say("versions", lang), show_header=True, header_style="bold")
+    for col in (say("version", lang), say("current", lang), say("last updated", lang), say("ingested at", lang),
+                say("format", lang), say("file", lang), "sha256"):
         table.add_column(col)
     for v in versions:
         table.add_row(str(v.version), "*" if v.current else "", v.last_updated or "",

@@ -36,12 +36,26 @@ _CATEGORY_COLUMNS = frozenset({"best_overall_response", "best_overall_response_u
                                "non_target_response", "overall_response"})
 
 
+#: categories shown as their abbreviation in the table cells (the words are in the legend below it)
+_ABBREVIATED = frozenset({"CR", "PR", "SD", "PD", "NE", "iCR", "iPR", "iSD", "iUPD", "iCPD"})
+
+
 def _category(code: str, language: str) -> str:
-    """A response category as clinicians abbreviate it in both languages (CR, PR, iUPD ...); the compound
-    and missing categories in words ("非CR/非PD" / "Non-CR/non-PD")."""
-    words = {"NON_CR_NON_PD": "Non-CR/non-PD", "NON_iCR_NON_iUPD": "Non-iCR/non-iUPD",
-             "MISSING": "No post-baseline assessment"}
-    return say(words[code], language) if code in words else code
+    """A response category as clinicians abbreviate it in both languages (CR, PR, iUPD ...: RECIST 1.1,
+    iRECIST [Seymour 2017]); the compound and missing categories in words ("非CR/非PD" / "Non-CR/non-PD")."""
+    from hcctrials.reports.i18n import response_label  # the report's words (report.po): one name per category
+
+    return code if code in _ABBREVIATED else response_label(code, language)
+
+
+def _legend(df: pd.DataFrame, columns: dict[str, str], language: str) -> str:
+    """The abbreviated categories of *df*'s shown columns in words: "Abbreviations: Partial response (PR); ..."."""
+    from hcctrials.reports.i18n import response_label
+
+    order = ("CR", "PR", "SD", "PD", "NE", "iCR", "iPR", "iSD", "iUPD", "iCPD")
+    shown = {v for name in columns if name in _CATEGORY_COLUMNS for v in df[name].dropna() if isinstance(v, str)}
+    words = [response_label(code, language) for code in order if code in shown]
+    return say("Abbreviations: {items}", language, items=say("; ", language).join(words)) if words else ""
 
 
 def _show(df: pd.DataFrame, title: str, columns: dict[str, str], language: str = "en") -> Table:
@@ -131,7 +145,7 @@ def response_command(
         help="imRECIST: minimum days between a PD and the scan confirming or negating it."),
     show_visits: bool = typer.Option(False, "--visits", help="Also print per-visit responses."),
     show_rules: bool = typer.Option(False, "--rules",
-                                    help="With --visits: print the rule that decided each visit."),
+                                    help="With --visits: print the rule that decided each visit (in English)."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
     adrs_out: Path | None = typer.Option(None, "--adrs-out", help="Write ADRS as CSV here."),
     example: bool = typer.Option(False, "--example",
@@ -190,18 +204,26 @@ def response_command(
                 criteria=result.criteria_title,
                 confirmation=say("confirmation required", language) if confirm else say("confirmation not required", language),
                 days=settings.sd_min_days)
-    console.print(_show(result.subjects, title, {
-        "subject_id": "Subject", "best_overall_response": "BOR",
-        "best_overall_response_unconfirmed": "BOR (unconfirmed)",
-        "first_response_date": "First response", "confirmation_date": "Confirmed on",
-        "first_progression_date": "Progression", "best_pct_change_from_baseline": "Best % change"}, language))
+    best = {"subject_id": "Subject", "best_overall_response": "BOR",
+            "best_overall_response_unconfirmed": "BOR (unconfirmed)",
+            "first_response_date": "First response", "confirmation_date": "Confirmed on",
+            "first_progression_date": "Progression", "best_pct_change_from_baseline": "Best % change"}
+    console.print(_show(result.subjects, title, best, language))
+    legend = _legend(result.subjects, best, language)
+    if legend:
+        console.print(legend, highlight=False, markup=False)
     if show_visits:
-        console.print(_show(result.visits, say("Time-point responses", language), {
-            "subject_id": "Subject", "visit_date": "Date", "target_sum_mm": "SOD (mm)",
-            "pct_change_from_baseline": "% from baseline", "pct_change_from_nadir": "% from nadir",
-            "target_response": "Target", "non_target_response": "Non-target",
-            "new_lesion": "New lesion", "overall_response": "Overall"}, language))
+        visits = {"subject_id": "Subject", "visit_date": "Date", "target_sum_mm": "SOD (mm)",
+                  "pct_change_from_baseline": "% from baseline", "pct_change_from_nadir": "% from nadir",
+                  "target_response": "Target", "non_target_response": "Non-target",
+                  "new_lesion": "New lesion", "overall_response": "Overall"}
+        console.print(_show(result.visits, say("Time-point responses", language), visits, language))
+        legend = _legend(result.visits, visits, language)
+        if legend:
+            console.print(legend, highlight=False, markup=False)
         if show_rules:
+            console.print(say("Rule that decided each time point (the engine's rule text, in English):", language),
+                          highlight=False)
             for row in result.visits.itertuples(index=False):
                 # pandas-stubs types tuple fields as any scalar; visit_date is a datetime column.
                 visit_date = cast("pd.Timestamp", row.visit_date)
