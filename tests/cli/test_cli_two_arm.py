@@ -54,7 +54,7 @@ def test_r_reference_is_what_its_script_produces(tmp_path: Path) -> None:
     assert rscript is not None, "Rscript with survival is required (installed in CI)"
     subprocess.run([rscript, "make_reference.R", str(tmp_path)], cwd=HERE, check=True,
                    capture_output=True, timeout=300)
-    for name in ("km.csv", "tests.csv", "rmst.csv", "competing.csv"):
+    for name in ("km.csv", "tests.csv", "rmst.csv", "competing.csv", "rates.csv", "rate_strata.csv"):
         assert (tmp_path / name).read_text() == (HERE / name).read_text(), name
 
 
@@ -253,6 +253,60 @@ def test_usage_errors_are_one_line_exit_2(argv: list[str], needle: str,
     assert "Traceback" not in output
     errors = [line for line in output.splitlines() if line.startswith(("Error:", "error:"))]
     assert len(errors) == 1 and needle in errors[0], output
+
+
+@pytest.mark.parametrize("rate", ["ORR", "DCR"])
+def test_json_response_rate_comparison_equals_r(rate: str) -> None:
+    """fixtures/two_arm/rates.csv: Miettinen-Nurminen difference, Mantel-Haenszel odds ratio and
+    CMH test (R mantelhaen.test), MH risk difference (Sato variance), to 1e-8."""
+    r = _ref("rates.csv").set_index("rate").loc[rate]
+    got = _json("--strata", "bclc", "--strata", "afp400")["response"][rate]
+    assert (got["by_arm"][EXP]["count"], got["by_arm"][EXP]["n"]) == (r["responders_exp"], r["n_exp"])
+    assert (got["by_arm"][CTL]["count"], got["by_arm"][CTL]["n"]) == (r["responders_ctl"], r["n_ctl"])
+    d = got["difference"]
+    np.testing.assert_allclose([d["estimate"], d["lower"], d["upper"]],
+                               [r["difference"], r["mn_lower"], r["mn_upper"]], rtol=1e-8)
+    c = got["cmh"]
+    assert c["continuity_correction"] is False
+    np.testing.assert_allclose(
+        [c["odds_ratio"], c["odds_ratio_lower"], c["odds_ratio_upper"], c["statistic"], c["p"],
+         c["risk_difference"], c["risk_difference_lower"], c["risk_difference_upper"]],
+        [r["mh_or"], r["mh_or_lower"], r["mh_or_upper"], r["cmh_statistic"], r["cmh_p"], r["mh_rd"],
+         r["mh_rd_lower"], r["mh_rd_upper"]], rtol=1e-8)
+    unstratified = _json()["response"][rate]["difference"]
+    np.testing.assert_allclose([unstratified["lower"], unstratified["upper"]],
+                               [r["mn_lower"], r["mn_upper"]], rtol=1e-8)
+
+
+def test_text_prints_r_response_rate_comparison() -> None:
+    """The terminal shows R's ORR difference and odds ratio, rounded as printed."""
+    out = " ".join(_run("endpoints", "example-two-arm", "--by", "arm", "--strata", "bclc", "--strata",
+                        "afp400").stdout.split())
+    r = _ref("rates.csv").set_index("rate").loc["ORR"]
+    assert (f"ORR difference {100 * r['difference']:+.1f} percentage points (95% CI "
+            f"{100 * r['mn_lower']:.1f} to {100 * r['mn_upper']:.1f}, Miettinen-Nurminen)") in out
+    assert (f"Mantel-Haenszel odds ratio {r['mh_or']:.3f} (95% CI {r['mh_or_lower']:.3f} to "
+            f"{r['mh_or_upper']:.3f}); CMH chi-square {r['cmh_statistic']:.4f}, p = "
+            f"{format_p(r['cmh_p'])}") in out
+
+
+def test_json_subgroup_interaction_equals_r_anova() -> None:
+    """endpoints --by arm --json: per forest-plot endpoint and factor the arm x subgroup likelihood-ratio
+    test equals R anova(coxph(~ arm + f), coxph(~ arm * f)) (tests/endpoints/fixtures/interaction)."""
+    ref = pd.read_csv(Path(__file__).parents[1] / "endpoints" / "fixtures" / "interaction" / "interaction.csv",
+                      keep_default_na=False)
+    columns = {"bclc": "BCLC", "afp400": "AFP400", "sex": "SEX", "age": "AGEGR", "ecog": "ECOGGR"}
+    got = _json()["subgroup_interaction"]
+    assert set(got) == {"PFS", "OS"}
+    for code, tests in got.items():
+        assert set(tests) == set(columns)
+        for factor, test in tests.items():
+            r = ref[(ref["dataset"] == "example") & (ref["endpoint"] == code)
+                    & (ref["subgroup"] == columns[factor])].iloc[0]
+            assert test["df"] == r["df"]
+            np.testing.assert_allclose([test["chisq"], test["p"]], [r["chisq"], r["p"]], rtol=1e-8)
+    rows = _json()["subgroups"]["PFS"]
+    assert rows[0]["factor"] == "all" and rows[0]["n"] == 120
 
 
 def test_say_catalog_has_the_two_arm_texts() -> None:

@@ -12,6 +12,7 @@ from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from hcctrials.cli.main import app
@@ -28,6 +29,7 @@ ALLOWED_IN_ZH = {
     "ECOG", "ALBI", "CNLC", "INR", "MASLD", "HBV", "HCV", "Child-Pugh", "Efron", "Wald",
     "cox.zph", "tau", "CMH", "Gray", "Brookmeyer-Crowley", "log-log", "Grambsch", "Therneau",
     "survival", "print", "fit", "rmean", "Uno", "Aalen-Johansen", "cmprsk", "cuminc", "Fine-Gray", "crr",
+    "anova", "coxph",
     "mRECIST", "RECIST", "Clopper-Pearson", "Miettinen-Nurminen", "Mantel-Haenszel",
     "Robins-Breslow-Greenland", "HCC-EX-002", "survRM2", "middot", "mol", "IIa", "IIb", "IIIa", "IIIb",
     "Vp4", "ORR", "DCR", "HR", "RMST", "PFS", "TTP", "OS", "DoR", "SD", "PR", "CR", "PD", "NE",
@@ -148,3 +150,79 @@ def test_cli_report_uses_the_two_arm_layout(tmp_path: Path) -> None:
     assert r.exit_code == 0, r.output
     html = out.read_text(encoding="utf-8")
     assert "各亚组风险比" in html and "报告已写入" in r.output
+
+
+R_TWO_ARM = Path(__file__).parents[1] / "cli" / "fixtures" / "two_arm"
+
+
+def _r(name: str) -> pd.DataFrame:
+    return pd.read_csv(R_TWO_ARM / name, na_values=["NA"], keep_default_na=False)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_competing_risk_section_prints_r_cmprsk_numbers(lang: str) -> None:
+    """Table 6 and its notes carry R's cumulative incidence at 6 and 12 months (plain normal CI from
+    R's Gray variance), Gray's p and the Fine-Gray sHR with CI and p (fixtures/two_arm/competing.csv,
+    R cmprsk on the exported records), rounded as printed, in both languages."""
+    import math
+
+    text = " ".join(_visible_text(_html(lang)).split())
+    ref = _r("competing.csv")
+    for row in ref[ref["kind"] == "cuminc"].itertuples():
+        se = math.sqrt(row.var)
+        lo, up = max(0.0, row.value - 1.959963984540054 * se), min(1.0, row.value + 1.959963984540054 * se)
+        cell = (f"{100 * row.value:.1f}%（95% CI {100 * lo:.1f}至{100 * up:.1f}）" if lang == "zh"
+                else f"{100 * row.value:.1f}% (95% CI {100 * lo:.1f} to {100 * up:.1f})")
+        assert cell in text, (row.arm, row.cause, row.time)
+    kinds = ref.set_index("kind")
+    gray_p = ref[(ref["kind"] == "gray") & (ref["cause"] == 1)].iloc[0]["var"]
+    shr = (f"{kinds.loc['finegray_hr', 'value']:.3f}（95% CI {kinds.loc['finegray_ci', 'value']:.3f}"
+           f"{' 至 '}{kinds.loc['finegray_ci', 'var']:.3f}），p = {format_p(kinds.loc['finegray_hr', 'var'])}"
+           if lang == "zh" else
+           f"{kinds.loc['finegray_hr', 'value']:.3f} (95% CI {kinds.loc['finegray_ci', 'value']:.3f} to "
+           f"{kinds.loc['finegray_ci', 'var']:.3f}), p = {format_p(kinds.loc['finegray_hr', 'var'])}")
+    assert shr in text
+    gray = (f"疾病进展的 Gray 检验：p = {format_p(gray_p)}" if lang == "zh"
+            else f"Gray&#39;s test for progression: p = {format_p(gray_p)}")
+    assert gray in text
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_response_section_prints_r_rate_comparison(lang: str) -> None:
+    """Table 7: the Miettinen-Nurminen difference and the Mantel-Haenszel odds ratio with CMH p over
+    the randomisation strata are R's (fixtures/two_arm/rates.csv), rounded as printed."""
+    text = " ".join(_visible_text(_html(lang)).split())
+    for r in _r("rates.csv").itertuples():
+        if lang == "zh":
+            diff = f"{100 * r.difference:+.1f}（{100 * r.mn_lower:.1f}至{100 * r.mn_upper:.1f}）"
+            odds = f"{r.mh_or:.2f}（{r.mh_or_lower:.2f}至{r.mh_or_upper:.2f}）; p = {format_p(r.cmh_p)}"
+        else:
+            diff = f"{100 * r.difference:+.1f} ({100 * r.mn_lower:.1f} to {100 * r.mn_upper:.1f})"
+            odds = f"{r.mh_or:.2f} ({r.mh_or_lower:.2f} to {r.mh_or_upper:.2f}); p = {format_p(r.cmh_p)}"
+        assert f"{r.responders_exp}/{r.n_exp}" in text and f"{r.responders_ctl}/{r.n_ctl}" in text
+        assert diff in text, (r.rate, diff)
+        assert odds in text, (r.rate, odds)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_subgroup_table_has_r_interaction_p_on_each_factor(lang: str) -> None:
+    """The subgroup table carries an interaction p column; on the first row of each factor it is
+    R's anova p (tests/endpoints/fixtures/interaction), rounded as printed."""
+    html = _html(lang)
+    header = "交互作用 p" if lang == "zh" else "Interaction p"
+    table = html[html.index("<h2>" + ("各亚组风险比" if lang == "zh" else "Hazard ratio by subgroup") + "</h2>"):]
+    table = table[:table.index("</table>")]
+    assert header in table
+    ref = pd.read_csv(Path(__file__).parents[1] / "endpoints" / "fixtures" / "interaction" / "interaction.csv",
+                      keep_default_na=False)
+    rows = re.findall(r"<tr>(.*?)</tr>", table, flags=re.S)
+    cells = [[re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, flags=re.S)]
+             for r in rows]
+    body = [c for c in cells[1:] if len(c) == 6]
+    with_p = [c for c in body if c[5]]
+    assert len(with_p) == 10                             # 5 factors x (PFS, OS)
+    example = ref[ref["dataset"] == "example"]
+    expected = [format_p(float(r.p)) for code in ("PFS", "OS")
+                for r in example[example["endpoint"] == code].itertuples()]
+    assert [c[5] for c in with_p] == expected            # factors in forest order, PFS then OS
+    assert all(c[1] != ("全部受试者" if lang == "zh" else "All subjects") for c in with_p)

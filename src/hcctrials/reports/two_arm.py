@@ -39,8 +39,9 @@ import pandas as pd  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
 from hcctrials.endpoints.comparative import (  # noqa: E402
-    CoxModel, LandmarkDifference, LogRankTest, ProportionalHazardsTest, RmstComparison,
-    compute_cox, compute_cox_zph, compute_landmark_difference, compute_log_rank, compute_rmst,
+    CoxModel, InteractionTest, LandmarkDifference, LogRankTest, ProportionalHazardsTest,
+    RmstComparison, compute_cox, compute_cox_zph, compute_interaction_test,
+    compute_landmark_difference, compute_log_rank, compute_rmst,
 )
 from hcctrials.endpoints.competing import (  # noqa: E402
     DEATH_WITHOUT_PROGRESSION, PROGRESSION, CompetingRisks, FineGrayTerm, compute_cumulative_incidence,
@@ -148,6 +149,13 @@ class TwoArmAnalysis:
     #: Fine-Gray subdistribution hazard ratio of progression, experimental vs control (death without
     #: progression competing; R cmprsk::crr with the arm as the one covariate)
     fine_gray: FineGrayTerm | None = None
+    #: One row per subject of the analysis set: arm, stratum and best overall response (the rows behind
+    #: ``rates``).
+    response_records: pd.DataFrame | None = field(default=None, repr=False, compare=False)
+    #: Per endpoint of the forest plot and subgroup factor: the likelihood-ratio test of the arm x
+    #: factor interaction in the Cox model (R ``anova(coxph(~ arm + f), coxph(~ arm * f))``); None
+    #: where it cannot be estimated.
+    interactions: dict[str, dict[str, InteractionTest | None]] = field(default_factory=dict)
 
     @property
     def arms(self) -> tuple[str, str]:
@@ -210,6 +218,16 @@ class TwoArmAnalysis:
                     "risk_difference_upper": s.risk_difference_upper,
                     "variance_method": s.variance_method},
             }
+        out["subgroups"] = {
+            code: [{"factor": r.factor, "level": r.level, "n": r.n, "events": r.events,
+                    "hazard_ratio": r.hazard_ratio, "lower": r.lower, "upper": r.upper}
+                   for r in rows] for code, rows in self.subgroups.items()}
+        out["subgroup_interaction"] = {
+            code: {f: None if i is None else {"chisq": i.chisq, "df": i.df, "p": i.p_value,
+                                              "n": i.n, "levels": list(i.levels),
+                                              "aliased": list(i.aliased),
+                                              "test": "Cox likelihood ratio, arm x subgroup"}
+                   for f, i in tests.items()} for code, tests in self.interactions.items()}
         out["competing_risks"] = None if self.competing is None else _competing_dict(
             self.competing, self.landmark_days, self.fine_gray)
         return out
@@ -330,6 +348,37 @@ def _compare_endpoint(d: EndpointDefinition, rows: pd.DataFrame, arms: tuple[str
     return EndpointComparison(d, by_arm, lr, cox, zph, rmst, limit, lms)
 
 
+def _subgroup_levels(rows: pd.DataFrame, factor: str) -> pd.Series:
+    """Each subject's level of a forest-plot factor (age < 65 / >= 65, ECOG 0 / >= 1, else the
+    recorded value); missing where unknown."""
+    col = rows[f"_{factor}"]
+    if factor in ("age", "ecog"):
+        num = pd.to_numeric(col, errors="coerce")
+        cut, low, high = (65, "<65", ">=65") if factor == "age" else (1, "0", ">=1")
+        return pd.Series([None if pd.isna(v) else (low if v < cut else high) for v in num],
+                         index=rows.index, dtype=object)
+    txt = col.astype("string").str.strip()
+    return pd.Series([None if pd.isna(v) or v == "" else str(v) for v in txt], index=rows.index,
+                     dtype=object)
+
+
+def _interactions(rows: pd.DataFrame, factors: Sequence[str], arms: tuple[str, str]
+                  ) -> dict[str, InteractionTest | None]:
+    """Arm x factor interaction (Cox likelihood-ratio test) for each forest-plot factor; None
+    where fewer than two levels are present or no interaction column can be estimated."""
+    out: dict[str, InteractionTest | None] = {}
+    ev = (rows["CNSR"].to_numpy() == 0).astype(int)
+    for f in factors:
+        try:
+            out[f] = compute_interaction_test(rows["AVAL"].to_numpy(dtype=float), ev,
+                                              rows["arm"].to_numpy(dtype=object),
+                                              _subgroup_levels(rows, f).to_numpy(dtype=object),
+                                              factor=f, reference=arms[1])
+        except InputError:
+            out[f] = None
+    return out
+
+
 def _subgroups(rows: pd.DataFrame, factors: Sequence[str], arms: tuple[str, str]
                ) -> tuple[SubgroupEstimate, ...]:
     """Unstratified Cox HR within each level of each factor; "not estimable" (None) where
@@ -351,19 +400,9 @@ def _subgroups(rows: pd.DataFrame, factors: Sequence[str], arms: tuple[str, str]
 
     one("all", "all", rows)
     for f in factors:
-        col = rows[f"_{f}"]
-        if f == "age":
-            num = pd.to_numeric(col, errors="coerce")
-            groups = [("<65", rows[num < 65]), (">=65", rows[num >= 65])]
-        elif f == "ecog":
-            num = pd.to_numeric(col, errors="coerce")
-            groups = [("0", rows[num == 0]), (">=1", rows[num >= 1])]
-        else:
-            txt = col.astype("string").fillna("")
-            groups = [(str(v), rows[txt == v]) for v in sorted(txt[txt != ""].unique())]
-        for level, sub in groups:
-            if len(sub):
-                one(f, level, sub)
+        levels = _subgroup_levels(rows, f)
+        for level in sorted(levels.dropna().unique()):
+            one(f, str(level), rows[levels == level])
     return tuple(out)
 
 
@@ -482,6 +521,8 @@ def analyse_two_arms(
         [f for f in dict.fromkeys([*study.strata, "sex", "age", "ecog"]) if f"_{f}" in tte.columns]
     subgroups = {code: _subgroups(tte[tte["PARAMCD"] == code], factors, arms)
                  for code in ("PFS", "OS") if code in endpoints}
+    interactions = {code: _interactions(tte[tte["PARAMCD"] == code], factors, arms)
+                    for code in subgroups}
     rates = _rates(resp, arms, "best_overall_response_confirmed", bool(strata))
     n_by_arm = {a: int((resp["arm"] == a).sum()) for a in arms}
     return TwoArmAnalysis(
@@ -490,7 +531,8 @@ def analyse_two_arms(
         control_arm=arms[1], strata=strata, n_by_arm=n_by_arm, tau_days=float(tau_days),
         landmark_days=tuple(float(x) for x in landmark_days), conf_type=conf_type,
         endpoints=endpoints, rates=rates, subgroups=subgroups,
-        competing=_competing(tte, arms), records=tte, fine_gray=_fine_gray(tte, arms))
+        competing=_competing(tte, arms), records=tte, fine_gray=_fine_gray(tte, arms),
+        response_records=resp, interactions=interactions)
 
 
 # ================================================================= wording (both languages)
@@ -567,13 +609,29 @@ def arm_label(arm: str, lang: str) -> str:
 
 # ================================================================= figures
 
+def _blend_x_axes_y_figure(ax: Any, fig: Figure) -> Any:
+    from matplotlib.transforms import blended_transform_factory
+
+    return blended_transform_factory(ax.transAxes, fig.transFigure)
+
+
 def plot_forest(rows: Sequence[SubgroupEstimate], labels: Sequence[str], *, xlabel: str,
-                favours: tuple[str, str], overall_hr: float | None, ne_label: str) -> Figure:
+                favours: tuple[str, str], overall_hr: float | None, ne_label: str,
+                interaction_p: Sequence[str] | None = None, interaction_title: str = "") -> Figure:
     """Forest plot: one line per subgroup (HR on a log axis with its 95% CI, marker area by
-    the number of subjects), a dashed line at the overall HR and a solid one at 1."""
+    the number of subjects), a dashed line at the overall HR and a solid one at 1; with
+    ``interaction_p`` (one text per row, "" for none) a right-hand column of the treatment x
+    subgroup interaction p-values headed ``interaction_title``."""
     n = len(rows)
-    fig = plt.figure(figsize=(7.0, 1.0 + 0.32 * n))
-    ax = fig.add_axes((0.40, 0.14, 0.42, 0.80))
+    # Absolute layout (inches): rows 0.32 each, 1.0 below (ticks, axis label, the two
+    # "favours" lines) and 0.35 above (column heading).
+    bottom_in, top_in = 1.0, 0.35
+    height = bottom_in + top_in + 0.32 * n
+    fig_w = 8.0 if interaction_p is not None else 7.0
+    y0, h = bottom_in / height, 0.32 * n / height
+    left, width = (0.36, 0.33) if interaction_p is not None else (0.40, 0.42)
+    fig = plt.figure(figsize=(fig_w, height))
+    ax = fig.add_axes((left, y0, width, h))
     ys = np.arange(n)[::-1]
     his = [r.upper for r in rows if r.upper is not None]
     los = [r.lower for r in rows if r.lower is not None]
@@ -597,7 +655,7 @@ def plot_forest(rows: Sequence[SubgroupEstimate], labels: Sequence[str], *, xlab
     ax.set_xticklabels(["0.1", "0.25", "0.5", "1", "2", "4"])
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", alpha=0.3)
-    right = fig.add_axes((0.83, 0.14, 0.16, 0.80))
+    right = fig.add_axes((left + width + 0.01, y0, 0.15, h))
     right.axis("off")
     right.set_ylim(-0.7, n - 0.3)
     for y, r in zip(ys, rows):
@@ -605,8 +663,22 @@ def plot_forest(rows: Sequence[SubgroupEstimate], labels: Sequence[str], *, xlab
                 if r.hazard_ratio is not None and r.lower is not None and r.upper is not None
                 else ne_label)
         right.text(0.0, y, text, va="center", fontsize=7.5)
-    ax.text(0.02, -0.16, favours[0], transform=ax.transAxes, fontsize=7.5, ha="left")
-    ax.text(0.98, -0.16, favours[1], transform=ax.transAxes, fontsize=7.5, ha="right")
+    if interaction_p is not None:
+        col_x = left + width + 0.17
+        col = fig.add_axes((col_x, y0, 0.99 - col_x, h))
+        col.axis("off")
+        col.set_ylim(-0.7, n - 0.3)
+        col.text(0.0, 1.0, interaction_title, transform=col.transAxes, va="bottom", fontsize=7.5,
+                 fontweight="bold")
+        for y, ptext in zip(ys, interaction_p):
+            if ptext:
+                col.text(0.0, y, ptext, va="center", fontsize=7.5)
+    # One line each (long arm names would run into each other side by side): left-aligned the
+    # experimental side, right-aligned the control side, under the axis label.
+    ax.text(0.0, 0.30 / height, favours[0], transform=_blend_x_axes_y_figure(ax, fig), fontsize=7.5,
+            ha="left", va="center")
+    ax.text(1.0, 0.12 / height, favours[1], transform=_blend_x_axes_y_figure(ax, fig), fontsize=7.5,
+            ha="right", va="center")
     return fig
 
 
@@ -757,23 +829,35 @@ def section_forest(b: Any) -> Any:
     figures = []
     tab = b.table(b.say("Hazard ratio by subgroup"),
                   [b.say("Endpoint"), b.say("Subgroup"), b.say("N"), b.say("Events, n"),
-                   b.say("Hazard ratio (95% CI)")], text_columns=2)
+                   b.say("Hazard ratio (95% CI)"), b.say("Interaction p")], text_columns=2)
     for code, rows in t.subgroups.items():
         e = t.endpoints[code]
         ne = say("not estimable", P)
+        tests = t.interactions.get(code, {})
+        # The interaction p stands on the first row of each factor.
+        first = {r.factor: i for i, r in reversed(list(enumerate(rows))) if r.factor != "all"}
+
+        def p_cell(i: int, r: SubgroupEstimate, lang: str) -> str:
+            if first.get(r.factor) != i:
+                return ""
+            it = tests.get(r.factor)
+            return say("not estimable", lang) if it is None else format_p(it.p_value)
+
         fig = plot_forest(rows, [f"{_factor_label(r.factor, r.level, P)} (n = {r.n})" for r in rows],
                           xlabel=say("Hazard ratio ({exp} vs {ctl}), log scale", P,
                                      exp=arm_label(t.experimental_arm, P),
                                      ctl=arm_label(t.control_arm, P)),
                           favours=(say("favours {arm}", P, arm=arm_label(t.experimental_arm, P)),
                                    say("favours {arm}", P, arm=arm_label(t.control_arm, P))),
-                          overall_hr=rows[0].hazard_ratio, ne_label=ne)
-        for r in rows:
+                          overall_hr=rows[0].hazard_ratio, ne_label=ne,
+                          interaction_p=[p_cell(i, r, P) for i, r in enumerate(rows)],
+                          interaction_title=say("Interaction p", P))
+        for i, r in enumerate(rows):
             hr = (say("{hr} ({lower} to {upper})", L, hr=f"{r.hazard_ratio:.2f}",
                       lower=f"{r.lower:.2f}", upper=f"{r.upper:.2f}")
                   if r.hazard_ratio is not None else say("not estimable", L))
             tab.add(endpoint_name(e.definition, L), _factor_label(r.factor, r.level, L), r.n,
-                    r.events, hr)
+                    r.events, hr, p_cell(i, r, L))
         est = [r for r in rows[1:] if r.hazard_ratio is not None]
         lo = min((r.hazard_ratio for r in est if r.hazard_ratio is not None), default=None)
         hi = max((r.hazard_ratio for r in est if r.hazard_ratio is not None), default=None)
@@ -789,12 +873,18 @@ def section_forest(b: Any) -> Any:
                         "dashed: overall HR {overall} (unstratified Cox model).",
                         endpoint=name, exp=arm_label(t.experimental_arm, L),
                         ctl=arm_label(t.control_arm, L), k=len(rows) - 1, overall=ov)
+        caption = caption + " " + b.say("Right-hand column: p-value of the treatment x subgroup "
+                                        "interaction.")
         alt = b.say("Forest plot of {endpoint}: overall hazard ratio {overall}; subgroup hazard "
                     "ratios from {range}.", endpoint=name, overall=ov, range=rng)
         figures.append(b.figure(fig, caption, alt))
     tab.notes.append(b.say("Unstratified Cox model (Efron ties) within each subgroup; not "
                            "estimable where an arm has no subject or no event. Subgroups are "
                            "exploratory."))
+    tab.notes.append(b.say("Interaction p: likelihood-ratio test of the treatment x subgroup "
+                           "interaction in the Cox model (main effects of arm and subgroup against "
+                           "the model with their interaction; R anova of the two coxph fits), "
+                           "shown on the first row of each factor."))
     return Section("forest", b.say("Hazard ratio by subgroup"), "tables", tables=[tab],
                    figures=figures)
 
