@@ -135,10 +135,16 @@ def main() -> None:
             from hcctrials.matching.compiled_cache import load_match_catalog
             from hcctrials.storage import open_store
 
+            from hcctrials.matching.search import INDEX_VERSION, SEARCH_DOCUMENTS
+            from hcctrials.storage.search_index import refresh_search_index, search_index_status
+
             s = time.perf_counter()
             with open_store(url) as store:
                 load_match_catalog(store, workers=2)
-            print(f"compiled catalog checked in {time.perf_counter() - s:.1f} s")
+                # a catalog built by an older version has a stale search index: searches would find nothing
+                if not search_index_status(store, index_version=INDEX_VERSION).current:
+                    refresh_search_index(store, builder=SEARCH_DOCUMENTS)
+            print(f"compiled catalog and search index checked in {time.perf_counter() - s:.1f} s")
         port = _free_port()
         env = {**os.environ, "HCCTRIALS_DB": url}
         server = subprocess.Popen([sys.executable, "-m", "uvicorn", "hcctrials.web.server:app", "--host", "127.0.0.1",
@@ -221,7 +227,8 @@ def main() -> None:
                 latencies, errors, wall = asyncio.run(_load(base, make, args.clients,
                                                             min(args.requests, len(fresh)) if make is first_view
                                                             else args.requests))
-                print(_figures(name, latencies, errors, wall) + f"  ({args.clients} concurrent clients)")
+                print(_figures(name, latencies, errors, wall) + f"  ({args.clients} concurrent clients; "
+                      f"load average {os.getloadavg()[0]:.2f})")
             print("load after the run:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
         finally:
             server.terminate()

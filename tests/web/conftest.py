@@ -1,5 +1,6 @@
 """Fixtures of the web tests: the bundled example records ingested into SQLite and PostgreSQL (each
-database built once per module), an app over each, and its TestClient.
+database built once per module), an app over each, and its TestClient; for the browser tests, one
+headless Chromium per module (Debian's /usr/bin/chromium driven by Playwright) and a page per test.
 
 The evaluation date is fixed (2024-05-10) so that the recruiting states and the "status may be
 stale" warnings of the examples do not change with the calendar; the app reads it through its
@@ -14,7 +15,8 @@ from typing import Any
 
 import pytest
 
-from web_support import TODAY, ingest_examples, make_client
+from web_support import CHROMIUM, CHROMIUM_ARGS, TODAY, ingest_examples, make_client, new_tab
+
 
 @pytest.fixture(scope="module", params=["sqlite", "postgresql"])
 def web_db(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
@@ -52,3 +54,22 @@ def app(web_db: str) -> Any:
 def client(app: Any) -> Iterator[Any]:
     with make_client(app) as c:
         yield c
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """Headless Chromium (the browser test modules skip themselves when it is not installed)."""
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    """A fresh browser context and page for one test."""
+    tab = new_tab(browser)
+    yield tab
+    tab.context.close()

@@ -9,97 +9,39 @@ copied to ``$HCCTRIALS_WEB_SHOTS`` when set.
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 
-from web_support import TODAY
+from web_support import BROWSER_MARKS, TODAY, live_server, new_tab, save_shot
 
 from hcctrials.datasets.example_study import EXAMPLE_STUDY_DIR
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium "
-                       "(apt-get install chromium; scripts/setup.sh --test installs it)"),
-    pytest.mark.slow,
-]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
+pytestmark = BROWSER_MARKS
 PASSWORD = "study browser password"
 BAD_ROW = ("EX-001,2025-03-15,T1,target,liver,False,54.3,", "EX-001,2025-03-15,T1,target,liver,False,-5,")
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from hcctrials.web import create_app
     from hcctrials.web.auth import hash_password
 
     url = f"sqlite:///{tmp_path_factory.mktemp('studybrowserdb') / 'web.sqlite3'}"
     app = create_app(url, today=lambda: TODAY)
-    for name in ("coordinator", "viewer"):
+    for name in ("coordinator", "viewer", "principal", "member"):
         app.state.study_store.create_user(name, hash_password(PASSWORD))
-    port = _free_port()
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", access_log=False, lifespan="on")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    base = f"http://localhost:{port}"  # a secure context for the browser: the Secure session cookie is kept
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        pytest.fail("the web app did not start within 30 s")
-    yield base
-    uv.should_exit = True
-    thread.join(timeout=10)
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
+    with live_server(app) as port:
+        yield f"http://localhost:{port}"  # a secure context for the browser: the Secure session cookie is kept
 
 
 def _tab(browser: Any) -> Any:
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
-    tab = context.new_page()
-    tab.set_default_timeout(30_000)
-    return tab
+    return new_tab(browser, timeout_ms=30_000)
 
 
-def _shot(page: Any, tmp_path: Path, name: str) -> Path:
-    path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True)
-    assert path.stat().st_size > 1000
-    copy_to = os.environ.get("HCCTRIALS_WEB_SHOTS")
-    if copy_to:
-        Path(copy_to).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(copy_to) / path.name)
-    return path
+_shot = save_shot
 
 
 def _sign_in(page: Any, server: str, name: str) -> None:
@@ -190,3 +132,54 @@ def test_upload_the_example_study_see_a_bad_row_then_the_km_plot_and_a_viewer_ca
     endpoints = viewer.request.get(f"{server}/api/studies/{study_id}/endpoints")
     assert endpoints.status == 200 and endpoints.json()["n_treated"] == 49  # viewers read
     viewer.context.close()
+
+
+def test_an_investigator_removes_a_member_and_changes_her_password_in_chinese(
+        server: str, browser: Any, tmp_path: Path) -> None:
+    page = _tab(browser)
+    _sign_in(page, server, "principal")
+    page.fill("#study-code", "HCC-RM-01")
+    page.fill("#study-title", "Removal study")
+    page.click("#create-study-submit")
+    page.wait_for_url("**/studies/*")
+    study_path = page.url.split(server, 1)[1].split("?", 1)[0]
+    page.fill("#member-form input[name='username']", "member")
+    page.select_option("#member-form select[name='role']", "coordinator")
+    page.click("#member-form button")
+    page.wait_for_load_state("load")
+    assert page.locator('[data-member="member"]').count() == 1
+
+    member = _tab(browser)
+    _sign_in(member, server, "member")
+    assert member.goto(server + study_path + "?lang=en").status == 200
+
+    page.goto(server + study_path + "?lang=zh")
+    page.click('button[data-remove="member"]')
+    page.wait_for_load_state("load")
+    assert page.locator("#study-notice").inner_text() == "已将 member 移出本研究。"
+    assert page.locator('[data-member="member"]').count() == 0
+    assert page.locator('#audit-log tr[data-action="member_removed"]').count() == 1
+    page.click('button[data-remove="principal"]')  # the only investigator stays
+    page.wait_for_load_state("load")
+    assert "唯一的研究者" in page.locator("#study-refused").inner_text()
+    _shot(page, tmp_path, "study-member-removed-zh")
+    assert member.goto(server + study_path + "?lang=en").status == 404  # access ends with the next request
+    member.context.close()
+
+    page.click("#account-link")
+    page.wait_for_url("**/account")
+    assert page.locator("#change-password h2").inner_text() == "修改密码"
+    page.fill("#current-password", PASSWORD)
+    page.fill("#new-password", "a brand new password")
+    page.fill("#repeat-password", "a brand new passw0rd")
+    page.click("#password-submit")
+    page.wait_for_load_state("load")
+    assert page.locator("#password-error").inner_text() == "两次输入的新密码不一致。"
+    page.fill("#current-password", PASSWORD)
+    page.fill("#new-password", "a brand new password")
+    page.fill("#repeat-password", "a brand new password")
+    page.click("#password-submit")
+    page.wait_for_load_state("load")
+    assert page.locator("#password-notice").inner_text() == "您的密码已修改。"
+    _shot(page, tmp_path, "account-password-changed-zh")
+    page.context.close()

@@ -32,10 +32,12 @@ BAD_ROW = ("EX-001,2025-03-15,T1,target,liver,False,54.3,", "EX-001,2025-03-15,T
 
 
 @pytest.fixture(scope="module")
-def study_app(web_db: str) -> Any:
+def study_app(web_db: str) -> Iterator[Any]:
     from hcctrials.web import create_app
 
-    return create_app(web_db, today=lambda: TODAY)
+    app = create_app(web_db, today=lambda: TODAY)
+    yield app
+    app.state.services.close()  # the clients here run no lifespan: close the database connections
 
 
 def _client(app: Any) -> Any:

@@ -8,11 +8,6 @@ Screenshots are saved in the test's tmp folder (and copied to ``$HCCTRIALS_WEB_S
 
 from __future__ import annotations
 
-import os
-import shutil
-import socket
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,81 +15,22 @@ from typing import Any
 import httpx
 import pytest
 
-from web_support import TODAY, ingest_examples
+from web_support import BROWSER_MARKS, TODAY, ingest_examples, live_server, save_shot
 
-CHROMIUM = Path("/usr/bin/chromium")
-pytestmark = [
-    pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed at /usr/bin/chromium "
-                       "(apt-get install chromium; scripts/setup.sh --test installs it)"),
-    pytest.mark.slow,
-]
-ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-        "--disable-component-update", "--disable-sync", "--no-first-run"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+pytestmark = BROWSER_MARKS
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    import uvicorn
-
     from hcctrials.web import create_app
 
     url = f"sqlite:///{tmp_path_factory.mktemp('browserdb') / 'web.sqlite3'}"
     ingest_examples(url)
-    port = _free_port()
-    config = uvicorn.Config(create_app(url, today=lambda: TODAY), host="127.0.0.1", port=port, log_level="warning",
-                            access_log=False, lifespan="on")
-    uv = uvicorn.Server(config)
-    thread = threading.Thread(target=uv.run, daemon=True)
-    thread.start()
-    base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(base + "/api/health", timeout=1).status_code == 200:
-                break
-        except httpx.HTTPError:
-            time.sleep(0.1)
-    else:
-        pytest.fail("the web app did not start within 30 s")
-    yield base
-    uv.should_exit = True
-    thread.join(timeout=10)
+    with live_server(create_app(url, today=lambda: TODAY)) as port:
+        yield f"http://127.0.0.1:{port}"
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS, headless=True)
-        yield chromium
-        chromium.close()
-
-
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 1200, "height": 900}, locale="en-GB")
-    tab = context.new_page()
-    tab.set_default_timeout(20_000)
-    yield tab
-    context.close()
-
-
-def _shot(page: Any, tmp_path: Path, name: str, **options: Any) -> Path:
-    path = tmp_path / f"{name}.png"
-    page.screenshot(path=str(path), full_page=True, **options)
-    assert path.stat().st_size > 1000
-    copy_to = os.environ.get("HCCTRIALS_WEB_SHOTS")
-    if copy_to:
-        Path(copy_to).mkdir(parents=True, exist_ok=True)
-        shutil.copy(path, Path(copy_to) / path.name)
-    return path
+_shot = save_shot
 
 
 def test_search_in_chinese_finds_an_english_only_record(server: str, page: Any, tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ Property-based: schemathesis generates requests (valid and invalid) for every op
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -23,13 +24,14 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 @pytest.fixture(scope="module")
-def api_schema(web_db: str) -> Any:
+def api_schema(web_db: str) -> Iterator[Any]:
     from hcctrials.web import create_app
 
     app = create_app(web_db, today=lambda: TODAY)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        return schemathesis.openapi.from_asgi("/api/openapi.json", app)
+        yield schemathesis.openapi.from_asgi("/api/openapi.json", app)
+    app.state.services.close()
 
 
 schema = schemathesis.pytest.from_fixture("api_schema")

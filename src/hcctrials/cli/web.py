@@ -1,8 +1,18 @@
-"""``hcctrials serve``: the web app and REST API (:mod:`hcctrials.web`) on uvicorn."""
+"""``hcctrials serve``: the web app and REST API (:mod:`hcctrials.web`) on uvicorn.
+
+``--workers N`` runs N server processes (uvicorn's supervisor; one per core on a shared server),
+``--timeout-keep-alive`` closes idle keep-alive connections after so many seconds and
+``--timeout-graceful-shutdown`` bounds how long a stopping server (Ctrl+C, SIGTERM) waits for the
+requests in flight (uvicorn's ``timeout_keep_alive`` and ``timeout_graceful_shutdown``).  The
+supervisor's worker health check waits up to 120 s: a worker reading the match catalog at start
+holds the interpreter for seconds and must not be restarted for it.  ``GET /healthz`` answers
+from the event loop (no thread, no database) and ``GET /api/health`` reads the database with a
+2-second deadline, so both answer in time under load.
+"""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Any, Optional
 
 import typer
 
@@ -10,7 +20,10 @@ from hcctrials.cli.options import lang_option
 from hcctrials.errors import InputError
 from hcctrials.i18n import resolve_language, say
 
-__all__ = ["register", "serve_command"]
+__all__ = ["register", "serve_command", "WORKER_HEALTHCHECK_SECONDS"]
+
+#: uvicorn's supervisor restarts a worker that does not answer its health check within this time.
+WORKER_HEALTHCHECK_SECONDS = 120
 
 
 def serve_command(
@@ -18,7 +31,13 @@ def serve_command(
     port: int = typer.Option(8000, "--port", help="Port to listen on."),
     db: Optional[str] = typer.Option(None, "--db", help="Database: a file path or a URL. Default: $HCCTRIALS_DB "
                                                         "or the user data folder."),
-    workers: int = typer.Option(1, "--workers", min=1, help="Server processes."),
+    workers: int = typer.Option(1, "--workers", min=1, max=64,
+                                help="Server processes (uvicorn workers; about one per core)."),
+    timeout_keep_alive: int = typer.Option(5, "--timeout-keep-alive", min=1, max=3600,
+                                             help="Seconds an idle keep-alive connection stays open."),
+    timeout_graceful_shutdown: int = typer.Option(
+        30, "--timeout-graceful-shutdown", min=0, max=3600,
+        help="On Ctrl+C or SIGTERM, seconds to let requests in flight finish before closing them."),
     lang: Optional[str] = lang_option(),
 ) -> None:
     """Start the web app (trial catalog, trial pages, match a patient) and the JSON API under /api."""
@@ -37,15 +56,20 @@ def serve_command(
     typer.echo(say("hcctrials web app: {url}  ({trials} trial(s); API: {api}; Ctrl+C stops it)", language,
                    url=f"http://{shown}:{port}/", trials=trials, api=f"http://{shown}:{port}/api/openapi.json"))
     if workers > 1:
+        typer.echo(say("{n} server processes; health: {url}", language, n=workers,
+                       url=f"http://{shown}:{port}/healthz"))
+    options: dict[str, Any] = dict(host=host, port=port, log_level="info", access_log=True, server_header=False,
+                   timeout_keep_alive=timeout_keep_alive, timeout_graceful_shutdown=timeout_graceful_shutdown)
+    if workers > 1:
         import os
 
         os.environ["HCCTRIALS_DB"] = url
-        uvicorn.run("hcctrials.web.server:app", host=host, port=port, workers=workers, log_level="info",
-                    access_log=True, server_header=False)
+        uvicorn.run("hcctrials.web.server:app", workers=workers, timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
+                    **options)
         return
     from hcctrials.web import create_app
 
-    uvicorn.run(create_app(url), host=host, port=port, log_level="info", access_log=True, server_header=False)
+    uvicorn.run(create_app(url), **options)
 
 
 def register(app: typer.Typer) -> None:

@@ -333,7 +333,7 @@ class TrialStore:
     def find(self, trial_id: str, *, registry: str | None = None) -> Trial | None:
         """The current record stored under exactly *trial_id* (and *registry*), or None."""
         with self._read() as conn:
-            keys = self._keys(conn, trial_id, exact=True)
+            keys = self._keys(conn, trial_id)
         keys = [k for k in keys if registry is None or k[1] == registry]
         if not keys:
             return None
@@ -348,11 +348,10 @@ class TrialStore:
         return Trial.model_validate(record)
 
     @staticmethod
-    def _keys(conn: Connection, wanted: str, *, exact: bool) -> list[tuple[str, str]]:
-        column = trials.c.trial_id if exact else func.upper(trials.c.trial_id)
-        value = wanted if exact else wanted.upper()
-        rows = conn.execute(select(trials.c.trial_id, trials.c.registry).where(column == value)).all()
-        return sorted(((r[0], r[1]) for r in rows), key=lambda k: _REGISTRY_ORDER.get(k[1], 9))
+    def _keys(conn: Connection, wanted: str) -> list[tuple[str, str]]:
+        """The records whose own id is exactly *wanted*, in :data:`_REGISTRY_ORDER` (a primary-key read)."""
+        rows = conn.execute(select(trials.c.trial_id, trials.c.registry).where(trials.c.trial_id == wanted)).all()
+        return sorted(((str(r[0]), str(r[1])) for r in rows), key=lambda k: _REGISTRY_ORDER.get(k[1], 9))
 
     def resolve(self, any_id: str, *, registry: str | None = None) -> tuple[str, str]:
         """The stored record ``(trial_id, registry)`` for *any_id*.
@@ -364,16 +363,20 @@ class TrialStore:
         """
         wanted = any_id.strip()
         with self._read() as conn:
-            keys = [k for k in self._keys(conn, wanted, exact=False) if registry in (None, k[1])]
-            if keys:
-                return keys[0]
-            holders = conn.execute(
-                select(trial_identifiers.c.trial_id, trial_identifiers.c.registry)
-                .where(trial_identifiers.c.value == wanted.upper())
-            ).all()
-            ranked: list[tuple[str, str]] = sorted(
-                ((str(h[0]), str(h[1])) for h in holders if registry in (None, h[1])),
-                key=lambda k: (_REGISTRY_ORDER.get(k[1], 9), k[0]))
+            # one index look-up (trial_identifiers.value) finds both the records whose own id this
+            # is (any case) and the records listing it; the exact primary-key read covers a record
+            # stored without its identifier rows
+            holders = [(str(h[0]), str(h[1])) for h in conn.execute(
+                select(trial_identifiers.c.trial_id, trial_identifiers.c.registry).distinct()
+                .where(trial_identifiers.c.value == wanted.upper())).all() if registry in (None, h[1])]
+            own = sorted((k for k in holders if k[0].upper() == wanted.upper()),
+                         key=lambda k: _REGISTRY_ORDER.get(k[1], 9))
+            if own:
+                return own[0]
+            exact = [k for k in self._keys(conn, wanted) if registry in (None, k[1])]
+            if exact:
+                return exact[0]
+            ranked: list[tuple[str, str]] = sorted(holders, key=lambda k: (_REGISTRY_ORDER.get(k[1], 9), k[0]))
             if ranked:
                 return ranked[0]
             candidates = [str(v) for v in conn.execute(

@@ -24,7 +24,7 @@ from hcctrials.web.services import WebServices
 __all__ = ["create_app", "ROUTERS"]
 
 #: Router modules under :mod:`hcctrials.web.routes`, each exposing ``router``.
-ROUTERS = ("api", "pages", "study")
+ROUTERS = ("api", "pages", "study", "account")
 
 
 def create_app(database_url: str | None = None, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
@@ -61,6 +61,9 @@ def create_app(database_url: str | None = None, *, max_body_bytes: int = DEFAULT
     for name in ROUTERS:
         module: Any = importlib.import_module(f"hcctrials.web.routes.{name}")
         app.include_router(module.router)
+    from hcctrials.web.routes.api import liveness
+
+    app.include_router(liveness)  # GET /healthz
     app.mount("/static", StaticFiles(packages=[("hcctrials.web", "static")]), name="static")
     app.add_middleware(BodySizeLimit, max_bytes=max_body_bytes)
     app.add_middleware(SecurityHeaders)

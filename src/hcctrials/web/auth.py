@@ -10,7 +10,8 @@
   ``$HCCTRIALS_SECRET_KEY``, else a random key stored once in the database (``web_secrets``),
   so every server process of one database signs alike.  The session holds the user id, a
   fingerprint of the password hash (a changed password ends older sessions) and the CSRF token;
-  signing in starts a new session (no fixation).
+  signing in starts a new session (no fixation).  A user changes their own password with the
+  current one (:mod:`hcctrials.web.accounts`).
 * CSRF (OWASP "synchronizer token"): every state-changing form carries ``csrf_token`` and every
   state-changing API call the header ``X-CSRF-Token``; both must equal the session's token
   (compared in constant time).  ``GET /api/session`` answers the token.
@@ -41,10 +42,11 @@ from fastapi import FastAPI, HTTPException, Request
 from starlette.middleware.sessions import SessionMiddleware
 
 from hcctrials.storage.studies import StudyStore, User
+from hcctrials.web.accounts import WorkspaceStore
 
 __all__ = ["install_auth", "hash_password", "verify_password", "current_user", "require_user", "check_csrf",
            "csrf_token", "sign_in", "sign_out", "LoginThrottle", "bootstrap_admin", "study_store", "can_upload",
-           "can_manage", "SESSION_COOKIE", "CSRF_HEADER", "MIN_PASSWORD_LENGTH"]
+           "can_manage", "fingerprint", "SESSION_COOKIE", "CSRF_HEADER", "MIN_PASSWORD_LENGTH"]
 
 SESSION_COOKIE = "hcctrials_session"
 CSRF_HEADER = "x-csrf-token"
@@ -67,7 +69,8 @@ def verify_password(password_hash: str, password: str) -> bool:
         return False
 
 
-def _fingerprint(password_hash: str) -> str:
+def fingerprint(password_hash: str) -> str:
+    """What a session keeps of the account's password hash: a changed password ends older sessions."""
     return hashlib.sha256(password_hash.encode()).hexdigest()[:16]
 
 
@@ -109,8 +112,8 @@ class LoginThrottle:
             self._failures.pop(f"u:{username.lower()}", None)
 
 
-def study_store(request: Request) -> StudyStore:
-    store: StudyStore = request.app.state.study_store
+def study_store(request: Request) -> WorkspaceStore:
+    store: WorkspaceStore = request.app.state.study_store
     return store
 
 
@@ -136,7 +139,7 @@ def bootstrap_admin(store: StudyStore, environ: dict[str, str] | None = None) ->
 
 def install_auth(app: FastAPI, engine: Any) -> None:
     """Sessions, the study store and the first administrator for *app* over *engine*."""
-    store = StudyStore(engine)
+    store = WorkspaceStore(engine)
     app.state.study_store = store
     app.state.login_throttle = LoginThrottle()
     bootstrap_admin(store)
@@ -170,7 +173,7 @@ def current_user(request: Request) -> User | None:
     if not isinstance(uid, int):
         return None
     user = study_store(request).user_by_id(uid)
-    if user is None or request.session.get("pw") != _fingerprint(user.password_hash):
+    if user is None or request.session.get("pw") != fingerprint(user.password_hash):
         request.session.clear()
         return None
     return user
@@ -214,7 +217,7 @@ def sign_in(request: Request, username: str, password: str) -> User:
         store.set_password_hash(user, hash_password(password))
         user = store.user_by_id(user.id) or user
     request.session.clear()
-    request.session.update({"uid": user.id, "pw": _fingerprint(user.password_hash),
+    request.session.update({"uid": user.id, "pw": fingerprint(user.password_hash),
                             "csrf": secrets.token_urlsafe(32)})
     return user
 

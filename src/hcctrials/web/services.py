@@ -34,7 +34,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
@@ -245,6 +245,7 @@ class _CatalogState:
     pages: _Lru[tuple[Any, ...], tuple[int, list[SearchHit]]] = field(default_factory=lambda: _Lru(1024))
     slim: _Lru[tuple[str, str], Trial] = field(default_factory=lambda: _Lru(20_000))
     trials: _Lru[tuple[str, str | None], _TrialParts] = field(default_factory=lambda: _Lru(512))
+    pages_html: _Lru[tuple[Any, ...], str] = field(default_factory=lambda: _Lru(128))
     states: _Lru[tuple[str, str, date], RecruitingStatus] = field(default_factory=lambda: _Lru(20_000))
     match_catalog: Any = None
 
@@ -432,6 +433,17 @@ class WebServices:
         return TrialView(trial=p.trial, recruiting=self._recruiting(state, p.trial, as_of), criteria=p.criteria,
                          versions=p.versions, findings=p.findings, linked=p.linked, links=p.links,
                          settings=p.settings, classes=p.classes)
+
+    def trial_page(self, trial_id: str, *, as_of: date, registry: str | None, variant: tuple[Any, ...],
+                   render: Callable[[TrialView], str]) -> str:
+        """The trial page as *render* makes it from :meth:`trial`, kept per state of the catalog, date
+        and *variant* (what else the page shows: language, links): a page read again is not rendered again."""
+        state = self._catalog_state()
+        key = (trial_id, registry, as_of, *variant)
+        found = state.pages_html.get(key)
+        if found is None:
+            found = state.pages_html.put(key, render(self.trial(trial_id, as_of=as_of, registry=registry)))
+        return found
 
     def _trial_parts(self, state: _CatalogState, trial_id: str, registry: str | None) -> _TrialParts:
         from hcctrials.criteria import describe

@@ -7,6 +7,7 @@ patient in the request body and keep nothing.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Annotated, Any, Literal
 
@@ -15,11 +16,11 @@ from fastapi import APIRouter, Body, Path, Query, Request
 from hcctrials.errors import InputError, NotFoundError
 from hcctrials.i18n.labels import label
 from hcctrials.web.forms import form_as_of, patient_from_form, patient_from_json
-from hcctrials.web.problems import PROBLEM_RESPONSES
+from hcctrials.web.problems import PROBLEM_RESPONSES, PROBLEM_TYPE, Problem, problem_response
 from hcctrials.web.routes.common import catalog_query, services, today
 from hcctrials.web.services import PER_PAGE_MAX, CatalogItem, MatchOptions
 
-__all__ = ["router", "catalog_document", "trial_document", "clean_text"]
+__all__ = ["router", "liveness", "HEALTH_TIMEOUT_SECONDS", "catalog_document", "trial_document", "clean_text"]
 
 router = APIRouter(prefix="/api", tags=["api"], responses=PROBLEM_RESPONSES)
 
@@ -175,6 +176,43 @@ async def scores_from_form(request: Request) -> dict[str, Any]:
     return await run_in_threadpool(services(request).scores, patient, as_of=day)
 
 
-@router.get("/health", summary="Whether the server and its database answer")
-def health(request: Request) -> dict[str, Any]:
-    return {"status": "ok", "trials": services(request).catalog_size()}
+#: Seconds the database has to answer ``/api/health`` before it answers 503 (``app.state.health_timeout``).
+HEALTH_TIMEOUT_SECONDS = 2.0
+
+
+@router.get("/health", summary="Whether the server and its database answer (503 if the database does not "
+                               "answer within 2 seconds)",
+            responses={503: {"model": Problem, "content": {PROBLEM_TYPE: {}},
+                             "description": "The database did not answer in time"}})
+async def health(request: Request) -> Any:
+    """Readiness: the trial count, read in a worker thread with a deadline.  Async, so the answer does
+    not queue behind busy request threads; a slow or locked database gives 503 in time instead of a
+    probe that hangs.  (``/healthz`` is the liveness check that reads nothing.)"""
+    import asyncio
+
+    timeout = float(getattr(request.app.state, "health_timeout", HEALTH_TIMEOUT_SECONDS))
+    pending = asyncio.wrap_future(_HEALTH_THREADS.submit(services(request).catalog_size))
+    try:
+        trials = await asyncio.wait_for(pending, timeout)
+    except asyncio.TimeoutError:
+        from hcctrials.i18n import say
+        from hcctrials.web.language import request_language
+
+        seconds = format(timeout, "g")
+        return problem_response(503, detail=say("The database did not answer within {n} seconds.",
+                                                request_language(request), n=seconds),
+                                instance=request.url.path)
+    return {"status": "ok", "trials": trials}
+
+
+#: Health checks get threads of their own: a server whose request threads are all busy still answers.
+_HEALTH_THREADS = ThreadPoolExecutor(max_workers=2, thread_name_prefix="hcctrials-health")
+
+#: Liveness: answered by the event loop itself (no thread, no database), so it answers under any load.
+liveness = APIRouter(include_in_schema=False)
+
+
+@liveness.get("/healthz")
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+

@@ -34,7 +34,11 @@ def _page(request: Request, template: str, status: int = 200, **context: Any) ->
     html = templates().get_template(template).render(
         lang=language, switch_url=switch_url(request, "en" if language == "zh" else "zh"),
         path=request.url.path, **context)
-    response = HTMLResponse(html, status_code=status)
+    return _with_language_cookie(request, HTMLResponse(html, status_code=status))
+
+
+def _with_language_cookie(request: Request, response: HTMLResponse) -> HTMLResponse:
+    """*response*, storing the language chosen with ``?lang=`` in the language cookie."""
     chosen = explicit_language(request)
     if chosen:
         response.set_cookie(COOKIE, chosen, max_age=365 * 24 * 3600, samesite="lax", httponly=True)
@@ -77,8 +81,17 @@ def catalog_page(
 def trial_page(request: Request, trial_id: str, registry: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     if clean_text(trial_id) != trial_id or len(trial_id) > 100 or (registry and clean_text(registry) != registry):
         raise NotFoundError(f"no trial {trial_id[:100]!r}")
-    view = services(request).trial(trial_id, as_of=today(request), registry=registry or None)
-    return _page(request, "trial.html", view=view, trial=view.trial)
+    language = request_language(request)
+    other = switch_url(request, "en" if language == "zh" else "zh")
+
+    def render(view: Any) -> str:
+        html: str = templates().get_template("trial.html").render(
+            lang=language, switch_url=other, path=request.url.path, view=view, trial=view.trial)
+        return html
+
+    html = services(request).trial_page(trial_id, as_of=today(request), registry=registry or None,
+                                        variant=(language, other, request.url.path), render=render)
+    return _with_language_cookie(request, HTMLResponse(html))
 
 
 def _form_context(request: Request, values: dict[str, str] | None = None, etiologies: list[str] | None = None,

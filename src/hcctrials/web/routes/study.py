@@ -13,7 +13,8 @@ ADaM tables by :func:`hcctrials.endpoints.adam.build_adam` and the report by
 
 Access (:mod:`hcctrials.web.auth`): every route needs a signed-in user who is a member of the
 study (administrators see every study); uploads need the investigator or coordinator role;
-members are managed by investigators and administrators.  State-changing calls need the CSRF
+members are managed (added, role changed, removed: never the last investigator) by investigators
+and administrators.  State-changing calls need the CSRF
 token.  A stranger asking for a study gets 404 (not 403), so studies are not enumerable.
 """
 
@@ -50,7 +51,8 @@ from hcctrials.web.auth import (
     study_store,
 )
 from hcctrials.web.language import COOKIE, explicit_language, request_language, switch_url, templates
-from hcctrials.web.problems import PROBLEM_RESPONSES, Problem, PROBLEM_TYPE
+from hcctrials.web.accounts import LastInvestigator, NotAMember
+from hcctrials.web.problems import PROBLEM_RESPONSES, PROBLEM_TYPE, Problem, problem_response
 
 __all__ = ["router", "STUDY_FILE_NAMES", "validate_upload", "study_data", "AnalysisCache"]
 
@@ -542,6 +544,33 @@ def api_set_member(request: Request, user: SignedIn, study_id: StudyId, body: Me
     return {"members": [{"username": u, "role": r} for u, r in store.members(study.id)]}
 
 
+@api.delete("/studies/{study_id}/members/{username}",
+            summary="Remove a member from the study (investigators; the last investigator stays)",
+            dependencies=[Depends(api_csrf)],
+            responses={409: {"model": Problem, "content": {PROBLEM_TYPE: {}},
+                             "description": "The member is the study's last investigator"}})
+def api_remove_member(request: Request, user: SignedIn, study_id: StudyId,
+                      username: Annotated[str, Path(min_length=1, max_length=64)]) -> Any:
+    study = _study_for(request, user, study_id)
+    language = request_language(request)
+    if not can_manage(study.role, user):
+        return problem_response(403, detail=say("Only the study's investigators and administrators manage members.",
+                                                language), instance=request.url.path)
+    store = study_store(request)
+    try:
+        role = store.remove_member(user, study.id, username)
+    except NotAMember:
+        return problem_response(404, detail=say("{name} is not a member of this study.", language,
+                                                name=username.strip()[:64]),
+                                instance=request.url.path, field="username", value=username.strip()[:64])
+    except LastInvestigator:
+        return problem_response(409, detail=say("{name} is the study's only investigator: make another member "
+                                                "investigator first.", language, name=username.strip()[:64]),
+                                instance=request.url.path, field="username", value=username.strip()[:64])
+    return {"removed": {"username": username.strip()[:64], "role": role},
+            "members": [{"username": u, "role": r} for u, r in store.members(study.id)]}
+
+
 @api.get("/studies/{study_id}/audit", summary="The study's audit log (who, when, what, old and new value)")
 def api_audit(request: Request, user: SignedIn, study_id: StudyId,
               limit: Annotated[int, Query(ge=1, le=5000)] = 500) -> dict[str, Any]:
@@ -799,6 +828,33 @@ async def study_member(request: Request, study_id: int) -> Response:
     except HcctrialsError as exc:
         return _workspace(request, user, study, 422, refused=str(exc))
     return _workspace(request, user, study, notice=say("Members updated.", language))
+
+
+@pages.post("/studies/{study_id}/members/remove", response_class=HTMLResponse)
+async def study_member_remove(request: Request, study_id: int) -> Response:
+    user = current_user(request)
+    if user is None:
+        return _to_login(request)
+    study = _study_for(request, user, study_id)
+    values = await _form(request)
+    check_csrf(request, values.get("csrf_token"))
+    language = request_language(request)
+    if not can_manage(study.role, user):
+        return _workspace(request, user, study, 403, refused=say(
+            "Only the study's investigators and administrators manage members.", language))
+    name = values.get("username", "").strip()[:64]
+    try:
+        study_store(request).remove_member(user, study.id, name)
+    except NotAMember:
+        return _workspace(request, user, study, 404, refused=say("{name} is not a member of this study.", language,
+                                                                 name=name))
+    except LastInvestigator:
+        return _workspace(request, user, study, 409, refused=say(
+            "{name} is the study's only investigator: make another member investigator first.", language, name=name))
+    if name == user.username and not user.is_admin:  # removed oneself: the study is no longer one's own
+        return RedirectResponse("/studies", status_code=303)
+    return _workspace(request, user, _study_for(request, user, study.id),
+                      notice=say("{name} removed from the study.", language, name=name))
 
 
 def _analysis_page(request: Request, study_id: int, template: str, build: Any) -> Response:
