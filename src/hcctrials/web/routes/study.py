@@ -811,8 +811,9 @@ async def _upload_form(request: Request, user: User, study: Study, form: Any) ->
                                                        version=stored.version))
 
 
-@pages.post("/studies/{study_id}/members", response_class=HTMLResponse)
-async def study_member(request: Request, study_id: int) -> Response:
+async def _manager_form(request: Request, study_id: int) -> Response | tuple[User, Study, dict[str, str], str]:
+    """The members form of a study: (user, study, form values, language) for a manager, else the page to answer
+    (sign in; 403 for a member who does not manage the study).  The CSRF token is checked."""
     user = current_user(request)
     if user is None:
         return _to_login(request)
@@ -823,6 +824,15 @@ async def study_member(request: Request, study_id: int) -> Response:
     if not can_manage(study.role, user):
         return _workspace(request, user, study, 403, refused=say(
             "Only the study's investigators and administrators manage members.", language))
+    return user, study, values, language
+
+
+@pages.post("/studies/{study_id}/members", response_class=HTMLResponse)
+async def study_member(request: Request, study_id: int) -> Response:
+    form = await _manager_form(request, study_id)
+    if isinstance(form, Response):
+        return form
+    user, study, values, language = form
     try:
         study_store(request).set_member(user, study.id, values.get("username", "")[:64], values.get("role", ""))
     except HcctrialsError as exc:
@@ -832,16 +842,10 @@ async def study_member(request: Request, study_id: int) -> Response:
 
 @pages.post("/studies/{study_id}/members/remove", response_class=HTMLResponse)
 async def study_member_remove(request: Request, study_id: int) -> Response:
-    user = current_user(request)
-    if user is None:
-        return _to_login(request)
-    study = _study_for(request, user, study_id)
-    values = await _form(request)
-    check_csrf(request, values.get("csrf_token"))
-    language = request_language(request)
-    if not can_manage(study.role, user):
-        return _workspace(request, user, study, 403, refused=say(
-            "Only the study's investigators and administrators manage members.", language))
+    form = await _manager_form(request, study_id)
+    if isinstance(form, Response):
+        return form
+    user, study, values, language = form
     name = values.get("username", "").strip()[:64]
     try:
         study_store(request).remove_member(user, study.id, name)
