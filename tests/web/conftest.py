@@ -73,3 +73,13 @@ def page(browser: Any) -> Iterator[Any]:
     tab = new_tab(browser)
     yield tab
     tab.context.close()
+
+
+@pytest.fixture(scope="module")
+def workspace_app(web_db: str) -> Iterator[Any]:
+    """The web app on the examples database, for the study-workspace and account tests of one module."""
+    from hcctrials.web import create_app
+
+    app = create_app(web_db, today=lambda: TODAY)
+    yield app
+    app.state.services.close()  # the clients here run no lifespan: close the database connections

@@ -14,7 +14,6 @@ import io
 import json
 import logging
 import uuid
-import warnings
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from web_support import TODAY
+from web_support import make_client
 
 from hcctrials.datasets.example_study import EXAMPLE_STUDY_DIR
 
@@ -31,22 +30,8 @@ PASSWORD = "a long enough password"
 BAD_ROW = ("EX-001,2025-03-15,T1,target,liver,False,54.3,", "EX-001,2025-03-15,T1,target,liver,False,-5,")
 
 
-@pytest.fixture(scope="module")
-def study_app(web_db: str) -> Iterator[Any]:
-    from hcctrials.web import create_app
-
-    app = create_app(web_db, today=lambda: TODAY)
-    yield app
-    app.state.services.close()  # the clients here run no lifespan: close the database connections
-
-
 def _client(app: Any) -> Any:
-    """A TestClient on https (the session cookie is ``Secure``)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-
-        return TestClient(app, base_url="https://testserver", raise_server_exceptions=True)
+    return make_client(app, https=True)  # the session cookie is ``Secure``
 
 
 def _account(app: Any, *, admin: bool = False) -> str:
@@ -78,10 +63,10 @@ def _upload(client: Any, headers: dict[str, str], study_id: int, kind: str, cont
 
 
 @pytest.fixture(scope="module")
-def example_study(study_app: Any) -> Iterator[dict[str, Any]]:
+def example_study(workspace_app: Any) -> Iterator[dict[str, Any]]:
     """The example study, uploaded table by table by its investigator (module-wide)."""
-    name = _account(study_app)
-    client, headers = _signed_in(study_app, name)
+    name = _account(workspace_app)
+    client, headers = _signed_in(workspace_app, name)
     code = f"EX-{uuid.uuid4().hex[:6]}"
     created = client.post("/api/studies", json=_example_settings(code), headers=headers)
     assert created.status_code == 201, created.text
@@ -157,7 +142,7 @@ def test_adam_tables_and_km_plot(example_study: dict[str, Any]) -> None:
     assert "data:image/svg+xml;base64," in report.text or "<svg" in report.text
 
 
-def test_a_bad_row_is_refused_with_record_field_and_value(study_app: Any, example_study: dict[str, Any],
+def test_a_bad_row_is_refused_with_record_field_and_value(workspace_app: Any, example_study: dict[str, Any],
                                                           caplog: pytest.LogCaptureFixture) -> None:
     client, headers, sid = example_study["client"], example_study["headers"], example_study["id"]
     original = (EXAMPLE_STUDY_DIR / "tumour_assessments.csv").read_text(encoding="utf-8")
@@ -195,13 +180,13 @@ def test_a_cross_table_error_names_the_uploaded_file(example_study: dict[str, An
     assert answer.json()["file"] == "adverse_events.csv" and answer.json()["record"] == "subject EX-999"
 
 
-def test_a_viewer_reads_but_cannot_upload(study_app: Any, example_study: dict[str, Any]) -> None:
-    viewer = _account(study_app)
+def test_a_viewer_reads_but_cannot_upload(workspace_app: Any, example_study: dict[str, Any]) -> None:
+    viewer = _account(workspace_app)
     owner, owner_headers, sid = example_study["client"], example_study["headers"], example_study["id"]
     added = owner.post(f"/api/studies/{sid}/members", json={"username": viewer, "role": "viewer"},
                        headers=owner_headers)
     assert added.status_code == 200 and {"username": viewer, "role": "viewer"} in added.json()["members"]
-    client, headers = _signed_in(study_app, viewer)
+    client, headers = _signed_in(workspace_app, viewer)
     assert client.get(f"/api/studies/{sid}/endpoints").status_code == 200
     content = (EXAMPLE_STUDY_DIR / "dosing.csv").read_bytes()
     refused = _upload(client, headers, sid, "dosing", content)
@@ -218,8 +203,8 @@ def test_a_viewer_reads_but_cannot_upload(study_app: Any, example_study: dict[st
     assert owner.get(f"/api/studies/{sid}").json()["tables"]["dosing"]["version"] == 1
 
 
-def test_a_stranger_does_not_see_the_study(study_app: Any, example_study: dict[str, Any]) -> None:
-    client, _headers = _signed_in(study_app, _account(study_app))
+def test_a_stranger_does_not_see_the_study(workspace_app: Any, example_study: dict[str, Any]) -> None:
+    client, _headers = _signed_in(workspace_app, _account(workspace_app))
     sid = example_study["id"]
     for path in (f"/api/studies/{sid}", f"/api/studies/{sid}/endpoints", f"/api/studies/{sid}/adam/ADSL"):
         assert client.get(path).status_code == 404
@@ -227,15 +212,15 @@ def test_a_stranger_does_not_see_the_study(study_app: Any, example_study: dict[s
     assert all(s["id"] != sid for s in client.get("/api/studies").json()["studies"])
 
 
-def test_signed_out_requests_are_refused_or_sent_to_sign_in(study_app: Any, example_study: dict[str, Any]) -> None:
-    client = _client(study_app)
+def test_signed_out_requests_are_refused_or_sent_to_sign_in(workspace_app: Any, example_study: dict[str, Any]) -> None:
+    client = _client(workspace_app)
     answer = client.get(f"/api/studies/{example_study['id']}/endpoints")
     assert answer.status_code == 401 and answer.headers["content-type"] == "application/problem+json"
     page = client.get(f"/studies/{example_study['id']}", follow_redirects=False)
     assert page.status_code == 303 and page.headers["location"] == f"/login?next=/studies/{example_study['id']}"
 
 
-def test_audit_log_records_every_change_and_cannot_be_edited(study_app: Any, example_study: dict[str, Any]) -> None:
+def test_audit_log_records_every_change_and_cannot_be_edited(workspace_app: Any, example_study: dict[str, Any]) -> None:
     from sqlalchemy import delete, update
     from sqlalchemy.exc import DBAPIError
 
@@ -252,18 +237,18 @@ def test_audit_log_records_every_change_and_cannot_be_edited(study_app: Any, exa
     assert newest["old_value"]["sha256"] == newest["new_value"]["sha256"]
     assert {e["entity"] for e in entries if e["action"] == "table_uploaded"} == {f"table {k}" for k in TABLES}
     assert any(e["action"] == "study_created" for e in entries)
-    engine = study_app.state.study_store.engine
+    engine = workspace_app.state.study_store.engine
     for statement in (update(study_audit).values(username="someone else"), delete(study_audit)):
         with pytest.raises(DBAPIError, match="append-only"):
             with engine.begin() as conn:
                 conn.execute(statement)
     assert len(client.get(f"/api/studies/{sid}/audit").json()["entries"]) == len(entries)
-    store = study_app.state.study_store
+    store = workspace_app.state.study_store
     assert not [m for m in dir(store) if "audit" in m and any(w in m for w in ("update", "delete", "edit", "remove"))]
 
 
-def test_state_changes_need_the_csrf_token(study_app: Any) -> None:
-    client, headers = _signed_in(study_app, _account(study_app))
+def test_state_changes_need_the_csrf_token(workspace_app: Any) -> None:
+    client, headers = _signed_in(workspace_app, _account(workspace_app))
     body = {"code": f"C-{uuid.uuid4().hex[:6]}"}
     missing = client.post("/api/studies", json=body)
     wrong = client.post("/api/studies", json=body, headers={"x-csrf-token": "x" * 40})
@@ -274,9 +259,9 @@ def test_state_changes_need_the_csrf_token(study_app: Any) -> None:
     assert client.post("/api/studies", json=body, headers=headers).status_code == 201
 
 
-def test_sign_in_cookie_rate_limit_and_sign_out(study_app: Any) -> None:
-    name = _account(study_app)
-    client = _client(study_app)
+def test_sign_in_cookie_rate_limit_and_sign_out(workspace_app: Any) -> None:
+    name = _account(workspace_app)
+    client = _client(workspace_app)
     wrong = client.post("/api/session", json={"username": name, "password": "not it at all"})
     assert wrong.status_code == 401 and wrong.headers["content-type"] == "application/problem+json"
     unknown = client.post("/api/session", json={"username": "nobody-" + name, "password": PASSWORD})
@@ -314,8 +299,8 @@ def test_the_first_administrator_comes_from_the_environment(tmp_path: Path) -> N
     store.engine.dispose()
 
 
-def test_study_routes_are_in_the_openapi_document(study_app: Any) -> None:
-    paths = _client(study_app).get("/api/openapi.json").json()["paths"]
+def test_study_routes_are_in_the_openapi_document(workspace_app: Any) -> None:
+    paths = _client(workspace_app).get("/api/openapi.json").json()["paths"]
     for path in ("/api/session", "/api/studies", "/api/studies/{study_id}", "/api/studies/{study_id}/tables/{kind}",
                  "/api/studies/{study_id}/endpoints", "/api/studies/{study_id}/adam/{dataset}"):
         assert path in paths, path

@@ -13,34 +13,19 @@ from __future__ import annotations
 
 import json
 import uuid
-import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from argon2 import PasswordHasher
 
-from web_support import TODAY
+from web_support import make_client
 
 PASSWORD = "a long enough password"
 NEW_PASSWORD = "another long password"
 
 
-@pytest.fixture(scope="module")
-def account_app(web_db: str) -> Iterator[Any]:
-    from hcctrials.web import create_app
-
-    app = create_app(web_db, today=lambda: TODAY)
-    yield app
-    app.state.services.close()  # the clients here run no lifespan: close the database connections
-
-
 def _client(app: Any) -> Any:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        from fastapi.testclient import TestClient
-
-        return TestClient(app, base_url="https://testserver", raise_server_exceptions=True)
+    return make_client(app, https=True)  # the session cookie is ``Secure``
 
 
 def _account(app: Any, password: str = PASSWORD, *, hasher: PasswordHasher | None = None, admin: bool = False) -> str:
@@ -76,11 +61,11 @@ def _problem(answer: Any, status: int) -> dict[str, Any]:
 
 # ------------------------------------------------------------------ changing one's password
 
-def test_a_user_changes_their_password_and_only_the_new_one_signs_in(account_app: Any) -> None:
-    store = account_app.state.study_store
-    name = _account(account_app)
-    client, headers = _signed_in(account_app, name)
-    other_session, _ = _signed_in(account_app, name)
+def test_a_user_changes_their_password_and_only_the_new_one_signs_in(workspace_app: Any) -> None:
+    store = workspace_app.state.study_store
+    name = _account(workspace_app)
+    client, headers = _signed_in(workspace_app, name)
+    other_session, _ = _signed_in(workspace_app, name)
     old_hash = store.user_by_name(name).password_hash
 
     answer = _change(client, headers, PASSWORD, NEW_PASSWORD)
@@ -96,14 +81,14 @@ def test_a_user_changes_their_password_and_only_the_new_one_signs_in(account_app
     assert client.get("/api/session").json()["csrf_token"] == new_token
     assert other_session.get("/api/session").status_code == 401
     # only the new password signs in
-    assert _client(account_app).post("/api/session", json={"username": name, "password": PASSWORD}).status_code == 401
-    _signed_in(account_app, name, NEW_PASSWORD)
+    assert _client(workspace_app).post("/api/session", json={"username": name, "password": PASSWORD}).status_code == 401
+    _signed_in(workspace_app, name, NEW_PASSWORD)
 
 
-def test_the_change_is_audited_without_the_password(account_app: Any) -> None:
-    store = account_app.state.study_store
-    name = _account(account_app)
-    client, headers = _signed_in(account_app, name)
+def test_the_change_is_audited_without_the_password(workspace_app: Any) -> None:
+    store = workspace_app.state.study_store
+    name = _account(workspace_app)
+    client, headers = _signed_in(workspace_app, name)
     assert _change(client, headers, PASSWORD, NEW_PASSWORD).status_code == 200
     entries = [e for e in store.audit_entries(limit=5000) if e.entity == f"user {name}"]
     assert [e.action for e in entries] == ["password_changed", "user_created"]
@@ -112,11 +97,11 @@ def test_the_change_is_audited_without_the_password(account_app: Any) -> None:
     assert entries[0].username == name
 
 
-def test_the_new_password_is_hashed_with_the_current_argon2_parameters(account_app: Any) -> None:
+def test_the_new_password_is_hashed_with_the_current_argon2_parameters(workspace_app: Any) -> None:
     weak = PasswordHasher(time_cost=1, memory_cost=8 * 1024, parallelism=1)
-    name = _account(account_app, hasher=weak)  # an account made when the parameters were weaker
-    store = account_app.state.study_store
-    client, headers = _signed_in(account_app, name)
+    name = _account(workspace_app, hasher=weak)  # an account made when the parameters were weaker
+    store = workspace_app.state.study_store
+    client, headers = _signed_in(workspace_app, name)
     assert _change(client, headers, PASSWORD, NEW_PASSWORD).status_code == 200
     stored = store.user_by_name(name).password_hash
     current = PasswordHasher()
@@ -131,12 +116,12 @@ def test_the_new_password_is_hashed_with_the_current_argon2_parameters(account_a
     (PASSWORD, "short", None, 422, "new_password", "at least 10 characters", "至少需要 10 个字符"),
     (PASSWORD, PASSWORD, None, 422, "new_password", "same as the current", "与当前密码相同"),
 ])
-def test_a_refused_change_is_a_problem_in_the_readers_language(account_app: Any, current: str, new: str,
+def test_a_refused_change_is_a_problem_in_the_readers_language(workspace_app: Any, current: str, new: str,
                                                                  repeat: str | None, status: int, field: str,
                                                                  english: str, chinese: str) -> None:
-    store = account_app.state.study_store
-    name = _account(account_app)
-    client, headers = _signed_in(account_app, name)
+    store = workspace_app.state.study_store
+    name = _account(workspace_app)
+    client, headers = _signed_in(workspace_app, name)
     before = store.user_by_name(name).password_hash
     body = _problem(_change(client, headers, current, new, repeat), status)
     assert body["field"] == field and english in body["detail"]
@@ -148,31 +133,31 @@ def test_a_refused_change_is_a_problem_in_the_readers_language(account_app: Any,
     assert new not in json.dumps(body) and current not in json.dumps(body)
 
 
-def test_guessing_the_current_password_is_throttled(account_app: Any) -> None:
-    name = _account(account_app)
-    client, headers = _signed_in(account_app, name)
+def test_guessing_the_current_password_is_throttled(workspace_app: Any) -> None:
+    name = _account(workspace_app)
+    client, headers = _signed_in(workspace_app, name)
     statuses = [_change(client, headers, f"guess number {i}", NEW_PASSWORD).status_code for i in range(6)]
     assert statuses[:5] == [403] * 5 and statuses[5] == 429
     answer = _change(client, headers, PASSWORD, NEW_PASSWORD)  # even the right one waits now
     assert _problem(answer, 429)["field"] == "current_password" and int(answer.headers["retry-after"]) > 0
 
 
-def test_the_change_needs_a_session_and_the_csrf_token(account_app: Any) -> None:
-    name = _account(account_app)
-    client, headers = _signed_in(account_app, name)
+def test_the_change_needs_a_session_and_the_csrf_token(workspace_app: Any) -> None:
+    name = _account(workspace_app)
+    client, headers = _signed_in(workspace_app, name)
     assert _problem(_change(client, {}, PASSWORD, NEW_PASSWORD), 403)["detail"].startswith("missing or wrong CSRF")
     assert _problem(_change(client, {"x-csrf-token": "x" * 40}, PASSWORD, NEW_PASSWORD), 403)
-    stranger = _client(account_app)  # no session: neither a user nor a CSRF token of its own
+    stranger = _client(workspace_app)  # no session: neither a user nor a CSRF token of its own
     assert _problem(_change(stranger, headers, PASSWORD, NEW_PASSWORD), 403)
     assert stranger.get("/account", follow_redirects=False).status_code == 303
-    _signed_in(account_app, name)  # unchanged
+    _signed_in(workspace_app, name)  # unchanged
 
 
-def test_the_account_page_changes_the_password_in_chinese(account_app: Any) -> None:
+def test_the_account_page_changes_the_password_in_chinese(workspace_app: Any) -> None:
     import re
 
-    name = _account(account_app)
-    client = _client(account_app)
+    name = _account(workspace_app)
+    client = _client(workspace_app)
     assert client.get("/account", follow_redirects=False).headers["location"] == "/login?next=/account"
     client.post("/api/session", json={"username": name, "password": PASSWORD})
     page = client.get("/account", params={"lang": "zh"})
@@ -187,7 +172,7 @@ def test_the_account_page_changes_the_password_in_chinese(account_app: Any) -> N
     done = client.post("/account/password", data={**form, "repeat_password": NEW_PASSWORD})
     assert done.status_code == 200 and "您的密码已修改" in done.text
     assert client.get("/account").status_code == 200  # still signed in
-    _signed_in(account_app, name, NEW_PASSWORD)
+    _signed_in(workspace_app, name, NEW_PASSWORD)
 
 
 # ------------------------------------------------------------------ removing a member
@@ -208,9 +193,9 @@ def _study_with(app: Any) -> tuple[Any, dict[str, str], int, dict[str, str]]:
     return client, headers, study_id, others
 
 
-def test_an_investigator_removes_a_member_who_loses_access_at_once(account_app: Any) -> None:
-    client, headers, study_id, names = _study_with(account_app)
-    viewer, viewer_headers = _signed_in(account_app, names["viewer"])
+def test_an_investigator_removes_a_member_who_loses_access_at_once(workspace_app: Any) -> None:
+    client, headers, study_id, names = _study_with(workspace_app)
+    viewer, viewer_headers = _signed_in(workspace_app, names["viewer"])
     assert viewer.get(f"/api/studies/{study_id}").status_code == 200
 
     answer = client.delete(f"/api/studies/{study_id}/members/{names['viewer']}", headers=headers)
@@ -222,14 +207,14 @@ def test_an_investigator_removes_a_member_who_loses_access_at_once(account_app: 
     assert viewer.get(f"/studies/{study_id}").status_code == 404
     assert study_id not in [s["id"] for s in viewer.get("/api/studies").json()["studies"]]
 
-    entry = account_app.state.study_store.audit_entries(study_id=study_id)[0]
+    entry = workspace_app.state.study_store.audit_entries(study_id=study_id)[0]
     assert (entry.action, entry.entity, entry.old_value, entry.new_value, entry.username) == (
         "member_removed", f"member {names['viewer']}", {"role": "viewer"}, None, names["investigator"])
 
 
-def test_only_investigators_remove_members_and_never_the_last_one(account_app: Any) -> None:
-    client, headers, study_id, names = _study_with(account_app)
-    coordinator, coordinator_headers = _signed_in(account_app, names["coordinator"])
+def test_only_investigators_remove_members_and_never_the_last_one(workspace_app: Any) -> None:
+    client, headers, study_id, names = _study_with(workspace_app)
+    coordinator, coordinator_headers = _signed_in(workspace_app, names["coordinator"])
     body = _problem(coordinator.delete(f"/api/studies/{study_id}/members/{names['viewer']}",
                                        headers=coordinator_headers, params={"lang": "zh"}), 403)
     assert "研究者" in body["detail"]
@@ -255,10 +240,10 @@ def test_only_investigators_remove_members_and_never_the_last_one(account_app: A
     assert members == {names["coordinator"]: "investigator", names["viewer"]: "viewer"}
 
 
-def test_the_study_page_removes_a_member(account_app: Any) -> None:
+def test_the_study_page_removes_a_member(workspace_app: Any) -> None:
     import re
 
-    client, headers, study_id, names = _study_with(account_app)
+    client, headers, study_id, names = _study_with(workspace_app)
     page = client.get(f"/studies/{study_id}", params={"lang": "zh"})
     assert f'data-remove="{names["coordinator"]}"' in page.text and "移除" in page.text
     token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
@@ -269,7 +254,7 @@ def test_the_study_page_removes_a_member(account_app: Any) -> None:
     refused = client.post(f"/studies/{study_id}/members/remove",
                           data={"csrf_token": token, "username": names["investigator"]})
     assert refused.status_code == 409 and "唯一的研究者" in refused.text
-    viewer, _ = _signed_in(account_app, names["viewer"])
+    viewer, _ = _signed_in(workspace_app, names["viewer"])
     page = viewer.get(f"/studies/{study_id}")
     assert "data-remove=" not in page.text
     assert viewer.post(f"/studies/{study_id}/members/remove",

@@ -42,14 +42,16 @@ def ingest_examples(url: str) -> None:
     assert not summary.failures, summary.failures
 
 
-def make_client(app: Any) -> Any:
+def make_client(app: Any, *, https: bool = False) -> Any:
     """A TestClient for *app* (Starlette warns that its client will move to httpx2; the tests'
-    filterwarnings=error must not turn that notice into a failure)."""
+    filterwarnings=error must not turn that notice into a failure).  ``https``: on https, for the study
+    workspace, whose session cookie is ``Secure``."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from fastapi.testclient import TestClient
 
-        return TestClient(app, raise_server_exceptions=True)
+        base_url = "https://testserver" if https else "http://testserver"
+        return TestClient(app, base_url=base_url, raise_server_exceptions=True)
 
 
 def free_port() -> int:
