@@ -286,14 +286,16 @@ class PriorTherapy(_Node):
 class HistoryCondition(_Node):
     """A comorbidity or history item (``codes`` as in :class:`hcctrials.model.patient.Condition`).
 
-    ``status`` 'active': currently active; 'ever': any record.  ``look_back_days``: onset (or
+    ``status`` 'active': currently active; 'current': the patient has it now, active or controlled
+    ("Patients with heart failure"; a record without a status is unknown unless the condition is
+    lifelong); 'ever': any record.  ``look_back_days``: onset (or
     activity) within the window.  ``requires_systemic_treatment`` narrows to conditions
     needing systemic treatment; ``min_grade`` to events of that CTCAE grade or worse.
     """
 
     kind: Literal["history"] = "history"
     codes: list[str]
-    status: Literal["active", "ever"] = "ever"
+    status: Literal["active", "current", "ever"] = "ever"
     look_back_days: int | None = None
     requires_systemic_treatment: bool | None = None
     #: CTCAE grade the event must reach ("serious infection > grade 2", "infection requiring IV antibiotics": 3);

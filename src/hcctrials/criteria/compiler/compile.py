@@ -484,6 +484,32 @@ def _cirrhosis_conditional(node: Node) -> bool:
         any(isinstance(c, ChildPugh) for c in node.children)
 
 
+# "No X" in an exclusion list.  Where X is something a trial excludes for (a prior therapy, an allergy, a
+# history item, pregnancy, another cancer, a medication) the line is a requirement copied into the list
+# ("No prior use of lenalidomide", "No known hypersensitivity to thalidomide": prior lenalidomide, the
+# allergy, excludes).  Where X is what a patient needs to be assessable (a measurable or evaluable lesion)
+# the absence excludes ("No measurable or evaluable tumoral lesion").  Any other leaf stays for review.
+_PRESENCE_EXCLUDES = frozenset({"prior_therapy", "allergy", "history", "pregnancy", "other_malignancy", "medication"})
+_CNS_FEATURES = frozenset({"cns_metastasis", "cns_metastasis_active"})
+_ABSENCE_EXCLUDES_FEATURES = frozenset({"measurable_disease", "measurable_disease_mrecist", "measurable_untreated",
+                                        "measurable_untreated_mrecist", "evaluable_disease"})
+
+
+def _no_wording_reading(node: Node) -> str | None:
+    """'presence_excludes', 'absence_excludes' or None (clinical reading needed) for the X of "No X"."""
+    from hcctrials.model.eligibility import TumourFeature, walk
+
+    leaves = [n for n in walk(node) if n.kind not in ("all_of", "any_of", "not")]
+    if not leaves or any(isinstance(n, NeedsReview) for n in leaves) or any(n.kind == "not" for n in walk(node)):
+        return None
+    if all(n.kind in _PRESENCE_EXCLUDES or (isinstance(n, TumourFeature) and n.feature in _CNS_FEATURES)
+           for n in leaves):
+        return "presence_excludes"
+    if all(isinstance(n, TumourFeature) and n.feature in _ABSENCE_EXCLUDES_FEATURES for n in leaves):
+        return "absence_excludes"
+    return None
+
+
 def _audited(node: Node, text: str, role: str | None) -> Node:
     """*node*, or needs-review with the reason when a precision audit finds the rule unlike the text
     (:mod:`hcctrials.criteria.compiler.precision`); an exclusion worded as a requirement loses its negation."""
@@ -495,17 +521,23 @@ def _audited(node: Node, text: str, role: str | None) -> Node:
             node = node.child
         elif re.match(r"\s*(?:no|none|not|无|未)\b", norm, re.IGNORECASE) or re.match(r"\s*(?:无|未)", norm):
             # "No brain metastases" (a requirement copied into the exclusion list: X excludes) or "No
-            # measurable lesion" (the absence excludes): only clinical reading tells which
-            from hcctrials.criteria.compiler.describe import describe as _describe
+            # measurable lesion" (the absence excludes): the leaf's clinical family tells which
+            reading = _no_wording_reading(node.child)
+            if reading == "presence_excludes":
+                return _audited(node.child, text, role)
+            if reading is None:
+                from hcctrials.criteria.compiler.describe import describe as _describe
 
-            return NeedsReview(reason=f"an exclusion worded as 'no ...': which of its readings is meant "
+                return NeedsReview(reason=f"an exclusion worded as 'no ...': which of its readings is meant "
                                       f"(read literally as: {_describe(node)})")
     if _CONDITIONAL.search(norm) and not _sex_conditional_pregnancy(node, norm) and not _cirrhosis_conditional(node):
         from hcctrials.criteria.compiler.describe import describe as _describe
 
         return NeedsReview(reason=f"a requirement for some patients only (conditional) (read as: {_describe(node)})")
     from hcctrials.criteria.compiler.describe import describe
-    from hcctrials.criteria.compiler.precision import audit_compiled
+    from hcctrials.criteria.compiler.precision import audit_compiled, present_tense_reading
+
+    node = present_tense_reading(node, norm)
 
     description = describe(node)
     reason = audit_compiled(node, ANCHOR.sub(" ", norm), role, description)

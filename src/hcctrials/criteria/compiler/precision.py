@@ -256,6 +256,36 @@ def audit_history_tense(rule: Node, text: str) -> str | None:
     return None
 
 
+# "Patients with heart failure", "有已知的精神疾病": the wording puts the
+# condition in the patient's present, so the rule is the condition the patient has now (active or controlled).
+_PRESENT_SUBJECT = re.compile(
+    r"\b(?:patients?|subjects?|participants?|those|people)\s+(?:with|who\s+(?:have|has|are|is)|having|suffering)\b|"
+    r"^\s*(?:has|have)\s+(?!had\b|a\s+history|history|been\b)|^\s*有(?!过)|患有|合并", re.IGNORECASE)
+
+
+def present_tense_reading(rule: Node, text: str) -> Node:
+    """*rule* with its 'ever' history leaves read as 'current' where the text names the condition in the
+    present and says nothing of the past or of a window (:func:`audit_history_tense` sends the plain
+    noun, "Myocardial infarction", to review: an event, not a state, may be meant as ever)."""
+    from hcctrials.model.eligibility import AllOf, AnyOf, HistoryCondition, Not
+
+    if _PAST_WORDS.search(text) or _HISTORY_WORDS.search(text) or not (
+            _PRESENT_SUBJECT.search(text) or _CURRENT_WORDS.search(text)):
+        return rule
+
+    def rewrite(node: Node) -> Node:
+        if isinstance(node, HistoryCondition) and node.status == "ever" and node.look_back_days is None \
+                and not set(node.codes) <= _LIFELONG:
+            return node.model_copy(update={"status": "current"})
+        if isinstance(node, (AllOf, AnyOf)):
+            return node.model_copy(update={"children": [rewrite(c) for c in node.children]})
+        if isinstance(node, Not):
+            return node.model_copy(update={"child": rewrite(node.child)})
+        return node
+
+    return rewrite(rule)
+
+
 #: Conditions that stay for life once they happened: "ever" is their only reading.
 _LIFELONG = frozenset({"organ_transplant", "liver_transplant", "kidney_transplant", "allogeneic_stem_cell_transplant",
                        "stem_cell_transplant", "autologous_stem_cell_transplant",

@@ -217,7 +217,7 @@ def _history_absent(node: E.HistoryCondition, f: PatientFacts) -> str | None:
                                item=join_msgs(msg(" and "), [_code_term(part) for part in _ABSENT_BY_PARTS[code]])))
         elif code == "hepatic_encephalopathy" and p.liver.encephalopathy_history is False:
             reasons.append(msg("no history of hepatic encephalopathy"))
-        elif code == "hepatic_encephalopathy" and node.status == "active" and node.look_back_days is None \
+        elif code == "hepatic_encephalopathy" and node.status in ("active", "current") and node.look_back_days is None \
                 and p.liver.encephalopathy == "none":
             reasons.append(msg("no current encephalopathy"))
         elif code == "hiv" and p.virology.hiv_positive is False:
@@ -235,6 +235,12 @@ def _history_absent(node: E.HistoryCondition, f: PatientFacts) -> str | None:
 def _code_term(code: str) -> str:
     """A history code in words ("hepatic_encephalopathy" -> "hepatic encephalopathy"), a vocabulary term."""
     return term(code.replace("_", " "))
+
+
+#: Conditions that last for life once they happened: a record without a status is still present.
+_LIFELONG_CODES = frozenset({"organ_transplant", "liver_transplant", "kidney_transplant", "allogeneic_stem_cell_transplant",
+                             "stem_cell_transplant", "autologous_stem_cell_transplant", "allogeneic_tissue_transplant",
+                             "hiv", "cardiac_pacemaker", "implantable_defibrillator"})
 
 
 def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
@@ -268,6 +274,14 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
         if node.status == "active" and c.status is None:
             unknown.append(msg("whether {item} is active", item=c.name or c.code))
             continue
+        if node.status == "current" and c.status in ("resolved", "history"):
+            # "Patients with heart failure": a condition the patient has now (active or controlled), not a past one
+            if node.look_back_days is None:
+                decided.append(msg("{item} {status}", item=c.name or c.code, status=term(str(c.status))))
+            continue
+        if node.status == "current" and c.status is None and set(node.codes) - _LIFELONG_CODES:
+            unknown.append(msg("whether {item} is still present", item=c.name or c.code))
+            continue
         if node.look_back_days is not None and c.status != "active":  # active: within any window
             if c.onset is None and c.resolved_on is None:
                 unknown.append(msg("date of {item}", item=c.name or c.code))
@@ -291,12 +305,15 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
     if "hepatic_encephalopathy" in codes:
         if lv.encephalopathy not in (None, "none"):
             found.append(msg("current encephalopathy {grade}", grade=term(str(lv.encephalopathy))))
-        elif node.look_back_days is None and node.status != "active" and lv.encephalopathy_history:
+        elif node.look_back_days is None and node.status == "ever" and lv.encephalopathy_history:
             found.append(msg("history of hepatic encephalopathy"))
     if "variceal_bleeding" in codes or "gi_bleeding" in codes:
         for d in lv.variceal_bleeding_dates:
             if d <= f.as_of and (node.look_back_days is None or (f.as_of - d).days <= node.look_back_days):
-                found.append(msg("variceal bleeding {date}", date=d.isoformat()))
+                if node.status == "current" and node.look_back_days is None:  # a dated bleed is an event, not a state
+                    unknown.append(msg("whether the variceal bleeding of {date} is still active", date=d.isoformat()))
+                else:
+                    found.append(msg("variceal bleeding {date}", date=d.isoformat()))
     if "hiv" in codes and p.virology.hiv_positive:
         found.append(msg("HIV positive"))
     if codes & {"organ_transplant"}:
