@@ -90,9 +90,10 @@ def test_subtypes_that_are_not_eligible_are_excluded() -> None:
     assert status(text, {"diagnosis": {"confirmed_by": "histology", "histology": "combined_hcc_cca"}}) == "not_met"
 
 
-def test_advanced_hcc_without_a_definition_stays_for_review() -> None:
-    # 晚期 (advanced) is not defined by a stage here
-    assert needs_review("晚期肝细胞肝癌,经组织学/细胞学确诊或符合肝细胞肝癌临床诊断标准。")
+def test_advanced_hcc_is_read_as_bclc_c_or_b_beyond_locoregional_therapy() -> None:
+    # 晚期 (advanced): BCLC C (CNLC III), or BCLC B not amenable to / progressed after locoregional therapy
+    # (criteria/families/advanced.py; the verdicts are in test_family_advanced_stage.py)
+    assert not needs_review("晚期肝细胞肝癌,经组织学/细胞学确诊或符合肝细胞肝癌临床诊断标准。")
 
 
 # ------------------------------------------------------------------------------- extrahepatic spread

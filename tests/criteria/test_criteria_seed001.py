@@ -31,7 +31,11 @@ CASES = [
     ("inclusion", "2", BOTH, "age 65", {}, "met"),
     ("inclusion", "2", BOTH, "age 80", {"birth_date": date(1945, 1, 1)}, "not_met"),
     ("inclusion", "2", BOTH, "age unknown", {"birth_date": None}, "unknown"),
-    ("inclusion", "3", BOTH, "confirmed; 'advanced' left for review", {}, "needs_review"),
+    # 'advanced' (晚期): BCLC C, or B beyond locoregional therapy (criteria/families/advanced.py); ECOG 1 alone is BCLC C
+    ("inclusion", "3", BOTH, "confirmed; advanced (BCLC C)", {}, "met"),
+    ("inclusion", "3", BOTH, "confirmed; early stage (BCLC A)", {"ecog": 0, "tumour": TumourBurden(
+        nodule_count=1, largest_diameter_cm=3.0, vascular_invasion=False, pvtt="vp0", extrahepatic_spread=False)},
+     "not_met"),
     ("inclusion", "3", BOTH, "confirmation unknown", {"diagnosis": {"confirmed_by": None}}, "unknown"),
     ("inclusion", "4", BOTH, "one ICI regimen with progression", {}, "met"),
     ("inclusion", "4", BOTH, "two ICI regimens", {"treatments": [

@@ -34,6 +34,7 @@ from hcctrials.criteria.families.progression import scan_progression_or_intolera
 from hcctrials.criteria.families.lablists import is_lab_lead_in, split_lab_lead_ins
 from hcctrials.criteria.families.labs import scan_labs
 from hcctrials.criteria.families.organs import scan_nyha, scan_urine_protein
+from hcctrials.criteria.families.advanced import scan_advanced_hcc
 from hcctrials.criteria.families.recovery import scan_candidacy, scan_cns_active, scan_toxicity
 from hcctrials.criteria.families.malignancy import (
     MALIGNANCY_TERM, only_bounded_reviews, read_malignancy_criterion, scan_malignancy, starts_exception_sentence,
@@ -76,6 +77,7 @@ SCANNERS: tuple[Scanner, ...] = (
     scan_toxicity, scan_candidacy, scan_cns_active, scan_since, scan_measurable, scan_pvtt, scan_varices,
     scan_medications, scan_cns_qualified, scan_cirrhosis_child_pugh, scan_body_weight,
     scan_diagnosis_routes, scan_metastasis_sites, scan_progression_or_intolerance, scan_virology_terms,
+    scan_advanced_hcc,
 )
 
 # "St. John's wort" is a name, not a sentence end
