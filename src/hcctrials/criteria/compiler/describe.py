@@ -72,6 +72,7 @@ ANALYTE_LABELS = {
     "lymphocytes": "lymphocytes", "bilirubin_total": "total bilirubin", "albumin": "albumin", "alt": "ALT",
     "ast": "AST", "creatinine": "creatinine", "creatinine_clearance": "creatinine clearance", "inr": "INR",
     "aptt": "APTT", "pt": "PT", "afp": "AFP", "hbv_dna": "HBV DNA", "systolic_bp": "systolic BP", "diastolic_bp": "diastolic BP",
+    "urine_protein": "urine protein (quantified)", "urine_protein_24h": "24-hour urine protein", "upcr": "UPCR",
 }
 
 

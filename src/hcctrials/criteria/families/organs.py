@@ -96,9 +96,21 @@ def scan_nyha(ctx: Context) -> list[Hit]:
 
 _PLUS = r"(?P<g{k}>[0-4])\s*\+|(?P<plus{k}>\+{{1,4}})(?![0-9])"
 _DIP = ascii_re(
-    rf"(?:(?:urine\s+)?dipstick(?:\s+(?:for\s+)?(?:urine\s+)?(?:protein(?:uria)?))?|(?:urine\s+)?protein(?:uria)?(?:\s+(?:by|on)\s+(?:urine\s+)?dipstick)?"
+    rf"(?:(?:urine\s+)?dipstick(?:\s+(?:for\s+)?(?:urine\s+)?(?:protein(?:uria)?))?|(?:(?:urine|urinary)\s+)?protein(?:uria)?(?:\s+(?:by|on)\s+(?:urine\s+)?dipstick)?"
     rf"|尿常规蛋白|尿蛋白定性|尿蛋白)[^;。\d+]{{0,30}}?(?:(?P<cmp>{COMPARATOR})\s*(?:{_PLUS.format(k=1)})|(?:reading\s+of\s+)?(?:{_PLUS.format(k=2)})\s*"
     rf"(?P<after>or\s+(?:greater|more|higher|above)|or\s+(?:less|lower|below)|以上|以下|及以上))"
+    # "Urinary protein is ≤1+ on dipstick or routine urinalysis": the method named after the grade
+    r"(?:\s*(?:on|by)\s+(?:urine\s+)?dipstick(?:\s+(?:or|and/or)\s+(?:routine\s+)?urinalysis)?)?"
+)
+# "24-hour urine demonstrating <1 gram of protein" (NCT01009593-style wording): the 24-hour protein excretion
+_24H_WORDS = ascii_re(
+    rf"24[- ]?(?:h|hr|hour)s?\s+urine(?:\s+collection)?\s+(?:demonstrating|showing|with|revealing|containing)\s+"
+    rf"(?P<cmp>{COMPARATOR})\s*(?P<num>{NUM})\s*(?P<unit>grams?|g|milligrams?|mg)\s+(?:of\s+)?protein"
+)
+# "protein spot urine < 0.6 g/L": the protein concentration of a spot (random) urine sample
+_SPOT = ascii_re(
+    rf"(?:protein\s+(?:in\s+(?:a\s+)?)?spot\s+urine|spot\s+urine\s+protein|urine\s+protein\s+concentration)\s*"
+    rf"(?P<cmp>{COMPARATOR})\s*(?P<num>{NUM})\s*(?P<unit>g\s*/\s*l|mg\s*/\s*dl|mg\s*/\s*l)\b"
 )
 _24H = ascii_re(
     rf"(?:(?:24[- ]?(?:h|hr|hour|小时)s?\s*(?:urine\s+)?(?:protein|尿蛋白)(?:\s*(?:定量|excretion))?)|proteinuria|urine protein|尿蛋白(?:定量)?)"
@@ -130,6 +142,23 @@ def scan_urine_protein(ctx: Context) -> list[Hit]:
             continue  # "proteinuria < 1 g" without a period: g/24h not stated, never guessed
         unit = "mg/24h" if m.group("unit") == "mg" else "g/24h"
         hits.append(Hit(m.start(), m.end(), LabThreshold(analyte="urine_protein_24h", comparator=cmp,
+                                                         value=parse_number(m.group("num")), unit=unit),
+                        priority=6, family="lab"))
+    for m in _24H_WORDS.finditer(text):
+        cmp = parse_comparator(m.group("cmp"))
+        if cmp == "==":
+            continue
+        unit = "mg/24h" if m.group("unit").startswith("m") else "g/24h"
+        hits.append(Hit(m.start(), m.end(), LabThreshold(analyte="urine_protein_24h", comparator=cmp,
+                                                         value=parse_number(m.group("num")), unit=unit),
+                        priority=6, family="lab"))
+    for m in _SPOT.finditer(text):
+        cmp = parse_comparator(m.group("cmp"))
+        if cmp == "==":
+            continue
+        unit = re.sub(r"\s", "", m.group("unit")).replace("dl", "dL").replace("l", "L") if "dl" not in m.group("unit") \
+            else "mg/dL"
+        hits.append(Hit(m.start(), m.end(), LabThreshold(analyte="urine_protein", comparator=cmp,
                                                          value=parse_number(m.group("num")), unit=unit),
                         priority=6, family="lab"))
     return hits
