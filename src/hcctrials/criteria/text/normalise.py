@@ -27,6 +27,9 @@ _GLYPHS = [
 # "1.5 x 109/L": a lost superscript after a multiplication sign (PDF export of ChiCTR)
 _LOST_POWER = re.compile(r"(x\s*)10\s?([369])\s*/\s*(L|l|升)")
 _CARET_POWER = re.compile(r"10\s*\^\s*([0-9]+)")
+# "...the following: *WBC > 2,400/mm; *Platelet Count > 75,000/ul": an asterisk that opens a list item is a
+# bullet, not a multiplication sign (it would read "xWBC")
+_BULLET_STAR = re.compile(r"(^|[;:\n]\s*)\*+\s*(?=[A-Za-z\u4e00-\u9fff])")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _SPACES = re.compile(r"[ \t\r\f\v]+")
 _CJK_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
@@ -45,11 +48,12 @@ def normalise_text(text: str) -> str:
     """One spelling for glyphs that mean the same thing (see module docstring).
 
     NFKC folds full-width ASCII (（１）：；，) to ASCII; comparators become ≥ ≤ > <; the
-    multiplication sign and '*' become 'x'; micro signs become 'u'; powers of ten become
+    multiplication sign and '*' become 'x' (an asterisk opening a list item is dropped); micro signs become 'u'; powers of ten become
     ``10^N``.
     """
     text = _SUPER_POWER.sub(lambda m: "10^" + m.group(1).translate(_SUPERSCRIPTS), text)
     text = unicodedata.normalize("NFKC", text)
+    text = _BULLET_STAR.sub(lambda m: m.group(1), text)
     for old, new in _GLYPHS:
         if old in text:
             text = text.replace(old, new)
