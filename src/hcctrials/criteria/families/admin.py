@@ -15,6 +15,13 @@ ADMIN_TERMS: list[tuple[str, str]] = [
     (r"informed consent|consent form|sign(?:ed)?\s+(?:the\s+)?(?:written\s+)?consent|知情同意", "consent"),
     (r"contracep\w*|birth control|避孕|childbearing potential[^;。]{0,80}?(?:agree|use)|pregnancy test|妊娠试验|妊娠检测",
      "contraception"),
+    # conduct around pregnancy during the study ("Should a woman become pregnant or suspect she is pregnant while
+    # participating in this study, she should inform her treating physician immediately", "If a male participant
+    # impregnates his partner ...", "Be counseled about pregnancy precautions and risks of fetal exposure",
+    # "Lactating females must agree not to breast feed while taking lenalidomide"): instructions, not eligibility
+    (r"(?:becomes?|become)\s+pregnant[^;。]{0,120}?\b(?:inform|notify|tell)\b|suspects?\s+(?:she|he)\s+is\s+pregnant"
+     r"|\bimpregnates?\b|counsel+ed\s+(?:about|on|regarding)\b[^;。]{0,60}?(?:fetal|foetal|pregnan)"
+     r"|agree\s+not\s+to\s+breast[\s-]*feed", "contraception"),
     (r"compl(?:y|iance|iant)\s+with|able to comply|willing(?:ness)? to (?:comply|follow)|follow[- ]up|依从|随访"
      r"|non-?compliance", "compliance"),
     (r"(?:in the (?:opinion|judgement|judgment) of the investigator|investigator'?s? (?:opinion|judgement|judgment)"
