@@ -237,6 +237,19 @@ def _code_term(code: str) -> str:
     return term(code.replace("_", " "))
 
 
+_BYPASS = re.compile(r"bypass|\bcabg\b|搭桥|graft", re.IGNORECASE)
+_STENT = re.compile(r"stent|angioplasty|\bpci\b|\bptca\b|percutaneous|支架|介入|球囊", re.IGNORECASE)
+
+
+def _revascularisation_kind(name: str | None) -> str | None:
+    """'surgery' (coronary artery bypass graft), 'percutaneous' (stent, angioplasty) or None (not said)."""
+    if name and _BYPASS.search(name) and not _STENT.search(name):
+        return "surgery"
+    if name and _STENT.search(name) and not _BYPASS.search(name):
+        return "percutaneous"
+    return None
+
+
 #: Conditions that last for life once they happened: a record without a status is still present.
 _LIFELONG_CODES = frozenset({"organ_transplant", "liver_transplant", "kidney_transplant", "allogeneic_stem_cell_transplant",
                              "stem_cell_transplant", "autologous_stem_cell_transplant", "allogeneic_tissue_transplant",
@@ -256,7 +269,15 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
     unknown: list[str] = []
     decided: list[str] = []
     for c in p.conditions:
-        if c.code not in codes or c.status == "absent":
+        bypass = False
+        if "cardiac_surgery" in codes and c.code == "coronary_revascularisation" and c.code not in codes \
+                and c.status != "absent":
+            # a revascularisation is cardiac surgery when it was a bypass graft, not when it was a stent
+            kind = _revascularisation_kind(c.name)
+            if kind is None:
+                unknown.append(msg("whether {item} was a bypass operation or a stent", item=c.name or c.code))
+            bypass = kind == "surgery"
+        if (c.code not in codes and not bypass) or c.status == "absent":
             continue
         if node.status == "active" and node.requires_systemic_treatment and c.status == "controlled" \
                 and c.requires_systemic_treatment is not False:

@@ -24,6 +24,10 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"allogeneic\s+tissue\s*/\s*solid\s+organ\s+transplant\w*|同种异体组织\s*/\s*实体器官移植",
      "organ_transplant|allogeneic_stem_cell_transplant|allogeneic_tissue_transplant"),
     (r"同种异体(?:造血)?干细胞移植", "allogeneic_stem_cell_transplant"),
+    # "organ allograft (including corneal transplant)": a cornea is an allogeneic tissue graft, named into the item
+    (r"(?:solid\s+)?organ\s+(?:allograft|transplant\w*)\s*\(\s*including\s+(?:a\s+)?corneal?\s+(?:transplant\w*|allograft|graft)\s*\)",
+     "organ_transplant|allogeneic_tissue_transplant"),
+    (r"corneal?\s+(?:transplant\w*|allograft|graft)|角膜移植", "allogeneic_tissue_transplant"),
     (r"(?:临床显著|有临床意义|具有临床意义)的?(?:活动性的?)?心(?:血管|脏)(?:疾病|病)", "cardiovascular_disease"),
     (r"(?:allogeneic|allo-?)\s+(?:stem cell|bone marrow|ha?ematopoietic(?:\s+stem cell)?)\s+(?:or|and)\s+(?:solid\s+)?organ\s+"
      r"transplant\w*|(?:solid\s+)?organ\s+(?:or|and)\s+allogeneic\s+(?:stem cell|bone marrow)\s+transplant\w*"
@@ -150,6 +154,9 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"(?:coronary|cardiac)\s+(?:angioplasty|stent\w*|revasculari[sz]ation)(?:\s+or\s+stent\w*)?|angioplasty(?:\s+or\s+stent\w*)?"
      r"|coronary artery bypass(?:\s+graft\w*)?(?:\s+surgery)?(?:\s*\(cabg\))?|\bcabg\b|percutaneous coronary intervention"
      r"|冠状动脉(?:支架|搭桥)\w*|冠脉(?:支架|搭桥)\w*|心脏支架|经皮冠状动脉介入(?:治疗)?", "coronary_revascularisation"),
+    # "history of organ transplantation or cardiac surgery": open-heart operations (bypass graft, valve surgery); a
+    # coronary stent is not surgery (leaves_history reads a recorded revascularisation by its name)
+    (r"(?:cardiac|heart|open[- ]heart|cardiothoracic)\s+(?:surgery|surgical\s+procedures?|operations?)|心脏(?:外科)?手术", "cardiac_surgery"),
     (r"(?:(?:restrictive|constrictive|congestive|dilated|hypertrophic|active)\s+(?:or\s+)?)*cardiomyopath\w*|心肌病", "cardiomyopathy"),
     (r"(?:congenital\s+|familial\s+)?long qt syndrome|\blqts\b|(?:先天性)?长qt(?:间期)?综合征", "long_qt_syndrome"),
     (r"(?:uncontrolled\s+)?spinal cord compression|脊髓压迫", "spinal_cord_compression"),
