@@ -142,7 +142,7 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bacute\b|急性", ("acute",)),
     (r"\bchronic(?:ally)?\b|长期|慢性", ("chronic", "hbsag", "hbv", "hcv", "hepatitis", "liver disease", "cirrhosis")),
     (r"\bconcurrent(?:ly)?\b|\bconcomitant\b|正在", ("concurrent", "ongoing", "current", "within 0 d", "active")),
-    (r"\bsystemic\b|全身", ("systemic", "steroid", "corticosteroid", "immunosuppress", "chemotherapy", "pd1", "pdl1",
+    (r"\bsystemic\b(?!\s+(?:lupus|sclerosis|mastocytosis|inflammatory response))|全身", ("systemic", "steroid", "corticosteroid", "immunosuppress", "chemotherapy", "pd1", "pdl1",
                             "tki", "anti_vegf", "agents ")),  # named drugs are systemic therapy
     (r"hamster|\bCHO\b|murine|mouse|鼠源", ("hamster", "murine")),
     (r"\bcomplete(?:ly)?\s+(?:occlu\w*|obstruct\w*|thromb\w*|main|portal)|完全(?:闭塞|阻塞|栓塞)", ("complete", "occlu")),

@@ -37,7 +37,11 @@ CONDITION_TERMS: list[tuple[str, str]] = [
      r"(?:stem cell|bone marrow)\s+transplant\w*|器官(?:或|和)(?:造血)?干细胞移植|(?:造血)?干细胞(?:或|和)器官移植",
      "organ_transplant|stem_cell_transplant"),
     (r"hepatic encephalopathy|肝性脑病", "hepatic_encephalopathy"),
-    (r"autoimmune(?:\s+or\s+inflammatory)?\s+(?:diseases?|disorders?)|(?:自身|自体)免疫性?(?:或炎症性)?(?:疾病|病)", "autoimmune_disease"),
+    # "autoimmune or inflammatory disorders (including inflammatory bowel disease, diverticulitis, sarcoidosis ...)":
+    # the chronic inflammatory diseases that are not autoimmune by name are their own code
+    (r"autoimmune\s+or\s+inflammatory\s+(?:diseases?|disorders?)|(?:自身|自体)免疫性?或炎症性(?:疾病|病)",
+     "autoimmune_disease|inflammatory_disease"),
+    (r"autoimmune\s+(?:diseases?|disorders?)|(?:自身|自体)免疫性?(?:疾病|病)", "autoimmune_disease"),
     (r"allogeneic\s+(?:stem cell|bone marrow|hematopoietic)\s+(?:transplant\w*)|(?:异基因|同种异体)(?:造血)?干细胞移植",
      "allogeneic_stem_cell_transplant"),
     # without "allogeneic", a stem cell / bone marrow transplant may be autologous
