@@ -17,6 +17,7 @@ import pytest
 from helpers_criteria import AS_OF, decided_right_or_review, make_patient
 
 from hcctrials.criteria import compile_criterion
+from hcctrials.criteria.compiler.describe import describe
 from hcctrials.criteria.compiler.compile import is_fully_compiled
 from hcctrials.criteria.evaluation.evaluate import evaluate_node
 from hcctrials.criteria.evaluation.facts import PatientFacts
@@ -285,10 +286,10 @@ def test_gi_bleeding_and_perforation_compile(text: str) -> None:
 
 def test_gastric_bleeding_is_not_only_variceal_bleeding() -> None:
     """Audit 2026-12-04 #26: "esophageal/gastric bleeding" was read as variceal bleeding only, so a
-    patient with a gastric-ulcer bleed two months ago was not excluded: now it needs review."""
+    patient with a gastric-ulcer bleed two months ago was not excluded: it is an upper GI bleed of any cause."""
     text = "History of gastrointestinal perforation or esophageal/gastric bleeding within 6 months"
     rule = compile_criterion(text, role="exclusion")
-    assert isinstance(rule, NeedsReview) and "variceal bleeding only" in rule.reason
+    assert "gi_bleeding/variceal_bleeding" in describe(rule), describe(rule)
 
 
 def test_age_word_inside_other_words_is_not_age() -> None:

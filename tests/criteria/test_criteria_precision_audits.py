@@ -19,8 +19,6 @@ CASES = [
      "planned", "a hepatectomy in 2020 excluded the patient"),
     ("exclusion", "Prior use of systemic investigational agents for HCC", "systemic",
      "an investigational TACE excluded the patient"),
-    ("exclusion", "History of gastrointestinal perforation or esophageal/gastric bleeding within 6 months prior to "
-                  "study enrollment", "variceal bleeding only", "a gastric-ulcer bleed was not excluded"),
     ("exclusion", "Evidence of acute main trunk portal vein thrombosis", "thrombus",
      "a chronic Vp4 thrombus was excluded although the trial admits chronic main-trunk thrombosis"),
     ("exclusion", "Chronic treatment with steroids or another immunosuppressive agents", "Chronic",
@@ -55,6 +53,23 @@ def test_a_stem_cell_transplant_without_allogeneic_counts_autologous_ones() -> N
     rule = compile_criterion("Patients with history of stem cell or organ transplantation;", role="exclusion")
     patient = Patient(patient_id="p", conditions=[Condition(code="autologous_stem_cell_transplant", status="history")])
     assert evaluate_node(rule, PatientFacts(patient, date(2026, 6, 1))).status == "met"
+
+
+def test_esophageal_or_gastric_bleeding_counts_an_ulcer_bleed() -> None:
+    """Audit round 1 #26: "esophageal/gastric bleeding" read as variceal bleeding only did not exclude a patient
+    with a gastric-ulcer bleed two months ago.  It went to review, and is now read as an upper GI bleed of any
+    cause (variceal or not)."""
+    from datetime import date
+
+    from hcctrials.criteria.evaluation.evaluate import evaluate_node
+    from hcctrials.criteria.evaluation.facts import PatientFacts
+    from hcctrials.model.patient import Condition, Patient
+
+    rule = compile_criterion("History of gastrointestinal perforation or esophageal/gastric bleeding within 6 months "
+                             "prior to study enrollment", role="exclusion")
+    ulcer = Patient(patient_id="p", conditions=[Condition(code="gi_bleeding", name="bleeding gastric ulcer",
+                                                          status="resolved", onset=date(2026, 4, 1))])
+    assert evaluate_node(rule, PatientFacts(ulcer, date(2026, 6, 1))).status == "met"
 
 
 def test_evidence_of_bleeding_diathesis_is_a_present_state() -> None:

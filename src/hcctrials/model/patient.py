@@ -152,6 +152,7 @@ class TumourBurden(_Model):
     extrahepatic_spread: bool | None = None
     lymph_node_metastasis: bool | None = None
     distant_metastasis: bool | None = None
+    #: brain, spinal or leptomeningeal metastases (False also rules out leptomeningeal disease)
     cns_metastasis: bool | None = None
     #: CNS metastases treated (surgery / radiotherapy) and stable: no neurological symptoms, no
     #: radiological progression, no steroids needed for them (criteria "untreated or symptomatic")

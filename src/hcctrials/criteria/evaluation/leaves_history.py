@@ -220,6 +220,9 @@ def _history_absent(node: E.HistoryCondition, f: PatientFacts) -> str | None:
         elif code == "hepatic_encephalopathy" and node.status in ("active", "current") and node.look_back_days is None \
                 and p.liver.encephalopathy == "none":
             reasons.append(msg("no current encephalopathy"))
+        elif code == "leptomeningeal_disease" and (p.tumour.cns_metastasis is False or p.tumour.extrahepatic_spread is False):
+            # leptomeningeal metastasis is a CNS metastasis: none recorded (or no extrahepatic disease) rules it out
+            reasons.append(msg("no CNS metastasis recorded"))
         elif code == "hiv" and p.virology.hiv_positive is False:
             reasons.append(msg("HIV negative"))
         elif code == "hdv_infection" and p.virology.hbsag_positive is False:

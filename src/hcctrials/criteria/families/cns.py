@@ -62,8 +62,13 @@ def scan_cns_qualified(ctx: Context) -> list[Hit]:
     # only beside CNS metastases ("CNS metastases or leptomeningeal carcinomatosis"); alone, the audit of
     # 2026-12-04 (round 4) keeps it for review (tests/criteria/test_criteria_patterns_round3.py)
     lepto = list(_LEPTO.finditer(text))
+    active = list(_ACTIVE_CNS.finditer(text))
     for m in lepto:
-        hits.append(Hit(m.start(), m.end(), HistoryCondition(codes=["leptomeningeal_disease"], status="ever",
+        # "Active central nervous system metastases and/or carcinomatous meningitis": the activity qualifier is
+        # shared by the two items joined to it (a leptomeningeal disease recorded active; a controlled one passes)
+        shared = any(re.fullmatch(r"\s*(?:,|or|and/or|and|/)\s*", text[a.end():m.start()]) for a in active)
+        hits.append(Hit(m.start(), m.end(), HistoryCondition(codes=["leptomeningeal_disease"],
+                                                             status="active" if shared else "ever",
                                                              label=ctx.text[m.start():m.end()]),
                         priority=5, family="history"))
     for m in _POSTPOSED.finditer(text):

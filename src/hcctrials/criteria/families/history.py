@@ -60,6 +60,9 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"(?:(?:uncontrolled|poorly controlled)\s+)?seizures?(?:\s+disorders?)?|epilepsy|癫痫(?:发作)?", "seizure_disorder"),
     (r"(?:other|another|second|additional)\s+(?:\w+\s+){0,3}?(?:malignan\w*|cancers?|tumou?rs?)|其他(?:\S{0,6})?恶性肿瘤"
      r"|其它(?:\S{0,6})?恶性肿瘤|其他肿瘤", "other_malignancy"),
+    # "esophageal/gastric bleeding" without "varices": an upper GI bleed of any cause (an ulcer, varices)
+    (r"(?:esophageal|oesophageal|gastric)\s*(?:/|or|and|and/or)\s*(?:esophageal|oesophageal|gastric)\s+"
+     r"(?:bleed\w*|hemorrhage|haemorrhage)", "gi_bleeding|variceal_bleeding"),
     (r"(?:esophageal|oesophageal|gastric|variceal|食管|胃底|静脉曲张)[^;。]{0,20}?(?:bleed\w*|hemorrhage|haemorrhage|出血)",
      "variceal_bleeding"),
     # round 6: "A prior bleeding event due to esophageal and/or gastric varices"

@@ -23,6 +23,7 @@ from hcctrials.criteria.grammar import COMPARATOR, Context, Hit, ascii_re, parse
 from hcctrials.model.eligibility import (
     AllOf,
     AnyOf,
+    HistoryCondition,
     NeedsReview,
     Node,
     Not,
@@ -299,5 +300,10 @@ _CNS_ACTIVE = ascii_re(
 def scan_cns_active(ctx: Context) -> list[Hit]:
     hits = []
     for m in _CNS_ACTIVE.finditer(ctx.lower):
-        hits.append(Hit(m.start(), m.end(), TumourFeature(feature="cns_metastasis_active"), priority=4, family="tumour"))
+        node: Node = TumourFeature(feature="cns_metastasis_active")
+        if re.search(r"leptomeningeal|(?<!lepto)meningeal|脑膜", m.group(0)):
+            # "Uncontrolled brain or leptomeningeal metastases": leptomeningeal disease recorded active is the second item
+            node = AnyOf(children=[node, HistoryCondition(codes=["leptomeningeal_disease"], status="active",
+                                                          label=ctx.text[m.start():m.end()])])
+        hits.append(Hit(m.start(), m.end(), node, priority=4, family="tumour"))
     return hits
