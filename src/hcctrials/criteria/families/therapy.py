@@ -26,6 +26,10 @@ __all__ = ["scan_therapy", "scan_since", "CLASS_TERMS", "drug_mentions", "therap
 
 #: class words in criteria text -> (class tags, TherapyLine kinds)
 CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
+    # "systemic therapy targeting programmed death (PD) 1 or PD-ligand 1/2 signaling pathways" (KEYNOTE wording)
+    (r"(?:(?:systemic\s+)?(?:therapy|therapies|treatment|agents?|drugs?|antibod(?:y|ies))\s+)?targeting\s+(?:the\s+)?programmed\s+(?:cell\s+)?death\s*(?:\(pd\)\s*)?-?\s*1\s*(?:\(pd-?1\)\s*)?(?:or|and|and/or|/)\s*"
+     r"(?:pd|programmed\s+(?:cell\s+)?death)[- ]?(?:ligand\s*|l)1\s*(?:/\s*2|(?:or|and)\s+(?:pd-?)?l?2)?\s*(?:\(pd-?l1(?:/2)?\)\s*)?"
+     r"(?:signal\w*\s+)?(?:pathways?|axis)?", ("pd1", "pdl1", "pdl2"), ()),
     (r"anti[- ]?pd[- ]?1|pd[- ]?1(?:\s*(?:inhibitors?|antibod\w*|blockers?|单抗|抑制剂))?", ("pd1",), ()),
     (r"anti[- ]?pd[- ]?l1|pd[- ]?l1(?:\s*(?:inhibitors?|antibod\w*|单抗|抑制剂))?", ("pdl1",), ()),
     (r"anti[- ]?pd[- ]?l2|pd[- ]?l2", ("pdl2",), ()),
