@@ -41,3 +41,20 @@ def test_pd1_pathway_or_other_checkpoint_inhibitors(agents: tuple[str, ...], exp
     assert "kinds systemic" not in describe(rule), describe(rule)
     patient = make_patient(treatments=[_line(*agents)])
     assert evaluate_node(rule, PatientFacts(patient, AS_OF)).status == expected, why
+
+
+@pytest.mark.parametrize("text", [
+    "Prior treatment with CD137 agonists or immune checkpoint blockade therapies, including anti-CTLA-4, anti-PD-1, "
+    "and anti-PD-L1 therapeutic antibodies",  # NCT05482516: urelumab (anti-CD137) is no checkpoint inhibitor
+    "Prior treatment with OX40 agonists or sorafenib",
+])
+def test_a_drug_class_the_lexicon_does_not_know_is_not_dropped(text: str) -> None:
+    # read without the unknown class, a patient given an anti-CD137 agonist would not be excluded
+    rule = compile_criterion(text, role="exclusion")
+    assert not is_fully_compiled(rule), describe(rule)
+    assert "drug class the lexicon does not know" in describe(rule), describe(rule)
+
+
+def test_known_checkpoint_classes_are_not_taken_for_unknown_ones() -> None:
+    rule = compile_criterion("Prior PD-1 or PD-L1 inhibitor therapy", role="exclusion")
+    assert "does not know" not in describe(rule), describe(rule)

@@ -260,7 +260,9 @@ _NEVER_FILLER = re.compile(
     r"stage\s+(?:[0-4]|[abcd]|i{1,3}|iv)|class\s+[abc]|grade\s+[0-5]|intoleran\w*)\b|不耐受"
     r"|无|未|不|非|没有|否|除外|除了|例外|仅|只|以上|以下|以内|超过|低于|高于|大于|小于|之前|之后|至少|最多"
     # a threshold no scanner read ("(or >= 2.0 mg/dl)", "≥ 1.5") is never filler
-    r"|[≥≤<>]\s*\d|\d(?:\.\d+)?\s*(?:mg|g|µg|ug|ng|iu|u|mmol|umol|µmol|mol|%|cm|mm|ml|l)(?:/|\b)",
+    r"|[≥≤<>]\s*\d|\d(?:\.\d+)?\s*(?:mg|g|µg|ug|ng|iu|u|mmol|umol|µmol|mol|%|cm|mm|ml|l)(?:/|\b)"
+    # a drug class no scanner read ("CD137 agonists", "OX40 antibodies") is a therapy the rule would drop
+    r"|\b[a-z]{1,6}[- ]?\d{1,4}[a-z]?\s+(?:agonists?|antagonists?|inhibitors?|blockers?|modulators?)\b",
     re.IGNORECASE)
 # Time phrases that only anchor a window the scanners read ("within 3 months prior to study
 # treatment initiation", "入组前"): not a change of meaning.

@@ -244,6 +244,11 @@ def _window_after_list(text: str, end: int) -> bool:
     return bool(_WINDOW_AFTER.match(text, end + m.end() - 1))
 
 
+#: "CD137 agonists", "OX40 agonists", "IDO1 inhibitors": a target named by a code and a mechanism word
+_UNREAD_DRUG_CLASS = re.compile(r"(?<![\w-])(?!pd-?l?[12]\b|ctla-?4\b|vegfr?-?\d?\b|cyp\w+\b)[a-z]{1,6}[- ]?\d{1,4}[a-z]?\s+"
+                                r"(?:agonists?|antagonists?|inhibitors?|blockers?|modulators?)\b")
+
+
 def scan_therapy(ctx: Context) -> list[Hit]:
     """PriorTherapy hits: one per cluster of drug/class mentions that follows a 'received' verb."""
     text = ctx.lower
@@ -302,6 +307,13 @@ def scan_therapy(ctx: Context) -> list[Hit]:
             else:
                 break
         start = min(g_start, chain[0].start()) if chain else g_start
+        if _UNREAD_DRUG_CLASS.search(text, start, g_end):
+            # "Prior treatment with OX40 agonists or sorafenib": a drug class the lexicon does not read inside the
+            # statement would be dropped from the rule; the criterion goes to review instead
+            hits.append(Hit(start, g_end, NeedsReview(reason="a drug class the lexicon does not know is named: "
+                                                             + _UNREAD_DRUG_CLASS.search(text, start, g_end).group(0)),
+                            priority=9, family="therapy"))
+            continue
         if not verbs and not re.search(_PRIOR.pattern, text[g_end:g_end + 30], re.IGNORECASE) \
                 and not (ctx.role == "exclusion" and (_WINDOW_AFTER.match(text, g_end) or _window_after_list(text, g_end))):
             continue  # a therapy named without 'received' (e.g. in a condition) is not prior therapy
