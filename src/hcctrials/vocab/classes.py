@@ -42,6 +42,7 @@ CLASS_TAGS: dict[str, str] = {
     "biosimilar": "biosimilar of a reference antibody",
     "locoregional": "locoregional therapy (transarterial, ablation, radiotherapy to the liver)",
     "transarterial": "transarterial procedure (TACE, TAE, HAIC, TARE)",
+    "chemoembolization": "transarterial chemoembolization in any form (TACE, cTACE, DEB-TACE); not TAE, TARE or HAIC",
     "ablation": "local ablation (RFA, MWA, cryoablation, PEI, IRE, HIFU)",
     "radiotherapy": "radiotherapy (SBRT, EBRT, proton, TARE, I-125 seeds)",
     "external_beam": "external beam radiotherapy (EBRT, IMRT, SBRT, protons): not TARE or seeds",
@@ -67,6 +68,7 @@ IMPLIED_TAGS: dict[str, frozenset[str]] = {
     "anti_vegf": frozenset({"anti_angiogenic", "targeted"}),
     "tki": frozenset({"anti_angiogenic", "targeted"}),
     "transarterial": frozenset({"locoregional"}),
+    "chemoembolization": frozenset({"transarterial"}),
     "ablation": frozenset({"locoregional"}),
 }
 

@@ -81,7 +81,8 @@ _PROCEDURE_GLOSS = {"tare": "tare (radioembolization)", "tace": "tace (chemoembo
                     "tae": "tae (transarterial embolization)", "haic": "haic (hepatic arterial infusion chemotherapy)"}
 
 
-_CLASS_GLOSS = {"transarterial": "transarterial (TACE/TAE/TARE/HAIC)"}
+_CLASS_GLOSS = {"transarterial": "transarterial (TACE/TAE/TARE/HAIC)",
+               "chemoembolization": "chemoembolization (TACE, cTACE, DEB-TACE)"}
 _TYPE_GLOSS = {"bladder_superficial": "bladder_superficial (non-invasive)"}
 #: history codes whose name does not say what the patient needs
 _CODE_GLOSS = {"dialysis": "dialysis (requiring dialysis)",

@@ -52,6 +52,9 @@ def _matches_therapy(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
     # kinds, agents and classes are alternatives ("radiochemotherapy, local therapy or targeted drugs")
     if node.kinds and line.kind in node.kinds:
         return True
+    if "chemoembolization" in node.classes and not t.agent_ids & set(node.agents) and (
+            "tae-tace" in t.agent_ids or ("transarterial" in t.classes and not t.agent_ids)):
+        return None  # "TAE/TACE", or a transarterial therapy of unrecorded technique: chemoembolization, or not?
     if bool(t.agent_ids & set(node.agents)) or bool(t.classes & set(node.classes)):
         return True
     if "external_beam" in node.classes and "radiotherapy" in t.classes and not t.classes & {"transarterial"} \
@@ -74,7 +77,7 @@ def _matches_therapy(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
     return False
 
 
-_PROCEDURE_TAGS = frozenset({"transarterial", "ablation", "radiotherapy", "locoregional"})
+_PROCEDURE_TAGS = frozenset({"transarterial", "chemoembolization", "ablation", "radiotherapy", "locoregional"})
 
 
 def _procedure_filter(node: E.PriorTherapy) -> bool:

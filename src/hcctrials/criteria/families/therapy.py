@@ -46,7 +46,8 @@ CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
      r"|全身(?:性)?(?:抗肿瘤)?治疗", (), ("systemic",)),
     # a class of procedures is a filter on the procedure, not on the TherapyLine kind: "prior TACE" is not met
     # by a radiofrequency ablation (both are kind 'locoregional'); issue 10 round 4
-    (r"\btace\b|\btae\b|chemoemboli\w*|transarterial|hepatic arterial infusion|\bhaic\b|介入治疗|肝动脉化疗栓塞"
+    (r"(?:trans-?arterial\s+|transcatheter\s+arterial\s+)?chemo-?emboli[sz]ation|\btace\b|(?:肝动脉)?化疗栓塞", ("chemoembolization",), ()),
+    (r"\btae\b|transarterial|hepatic arterial infusion|\bhaic\b|介入治疗"
      r"|(?:intra-?arterial|trans-?arterial|hepatic arter(?:y|ial)|arterial)\s+(?:directed\s+)?(?:emboli[sz]ation|therapy|therapies"
      r"|treatment)", ("transarterial",), ()),
     (r"ablation|radiofrequency|\brfa\b|\bmwa\b|消融", ("ablation",), ()),
@@ -262,6 +263,10 @@ def scan_therapy(ctx: Context) -> list[Hit]:
             tags = [t for t in therapy_tags(tid)[1] if t not in ("locoregional",)] or list(therapy_tags(tid)[1])
             if tid == "ebrt":  # "external beam radiotherapy": any external technique (EBRT, SBRT, protons), not Y-90
                 tags = ["external_beam"]
+            if "chemoembolization" in tags:
+                # "TACE" is chemoembolization in any form (cTACE, DEB-TACE), not any transarterial procedure (TAE,
+                # TARE, HAIC); "cTACE" / "DEB-TACE" name their own technique
+                tags = ["chemoembolization"] if tid == "tace" else []
             if len(tags) > 1:  # TARE is transarterial *and* radiotherapy: either class alone is wider than it
                 tags = []
             spans.append((s, e, [tid], tags, []))
