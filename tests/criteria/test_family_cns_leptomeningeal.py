@@ -63,3 +63,20 @@ def test_brain_or_leptomeningeal_activity(text: str, patient: Patient, expected:
 ])
 def test_esophageal_or_gastric_bleeding_of_any_cause(patient: Patient, expected: str, why: str) -> None:
     assert _status(UPPER_GI, patient) == expected, why
+
+
+ACTIVE_BLEEDING = "Evidence of active bleeding or bleeding diathesis"  # NCT01012362
+
+
+@pytest.mark.parametrize(("patient", "expected", "why"), [
+    (make_patient(conditions=[Condition(code="gi_bleeding", name="bleeding duodenal ulcer", status="active")]), "met",
+     "an ulcer bleeding now is active bleeding, though not a bleeding diathesis"),
+    (make_patient(conditions=[Condition(code="bleeding_disorder", name="haemophilia A", status="active")]), "met",
+     "haemophilia is a bleeding diathesis"),
+    (make_patient(liver=LiverFunction(variceal_bleeding_dates=[date(2023, 4, 2)])), "not_met",
+     "a variceal bleed three years ago is not bleeding now; history reviewed"),
+    (make_patient(liver=LiverFunction(variceal_bleeding_dates=[date(2026, 3, 1)])), "unknown",
+     "a variceal bleed nine days ago: is it still bleeding?"),
+])
+def test_active_bleeding_is_any_bleeding_now(patient: Patient, expected: str, why: str) -> None:
+    assert _status(ACTIVE_BLEEDING, patient) == expected, why

@@ -337,8 +337,10 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
     if "variceal_bleeding" in codes or "gi_bleeding" in codes:
         for d in lv.variceal_bleeding_dates:
             if d <= f.as_of and (node.look_back_days is None or (f.as_of - d).days <= node.look_back_days):
-                if node.status == "current" and node.look_back_days is None:  # a dated bleed is an event, not a state
-                    unknown.append(msg("whether the variceal bleeding of {date} is still active", date=d.isoformat()))
+                if node.status in ("current", "active") and node.look_back_days is None:
+                    # a dated bleed is an event, not a state: one in the last 30 days may still be active
+                    if (f.as_of - d).days <= 30:
+                        unknown.append(msg("whether the variceal bleeding of {date} is still active", date=d.isoformat()))
                 else:
                     found.append(msg("variceal bleeding {date}", date=d.isoformat()))
     if "hiv" in codes and p.virology.hiv_positive:

@@ -125,6 +125,9 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"(?:mental|psychiatric)\s+(?:disorders?|illness|diseases?)|精神(?:疾病|病|障碍)", "psychiatric_disorder"),
     (r"substance abuse|drug abuse|药物滥用|吸毒", "substance_abuse"),
     (r"bleeding (?:diathesis|disorders?|tendency)|hemorrhagic diseases?|出血倾向|出血性疾病|凝血功能障碍", "bleeding_disorder"),
+    # "evidence of active bleeding": bleeding now, from any site (a recorded bleed of any kind, or ``bleeding``)
+    (r"(?<=active )(?:bleeding|h(?:a)?emorrhage)(?!\s+(?:diathesis|disorders?|tendency|from|of))|(?<=活动性)出血(?!倾向|性疾病)",
+     "bleeding|gi_bleeding|variceal_bleeding|intracranial_haemorrhage"),
     (r"live(?:[- ]attenuated)?\s+vaccines?(?:\s+or\s+(?:a\s+)?live[- ]attenuated\s+vaccines?)?|(?:减毒)?活疫苗(?:或减毒活疫苗)?", "live_vaccine"),
     (r"(?:(?:unstable|uncontrolled|symptomatic|serious|significant|cardiac|poorly controlled)\s+)*(?:arrhythmias?|dysrhythmias?)"
      r"(?:\s+requiring\s+(?:anti-?arrhythmic\s+)?(?:therapy|treatment|medications?|drugs?))?|心律失常", "arrhythmia"),
