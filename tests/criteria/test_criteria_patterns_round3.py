@@ -107,9 +107,11 @@ def test_candidate_for_curative_surgery_exclusion(text: str, resectable: bool | 
 
 
 @pytest.mark.parametrize("text", ["On a transplant list", "等待肝移植的患者"])
-@pytest.mark.parametrize(("candidate", "expected"), [(True, "met"), (False, "not_met"), (None, "unknown")])
-def test_transplant_waiting_list_exclusion(text: str, candidate: bool | None, expected: str) -> None:
-    p = make_patient(diagnosis=Diagnosis(confirmed_by="histology", histology="hcc", transplant_candidate=candidate))
+@pytest.mark.parametrize(("listed", "expected"), [(True, "met"), (False, "not_met"), (None, "unknown")])
+def test_transplant_waiting_list_exclusion(text: str, listed: bool | None, expected: str) -> None:
+    # the waiting list itself (diagnosis.transplant_listed), narrower than candidacy:
+    # test_family_candidacy_transplant_list.py
+    p = make_patient(diagnosis=Diagnosis(confirmed_by="histology", histology="hcc", transplant_listed=listed))
     assert _status(text, "exclusion", p) == expected
 
 

@@ -239,7 +239,7 @@ _SIGNATURES: dict[str, Callable[[Patient, PatientFacts], Hashable]] = {
     "residual_toxicity": lambda p, f: (p.residual_toxicity_grade, _freeze(p.residual_toxicities), bool(p.treatments),
                                        p.history_reviewed),
     "treatment_candidate": lambda p, f: (p.diagnosis.resectable, p.diagnosis.transplant_candidate,
-                                         p.diagnosis.locoregional_candidate),
+                                         p.diagnosis.transplant_listed, p.diagnosis.locoregional_candidate),
     # medications.evaluate_medication: concomitant medications, the agents of the therapy lines, history flag
     "medication": lambda p, f: (_freeze(p.concomitant_medications), _freeze(p.treatments), p.history_reviewed),
 }

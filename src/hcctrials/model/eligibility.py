@@ -490,12 +490,13 @@ class ResidualToxicity(_Node):
 
 class TreatmentCandidate(_Node):
     """The patient is a candidate for ``treatment`` ("resection": resectable / amenable to curative
-    surgical resection; "transplant": liver-transplant candidate or on the waiting list;
-    "locoregional": amenable to locoregional therapy such as TACE or ablation).  Reads
-    ``Patient.diagnosis.resectable`` / ``transplant_candidate`` / ``locoregional_candidate``."""
+    surgical resection; "transplant": liver-transplant candidate, listed or not; "transplant_list": on a
+    liver-transplant waiting list; "locoregional": amenable to locoregional therapy such as TACE or
+    ablation).  Reads ``Patient.diagnosis.resectable`` / ``transplant_candidate`` / ``transplant_listed`` /
+    ``locoregional_candidate``."""
 
     kind: Literal["treatment_candidate"] = "treatment_candidate"
-    treatment: Literal["resection", "transplant", "locoregional"]
+    treatment: Literal["resection", "transplant", "transplant_list", "locoregional"]
     label: str = ""
 
 

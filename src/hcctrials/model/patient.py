@@ -112,6 +112,8 @@ class Diagnosis(_Model):
     cnlc_stage: str | None = None
     resectable: bool | None = None
     transplant_candidate: bool | None = None
+    #: on a liver-transplant waiting list (a listed patient is a candidate; a candidate need not be listed yet)
+    transplant_listed: bool | None = None
     #: amenable to locoregional therapy (TACE, TARE, ablation) in the treating team's judgement; False for BCLC B
     #: "not amenable to / not eligible for locoregional therapy" (infiltrative or bilobar tumour, TACE refractoriness)
     locoregional_candidate: bool | None = None

@@ -285,6 +285,8 @@ def _describe_extra(node: Node) -> str:
                                            for x in node.exceptions)
         return text
     if isinstance(node, TreatmentCandidate):
+        if node.treatment == "transplant_list":
+            return "on the liver-transplant waiting list"
         return "candidate for " + {"resection": "curative resection", "transplant": "liver transplantation",
                                    "locoregional": "locoregional therapy (amenable)"}[node.treatment]
     if node.kind == "medication":

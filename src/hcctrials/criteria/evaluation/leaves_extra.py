@@ -241,8 +241,14 @@ def _treatment_candidate(node: E.TreatmentCandidate, f: PatientFacts) -> Verdict
     elif node.treatment == "locoregional":
         value, what, missing = (d.locoregional_candidate, msg("amenable to locoregional therapy"),
                                 msg("whether the tumour is amenable to locoregional therapy (TACE, ablation)"))
+    elif node.treatment == "transplant_list":
+        # not a candidate: not listed either; a candidate may or may not be on the list yet
+        value = d.transplant_listed if d.transplant_listed is not None else (False if d.transplant_candidate is False
+                                                                             else None)
+        what, missing = msg("on the liver-transplant waiting list"), msg("whether listed for liver transplantation")
     else:
-        value, what, missing = d.transplant_candidate, msg("liver-transplant candidate"), msg("liver-transplant candidacy")
+        value = d.transplant_candidate if d.transplant_candidate is not None else (True if d.transplant_listed else None)
+        what, missing = msg("liver-transplant candidate"), msg("liver-transplant candidacy")
     if value is None:
         return _v("unknown", msg("{item}: not assessed", item=what), (missing,))
     return _v("met" if value else "not_met", msg("{item}: {answer}", item=what,

@@ -223,12 +223,16 @@ _RESECTABLE = ascii_re(
     r"(?:surgical\s+resection|resection|surgery|hepatectomy)(?:\s+(?:with|for)\s+(?:curative\s+intent|cure))?"
     r"|(?<!潜在)(?<!不)可(?:根治性)?(?:手术)?切除|适合(?:根治性)?(?:手术)?切除")
 _TRANSPLANT = ascii_re(
-    r"\b(?:candidates?|eligible|listed|indicated)\s+(?:for\s+)?(?:a\s+)?(?:liver\s+|orthotopic\s+liver\s+)?transplant\w*"
+    r"\b(?:candidates?|eligible|indicated)\s+(?:for\s+)?(?:a\s+)?(?:liver\s+|orthotopic\s+liver\s+)?transplant\w*"
+    r"|肝移植候选|拟行肝移植|计划(?:行|进行)肝移植|适合肝移植|符合肝移植(?:标准|指征)")
+# on the waiting list: narrower than a candidate (a candidate may not be listed yet)
+_TRANSPLANT_LIST = ascii_re(
+    r"\blisted\s+(?:for\s+)?(?:a\s+)?(?:liver\s+|orthotopic\s+liver\s+)?transplant\w*"
     r"|\b(?:on|listed on)\s+(?:a|the)\s+(?:liver\s+)?transplant(?:ation)?\s+(?:waiting\s+)?list"
     r"|\b(?:waiting|wait)[- ]?list\w*\s+(?:for\s+)?(?:a\s+)?(?:liver\s+)?transplant\w*"
     r"|\b(?:on|listed on)\s+(?:an?|the)\s+(?:active\s+)?(?:waiting|wait)[- ]?list\s+for\s+(?:a\s+)?(?:liver\s+|orthotopic\s+liver\s+)?"
     r"transplant\w*"
-    r"|等待肝移植|肝移植等待|肝移植候选|拟行肝移植|计划(?:行|进行)肝移植|适合肝移植|符合肝移植(?:标准|指征)")
+    r"|等待肝移植|肝移植等待")
 
 
 _LRT = (r"(?:loco-?regional|local-?regional|liver-directed|local)\s+(?:therapy|therapies|treatments?|procedures?)"
@@ -281,6 +285,10 @@ def scan_candidacy(ctx: Context) -> list[Hit]:
                         priority=4, family="candidacy"))
     for m in _TRANSPLANT.finditer(text):
         hits.append(Hit(m.start(), m.end(), TreatmentCandidate(treatment="transplant", label=ctx.text[m.start():m.end()]),
+                        priority=5, family="candidacy"))
+    for m in _TRANSPLANT_LIST.finditer(text):
+        hits.append(Hit(m.start(), m.end(), TreatmentCandidate(treatment="transplant_list",
+                                                               label=ctx.text[m.start():m.end()]),
                         priority=5, family="candidacy"))
     return hits
 
