@@ -269,13 +269,13 @@ def present_tense_reading(rule: Node, text: str) -> Node:
     noun, "Myocardial infarction", to review: an event, not a state, may be meant as ever)."""
     from hcctrials.model.eligibility import AllOf, AnyOf, HistoryCondition, Not
 
-    if _PAST_WORDS.search(text) or _HISTORY_WORDS.search(text) or not (
-            _PRESENT_SUBJECT.search(text) or _CURRENT_WORDS.search(text)):
+    if _PAST_WORDS.search(text) or _HISTORY_WORDS.search(text):
         return rule
+    present = bool(_PRESENT_SUBJECT.search(text) or _CURRENT_WORDS.search(text))
 
     def rewrite(node: Node) -> Node:
         if isinstance(node, HistoryCondition) and node.status == "ever" and node.look_back_days is None \
-                and not set(node.codes) <= _LIFELONG:
+                and not set(node.codes) <= _LIFELONG and (present or set(node.codes) <= _FINDINGS):
             return node.model_copy(update={"status": "current"})
         if isinstance(node, (AllOf, AnyOf)):
             return node.model_copy(update={"children": [rewrite(c) for c in node.children]})
@@ -285,6 +285,9 @@ def present_tense_reading(rule: Node, text: str) -> Node:
 
     return rewrite(rule)
 
+
+#: Findings on examination or imaging, named for what the patient has now ("Pleural effusion").
+_FINDINGS = frozenset({"pleural_effusion", "pericardial_effusion"})
 
 #: Conditions that stay for life once they happened: "ever" is their only reading.
 _LIFELONG = frozenset({"organ_transplant", "liver_transplant", "kidney_transplant", "allogeneic_stem_cell_transplant",

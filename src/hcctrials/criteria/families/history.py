@@ -17,6 +17,11 @@ from hcctrials.model.eligibility import Administrative, Allergy, HistoryConditio
 
 __all__ = ["scan_history", "scan_virology", "scan_allergy", "CONDITION_TERMS"]
 
+_UNQUALIFIED = "".join(rf"(?<!{w} )" for w in ("moderate", "severe", "massive", "large", "significant", "symptomatic",
+                                                   "uncontrolled", "malignant", "recurrent", "refractory", "small", "mild",
+                                                   "minimal", "trace"))
+_UNQUALIFIED_ZH = "".join(rf"(?<!{w})" for w in ("大量", "中量", "少量", "中等量", "中大量", "难治性", "顽固性", "恶性"))
+
 #: condition words -> condition code
 CONDITION_TERMS: list[tuple[str, str]] = [
     # round 4: "allogeneic tissue/solid organ transplant" (KEYNOTE wording), 同种异体组织/实体器官移植: tissue grafts
@@ -124,6 +129,10 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"immunodeficiency|免疫缺陷", "immunodeficiency"),
     (r"(?:mental|psychiatric)\s+(?:disorders?|illness|diseases?)|精神(?:疾病|病|障碍)", "psychiatric_disorder"),
     (r"substance abuse|drug abuse|药物滥用|吸毒", "substance_abuse"),
+    # effusions are findings on examination or imaging (a present state; criteria/compiler/precision.py)
+    # a graded or qualified effusion ("moderate or severe", "uncontrolled", 大量) is not read: the rule has no grade
+    (_UNQUALIFIED + r"pleural\s+effusions?|" + _UNQUALIFIED_ZH + r"(?:胸腔积液|胸水)", "pleural_effusion"),
+    (_UNQUALIFIED + r"pericardial\s+effusions?|" + _UNQUALIFIED_ZH + r"心包积液", "pericardial_effusion"),
     (r"bleeding (?:diathesis|disorders?|tendency)|hemorrhagic diseases?|出血倾向|出血性疾病|凝血功能障碍", "bleeding_disorder"),
     # "evidence of active bleeding": bleeding now, from any site (a recorded bleed of any kind, or ``bleeding``)
     (r"(?<=active )(?:bleeding|h(?:a)?emorrhage)(?!\s+(?:diathesis|disorders?|tendency|from|of))|(?<=活动性)出血(?!倾向|性疾病)",
