@@ -264,6 +264,9 @@ class TherapyLine(_Model):
     #: where a radiotherapy or local procedure was given ("radiotherapy to the liver"); when absent the
     #: eligibility engine reads the site from the regimen text only where it names one
     site: Literal["liver", "bone", "brain", "lung", "lymph_node", "other"] | None = None
+    #: for an operation: major (general anaesthesia, a body cavity opened: a resection, a transplant) or minor (a
+    #: port placement, a biopsy); unset, a liver resection or a transplant counts as major and any other is unknown
+    major_surgery: bool | None = None
 
 
 class Condition(_Model):

@@ -42,7 +42,33 @@ def _matches(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
     return found if sites & set(node.sites) else False
 
 
+_MAJOR_OPERATIONS = frozenset({"hepatectomy", "alpps"})
+
+
+def _major_surgery(t: TherapyFacts) -> bool | None:
+    """Whether the line is a major operation: ``TherapyLine.major_surgery`` when recorded; a liver transplant, a
+    liver resection or ALPPS is major; a portal vein embolization is an interventional procedure; any other
+    operation is unknown (major or minor is the surgeon's statement)."""
+    line = t.line
+    if line.kind not in ("surgery", "transplant"):
+        return False
+    if line.major_surgery is not None:
+        return line.major_surgery
+    if line.kind == "transplant" or t.agent_ids & _MAJOR_OPERATIONS:
+        return True
+    if t.agent_ids and t.agent_ids <= {"pve"}:
+        return False
+    return None
+
+
 def _matches_therapy(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
+    if "major_surgery" in node.classes:
+        major = _major_surgery(t)
+        rest_node = node.model_copy(update={"classes": [c for c in node.classes if c != "major_surgery"]})
+        rest = _matches_therapy(rest_node, t) if (rest_node.classes or rest_node.agents or rest_node.kinds) else False
+        if major is True or rest is True:
+            return True
+        return None if major is None or rest is None else False
     line = t.line
     if node.investigational is not None and line.investigational is not node.investigational:
         # True: only investigational lines count; False: only approved ones (protocol files)
@@ -91,7 +117,7 @@ def _surgery_filter(node: E.PriorTherapy) -> bool:
     """True when the node names a surgical procedure (by class or procedure id)."""
     from hcctrials.criteria.families.therapy import therapy_tags
 
-    return "surgery" in node.classes or any("surgery" in therapy_tags(a)[1] for a in node.agents)
+    return bool({"surgery", "major_surgery"} & set(node.classes)) or any("surgery" in therapy_tags(a)[1] for a in node.agents)
 
 
 def _in_window(node: E.PriorTherapy, t: TherapyFacts, f: PatientFacts) -> bool | None:

@@ -62,9 +62,12 @@ CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
      r"|试验(?:用)?药物|研究药物|实验性治疗|其他试验用药物", ("investigational",), ()),
     (r"(?:any|an?|other|another)\s+(?:other\s+)?(?:clinical\s+|interventional\s+)?(?:trials?|stud(?:y|ies))(?!\s+(?:treatment|drug|intervention))"
      r"|(?:checkpoint inhibitor|ici)\s+stud(?:y|ies)|stud(?:y|ies)\s+(?:on|of)\s+|其他临床试验|其他(?:临床)?研究|检查点抑制剂研究", ("trial_participation",), ()),
-    (r"major surgery|major surgical procedures?|major operations?|surgical procedures?|surgical resection|hepatectomy"
+    # "major surgery": an operation of the surgical kind judged major (TherapyLine.major_surgery; a liver resection
+    # or a transplant is major), not any recorded surgery line (audit round 9: a port placement excluded the patient)
+    (r"major surg(?:ery|ical\s+procedures?|ical\s+operations?)|major operations?|大手术|重大手术", ("major_surgery",), ()),
+    (r"surgical procedures?|surgical resection|hepatectomy"
      r"|minor surg\w*(?:\s+procedures?)?|open biops(?:y|ies)|(?<![a-z-])surgery|surgical (?:interventions?|treatments?)"
-     r"|手术切除|大手术|重大手术|外科手术|小手术|手术", ("surgery",), ("surgery",)),
+     r"|手术切除|外科手术|小手术|手术", ("surgery",), ("surgery",)),
     (r"live (?:attenuated )?vaccines?|活疫苗|减毒疫苗", ("live_vaccine",), ()),
     # round 4: "anti-cancer therapy", "antineoplastic agents", 抗肿瘤治疗: any treatment line of the cancer (drug,
     # locoregional, radiotherapy, surgery)
