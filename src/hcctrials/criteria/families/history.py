@@ -138,7 +138,7 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"(?<=active )(?:bleeding|h(?:a)?emorrhage)(?!\s+(?:diathesis|disorders?|tendency|from|of))|(?<=活动性)出血(?!倾向|性疾病)",
      "bleeding|gi_bleeding|variceal_bleeding|intracranial_haemorrhage"),
     (r"live(?:[- ]attenuated)?\s+vaccines?(?:\s+or\s+(?:a\s+)?live[- ]attenuated\s+vaccines?)?|(?:减毒)?活疫苗(?:或减毒活疫苗)?", "live_vaccine"),
-    (r"(?:(?:unstable|uncontrolled|symptomatic|serious|significant|cardiac|poorly controlled)\s+)*(?:arrhythmias?|dysrhythmias?)"
+    (r"(?:(?:unstable|uncontrolled|symptomatic|serious|significant|cardiac|poorly controlled)\s+(?:(?:or|and/or)\s+)?)*(?:arrhythmias?|dysrhythmias?)"
      r"(?:\s+requiring\s+(?:anti-?arrhythmic\s+)?(?:therapy|treatment|medications?|drugs?))?|心律失常", "arrhythmia"),
     # round 4: a ventricular arrhythmia is its own code (a recorded arrhythmia of unstated type leaves it unknown)
     (r"(?:(?:unstable|uncontrolled|symptomatic|serious|significant|cardiac|poorly controlled)\s+)*ventricular\s+"

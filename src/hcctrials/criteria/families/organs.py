@@ -32,7 +32,7 @@ _NYHA = ascii_re(
     rf"|(?:>|≥)\s*(?P<c_c>{_CLS})\s*(?:class\s*)?\(?\s*{_NYHA_WORD}"
     rf"|心功能\s*(?P<cmp_d>{COMPARATOR})?\s*(?P<c_d>iv|iii|ii|i|[1-4一二三四])\s*级?(?:\s*(?:-|至|或)\s*(?P<c2_d>iv|iii|ii|i|[1-4一二三四])\s*级)?(?P<more_d>及以上|以上)?"
 )
-_HF = ascii_re(r"(?:congestive\s+|chronic\s+|symptomatic\s+)?(?:heart|cardiac)\s+(?:failure|insufficiency)|\bchf\b|(?:充血性)?(?:心力衰竭|心衰)|心功能不全")
+_HF = ascii_re(r"(?:(?:symptomatic|congestive|chronic)\s+){0,2}(?:heart|cardiac)\s+(?:failure|insufficiency)|\bchf\b|(?:充血性)?(?:心力衰竭|心衰)|心功能不全")
 
 
 def _min_class(cmp: str | None, c: str, c2: str | None, more: str | None) -> tuple[int, bool] | None:
