@@ -200,3 +200,16 @@ def test_criteria_evaluate_json_in_chinese(bundled_db: str) -> None:
     reasons = {c["number"]: c["reason"] for c in data["criteria"] if c["role"] == "inclusion"}
     assert reasons["1"].startswith(f"{date(2026, 6, 1).isoformat()} 时年龄 ")
     assert "Child-Pugh 评分需补充国际标准化比值（INR）或凝血酶原时间延长" in data["to_measure"]
+
+
+def test_an_allergy_to_a_drug_class_is_named_in_words() -> None:
+    """"对PD-1抑制剂过敏" (ChiCTR2500111736) read "未记录对pd1过敏": the class tag, not a word."""
+    from hcctrials.criteria import compile_criterion
+    from hcctrials.criteria.evaluation.evaluate import evaluate_node
+    from hcctrials.criteria.evaluation.facts import PatientFacts
+    from hcctrials.i18n import render
+
+    rule = compile_criterion("对PD-1抑制剂过敏。", role="exclusion")
+    verdict = evaluate_node(rule, PatientFacts(make_patient(), AS_OF))
+    assert render(verdict.reason, "zh") == "未记录对PD-1抑制剂过敏"
+    assert render(verdict.reason, "en") == "no allergy to PD-1 inhibitors recorded"

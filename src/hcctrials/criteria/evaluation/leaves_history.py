@@ -16,7 +16,7 @@ from typing import Any
 
 from hcctrials.criteria.evaluation.outcome import Verdict
 from hcctrials.criteria.evaluation.facts import PatientFacts, TherapyFacts
-from hcctrials.i18n import join_msgs, msg, term
+from hcctrials.i18n import Msg, join_msgs, msg, term
 from hcctrials.model import eligibility as E
 
 __all__ = ["HISTORY_EVALUATORS"]
@@ -563,11 +563,21 @@ def _life(node: E.LifeExpectancy, f: PatientFacts) -> Verdict:
                                              cmp="≥" if node.inclusive else ">", required=f"{node.min_weeks:g}"))
 
 
+#: drug classes in words (an allergy "to pd1" reads "to PD-1 inhibitors"); vocabulary terms with Chinese texts
+_CLASS_NAMES = {"pd1": "PD-1 inhibitors", "pdl1": "PD-L1 inhibitors", "pdl2": "PD-L2 inhibitors",
+                "ctla4": "CTLA-4 inhibitors", "ici": "immune checkpoint inhibitors", "tki": "tyrosine kinase inhibitors",
+                "anti_vegf": "anti-VEGF agents", "chemotherapy": "chemotherapy", "immunotherapy": "immunotherapy"}
+
+
+def _drug_word(name: str) -> Msg:
+    return term(_CLASS_NAMES.get(name, name))
+
+
 def _allergy(node: E.Allergy, f: PatientFacts) -> Verdict:
     ids, tags, words = f.allergy_tags
     hit = [a for a in node.agents if a in ids or a in words] + [c for c in node.classes if c in tags]
     if hit:
-        return _v("met", msg("allergy to {drugs}", drugs=join_msgs(msg(", "), [term(h) for h in hit])))
+        return _v("met", msg("allergy to {drugs}", drugs=join_msgs(msg(", "), [_drug_word(h) for h in hit])))
     if node.trial_drugs and not node.agents:
         return _v("unknown", msg("trial drugs not resolved"), (msg("the trial's drugs (lexicon)"),))
     if not f.patient.allergies and not f.patient.history_reviewed:
@@ -579,7 +589,7 @@ def _allergy(node: E.Allergy, f: PatientFacts) -> Verdict:
                                  drugs=join_msgs(msg(", "), f.patient.allergies)),
                   (msg("whether the recorded allergy concerns the trial drugs, related compounds or excipients"),))
     return _v("not_met", msg("no allergy to {drugs} recorded",
-                             drugs=join_msgs(msg(", "), [term(d) for d in node.agents + node.classes])))
+                             drugs=join_msgs(msg(", "), [_drug_word(d) for d in node.agents + node.classes])))
 
 
 HISTORY_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
