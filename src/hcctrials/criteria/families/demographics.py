@@ -150,7 +150,23 @@ def scan_ecog(ctx: Context) -> list[Hit]:
     """ECOG performance status, and Karnofsky criteria read as ECOG grades (:func:`scan_karnofsky`)."""
     ecog = _scan_ecog(ctx)
     # both scales in one sentence ("ECOG <= 2 (Karnofsky greater than 60%)") restate each other, often not
-    # exactly (ECOG 2 = KPS 50-60): the Karnofsky words are left over, for review
+    # exactly (ECOG 2 = KPS 50-60): the Karnofsky words are left over, for review.  Offered as alternatives
+    # ("ECOG PS of 0, 1 or 2 or a Karnofsky Performance Status > 70 %", "ECOG <= 1 (or Karnofsky >= 70%)") either
+    # scale admits: the grades of both, a grade the Karnofsky threshold cuts left undecided
+    if ecog:
+        kps = scan_karnofsky(ctx)
+        if kps:
+            first, second = sorted([ecog[0], kps[0]], key=lambda h: h.start)
+            between = ctx.lower[first.end:second.start]
+            if re.fullmatch(r"\s*\(?\s*(?:or|或)\s+(?:an?\s+)?", between):
+                e, k = ecog[0].node, kps[0].node
+                assert isinstance(e, Ecog) and isinstance(k, Ecog)
+                allowed = sorted(set(e.allowed) | set(k.allowed))
+                undecided = sorted(set(k.undecided) - set(allowed))
+                end = second.end + (1 if ctx.lower[second.end:second.end + 1] == ")" and "(" in between else 0)
+                return [Hit(first.start, end, Ecog(allowed=allowed, undecided=undecided,
+                                                   label=" ".join(ctx.text[first.start:end].split())),
+                            priority=4, family="ecog")]
     return ecog or scan_karnofsky(ctx)
 
 
