@@ -846,6 +846,9 @@ def evaluate_leaf_column(node: Any, fc: FactColumns) -> np.ndarray:
         return np.full(fc.n, NEEDS_REVIEW, dtype=_I8)
     if kind == "administrative":
         return np.full(fc.n, ADMINISTRATIVE, dtype=_I8)
+    if kind == "lab" and node.analyte == "creatinine_clearance" and node.unit and "1.73" in node.unit:
+        # a clearance per 1.73 m² reads height and weight (body surface area): the scalar rule per patient
+        return np.array([_scalar_code(node, fc.facts(i)) for i in range(fc.n)], dtype=_I8)
     if kind == "lab":
         codes, fallback = _lab_codes(node, fc)
         if node.analyte == "creatinine_clearance" and node.value is not None and fallback.any():

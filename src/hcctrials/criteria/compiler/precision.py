@@ -83,6 +83,13 @@ def audit_threshold(rule: Node) -> str | None:
         unit = leaf.unit or CANONICAL_UNITS.get(leaf.analyte)
         if unit is None:
             continue
+        if leaf.analyte == "creatinine_clearance" and re.sub(r"\s", "", unit).lower() in ("ml/min/1.73m2", "ml/min/1.73m²"):
+            # normalised to body surface area: evaluated through the patient's BSA (criteria/evaluation/leaves.py)
+            low, high = PLAUSIBLE[leaf.analyte]
+            if not low <= leaf.value <= high:
+                return (f"{leaf.analyte} threshold {leaf.value:g} {unit} is outside the possible range "
+                        f"({low:g}-{high:g} mL/min): probably a wrong unit")
+            continue
         try:
             value = convert(leaf.value, unit, CANONICAL_UNITS[leaf.analyte], analyte=leaf.analyte)
         except (HcctrialsError, ValueError, KeyError):

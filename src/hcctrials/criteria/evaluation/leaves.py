@@ -60,6 +60,9 @@ def _lab(node: E.LabThreshold, f: PatientFacts) -> Verdict:
     window = node.look_back_days or f.lab_window_days
     labs = [lab for lab in f.patient.labs_for(node.analyte, as_of=f.as_of, within_days=window)
             if lab.value is not None]
+    if node.analyte == "creatinine_clearance" and node.unit and _per_bsa(node.unit) and \
+            not any(lab.unit and _per_bsa(lab.unit) for lab in labs):
+        return _crcl_per_bsa(node, f, window, labs)
     if not labs and node.analyte == "creatinine_clearance":
         return _crcl(node, f, window)
     if not labs:
@@ -159,8 +162,64 @@ def _interval(value: float, qualifier: str | None) -> tuple[float, float]:
     return (value, value)
 
 
-def _crcl(node: E.LabThreshold, f: PatientFacts, window: int) -> Verdict:
-    """Cockcroft-Gault creatinine clearance when no measured clearance exists (hcc-domain.md s. 5)."""
+def _per_bsa(unit: str) -> bool:
+    """True for a clearance normalised to 1.73 m² of body surface area (mL/min/1.73m2)."""
+    from hcctrials.units import normalise_unit
+
+    try:
+        return normalise_unit(unit) == "mL/min/1.73m2"
+    except UnitError:
+        return False
+
+
+#: adult body surface area that bounds a normalisation without height or weight (m²; about the 1st to 99th
+#: percentile of adults, Mosteller formula): a threshold decides only if it decides over the whole band
+_BSA_BAND = (1.2, 2.8)
+
+
+def _crcl_per_bsa(node: E.LabThreshold, f: PatientFacts, window: int, labs: list[Any]) -> Verdict:
+    """"Creatinine clearance ≥ 60 mL/min/1.73m2": the clearance (measured in mL/min, else Cockcroft-Gault) times
+    1.73 / body surface area (Mosteller: sqrt(height cm x weight kg / 3600); Mosteller, N Engl J Med 1987;317:1098).
+    Without height or weight the BSA is bounded by the adult band and only a verdict that holds over the whole
+    band is given (a clearance in mL/min is never compared with a per-1.73 m² threshold as if equal)."""
+    from hcctrials.units import convert, normalise_unit
+
+    p = f.patient
+    assert node.value is not None
+    if labs:
+        lab = labs[0]
+        try:
+            absolute = convert(float(lab.value), normalise_unit(lab.unit or "mL/min"), "mL/min", analyte=node.analyte)
+        except UnitError as exc:
+            return _v("unknown", msg("creatinine clearance: {error}", error=exc.message),
+                      (msg("creatinine clearance in mL/min"),))
+        source = msg("measured")
+    else:
+        computed = _cockcroft_gault(f, window)
+        if isinstance(computed, Verdict):
+            return computed
+        absolute = computed[0]
+        source = msg("Cockcroft-Gault")
+    if p.height_cm is not None and p.weight_kg is not None:
+        bsa = math.sqrt(p.height_cm * p.weight_kg / 3600)
+        low = high = absolute * 1.73 / bsa
+        reason = msg("creatinine clearance {crcl} mL/min ({source}) = {normalised} mL/min/1.73m2 (BSA {bsa} m², "
+                     "Mosteller) {cmp} {limit} mL/min/1.73m2", crcl=f"{absolute:.1f}", source=source,
+                     normalised=f"{low:.1f}", bsa=f"{bsa:.2f}", cmp=_SYM[node.comparator], limit=f"{node.value:g}")
+    else:
+        low, high = absolute * 1.73 / _BSA_BAND[1], absolute * 1.73 / _BSA_BAND[0]
+        reason = msg("creatinine clearance {crcl} mL/min ({source}) = {low}-{high} mL/min/1.73m2 over adult BSA "
+                     "{bsa_low}-{bsa_high} m² (height or weight not recorded) {cmp} {limit} mL/min/1.73m2",
+                     crcl=f"{absolute:.1f}", source=source, low=f"{low:.0f}", high=f"{high:.0f}",
+                     bsa_low=f"{_BSA_BAND[0]:g}", bsa_high=f"{_BSA_BAND[1]:g}", cmp=_SYM[node.comparator],
+                     limit=f"{node.value:g}")
+    status = _cmp_interval(low, high, node.comparator, node.value)
+    return _v(status, reason, (msg("height and weight (body surface area)"),) if status == "unknown" else ())
+
+
+def _cockcroft_gault(f: PatientFacts, window: int) -> tuple[float, float] | Verdict:
+    """(clearance mL/min, serum creatinine mg/dL) by Cockcroft-Gault (hcc-domain.md s. 5), or the unknown verdict
+    naming what is missing."""
     from hcctrials.units import convert, normalise_unit
 
     p = f.patient
@@ -177,15 +236,25 @@ def _crcl(node: E.LabThreshold, f: PatientFacts, window: int) -> Verdict:
     if p.sex is None:
         missing.append(msg("sex"))
     # the None checks repeat what `missing` records, so that the type checker sees them
-    if (missing or node.value is None or cr is None or cr.value is None or not cr.unit or f.age is None
-            or p.weight_kg is None):
+    if missing or cr is None or cr.value is None or not cr.unit or f.age is None or p.weight_kg is None:
         return _v("unknown", msg("no creatinine clearance"), tuple(missing))
     try:
         scr = convert(float(cr.value), normalise_unit(cr.unit), "mg/dL", analyte="creatinine")
     except UnitError as exc:  # an unknown or non-creatinine unit: unknown, as in _lab
         return _v("unknown", msg("creatinine clearance: serum creatinine {error}", error=exc.message),
                   (msg("serum creatinine in a known unit"),))
-    crcl = (140 - f.age) * p.weight_kg / (72 * scr) * (0.85 if p.sex == "female" else 1.0)
+    return (140 - f.age) * p.weight_kg / (72 * scr) * (0.85 if p.sex == "female" else 1.0), scr
+
+
+def _crcl(node: E.LabThreshold, f: PatientFacts, window: int) -> Verdict:
+    """Cockcroft-Gault creatinine clearance when no measured clearance exists (hcc-domain.md s. 5)."""
+    p = f.patient
+    computed = _cockcroft_gault(f, window)
+    if isinstance(computed, Verdict):
+        return computed
+    if node.value is None:
+        return _v("unknown", msg("no creatinine clearance"), ())
+    crcl, scr = computed
     status = "met" if _OPS[node.comparator](crcl, node.value) else "not_met"
     return _v(status, msg("creatinine clearance {crcl} mL/min (Cockcroft-Gault from creatinine {creatinine} mg/dL, "
                           "age {age}, {weight} kg, {sex}) {cmp} {limit} mL/min", crcl=f"{crcl:.1f}",

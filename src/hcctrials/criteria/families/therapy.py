@@ -315,11 +315,12 @@ def scan_therapy(ctx: Context) -> list[Hit]:
             else:
                 break
         start = min(g_start, chain[0].start()) if chain else g_start
-        if _UNREAD_DRUG_CLASS.search(text, start, g_end):
+        unread = _UNREAD_DRUG_CLASS.search(text, start, g_end)
+        if unread:
             # "Prior treatment with OX40 agonists or sorafenib": a drug class the lexicon does not read inside the
             # statement would be dropped from the rule; the criterion goes to review instead
             hits.append(Hit(start, g_end, NeedsReview(reason="a drug class the lexicon does not know is named: "
-                                                             + _UNREAD_DRUG_CLASS.search(text, start, g_end).group(0)),
+                                                             + unread.group(0)),
                             priority=9, family="therapy"))
             continue
         if not verbs and not re.search(_PRIOR.pattern, text[g_end:g_end + 30], re.IGNORECASE) \
