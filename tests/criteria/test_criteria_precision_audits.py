@@ -156,14 +156,32 @@ def test_every_rule_an_audit_found_wrong_no_longer_decides(audit: str, item: dic
     from hcctrials.model.eligibility import Administrative
 
     rule = compile_criterion(item["text"], role=item["role"])  # type: ignore[arg-type]
+    if item["text"] in CORRECTED_BY_EVALUATION:
+        return  # the same rule, evaluated as the text says: test_corrected_rules_decide_what_the_text_says
     assert isinstance(rule, (NeedsReview, Administrative)) or describe(rule) != item["rule"], \
         f"{item['text']} -> {describe(rule)} ({item['note']})"
+
+
+#: audited wrong rules whose fix is in the evaluation, not the rule; each with the auditor's patient below
+CORRECTED_BY_EVALUATION = {
+    # round 6: the window runs over the disease's activity: a disease recorded controlled is present now
+    "Has active or prior documented autoimmune disease within the past 24 months",
+}
 
 
 @pytest.mark.parametrize(("text", "patient", "expected"), [
     # round 4: 活动性感染 is any active infection needing systemic treatment, not only a severe one
     ("有活动性感染需要全身治疗。", {"history_reviewed": True, "conditions": [
         {"code": "infection", "name": "pneumonia", "status": "active", "requires_systemic_treatment": True}]}, "met"),
+    # round 6: rheumatoid arthritis since 2015, controlled (not resolved): present within the past 24 months
+    ("Has active or prior documented autoimmune disease within the past 24 months", {
+        "history_reviewed": True, "conditions": [{"code": "autoimmune_disease", "name": "rheumatoid arthritis",
+                                                  "status": "controlled", "onset": "2015-03-01"}]}, "met"),
+    # ... and Graves' disease treated with radioiodine in 2010, resolved: not within the past 24 months
+    ("Has active or prior documented autoimmune disease within the past 24 months", {
+        "history_reviewed": True, "conditions": [{"code": "autoimmune_disease", "name": "Graves' disease",
+                                                  "status": "resolved", "onset": "2009-01-01",
+                                                  "resolved_on": "2010-06-01"}]}, "not_met"),
     # round 4: "previous, or current, ... spinal cord compression": a resolved compression excludes too
     ("History of previous, or current, brain metastases or spinal cord compression.", {
         "history_reviewed": True, "tumour": {"cns_metastasis": False},

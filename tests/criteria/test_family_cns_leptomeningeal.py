@@ -80,3 +80,18 @@ ACTIVE_BLEEDING = "Evidence of active bleeding or bleeding diathesis"  # NCT0101
 ])
 def test_active_bleeding_is_any_bleeding_now(patient: Patient, expected: str, why: str) -> None:
     assert _status(ACTIVE_BLEEDING, patient) == expected, why
+
+
+ACTIVE_OR_PRIOR_GI_BLEED = ("Active or prior documented GI bleeding (eg, esophageal varices or ulcer bleeding) within the "
+                            "past 6 months.")  # NCT05883644
+
+
+@pytest.mark.parametrize(("patient", "expected", "why"), [
+    (make_patient(conditions=[Condition(code="variceal_bleeding", name="oesophageal variceal bleed", status="resolved",
+                                        onset=date(2026, 1, 5))]), "met", "a variceal bleed two months ago is a GI bleed"),
+    (make_patient(conditions=[Condition(code="gi_bleeding", name="bleeding gastric ulcer", status="resolved",
+                                        onset=date(2024, 2, 1), resolved_on=date(2024, 2, 20))]), "not_met",
+     "an ulcer bleed two years ago, healed"),
+])
+def test_gi_bleeding_within_6_months_counts_variceal_bleeds(patient: Patient, expected: str, why: str) -> None:
+    assert _status(ACTIVE_OR_PRIOR_GI_BLEED, patient) == expected, why

@@ -358,10 +358,9 @@ def audit_scope(text: str, description: str) -> str | None:
     if re.search(r"\bsex (?:female|male)\b", description) and re.search(
             r"\bmale or female\b|\bfemale or male\b|\bmen (?:and|or) women\b|both (?:sexes|genders)|男女|男性或女性|女性或男性", lower):
         return "both sexes are named; the rule reads one"
-    if re.search(r"within \d+ d", description) and re.search(r"history: [a-z_/]+ \(ever\)[^;)]*within", description) and \
-            re.search(r"\bactive,?\s+or\s+(?:prior|previous|past|documented|history)|(?:prior|previous|past),?\s+or\s+"
-                      r"(?:current|active|ongoing)|活动性?或既往|既往或活动", lower):
-        return "a window over a condition that may still be active: from its onset, or over its activity?"
+    # "active or prior documented X within the past 24 months": read over the activity (a condition recorded active or
+    # controlled counts in any window; a resolved one by its resolution date), not from its onset
+    # (criteria/evaluation/leaves_history.py)
     if "allogeneic" in description and re.search(r"stem cell|干细胞|bone marrow|骨髓|ha?ematologic|ha?ematopoietic|造血", lower) and \
             not re.search(r"allogeneic|allo-|异基因|同种异体", lower):
         return "'stem cell / bone marrow transplantation' includes autologous transplants; the rule reads allogeneic only"

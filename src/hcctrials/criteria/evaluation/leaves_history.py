@@ -215,6 +215,8 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
 
 
 _CODE_ALIASES = {"organ_transplant": {"organ_transplant", "liver_transplant", "kidney_transplant"},
+                 # a variceal bleed is a gastrointestinal bleed
+                 "gi_bleeding": {"gi_bleeding", "variceal_bleeding"},
                  # a stem cell / bone marrow transplant without "allogeneic": either kind
                  "stem_cell_transplant": {"stem_cell_transplant", "allogeneic_stem_cell_transplant",
                                           "autologous_stem_cell_transplant"}}
@@ -335,7 +337,8 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
         if node.status == "current" and c.status is None and set(node.codes) - _LIFELONG_CODES:
             unknown.append(msg("whether {item} is still present", item=c.name or c.code))
             continue
-        if node.look_back_days is not None and c.status != "active":  # active: within any window
+        # active, or controlled (still present, kept in check by treatment): within any window
+        if node.look_back_days is not None and c.status not in ("active", "controlled"):
             if c.onset is None and c.resolved_on is None:
                 unknown.append(msg("date of {item}", item=c.name or c.code))
                 continue
