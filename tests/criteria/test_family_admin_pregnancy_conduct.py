@@ -47,3 +47,12 @@ def test_no_pregnant_or_breastfeeding_with_a_lactation_instruction() -> None:
     neither = make_patient(sex="female", pregnant=False, breastfeeding=False)
     assert evaluate_node(rule, PatientFacts(pregnant, AS_OF)).status == "met", describe(rule)
     assert evaluate_node(rule, PatientFacts(neither, AS_OF)).status == "not_met", describe(rule)
+
+
+def test_a_treatment_instruction_in_parentheses_is_not_a_condition() -> None:
+    """NCT00712790: "(SIR-Spheres should not be administered as a whole liver treatment if the total bilirubin is >
+    2X the institutional upper limit of normal)" tells the team how to treat; it was read as a second bilirubin
+    condition joined by 'and' (bilirubin <= 2 mg/dL and > 2 x ULN: no patient passes)."""
+    text = ("Total bilirubin ≤ 2.0 mg/dL (SIR-Spheres should not be administered as a whole liver treatment if the total "
+            "bilirubin is > 2X the institutional upper limit of normal).")
+    assert describe(compile_criterion(text, role="inclusion")) == "total bilirubin ≤ 2 mg/dL"

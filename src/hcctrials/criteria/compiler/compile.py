@@ -96,7 +96,10 @@ _NEGATION = re.compile(
 # "(including ...)", "(such as ...)", "(如...)", "(clinical assessment may include ...)": examples of a
 # condition already named; their words neither add rules nor need review
 _EXAMPLES = re.compile(r"[(\[](?:\s*(?:including|include|such as|e\.g\.?|eg|i\.e\.?|for example|包括|如|例如|比如|诸如)"
-                       r"|[^()\[\]]{0,40}(?:may include|可能包括))[^()\[\]]*(?:[(\[][^()\[\]]*[)\]][^()\[\]]*)*[)\]]",
+                       r"|[^()\[\]]{0,40}(?:may include|可能包括))[^()\[\]]*(?:[(\[][^()\[\]]*[)\]][^()\[\]]*)*[)\]]"
+                       # "(SIR-Spheres should not be administered as a whole liver treatment if ...)": an instruction
+                       # to the treating team in parentheses, not an eligibility condition
+                       r"|\([^()]{0,60}\b(?:should|must)\s+(?:not\s+)?be\s+(?:administered|given|delivered)\b[^()]*\)",
                        re.IGNORECASE)
 _EXCEPT = re.compile(r"except|excluding|exception|other than|unless|除外|例外|但以下|但是?|除了", re.IGNORECASE)
 _BUT = re.compile(r"\bbut\b|\bhowever\b|\bprovided\b|但(?!以下)|然而", re.IGNORECASE)
