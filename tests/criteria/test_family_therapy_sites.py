@@ -72,3 +72,21 @@ def test_unknown_site_asks_for_it() -> None:
 def test_other_sites_stay_in_review(text: str) -> None:
     rule = compile_criterion(text, role="exclusion")
     assert not is_fully_compiled(rule) or isinstance(rule, NeedsReview), describe(rule)
+
+
+NONHEPATIC = "Received radiation to any nonhepatic (for example, bone) site within 14 days prior to randomization."
+
+
+@pytest.mark.parametrize(("line", "expected", "why"), [
+    (TherapyLine(kind="radiotherapy", regimen="palliative RT", site="bone", start=date(2026, 3, 2),
+                 end=date(2026, 3, 6)),
+     "met", "radiotherapy to a vertebral metastasis four days ago"),
+    (TherapyLine(kind="radiotherapy", regimen="SBRT", site="liver", start=date(2026, 3, 2), end=date(2026, 3, 6)),
+     "not_met", "SBRT to the liver is hepatic"),
+    (TherapyLine(kind="radiotherapy", regimen="radiotherapy", start=date(2026, 3, 2), end=date(2026, 3, 6)),
+     "unknown", "where the radiation was given is not recorded"),
+])
+def test_radiation_to_a_nonhepatic_site(line: TherapyLine, expected: str, why: str) -> None:
+    rule = compile_criterion(NONHEPATIC, role="exclusion")
+    assert is_fully_compiled(rule), describe(rule)
+    assert evaluate_node(rule, PatientFacts(make_patient(treatments=[line]), AS_OF)).status == expected, why

@@ -78,6 +78,8 @@ def _matches_therapy(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
     # kinds, agents and classes are alternatives ("radiochemotherapy, local therapy or targeted drugs")
     if node.kinds and line.kind in node.kinds:
         return True
+    if "radiotherapy" in node.classes and line.kind == "radiotherapy":
+        return True  # a radiotherapy line is radiotherapy, whatever its regimen is called ("palliative RT")
     if "chemoembolization" in node.classes and not t.agent_ids & set(node.agents) and (
             "tae-tace" in t.agent_ids or ("transarterial" in t.classes and not t.agent_ids)):
         return None  # "TAE/TACE", or a transarterial therapy of unrecorded technique: chemoembolization, or not?

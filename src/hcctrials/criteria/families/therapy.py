@@ -214,6 +214,14 @@ def _liver_site(text: str, start: int, end: int) -> bool:
         and not _SITE.search(text[max(0, start - 30):start])
 
 
+_NONHEPATIC_AFTER = ascii_re(r"\s*(?:to|of|at|on)\s+(?:the\s+|an?\s+|any\s+)?(?:non-?hepatic|extra-?hepatic)\s*"
+                             r"(?:\([^()]{0,40}\)\s*)?(?:sites?|lesions?|disease|areas?|metastas[ie]s)\b")
+
+
+def _is_radiotherapy(text: str, start: int, end: int) -> bool:
+    return bool(re.search(r"radiat|radiother|放疗|放射治疗|\bsbrt\b|\bebrt\b", text[start:end]))
+
+
 def _doubt(text: str, start: int, end: int) -> str | None:
     """Why the therapy named in text[start:end] cannot be read exactly, else None."""
     span = text[start:end]
@@ -394,11 +402,17 @@ def scan_therapy(ctx: Context) -> list[Hit]:
                 start = lead.start()
                 priority = 4
         extra = {"progression": (pm.start(), pm.end())} if progression and pm else {}
+        nonhepatic = _NONHEPATIC_AFTER.match(text, g_end) if _is_radiotherapy(text, g_start, g_end) else None
         if _liver_site(text, g_start, g_end):
             node = node.model_copy(update={"sites": ["liver"]})
             liver_after = _LIVER_AFTER.match(text, g_end)
             if liver_after:
                 end = max(end, liver_after.end())
+            doubt = None
+        elif nonhepatic:
+            # "radiation to any nonhepatic (for example, bone) site": any site but the liver
+            node = node.model_copy(update={"sites": ["bone", "brain", "lung", "lymph_node", "other"]})
+            end = max(end, nonhepatic.end())
             doubt = None
         else:
             doubt = _doubt(text, g_start, g_end)
