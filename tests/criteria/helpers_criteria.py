@@ -69,3 +69,24 @@ def decided_right_or_review(got: str, expected: str) -> bool:
     answer; a decision that differs from the clinical reading is.  Coverage (how many of these are
     decided) is measured by ``benchmarks/criteria_labelled.py`` and ``benchmarks/criteria_coverage.py``."""
     return got == expected or got == "needs_review"
+
+
+#: tumour burdens that stage as BCLC 2022 A, B and C (Child-Pugh A, ECOG 0; Reig et al., J Hepatol 2022)
+BCLC_TUMOUR = {
+    "A": TumourBurden(nodule_count=1, largest_diameter_cm=3.0, vascular_invasion=False, pvtt="vp0", extrahepatic_spread=False),
+    "B": TumourBurden(nodule_count=5, largest_diameter_cm=4.0, vascular_invasion=False, pvtt="vp0", extrahepatic_spread=False),
+    "C": TumourBurden(nodule_count=3, largest_diameter_cm=6.0, vascular_invasion=True, pvtt="vp3", extrahepatic_spread=False),
+}
+
+
+def compiled_status(text: str, role: str, patient: Patient) -> str:
+    """The verdict of the criterion *text* for *patient* on AS_OF; the criterion must compile fully."""
+    from hcctrials.criteria import compile_criterion
+    from hcctrials.criteria.compiler.compile import is_fully_compiled
+    from hcctrials.criteria.compiler.describe import describe
+    from hcctrials.criteria.evaluation.evaluate import evaluate_node
+    from hcctrials.criteria.evaluation.facts import PatientFacts
+
+    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
+    assert is_fully_compiled(rule), describe(rule)
+    return evaluate_node(rule, PatientFacts(patient, AS_OF)).status

@@ -11,29 +11,20 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from helpers_criteria import AS_OF, make_patient
+from helpers_criteria import AS_OF, BCLC_TUMOUR, compiled_status, make_patient
 
 from hcctrials.criteria import compile_criterion
 from hcctrials.criteria.compiler.compile import is_fully_compiled
 from hcctrials.criteria.compiler.describe import describe
-from hcctrials.criteria.evaluation.evaluate import evaluate_node
 from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.model.patient import Diagnosis, Patient, TherapyLine, TumourBurden
 
 ZH = "晚期肝细胞肝癌,经组织学/细胞学确诊或符合肝细胞肝癌临床诊断标准。"
 EN = "Patients with advanced hepatocellular carcinoma (HCC)"
 
-#: tumour burdens that stage as BCLC 2022 A, B and C (Child-Pugh A, ECOG 0)
-_TUMOUR = {
-    "A": TumourBurden(nodule_count=1, largest_diameter_cm=3.0, vascular_invasion=False, pvtt="vp0", extrahepatic_spread=False),
-    "B": TumourBurden(nodule_count=5, largest_diameter_cm=4.0, vascular_invasion=False, pvtt="vp0", extrahepatic_spread=False),
-    "C": TumourBurden(nodule_count=2, largest_diameter_cm=7.2, vascular_invasion=True, pvtt="vp3", extrahepatic_spread=False),
-}
-
-
 def _patient(stage: str, *, histology: str = "hcc", confirmed_by: str = "histology", lrt: bool | None = None,
              lines: tuple[TherapyLine, ...] = ()) -> Patient:
-    patient = make_patient(ecog=0, tumour=_TUMOUR[stage], treatments=list(lines), history_reviewed=True,
+    patient = make_patient(ecog=0, tumour=BCLC_TUMOUR[stage], treatments=list(lines), history_reviewed=True,
                            diagnosis=Diagnosis(confirmed_by=confirmed_by, histology=histology,  # type: ignore[arg-type]
                                                locoregional_candidate=lrt))
     assert PatientFacts(patient, AS_OF).scores.bclc.stage == stage
@@ -41,9 +32,7 @@ def _patient(stage: str, *, histology: str = "hcc", confirmed_by: str = "histolo
 
 
 def _status(text: str, patient: Patient) -> str:
-    rule = compile_criterion(text, role="inclusion")
-    assert is_fully_compiled(rule), describe(rule)
-    return evaluate_node(rule, PatientFacts(patient, AS_OF)).status
+    return compiled_status(text, "inclusion", patient)
 
 
 TACE_PD = TherapyLine(kind="locoregional", regimen="TACE", start=date(2025, 6, 1), end=date(2025, 9, 1),

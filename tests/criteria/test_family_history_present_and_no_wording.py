@@ -16,20 +16,15 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from helpers_criteria import AS_OF, make_patient
+from helpers_criteria import compiled_status, make_patient
 
 from hcctrials.criteria import compile_criterion
 from hcctrials.criteria.compiler.compile import is_fully_compiled
 from hcctrials.criteria.compiler.describe import describe
-from hcctrials.criteria.evaluation.evaluate import evaluate_node
-from hcctrials.criteria.evaluation.facts import PatientFacts
-from hcctrials.model.patient import Condition, Patient, TherapyLine, TumourBurden
+from hcctrials.model.patient import Condition, TherapyLine, TumourBurden
 
 
-def _status(text: str, role: str, patient: Patient) -> str:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    assert is_fully_compiled(rule), describe(rule)
-    return evaluate_node(rule, PatientFacts(patient, AS_OF)).status
+_status = compiled_status
 
 
 HEART_FAILURE = "Patients with heart failure or pace maker."

@@ -12,30 +12,22 @@ from __future__ import annotations
 from datetime import date
 
 import pytest
-from helpers_criteria import AS_OF, make_patient
+from helpers_criteria import AS_OF, BCLC_TUMOUR, make_patient
 
 from hcctrials.criteria import compile_criterion
 from hcctrials.criteria.compiler.compile import is_fully_compiled
 from hcctrials.criteria.compiler.describe import describe
 from hcctrials.criteria.evaluation.evaluate import evaluate_node
 from hcctrials.criteria.evaluation.facts import PatientFacts
-from hcctrials.model.patient import Diagnosis, Patient, TherapyLine, TumourBurden
+from hcctrials.model.patient import Diagnosis, Patient, TherapyLine
 
 B_OR_C = ("Barcelona Clinic Liver Cancer (BCLC) Stage C disease or BCLC Stage B disease not amenable to locoregional "
           "therapy or refractory to locoregional therapy.")
 B_PAREN = "Barcelona Clinic Liver Cancer (BCLC) stage B (that is not eligible for locoregional therapy LRT) or stage C"
 
 
-#: tumour burdens that stage as BCLC 2022 A, B and C (Child-Pugh A, ECOG 0)
-_TUMOUR = {
-    "A": TumourBurden(nodule_count=1, largest_diameter_cm=3.0, vascular_invasion=False, pvtt="vp0", extrahepatic_spread=False),
-    "B": TumourBurden(nodule_count=5, largest_diameter_cm=4.0, vascular_invasion=False, pvtt="vp0", extrahepatic_spread=False),
-    "C": TumourBurden(nodule_count=3, largest_diameter_cm=6.0, vascular_invasion=True, pvtt="vp3", extrahepatic_spread=False),
-}
-
-
 def _patient(stage: str, lrt: bool | None, *lines: TherapyLine) -> Patient:
-    patient = make_patient(ecog=0, tumour=_TUMOUR[stage], treatments=list(lines), history_reviewed=True,
+    patient = make_patient(ecog=0, tumour=BCLC_TUMOUR[stage], treatments=list(lines), history_reviewed=True,
                            diagnosis=Diagnosis(confirmed_by="histology", histology="hcc", locoregional_candidate=lrt))
     assert PatientFacts(patient, AS_OF).scores.bclc.stage == stage
     return patient

@@ -123,6 +123,18 @@ def _dip_grade(m: re.Match[str]) -> float:
     return float(g) if g else float(len(m.group("plus1") or m.group("plus2")))
 
 
+_SPOT_UNITS = {"g/l": "g/L", "mg/dl": "mg/dL", "mg/l": "mg/L"}
+
+
+def _add_protein(hits: list[Hit], m: re.Match[str], analyte: str, unit: str) -> None:
+    """A quantified urine protein threshold from *m* (groups cmp, num); an equality is not a threshold."""
+    cmp = parse_comparator(m.group("cmp"))
+    if cmp != "==":
+        hits.append(Hit(m.start(), m.end(), LabThreshold(analyte=analyte, comparator=cmp,
+                                                         value=parse_number(m.group("num")), unit=unit),
+                        priority=6, family="lab"))
+
+
 def scan_urine_protein(ctx: Context) -> list[Hit]:
     hits = []
     text = ctx.lower
@@ -136,29 +148,10 @@ def scan_urine_protein(ctx: Context) -> list[Hit]:
         hits.append(Hit(m.start(), m.end(), UrineDipstick(comparator=cmp, grade=_dip_grade(m)),
                         priority=6, family="lab"))
     for m in _24H.finditer(text):
-        cmp = parse_comparator(m.group("cmp"))
-        has_24 = bool(re.search(r"24", m.group(0)))
-        if cmp == "==" or not has_24:
-            continue  # "proteinuria < 1 g" without a period: g/24h not stated, never guessed
-        unit = "mg/24h" if m.group("unit") == "mg" else "g/24h"
-        hits.append(Hit(m.start(), m.end(), LabThreshold(analyte="urine_protein_24h", comparator=cmp,
-                                                         value=parse_number(m.group("num")), unit=unit),
-                        priority=6, family="lab"))
+        if re.search(r"24", m.group(0)):  # "proteinuria < 1 g" without a period: g/24h not stated, never guessed
+            _add_protein(hits, m, "urine_protein_24h", "mg/24h" if m.group("unit") == "mg" else "g/24h")
     for m in _24H_WORDS.finditer(text):
-        cmp = parse_comparator(m.group("cmp"))
-        if cmp == "==":
-            continue
-        unit = "mg/24h" if m.group("unit").startswith("m") else "g/24h"
-        hits.append(Hit(m.start(), m.end(), LabThreshold(analyte="urine_protein_24h", comparator=cmp,
-                                                         value=parse_number(m.group("num")), unit=unit),
-                        priority=6, family="lab"))
+        _add_protein(hits, m, "urine_protein_24h", "mg/24h" if m.group("unit").startswith("m") else "g/24h")
     for m in _SPOT.finditer(text):
-        cmp = parse_comparator(m.group("cmp"))
-        if cmp == "==":
-            continue
-        unit = re.sub(r"\s", "", m.group("unit")).replace("dl", "dL").replace("l", "L") if "dl" not in m.group("unit") \
-            else "mg/dL"
-        hits.append(Hit(m.start(), m.end(), LabThreshold(analyte="urine_protein", comparator=cmp,
-                                                         value=parse_number(m.group("num")), unit=unit),
-                        priority=6, family="lab"))
+        _add_protein(hits, m, "urine_protein", _SPOT_UNITS[re.sub(r"\s", "", m.group("unit"))])
     return hits
