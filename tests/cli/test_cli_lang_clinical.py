@@ -179,8 +179,8 @@ def test_response_in_english_names_the_categories() -> None:
 
 def test_response_rules_are_introduced_in_the_reader_language() -> None:
     zh = _run(["response", "--example", "--visits", "--rules"], "zh")
-    assert "决定各时间点疗效的规则（引擎的规则原文，英文）：" in zh
-    assert "HCC-003 2024-05-27: target PR" in zh  # the engine's rule text, as written
+    assert "决定各时间点疗效的规则：" in zh
+    assert "HCC-003 2024-05-27: 靶病灶 PR" in zh  # the engine's rule text, in the reader's language
 
 
 def test_response_json_is_the_same_in_both_languages_and_pretty() -> None:

@@ -15,15 +15,50 @@ from rich.console import Console
 from rich.table import Table
 
 from hcctrials.cli.options import lang_option
-from hcctrials.errors import InputError
-from hcctrials.i18n import resolve_language, say
+from hcctrials.errors import HcctrialsError, InputError, short_repr
+from hcctrials.i18n import Msg, msg, render, resolve_language, say
 
 if TYPE_CHECKING:  # pandas and the engine load when the command runs: every CLI start is faster
     import pandas as pd
 
     from hcctrials.response import ResponseResult
 
-__all__ = ["register", "response_command", "example_path"]
+__all__ = ["register", "response_command", "example_path", "error_line", "exit_with_error"]
+
+
+def error_line(exc: HcctrialsError, language: str) -> str:
+    """The one-line error of *exc* in *language*: where (file, record, field), what, the value and
+    the hint, as :func:`hcctrials.cli.main.error_text` prints it in English.  The message, record
+    and hint are :class:`~hcctrials.i18n.Msg` values where the core built them so; plain texts
+    (a message from a module not yet on the catalog) stay as written."""
+    from hcctrials.cli.main import _is_record
+
+    where = []
+    if exc.file:
+        where.append(say("file {file}", language, file=exc.file))
+    if exc.record:
+        where.append(say("record {record}", language, record=render(exc.record, language)))
+    if exc.field:
+        where.append(say("field {field}", language, field=exc.field))
+    text = str(render(exc.message, language))
+    if where:
+        text = say("{where}: {message}", language, where=say("; ", language).join(where), message=text)
+    if exc.value is not None and not _is_record(exc.value):
+        text += say(" (value: {value})", language, value=short_repr(exc.value))
+    if exc.hint:
+        text += say(". {hint}", language, hint=render(exc.hint, language))
+    return say("error: {message}", language, message=text)
+
+
+def exit_with_error(exc: HcctrialsError, language: str) -> None:
+    """Print *exc* in *language* (one line on stderr) and exit with status 2; English errors are
+    left to the entry point (:func:`hcctrials.cli.main.main`), which prints them the same way."""
+    if language == "en":
+        raise exc
+    from rich.markup import escape
+
+    Console(stderr=True).print(f"[bold red]{escape(error_line(exc, language))}[/]", highlight=False, soft_wrap=True)
+    raise typer.Exit(2)
 
 
 def example_path() -> Path:
@@ -69,7 +104,9 @@ def _show(df: pd.DataFrame, title: str, columns: dict[str, str], language: str =
     for row in df[list(columns)].itertuples(index=False):
         cells = []
         for name, v in zip(columns, row):
-            if name in _CATEGORY_COLUMNS and isinstance(v, str):
+            if isinstance(v, Msg):  # a rule or data-quality message of the engine
+                cells.append(str(render(v, language)))
+            elif name in _CATEGORY_COLUMNS and isinstance(v, str):
                 cells.append(_category(v, language))
             elif isinstance(v, (bool, np.bool_)):
                 cells.append(say("yes", language) if v else say("no", language))
@@ -145,7 +182,7 @@ def response_command(
         help="imRECIST: minimum days between a PD and the scan confirming or negating it."),
     show_visits: bool = typer.Option(False, "--visits", help="Also print per-visit responses."),
     show_rules: bool = typer.Option(False, "--rules",
-                                    help="With --visits: print the rule that decided each visit (in English)."),
+                                    help="With --visits: print the rule that decided each visit."),
     as_json: bool = typer.Option(False, "--json", help="Print JSON instead of tables."),
     adrs_out: Path | None = typer.Option(None, "--adrs-out", help="Write ADRS as CSV here."),
     example: bool = typer.Option(False, "--example",
@@ -156,27 +193,46 @@ def response_command(
 
     Example: hcctrials response --example --criteria mrecist --confirm
     """
+    language = resolve_language(lang)
+    try:
+        _respond(assessments, criteria, first_doses, confirm, min_sd_weeks, confirm_days, max_ne, accept_sd,
+                 mrecist_abs_mm, visit_window, irecist_min_days, irecist_max_days, irecist_no_max,
+                 atypical_targets, backdate, reappearance_pd, continuing_pr, timepoint_date, exclude_nact,
+                 irecist_iupd_event, imrecist_last_event, imrecist_confirm_days, show_visits, show_rules,
+                 as_json, adrs_out, example, language)
+    except HcctrialsError as exc:
+        exit_with_error(exc, language)
+
+
+def _respond(assessments: Path | None, criteria: str, first_doses: Path | None, confirm: bool,
+             min_sd_weeks: float, confirm_days: int, max_ne: int, accept_sd: bool,
+             mrecist_abs_mm: float | None, visit_window: int, irecist_min_days: int,
+             irecist_max_days: int | None, irecist_no_max: bool, atypical_targets: str, backdate: bool,
+             reappearance_pd: bool, continuing_pr: bool, timepoint_date: str, exclude_nact: bool,
+             irecist_iupd_event: bool, imrecist_last_event: bool, imrecist_confirm_days: int,
+             show_visits: bool, show_rules: bool, as_json: bool, adrs_out: Path | None, example: bool,
+             language: str) -> None:
+    """The body of :func:`response_command` (its errors are printed in the reader's language)."""
     from hcctrials.response import CRITERIA, ResponseSettings, derive_responses, load_assessments
 
-    language = resolve_language(lang)
     if example:
         assessments = example_path()
     if assessments is None:
-        raise InputError("no assessment table given", field="ASSESSMENTS",
-                         hint="pass a file, or --example for the packaged example")
+        raise InputError(msg("no assessment table given"), field="ASSESSMENTS",
+                         hint=msg("pass a file, or --example for the packaged example"))
     if criteria not in CRITERIA:
-        raise InputError("unknown criteria", field="--criteria", value=criteria,
-                         hint=f"use one of {', '.join(CRITERIA)}")
+        raise InputError(msg("unknown criteria"), field="--criteria", value=criteria,
+                         hint=msg("use one of {values}", values=", ".join(CRITERIA)))
     table = load_assessments(assessments, first_doses_path=first_doses)
     if table.first_doses is None:
-        raise InputError("no first-dose dates", file=str(assessments),
-                         hint="add a first_dose_date column or pass --first-doses")
+        raise InputError(msg("no first-dose dates"), file=str(assessments),
+                         hint=msg("add a first_dose_date column or pass --first-doses"))
     for option, value, allowed in (("--mrecist-atypical-targets", atypical_targets,
                                     ("error", "whole_lesion")),
                                    ("--timepoint-date", timepoint_date, ("earliest", "latest"))):
         if value not in allowed:
-            raise InputError("unknown value", field=option, value=value,
-                             hint=f"use one of {', '.join(allowed)}")
+            raise InputError(msg("unknown value"), field=option, value=value,
+                             hint=msg("use one of {values}", values=", ".join(allowed)))
     settings = ResponseSettings(
         confirm=confirm, sd_min_days=int(round(min_sd_weeks * 7)),
         confirmation_min_days=confirm_days, max_ne_between_confirmation=max_ne,
@@ -222,13 +278,15 @@ def response_command(
         if legend:
             console.print(legend, highlight=False, markup=False)
         if show_rules:
-            console.print(say("Rule that decided each time point (the engine's rule text, in English):", language),
+            # the English heading is kept as it was; the rule texts are in the reader's language
+            console.print(say("Rule that decided each time point (the engine's rule text, in English):", language)
+                          if language == "en" else say("Rule that decided each time point:", language),
                           highlight=False)
             for row in result.visits.itertuples(index=False):
                 # pandas-stubs types tuple fields as any scalar; visit_date is a datetime column.
                 visit_date = cast("pd.Timestamp", row.visit_date)
-                console.print(f"{row.subject_id} {visit_date.date()}: {row.rule}",
-                              highlight=False, soft_wrap=True)
+                console.print(f"{row.subject_id} {visit_date.date()}: {render(row.rule, language)}",
+                              highlight=False, soft_wrap=True, markup=False)
     if len(result.findings):
         console.print(_show(result.findings, say("Data-quality findings", language), {
             "subject_id": "Subject", "visit_date": "Date", "lesion_id": "Lesion",

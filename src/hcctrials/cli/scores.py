@@ -18,8 +18,8 @@ from rich.console import Console
 from rich.table import Table
 
 from hcctrials.cli.options import lang_option
-from hcctrials.errors import InputError
-from hcctrials.i18n import msg, resolve_language, say
+from hcctrials.errors import HcctrialsError, InputError
+from hcctrials.i18n import Msg, catalog, msg, render, resolve_language, say
 from hcctrials.i18n.labels import label
 
 __all__ = ["register", "render_scores"]
@@ -124,10 +124,14 @@ def _field(name: str, value: str, language: str) -> str:
 
 
 def _note(text: str, language: str) -> str:
-    """A note of the score functions (see :data:`_NOTES`) in *language*; an input code in words;
-    anything else as written."""
+    """A note of the score functions in *language*: a :class:`~hcctrials.i18n.Msg` (the scores build
+    their reasons, assumptions and missing-data texts as messages) is rendered from the catalog; a
+    plain text (a finding of the units module) is read back with the templates of :data:`_NOTES`; an
+    input code in words; anything else as written."""
     if language == "en" or not text:
         return text
+    if isinstance(text, Msg):
+        return _rendered(text, language)
     for pattern, message in _TEMPLATES:
         found = pattern.fullmatch(text)
         if found:
@@ -136,6 +140,22 @@ def _note(text: str, language: str) -> str:
     if "; " in text:
         return say("; ", language).join(_note(part, language) for part in text.split("; "))
     return _word(text, language)
+
+
+def _rendered(value: object, language: str) -> str:
+    """A message of the scores in *language* (as :func:`hcctrials.i18n.render`), with the input codes
+    it names (``nodule_count`` in "cannot decide: {items}") in the words of the table's columns."""
+    parts = getattr(value, "parts", None)
+    if isinstance(value, Msg) and parts is not None:  # a list joined with join_msgs
+        return _rendered(getattr(value, "sep"), language).join(_rendered(p, language) for p in parts)
+    if isinstance(value, Msg):
+        if not value.fields and _word(value.msgid, "en") != value.msgid:
+            return _word(value.msgid, language)
+        if not value.fields:
+            return str(render(value, language))
+        text = catalog(language).get(value.msgid, value.msgid)
+        return text.format(**{k: _rendered(v, language) for k, v in value.fields.items()})
+    return str(value)
 
 
 def _fmt(value: object, language: str = "en") -> str:
@@ -195,19 +215,20 @@ def render_scores(scores: object, language: str = "en") -> list[Table]:
         table.add_column(say(col, lang), overflow="fold")
     cp = s.child_pugh
     items = say(", ", lang).join(f"{_word(k, lang)}={_fmt(v, lang)}" for k, v in cp.item_points.items())
-    table.add_row("Child-Pugh", _fmt(cp.points, lang) if cp.points is not None else say("{range} (range)", lang,
+    table.add_row(say("Child-Pugh", lang), _fmt(cp.points, lang) if cp.points is not None else say("{range} (range)", lang,
                                                                                           range=cp.range_text),
                   _child_pugh_class(cp, lang), _words(cp.missing, lang),
                   _notes(cp.variant, (), lang) + say("; ", lang) + say("item points: {items}", lang, items=items))
-    table.add_row("ALBI", _fmt(s.albi.score, lang),
+    table.add_row(say("ALBI", lang), _fmt(s.albi.score, lang),
                   say("grade {grade} (mALBI {subgrade})", lang, grade=s.albi.grade, subgrade=s.albi.subgrade)
                   if s.albi.grade else say("unknown", lang), _words(s.albi.missing, lang), s.albi.variant)
-    for name, m in (("MELD", s.meld), ("MELD-Na", s.meld_na), ("MELD 3.0", s.meld_3)):
+    for name, m in ((say("MELD", lang), s.meld), (say("MELD-Na", lang), s.meld_na),
+                    (say("MELD 3.0", lang), s.meld_3)):
         table.add_row(name, _fmt(m.score, lang), "-", _words(m.missing, lang), _notes(m.variant, m.assumptions, lang))
-    table.add_row("BCLC", _bclc_stage(s.bclc.stage, lang) if s.bclc.stage else say("unknown", lang),
+    table.add_row(say("BCLC", lang), _bclc_stage(s.bclc.stage, lang) if s.bclc.stage else say("unknown", lang),
                   say("possible: {stages}", lang, stages=", ".join(s.bclc.candidates)), _words(s.bclc.missing, lang),
                   _notes(s.bclc.variant, (s.bclc.reason, *s.bclc.assumptions), lang))
-    table.add_row("CNLC", say("stage {stage}", lang, stage=s.cnlc.stage) if s.cnlc.stage else say("unknown", lang),
+    table.add_row(say("CNLC", lang), say("stage {stage}", lang, stage=s.cnlc.stage) if s.cnlc.stage else say("unknown", lang),
                   say("possible: {stages}", lang, stages=", ".join(s.cnlc.candidates)), _words(s.cnlc.missing, lang),
                   _notes(s.cnlc.variant, (s.cnlc.reason,), lang))
     within_words = {True: say("within", lang), False: say("beyond", lang), None: say("unknown", lang)}
@@ -251,17 +272,25 @@ def register(app: typer.Typer) -> None:
         lang: Optional[str] = lang_option(),
     ) -> None:
         """Compute Child-Pugh, ALBI, MELD family, BCLC, CNLC, Milan, up-to-seven and 6&12 for PATIENT."""
+        language = resolve_language(lang)
+        try:
+            _score(patient, as_of, lab_window_days, as_json, language)
+        except HcctrialsError as exc:
+            from hcctrials.cli.response import exit_with_error
+
+            exit_with_error(exc, language)
+
+    def _score(patient: Path, as_of: str | None, lab_window_days: int, as_json: bool, language: str) -> None:
         from hcctrials.patients import load_patient
         from hcctrials.scores import compute_patient_scores
 
-        language = resolve_language(lang)
         if as_of is None:
             when = date.today()  # the CLI (not the core) may read the clock
         else:
             try:
                 when = date.fromisoformat(as_of)
             except ValueError:
-                raise InputError("--as-of must be a date YYYY-MM-DD", field="--as-of",
+                raise InputError(msg("--as-of must be a date YYYY-MM-DD"), field="--as-of",
                                  value=as_of) from None
         from hcctrials.patients.plausibility import check_dates
 

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
 from hcctrials.errors import DataQualityWarning, ValidationError
+from hcctrials.i18n import msg
 
 __all__ = [
     "CR",
@@ -206,10 +207,10 @@ class ResponseSettings:
         for name, ok in checks:
             if not ok:
                 raise ValidationError(
-                    "invalid response setting",
+                    msg("invalid response setting"),
                     field=name,
                     value=getattr(self, name),
-                    hint="see docs/response.md for the allowed values",
+                    hint=msg("see docs/response.md for the allowed values"),
                 )
 
     def as_dict(self) -> dict[str, Any]:

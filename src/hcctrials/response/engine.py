@@ -14,6 +14,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from hcctrials.i18n import msg
 from hcctrials.response.best_response import derive_best_response
 from hcctrials.response.common import (
     CPD, CR, CRITERIA, HUNDREDTHS, NE, PD, PR, SD, ResponseInputError, ResponseSettings,
@@ -24,15 +25,15 @@ from hcctrials.response.irecist import (
     CPD_BY_NON_TARGET, CPD_BY_TARGET, WINDOW_LATE, WINDOW_OK, evaluate_irecist,
 )
 from hcctrials.response.lesions import derive_time_points
-from hcctrials.response.recist11 import BIG, evaluate_time_points, rule_texts
+from hcctrials.response.recist11 import BIG, evaluate_time_points, response_term, rule_texts
 from hcctrials.response.result import ResponseResult
 from hcctrials.response.validate import check_first_doses, normalise_assessments
 
 __all__ = ["derive_responses"]
 
 _NONE = np.iinfo(np.int64).max
-_SOURCES = {"recist11": "RECIST 1.1 [E09] overall response table",
-            "mrecist": "mRECIST [LL10] with RECIST 1.1 overall response table"}
+_SOURCES = {"recist11": msg("RECIST 1.1 [E09] overall response table"),
+            "mrecist": msg("mRECIST [LL10] with RECIST 1.1 overall response table")}
 
 
 def _days(values: pd.Series | np.ndarray) -> np.ndarray:
@@ -70,16 +71,17 @@ def _window_findings(post: pd.DataFrame, window: np.ndarray, anchor: np.ndarray,
     late = window[rows] == WINDOW_LATE
     lo, hi = settings.irecist_confirmation_min_days, settings.irecist_confirmation_max_days
     early_msg = np.array([
-        f"scan {g} days after the iUPD of {d}, earlier than {lo} days: disregarded for "
-        "iUPD confirmation and reset [WG iRECIST FAQ]"
-        + ("; it shows another new lesion: the FAQ allows iCPD from it only if the scan "
-           "was done for a new symptom or sign, review" if "another new lesion" in str(rule)
-           else "")
+        msg("scan {gap} days after the iUPD of {date}, earlier than {days} days: disregarded for "
+            "iUPD confirmation and reset [WG iRECIST FAQ]; it shows another new lesion: the FAQ allows "
+            "iCPD from it only if the scan was done for a new symptom or sign, review",
+            gap=int(g), date=d, days=lo) if "another new lesion" in str(rule) else
+        msg("scan {gap} days after the iUPD of {date}, earlier than {days} days: disregarded for "
+            "iUPD confirmation and reset [WG iRECIST FAQ]", gap=int(g), date=d, days=lo)
         for g, d, rule in zip(gap, iupd, rules[rows])], dtype=object)
     late_msg = np.array([
-        f"iUPD confirmation outside the 4-8 week window: the first evaluable assessment "
-        f"after the iUPD of {d} is {g} days later (window {lo}-{hi} days) [S17]; it is "
-        "still used to confirm or reset the iUPD"
+        msg("iUPD confirmation outside the 4-8 week window: the first evaluable assessment "
+            "after the iUPD of {date} is {gap} days later (window {low}-{high} days) [S17]; it is "
+            "still used to confirm or reset the iUPD", date=d, gap=int(g), low=lo, high=hi)
         for g, d in zip(gap, iupd)], dtype=object)
     return pd.DataFrame({
         "subject_id": post["subject_id"].to_numpy()[rows],
@@ -126,8 +128,8 @@ def derive_responses(assessments: pd.DataFrame,
     *criteria* is one of recist11, mrecist, irecist, imrecist.
     """
     if criteria not in CRITERIA:
-        raise ResponseInputError("unknown response criteria", field="criteria", value=criteria,
-                                 hint=f"use one of {', '.join(CRITERIA)}")
+        raise ResponseInputError(msg("unknown response criteria"), field="criteria", value=criteria,
+                                 hint=msg("use one of {values}", values=", ".join(CRITERIA)))
     settings = settings or ResponseSettings()
     immune = criteria in ("irecist", "imrecist")
     labels = labels_for(criteria)
@@ -138,9 +140,9 @@ def derive_responses(assessments: pd.DataFrame,
     tps, findings = derive_time_points(frame, criteria=criteria, settings=settings)
     no_disease = tps["is_baseline"] & (tps["n_targets"] + tps["n_non_targets"] == 0)
     if no_disease.any():
-        raise ResponseInputError("no target or non-target lesion at baseline",
-                                 record=f"subject {tps.loc[no_disease, 'subject_id'].iloc[0]}",
-                                 hint="response criteria need disease at baseline")
+        raise ResponseInputError(msg("no target or non-target lesion at baseline"),
+                                 record=msg("subject {subject}", subject=str(tps.loc[no_disease, "subject_id"].iloc[0])),
+                                 hint=msg("response criteria need disease at baseline"))
     ev = evaluate_time_points(tps, criteria="mrecist" if criteria == "mrecist" else "recist11",
                               settings=settings)
     base_rows = ev[ev["is_baseline"].to_numpy()]
@@ -171,8 +173,8 @@ def derive_responses(assessments: pd.DataFrame,
         rules = rule_texts(post["target_reason"].to_numpy(), post["nt_code"].to_numpy(),
                            post["new_lesion"].to_numpy(), code, criteria=criteria,
                            pd_absolute=int(post["pd_absolute"].iloc[0]) if len(post) else 0,
-                           node_text="nodes < 20 mm at porta hepatis, < 10 mm elsewhere"
-                           if criteria == "mrecist" else "nodes < 10 mm short axis",
+                           node_text=msg("nodes < 20 mm at porta hepatis, < 10 mm elsewhere")
+                           if criteria == "mrecist" else msg("nodes < 10 mm short axis"),
                            source=_SOURCES[criteria])
         prog = _first_progression(code, scode, day, post, n_subj)
         if settings.backdate_equivocal_new_lesions:
@@ -183,12 +185,13 @@ def derive_responses(assessments: pd.DataFrame,
             back = subj_ok & (code != PD) & (day == prog[np.where(subj_ok, scode, 0)])
             if back.any():
                 confirmed_at = _to_date(_confirming_day(code, scode, day, n_subj)[scode[back]])
-                source = "E09 1.5" if criteria == "recist11" else "LL10 interval growth; E09 1.5"
+                source = "E09 1.5" if criteria == "recist11" else msg("LL10 interval growth; E09 1.5")
                 rules = rules.copy()
                 rules[back] = [
-                    f"PD (back-dated): new lesion first seen at this scan (equivocal then), "
-                    f"confirmed on {d:%Y-%m-%d}; PD is dated at its first appearance, so this "
-                    f"time point (read alone: {labels[int(c)]}) is PD [{source}]"
+                    msg("PD (back-dated): new lesion first seen at this scan (equivocal then), "
+                        "confirmed on {date}; PD is dated at its first appearance, so this "
+                        "time point (read alone: {alone}) is PD [{source}]",
+                        date=format(d, "%Y-%m-%d"), alone=response_term(labels[int(c)]), source=source)
                     for d, c in zip(confirmed_at, code[back])]
                 code = np.where(back, PD, code)
     elif criteria == "irecist":
@@ -228,8 +231,8 @@ def derive_responses(assessments: pd.DataFrame,
                     else br.first_response_day)[scode]
         cont = keep & (code == SD) & (day > resp_day) & (resp_day != _NONE)
         code = np.where(cont, PR, code)
-        rules = np.where(cont, "continuing PR after an earlier (confirmed) PR until PD "
-                         "[S16 Q&A]; per-visit label only", rules)
+        continuing = msg("continuing PR after an earlier (confirmed) PR until PD [S16 Q&A]; per-visit label only")
+        rules = np.asarray([continuing if c else r for c, r in zip(cont, rules)], dtype=object)
     # findings: CR followed by PR [E09 Table 3 note; admiralonco signal_crpr]
     kc = code[keep]
     ks = scode[keep]
@@ -242,14 +245,14 @@ def derive_responses(assessments: pd.DataFrame,
         extra_findings.append(pd.DataFrame({
             "subject_id": sub["subject_id"], "visit_date": sub["tp_date"], "lesion_id": "",
             "code": "CR_THEN_PR",
-            "message": "PR after CR: if the CR was real this is PD; review [E09 Table 3 note]"}))
+            "message": msg("PR after CR: if the CR was real this is PD; review [E09 Table 3 note]")}))
     if settings.confirm:
         unconf = np.isin(br.bor, [CR, PR]) & (br.cbor != br.bor)
         if unconf.any():
             extra_findings.append(pd.DataFrame({
                 "subject_id": subjects[unconf], "visit_date": _to_date(br.bor_day[unconf]),
                 "lesion_id": "", "code": "UNCONFIRMED_RESPONSE",
-                "message": "CR/PR not confirmed; confirmed BOR is lower [E09 1.7]"}))
+                "message": msg("CR/PR not confirmed; confirmed BOR is lower [E09 1.7]")}))
     parts = [f for f in (findings, *extra_findings) if len(f)]
     findings = pd.concat(parts, ignore_index=True) if parts else findings
 
@@ -309,7 +312,8 @@ def derive_responses(assessments: pd.DataFrame,
         "best_pct_change_from_baseline": best_pct,
         "last_adequate_assessment_date": _to_date(last_adequate),
         "n_assessments": n_assess,
-        "bor_note": np.where(none_seen, "no post-baseline assessment (admiralonco MISSING)", ""),
+        "bor_note": np.asarray([msg("no post-baseline assessment (admiralonco MISSING)") if n else ""
+                                for n in none_seen], dtype=object),
     })
     subj["bor_unconfirmed_date"] = _to_date(br.bor_day)
     subj["bor_confirmed_date"] = _to_date(br.cbor_day)

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import numpy as np
 
+from hcctrials.i18n import Msg, msg, term
 from hcctrials.response.common import CPD, CR, FIVE_MM, NE, NN, PD, PR, SD, ResponseSettings
 
 __all__ = ["evaluate_imrecist"]
 
 _NONE = np.iinfo(np.int64).max
-_NAMES = {CR: "iCR", PR: "iPR", SD: "iSD", NN: "NON-iCR/NON-iUPD", PD: "iUPD", NE: "NE"}
+#: Rule texts are :class:`~hcctrials.i18n.Msg` values (English as ``str``), rendered by the adapters.
+_NAMES = {CR: term("iCR"), PR: term("iPR"), SD: term("iSD"), NN: term("NON-iCR/NON-iUPD"), PD: term("iUPD"),
+          NE: term("NE")}
 
 
 def evaluate_imrecist(starts: np.ndarray, base_sum: np.ndarray, has_targets: np.ndarray,
@@ -54,31 +57,32 @@ def evaluate_imrecist(starts: np.ndarray, base_sum: np.ndarray, has_targets: np.
             nadir_out[r] = nadir
             if done:
                 code[r] = CPD
-                rules[r] = "after confirmed PD: not used for BOR [H18]"
+                rules[r] = msg("after confirmed PD: not used for BOR [H18]")
                 continue
             b = bl[r]
             pd_level = 10 * b >= 12 * nadir and b - nadir >= FIVE_MM
             ntc = ntl[r]
             no_disease_nt = ntc in (0, CR)
+            why: Msg
             if pd_level:
                 c = PD
-                why = "burden (targets + new measurable) >= 120% of nadir and >= nadir + 5 mm"
+                why = msg("burden (targets + new measurable) >= 120% of nadir and >= nadir + 5 mm")
             elif ml[r]:
-                c, why = NE, "target or new measurable lesion not assessed"
+                c, why = NE, msg("target or new measurable lesion not assessed")
             elif with_targets and cl[r]:
                 c = CR if (no_disease_nt and not nwl[r]) else PR
-                why = ("all targets gone" + ("" if c == CR else
-                       ", non-target or new lesion present (precludes CR)"))
+                why = (msg("all targets gone") if c == CR else
+                       msg("all targets gone, non-target or new lesion present (precludes CR)"))
             elif with_targets and 10 * b <= 7 * base:
-                c, why = PR, "burden <= 70% of baseline"
+                c, why = PR, msg("burden <= 70% of baseline")
             elif with_targets:
-                c, why = SD, "neither PR nor PD"
+                c, why = SD, msg("neither PR nor PD")
             elif ntc == CR and not nwl[r]:
-                c, why = CR, "all non-target lesions gone, no new lesion"
+                c, why = CR, msg("all non-target lesions gone, no new lesion")
             elif ntc == NE:
-                c, why = NE, "non-target lesion not evaluated"
+                c, why = NE, msg("non-target lesion not evaluated")
             else:
-                c, why = NN, "non-target disease present (non-targets never define PD)"
+                c, why = NN, msg("non-target disease present (non-targets never define PD)")
             if not ml[r] and b < nadir:
                 nadir = b
             if pending == _NONE:
@@ -86,23 +90,24 @@ def evaluate_imrecist(starts: np.ndarray, base_sum: np.ndarray, has_targets: np.
                     pending = dl[r]
                     if first_pd[s] == _NONE:
                         first_pd[s] = dl[r]
-                    code[r], rules[r] = PD, f"iUPD: {why}; needs confirmation [H18]"
+                    code[r], rules[r] = PD, msg("iUPD: {why}; needs confirmation [H18]", why=why)
                 else:
-                    code[r], rules[r] = c, f"{_NAMES[c]}: {why} [H18]"
+                    code[r], rules[r] = c, msg("{overall}: {why} [H18]", overall=_NAMES[c], why=why)
                 continue
             if dl[r] - pending >= min_gap and c != NE:
                 if c == PD:
                     code[r] = CPD
-                    rules[r] = f"iCPD: PD level again >= {min_gap} days after the first PD [H18]"
+                    rules[r] = msg("iCPD: PD level again >= {days} days after the first PD [H18]", days=min_gap)
                     prog_day[s] = pending
                     done = True
                 else:
                     code[r] = c
-                    rules[r] = f"{_NAMES[c]}: {why}; earlier PD negated by disease control [H18]"
+                    rules[r] = msg("{overall}: {why}; earlier PD negated by disease control [H18]",
+                                   overall=_NAMES[c], why=why)
                     pending = _NONE
                 continue
             code[r] = c
-            rules[r] = f"{_NAMES[c]}: {why}; PD pending confirmation [H18]"
+            rules[r] = msg("{overall}: {why}; PD pending confirmation [H18]", overall=_NAMES[c], why=why)
         if pending != _NONE and not done and settings.imrecist_pd_on_last_scan_is_event:
             prog_day[s] = pending
     return code, rules, nadir_out, prog_day, first_pd

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from hcctrials.errors import ParseError, UnitError
+from hcctrials.i18n import msg
 from hcctrials.response.validate import REQUIRED_COLUMNS, check_first_doses
 
 __all__ = ["AssessmentTable", "load_assessments", "load_first_doses", "read_table",
@@ -42,15 +44,20 @@ class AssessmentTable:
     source: str
 
 
+def _subject_lesion(row: Any) -> str:
+    """"subject S, lesion L" (a message, rendered in the reader's language by the command line)."""
+    return msg("subject {subject}, lesion {lesion}", subject=str(row["subject_id"]), lesion=str(row["lesion_id"]))
+
+
 def read_table(path: str | Path) -> pd.DataFrame:
     """Read one CSV/TSV/Excel/Parquet/SAS-XPT file into a frame of strings and numbers."""
     p = Path(path)
     suffix = p.suffix.lower()
     if not p.exists():
-        raise ParseError("file not found", file=str(p))
+        raise ParseError(msg("file not found"), file=str(p))
     if suffix not in _SUFFIXES:
-        raise ParseError("unsupported file type", file=str(p), value=suffix,
-                         hint="use .csv, .tsv, .xlsx, .parquet or SAS .xpt")
+        raise ParseError(msg("unsupported file type"), file=str(p), value=suffix,
+                         hint=msg("use .csv, .tsv, .xlsx, .parquet or SAS .xpt"))
     try:
         if suffix in (".csv", ".txt"):
             return pd.read_csv(p, dtype={"subject_id": str, "lesion_id": str,
@@ -64,7 +71,7 @@ def read_table(path: str | Path) -> pd.DataFrame:
             return frame
         return pd.read_parquet(p)
     except (ValueError, OSError, ImportError) as exc:
-        raise ParseError(f"cannot read table: {exc}", file=str(p)) from exc
+        raise ParseError(msg("cannot read table: {problem}", problem=str(exc)), file=str(p)) from exc
 
 
 def _tu_tr_paths(path: Path) -> tuple[Path, Path] | None:
@@ -79,7 +86,7 @@ def _tu_tr_paths(path: Path) -> tuple[Path, Path] | None:
         tu, tr = find(path, "tu"), find(path, "tr")
         if tu and tr:
             return tu, tr
-        raise ParseError("folder holds no tu.* and tr.* SDTM files", file=str(path))
+        raise ParseError(msg("folder holds no tu.* and tr.* SDTM files"), file=str(path))
     if path.stem.lower() == "tr":
         tu = find(path.parent, "tu")
         if tu:
@@ -93,12 +100,12 @@ def parse_sdtm_tu_tr(tu: pd.DataFrame, tr: pd.DataFrame, *, source: str = "TU/TR
                               ("TR", tr, ["USUBJID", "TRLNKID", "TRTESTCD", "TRDTC"])):
         missing = [c for c in cols if c not in frame.columns]
         if missing:
-            raise ParseError(f"SDTM {name} lacks columns", file=source, field=",".join(missing))
+            raise ParseError(msg("SDTM {domain} lacks columns", domain=name), file=source, field=",".join(missing))
     for frame, col in ((tu, "TUEVAL"), (tr, "TREVAL")):
         if col in frame.columns and frame[col].dropna().nunique() > 1:
-            raise ParseError("several evaluators in one dataset", file=source, field=col,
+            raise ParseError(msg("several evaluators in one dataset"), file=source, field=col,
                              value=sorted(frame[col].dropna().unique().tolist()),
-                             hint="filter to one evaluator (e.g. INVESTIGATOR) first")
+                             hint=msg("filter to one evaluator (e.g. INVESTIGATOR) first"))
     role_col = "TUSTRESC" if "TUSTRESC" in tu.columns else "TUORRES"
     tu2 = tu.assign(
         subject_id=tu["USUBJID"].astype(str).str.strip(),
@@ -109,8 +116,8 @@ def parse_sdtm_tu_tr(tu: pd.DataFrame, tr: pd.DataFrame, *, source: str = "TU/TR
     bad = tu2["lesion_role"].isna()
     if bad.any():
         row = tu2[bad].iloc[0]
-        raise ParseError("unknown tumour identification result", file=source,
-                         record=f"subject {row['subject_id']}, lesion {row['lesion_id']}",
+        raise ParseError(msg("unknown tumour identification result"), file=source,
+                         record=_subject_lesion(row),
                          field=role_col, value=row[role_col])
     tu2 = tu2.drop_duplicates(["subject_id", "lesion_id"])[
         ["subject_id", "lesion_id", "lesion_role", "organ"]]
@@ -126,8 +133,8 @@ def parse_sdtm_tu_tr(tu: pd.DataFrame, tr: pd.DataFrame, *, source: str = "TU/TR
     bad_date = tr2["visit_date"].isna()
     if bad_date.any():
         row = tr2[bad_date].iloc[0]
-        raise ParseError("TRDTC is not a date", file=source,
-                         record=f"subject {row['subject_id']}, lesion {row['lesion_id']}",
+        raise ParseError(msg("TRDTC is not a date"), file=source,
+                         record=_subject_lesion(row),
                          field="TRDTC", value=row["TRDTC"])
     num_col = "TRSTRESN" if "TRSTRESN" in tr.columns else "TRORRES"
     unit_col = "TRSTRESU" if "TRSTRESU" in tr.columns else "TRORRESU"
@@ -139,9 +146,9 @@ def parse_sdtm_tu_tr(tu: pd.DataFrame, tr: pd.DataFrame, *, source: str = "TU/TR
     need_unit = value.notna() & factor.isna()
     if need_unit.any():
         row = measure[need_unit].iloc[0]
-        raise UnitError("diameter unit missing or unknown", file=source,
-                        record=f"subject {row['subject_id']}, lesion {row['lesion_id']}",
-                        field=unit_col, value=row.get(unit_col), hint="use mm or cm")
+        raise UnitError(msg("diameter unit missing or unknown"), file=source,
+                        record=_subject_lesion(row),
+                        field=unit_col, value=row.get(unit_col), hint=msg("use mm or cm"))
     measure["value"] = value * factor
     wide = measure.pivot_table(index=["subject_id", "lesion_id", "visit_date"], columns="test",
                                values="value", aggfunc="first", dropna=False)
@@ -152,8 +159,8 @@ def parse_sdtm_tu_tr(tu: pd.DataFrame, tr: pd.DataFrame, *, source: str = "TU/TR
     unknown = st["non_target_status"].isna()
     if unknown.any():
         row = st[unknown].iloc[0]
-        raise ParseError("unknown TUMSTATE result", file=source,
-                         record=f"subject {row['subject_id']}, lesion {row['lesion_id']}",
+        raise ParseError(msg("unknown TUMSTATE result"), file=source,
+                         record=_subject_lesion(row),
                          field=state_col, value=row[state_col])
     keys = pd.concat([measure[["subject_id", "lesion_id", "visit_date"]],
                       st[["subject_id", "lesion_id", "visit_date"]]]).drop_duplicates()
@@ -165,9 +172,9 @@ def parse_sdtm_tu_tr(tu: pd.DataFrame, tr: pd.DataFrame, *, source: str = "TU/TR
     orphan = out["lesion_role"].isna()
     if orphan.any():
         row = out[orphan].iloc[0]
-        raise ParseError("TR lesion has no TU record", file=source,
-                         record=f"subject {row['subject_id']}, lesion {row['lesion_id']}",
-                         field="TRLNKID", hint="every TRLNKID needs a TULNKID in TU")
+        raise ParseError(msg("TR lesion has no TU record"), file=source,
+                         record=_subject_lesion(row),
+                         field="TRLNKID", hint=msg("every TRLNKID needs a TULNKID in TU"))
     for col in ("LDIAM", "SAXIS", "VIABDIAM", "DIAMETER"):
         if col not in out.columns:
             out[col] = np.nan
@@ -210,10 +217,10 @@ def load_assessments(path: str | Path, *, first_doses_path: str | Path | None = 
         doses = None
         if "first_dose_date" in frame.columns:
             if "subject_id" not in frame.columns:
-                raise ParseError("assessment table has first_dose_date but no subject_id column",
+                raise ParseError(msg("assessment table has first_dose_date but no subject_id column"),
                                  file=str(p), field="subject_id",
-                                 hint="add a subject_id column (one row per lesion per visit; "
-                                      "see docs/response.md)")
+                                 hint=msg("add a subject_id column (one row per lesion per visit; "
+                                          "see docs/response.md)"))
             doses = check_first_doses(frame[["subject_id", "first_dose_date"]]
                                       .drop_duplicates())
             frame = frame.drop(columns=["first_dose_date"])

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from hcctrials.i18n import Msg, join_msgs, msg, term
 from hcctrials.response.common import CPD, CR, FIVE_MM, NE, NN, PD, PR, SD
 
 __all__ = ["evaluate_irecist", "WINDOW_OK", "WINDOW_EARLY", "WINDOW_LATE", "CPD_BY_TARGET",
@@ -40,7 +41,11 @@ WINDOW_OK, WINDOW_EARLY, WINDOW_LATE = 0, 1, 2
 CPD_BY_TARGET, CPD_BY_NON_TARGET, CPD_BY_NEW = 1, 2, 4
 
 _NONE = np.iinfo(np.int64).max
-_NAMES = {CR: "iCR", PR: "iPR", SD: "iSD", NN: "NON-iCR/NON-iUPD", PD: "iUPD", NE: "NE"}
+_NAMES = {CR: term("iCR"), PR: term("iPR"), SD: term("iSD"), NN: term("NON-iCR/NON-iUPD"), PD: term("iUPD"),
+          NE: term("NE")}
+_NO_CATEGORY = msg("none")
+#: The rule texts are :class:`~hcctrials.i18n.Msg` values (English as ``str``), rendered by the adapters.
+_SEP = msg("; ")
 
 
 def _table(t: int, nt: int) -> int:
@@ -96,7 +101,7 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
             t, ntc = tl[r], ntl[r]
             if done:
                 code[r] = CPD
-                rules[r] = "after iCPD: not used for iBOR [S17]"
+                rules[r] = msg("after iCPD: not used for iBOR [S17]")
                 continue
             new_trig = ncl[r] > base_cnt or (base_cnt > 0 and nsl[r] - base_som >= FIVE_MM)
             if not prior:
@@ -106,33 +111,35 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
                     decided = False
                     if first_iupd[s] == _NONE:
                         first_iupd[s] = dl[r]
-                    cats = [c for c, f in (("target", trig_t), ("non-target", trig_nt),
-                                           ("new lesion", trig_new)) if f]
+                    cats = [c for c, f in ((msg("target"), trig_t), (msg("non-target"), trig_nt),
+                                           (msg("new lesion"), trig_new)) if f]
                     code[r] = PD
-                    rules[r] = f"iUPD: RECIST 1.1 PD in {', '.join(cats)} [S17 Table 2]"
+                    rules[r] = msg("iUPD: RECIST 1.1 PD in {categories} [S17 Table 2]",
+                                   categories=join_msgs(msg(", "), cats))
                 else:
                     c = _table(t, ntc)
                     if c == CR and ncl[r] > 0:
                         c = PR
                     code[r] = c
-                    rules[r] = f"target {_NAMES.get(t, 'none')}, non-target " \
-                               f"{_NAMES.get(ntc, 'none')}, no new iUPD -> {_NAMES[c]} [S17 Table 2]"
+                    rules[r] = msg("target {target}, non-target {non_target}, no new iUPD -> {overall} [S17 Table 2]",
+                                   target=_NAMES.get(t, _NO_CATEGORY), non_target=_NAMES.get(ntc, _NO_CATEGORY),
+                                   overall=_NAMES[c])
                 continue
-            grew = []
+            grew: list[Msg] = []
             if trig_t and sl[r] - ref_sum >= FIVE_MM:
-                grew.append("target SOD +5 mm or more since iUPD")
+                grew.append(msg("target SOD +5 mm or more since iUPD"))
             if trig_nt and nil[r]:
-                grew.append("further non-target increase")
+                grew.append(msg("further non-target increase"))
             if trig_new and nsl[r] - ref_som >= FIVE_MM:
-                grew.append("new-lesion-target SOM +5 mm or more since iUPD")
+                grew.append(msg("new-lesion-target SOM +5 mm or more since iUPD"))
             if trig_new and nnl[r]:
-                grew.append("new non-target lesion increase")
+                grew.append(msg("new non-target lesion increase"))
             if ncl[r] > ref_cnt:
-                grew.append("another new lesion")
+                grew.append(msg("another new lesion"))
             if not trig_t and t == PD:
-                grew.append("target PD in a category not progressed at iUPD")
+                grew.append(msg("target PD in a category not progressed at iUPD"))
             if not trig_nt and ntc == PD:
-                grew.append("non-target PD in a category not progressed at iUPD")
+                grew.append(msg("non-target PD in a category not progressed at iUPD"))
             regained = (t in (CR, PR, SD) and ntc != PD) or (t == 0 and ntc in (CR, NN))
             if regained and trig_new and ncl[r] > 0 and not (t != 0 and sl[r] < ref_sum):
                 # [WG FAQ] persisting new lesions allow iSD/iPR only when the other
@@ -144,21 +151,21 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
             if gap < min_days:
                 # [WG FAQ] disregarded: neither confirms nor resets; the iUPD stays open
                 window[r] = WINDOW_EARLY
-                shown = ("; ".join(grew) if grew else
-                         "iSD/iPR/iCR level" if regained else
-                         "iUPD criteria still met" if still else "not all lesions assessed")
+                shown = (join_msgs(_SEP, grew) if grew else
+                         msg("iSD/iPR/iCR level") if regained else
+                         msg("iUPD criteria still met") if still else msg("not all lesions assessed"))
                 code[r] = PD if (grew or regained or still) else NE
-                rules[r] = (f"{'iUPD' if code[r] == PD else 'NE'}: scan {gap} days after the "
-                            f"iUPD, earlier than {min_days}: disregarded for confirmation and "
-                            f"reset (showed: {shown}); the next assessment decides "
-                            "[S17; WG FAQ]")
+                rules[r] = msg("{overall}: scan {gap} days after the iUPD, earlier than {days}: disregarded "
+                               "for confirmation and reset (showed: {shown}); the next assessment decides "
+                               "[S17; WG FAQ]", overall=_NAMES[PD] if code[r] == PD else _NAMES[NE],
+                               gap=gap, days=min_days, shown=shown)
                 continue
             if not decided and (grew or regained or still):
                 decided = True
                 if gap > max_gap:
                     window[r] = WINDOW_LATE
-            late = (f"; {gap} days after the iUPD, outside the {min_days}-{max_days} day "
-                    "window [S17]" if window[r] == WINDOW_LATE else "")
+            late: str = (msg("; {gap} days after the iUPD, outside the {low}-{high} day window [S17]",
+                             gap=gap, low=min_days, high=max_days) if window[r] == WINDOW_LATE else "")
             if grew:
                 code[r] = CPD
                 cpd_by[r] = (
@@ -168,7 +175,8 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
                                            or (not trig_nt and ntc == PD))
                     + CPD_BY_NEW * ((trig_new and (nsl[r] - ref_som >= FIVE_MM or bool(nnl[r])))
                                     or ncl[r] > ref_cnt))
-                rules[r] = "iCPD: " + "; ".join(grew) + " [S17 Table 2; WG FAQ]" + late
+                rules[r] = msg("iCPD: {growth} [S17 Table 2; WG FAQ]{late}", growth=join_msgs(_SEP, grew),
+                               late=late)
                 confirmed_day[s] = iupd_day
                 done = True
                 continue
@@ -177,17 +185,17 @@ def evaluate_irecist(starts: np.ndarray, target: np.ndarray, sums: np.ndarray,
                 if c == CR and ncl[r] > 0:
                     c = PR
                 code[r] = c
-                rules[r] = f"{_NAMES[c]} after iUPD: iUPD reset [S17; WG FAQ]{late}"
+                rules[r] = msg("{overall} after iUPD: iUPD reset [S17; WG FAQ]{late}", overall=_NAMES[c], late=late)
                 prior = False
                 base_cnt, base_som = ncl[r], nsl[r]
                 continue
             if still:
                 code[r] = PD
-                rules[r] = ("iUPD: iUPD criteria still met, no further growth; confirm at next "
-                            f"assessment [S17]{late}")
+                rules[r] = msg("iUPD: iUPD criteria still met, no further growth; confirm at next "
+                               "assessment [S17]{late}", late=late)
             else:
                 code[r] = NE
-                rules[r] = "NE after iUPD: not all lesions assessed, no further growth [S17]"
+                rules[r] = msg("NE after iUPD: not all lesions assessed, no further growth [S17]")
         if prior and not done:
             last_open_iupd[s] = iupd_day
     return code, rules, confirmed_day, first_iupd, last_open_iupd, window, anchor, cpd_by

@@ -12,11 +12,18 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hcctrials.i18n import Msg, msg
 from hcctrials.response.common import HUNDREDTHS, PORTA_HEPATIS, ResponseSettings
 from hcctrials.response.validate import (
     NEW, NON_TARGET, ST_ABSENT, ST_INCREASED, ST_NE, ST_NONE, ST_PRESENT, ST_UPD, TARGET,
     Columns, column, organ_mask, visit_kinds,
 )
+
+#: Data-quality messages are :class:`~hcctrials.i18n.Msg` values (English as ``str``), rendered by the adapters.
+_NOT_RECORDED = {
+    "target": msg("baseline target lesion has no row at this visit; treated as not evaluated"),
+    "non_target": msg("baseline non_target lesion has no row at this visit; treated as not evaluated"),
+}
 
 __all__ = ["PORTA_HEPATIS", "EFFUSION_SITES", "derive_time_points", "select_new_targets"]
 
@@ -90,7 +97,7 @@ def derive_time_points(frame: Columns, *, criteria: str,
     n_les = int(lkey.max()) + 1 if len(lkey) else 0
     findings: list[pd.DataFrame] = []
 
-    def finding(mask: np.ndarray, code: str, message: str) -> None:
+    def finding(mask: np.ndarray, code: str, message: Msg) -> None:
         if mask.any():
             sub = _rows(frame, mask, ["subject_id", "tp_date", "lesion_id"])
             sub["code"] = code
@@ -129,16 +136,16 @@ def derive_time_points(frame: Columns, *, criteria: str,
                    eff)
     contradict = node_known & (eff == ST_ABSENT) & (d >= node_thr)
     finding(contradict, "NODE_STATUS_CONTRADICTION",
-            "non-target node recorded absent but short axis >= threshold; counted present "
-            "[RECIST 1.1 1.4]")
+            msg("non-target node recorded absent but short axis >= threshold; counted present "
+                "[RECIST 1.1 1.4]"))
     eff = np.where(contradict, ST_PRESENT, eff)
     eff = np.where(nt & (eff == ST_NONE), np.where(is_base, ST_PRESENT, ST_NE), eff)
     if criteria == "mrecist":
         effusion = nt & organ_mask(frame, EFFUSION_SITES)
         no_cyto = effusion & (eff == ST_UPD) & ~cyto_true
         finding(no_cyto, "EFFUSION_WITHOUT_CYTOLOGY",
-                "mRECIST: effusion/ascites progression without cytological proof is not PD "
-                "[LL10]")
+                msg("mRECIST: effusion/ascites progression without cytological proof is not PD "
+                    "[LL10]"))
         eff = np.where(no_cyto, ST_PRESENT, eff)
     nt_rows = _bincount(tp[nt], None, n_tp)
     nt_upd = _bincount(tp[nt & (eff == ST_UPD)], None, n_tp)
@@ -161,8 +168,8 @@ def derive_time_points(frame: Columns, *, criteria: str,
         typical_hcc = typical_true & (d >= 10 * HUNDREDTHS)
         liver_q = present & (typical_hcc | grew)
         finding(liver_new & (typical < 0) & present, "PATTERN_UNKNOWN",
-                "mRECIST: new liver lesion without a recorded vascular pattern; counted only "
-                "after >= 10 mm growth [LL10]")
+                msg("mRECIST: new liver lesion without a recorded vascular pattern; counted only "
+                    "after >= 10 mm growth [LL10]"))
         qualifies = np.where(liver_new, liver_q, qualifies)
         eff_new = new & organ_mask(frame, EFFUSION_SITES)
         qualifies = np.where(eff_new, present & cyto_true, qualifies)
@@ -231,8 +238,9 @@ def derive_time_points(frame: Columns, *, criteria: str,
         gap = gap[gap["_h"].isna()]
         findings.append(gap.assign(
             code="LESION_NOT_RECORDED",
-            message="baseline " + gap["role"] + " lesion has no row at this visit; "
-            "treated as not evaluated")[["subject_id", "tp_date", "lesion_id", "code",
+            message=pd.Series([_NOT_RECORDED.get(str(role)) or msg(
+                "baseline {role} lesion has no row at this visit; treated as not evaluated", role=str(role))
+                for role in gap["role"]], index=gap.index, dtype=object))[["subject_id", "tp_date", "lesion_id", "code",
                                          "message"]])
     findings.extend(_date_findings(frame, first_idx, settings))
     cols = ["subject_id", "tp_date", "lesion_id", "code", "message"]
@@ -270,8 +278,9 @@ def _date_findings(frame: Columns, first_idx: np.ndarray,
         sub = _rows(frame, np.isin(np.arange(n), rows), ["subject_id", "tp_date", "lesion_id"])
         first_d, last_d = _iso_days(day[first_idx[wide]]), _iso_days(day[rows])
         sub["code"] = "TIMEPOINT_SPAN_EXCEEDS_WINDOW"
-        sub["message"] = [f"scan dates {a} to {b} ({d} days) were chained into one time point "
-                          f"although visit_window_days={window}; check the dates"
+        sub["message"] = [msg("scan dates {first} to {last} ({days} days) were chained into one time point "
+                              "although visit_window_days={window}; check the dates",
+                              first=a, last=b, days=int(d), window=window)
                           for a, b, d in zip(first_d, last_d, span[wide])]
         out.append(sub)
     if "visit_label" not in frame:
@@ -293,8 +302,9 @@ def _date_findings(frame: Columns, first_idx: np.ndarray,
     sub = _rows(frame, np.isin(np.arange(n), rows), ["subject_id", "tp_date", "lesion_id"])
     sub["code"] = "VISIT_SPLIT_ACROSS_TIMEPOINTS"
     keys = list(zip(split["s"], split["v"]))
-    sub["message"] = [f"visit {labels[v]!s} has scan dates {dates[(s_, v)]} further apart than "
-                      f"visit_window_days={window}: scored as separate time points; widen "
-                      "visit_window_days or correct the dates" for s_, v in keys]
+    sub["message"] = [msg("visit {visit} has scan dates {dates} further apart than "
+                          "visit_window_days={window}: scored as separate time points; widen "
+                          "visit_window_days or correct the dates", visit=str(labels[v]),
+                          dates=dates[(s_, v)], window=window) for s_, v in keys]
     out.append(sub)
     return out

@@ -19,12 +19,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from hcctrials.i18n import Msg, msg, term
 from hcctrials.response.common import (
     CR, FIVE_MM, HUNDREDTHS, NE, NN, PD, PR, SD, ResponseSettings, labels_for,
 )
 
 __all__ = [
     "BIG",
+    "response_term",
     "TARGET_REASONS",
     "evaluate_target_response",
     "evaluate_non_target_response",
@@ -36,17 +38,25 @@ __all__ = [
 
 BIG = np.int64(10**12)  # "no complete sum yet"
 
-#: Why the target response is what it is (code -> text); 0 = no target disease.
+#: Why the target response is what it is (code -> message id); 0 = no target disease.
+#: The texts are :func:`hcctrials.i18n.msg` ids: the rule column holds :class:`~hcctrials.i18n.Msg`
+#: values (English as ``str``) that the command line renders in the reader's language.
 TARGET_REASONS = {
-    0: "no target disease",
-    1: "target PD: SOD >= 120% of nadir{abs}",
-    2: "target PD: measured targets alone already meet PD (others not assessed)",
-    3: "target PD: reappearing target after CR",
-    4: "target NE: target lesion(s) not assessed",
-    5: "target CR: all targets gone ({node})",
-    6: "target PR: SOD <= 70% of baseline SOD",
-    7: "target SD: neither PR (<= 70% of baseline) nor PD (from nadir)",
+    0: msg("no target disease").msgid,
+    1: msg("target PD: SOD >= 120% of nadir{abs}", abs="").msgid,
+    2: msg("target PD: measured targets alone already meet PD (others not assessed)").msgid,
+    3: msg("target PD: reappearing target after CR").msgid,
+    4: msg("target NE: target lesion(s) not assessed").msgid,
+    5: msg("target CR: all targets gone ({node})", node="").msgid,
+    6: msg("target PR: SOD <= 70% of baseline SOD").msgid,
+    7: msg("target SD: neither PR (<= 70% of baseline) nor PD (from nadir)").msgid,
 }
+
+
+def response_term(code: str) -> Msg:
+    """A response label (``SD``, ``NON_CR_NON_PD``, ``iUPD``) as a message: the abbreviations read the
+    same in Chinese [RECIST 1.1; iRECIST], the compound ones are words in the catalog (非CR/非PD)."""
+    return term(code)
 _T_LOOKUP = np.array([0, PD, PD, PD, NE, CR, PR, SD], dtype=np.int64)
 
 
@@ -100,8 +110,8 @@ def rule_texts(reason: np.ndarray, non_target: np.ndarray, new_lesion: np.ndarra
                node_text: str, source: str) -> np.ndarray:
     """Human-readable rule per time point, formatted once per distinct combination."""
     labels = labels_for(criteria)
-    nt_text = {0: "no non-target disease", CR: "non-target CR", NN: "non-target NON-CR/NON-PD",
-               PD: "non-target unequivocal progression", NE: "non-target not all evaluated"}
+    nt_text = {0: msg("no non-target disease"), CR: msg("non-target CR"), NN: msg("non-target NON-CR/NON-PD"),
+               PD: msg("non-target unequivocal progression"), NE: msg("non-target not all evaluated")}
     key = (reason * 1000 + non_target * 100 + new_lesion.astype(np.int64) * 10 + overall)
     uniq, inverse = np.unique(key, return_inverse=True)
     texts = []
@@ -109,11 +119,12 @@ def rule_texts(reason: np.ndarray, non_target: np.ndarray, new_lesion: np.ndarra
         r, rest = divmod(int(k), 1000)
         ntc, rest = divmod(rest, 100)
         nw, ov = divmod(rest, 10)
-        abs_text = (f" and >= nadir + {pd_absolute / HUNDREDTHS:g} mm" if pd_absolute
-                    else " (no absolute minimum; above the nadir)")
-        t = TARGET_REASONS[r].format(abs=abs_text, node=node_text)
-        texts.append(f"{t}; {nt_text[ntc]}; {'new lesion' if nw else 'no new lesion'}"
-                     f" -> {labels[ov]} [{source}]")
+        abs_text = (msg(" and >= nadir + {mm} mm", mm=format(pd_absolute / HUNDREDTHS, "g")) if pd_absolute
+                    else msg(" (no absolute minimum; above the nadir)"))
+        t = Msg(TARGET_REASONS[r], {"abs": abs_text} if r == 1 else {"node": node_text} if r == 5 else {})
+        texts.append(msg("{target}; {non_target}; {new} -> {overall} [{source}]", target=t,
+                         non_target=nt_text[ntc], new=msg("new lesion") if nw else msg("no new lesion"),
+                         overall=response_term(labels[ov]), source=source))
     return np.asarray(texts, dtype=object)[inverse]
 
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from hcctrials.i18n import msg
 from hcctrials.response.common import (
     HUNDREDTHS, PORTA_HEPATIS, ResponseInputError, ResponseSettings,
 )
@@ -129,7 +130,8 @@ def _where(row: Mapping[Hashable, Any]) -> str:
     if isinstance(visit, np.datetime64):
         visit = pd.Timestamp(visit)
     visit_text = visit.date().isoformat() if isinstance(visit, pd.Timestamp) else str(visit)
-    return f"subject {row.get('subject_id')}, visit {visit_text}, lesion {row.get('lesion_id')}"
+    return msg("subject {subject}, visit {visit}, lesion {lesion}", subject=str(row.get("subject_id")),
+               visit=visit_text, lesion=str(row.get("lesion_id")))
 
 
 def _fail(df: pd.DataFrame | Columns, mask: Any, message: str, *, field: str | None = None,
@@ -151,7 +153,7 @@ def _fail(df: pd.DataFrame | Columns, mask: Any, message: str, *, field: str | N
             row["role"] = ROLE_NAMES[row["role"]]
             row["nt_status"] = STATUS_NAMES[row["nt_status"]]
     more = int(mask.sum()) - 1
-    text = message + (f" ({more} more row(s) with the same problem)" if more else "")
+    text = msg("{message} ({more} more row(s) with the same problem)", message=message, more=more) if more else message
     value = value_of(row) if value_of is not None else (row.get(field) if field else None)
     value = _plain(value)
     if isinstance(value, float) and np.isnan(value):
@@ -215,7 +217,7 @@ def _parse_tri(df: pd.DataFrame, col: str) -> np.ndarray:
     codes, uniques = pd.factorize(df[col], use_na_sentinel=True)
     vals = [_bool_value(u) for u in uniques] + [pd.NA]
     _fail(df, np.isin(codes, [i for i, v in enumerate(vals) if v is _INVALID]),
-          "not a yes/no value", field=col, hint="use true/false, yes/no or 1/0")
+          msg("not a yes/no value"), field=col, hint=msg("use true/false, yes/no or 1/0"))
     table = np.array([-1 if v is pd.NA or v is _INVALID else int(bool(v)) for v in vals],
                      dtype=np.int8)
     return np.asarray(table[codes])
@@ -236,15 +238,15 @@ def _parse_diameter(df: pd.DataFrame, col: str) -> np.ndarray:
     present = raw.notna().to_numpy()
     if raw.dtype == object:
         present &= raw.astype("string").str.strip().ne("").fillna(False).to_numpy()
-    _fail(df, present & np.isnan(num), "diameter is not a number", field=col,
-          hint="give millimetres as a number, or leave empty if not assessed")
-    _fail(df, np.isinf(num), "diameter is infinite", field=col)
-    _fail(df, num < 0, "diameter is negative", field=col, hint="diameters are >= 0 mm")
+    _fail(df, present & np.isnan(num), msg("diameter is not a number"), field=col,
+          hint=msg("give millimetres as a number, or leave empty if not assessed"))
+    _fail(df, np.isinf(num), msg("diameter is infinite"), field=col)
+    _fail(df, num < 0, msg("diameter is negative"), field=col, hint=msg("diameters are >= 0 mm"))
     scaled = num * HUNDREDTHS
     rounded = np.round(scaled)
     finite = ~np.isnan(num)
-    _fail(df, finite & (np.abs(scaled - rounded) > 1e-6), "diameter has more than two decimals",
-          field=col, hint="record millimetres to at most 0.01 mm; values are never rounded")
+    _fail(df, finite & (np.abs(scaled - rounded) > 1e-6), msg("diameter has more than two decimals"),
+          field=col, hint=msg("record millimetres to at most 0.01 mm; values are never rounded"))
     out = np.where(finite, rounded, -1).astype(np.int64)
     return out
 
@@ -259,8 +261,8 @@ def check_first_doses(first_doses: Mapping[str, date] | pd.DataFrame) -> pd.Data
             frame = frame.rename(columns={"TRTSDT": "first_dose_date"})
         missing = [c for c in ("subject_id", "first_dose_date") if c not in frame.columns]
         if missing:
-            raise ResponseInputError("first-dose table lacks columns", field=",".join(missing),
-                                     hint="give subject_id and first_dose_date")
+            raise ResponseInputError(msg("first-dose table lacks columns"), field=",".join(missing),
+                                     hint=msg("give subject_id and first_dose_date"))
     else:
         frame = pd.DataFrame({"subject_id": list(first_doses.keys()),
                               "first_dose_date": list(first_doses.values())})
@@ -276,14 +278,14 @@ def check_first_doses(first_doses: Mapping[str, date] | pd.DataFrame) -> pd.Data
             bad |= frame[col].isna()
         if bad.any():
             row = frame[bad].iloc[0]
-            raise ResponseInputError("first-dose table: date missing or not a date",
-                                     record=f"subject {row['subject_id']}", field=col,
-                                     value=row[col], hint="use ISO dates (YYYY-MM-DD)")
+            raise ResponseInputError(msg("first-dose table: date missing or not a date"),
+                                     record=msg("subject {subject}", subject=str(row["subject_id"])), field=col,
+                                     value=row[col], hint=msg("use ISO dates (YYYY-MM-DD)"))
         frame[col] = parsed.dt.normalize()
     dup = frame["subject_id"].duplicated(keep=False)
     if dup.any():
-        raise ResponseInputError("first-dose table: subject listed twice",
-                                 record=f"subject {frame.loc[dup, 'subject_id'].iloc[0]}")
+        raise ResponseInputError(msg("first-dose table: subject listed twice"),
+                                 record=msg("subject {subject}", subject=str(frame.loc[dup, "subject_id"].iloc[0])))
     return frame[cols].reset_index(drop=True)
 
 
@@ -379,9 +381,9 @@ def normalise_assessments(
     settings = settings or ResponseSettings()
     missing = [c for c in REQUIRED_COLUMNS if c not in df.columns]
     if missing:
-        raise ResponseInputError("assessment table lacks required columns",
+        raise ResponseInputError(msg("assessment table lacks required columns"),
                                  field=",".join(missing),
-                                 hint=f"required: {', '.join(REQUIRED_COLUMNS)}")
+                                 hint=msg("required: {columns}", columns=", ".join(REQUIRED_COLUMNS)))
     src = df
     ids = {}
     codes = {}
@@ -389,16 +391,16 @@ def normalise_assessments(
         codes[col], uniq = _map_codes(src[col], _text)
         ids[col] = uniq
         empty = np.flatnonzero(uniq == "")
-        _fail(src, np.isin(codes[col], empty), "identifier is empty", field=col)
+        _fail(src, np.isin(codes[col], empty), msg("identifier is empty"), field=col)
     dates = to_dates(src["visit_date"])
-    _fail(src, dates.isna().to_numpy(), "visit date missing or not a date", field="visit_date",
-          hint="use ISO dates (YYYY-MM-DD)")
+    _fail(src, dates.isna().to_numpy(), msg("visit date missing or not a date"), field="visit_date",
+          hint=msg("use ISO dates (YYYY-MM-DD)"))
     day = dates.to_numpy().astype("datetime64[D]").astype(np.int64)
     role = _map_unique(src["lesion_role"],
                        lambda v: _ROLE_CODE.get(_ROLE_SYNONYMS.get(_text(v).lower(), ""), -1)
                        ).astype(np.int8)
-    _fail(src, role < 0, "unknown lesion role", field="lesion_role",
-          hint="use target, non_target or new")
+    _fail(src, role < 0, msg("unknown lesion role"), field="lesion_role",
+          hint=msg("use target, non_target or new"))
     if "organ" in src.columns:
         organ, organs = _map_codes(src["organ"], normalise_organ)
     else:
@@ -410,8 +412,8 @@ def normalise_assessments(
         st = _map_unique(src["non_target_status"],
                          lambda v: -1 if st_fn(v) is None else _STATUS_CODE[st_fn(v)]
                          ).astype(np.int8)
-        _fail(src, st < 0, "unknown non-target status", field="non_target_status",
-              hint=f"use one of {', '.join(NON_TARGET_STATUSES)}")
+        _fail(src, st < 0, msg("unknown non-target status"), field="non_target_status",
+              hint=msg("use one of {values}", values=", ".join(NON_TARGET_STATUSES)))
     else:
         st = np.zeros(len(src), dtype=np.int8)
     cols: Columns = {
@@ -449,15 +451,15 @@ def normalise_assessments(
     dup = np.zeros(n, dtype=bool)   # rows are sorted by subject, date, lesion
     if n > 1:
         dup[1:] = (lkey[1:] == lkey[:-1]) & (day[1:] == day[:-1])
-    _fail(cols, dup, "duplicate row: lesion recorded twice at the same visit",
-          hint="remove the repeated row or give the lesions distinct ids")
+    _fail(cols, dup, msg("duplicate row: lesion recorded twice at the same visit"),
+          hint=msg("remove the repeated row or give the lesions distinct ids"))
     rcode = cols["role"]
     rmin = np.full(n_les, 9)
     rmax = np.full(n_les, -1)
     np.minimum.at(rmin, lkey, rcode)
     np.maximum.at(rmax, lkey, rcode)
-    _fail(cols, (rmin != rmax)[lkey], "lesion changes role between visits", field="role",
-          hint="a lesion keeps its role; record a new lesion under a new id")
+    _fail(cols, (rmin != rmax)[lkey], msg("lesion changes role between visits"), field="role",
+          hint=msg("a lesion keeps its role; record a new lesion under a new id"))
     if "visit" in cols:
         cols["_visit_labels"] = vtext
         _check_visit_labels(cols, s_code, day, vtext)
@@ -469,16 +471,16 @@ def normalise_assessments(
     s_code = pd.factorize(s_code)[0]   # dense subject numbers 0..S-1 in sorted order
     cols["skey"] = s_code.astype(np.int64)
     n_tgt = np.bincount(s_code[tfirst], minlength=int(s_code.max()) + 1 if n else 0)
-    _fail(cols, tfirst_mask & (n_tgt[s_code] > 5), "more than 5 target lesions",
+    _fail(cols, tfirst_mask & (n_tgt[s_code] > 5), msg("more than 5 target lesions"),
           field="lesion_id",
-          hint="RECIST 1.1 allows at most 5 targets; record the others as non-target")
+          hint=msg("RECIST 1.1 allows at most 5 targets; record the others as non-target"))
     group = np.where(cols["is_node"][tfirst], "lymph node", organs[cols["organ"][tfirst]])
     gkey = pd.factorize(pd.Series(s_code[tfirst]).astype(str) + "|" + group)[0]
     too_many = np.zeros(n, dtype=bool)
     if len(gkey):
         too_many[tfirst] = np.bincount(gkey)[gkey] > 2
-    _fail(cols, too_many, "more than 2 target lesions in one organ", field="organ",
-          hint="RECIST 1.1 allows 2 per organ (all lymph nodes count as one organ)")
+    _fail(cols, too_many, msg("more than 2 target lesions in one organ"), field="organ",
+          hint=msg("RECIST 1.1 allows 2 per organ (all lymph nodes count as one organ)"))
     if first_doses is None:
         return cols
     return _check_baseline(cols, day, first_doses, criteria=criteria, settings=settings)
@@ -508,7 +510,7 @@ def _check_visit_labels(cols: Columns, s_code: np.ndarray, day: np.ndarray,
         bad[1:] = (sd[1:] == sd[:-1]) & (dd[1:] < dd[:-1])
         _fail({k: v if k.startswith("_") else v[vorder] for k, v in cols.items()}, bad,
               "visit dates out of order: a later visit number has an earlier date",
-              field="visit_date", hint="check the visit dates against the visit numbers")
+              field="visit_date", hint=msg("check the visit dates against the visit numbers"))
     kind = visit_kinds(labels, label)
     checked = (label >= 0) & (kind != 2)
     if not checked.any():
@@ -522,18 +524,18 @@ def _check_visit_labels(cols: Columns, s_code: np.ndarray, day: np.ndarray,
         first = int(np.flatnonzero(conflict)[0])
         same = conflict & (s_code == s_code[first]) & (day == day[first])
         both = sorted({str(labels[v]) for v in label[same]})
-        _fail(cols, conflict, "one scan date of a subject carries different visit labels",
+        _fail(cols, conflict, msg("one scan date of a subject carries different visit labels"),
               field="visit", value_of=lambda row: both,
-              hint="the date orders the time points; correct the date or the visit label")
+              hint=msg("the date orders the time points; correct the date or the visit label"))
     # baseline/screening dated after a scheduled post-baseline visit of the same subject
     n_subj = int(s_code.max()) + 1
     post = checked & (kind == 0)
     first_post = np.full(n_subj, np.iinfo(np.int64).max, dtype=np.int64)
     np.minimum.at(first_post, s_code[post], day[post])
     late_base = checked & (kind == 1) & (day > first_post[s_code])
-    _fail(cols, late_base, "baseline (screening) visit dated after a post-baseline visit of "
-          "the same subject", field="visit", value_of=_label_value(cols),
-          hint="the baseline scan precedes every follow-up scan; check the dates")
+    _fail(cols, late_base, msg("baseline (screening) visit dated after a post-baseline visit of "
+                                   "the same subject"), field="visit", value_of=_label_value(cols),
+          hint=msg("the baseline scan precedes every follow-up scan; check the dates"))
 
 
 def _mm_value(row: pd.Series) -> Any:
@@ -547,8 +549,8 @@ def _check_baseline(out: Columns, day: np.ndarray,
     doses = check_first_doses(first_doses)
     idx = pd.Index(doses["subject_id"].astype(str)).get_indexer(
         pd.Index(out["_subjects"]))[out["subject_code"]]
-    _fail(out, idx < 0, "subject has no first-dose date", field="subject_id",
-          hint="add the subject to the first-dose table")
+    _fail(out, idx < 0, msg("subject has no first-dose date"), field="subject_id",
+          hint=msg("add the subject to the first-dose table"))
     out["first_dose_date"] = doses["first_dose_date"].to_numpy().astype("datetime64[ns]")[idx]
     out["new_anticancer_therapy_date"] = (
         doses["new_anticancer_therapy_date"].to_numpy().astype("datetime64[ns]")[idx]
@@ -565,11 +567,11 @@ def _check_baseline(out: Columns, day: np.ndarray,
     base_tp = np.full(n_subj, -1, dtype=np.int64)
     np.maximum.at(base_tp, s_code[pre], tp[pre])
     base_of_row = base_tp[s_code]
-    _fail(out, base_of_row < 0, "no baseline assessment on or before the first dose",
-          field="visit_date", hint="the baseline scan must precede treatment [RECIST 1.1]")
-    _fail(out, tp < base_of_row, "measurement before baseline: an assessment precedes the "
-          "subject's baseline (last assessment on or before first dose)", field="visit_date",
-          hint="keep one pre-treatment assessment per subject")
+    _fail(out, base_of_row < 0, msg("no baseline assessment on or before the first dose"),
+          field="visit_date", hint=msg("the baseline scan must precede treatment [RECIST 1.1]"))
+    _fail(out, tp < base_of_row, msg("measurement before baseline: an assessment precedes the "
+                                       "subject's baseline (last assessment on or before first dose)"), field="visit_date",
+          hint=msg("keep one pre-treatment assessment per subject"))
     isb = tp == base_of_row
     out["is_baseline"] = isb
     if "visit_label" in out:
@@ -577,40 +579,40 @@ def _check_baseline(out: Columns, day: np.ndarray,
     n_les = int(lkey.max()) + 1 if len(lkey) else 0
     dup2 = (pd.Series(tp.astype(np.int64) * max(n_les, 1) + lkey).duplicated().to_numpy()
             if settings.visit_window_days else np.zeros(len(tp), dtype=bool))
-    _fail(out, dup2, "lesion recorded twice within one visit window", field="visit_date",
-          hint="the visit window merged two dates; narrow visit_window_days")
+    _fail(out, dup2, msg("lesion recorded twice within one visit window"), field="visit_date",
+          hint=msg("the visit window merged two dates; narrow visit_window_days"))
     role_arr = out["role"]
     first_tp = np.full(n_les, np.iinfo(np.int64).max)
     np.minimum.at(first_tp, lkey, tp)
     lesion_at_base = first_tp[lkey] == base_of_row
-    _fail(out, (role_arr == TARGET) & ~lesion_at_base, "target lesion without a baseline",
-          field="lesion_id", hint="targets are chosen at baseline; record later lesions as new")
+    _fail(out, (role_arr == TARGET) & ~lesion_at_base, msg("target lesion without a baseline"),
+          field="lesion_id", hint=msg("targets are chosen at baseline; record later lesions as new"))
     _fail(out, (role_arr == NON_TARGET) & ~lesion_at_base,
-          "non-target lesion without a baseline", field="lesion_id",
-          hint="non-targets are recorded at baseline; record later lesions as new")
-    _fail(out, (role_arr == NEW) & isb, "new lesion at baseline", field="lesion_role",
-          hint="baseline lesions are target or non-target")
+          msg("non-target lesion without a baseline"), field="lesion_id",
+          hint=msg("non-targets are recorded at baseline; record later lesions as new"))
+    _fail(out, (role_arr == NEW) & isb, msg("new lesion at baseline"), field="lesion_role",
+          hint=msg("baseline lesions are target or non-target"))
     d = out["d"]
     node = out["is_node"]
     bt = isb & (role_arr == TARGET)
-    _fail(out, bt & (d < 0), "target lesion without a baseline measurement",
-          field="diameter_mm", value_of=_mm_value, hint="give the baseline longest diameter (short axis for nodes)")
+    _fail(out, bt & (d < 0), msg("target lesion without a baseline measurement"),
+          field="diameter_mm", value_of=_mm_value, hint=msg("give the baseline longest diameter (short axis for nodes)"))
     _fail(out, bt & ~node & (d >= 0) & (d < 10 * HUNDREDTHS),
-          "target lesion not measurable at baseline: longest diameter under 10 mm",
-          field="diameter_mm", value_of=_mm_value, hint="record it as non-target [RECIST 1.1 1.1]")
+          msg("target lesion not measurable at baseline: longest diameter under 10 mm"),
+          field="diameter_mm", value_of=_mm_value, hint=msg("record it as non-target [RECIST 1.1 1.1]"))
     _fail(out, bt & node & (d >= 0) & (d < 15 * HUNDREDTHS),
-          "nodal target not measurable at baseline: short axis under 15 mm",
-          field="diameter_mm", value_of=_mm_value, hint="nodes of 10-15 mm short axis are non-target [RECIST 1.1 1.1]")
+          msg("nodal target not measurable at baseline: short axis under 15 mm"),
+          field="diameter_mm", value_of=_mm_value, hint=msg("nodes of 10-15 mm short axis are non-target [RECIST 1.1 1.1]"))
     if criteria == "mrecist":
         porta = organ_mask(out, PORTA_HEPATIS)
         _fail(out, bt & node & porta & (d >= 0) & (d < 20 * HUNDREDTHS),
-              "mRECIST: porta hepatis node as target with short axis under 20 mm",
+              msg("mRECIST: porta hepatis node as target with short axis under 20 mm"),
               field="diameter_mm", value_of=_mm_value,
-              hint="porta hepatis nodes count as malignant only with short axis >= 20 mm "
-              "under mRECIST [LL10]; do not record it as a target")
+              hint=msg("porta hepatis nodes count as malignant only with short axis >= 20 mm "
+              "under mRECIST [LL10]; do not record it as a target"))
     meas = out["measurable"] == 0
-    _fail(out, bt & meas, "target lesion flagged not measurable",
-          field="measurable", hint="only measurable lesions can be targets")
+    _fail(out, bt & meas, msg("target lesion flagged not measurable"),
+          field="measurable", hint=msg("only measurable lesions can be targets"))
     bnt = isb & (role_arr == NON_TARGET)
     _fail(out, bnt & np.isin(out["nt_status"], [ST_ABSENT, ST_UPD, ST_INCREASED]),
           "non-target lesion at baseline must be present", field="nt_status")
@@ -642,7 +644,7 @@ def _check_time_point_labels(out: Columns, tp: np.ndarray, isb: np.ndarray,
     _fail(out, merged, f"one time point (scan dates within visit_window_days="
           f"{settings.visit_window_days}) holds different visit labels", field="visit",
           value_of=lambda row: both,
-          hint="narrow visit_window_days or correct the dates/labels")
-    _fail(out, checked & (kind == 1) & ~isb, "baseline (screening) visit dated after the first "
-          "dose: it is not the subject's baseline", field="visit", value_of=_label_value(out),
-          hint="baseline is the last assessment on or before first dose [RECIST 1.1]")
+          hint=msg("narrow visit_window_days or correct the dates/labels"))
+    _fail(out, checked & (kind == 1) & ~isb, msg("baseline (screening) visit dated after the first "
+                                                    "dose: it is not the subject's baseline"), field="visit", value_of=_label_value(out),
+          hint=msg("baseline is the last assessment on or before first dose [RECIST 1.1]"))

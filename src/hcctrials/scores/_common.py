@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from hcctrials.errors import ValidationError
+from hcctrials.i18n import msg
 
 __all__ = ["band_increasing", "band_decreasing", "check_non_negative", "EPS"]
 
@@ -36,5 +37,5 @@ def check_non_negative(name: str, value: float | None, *, positive: bool = False
     if value is None:
         return
     if value < 0 or (positive and value == 0):
-        raise ValidationError("must be positive" if positive else "must not be negative",
+        raise ValidationError(msg("must be positive") if positive else msg("must not be negative"),
                               field=name, value=value)

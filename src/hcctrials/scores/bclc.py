@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from hcctrials.errors import ValidationError
+from hcctrials.i18n import join_msgs, msg, term
 from hcctrials.scores.staging_common import COUNTS, DIAMETERS, ECOGS, enumerate_stages, possible_values
 from hcctrials.scores.tumour_burden import largest_and_count
 
@@ -55,7 +56,7 @@ def classify_liver_function(child_pugh_points: int | None, *, ascites_none: bool
     if child_pugh_points is None:
         return None
     if not 5 <= child_pugh_points <= 15:
-        raise ValidationError("Child-Pugh total must be 5-15", field="child_pugh_points",
+        raise ValidationError(msg("Child-Pugh total must be 5-15"), field="child_pugh_points",
                               value=child_pugh_points)
     if child_pugh_points <= 6:
         return "preserved"
@@ -95,8 +96,8 @@ def compute_bclc(*, nodule_count: int | None, largest_diameter_cm: float | None,
     of possible totals from a partial score) and whether ascites is absent."""
     n, d = largest_and_count(nodule_count, largest_diameter_cm, diameters_cm)
     if ecog is not None and not 0 <= ecog <= 5:
-        raise ValidationError("ECOG must be 0-5", field="ecog", value=ecog)
-    assumptions: list[str] = ["ECOG PS taken as cancer-related"]
+        raise ValidationError(msg("ECOG must be 0-5"), field="ecog", value=ecog)
+    assumptions: list[str] = [msg("ECOG PS taken as cancer-related")]
     if liver_function is not None:
         lf_options: tuple[LiverFunctionStatus, ...] = (liver_function,)
     else:
@@ -114,7 +115,7 @@ def compute_bclc(*, nodule_count: int | None, largest_diameter_cm: float | None,
             else:
                 statuses.add(status)
         lf_options = tuple(sorted(statuses)) or ("preserved", "b7_c_only", "not_preserved")
-        assumptions.append(f"liver function from Child-Pugh by rule {preserved_rule}")
+        assumptions.append(msg("liver function from Child-Pugh by rule {rule}", rule=term(preserved_rule)))
     inputs: dict[str, object] = {
         "nodule_count": n, "largest_diameter_cm": d, "macrovascular_invasion": macrovascular_invasion,
         "extrahepatic_spread": extrahepatic_spread, "ecog": ecog,
@@ -138,24 +139,27 @@ def compute_bclc(*, nodule_count: int | None, largest_diameter_cm: float | None,
         # inputs that could not change the result are not "missing" for this stage
         return Bclc(stage, candidates, _reason(stage, inputs), (), inputs, tuple(assumptions))
     if lf_options == ("b7_c_only",) and not missing:
-        reason = ("Child-Pugh B7 without ascites: preserved liver function only assumed for stage C; "
-                  "stage between " + " and ".join(candidates) + " needs clinical judgement")
+        first, second = candidates[0], " and ".join(candidates[1:])  # two stages: the tumour's and D
+        reason = msg("Child-Pugh B7 without ascites: preserved liver function only assumed for stage C; "
+                     "stage between {first} and {second} needs clinical judgement", first=first, second=second)
         return Bclc(None, candidates, reason, ("liver_function judgement",), inputs,
                     tuple(assumptions))
-    return Bclc(None, candidates, "undetermined: possible stages " + ", ".join(candidates),
+    return Bclc(None, candidates, msg("undetermined: possible stages {stages}", stages=", ".join(candidates)),
                 missing, inputs, tuple(assumptions))
 
 
 def _reason(stage: str, i: dict[str, object]) -> str:
+    """Why *stage* (a :class:`~hcctrials.i18n.Msg`: English as ``str``, rendered by the adapters)."""
     if stage == "D":
-        return "end-stage liver function or ECOG ≥ 3"
+        return msg("end-stage liver function or ECOG ≥ 3")
     if stage == "C":
-        parts = [k for k in ("macrovascular_invasion", "extrahepatic_spread") if i.get(k)]
+        parts: list[str] = [term(k) for k in ("macrovascular_invasion", "extrahepatic_spread") if i.get(k)]
         if isinstance(i.get("ecog"), int) and i["ecog"] in (1, 2):
-            parts.append(f"ECOG {i['ecog']}")
-        return "advanced: " + (", ".join(parts) or "C by every possible value of the missing inputs")
+            parts.append(msg("ECOG {value}", value=i["ecog"]))
+        return msg("advanced: {items}", items=join_msgs(msg(", "), parts) if parts
+                   else msg("C by every possible value of the missing inputs"))
     if stage == "0":
-        return "very early: single nodule ≤ 2 cm, ECOG 0, preserved liver function"
+        return msg("very early: single nodule ≤ 2 cm, ECOG 0, preserved liver function")
     if stage == "A":
-        return "early: single nodule, or 2-3 nodules each ≤ 3 cm; ECOG 0; preserved liver function"
-    return "intermediate: multinodular beyond A, ECOG 0, preserved liver function"
+        return msg("early: single nodule, or 2-3 nodules each ≤ 3 cm; ECOG 0; preserved liver function")
+    return msg("intermediate: multinodular beyond A, ECOG 0, preserved liver function")

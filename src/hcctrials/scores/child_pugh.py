@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from typing import Literal
 
 from hcctrials.errors import ValidationError
+from hcctrials.i18n import msg
 from hcctrials.scores._common import band_decreasing, band_increasing, check_non_negative
 
 __all__ = [
@@ -89,8 +90,8 @@ def ascites_points(ascites: str | bool | None) -> tuple[int, int] | None:
         return (2, 3) if ascites else (1, 1)
     key = ascites.strip().lower()
     if key not in _ASCITES:
-        raise ValidationError("unknown ascites grade", field="ascites", value=ascites,
-                              hint="use none, mild or moderate_severe")
+        raise ValidationError(msg("unknown ascites grade"), field="ascites", value=ascites,
+                              hint=msg("use none, mild or moderate_severe"))
     return _ASCITES[key]
 
 
@@ -102,19 +103,19 @@ def encephalopathy_points(he: str | int | bool | None) -> tuple[int, int] | None
         return (2, 3) if he else (1, 1)
     if isinstance(he, int):
         if not 0 <= he <= 4:
-            raise ValidationError("West Haven grade must be 0-4", field="encephalopathy", value=he)
+            raise ValidationError(msg("West Haven grade must be 0-4"), field="encephalopathy", value=he)
         return (1, 1) if he == 0 else ((2, 2) if he <= 2 else (3, 3))
     key = he.strip().lower()
     if key not in _HE:
-        raise ValidationError("unknown encephalopathy grade", field="encephalopathy", value=he,
-                              hint="use none, grade_1_2 or grade_3_4")
+        raise ValidationError(msg("unknown encephalopathy grade"), field="encephalopathy", value=he,
+                              hint=msg("use none, grade_1_2 or grade_3_4"))
     return _HE[key]
 
 
 def child_pugh_class(points: int) -> Grade:
     """A = 5-6, B = 7-9, C = 10-15 (hcc-domain.md §1.1)."""
     if not 5 <= points <= 15:
-        raise ValidationError("Child-Pugh total must be 5-15", field="points", value=points)
+        raise ValidationError(msg("Child-Pugh total must be 5-15"), field="points", value=points)
     return "A" if points <= 6 else ("B" if points <= 9 else "C")
 
 

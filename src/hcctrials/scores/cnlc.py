@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from hcctrials.errors import ValidationError
+from hcctrials.i18n import msg
 from hcctrials.scores.staging_common import COUNTS, DIAMETERS, ECOGS, enumerate_stages, possible_values
 from hcctrials.scores.tumour_burden import largest_and_count
 
@@ -54,11 +55,12 @@ def _stage(n: int, d: float, mvi: bool, ehs: bool, ps: int, cp: str) -> frozense
     return frozenset({"IIb"})
 
 
+#: Why each stage (messages: English as ``str``, rendered by the adapters in the reader's language).
 _REASONS = {
-    "IV": "ECOG ≥ 3 or Child-Pugh C", "IIIb": "extrahepatic metastasis",
-    "IIIa": "macrovascular invasion, no extrahepatic metastasis",
-    "Ia": "single tumour ≤ 5 cm", "Ib": "single tumour > 5 cm, or 2-3 tumours with largest ≤ 3 cm",
-    "IIa": "2-3 tumours with largest > 3 cm", "IIb": "≥ 4 tumours",
+    "IV": msg("ECOG ≥ 3 or Child-Pugh C"), "IIIb": msg("extrahepatic metastasis"),
+    "IIIa": msg("macrovascular invasion, no extrahepatic metastasis"),
+    "Ia": msg("single tumour ≤ 5 cm"), "Ib": msg("single tumour > 5 cm, or 2-3 tumours with largest ≤ 3 cm"),
+    "IIa": msg("2-3 tumours with largest > 3 cm"), "IIb": msg("≥ 4 tumours"),
 }
 
 
@@ -70,10 +72,10 @@ def compute_cnlc(*, nodule_count: int | None, largest_diameter_cm: float | None,
                  diameters_cm: list[float] | tuple[float, ...] | None = None) -> Cnlc:
     """CNLC stage; unknown inputs give ``stage=None`` with the possible ``candidates``."""
     if edition not in CNLC_EDITIONS:
-        raise ValidationError("unknown CNLC edition", field="edition", value=edition,
-                              hint="use 2022 or 2024")
+        raise ValidationError(msg("unknown CNLC edition"), field="edition", value=edition,
+                              hint=msg("use 2022 or 2024"))
     if ecog is not None and not 0 <= ecog <= 5:
-        raise ValidationError("ECOG must be 0-5", field="ecog", value=ecog)
+        raise ValidationError(msg("ECOG must be 0-5"), field="ecog", value=ecog)
     n, d = largest_and_count(nodule_count, largest_diameter_cm, diameters_cm)
     if child_pugh_class is not None:
         cp_options: tuple[object, ...] = (child_pugh_class,)
@@ -97,5 +99,5 @@ def compute_cnlc(*, nodule_count: int | None, largest_diameter_cm: float | None,
     if len(candidates) == 1:
         return Cnlc(candidates[0], candidates, _REASONS[candidates[0]], (), inputs, variant)
     missing = tuple(k for k, v in inputs.items() if v is None)
-    return Cnlc(None, candidates, "undetermined: possible stages " + ", ".join(candidates),
+    return Cnlc(None, candidates, msg("undetermined: possible stages {stages}", stages=", ".join(candidates)),
                 missing, inputs, variant)

@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass, field
 
 from hcctrials.errors import ValidationError
+from hcctrials.i18n import msg
 from hcctrials.units import convert
 
 __all__ = ["CtcaeGrade", "grade_ctcae", "CTCAE_TERMS", "resolve_ctcae_term", "CTCAE_VERSION"]
@@ -74,7 +75,7 @@ def resolve_ctcae_term(term: str) -> str:
             return name
     if key in _ALIASES:
         return _ALIASES[key]
-    raise ValidationError("unknown or unsupported CTCAE term", field="term", value=term,
+    raise ValidationError(msg("unknown or unsupported CTCAE term"), field="term", value=term,
                           hint="supported: " + "; ".join(CTCAE_TERMS))
 
 
@@ -159,10 +160,10 @@ def grade_ctcae(term: str, *, value: float | str | None, unit: str | None, uln: 
     if value is None:
         return CtcaeGrade(None, name, "value missing", missing=("value",), inputs=inputs)
     if isinstance(value, str):
-        raise ValidationError("numeric value expected", field=name, value=value)
+        raise ValidationError(msg("numeric value expected"), field=name, value=value)
     for label, x in (("value", value), ("uln", uln), ("lln", lln), ("baseline", baseline)):
         if x is not None and x < 0:
-            raise ValidationError("must not be negative", field=f"{name}.{label}", value=x)
+            raise ValidationError(msg("must not be negative"), field=f"{name}.{label}", value=x)
     src = unit if unit is not None else "1"
 
     def c(x: float | None) -> float | None:
@@ -298,8 +299,8 @@ def _proteinuria_dipstick(text: str, inputs: dict[str, object]) -> CtcaeGrade:
     table = {"negative": 0, "neg": 0, "-": 0, "trace": 0, "±": 0, "+-": 0,
              "1+": 1, "+": 1, "2+": 2, "++": 2, "3+": 2, "+++": 2, "4+": 3, "++++": 3}
     if key not in table:
-        raise ValidationError("unknown dipstick result", field="Proteinuria", value=text,
-                              hint="use negative, trace, 1+, 2+, 3+ or 4+")
+        raise ValidationError(msg("unknown dipstick result"), field="Proteinuria", value=text,
+                              hint=msg("use negative, trace, 1+, 2+, 3+ or 4+"))
     g = table[key]
     return CtcaeGrade(g, name, f"dipstick {text}" + (" (1+ = 1; 2+ and 3+ = 2; 4+ = 3)"),
                       inputs=inputs)
@@ -324,7 +325,7 @@ def _hypertension(sbp: float | str | None, dbp: float | None, unit: str | None,
     name = "Hypertension"
     inputs = dict(inputs, diastolic=dbp)
     if isinstance(sbp, str):
-        raise ValidationError("numeric systolic pressure expected", field=name, value=sbp)
+        raise ValidationError(msg("numeric systolic pressure expected"), field=name, value=sbp)
     if sbp is None and dbp is None:
         return CtcaeGrade(None, name, "blood pressure missing", missing=("systolic", "diastolic"),
                           inputs=inputs)

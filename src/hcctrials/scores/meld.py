@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from hcctrials.errors import ValidationError
+from hcctrials.i18n import msg
 from hcctrials.scores._common import check_non_negative
 
 __all__ = ["Meld", "compute_meld", "compute_meld_na", "compute_meld_3", "MeldNaVariant"]
@@ -55,8 +56,8 @@ def _check(values: dict[str, float | None]) -> tuple[str, ...]:
     """
     for name, value in values.items():
         if value is not None and not math.isfinite(value):
-            raise ValidationError("must be a finite number", field=name, value=value,
-                                  hint="leave an unknown value out (None) instead of NaN or infinity")
+            raise ValidationError(msg("must be a finite number"), field=name, value=value,
+                                  hint=msg("leave an unknown value out (None) instead of NaN or infinity"))
         check_non_negative(name, value, positive=name != "albumin_g_dl")
     return tuple(n for n, v in values.items() if v is None)
 
@@ -65,7 +66,7 @@ def _meld_core(bili: float, cr: float, inr: float, dialysis: bool | None, cap: f
                ) -> tuple[dict[str, float], tuple[str, ...]]:
     assumptions: tuple[str, ...] = ()
     if dialysis is None:
-        assumptions = ("dialysis status unknown: computed as no dialysis in the past week",)
+        assumptions = (msg("dialysis status unknown: computed as no dialysis in the past week"),)
     bounded = {"bilirubin_mg_dl": max(bili, 1.0), "inr": max(inr, 1.0),
                "creatinine_mg_dl": cap if dialysis else min(max(cr, 1.0), cap)}
     return bounded, assumptions
@@ -121,7 +122,7 @@ def compute_meld_na(*, bilirubin_mg_dl: float | None, creatinine_mg_dl: float | 
         na = min(max(sodium_mmol_l, 120.0), 135.0)
         raw = meld + 1.59 * (135 - na)
     else:
-        raise ValidationError("unknown MELD-Na variant", field="variant", value=variant)
+        raise ValidationError(msg("unknown MELD-Na variant"), field="variant", value=variant)
     score = min(max(_round_half_up(round(raw, 9)), 6), 40)
     bounded = dict(base.bounded_inputs, sodium_mmol_l=na)
     return Meld(score, raw, (), inputs, bounded, base.assumptions, name)

@@ -17,6 +17,7 @@ from datetime import date
 from typing import Any, Literal, TypedDict
 
 from hcctrials.errors import InputError
+from hcctrials.i18n import msg, term
 from hcctrials.model.patient import LabResult, Patient
 from hcctrials.scores.albi import Albi, compute_albi
 from hcctrials.scores.bclc import Bclc, PreservedRule, compute_bclc
@@ -76,6 +77,8 @@ class PatientScores:
     inputs: dict[str, ScoreInput] = field(default_factory=dict)
     unavailable: dict[str, str] = field(default_factory=dict)
     findings: tuple[str, ...] = ()
+    # reasons, assumptions, ``unavailable`` texts and findings are hcctrials.i18n.Msg values where the
+    # scores wrote them (English as ``str``; the command line renders them in the reader's language)
 
     def to_dict(self) -> dict[str, Any]:
         """JSON-ready dictionary (dates as ISO strings)."""
@@ -107,17 +110,17 @@ def _latest(patient: Patient, analyte: str, as_of: date, window: int,
     if not candidates:
         older = [lab for lab in patient.labs_for(analyte, as_of=as_of) if lab.value is not None]
         if older and older[0].date is not None:
-            unavailable[analyte] = (f"latest result {older[0].date.isoformat()} is older than "
-                                    f"{window} days before {as_of.isoformat()}")
+            unavailable[analyte] = msg("latest result {date} is older than {days} days before {as_of}",
+                                       date=older[0].date.isoformat(), days=window, as_of=as_of.isoformat())
         else:
-            unavailable[analyte] = "no result on or before as_of"
+            unavailable[analyte] = msg("no result on or before as_of")
         return None
     lab: LabResult = candidates[0]
     try:
         canon = to_canonical(lab, on_implausible="record")
     except InputError as exc:
-        unavailable[analyte] = f"unusable result: {exc}"
-        findings.append(f"{analyte}: {exc}")
+        unavailable[analyte] = msg("unusable result: {error}", error=str(exc))
+        findings.append(msg("{analyte}: {error}", analyte=term(analyte), error=str(exc)))
         return None
     findings.extend(canon.findings)
     inputs[analyte] = ScoreInput(analyte, canon.value, canon.unit, lab.date, lab.value, lab.unit)
@@ -138,7 +141,7 @@ def compute_patient_scores(patient: Patient, *, as_of: date, lab_window_days: in
                            ) -> PatientScores:
     """All scores for *patient* on *as_of* (labs within *lab_window_days* before it)."""
     if lab_window_days < 0:
-        raise InputError("lab window must not be negative", field="lab_window_days",
+        raise InputError(msg("lab window must not be negative"), field="lab_window_days",
                          value=lab_window_days)
     inputs: dict[str, ScoreInput] = {}
     unavailable: dict[str, str] = {}
@@ -157,15 +160,15 @@ def compute_patient_scores(patient: Patient, *, as_of: date, lab_window_days: in
         if value is not None:
             inputs[name] = ScoreInput(name, value, None, liver.assessed_on, source="liver")
         else:
-            unavailable[name] = ("not recorded" if liver_ok else
-                                 f"liver assessment {liver.assessed_on} is after as_of")
+            unavailable[name] = (msg("not recorded") if liver_ok else
+                                 msg("liver assessment {date} is after as_of", date=str(liver.assessed_on)))
 
     ecog_ok = patient.ecog is not None and (patient.ecog_date is None or patient.ecog_date <= as_of)
     ecog = patient.ecog if ecog_ok else None
     if ecog is not None:
         inputs["ecog"] = ScoreInput("ecog", ecog, None, patient.ecog_date, source="patient")
     else:
-        unavailable["ecog"] = "not recorded" if patient.ecog is None else "ECOG dated after as_of"
+        unavailable["ecog"] = msg("not recorded") if patient.ecog is None else msg("ECOG dated after as_of")
     if patient.sex is not None:
         inputs["sex"] = ScoreInput("sex", patient.sex, None, None, source="patient")
 
@@ -193,7 +196,7 @@ def compute_patient_scores(patient: Patient, *, as_of: date, lab_window_days: in
                                                        tumour.assessed_on, source="tumour")
     else:
         diameters, count, largest, mvi, ehs = [], None, None, None, None
-        unavailable["tumour"] = f"tumour assessment {tumour.assessed_on} is after as_of"
+        unavailable["tumour"] = msg("tumour assessment {date} is after as_of", date=str(tumour.assessed_on))
 
     cp = compute_child_pugh(bilirubin_umol_l=lab["bilirubin_total"], albumin_g_l=lab["albumin"],
                             inr=lab["inr"], pt_prolongation_s=lab["pt_prolongation"],

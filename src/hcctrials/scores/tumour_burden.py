@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from hcctrials.errors import ValidationError
+from hcctrials.i18n import join_msgs, msg, term
 
 __all__ = ["TumourCriterion", "compute_milan", "compute_up_to_seven", "compute_six_and_twelve",
            "tumour_size_sum", "largest_and_count"]
@@ -24,7 +25,10 @@ __all__ = ["TumourCriterion", "compute_milan", "compute_up_to_seven", "compute_s
 
 @dataclass(frozen=True, slots=True)
 class TumourCriterion:
-    """``within`` True/False, or None when the inputs cannot decide (see ``missing``)."""
+    """``within`` True/False, or None when the inputs cannot decide (see ``missing``).
+
+    ``reason`` is a :class:`~hcctrials.i18n.Msg` (its ``str`` is the English text; the adapters
+    render it in the reader's language)."""
 
     name: str
     within: bool | None
@@ -42,9 +46,9 @@ def largest_and_count(nodule_count: int | None, largest_diameter_cm: float | Non
     diameters = list(diameters_cm or [])
     for d in diameters + ([largest_diameter_cm] if largest_diameter_cm is not None else []):
         if d < 0:
-            raise ValidationError("negative tumour diameter", field="largest_diameter_cm", value=d)
+            raise ValidationError(msg("negative tumour diameter"), field="largest_diameter_cm", value=d)
     if nodule_count is not None and nodule_count < 0:
-        raise ValidationError("negative nodule count", field="nodule_count", value=nodule_count)
+        raise ValidationError(msg("negative nodule count"), field="nodule_count", value=nodule_count)
     if largest_diameter_cm is None and diameters:
         largest_diameter_cm = max(diameters)
     if nodule_count is None and diameters:
@@ -69,29 +73,33 @@ def compute_milan(*, nodule_count: int | None, largest_diameter_cm: float | None
                                  "extrahepatic_spread": extrahepatic_spread}
     reasons = []
     if macrovascular_invasion:
-        reasons.append("macrovascular invasion")
+        reasons.append(msg("macrovascular invasion"))
     if extrahepatic_spread:
-        reasons.append("extrahepatic spread")
+        reasons.append(msg("extrahepatic spread"))
     if n is not None and n > 3:
-        reasons.append(f"{n} nodules (> 3)")
+        reasons.append(msg("{n} nodules (> 3)", n=n))
     if n == 0:
-        reasons.append("no nodule")
+        reasons.append(msg("no nodule"))
     if d is not None and n is not None:
         if n == 1 and d > 5:
-            reasons.append(f"single nodule {d:g} cm > 5 cm")
+            reasons.append(msg("single nodule {d} cm > 5 cm", d=format(d, "g")))
         if n in (2, 3) and d > 3:
-            reasons.append(f"largest of {n} nodules {d:g} cm > 3 cm")
+            reasons.append(msg("largest of {n} nodules {d} cm > 3 cm", n=n, d=format(d, "g")))
     elif d is not None and d > 5:
-        reasons.append(f"largest nodule {d:g} cm > 5 cm")
+        reasons.append(msg("largest nodule {d} cm > 5 cm", d=format(d, "g")))
     if reasons:
-        return TumourCriterion("milan", False, None, "beyond", "; ".join(reasons), (), inputs)
+        return TumourCriterion("milan", False, None, "beyond", join_msgs(msg("; "), reasons), (), inputs)
     missing = tuple(k for k, v in inputs.items() if v is None)
     if missing:
-        return TumourCriterion("milan", None, None, None, "cannot decide: " + ", ".join(missing),
-                               missing, inputs)
+        return TumourCriterion("milan", None, None, None, _cannot_decide(missing), missing, inputs)
     return TumourCriterion("milan", True, None, "within",
-                           f"{n} nodule(s), largest {d:g} cm, no macrovascular invasion or "
-                           "extrahepatic spread", (), inputs)
+                           msg("{n} nodule(s), largest {d} cm, no macrovascular invasion or "
+                               "extrahepatic spread", n=n, d=format(d, "g")), (), inputs)
+
+
+def _cannot_decide(missing: tuple[str, ...]) -> str:
+    """"cannot decide: nodule_count, ..." as a message (input codes as catalog words)."""
+    return msg("cannot decide: {items}", items=join_msgs(msg(", "), [term(code) for code in missing]))
 
 
 def compute_up_to_seven(*, nodule_count: int | None, largest_diameter_cm: float | None,
@@ -106,7 +114,7 @@ def compute_up_to_seven(*, nodule_count: int | None, largest_diameter_cm: float 
     missing = tuple(k for k in ("nodule_count", "largest_diameter_cm") if inputs[k] is None)
     if require_no_vascular_invasion:
         if macrovascular_invasion:
-            return TumourCriterion("up_to_seven", False, total, "beyond", "vascular invasion",
+            return TumourCriterion("up_to_seven", False, total, "beyond", msg("vascular invasion"),
                                    (), inputs)
         if macrovascular_invasion is None:
             missing += ("macrovascular_invasion",)
@@ -115,17 +123,15 @@ def compute_up_to_seven(*, nodule_count: int | None, largest_diameter_cm: float 
         part = (d or 0) + (n or 0)
         if part > 7:
             return TumourCriterion("up_to_seven", False, None, "beyond",
-                                   f"known part of the sum {part:g} > 7", (), inputs)
-        return TumourCriterion("up_to_seven", None, None, None,
-                               "cannot decide: " + ", ".join(missing), missing, inputs)
+                                   msg("known part of the sum {part} > 7", part=format(part, "g")), (), inputs)
+        return TumourCriterion("up_to_seven", None, None, None, _cannot_decide(missing), missing, inputs)
     if total > 7:
         return TumourCriterion("up_to_seven", False, total, "beyond",
-                               f"{d:g} cm + {n} = {total:g} > 7", (), inputs)
+                               msg("{d} cm + {n} = {total} > 7", d=format(d, "g"), n=n, total=format(total, "g")), (), inputs)
     if missing:
-        return TumourCriterion("up_to_seven", None, total, None,
-                               "cannot decide: " + ", ".join(missing), missing, inputs)
-    return TumourCriterion("up_to_seven", True, total, "within", f"{d:g} cm + {n} = {total:g} ≤ 7",
-                           (), inputs)
+        return TumourCriterion("up_to_seven", None, total, None, _cannot_decide(missing), missing, inputs)
+    return TumourCriterion("up_to_seven", True, total, "within",
+                           msg("{d} cm + {n} = {total} ≤ 7", d=format(d, "g"), n=n, total=format(total, "g")), (), inputs)
 
 
 def compute_six_and_twelve(*, nodule_count: int | None, largest_diameter_cm: float | None,
@@ -143,10 +149,10 @@ def compute_six_and_twelve(*, nodule_count: int | None, largest_diameter_cm: flo
         part = (d or 0) + (n or 0)
         if part > 12:
             return TumourCriterion("six_and_twelve", False, None, ">12",
-                                   f"known part of the sum {part:g} > 12", missing, inputs)
-        return TumourCriterion("six_and_twelve", None, None, None,
-                               "cannot decide: " + ", ".join(missing), missing, inputs)
+                                   msg("known part of the sum {part} > 12", part=format(part, "g")), missing, inputs)
+        return TumourCriterion("six_and_twelve", None, None, None, _cannot_decide(missing), missing, inputs)
     stratum: Literal["≤6", ">6-≤12", ">12"]
     stratum = "≤6" if total <= 6 else (">6-≤12" if total <= 12 else ">12")
     return TumourCriterion("six_and_twelve", total <= 6, total, stratum,
-                           f"{d:g} cm + {n} = {total:g} (stratum {stratum})", (), inputs)
+                           msg("{d} cm + {n} = {total} (stratum {stratum})", d=format(d, "g"), n=n, total=format(total, "g"),
+                               stratum=stratum), (), inputs)
