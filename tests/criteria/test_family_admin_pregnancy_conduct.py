@@ -11,6 +11,7 @@ import pytest
 from helpers_criteria import AS_OF, make_patient
 
 from hcctrials.criteria import compile_criterion
+from hcctrials.criteria.compiler.compile import is_fully_compiled
 from hcctrials.criteria.compiler.describe import describe
 from hcctrials.criteria.evaluation.evaluate import evaluate_node
 from hcctrials.criteria.evaluation.facts import PatientFacts
@@ -56,3 +57,40 @@ def test_a_treatment_instruction_in_parentheses_is_not_a_condition() -> None:
     text = ("Total bilirubin ≤ 2.0 mg/dL (SIR-Spheres should not be administered as a whole liver treatment if the total "
             "bilirubin is > 2X the institutional upper limit of normal).")
     assert describe(compile_criterion(text, role="inclusion")) == "total bilirubin ≤ 2 mg/dL"
+
+
+@pytest.mark.parametrize("text", [
+    "Karnofsky performance status >/= 70 are eligible.",  # NCT00426829: a threshold
+    "Child Pugh A or B (Total point of 7 will be allowed See appendix for scoring system). (ONLY 4 patients with Child "
+    "Pugh B7 will be allowed.)",  # NCT01337492: Child-Pugh C is not allowed
+    "Received at least one line of therapy with a TKI (including, but not limited to sorafenib, lenvatinib, and/or "
+    "regorafenib) with evidence of disease progression clinically or radiographically as deemed by investigator, or "
+    "refused therapy with a TKI.",  # NCT03382886: a treatment-naive patient does not qualify
+    "No anti-coagulation therapy is allowed with the exception of low-dose aspirin.",  # NCT01306058: a refusal
+    "Tumors must not be greater than 10cm (small satellite lesions around a larger lesion are allowed), all of which can "
+    "be encompassed in a radiation treatment field",  # NCT00426829: the permission is inside the requirement
+    "History of abdominal fistula, GI perforation, intra-abdominal abscess, or active GI bleeding within 6 months prior "
+    "to study treatment. o If GI bleeding was from a lesion or a condition that was appropriately treated, per "
+    "investigator judgement",  # NCT05482516: clinical items, the judgement only qualifies them
+    "Advanced, unresectable hepatocellular carcinoma (unsuitable for resection, transplant or ablation)",  # NCT02989870
+])
+def test_a_requirement_worded_as_a_permission_or_a_judgement_is_never_a_note(text: str) -> None:
+    """Administrative notes never block: a trial whose only other criteria are met is 'eligible'.  A requirement
+    hidden in one (a permission word, a judgement word) admitted patients the text excludes; it goes to review."""
+    from hcctrials.model.eligibility import Administrative
+
+    role = "exclusion" if text.startswith(("No anti", "History of abdominal")) else "inclusion"
+    rule = compile_criterion(text, role=role)
+    assert not isinstance(rule, Administrative), describe(rule)
+    assert not is_fully_compiled(rule) or "administrative" not in describe(rule), describe(rule)
+
+
+@pytest.mark.parametrize("text", [
+    "Prior therapy: prior systemic therapy with sorafenib is allowed.",
+    "既往接受过其他局部治疗(如手术切除、介入治疗、消融治疗、无水酒精注射、 氩氦刀治疗等)的患者可以纳入本研究。",
+    "Any condition which, in the investigator's opinion, makes the patient unsuitable for trial participation",
+])
+def test_plain_permissions_and_judgements_stay_notes(text: str) -> None:
+    from hcctrials.model.eligibility import Administrative
+
+    assert isinstance(compile_criterion(text, role="inclusion"), Administrative)

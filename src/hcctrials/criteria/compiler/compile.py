@@ -83,7 +83,7 @@ SCANNERS: tuple[Scanner, ...] = (
 # "St. John's wort" is a name, not a sentence end
 # "Stage B or C. Segmental ... is allowed": a sentence may end on a one-letter class (an initial followed
 # by a capitalised word of three or more letters)
-_SENTENCE = re.compile(r"[;。]|\s[-*•]\s+(?=[A-Z(])|(?<=[a-z0-9)\]])(?<!\bSt)(?<!\bst)\.\s+(?=[A-Z(])"
+_SENTENCE = re.compile(r"[;。]|\s[-*•]\s+(?=[A-Z(])|(?<=\.)\s+o\s+(?=[A-Z])|(?<=[a-z0-9)\]])(?<!\bSt)(?<!\bst)\.\s+(?=[A-Z(])"
                        r"|(?<=\s[A-DI-V])\.\s+(?=[A-Z][a-z]{2,})|\.$")
 _OR = re.compile(r"(?:^|[\s,(])(?:or|and/or|或者|或|或是|及/或)(?:$|[\s,)])|或", re.IGNORECASE)
 _AND = re.compile(r"(?:^|[\s,])(?:and|as well as|plus|且|并且|同时|以及|和|并)(?:$|[\s,])|且|并且", re.IGNORECASE)
@@ -104,6 +104,15 @@ _EXAMPLES = re.compile(r"[(\[](?:\s*(?:including|include|such as|e\.g\.?|eg|i\.e
 _EXCEPT = re.compile(r"except|excluding|exception|other than|unless|除外|例外|但以下|但是?|除了", re.IGNORECASE)
 _BUT = re.compile(r"\bbut\b|\bhowever\b|\bprovided\b|但(?!以下)|然而", re.IGNORECASE)
 _DOMINANT_ORDER = ["investigator_judgement", "permissive", "contraception", "procedure", "consent", "compliance"]
+# "No anti-coagulation therapy is allowed ...", "... are not eligible": a refusal, not a permission
+_REFUSAL = re.compile(r"^\s*(?:-\s*)?no\b[^.;]{0,80}\b(?:is|are)\s+(?:allowed|permitted|eligible)|\bnot\s+(?:be\s+)?"
+                      r"(?:allowed|permitted|eligible)\b|不允许|不得|不可", re.IGNORECASE)
+# words that make a permission carry a requirement: a threshold, a condition, a refusal or a restriction
+_PERMISSION_TERMS = re.compile(
+    r"[≥≤<>]|\d+(?:\.\d+)?\s*(?:%|cm|mm|mg|g/|x\s*uln|points?)|\b(?:if|as long as|provided|only|not|no|never|except\w*|exception"
+    r"|unless|must|greater|less|more than|fewer|at least|at most|up to|limited|maximum|minimum|stable dose|all of which)\b"
+    r"|如果|若|只要|前提|仅|只有|不|除外|除了|必须|以上|以下|超过|不超过",
+    re.IGNORECASE)
 _DOMINANT = set(_DOMINANT_ORDER)
 
 _CTCAE_GRADE = re.compile(r"ctcae[^;。]{0,16}?(?:grade|分级|级)?\s*(?:[1-5]|iv|v|i{1,3})\b|(?:grade|分级)\s*(?:≥|>)?\s*(?:[1-5]|iv|i{1,3})",
@@ -227,6 +236,12 @@ def _connector(between: str) -> str:
     return ","
 
 
+def _in_parentheses(text: str, pos: int) -> bool:
+    """True when *pos* lies inside an open parenthesis of *text* ("Tumors must not be greater than 10cm (small
+    satellite lesions ... are allowed)": the permission qualifies the requirement around it)."""
+    return text.count("(", 0, pos) > text.count(")", 0, pos)
+
+
 def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[Node]:
     raw_hits: list[Hit] = []
     for scanner in SCANNERS:
@@ -249,6 +264,12 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
         nodes: list[Node] = [Administrative(category=category)]
         if category == "permissive" and _BUT.search(ctx.lower[admin[0].end:]):
             nodes.append(NeedsReview(reason=f"condition attached to a permissive statement: {text.strip()}"))
+        elif category == "permissive" and (_REFUSAL.search(ctx.lower) or (
+                (clinical or _in_parentheses(ctx.lower, admin[0].start)) and _PERMISSION_TERMS.search(ctx.lower))):
+            # "Karnofsky performance status >/= 70 are eligible", "Child Pugh A or B (Total point of 7 will be
+            # allowed)", "No anti-coagulation therapy is allowed with the exception of low-dose aspirin": a
+            # requirement, a threshold or a refusal worded as a permission; as a note it would never block
+            nodes.append(NeedsReview(reason=f"a requirement worded as a permission: {text.strip()}"))
         return nodes
     window = find_window(text)
     mask = [True] * len(text)

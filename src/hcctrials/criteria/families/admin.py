@@ -26,7 +26,10 @@ ADMIN_TERMS: list[tuple[str, str]] = [
      r"|non-?compliance", "compliance"),
     (r"(?:in the (?:opinion|judgement|judgment) of the investigator|investigator'?s? (?:opinion|judgement|judgment)"
      r"|(?:investigators?|researchers?|clinicians?|physicians?)\s+(?:consider|believe|judge|deem|think)s?"
-     r"|judged by the investigator|considered by (?:the\s+)?(?:investigator|clinician)s?|unsuitable|not suitable"
+     r"|judged by the investigator|considered by (?:the\s+)?(?:investigator|clinician)s?"
+     # "unsuitable for (the) study / for trial participation" (not "unsuitable for resection": a clinical statement)
+     r"|(?:unsuitable|not suitable|inappropriate)\s+(?:for\s+(?:the\s+|this\s+)?(?:study|trial|participation|enrol?ment|inclusion)"
+     r"|to\s+(?:participate|be\s+enrolled|take\s+part))|unsuitable\s+subjects?"
      r"|研究者(?:认为|判断|判定)|研究者认为|不适合(?:参加|入组)|不宜参加"
      r"|(?:at|per|in|according to)\s+(?:the\s+)?(?:discretion|judge?ment|opinion)\s+of\s+(?:the\s+)?(?:treating\s+|enrolling\s+)?"
      r"(?:investigators?|physicians?|pi)\b|\bper\s+(?:the\s+)?(?:pi|investigator)(?:'s)?\s+discretion"
