@@ -39,7 +39,8 @@ def test_r_reference_is_what_its_script_produces(tmp_path: Path) -> None:
     assert rscript is not None, "Rscript with survival is required (installed in CI)"
     subprocess.run([rscript, "make_reference.R", str(tmp_path)], cwd=HERE, check=True,
                    capture_output=True, timeout=300)
-    for name in ("interaction.csv", "data_lung.csv", "data_veteran.csv"):
+    for name in ("interaction.csv", "data_lung.csv", "data_veteran.csv", "subgroup_hr.csv",
+                 "landmark_example.csv"):
         assert (tmp_path / name).read_text() == (HERE / name).read_text(), name
 
 
@@ -108,3 +109,23 @@ def test_two_arm_analysis_carries_the_r_interaction_tests() -> None:
             r = ex[(ex["endpoint"] == code) & (ex["subgroup"] == FACTOR_COLUMNS[factor])].iloc[0]
             assert got is not None and got.df == r["df"]
             np.testing.assert_allclose([got.chisq, got.p_value], [r["chisq"], r["p"]], rtol=1e-8)
+
+
+def test_forest_plot_subgroup_hazard_ratios_equal_r_coxph() -> None:
+    """Each row of the forest plot (every subject, then each level of each factor) is R's
+    ``coxph(Surv(AVAL, event) ~ ARM)`` within that subgroup (fixtures/interaction/subgroup_hr.csv)."""
+    from hcctrials.reports.load import load_study
+    from hcctrials.reports.two_arm import analyse_two_arms
+
+    ref = pd.read_csv(HERE / "subgroup_hr.csv", keep_default_na=False)
+    t = analyse_two_arms(load_study("example-two-arm"))
+    for code, rows in t.subgroups.items():
+        r_rows = ref[ref["endpoint"] == code]
+        assert len(rows) == len(r_rows)
+        factor_of = {v: k for k, v in FACTOR_COLUMNS.items()}
+        for r in r_rows.itertuples():
+            key = ("all", "all") if r.factor == "all" else (factor_of[r.factor], r.level)
+            got = next(g for g in rows if (g.factor, g.level) == key)
+            assert (got.n, got.events) == (r.n, r.events)
+            np.testing.assert_allclose([got.hazard_ratio, got.lower, got.upper],
+                                       [r.hr, r.lower, r.upper], rtol=1e-8)

@@ -454,6 +454,7 @@ def _print_two_arm(t: Any, study: Any, language: str) -> None:
                                    lower=mo(d.lower), upper=mo(d.upper), p=format_p(d.p_value),
                                    ratio=f"{q.estimate:.3f}", rlo=f"{q.lower:.3f}",
                                    rup=f"{q.upper:.3f}", rp=format_p(q.p_value)))
+        _print_subgroups(t, code, language)
     _print_competing(t, language)
     con.print("\n[bold]" + say("Response by arm ({criteria}, confirmed)", language,
                                criteria=data_text(t.criteria_title, language)) + "[/]")
@@ -480,6 +481,59 @@ def _print_two_arm(t: Any, study: Any, language: str) -> None:
                                  rdup=f"{100 * s.risk_difference_upper:.1f}"))
         elif r.stratified_note:
             con.print("  " + say("CMH not estimable: {reason}", language, reason=r.stratified_note))
+
+
+def _subgroup_label(factor: str, level: str, language: str) -> str:
+    """"BCLC stage: B", "Sex: Female", "All subjects" (the forest plot's row labels)."""
+    from hcctrials.reports.two_arm import factor_name
+
+    if factor == "all":
+        return say("All subjects", language)
+    shown = {("sex", "F"): say("Female", language), ("sex", "M"): say("Male", language)}
+    return say("{factor}: {level}", language, factor=factor_name(factor, language),
+               level=shown.get((factor, level), level))
+
+
+def _print_subgroups(t: Any, code: str, language: str) -> None:
+    """The forest plot in words: the unstratified Cox HR (Efron ties) of the experimental arm
+    within each subgroup level, and per factor the likelihood-ratio test of the arm x subgroup
+    interaction (R ``anova(coxph(~ arm + f), coxph(~ arm * f))``; Wang et al., NEJM
+    2007;357:2189-94: report the interaction test, not per-subgroup p-values)."""
+    rows = t.subgroups.get(code)
+    if not rows:
+        return
+    con = _console()
+    tests = t.interactions.get(code, {})
+    con.print("  " + say("Hazard ratio by subgroup (unstratified Cox model, Efron ties; "
+                         "exploratory):", language))
+    previous: str = "all"
+    for r in rows:
+        if r.factor != previous and previous != "all":
+            _print_interaction(con, previous, tests.get(previous), language)
+        previous = str(r.factor)
+        if r.hazard_ratio is None or r.lower is None or r.upper is None:
+            hr = say("HR not estimable (an arm without subjects or events)", language)
+        else:
+            hr = say("HR {hr} (95% CI {lower} to {upper})", language, hr=f"{r.hazard_ratio:.3f}",
+                     lower=f"{r.lower:.3f}", upper=f"{r.upper:.3f}")
+        con.print("    " + say("{subgroup}: {n} subjects, {events} events; {hr}", language,
+                               subgroup=_subgroup_label(r.factor, r.level, language), n=r.n,
+                               events=r.events, hr=hr))
+    if previous != "all":
+        _print_interaction(con, previous, tests.get(previous), language)
+
+
+def _print_interaction(con: Console, factor: str, test: Any, language: str) -> None:
+    from hcctrials.reports.two_arm import factor_name, format_p
+
+    name = factor_name(factor, language)
+    if test is None:
+        con.print("      " + say("treatment x subgroup interaction ({factor}): not estimable",
+                                 language, factor=name))
+        return
+    con.print("      " + say("treatment x subgroup interaction ({factor}; Cox likelihood ratio): "
+                             "chi-square {chisq} on {df} df, p = {p}", language, factor=name,
+                             chisq=f"{test.chisq:.4f}", df=test.df, p=format_p(test.p_value)))
 
 
 def _print_competing(t: Any, language: str) -> None:
@@ -536,7 +590,8 @@ def endpoints_command(
 ) -> None:
     """ORR/DCR with exact CIs, PFS/TTP/DoR/OS with KM medians and 6/12-month rates, safety
     overview; with --by arm the comparison of two randomised arms (log-rank, Cox HR, cox.zph,
-    RMST, response-rate difference, CMH)."""
+    RMST, HR by subgroup with the treatment x subgroup interaction test, competing risks,
+    response-rate difference, CMH)."""
     from hcctrials.endpoints.study import analyse_study
     from hcctrials.reports.load import load_study
 
