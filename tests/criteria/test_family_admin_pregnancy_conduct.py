@@ -94,3 +94,23 @@ def test_plain_permissions_and_judgements_stay_notes(text: str) -> None:
     from hcctrials.model.eligibility import Administrative
 
     assert isinstance(compile_criterion(text, role="inclusion"), Administrative)
+
+
+@pytest.mark.parametrize("text", [
+    "Male patients must agree not to father a child and must agree to use a condom.",  # NCT00426829
+    "Men and women with child-bearing potential must adhere to protocol criteria to prevent conception during study",
+    "Females of child-bearing potential must have a negative serum test",  # NCT01887717
+    "The definition of childbearing potential may be adapted for alignment with local guidelines or requirements",
+])
+def test_contraception_methods_and_definitions_are_administrative(text: str) -> None:
+    assert describe(compile_criterion(text, role="inclusion")) == "administrative (contraception)"
+
+
+def test_pregnancy_exclusion_beside_the_contraception_methods_is_kept() -> None:
+    # NCT00426829: the methods list no longer hides the exclusion of pregnant women
+    text = ("Pregnant women are excluded from this study; women of childbearing potential must agree to practice adequate "
+            "contraception (oral, injectable, or implantable hormonal contraceptive; tubal ligation; intra-uterine device; "
+            "barrier contraceptive with spermicide; or vasectomized partner)")
+    rule = compile_criterion(text, role="exclusion")
+    pregnant = make_patient(sex="female", pregnant=True, breastfeeding=False)
+    assert evaluate_node(rule, PatientFacts(pregnant, AS_OF)).status == "met", describe(rule)

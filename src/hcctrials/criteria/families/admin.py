@@ -21,7 +21,15 @@ ADMIN_TERMS: list[tuple[str, str]] = [
     # "Lactating females must agree not to breast feed while taking lenalidomide"): instructions, not eligibility
     (r"(?:becomes?|become)\s+pregnant[^;。]{0,120}?\b(?:inform|notify|tell)\b|suspects?\s+(?:she|he)\s+is\s+pregnant"
      r"|\bimpregnates?\b|counsel+ed\s+(?:about|on|regarding)\b[^;。]{0,60}?(?:fetal|foetal|pregnan)"
-     r"|agree\s+not\s+to\s+breast[\s-]*feed", "contraception"),
+     r"|agree\s+not\s+to\s+breast[\s-]*feed"
+     # methods and definitions of the contraception requirement ("Women must refrain from donating eggs", "A woman
+     # is considered to be of childbearing potential if ...", "tubal ligation, intra-uterine device, vasectomized
+     # partner", "must agree not to father a child"): instructions and definitions, not eligibility
+     r"|\babstinen\w*|refrain\s+from\s+donating\s+(?:eggs|ova|oocytes|sperm|semen)|\bcondoms?\b|tubal\s+ligation"
+     r"|intra-?uterine\s+devices?|vasectomi[sz]ed|(?:considered\s+to\s+be\s+of|defined\s+as)[^;。]{0,40}childbearing"
+     r"|child-?bearing\s+potential\s+(?:is|are)\s+defined|definition\s+of\s+child-?bearing\s+potential"
+     r"|(?:not\s+(?:to\s+)?)?donat\w*\s+(?:semen|sperm|eggs|ova)(?:\s+or\s+(?:semen|sperm))?|prevent\s+conception|father\s+a\s+child"
+     r"|teratogenic|negative\s+serum\s+(?:\S+\s+)?test", "contraception"),
     (r"compl(?:y|iance|iant)\s+with|able to comply|willing(?:ness)? to (?:comply|follow)|follow[- ]up|依从|随访"
      r"|non-?compliance", "compliance"),
     (r"(?:in the (?:opinion|judgement|judgment) of the investigator|investigator'?s? (?:opinion|judgement|judgment)"
