@@ -227,7 +227,7 @@ def main() -> None:
     # 2. cohort: the screen path (pure batch function, streamed, process pool)
     from concurrent.futures import ProcessPoolExecutor
 
-    from hcctrials.cli.matching import _screen_batch, _screen_init
+    from hcctrials.cli.matching import _SCREEN_PARQUET_OPTIONS, _screen_batch, _screen_init
 
     cat = build_cohort_catalog(vary(base, args.cohort_trials), as_of=AS_OF)
     print(f"cohort catalog: {args.cohort_trials} trials, {len(cat.compiled.rules)} distinct rules, "
@@ -241,7 +241,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         s = time.perf_counter()
         rows = 0
-        with pq.ParquetWriter(f"{tmp}/v.parquet", VERDICT_SCHEMA) as writer, \
+        with pq.ParquetWriter(f"{tmp}/v.parquet", VERDICT_SCHEMA, **_SCREEN_PARQUET_OPTIONS) as writer, \
                 ProcessPoolExecutor(args.workers, initializer=_screen_init, initargs=(cat,)) as pool:
             pending = []
             for batch in iter_patient_batches(people, batch_size=args.batch):

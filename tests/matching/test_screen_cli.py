@@ -79,6 +79,28 @@ def test_all_pairs_keeps_the_full_table_and_chinese_summary(db: str, cohort: Pat
     assert "名患者" in res.output and "全部配对：20 行" in res.output
 
 
+def test_parquet_output_is_zstd_with_patient_statistics_and_the_same_rows_from_two_workers(
+        db: str, cohort: Path, tmp_path: Path) -> None:
+    """The writer's layout (zstd; min/max per row group for patient_id only, the patient-major sort key) and
+    the rows: two worker processes and small batches give the same pairs, in the same order, as one process."""
+    got = {}
+    for workers in ("1", "2"):
+        out = tmp_path / f"w{workers}.parquet"
+        res = runner.invoke(app, ["screen", str(cohort), "--out", str(out), "--as-of", AS_OF, "--db", db,
+                                  "--all-pairs", "--workers", workers, "--batch-size", "2"])
+        assert res.exit_code == 0, res.output
+        meta = pq.ParquetFile(out).metadata
+        assert meta.num_row_groups >= 1
+        for g in range(meta.num_row_groups):
+            group = meta.row_group(g)
+            columns = {group.column(c).path_in_schema: group.column(c) for c in range(group.num_columns)}
+            assert {c.compression for c in columns.values()} == {"ZSTD"}
+            assert columns["patient_id"].is_stats_set and columns["patient_id"].statistics.has_min_max
+            assert not columns["verdict"].is_stats_set
+        got[workers] = pq.read_table(out).to_pylist()
+    assert len(got["1"]) == 5 * 4 and got["1"] == got["2"]
+
+
 def test_jsonl_and_csv_give_the_same_pairs_as_parquet(db: str, cohort: Path, tmp_path: Path) -> None:
     people = [load_patient(p) for p in sorted(EXAMPLES.glob("*")) if p.suffix in (".yaml", ".json")]
     lines = tmp_path / "p.jsonl"

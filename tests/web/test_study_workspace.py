@@ -305,3 +305,84 @@ def test_study_routes_are_in_the_openapi_document(workspace_app: Any) -> None:
                  "/api/studies/{study_id}/endpoints", "/api/studies/{study_id}/adam/{dataset}"):
         assert path in paths, path
     assert "403" in paths["/api/studies/{study_id}/tables/{kind}"]["put"]["responses"]
+
+
+def _error_texts(html: str) -> dict[str, str]:
+    """The upload error box of a workspace page: its message and each row, as text."""
+    import re
+
+    box = re.search(r'<div class="error" role="alert" id="upload-error">(.*?)</div>', html, re.S)
+    assert box, "no upload error on the page"
+    cells = dict(re.findall(r'data-error="(\w+)">(.*?)</td>', box.group(1), re.S))
+    cells["message"] = re.sub(r"<[^>]+>", "", box.group(1).split("<table", 1)[0]).strip()
+    return cells
+
+
+# bad files for each table the clinic uploads: a negative diameter, a negative delivered dose, an adverse
+# event of a subject not in the study, a file without the subject column
+_BAD_UPLOADS_ZH = [
+    ("tumour_assessments", lambda text: text.replace(*BAD_ROW)),
+    ("dosing", lambda text: text.replace("EX-001,adebrelimab,1,2025-01-14,1200,1200,",
+                                         "EX-001,adebrelimab,1,2025-01-14,1200,-1200,", 1)),
+    ("adverse_events", lambda text: text.rstrip("\n")
+     + "\nEX-999,Fatigue,General disorders,1,2025-03-01,False,False,False,True\n"),
+    ("dosing", lambda text: text.replace("subject_id,", "patient,", 1)),
+]
+
+
+@pytest.mark.parametrize(("kind", "spoil"), _BAD_UPLOADS_ZH, ids=["assessment", "negative_dose", "ae_subject",
+                                                                  "no_subject_column"])
+def test_validation_errors_on_a_chinese_page_are_in_chinese(example_study: dict[str, Any], kind: str,
+                                                           spoil: Any) -> None:
+    import re
+
+    client, headers, sid = example_study["client"], example_study["headers"], example_study["id"]
+    bad = spoil((EXAMPLE_STUDY_DIR / f"{kind}.csv").read_text(encoding="utf-8")).encode()
+    page = client.post(f"/studies/{sid}/upload?lang=zh", data={"kind": kind, "csrf_token": headers["x-csrf-token"]},
+                       files={"file": (f"bad_{kind}.csv", bad, "text/csv")})
+    assert page.status_code == 422
+    cells = _error_texts(page.text)
+    assert cells["file"] == f"bad_{kind}.csv"
+    english = ""
+    for part in ("message", "record", "hint"):  # the words; file, field and value are the data as uploaded
+        text = cells.get(part, "")
+        text = re.sub(r"EX-\d+|\d{4}-\d{2}-\d{2}|docs/\w+\.md|bad_\w+\.csv|'?\w+_\w+'?|T\d", "", text)
+        english += " ".join(re.findall(r"[A-Za-z]{3,}", text)) + " "
+    assert not english.strip(), f"English words on a Chinese page: {english!r} in {cells}"
+    assert re.search(r"[\u4e00-\u9fff]", cells["message"]), cells
+
+
+def test_every_plain_error_template_has_chinese_text() -> None:
+    from hcctrials.i18n import catalog
+    from hcctrials.web.error_text import PLAIN_TEMPLATES, localise
+
+    assert [t for t in PLAIN_TEMPLATES if t not in catalog("zh")] == []
+    assert localise("is in table dosing but not in the subject table", "zh") == "在表 dosing 中，但不在受试者表中"
+    assert localise("subject EX-042", "zh") == "受试者 EX-042"
+    assert localise("subject EX-042", "en") == "subject EX-042"
+    assert localise("a sentence in no catalog", "zh") == "a sentence in no catalog"  # English fallback
+
+
+def test_the_report_downloads_as_a_pdf_naming_the_study(workspace_app: Any, example_study: dict[str, Any]) -> None:
+    """Every member reads the report, viewers too (only uploads are the investigators' and coordinators')."""
+    import pypdf
+
+    viewer = _account(workspace_app)
+    owner, owner_headers, sid = example_study["client"], example_study["headers"], example_study["id"]
+    assert owner.post(f"/api/studies/{sid}/members", json={"username": viewer, "role": "viewer"},
+                      headers=owner_headers).status_code == 200
+    client, _ = _signed_in(workspace_app, viewer)
+    workspace = client.get(f"/studies/{sid}?lang=zh")
+    assert f'href="/api/studies/{sid}/report.pdf?lang=zh"' in workspace.text
+    answer = client.get(f"/api/studies/{sid}/report.pdf", params={"lang": "zh"})
+    assert answer.status_code == 200, answer.text[:300]
+    assert answer.headers["content-type"] == "application/pdf"
+    assert answer.headers["content-disposition"] == f'attachment; filename="{example_study["code"]}-report-zh.pdf"'
+    assert answer.content.startswith(b"%PDF-")
+    reader = pypdf.PdfReader(io.BytesIO(answer.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert example_study["code"] in text and len(reader.pages) >= 2
+    # a stranger does not learn that the study exists; signed out, no report at all
+    stranger, _ = _signed_in(workspace_app, _account(workspace_app))
+    assert stranger.get(f"/api/studies/{sid}/report.pdf").status_code == 404
+    assert _client(workspace_app).get(f"/api/studies/{sid}/report.pdf").status_code == 401

@@ -259,3 +259,36 @@ def test_the_study_page_removes_a_member(workspace_app: Any) -> None:
     assert "data-remove=" not in page.text
     assert viewer.post(f"/studies/{study_id}/members/remove",
                        data={"csrf_token": token, "username": names["investigator"]}).status_code == 403
+
+
+def test_the_last_investigator_cannot_be_demoted(workspace_app: Any) -> None:
+    import re
+
+    client, headers, study_id, names = _study_with(workspace_app)
+    before = len(workspace_app.state.study_store.audit_entries(study_id=study_id))
+    body = _problem(client.post(f"/api/studies/{study_id}/members", headers=headers,
+                                json={"username": names["investigator"], "role": "viewer"}), 409)
+    assert body["field"] == "role" and body["value"] == "viewer" and "only investigator" in body["detail"]
+    body = _problem(client.post(f"/api/studies/{study_id}/members", headers=headers, params={"lang": "zh"},
+                                json={"username": names["investigator"], "role": "coordinator"}), 409)
+    assert "唯一的研究者" in body["detail"]
+
+    page = client.get(f"/studies/{study_id}", params={"lang": "zh"})
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page.text).group(1)  # type: ignore[union-attr]
+    refused = client.post(f"/studies/{study_id}/members",
+                          data={"csrf_token": token, "username": names["investigator"], "role": "viewer"})
+    assert refused.status_code == 409 and "唯一的研究者" in refused.text
+    assert f'data-member="{names["investigator"]}"' in refused.text  # the page, with the members, in place
+    members = dict((m["username"], m["role"]) for m in client.get(f"/api/studies/{study_id}").json()["members"])
+    assert members[names["investigator"]] == "investigator"
+    assert len(workspace_app.state.study_store.audit_entries(study_id=study_id)) == before
+
+    # once the coordinator is an investigator too, the first may step down to viewer (audited)
+    assert client.post(f"/api/studies/{study_id}/members", headers=headers,
+                       json={"username": names["coordinator"], "role": "investigator"}).status_code == 200
+    answer = client.post(f"/api/studies/{study_id}/members", headers=headers,
+                         json={"username": names["investigator"], "role": "viewer"})
+    assert answer.status_code == 200, answer.text
+    entry = workspace_app.state.study_store.audit_entries(study_id=study_id)[0]
+    assert (entry.action, entry.entity, entry.old_value, entry.new_value) == (
+        "member_role", f"member {names['investigator']}", {"role": "investigator"}, {"role": "viewer"})

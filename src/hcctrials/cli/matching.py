@@ -263,6 +263,11 @@ def _screen_batch(batch: pa.Table) -> pa.Table:
 
 
 _PARALLEL_SCREEN_BYTES = 5 * 1024 * 1024
+#: How the listed pairs are written to Parquet.  Column statistics (min/max per row group) are kept for
+#: ``patient_id`` only (the output is patient-major, so they find one patient's rows): computing them for
+#: every dictionary column tripled the writer's CPU time (measured: 0.15 against 0.055 CPU-s per 1.6 million
+#: pairs), and the parent writes while the workers screen.  zstd: a third of snappy's size at the same cost.
+_SCREEN_PARQUET_OPTIONS: dict[str, object] = {"compression": "zstd", "write_statistics": ["patient_id"]}
 
 
 def _write_screen_counts(path: Path, catalog: CohortCatalog, counts: np.ndarray) -> None:
@@ -372,7 +377,8 @@ def screen_command(
         workers = max(1, len(os.sched_getaffinity(0))) if large else 1
     schema = VERDICT_SCHEMA if all_pairs else PAIR_SCHEMA
     plain = pa.schema([pa.field(f.name, pa.string() if pa.types.is_dictionary(f.type) else f.type) for f in schema])
-    writer = pq.ParquetWriter(out, schema) if suffix == ".parquet" else pacsv.CSVWriter(out, plain)
+    writer = (pq.ParquetWriter(out, schema, **_SCREEN_PARQUET_OPTIONS) if suffix == ".parquet"
+              else pacsv.CSVWriter(out, plain))
     batches = iter_patient_file_batches(patients, batch_size=batch_size)
     seen = 0
     rows = 0

@@ -43,6 +43,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    delete,
     func,
     insert,
     select,
@@ -55,7 +56,7 @@ from hcctrials.storage.engine import write_transaction
 from hcctrials.storage.schema import NULLABLE_JSON_DOCUMENT, metadata
 
 __all__ = ["users", "studies", "study_members", "study_files", "study_audit", "web_secrets", "ROLES",
-           "FILE_KINDS", "Role", "User", "Study", "StudyFile", "AuditEntry", "StudyStore"]
+           "NotAMember", "LastInvestigator", "FILE_KINDS", "Role", "User", "Study", "StudyFile", "AuditEntry", "StudyStore"]
 
 Role = Literal["investigator", "coordinator", "viewer"]
 #: Roles in a study, most rights first: investigators manage members and upload, coordinators
@@ -135,6 +136,22 @@ web_secrets = Table(
     Column("value", String(255), nullable=False),
 )
 
+
+
+class NotAMember(Exception):
+    """No member of the study has this user name (``username``: the name asked for)."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__(username)
+        self.username = username
+
+
+class LastInvestigator(Exception):
+    """The change would leave the study without an investigator: *username* is its only one."""
+
+    def __init__(self, username: str) -> None:
+        super().__init__(username)
+        self.username = username
 
 @dataclass(frozen=True)
 class User:
@@ -310,7 +327,9 @@ class StudyStore:
             return [(str(r.username), str(r.role)) for r in conn.execute(query)]
 
     def set_member(self, actor: User, study_id: int, username: str, role: str) -> None:
-        """Give *username* the *role* in the study (adds the member or changes the role)."""
+        """Give *username* the *role* in the study (adds the member or changes the role, audited as
+        ``member_role``).  Raises :class:`InputError` for an unknown role or user name and
+        :class:`LastInvestigator` when the change would leave the study without an investigator."""
         if role not in ROLES:
             raise InputError("unknown role", field="role", value=role, hint="one of " + ", ".join(ROLES))
         member = self.user_by_name(username)
@@ -324,10 +343,80 @@ class StudyStore:
             if old is None:
                 conn.execute(insert(study_members).values(study_id=study_id, user_id=member.id, role=role))
             else:
+                if old == "investigator":
+                    self._keep_an_investigator(conn, study_id, member.username)
                 conn.execute(study_members.update().where(
                     study_members.c.study_id == study_id, study_members.c.user_id == member.id).values(role=role))
             self._audit(conn, actor, "member_role", f"member {member.username}", study_id=study_id,
                         old={"role": old} if old else None, new={"role": role})
+
+    def set_member_role(self, actor: User, study_id: int, username: str, role: str) -> str:
+        """Change the role of an existing member; returns the old role.  Raises :class:`NotAMember`,
+        :class:`LastInvestigator` (demoting the only investigator) or :class:`InputError` (unknown
+        role).  Audited as ``member_role`` with the old and new role."""
+        if role not in ROLES:
+            raise InputError("unknown role", field="role", value=role, hint="one of " + ", ".join(ROLES))
+        name = username.strip()[:64]
+        with write_transaction(self.engine) as conn:
+            member = self._member_row(conn, study_id, name)
+            old = str(member.role)
+            if old == role:
+                return old
+            if old == "investigator":
+                self._keep_an_investigator(conn, study_id, name)
+            conn.execute(study_members.update().where(
+                study_members.c.study_id == study_id, study_members.c.user_id == member.id).values(role=role))
+            self._audit(conn, actor, "member_role", f"member {member.username}", study_id=study_id,
+                        old={"role": old}, new={"role": role})
+        return old
+
+    def remove_member(self, actor: User, study_id: int, username: str) -> str:
+        """Remove *username* from the study; returns the role it had.  Raises :class:`NotAMember`, or
+        :class:`LastInvestigator` when it is the study's only investigator.  Audited as
+        ``member_removed`` with the old role.
+
+        The investigators' rows are locked (PostgreSQL ``SELECT ... FOR UPDATE``; SQLite's write
+        transaction holds the database's write lock from its start), so two investigators removing
+        or demoting each other at the same moment cannot leave the study without one."""
+        name = username.strip()[:64]
+        with write_transaction(self.engine) as conn:
+            member = self._member_row(conn, study_id, name)
+            role = str(member.role)
+            if role == "investigator":
+                self._keep_an_investigator(conn, study_id, name)
+            removed = conn.execute(delete(study_members).where(
+                study_members.c.study_id == study_id, study_members.c.user_id == member.id)).rowcount
+            if removed != 1:  # removed by a concurrent request between the read and the delete
+                raise NotAMember(name)
+            self._audit(conn, actor, "member_removed", f"member {member.username}", study_id=study_id,
+                        old={"role": role}, new=None)
+        return role
+
+    def count_investigators(self, study_id: int) -> int:
+        """How many investigators the study has."""
+        with self.engine.connect() as conn:
+            return int(conn.execute(select(func.count()).select_from(study_members).where(
+                study_members.c.study_id == study_id, study_members.c.role == "investigator")).scalar_one())
+
+    @staticmethod
+    def _member_row(conn: Connection, study_id: int, name: str) -> Any:
+        member = conn.execute(
+            select(users.c.id, users.c.username, study_members.c.role)
+            .join(study_members, study_members.c.user_id == users.c.id)
+            .where(study_members.c.study_id == study_id, users.c.username == name)).first()
+        if member is None:
+            raise NotAMember(name)
+        return member
+
+    @staticmethod
+    def _keep_an_investigator(conn: Connection, study_id: int, name: str) -> None:
+        """Raise :class:`LastInvestigator` unless the study has another investigator (rows locked)."""
+        investigators = conn.execute(
+            select(study_members.c.user_id)
+            .where(study_members.c.study_id == study_id, study_members.c.role == "investigator")
+            .with_for_update()).all()
+        if len(investigators) <= 1:
+            raise LastInvestigator(name)
 
     # -- study tables ------------------------------------------------------------------------
     def add_file(self, actor: User, study_id: int, kind: str, filename: str, content: str, n_rows: int) -> StudyFile:

@@ -8,10 +8,12 @@
   account still on older parameters is rehashed too.  The audit log records ``password_changed``
   with no value (never the password or its hash).  Other sessions of the account end at their next
   request (the session holds a fingerprint of the hash); this one continues with a new CSRF token.
-* **Removing a member** (:meth:`WorkspaceStore.remove_member`): by an investigator of the study or an
-  administrator; the study always keeps one investigator (the last one cannot be removed).  The row
-  goes in the transaction that writes ``member_removed`` to the audit log with the old role; every
-  study route reads the membership on each request, so the removed member loses access at once.
+* **Removing a member or changing a role** (:meth:`~hcctrials.storage.studies.StudyStore.remove_member`,
+  :meth:`~hcctrials.storage.studies.StudyStore.set_member_role`, in the storage layer): by an
+  investigator of the study or an administrator; the study always keeps one investigator (the last one
+  can be neither removed nor demoted: :class:`~hcctrials.storage.studies.LastInvestigator`).  The
+  change goes in the transaction that writes ``member_removed`` / ``member_role`` to the audit log with
+  the old role; every study route reads the membership on each request, so the change holds at once.
 
 These are the OWASP "Authentication Cheat Sheet" rules on changing a password (re-authenticate with
 the current password, confirm the new one) and its "Authorization" rule of checking access on
@@ -24,61 +26,17 @@ import secrets
 from collections.abc import Callable
 
 from fastapi import Request
-from sqlalchemy import delete, func, select
 
 from hcctrials.i18n import say
-from hcctrials.storage.engine import write_transaction
-from hcctrials.storage.studies import StudyStore, User, study_members, users
+from hcctrials.storage.studies import LastInvestigator, NotAMember, StudyStore, User
 
 __all__ = ["WorkspaceStore", "PasswordProblem", "change_password", "LastInvestigator", "NotAMember"]
 
 
-class LastInvestigator(Exception):
-    """The member is the study's only investigator."""
-
-
-class NotAMember(Exception):
-    """No member of the study has this user name."""
-
-
 class WorkspaceStore(StudyStore):
-    """:class:`StudyStore` with the removal of a member (audited)."""
-
-    def remove_member(self, actor: User, study_id: int, username: str) -> str:
-        """Remove *username* from the study; returns the role it had.  Raises :class:`NotAMember`, or
-        :class:`LastInvestigator` when it is the study's only investigator.
-
-        The investigators' rows are locked (PostgreSQL ``SELECT ... FOR UPDATE``; SQLite's write
-        transaction holds the database's write lock from its start), so two investigators removing
-        each other at the same moment cannot leave the study without one."""
-        name = username.strip()[:64]
-        with write_transaction(self.engine) as conn:
-            member = conn.execute(
-                select(users.c.id, users.c.username, study_members.c.role)
-                .join(study_members, study_members.c.user_id == users.c.id)
-                .where(study_members.c.study_id == study_id, users.c.username == name)).first()
-            if member is None:
-                raise NotAMember(name)
-            role = str(member.role)
-            if role == "investigator":
-                investigators = conn.execute(
-                    select(study_members.c.user_id)
-                    .where(study_members.c.study_id == study_id, study_members.c.role == "investigator")
-                    .with_for_update()).all()
-                if len(investigators) <= 1:
-                    raise LastInvestigator(name)
-            removed = conn.execute(delete(study_members).where(
-                study_members.c.study_id == study_id, study_members.c.user_id == member.id)).rowcount
-            if removed != 1:  # removed by a concurrent request between the read and the delete
-                raise NotAMember(name)
-            self._audit(conn, actor, "member_removed", f"member {member.username}", study_id=study_id,
-                        old={"role": role}, new=None)
-        return role
-
-    def count_investigators(self, study_id: int) -> int:
-        with self.engine.connect() as conn:
-            return int(conn.execute(select(func.count()).select_from(study_members).where(
-                study_members.c.study_id == study_id, study_members.c.role == "investigator")).scalar_one())
+    """The study store the web app uses: member management (removal, role changes, the last
+    investigator rule and their audit entries) lives in :class:`~hcctrials.storage.studies.StudyStore`;
+    this name stays so the web modules have one place to extend."""
 
 
 class PasswordProblem(Exception):

@@ -34,9 +34,18 @@ from pydantic import ValidationError as PydanticValidationError
 from starlette.concurrency import run_in_threadpool
 
 from hcctrials.errors import HcctrialsError, InputError, ParseError, ValidationError
-from hcctrials.i18n import say
+from hcctrials.i18n import msg, say
 from hcctrials.response.common import CRITERIA_TITLES
-from hcctrials.storage.studies import FILE_KINDS, ROLES, Study, StudyFile, StudyStore, User
+from hcctrials.storage.studies import (
+    FILE_KINDS,
+    ROLES,
+    LastInvestigator,
+    NotAMember,
+    Study,
+    StudyFile,
+    StudyStore,
+    User,
+)
 from hcctrials.web.auth import (
     MIN_PASSWORD_LENGTH,
     can_manage,
@@ -50,8 +59,8 @@ from hcctrials.web.auth import (
     sign_out,
     study_store,
 )
+from hcctrials.web.error_text import error_fields
 from hcctrials.web.language import COOKIE, explicit_language, request_language, switch_url, templates
-from hcctrials.web.accounts import LastInvestigator, NotAMember
 from hcctrials.web.problems import PROBLEM_RESPONSES, PROBLEM_TYPE, Problem, problem_response
 
 __all__ = ["router", "STUDY_FILE_NAMES", "validate_upload", "study_data", "AnalysisCache"]
@@ -92,18 +101,19 @@ def read_csv(content: bytes, filename: str) -> Any:
     from hcctrials.textdecode import decode_text
 
     if not content.strip():
-        raise ParseError("the file is empty", file=filename)
+        raise ParseError(msg("the file is empty"), file=filename)
     text = decode_text(content, file=filename, expected="a CSV table")
     try:
         frame = pd.read_csv(io.StringIO(text), dtype={"subject_id": str, "lesion_id": str, "USUBJID": str},
                             keep_default_na=True)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, ValueError) as exc:
-        raise ParseError(f"cannot read CSV: {str(exc).splitlines()[0][:200]}", file=filename) from None
+        raise ParseError(msg("cannot read CSV: {reason}", reason=str(exc).splitlines()[0][:200]), file=filename) from None
     if len(frame) > _MAX_ROWS:
-        raise ParseError(f"more than {_MAX_ROWS} rows", file=filename)
+        raise ParseError(msg("more than {n} rows", n=_MAX_ROWS), file=filename)
     if "subject_id" not in frame.columns:
-        raise ParseError("the table has no column 'subject_id'", file=filename, field="subject_id",
-                         hint="use the layout of the command line (docs/report.md, docs/response.md)")
+        raise ParseError(msg("the table has no column '{column}'", column="subject_id"), file=filename,
+                         field="subject_id",
+                         hint=msg("use the layout of the command line (docs/report.md, docs/response.md)"))
     return frame
 
 
@@ -144,8 +154,9 @@ def validate_upload(kind: str, frame: Any, tables: dict[str, Any], info: dict[st
         if kind == "subjects":
             duplicated = frame["subject_id"].astype(str).duplicated()
             if duplicated.any():
-                raise ValidationError("subject listed twice", record=f"subject {frame['subject_id'][duplicated].iloc[0]}",
-                                      field="subject_id")
+                raise ValidationError(msg("subject listed twice"), field="subject_id",
+                                      record=msg("subject {subject}",
+                                                 subject=str(frame["subject_id"][duplicated].iloc[0])))
             check_first_doses(_first_doses_of_subjects(frame))
         if kind in ("tumour_assessments", "subjects", "first_doses") and "tumour_assessments" in tables:
             doses = _first_doses(tables)
@@ -166,8 +177,8 @@ def validate_upload(kind: str, frame: Any, tables: dict[str, Any], info: dict[st
             exc.file = filename
         raise
     except (KeyError, TypeError, ValueError) as exc:  # a table the checks cannot even read
-        raise InputError(f"the table cannot be checked: {type(exc).__name__}", file=filename,
-                         hint="compare its columns with the example study (docs/report.md)") from None
+        raise InputError(msg("the table cannot be checked: {reason}", reason=type(exc).__name__), file=filename,
+                         hint=msg("compare its columns with the example study (docs/report.md)")) from None
 
 
 def _tables(store: StudyStore, files: dict[str, StudyFile]) -> dict[str, Any]:
@@ -184,7 +195,7 @@ def study_data(store: StudyStore, study: Study, files: dict[str, StudyFile]) -> 
 
     missing = [k for k in _ENDPOINT_TABLES if k not in files]
     if missing:
-        raise InputError("upload this table first", file=STUDY_FILE_NAMES[missing[0]], field=missing[0])
+        raise InputError(msg("upload this table first"), file=STUDY_FILE_NAMES[missing[0]], field=missing[0])
     tables = _tables(store, {k: files[k] for k in _ENDPOINT_TABLES})
     return StudyData(tables["subjects"], tables["tumour_assessments"], tables["adverse_events"], tables["dosing"],
                      dict(study.info))
@@ -229,7 +240,7 @@ def _responses(store: StudyStore, study: Study, files: dict[str, StudyFile], cri
     from hcctrials.response import ResponseSettings, derive_responses
 
     if "tumour_assessments" not in files:
-        raise InputError("upload this table first", file=STUDY_FILE_NAMES["tumour_assessments"],
+        raise InputError(msg("upload this table first"), file=STUDY_FILE_NAMES["tumour_assessments"],
                          field="tumour_assessments")
     if "first_doses" not in files and "subjects" not in files:
         raise InputError("upload the first doses (or the subject table) first", file=STUDY_FILE_NAMES["first_doses"],
@@ -534,14 +545,55 @@ def api_report(request: Request, user: SignedIn, study_id: StudyId, lang: Litera
                     headers={"content-disposition": f'attachment; filename="{name}"'})
 
 
+@api.get("/studies/{study_id}/report.pdf", summary="The study report (PDF, as `hcctrials report --out x.pdf`)",
+         responses={200: {"content": {"application/pdf": {}}, "description": "The report"}},
+         response_class=Response)
+async def api_report_pdf(request: Request, user: SignedIn, study_id: StudyId,
+                         lang: Literal["en", "zh"] = "en") -> Response:
+    """The report as PDF, drawn by :func:`hcctrials.reports.render.render_pdf` (WeasyPrint) in a
+    temporary directory that is removed at once; every member (viewers too) may read it, as the
+    HTML report.  Rendered off the event loop: a PDF takes seconds."""
+    import tempfile
+    from pathlib import Path as FilePath
+
+    from hcctrials.reports.render import render_pdf
+
+    study = _study_for(request, user, study_id)
+    store = study_store(request)
+    today = request.app.state.today()
+
+    def draw() -> bytes:
+        data, analysis = _cache(request).get(store, study, store.current_files(study.id), "log-log")
+        with tempfile.TemporaryDirectory(prefix="hcctrials-report-") as folder:
+            with _PLOT_LOCK:
+                out = render_pdf(data, FilePath(folder) / "report.pdf", analysis, lang=lang, generated_on=today)
+            return out.read_bytes()
+
+    pdf = await run_in_threadpool(draw)
+    name = f"{study.code}-report-{lang}.pdf".replace('"', "")
+    return Response(pdf, media_type="application/pdf",
+                    headers={"content-disposition": f'attachment; filename="{name}"'})
+
+
 @api.post("/studies/{study_id}/members", summary="Add a member or change a member's role (investigators)",
-          dependencies=[Depends(api_csrf)])
-def api_set_member(request: Request, user: SignedIn, study_id: StudyId, body: MemberBody) -> dict[str, Any]:
+          dependencies=[Depends(api_csrf)],
+          responses={409: {"model": Problem, "content": {PROBLEM_TYPE: {}},
+                           "description": "The change would demote the study's last investigator"}})
+def api_set_member(request: Request, user: SignedIn, study_id: StudyId, body: MemberBody) -> Any:
     study = _study_for(request, user, study_id)
     _require_manage(study, user)
     store = study_store(request)
-    store.set_member(user, study.id, body.username, body.role)
+    try:
+        store.set_member(user, study.id, body.username, body.role)
+    except LastInvestigator as exc:
+        return problem_response(409, detail=_last_investigator(exc.username, request_language(request)),
+                                instance=request.url.path, field="role", value=body.role)
     return {"members": [{"username": u, "role": r} for u, r in store.members(study.id)]}
+
+
+def _last_investigator(name: str, language: str) -> str:
+    return say("{name} is the study's only investigator: make another member investigator first.", language,
+               name=name)
 
 
 @api.delete("/studies/{study_id}/members/{username}",
@@ -564,8 +616,7 @@ def api_remove_member(request: Request, user: SignedIn, study_id: StudyId,
                                                 name=username.strip()[:64]),
                                 instance=request.url.path, field="username", value=username.strip()[:64])
     except LastInvestigator:
-        return problem_response(409, detail=say("{name} is the study's only investigator: make another member "
-                                                "investigator first.", language, name=username.strip()[:64]),
+        return problem_response(409, detail=_last_investigator(username.strip()[:64], language),
                                 instance=request.url.path, field="username", value=username.strip()[:64])
     return {"removed": {"username": username.strip()[:64], "role": role},
             "members": [{"username": u, "role": r} for u, r in store.members(study.id)]}
@@ -609,14 +660,6 @@ def _to_login(request: Request) -> RedirectResponse:
 async def _form(request: Request) -> dict[str, str]:
     form = await request.form(max_fields=50, max_files=0)
     return {k: v for k, v in form.items() if isinstance(v, str)}
-
-
-def _error_fields(exc: HcctrialsError) -> dict[str, Any]:
-    from hcctrials.errors import short_repr
-
-    value = None if exc.value is None else short_repr(exc.value)
-    return {"message": exc.message, "file": exc.file, "record": exc.record, "field": exc.field, "value": value,
-            "hint": exc.hint}
 
 
 @pages.get("/login", response_class=HTMLResponse)
@@ -797,15 +840,15 @@ async def _upload_form(request: Request, user: User, study: Study, form: Any) ->
     kind = form.get("kind")
     upload = form.get("file")
     if not isinstance(kind, str) or kind not in FILE_KINDS:
-        return _workspace(request, user, study, 422, upload_error=_error_fields(InputError(
-            "unknown study table", field="kind", value=str(kind)[:40])))
+        return _workspace(request, user, study, 422, upload_error=error_fields(InputError(
+            msg("unknown study table"), field="kind", value=str(kind)[:40]), language))
     if upload is None or isinstance(upload, str) or not upload.filename:
-        return _workspace(request, user, study, 422, upload_kind=kind, upload_error=_error_fields(InputError(
-            "choose a file to upload", field="file")))
+        return _workspace(request, user, study, 422, upload_kind=kind, upload_error=error_fields(InputError(
+            msg("choose a file to upload"), field="file"), language))
     try:
         stored = await _accept_upload(request, user, study, kind, upload)
     except HcctrialsError as exc:
-        return _workspace(request, user, study, 422, upload_kind=kind, upload_error=_error_fields(exc))
+        return _workspace(request, user, study, 422, upload_kind=kind, upload_error=error_fields(exc, language))
     return _workspace(request, user, study, notice=say("{file} accepted: {rows} rows, version {version}.", language,
                                                        file=stored.filename, rows=stored.n_rows,
                                                        version=stored.version))
@@ -835,9 +878,11 @@ async def study_member(request: Request, study_id: int) -> Response:
     user, study, values, language = form
     try:
         study_store(request).set_member(user, study.id, values.get("username", "")[:64], values.get("role", ""))
+    except LastInvestigator as exc:
+        return _workspace(request, user, study, 409, refused=_last_investigator(exc.username, language))
     except HcctrialsError as exc:
         return _workspace(request, user, study, 422, refused=str(exc))
-    return _workspace(request, user, study, notice=say("Members updated.", language))
+    return _workspace(request, user, _study_for(request, user, study.id), notice=say("Members updated.", language))
 
 
 @pages.post("/studies/{study_id}/members/remove", response_class=HTMLResponse)
@@ -853,8 +898,7 @@ async def study_member_remove(request: Request, study_id: int) -> Response:
         return _workspace(request, user, study, 404, refused=say("{name} is not a member of this study.", language,
                                                                  name=name))
     except LastInvestigator:
-        return _workspace(request, user, study, 409, refused=say(
-            "{name} is the study's only investigator: make another member investigator first.", language, name=name))
+        return _workspace(request, user, study, 409, refused=_last_investigator(name, language))
     if name == user.username and not user.is_admin:  # removed oneself: the study is no longer one's own
         return RedirectResponse("/studies", status_code=303)
     return _workspace(request, user, _study_for(request, user, study.id),
@@ -871,7 +915,8 @@ def _analysis_page(request: Request, study_id: int, template: str, build: Any) -
     try:
         context = build(store, study, files)
     except HcctrialsError as exc:
-        return _page(request, template, 422, user=user, study=study, error=_error_fields(exc), **build.empty)
+        return _page(request, template, 422, user=user, study=study, error=error_fields(exc, request_language(request)),
+                     **build.empty)
     return _page(request, template, user=user, study=study, error=None, **context)
 
 
