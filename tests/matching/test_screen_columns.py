@@ -35,7 +35,7 @@ from hcctrials.model.patient import Patient
 from hcctrials.patients.columns import read_patient_columns
 from hcctrials.patients.io import parse_patient
 
-_COLUMNAR = Path(__file__).resolve().parents[1] / "criteria" / "test_criteria_columnar.py"
+_COLUMNAR = Path(__file__).resolve().parents[1] / "criteria" / "evaluation" / "test_evaluation_columnar.py"
 _spec = importlib.util.spec_from_file_location("_columnar_strategies_for_columns", _COLUMNAR)
 assert _spec is not None and _spec.loader is not None
 _columnar = importlib.util.module_from_spec(_spec)

@@ -1,6 +1,6 @@
 """Cohort screening gives exactly the one-patient engine's answers, relevance gate and reduced output included.
 
-Extends the columnar property test (``tests/criteria/test_criteria_columnar.py``, whose random
+Extends the columnar property test (``tests/criteria/evaluation/test_evaluation_columnar.py``, whose random
 patients are reused here and varied further in histology, so the relevance gate sees HCC,
 cholangiocarcinoma and combined HCC-CCA patients).  The catalog: the seed trials, the HINT HCC
 subset and the examples of that test, plus trials of other conditions (obesity, a cholangiocarcinoma
@@ -38,7 +38,7 @@ from hcctrials.patients.plausibility import check_patient
 from hcctrials.sources.base import ParsedRecord
 from hcctrials.sources.detect import parse_path
 
-_COLUMNAR = Path(__file__).resolve().parents[1] / "criteria" / "test_criteria_columnar.py"
+_COLUMNAR = Path(__file__).resolve().parents[1] / "criteria" / "evaluation" / "test_evaluation_columnar.py"
 _spec = importlib.util.spec_from_file_location("_columnar_property_strategies", _COLUMNAR)
 assert _spec is not None and _spec.loader is not None
 _columnar = importlib.util.module_from_spec(_spec)

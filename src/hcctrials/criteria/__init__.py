@@ -1,6 +1,6 @@
 """hcctrials.criteria: split, compile and evaluate eligibility criteria (English and Chinese).
 
-Parts, lowest first (a part imports only lower ones: ``tests/criteria/test_criteria_layers.py``)::
+Parts, lowest first (a part imports only lower ones: ``tests/criteria/compiler/test_compiler_layers.py``)::
 
     text/        normalise and split a record's criteria text
     grammar      comparators, numbers, windows, hits, the residue test shared by the scanners

@@ -207,6 +207,8 @@ TumourFeatureName = Literal[
     "hepatic_vein_invasion", "pvtt_cheng", "nodule_count", "largest_diameter", "liver_involvement_pct",
     # metastasis sites (tumour.extrahepatic_sites; hcctrials.criteria.families.metastasis)
     "bone_metastasis", "peritoneal_metastasis", "lung_metastasis", "adrenal_metastasis",
+    # "Diffuse HCC": the diffuse (infiltrative) gross type, tumour.growth_pattern (families/liver_notes)
+    "diffuse_hcc",
 ]
 
 
@@ -242,8 +244,13 @@ class LiverFeature(_Node):
         "ascites", "ascites_clinically_evident", "ascites_requiring_paracentesis",
         "ascites_beyond_trace", "ascites_refractory", "ascites_severe",
         "encephalopathy", "varices", "varices_high_risk", "endoscopy",
+        "paracentesis_per_month",
     ]
     look_back_days: int | None = None
+    #: ``paracentesis_per_month`` only: paracenteses per month ``comparator value`` ("more than 1 per month":
+    #: ``>`` 1; hcctrials.criteria.families.liver_notes)
+    comparator: Comparator | None = None
+    value: float | None = None
 
 
 class PriorTherapy(_Node):

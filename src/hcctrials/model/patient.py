@@ -160,6 +160,8 @@ class TumourBurden(_Model):
     #: radiological progression, no steroids needed for them (criteria "untreated or symptomatic")
     cns_metastasis_treated_stable: bool | None = None
     liver_involvement_pct: float | None = Field(default=None, ge=0, le=100)
+    #: gross type of the intrahepatic tumour (Eggel: nodular, massive, diffuse = infiltrative, ill-defined)
+    growth_pattern: Literal["nodular", "massive", "diffuse"] | None = None
     measurable_disease: bool | None = None  # at least one RECIST 1.1 measurable lesion
     measurable_disease_mrecist: bool | None = None
     bile_duct_invasion: bool | None = None
@@ -196,6 +198,9 @@ class LiverFunction(_Model):
     assessed_on: date | None = None
     ascites: AscitesGrade | None = None
     ascites_requires_paracentesis: bool | None = None
+    #: therapeutic paracenteses per month lately (e.g. 2 for every two weeks; 0 for none), for criteria such
+    #: as "No repeated paracentesis (more than 1 per month)"
+    paracentesis_per_month: float | None = Field(default=None, ge=0)
     encephalopathy: EncephalopathyGrade | None = None
     encephalopathy_history: bool | None = None
     varices: Literal["none", "small", "large", "treated"] | None = None

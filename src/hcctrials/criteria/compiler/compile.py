@@ -30,17 +30,21 @@ from hcctrials.criteria.families.history import scan_allergy, scan_history, scan
 from hcctrials.criteria.families.virology import read_virology_criterion, scan_virology_terms
 from hcctrials.criteria.families.diagnosis import scan_diagnosis_routes
 from hcctrials.criteria.families.metastasis import scan_metastasis_sites
-from hcctrials.criteria.families.progression import scan_progression_or_intolerance
+from hcctrials.criteria.families.progression import scan_progression_on_systemic_class, scan_progression_or_intolerance
+from hcctrials.criteria.families.washout_investigational import scan_investigational_outside_trial
 from hcctrials.criteria.families.lablists import is_lab_lead_in, split_lab_lead_ins
 from hcctrials.criteria.families.labs import scan_labs
 from hcctrials.criteria.families.organs import scan_nyha, scan_urine_protein
 from hcctrials.criteria.families.advanced import scan_advanced_hcc
+from hcctrials.criteria.families.diagnosis_hcc import scan_hcc_named
+from hcctrials.criteria.families.labs_unless import scan_lab_normal, scan_lab_unless_anticoagulated
 from hcctrials.criteria.families.recovery import scan_candidacy, scan_cns_active, scan_toxicity
 from hcctrials.criteria.families.malignancy import (
     MALIGNANCY_TERM, only_bounded_reviews, read_malignancy_criterion, scan_malignancy, starts_exception_sentence,
 )
 from hcctrials.criteria.families.cns import scan_cns_qualified
 from hcctrials.criteria.families.cirrhosis import scan_cirrhosis_child_pugh
+from hcctrials.criteria.families.liver_notes import scan_liver_notes
 from hcctrials.criteria.families.medications import scan_medications
 from hcctrials.criteria.families.staging import (
     scan_albi,
@@ -77,7 +81,8 @@ SCANNERS: tuple[Scanner, ...] = (
     scan_toxicity, scan_candidacy, scan_cns_active, scan_since, scan_measurable, scan_pvtt, scan_varices,
     scan_medications, scan_cns_qualified, scan_cirrhosis_child_pugh, scan_body_weight,
     scan_diagnosis_routes, scan_metastasis_sites, scan_progression_or_intolerance, scan_virology_terms,
-    scan_advanced_hcc,
+    scan_advanced_hcc, scan_hcc_named, scan_lab_unless_anticoagulated, scan_lab_normal,
+    scan_liver_notes, scan_progression_on_systemic_class, scan_investigational_outside_trial,
 )
 
 # "St. John's wort" is a name, not a sentence end
@@ -288,6 +293,8 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
     nodes, ops = [], []
     prev_end = 0
     for h in hits:
+        if h.extra.get("anchor"):
+            continue  # "age ... at time of signing informed consent": the consent dates the age; its words are read
         node = h.node
         if id(h) in scoped and window is not None:
             node = _apply_window(node, window)
@@ -416,7 +423,8 @@ def _compile_cached(text: str, role: str | None, trial_drugs: tuple[str, ...]) -
         if lead_days is not None:
             nodes = [_lab_window(n, lead_days) for n in nodes]
         starts_or = bool(re.match(r"\s*(?:or\b|或者|或)", ctx.lower))
-        if parts and len(nodes) == 1 and isinstance(nodes[0], NeedsReview) and _EXCEPT.search(sentence):
+        if parts and len(nodes) == 1 and isinstance(nodes[0], NeedsReview) and (
+                _EXCEPT.search(sentence) or nodes[0].reason.startswith("exception not compiled")):
             parts[-1] = AllOf(children=[parts[-1], nodes[0]])  # "Exceptions include ...": restricts the rule
             continue
         for k, node in enumerate(nodes):

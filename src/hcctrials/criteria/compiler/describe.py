@@ -164,6 +164,8 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
             return "tumour: cns_metastasis_active (present, not treated and stable: uncontrolled, symptomatic or untreated)"
         return f"tumour: {node.feature}{levels}"
     if isinstance(node, LiverFeature):
+        if node.comparator is not None and node.value is not None:  # paracentesis_per_month (families/liver_notes)
+            return f"liver: {node.feature} {_cmp(node.comparator)} {node.value:g}"
         return f"liver: {node.feature}" + _LIVER_GLOSS.get(node.feature, "")
     if isinstance(node, PriorTherapy):
         what = []
@@ -193,7 +195,8 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
         return f"body weight {node.comparator} {node.value_kg:g} kg"
     if isinstance(node, HistoryCondition):
         text = f"history: {'/'.join(_CODE_GLOSS.get(c, c) for c in node.codes)} ({node.status})"
-        if node.status == "active" and node.codes == ["seizure_disorder"] and \
+        # issue 10: "uncontrolled / poorly controlled cardiac arrhythmia" likewise (Condition.status 'controlled' is apart)
+        if node.status == "active" and node.codes in (["seizure_disorder"], ["arrhythmia"], ["ventricular_arrhythmia"]) and \
                 re.search(r"uncontrolled|poorly controlled", node.label, re.IGNORECASE):
             # round 6: "uncontrolled seizures" = a seizure disorder recorded active (not 'controlled')
             text += " uncontrolled (recorded active, not controlled)"

@@ -149,7 +149,7 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bacute\b|急性", ("acute",)),
     (r"\bchronic(?:ally)?\b|长期|慢性", ("chronic", "hbsag", "hbv", "hcv", "hepatitis", "liver disease", "cirrhosis")),
     (r"\bconcurrent(?:ly)?\b|\bconcomitant\b|正在", ("concurrent", "ongoing", "current", "within 0 d", "active")),
-    (r"\bsystemic\b(?!\s+(?:lupus|sclerosis|mastocytosis|inflammatory response))|全身", ("systemic", "steroid", "corticosteroid", "immunosuppress", "chemotherapy", "pd1", "pdl1",
+    (r"\bsystemic\b(?!\s+(?:lupus|sclerosis|mastocytosis|inflammatory response|metasta))|全身", ("systemic", "steroid", "corticosteroid", "immunosuppress", "chemotherapy", "pd1", "pdl1",
                             "tki", "anti_vegf", "agents ")),  # named drugs are systemic therapy
     (r"hamster|\bCHO\b|murine|mouse|鼠源", ("hamster", "murine")),
     (r"\bcomplete(?:ly)?\s+(?:occlu\w*|obstruct\w*|thromb\w*|main|portal)|完全(?:闭塞|阻塞|栓塞)", ("complete", "occlu")),
@@ -282,7 +282,7 @@ def present_tense_reading(rule: Node, text: str) -> Node:
 
     def rewrite(node: Node) -> Node:
         if isinstance(node, HistoryCondition) and node.status == "ever" and node.look_back_days is None \
-                and not set(node.codes) <= _LIFELONG and (present or set(node.codes) <= _FINDINGS):
+                and not set(node.codes) <= _LIFELONG and (present or set(node.codes) <= _FINDINGS | _STATES):
             return node.model_copy(update={"status": "current"})
         if isinstance(node, (AllOf, AnyOf)):
             return node.model_copy(update={"children": [rewrite(c) for c in node.children]})
@@ -295,6 +295,13 @@ def present_tense_reading(rule: Node, text: str) -> Node:
 
 #: Findings on examination or imaging, named for what the patient has now ("Pleural effusion").
 _FINDINGS = frozenset({"pleural_effusion", "pericardial_effusion"})
+
+#: Issue 10 (history families): states, not events, named bare in an exclusion list ("Congestive heart failure",
+#: "unstable angina pectoris", "Any malabsorption condition"): the patient has it now (active or controlled); a
+#: resolved or past one is not meant.  Events (infarction, stroke, bleeding, perforation) stay in review: "Myocardial
+#: infarction" alone may mean ever; so do "Confirmed interstitial lung disease" (any past pneumonitis?) and "bleeding
+#: diathesis" (tests/criteria/families/test_family_history.py, test_family_history_present_and_no_wording.py).
+_STATES = frozenset({"heart_failure", "unstable_angina", "malabsorption", "cardiomyopathy"})
 
 #: Conditions that stay for life once they happened: "ever" is their only reading.
 _LIFELONG = frozenset({"organ_transplant", "liver_transplant", "kidney_transplant", "allogeneic_stem_cell_transplant",

@@ -400,6 +400,11 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
         return _v("unknown" if value is None else "met" if value else "not_met", why, need)
     if feat == "evaluable_disease":
         return _evaluable(t)
+    if feat == "diffuse_hcc":  # the diffuse (infiltrative) gross type; families/liver_notes
+        if t.growth_pattern is None:
+            return _v("unknown", msg("tumour growth pattern not known"), (msg("tumour growth pattern (nodular, massive or diffuse)"),))
+        return _v("met" if t.growth_pattern == "diffuse" else "not_met",
+                  msg("tumour growth pattern: {pattern}", pattern=term(t.growth_pattern)))
     if feat in ("bone_metastasis", "peritoneal_metastasis", "lung_metastasis", "adrenal_metastasis"):
         from hcctrials.criteria.evaluation.metastasis import evaluate_site
 
@@ -510,9 +515,27 @@ def _endoscopy_recent(lv: Any, f: PatientFacts, days: int | None) -> bool | None
     return done <= f.as_of and (f.as_of - done).days <= days
 
 
+def _paracentesis_per_month(node: E.LiverFeature, lv: Any) -> Verdict:
+    """Paracenteses per month against ``comparator value`` (hcctrials.criteria.families.liver_notes): the
+    recorded frequency decides; without it, no ascites or ascites not needing paracentesis is 0 per month;
+    ascites needing paracentesis at an unrecorded frequency is unknown."""
+    cmp, limit = node.comparator or ">", node.value if node.value is not None else 1.0
+    if lv.paracentesis_per_month is not None:
+        rate = float(lv.paracentesis_per_month)
+        return _v("met" if _OPS[cmp](rate, limit) else "not_met",
+                  msg("paracentesis {rate} per month", rate=f"{rate:g}"))
+    if lv.ascites == "none" or lv.ascites_requires_paracentesis is False:
+        rate = 0.0
+        why = msg("no ascites") if lv.ascites == "none" else msg("ascites not requiring paracentesis")
+        return _v("met" if _OPS[cmp](rate, limit) else "not_met", why)
+    return _v("unknown", msg("paracentesis frequency not known"), (msg("paracenteses per month"),))
+
+
 def _liver(node: E.LiverFeature, f: PatientFacts) -> Verdict:
     lv = f.patient.liver
     feat = node.feature
+    if feat == "paracentesis_per_month":
+        return _paracentesis_per_month(node, lv)
     if feat.startswith("ascites"):
         if lv.ascites is None:
             return _v("unknown", msg("ascites not known"), (msg("ascites grade"),))

@@ -57,11 +57,80 @@ ADMIN_TERMS: list[tuple[str, str]] = [
 ]
 _ADMIN_RE = [(ascii_re(p), c) for p, c in ADMIN_TERMS]
 
+# "A signed informed consent must be obtained prior to any study specific procedures", "signs an informed
+# consent document prior to conducting any study related assessments/procedures": the time words anchor the
+# consent, they name no prior (investigational) therapy; the whole span is the consent (priority over therapy)
+_CONSENT_BEFORE_PROCEDURES = ascii_re(
+    r"(?:informed\s+)?consent(?:\s+(?:form|document))?\b[^;.]{0,60}?\b(?:prior\s+to|before)\s+(?:conducting\s+|performing\s+)?"
+    r"(?:any|all)\s+(?:study|trial|protocol)[- ](?:specific|related)\s+(?:assessments?\s*(?:/|and|or)\s*)?"
+    r"(?:procedures?|assessments?|screening)")
+# trial logistics and study procedures, not patient facts: "Subject is able to adhere to the study visit schedule and
+# other protocol requirements", "Completed baseline quality of life questionnaire", "Plans to relocate from the study
+# center within the period of the trial", "Availability of tumor tissue for biomarker analysis", "A tumor biopsy was
+# required for determining MET status", "Willing to provide blood for research"
+_LOGISTICS: list[tuple[str, str]] = [
+    (r"\badhere\s+to\s+(?:the\s+)?(?:study|trial|protocol|visit)\b[^;.]{0,60}", "compliance"),
+    (r"\bplans?\s+to\s+(?:relocate|move)\s+(?:away\s+)?from\s+the\s+(?:study|trial)\s+(?:center|centre|site)"
+     r"(?:\s+within\s+the\s+(?:period|course|duration)\s+of\s+the\s+(?:trial|study))?", "compliance"),
+    (r"\bcompleted\s+(?:the\s+)?baseline\s+(?:quality[- ]of[- ]life|qol)\b[^;.]{0,60}?\bquestionnaires?"
+     r"(?:\s*\((?:phase\s+[iv\d]+\s+only)\))?", "procedure"),
+    (r"\bavailability\s+of\s+(?:archival\s+)?tumou?r\s+(?:tissue|samples?|blocks?)\s+for\s+(?:biomarker|correlative|translational)"
+     r"\s+(?:analys[ie]s|studies|research)", "procedure"),
+    (r"\ba\s+tumou?r\s+biopsy\s+(?:was|is)\s+required\s+for\s+determining\s+\S+\s+status", "procedure"),
+    (r"\bwilling\s+to\s+provide\s+(?:blood|samples?|tissue)\s+for\s+research", "procedure"),
+]
+_LOGISTICS_RE = [(ascii_re(p), c) for p, c in _LOGISTICS]
+
+
+# "Age >= 18 years at time of signing Informed Consent Form", "签署知情同意书当天年龄≥18岁": the consent only dates
+# the age; such a consent hit is an anchor (the compiler masks its words and adds no administrative node)
+_ANCHOR_BEFORE = ascii_re(r"(?:(?:at|on)\s+(?:the\s+)?(?:time|day|date)\s+of\s+(?:signing|obtaining)\s+(?:the\s+|an?\s+)?"
+                          r"(?:written\s+)?|签署|签订|签)$")
+_ANCHOR_AFTER = ascii_re(r"^(?:\s*(?:form|document)\b)?(?:书)?(?:当天|当日|之日|时)?")
+_AGE_NEAR = ascii_re(r"\bage[sd]?\b|years?\s+(?:old|of\s+age)|年龄|岁")
+
+
+def _consent_anchor(ctx: Context, start: int, end: int) -> tuple[int, int] | None:
+    """The span of a consent that only dates another item (an age), else None."""
+    before = _ANCHOR_BEFORE.search(ctx.lower[max(0, start - 60):start])
+    if not before or not _AGE_NEAR.search(ctx.lower):
+        return None
+    after = _ANCHOR_AFTER.match(ctx.lower[end:])
+    zh_anchor = before.group(0) in ("签署", "签订", "签")
+    if zh_anchor and not (after and after.group(0).endswith(("当天", "当日", "之日", "时"))):
+        return None  # "签署知情同意书" alone is the consent itself
+    return start - len(before.group(0)), end + (after.end() if after else 0)
+
+
+# "Karnofsky performance status >/= 70 are eligible" in the inclusion list: the threshold is the requirement and
+# "are eligible" only its wording (not a permission): the words are masked as an anchor, the threshold is read
+_THRESHOLD_ARE_ELIGIBLE = ascii_re(
+    r"^\s*(?:patients\s+with\s+)?(?:an?\s+)?(?:karnofsky|ecog|who|zubrod)\s+(?:performance\s+status|ps)\s*(?:score\s*)?"
+    r"(?:of\s*)?[≥≤<>]=?\s*\d+\s*%?\s+(?P<wording>(?:are|is)\s+eligible)\s*\.?\s*$")
+
 
 def scan_admin(ctx: Context) -> list[Hit]:
     hits = []
+    wording = _THRESHOLD_ARE_ELIGIBLE.match(ctx.lower) if ctx.role == "inclusion" else None
+    if wording:
+        hits.append(Hit(wording.start("wording"), wording.end("wording"), Administrative(category="permissive"),
+                        priority=20, family="admin", extra={"category": "requirement_wording", "anchor": True}))
     for pattern, category in _ADMIN_RE:
+        for m in pattern.finditer(ctx.lower):
+            if wording and category == "permissive" and wording.start("wording") <= m.start() < wording.end("wording"):
+                continue  # the wording of a requirement (above), not a permission
+            anchor = _consent_anchor(ctx, m.start(), m.end()) if category == "consent" else None
+            if anchor is not None:
+                hits.append(Hit(anchor[0], anchor[1], Administrative(category="consent"), priority=2, family="admin",
+                                extra={"category": "consent", "anchor": True}))
+                continue
+            hits.append(Hit(m.start(), m.end(), Administrative(category=category), priority=1,  # type: ignore[arg-type]
+                            family="admin", extra={"category": category}))
+    for pattern, category in _LOGISTICS_RE:
         for m in pattern.finditer(ctx.lower):
             hits.append(Hit(m.start(), m.end(), Administrative(category=category), priority=1,  # type: ignore[arg-type]
                             family="admin", extra={"category": category}))
+    for m in _CONSENT_BEFORE_PROCEDURES.finditer(ctx.lower):
+        hits.append(Hit(m.start(), m.end(), Administrative(category="consent"), priority=12,
+                        family="admin", extra={"category": "consent"}))
     return hits

@@ -60,7 +60,7 @@ def scan_cns_qualified(ctx: Context) -> list[Hit]:
     text = ctx.lower
     hits: list[Hit] = []
     # only beside CNS metastases ("CNS metastases or leptomeningeal carcinomatosis"); alone, the audit of
-    # 2026-12-04 (round 4) keeps it for review (tests/criteria/test_criteria_patterns_round3.py)
+    # 2026-12-04 (round 4) keeps it for review (tests/criteria/families/test_family_cns.py)
     lepto = list(_LEPTO.finditer(text))
     active = list(_ACTIVE_CNS.finditer(text))
     for m in lepto:

@@ -9,6 +9,8 @@
   (>= 10 mm, lymph node short axis >= 15 mm); any other number stays for review.
 * "Vp4", "main portal vein invasion", "门静脉主干癌栓", "PVTT Vp1-Vp3", "lobar portal vein branches",
   "Cheng's type III/IV" (程氏分型), "hepatic vein invasion", "caval thrombosis" -> ``TumourFeature``.
+* "No advanced stage disease (i.e., either portal invasion [segmental portal obstruction] or extrahepatic
+  spread)" (inclusion only) -> not (any PVTT level, extrahepatic spread): the text's own definition.
 * "Untreated or incompletely treated esophageal or gastric varices with bleeding or high risk for
   bleeding", "varices that require intervention", "红色征", "高危静脉曲张" -> ``LiverFeature(varices_high_risk)``;
   "endoscopy (EGD / 胃镜) within 6 months" -> ``LiverFeature(endoscopy, look_back_days)``.
@@ -21,7 +23,7 @@ from __future__ import annotations
 import re
 
 from hcctrials.criteria.grammar import COMPARATOR, NUM, Context, Hit, ascii_re, parse_comparator, parse_number, to_int
-from hcctrials.model.eligibility import Administrative, LiverFeature, TumourFeature
+from hcctrials.model.eligibility import Administrative, AnyOf, LiverFeature, Not, TumourFeature
 
 __all__ = ["scan_measurable", "scan_pvtt", "scan_varices", "scan_burden"]
 
@@ -281,7 +283,21 @@ def scan_pvtt(ctx: Context) -> list[Hit]:
     for m in _IVC.finditer(text):
         start = m.start() + (len(m.group(0)) - len(m.group(0).lstrip(",or ")))
         hits.append(Hit(start, m.end(), TumourFeature(feature="ivc_or_atrial_thrombus"), priority=5, family="tumour"))
+    if ctx.role == "inclusion":
+        for m in _NO_ADVANCED_DEFINED.finditer(text):
+            neither = Not(child=AnyOf(children=[TumourFeature(feature="pvtt"), TumourFeature(feature="extrahepatic_spread")]))
+            hits.append(Hit(m.start(), m.end(), neither, priority=8, family="tumour"))
     return hits + scan_burden(ctx)  # the compiler's scanner list is compile.SCANNERS; burden rides with PVTT
+
+
+#: "No advanced stage disease (i.e., either portal invasion [segmental portal obstruction] or extrahepatic
+#: spread)" (an inclusion): the text defines advanced stage as BCLC C does (portal invasion of any level,
+#: segmental included, or extrahepatic spread; hcc-domain.md s. 2), so the criterion is neither.  Only the
+#: defined form is read; a bare "no advanced disease" stays for review.
+_NO_ADVANCED_DEFINED = re.compile(
+    r"no\s+advanced(?:[- ]stage)?\s+(?:disease|hcc)\s*\(\s*(?:i\.?e\.?|that is)\s*,?\s*(?:either\s+)?"
+    r"portal\s+(?:vein\s+)?invasion\s*(?:\[\s*segmental\s+portal\s+(?:vein\s+)?obstruction\s*\]\s*)?"
+    r"or\s+extra-?\s?hepatic\s+spread\s*\)", re.IGNORECASE)
 
 
 # ------------------------------------------------------------------ varices and endoscopy

@@ -13,7 +13,7 @@ import re
 from typing import Literal
 
 from hcctrials.criteria.grammar import NUM, SINGLE_WINDOW, Context, Hit, ascii_re, find_window, parse_number
-from hcctrials.model.eligibility import Administrative, Allergy, HistoryCondition, Node, Not, Virology
+from hcctrials.model.eligibility import Administrative, Allergy, HistoryCondition, NeedsReview, Node, Not, Virology
 
 __all__ = ["scan_history", "scan_virology", "scan_allergy", "CONDITION_TERMS"]
 
@@ -179,6 +179,22 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"(?:(?:restrictive|constrictive|congestive|dilated|hypertrophic|active)\s+(?:or\s+)?)*cardiomyopath\w*|心肌病", "cardiomyopathy"),
     (r"(?:congenital\s+|familial\s+)?long qt syndrome|\blqts\b|(?:先天性)?长qt(?:间期)?综合征", "long_qt_syndrome"),
     (r"(?:uncontrolled\s+)?spinal cord compression|脊髓压迫", "spinal_cord_compression"),
+    # issue 10 (history families): coughing up blood (VEGF-inhibitor labels: pulmonary haemorrhage risk), acute or
+    # cutaneous porphyria (photodynamic therapy labels: porphyrins are contraindicated), malabsorption (oral drugs);
+    # a graded or qualified item ("Grade >= 2 hemoptysis", "malabsorption that may alter ...") keeps its own words
+    (r"(?<!grade )(?<!significant )(?<!severe )(?<!massive )ha?emoptysis|咯血", "hemoptysis"),
+    (r"porphyri(?:a|as)\b|卟啉病", "porphyria"),
+    # abdominal fistula and intra-abdominal abscess (bevacizumab label: GI perforation, fistula, abscess); a fistula of
+    # another site (tracheo-oesophageal, arteriovenous) is not this code
+    (r"(?:abdominal|gastrointestinal|\bgi\b|enteric|intestinal)\s+fistula[es]?|腹腔瘘|消化道瘘|胃肠道?瘘|肠瘘", "abdominal_fistula"),
+    (r"intra-?abdominal\s+abscess(?:es)?|腹腔(?:内)?脓肿", "intra_abdominal_abscess"),
+    # interstitial lung diseases named by kind (American Thoracic Society/ERS classification of the ILDs:
+    # idiopathic pulmonary fibrosis, pneumoconioses, organising pneumonia are ILDs)
+    (r"idiopathic\s+pulmonary\s+fibrosis(?:\s*\(ipf\))?|pneumoconios[ie]s|特发性肺纤维化|尘肺", "interstitial_lung_disease"),
+    (r"(?:radiation|drug)-induced\s+(?:or\s+(?:radiation|drug)-induced\s+)?pneumonitis|non-?infect(?:ious|ions)\s+pneumonitis"
+     r"|放射性肺炎|药物性肺炎", "pneumonitis"),
+    (r"(?<!significant )(?<!severe )malabsorption(?:\s+(?:syndromes?|conditions?|problems?|disorders?))?|吸收不良(?:综合征)?",
+     "malabsorption"),
 ]
 _COND_RE = [(ascii_re(p), code) for p, code in CONDITION_TERMS]
 _ACTIVE = re.compile(r"\bactive\b|活动性|活动的|current(?:ly)?|uncontrolled|未控制|ongoing|合并|concurrent", re.IGNORECASE)
@@ -203,6 +219,17 @@ _ZH_HISTORY_SUFFIX = re.compile(r"(?:病)?史")
 _REPLACEMENT_NOTE = ascii_re(r"replacement therapy[^;。]{0,200}?(?:is|are)\s+not\s+considered\s+(?:a\s+form\s+of\s+)?systemic\s+"
                              r"(?:treatment|therapy)|替代(?:治疗|疗法)[^;。]{0,80}?不(?:被)?(?:认为|视为)是?(?:一种)?(?:全身|系统)(?:性)?治疗")
 _EVER = re.compile(r"history|病史|既往|previous|prior|documented|ever|曾", re.IGNORECASE)
+# "Patients with vitiligo, type 1 diabetes ... are permitted (for enrollment)", "...可以入组": the kinds of autoimmune
+# disease a checkpoint-inhibitor trial lets in (KEYNOTE protocols)
+_IF_ALLOWED = ascii_re(r"^\W*(?:o\s+)?if\b[^;。]{5,300}?,\s*(?:(?:the\s+)?(?:enrol(?:l)?ment|patient|subject|participant)s?\s+"
+                      r"(?:will\s+be|is|are|may\s+be|can\s+be)\s+(?:allowed|permitted|eligible)|(?:the\s+)?(?:patient|subject|participant)s?"
+                      r"\s+(?:may|can)\s+(?:be\s+)?(?:enrol(?:l)?(?:ed)?|included|eligible))\W*$")
+_AI_KIND = r"(?:vitiligo|type\s+(?:i|1)\s+diabetes|hypothyroid\w*|psoria\w*|白癜风|1型糖尿病|甲状腺功能减退|甲减|银屑病)"
+_AUTOIMMUNE_PERMITTED = ascii_re(
+    rf"(?:(?:however|but),?\s+)?(?:patients?|subjects?|participants?)\s+with\s+[^.;。；]{{0,40}}?{_AI_KIND}[^.;。；]{{0,200}}?"
+    r"\s+(?:are|is|will\s+be)\s+(?:permitted|allowed|eligible|not\s+excluded)(?:\s+(?:for|to)\s+(?:enrol(?:l)?ment|enrol(?:l)?|"
+    r"participate|participation|the\s+study))?"
+    rf"|(?:患有)?[^.;。；]{{0,40}}?{_AI_KIND}[^.;。；]{{0,120}}?(?:的(?:患者|受试者))?(?:可以|可|允许)(?:入组|纳入|参加)")
 
 
 _PER_INVESTIGATOR = ascii_re(r",?\s*(?:per|as (?:assessed|judged|evaluated|determined) by|according to)\s+(?:the\s+)?"
@@ -221,6 +248,8 @@ def scan_history(ctx: Context) -> list[Hit]:
             ever = bool(_EVER.search(before)) or bool(re.match(r"\s*(?:的)?(?:病史|既往史|史)", after))
             if code.endswith("|encephalopathy") and not (ever or re.match(r"[^;。]{0,40}?\bwithin\b", after)):
                 continue  # a bare "encephalopathy" is read only as a history item ("no encephalopathy" may be current HE)
+            if code == "heart_failure" and re.search(r"symptomatic\s+(?:chronic\s+)?$|(?:有症状的?|症状性)$", before):
+                continue  # "symptomatic heart failure": NYHA >= II (criteria/families/organs.py), never any heart failure
             # "history of or current X", "active, known, or suspected X", "past or current": any, ever (issue 10:
             # read as active only, it admitted patients with a past episode)
             either = re.search(r"or\s+previously|or\s+(?:prior|past|previous)|或既往|history of or|(?:past|previous|prior),?\s+or|"
@@ -278,6 +307,11 @@ def scan_history(ctx: Context) -> list[Hit]:
                 status = "active"
             if code == "bone_fracture" and not ever and re.search(r"non-?healing|unhealed|未愈合|不愈合", text[:m.start()]):
                 status = "active"
+            # issue 10: "active GI bleeding within 6 months": a bleed is an event; one that was active at any time in the
+            # window counts (read as 'active' now, a bleed that stopped last month was missed)
+            if status == "active" and code in ("gi_bleeding", "variceal_bleeding", "gi_bleeding|variceal_bleeding") and \
+                    re.match(r"[^;。]{0,40}?\b(?:within|in\s+the\s+(?:past|last))\s+(?:\d+|one|two|three|six|twelve)\b", text[m.end():]):
+                status = "ever"
             if code == "hdv_infection":
                 status = "active"
             if code == "seizure_disorder" and re.match(r"(?:uncontrolled|poorly controlled)", m.group(0)):
@@ -319,6 +353,21 @@ def scan_history(ctx: Context) -> list[Hit]:
             if isinstance(h.node, HistoryCondition) and h.windowed and h.start < single.start():
                 h.node = h.node.model_copy(update={"look_back_days": days})
                 h.end = max(h.end, single.end()) if not text[h.end:single.start()].strip(" ,") else h.end
+    # issue 10: "Active autoimmune disease; Patients with type I diabetes mellitus, hypothyroidism requiring only hormone
+    # replacement, psoriasis not requiring systemic treatment, or vitiligo are permitted for enrollment" (KEYNOTE wording):
+    # the permitted kinds narrow the exclusion; the record's autoimmune entries are not typed by kind, so the exception is
+    # kept for review (an exclusion narrowed by an exception still decides 'not met': compiler/compile.py)
+    # (the exception sentence follows the rule's sentence: compiler/compile.py joins it to the rule before it)
+    # "If GI bleeding was from a lesion ... appropriately treated and ... low risk per investigator judgement, enrollment
+    # will be allowed": a conditional permission about a history item narrows the exclusion before it (not a note)
+    if hits and _IF_ALLOWED.match(text):
+        hits.append(Hit(0, len(text), NeedsReview(reason=f"exception not compiled: {ctx.text.strip()}"), priority=9,
+                        family="history", extra={"absorb_admin": True}))
+        return hits
+    # (not in a residual-toxicity criterion: "hypothyroidism on replacement" there is an adverse event, recovery.py)
+    for m in _AUTOIMMUNE_PERMITTED.finditer(text) if not re.search(r"grade|toxicit|adverse|ctcae|不良反应|毒性", text) else ():
+        hits.append(Hit(m.start(), m.end(), NeedsReview(reason=f"exception not compiled: {ctx.text[m.start():m.end()]}"),
+                        priority=3, family="history", extra={"absorb_admin": True}))
     for m in _REPLACEMENT_NOTE.finditer(text):
         hits.append(Hit(m.start(), m.end(), Administrative(category="permissive"), priority=1, family="admin",
                         extra={"category": "permissive"}))
@@ -343,7 +392,10 @@ def _grade_limit(m: re.Match[str]) -> int | None:
     return None
 
 
-_HIV = ascii_re(r"\bhiv\b(?:[^;。]{0,30}?(?:infection|positive|antibod\w*|感染|阳性|抗体|1/2))?|human immunodeficiency virus"
+# issue 10: the words up to "infection/positive" never cross "or"/"and"/a comma ("HIV or active tuberculosis infection":
+# the tuberculosis is an item of its own, not part of the HIV hit)
+_HIV = ascii_re(r"\bhiv\b(?:(?:(?!\bor\b|\band\b|或|和)[^;。,]){0,30}?(?:infection|positive|antibod\w*|感染|阳性|抗体|1/2))?"
+                r"|human immunodeficiency virus"
                   r"|人类免疫缺陷病毒|艾滋病?|\baids\b")
 _HBV_CONTROLLED = re.compile(
     rf"(?:hbsag|hbv|乙型肝炎|乙肝)[^;。]{{0,160}}?(?:hbv[- ]?dna|病毒载量|viral load)[^;。0-9]{{0,30}}?(?:<|≤|低于|小于|below|lower than|less than)\s*"

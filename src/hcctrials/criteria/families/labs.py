@@ -89,12 +89,12 @@ _EN_NAMES = [n for n in _names if n not in _ZH_NAMES]
 _NAME = rf"(?:(?<![a-z]){trie_regex(_EN_NAMES)}(?![a-z])|{trie_regex(_ZH_NAMES)})"
 _NAME_GROUP = rf"{_NAME}(?:\s*(?:\([^()]{{1,50}}\))?\s*(?:,\s*(?:and|or)\b|\band\s*/\s*or\b|\band\b|\bor\b|/|,|和|及|与|或)\s*{_NAME})*"
 _ULN = (r"(?:x|times|倍|fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper\s+limits?\s+(?:of\s+)?(?:the\s+)?normal"
-        r"(?:\s+(?:value|range|limit))?(?:\s*\((?:i?uln)\))?|uln|iuln|unl|正常值?上限|正常值高限|正常范围上限|正常参考值上限"
+        r"(?:\s+(?:value|range|limit))?(?:\s*\((?:i?uln)\))?|uln|iuln|unl(?![a-z])|正常值?上限|正常值高限|正常范围上限|正常参考值上限"
         r"|参考值上限)(?:\s*\(uln\))?")
 _VOL_WORD = r"(?:deciliters?|decilitres?|milliliters?|millilitres?|microliters?|microlitres?|liters?|litres?|mcl)"
 _UNIT = (rf"(?:gm\s*/\s*dl|(?:grams?|milligrams?|nanograms?|micromol(?:es)?|g|mg|ng|umol)\s*/\s*{_VOL_WORD}(?:\s*\((?:dl|ml|l|ul|μl)\))?"
          rf"|x?\s*10\^\d+\s*/\s*{_VOL_WORD}(?:\s*\((?:ul|μl|l)\))?|/\s*{_VOL_WORD}(?:\s*\((?:ul|μl)\))?"
-         r"|x\s*10\^\d+\s*/\s*(?:l|ul|mm3|mm\^3)|10\^\d+\s*/\s*l|/\s*(?:mm3|mm\^3|ul|μl)|cells?\s*/\s*(?:mm3|ul)"
+         r"|x\s*10\^\d+\s*/\s*(?:l|ul|mm3|mm\^3)|10\^\d+\s*/\s*l|/\s*(?:mm3|mm\^3|ul|μl|mc(?![a-z]))|cells?\s*/\s*(?:mm3|ul)"
          r"|g\s*/\s*dl|g\s*/\s*l|mg\s*/\s*dl|mg\s*/\s*l|umol\s*/\s*l|mmol\s*/\s*l|ml\s*/\s*min(?:\s*/\s*1\.73\s*m\^?2)?"
          r"|iu\s*/\s*ml|iu\s*/\s*l|u\s*/\s*l|ng\s*/\s*ml|copies\s*/\s*ml|mm\s*hg|millimeters of mercury(?:\s*\[mmhg\])?"
          r"|milliliters?\s*/\s*minute|ml\s*/\s*minute|%|msecs?|milliseconds?|毫秒|ms|sec(?:onds)?|s(?![a-z])|秒"
@@ -157,7 +157,7 @@ def _unit_clean(unit: str | None) -> str | None:
              "mmol/l": "mmol/L", "iu/ml": "IU/mL", "iu/l": "IU/L", "u/l": "U/L", "ng/ml": "ng/mL",
              "copies/ml": "copies/mL", "mmhg": "mmHg", "msec": "ms", "msecs": "ms", "millisecond": "ms",
              "milliseconds": "ms", "毫秒": "ms", "sec": "s", "seconds": "s", "秒": "s",
-             "k/ul": "10^9/L", "/mm3": "/mm3", "/ul": "/uL", "ml/min": "mL/min",
+             "k/ul": "10^9/L", "/mm3": "/mm3", "/ul": "/uL", "/mc": "/uL", "ml/min": "mL/min",
              "meq/l": "mEq/L"}
     if u.startswith("10^"):
         power, _, per = u[3:].partition("/")

@@ -290,6 +290,15 @@ _STANDARD_ZH = re.compile(
     r"皮肤基底细胞癌[、,]皮肤鳞状细胞癌或已接受潜在根治性治疗的恶性雀斑样痣[;；]或已接受充分治疗且无疾病证据的原位癌[;；。]?")
 
 
+# Issue 10 (KEYNOTE-224 wording): "Has a history of prior cancers not included in this study that were either not treated
+# with curative intent or have been active within the past 5 years"
+_EITHER_NOT_CURATIVE_OR_ACTIVE = ascii_re(
+    r"(?:(?:has|have)\s+)?(?:a\s+)?(?:known\s+)?history\s+of\s+(?:a\s+)?(?:prior|other|another|previous)\s+(?:cancers?|malignanc(?:y|ies))"
+    r"(?:\s+not\s+included\s+in\s+this\s+study|\s+other\s+than\s+(?:hcc|hepatocellular\s+carcinoma))?\s+that\s+(?:were|was)\s+either\s+"
+    r"not\s+treated\s+with\s+curative\s+intent\s+or\s+(?:have|has)\s+been\s+active\s+within\s+the\s+(?:past|last)\s+"
+    r"(?P<y>\d+|one|two|three|five)\s+years?\.?")
+
+
 def read_malignancy_criterion(text: str, role: str | None) -> Node | None:
     """The whole rule of the standard other-malignancy exclusion above, else ``None``.
 
@@ -306,6 +315,15 @@ def read_malignancy_criterion(text: str, role: str | None) -> Node | None:
 
     norm = normalise_text(text)
     spaced = re.sub(r"\s+", " ", norm.lower()).strip()
+    either = _EITHER_NOT_CURATIVE_OR_ACTIVE.fullmatch(spaced)
+    if either is not None:
+        # excluded when not treated with curative intent OR active within N years: excepted only when both fail, i.e. a
+        # cancer treated with curative intent and without active disease (resolved) for N years
+        years = to_int(either.group("y"))
+        if years is None:
+            return None
+        return OtherMalignancy(status="ever", label="prior cancer", exceptions=[
+            MalignancyException(treated_required=True, min_days_disease_free=years * 365)])
     m = _STANDARD_EN.fullmatch(spaced) or _STANDARD_ZH.fullmatch(re.sub(r"\s+", "", norm.lower()))
     if m is None:
         return None

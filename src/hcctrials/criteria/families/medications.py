@@ -411,7 +411,7 @@ def scan_medications(ctx: Context) -> list[Hit]:
                             priority=8, family="medication"))
     # "Chronic treatment with systemic steroids or another immunosuppressive agent", "No chronic systemic steroids or
     # other immunosuppressive agents" (without "systemic" the audit of 2026-12-04 keeps it for review:
-    # tests/criteria/test_criteria_precision_audits.py)
+    # tests/criteria/compiler/test_compiler_precision_audits.py)
     for m in _CHRONIC_STEROIDS.finditer(text):
         systemic = bool(m.group("sys"))
         node = Medication(classes=["corticosteroid", "immunosuppressant"], chronic=True, systemic_only=systemic,

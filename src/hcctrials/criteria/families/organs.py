@@ -91,7 +91,24 @@ def scan_nyha(ctx: Context) -> list[Hit]:
             end += 1
         node = HeartFailureNyha(min_class=cls, label=ctx.text[start:end])
         hits.append(Hit(start, end, Not(child=node) if negate else node, priority=7, family="nyha"))
+    hits.extend(_symptomatic_heart_failure(ctx))
     return hits
+
+
+# Issue 10 (cardiac): "Symptomatic congestive heart failure" named in the present is heart failure of NYHA class II
+# or worse: NYHA class I is, by its definition, heart disease without symptoms (New York Heart Association,
+# Nomenclature and Criteria for Diagnosis, 9th ed., 1994).  "History of symptomatic heart failure" (ever, a
+# resolved episode too) is not read here (criteria/families/history.py leaves it to review).
+_SYMPTOMATIC_HF = ascii_re(r"symptomatic\s+(?:congestive\s+|chronic\s+)?(?:heart|cardiac)\s+(?:failure|insufficiency)(?:\s*\(chf\))?"
+                           r"|(?:有症状的?|症状性)(?:充血性)?(?:心力衰竭|心衰|心功能不全)")
+_PAST_OR_WINDOW = ascii_re(r"\b(?:history|prior|previous(?:ly)?|past|ever|within|last|since|recent(?:ly)?)\b|既往|病史|曾|以内|内")
+
+
+def _symptomatic_heart_failure(ctx: Context) -> list[Hit]:
+    if _PAST_OR_WINDOW.search(ctx.lower):
+        return []
+    return [Hit(m.start(), m.end(), HeartFailureNyha(min_class=2, label=ctx.text[m.start():m.end()]), priority=7,
+                family="nyha") for m in _SYMPTOMATIC_HF.finditer(ctx.lower)]
 
 
 _PLUS = r"(?P<g{k}>[0-4])\s*\+|(?P<plus{k}>\+{{1,4}})(?![0-9])"

@@ -221,7 +221,9 @@ _RESECTABLE = ascii_re(
     r"(?<!potentially )(?<!borderline )\bresectable\b"
     r"|\b(?:amenable|suitable|eligible|candidates?|indicated)\s+(?:to|for)\s+(?:(?:curative|radical|potentially curative)\s+)?"
     r"(?:surgical\s+resection|resection|surgery|hepatectomy)(?:\s+(?:with|for)\s+(?:curative\s+intent|cure))?"
-    r"|(?<!潜在)(?<!不)可(?:根治性)?(?:手术)?切除|适合(?:根治性)?(?:手术)?切除")
+    r"|(?<!潜在)(?<!不)可(?:根治性)?(?:手术)?切除|适合(?:根治性)?(?:手术)?切除"
+    # "Tumours amenable to surgical resection for cure at presentation": resectable now
+    r"|\btumou?rs?\s+amenable\s+to\s+(?:curative\s+)?surgical\s+resection\s+for\s+cure(?:\s+at\s+presentation)?")
 _TRANSPLANT = ascii_re(
     r"\b(?:candidates?|eligible|indicated)\s+(?:for\s+)?(?:a\s+)?(?:liver\s+|orthotopic\s+liver\s+)?transplant\w*"
     r"|肝移植候选|拟行肝移植|计划(?:行|进行)肝移植|适合肝移植|符合肝移植(?:标准|指征)")
@@ -235,8 +237,9 @@ _TRANSPLANT_LIST = ascii_re(
     r"|等待肝移植|肝移植等待")
 
 
-_LRT = (r"(?:loco-?regional|local-?regional|liver-directed|local)\s+(?:therapy|therapies|treatments?|procedures?)"
-        r"(?:\s*\(?\s*lrt\s*\)?|\s+lrt)?")
+# "Must not be eligible for LRT for unresectable HCC": the abbreviation alone names the same therapies
+_LRT = (r"(?:(?:loco-?regional|local-?regional|liver-directed|local)\s+(?:therapy|therapies|treatments?|procedures?)"
+        r"(?:\s*\(?\s*lrt\s*\)?|\s+lrt)?|\blrt\b)")
 _NOT_LRT_WORDS = (r"not\s+(?:be\s+)?(?:(?:a|an|considered|deemed)\s+)?(?:amenable|eligible|suitable|candidates?|appropriate)\s+"
                   r"(?:to|for)\s+(?:further\s+)?(?:surgical\s+and/or\s+)?" + _LRT)
 _REFRACTORY_LRT = (r"(?:refractory\s+to|progress\w*\s+(?:on|after|following)|failed)\s+(?:prior\s+)?(?:surgical\s+and\s*/?\s*or\s+)?"

@@ -52,6 +52,33 @@ _CP_SCORE_AFTER = re.compile(r"\s*(?:score|评分|分数)?[^0-9a-c;。]{0,12}?(?
                              re.IGNORECASE)
 
 
+#: "≤ B7", "< B8", "up to B7", "B7 or better", "B7及以下", "≥ B8": a comparator on a class-and-points token (issue 10:
+#: the comparator was dropped and "≤ B7" read as {7}); rewritten as the range of points it means
+_CP_LETTER_CMP = re.compile(
+    r"(?P<pre>≤|<=|=<|<|≥|>=|=>|>|up\s+to|at\s+most|no\s+(?:worse|higher|more)\s+than|not\s+(?:worse|higher|more)\s+than)"
+    r"\s*(?:class\s+|grade\s+)?(?P<letter>[ABC])\s*(?P<digit>[5-9]|1[0-5])(?![0-9])"
+    r"|(?<![A-Za-z])(?P<letter2>[ABC])\s*(?P<digit2>[5-9]|1[0-5])(?![0-9])\s*(?:级|分)?\s*"
+    r"(?P<post>or\s+(?:better|less|lower|below|worse|more|higher|above)|及?以下|或以下|及?以上|或以上)",
+    re.IGNORECASE)
+
+
+def _letter_cmp_range(m: re.Match[str]) -> str:
+    """The points range a comparator on "B7" means, as "5-7" (read by the range token)."""
+    if m.group("pre") is not None:
+        n, word = int(m.group("digit")), m.group("pre").lower()
+        below = not word.startswith((">", "≥", "=>"))
+        strict = word in ("<", ">")
+    else:
+        n, word = int(m.group("digit2")), m.group("post").lower()
+        below = re.search(r"better|less|lower|below|以下", word) is not None
+        strict = False
+    if below:
+        top = n - 1 if strict else n
+        return f" 5-{top} " if top >= 5 else " ? "  # "< A5": no score; nothing read, the text goes to review
+    bottom = n + 1 if strict else n
+    return f" {bottom}-15 " if bottom <= 15 else " ? "
+
+
 _CP_WITH_SCORE = re.compile(r"(?<![A-Za-z])([ABC])\s+with\s+(?:a\s+)?(?:total\s+)?(?:score|points?)\s+(?:of\s+)?"
                             r"(\d{1,2}(?:\s*(?:,|or|and|-|to)\s*\d{1,2})*)")
 
@@ -59,6 +86,7 @@ _CP_WITH_SCORE = re.compile(r"(?<![A-Za-z])([ABC])\s+with\s+(?:a\s+)?(?:total\s+
 def _cp_points(window: str) -> list[int] | None:
     # "Child B with a score of 7 or 8" restricts the class as "B (7, 8)" does
     window = _CP_WITH_SCORE.sub(lambda x: f"{x.group(1)} ({x.group(2)})", window)
+    window = _CP_LETTER_CMP.sub(_letter_cmp_range, window)
     after = _CP_SCORE_AFTER.match(window)
     if after and 5 <= int(after.group("n")) <= 15:
         n = int(after.group("n"))
@@ -131,7 +159,7 @@ def scan_child_pugh(ctx: Context) -> list[Hit]:
         if by_cmp is not None and (by_cmp.re is _CP_SCORE_AFTER or parse_comparator(by_cmp.group("cmp")) != "=="):
             used = by_cmp.end()  # "score < 9 (that is ...)": the score comparator is the rule
         else:
-            used = max([x.end() for rx in (_CP_LETTER_RANGE, _CP_TOKENS) for x in rx.finditer(window)]
+            used = max([x.end() for rx in (_CP_LETTER_RANGE, _CP_TOKENS, _CP_LETTER_CMP) for x in rx.finditer(window)]
                        + [x.end() for x in [_CP_SCORE_CMP.match(window)] if x is not None] or [len(window)])
         paren = re.match(r"[^()]*\)", window[used:])  # close a parenthesis the points stood in
         if paren and "(" in window[:used]:

@@ -34,13 +34,41 @@ CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
     (r"anti[- ]?pd[- ]?l1|pd[- ]?l1(?:\s*(?:inhibitors?|antibod\w*|单抗|抑制剂))?", ("pdl1",), ()),
     (r"anti[- ]?pd[- ]?l2|pd[- ]?l2", ("pdl2",), ()),
     (r"anti[- ]?ctla[- ]?4|ctla[- ]?4", ("ctla4",), ()),
+    # kinase-class words of older trials (lexicon tags raf / mek / farnesyltransferase / cmet): "Prior use of Raf-Kinase
+    # inhibitors, MEK or Farnesyl Transferase Inhibitors", "Prior therapy of c-Met inhibitor (including antibody)",
+    # "any agent targeting the hepatocyte growth factor (HGF)/c-Met pathway"
+    # ("BRAF inhibitor" is another class, vemurafenib and the like: not read)
+    (r"(?<![a-z-])raf[- ]?kinase\s+inhibitors?|(?<![a-z-])raf\s+inhibitors?", ("raf",), ()),
+    (r"\bmek(?:\s*1?/?2?)?(?:\s+inhibitors?)?\b", ("mek",), ()),
+    (r"farnesyl[- ]?transferase\s+inhibitors?", ("farnesyltransferase",), ()),
+    (r"c-?met\s+inhibitors?(?:\s*\(\s*including\s+antibod(?:y|ies)\s*\))?"
+     r"|(?:any\s+)?(?:agents?|drugs?|therap(?:y|ies))\s+targeting\s+(?:the\s+)?(?:hepatocyte growth factor\s*\(hgf\)\s*/\s*|hgf\s*/\s*)?"
+     r"c-?met(?:\s+pathway)?", ("cmet",), ()),
+    # "or any other drug specifically targeting T-cell co-stimulation or immune checkpoint pathways" (KEYNOTE wording):
+    # every checkpoint inhibitor and the co-stimulatory agonists the lexicon knows (CD137); any other agonist
+    # (OX40, GITR, ICOS) is not in the lexicon, so a patient's line with one stays unresolved (unknown)
+    (r"(?:any\s+other\s+)?(?:antibod(?:y|ies)\s+or\s+)?(?:drugs?|agents?|antibod(?:y|ies))\s+specifically\s+targeting\s+"
+     r"t-?cell\s+co-?stimulation\s+or\s+(?:immune\s+)?checkpoint\s+pathways?", ("ici", "cd137"), ()),
+    # "CD137 agonists", "4-1BB agonist antibodies": the lexicon tag cd137 (urelumab, utomilumab)
+    (r"(?:anti-?)?(?:cd137|4-1bb)\s+(?:agonists?|agonistic\s+antibod(?:y|ies))(?:\s+antibod(?:y|ies))?", ("cd137",), ()),
     (r"immune[- ]checkpoint\s+(?:inhibitors?|blockade|therapy)|checkpoint\s+inhibitors?|\bici\b|免疫检查点抑制剂|免疫检查点",
      ("ici",), ()),
+    # "Prior exposure to immune-mediated therapy excluding therapeutic anticancer vaccines" (NCT05883644): every
+    # immunotherapy (checkpoint inhibitors, CD137 agonists, cell therapy, cytokines) and other immunomodulators
+    # (thymalfasin); the lexicon carries no cancer vaccine, so a vaccine on record stays unresolved (unknown)
+    (r"immune[- ]mediated\s+(?:therapy|therapies|treatments?)\s+excluding\s+therapeutic\s+(?:anti-?cancer\s+)?vaccines?",
+     ("immunotherapy", "immunomodulator"), ()),
     (r"immunotherapy|免疫治疗", ("ici",), ()),
     (r"tyrosine kinase inhibitors?|\btkis?\b|酪氨酸激酶抑制剂|multi-?kinase inhibitors?|多激酶抑制剂", ("tki",), ()),
     (r"targeted (?:therapy|drugs?|agents?)|targeting drugs?|molecular(?:ly)? targeted|靶向(?:药物)?(?:治疗)?", ("tki", "anti_vegf"), ()),
     (r"anti[- ]?vegf|vegf(?:r)?\s*inhibitors?|抗血管生成", ("anti_vegf",), ()),
     (r"mtor inhibitors?", ("mtor",), ()),
+    # "prior chemotherapy or other medical agents used to treat hepatocellular carcinoma": any anticancer drug
+    (r"chemotherapy\s+or\s+other\s+medical\s+agents\s+used\s+to\s+treat\s+(?:hepatocellular\s+carcinoma|hcc)", (), ("systemic",)),
+    # "0-2 prior systemic chemotherapy and biologic regimens" (NCT00516165): cytotoxic and biologic agents together
+    # are every systemic anticancer regimen (the sorafenib era called sorafenib a biologic/targeted agent)
+    (r"(?:systemic\s+)?chemotherapy\s+(?:and|or|and/or)\s+biologic(?:al)?\s+(?:regimens?|therap(?:y|ies)|agents?|treatments?)",
+     (), ("systemic",)),
     (r"(?:systemic\s+)?chemotherapy|化疗|radiochemotherapy|放化疗", ("chemotherapy",), ()),
     (r"systemic (?:anti-?cancer |anti-?tumou?r |)(?:therapy|therapies|treatment|treatments)|系统(?:性)?(?:抗肿瘤)?治疗"
      r"|全身(?:性)?(?:抗肿瘤)?治疗", (), ("systemic",)),
@@ -56,7 +84,8 @@ CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
      r"|局部治疗", (), ("locoregional",)),
     (r"radiotherapy|radiation|放疗|sbrt|\by-?90\b|radioemboli\w*", ("radiotherapy",), ("radiotherapy",)),
     (r"cell therapy|car-?t|inkt|细胞治疗", ("cell_therapy",), ()),
-    (r"(?:systemic\s+)?(?:cortico)?steroids?|类固醇|糖皮质激素|激素治疗", ("corticosteroid",), ()),
+    # "non-steroidal anti-inflammatory drug" is not a steroid
+    (r"(?:systemic\s+)?(?<!non-)(?<!non)(?<!non )(?:cortico)?steroids?(?!al)|类固醇|糖皮质激素|激素治疗", ("corticosteroid",), ()),
     (r"immunosuppress\w*(?:\s+(?:therapy|agents?|drugs?|treatment))?|免疫抑制(?:剂|治疗)?", ("immunosuppressant",), ()),
     (r"investigational (?:drugs?|agents?|products?|therap\w*|treatments?)|experimental (?:drugs?|treatments?|therap\w*)"
      r"|试验(?:用)?药物|研究药物|实验性治疗|其他试验用药物", ("investigational",), ()),
@@ -195,6 +224,7 @@ _SITE_AFTER = ascii_re(r"\s*(?:\([^()]{0,40}\)\s*)?(?:to|of|at|on)\s+(?:the\s+|a
                        r"(?:liver|abdomen|chest|thorax|pelvis|brain|bone|site|field|region|lesions?|areas?|>|≥)")
 
 
+_FOR_HEPATOBILIARY = ascii_re(r"\s+for\s+(?:cholangiocarcinoma\s+or\s+)?hepatobiliary\s+(?:carcinoma|cancer)\b")
 _LIVER_AFTER = ascii_re(r"\s*(?:to|of|on|at|involving|directed (?:at|to))\s+(?:the\s+)?(?:liver|hepatic (?:lesions?|tumou?rs?))\b")
 _LIVER_BEFORE = ascii_re(r"(?:liver[- ]directed|hepatic|(?:针对)?肝(?:脏|区|内病灶)?(?:的)?)\s*$")
 _OTHER_SITE = ascii_re(r"abdom|chest|thora|pelvi|brain|crani|bone|lung|field|region|areas?\b|>|≥|腹|胸|骨|脑|肺")
@@ -225,7 +255,7 @@ def _is_radiotherapy(text: str, start: int, end: int) -> bool:
 def _doubt(text: str, start: int, end: int) -> str | None:
     """Why the therapy named in text[start:end] cannot be read exactly, else None."""
     span = text[start:end]
-    if re.search(r"systemic\s+chemotherap", span):
+    if re.search(r"systemic\s+chemotherap(?!\w*\s+(?:and|or|and/or)\s+biologic)", span):
         return ("'systemic chemotherapy': cytotoxic chemotherapy only, or any systemic anticancer drug "
                 "(older usage counts sorafenib)?")
     if re.search(r"radiat|radiother|放疗|\bsbrt\b|\bebrt\b", span) and (
@@ -323,7 +353,9 @@ def scan_therapy(ctx: Context) -> list[Hit]:
             else:
                 break
         start = min(g_start, chain[0].start()) if chain else g_start
-        unread = _UNREAD_DRUG_CLASS.search(text, start, g_end)
+        # a class word this module reads ("CD137 agonists") is not an unread class
+        unread = next((u for u in _UNREAD_DRUG_CLASS.finditer(text, start, g_end)
+                       if not any(g[0] <= u.start() and u.end() <= g[1] for g in group)), None)
         if unread:
             # "Prior treatment with OX40 agonists or sorafenib": a drug class the lexicon does not read inside the
             # statement would be dropped from the rule; the criterion goes to review instead
@@ -419,6 +451,14 @@ def scan_therapy(ctx: Context) -> list[Hit]:
         if doubt:
             hits.append(Hit(start, end, AllOf(children=[node, NeedsReview(reason=doubt)]), priority=2, family="therapy",
                             extra=extra))
+            continue
+        own_cancer = _FOR_HEPATOBILIARY.match(text, end)
+        if own_cancer and not doubt:
+            # "No prior chemotherapy for cholangiocarcinoma or hepatobiliary carcinoma": hepatobiliary carcinoma
+            # includes the patient's HCC, so the phrase names the cancer under study, not a diagnosis to require
+            end = own_cancer.end()
+            priority = max(priority, 6)
+            hits.append(Hit(start, end, node, priority=priority, family="therapy", windowed=True, extra=extra))
             continue
         tail = _NOT_ALLOWED.match(text, end)
         if tail:  # "Prior TARE or sorafenib not allowed": an inclusion requires its absence; an exclusion restates it

@@ -27,12 +27,20 @@ __all__ = ["CriterionText", "SplitResult", "split_criteria", "split_block", "is_
 #: they are not criteria and leave the matching and the coverage denominator; the items under a
 #: heading carry the rules.
 _EMPTY_ITEM = re.compile(r"^\s*(?:not specified|none|n/?a|not applicable|无|不适用)\s*[.。]?\s*$", re.IGNORECASE)
+#: a cross-reference to another section of the same record ("See Disease Characteristics", "See General
+#: Eligibility Criteria": the PDQ export's pointer; the section it names carries the rules) is not a criterion.
+#: A lone connective between two items ("Or") is NOT dropped: it makes its neighbours alternatives, and
+#: dropping it would silently require both (it stays a criterion that needs review)
+_NOT_A_CRITERION = re.compile(r"^\s*(?:see\s+(?:(?:the\s+)?(?:disease|patient)\s+characteristics|general\s+eligibility(?:\s+criteria)?)"
+                              # "Required laboratory values" (NCT00081900): a lead-in whose colon the export lost; the
+                              # next item ("Renal function: serum creatinine <= 1.2 mg/dL ...") holds the values
+                              r"|required\s+laboratory\s+(?:values|parameters))\s*[.。]?\s*$", re.IGNORECASE)
 
 
 def is_heading(text: str) -> bool:
     """True for a section heading, a list lead-in or an empty statement (not a criterion)."""
     stripped = text.strip()
-    return bool(_EMPTY_ITEM.match(stripped)) or stripped.endswith((":", "："))
+    return bool(_EMPTY_ITEM.match(stripped) or _NOT_A_CRITERION.match(stripped)) or stripped.endswith((":", "："))
 
 
 @dataclass(frozen=True)

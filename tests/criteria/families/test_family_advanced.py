@@ -1,0 +1,26 @@
+""""Advanced HCC" as a stage (``criteria/families/advanced.py``, ``scan_advanced_hcc``).
+
+From ``tests/criteria/test_criteria_diagnosis_progression.py`` (1 of its 13 tests; the others are in
+``families/test_family_cns.py``, ``families/test_family_diagnosis.py``,
+``families/test_family_metastasis.py``, ``families/test_family_progression.py``,
+``families/test_family_staging.py``):
+
+Diagnosis routes, metastasis sites and progression or intolerance (issue 10).
+
+Each test: a criterion from a real HCC trial, a patient, the verdict a clinician reads, and why.
+"""
+
+from __future__ import annotations
+
+from hcctrials.criteria.compiler.compile import compile_criterion
+from hcctrials.model.eligibility import NeedsReview, walk
+
+
+def needs_review(text: str, role: str = "inclusion") -> bool:
+    return any(isinstance(n, NeedsReview) for n in walk(compile_criterion(text, role=role)))  # type: ignore[arg-type]
+
+
+def test_advanced_hcc_is_read_as_bclc_c_or_b_beyond_locoregional_therapy() -> None:
+    # 晚期 (advanced): BCLC C (CNLC III), or BCLC B not amenable to / progressed after locoregional therapy
+    # (criteria/families/advanced.py; the verdicts are in test_family_advanced_stage.py)
+    assert not needs_review("晚期肝细胞肝癌,经组织学/细胞学确诊或符合肝细胞肝癌临床诊断标准。")

@@ -1,0 +1,55 @@
+"""Metastasis sites (``criteria/families/metastasis.py``, ``scan_metastasis_sites``).
+
+From ``tests/criteria/test_criteria_diagnosis_progression.py`` (2 of its 13 tests; the others are in
+``families/test_family_advanced.py``, ``families/test_family_cns.py``, ``families/test_family_diagnosis.py``,
+``families/test_family_progression.py``, ``families/test_family_staging.py``):
+
+Diagnosis routes, metastasis sites and progression or intolerance (issue 10).
+
+Each test: a criterion from a real HCC trial, a patient, the verdict a clinician reads, and why.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from hcctrials.criteria.compiler.compile import compile_criterion
+from hcctrials.criteria.evaluation.evaluate import evaluate_node
+from hcctrials.criteria.evaluation.facts import PatientFacts
+from hcctrials.model.eligibility import NeedsReview, walk
+from hcctrials.model.patient import Patient
+
+
+SCREENING = date(2026, 6, 1)
+
+
+def status(text: str, patient: dict[str, Any], role: str = "inclusion") -> str:
+    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
+    return evaluate_node(rule, PatientFacts(Patient.model_validate({"patient_id": "p", **patient}), SCREENING)).status
+
+
+def needs_review(text: str, role: str = "inclusion") -> bool:
+    return any(isinstance(n, NeedsReview) for n in walk(compile_criterion(text, role=role)))  # type: ignore[arg-type]
+
+
+SITES = "Patients with central nervous system (CNS), bone or peritoneal metastasis"
+
+
+@pytest.mark.parametrize(("tumour", "expected", "why"), [
+    ({"extrahepatic_sites": ["bone"]}, "met", "bone metastasis"),
+    ({"extrahepatic_sites": ["peritoneum", "lung"]}, "met", "peritoneal metastasis"),
+    ({"cns_metastasis": True}, "met", "brain metastasis"),
+    ({"extrahepatic_spread": True, "lymph_node_metastasis": True, "distant_metastasis": False, "cns_metastasis": False},
+     "not_met", "nodal disease only"),
+    ({"extrahepatic_sites": ["lung"]}, "unknown", "lung metastases; brain, bone and peritoneum not stated as examined"),
+    ({}, "unknown", "no staging recorded"),
+])
+def test_metastasis_sites_are_any_of_the_sites(tumour: dict[str, Any], expected: str, why: str) -> None:
+    assert status(SITES, {"tumour": tumour}, role="exclusion") == expected, why
+
+
+def test_a_site_the_model_cannot_name_stays_for_review() -> None:
+    assert needs_review("Visceral, bone or diffuse metastases.", role="exclusion")
