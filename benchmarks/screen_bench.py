@@ -258,6 +258,12 @@ def main() -> None:
         load_compiled_trials(store, list(store.iter_trials()))  # compile once into the cache, as ingest does
         store.close()
         print(f"catalog: {n_trials} open trials saved and compiled in {time.perf_counter() - s:.0f} s (not timed below)")
+    else:  # a kept database: bring its criteria cache up to date with this compiler (as `hcctrials ingest` does)
+        s = time.perf_counter()
+        store = open_store(db)
+        load_compiled_trials(store, list(store.iter_trials()))
+        store.close()
+        print(f"catalog: criteria cache of {n_trials} trials checked in {time.perf_counter() - s:.0f} s (not timed below)")
     cohorts = {}
     for n in sorted({n_spark} if args.skip_big else {n_big, n_spark}):
         path = folder / f"cohort-{n}.parquet"

@@ -3,7 +3,7 @@
 The scalar engine (:mod:`hcctrials.criteria.evaluation.evaluate`) decides one criterion for one patient
 with a reason.  Screening a cohort needs the same *verdict codes* for many patients at once;
 this module computes them column-wise and is checked against the scalar engine by a property
-test (``tests/criteria/test_criteria_columnar.py``): the codes are equal by construction of
+test (``tests/criteria/evaluation/test_evaluation_columnar.py``): the codes are equal by construction of
 the tests, the reasons are not produced here (the cohort table names the deciding criterion).
 
 How (per batch of patients, all on one ``as_of``):
@@ -17,14 +17,26 @@ How (per batch of patients, all on one ``as_of``):
      :func:`hcctrials.units.convert`, site-default ULNs) and ``age`` are evaluated with
      vector comparisons over per-patient fact columns (newest result per analyte within the
      window, converted once per (analyte, window, unit) and shared by every leaf using it).
-     A measured creatinine clearance that is absent falls back to the scalar Cockcroft-Gault
-     rule for those patients only.
+     A creatinine clearance that is not measured is computed by Cockcroft-Gault over the columns (newest
+     creatinine with a value, age, weight, sex); a clearance per 1.73 m² of body surface area uses the
+     measured one or Cockcroft-Gault with the Mosteller BSA from the height and weight columns, or the
+     adult BSA band when either is missing (:func:`_crcl_per_bsa_codes`).  Only a value whose unit
+     conversion fails falls back to the scalar rule, for that patient alone.
    * Every other kind is evaluated over the **distinct values of its input** in the batch
      (dictionary encoding, as Arrow and Parquet do for categorical columns): e.g. ``prior_therapy``
      depends only on the therapy lines, so the scalar leaf rule runs once per distinct therapy
      history and the result is broadcast with ``np.take``.  This is exact by construction (the
      scalar rule is the rule) and its cost grows with the diversity of the inputs, not the batch.
-     A kind without a declared input falls back to the scalar rule per patient (correct, slower).
+     A kind without a declared input falls back to the scalar rule per patient (correct, slower): so
+     does a leaf kind this module does not know, e.g. one added to the compiler later.
+   * ``virology`` and ``hepatitis_status`` are keyed on the virology record and, for the markers and
+     tests that read HBV DNA, on the verdict of "HBV DNA <comparator> limit IU/mL" computed
+     column-wise, so that continuous DNA values collapse to three keys (:func:`_hbv_dna_probe`; an
+     unlisted marker or test keys on every HBV DNA result, as before).
+   * ``child_pugh``, ``albi`` and ``stage`` read the Child-Pugh / ALBI / staging inputs, computed once
+     per group of patients whose liver values fall in the same Child-Pugh bands and mALBI sub-grade
+     with equal liver, ECOG, tumour and diagnosis records (:func:`_column_liver_groups`; values close
+     to a cut-off are banded by the scalar function).
 
    A batch read column-wise (:meth:`FactColumns.from_columns`, :mod:`hcctrials.patients.columns`)
    builds these fact columns from the flat lab table and the field codes directly; a patient object
@@ -190,6 +202,33 @@ def _convert(value: float, src: str, dst: str, analyte: str) -> float | None:
     return out
 
 
+def _column_convert(value: np.ndarray, unit: np.ndarray, rows: np.ndarray, dst: str,
+                    analyte: str) -> tuple[np.ndarray, np.ndarray]:
+    """(values of *rows* converted to *dst*, converted) with :func:`hcctrials.units.convert`: a result
+    already in *dst* is taken as is (convert returns ``float(value)`` then, once the unit is checked),
+    other units value by value (memoised); *unit* holds normalised units (``_BAD_UNIT``: not a unit,
+    None: no unit, never converted here)."""
+    out = np.full(value.shape, np.nan)
+    ok = np.zeros(value.shape, dtype=bool)
+    if not rows.any():
+        return out, ok
+    for u in set(unit[rows].tolist()):
+        if u is None or u == _BAD_UNIT:
+            continue
+        sel = rows & (unit == u)
+        if u == dst:
+            if _convert(1.0, u, dst, analyte) is not None:  # the unit is accepted for this analyte
+                out[sel] = value[sel]
+                ok[sel] = True
+            continue
+        for i in np.nonzero(sel)[0].tolist():
+            conv = _convert(float(value[i]), u, dst, analyte)
+            if conv is not None:
+                out[i] = conv
+                ok[i] = True
+    return out, ok
+
+
 @dataclass
 class LabColumn:
     """Newest result with a value per patient within a window (NaN / None where none)."""
@@ -287,39 +326,124 @@ def _liver_parts(lab: dict[str, float | None], liver: Any, ecog: int | None, eco
     return cp, albi, stage_key
 
 
-def _column_liver_parts(columns: PatientColumns, as_of: date, window: int) -> list[tuple[Any, Any, Hashable]]:
-    """:func:`_liver_scores` per row from the columns: the newest result with a value of each liver
-    analyte within *window* (as the scores' ``_latest``), made canonical by
-    :func:`hcctrials.units.to_canonical` once per distinct (result shape, value), an unusable result
-    counting as none (as ``_latest``)."""
+def _canonical_values(columns: PatientColumns, analyte: str, window: int, as_of: date) -> np.ndarray:
+    """Per row the newest result with a value of *analyte* within *window* (as the scores' ``_latest``) in the
+    canonical unit of :func:`hcctrials.units.to_canonical` (NaN: none, or an unusable result, as ``_latest``).
+    A result already in the canonical unit with a value >= 0 is taken as is (what ``to_canonical`` returns
+    for it); any other is converted by ``to_canonical`` once per distinct (result shape, value)."""
     from hcctrials.errors import InputError
-    from hcctrials.units import to_canonical
+    from hcctrials.units import canonical_unit, to_canonical
+
+    out = np.full(columns.n, np.nan)
+    rows, keep = _newest_rows(columns, analyte, window, as_of, True)
+    if not rows.size:
+        return out
+    table = _shape_table(columns)
+    values = columns.lab_value[keep]
+    try:
+        canon = canonical_unit(analyte)
+    except KeyError:
+        canon = None
+    same = (table.unit[columns.lab_shape[keep]] == canon) & (values >= 0) if canon is not None else \
+        np.zeros(rows.size, dtype=bool)
+    out[rows[same]] = values[same]
+    memo: dict[tuple[int, float], float | None] = {}
+    for r, k in zip(rows[~same].tolist(), keep[~same].tolist()):
+        key = (int(columns.lab_shape[k]), float(columns.lab_value[k]))
+        if key not in memo:
+            try:
+                memo[key] = to_canonical(columns.lab_result(k), on_implausible="record").value
+            except InputError:
+                memo[key] = None
+        got = memo[key]
+        if got is not None:
+            out[r] = got
+    return out
+
+
+def _band_column(value: np.ndarray, low: float, high: float, increasing: bool) -> np.ndarray:
+    """:func:`hcctrials.scores._common.band_increasing` / ``band_decreasing`` over an array (0 where NaN).  The
+    scalar rule compares the value rounded to 9 decimals: values within 1e-6 of a cut-off take the scalar rule."""
+    from hcctrials.scores._common import band_decreasing, band_increasing
+
+    out = np.zeros(value.shape, dtype=np.int64)
+    known = ~np.isnan(value)
+    with np.errstate(invalid="ignore"):
+        if increasing:
+            band = np.where(value < low, 1, np.where(value <= high, 2, 3))
+        else:
+            band = np.where(value > high, 1, np.where(value >= low, 2, 3))
+        near = known & ((np.abs(value - low) < 1e-6) | (np.abs(value - high) < 1e-6))
+    out[known] = band[known]
+    rule = band_increasing if increasing else band_decreasing
+    for i in np.nonzero(near)[0].tolist():
+        out[i] = rule(float(value[i]), low, high)
+    return out
+
+
+_ALBI_SUB = {"1": 1, "2a": 2, "2b": 3, "3": 4}
+
+
+def _albi_column(bilirubin: np.ndarray, albumin: np.ndarray) -> np.ndarray:
+    """mALBI sub-grade code per row (0: not computable; 1, 2a, 2b, 3 -> 1-4), as
+    :func:`hcctrials.scores.albi.compute_albi` (Johnson PJ et al., J Clin Oncol 2015;33:550; Hiraoka A et al.,
+    Liver Cancer 2017): 0.66 x log10(bilirubin umol/L) - 0.085 x albumin g/L; a score within 1e-9 of a cut-off
+    takes the scalar function.  Rows with bilirubin <= 0 or albumin < 0 are left to the caller (0)."""
+    from hcctrials.scores.albi import GRADE_1_MAX, GRADE_2_MAX, GRADE_2A_MAX, compute_albi
+
+    out = np.zeros(bilirubin.shape, dtype=np.int64)
+    ok = ~np.isnan(bilirubin) & ~np.isnan(albumin)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        ok &= (bilirubin > 0) & (albumin >= 0)
+        score = 0.66 * np.log10(np.where(ok, bilirubin, 1.0)) - 0.085 * np.where(ok, albumin, 0.0)
+    code = np.where(score <= GRADE_1_MAX, 1, np.where(score <= GRADE_2A_MAX, 2, np.where(score <= GRADE_2_MAX, 3, 4)))
+    out[ok] = code[ok]
+    near = ok & (np.min(np.abs(score[:, None] - np.array([GRADE_1_MAX, GRADE_2A_MAX, GRADE_2_MAX])[None, :]), axis=1)
+                 < 1e-9) if score.size else ok
+    for i in np.nonzero(near)[0].tolist():
+        sub = compute_albi(bilirubin_umol_l=float(bilirubin[i]), albumin_g_l=float(albumin[i])).subgrade
+        out[i] = _ALBI_SUB[sub] if sub is not None else 0
+    return out
+
+
+def _column_liver_groups(columns: PatientColumns, as_of: date,
+                         window: int) -> tuple[np.ndarray, list[tuple[Any, Any, Hashable]], list[int]]:
+    """:func:`_liver_scores` of a column batch, computed once per group of rows that give the same Child-Pugh
+    (points, range, class, label), ALBI grade and staging key: rows whose liver laboratory values fall in the
+    same Child-Pugh bands (:data:`hcctrials.scores.child_pugh.DEFAULT`: normal and cholestatic bilirubin rows,
+    albumin, INR, PT) and the same mALBI sub-grade, with equal liver, ECOG, tumour and diagnosis records.  A
+    row with a value that the scores refuse (negative; bilirubin 0) is a group of its own (the scores raise as
+    for that patient alone).  Returns (group of each row, parts per group, first row of each group)."""
+    from hcctrials.scores.child_pugh import DEFAULT as CP
 
     n = columns.n
-    values: dict[str, list[float | None]] = {}
-    memo: dict[tuple[int, float], float | None] = {}
-    for analyte in _LIVER_LABS:
-        col: list[float | None] = [None] * n
-        rows, keep = _newest_rows(columns, analyte, window, as_of, True)
-        for r, k in zip(rows.tolist(), keep.tolist()):
-            shape = int(columns.lab_shape[k])
-            v = float(columns.lab_value[k])
-            key = (shape, v)
-            if key not in memo:
-                try:
-                    memo[key] = to_canonical(columns.lab_result(k), on_implausible="record").value
-                except InputError:
-                    memo[key] = None
-            col[r] = memo[key]
-        values[analyte] = col
-    codes = columns.codes
+    lab = {a: _canonical_values(columns, a, window, as_of) for a in _LIVER_LABS}
+    bili, alb, inr, pt = (lab[a] for a in _LIVER_LABS)
+    with np.errstate(invalid="ignore"):
+        special = (bili <= 0) | (alb < 0) | (inr < 0)
+    parts = [
+        _band_column(bili, *CP.bilirubin_umol_l, True), _band_column(bili, *CP.bilirubin_cholestatic_umol_l, True),
+        _band_column(alb, *CP.albumin_g_l, False), _band_column(inr, *CP.inr, True),
+        _band_column(pt, *CP.pt_prolongation_s, True), _albi_column(bili, alb),
+        np.where(special, np.arange(n), -1),
+        *(np.asarray(columns.codes[f], dtype=np.int64) for f in ("liver", "tumour", "diagnosis", "ecog", "ecog_date")),
+    ]
+    inverse, reps, _ = _encode_rows(parts, n)
     liver, tumour, diagnosis = (columns.values[f] for f in ("liver", "tumour", "diagnosis"))
     ecog, ecog_date = columns.values["ecog"], columns.values["ecog_date"]
-    lc, tc, dc, ec, edc = (codes[f].tolist() for f in ("liver", "tumour", "diagnosis", "ecog", "ecog_date"))
-    bili, alb, inr, pt = (values[a] for a in _LIVER_LABS)
-    return [_liver_parts({"bilirubin_total": bili[i], "albumin": alb[i], "inr": inr[i], "pt_prolongation": pt[i]},
-                         liver[lc[i]], ecog[ec[i]], ecog_date[edc[i]], tumour[tc[i]], ("tumour", tc[i]),
-                         diagnosis[dc[i]], as_of) for i in range(n)]
+    codes = columns.codes
+
+    def value(a: str, i: int) -> float | None:
+        v = float(lab[a][i])
+        return None if math.isnan(v) else v
+
+    groups = []
+    for i in reps:
+        lc, tc, dc = int(codes["liver"][i]), int(codes["tumour"][i]), int(codes["diagnosis"][i])
+        groups.append(_liver_parts({a: value(a, i) for a in _LIVER_LABS}, liver[lc], ecog[int(codes["ecog"][i])],
+                                   ecog_date[int(codes["ecog_date"][i])], tumour[tc], ("tumour", tc),
+                                   diagnosis[dc], as_of))
+    return inverse, groups, reps
 
 
 #: Kinds whose key is made of whole patient fields (frozen once per field and patient, shared by
@@ -438,26 +562,48 @@ def _shape_table(columns: PatientColumns) -> _ShapeTable:
     return cast(_ShapeTable, table)
 
 
+_LAB_INDEX: list[Any] = [None, None, None]  # [columns, as_of, index]: the batch being evaluated
+
+
+def _lab_index(columns: PatientColumns, as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
+                                                            np.ndarray, np.ndarray, dict[str, int]]:
+    """The flat lab columns of a batch sorted once by (row, days before *as_of*, record order): (positions,
+    analyte code, days before, dated on or before *as_of*, has a value, row) in that order and the analyte
+    codes (kept for the batch being evaluated)."""
+    if _LAB_INDEX[0] is columns and _LAB_INDEX[1] == as_of:
+        return cast("tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, int]]",
+                    _LAB_INDEX[2])
+    table = _shape_table(columns)
+    shape = columns.lab_shape
+    day = table.day[shape]
+    today = as_of.toordinal()
+    before = today - day
+    names, code = (np.unique(table.analyte[shape].astype(str), return_inverse=True) if shape.size
+                   else (np.empty(0, dtype=str), np.empty(0, dtype=np.int64)))
+    order = np.lexsort((np.arange(shape.size), before, columns.lab_row))
+    index = (order, code.reshape(-1)[order], before[order], ((day >= 0) & (day <= today))[order],
+             ~np.isnan(columns.lab_value)[order], columns.lab_row[order], {str(x): k for k, x in enumerate(names)})
+    _LAB_INDEX[:] = [columns, as_of, index]
+    return index
+
+
 def _newest_rows(columns: PatientColumns, analyte: str, window: int, as_of: date,
                  with_value: bool) -> tuple[np.ndarray, np.ndarray]:
     """(rows, positions in the flat lab columns) of the newest dated result of *analyte* on or before
     *as_of* within *window* days per patient (ties: the first in record order), as
     :meth:`Patient.labs_for`; only results with a value when *with_value*."""
-    table = _shape_table(columns)
-    shape = columns.lab_shape
-    day = table.day[shape]
-    today = as_of.toordinal()
-    sel = (table.analyte[shape] == analyte) & (day >= 0) & (day <= today) & (today - day <= window)
+    order, code, before, dated, valued, row, names = _lab_index(columns, as_of)
+    k = names.get(analyte)
+    if k is None:
+        empty = np.empty(0, dtype=np.int64)
+        return empty, empty
+    sel = (code == k) & dated & (before <= window)
     if with_value:
-        sel &= ~np.isnan(columns.lab_value)
-    pos = np.nonzero(sel)[0]
-    if not pos.size:
-        return pos, pos
-    rows = columns.lab_row[pos]
-    order = pos[np.lexsort((pos, today - day[pos], rows))]
-    first = np.r_[True, columns.lab_row[order][1:] != columns.lab_row[order][:-1]]
-    keep = order[first]
-    return columns.lab_row[keep], keep
+        sel &= valued
+    keep = order[sel]
+    rows = row[sel]
+    first = np.r_[True, rows[1:] != rows[:-1]] if rows.size else np.empty(0, dtype=bool)
+    return rows[first], keep[first]
 
 
 def _column_lab(columns: PatientColumns, analyte: str, window: int, as_of: date) -> LabColumn:
@@ -480,24 +626,6 @@ def _column_lab(columns: PatientColumns, analyte: str, window: int, as_of: date)
         lower[rows] = table.lower_open[shape]
         upper[rows] = table.upper_open[shape]
     return LabColumn(present, value, unit, lower, upper, uln)
-
-
-@dataclass
-class _Result:
-    value: float | None
-    unit: str | None
-
-
-def _column_newest(columns: PatientColumns, analyte: str, window: int, as_of: date) -> list[_Result | None]:
-    """Per row the newest result of *analyte* within *window* (with or without a value), as
-    :meth:`Patient.latest_lab` returns it: its value and unit as written."""
-    out: list[_Result | None] = [None] * columns.n
-    rows, keep = _newest_rows(columns, analyte, window, as_of, False)
-    table = _shape_table(columns)
-    for r, k in zip(rows.tolist(), keep.tolist()):
-        v = float(columns.lab_value[k])
-        out[r] = _Result(None if math.isnan(v) else v, table.raw_unit[int(columns.lab_shape[k])])
-    return out
 
 
 def _column_age(columns: PatientColumns, as_of: date) -> np.ndarray:
@@ -538,8 +666,12 @@ class FactColumns:
         self._encodings: dict[str, tuple[np.ndarray, list[int]]] = {}
         self._age: np.ndarray | None = None
         self._frozen: dict[str, list[Hashable]] = {}
-        self._parts: list[tuple[Any, Any, Hashable]] | None = None
         self._crcl: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
+        self._numbers: dict[str, np.ndarray] = {}
+        self._fields: dict[str, np.ndarray] = {}
+        self._any_unit: dict[tuple[str, int, str], np.ndarray] = {}
+        self._keyed: dict[Hashable, tuple[np.ndarray, list[int], list[Hashable] | None]] = {}
+        self._liver_groups: tuple[np.ndarray, list[tuple[Any, Any, Hashable]], list[int]] | None = None
         self._shared_keys: dict[str, list[Hashable]] = {}
         #: leaf verdict per (leaf, shared key), kept across batches by the catalog (None: not kept)
         self.leaf_cache: dict[tuple[int, Hashable], int] | None = None
@@ -657,57 +789,123 @@ class FactColumns:
             col = self._frozen[name] = [_freeze(getattr(p, name)) for p in self.patients]
         return col
 
-    def liver_parts(self) -> list[tuple[Any, Any, Hashable]]:
-        """Per patient (Child-Pugh, ALBI, staging key) without full staging (see :func:`_liver_scores`)."""
-        if self._parts is None and self.columns is not None:
-            self._parts = _column_liver_parts(self.columns, self.as_of, self.lab_window_days)
-        if self._parts is None:
-            self._parts = [_liver_scores(p, self.as_of, self.lab_window_days) for p in self.patients]
-        return self._parts
+    def liver_groups(self) -> tuple[np.ndarray, list[tuple[Any, Any, Hashable]], list[int]]:
+        """(group of each patient, (Child-Pugh, ALBI, staging key) per group, a patient per group) without full
+        staging (see :func:`_liver_scores`, :func:`_column_liver_groups`)."""
+        if self._liver_groups is None:
+            if self.columns is not None:
+                self._liver_groups = _column_liver_groups(self.columns, self.as_of, self.lab_window_days)
+            else:
+                parts = [_liver_scores(p, self.as_of, self.lab_window_days) for p in self.patients]
+                self._liver_groups = (np.arange(self.n, dtype=np.int64), parts, list(range(self.n)))
+        return self._liver_groups
+
+    def number(self, name: str) -> np.ndarray:
+        """A per-patient number (``weight_kg``, ``height_cm``...) as float64, NaN where not given."""
+        col = self._numbers.get(name)
+        if col is None:
+            if self.columns is not None:
+                col = np.asarray(self.columns.numbers[name], dtype=np.float64)
+            else:
+                got = [getattr(p, name) for p in self.patients]
+                col = np.array([np.nan if v is None else float(v) for v in got], dtype=np.float64)
+            self._numbers[name] = col
+        return col
+
+    def field(self, name: str) -> np.ndarray:
+        """A per-patient categorical field as an object array (the value, None where not given)."""
+        col = self._fields.get(name)
+        if col is None:
+            if self.columns is not None:
+                distinct = np.empty(len(self.columns.values[name]), dtype=object)
+                distinct[:] = self.columns.values[name]
+                col = distinct[self.columns.codes[name]] if self.n else np.empty(0, dtype=object)
+            else:
+                col = np.empty(self.n, dtype=object)
+                col[:] = [getattr(p, name) for p in self.patients]
+            self._fields[name] = col
+        return col
+
+    def codes_of(self, name: str) -> np.ndarray:
+        """int64 code per patient of a field: equal codes, equal values (dictionary encoding)."""
+        if self.columns is not None and name in self.columns.codes:
+            return np.asarray(self.columns.codes[name], dtype=np.int64)
+        position: dict[Hashable, int] = {}
+        return np.fromiter((position.setdefault(k, len(position)) for k in self.frozen(name)), dtype=np.int64,
+                           count=self.n)
+
+    def newest_with_value(self, analyte: str, window: int) -> LabColumn:
+        """The newest dated result *with a value* per patient within *window* days (as ``leaves._lab`` and
+        ``leaves._cockcroft_gault`` pick it): :meth:`lab`."""
+        return self.lab(analyte, window)
+
+    def any_lab_in_unit(self, analyte: str, window: int, unit: str) -> np.ndarray:
+        """Bool per patient: some result of *analyte* with a value within *window* days (as
+        :meth:`Patient.labs_for`) has a unit that normalises to *unit*."""
+        key = (analyte, window, unit)
+        hit = self._any_unit.get(key)
+        if hit is not None:
+            return hit
+        out = np.zeros(self.n, dtype=bool)
+        if self.columns is not None:
+            cols = self.columns
+            table = _shape_table(cols)
+            shape = cols.lab_shape
+            day = table.day[shape]
+            today = self.as_of.toordinal()
+            sel = ((table.analyte[shape] == analyte) & (day >= 0) & (day <= today) & (today - day <= window)
+                   & ~np.isnan(cols.lab_value) & (table.unit[shape] == unit))
+            out[cols.lab_row[sel]] = True
+        else:
+            for i, p in enumerate(self.patients):
+                out[i] = any(lab.value is not None and lab.unit and _norm_unit(lab.unit) == unit
+                             for lab in p.labs_for(analyte, as_of=self.as_of, within_days=window))
+        self._any_unit[key] = out
+        return out
 
     def cockcroft_gault(self, window: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(clearance mL/min, computable, scalar-fallback) per patient, as ``leaves._crcl``: newest
-        creatinine within *window* (a newest result without value or unit: not computable), age,
-        weight, sex; clearance = (140 - age) x weight / (72 x Scr mg/dL) x 0.85 if female.  A
-        creatinine whose unit cannot be converted is left to the scalar rule (which raises)."""
+        """(clearance mL/min, computable, scalar-fallback) per patient, as ``leaves._cockcroft_gault``: the
+        newest creatinine *with a value* within *window* (without a unit: not computable), age, weight,
+        sex; clearance = (140 - age) x weight / (72 x Scr mg/dL) x 0.85 if female (Cockcroft DW, Gault MH,
+        Nephron 1976;16:31-41).  A creatinine whose unit cannot be converted is left to the scalar rule."""
         hit = self._crcl.get(window)
         if hit is not None:
             return hit
-        n = self.n
-        scr = np.full(n, np.nan)
-        ok = np.zeros(n, dtype=bool)
-        scalar = np.zeros(n, dtype=bool)
-        weight = np.full(n, np.nan)
-        factor = np.ones(n)
+        cr = self.newest_with_value("creatinine", window)
         age = self.age
-        inputs: Sequence[tuple[Any, float | None, str | None]]
-        if self.columns is not None:
-            newest = _column_newest(self.columns, "creatinine", window, self.as_of)
-            weights = self.columns.numbers["weight_kg"].tolist()
-            sexes = [self.columns.field_value("sex", i) for i in range(n)]
-            inputs = [(newest[i], None if math.isnan(weights[i]) else weights[i], sexes[i]) for i in range(n)]
-        else:
-            inputs = [(p.latest_lab("creatinine", as_of=self.as_of, within_days=window), p.weight_kg, p.sex)
-                      for p in self.patients]
-        for i, (cr, weight_kg, sex) in enumerate(inputs):
-            if cr is None or cr.value is None or not cr.unit or np.isnan(age[i]) or weight_kg is None \
-                    or sex is None:
-                continue
-            # cr.unit is a non-empty string here, so _norm_unit returns a str (never None)
-            unit = cast(str, _norm_unit(cr.unit))
-            conv = None if unit == _BAD_UNIT else _convert(float(cr.value), unit, "mg/dL", "creatinine")
-            if conv is None:
-                scalar[i] = True
-                continue
-            scr[i] = conv
-            weight[i] = weight_kg
-            if sex == "female":
-                factor[i] = 0.85
-            ok[i] = True
+        weight = self.number("weight_kg")
+        sex = self.field("sex")
+        has_unit = cr.present & (cr.unit != None)  # noqa: E711 - elementwise; None: no unit given
+        inputs = has_unit & ~np.isnan(age) & ~np.isnan(weight) & (sex != None)  # noqa: E711
+        scr, converted = _column_convert(cr.value, cr.unit, inputs, "mg/dL", "creatinine")
+        ok = inputs & converted
+        scalar = inputs & ~converted
+        factor = np.where(sex == "female", 0.85, 1.0)
         with np.errstate(invalid="ignore", divide="ignore"):
             crcl = (140 - age) * weight / (72 * scr) * factor
+        crcl = np.where(ok, crcl, np.nan)
         out = self._crcl[window] = (crcl, ok, scalar)
         return out
+
+    def virology_encoding(self, probe: tuple[()] | tuple[str, float]) -> tuple[np.ndarray, list[int],
+                                                                                list[Hashable] | None]:
+        """Encoding of a virology / hepatitis-status leaf (see :func:`_hbv_dna_probe`): the virology record and,
+        with a probe, the status of "HBV DNA <comparator> limit IU/mL" computed column-wise (:func:`_lab_codes`),
+        so that continuous DNA values collapse to three verdicts."""
+        key = ("virology", probe)
+        got = self._keyed.get(key)
+        if got is None:
+            parts = [self.codes_of("virology")]
+            if probe:
+                from hcctrials.model.eligibility import LabThreshold
+
+                cmp, limit = probe
+                dna, fallback = _lab_codes(LabThreshold(analyte="hbv_dna", comparator=cast(Any, cmp), value=limit,
+                                                        unit="IU/mL"), self)
+                parts.append(dna.astype(np.int64) + 8 * fallback)  # hbv_dna never falls back; kept apart if it did
+            inverse, reps, keys = _encode_rows(parts, self.n)
+            got = self._keyed[key] = (inverse, reps, list(keys) if self.columns is not None else None)
+        return got
 
     def encoding(self, kind: str) -> tuple[np.ndarray, list[int]] | None:
         """(index of each patient's distinct input, a representative patient per distinct input)."""
@@ -719,8 +917,21 @@ class FactColumns:
         shared = False  # keys that mean the same in every batch of the process (see leaf_cache)
         if kind in _PART_SIGNATURES:
             part_sig = _PART_SIGNATURES[kind]
-            keys: Sequence[Hashable] = [part_sig(parts) for parts in self.liver_parts()]
-            shared = self.columns is not None
+            group, parts, firsts = self.liver_groups()
+            position: dict[Hashable, int] = {}
+            reps_of: list[int] = []
+            of_group = np.empty(len(parts), dtype=np.int64)
+            for g, got in enumerate(parts):
+                key = part_sig(got)
+                j = position.get(key)
+                if j is None:
+                    j = position[key] = len(reps_of)
+                    reps_of.append(firsts[g])
+                of_group[g] = j
+            self._encodings[kind] = (of_group[group] if self.n else np.empty(0, np.int64), reps_of)
+            if self.columns is not None:
+                self._shared_keys[kind] = list(position)
+            return self._encodings[kind]
         elif self.columns is not None and kind in _COLUMN_SIGNATURES:
             keys = _column_keys(self.columns, *_COLUMN_SIGNATURES[kind], as_of=self.as_of)
             shared = True
@@ -757,11 +968,8 @@ _CMP: dict[str, Callable[[np.ndarray, np.ndarray | float], np.ndarray]] = {
 }
 
 
-def _interval_codes(value: np.ndarray, lower_open: np.ndarray, upper_open: np.ndarray, cmp: str,
-                    thr: np.ndarray | float) -> np.ndarray:
-    """``leaves._cmp_interval`` over arrays: the true value lies in [lo, hi]."""
-    lo = np.where(lower_open, -np.inf, value)
-    hi = np.where(upper_open, np.inf, value)
+def _range_codes(lo: np.ndarray, hi: np.ndarray, cmp: str, thr: np.ndarray | float) -> np.ndarray:
+    """``leaves._cmp_interval`` over arrays: the true value lies somewhere in [lo, hi]."""
     op = _CMP[cmp]
     with np.errstate(invalid="ignore"):
         at_lo, at_hi = op(lo, thr), op(hi, thr)
@@ -771,6 +979,12 @@ def _interval_codes(value: np.ndarray, lower_open: np.ndarray, upper_open: np.nd
         straddle = (lo < thr) & (thr < hi)
     not_met = ~at_lo & ~at_hi & ~straddle
     return np.where(met, MET, np.where(not_met, NOT_MET, UNKNOWN)).astype(_I8)
+
+
+def _interval_codes(value: np.ndarray, lower_open: np.ndarray, upper_open: np.ndarray, cmp: str,
+                    thr: np.ndarray | float) -> np.ndarray:
+    """``leaves._cmp_interval`` of ``leaves._interval`` (censored results) over arrays."""
+    return _range_codes(np.where(lower_open, -np.inf, value), np.where(upper_open, np.inf, value), cmp, thr)
 
 
 def _lab_codes(node: Any, fc: FactColumns) -> tuple[np.ndarray, np.ndarray]:
@@ -833,10 +1047,67 @@ def _age_codes(node: Any, fc: FactColumns) -> np.ndarray:
     return np.where(known, np.where(ok, MET, NOT_MET), UNKNOWN).astype(_I8)
 
 
+_PER_BSA = "mL/min/1.73m2"
+
+
+def _crcl_per_bsa_codes(node: Any, fc: FactColumns) -> tuple[np.ndarray, np.ndarray] | None:
+    """(codes, scalar-fallback mask) of "creatinine clearance <cmp> X mL/min/1.73m2", as ``leaves._lab`` and
+    ``leaves._crcl_per_bsa``: a measured result in mL/min/1.73m2 within the window is compared as any lab;
+    otherwise the clearance in mL/min (the newest measured one, a result without unit read as mL/min, else
+    Cockcroft-Gault) times 1.73 / body surface area (Mosteller: sqrt(height cm x weight kg / 3600); Mosteller,
+    N Engl J Med 1987;317:1098), or over the adult BSA band when height or weight is missing (a verdict only
+    if it holds over the whole band).  None when this rule's parts are not those of the scalar engine (the
+    caller then runs the scalar rule)."""
+    try:
+        from hcctrials.criteria.evaluation.leaves import _BSA_BAND
+    except ImportError:
+        return None
+    if node.value is None or len(_BSA_BAND) != 2:
+        return None
+    window = node.look_back_days or fc.lab_window_days
+    n = fc.n
+    codes = np.full(n, UNKNOWN, dtype=_I8)
+    fallback = np.zeros(n, dtype=bool)
+    per_bsa = fc.any_lab_in_unit("creatinine_clearance", window, _PER_BSA)
+    if per_bsa.any():  # a measured clearance per 1.73 m²: the ordinary lab comparison
+        plain, plain_fallback = _lab_codes(node, fc)
+        codes[per_bsa] = plain[per_bsa]
+        fallback |= per_bsa & plain_fallback
+    col = fc.newest_with_value("creatinine_clearance", window)
+    measured = col.present & ~per_bsa
+    src = col.unit.copy()
+    src[measured & (col.unit == None)] = "mL/min"  # noqa: E711 - `lab.unit or "mL/min"`
+    absolute, ok = _column_convert(col.value, src, measured, "mL/min", "creatinine_clearance")
+    computed = ~col.present & ~per_bsa
+    if computed.any():
+        crcl, cg_ok, cg_scalar = fc.cockcroft_gault(window)
+        use = computed & cg_ok
+        absolute = np.where(use, crcl, absolute)
+        ok = ok | use
+        fallback |= computed & cg_scalar
+    height = fc.number("height_cm")
+    weight = fc.number("weight_kg")
+    both = ~np.isnan(height) & ~np.isnan(weight)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        bsa = np.sqrt(height * weight / 3600)
+        normalised = absolute * 1.73 / bsa
+        low = np.where(both, normalised, absolute * 1.73 / _BSA_BAND[1])
+        high = np.where(both, normalised, absolute * 1.73 / _BSA_BAND[0])
+    decided = _range_codes(low, high, node.comparator, float(node.value))
+    sel = ok & ~per_bsa
+    codes[sel] = decided[sel]
+    return codes, fallback
+
+
 def _scalar_code(node: Any, facts: PatientFacts) -> int:
     from hcctrials.criteria.evaluation.evaluate import evaluate_leaf
 
     return STATUS_CODES[evaluate_leaf(node, facts).status]
+
+
+def _scalar_column(node: Any, fc: FactColumns) -> np.ndarray:
+    """The scalar rule per patient (a leaf kind without a column-wise rule or declared input)."""
+    return np.array([_scalar_code(node, fc.facts(i)) for i in range(fc.n)], dtype=_I8).reshape(fc.n)
 
 
 def evaluate_leaf_column(node: Any, fc: FactColumns) -> np.ndarray:
@@ -846,9 +1117,15 @@ def evaluate_leaf_column(node: Any, fc: FactColumns) -> np.ndarray:
         return np.full(fc.n, NEEDS_REVIEW, dtype=_I8)
     if kind == "administrative":
         return np.full(fc.n, ADMINISTRATIVE, dtype=_I8)
-    if kind == "lab" and node.analyte == "creatinine_clearance" and node.unit and "1.73" in node.unit:
-        # a clearance per 1.73 m² reads height and weight (body surface area): the scalar rule per patient
-        return np.array([_scalar_code(node, fc.facts(i)) for i in range(fc.n)], dtype=_I8)
+    if kind == "lab" and node.analyte == "creatinine_clearance" and node.unit and _norm_unit(node.unit) == _PER_BSA:
+        # a clearance per 1.73 m² reads height and weight (body surface area)
+        got = _crcl_per_bsa_codes(node, fc)
+        if got is None:
+            return _scalar_column(node, fc)
+        codes, fallback = got
+        for i in np.nonzero(fallback)[0].tolist():
+            codes[i] = _scalar_code(node, fc.facts(i))
+        return codes
     if kind == "lab":
         codes, fallback = _lab_codes(node, fc)
         if node.analyte == "creatinine_clearance" and node.value is not None and fallback.any():
@@ -864,11 +1141,21 @@ def evaluate_leaf_column(node: Any, fc: FactColumns) -> np.ndarray:
         return codes
     if kind == "age":
         return _age_codes(node, fc)
+    if kind in ("virology", "hepatitis_status"):
+        probe = _hbv_dna_probe(node)
+        if probe is not None:
+            return _per_distinct(node, fc, *fc.virology_encoding(probe))
     enc = fc.encoding(kind)
     if enc is None:  # no declared input: the scalar rule per patient
-        return np.array([_scalar_code(node, fc.facts(i)) for i in range(fc.n)], dtype=_I8)
+        return _scalar_column(node, fc)
     inverse, reps = enc
-    keys = fc.shared_keys(kind)
+    return _per_distinct(node, fc, inverse, reps, fc.shared_keys(kind))
+
+
+def _per_distinct(node: Any, fc: FactColumns, inverse: np.ndarray, reps: list[int],
+                  keys: Sequence[Hashable] | None) -> np.ndarray:
+    """Codes of *node* from the scalar rule run once per distinct input (*reps*: a patient per input, *inverse*:
+    each patient's input; *keys*: the inputs when they mean the same in every batch, for the leaf cache)."""
     cache = fc.leaf_cache
     if cache is None or keys is None:
         per_value = np.array([_scalar_code(node, fc.facts(i)) for i in reps], dtype=_I8)
@@ -881,6 +1168,47 @@ def evaluate_leaf_column(node: Any, fc: FactColumns) -> np.ndarray:
                 code = cache[(me, key)] = _scalar_code(node, fc.facts(i))
             per_value[j] = code
     return per_value[inverse] if fc.n else np.empty(0, dtype=_I8)
+
+
+#: virology markers / hepatitis tests whose rule reads the virology record only, and those that also read the
+#: HBV DNA through one threshold (criteria/evaluation/leaves_history._virology, virology.evaluate_hepatitis_status)
+_VIROLOGY_RECORD_ONLY = frozenset({"hiv", "hcv_rna", "hbsag", "hbv_hcv_coinfection"})
+_HEPATITIS_RECORD_ONLY = frozenset({"hbv_antiviral", "hcv_treatment_washout"})
+
+
+def _hbv_dna_probe(node: Any) -> tuple[()] | tuple[str, float] | None:
+    """What of the HBV DNA results a virology / hepatitis-status leaf reads: ``()`` nothing (the virology record
+    decides), ``(comparator, IU/mL)`` only the status of ``leaves._lab`` for "HBV DNA <comparator> limit IU/mL",
+    None for a marker or test not listed here (the caller then keys on every HBV DNA result)."""
+    if node.kind == "virology":
+        marker = getattr(node, "marker", None)
+        if marker in _VIROLOGY_RECORD_ONLY:
+            return ()
+        limit = getattr(node, "hbv_dna_max_iu_ml", None)
+        if marker == "hbv_controlled" and limit is not None:
+            return ("<", float(limit))
+        return None
+    test = getattr(node, "test", None)
+    if test in _HEPATITIS_RECORD_ONLY:
+        return ()
+    limit = getattr(node, "hbv_dna_max_iu_ml", None)
+    if test == "hbv_active":
+        return (">", 2000.0 if limit is None else float(limit))
+    if test == "isolated_anti_hbc":
+        return ("<", 0.0 if limit is None else float(limit))
+    return None
+
+
+def _encode_rows(parts: Sequence[np.ndarray], n: int) -> tuple[np.ndarray, list[int], list[tuple[int, ...]]]:
+    """Dictionary encoding of the rows of int columns *parts*: (index of each row's distinct key, first row
+    of each key, the keys)."""
+    if not n:
+        return np.empty(0, dtype=np.int64), [], []
+    if not parts:
+        return np.zeros(n, dtype=np.int64), [0], [()]
+    stacked = np.stack([np.asarray(p, dtype=np.int64) for p in parts], axis=1)
+    distinct, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+    return inverse.reshape(n).astype(np.int64), first.tolist(), [tuple(r) for r in distinct.tolist()]
 
 
 # ----------------------------------------------------------------------------- catalog

@@ -333,19 +333,26 @@ def screen_batch(batch: pa.Table | pa.RecordBatch, catalog: CohortCatalog, *, al
     # listed: eligible or possibly eligible (only evaluated, relevant trials can be)
     if got is None:
         return ScreenBatch(PAIR_SCHEMA.empty_table(), counts, n)
-    listed = (got.status <= 1) & gate[ti] & wanted[:, None]
-    patient_pos, sub = np.nonzero(listed.T)  # patient-major
-    trial_pos = ti[sub]
-    verdict = got.status[sub, patient_pos]
-    first = got.first[sub, patient_pos]
+    # listed pairs, patient-major: the per-trial arrays transposed once, then read with one boolean mask
+    sub_trials = np.nonzero(wanted)[0]  # evaluated trials some patient of the batch may be offered
+    status_pt = np.ascontiguousarray(got.status[sub_trials].T)  # (n, trials evaluated)
+    listed = status_pt <= 1
+    listed &= gate[ti[sub_trials]].T
+    per_patient = listed.sum(axis=1)
+    verdict = status_pt[listed]
+    n_undecided = np.ascontiguousarray(got.n_unknown[sub_trials].T)[listed]
+    first = np.ascontiguousarray(got.first[sub_trials].T)[listed]
+    trial_of = np.broadcast_to(sub_trials.astype(np.int32), listed.shape)[listed]
+    trial_pos = ti[trial_of]
     id_values, id_codes = _unique(columns.patient_ids)
+    patient_codes = np.repeat(id_codes, per_patient)
     label_codes = catalog._label_codes[np.maximum(first, 0)] if first.size else np.empty(0, np.int32)
     arrays = [
-        _dict(id_codes[patient_pos], id_values),
+        _dict(patient_codes, id_values),
         _dict(catalog._trial_codes[trial_pos], catalog._trial_values),
         _dict(catalog._registry_codes[trial_pos], catalog._registry_values),
         _dict(verdict, VERDICTS),
-        pa.array(got.n_unknown[sub, patient_pos], type=pa.int32()),
+        pa.array(n_undecided.astype(np.int32, copy=False), type=pa.int32()),
         _dict(label_codes, catalog._label_values, mask=first < 0),
         _dict(catalog._state_codes[trial_pos], catalog._state_values),
     ]
