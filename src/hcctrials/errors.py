@@ -6,6 +6,7 @@ and, where possible, how to fix it.  Modules define narrower subclasses of these
 
 from __future__ import annotations
 
+import re
 import reprlib
 from typing import Any
 
@@ -19,6 +20,8 @@ __all__ = [
     "StorageError",
     "NotFoundError",
     "DataQualityWarning",
+    "describe",
+    "is_record",
 ]
 
 
@@ -113,6 +116,74 @@ class HcctrialsError(Exception):
         if self.hint:
             text += f". {self.hint}"
         return text
+
+
+def is_record(value: object) -> bool:
+    """Whether an error's *value* is a whole record (a mapping, or a list of them) rather than the
+    value of one field: pydantic reports a missing field with its parent object as input.  A whole
+    record is never shown (a patient's data stay out of terminals, responses and logs)."""
+    from collections.abc import Mapping
+
+    if isinstance(value, Mapping):
+        return True
+    if isinstance(value, (list, tuple)):
+        return any(isinstance(item, (Mapping, list, tuple)) for item in value)
+    return False
+
+
+def _words(text: Any, language: str) -> Any:
+    """A message, record or hint in *language*: a :class:`~hcctrials.i18n.Msg` is rendered; a plain
+    English text (a module not yet on the catalog) is looked up whole in the catalog, else kept."""
+    from hcctrials.i18n import Msg, catalog, render, say
+
+    if text is None or language == "en" or isinstance(text, Msg) or not isinstance(text, str):
+        return render(text, language)
+    numbered = _NUMBERED.match(text)  # "line 3" of a record that crossed a table column as text
+    if numbered:
+        word, n = numbered.groups()
+        return {"line": say("line {n}", language, n=n), "row": say("row {n}", language, n=n),
+                "item": say("item {n}", language, n=n)}[word]
+    return catalog(language).get(text, text)
+
+
+#: records named by their position ("line 3", "row 12", "item 0"): catalog messages "line {n}" ...
+_NUMBERED = re.compile(r"^(line|row|item) (\d+)$")
+
+
+def describe(exc: HcctrialsError, language: str = "en", *, translate: Any = None) -> str:
+    """The one-line text of *exc* in *language*: where (file, record, field), what, the field's value
+    and the hint, never a whole record as value.  English is ``str(exc)`` exactly; another language
+    has its words from the catalog around the data as given (file, field, value).  *translate*
+    (text, language) -> text renders the message, record and hint (default: :func:`_words`)."""
+    words = translate or _words
+    show_value = exc.value is not None and not is_record(exc.value)
+    if language == "en":
+        if show_value:
+            return str(exc)
+        import copy
+
+        shown = copy.copy(exc)
+        shown.value = None
+        return str(shown)
+    from hcctrials.i18n import say
+
+    where = []
+    if exc.file:
+        file = (say("request body", language) if exc.file == "request body" else
+                say("form", language) if exc.file == "form" else exc.file)
+        where.append(say("file {file}", language, file=file))
+    if exc.record:
+        where.append(say("record {record}", language, record=words(exc.record, language)))
+    if exc.field:
+        where.append(say("field {field}", language, field=exc.field))
+    text = str(words(exc.message, language))
+    if where:
+        text = say("{where}: {message}", language, where=say("; ", language).join(where), message=text)
+    if show_value:
+        text += say(" (value: {value})", language, value=short_repr(exc.value))
+    if exc.hint:
+        text += say(". {hint}", language, hint=words(exc.hint, language))
+    return text
 
 
 class InputError(HcctrialsError):

@@ -68,9 +68,14 @@ def catalog(language: str) -> dict[str, str]:
 def say(message: str, language: str = "en", /, **fields: Any) -> str:
     """*message* (English, the msgid) in *language*, with its ``{fields}`` filled in.
 
-    A message without a translation falls back to English (the catalog test fails on it)."""
+    A message without a translation falls back to English (the catalog test fails on it).  A field
+    that is a :class:`Msg` (a data-quality finding, a reason) is rendered in *language* too."""
     text = catalog(language).get(message, message) if language != "en" else message
-    return text.format(**fields) if fields else text
+    if not fields:
+        return text
+    if language == "en":
+        return text.format(**fields)
+    return text.format(**{k: render(v, language) for k, v in fields.items()})  # a Msg field in the same language
 
 
 def resolve_language(value: str | None) -> str:

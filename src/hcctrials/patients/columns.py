@@ -46,6 +46,7 @@ from typing import Any
 import numpy as np
 
 from hcctrials.errors import ParseError
+from hcctrials.i18n import msg
 from hcctrials.model.patient import ANALYTES, LabResult, Patient
 
 __all__ = ["PatientColumns", "read_patient_columns", "CATEGORICAL_FIELDS", "NUMBER_FIELDS",
@@ -503,7 +504,7 @@ def read_patient_columns(raws: Sequence[str | None], *, sources: Sequence[str | 
     pending: list[int] = []
     for k, raw in enumerate(raws):
         if raw is None:
-            raise ParseError("empty patient record", file=sources[k], record=records[k] or f"row {k + 1}",
+            raise ParseError(msg("empty patient record"), file=sources[k], record=records[k] or msg("row {n}", n=k + 1),
                              field="patient_json")
         try:
             b.row(orjson.loads(raw))
@@ -522,7 +523,7 @@ def read_patient_columns(raws: Sequence[str | None], *, sources: Sequence[str | 
         for k in kept:
             rebuilt.row(orjson.loads(raws[k] or ""))
         for k in pending:
-            where = records[k] or f"row {k + 1}"
+            where = records[k] or msg("row {n}", n=k + 1)
             patient = _reader(raws[k] or "", sources[k], where)  # raises the reader's error for a bad record
             reread[k] = len(rebuilt.ids)
             try:
@@ -567,9 +568,13 @@ def _reader(raw: str, source: str | None, record: str) -> Patient:
 
     try:
         data = orjson.loads(raw)
-    except orjson.JSONDecodeError as exc:
+    except orjson.JSONDecodeError:
         try:  # the line reader's JSON (stdlib) also reads NaN / Infinity, which parse_patient then names
             data = json.loads(raw)
+        except json.JSONDecodeError as plain:
+            from hcctrials.patients.io import syntax_message
+
+            raise ParseError(syntax_message("JSON", plain), file=source, record=record) from None
         except (ValueError, RecursionError):
-            raise ParseError(f"not valid JSON: {exc}", file=source, record=record) from None
+            raise ParseError(msg("not valid {kind}", kind="JSON"), file=source, record=record) from None
     return parse_patient(data, source=source, record=record)

@@ -35,6 +35,7 @@ from typing import Any, Literal, TypeVar
 import pydantic
 
 from hcctrials.errors import DataQualityWarning, ParseError
+from hcctrials.i18n import Msg, msg, render
 from hcctrials.model.patient import (
     Condition,
     Diagnosis,
@@ -57,7 +58,18 @@ _ECOG_ANSWERS = {"LA9622-7": 0, "LA9623-5": 1, "LA9624-3": 2, "LA9625-0": 3, "LA
 
 
 class FhirMappingWarning(DataQualityWarning):
-    """A FHIR resource (or part of it) that has no place in the patient model."""
+    """A FHIR resource (or part of it) that has no place in the patient model.
+
+    Its ``message`` (``args[0]``) is a :class:`~hcctrials.i18n.Msg`: ``str(warning)`` is English,
+    ``warning.rendered(language)`` the reader's language (the CLI shows warnings so)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def rendered(self, language: str) -> str:
+        """The warning's text in *language*."""
+        return str(render(self.message, language))
 
 
 #: ICD-10 code prefix -> mapping key (longest prefix wins)
@@ -105,21 +117,24 @@ def _validate(resource: dict[str, Any], source: str | None) -> Any:
     try:
         cls = get_fhir_model_class(rtype)
     except Exception:  # unknown resource type
-        raise ParseError("unknown FHIR resource type", file=source, record=_where(resource),
+        raise ParseError(msg("unknown FHIR resource type"), file=source, record=_where(resource),
                          field="resourceType", value=rtype) from None
     try:
         return cls.model_validate(resource)
     except Exception as exc:  # pydantic ValidationError from fhir.resources
+        from hcctrials.patients.validation_text import field_path, validation_message
+
         errors = getattr(exc, "errors", None)
         field = None
+        problem: Msg
         if callable(errors):
             first = errors()[0]
-            field = ".".join(str(p) for p in first.get("loc", ()))
-            msg = first.get("msg", str(exc))
+            field = field_path(first.get("loc", ()))
+            problem = validation_message(first)
         else:
-            msg = str(exc)
-        raise ParseError(f"invalid FHIR {rtype}: {msg}", file=source, record=_where(resource),
-                         field=field) from None
+            problem = msg("the resource does not validate")
+        raise ParseError(msg("invalid FHIR {resource}: {problem}", resource=str(rtype), problem=problem),
+                         file=source, record=_where(resource), field=field) from None
 
 
 _T = TypeVar("_T")
@@ -134,9 +149,12 @@ def _build(cls: Callable[..., _T], fields: dict[str, Any], *, source: str | None
     try:
         return cls(**fields)
     except pydantic.ValidationError as exc:
+        from hcctrials.patients.validation_text import field_path, validation_message
+
         first = exc.errors()[0]
-        loc = ".".join(str(p) for p in first.get("loc", ()))
-        raise ParseError(f"value does not fit the patient model: {first.get('msg')}", file=source,
+        loc = field_path(first.get("loc", ()))
+        raise ParseError(msg("value does not fit the patient model: {problem}", problem=validation_message(first)),
+                         file=source,
                          record=record, field=f"{prefix}.{loc}" if loc else prefix,
                          value=first.get("input")) from None
 
@@ -183,31 +201,31 @@ def _lookup(code: str, table: dict[str, str]) -> str | None:
 def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Patient:
     """Map a FHIR R4 Bundle (dict) of one patient's resources to a :class:`Patient`."""
     if not isinstance(data, dict) or data.get("resourceType") != "Bundle":
-        raise ParseError("not a FHIR Bundle", file=source, field="resourceType",
+        raise ParseError(msg("not a FHIR Bundle"), file=source, field="resourceType",
                          value=data.get("resourceType") if isinstance(data, dict) else type(data).__name__)
     resources: dict[str, list[tuple[dict[str, Any], Any]]] = defaultdict(list)
     entries = data.get("entry") or []
     if not isinstance(entries, list):
-        raise ParseError("Bundle.entry must be a list of entries", file=source, field="entry",
+        raise ParseError(msg("Bundle.entry must be a list of entries"), file=source, field="entry",
                          value=type(entries).__name__)
     for i, entry in enumerate(entries):
         raw = entry.get("resource") if isinstance(entry, dict) else None
         if not isinstance(raw, dict):
-            raise ParseError("bundle entry without a resource", file=source, record=f"entry[{i}]",
+            raise ParseError(msg("bundle entry without a resource"), file=source, record=f"entry[{i}]",
                              field="resource")
         rtype = raw.get("resourceType", "?")
         if not isinstance(rtype, str):
-            raise ParseError("resourceType must be a string", file=source, record=f"entry[{i}]",
+            raise ParseError(msg("resourceType must be a string"), file=source, record=f"entry[{i}]",
                              field="resource.resourceType", value=rtype)
         resources[rtype].append((raw, _validate(raw, source)))
     patients = resources.get("Patient", [])
     if len(patients) != 1:
-        raise ParseError(f"bundle must contain exactly one Patient (found {len(patients)})",
+        raise ParseError(msg("bundle must contain exactly one Patient (found {n})", n=len(patients)),
                          file=source, field="entry.resource.resourceType")
     raw_pt, pt = patients[0]
     fields: dict[str, Any] = {"patient_id": pt.id or (pt.identifier[0].value if pt.identifier else None)}
     if not fields["patient_id"]:
-        raise ParseError("Patient without id or identifier", file=source, record=_where(raw_pt),
+        raise ParseError(msg("Patient without id or identifier"), file=source, record=_where(raw_pt),
                          field="id")
     fields["birth_date"] = _to_date(pt.birthDate)
     if pt.gender in ("female", "male"):
@@ -230,7 +248,7 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
                     if code in _ECOG_ANSWERS:
                         value = _ECOG_ANSWERS[code]
             if value is None:
-                raise ParseError("ECOG observation without a value", file=source,
+                raise ParseError(msg("ECOG observation without a value"), file=source,
                                  record=_where(raw), field="valueInteger")
             if ecog is None or (when or date.min) >= (ecog[0] or date.min):
                 ecog = (when, int(value))
@@ -239,9 +257,9 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
         if analyte is None and obs.code is not None and obs.code.text:
             analyte = resolve_analyte(obs.code.text)
         if analyte is None:
-            warnings.warn(f"{source or 'bundle'}: {_where(raw)} has no known LOINC code "
-                          f"({', '.join(loincs) or _concept_text(obs.code)}); left out",
-                          FhirMappingWarning, stacklevel=2)
+            warnings.warn(FhirMappingWarning(msg(
+                "{source}: {resource} has no known LOINC code ({codes}); left out", source=source or "bundle",
+                resource=_where(raw), codes=", ".join(loincs) or _concept_text(obs.code) or "-")), stacklevel=2)
             continue
         lab: dict[str, Any] = {"analyte": analyte, "date": when, "loinc": loincs[0] if loincs else None,
                                "source": f"{source or 'fhir'}#{_where(raw)}"}
@@ -251,7 +269,7 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
             lab["unit"] = q.code or q.unit
             if q.comparator:
                 if q.comparator not in _COMPARATORS:
-                    raise ParseError("Quantity.comparator is not one of <, <=, >, >=", file=source,
+                    raise ParseError(msg("Quantity.comparator is not one of <, <=, >, >="), file=source,
                                      record=_where(raw), field="valueQuantity.comparator",
                                      value=q.comparator)
                 lab["qualifier"] = _COMPARATORS[q.comparator]
@@ -328,7 +346,7 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
     for raw, med in resources.get("MedicationStatement", []):
         name = _concept_text(med.medicationCodeableConcept)
         if name is None:
-            raise ParseError("MedicationStatement without medicationCodeableConcept text or display",
+            raise ParseError(msg("MedicationStatement without medicationCodeableConcept text or display"),
                              file=source, record=_where(raw), field="medicationCodeableConcept")
         period = med.effectivePeriod
         start = _to_date(period.start) if period else _to_date(med.effectiveDateTime)
@@ -355,8 +373,9 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
         text = _concept_text(proc.code) or ""
         kind = next((k for pattern, k in _PROCEDURES if pattern.search(text)), None)
         if kind is None:
-            warnings.warn(f"{source or 'bundle'}: {_where(raw)} procedure {text!r} is not a known "
-                          "HCC treatment; left out", FhirMappingWarning, stacklevel=2)
+            warnings.warn(FhirMappingWarning(msg(
+                "{source}: {resource} procedure {text} is not a known HCC treatment; left out",
+                source=source or "bundle", resource=_where(raw), text=repr(text))), stacklevel=2)
             continue
         start = _to_date(proc.performedDateTime) or (
             _to_date(proc.performedPeriod.start) if proc.performedPeriod else None)
@@ -368,6 +387,10 @@ def parse_fhir_bundle(data: dict[str, Any], *, source: str | None = None) -> Pat
     fields["virology"] = _build(Virology, virology, source=source, record="bundle", prefix="virology")
     try:
         return Patient(**fields)
-    except Exception as exc:
-        raise ParseError(f"bundle does not fit the patient model: {exc}", file=source,
-                         record=_where(raw_pt)) from None
+    except pydantic.ValidationError as exc:
+        from hcctrials.patients.validation_text import field_path, validation_message
+
+        first = exc.errors()[0]
+        raise ParseError(msg("bundle does not fit the patient model: {problem}", problem=validation_message(first)),
+                         file=source, record=_where(raw_pt), field=field_path(first.get("loc", ())) or None,
+                         value=first.get("input")) from None

@@ -28,9 +28,11 @@ import pydantic
 import yaml
 
 from hcctrials.errors import ParseError, ValidationError
+from hcctrials.i18n import Msg, msg, term
 from hcctrials.model.patient import Patient
 from hcctrials.patients.fhir import parse_fhir_bundle
 from hcctrials.patients.plausibility import check_patient
+from hcctrials.patients.validation_text import field_path, validation_message
 from hcctrials.textdecode import DETECT_BYTES, decode_text, detect_encoding
 
 __all__ = ["load_patient", "load_patients", "parse_patient", "patient_json_schema",
@@ -78,8 +80,58 @@ CSV_COLUMNS = {
 CSV_LAB_SUFFIXES = ("_unit", "_date", "_uln", "_lln")
 
 
-def _field_path(loc: tuple[Any, ...]) -> str:
-    return ".".join(str(p) for p in loc)
+def _line(n: int) -> Msg:
+    """The record name of line *n* of a file ("line 3" / "第 3 行")."""
+    return msg("line {n}", n=n)
+
+
+#: json's own words for a syntax error (``JSONDecodeError.msg``), translated from the catalog
+JSON_PROBLEMS = ("Expecting value", "Expecting property name enclosed in double quotes", "Expecting ':' delimiter",
+                 "Expecting ',' delimiter", "Unterminated string starting at", "Invalid control character at",
+                 "Invalid \\escape", "Invalid \\uXXXX escape", "Extra data", "Illegal trailing comma before end of object",
+                 "Illegal trailing comma before end of array")
+
+
+def syntax_message(kind: str, exc: BaseException) -> Msg:
+    """A JSON or YAML syntax error as a message with its position (line and column, 1-based):
+    the parser's own English words are a detail rendered from the catalog where it holds them
+    (:data:`JSON_PROBLEMS`, common PyYAML problems), else left out of a translation."""
+    from hcctrials.patients.validation_text import DetailedMsg
+
+    if isinstance(exc, json.JSONDecodeError):
+        problem, line, column = exc.msg, exc.lineno, exc.colno
+    elif isinstance(exc, yaml.MarkedYAMLError) and exc.problem_mark is not None:
+        problem, line, column = str(exc.problem or exc.context or ""), exc.problem_mark.line + 1, \
+            exc.problem_mark.column + 1
+    else:
+        problem, line, column = str(exc), None, None
+    if line is None:
+        return DetailedMsg(msg("not valid {kind}: {problem}", kind=kind, problem=term(problem)),
+                           msg("not valid {kind}", kind=kind), problem)
+    return DetailedMsg(msg("not valid {kind}: {problem} (line {line}, column {column})", kind=kind,
+                           problem=term(problem), line=line, column=column),
+                       msg("not valid {kind} (line {line}, column {column})", kind=kind, line=line,
+                           column=column), problem)
+
+
+def _csv_message(exc: BaseException) -> Msg:
+    """A csv module error (its words are a detail, as in :func:`syntax_message`)."""
+    from hcctrials.patients.validation_text import DetailedMsg
+
+    problem = str(exc)
+    return DetailedMsg(msg("not valid {kind}: {problem}", kind="CSV", problem=term(problem)),
+                       msg("not valid {kind}", kind="CSV"), problem)
+
+
+def _os_error_message(exc: OSError) -> Msg:
+    """Why a file cannot be read, by the kind of OS error (not its English ``strerror``)."""
+    if isinstance(exc, FileNotFoundError):
+        return msg("file not found")
+    if isinstance(exc, IsADirectoryError):
+        return msg("this is a folder, not a file")
+    if isinstance(exc, PermissionError):
+        return msg("no permission to read the file")
+    return msg("cannot read the file (system error {errno})", errno=exc.errno)
 
 
 def _check_depth(data: Any, *, source: str | None, record: str | None) -> None:
@@ -94,9 +146,10 @@ def _check_depth(data: Any, *, source: str | None, record: str | None) -> None:
         else:
             continue
         if depth > MAX_DEPTH:
-            raise ParseError(f"data nested deeper than {MAX_DEPTH} levels", file=source, record=record,
-                             hint="a patient record needs a few levels (patient > labs > lab); "
-                                  "check the file was not generated wrongly")
+            raise ParseError(msg("data nested deeper than {levels} levels", levels=MAX_DEPTH), file=source,
+                             record=record,
+                             hint=msg("a patient record needs a few levels (patient > labs > lab); "
+                                      "check the file was not generated wrongly"))
         stack.extend((child, depth + 1) for child in children)
 
 
@@ -112,9 +165,9 @@ def _check_finite(patient: Patient, *, source: str | None, record: str | None) -
         path, item = stack.pop()
         if isinstance(item, float):
             if not math.isfinite(item):
-                raise ValidationError("number is NaN or infinite", file=source,
+                raise ValidationError(msg("number is NaN or infinite"), file=source,
                                       record=record or patient.patient_id, field=path, value=item,
-                                      hint="give a finite number, or leave the value out if unknown")
+                                      hint=msg("give a finite number, or leave the value out if unknown"))
         elif isinstance(item, pydantic.BaseModel):
             stack.extend((f"{path}.{k}" if path else k, v) for k, v in item.__dict__.items())
         elif isinstance(item, (list, tuple)):
@@ -129,7 +182,7 @@ def parse_patient(data: Any, *, source: str | None = None, record: str | None = 
     Numbers must be finite (:func:`_check_finite`) and nesting shallow (:data:`MAX_DEPTH`).
     """
     if not isinstance(data, dict):
-        raise ParseError("a patient must be a mapping", file=source, record=record,
+        raise ParseError(msg("a patient must be a mapping"), file=source, record=record,
                          value=type(data).__name__)
     _check_depth(data, source=source, record=record)
     if data.get("resourceType") == "Bundle":
@@ -142,9 +195,9 @@ def parse_patient(data: Any, *, source: str | None = None, record: str | None = 
         first = exc.errors()[0]
         pid = data.get("patient_id")
         rec = record or (str(pid)[:80] if pid else None)
-        raise ValidationError(first["msg"], file=source, record=rec,
-                              field=_field_path(first["loc"]), value=first.get("input"),
-                              hint=f"{exc.error_count()} problem(s); see docs/patients.md") from None
+        raise ValidationError(validation_message(first), file=source, record=rec,
+                              field=field_path(first["loc"]), value=first.get("input"),
+                              hint=msg("{n} problem(s); see docs/patients.md", n=exc.error_count())) from None
     _check_finite(patient, source=source, record=record)
     return check_patient(patient, file=source, record=record)  # impossible values: error; contradictions: findings
 
@@ -152,8 +205,18 @@ def parse_patient(data: Any, *, source: str | None = None, record: str | None = 
 def _read_bytes(path: Path, limit: int, kind: str) -> bytes:
     from hcctrials.sources.base import read_bytes_limited
 
+    try:
+        size = path.stat().st_size
+        if path.is_dir():
+            raise IsADirectoryError(21, "Is a directory")
+    except OSError as exc:
+        raise ParseError(_os_error_message(exc), file=str(path)) from None
+    if size > limit:
+        raise ParseError(msg("{kind} patient file larger than {mb} MB", kind=kind, mb=limit // (1024 * 1024)),
+                         file=str(path),
+                         hint=msg("put a cohort in JSON lines (.jsonl) or CSV, one patient per line"))
     return read_bytes_limited(path, limit, what=f"{kind} patient file",
-                              hint="put a cohort in JSON lines (.jsonl) or CSV, one patient per line")
+                              hint=msg("put a cohort in JSON lines (.jsonl) or CSV, one patient per line"))
 
 
 def _yaml_expanded_size(node: yaml.Node, *, source: str) -> None:
@@ -173,16 +236,17 @@ def _yaml_expanded_size(node: yaml.Node, *, source: str) -> None:
             children = _yaml_children(current)
             size = 1 + sum(sizes[id(c)] for c in children)
             if size > MAX_NODES:
-                raise ParseError(f"YAML aliases expand to more than {MAX_NODES:,} values", file=source,
-                                 hint="YAML anchors/aliases (&a, *a) may not multiply the data; "
-                                      "write the values out or use JSON")
+                raise ParseError(msg("YAML aliases expand to more than {n} values", n=f"{MAX_NODES:,}"),
+                                 file=source,
+                                 hint=msg("YAML anchors/aliases (&a, *a) may not multiply the data; "
+                                          "write the values out or use JSON"))
             sizes[key] = size
             continue
         if key in sizes:
             continue
         if key in on_path:
-            raise ParseError("YAML alias refers to the value that contains it", file=source,
-                             hint="a patient record cannot contain itself")
+            raise ParseError(msg("YAML alias refers to the value that contains it"), file=source,
+                             hint=msg("a patient record cannot contain itself"))
         on_path.add(key)
         stack.append((current, True))
         stack.extend((child, False) for child in _yaml_children(current) if id(child) not in sizes)
@@ -223,10 +287,10 @@ def _read_mapping(path: Path) -> Any:
     try:
         data = _load_yaml(text, str(path)) if is_yaml else json.loads(text)
     except RecursionError:
-        raise ParseError(f"not valid {kind}: nested too deeply", file=str(path),
-                         hint=f"a patient record is at most {MAX_DEPTH} levels deep") from None
+        raise ParseError(msg("not valid {kind}: nested too deeply", kind=kind), file=str(path),
+                         hint=msg("a patient record is at most {levels} levels deep", levels=MAX_DEPTH)) from None
     except (ValueError, yaml.YAMLError) as exc:  # JSONDecodeError is a ValueError; so is a bad YAML date
-        raise ParseError(f"not valid {kind}: {exc}", file=str(path)) from None
+        raise ParseError(syntax_message(kind, exc), file=str(path)) from None
     _check_depth(data, source=str(path), record=None)
     return data
 
@@ -236,7 +300,7 @@ def load_patient(path: str | Path) -> Patient:
     p = Path(path)
     data = _read_mapping(p)
     if isinstance(data, list):
-        raise ParseError("file holds a list of patients; use load_patients", file=str(p))
+        raise ParseError(msg("file holds a list of patients; use load_patients"), file=str(p))
     return parse_patient(data, source=str(p))
 
 
@@ -258,10 +322,10 @@ def load_patients(path: str | Path) -> Iterator[Patient]:
         data = _read_mapping(p)
         items = data if isinstance(data, list) else [data]
         for i, item in enumerate(items):
-            yield parse_patient(item, source=str(p), record=f"item {i}")
+            yield parse_patient(item, source=str(p), record=msg("item {n}", n=i))
     else:
-        raise ParseError("unknown patient file type", file=str(p), value=suffix,
-                         hint="use .json, .yaml, .jsonl, .ndjson or .csv")
+        raise ParseError(msg("unknown patient file type"), file=str(p), value=suffix,
+                         hint=msg("use .json, .yaml, .jsonl, .ndjson or .csv"))
 
 
 def _load_lines(p: Path) -> Iterator[Patient]:
@@ -274,18 +338,19 @@ def _load_lines(p: Path) -> Iterator[Patient]:
             try:
                 data = json.loads(line)
             except RecursionError:
-                raise ParseError("not valid JSON: nested too deeply", file=str(p), record=f"line {n}") from None
+                raise ParseError(msg("not valid {kind}: nested too deeply", kind="JSON"), file=str(p),
+                                 record=_line(n)) from None
             except json.JSONDecodeError as exc:
-                raise ParseError(f"not valid JSON: {exc.msg}", file=str(p), record=f"line {n}") from None
+                raise ParseError(syntax_message("JSON", exc), file=str(p), record=_line(n)) from None
             except ValueError as exc:  # e.g. an integer of more than 4300 digits
-                raise ParseError(f"not valid JSON: {exc}", file=str(p), record=f"line {n}") from None
+                raise ParseError(syntax_message("JSON", exc), file=str(p), record=_line(n)) from None
             rtype = data.get("resourceType") if isinstance(data, dict) else None
             if rtype is None or rtype == "Bundle":
-                yield parse_patient(data, source=str(p), record=f"line {n}")
+                yield parse_patient(data, source=str(p), record=_line(n))
                 continue
-            _check_depth(data, source=str(p), record=f"line {n}")
+            _check_depth(data, source=str(p), record=_line(n))
             if not isinstance(rtype, str):
-                raise ParseError("FHIR resourceType must be a string", file=str(p), record=f"line {n}",
+                raise ParseError(msg("FHIR resourceType must be a string"), file=str(p), record=_line(n),
                                  field="resourceType", value=rtype)
             if rtype == "Patient":
                 patients[str(data.get("id"))] = data
@@ -293,8 +358,9 @@ def _load_lines(p: Path) -> Iterator[Patient]:
                 subject = data.get("subject") or data.get("patient") or {}
                 ref = subject.get("reference", "") if isinstance(subject, dict) else ""
                 if not isinstance(ref, str) or not ref.startswith("Patient/"):
-                    raise ParseError("FHIR resource without a Patient subject reference",
-                                     file=str(p), record=f"line {n} ({rtype}/{data.get('id')})",
+                    raise ParseError(msg("FHIR resource without a Patient subject reference"),
+                                     file=str(p), record=msg("line {n} ({resource})", n=n,
+                                                             resource=f"{rtype}/{data.get('id')}"),
                                      field="subject.reference", value=ref or None)
                 pending[ref.split("/", 1)[1]].append(data)
     for pid, pt in patients.items():
@@ -304,7 +370,7 @@ def _load_lines(p: Path) -> Iterator[Patient]:
         _check_finite(patient, source=str(p), record=f"Patient/{pid}")
         yield check_patient(patient, file=str(p), record=f"Patient/{pid}")
     if pending:
-        raise ParseError("FHIR resources refer to patients not in the file", file=str(p),
+        raise ParseError(msg("FHIR resources refer to patients not in the file"), file=str(p),
                          value=sorted(pending)[:5])
 
 
@@ -313,21 +379,21 @@ def _open_text(p: Path) -> io.TextIOWrapper:
     try:
         handle = p.open("rb")
     except OSError as exc:
-        raise ParseError(f"cannot read file: {exc.strerror}", file=str(p)) from None
+        raise ParseError(_os_error_message(exc), file=str(p)) from None
     head = handle.read(DETECT_BYTES)
     handle.seek(0)
     encoding = detect_encoding(head, complete=len(head) < DETECT_BYTES)
     if encoding is None:
         handle.close()
-        raise ParseError("the file is not text in any known encoding (binary?)", file=str(p),
-                         hint="Expected UTF-8 text (or GBK/GB18030, UTF-16)")
+        raise ParseError(msg("the file is not text in any known encoding (binary?)"), file=str(p),
+                         hint=msg("Expected UTF-8 text (or GBK/GB18030, UTF-16)"))
     if encoding == "utf-8":
         encoding = "utf-8-sig"
     try:
         codecs.lookup(encoding)
     except LookupError:
         handle.close()
-        raise ParseError("the file's encoding is not supported", file=str(p), value=encoding) from None
+        raise ParseError(msg("the file's encoding is not supported"), file=str(p), value=encoding) from None
     return io.TextIOWrapper(handle, encoding=encoding, newline="")
 
 
@@ -338,15 +404,16 @@ def _numbered_lines(handle: io.TextIOWrapper, p: Path) -> Iterator[tuple[int, st
         try:
             line = handle.readline(MAX_LINE_BYTES + 1)
         except UnicodeDecodeError as exc:
-            raise ParseError(f"the file does not decode as {handle.encoding} (byte {exc.start} of a chunk)",
-                             file=str(p), record=f"line {n + 1}",
-                             hint="save the file as UTF-8") from None
+            raise ParseError(msg("the file does not decode as {encoding} (byte {byte} of a chunk)",
+                                 encoding=handle.encoding, byte=exc.start),
+                             file=str(p), record=_line(n + 1),
+                             hint=msg("save the file as UTF-8")) from None
         if not line:
             return
         n += 1
         if len(line) > MAX_LINE_BYTES:
-            raise ParseError(f"line longer than {MAX_LINE_BYTES:,} characters", file=str(p),
-                             record=f"line {n}", hint="one patient per line, of a reasonable size")
+            raise ParseError(msg("line longer than {n} characters", n=f"{MAX_LINE_BYTES:,}"), file=str(p),
+                             record=_line(n), hint=msg("one patient per line, of a reasonable size"))
         yield n, line
 
 
@@ -367,11 +434,11 @@ def _load_csv(p: Path) -> Iterator[Patient]:
         try:
             fieldnames = reader.fieldnames or []
         except csv.Error as exc:
-            raise ParseError(f"not valid CSV: {exc}", file=str(p), record="line 1") from None
+            raise ParseError(_csv_message(exc), file=str(p), record=_line(1)) from None
         unknown = [c for c in fieldnames if c not in known]
         if unknown:
-            raise ParseError("unknown CSV column(s)", file=str(p), field=", ".join(unknown)[:200],
-                             hint="see docs/patients.md for the flat layout")
+            raise ParseError(msg("unknown CSV column(s)"), file=str(p), field=", ".join(unknown)[:200],
+                             hint=msg("see docs/patients.md for the flat layout"))
         for n, row in _csv_rows(reader, p):
             data: dict[str, Any] = {}
             for col, dotted in CSV_COLUMNS.items():
@@ -396,7 +463,7 @@ def _load_csv(p: Path) -> Iterator[Patient]:
                         lab[key] = extra
                 labs.append(lab)
             data["labs"] = labs
-            yield parse_patient(data, source=str(p), record=f"line {n}")
+            yield parse_patient(data, source=str(p), record=_line(n))
 
 
 def _csv_rows(reader: csv.DictReader[str], p: Path) -> Iterator[tuple[int, dict[str, Any]]]:
@@ -408,7 +475,7 @@ def _csv_rows(reader: csv.DictReader[str], p: Path) -> Iterator[tuple[int, dict[
         except StopIteration:
             return
         except csv.Error as exc:
-            raise ParseError(f"not valid CSV: {exc}", file=str(p), record=f"line {reader.line_num}") from None
+            raise ParseError(_csv_message(exc), file=str(p), record=_line(reader.line_num)) from None
         n += 1
         yield n, row
 

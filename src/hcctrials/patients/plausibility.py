@@ -26,6 +26,7 @@ from collections import defaultdict
 from datetime import date
 
 from hcctrials.errors import HcctrialsError, ValidationError
+from hcctrials.i18n import Msg, join_msgs, msg, term
 from hcctrials.model.patient import ANALYTES, LabResult, Patient
 
 __all__ = ["check_patient", "check_dates", "MIN_BIRTH_YEAR", "MAX_TUMOUR_CM", "WEIGHT_KG", "HEIGHT_CM"]
@@ -40,14 +41,17 @@ HEIGHT_CM = (40.0, 260.0)
 SAME_DAY_TOLERANCE = 0.05
 
 
-def _error(field: str, value: object, message: str, hint: str | None, record: str | None,
+def _error(field: str, value: object, message: Msg, hint: Msg | None, record: str | None,
            file: str | None = None) -> ValidationError:
     return ValidationError(message, field=field, value=value, hint=hint, record=record, file=file)
 
 
-def _unit_hint(lab: LabResult, canonical: str, low: float, high: float) -> str:
-    return (f"the possible range is {low:g}-{high:g} {canonical}; check the unit ({lab.unit or 'none given'}) "
-            f"and the value")
+def _unit_hint(lab: LabResult, canonical: str, low: float, high: float) -> Msg:
+    if lab.unit:
+        return msg("the possible range is {low}-{high} {unit}; check the unit ({given}) and the value",
+                   low=f"{low:g}", high=f"{high:g}", unit=canonical, given=lab.unit)
+    return msg("the possible range is {low}-{high} {unit}; check the unit (none given) and the value",
+               low=f"{low:g}", high=f"{high:g}", unit=canonical)
 
 
 def _check_lab(k: int, lab: LabResult, record: str | None) -> None:
@@ -57,12 +61,14 @@ def _check_lab(k: int, lab: LabResult, record: str | None) -> None:
     field = f"labs[{k}]"
     if lab.analyte not in ANALYTES:
         close = difflib.get_close_matches(lab.analyte, ANALYTES, n=1)
-        raise _error(f"{field}.analyte", lab.analyte, "unknown analyte",
-                     f"did you mean {close[0]!r}?" if close else "see hcctrials.model.patient.ANALYTES", record)
+        raise _error(f"{field}.analyte", lab.analyte, msg("unknown analyte"),
+                     msg("did you mean {name}?", name=repr(close[0])) if close
+                     else msg("see hcctrials.model.patient.ANALYTES"), record)
     if lab.value is None:
         return
     if not math.isfinite(lab.value):
-        raise _error(f"{field}.value", lab.value, "not a finite number", "leave the value out when unknown", record)
+        raise _error(f"{field}.value", lab.value, msg("not a finite number"), msg("leave the value out when unknown"),
+                     record)
     if lab.analyte not in PLAUSIBLE or lab.analyte not in CANONICAL_UNITS:
         return
     canonical = CANONICAL_UNITS[lab.analyte]
@@ -73,7 +79,8 @@ def _check_lab(k: int, lab: LabResult, record: str | None) -> None:
         return  # a unit that cannot be converted leaves the result unusable: the engine says unknown
     low, high = PLAUSIBLE[lab.analyte]
     if not low <= value <= high:
-        raise _error(f"{field}.value", f"{lab.value:g} {unit}", f"{lab.analyte} is physiologically impossible",
+        raise _error(f"{field}.value", f"{lab.value:g} {unit}",
+                     msg("{analyte} is physiologically impossible", analyte=term(lab.analyte)),
                      _unit_hint(lab, canonical, low, high), record)
 
 
@@ -94,15 +101,17 @@ def _same_day_conflicts(patient: Patient) -> tuple[set[int], list[str]]:
                 continue
         groups[(lab.analyte, lab.date)].append((k, value))
     dropped: set[int] = set()
-    findings: list[str] = []
+    findings: list[str] = []  # Msg values: English as text, rendered in the reader's language by adapters
     for (analyte, day), results in groups.items():
         values = [v for _, v in results]
         lo, hi = min(values), max(values)
         if len(results) > 1 and hi - lo > SAME_DAY_TOLERANCE * max(abs(hi), 1e-9):
             dropped.update(k for k, _ in results)
-            shown = ", ".join(f"{patient.labs[k].value:g} {patient.labs[k].unit or ''}".strip() for k, _ in results)
-            findings.append(f"contradiction: {analyte} on {day.isoformat()} has different results ({shown}); "
-                            f"none is used until the record says which is right")
+            shown = join_msgs(msg(", "), [f"{patient.labs[k].value:g} {patient.labs[k].unit or ''}".strip()
+                                          for k, _ in results])
+            findings.append(msg("contradiction: {analyte} on {day} has different results ({shown}); "
+                                "none is used until the record says which is right",
+                                analyte=term(analyte), day=day.isoformat(), shown=shown))
     return dropped, findings
 
 
@@ -120,26 +129,28 @@ def check_patient(patient: Patient, *, file: str | None = None, record: str | No
 
 def _check(patient: Patient, record: str | None) -> Patient:
     if patient.birth_date is not None and patient.birth_date.year < MIN_BIRTH_YEAR:
-        raise _error("birth_date", patient.birth_date.isoformat(), f"birth year before {MIN_BIRTH_YEAR}",
-                     "check the year", record)
+        raise _error("birth_date", patient.birth_date.isoformat(), msg("birth year before {year}", year=MIN_BIRTH_YEAR),
+                     msg("check the year"), record)
     for name, value, (low, high) in (("weight_kg", patient.weight_kg, WEIGHT_KG),
                                      ("height_cm", patient.height_cm, HEIGHT_CM)):
         if value is not None and not (math.isfinite(value) and low <= value <= high):
-            raise _error(name, value, f"{name} is physiologically impossible", f"expected {low:g}-{high:g}", record)
+            raise _error(name, value, msg("{analyte} is physiologically impossible", analyte=name),
+                         msg("expected {low}-{high}", low=f"{low:g}", high=f"{high:g}"), record)
     tumour = patient.tumour
     for k, d in enumerate(tumour.nodule_diameters_cm):
         if not (math.isfinite(d) and 0 < d <= MAX_TUMOUR_CM):
-            raise _error(f"tumour.nodule_diameters_cm[{k}]", d, "nodule diameter is impossible",
-                         f"diameters are in cm (0-{MAX_TUMOUR_CM:g}); a value in mm belongs in tumour.lesions", record)
+            raise _error(f"tumour.nodule_diameters_cm[{k}]", d, msg("nodule diameter is impossible"),
+                         msg("diameters are in cm (0-{max}); a value in mm belongs in tumour.lesions",
+                             max=f"{MAX_TUMOUR_CM:g}"), record)
     if tumour.largest_diameter_cm is not None and tumour.largest_diameter_cm > MAX_TUMOUR_CM:
-        raise _error("tumour.largest_diameter_cm", tumour.largest_diameter_cm, "tumour diameter is impossible",
-                     f"diameters are in cm (0-{MAX_TUMOUR_CM:g})", record)
+        raise _error("tumour.largest_diameter_cm", tumour.largest_diameter_cm, msg("tumour diameter is impossible"),
+                     msg("diameters are in cm (0-{max})", max=f"{MAX_TUMOUR_CM:g}"), record)
     for k, lesion in enumerate(tumour.lesions):
         for name in ("longest_diameter_mm", "short_axis_mm", "viable_diameter_mm"):
             value = getattr(lesion, name)
             if value is not None and value > MAX_TUMOUR_CM * 10:
-                raise _error(f"tumour.lesions[{k}].{name}", value, "lesion diameter is impossible",
-                             f"lesion sizes are in mm (0-{MAX_TUMOUR_CM * 10:g})", record)
+                raise _error(f"tumour.lesions[{k}].{name}", value, msg("lesion diameter is impossible"),
+                             msg("lesion sizes are in mm (0-{max})", max=f"{MAX_TUMOUR_CM * 10:g}"), record)
     for k, lab in enumerate(patient.labs):
         _check_lab(k, lab, record)
 
@@ -152,12 +163,13 @@ def _check(patient: Patient, record: str | None) -> Patient:
     tumour_update: dict[str, object] = {}
     listed = len(tumour.nodule_diameters_cm)
     if tumour.nodule_count is not None and listed > tumour.nodule_count:
-        findings.append(f"contradiction: nodule_count {tumour.nodule_count} but {listed} nodule diameters listed; "
-                        f"the count is not used")
+        findings.append(msg("contradiction: nodule_count {count} but {listed} nodule diameters listed; "
+                            "the count is not used", count=tumour.nodule_count, listed=listed))
         tumour_update["nodule_count"] = None
     if tumour.largest_diameter_cm is not None and listed and max(tumour.nodule_diameters_cm) > tumour.largest_diameter_cm:
-        findings.append(f"contradiction: largest_diameter_cm {tumour.largest_diameter_cm:g} but a listed nodule measures "
-                        f"{max(tumour.nodule_diameters_cm):g} cm; the largest diameter is not used")
+        findings.append(msg("contradiction: largest_diameter_cm {largest} but a listed nodule measures {nodule} cm; "
+                            "the largest diameter is not used", largest=f"{tumour.largest_diameter_cm:g}",
+                            nodule=f"{max(tumour.nodule_diameters_cm):g}"))
         tumour_update["largest_diameter_cm"] = None
     if tumour_update:
         update["tumour"] = tumour.model_copy(update=tumour_update)
@@ -170,16 +182,18 @@ def check_dates(patient: Patient, as_of: date) -> Patient:
     """*patient* checked against the evaluation date: a birth or diagnosis date after *as_of* is an
     error; results and assessments dated after it are named in a finding (the engine ignores them)."""
     if patient.birth_date is not None and patient.birth_date > as_of:
-        raise ValidationError("birth date after the evaluation date", field="birth_date",
-                              value=patient.birth_date.isoformat(), hint=f"evaluation date {as_of.isoformat()}")
+        raise ValidationError(msg("birth date after the evaluation date"), field="birth_date",
+                              value=patient.birth_date.isoformat(),
+                              hint=msg("evaluation date {date}", date=as_of.isoformat()))
     diagnosed = patient.diagnosis.diagnosis_date
     if diagnosed is not None and diagnosed > as_of:
-        raise ValidationError("diagnosis date after the evaluation date", field="diagnosis.diagnosis_date",
-                              value=diagnosed.isoformat(), hint=f"evaluation date {as_of.isoformat()}")
+        raise ValidationError(msg("diagnosis date after the evaluation date"), field="diagnosis.diagnosis_date",
+                              value=diagnosed.isoformat(), hint=msg("evaluation date {date}", date=as_of.isoformat()))
     later = sorted({lab.analyte for lab in patient.labs if lab.date is not None and lab.date > as_of})
     if not later:
         return patient
-    finding = (f"results dated after the evaluation date {as_of.isoformat()} are not used: {', '.join(later)}")
+    finding = msg("results dated after the evaluation date {date} are not used: {analytes}", date=as_of.isoformat(),
+                  analytes=join_msgs(", ", [term(a) for a in later]))
     if finding in patient.data_findings:
         return patient
     return patient.model_copy(update={"data_findings": [*patient.data_findings, finding]})

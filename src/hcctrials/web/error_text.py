@@ -27,7 +27,31 @@ PLAIN_TEMPLATES: tuple[str, ...] = (
     "the adverse-event table has no column {column}",
     "the dosing table has no column {column}",
     "unknown analysis set {name}",
+    # records named by position (hcctrials.matching.cohort passes them through table columns as text)
+    "line {n}",
+    "row {n}",
+    "item {n}",
+    # hcctrials.web.forms (patient form and upload) and hcctrials.textdecode
+    "not valid {kind}: {problem}: line {line} column {column} (char {char})",
+    "not valid {kind}: nested too deeply",
+    "a patient record is at most {levels} levels deep",
+    "YAML patient file larger than {size} bytes",
+    "one of {values}",
+    "Expected {expected} in UTF-8 (or GBK/GB18030, UTF-16)",
+    "Expected {expected}; save the file as UTF-8",
+    "the file does not decode as {encoding} at byte {byte}",
+    "the file does not decode as {encoding}",
+    "a {kind} patient file",
+    "not valid {kind}: {problem}",
 )
+
+#: templates whose field is a library's English detail: without a translation of the detail, the
+#: shorter message (no detail) is shown, so no English fragment reaches the reader
+DETAIL_DROPPED: dict[str, str] = {
+    "not valid {kind}: {problem}: line {line} column {column} (char {char})":
+        "not valid {kind} (line {line}, column {column})",
+    "not valid {kind}: {problem}": "not valid {kind}",
+}
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -49,7 +73,11 @@ def localise(text: Any, language: str) -> Any:
     for template, pattern in _PATTERNS:
         found = pattern.match(text)
         if found and template in words:
-            return words[template].format(**found.groupdict())
+            fields = {k: localise(v, language) for k, v in found.groupdict().items()}
+            shorter = DETAIL_DROPPED.get(template)
+            if shorter and found.group("problem") not in words and shorter in words:
+                return words[shorter].format(**{k: v for k, v in fields.items() if k != "problem"})
+            return words[template].format(**fields)
     return text
 
 

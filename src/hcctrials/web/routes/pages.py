@@ -146,7 +146,7 @@ async def match_submit(request: Request) -> Response:
         from hcctrials.web.problems import _hcctrials_error_text
 
         return _page(request, "match.html", 422, **_form_context(request, values, etiologies,
-                                                                  error=_hcctrials_error_text(exc)))
+                                                                  error=_hcctrials_error_text(exc, language)))
 
 
 @router.post("/match/upload", response_class=HTMLResponse)
@@ -169,6 +169,6 @@ async def match_upload(request: Request, patient_file: Annotated[UploadFile, Fil
         from hcctrials.web.problems import _hcctrials_error_text
 
         return _page(request, "match.html", 422, **_form_context(request, values, [],
-                                                                  error=_hcctrials_error_text(exc)))
+                                                                  error=_hcctrials_error_text(exc, language)))
     finally:
         del content  # nothing of the patient is kept
