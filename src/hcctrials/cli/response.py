@@ -15,7 +15,7 @@ from rich.console import Console
 from rich.table import Table
 
 from hcctrials.cli.options import lang_option
-from hcctrials.errors import HcctrialsError, InputError, short_repr
+from hcctrials.errors import HcctrialsError, InputError, describe
 from hcctrials.i18n import Msg, msg, render, resolve_language, say
 
 if TYPE_CHECKING:  # pandas and the engine load when the command runs: every CLI start is faster
@@ -27,27 +27,9 @@ __all__ = ["register", "response_command", "example_path", "error_line", "exit_w
 
 
 def error_line(exc: HcctrialsError, language: str) -> str:
-    """The one-line error of *exc* in *language*: where (file, record, field), what, the value and
-    the hint, as :func:`hcctrials.cli.main.error_text` prints it in English.  The message, record
-    and hint are :class:`~hcctrials.i18n.Msg` values where the core built them so; plain texts
-    (a message from a module not yet on the catalog) stay as written."""
-    from hcctrials.cli.main import _is_record
-
-    where = []
-    if exc.file:
-        where.append(say("file {file}", language, file=exc.file))
-    if exc.record:
-        where.append(say("record {record}", language, record=render(exc.record, language)))
-    if exc.field:
-        where.append(say("field {field}", language, field=exc.field))
-    text = str(render(exc.message, language))
-    if where:
-        text = say("{where}: {message}", language, where=say("; ", language).join(where), message=text)
-    if exc.value is not None and not _is_record(exc.value):
-        text += say(" (value: {value})", language, value=short_repr(exc.value))
-    if exc.hint:
-        text += say(". {hint}", language, hint=render(exc.hint, language))
-    return say("error: {message}", language, message=text)
+    """The one-line error of *exc* in *language* (:func:`hcctrials.errors.describe`: where, what, the
+    value and the hint), as :func:`hcctrials.cli.main.error_text` prints it in English."""
+    return say("error: {message}", language, message=describe(exc, language, translate=render))
 
 
 def exit_with_error(exc: HcctrialsError, language: str) -> None:
