@@ -2,31 +2,14 @@
 an exclusion written in the inclusion list, and "No patients who ..." in an exclusion list.
 
 From ``tests/criteria/test_criteria_compile_examples.py`` (1 of its 4 tests; the others are in
-``text/test_text_split.py``):
-
-The compiler on the wordings named in issue 3 and hcc-domain.md s. 9 (English and Chinese).
+``text/test_text_split.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_site_checks_and_sentences.py`` (2 of its 5 tests; the others are in
 ``evaluation/test_evaluation_reasons_zh.py``, ``families/test_family_admin.py``,
-``families/test_family_demographics.py``):
-
-Criteria the site checks (capacity, investigator's discretion, procedures), sentence ends on a
-one-letter class, and an exclusion written into the inclusion list (issue 10).
-
-Texts are quoted from the HCC records in ../shared/data/registry.  Administrative criteria are
-listed for the coordinator and never decide a trial; a rule that could be inverted goes to review.
+``families/test_family_demographics.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_transplant_infection.py`` (1 of its 7 tests; the others are in
-``families/test_family_history.py``):
-
-Transplants and graded infections, read as a clinician reads them (issue 10, history family).
-
-* "Prior liver transplant" is a liver transplant, not any organ: a kidney recipient may join.
-* "Stem cell / bone marrow / haematologic transplant" without "allogeneic" includes autologous ones.
-* "Clinically serious infection > CTCAE grade 2" and "infection requiring IV antibiotics" are infections of
-  CTCAE v5 grade 3 or worse ("IV antibiotic, antifungal, or antiviral intervention indicated"): the rule
-  carries the grade, and an infection recorded without ``ctcae_grade`` leaves it unknown (records coded
-  ``severe_infection`` include urinary infections on oral antibiotics).
+``families/test_family_history.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

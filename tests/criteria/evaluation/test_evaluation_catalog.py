@@ -1,12 +1,8 @@
 """The catalog (``criteria/catalog.py``) decides exactly as the rule interpreter does.
 
-From ``tests/criteria/test_criteria_catalog.py`` (the whole file):
+From ``tests/criteria/test_criteria_catalog.py`` (the whole file); what that file covered and its sources: ``tests/criteria/README.md``.
 
-The fast catalog path agrees with evaluate_trial on real records (HINT subset and seeds).
-
-From ``tests/criteria/test_criteria_catalog_closures.py`` (the whole file):
-
-The catalog's compiled rule closures compute exactly what the rule interpreter computes.
+From ``tests/criteria/test_criteria_catalog_closures.py`` (the whole file); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

@@ -1,21 +1,9 @@
 """History leaves in evaluation (``criteria/evaluation/leaves_history.py``, patient facts): unrecorded,
 absent, reviewed and reviewed-on-a-date history items.
 
-From ``tests/criteria/test_criteria_history_reviewed_on.py`` (the whole file):
+From ``tests/criteria/test_criteria_history_reviewed_on.py`` (the whole file); what that file covered and its sources: ``tests/criteria/README.md``.
 
-A history item reviewed as complete on a date (issue 10, part 5: patient facts).
-
-"No hepatic encephalopathy in the last 6 months" cannot be met from one old recorded episode:
-another, recent episode may simply not be recorded.  Once the clinician records that the item's
-history was reviewed as complete at screening (``Condition.reviewed_on``), the old episode is all
-there was and the criterion is decided.
-
-From ``tests/criteria/test_criteria_history_semantics.py`` (the whole file):
-
-History leaves follow "Unknown is a value": an unrecorded condition is unknown unless it is
-recorded absent (``Condition.status == 'absent'``) or the history is marked reviewed
-(``Patient.history_reviewed``).  Project rule: /work/helpers/CONVENTIONS.md ("Unknown is a
-first-class value") and docs/criteria.md (History).
+From ``tests/criteria/test_criteria_history_semantics.py`` (the whole file); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

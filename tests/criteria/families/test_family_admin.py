@@ -3,13 +3,7 @@ compliance, investigator's judgement, procedures); listed for the coordinator, n
 
 From ``tests/criteria/test_criteria_site_checks_and_sentences.py`` (1 of its 5 tests; the others are in
 ``compiler/test_compiler_pipeline.py``, ``evaluation/test_evaluation_reasons_zh.py``,
-``families/test_family_demographics.py``):
-
-Criteria the site checks (capacity, investigator's discretion, procedures), sentence ends on a
-one-letter class, and an exclusion written into the inclusion list (issue 10).
-
-Texts are quoted from the HCC records in ../shared/data/registry.  Administrative criteria are
-listed for the coordinator and never decide a trial; a rule that could be inverted goes to review.
+``families/test_family_demographics.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

@@ -2,35 +2,16 @@
 leptomeningeal disease, brain metastases that are symptomatic or untreated, CNS bleeds.
 
 From ``tests/criteria/test_criteria_cardiac_cns_allergy.py`` (10 of its 22 tests; the others are in
-``families/test_family_history.py``):
-
-Allergy and CNS-metastasis criteria with their qualifiers (issue 10, coverage round 4).
-
-A criterion as the trial wrote it, a patient, the verdict a clinician reads and why.  "met" means the
-patient has what the criterion describes (for an exclusion: the patient is excluded).
+``families/test_family_history.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_diagnosis_progression.py`` (1 of its 13 tests; the others are in
 ``families/test_family_advanced.py``, ``families/test_family_diagnosis.py``,
 ``families/test_family_metastasis.py``, ``families/test_family_progression.py``,
-``families/test_family_staging.py``):
-
-Diagnosis routes, metastasis sites and progression or intolerance (issue 10).
-
-Each test: a criterion from a real HCC trial, a patient, the verdict a clinician reads, and why.
+``families/test_family_staging.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_round3.py`` (2 of its 21 tests; the others are in
 ``families/test_family_history.py``, ``families/test_family_recovery.py``,
-``families/test_family_therapy.py``):
-
-Coverage round 3 families (EN + ZH), each with patients that meet it, do not meet it and leave it
-unknown: residual toxicity of prior therapy, candidacy for resection / transplantation, active CNS
-metastases, surgery washouts ("within the last N days", "at least N weeks since", 做过大手术), non-healing
-wounds and fractures, cardiac history items, transplant wording, HBV/HCV infection.
-
-The English sentences are quoted from the HINT HCC subset and the registry records in ../shared
-(facts: the criteria texts themselves); thresholds are the texts' own numbers.  Chinese sentences are
-written for these tests in the registry's usual phrasing.  Conventions under test (docs/criteria.md):
-month = 30 days, "at least N days since X" allows X ended exactly N days ago.
+``families/test_family_therapy.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

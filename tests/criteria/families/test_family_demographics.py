@@ -2,46 +2,18 @@
 (``criteria/families/demographics.py``: ``scan_age``, ``scan_ecog``, ``scan_karnofsky``, ``scan_life_expectancy``,
 ``scan_pregnancy``, ``scan_sex``, ``scan_body_weight``).
 
-From ``tests/criteria/test_criteria_body_weight.py`` (the whole file):
-
-Body weight thresholds (issue 10, "recall that matters": body weight).
+From ``tests/criteria/test_criteria_body_weight.py`` (the whole file); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_extent.py`` (1 of its 21 tests; the others are in
-``families/test_family_extent.py``, ``families/test_family_history.py``):
-
-HCC tumour-extent families (EN + ZH), each with patients that meet it, do not meet it and leave it
-unknown: measurable disease (RECIST 1.1 / mRECIST, untreated lesions), PVTT levels (Vp, Cheng, main
-trunk, hepatic vein / IVC), high-risk varices, endoscopy windows and variceal / GI bleeding.
-
-English sentences are quoted from the HINT HCC subset and the registry records in ../shared; Chinese
-sentences are written for these tests in the registry's usual phrasing.  Measurability thresholds:
-RECIST 1.1 longest diameter >= 10 mm (slice <= 5 mm; else 2 x slice), node short axis >= 15 mm;
-mRECIST viable diameter >= 10 mm (../shared/docs/response-and-endpoints.md s. 1.1 and 2).  Cheng types
-and Vp levels: ../shared/docs/hcc-domain.md s. 2.2.  Month = 30 days (docs/criteria.md).
+``families/test_family_extent.py``, ``families/test_family_history.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_round4_labs_staging.py`` (13 of its 28 tests; the others are in
 ``evaluation/test_evaluation_columnar_rules.py``, ``families/test_family_extent.py``,
-``families/test_family_labs.py``, ``families/test_family_staging.py``):
-
-Coverage round 4 (issue 10 follow-up) for labs, demographics, Child-Pugh, BCLC and ascites, read as a
-clinician reads them: a patient, a criterion, the verdict and why (English and Chinese).
-
-The English criteria are quoted from the HINT HCC subset and the registry records in ../shared; the
-Chinese ones are written in the registries' usual phrasing.  Facts: Child-Pugh points and the ascites
-grades (none / mild = imaging-only or diuretic-controlled / moderate-severe = clinically evident, tense
-or refractory) from hcc-domain.md s. 1.1; the ECOG-Karnofsky correspondence (ECOG 0 = KPS 90-100,
-1 = 70-80, 2 = 50-60, 3 = 30-40, 4 = 10-20; Oken et al. 1982).  A wrong rule is worse than "needs
-review": the last tests of each family keep the wordings the compiler must not decide.
+``families/test_family_labs.py``, ``families/test_family_staging.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_site_checks_and_sentences.py`` (1 of its 5 tests; the others are in
 ``compiler/test_compiler_pipeline.py``, ``evaluation/test_evaluation_reasons_zh.py``,
-``families/test_family_admin.py``):
-
-Criteria the site checks (capacity, investigator's discretion, procedures), sentence ends on a
-one-letter class, and an exclusion written into the inclusion list (issue 10).
-
-Texts are quoted from the HCC records in ../shared/data/registry.  Administrative criteria are
-listed for the coordinator and never decide a trial; a rule that could be inverted goes to review.
+``families/test_family_admin.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

@@ -2,31 +2,11 @@
 ``scan_burden``): measurable disease, PVTT levels, high-risk varices and endoscopy windows, tumour burden.
 
 From ``tests/criteria/test_criteria_patterns_extent.py`` (17 of its 21 tests; the others are in
-``families/test_family_demographics.py``, ``families/test_family_history.py``):
-
-HCC tumour-extent families (EN + ZH), each with patients that meet it, do not meet it and leave it
-unknown: measurable disease (RECIST 1.1 / mRECIST, untreated lesions), PVTT levels (Vp, Cheng, main
-trunk, hepatic vein / IVC), high-risk varices, endoscopy windows and variceal / GI bleeding.
-
-English sentences are quoted from the HINT HCC subset and the registry records in ../shared; Chinese
-sentences are written for these tests in the registry's usual phrasing.  Measurability thresholds:
-RECIST 1.1 longest diameter >= 10 mm (slice <= 5 mm; else 2 x slice), node short axis >= 15 mm;
-mRECIST viable diameter >= 10 mm (../shared/docs/response-and-endpoints.md s. 1.1 and 2).  Cheng types
-and Vp levels: ../shared/docs/hcc-domain.md s. 2.2.  Month = 30 days (docs/criteria.md).
+``families/test_family_demographics.py``, ``families/test_family_history.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_round4_labs_staging.py`` (2 of its 28 tests; the others are in
 ``evaluation/test_evaluation_columnar_rules.py``, ``families/test_family_demographics.py``,
-``families/test_family_labs.py``, ``families/test_family_staging.py``):
-
-Coverage round 4 (issue 10 follow-up) for labs, demographics, Child-Pugh, BCLC and ascites, read as a
-clinician reads them: a patient, a criterion, the verdict and why (English and Chinese).
-
-The English criteria are quoted from the HINT HCC subset and the registry records in ../shared; the
-Chinese ones are written in the registries' usual phrasing.  Facts: Child-Pugh points and the ascites
-grades (none / mild = imaging-only or diuretic-controlled / moderate-severe = clinically evident, tense
-or refractory) from hcc-domain.md s. 1.1; the ECOG-Karnofsky correspondence (ECOG 0 = KPS 90-100,
-1 = 70-80, 2 = 50-60, 3 = 30-40, 4 = 10-20; Oken et al. 1982).  A wrong rule is worse than "needs
-review": the last tests of each family keep the wordings the compiler must not decide.
+``families/test_family_labs.py``, ``families/test_family_staging.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

@@ -3,78 +3,26 @@
 autoimmune history, transplants, infections, HBV / HCV / HIV history, allergies.
 
 From ``tests/criteria/test_criteria_cardiac_cns_allergy.py`` (12 of its 22 tests; the others are in
-``families/test_family_cns.py``):
+``families/test_family_cns.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
-Allergy and CNS-metastasis criteria with their qualifiers (issue 10, coverage round 4).
-
-A criterion as the trial wrote it, a patient, the verdict a clinician reads and why.  "met" means the
-patient has what the criterion describes (for an exclusion: the patient is excluded).
-
-From ``tests/criteria/families/test_family_history.py, test_family_organs.py`` (9 of its 11 tests; the others are in
-``families/test_family_organs.py``):
-
-History, cardiac and variceal-bleeding criteria, round 6 (issue 10).
-
-Each test: a criterion quoted from a real HCC trial, a patient, the verdict a clinician reads, and why.
-Screening date 2026-06-01 throughout.
+From ``tests/criteria/test_criteria_history_cardiac_varices.py`` (9 of its 11 tests; the others are in
+``families/test_family_organs.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_cardio_washout.py`` (2 of its 15 tests; the others are in
-``families/test_family_labs.py``, ``families/test_family_therapy.py``):
-
-New compile patterns (EN + ZH), each with patients on both sides of the threshold:
-blood pressure "150/100 mmHg" pairs and systolic/diastolic words, uncontrolled hypertension
-in Chinese, unstable angina, APTT/PT absolute thresholds in seconds, major-surgery washouts and
-exclusion washouts without a verb ("Radiotherapy within 2 weeks of first dose").
-Thresholds are the criterion texts' own numbers; 'Chinese 以上/以下 include the number' and month
-= 30 days are the compiler's documented conventions (docs/criteria.md).
+``families/test_family_labs.py``, ``families/test_family_therapy.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_extent.py`` (3 of its 21 tests; the others are in
-``families/test_family_demographics.py``, ``families/test_family_extent.py``):
+``families/test_family_demographics.py``, ``families/test_family_extent.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
-HCC tumour-extent families (EN + ZH), each with patients that meet it, do not meet it and leave it
-unknown: measurable disease (RECIST 1.1 / mRECIST, untreated lesions), PVTT levels (Vp, Cheng, main
-trunk, hepatic vein / IVC), high-risk varices, endoscopy windows and variceal / GI bleeding.
-
-English sentences are quoted from the HINT HCC subset and the registry records in ../shared; Chinese
-sentences are written for these tests in the registry's usual phrasing.  Measurability thresholds:
-RECIST 1.1 longest diameter >= 10 mm (slice <= 5 mm; else 2 x slice), node short axis >= 15 mm;
-mRECIST viable diameter >= 10 mm (../shared/docs/response-and-endpoints.md s. 1.1 and 2).  Cheng types
-and Vp levels: ../shared/docs/hcc-domain.md s. 2.2.  Month = 30 days (docs/criteria.md).
-
-From ``tests/criteria/families/test_family_cns.py`` (7 of its 21 tests; the others are in
-``families/test_family_cns.py``, ``families/test_family_recovery.py``, ``families/test_family_therapy.py``):
-
-Coverage round 3 families (EN + ZH), each with patients that meet it, do not meet it and leave it
-unknown: residual toxicity of prior therapy, candidacy for resection / transplantation, active CNS
-metastases, surgery washouts ("within the last N days", "at least N weeks since", 做过大手术), non-healing
-wounds and fractures, cardiac history items, transplant wording, HBV/HCV infection.
-
-The English sentences are quoted from the HINT HCC subset and the registry records in ../shared
-(facts: the criteria texts themselves); thresholds are the texts' own numbers.  Chinese sentences are
-written for these tests in the registry's usual phrasing.  Conventions under test (docs/criteria.md):
-month = 30 days, "at least N days since X" allows X ended exactly N days ago.
+From ``tests/criteria/test_criteria_patterns_round3.py`` (7 of its 21 tests; the others are in
+``families/test_family_cns.py``, ``families/test_family_recovery.py``, ``families/test_family_therapy.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_round4_history_therapy.py`` (22 of its 47 tests; the others are
 in ``families/test_family_malignancy.py``, ``families/test_family_organs.py``,
-``families/test_family_recovery.py``, ``families/test_family_therapy.py``):
-
-Coverage round 4 (issue 10, precision kept): history and comorbidities, prior therapy and washouts,
-other malignancies, read exactly.  Each test is a patient, a criterion, the verdict a clinician reads
-and why.  English sentences are quoted from the HINT HCC subset and the registry records in ../shared;
-Chinese sentences are written in the registries' usual phrasing.  Where a text cannot be read exactly
-the test asserts that it stays in review (a wrong rule is worse than "needs review").
+``families/test_family_recovery.py``, ``families/test_family_therapy.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_transplant_infection.py`` (6 of its 7 tests; the others are in
-``compiler/test_compiler_pipeline.py``):
-
-Transplants and graded infections, read as a clinician reads them (issue 10, history family).
-
-* "Prior liver transplant" is a liver transplant, not any organ: a kidney recipient may join.
-* "Stem cell / bone marrow / haematologic transplant" without "allogeneic" includes autologous ones.
-* "Clinically serious infection > CTCAE grade 2" and "infection requiring IV antibiotics" are infections of
-  CTCAE v5 grade 3 or worse ("IV antibiotic, antifungal, or antiviral intervention indicated"): the rule
-  carries the grade, and an infection recorded without ``ctcae_grade`` leaves it unknown (records coded
-  ``severe_infection`` include urinary infections on oral antibiotics).
+``compiler/test_compiler_pipeline.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

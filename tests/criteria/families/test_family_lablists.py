@@ -2,18 +2,10 @@
 ``split_lab_lead_ins``): a lead-in and its items, the lead-in's window given to every item.
 
 From ``tests/criteria/test_criteria_lab_lists.py`` (10 of its 20 tests; the others are in
-``families/test_family_labs.py``):
-
-Laboratory lists (issue 10, labs family): a lead-in and its items, new analytes, and what stays for review.
-
-Each test: a criterion from a real HCC trial, a patient, the verdict a clinician reads, and why.
+``families/test_family_labs.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_malignancy_organs.py`` (1 of its 8 tests; the others are in
-``families/test_family_labs.py``, ``families/test_family_malignancy.py``, ``families/test_family_organs.py``):
-
-Other malignancy with exceptions, heart failure by NYHA class, urine protein (dipstick, 24 h),
-'> or =' comparators and bulleted lab lists with a lead-in window: compile (EN + ZH) and evaluate
-on both sides, plus unknown when the data are missing.  Thresholds are the criteria's own words.
+``families/test_family_labs.py``, ``families/test_family_malignancy.py``, ``families/test_family_organs.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

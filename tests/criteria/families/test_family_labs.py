@@ -2,43 +2,18 @@
 pressure, clotting times, QTc, and the lab wordings that stay for review.
 
 From ``tests/criteria/test_criteria_lab_lists.py`` (10 of its 20 tests; the others are in
-``families/test_family_lablists.py``):
-
-Laboratory lists (issue 10, labs family): a lead-in and its items, new analytes, and what stays for review.
-
-Each test: a criterion from a real HCC trial, a patient, the verdict a clinician reads, and why.
+``families/test_family_lablists.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_cardio_washout.py`` (9 of its 15 tests; the others are in
-``families/test_family_history.py``, ``families/test_family_therapy.py``):
-
-New compile patterns (EN + ZH), each with patients on both sides of the threshold:
-blood pressure "150/100 mmHg" pairs and systolic/diastolic words, uncontrolled hypertension
-in Chinese, unstable angina, APTT/PT absolute thresholds in seconds, major-surgery washouts and
-exclusion washouts without a verb ("Radiotherapy within 2 weeks of first dose").
-Thresholds are the criterion texts' own numbers; 'Chinese 以上/以下 include the number' and month
-= 30 days are the compiler's documented conventions (docs/criteria.md).
+``families/test_family_history.py``, ``families/test_family_therapy.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_malignancy_organs.py`` (1 of its 8 tests; the others are in
 ``families/test_family_lablists.py``, ``families/test_family_malignancy.py``,
-``families/test_family_organs.py``):
-
-Other malignancy with exceptions, heart failure by NYHA class, urine protein (dipstick, 24 h),
-'> or =' comparators and bulleted lab lists with a lead-in window: compile (EN + ZH) and evaluate
-on both sides, plus unknown when the data are missing.  Thresholds are the criteria's own words.
+``families/test_family_organs.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_round4_labs_staging.py`` (4 of its 28 tests; the others are in
 ``evaluation/test_evaluation_columnar_rules.py``, ``families/test_family_demographics.py``,
-``families/test_family_extent.py``, ``families/test_family_staging.py``):
-
-Coverage round 4 (issue 10 follow-up) for labs, demographics, Child-Pugh, BCLC and ascites, read as a
-clinician reads them: a patient, a criterion, the verdict and why (English and Chinese).
-
-The English criteria are quoted from the HINT HCC subset and the registry records in ../shared; the
-Chinese ones are written in the registries' usual phrasing.  Facts: Child-Pugh points and the ascites
-grades (none / mild = imaging-only or diuretic-controlled / moderate-severe = clinically evident, tense
-or refractory) from hcc-domain.md s. 1.1; the ECOG-Karnofsky correspondence (ECOG 0 = KPS 90-100,
-1 = 70-80, 2 = 50-60, 3 = 30-40, 4 = 10-20; Oken et al. 1982).  A wrong rule is worse than "needs
-review": the last tests of each family keep the wordings the compiler must not decide.
+``families/test_family_extent.py``, ``families/test_family_staging.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

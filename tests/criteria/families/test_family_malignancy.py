@@ -2,31 +2,14 @@
 ``scan_malignancy``, ``read_malignancy_criterion``).
 
 From ``tests/criteria/test_criteria_patterns_malignancy_organs.py`` (3 of its 8 tests; the others are in
-``families/test_family_lablists.py``, ``families/test_family_labs.py``, ``families/test_family_organs.py``):
-
-Other malignancy with exceptions, heart failure by NYHA class, urine protein (dipstick, 24 h),
-'> or =' comparators and bulleted lab lists with a lead-in window: compile (EN + ZH) and evaluate
-on both sides, plus unknown when the data are missing.  Thresholds are the criteria's own words.
+``families/test_family_lablists.py``, ``families/test_family_labs.py``, ``families/test_family_organs.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_round4_history_therapy.py`` (5 of its 47 tests; the others are in
 ``families/test_family_history.py``, ``families/test_family_organs.py``, ``families/test_family_recovery.py``,
-``families/test_family_therapy.py``):
-
-Coverage round 4 (issue 10, precision kept): history and comorbidities, prior therapy and washouts,
-other malignancies, read exactly.  Each test is a patient, a criterion, the verdict a clinician reads
-and why.  English sentences are quoted from the HINT HCC subset and the registry records in ../shared;
-Chinese sentences are written in the registries' usual phrasing.  Where a text cannot be read exactly
-the test asserts that it stays in review (a wrong rule is worse than "needs review").
+``families/test_family_therapy.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_virology_malignancy.py`` (4 of its 14 tests; the others are in
-``families/test_family_virology.py``):
-
-Virology criteria read as a whole (conditional HBV antiviral requirement, the controlled-HBV and HCV
-paragraphs of ChiCTR2500111736, acute/active hepatitis B, HBV DNA with its long name) and other-malignancy
-exceptions with a qualifier the record cannot show ("localized", "of low potential risk for recurrence").
-
-Each test: a criterion quoted from a real HCC trial, a patient, the verdict a clinician reads and why.
-The columnar (batch) evaluator must agree with the scalar one on the new ``hepatitis_status`` leaf.
+``families/test_family_virology.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

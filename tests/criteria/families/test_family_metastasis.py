@@ -2,11 +2,7 @@
 
 From ``tests/criteria/test_criteria_diagnosis_progression.py`` (2 of its 13 tests; the others are in
 ``families/test_family_advanced.py``, ``families/test_family_cns.py``, ``families/test_family_diagnosis.py``,
-``families/test_family_progression.py``, ``families/test_family_staging.py``):
-
-Diagnosis routes, metastasis sites and progression or intolerance (issue 10).
-
-Each test: a criterion from a real HCC trial, a patient, the verdict a clinician reads, and why.
+``families/test_family_progression.py``, ``families/test_family_staging.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

@@ -2,27 +2,11 @@
 (``criteria/families/recovery.py``: ``scan_toxicity``, ``scan_candidacy``, ``scan_cns_active``).
 
 From ``tests/criteria/test_criteria_patterns_round3.py`` (10 of its 21 tests; the others are in
-``families/test_family_cns.py``, ``families/test_family_history.py``, ``families/test_family_therapy.py``):
-
-Coverage round 3 families (EN + ZH), each with patients that meet it, do not meet it and leave it
-unknown: residual toxicity of prior therapy, candidacy for resection / transplantation, active CNS
-metastases, surgery washouts ("within the last N days", "at least N weeks since", 做过大手术), non-healing
-wounds and fractures, cardiac history items, transplant wording, HBV/HCV infection.
-
-The English sentences are quoted from the HINT HCC subset and the registry records in ../shared
-(facts: the criteria texts themselves); thresholds are the texts' own numbers.  Chinese sentences are
-written for these tests in the registry's usual phrasing.  Conventions under test (docs/criteria.md):
-month = 30 days, "at least N days since X" allows X ended exactly N days ago.
+``families/test_family_cns.py``, ``families/test_family_history.py``, ``families/test_family_therapy.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_round4_history_therapy.py`` (1 of its 47 tests; the others are in
 ``families/test_family_history.py``, ``families/test_family_malignancy.py``,
-``families/test_family_organs.py``, ``families/test_family_therapy.py``):
-
-Coverage round 4 (issue 10, precision kept): history and comorbidities, prior therapy and washouts,
-other malignancies, read exactly.  Each test is a patient, a criterion, the verdict a clinician reads
-and why.  English sentences are quoted from the HINT HCC subset and the registry records in ../shared;
-Chinese sentences are written in the registries' usual phrasing.  Where a text cannot be read exactly
-the test asserts that it stays in review (a wrong rule is worse than "needs review").
+``families/test_family_organs.py``, ``families/test_family_therapy.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

@@ -4,25 +4,11 @@ ascites, radiographic / histologic diagnosis, extrahepatic spread.
 
 From ``tests/criteria/test_criteria_diagnosis_progression.py`` (4 of its 13 tests; the others are in
 ``families/test_family_advanced.py``, ``families/test_family_cns.py``, ``families/test_family_diagnosis.py``,
-``families/test_family_metastasis.py``, ``families/test_family_progression.py``):
-
-Diagnosis routes, metastasis sites and progression or intolerance (issue 10).
-
-Each test: a criterion from a real HCC trial, a patient, the verdict a clinician reads, and why.
+``families/test_family_metastasis.py``, ``families/test_family_progression.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 
 From ``tests/criteria/test_criteria_patterns_round4_labs_staging.py`` (8 of its 28 tests; the others are in
 ``evaluation/test_evaluation_columnar_rules.py``, ``families/test_family_demographics.py``,
-``families/test_family_extent.py``, ``families/test_family_labs.py``):
-
-Coverage round 4 (issue 10 follow-up) for labs, demographics, Child-Pugh, BCLC and ascites, read as a
-clinician reads them: a patient, a criterion, the verdict and why (English and Chinese).
-
-The English criteria are quoted from the HINT HCC subset and the registry records in ../shared; the
-Chinese ones are written in the registries' usual phrasing.  Facts: Child-Pugh points and the ascites
-grades (none / mild = imaging-only or diuretic-controlled / moderate-severe = clinically evident, tense
-or refractory) from hcc-domain.md s. 1.1; the ECOG-Karnofsky correspondence (ECOG 0 = KPS 90-100,
-1 = 70-80, 2 = 50-60, 3 = 30-40, 4 = 10-20; Oken et al. 1982).  A wrong rule is worse than "needs
-review": the last tests of each family keep the wordings the compiler must not decide.
+``families/test_family_extent.py``, ``families/test_family_labs.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

@@ -2,14 +2,7 @@
 ``read_virology_criterion``, ``scan_virology_terms``).
 
 From ``tests/criteria/test_criteria_virology_malignancy.py`` (10 of its 14 tests; the others are in
-``families/test_family_malignancy.py``):
-
-Virology criteria read as a whole (conditional HBV antiviral requirement, the controlled-HBV and HCV
-paragraphs of ChiCTR2500111736, acute/active hepatitis B, HBV DNA with its long name) and other-malignancy
-exceptions with a qualifier the record cannot show ("localized", "of low potential risk for recurrence").
-
-Each test: a criterion quoted from a real HCC trial, a patient, the verdict a clinician reads and why.
-The columnar (batch) evaluator must agree with the scalar one on the new ``hepatitis_status`` leaf.
+``families/test_family_malignancy.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations

@@ -2,9 +2,7 @@
 sub-items, decimals and headers that set roles.
 
 From ``tests/criteria/test_criteria_compile_examples.py`` (3 of its 4 tests; the others are in
-``compiler/test_compiler_pipeline.py``):
-
-The compiler on the wordings named in issue 3 and hcc-domain.md s. 9 (English and Chinese).
+``compiler/test_compiler_pipeline.py``); what that file covered and its sources: ``tests/criteria/README.md``.
 """
 
 from __future__ import annotations
