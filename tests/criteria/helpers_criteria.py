@@ -90,3 +90,29 @@ def compiled_status(text: str, role: str, patient: Patient) -> str:
     rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
     assert is_fully_compiled(rule), describe(rule)
     return evaluate_node(rule, PatientFacts(patient, AS_OF)).status
+
+
+def stays_for_review(text: str, role: str) -> None:
+    """Assert the criterion *text* compiles to needs review as a whole (a wrong rule is worse)."""
+    from hcctrials.criteria import compile_criterion
+    from hcctrials.model.eligibility import NeedsReview
+
+    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
+    assert isinstance(rule, NeedsReview), rule
+
+
+#: the screening date of the labelled corpus (tests/criteria/corpus/README.md)
+SCREENING = date(2026, 6, 1)
+
+
+def screening_verdict(text: str, patient: dict[str, Any], *, role: str = "exclusion",
+                      trial_drugs: tuple[str, ...] = ()) -> tuple[str, str]:
+    """(status, reason and missing items) of the criterion *text* for a patient built from the
+    partial record *patient*, on SCREENING."""
+    from hcctrials.criteria import compile_criterion
+    from hcctrials.criteria.evaluation.evaluate import evaluate_node
+    from hcctrials.criteria.evaluation.facts import PatientFacts
+
+    rule = compile_criterion(text, role=role, trial_drugs=trial_drugs)  # type: ignore[arg-type]
+    v = evaluate_node(rule, PatientFacts(Patient.model_validate({"patient_id": "p1", **patient}), SCREENING))
+    return v.status, " | ".join((v.reason, *v.missing))

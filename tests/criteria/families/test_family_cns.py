@@ -26,19 +26,13 @@ from hcctrials.criteria.compiler.describe import describe
 from hcctrials.criteria.evaluation.evaluate import evaluate_node
 from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.model.eligibility import NeedsReview
-from hcctrials.model.patient import Condition, Patient, TumourBurden
+from hcctrials.model.patient import Condition, TumourBurden
 
 from helpers_criteria import AS_OF, make_patient
+from helpers_criteria import screening_verdict as _verdict
 
 
 SCREENING = date(2026, 6, 1)
-
-
-def _verdict(text: str, patient: dict[str, Any], *, role: str = "exclusion",
-             trial_drugs: tuple[str, ...] = ()) -> tuple[str, str]:
-    rule = compile_criterion(text, role=role, trial_drugs=trial_drugs)  # type: ignore[arg-type]
-    v = evaluate_node(rule, PatientFacts(Patient.model_validate({"patient_id": "p1", **patient}), SCREENING))
-    return v.status, " | ".join((v.reason, *v.missing))
 
 
 # ------------------------------------------------------------------ CNS metastases

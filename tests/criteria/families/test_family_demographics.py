@@ -24,13 +24,14 @@ from typing import Any
 import pytest
 
 from hcctrials.criteria import describe
-from hcctrials.criteria.compiler.compile import compile_criterion, is_fully_compiled
+from hcctrials.criteria.compiler.compile import compile_criterion
 from hcctrials.criteria.evaluation.evaluate import evaluate_node
 from hcctrials.criteria.evaluation.facts import PatientFacts
-from hcctrials.model.eligibility import NeedsReview, walk
+from hcctrials.model.eligibility import walk
 from hcctrials.model.patient import Patient
 
 from helpers_criteria import AS_OF, make_patient
+from helpers_criteria import compiled_status as _status, stays_for_review as _review
 
 
 @pytest.mark.parametrize(("text", "rule"), [
@@ -57,17 +58,6 @@ def test_age_word_inside_other_words_is_not_age() -> None:
     """Regression: "esophageal ... within 6 months" compiled as age <= 6 ("age" inside "esophageal")."""
     rule = compile_criterion("History of esophageal/gastric bleeding within 6 months prior to study enrollment", role="exclusion")
     assert not any(n.kind == "age" for n in walk(rule))
-
-
-def _status(text: str, role: str, patient: Patient) -> str:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    assert is_fully_compiled(rule), rule
-    return evaluate_node(rule, PatientFacts(patient, AS_OF)).status
-
-
-def _review(text: str, role: str) -> None:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    assert isinstance(rule, NeedsReview), rule
 
 
 def woman(**kw: Any) -> Patient:

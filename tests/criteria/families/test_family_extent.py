@@ -25,6 +25,7 @@ from hcctrials.model.eligibility import LiverFeature, NeedsReview, TumourFeature
 from hcctrials.model.patient import Lesion, LiverFunction, TumourBurden
 
 from helpers_criteria import AS_OF, decided_right_or_review, make_patient
+from helpers_criteria import stays_for_review as _review
 
 
 def _rule(text: str, role: str):  # type: ignore[no-untyped-def]
@@ -261,11 +262,6 @@ def test_endoscopy_requirement_inside_exclusion_is_not_an_exclusion() -> None:
     # the second sentence is a requirement for some patients only (conditional): the whole criterion
     # goes to review (issue 10, precision first), keeping what was read for the reviewer
     assert isinstance(rule, NeedsReview) and "varices_high_risk" in rule.reason
-
-
-def _review(text: str, role: str) -> None:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    assert isinstance(rule, NeedsReview), rule
 
 
 # ---------------------------------------------------------------- tumour burden, hepatic impairment degree, notes

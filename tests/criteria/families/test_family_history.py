@@ -40,16 +40,10 @@ from hcctrials.model.eligibility import HistoryCondition, NeedsReview, walk
 from hcctrials.model.patient import Condition, Diagnosis, LiverFunction, Patient, Virology
 
 from helpers_criteria import AS_OF, cond, make_patient
+from helpers_criteria import screening_verdict as _verdict
 
 
 SCREENING = date(2026, 6, 1)
-
-
-def _verdict(text: str, patient: dict[str, Any], *, role: str = "exclusion",
-             trial_drugs: tuple[str, ...] = ()) -> tuple[str, str]:
-    rule = compile_criterion(text, role=role, trial_drugs=trial_drugs)  # type: ignore[arg-type]
-    v = evaluate_node(rule, PatientFacts(Patient.model_validate({"patient_id": "p1", **patient}), SCREENING))
-    return v.status, " | ".join((v.reason, *v.missing))
 
 
 # ------------------------------------------------------------------ allergy

@@ -32,6 +32,7 @@ from hcctrials.model.patient import LabResult, Patient
 from hcctrials.units import canonical_unit, convert, resolve_analyte
 
 from helpers_criteria import AS_OF, lab, make_patient
+from helpers_criteria import stays_for_review as _review
 
 
 SCREENING = date(2026, 6, 1)
@@ -216,11 +217,6 @@ def test_qtc(text: str, value: float, expected: str) -> None:
     p2 = p.model_copy(update={"labs": p.labs + [LabResult(analyte="qtc", value=value, unit="ms", date=date(2026, 3, 1))]})
     assert _status_as_compiled(text, "exclusion", p2) == expected
     assert _status_as_compiled(text, "exclusion", p) == "unknown"
-
-
-def _review(text: str, role: str) -> None:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    assert isinstance(rule, NeedsReview), rule
 
 
 # ---------------------------------------------------------------- labs

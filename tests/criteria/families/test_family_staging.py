@@ -22,10 +22,10 @@ from hcctrials.criteria import describe
 from hcctrials.criteria.compiler.compile import compile_criterion, is_fully_compiled
 from hcctrials.criteria.evaluation.evaluate import evaluate_node
 from hcctrials.criteria.evaluation.facts import PatientFacts
-from hcctrials.model.eligibility import NeedsReview
 from hcctrials.model.patient import Diagnosis, LabResult, LiverFunction, Patient
 
 from helpers_criteria import AS_OF, lab, make_patient
+from helpers_criteria import compiled_status as _status, stays_for_review as _review
 
 
 SCREENING = date(2026, 6, 1)
@@ -76,17 +76,6 @@ def test_extrahepatic_spread_spelled_with_a_hyphen_or_two_words(text: str) -> No
     assert status(text, {"tumour": {"extrahepatic_sites": ["lung"]}}, role="exclusion") == "met"
     assert status(text, {"tumour": {"extrahepatic_spread": False}}, role="exclusion") == "not_met"
     assert status(text, {}, role="exclusion") == "unknown"
-
-
-def _status(text: str, role: str, patient: Patient) -> str:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    assert is_fully_compiled(rule), rule
-    return evaluate_node(rule, PatientFacts(patient, AS_OF)).status
-
-
-def _review(text: str, role: str) -> None:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    assert isinstance(rule, NeedsReview), rule
 
 
 # ---------------------------------------------------------------- Child-Pugh
