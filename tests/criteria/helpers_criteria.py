@@ -116,3 +116,14 @@ def screening_verdict(text: str, patient: dict[str, Any], *, role: str = "exclus
     rule = compile_criterion(text, role=role, trial_drugs=trial_drugs)  # type: ignore[arg-type]
     v = evaluate_node(rule, PatientFacts(Patient.model_validate({"patient_id": "p1", **patient}), SCREENING))
     return v.status, " | ".join((v.reason, *v.missing))
+
+
+def exact_rule(text: str, role: str) -> Any:
+    """The rule compiled from the criterion *text*, which must compile fully (no part left for review)."""
+    from hcctrials.criteria import compile_criterion
+    from hcctrials.criteria.compiler.compile import is_fully_compiled
+    from hcctrials.criteria.compiler.describe import describe
+
+    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
+    assert is_fully_compiled(rule), describe(rule)
+    return rule

@@ -40,6 +40,7 @@ from hcctrials.model.eligibility import HistoryCondition, NeedsReview, walk
 from hcctrials.model.patient import Condition, Diagnosis, LiverFunction, Patient, Virology
 
 from helpers_criteria import AS_OF, cond, make_patient
+from helpers_criteria import exact_rule as _exact_rule, compiled_status as _exact_status
 from helpers_criteria import screening_verdict as _verdict
 
 
@@ -379,16 +380,6 @@ def test_hbv_or_hcv_infection() -> None:
     negative = Virology(hbsag_positive=False, hcv_rna_detectable=False)
     assert _status(text, "exclusion", make_patient(virology=negative)) == "not_met"
     assert _status(text, "exclusion", make_patient(virology=Virology(hbsag_positive=False))) == "unknown"
-
-
-def _exact_rule(text: str, role: str):  # type: ignore[no-untyped-def]
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    assert is_fully_compiled(rule), describe(rule)
-    return rule
-
-
-def _exact_status(text: str, role: str, patient) -> str:  # type: ignore[no-untyped-def]
-    return evaluate_node(_exact_rule(text, role), PatientFacts(patient, AS_OF)).status
 
 
 def test_window_without_a_number() -> None:

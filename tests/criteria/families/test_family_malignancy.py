@@ -25,6 +25,7 @@ from hcctrials.model.eligibility import OtherMalignancy, walk
 from hcctrials.model.patient import Condition
 
 from helpers_criteria import AS_OF, make_patient
+from helpers_criteria import exact_rule as _exact_rule, compiled_status as _exact_status
 
 
 def _status(text: str, role: str, patient) -> str:  # type: ignore[no-untyped-def]
@@ -73,16 +74,6 @@ def test_other_malignancy_cured_exception_and_unexpressed_item_kept() -> None:
     # an exception the vocabulary cannot express stays a NeedsReview node inside the tree
     node2 = compile_criterion("History of another primary malignancy except lentigo maligna.", role="exclusion")
     assert not is_fully_compiled(node2) and any(n.kind == "other_malignancy" for n in E.walk(node2))
-
-
-def _exact_rule(text: str, role: str):  # type: ignore[no-untyped-def]
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    assert is_fully_compiled(rule), describe(rule)
-    return rule
-
-
-def _exact_status(text: str, role: str, patient) -> str:  # type: ignore[no-untyped-def]
-    return evaluate_node(_exact_rule(text, role), PatientFacts(patient, AS_OF)).status
 
 
 # ---------------------------------------------------------------- other malignancies

@@ -28,6 +28,7 @@ from hcctrials.model import eligibility as E
 from hcctrials.model.patient import Condition, LabResult, Patient
 
 from helpers_criteria import AS_OF, make_patient
+from helpers_criteria import exact_rule as _exact_rule, compiled_status as _exact_status
 
 
 SCREENING = date(2026, 6, 1)
@@ -113,16 +114,6 @@ def test_proteinuria(text: str) -> None:
     assert _status(text, "inclusion", p.model_copy(update={"labs": p.labs + _urine("++", g24=1.5)})) == "not_met"
     assert _status(text, "inclusion", p.model_copy(update={"labs": p.labs + _urine("2+", g24=0.5)})) == "met"
     assert _status(text, "inclusion", p.model_copy(update={"labs": p.labs + _urine("3+")})) == "unknown"  # 24 h missing
-
-
-def _exact_rule(text: str, role: str):  # type: ignore[no-untyped-def]
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    assert is_fully_compiled(rule), describe(rule)
-    return rule
-
-
-def _exact_status(text: str, role: str, patient) -> str:  # type: ignore[no-untyped-def]
-    return evaluate_node(_exact_rule(text, role), PatientFacts(patient, AS_OF)).status
 
 
 # ---------------------------------------------------------------- heart failure by NYHA class

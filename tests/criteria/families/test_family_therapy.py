@@ -27,6 +27,7 @@ from hcctrials.model.eligibility import NeedsReview, PriorTherapy, walk
 from hcctrials.model.patient import TherapyLine
 
 from helpers_criteria import AS_OF, make_patient
+from helpers_criteria import exact_rule as _exact_rule, compiled_status as _exact_status
 
 
 def _status(text: str, role: str, patient) -> str:  # type: ignore[no-untyped-def]
@@ -92,16 +93,6 @@ def test_time_since_surgery_inclusion(text: str) -> None:
     assert _status(text, "inclusion", make_patient(treatments=_surgery_lines(27))) == "not_met"
     ongoing = [TherapyLine(kind="surgery", regimen="hepatectomy", start=AS_OF - timedelta(days=60))]
     assert _status(text, "inclusion", make_patient(treatments=ongoing)) == "unknown"  # no end date
-
-
-def _exact_rule(text: str, role: str):  # type: ignore[no-untyped-def]
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    assert is_fully_compiled(rule), describe(rule)
-    return rule
-
-
-def _exact_status(text: str, role: str, patient) -> str:  # type: ignore[no-untyped-def]
-    return evaluate_node(_exact_rule(text, role), PatientFacts(patient, AS_OF)).status
 
 
 def _in_review(text: str, role: str) -> str:
