@@ -5,6 +5,15 @@ time, never copied), replicated with varied ids.  Prints figures; not a timed te
 
     python benchmarks/matching_bench.py --trials 10000 --cohort-patients 1000 --cohort-trials 1000 --search 100000
 
+Cohort screening as a user runs it (issue 15: 1,000,000 patients x 1,000 trials in under 60 s on two cores,
+peak RSS under 1 GB per process): ``--screen-cli`` runs ``hcctrials screen`` as a new process on a generated
+cohort (benchmarks/screen_bench.py makes the catalog and the cohort; ``--keep DIR`` reuses them) writing a
+Parquet folder (part files written by the workers) and, with ``--screen-single-file``, one Parquet file
+written by the parent, and prints wall time, CPU seconds of every process (the machine is shared: CPU time
+is the figure to compare), peak RSS per process, pairs listed and output size:
+
+    python benchmarks/matching_bench.py --screen-cli --cohort-patients 100000 --keep /tmp/screen-bench
+
 Issue 10 targets (one patient x 10,000 trials): warm p50 < 20 ms; `hcctrials match` in a new process
 < 2 s.  ``--skip-cohort --cold-runs 5 --baseline-src OLD/src`` times the new process of another
 source tree (e.g. the previous commit checked out elsewhere) alternating with this one, on the same
@@ -117,6 +126,58 @@ def warm_figures(store, patient, runs: int) -> str:  # type: ignore[no-untyped-d
             f"{len(result.to_measure)} items to measure)")
 
 
+def screen_cli_figures(args: argparse.Namespace) -> None:
+    """`hcctrials screen` as a new process on ``--cohort-patients`` x ``--cohort-trials`` (issue 15)."""
+    import os
+    import shutil
+    import sys
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import pyarrow.parquet as pq
+    from screen_bench import open_catalog, run_screen, uptime, write_cohort  # type: ignore[import-not-found]
+
+    from hcctrials.matching.compiled_cache import load_compiled_trials
+
+    tmp = tempfile.TemporaryDirectory()
+    folder = Path(args.keep or tmp.name)
+    folder.mkdir(parents=True, exist_ok=True)
+    n, n_trials = args.cohort_patients, args.cohort_trials
+    db = f"sqlite:///{folder}/screen-{n_trials}.sqlite3"
+    print("uptime:", uptime(), flush=True)
+    store = open_store(db)
+    if not Path(folder, f"screen-{n_trials}.sqlite3").stat().st_size or not list(store.iter_trials()):
+        store.save_trials(open_catalog(n_trials))
+    s = time.perf_counter()
+    load_compiled_trials(store, list(store.iter_trials()))  # the criteria cache up to date (as after an ingest)
+    store.close()
+    print(f"catalog: {n_trials} open trials, criteria cache ready in {time.perf_counter() - s:.0f} s (not timed)")
+    cohort = folder / f"cohort-{n}.parquet"
+    if not cohort.exists():
+        write_cohort(cohort, n)
+    env = dict(os.environ, HCCTRIALS_DB=db, COLUMNS="200")
+    batch = ["--batch-size", str(args.screen_batch)] if args.screen_batch else []
+    outs = [folder / "screen-folder"] + ([folder / "screen-single.parquet"] if args.screen_single_file else [])
+    for out in outs:
+        if out.is_dir():
+            shutil.rmtree(out)
+        run, text = run_screen([str(cohort), "--out", str(out), "--workers", str(args.workers),
+                                "--as-of", AS_OF.isoformat(), *batch], env)
+        files = sorted(out.glob("*.parquet")) if out.is_dir() else [out]
+        rows = sum(pq.ParquetFile(f).metadata.num_rows for f in files)
+        size = sum(f.stat().st_size for f in files) / 2**20
+        per = ", ".join(f"{name} {sec:.1f}" for name, sec in sorted(run.cpu.values(), key=lambda x: -x[1])[:6])
+        peaks = ", ".join(f"{kib / 1024:.0f}" for _, kib in sorted(run.peaks.values(), key=lambda x: -x[1])[:6])
+        load = f"{min(run.loads):.1f}-{max(run.loads):.1f}" if run.loads else "?"
+        kind = f"folder of {len(files)} part files" if out.is_dir() else "one file"
+        print(f"screen -> {kind}: {n:,} patients x {n_trials:,} trials, {args.workers} workers: wall {run.wall:.1f} s "
+              f"({n / run.wall:,.0f} patients/s), CPU {run.cpu_total:.1f} s in all (per process: {per}); "
+              f"{rows:,} pairs, {size:.1f} MiB; peak RSS per process (MiB): {peaks}; load average {load}",
+              flush=True)
+        print("   ", " | ".join(line.strip() for line in text.strip().splitlines()[-3:]), flush=True)
+    print("uptime:", uptime(), flush=True)
+    tmp.cleanup()
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=10000)
@@ -135,7 +196,16 @@ def main() -> None:
     ap.add_argument("--baseline-src", default=None,
                     help="a src/ folder of another version (e.g. a checkout of the previous commit) whose "
                          "new-process match is timed in the same run, alternating with this one")
+    ap.add_argument("--screen-cli", action="store_true",
+                    help="time `hcctrials screen` end to end on a generated cohort (issue 15) and stop")
+    ap.add_argument("--screen-single-file", action="store_true",
+                    help="with --screen-cli: also the single-file output (written by the parent)")
+    ap.add_argument("--screen-batch", type=int, default=None, help="with --screen-cli: --batch-size of the screen")
+    ap.add_argument("--keep", default=None, help="with --screen-cli: folder for the database and cohorts (reused)")
     args = ap.parse_args()
+    if args.screen_cli:
+        screen_cli_figures(args)
+        return
     import os
     import subprocess
     import sys

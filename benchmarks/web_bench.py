@@ -14,6 +14,18 @@ trials no request has opened before.
 
     python benchmarks/web_bench.py --trials 10000 --clients 20 --requests 400
     python benchmarks/web_bench.py --db sqlite:////tmp/web-bench.sqlite3   # reuse a built catalog
+    python benchmarks/web_bench.py --db ... --baseline-src /tmp/old/src    # A/B against another source tree
+
+Per-request CPU: besides latencies, every row prints the CPU time the server processes (the uvicorn
+supervisor and its workers, read from /proc) and the load generator spent per request during the
+row.  On a machine shared with other work the latencies move with the load; the CPU time per request
+moves much less, so it is the figure to compare between runs.  ``--baseline-src DIR`` starts a second
+server from another source tree (``PYTHONPATH=DIR``, e.g. a copy of ``src`` before a change) on the
+same database and measures both in the same run, alternating them row by row and round by round
+(``--rounds``), so both see the same load.  The compiled match catalog is keyed by the compiler's
+source: on a working tree that others are editing, freeze both sides (copy ``src`` to A and B, make
+the change in A only), run the benchmark with ``PYTHONPATH=A`` (it compiles the catalog once for that
+source) and ``--baseline-src B``; the servers inherit ``PYTHONPATH``.
 
 Issue 12 targets (2-core machine): match p95 < 100 ms; catalog search p95 < 50 ms; trial page p95 < 100 ms.
 """
@@ -75,6 +87,33 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _process_tree(pid: int) -> list[int]:
+    """*pid* and all its descendants (Linux /proc)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        for task in Path(f"/proc/{current}/task").glob("*"):
+            try:
+                todo.extend(int(c) for c in (task / "children").read_text().split())
+            except OSError:
+                pass
+    return found
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds used so far by *pid* and its descendants (/proc/PID/stat)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for p in _process_tree(pid):
+        try:
+            fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime (fields 14 and 15 of stat)
+    return total
+
+
 def _patients() -> list[dict[str, Any]]:
     out = []
     for path in sorted(PATIENTS.glob("*")):
@@ -109,21 +148,60 @@ async def _load(base: str, make: Any, clients: int, requests: int) -> tuple[list
     return latencies, errors, wall
 
 
-def _figures(name: str, latencies: list[float], errors: int, wall: float) -> str:
+def _figures(name: str, latencies: list[float], errors: int, wall: float, server_cpu: float | None = None,
+             client_cpu: float | None = None) -> str:
     ordered = sorted(latencies)
     p95 = ordered[max(0, int(0.95 * len(ordered)) - 1)]
-    return (f"{name:<16} {len(ordered)} requests: p50 {statistics.median(ordered) * 1000:7.1f} ms  "
+    cpu = ""
+    if server_cpu is not None and client_cpu is not None:
+        cpu = (f"  CPU/request: server {server_cpu / len(ordered) * 1000:5.1f} ms, "
+               f"load generator {client_cpu / len(ordered) * 1000:4.1f} ms")
+    return (f"{name:<27} {len(ordered)} requests: p50 {statistics.median(ordered) * 1000:7.1f} ms  "
             f"p95 {p95 * 1000:7.1f} ms  max {ordered[-1] * 1000:7.1f} ms  {len(ordered) / wall:6.1f} req/s"
-            f"  errors {errors}")
+            f"  errors {errors}{cpu}")
+
+
+def _start_server(url: str, workers: int, src: str | None) -> tuple[subprocess.Popen[bytes], str]:
+    """uvicorn serving *url* from this source tree (or *src*, by ``PYTHONPATH``): (process, base URL)."""
+    port = _free_port()
+    env = {**os.environ, "HCCTRIALS_DB": url}
+    if src:
+        env["PYTHONPATH"] = os.pathsep.join([src, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
+    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "hcctrials.web.server:app", "--host", "127.0.0.1",
+                               "--port", str(port), "--workers", str(workers), "--log-level", "warning",
+                               "--no-access-log",
+                               # a worker reading (or, after a compiler change, rebuilding) the match
+                               # catalog holds the GIL for seconds: do not let the supervisor kill it
+                               "--timeout-worker-healthcheck", "120"], env=env)
+    return server, f"http://127.0.0.1:{port}"
+
+
+def _wait_ready(server: subprocess.Popen[bytes], base: str) -> int:
+    deadline = time.monotonic() + 600
+    while True:
+        try:
+            health = httpx.get(base + "/api/health", timeout=2)
+            if health.status_code == 200:
+                return int(health.json()["trials"])
+        except httpx.HTTPError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            raise SystemExit("the server did not start")
+        time.sleep(0.2)
 
 
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--trials", type=int, default=10_000)
     ap.add_argument("--clients", type=int, default=20)
-    ap.add_argument("--requests", type=int, default=400, help="requests per endpoint")
+    ap.add_argument("--requests", type=int, default=400, help="requests per endpoint (per round)")
     ap.add_argument("--db", default=None, help="an existing database to serve (else a new one is built)")
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (2 on a 2-core server)")
+    ap.add_argument("--baseline-src", default=None,
+                    help="also serve this source tree (a copy of src/ before a change) and measure both in turn")
+    ap.add_argument("--rounds", type=int, default=1, help="rounds of every row (alternating the servers)")
+    ap.add_argument("--only", default=None, help="comma-separated rows to run (match,search,catalog,trial,varied,"
+                                                  "first)")
     args = ap.parse_args()
     print("cores:", os.cpu_count(), "usable:", len(os.sched_getaffinity(0)),
           "| load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
@@ -145,51 +223,42 @@ def main() -> None:
                 if not search_index_status(store, index_version=INDEX_VERSION).current:
                     refresh_search_index(store, builder=SEARCH_DOCUMENTS)
             print(f"compiled catalog and search index checked in {time.perf_counter() - s:.1f} s")
-        port = _free_port()
-        env = {**os.environ, "HCCTRIALS_DB": url}
-        server = subprocess.Popen([sys.executable, "-m", "uvicorn", "hcctrials.web.server:app", "--host", "127.0.0.1",
-                                   "--port", str(port), "--workers", str(args.workers), "--log-level", "warning",
-                                   "--no-access-log",
-                                   # a worker reading (or, after a compiler change, rebuilding) the match
-                                   # catalog holds the GIL for seconds: do not let the supervisor kill it
-                                   "--timeout-worker-healthcheck", "120"], env=env)
-        base = f"http://127.0.0.1:{port}"
+        trees: list[tuple[str, str | None]] = [("this tree", None)]
+        if args.baseline_src:
+            trees.append(("baseline", args.baseline_src))
+        servers: list[tuple[str, subprocess.Popen[bytes], str]] = []
         try:
-            deadline = time.monotonic() + 120
-            while True:
-                try:
-                    health = httpx.get(base + "/api/health", timeout=2)
-                    if health.status_code == 200:
-                        break
-                except httpx.HTTPError:
-                    pass
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise SystemExit("the server did not start")
-                time.sleep(0.2)
-            print(f"server: uvicorn, {args.workers} worker process(es), {health.json()['trials']} trials, {base}")
+            for name, src in trees:  # one at a time: each may read (or compile) the match catalog at start
+                server, base = _start_server(url, args.workers, src)
+                servers.append((name, server, base))
+                trials = _wait_ready(server, base)
+                print(f"server ({name}{': ' + src if src else ''}): uvicorn, {args.workers} worker process(es), "
+                      f"{trials} trials, {base}")
+            base = servers[0][2]
             patients = _patients()
             ids = [i["trial_id"] for i in httpx.get(base + "/api/trials", params={"per_page": 100},
                                                       timeout=120).json()["items"]]
-            fresh = [i["trial_id"] for p in range(2, 2 + -(-args.requests // 100))
-                     for i in httpx.get(base + "/api/trials", params={"per_page": 100, "page": p, "q": "hepatocellular"},
-                                        timeout=120).json()["items"]]
-            fresh = [t for t in dict.fromkeys(fresh) if t not in set(ids)]
+            fresh_pool = [i["trial_id"] for p in range(2, 2 + -(-args.requests * args.rounds * len(servers) // 100))
+                          for i in httpx.get(base + "/api/trials",
+                                             params={"per_page": 100, "page": p, "q": "hepatocellular"},
+                                             timeout=120).json()["items"]]
+            fresh_pool = [t for t in dict.fromkeys(fresh_pool) if t not in set(ids)]
             rng = random.Random(12)
             trial_ids = [rng.choice(ids) for _ in range(args.requests)]
-            # warm up: the first match loads the catalog blob; the first search reads the facet values
-            s = time.perf_counter()
-            httpx.post(base + "/api/match", params={"as_of": AS_OF.isoformat()}, json=patients[0], timeout=300)
-            print(f"first match (loads the catalog): {time.perf_counter() - s:.1f} s")
-            s = time.perf_counter()
-            httpx.get(base + "/api/trials", params={"q": "TACE"}, timeout=300)
-            print(f"first search (reads the facet values): {time.perf_counter() - s:.1f} s")
-
-            # every worker process reads the match catalog and today's recruiting states once, in the
-            # background from its start: wait until all have (concurrent searches reach every worker)
-            s = time.perf_counter()
-            asyncio.run(_load(base, lambda i: ("GET", "/api/trials", {"params": {"recruiting": "open"}}), args.clients,
-                              4 * args.clients))
-            print(f"workers warmed in {time.perf_counter() - s:.1f} s")
+            for name, _server, base in servers:
+                # warm up: the first match loads the catalog blob; the first search reads the facet values
+                s = time.perf_counter()
+                httpx.post(base + "/api/match", params={"as_of": AS_OF.isoformat()}, json=patients[0], timeout=300)
+                print(f"{name}: first match (loads the catalog): {time.perf_counter() - s:.1f} s")
+                s = time.perf_counter()
+                httpx.get(base + "/api/trials", params={"q": "TACE"}, timeout=300)
+                print(f"{name}: first search (reads the facet values): {time.perf_counter() - s:.1f} s")
+                # every worker process reads the match catalog and today's recruiting states once, in the
+                # background from its start: wait until all have (concurrent searches reach every worker)
+                s = time.perf_counter()
+                asyncio.run(_load(base, lambda i: ("GET", "/api/trials", {"params": {"recruiting": "open"}}),
+                                  args.clients, 4 * args.clients))
+                print(f"{name}: workers warmed in {time.perf_counter() - s:.1f} s")
 
             def match(i: int) -> tuple[str, str, dict[str, Any]]:
                 return "POST", "/api/match", {"params": {"as_of": AS_OF.isoformat()}, "json": patients[i % len(patients)]}
@@ -203,36 +272,63 @@ def main() -> None:
             def trial_page(i: int) -> tuple[str, str, dict[str, Any]]:
                 return "GET", f"/trials/{trial_ids[i]}", {"params": {"lang": "zh" if i % 2 else "en"}}
 
-            varied_rng = random.Random(99)
+            def varied_maker(seed: int) -> Any:
+                r = random.Random(seed)
 
-            def varied(i: int) -> tuple[str, str, dict[str, Any]]:
-                r = varied_rng
-                params: dict[str, Any] = {"q": r.choice(QUERIES), "page": r.randint(1, 3)}
-                for name, values in (("recruiting", ["open", "uncertain", "not_yet_open", "closed"]),
-                                     ("status", ["recruiting", "completed", "terminated", "not_yet_recruiting"]),
-                                     ("phase", ["phase1", "phase2", "phase3"]),
-                                     ("class", ["pd1", "tki", "locoregional", "anti_vegf"])):
-                    if r.random() < 0.5:
-                        params[name] = r.choice(values)
-                return "GET", "/api/trials", {"params": params}
+                def varied(i: int) -> tuple[str, str, dict[str, Any]]:
+                    params: dict[str, Any] = {"q": r.choice(QUERIES), "page": r.randint(1, 3)}
+                    for name, values in (("recruiting", ["open", "uncertain", "not_yet_open", "closed"]),
+                                         ("status", ["recruiting", "completed", "terminated", "not_yet_recruiting"]),
+                                         ("phase", ["phase1", "phase2", "phase3"]),
+                                         ("class", ["pd1", "tki", "locoregional", "anti_vegf"])):
+                        if r.random() < 0.5:
+                            params[name] = r.choice(values)
+                    return "GET", "/api/trials", {"params": params}
+                return varied
 
-            def first_view(i: int) -> tuple[str, str, dict[str, Any]]:
-                return "GET", f"/trials/{fresh[i % len(fresh)]}", {"params": {"lang": "zh" if i % 2 else "en"}}
+            def first_maker(chunk: list[str]) -> Any:
+                def first_view(i: int) -> tuple[str, str, dict[str, Any]]:
+                    return "GET", f"/trials/{chunk[i % len(chunk)]}", {"params": {"lang": "zh" if i % 2 else "en"}}
+                return first_view
 
-            for name, make, warm in (("match (API)", match, True), ("search (API)", search, True),
-                                     ("catalog page", search_page, True), ("trial page", trial_page, True),
-                                     ("search (varied)", varied, False), ("trial (first)", first_view, False)):
-                if warm:
-                    asyncio.run(_load(base, make, args.clients, min(40, args.requests)))  # warm the caches
-                latencies, errors, wall = asyncio.run(_load(base, make, args.clients,
-                                                            min(args.requests, len(fresh)) if make is first_view
-                                                            else args.requests))
-                print(_figures(name, latencies, errors, wall) + f"  ({args.clients} concurrent clients; "
-                      f"load average {os.getloadavg()[0]:.2f})")
+            rows = [("match", "match (API)", True), ("search", "search (API)", True),
+                    ("catalog", "catalog page", True), ("trial", "trial page", True),
+                    ("varied", "search (varied)", False), ("first", "trial (first)", False)]
+            chosen = set(args.only.split(",")) if args.only else {key for key, _, _ in rows}
+            first_chunk = max(1, min(args.requests, len(fresh_pool) // (args.rounds * len(servers))))
+            used_fresh = 0
+            for key, label, warm in rows:
+                if key not in chosen:
+                    continue
+                for round_no in range(args.rounds):
+                    order = servers if round_no % 2 == 0 else servers[::-1]
+                    for name, server, base in order:
+                        make: Any
+                        n = args.requests
+                        if key == "varied":  # the same varied requests for every server in a round
+                            make = varied_maker(99 + round_no)
+                        elif key == "first":  # trials no server has opened before
+                            chunk = fresh_pool[used_fresh:used_fresh + first_chunk]
+                            used_fresh += first_chunk
+                            make, n = first_maker(chunk), len(chunk)
+                        else:
+                            make = {"match": match, "search": search, "catalog": search_page,
+                                    "trial": trial_page}[key]
+                        if warm and round_no == 0:
+                            asyncio.run(_load(base, make, args.clients, min(40, args.requests)))  # warm the caches
+                        server_before, client_before = cpu_seconds(server.pid), time.process_time()
+                        latencies, errors, wall = asyncio.run(_load(base, make, args.clients, n))
+                        server_cpu = cpu_seconds(server.pid) - server_before
+                        client_cpu = time.process_time() - client_before
+                        tag = f"{label} [{name}]" if len(servers) > 1 else label
+                        print(_figures(tag, latencies, errors, wall, server_cpu, client_cpu)
+                              + f"  ({args.clients} concurrent clients; load average {os.getloadavg()[0]:.2f})",
+                              flush=True)
             print("load after the run:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
         finally:
-            server.terminate()
-            server.wait(timeout=30)
+            for _name, server, _base in servers:
+                server.terminate()
+                server.wait(timeout=30)
 
 
 if __name__ == "__main__":

@@ -83,6 +83,10 @@ def _runs(db: str, tmp: Path, lang: str = "en") -> dict[str, list[str]]:
         "match": ["match", str(PATIENT), "--as-of", "2024-03-10", "--db", db],
         "response": ["response", "--example", "--visits"],
         "criteria coverage": ["criteria", "coverage", "--db", db],
+        # the rule notation and review reasons in the reader's language (criteria/compiler/describe_i18n.py)
+        "criteria show": ["criteria", "show", "NCT09999918", "--db", db],
+        "criteria compile-text": ["criteria", "compile-text", "Prior immunotherapy.", "--role", "exclusion"],
+        "criteria evaluate": ["criteria", "evaluate", str(PATIENT), "NCT09999918", "--as-of", "2024-03-10", "--db", db],
     }
 
 

@@ -233,14 +233,20 @@ def test_criteria_compile_text_in_both_languages(text: str, role: str, zh_line: 
     en = _run(["criteria", "compile-text", text, "--role", role], "en")
     assert zh.splitlines()[0] == zh_line and en.splitlines()[0] == en_line
     assert zh.splitlines()[1].startswith("规则：") and en.splitlines()[1].startswith("Rule: ")
-    assert zh.splitlines()[1][len("规则："):] == en.splitlines()[1][len("Rule: "):]  # the rule notation
+    # the rule in the reader's language (criteria/compiler/describe_i18n.py); in English the compiler's notation
+    from hcctrials.criteria import compile_criterion, describe
+    from hcctrials.criteria.compiler.describe_i18n import describe_for_reader
+
+    node = compile_criterion(text, role=role)  # type: ignore[arg-type]
+    assert zh.splitlines()[1][len("规则："):] == describe_for_reader(node, "zh") != describe(node)
+    assert en.splitlines()[1][len("Rule: "):] == describe(node)
     assert not _english_left(zh.splitlines()[0] + zh.splitlines()[1][:3], ["inclusion", "exclusion", "criterion",
                                                                           "compiled", "needs review", "Rule"])
 
 
 def test_criteria_compile_text_rule_and_json() -> None:
     zh = _run(["criteria", "compile-text", "Child-Pugh A or B7"], "zh")
-    assert "规则：Child-Pugh points in {5,6,7}" in zh
+    assert "规则：Child-Pugh 评分 5,6,7 分" in zh
     out = _run(["criteria", "compile-text", "年龄18-75岁", "--json"], "zh")
     data = json.loads(out)
     assert data["kind"] == "age" and data["source"]["text"] == "年龄18-75岁"

@@ -84,7 +84,7 @@ def register(app: typer.Typer) -> None:
         lang: Optional[str] = lang_option(),
     ) -> None:
         """Each criterion with its compiled rule, or why it needs review."""
-        from hcctrials.criteria import describe
+        from hcctrials.criteria.compiler.describe_i18n import describe_for_reader
         from hcctrials.criteria.coverage import criterion_state
 
         reader = resolve_language(lang)
@@ -99,7 +99,7 @@ def register(app: typer.Typer) -> None:
             state = say(_STATE_WORDS[criterion_state(c.rule)], reader)
             if c.overridden:
                 state += say(" (override)", reader)
-            table.add_row(say(c.role, reader), c.number, state, c.text, describe(c.rule))
+            table.add_row(say(c.role, reader), c.number, state, c.text, describe_for_reader(c.rule, reader))
         Console().print(table)
 
     @crit.command("compile-text")
@@ -109,8 +109,9 @@ def register(app: typer.Typer) -> None:
         as_json: bool = typer.Option(False, "--json"),
         lang: Optional[str] = lang_option(),
     ) -> None:
-        """Compile one criterion and print its state and rule (the rule is a notation, written in English)."""
-        from hcctrials.criteria import compile_criterion, describe
+        """Compile one criterion and print its state and rule (in the reader's language)."""
+        from hcctrials.criteria import compile_criterion
+        from hcctrials.criteria.compiler.describe_i18n import describe_for_reader
         from hcctrials.criteria.coverage import criterion_state
 
         reader = resolve_language(lang)
@@ -125,7 +126,7 @@ def register(app: typer.Typer) -> None:
             return
         typer.echo(say("{role} criterion, {state}", reader, role=say(checked, reader),
                        state=say(_STATE_WORDS[criterion_state(node)], reader)))
-        typer.echo(say("Rule: {rule}", reader, rule=describe(node)))
+        typer.echo(say("Rule: {rule}", reader, rule=describe_for_reader(node, reader)))
 
     @crit.command("coverage")
     def coverage(
@@ -181,7 +182,9 @@ def register(app: typer.Typer) -> None:
     ) -> None:
         """Evaluate a patient against a trial: verdict, each criterion's reason, what to measure."""
         from hcctrials.criteria import describe, evaluate_trial
+        from hcctrials.criteria.compiler.describe_i18n import describe_for_reader
         from hcctrials.i18n import render, resolve_language, say
+        from hcctrials.matching.localise import localise_reason, message_record
         from hcctrials.matching.explain import status_label, verdict_label
         from hcctrials.matching.matcher import CriterionRow
         from hcctrials.patients import load_patient
@@ -199,15 +202,24 @@ def register(app: typer.Typer) -> None:
         rows = [CriterionRow(r.criterion.number, r.criterion.role, r.criterion.text, r.status, r.verdict.reason,
                              tuple(r.verdict.missing)) for r in verdict.results]
         if as_json:
+            # every finding in the reader's language; codes and message ids beside them (docs/matching.md)
             typer.echo(json.dumps({
-                "trial_id": verdict.trial_id, "status": verdict.status, "patient_data_findings": person.data_findings,
+                "trial_id": verdict.trial_id, "status": verdict.status, "language": language,
+                "patient_data_findings": [render(f, language) for f in person.data_findings],
+                "patient_data_findings_messages": [message_record(f) for f in person.data_findings],
                 "status_label": verdict_label(verdict.status, language),
                 "to_measure": [render(i, language) for i in verdict.to_measure],
-                "criteria": [{"role": r.criterion.role, "number": r.criterion.number, "status": r.status,
+                "to_measure_messages": [message_record(i) for i in verdict.to_measure],
+                "criteria": [{"role": r.criterion.role, "role_label": say(r.criterion.role, language),
+                              "number": r.criterion.number, "status": r.status,
                               "status_label": status_label(row, language),
-                              "reason": render(r.verdict.reason, language),
+                              "reason": localise_reason(r.verdict.reason, language, criterion=r.criterion.text,
+                                                        role=r.criterion.role),
+                              "reason_message": message_record(r.verdict.reason),
                               "missing": [render(i, language) for i in r.verdict.missing],
-                              "rule": describe(r.criterion.rule)} for r, row in zip(verdict.results, rows)]},
+                              "missing_messages": [message_record(i) for i in r.verdict.missing],
+                              "rule": describe_for_reader(r.criterion.rule, language),
+                              "rule_en": describe(r.criterion.rule)} for r, row in zip(verdict.results, rows)]},
                 ensure_ascii=False, indent=2))
             return
         console = Console()
@@ -218,7 +230,8 @@ def register(app: typer.Typer) -> None:
             table.add_column(col, overflow="fold")
         for row in rows:
             table.add_row(say("exclusion", language) if row.role == "exclusion" else say("inclusion", language),
-                          row.number, status_label(row, language), render(row.reason, language))
+                          row.number, status_label(row, language),
+                          localise_reason(row.reason, language, criterion=row.text, role=row.role))
         console.print(table)
         for finding in person.data_findings:
             console.print("! " + say("patient data: {finding}", language, finding=finding), highlight=False, markup=False)

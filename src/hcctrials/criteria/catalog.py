@@ -22,7 +22,7 @@ import numpy as np
 from hcctrials.criteria.compiler.compile import compile_criterion, is_fully_compiled
 from hcctrials.criteria.evaluation.evaluate import Verdict, evaluate_node, negate
 from hcctrials.criteria.evaluation.facts import PatientFacts
-from hcctrials.criteria.text.split import CriterionText, is_heading, split_criteria
+from hcctrials.criteria.text.split import CriterionText, carry_headings, split_criteria
 from hcctrials.criteria.evaluation.verdict import NO_CRITERIA, TRIAL_CODE, TRIAL_VERDICTS, decide_trial_verdict
 from hcctrials.model.eligibility import Criterion, NeedsReview, Role, leaf_key
 from hcctrials.model.patient import Patient
@@ -80,19 +80,19 @@ def trial_criteria_texts(trial: Trial) -> dict[str, list[CriterionText]]:
     roles: tuple[Role, Role] = ("inclusion", "exclusion")
     for role in roles:
         items = el.inclusion if role == "inclusion" else el.exclusion
-        for k, item in enumerate(items, start=1):
-            for lang in ("en", "zh"):
-                text = getattr(item, lang)
-                if text and not is_heading(text):
-                    out[lang].append(CriterionText(str(k), text, lang, role, 0, len(text)))
+        for lang in ("en", "zh"):
+            listed = [CriterionText(str(k), text, lang, role, 0, len(text))
+                      for k, item in enumerate(items, start=1) if (text := getattr(item, lang))]
+            # headings leave; a field heading ("Age:") is carried onto its items (split.carry_headings)
+            out[lang].extend(carry_headings(listed))
     for lang in ("en", "zh"):
         raw = getattr(el.raw_text, lang)
         if not given[lang] and raw:
-            for it in split_criteria(raw).items:  # a block may mix both languages (ChiCTR export)
-                if is_heading(it.text):
-                    continue  # a heading or lead-in is not a criterion (split.is_heading)
-                if not any(o.role == it.role and o.number == it.number for o in out[it.language]):
-                    out[it.language].append(it)
+            split = split_criteria(raw).items  # a block may mix both languages (ChiCTR export)
+            for it_role in dict.fromkeys(it.role for it in split):
+                for it in carry_headings([it for it in split if it.role == it_role]):
+                    if not any(o.role == it.role and o.number == it.number for o in out[it.language]):
+                        out[it.language].append(it)
     return out
 
 

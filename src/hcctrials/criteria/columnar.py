@@ -28,7 +28,11 @@ How (per batch of patients, all on one ``as_of``):
      history and the result is broadcast with ``np.take``.  This is exact by construction (the
      scalar rule is the rule) and its cost grows with the diversity of the inputs, not the batch.
      A kind without a declared input falls back to the scalar rule per patient (correct, slower): so
-     does a leaf kind this module does not know, e.g. one added to the compiler later.
+     does a leaf kind this module does not know, e.g. one added to the compiler later.  Before that,
+     the rule runs once on the batch's first patient with facts that record every attribute read
+     (:class:`_TracedFacts`): a rule that read nothing of the patient (e.g. a pure permission, met for
+     everyone) gives the same verdict for every patient, since the rules are pure functions of the
+     leaf and the facts, so that verdict is broadcast (and kept for the leaf across batches).
    * ``virology`` and ``hepatitis_status`` are keyed on the virology record and, for the markers and
      tests that read HBV DNA, on the verdict of "HBV DNA <comparator> limit IU/mL" computed
      column-wise, so that continuous DNA values collapse to three keys (:func:`_hbv_dna_probe`; an
@@ -1105,9 +1109,47 @@ def _scalar_code(node: Any, facts: PatientFacts) -> int:
     return STATUS_CODES[evaluate_leaf(node, facts).status]
 
 
+class _TracedFacts(PatientFacts):
+    """:class:`PatientFacts` that record the name of every attribute a rule reads (``_reads``)."""
+
+    def __getattribute__(self, name: str) -> Any:
+        if name != "__class__":
+            object.__getattribute__(self, "_reads").append(name)
+        return super().__getattribute__(name)
+
+
+def _traced_code(node: Any, fc: FactColumns, i: int) -> tuple[int, bool]:
+    """(code of *node* for patient *i*, whether the rule read anything of the facts)."""
+    facts = _TracedFacts(fc.patients[i], fc.as_of, fc.lab_window_days, fc.assume_default_uln, dict(fc.default_uln))
+    object.__setattr__(facts, "_reads", [])
+    code = _scalar_code(node, facts)
+    return code, bool(object.__getattribute__(facts, "_reads"))
+
+
+#: the key of a leaf's verdict in the leaf cache when its rule reads nothing of the patient
+_CONSTANT = ("<reads nothing of the patient>",)
+
+
 def _scalar_column(node: Any, fc: FactColumns) -> np.ndarray:
-    """The scalar rule per patient (a leaf kind without a column-wise rule or declared input)."""
-    return np.array([_scalar_code(node, fc.facts(i)) for i in range(fc.n)], dtype=_I8).reshape(fc.n)
+    """The scalar rule per patient (a leaf kind without a column-wise rule or declared input), or once when
+    it reads nothing of the patient (see the module docstring)."""
+    if not fc.n:
+        return np.empty(0, dtype=_I8)
+    cache = fc.leaf_cache
+    if cache is not None:
+        code = cache.get((id(node), _CONSTANT))
+        if code is not None:
+            return np.full(fc.n, code, dtype=_I8)
+    code, read = _traced_code(node, fc, 0)
+    if not read:
+        if cache is not None:
+            cache[(id(node), _CONSTANT)] = code
+        return np.full(fc.n, code, dtype=_I8)
+    out = np.empty(fc.n, dtype=_I8)
+    out[0] = code
+    for i in range(1, fc.n):
+        out[i] = _scalar_code(node, fc.facts(i))
+    return out
 
 
 def evaluate_leaf_column(node: Any, fc: FactColumns) -> np.ndarray:
@@ -1373,18 +1415,38 @@ class ColumnarCatalog:
         Same verdicts and criteria as :meth:`combine_trials` (and so :func:`decide_trial_verdict`): the
         maximum of ``code * K + (K - 1 - position)`` over a trial's criteria is the maximum code, and
         among the criteria with that code the first one."""
+        got, inverse = self.screen_distinct(rule_codes, chunk=chunk)
+        if inverse is None:
+            return got
+        return ScreenVerdicts(got.status[:, inverse], got.n_unknown[:, inverse], got.first[:, inverse])
+
+    def distinct_columns(self, rule_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
+        """(first patient of each distinct column, each patient's distinct column) of the criteria that vary
+        (:meth:`_plan_screen`), or None when nearly every patient's column is distinct (not worth it)."""
         n = rule_codes.shape[1]
-        if n > 1 and self._var_needed.size:
-            # patients with the same codes for every varying criterion get the same verdicts: reduce
-            # each distinct column once (exact; in a cohort many patients differ only in values that
-            # decide no criterion differently)
-            varying = np.ascontiguousarray(rule_codes[self._var_needed].T)
-            keys = varying.view(np.dtype((np.void, varying.shape[1]))).ravel()
-            _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
-            if first.size < 0.9 * n:
-                got = self.screen_trials(rule_codes[:, first], chunk=chunk)
-                inverse = inverse.ravel()
-                return ScreenVerdicts(got.status[:, inverse], got.n_unknown[:, inverse], got.first[:, inverse])
+        if n <= 1 or not self._var_needed.size:
+            return None
+        varying = np.ascontiguousarray(rule_codes[self._var_needed].T)
+        keys = varying.view(np.dtype((np.void, varying.shape[1]))).ravel()
+        _, first, inverse = np.unique(keys, return_index=True, return_inverse=True)
+        if first.size >= 0.9 * n:
+            return None
+        return first, inverse.ravel()
+
+    def screen_distinct(self, rule_codes: np.ndarray, *,
+                        chunk: int | None = None) -> tuple[ScreenVerdicts, np.ndarray | None]:
+        """:meth:`screen_trials` reduced once per distinct column of varying criterion codes: patients with the
+        same codes for every varying criterion get the same verdicts (exact; in a cohort many patients differ
+        only in values that decide no criterion differently).  Returns (verdicts per distinct column, each
+        patient's column), or (verdicts per patient, None) when the columns are (nearly) all distinct."""
+        got = self.distinct_columns(rule_codes)
+        if got is None:
+            return self._screen_columns(rule_codes, chunk=chunk), None
+        first, inverse = got
+        return self._screen_columns(rule_codes[:, first], chunk=chunk), inverse
+
+    def _screen_columns(self, rule_codes: np.ndarray, *, chunk: int | None = None) -> ScreenVerdicts:
+        n = rule_codes.shape[1]
         K = self._K
         v = np.repeat(self._const_v.astype(np.int32)[:, None], n, axis=1)
         n_unknown = np.repeat(self._const_unknown.astype(np.int32)[:, None], n, axis=1)

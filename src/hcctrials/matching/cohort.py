@@ -33,7 +33,9 @@ a pydantic object per record (:mod:`hcctrials.patients.columns`), and evaluated 
 are skipped, and patients with the same criterion codes share one trial reduction.
 
 The last section streams patient files (JSON lines, FHIR NDJSON, CSV, Parquet) into such batches,
-so memory is bounded by the batch size, not the cohort (:func:`iter_patient_file_batches`).
+so memory is bounded by the batch size, not the cohort (:func:`iter_patient_file_batches`), and cuts them
+into parts for worker processes that read and write their rows themselves (:func:`iter_patient_file_parts`:
+a Parquet file at row-group boundaries, :class:`ParquetSlice`).
 """
 
 from __future__ import annotations
@@ -49,7 +51,7 @@ import numpy as np
 import pyarrow as pa
 
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, compile_trial
-from hcctrials.criteria.columnar import ColumnarCatalog, FactColumns
+from hcctrials.criteria.columnar import ColumnarCatalog, FactColumns, ScreenVerdicts
 from hcctrials.errors import ParseError
 from hcctrials.matching.relevance import TrialConcepts, assess_relevance, patient_concepts, trial_concepts
 from hcctrials.matching.status import RecruitingState, evaluate_recruiting_status
@@ -59,7 +61,7 @@ from hcctrials.patients.columns import PatientColumns, read_patient_columns
 
 __all__ = ["CohortCatalog", "build_cohort_catalog", "evaluate_cohort_batch", "screen_batch", "ScreenBatch",
            "iter_patient_batches", "iter_patient_file_batches", "patients_to_batch", "parse_batch_patients",
-           "read_batch_columns",
+           "read_batch_columns", "ParquetSlice", "CohortPart", "part_batches", "iter_patient_file_parts",
            "VERDICT_SCHEMA", "PAIR_SCHEMA", "VERDICTS", "COUNT_COLUMNS", "LISTED_STATES", "OFFERED_STATES"]
 
 _DICT = pa.dictionary(pa.int32(), pa.string())
@@ -278,15 +280,21 @@ def _dict(codes: np.ndarray, values: Sequence[str], mask: np.ndarray | None = No
                                           pa.array(values, pa.string()))
 
 
+def _gate_groups(columns: PatientColumns, catalog: CohortCatalog) -> tuple[np.ndarray, np.ndarray]:
+    """The relevance gate per distinct diagnosis: ((n_trials, n_groups) bool, each patient's group).  The
+    patient's disease (:func:`patient_concepts`) reads the diagnosis only, so it is worked out once per
+    distinct diagnosis."""
+    distinct, first, group_of = np.unique(columns.codes["diagnosis"], return_index=True, return_inverse=True)
+    gate = np.empty((len(catalog.trial_ids), distinct.size), dtype=bool)
+    for g, row in enumerate(first.tolist()):
+        gate[:, g] = catalog.relevant(patient_concepts(columns.patient(row)))
+    return gate, group_of.reshape(columns.n).astype(np.int64)
+
+
 def _gate(columns: PatientColumns, catalog: CohortCatalog) -> np.ndarray:
-    """(n_trials, n_patients) bool: the trial concerns the patient's disease.  The patient's disease
-    (:func:`patient_concepts`) reads the diagnosis only, so it is worked out once per distinct diagnosis."""
-    codes = columns.codes["diagnosis"]
-    distinct, first = np.unique(codes, return_index=True)
-    gate = np.empty((len(catalog.trial_ids), columns.n), dtype=bool)
-    for code, row in zip(distinct.tolist(), first.tolist()):
-        gate[:, codes == code] = catalog.relevant(patient_concepts(columns.patient(row)))[:, None]
-    return gate
+    """(n_trials, n_patients) bool: the trial concerns the patient's disease."""
+    gate, group_of = _gate_groups(columns, catalog)
+    return gate[:, group_of]
 
 
 def read_batch_columns(batch: pa.Table | pa.RecordBatch) -> PatientColumns:
@@ -314,47 +322,71 @@ def screen_batch(batch: pa.Table | pa.RecordBatch, catalog: CohortCatalog, *, al
         return ScreenBatch(table, counts, n)
     cat = catalog.columnar
     ti = catalog.trial_index
-    fc = FactColumns.from_columns(columns, catalog.as_of)
-    gate = _gate(columns, catalog)
+    gate, group_of = _gate_groups(columns, catalog)
     on = catalog.screened[ti]  # evaluated trials that are screened (all of them unless built for all pairs)
     # trials no patient of the batch is offered (another condition for all of them, or not screened) are
     # not evaluated: their leaves are skipped, their pairs counted from the gate and the recruiting state
     wanted = on & gate[ti].any(axis=1) if n else on
-    got = cat.screen(fc, trials=wanted) if wanted.any() else None
-    # per trial x patient outcome code (COUNT_COLUMNS)
-    outcome = np.full((T, n), NOT_SCREENED, dtype=np.int8)
+    got: ScreenVerdicts | None = None
+    column_of = np.zeros(n, dtype=np.int64)  # each patient's distinct column of verdicts
+    if wanted.any():
+        fc = FactColumns.from_columns(columns, catalog.as_of)
+        got, inverse = cat.screen_distinct(cat.rule_codes(fc, needed=cat.needed_nodes(wanted)))
+        column_of = inverse if inverse is not None else np.arange(n, dtype=np.int64)
+        del fc
+    # patients with the same verdict column and the same diagnosis (gate) have the same outcomes and pairs:
+    # each such combination is worked out once, then every patient takes its combination's rows
+    G = gate.shape[1]
+    combos, combo_of = np.unique(column_of * G + group_of, return_inverse=True)
+    combo_of = combo_of.reshape(n)
+    col, grp = combos // G, combos % G
+    # per trial x combination outcome code (COUNT_COLUMNS)
+    outcome = np.full((T, combos.size), NOT_SCREENED, dtype=np.int8)
     outcome[catalog.screened] = 3  # screened without criteria: unknown_no_criteria
+    sub_trials = np.nonzero(wanted)[0]  # evaluated trials some patient of the batch may be offered
     if got is not None:
-        outcome[ti[wanted]] = got.status[wanted]
-    outcome[~gate] = OTHER_CONDITION
+        outcome[ti[sub_trials]] = got.status[sub_trials][:, col]
+    outcome[~gate[:, grp]] = OTHER_CONDITION
     counts = np.zeros((T, len(COUNT_COLUMNS)), dtype=np.int64)
+    per_patient_outcome = outcome[:, combo_of]  # int8 (trials, patients)
     for v in range(len(COUNT_COLUMNS)):
-        counts[:, v] = (outcome == v).sum(axis=1)
-    # listed: eligible or possibly eligible (only evaluated, relevant trials can be)
+        counts[:, v] = np.count_nonzero(per_patient_outcome == v, axis=1)
+    del per_patient_outcome
     if got is None:
         return ScreenBatch(PAIR_SCHEMA.empty_table(), counts, n)
-    # listed pairs, patient-major: the per-trial arrays transposed once, then read with one boolean mask
-    sub_trials = np.nonzero(wanted)[0]  # evaluated trials some patient of the batch may be offered
-    status_pt = np.ascontiguousarray(got.status[sub_trials].T)  # (n, trials evaluated)
-    listed = status_pt <= 1
-    listed &= gate[ti[sub_trials]].T
-    per_patient = listed.sum(axis=1)
-    verdict = status_pt[listed]
-    n_undecided = np.ascontiguousarray(got.n_unknown[sub_trials].T)[listed]
-    first = np.ascontiguousarray(got.first[sub_trials].T)[listed]
-    trial_of = np.broadcast_to(sub_trials.astype(np.int32), listed.shape)[listed]
-    trial_pos = ti[trial_of]
+    # listed pairs (eligible or possibly eligible, relevant) of each combination, trial order; then
+    # patient-major rows: each patient's combination's segment
+    listed = np.ascontiguousarray((outcome[ti[sub_trials]] <= 1).T)  # (combinations, evaluated trials)
+    in_combo, in_trial = np.nonzero(listed)
+    seg_len = listed.sum(axis=1)
+    seg_start = np.cumsum(seg_len) - seg_len
+    trial = sub_trials[in_trial]
+    column = col[in_combo]
+    trial_pos = ti[trial]
+    first = got.first[trial, column]
+    segments = [
+        catalog._trial_codes[trial_pos].astype(np.int32),
+        catalog._registry_codes[trial_pos].astype(np.int32),
+        got.status[trial, column].astype(np.int32),
+        got.n_unknown[trial, column].astype(np.int32),
+        catalog._label_codes[np.maximum(first, 0)].astype(np.int32) if first.size else np.empty(0, np.int32),
+        first < 0,
+        catalog._state_codes[trial_pos].astype(np.int32),
+    ]
+    per_patient = seg_len[combo_of]
+    ends = np.cumsum(per_patient)
+    rows = np.arange(int(ends[-1]) if n else 0, dtype=np.int64)
+    rows -= np.repeat(ends - per_patient - seg_start[combo_of], per_patient)
+    trial_c, registry_c, verdict, n_undecided, label_c, no_label, state_c = (a.take(rows) for a in segments)
     id_values, id_codes = _unique(columns.patient_ids)
-    patient_codes = np.repeat(id_codes, per_patient)
-    label_codes = catalog._label_codes[np.maximum(first, 0)] if first.size else np.empty(0, np.int32)
     arrays = [
-        _dict(patient_codes, id_values),
-        _dict(catalog._trial_codes[trial_pos], catalog._trial_values),
-        _dict(catalog._registry_codes[trial_pos], catalog._registry_values),
+        _dict(np.repeat(id_codes, per_patient), id_values),
+        _dict(trial_c, catalog._trial_values),
+        _dict(registry_c, catalog._registry_values),
         _dict(verdict, VERDICTS),
-        pa.array(n_undecided.astype(np.int32, copy=False), type=pa.int32()),
-        _dict(label_codes, catalog._label_values, mask=first < 0),
-        _dict(catalog._state_codes[trial_pos], catalog._state_values),
+        pa.array(n_undecided, type=pa.int32()),
+        _dict(label_c, catalog._label_values, mask=no_label),
+        _dict(state_c, catalog._state_values),
     ]
     return ScreenBatch(pa.Table.from_arrays(arrays, schema=PAIR_SCHEMA), counts, n)
 
@@ -467,6 +499,83 @@ def parquet_rows_to_batch(batch: pa.RecordBatch | pa.Table, *, source: str | Non
         raws = pa.array([orjson.dumps(_drop_nulls(row)).decode() for row in batch.to_pylist()], pa.string())
     return pa.table({"patient_json": raws, "source": pa.array([source] * batch.num_rows, pa.string()),
                      "record": pa.array(records, pa.string())})
+
+
+@dataclass(frozen=True)
+class ParquetSlice:
+    """Consecutive row groups of a Parquet patient file: a part of the cohort that a worker process reads
+    itself (so the parent sends a file name and row-group numbers, not the records).  ``first_row`` is the
+    1-based number of the slice's first row in the file (records are named ``row K`` as the parent names them)."""
+
+    path: str
+    row_groups: tuple[int, ...]
+    first_row: int
+    rows: int
+
+    def batches(self, batch_size: int) -> Iterator[pa.Table]:
+        """The slice as batches of :func:`screen_batch` (at most *batch_size* rows each)."""
+        import pyarrow.parquet as pq
+
+        try:
+            reader = pq.ParquetFile(self.path)
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise ParseError(f"not a readable Parquet file: {exc}", file=self.path) from None
+        row = self.first_row
+        with reader:
+            for chunk in reader.iter_batches(batch_size=batch_size, row_groups=list(self.row_groups)):
+                yield parquet_rows_to_batch(chunk, source=self.path, first_row=row)
+                row += chunk.num_rows
+
+
+#: A part of the cohort for one worker task: Parquet row groups the worker reads, or batches read by the parent.
+CohortPart = ParquetSlice | list[pa.Table]
+
+
+def part_batches(part: CohortPart, batch_size: int) -> Iterator[pa.Table]:
+    """The batches of a cohort part (see :func:`iter_patient_file_parts`)."""
+    if isinstance(part, ParquetSlice):
+        yield from part.batches(batch_size)
+    else:
+        yield from part
+
+
+def iter_patient_file_parts(path: str | Path, *, batch_size: int = 10_000,
+                            part_size: int = 50_000) -> Iterator[CohortPart]:
+    """Split a patient file into parts of about *part_size* patients, in file order, for worker processes
+    that each screen a part and write it themselves.
+
+    A Parquet file is split at row-group boundaries into :class:`ParquetSlice` (consecutive row groups, at
+    least *part_size* rows unless the file ends): the parent reads only the footer, each worker reads its
+    rows.  Other files are read by the parent (:func:`iter_patient_file_batches`) into lists of batches."""
+    p = Path(path)
+    if p.suffix.lower() == ".parquet":
+        import pyarrow.parquet as pq
+
+        try:
+            meta = pq.ParquetFile(p).metadata
+        except (OSError, pa.ArrowInvalid) as exc:
+            raise ParseError(f"not a readable Parquet file: {exc}", file=str(p)) from None
+        groups: list[int] = []
+        first = row = 1
+        for g in range(meta.num_row_groups):
+            groups.append(g)
+            row += meta.row_group(g).num_rows
+            if row - first >= part_size:
+                yield ParquetSlice(str(p), tuple(groups), first, row - first)
+                groups, first = [], row
+        if groups:
+            yield ParquetSlice(str(p), tuple(groups), first, row - first)
+        return
+    batches: list[pa.Table] = []
+    held = 0
+    for batch in iter_patient_file_batches(p, batch_size=batch_size):
+        batches.append(batch)
+        held += batch.num_rows
+        if held >= part_size:
+            yield batches
+            batches, held = [], 0
+    if batches:
+        yield batches
 
 
 def iter_patient_file_batches(path: str | Path, *, batch_size: int = 10_000) -> Iterator[pa.Table]:

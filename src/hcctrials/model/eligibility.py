@@ -48,6 +48,7 @@ __all__ = [
     "NeedsReview",
     "MalignancyType",
     "HepatitisStatus",
+    "Permission",
     "MalignancyException",
     "OtherMalignancy",
     "HeartFailureNyha",
@@ -282,7 +283,17 @@ class PriorTherapy(_Node):
     within_days: int | None = None
     half_lives: float | None = None
     whichever_longer: bool = False
+    #: only entries of these settings count; "advanced" = a line of therapy for advanced (incurable) disease
+    #: (``TherapyLine.setting`` first/second/later line); adjuvant, neoadjuvant, perioperative lines do not count;
+    #: intermediate, conversion, unknown or unrecorded settings are unknown (criteria/families/therapy_readers.py)
     setting: list[str] = Field(default_factory=list)
+    #: "other than sorafenib": an entry whose agents are all among these does not count
+    except_agents: list[str] = Field(default_factory=list)
+    #: only entries whose progression is *not* documented count ("prior therapy is acceptable only if there is
+    #: documented progression following completion of the therapy"): a line still taken, or ended with an outcome
+    #: recorded other than progression (stop reason, best response), counts; a line with progression documented does
+    #: not; an ended line with no outcome recorded is unknown
+    progression_not_documented: bool = False
     #: only entries given to one of these body sites count ("radiation therapy to the liver"):
     #: ``TherapyLine.site``, else the site the regimen text names; an entry with no site recorded
     #: might have been given there (unknown)
@@ -308,6 +319,12 @@ class HistoryCondition(_Node):
     #: CTCAE grade the event must reach ("serious infection > grade 2", "infection requiring IV antibiotics": 3);
     #: a record of unstated grade is unknown (``Condition.ctcae_grade``)
     min_grade: int | None = Field(default=None, ge=1, le=5)
+    #: heart failure of this NYHA class or worse ("Class III or IV congestive heart failure" in a list "within the past
+    #: 6 months": the class within the window; ``Condition.nyha_class`` is the current one, so a lower class now is unknown)
+    min_nyha_class: int | None = Field(default=None, ge=1, le=4)
+    #: "new onset angina (began within the last 3 months)": the condition *began* within ``look_back_days`` (its onset
+    #: date), not only was active in the window; a record without an onset date is unknown
+    new_onset: bool = False
     label: str = ""
 
 
@@ -393,6 +410,16 @@ class Administrative(_Node):
                       "trial_participation", "permissive", "procedure", "other"] = "other"
 
 
+class Permission(_Node):
+    """A pure permission in an inclusion list ("Prior systemic therapy with sorafenib is allowed",
+    既往接受过其他局部治疗的患者可以纳入本研究): it names patients the trial admits and excludes no one, so
+    every patient meets it (issue 10; criteria/families/therapy_readers.py).  A permission with a
+    condition ("... as long as the interval is at least 4 weeks") is a rule about the condition instead."""
+
+    kind: Literal["permission"] = "permission"
+    label: str = ""
+
+
 class NeedsReview(_Node):
     """A criterion (or part) the compiler could not turn into a rule; kept with the reason."""
 
@@ -441,6 +468,10 @@ class OtherMalignancy(_Node):
     look_back_days: int | None = None
     exceptions: list[MalignancyException] = Field(default_factory=list)
     label: str = ""
+    #: "other malignancy requiring treatment in the prior 2 years": an active malignancy counts only when it needs
+    #: treatment (``Condition.requires_systemic_treatment`` or status ``controlled``: kept in check by treatment);
+    #: an active one without that information is unknown (watchful waiting needs no treatment)
+    requiring_treatment: bool = False
 
 
 class HeartFailureNyha(_Node):
@@ -537,6 +568,7 @@ Node = Annotated[
         TumourFeature, LiverFeature, PriorTherapy, HistoryCondition, Virology, Pregnancy,
         LifeExpectancy, Allergy, Administrative, NeedsReview, OtherMalignancy, HeartFailureNyha,
         UrineDipstick, ResidualToxicity, TreatmentCandidate, Medication, BodyWeight, HepatitisStatus,
+        Permission,
     ],
     Field(discriminator="kind"),
 ]
@@ -549,7 +581,7 @@ LEAF_KINDS: tuple[str, ...] = (
     "liver_feature", "prior_therapy", "history", "virology", "pregnancy", "life_expectancy",
     "allergy", "administrative", "needs_review", "other_malignancy", "heart_failure_nyha",
     "urine_dipstick", "residual_toxicity", "treatment_candidate", "medication", "body_weight",
-    "hepatitis_status",
+    "hepatitis_status", "permission",
 )
 
 #: Validate/serialise any node: ``node_adapter.validate_python(data)``.

@@ -70,6 +70,8 @@ CSV_COLUMNS = {
     "liver_assessed_on": "liver.assessed_on", "ascites": "liver.ascites",
     "encephalopathy": "liver.encephalopathy", "varices": "liver.varices",
     "endoscopy_date": "liver.endoscopy_date",
+    "ascites_requires_paracentesis": "liver.ascites_requires_paracentesis",
+    "paracentesis_per_month": "liver.paracentesis_per_month", "growth_pattern": "tumour.growth_pattern",
     "residual_toxicity_grade": "residual_toxicity_grade", "history_reviewed": "history_reviewed",
     "hbsag_positive": "virology.hbsag_positive", "hbv_antiviral": "virology.hbv_antiviral",
     "anti_hcv_positive": "virology.anti_hcv_positive", "hiv_positive": "virology.hiv_positive",

@@ -41,6 +41,7 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from fastapi import FastAPI, HTTPException, Request
 from starlette.middleware.sessions import SessionMiddleware
 
+from hcctrials.i18n import msg
 from hcctrials.storage.studies import StudyStore, User
 from hcctrials.web.accounts import WorkspaceStore
 
@@ -163,8 +164,8 @@ def check_csrf(request: Request, submitted: str | None) -> None:
     """403 unless *submitted* (form field or header) equals the session's token."""
     expected = request.session.get("csrf")
     if not isinstance(expected, str) or not submitted or not hmac.compare_digest(expected, submitted):
-        raise HTTPException(403, detail="missing or wrong CSRF token: send the session's token (GET /api/session) "
-                                        "in the X-CSRF-Token header, or reload the form")
+        raise HTTPException(403, detail=msg("missing or wrong CSRF token: send the session's token "
+                                            "(GET /api/session) in the X-CSRF-Token header, or reload the form"))
 
 
 def current_user(request: Request) -> User | None:
@@ -183,7 +184,7 @@ def require_user(request: Request) -> User:
     """The signed-in user, else 401."""
     user = current_user(request)
     if user is None:
-        raise HTTPException(401, detail="sign in first (POST /api/session)",
+        raise HTTPException(401, detail=msg("sign in first (POST /api/session)"),
                             headers={"WWW-Authenticate": 'Session realm="hcctrials"'})
     return user
 
@@ -199,7 +200,7 @@ def sign_in(request: Request, username: str, password: str) -> User:
     name = username.strip()[:64]
     wait = throttle.wait_seconds(name, _client(request))
     if wait:
-        raise HTTPException(429, detail=f"too many failed sign-ins: try again in {wait} seconds",
+        raise HTTPException(429, detail=msg("too many failed sign-ins: try again in {n} seconds", n=wait),
                             headers={"Retry-After": str(wait)})
     store = study_store(request)
     user = store.user_by_name(name) if name else None
@@ -210,7 +211,7 @@ def sign_in(request: Request, username: str, password: str) -> User:
         ok = verify_password(user.password_hash, password)
     if not ok or user is None:
         throttle.failed(name, _client(request))
-        raise HTTPException(401, detail="wrong user name or password",
+        raise HTTPException(401, detail=msg("wrong user name or password"),
                             headers={"WWW-Authenticate": 'Session realm="hcctrials"'})
     throttle.succeeded(name)
     if _HASHER.check_needs_rehash(user.password_hash):

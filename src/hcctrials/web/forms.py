@@ -18,6 +18,7 @@ from datetime import date
 from typing import Any
 
 from hcctrials.errors import InputError, ParseError
+from hcctrials.i18n import msg
 
 __all__ = ["FORM_LABS", "patient_from_form", "patient_from_upload", "form_as_of", "CHOICES"]
 
@@ -62,9 +63,9 @@ def _number(form: Mapping[str, Any], name: str, kind: type) -> int | float | Non
     try:
         number = kind(float(text)) if kind is int and float(text).is_integer() else kind(text)
     except ValueError:
-        raise InputError("not a number", file="form", field=name, value=text) from None
+        raise InputError(msg("not a number"), file="form", field=name, value=text) from None
     if isinstance(number, float) and number != number:
-        raise InputError("not a number", file="form", field=name, value=text)
+        raise InputError(msg("not a number"), file="form", field=name, value=text)
     return number
 
 
@@ -83,7 +84,7 @@ def form_as_of(form: Mapping[str, Any], today: date) -> date:
     try:
         return date.fromisoformat(text)
     except ValueError:
-        raise InputError("expected a date YYYY-MM-DD", file="form", field="as_of", value=text) from None
+        raise InputError(msg("expected a date YYYY-MM-DD"), file="form", field="as_of", value=text) from None
 
 
 def patient_from_form(form: Mapping[str, Any], etiologies: list[str], *, as_of: date) -> Any:
@@ -108,13 +109,14 @@ def patient_from_form(form: Mapping[str, Any], etiologies: list[str], *, as_of: 
         text = _value(form, name)
         if text:
             if text not in allowed:
-                raise InputError("not one of the offered values", file="form", field=name, value=text,
-                                 hint="one of " + ", ".join(allowed))
+                raise InputError(msg("not one of the offered values"), file="form", field=name, value=text,
+                                 hint=msg("one of {values}", values=", ".join(allowed)))
             _set(data, name, text)
     chosen = [e for e in etiologies if e]
     for e in chosen:
         if e not in CHOICES["diagnosis.etiologies"]:
-            raise InputError("not one of the offered values", file="form", field="diagnosis.etiologies", value=e)
+            raise InputError(msg("not one of the offered values"), file="form", field="diagnosis.etiologies",
+                             value=e)
     if chosen:
         _set(data, "diagnosis.etiologies", chosen)
     for name in _BOOLEANS:
@@ -122,7 +124,7 @@ def patient_from_form(form: Mapping[str, Any], etiologies: list[str], *, as_of: 
         if text in ("yes", "no"):
             _set(data, name, text == "yes")
         elif text:
-            raise InputError("expected yes, no or empty", file="form", field=name, value=text)
+            raise InputError(msg("expected yes, no or empty"), file="form", field=name, value=text)
     for name in _TEXTS:
         text = _value(form, name)
         if text:
@@ -138,15 +140,15 @@ def patient_from_form(form: Mapping[str, Any], etiologies: list[str], *, as_of: 
             continue
         unit = _value(form, f"lab.{analyte}.unit") or units[0]
         if unit not in units:
-            raise InputError("unit not offered for this result", file="form", field=f"lab.{analyte}.unit",
-                             value=unit, hint="one of " + ", ".join(units))
+            raise InputError(msg("unit not offered for this result"), file="form", field=f"lab.{analyte}.unit",
+                             value=unit, hint=msg("one of {values}", values=", ".join(units)))
         labs.append({"analyte": analyte, "value": number, "unit": unit, "date": as_of.isoformat()})
     if labs:
         data["labs"] = labs
     lines = _number(form, "prior_systemic_lines", int)
     if lines is not None:
         if not 0 <= int(lines) <= 10:
-            raise InputError("prior systemic lines must be 0 to 10", file="form", field="prior_systemic_lines",
+            raise InputError(msg("prior systemic lines must be 0 to 10"), file="form", field="prior_systemic_lines",
                              value=lines)
         agents = [a.strip() for a in _value(form, "prior_agents").replace("，", ",").split(",") if a.strip()]
         settings = ("first_line", "second_line")
@@ -162,36 +164,36 @@ def patient_from_form(form: Mapping[str, Any], etiologies: list[str], *, as_of: 
 def patient_from_upload(filename: str, content: bytes) -> Any:
     """The patient in an uploaded ``.json`` / ``.yaml`` / ``.yml`` file (our schema or a FHIR Bundle)."""
     from hcctrials.patients import parse_patient
-    from hcctrials.patients.io import MAX_DEPTH, MAX_YAML_BYTES, load_yaml_text
+    from hcctrials.patients.io import MAX_DEPTH, MAX_YAML_BYTES, load_yaml_text, syntax_message
     from hcctrials.textdecode import decode_text
 
     name = (filename or "upload").rsplit("/", 1)[-1][:120]
     lowered = name.lower()
     is_yaml = lowered.endswith((".yaml", ".yml"))
     if not is_yaml and not lowered.endswith(".json"):
-        raise ParseError("unknown patient file type", file=name, hint="upload .json, .yaml or .yml (a FHIR R4 "
-                         "Bundle is .json)")
+        raise ParseError(msg("unknown patient file type"), file=name,
+                         hint=msg("upload .json, .yaml or .yml (a FHIR R4 Bundle is .json)"))
     if not content:
-        raise ParseError("the file is empty", file=name)
+        raise ParseError(msg("the file is empty"), file=name)
     if is_yaml and len(content) > MAX_YAML_BYTES:
-        raise ParseError(f"YAML patient file larger than {MAX_YAML_BYTES} bytes", file=name)
+        raise ParseError(msg("YAML patient file larger than {size} bytes", size=MAX_YAML_BYTES), file=name)
     kind = "YAML" if is_yaml else "JSON"
     text = decode_text(content, file=name, expected=f"a {kind} patient file")
     try:
         data = load_yaml_text(text, name) if is_yaml else json.loads(text)
     except RecursionError:
-        raise ParseError(f"not valid {kind}: nested too deeply", file=name,
-                         hint=f"a patient record is at most {MAX_DEPTH} levels deep") from None
+        raise ParseError(msg("not valid {kind}: nested too deeply", kind=kind), file=name,
+                         hint=msg("a patient record is at most {levels} levels deep", levels=MAX_DEPTH)) from None
     except ValueError as exc:  # JSONDecodeError, a bad YAML date
-        raise ParseError(f"not valid {kind}: {exc}", file=name) from None
+        raise ParseError(syntax_message(kind, exc), file=name) from None
     except Exception as exc:  # yaml.YAMLError
         import yaml
 
         if isinstance(exc, yaml.YAMLError):
-            raise ParseError(f"not valid {kind}: {exc}", file=name) from None
+            raise ParseError(syntax_message(kind, exc), file=name) from None
         raise
     if isinstance(data, list):
-        raise ParseError("the file holds a list of patients; upload one patient", file=name)
+        raise ParseError(msg("the file holds a list of patients; upload one patient"), file=name)
     return parse_patient(data, source=name)
 
 

@@ -40,6 +40,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from hcctrials.errors import InputError
+from hcctrials.i18n import msg
 from hcctrials.model.search import SearchFilters
 
 if TYPE_CHECKING:
@@ -87,21 +88,21 @@ class CatalogQuery:
         from hcctrials.matching.search import CLASS_TOKENS, SETTING_TOKENS
 
         if self.page < 1:
-            raise InputError("page must be 1 or more", field="page", value=self.page)
+            raise InputError(msg("page must be 1 or more"), field="page", value=self.page)
         if not 1 <= self.per_page <= PER_PAGE_MAX:
-            raise InputError(f"per_page must be 1 to {PER_PAGE_MAX}", field="per_page", value=self.per_page)
+            raise InputError(msg("per_page must be 1 to {n}", n=PER_PAGE_MAX), field="per_page", value=self.per_page)
         if self.year is not None and not 1900 <= self.year <= 2200:
-            raise InputError("year must be between 1900 and 2200", field="year", value=self.year)
+            raise InputError(msg("year must be between 1900 and 2200"), field="year", value=self.year)
         if len(self.q) > 500:
-            raise InputError("search text longer than 500 characters", field="q", value=self.q)
+            raise InputError(msg("search text longer than 500 characters"), field="q", value=self.q)
         allowed = {"status": STATUSES, "phase": PHASES, "registry": REGISTRIES, "condition": CONDITIONS,
                    "setting": (*SETTING_TOKENS, "unclassified"), "drug_class": tuple(CLASS_TOKENS),
                    "recruiting": RECRUITING_STATES}
         for name, values in allowed.items():
             for value in getattr(self, name):
                 if value not in values:
-                    raise InputError(f"unknown {name} {value!r}", field=name, value=value,
-                                     hint="one of " + ", ".join(values))
+                    raise InputError(msg("unknown value of the filter {name}", name=name), field=name, value=value,
+                                     hint=msg("one of {values}", values=", ".join(values)))
         return self
 
 
@@ -146,8 +147,14 @@ class CriterionView:
     number: str
     text: str
     state: str  # compiled | partial | needs_review
-    rule: str
+    rule: str  # the compiler's notation (hcctrials.criteria.describe, English)
     overridden: bool = False
+    #: the rule in Chinese (hcctrials.criteria.compiler.describe_i18n); :meth:`rule_in` picks the reader's
+    rule_zh: str = ""
+
+    def rule_in(self, language: str) -> str:
+        """The rule in *language* (the notation when there is no text in that language)."""
+        return self.rule_zh if language == "zh" and self.rule_zh else self.rule
 
 
 @dataclass(frozen=True)
@@ -447,6 +454,7 @@ class WebServices:
 
     def _trial_parts(self, state: _CatalogState, trial_id: str, registry: str | None) -> _TrialParts:
         from hcctrials.criteria import describe
+        from hcctrials.criteria.compiler.describe_i18n import describe_for_reader
         from hcctrials.criteria.coverage import criterion_state
         from hcctrials.matching.compiled_cache import load_compiled_trials
         from hcctrials.matching.matcher import trial_links
@@ -469,7 +477,7 @@ class WebServices:
         else:
             compiled = load_compiled_trials(self.store, [trial])[0]
         criteria = [CriterionView(c.role, c.number, c.text, criterion_state(c.rule), describe(c.rule),
-                                  c.overridden) for c in compiled.criteria]
+                                  c.overridden, describe_for_reader(c.rule, "zh")) for c in compiled.criteria]
         setting = classify_trial_setting(trial)
         return _TrialParts(trial=trial, criteria=criteria, versions=self.store.versions(tid, registry=reg),
                            findings=self.store.findings(tid, registry=reg),
@@ -491,11 +499,12 @@ class WebServices:
         language of *also*, the MatchResult)."""
         from hcctrials.matching.explain import result_to_dict
         from hcctrials.matching.geography import normalise_place
+        from hcctrials.matching.localise import localise_match_document
         from hcctrials.matching.matcher import match_patient
         from hcctrials.patients.plausibility import check_dates
 
         if not 1 <= options.limit <= 500:
-            raise InputError("limit must be 1 to 500", field="limit", value=options.limit)
+            raise InputError(msg("limit must be 1 to 500"), field="limit", value=options.limit)
         person = check_dates(patient, options.as_of)
         place = normalise_place(options.near) if options.near else None
         # one match at a time: the catalog's caches are shared (matching is CPU-bound under the GIL anyway)
@@ -506,9 +515,12 @@ class WebServices:
                                    include_ineligible=options.show_ineligible, include_closed=options.show_closed,
                                    include_irrelevant=options.show_other_conditions)
             result.matches = result.matches[:options.limit]
-            extra = {"patient_data_findings": person.data_findings, "catalog_trials": len(catalog.trials)}
-            document = {**result_to_dict(result, language), **extra}
-            others = {lang: {**result_to_dict(result, lang), **extra} for lang in also if lang != language}
+            # findings in the reader's language, codes and message ids beside them (docs/matching.md)
+            findings = person.data_findings
+            extra = {"catalog_trials": len(catalog.trials)}
+            document = {**localise_match_document(result_to_dict(result, language), result, findings, language), **extra}
+            others = {lang: {**localise_match_document(result_to_dict(result, lang), result, findings, lang), **extra}
+                      for lang in also if lang != language}
         return document, others, result
 
     @staticmethod
@@ -518,7 +530,7 @@ class WebServices:
         from hcctrials.scores import compute_patient_scores
 
         if not 0 <= lab_window_days <= 3650:
-            raise InputError("lab_window_days must be 0 to 3650", field="lab_window_days", value=lab_window_days)
+            raise InputError(msg("lab_window_days must be 0 to 3650"), field="lab_window_days", value=lab_window_days)
         result: dict[str, Any] = compute_patient_scores(check_dates(patient, as_of), as_of=as_of,
                                                         lab_window_days=lab_window_days).to_dict()
         return result

@@ -252,3 +252,73 @@ def test_an_ethnicity_is_not_dropped() -> None:
     from hcctrials.model.eligibility import NeedsReview as _Review
 
     assert isinstance(_compile("Asian male or female, 18 years of age or older", role="inclusion"), _Review)
+
+
+# Audit round 10 (tests/criteria/audit/audit_2026-12-05_round10.yaml): 96 faithful, 4 partly faithful, 0 wrong.
+# Each partly faithful rule, the patient it got wrong, and the verdict the text gives.
+
+def _round10_status(text: str, patient: object) -> str:
+    from datetime import date
+
+    from hcctrials.criteria.evaluation.evaluate import evaluate_node
+    from hcctrials.criteria.evaluation.facts import PatientFacts
+
+    rule = compile_criterion(text, role="exclusion")
+    return evaluate_node(rule, PatientFacts(patient, date(2026, 6, 1))).status  # type: ignore[arg-type]
+
+
+def test_round10_a_minor_operation_is_not_an_open_biopsy_unless_it_was_one() -> None:
+    """#64 "Major surgery, open biopsy or significant traumatic injury within 4 weeks": "open biopsy" was read as any
+    surgery, so a port placement 12 days ago excluded the patient.  Now a minor operation is unknown (it may have
+    been an open biopsy), one named a biopsy excludes, a major one excludes."""
+    from datetime import date
+
+    from hcctrials.model.patient import Patient, TherapyLine
+
+    text = "Major surgery, open biopsy or significant traumatic injury within 4 weeks prior to first study drug."
+
+    def operated(regimen: str, major: bool | None) -> Patient:
+        return Patient(patient_id="p", history_reviewed=True, treatments=[TherapyLine(
+            kind="surgery", regimen=regimen, major_surgery=major, start=date(2026, 5, 20), end=date(2026, 5, 20))])
+
+    assert _round10_status(text, operated("port placement", False)) == "unknown"
+    assert _round10_status(text, operated("open liver biopsy", False)) == "met"
+    assert _round10_status(text, operated("right hepatectomy", None)) == "met"
+
+
+def test_round10_symptomatic_brain_metastases_do_not_exclude_an_asymptomatic_one() -> None:
+    """#54 "Symptomatic brain metastases" was read as any active CNS metastasis: an untreated, asymptomatic brain
+    metastasis excluded the patient.  The symptom part now stays for review (never decided "met" on activity alone)."""
+    from hcctrials.model.patient import Patient, TumourBurden
+
+    untreated = Patient(patient_id="p", tumour=TumourBurden(cns_metastasis=True, cns_metastasis_treated_stable=False))
+    assert _round10_status("Symptomatic brain metastases", untreated) != "met"
+
+
+def test_round10_uncontrolled_seizures_within_6_months_and_a_controlled_epilepsy() -> None:
+    """#46 "History of uncontrolled seizures ... within the last 6 months" admitted a patient whose epilepsy is
+    controlled now: it may have been uncontrolled 4 months ago.  Controlled now without a date is unknown."""
+    from hcctrials.model.patient import Condition, Patient
+
+    controlled = Patient(patient_id="p", history_reviewed=True,
+                         conditions=[Condition(code="seizure_disorder", status="controlled")])
+    assert _round10_status("History of uncontrolled seizures or encephalopathy within the last 6 months",
+                           controlled) == "unknown"
+
+
+def test_round10_targeting_drugs_include_every_targeted_class() -> None:
+    """#96 "radiochemotherapy, local therapy, or targeting drugs within 4 weeks": targeted drugs were TKI or anti-VEGF
+    only, so trametinib (a MEK inhibitor) 2 weeks ago was not caught; a drug the lexicon does not know is unknown."""
+    from datetime import date
+
+    from hcctrials.model.patient import Patient, TherapyLine
+
+    text = "Receiving radiochemotherapy, local therapy, or targeting drugs within 4 weeks prior to this treatment;"
+
+    def on(drug: str) -> Patient:
+        return Patient(patient_id="p", history_reviewed=True, treatments=[TherapyLine(
+            kind="systemic", regimen=drug, start=date(2026, 5, 10), end=date(2026, 5, 20))])
+
+    assert _round10_status(text, on("trametinib")) == "met"
+    assert _round10_status(text, on("everolimus")) == "unknown"
+    assert _round10_status(text, on("atezolizumab")) == "not_met"

@@ -48,9 +48,12 @@ def test_seed000_exclusion(seed000, number, label, overrides, expected, language
     assert decided_right_or_review(_status(text, "exclusion", make_patient(**overrides)), expected), describe(compile_criterion(text, role="exclusion"))
 
 
-def test_seed000_transplant_in_investigator_clause_is_administrative(seed000) -> None:  # type: ignore[no-untyped-def]
-    # exclusion 9: the investigator judges (transplant history is one example of it)
-    assert _status(seed000[("exclusion", "9", "en")], "exclusion", make_patient()) == "administrative"
+def test_seed000_transplant_in_investigator_clause_stays_for_review(seed000) -> None:  # type: ignore[no-untyped-def]
+    # exclusion 9: the named conditions the record can show (uncontrolled hypertension, active bleeding disorder,
+    # active infection, active ILD) exclude; the rest (a transplant that excludes only if the investigator judges the
+    # patient unfit, mental illness, "any other disease") stays for review, so a patient with none of the named ones
+    # is not passed (session 5; it was an administrative note, which never blocks)
+    assert _status(seed000[("exclusion", "9", "en")], "exclusion", make_patient()) == "needs_review"
 
 
 def _b(seed004, n: str, role: str) -> str:  # type: ignore[no-untyped-def]

@@ -45,7 +45,9 @@ CASES = [
     ("inclusion", "4", BOTH, "no prior ICI", {"treatments": [
         TherapyLine(agents=["sorafenib"], line=1, start=date(2025, 1, 1), stop_reason="progression")]}, "not_met"),
     ("inclusion", "4", BOTH, "ICI, progression not recorded", {"treatments": [TherapyLine(**ICI)]}, "unknown"),
-    ("inclusion", "5", BOTH, "permissive note", {}, "administrative"),
+    ("inclusion", "5", ("zh",), "permissive note", {}, "met"),  # a pure permission: met by every patient
+    # the English translation lists procedures with "etc.": not read as a pure therapy list, so a note (never blocks)
+    ("inclusion", "5", ("en",), "permissive note", {}, "administrative"),
     ("inclusion", "6", BOTH, "Child-Pugh A5", {}, "met"),
     ("inclusion", "6", BOTH, "Child-Pugh B8: bili 60 (3) + alb 30 (2) + 1 + 1 + 1", {"labs": {
         "bilirubin_total": lab("bilirubin_total", 60, "umol/L", uln=21), "albumin": lab("albumin", 30, "g/L")}},

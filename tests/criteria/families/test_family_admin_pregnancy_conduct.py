@@ -8,7 +8,7 @@ is not pregnant would fail.  It is a conduct instruction for the site to give, l
 from __future__ import annotations
 
 import pytest
-from helpers_criteria import AS_OF, make_patient
+from helpers_criteria import AS_OF, compiled_status, make_patient
 
 from hcctrials.criteria import compile_criterion
 from hcctrials.criteria.compiler.compile import is_fully_compiled
@@ -88,11 +88,21 @@ def test_a_requirement_worded_as_a_permission_or_a_judgement_is_never_a_note(tex
 @pytest.mark.parametrize("text", [
     "Prior therapy: prior systemic therapy with sorafenib is allowed.",
     "既往接受过其他局部治疗(如手术切除、介入治疗、消融治疗、无水酒精注射、 氩氦刀治疗等)的患者可以纳入本研究。",
-    "Any condition which, in the investigator's opinion, makes the patient unsuitable for trial participation",
 ])
-def test_plain_permissions_and_judgements_stay_notes(text: str) -> None:
+def test_a_plain_permission_in_the_inclusions_is_met_by_every_patient(text: str) -> None:
+    """A permission without a condition excludes no one (session 5: it was a note, now a 'permission' leaf that
+    is met, so the labelled "met" of these inclusions agrees)."""
+    from hcctrials.model.eligibility import Permission
+
+    assert isinstance(compile_criterion(text, role="inclusion"), Permission)
+    assert compiled_status(text, "inclusion", make_patient()) == "met"
+    assert compiled_status(text, "inclusion", make_patient(treatments=[])) == "met"
+
+
+def test_a_judgement_stays_a_note() -> None:
     from hcctrials.model.eligibility import Administrative
 
+    text = "Any condition which, in the investigator's opinion, makes the patient unsuitable for trial participation"
     assert isinstance(compile_criterion(text, role="inclusion"), Administrative)
 
 

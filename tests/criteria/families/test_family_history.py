@@ -61,8 +61,10 @@ EXCIPIENTS = ("Have a known immediate or delayed hypersensitivity reaction or id
     ("atezolizumab", "met"),  # humanised antibody
     ("信迪利单抗", "met"),  # sintilimab, written in Chinese: 单抗 = monoclonal antibody
     ("IVIG", "met"),  # human immunoglobulin is a human antibody product
-    # a class no vocabulary lists by every brand name: another recorded allergy may be an antibody ("Rituxan")
-    ("penicillin", "unknown"),
+    # a recorded allergy the vocabulary knows to be a small molecule is not an antibody product (session 5);
+    # a name it cannot place ("Rituxan"? a brand it does not list) stays unknown
+    ("penicillin", "not_met"),
+    ("Zorbex", "unknown"),
 ])
 def test_antibody_products_of_any_origin(allergy: str, expected: str) -> None:
     assert _verdict(ANTIBODIES, {"allergies": [allergy]})[0] == expected
@@ -74,7 +76,7 @@ def test_no_allergies_in_a_complete_history_do_not_meet_the_antibody_exclusion()
 
 def test_aminothiol_compounds_mean_amifostine() -> None:
     assert _verdict("Allergy to aminothiol compounds", {"allergies": ["Ethyol"]})[0] == "met"
-    assert _verdict("Allergy to aminothiol compounds", {"allergies": ["iodine"]})[0] == "unknown"  # a class by kind
+    assert _verdict("Allergy to aminothiol compounds", {"allergies": ["iodine"]})[0] == "not_met"  # iodinated contrast: not an aminothiol
     assert _verdict("Allergy to aminothiol compounds", {"history_reviewed": True})[0] == "not_met"
     assert _verdict("Allergy to aminothiol compounds", {})[0] == "unknown"
 
@@ -210,9 +212,15 @@ def test_interstitial_lung_disease_or_pneumonitis() -> None:
     assert status(text, {}) == "unknown"
 
 
-def test_confirmed_ild_stays_for_review() -> None:
-    # "confirmed" ILD: a present diagnosis, or any past pneumonitis? only reading tells
-    assert needs_review("Confirmed interstitial lung disease")
+def test_confirmed_ild_is_the_present_one() -> None:
+    # issue 10 (session 5): "confirmed" ILD is a present diagnosis (an ILD is a state, compiler/precision.py _STATES);
+    # a resolved pneumonitis is not one (tests/criteria/families/test_family_history_s5_states.py)
+    text = "Confirmed interstitial lung disease"
+    assert not needs_review(text)
+    assert status(text, {"conditions": [cond_record("interstitial_lung_disease", name="idiopathic pulmonary fibrosis",
+                                                    status="active")]}) == "met"
+    assert status(text, {"conditions": [cond_record("pneumonitis", onset="2024-09-01", status="resolved")],
+                         "history_reviewed": True}) == "not_met"
 
 
 SEIZURES = "History of uncontrolled seizures or encephalopathy within the last 6 months"
@@ -223,7 +231,10 @@ SEIZURES = "History of uncontrolled seizures or encephalopathy within the last 6
      "seizures not controlled"),
     ({"history_reviewed": True, "conditions": [cond_record("seizure_disorder", name="epilepsy, seizure-free on valproate",
                                                      onset="2010-01-01", status="controlled")]},
-     "not_met", "controlled epilepsy is not uncontrolled seizures"),
+     "unknown", "controlled now, but since when? (audit round 10: seizures uncontrolled 4 months ago count)"),
+    ({"history_reviewed": True, "conditions": [cond_record("seizure_disorder", name="epilepsy", onset="2010-01-01",
+                                                     resolved_on="2025-01-01", status="resolved")]},
+     "not_met", "epilepsy resolved 17 months ago"),
     ({"conditions": [cond_record("hepatic_encephalopathy", onset="2026-04-01", resolved_on="2026-04-10", status="resolved")]}, "met",
      "hepatic encephalopathy 2 months ago"),
     ({"history_reviewed": True, "conditions": [cond_record("hepatic_encephalopathy", onset="2024-06-01", resolved_on="2024-06-10",

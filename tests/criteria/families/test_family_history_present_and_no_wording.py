@@ -106,7 +106,9 @@ def test_no_measurable_lesion_in_the_exclusion_list_excludes_the_absence(tumour:
     assert _status(text, "exclusion", make_patient(tumour=tumour)) == expected, why
 
 
-def test_no_bleeding_diathesis_stays_for_review() -> None:
-    # a diathesis named without a time word: current, or ever? the no-wording is settled, the tense is not
+def test_no_bleeding_diathesis_is_the_present_diathesis() -> None:
+    # issue 10 (session 5): the no-wording is settled (presence excludes) and so is the tense: a bleeding diathesis is a
+    # state, the one the patient has now (compiler/precision.py _STATES; test_family_history_s5_states.py)
     rule = compile_criterion("No bleeding diathesis.", role="exclusion")
-    assert not is_fully_compiled(rule), describe(rule)
+    assert is_fully_compiled(rule), describe(rule)
+    assert describe(rule) == "history: bleeding_disorder (current)"

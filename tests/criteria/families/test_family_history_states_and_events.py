@@ -43,11 +43,12 @@ def test_congestive_heart_failure_is_the_present_one(condition: Condition, expec
     assert compiled_status(CHF, "exclusion", make_patient(conditions=[condition])) == expected, why
 
 
-def test_confirmed_ild_and_bleeding_diathesis_keep_their_tense_for_review() -> None:
-    # "Confirmed interstitial lung disease" (a present diagnosis, or any past pneumonitis?) and "No bleeding diathesis."
-    # (current, or ever?) are not read as present states: an earlier audit left their tense to a reader
-    assert isinstance(compile_criterion("Confirmed interstitial lung disease", role="exclusion"), NeedsReview)
-    assert isinstance(compile_criterion("No bleeding diathesis.", role="exclusion"), NeedsReview)
+def test_confirmed_ild_and_bleeding_diathesis_are_present_states() -> None:
+    # issue 10 (session 5): "Confirmed interstitial lung disease" and "No bleeding diathesis." name chronic states, the
+    # ones the patient has now (an earlier audit had left their tense to a reader; test_family_history_s5_states.py)
+    assert describe(compile_criterion("Confirmed interstitial lung disease", role="exclusion")) == \
+        "history: interstitial_lung_disease/pneumonitis (current)"
+    assert describe(compile_criterion("No bleeding diathesis.", role="exclusion")) == "history: bleeding_disorder (current)"
 
 
 MALABSORPTION = "Any malabsorption condition."  # NCT02288507 exclusion 2

@@ -155,11 +155,23 @@ def test_more_than_n_prior_lines(text: str, role: str, unit: str, value: int) ->
     assert _exact_status(text, role, make_patient(treatments=two)) == "not_met"  # two is not more than two
 
 
-def test_systemic_chemotherapy_is_ambiguous_and_stays_in_review() -> None:
+def test_systemic_chemotherapy_is_decided_only_where_both_readings_agree() -> None:
     # older HCC trials count sorafenib as "systemic chemotherapy" ("systemic chemotherapy including sorafenib");
-    # modern usage means cytotoxic drugs only: the count cannot be read without the trial's usage
-    reason = _in_review("More than 2 prior systemic chemotherapy.", "exclusion")
-    assert "systemic chemotherapy" in reason
+    # modern usage means cytotoxic drugs only: the count is decided only where both readings give the same answer
+    text = "More than 2 prior systemic chemotherapy."
+    rule = compile_criterion(text, role="exclusion")
+    assert not is_fully_compiled(rule) and "systemic chemotherapy" in describe(rule)
+
+    def verdict(*lines: TherapyLine) -> str:
+        return evaluate_node(rule, PatientFacts(make_patient(treatments=list(lines)), AS_OF)).status
+
+    cytotoxic = [_line(d, start=date(2020 + i, 1, 1), end=date(2020 + i, 6, 1)) for i, d in
+                 enumerate(("doxorubicin", "cisplatin", "gemcitabine"))]
+    assert verdict(*cytotoxic) == "met"  # three cytotoxic regimens: more than 2 under either reading
+    assert verdict(_line("sorafenib"), _line("lenvatinib", start=date(2026, 1, 5), end=date(2026, 2, 1))) == "not_met"
+    assert verdict(_line("sorafenib", start=date(2023, 1, 1), end=date(2023, 6, 1)),
+                   _line("lenvatinib", start=date(2024, 1, 1), end=date(2024, 6, 1)),
+                   _line("regorafenib")) == "needs_review"  # three TKIs: more than 2 only if a TKI counts
 
 
 def test_systemic_therapy_with_a_named_drug_is_that_drug() -> None:
@@ -286,10 +298,13 @@ def test_listed_classes_are_not_descriptors() -> None:
     assert isinstance(rule, NeedsReview) and "chemotherapy/ici/radiotherapy" in rule.reason
 
 
-def test_investigational_beside_other_therapies_stays_in_review() -> None:
-    # one leaf would read "investigational anticancer agents" only
-    assert isinstance(compile_criterion("No other concurrent investigational drugs or anticancer agents",
-                                        role="inclusion"), NeedsReview)
+def test_investigational_beside_other_therapies_is_either_one() -> None:
+    # "No other concurrent investigational drugs or anticancer agents": two alternatives, each its own leaf
+    text = "No other concurrent investigational drugs or anticancer agents"
+    on_sorafenib = make_patient(treatments=[_line("sorafenib", start=date(2026, 1, 5), end=None, stop_reason=None,
+                                                  ongoing=True)])
+    assert _exact_status(text, "inclusion", on_sorafenib) == "not_met"  # an anticancer agent now
+    assert _exact_status(text, "inclusion", make_patient()) == "met"  # the last line ended in 2025
 
 
 def test_prior_or_concurrent_means_ever() -> None:

@@ -20,8 +20,8 @@ import re
 from collections.abc import Callable
 from functools import lru_cache
 
-from hcctrials.criteria.families.admin import scan_admin
-from hcctrials.criteria.families.extent import scan_measurable, scan_pvtt, scan_varices
+from hcctrials.criteria.families.admin import read_judgement_criterion, scan_admin
+from hcctrials.criteria.families.extent import read_extent_criterion, scan_measurable, scan_pvtt, scan_varices
 from hcctrials.criteria.families.demographics import (
     scan_age, scan_body_weight, scan_ecog, scan_life_expectancy, scan_pregnancy, scan_sex,
 )
@@ -29,7 +29,7 @@ from hcctrials.criteria.grammar import ANCHOR, Context, Hit, Window, find_window
 from hcctrials.criteria.families.history import scan_allergy, scan_history, scan_virology
 from hcctrials.criteria.families.virology import read_virology_criterion, scan_virology_terms
 from hcctrials.criteria.families.diagnosis import scan_diagnosis_routes
-from hcctrials.criteria.families.metastasis import scan_metastasis_sites
+from hcctrials.criteria.families.metastasis import scan_metastasis_sites, scan_metastatic_history
 from hcctrials.criteria.families.progression import scan_progression_on_systemic_class, scan_progression_or_intolerance
 from hcctrials.criteria.families.washout_investigational import scan_investigational_outside_trial
 from hcctrials.criteria.families.lablists import is_lab_lead_in, split_lab_lead_ins
@@ -37,14 +37,17 @@ from hcctrials.criteria.families.labs import scan_labs
 from hcctrials.criteria.families.organs import scan_nyha, scan_urine_protein
 from hcctrials.criteria.families.advanced import scan_advanced_hcc
 from hcctrials.criteria.families.diagnosis_hcc import scan_hcc_named
-from hcctrials.criteria.families.labs_unless import scan_lab_normal, scan_lab_unless_anticoagulated
+from hcctrials.criteria.families.labs_unless import read_lab_criterion, scan_lab_normal, scan_lab_unless_anticoagulated
 from hcctrials.criteria.families.recovery import scan_candidacy, scan_cns_active, scan_toxicity
 from hcctrials.criteria.families.malignancy import (
     MALIGNANCY_TERM, only_bounded_reviews, read_malignancy_criterion, scan_malignancy, starts_exception_sentence,
 )
-from hcctrials.criteria.families.cns import scan_cns_qualified
+from hcctrials.criteria.families.cns import read_cns_criterion, scan_cns_qualified
+from hcctrials.criteria.families.medications import read_allergy_criterion
+from hcctrials.criteria.families.cardiac import read_windowed_condition_list
+from hcctrials.criteria.families.child_pugh_whole import read_child_pugh_criterion
 from hcctrials.criteria.families.cirrhosis import scan_cirrhosis_child_pugh
-from hcctrials.criteria.families.liver_notes import scan_liver_notes
+from hcctrials.criteria.families.liver_notes import read_liver_sign_criterion, scan_liver_notes
 from hcctrials.criteria.families.medications import scan_medications
 from hcctrials.criteria.families.staging import (
     scan_albi,
@@ -56,6 +59,7 @@ from hcctrials.criteria.families.staging import (
 )
 from hcctrials.criteria.text.normalise import detect_language, normalise_text
 from hcctrials.criteria.families.therapy import scan_since, scan_therapy
+from hcctrials.criteria.families.therapy_readers import read_therapy_criterion
 from hcctrials.model.eligibility import (
     Administrative,
     AllOf,
@@ -83,6 +87,7 @@ SCANNERS: tuple[Scanner, ...] = (
     scan_diagnosis_routes, scan_metastasis_sites, scan_progression_or_intolerance, scan_virology_terms,
     scan_advanced_hcc, scan_hcc_named, scan_lab_unless_anticoagulated, scan_lab_normal,
     scan_liver_notes, scan_progression_on_systemic_class, scan_investigational_outside_trial,
+    scan_metastatic_history,
 )
 
 # "St. John's wort" is a name, not a sentence end
@@ -597,7 +602,14 @@ def compile_criterion(text: str, *, role: Role | None = None, number: str | None
     """
     try:
         # read as a whole, every sentence (criteria/families/virology.py, criteria/families/malignancy.py)
-        whole = read_virology_criterion(text, role) or read_malignancy_criterion(text, role)
+        whole = read_virology_criterion(text, role) or read_malignancy_criterion(text, role) or read_cns_criterion(text, role) or \
+            read_allergy_criterion(text, role) or \
+            read_windowed_condition_list(text, role, _compile_item) or \
+            read_child_pugh_criterion(text, role) or read_liver_sign_criterion(text, role) or \
+            read_extent_criterion(text, role) or \
+            read_therapy_criterion(text, role) or \
+            read_lab_criterion(text, role) or read_judgement_criterion(text, role)
+        # cardiac.py; therapy_readers.py (prior therapy, recovery); labs_unless.py; admin.py (judgement with examples)
         node = whole if whole is not None else \
             _audited(_precision_gate(_compile_cached(text, role, tuple(trial_drugs)), role), text, role)
     except Exception as exc:  # noqa: BLE001 - named in the NeedsReview reason, never hidden
@@ -605,6 +617,11 @@ def compile_criterion(text: str, *, role: Role | None = None, number: str | None
     source = Source(text=text.strip(), language=detect_language(text) if text.strip() else None,
                     number=number, role=role)
     return node.model_copy(update={"source": source})
+
+
+def _compile_item(text: str, role: Role) -> Node:
+    """One item of a list read by a whole-criterion reader (criteria/families/cardiac.py), compiled as a criterion."""
+    return compile_criterion(text, role=role)
 
 
 def is_fully_compiled(node: Node) -> bool:

@@ -88,7 +88,9 @@ _TYPE_GLOSS = {"bladder_superficial": "bladder_superficial (non-invasive)"}
 _CODE_GLOSS = {"dialysis": "dialysis (requiring dialysis)",
                "encephalopathy_medication": "encephalopathy_medication (requiring medication to prevent or control "
                                             "hepatic encephalopathy)",
-               "hdv_infection": "hdv_infection (HBV/HDV co-infection)"}
+               "hdv_infection": "hdv_infection (HBV/HDV co-infection)",
+               # issue 10 (session 5): the code is recorded for symptomatic disease only (docs/patients.md)
+               "peripheral_vascular_disease": "peripheral_vascular_disease (symptomatic)"}
 _SIGNIFICANT_LABEL = re.compile(r"clinically\s+(?:significant|relevant|important)|有临床意义|具有临床意义|临床显著", re.IGNORECASE)
 
 
@@ -180,12 +182,18 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
         if node.sites:
             what.append("given to the " + "/".join(s.replace("_", " ") for s in node.sites))
         text = "prior therapy: " + ("; ".join(what) or "any")
+        if node.except_agents:  # criteria/families/therapy_readers.py
+            text += ", other than " + "/".join(node.except_agents)
+        if node.setting:
+            text += ", in the " + "/".join(node.setting) + " setting"
         if (node.count_comparator, node.count_value) != (">=", 1):
             text += f", {node.count_unit} {_cmp(node.count_comparator)} {node.count_value}"
         if node.require_progression:
             text += ", with progression"
         if node.require_intolerance:
             text += ", stopped for intolerance (toxicity)"
+        if node.progression_not_documented:
+            text += ", without documented progression"
         if node.within_days is not None:
             text += f", within {node.within_days} d"
             if node.half_lives:
@@ -204,11 +212,13 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
             # a recorded condition is the clinician's statement that it is clinically significant
             text += " clinically significant (as recorded)"
         if node.look_back_days is not None:
-            text += f" within {node.look_back_days} d"
+            text += f" {'new onset (began) ' if node.new_onset else ''}within {node.look_back_days} d"
         if node.requires_systemic_treatment:
             text += " requiring systemic treatment"
         if node.min_grade is not None:
             text += f" CTCAE grade ≥ {node.min_grade}"
+        if node.min_nyha_class is not None:
+            text += f" NYHA class ≥ {node.min_nyha_class}"
         return text
     if isinstance(node, Virology):
         if node.marker == "hbv_controlled":
@@ -221,6 +231,8 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
         gloss = {"hbv_hcv_coinfection": " (active co-infection: HBsAg positive and HCV RNA detectable)",
                  "hcv_rna": " (active HCV: RNA detectable)", "hbsag": " (HBsAg positive)"}.get(node.marker, "")
         return f"virology: {node.marker} positive{gloss}"
+    if node.kind == "permission":  # criteria/families/therapy_readers.py
+        return "permission (excludes no patient: met by every patient)"
     if node.kind == "hepatitis_status":  # criteria/families/virology.py
         if node.test == "hbv_antiviral":
             return "on HBV antiviral therapy" + (f" for ≥ {node.min_days} d" if node.min_days else "")
@@ -265,6 +277,8 @@ def _describe_extra(node: Node) -> str:
                 re.search(r"\b(?:prior|previous|past)\b", node.label, re.IGNORECASE):
             status = "ever: past or concurrent"  # "previous concurrent cancer", "prior or concurrent malignancy"
         text = f"other malignancy{', invasive (in situ not counted)' if invasive else ''} ({status})"
+        if node.requiring_treatment:
+            text += " requiring treatment"
         if node.look_back_days is not None:
             text += f" within {node.look_back_days} d"
         excs = []

@@ -149,7 +149,8 @@ _QUALIFIER_MEANS: tuple[tuple[str, tuple[str, ...]], ...] = (
     (r"\bacute\b|急性", ("acute",)),
     (r"\bchronic(?:ally)?\b|长期|慢性", ("chronic", "hbsag", "hbv", "hcv", "hepatitis", "liver disease", "cirrhosis")),
     (r"\bconcurrent(?:ly)?\b|\bconcomitant\b|正在", ("concurrent", "ongoing", "current", "within 0 d", "active")),
-    (r"\bsystemic\b(?!\s+(?:lupus|sclerosis|mastocytosis|inflammatory response|metasta))|全身", ("systemic", "steroid", "corticosteroid", "immunosuppress", "chemotherapy", "pd1", "pdl1",
+    # "Systemic conditions are 0 to 2 score of Performance Status" (Japanese-English: the general condition) is no qualifier
+    (r"\bsystemic\b(?!\s+(?:lupus|sclerosis|mastocytosis|inflammatory response|metasta|conditions?\s+(?:are|is)\s+[0-4]\b))|全身", ("systemic", "steroid", "corticosteroid", "immunosuppress", "chemotherapy", "pd1", "pdl1",
                             "tki", "anti_vegf", "agents ")),  # named drugs are systemic therapy
     (r"hamster|\bCHO\b|murine|mouse|鼠源", ("hamster", "murine")),
     (r"\bcomplete(?:ly)?\s+(?:occlu\w*|obstruct\w*|thromb\w*|main|portal)|完全(?:闭塞|阻塞|栓塞)", ("complete", "occlu")),
@@ -171,6 +172,11 @@ def audit_qualifiers(rule: Node, text: str, description: str) -> str | None:
         if m and re.match(r"concurrent|concomitant", m.group(0), re.IGNORECASE) and \
                 re.search(r"(?:prior|previous|past)\s+or\s+(?:concurrent|concomitant)", plain, re.IGNORECASE):
             continue  # "prior or concurrent": ever
+        if m and re.match(r"concurrent|concomitant", m.group(0), re.IGNORECASE) and " d)" in described and \
+                re.search(r"\bsince\s+prior\s+and\s+no\s+(?:concurrent|concomitant)\b", plain, re.IGNORECASE):
+            # "More than 4 weeks since prior and no concurrent major surgery": an ongoing therapy is inside every
+            # window (criteria/evaluation/leaves_history._in_window), so the washout rule already excludes it
+            continue
         if m and re.match(r"planned|anticipated|scheduled|计划", m.group(0), re.IGNORECASE) and re.match(
                 r"\s*(?:start|first dose|initiation|beginning|day\s*1|dosing|administration|enrol|randomi|(?:开始)?(?:研究)?(?:治疗|给药|用药))",
                 plain[m.end():], re.IGNORECASE):
@@ -276,13 +282,22 @@ def present_tense_reading(rule: Node, text: str) -> Node:
     noun, "Myocardial infarction", to review: an event, not a state, may be meant as ever)."""
     from hcctrials.model.eligibility import AllOf, AnyOf, HistoryCondition, Not
 
+    # issue 10 (session 5): "Myocardial infarction within past 6 months, congestive heart failure, unstable angina": when
+    # the only words of time are a window, its windowed items carry it and the unwindowed states of the list are present
+    plain = re.sub(r"\b(?:within|in)\s+(?:the\s+)?(?:past|last|previous|prior)\b", "within", text, flags=re.IGNORECASE)
+    window_only = not _PAST_WORDS.search(plain) and \
+        {m.group(0).lower() for m in _HISTORY_WORDS.finditer(plain)} <= _WINDOW_WORDS
     if _PAST_WORDS.search(text) or _HISTORY_WORDS.search(text):
-        return rule
-    present = bool(_PRESENT_SUBJECT.search(text) or _CURRENT_WORDS.search(text))
+        if not window_only:
+            return rule
+        present = False
+    else:
+        present = bool(_PRESENT_SUBJECT.search(text) or _CURRENT_WORDS.search(text))
 
     def rewrite(node: Node) -> Node:
         if isinstance(node, HistoryCondition) and node.status == "ever" and node.look_back_days is None \
-                and not set(node.codes) <= _LIFELONG and (present or set(node.codes) <= _FINDINGS | _STATES):
+                and not set(node.codes) <= _LIFELONG and (present or set(node.codes) <= _FINDINGS | _STATES or (
+                    set(node.codes) & _STATES and set(node.codes) <= _STATES | _STATE_COMPANIONS)):
             return node.model_copy(update={"status": "current"})
         if isinstance(node, (AllOf, AnyOf)):
             return node.model_copy(update={"children": [rewrite(c) for c in node.children]})
@@ -299,9 +314,13 @@ _FINDINGS = frozenset({"pleural_effusion", "pericardial_effusion"})
 #: Issue 10 (history families): states, not events, named bare in an exclusion list ("Congestive heart failure",
 #: "unstable angina pectoris", "Any malabsorption condition"): the patient has it now (active or controlled); a
 #: resolved or past one is not meant.  Events (infarction, stroke, bleeding, perforation) stay in review: "Myocardial
-#: infarction" alone may mean ever; so do "Confirmed interstitial lung disease" (any past pneumonitis?) and "bleeding
-#: diathesis" (tests/criteria/families/test_family_history.py, test_family_history_present_and_no_wording.py).
-_STATES = frozenset({"heart_failure", "unstable_angina", "malabsorption", "cardiomyopathy"})
+#: infarction" alone may mean ever.  Issue 10 (session 5): an interstitial lung disease ("Confirmed interstitial lung
+#: disease"; the ILD term reads pneumonitis too, an ILD of its own) and a bleeding diathesis ("No bleeding diathesis.")
+#: are chronic states too: the one the patient has now (a drug pneumonitis that resolved, an ITP in remission, is not).
+_STATES = frozenset({"heart_failure", "unstable_angina", "malabsorption", "cardiomyopathy", "interstitial_lung_disease",
+                     "bleeding_disorder"})
+#: codes read as a state only beside a state code of the same item ("interstitial lung disease" reads both codes)
+_STATE_COMPANIONS = frozenset({"pneumonitis"})
 
 #: Conditions that stay for life once they happened: "ever" is their only reading.
 _LIFELONG = frozenset({"organ_transplant", "liver_transplant", "kidney_transplant", "allogeneic_stem_cell_transplant",

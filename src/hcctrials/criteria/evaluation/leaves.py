@@ -423,6 +423,12 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
             return _v("met" if t.pvtt == "vp4" else "not_met", msg("PVTT {level} (main trunk = vp4)", level=t.pvtt))
         levels = node.pvtt_levels or ["vp1", "vp2", "vp3", "vp4"]
         return _v("met" if t.pvtt in levels else "not_met", msg("PVTT {level}", level=t.pvtt))
+    if feat in ("cns_metastasis", "cns_metastasis_active") and t.cns_metastasis is None and (
+            t.extrahepatic_spread is False or t.distant_metastasis is False):
+        # a brain metastasis is extrahepatic and distant: staging that found no extrahepatic spread, or no
+        # distant metastasis, rules it out as it rules out bone or peritoneal metastases (evaluation/metastasis.py)
+        return _v("not_met", msg("no CNS metastases ({why})", why=msg("no extrahepatic spread")
+                                 if t.extrahepatic_spread is False else msg("no distant metastasis")))
     if feat == "cns_metastasis_active":
         if t.cns_metastasis is False:
             return _v("not_met", msg("no CNS metastases"))
@@ -627,17 +633,18 @@ def review_reason(reason: str) -> str:
     qualifier = re.fullmatch(r"qualifier '(?P<word>[^']+)' is not part of the rule", reason)
     if qualifier:
         return msg("qualifier '{word}' is not part of the rule", word=qualifier.group("word"))
-    return reason
+    return term(reason)  # a fixed reason is rendered from the catalog when it holds it (e.g. criteria_extent.po)
 
 
 #: Review reasons of the compiler that quote the criterion after a fixed phrase (msgids below, extracted by hand
 #: because the phrase is a variable: keep in step with the catalog).
 _REVIEW_PREFIXES = ("no rule recognised in", "text not compiled", "exception not compiled",
                     "condition attached to a permissive statement", "an exclusion stated in the inclusion list",
-                    "condition not compiled")
+                    "condition not compiled", "metastasis sites not read exactly")
 _ = (msg("no rule recognised in: {text}"), msg("text not compiled: {text}"), msg("exception not compiled: {text}"),
      msg("condition attached to a permissive statement: {text}"),
-     msg("an exclusion stated in the inclusion list: {text}"), msg("condition not compiled: {text}"))
+     msg("an exclusion stated in the inclusion list: {text}"), msg("condition not compiled: {text}"),
+     msg("metastasis sites not read exactly: {text}"))
 
 
 LEAF_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {

@@ -64,6 +64,16 @@ def _excepted(exc: E.MalignancyException, c: Condition, f: PatientFacts) -> bool
 
 
 def _in_scope(node: E.OtherMalignancy, c: Condition, f: PatientFacts) -> bool | None:
+    if node.requiring_treatment and c.status in ("active", "controlled"):
+        # "malignancy requiring treatment": one kept in check by treatment or needing (systemic) treatment counts;
+        # an active one not known to need treatment (watchful waiting) is not decidable
+        return True if c.status == "controlled" or c.requires_systemic_treatment else None
+    if node.requiring_treatment and c.status is None:
+        # status not recorded: whether it needed treatment in the window is not known (out of the window it is not counted)
+        last = c.resolved_on or c.onset
+        if node.look_back_days is not None and last is not None and (f.as_of - last).days > node.look_back_days:
+            return False
+        return None
     if c.status == "active":
         return True
     if node.look_back_days is None:

@@ -16,6 +16,7 @@ from typing import Any
 
 from hcctrials.criteria.evaluation.outcome import Verdict
 from hcctrials.criteria.evaluation.facts import PatientFacts, TherapyFacts
+from hcctrials.criteria.evaluation.kleene import and3
 from hcctrials.i18n import Msg, join_msgs, msg, term
 from hcctrials.model import eligibility as E
 
@@ -31,8 +32,45 @@ def _v(status: str, reason: str, missing: tuple[str, ...] = ()) -> Verdict:
     return Verdict(status, reason, missing)
 
 
+#: settings of a line of therapy for advanced (incurable) disease, and of treatment with curative intent
+_ADVANCED_SETTINGS = frozenset({"first_line", "second_line", "later_line"})
+_CURATIVE_SETTINGS = frozenset({"adjuvant", "neoadjuvant", "perioperative"})
+
+
+def _in_setting(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
+    """"In the advanced (incurable) setting": a first/second/later line counts, an adjuvant, neoadjuvant or
+    perioperative one does not; an intermediate-stage, conversion or unrecorded setting is unknown."""
+    if not node.setting:
+        return True
+    setting = t.line.setting
+    if setting in node.setting:
+        return True
+    if "advanced" in node.setting:
+        if setting in _ADVANCED_SETTINGS:
+            return True
+        if setting in _CURATIVE_SETTINGS:
+            return False
+        return None
+    return None if setting in (None, "unknown") else False
+
+
+def _not_excepted(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
+    """"Other than sorafenib": a line of the excepted agents only does not count; a line with another agent
+    does; a line without a resolved agent (none recorded, or a name the lexicon does not know) is unknown."""
+    if not node.except_agents:
+        return True
+    excepted = set(node.except_agents)
+    if t.agent_ids - excepted:
+        return True
+    if t.unresolved or not t.agent_ids:
+        return None
+    return False
+
+
 def _matches(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
     found = _matches_therapy(node, t)
+    if found is not False and (node.setting or node.except_agents):
+        found = and3(found, _in_setting(node, t), _not_excepted(node, t))
     if found is False or not node.sites:
         return found
     # "radiation therapy to the liver": the site, where recorded or named in the regimen; unknown otherwise
@@ -61,6 +99,20 @@ def _major_surgery(t: TherapyFacts) -> bool | None:
     return None
 
 
+_BIOPSY = re.compile(r"biops|活检", re.IGNORECASE)
+
+
+def _open_biopsy(t: TherapyFacts) -> bool | None:
+    """Whether a treatment line was an open (surgical) biopsy: only a surgery line can be one; one whose regimen
+    names a biopsy is, any other operation might have been (audit round 10: unknown, not met)."""
+    line = t.line
+    if line.kind != "surgery":
+        return False
+    if line.regimen and _BIOPSY.search(line.regimen):
+        return True
+    return None
+
+
 def _matches_therapy(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
     if "major_surgery" in node.classes:
         major = _major_surgery(t)
@@ -69,6 +121,13 @@ def _matches_therapy(node: E.PriorTherapy, t: TherapyFacts) -> bool | None:
         if major is True or rest is True:
             return True
         return None if major is None or rest is None else False
+    if "open_biopsy" in node.classes:
+        rest_node = node.model_copy(update={"classes": [c for c in node.classes if c != "open_biopsy"]})
+        rest = _matches_therapy(rest_node, t) if (rest_node.classes or rest_node.agents or rest_node.kinds) else False
+        biopsy = _open_biopsy(t)
+        if biopsy is True or rest is True:
+            return True
+        return None if biopsy is None or rest is None else False
     line = t.line
     if node.investigational is not None and line.investigational is not node.investigational:
         # True: only investigational lines count; False: only approved ones (protocol files)
@@ -122,6 +181,18 @@ def _surgery_filter(node: E.PriorTherapy) -> bool:
     return bool({"surgery", "major_surgery"} & set(node.classes)) or any("surgery" in therapy_tags(a)[1] for a in node.agents)
 
 
+def _progression_not_documented(t: TherapyFacts) -> bool | None:
+    """"Acceptable only if there is documented progression": True when the record shows the line without documented
+    progression (still taken, or ended with another outcome recorded: a stop reason or a best response other than
+    progression), False when progression is documented, None when the line ended with no outcome recorded."""
+    if t.progressed:
+        return False
+    line = t.line
+    if line.ongoing or line.stop_reason is not None or line.best_response is not None:
+        return True
+    return None
+
+
 def _in_window(node: E.PriorTherapy, t: TherapyFacts, f: PatientFacts) -> bool | None:
     if node.within_days is None:
         return True
@@ -163,6 +234,8 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
         p: bool | None = True
         if node.require_progression:
             p = t.progressed
+        if node.progression_not_documented:
+            p = _progression_not_documented(t)
         if node.require_intolerance and p is not False:
             # stopped for toxicity; a line still taken, or stopped for another stated reason, was tolerated
             stop = t.line.stop_reason
@@ -176,6 +249,10 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
             given = ", ".join(t.line.agents) or term(t.line.kind)
             if m is None and node.investigational is not None and t.line.investigational is None:
                 missing.append(msg("whether {therapy} was investigational", therapy=given))
+            elif m is None and node.setting and _in_setting(node, t) is None:
+                missing.append(msg("setting of {therapy} (advanced disease, or adjuvant)", therapy=given))
+            elif m is None and node.except_agents and _not_excepted(node, t) is None:
+                missing.append(msg("agents of {therapy}", therapy=given))
             elif m is None and node.sites and not t.sites:
                 missing.append(msg("where {therapy} was given (site)", therapy=given))
             elif m is None:
@@ -327,6 +404,12 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
         if node.status == "active" and c.status not in ("active", None):
             if node.look_back_days is None:
                 decided.append(msg("{item} {status}", item=c.name or c.code, status=term(str(c.status))))
+            elif c.resolved_on is not None and 0 <= (f.as_of - c.resolved_on).days <= node.look_back_days:
+                found.append(c.name or c.code)  # active until a date inside the window
+            elif c.resolved_on is None and not (node.requires_systemic_treatment and c.requires_systemic_treatment is False):
+                # audit round 10: "History of uncontrolled seizures ... within the last 6 months" and a seizure disorder
+                # controlled now: it may have been uncontrolled within the window (the record does not say since when)
+                unknown.append(msg("whether {item} was active within the window", item=c.name or c.code))
             continue
         if node.status == "active" and c.status is None:
             unknown.append(msg("whether {item} is active", item=c.name or c.code))
@@ -338,6 +421,13 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
             continue
         if node.status == "current" and c.status is None and set(node.codes) - _LIFELONG_CODES:
             unknown.append(msg("whether {item} is still present", item=c.name or c.code))
+            continue
+        if node.new_onset and node.look_back_days is not None:
+            # issue 10: "new onset angina (began within the last 3 months)": the onset date decides, not the activity
+            if c.onset is None:
+                unknown.append(msg("date of {item}", item=c.name or c.code))
+            elif 0 <= (f.as_of - c.onset).days <= node.look_back_days:
+                found.append(c.name or c.code)
             continue
         # active, or controlled (still present, kept in check by treatment): within any window
         if node.look_back_days is not None and c.status not in ("active", "controlled"):
@@ -351,6 +441,17 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
             if c.ctcae_grade is None:
                 unknown.append(msg("CTCAE grade of {item}", item=c.name or _code_term(c.code)))
             continue  # a lower grade does not count (other, unrecorded events are left to the history review)
+        if node.min_nyha_class is not None and (c.nyha_class or 0) < node.min_nyha_class:
+            # issue 10: "Class III or IV congestive heart failure" in a list "within the past 6 months": the recorded
+            # NYHA class is today's; a lower class now may have been higher within the window
+            if c.nyha_class is None:
+                unknown.append(msg("NYHA class of {item}", item=c.name or _code_term(c.code)))
+            elif node.look_back_days is not None:
+                unknown.append(msg("NYHA class of {item} within the last {days} days (now class {nyha})",
+                                   item=c.name or _code_term(c.code), days=node.look_back_days, nyha=c.nyha_class))
+            else:
+                decided.append(msg("{item} NYHA class {nyha}", item=c.name or _code_term(c.code), nyha=c.nyha_class))
+            continue
         if node.requires_systemic_treatment and c.requires_systemic_treatment is not True:
             if c.requires_systemic_treatment is None:
                 unknown.append(msg("whether {item} requires systemic treatment", item=c.name or c.code))
@@ -578,6 +679,20 @@ def _drug_word(name: str) -> Msg:
     return term(_CLASS_NAMES.get(name, name))
 
 
+#: allergy classes named by kind, in words (vocabulary terms with Chinese texts)
+_KIND_WORDS = {"monoclonal_antibody": "monoclonal antibodies", "immunoglobulin": "immunoglobulins", "aminothiol": "aminothiols"}
+
+
+def _kind_class_unrelated(node: E.Allergy, allergies: list[str]) -> bool:
+    """True for a rule naming only allergy classes by kind (antibody products, aminothiols; no agents, not the
+    trial drugs) when every recorded allergy is known to lie outside them
+    (:func:`hcctrials.criteria.families.medications.allergy_outside_kind_classes`)."""
+    from hcctrials.criteria.families.medications import ALLERGY_KIND_CLASSES, allergy_outside_kind_classes
+
+    return (not node.trial_drugs and not node.agents and bool(node.classes) and set(node.classes) <= ALLERGY_KIND_CLASSES
+            and all(allergy_outside_kind_classes(a) for a in allergies))
+
+
 def _allergy(node: E.Allergy, f: PatientFacts) -> Verdict:
     ids, tags, words = f.allergy_tags
     hit = [a for a in node.agents if a in ids or a in words] + [c for c in node.classes if c in tags]
@@ -588,6 +703,12 @@ def _allergy(node: E.Allergy, f: PatientFacts) -> Verdict:
     if not f.patient.allergies and not f.patient.history_reviewed:
         # an empty allergy list is "none recorded", not "none": unknown until the history is reviewed
         return _v("unknown", msg("no drug allergies recorded (history not reviewed)"), (msg("drug allergies"),))
+    if node.related and f.patient.allergies and _kind_class_unrelated(node, f.patient.allergies):
+        # "aminothiol compounds", "human or mouse antibody products": a class named by kind; every recorded
+        # allergy is a common small-molecule allergen outside it (penicillin, sulfa drugs, iodinated contrast)
+        return _v("not_met", msg("no allergy to {drugs} recorded (recorded: {recorded}, not of that class)",
+                                 drugs=join_msgs(msg(", "), [term(_KIND_WORDS.get(d, d)) for d in node.classes]),
+                                 recorded=join_msgs(msg(", "), f.patient.allergies)))
     if node.related and f.patient.allergies:
         # "... or its excipients / related compounds": another recorded allergy may be one of them
         return _v("unknown", msg("allergy to {drugs} recorded: related to the trial drugs or their excipients?",
@@ -597,8 +718,16 @@ def _allergy(node: E.Allergy, f: PatientFacts) -> Verdict:
                              drugs=join_msgs(msg(", "), [_drug_word(d) for d in node.agents + node.classes])))
 
 
+def _permission(node: E.Permission, f: PatientFacts) -> Verdict:
+    """A pure permission ("Prior systemic therapy with sorafenib is allowed") excludes no patient: met for
+    everyone, whatever the record holds (criteria/families/therapy_readers.py)."""
+    _ = f
+    return _v("met", msg("a permission: it excludes no patient ({label})", label=node.label or msg("permission")))
+
+
 HISTORY_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
     "prior_therapy": _prior_therapy, "history": _history, "virology": _virology,
     "pregnancy": _pregnancy, "life_expectancy": _life, "allergy": _allergy,
+    "permission": _permission,
 }
 _ = timedelta

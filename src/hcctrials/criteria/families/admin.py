@@ -7,9 +7,9 @@ from __future__ import annotations
 import re
 
 from hcctrials.criteria.grammar import Context, Hit, ascii_re
-from hcctrials.model.eligibility import Administrative
+from hcctrials.model.eligibility import Administrative, AllOf, AnyOf, HistoryCondition, NeedsReview, Node
 
-__all__ = ["scan_admin", "ADMIN_TERMS"]
+__all__ = ["scan_admin", "ADMIN_TERMS", "read_judgement_criterion"]
 
 ADMIN_TERMS: list[tuple[str, str]] = [
     (r"informed consent|consent form|sign(?:ed)?\s+(?:the\s+)?(?:written\s+)?consent|知情同意", "consent"),
@@ -47,7 +47,9 @@ ADMIN_TERMS: list[tuple[str, str]] = [
     (r"mentally\s+capable|capable\s+of\s+understanding|able\s+to\s+understand|能够理解", "consent"),
     (r"(?:able|ability|unable|inability)\s+to\s+swallow|swallow\s+(?:whole\s+)?(?:pills|tablets|capsules|oral\s+medications?)"
      r"|吞咽(?:药物|片剂|胶囊)", "compliance"),
-    (r"can be included|may be included|can be enrolled|are eligible|is allowed|are allowed|will be allowed|\ballows?\b|\bpermitted\b"
+    # "Concurrent treatment with a non-permitted drug" names prohibited drugs: no permission
+    (r"can be included|may be included|can be enrolled|are eligible|is allowed|are allowed|will be allowed|\ballows?\b"
+     r"|(?<!non-)(?<!non)\bpermitted\b"
      r"|可以(?:纳入|入组)|可纳入|允许",
      "permissive"),
     (r"must be tested|necessary to test|需要?进行[^;。]{0,10}?检测|必须对患者进行|筛查期间"
@@ -134,3 +136,55 @@ def scan_admin(ctx: Context) -> list[Hit]:
         hits.append(Hit(m.start(), m.end(), Administrative(category="consent"), priority=12,
                         family="admin", extra={"category": "consent"}))
     return hits
+
+
+# ----------------------------------------------------------------------------- whole criteria
+# An investigator's judgement that names its examples (ChiCTR2600122298 exclusion 9, in Chinese and English): "Any
+# evidence of disease as judged by the investigator (such as severe or uncontrolled systemic diseases, including
+# uncontrolled hypertension, active hemorrhagic diseases, active infections, active interstitial lung
+# disease/pulmonary inflammation, severe chronic gastrointestinal diseases related to diarrhea, mental illness/social
+# conditions) or a history of allogeneic organ transplantation that the investigator considers makes the subject
+# unfit ...".  The named conditions are instances the text itself gives, so each one recorded excludes; the open
+# category (any other disease the investigator judges), the conditions the record cannot show (the diarrhoeal
+# gastrointestinal disease, the social situation) and the transplant (excluding only when the investigator judges
+# the subject unfit) stay for review: the criterion is never passed on the named conditions alone.
+_ZH_JUDGED_DISEASE = re.compile(
+    r"由研究者判定的任何疾病证据\(如严重或未受控制的全身性疾病,包括未受控制的高血压,活动性出血性疾病,活动性感染,"
+    r"活动性ild/肺部炎症,与腹泻相关的严重慢性胃肠道疾病,精神疾病/社会状况\)或研究者认为受试者不适于参与研究或影响对研究方案的"
+    r"依从性的异体器官移植史[;。]?")
+_EN_JUDGED_DISEASE = re.compile(
+    r"any evidence of disease as judged by the investigator \(such as severe or uncontrolled systemic diseases, including "
+    r"uncontrolled hypertension, active hemorrhagic diseases, active infections, active interstitial lung disease/pulmonary "
+    r"inflammation, severe chronic gastrointestinal diseases related to diarrhea, mental illness/social conditions\) or a "
+    r"history of allogeneic organ transplantation that the investigator considers makes the subject unfit to participate "
+    r"in the study or affects compliance with the study protocol[;.]?")
+
+
+def read_judgement_criterion(text: str, role: str | None) -> Node | None:
+    """The whole rule of an investigator's judgement with named example conditions (above), else ``None``."""
+    if role != "exclusion":
+        return None
+    from hcctrials.criteria.text.normalise import normalise_text
+
+    norm = normalise_text(text).lower()
+    zh = _ZH_JUDGED_DISEASE.fullmatch(re.sub(r"\s+", "", norm))
+    if not zh and not _EN_JUDGED_DISEASE.fullmatch(re.sub(r"\s+", " ", norm).strip()):
+        return None
+    named: list[Node] = [
+        HistoryCondition(codes=["uncontrolled_hypertension"], status="active",
+                         label="未受控制的高血压" if zh else "uncontrolled hypertension"),
+        HistoryCondition(codes=["bleeding_disorder"], status="active",
+                         label="活动性出血性疾病" if zh else "active hemorrhagic diseases"),
+        HistoryCondition(codes=["infection", "severe_infection"], status="active",
+                         label="活动性感染" if zh else "active infections"),
+        HistoryCondition(codes=["interstitial_lung_disease", "pneumonitis"], status="active",
+                         label="活动性ILD/肺部炎症" if zh else "active interstitial lung disease/pulmonary inflammation"),
+    ]
+    return AnyOf(children=[
+        *named,
+        NeedsReview(reason="other disease judged by the investigator (including a severe chronic gastrointestinal "
+                           "disease related to diarrhoea, a mental illness or social condition): not in the record"),
+        AllOf(children=[HistoryCondition(codes=["organ_transplant"], status="ever",
+                                         label="异体器官移植史" if zh else "allogeneic organ transplantation"),
+                        NeedsReview(reason="an allogeneic organ transplant excludes only when the investigator judges "
+                                           "the subject unfit")])])

@@ -20,9 +20,9 @@ from __future__ import annotations
 import re
 
 from hcctrials.criteria.grammar import Context, Hit
-from hcctrials.model.eligibility import HistoryCondition, TumourFeature
+from hcctrials.model.eligibility import AllOf, AnyOf, HistoryCondition, NeedsReview, Node, TumourFeature
 
-__all__ = ["scan_cns_qualified"]
+__all__ = ["scan_cns_qualified", "read_cns_criterion"]
 
 _LEPTO = re.compile(
     r"leptomeningeal\s+(?:carcinomatosis|disease|involvement|spread)|carcinomatous\s+meningitis"
@@ -91,3 +91,53 @@ def scan_cns_qualified(ctx: Context) -> list[Hit]:
     for m in _RATIONALE.finditer(text):
         hits.append(Hit(m.start(), m.end(), TumourFeature(feature="cns_metastasis"), priority=7, family="tumour"))
     return hits
+
+
+# "Known brain metastasis. Patients with neurological symptoms must undergo a CT scan/MRI of the brain to exclude brain
+# metastasis." (issue 10, session 5): the second sentence tells the site how to establish the first (a screening
+# procedure), it is not a second condition; read as a whole so the conditional wording ("Patients with ... must") is
+# not taken for a requirement of some patients only.
+_KNOWN_BRAIN_WITH_SCREENING = re.compile(
+    r"known brain metastas[ie]s\.?\s*patients with neurological symptoms must undergo an? (?:ct scan|ct|mri)"
+    r"(?:\s*(?:/|or)\s*(?:ct scan|ct|mri))? of the brain to exclude (?:a\s+)?brain metastas[ie]s\.?", re.IGNORECASE)
+
+
+# "Symptomatic or untreated leptomeningeal or brain metastases or spinal cord compression": the two qualifiers lead the
+# whole list (a spinal cord compression treated and without symptoms is allowed, as treated stable brain metastases are)
+_SYMPTOMATIC_UNTREATED_LIST = re.compile(
+    r"symptomatic or untreated leptomeningeal or brain metastas[ie]s,? or spinal cord compression\.?", re.IGNORECASE)
+
+
+# "Symptomatic brain metastases" (issue 10 audit, session 5): read as "not treated and stable" it excluded an untreated
+# metastasis without symptoms
+_SYMPTOMATIC_ONLY = re.compile(r"symptomatic (?:brain|cns|central nervous system) metastas[ie]s\.?", re.IGNORECASE)
+
+
+def read_cns_criterion(text: str, role: str | None) -> Node | None:
+    """The rule of a whole CNS-metastasis criterion read as a clinician reads it, else ``None`` (exclusions only).
+
+    * "Known brain metastasis. Patients with neurological symptoms must undergo a CT scan/MRI of the brain to exclude
+      brain metastasis": known CNS metastases (the second sentence is the screening procedure).
+    * "Symptomatic or untreated leptomeningeal or brain metastases or spinal cord compression": CNS metastases not
+      treated and stable, leptomeningeal disease recorded active, or spinal cord compression recorded active (one
+      treated and controlled, or resolved, passes).
+    * "Symptomatic brain metastases": CNS metastases not treated and stable, needing review whether they cause symptoms
+      (decides "not met" when there are none or they are treated and stable).
+    """
+    if role != "exclusion":
+        return None
+    spaced = re.sub(r"\s+", " ", text.strip())
+    if _KNOWN_BRAIN_WITH_SCREENING.fullmatch(spaced):
+        return TumourFeature(feature="cns_metastasis")
+    if _SYMPTOMATIC_ONLY.fullmatch(spaced):
+        # the record says whether CNS metastases are treated and stable, not whether untreated ones cause symptoms:
+        # decided only where no metastasis can be symptomatic (none, or treated and stable)
+        return AllOf(children=[TumourFeature(feature="cns_metastasis_active"), NeedsReview(
+            reason="whether the brain metastases are symptomatic (untreated or progressing ones may cause no symptoms)")])
+    m = _SYMPTOMATIC_UNTREATED_LIST.fullmatch(spaced)
+    if m:
+        return AnyOf(children=[
+            TumourFeature(feature="cns_metastasis_active"),
+            HistoryCondition(codes=["leptomeningeal_disease"], status="active", label="leptomeningeal metastases"),
+            HistoryCondition(codes=["spinal_cord_compression"], status="active", label="spinal cord compression")])
+    return None

@@ -170,11 +170,23 @@ def scan_ecog(ctx: Context) -> list[Hit]:
     return ecog or scan_karnofsky(ctx)
 
 
+# "Systemic conditions are 0 to 2 score of Performance Status (according to Eastern Cooperative Oncology Group: ECOG)"
+# (NCT00165633, a Japanese-English record): the grades before the scale's name
+_ECOG_GRADES_FIRST = re.compile(
+    r"(?:systemic\s+conditions?\s+(?:are|is)\s+)?(?P<lo>[0-4])\s*(?:-|–|to)\s*(?P<hi>[0-4])\s+(?:points?\s+|score\s+)?"
+    r"(?:score\s+)?(?:of|on)\s+(?:the\s+)?performance\s+status\s*\(\s*(?:according\s+to\s+)?(?:the\s+)?"
+    r"eastern\s+cooperative\s+oncology\s+group\s*[:,]?\s*(?:\(?ecog\)?)?\s*\)", re.IGNORECASE)
+
+
 def _scan_ecog(ctx: Context) -> list[Hit]:
     """ECOG performance status: ``≤ 1``, ``0-1``, ``0 or 1``, ``> 2`` (3-4), ``2 or more``, ``≥2分``.
 
     Issue 10: "ECOG PS > 2" was read as {2}; a lower bound now gives the grades from it up to 4,
     and a comparator word the pattern does not read sends the criterion to review."""
+    first = _ECOG_GRADES_FIRST.search(ctx.lower)
+    if first and int(first.group("lo")) <= int(first.group("hi")):
+        grades = list(range(int(first.group("lo")), int(first.group("hi")) + 1))
+        return [Hit(first.start(), first.end(), Ecog(allowed=grades), priority=5, family="ecog")]
     m = _ECOG.search(ctx.lower)
     if not m:
         return []
@@ -370,11 +382,39 @@ def scan_pregnancy(ctx: Context) -> list[Hit]:
 
 
 _SEX = re.compile(r"\b(?P<s>male|female|men|women)\s+(?:patients|subjects|only)\b|(?P<zh>男性|女性)患者", re.IGNORECASE)
+# both sexes named ("Male or female patients >= 18 years of age", "Male or female subjects", 男性或女性): no condition
+_BOTH_SEXES = re.compile(
+    r"\b(?:(?P<m1>males?|men)\s*(?:or|and|&|/)\s*(?:females?|women)|(?:females?|women)\s*(?:or|and|&|/)\s*(?P<m2>males?|men))\b"
+    r"(?:\s+(?:patients|subjects|participants|adults))?|男性或女性|女性或男性|男女(?:均可|不限)?", re.IGNORECASE)
+# "Female subjects who are pregnant or currently breastfeeding": the sex is only the subject of the pregnancy words
+# (which no man can meet), not a second condition
+_SEX_OF_PREGNANCY = re.compile(r"\s*(?:who|that)\s+(?:are|is)\s+(?:currently\s+)?(?:pregnan|breast|lactat|nursing)",
+                               re.IGNORECASE)
+
+
+def _both_sexes(ctx: Context) -> list[Hit]:
+    """Both sexes named: no condition.  Alone in the sentence it is a permissive note (the registry's "Male or female
+    subjects"); beside other rules its words are only masked (an anchor), so "Male or female patients >= 18 years of
+    age" reads the age alone."""
+    m = _BOTH_SEXES.search(ctx.lower)
+    if not m:
+        return []
+    rest = (ctx.lower[:m.start()] + " " + ctx.lower[m.end():]).strip(" .;,:。;-")
+    if not rest:
+        return [Hit(m.start(), m.end(), Administrative(category="permissive"), priority=1, family="admin",
+                    extra={"category": "permissive"})]
+    return [Hit(m.start(), m.end(), Administrative(category="permissive"), priority=2, family="sex",
+                extra={"anchor": True})]
 
 
 def scan_sex(ctx: Context) -> list[Hit]:
+    both = _both_sexes(ctx)
+    if both:
+        return both
     m = _SEX.search(ctx.lower)
     if not m or re.search(r"childbearing|育龄|contracep|避孕", ctx.lower):
+        return []
+    if _SEX_OF_PREGNANCY.match(ctx.lower, m.end()):
         return []
     word = (m.group("s") or m.group("zh") or "").lower()
     allowed = ["male"] if word in ("male", "men", "男性") else ["female"]

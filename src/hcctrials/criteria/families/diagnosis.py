@@ -54,9 +54,18 @@ _CONFIRMATION = re.compile(r"(?P<how>histolog\w*|cytolog\w*|histopatholog\w*)\s+
                            r"(?!\s+(?:is\s+)?(?:mandatory|required|necessary|needed))", re.IGNORECASE)
 
 
+# "Confirmation either by histologic confirmation or accepted radiographic criteria" (NCT03382886): histology, or the
+# imaging diagnosis of HCC (the radiographic criteria of the AASLD / EASL guidelines), as "radiologically confirmed" is read
+_HISTOLOGY_OR_RADIOGRAPHIC = re.compile(
+    r"confirmation\s+(?:either\s+)?by\s+(?:either\s+)?histolog\w*(?:\s+confirmation)?\s+or\s+(?:by\s+)?"
+    r"(?:accepted|standard|established)\s+(?:radiographic|radiological|imaging)\s+criteria", re.IGNORECASE)
+
+
 def scan_diagnosis_routes(ctx: Context) -> list[Hit]:
     """Hits for the non-invasive route in cirrhosis, histology required without cirrhosis, histopathology."""
     hits: list[Hit] = []
+    for m in _HISTOLOGY_OR_RADIOGRAPHIC.finditer(ctx.lower):
+        hits.append(Hit(m.start(), m.end(), Diagnosis(confirmed_by=["histology", "imaging"]), priority=7, family="diagnosis"))
     for pattern in _NONINVASIVE:
         for m in pattern.finditer(ctx.lower):
             node = Diagnosis(confirmed_by=["clinical", "imaging"], cirrhosis=True)

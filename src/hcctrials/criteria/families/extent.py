@@ -14,6 +14,25 @@
 * "Untreated or incompletely treated esophageal or gastric varices with bleeding or high risk for
   bleeding", "varices that require intervention", "红色征", "高危静脉曲张" -> ``LiverFeature(varices_high_risk)``;
   "endoscopy (EGD / 胃镜) within 6 months" -> ``LiverFeature(endoscopy, look_back_days)``.
+Whole criteria with a part the record cannot show (:func:`read_extent_criterion`, tried before the sentence
+scanners, exclusion lists only; the unreadable part stays a needs-review child that can only keep the answer open):
+
+* "Any episode of bleeding from oesophageal varices or other uncontrolled bleeding within the last 3 months prior to
+  study treatment initiation" (NCT02716012): any of (a variceal bleed in the 90 days; a bleed of any other site in
+  the 90 days *and* needs review, since whether it was "uncontrolled" is not recorded).  A variceal bleed in the
+  window meets it; no bleeding of any site in the window (history reviewed, or recorded absent) does not.
+* "Patients with a history of bleeding varices in previous 1 year are excluded (unless patient has subsequently had
+  a liver transplant. Those with gastric varices or varices that are deemed as high risk by the endoscopist should
+  be placed on appropriate medical therapy as advised by the gastroenterologist." (NCT01306058): a variceal bleed
+  within 365 days, unless a liver transplant followed it.  No transplant recorded absent (or a reviewed history
+  without one): the bleed decides; a recorded transplant needs review (the record does not order it against the
+  bleed).  The second sentence is an instruction to the treating team, not an eligibility condition.
+* "Portal venous (main, primary right, or primary left trunks) or inferior vena cava thrombosis." (NCT01618253):
+  any of (a tumour thrombus in the main or a first-order branch, Vp3-Vp4; a caval tumour thrombus; a bland portal
+  vein thrombosis (condition ``portal_vein_thrombosis``) or venous thromboembolism recorded now, needing review as
+  the record does not say which vessel it occupies).  No Vp3/Vp4, no caval thrombus and no bland thrombosis
+  (history reviewed or recorded absent) is not met.
+
 Facts: hcc-domain.md s. 2.2 (Vp and Cheng classifications), s. 3 and s. 9; response-and-endpoints.md
 s. 1.1 and 2 (measurability).  Months are 30 days (docs/criteria.md conventions).
 """
@@ -23,9 +42,17 @@ from __future__ import annotations
 import re
 
 from hcctrials.criteria.grammar import COMPARATOR, NUM, Context, Hit, ascii_re, parse_comparator, parse_number, to_int
-from hcctrials.model.eligibility import Administrative, AnyOf, LiverFeature, Not, TumourFeature
+from hcctrials.model.eligibility import (
+    Administrative, AllOf, AnyOf, HistoryCondition, LiverFeature, NeedsReview, Node, Not, Role, TumourFeature,
+)
 
-__all__ = ["scan_measurable", "scan_pvtt", "scan_varices", "scan_burden"]
+__all__ = ["scan_measurable", "scan_pvtt", "scan_varices", "scan_burden", "read_extent_criterion",
+           "UNCONTROLLED_BLEEDING_REASON", "TRANSPLANT_ORDER_REASON", "BLAND_THROMBUS_SITE_REASON"]
+
+#: reasons of the needs-review parts of :func:`read_extent_criterion`
+UNCONTROLLED_BLEEDING_REASON = "whether a bleed of another site was uncontrolled is not in the record"
+TRANSPLANT_ORDER_REASON = "whether the liver transplant followed the variceal bleeding is not in the record"
+BLAND_THROMBUS_SITE_REASON = "which vein a bland (non-tumour) thrombosis occupies is not in the record"
 
 # ------------------------------------------------------------------ measurable disease
 
@@ -101,11 +128,22 @@ _BURDEN_COUNT = ascii_re(
     # "number of nodules <= 3", "肿瘤数目≤3个", "病灶数量不超过3个"
     rf"|(?:(?:the\s+)?(?:number|count)\s+of\s+{_NODULE}|(?:肿瘤|病灶|结节|肝内病灶)(?:数目|个数|数量))\s*(?P<cmp2>{COMPARATOR})\s*"
     rf"(?P<n2>{_COUNT_WORD})\s*(?:个)?")
+# "at least 1 but no more than 3 lesions in the liver [may be considered for enrollment in the study]": a count range;
+# the permission tail is how the inclusion is worded (the range is the requirement)
+_BURDEN_RANGE = ascii_re(
+    rf"(?:at\s+least|a\s+minimum\s+of|≥)\s*(?P<lo>{_COUNT_WORD})\s*(?:,\s*)?(?:but|and)\s+(?:no|not)\s+more\s+than\s+"
+    rf"(?P<hi>{_COUNT_WORD})\s+{_NODULE}{_IN_LIVER}(?![a-z])"
+    r"(?P<tail>\s+(?:may|can|will)\s+be\s+(?:considered\s+for\s+enrol?lment|enrol?led|eligible|included)"
+    r"(?:\s+(?:in|into)\s+(?:the|this)\s+(?:study|trial))?)?")
+# "... and more than 40% of parenchymal disease involvement": the share of the liver parenchyma involved by tumour
+_PARENCHYMA_SHARE = ascii_re(
+    rf"(?P<cmp>{COMPARATOR})\s*(?P<n>{NUM})\s*%\s+(?:of\s+)?(?:the\s+)?(?:liver\s+|hepatic\s+)?parenchymal?\s+"
+    r"(?:disease\s+|tumou?r\s+)?(?:involvement|replacement)(?![a-z])")
 _CM = r"(?P<unit>cm|mm|厘米|毫米|centimeters?)"
 _BURDEN_SIZE = ascii_re(
     # "Any one hepatocellular carcinoma > 15 cm", "tumor diameter <= 5 cm", "lesions larger than 8 cm in diameter"
     rf"(?:(?P<any>any\s+(?:one\s+)?|(?:the\s+)?(?:largest|maximum|biggest)\s+)?(?:hepatocellular carcinoma|hcc|tumou?rs?|lesions?|nodules?)"
-    rf"(?:\s*\((?:hcc)\))?(?:\s+(?:maximum\s+|largest\s+|longest\s+)?(?:diameter|size))?\s*(?P<cmp>{COMPARATOR})\s*"
+    rf"(?:\s*\((?:hcc)\))?(?:\s+(?:maximum\s+|largest\s+|longest\s+)?(?:diameter|size))?\s*(?P<cmp>{COMPARATOR}|larger than|bigger than)\s*"
     rf"(?P<n>{NUM})\s*{_CM}(?:\s+in\s+(?:(?:largest|greatest|longest|maximum)\s+)?(?:diameter|dimension|size))?"
     rf"|(?:肿瘤|病灶|结节)(?:的)?(?:最大)?(?:直径|长径)\s*(?P<cmp2>{COMPARATOR})\s*(?P<n2>{NUM})\s*{_CM.replace('?P<unit>', '?P<unit2>')})")
 _BURDEN_VOLUME = ascii_re(
@@ -131,10 +169,27 @@ def scan_burden(ctx: Context) -> list[Hit]:
             continue  # "no more than 3 lesions >= 2 cm": a count of lesions of a size, not read
         hits.append(Hit(m.start(), m.end(), TumourFeature(feature="nodule_count", comparator=cmp, value=float(n)),
                         priority=4, family="tumour"))
+    for m in _BURDEN_RANGE.finditer(text):
+        lo, hi = to_int(m.group("lo")), to_int(m.group("hi"))
+        if lo is None or hi is None or lo > hi or (m.group("tail") and ctx.role != "inclusion"):
+            continue
+        if re.search(r"\d\s*(?:cm|mm|厘米|毫米)|measur|可测量", text[m.end():m.end() + 30]):
+            continue  # a count of lesions of a size, not read
+        hits.append(Hit(m.start(), m.end(), AllOf(children=[
+            TumourFeature(feature="nodule_count", comparator=">=", value=float(lo)),
+            TumourFeature(feature="nodule_count", comparator="<=", value=float(hi))]), priority=5, family="tumour",
+            extra={"absorb_admin": True}))
+    for m in _PARENCHYMA_SHARE.finditer(text):
+        cmp = parse_comparator(m.group("cmp"))
+        if cmp == "==":
+            continue
+        hits.append(Hit(m.start(), m.end(), TumourFeature(feature="liver_involvement_pct", comparator=cmp,
+                                                          value=parse_number(m.group("n"))), priority=4, family="tumour"))
     for m in _BURDEN_SIZE.finditer(text):
         if re.search(r"(?:single|solitary|单个|单发|单一)\s*$", text[max(0, m.start() - 12):m.start()]):
             continue  # "single tumour <= 5 cm": a solitary tumour of that size (two conditions), not read
-        cmp = parse_comparator(m.group("cmp") or m.group("cmp2"))
+        word = m.group("cmp") or m.group("cmp2")
+        cmp = ">" if word in ("larger than", "bigger than") else parse_comparator(word)
         if cmp == "==" or (m.group("any") and re.match(r"\s*any", m.group("any")) and cmp in ("<", "<=")):
             continue
         value = parse_number(m.group("n") or m.group("n2"))
@@ -363,3 +418,43 @@ def scan_varices(ctx: Context) -> list[Hit]:
         if k not in used:
             hits.append(Hit(es, ee, LiverFeature(feature="endoscopy", look_back_days=d), priority=4, family="liver"))
     return hits
+
+
+# ------------------------------------------------------------------ whole criteria (exclusion lists)
+
+_VARICEAL_OR_UNCONTROLLED = ascii_re(
+    r"\s*any\s+episode\s+of\s+bleeding\s+from\s+o?esophageal\s+varices\s+or\s+other\s+uncontrolled\s+bleeding\s+within\s+"
+    r"the\s+(?:last|past)\s+(?:3|three)\s+months\s+(?:prior\s+to|before)\s+(?:study\s+)?(?:treatment\s+initiation|"
+    r"(?:the\s+)?start\s+of\s+(?:study\s+)?treatment|randomi[sz]ation|enrol?ment)\s*\.?\s*")
+_BLEEDING_VARICES_YEAR = ascii_re(
+    r"\s*patients\s+with\s+a\s+history\s+of\s+bleeding\s+varices\s+in\s+(?:the\s+)?previous\s+(?:1|one)\s+year\s+are\s+excluded\s*"
+    r"\(\s*unless\s+(?:the\s+)?patient\s+has\s+subsequently\s+had\s+a\s+liver\s+transplant\s*\.\s*\)?"
+    r"(?:\s*those\s+with\s+gastric\s+varices\s+or\s+varices\s+that\s+are\s+deemed\s+(?:as\s+)?high\s+risk\s+by\s+the\s+endoscopist"
+    r"\s+should\s+be\s+placed\s+on\s+appropriate\s+medical\s+therapy\s+as\s+advised\s+by\s+the\s+gastroenterologist\s*\.?\s*\)?)?\s*")
+_PORTAL_TRUNKS_OR_IVC = ascii_re(
+    r"\s*portal\s+venous\s*\(\s*main\s*,\s*primary\s+right\s*,?\s*or\s+primary\s+left\s+trunks\s*\)\s+or\s+inferior\s+vena\s+"
+    r"cava\s+thrombosis\s*\.?\s*")
+
+
+def read_extent_criterion(text: str, role: Role | None) -> Node | None:
+    """The rule of a whole bleeding or portal-trunk exclusion of the module docstring, or None."""
+    if role != "exclusion":
+        return None
+    flat = re.sub(r"\s+", " ", text).strip()
+    if _VARICEAL_OR_UNCONTROLLED.fullmatch(flat):
+        return AnyOf(children=[
+            HistoryCondition(codes=["variceal_bleeding"], look_back_days=90),
+            AllOf(children=[HistoryCondition(codes=["bleeding", "gi_bleeding", "intracranial_haemorrhage"], look_back_days=90),
+                            NeedsReview(reason=UNCONTROLLED_BLEEDING_REASON)])])
+    if _BLEEDING_VARICES_YEAR.fullmatch(flat):
+        return AllOf(children=[
+            HistoryCondition(codes=["variceal_bleeding"], look_back_days=365),
+            AnyOf(children=[Not(child=HistoryCondition(codes=["liver_transplant"])),
+                            NeedsReview(reason=TRANSPLANT_ORDER_REASON)])])
+    if _PORTAL_TRUNKS_OR_IVC.fullmatch(flat):
+        return AnyOf(children=[
+            TumourFeature(feature="pvtt", pvtt_levels=["vp3", "vp4"]),
+            TumourFeature(feature="ivc_or_atrial_thrombus"),
+            AllOf(children=[HistoryCondition(codes=["portal_vein_thrombosis", "venous_thromboembolism"], status="current"),
+                            NeedsReview(reason=BLAND_THROMBUS_SITE_REASON)])])
+    return None

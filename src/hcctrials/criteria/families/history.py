@@ -13,7 +13,9 @@ import re
 from typing import Literal
 
 from hcctrials.criteria.grammar import NUM, SINGLE_WINDOW, Context, Hit, ascii_re, find_window, parse_number
-from hcctrials.model.eligibility import Administrative, Allergy, HistoryCondition, NeedsReview, Node, Not, Virology
+from hcctrials.model.eligibility import (
+    Administrative, Allergy, AnyOf, HistoryCondition, LabThreshold, NeedsReview, Node, Not, Virology,
+)
 
 __all__ = ["scan_history", "scan_virology", "scan_allergy", "CONDITION_TERMS"]
 
@@ -168,6 +170,10 @@ CONDITION_TERMS: list[tuple[str, str]] = [
      r"|(?:伤口|创口)(?:长期)?(?:不愈合|未愈合|难以愈合|愈合不良)|(?:未愈合|不愈合|难以愈合)的?(?:伤口|创口|溃疡)(?:\s*,\s*溃疡)?", "non_healing_wound"),
     (r"(?:untreated\s+|unhealed\s+|non-?healing\s+)?bone fractures?|(?:未愈合的?)?骨折", "bone_fracture"),
     (r"(?:significant|major|serious|severe)\s+traumatic\s+injur\w*|严重(?:的)?外伤|严重(?:的)?创伤", "traumatic_injury"),
+    # issue 10 (session 5): symptomatic peripheral arterial disease (claudication, rest pain, tissue loss); the code is
+    # recorded for a symptomatic one only (docs/patients.md), so an unqualified or graded one is not read here
+    (r"symptomatic\s+(?:arterial\s+)?peripheral\s+(?:arterial\s+|vascular\s+)(?:occlusive\s+)?disease(?:\s*\((?:pvd|pad)\))?"
+     r"|(?:有症状的?|症状性)的?外周(?:血管|动脉)(?:疾病|病)", "peripheral_vascular_disease"),
     (r"(?:(?:unstable|active|symptomatic|severe)\s+)?(?:coronary (?:artery|heart) disease|ischa?emic heart disease)|冠心病"
      r"|冠状动脉(?:粥样硬化性)?心脏病", "coronary_artery_disease"),
     (r"(?:coronary|cardiac)\s+(?:angioplasty|stent\w*|revasculari[sz]ation)(?:\s+or\s+stent\w*)?|angioplasty(?:\s+or\s+stent\w*)?"
@@ -236,8 +242,29 @@ _PER_INVESTIGATOR = ascii_re(r",?\s*(?:per|as (?:assessed|judged|evaluated|deter
                              r"(?:investigator|treating physician|physician)(?:'s|s')?(?:\s+(?:evaluation|assessment|judge?ment|opinion))?")
 
 
+# issue 10 (session 5): "Acute or chronic severe renal insufficiency (glomoerular filtration rate <30 milliliters
+# [mL]/minute/1.73 square meters) or acute renal insufficiency of any severity due to the hepato-renal syndrome": the
+# severity is defined by the GFR (eGFR < N); a hepatorenal syndrome (an acute kidney injury of cirrhosis, ICA 2015
+# definition) counts at any severity while present
+_RENAL_OR_HRS = ascii_re(
+    r"(?:acute\s+or\s+chronic\s+)?severe\s+renal\s+insufficiency\s*\(\s*(?:estimated\s+)?glom\w*\s+filtration\s+rate\s*"
+    r"(?:\((?:e?gfr)\)\s*)?<\s*(?P<n>\d+)\s*(?:milliliters?\s*\[ml\]|ml)\s*/\s*min(?:ute)?\s*/\s*1\.73\s*(?:square\s+met(?:er|re)s|m2|m²)"
+    r"\s*\)\s*or\s+acute\s+renal\s+insufficiency\s+of\s+any\s+severity\s+due\s+to\s+(?:the\s+)?hepato-?renal\s+syndrome")
+
+
+def _renal_or_hepatorenal(ctx: Context) -> list[Hit]:
+    m = _RENAL_OR_HRS.search(ctx.lower)
+    if m is None:
+        return []
+    node = AnyOf(children=[
+        LabThreshold(analyte="egfr", comparator="<", value=float(m.group("n")), unit="mL/min/1.73m2",
+                     label="acute or chronic severe renal insufficiency"),
+        HistoryCondition(codes=["hepatorenal_syndrome"], status="active", label="hepato-renal syndrome")])
+    return [Hit(m.start(), m.end(), node, priority=8, family="history")]
+
+
 def scan_history(ctx: Context) -> list[Hit]:
-    hits = []
+    hits = _renal_or_hepatorenal(ctx)
     text = ctx.lower
     for pattern, code in _COND_RE:
         for m in pattern.finditer(text):
@@ -265,6 +292,13 @@ def scan_history(ctx: Context) -> list[Hit]:
                 status = "active" if code != "active_tuberculosis" or (active and not ever) else "ever"
                 if code == "severe_infection" and ever and not active:
                     status = "ever"  # "history of any infection requiring IV antibiotics within 2 weeks": any episode
+                # issue 10 (session 5): a bare "arrhythmias" without a qualifier or a word of the present is not only an
+                # uncontrolled one: "Patients with arrhythmias" is the one the patient has now, active or controlled
+                # (compiler/precision.py reads the present wording; a plain noun keeps its tense for review)
+                if code == "arrhythmia" and not active and re.fullmatch(r"(?:cardiac\s+)?(?:arrhythmias?|dysrhythmias?)|心律失常",
+                                                                        m.group(0)) \
+                        and not re.search(r"(?:控制不[佳良]|未控制|不稳定|严重|有症状)的?\s*$", before):
+                    status = "ever"
             start, end = m.start(), m.end()
             suffix = _ZH_HISTORY_SUFFIX.match(text, end)
             if suffix:

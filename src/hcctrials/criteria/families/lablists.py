@@ -45,9 +45,17 @@ _THE_FOLLOWING = re.compile(
     rf"(?:\s*,?\s*{_WHEN})?(?:\s*,?\s*{_SCREEN})?\s*[:：]", re.IGNORECASE)
 
 
+# "Patients who meet the following items to determine liver function:" (a Japanese-English record, NCT00165633)
+_ITEMS_TO_DETERMINE = re.compile(
+    rf"\s*(?:(?:the\s+)?(?:patients?|subjects?|participants?)\s+who\s+meet\s+)?the\s+following\s+items\s+to\s+"
+    rf"(?:determine|assess|evaluate)\s+(?:the\s+)?{_ORGANS}\s*(?:{_WHAT})?\s*[:：]", re.IGNORECASE)
+# "- 1) Albumin is 2.8 g/dL or above - 2) Total bilirubin ...": numbered items after a lead-in, run into one sentence
+_ITEM_MARKER = re.compile(r"\s*-\s*\d{1,2}\)\s*")
+
+
 def _lead_in_end(text: str) -> int | None:
     """End (after the colon) of a lab-list lead-in that starts *text*, else None."""
-    for pattern in (_LEAD_IN, _THE_FOLLOWING):
+    for pattern in (_LEAD_IN, _THE_FOLLOWING, _ITEMS_TO_DETERMINE):
         m = pattern.match(text)
         if m and re.search(r"[a-z]", m.group(0), re.IGNORECASE):
             # a lead-in names at least one organ function or "laboratory"; a bare "Renal:" heading is one too
@@ -72,6 +80,14 @@ def split_lab_lead_ins(text: str, spans: list[tuple[int, int]]) -> list[tuple[in
             out.append((s, e))
             continue
         out.append((s, s + end))
+        rest = text[s + end:e]
+        markers = list(_ITEM_MARKER.finditer(rest))
+        if markers and markers[0].start() == 0 and len(markers) >= 2:
+            # the items of the list, each a sentence of its own; the markers ("- 1)") are not text to read
+            bounds = [m.end() for m in markers]
+            ends = [m.start() for m in markers[1:]] + [len(rest)]
+            out.extend((s + end + b, s + end + x) for b, x in zip(bounds, ends) if rest[b:x].strip())
+            continue
         out.append((s + end, e))
     return out
 

@@ -77,7 +77,11 @@ _VARIANT_NAMES = {"asat": "ast", "alat": "alt", "creatinin": "creatinine", "crea
                   "serum glutamate oxaloacetate transaminase": "ast", "serum glutamic oxaloacetic transaminase": "ast",
                   "glutamate oxaloacetate transaminase": "ast", "glutamic oxaloacetic transaminase": "ast",
                   "serum glutamate pyruvate transaminase": "alt", "serum glutamic pyruvic transaminase": "alt",
-                  "glutamate pyruvate transaminase": "alt", "glutamic pyruvic transaminase": "alt"}
+                  "glutamate pyruvate transaminase": "alt", "glutamic pyruvic transaminase": "alt",
+                  # the French / German spelling of neutrophils (NCT00351195 "neutrophiles > 1,5 x 109/l")
+                  "neutrophiles": "anc",
+                  # prothrombin activity (% of normal) in Japanese-English records ("Prothrombin activation is 40% or above")
+                  "prothrombin activation": "pt_activity", "prothrombin activity": "pt_activity"}
 LAB_NAMES.update({name: _analyte(canonical) for name, canonical in _VARIANT_NAMES.items()})
 _PAIR_NAMES = {  # one name for two analytes
     "转氨酶": ("alt", "ast"), "transaminases": ("alt", "ast"), "aminotransferases": ("alt", "ast"),
@@ -243,6 +247,12 @@ def _other_quantity(lower: str, start: int, analytes: list[str], gap: str | None
     return False
 
 
+# "a partial thromboplastin time (PTT) <= 5 seconds above the ULN", "PT 6 seconds above control": a limit relative to
+# the reference value, which no absolute threshold states (left unread, so the criterion stays for review)
+_ABOVE_REFERENCE = re.compile(r"\s*(?:above|over|greater than|more than|longer than|beyond)\s+(?:the\s+)?"
+                              r"(?:uln|upper limits?|control|normal|institutional)", re.IGNORECASE)
+
+
 def scan_labs(ctx: Context) -> list[Hit]:
     """Every lab threshold in the text, with conditional ULN alternatives folded in."""
     if not (_QUICK.search(ctx.lower) or _QUICK_ULN.search(ctx.lower)) or not _QUICK_CMP.search(ctx.lower):
@@ -263,6 +273,8 @@ def scan_labs(ctx: Context) -> list[Hit]:
         if not m.group("uln") and not m.group("unit") and analytes[0] not in ("inr", "upcr"):
             continue  # a unitless number is never a lab threshold except INR and the protein/creatinine
             # ratio (a ratio of two masses: unitless = mg/mg = g/g; never guess a unit)
+        if _ABOVE_REFERENCE.match(ctx.lower, m.end()):
+            continue  # "PTT <= 5 seconds above the ULN": an offset above the reference, not "PTT <= 5 s" (for review)
         thresholds = [_leaf(a, cmp, m) for a in analytes]
         leaves: list[Node] = list(thresholds)
         end = m.end()

@@ -21,6 +21,26 @@ here say exactly which patients the rule around them admits, so they are read as
 * "Diffuse HCC" (NCT00122876): the diffuse (infiltrative) gross type of Eggel's classification (nodular,
   massive, diffuse), an ill-defined tumour that permeates the liver: ``TumourFeature(diffuse_hcc)`` against
   ``TumourBurden.growth_pattern`` (unknown when not recorded; the tumour extent in % is a different fact).
+
+Whole criteria with an open part (:func:`read_liver_sign_criterion`, tried before the sentence scanners; exclusion
+lists only).  The part the record cannot show stays a needs-review child, so the rule decides only where that part
+cannot change the answer:
+
+* "Any ascites or other clinical signs of liver failure, on physical examination." (NCT00712790): any of (ascites
+  evident on examination, i.e. ``ascites_clinically_evident``: grade 2-3 of the International Club of Ascites,
+  grade 1 is seen only on ultrasound; current hepatic encephalopathy, a clinical sign of liver failure; other
+  signs (jaundice, asterixis, ...) not read: needs review).  Met with either; otherwise it needs review.
+* "Uncontrolled pleural effusion, pericardial effusion, or ascites requiring recurrent drainage procedures (once
+  monthly or more frequently); Patients with indwelling catheters (e.g., PleurX) are allowed." (NCT05482516): an
+  effusion recorded now, or ascites tapped at least monthly (``paracentesis_per_month >= 1``), needs review (how
+  often an effusion is drained, and whether an indwelling catheter drains it, are not in the record); none of them
+  (effusions recorded absent, ascites not needing paracentesis) is not met.
+* "Patients with complications associated with liver diseases: moderate or severe pleural effusion, pericardial
+  effusion, ascites, or gastrointestinal hemorrhage;" (NCT04011033): "moderate or severe" qualifies every item of
+  the list (issue 10).  Moderate or severe ascites is ``ascites_clinically_evident`` (grade 2-3); the severity of
+  an effusion or of a GI haemorrhage, and whether a past one still counts as a complication now, are not in the
+  record, so any recorded one needs review.  Moderate-severe ascites meets it; mild or no ascites with the
+  effusions and GI bleeding recorded absent (or a reviewed history without them) does not.
 """
 
 from __future__ import annotations
@@ -28,9 +48,16 @@ from __future__ import annotations
 import re
 
 from hcctrials.criteria.grammar import Context, Hit
-from hcctrials.model.eligibility import Administrative, ChildPugh, LiverFeature, TumourFeature
+from hcctrials.model.eligibility import (
+    AllOf, Administrative, AnyOf, ChildPugh, HistoryCondition, LiverFeature, NeedsReview, Node, Role, TumourFeature,
+)
 
-__all__ = ["scan_liver_notes"]
+__all__ = ["scan_liver_notes", "read_liver_sign_criterion", "OTHER_SIGNS_REASON", "DRAINAGE_REASON", "SEVERITY_REASON"]
+
+#: reasons of the needs-review parts of the whole criteria read by :func:`read_liver_sign_criterion`
+OTHER_SIGNS_REASON = "other clinical signs of liver failure on examination (jaundice, asterixis ...) are not read"
+DRAINAGE_REASON = "how often the effusion or ascites is drained, and whether by an indwelling catheter, is not in the record"
+SEVERITY_REASON = "whether the effusion or GI haemorrhage is moderate or severe, and current, is not in the record"
 
 _IMAGING_ONLY_NOTE = re.compile(
     r"(?:note\s*:\s*)?(?:trace\s+|small\s+|minimal\s+)?ascites\s+(?:that\s+is\s+|which\s+is\s+)?"
@@ -84,3 +111,45 @@ def scan_liver_notes(ctx: Context) -> list[Hit]:
         hits.append(Hit(m.start(), m.end(), LiverFeature(feature="paracentesis_per_month", comparator=">", value=1),
                         priority=8, family="liver"))
     return hits
+
+
+_LIVER_FAILURE_SIGNS = re.compile(
+    r"\s*any\s+ascites\s+or\s+other\s+clinical\s+signs\s+of\s+liver\s+failure\s*,?\s+on\s+physical\s+examination\s*\.?\s*",
+    re.IGNORECASE)
+_RECURRENT_DRAINAGE = re.compile(
+    r"\s*uncontrolled\s+pleural\s+effusion\s*,\s*pericardial\s+effusion\s*,?\s+or\s+ascites\s+requiring\s+recurrent\s+"
+    r"drainage\s+procedures\s*\(\s*once\s+monthly\s+or\s+more\s+frequently\s*\)\s*[;.]\s*(?:patients|subjects|participants)"
+    r"\s+with\s+indwelling\s+catheters\s*\(\s*e\.?g\.?,?\s+pleurx\s*\)\s+are\s+allowed\s*\.?\s*", re.IGNORECASE)
+
+
+_MODERATE_SEVERE_COMPLICATIONS = re.compile(
+    r"\s*(?:patients\s+with\s+)?complications\s+associated\s+with\s+liver\s+diseases?\s*:\s*moderate\s+or\s+severe\s+pleural\s+"
+    r"effusion\s*,\s*pericardial\s+effusion\s*,\s*ascites\s*,?\s+or\s+gastrointestinal\s+(?:hemorrhage|haemorrhage|bleeding)\s*[;.]?\s*",
+    re.IGNORECASE)
+
+
+def read_liver_sign_criterion(text: str, role: Role | None) -> Node | None:
+    """The rule of a whole liver-sign exclusion of the module docstring, or None."""
+    if role != "exclusion":
+        return None
+    flat = re.sub(r"\s+", " ", text).strip()
+    if _LIVER_FAILURE_SIGNS.fullmatch(flat):
+        return AnyOf(children=[LiverFeature(feature="ascites_clinically_evident"), LiverFeature(feature="encephalopathy"),
+                               NeedsReview(reason=OTHER_SIGNS_REASON)])
+    if _RECURRENT_DRAINAGE.fullmatch(flat):
+        drained: list[Node] = [
+            HistoryCondition(codes=["pleural_effusion"], status="current"),
+            HistoryCondition(codes=["pericardial_effusion"], status="current"),
+            LiverFeature(feature="paracentesis_per_month", comparator=">=", value=1),
+        ]
+        return AnyOf(children=[AllOf(children=[leaf, NeedsReview(reason=DRAINAGE_REASON)]) for leaf in drained])
+    if _MODERATE_SEVERE_COMPLICATIONS.fullmatch(flat):
+        graded: list[Node] = [
+            HistoryCondition(codes=["pleural_effusion"]),
+            HistoryCondition(codes=["pericardial_effusion"]),
+            HistoryCondition(codes=["gi_bleeding"]),
+        ]
+        parts: list[Node] = [LiverFeature(feature="ascites_clinically_evident")]
+        parts += [AllOf(children=[leaf, NeedsReview(reason=SEVERITY_REASON)]) for leaf in graded]
+        return AnyOf(children=parts)
+    return None

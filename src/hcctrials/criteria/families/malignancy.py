@@ -25,7 +25,7 @@ from hcctrials.model.eligibility import (
 )
 
 __all__ = ["scan_malignancy", "MALIGNANCY_TERM", "EXCEPTION_TYPES", "starts_exception_sentence", "only_bounded_reviews",
-           "read_malignancy_criterion"]
+           "read_malignancy_criterion", "read_named_criterion"]
 
 _NOUN = r"(?:malignant\s+tumou?rs?|malignan\w*|cancers?|neoplasms?|neoplasias?|carcinomas?|tumou?rs?)"
 _NOT_THERAPY = r"(?!\s*(?:therap|treat|drug|agent|immuno|chemo|vaccin|surg|radi|medic|regimen|diagnos|trial|stud))"
@@ -299,6 +299,69 @@ _EITHER_NOT_CURATIVE_OR_ACTIVE = ascii_re(
     r"(?P<y>\d+|one|two|three|five)\s+years?\.?")
 
 
+# Whole criteria of issue 10 (session 5), each read as a clinician reads the whole text (see read_named_criterion)
+_Y = r"(?P<y>\d+|one|two|three|five)"
+_NO_ACTIVE_EXCEPT = ascii_re(
+    r"no active (?:malignancy|cancer) except for non-?melanoma skin cancer or in situ cervical cancer\.?\s*patients surviving a "
+    rf"cancer that was curatively treated and without evidence of disease for more than {_Y} years before the trial are allowed\.?")
+_REQUIRING_TREATMENT = ascii_re(
+    rf"other malignancy requiring treatment in the (?:prior|past|last) {_Y} years with the exception of locally treated "
+    r"squamous or basal cell carcinoma\.?")
+_ANOTHER_PRIMARY_TUMOUR = ascii_re(
+    r"(?:the\s+)?patient has another primary tumou?r,? with the exception of conventional basal cell carcinoma, superficial "
+    r"bladder cancer, melanoma in situ,? or treated prostate cancer currently without biochemical or radiographic evidence "
+    r"of active disease\.?")
+_SKIN: list[MalignancyType] = ["skin_basal_cell", "skin_squamous_cell"]
+
+
+def read_named_criterion(spaced: str) -> Node | None:
+    """Rules of whole other-malignancy criteria whose parts only make sense together (lower-case, spaced text).
+
+    * "No active malignancy except for nonmelanoma skin cancer or in situ cervical cancer. Patients surviving a cancer
+      that was curatively treated and without evidence of disease for more than 3 years before the trial are allowed."
+      (exclusion list: the "No" is the requirement's wording; the absence of a cancer cannot exclude): an active
+      cancer other than skin / cervical in situ excludes; a cancer curatively treated and disease-free for more than 3
+      years does not; one no longer active but more recent (or not curatively treated) is not said: review.
+    * "Other malignancy requiring treatment in the prior 2 years with the exception of locally treated squamous or
+      basal cell carcinoma": a malignancy active, under treatment or treated (resolved) within the 2 years; the
+      exception is the treated skin cancers (squamous next to basal cell carcinoma); an active one not known to need
+      treatment is unknown (``requiring_treatment``).
+    * "Patient has another primary tumor, with the exception of conventional basal cell carcinoma, superficial bladder
+      cancer, melanoma in situ, or treated prostate cancer currently without ... evidence of active disease": the
+      record has no melanoma-in-situ or prostate type, so those two exceptions need review where they could apply.
+    ("Concurrent cancer within ≤5 years prior to the randomization" stays for review: whether a cancer cured 4 years
+    ago is "concurrent" needs reading, tests/criteria/families/test_family_malignancy.py.)
+    """
+    m = _NO_ACTIVE_EXCEPT.fullmatch(spaced)
+    if m is not None:
+        years = to_int(m.group("y"))
+        if years is None:
+            return None
+        allowed = [MalignancyException(types=list(_SKIN)), MalignancyException(types=["cervix_in_situ"])]
+        active = OtherMalignancy(status="active", exceptions=allowed, label="active malignancy")
+        ever = OtherMalignancy(status="ever", label="cancer", exceptions=[
+            *allowed, MalignancyException(treated_required=True, min_days_disease_free=years * 365 + 1)])
+        return AnyOf(children=[active, AllOf(children=[ever, NeedsReview(
+            reason=f"a cancer no longer active but not curatively treated and disease-free for more than {years} years: "
+                   f"the text does not say whether it excludes")])])
+    m = _REQUIRING_TREATMENT.fullmatch(spaced)
+    if m is not None:
+        years = to_int(m.group("y"))
+        if years is None:
+            return None
+        return OtherMalignancy(status="ever", look_back_days=years * 365, requiring_treatment=True,
+                               label="other malignancy requiring treatment",
+                               exceptions=[MalignancyException(types=list(_SKIN), treated_required=True)])
+    if _ANOTHER_PRIMARY_TUMOUR.fullmatch(spaced):
+        node = OtherMalignancy(status="ever", label="another primary tumor", exceptions=[
+            MalignancyException(types=["skin_basal_cell"]), MalignancyException(types=["bladder_superficial"])])
+        return _with_unverified(node, [
+            (MalignancyException(types=["other_in_situ"]), "melanoma in situ (an in situ carcinoma of another site is not excepted)"),
+            (MalignancyException(treated_required=True, min_days_disease_free=0),
+             "treated prostate cancer without evidence of active disease (the record does not name prostate cancer)")])
+    return None
+
+
 def read_malignancy_criterion(text: str, role: str | None) -> Node | None:
     """The whole rule of the standard other-malignancy exclusion above, else ``None``.
 
@@ -315,6 +378,9 @@ def read_malignancy_criterion(text: str, role: str | None) -> Node | None:
 
     norm = normalise_text(text)
     spaced = re.sub(r"\s+", " ", norm.lower()).strip()
+    named = read_named_criterion(spaced)
+    if named is not None:
+        return named
     either = _EITHER_NOT_CURATIVE_OR_ACTIVE.fullmatch(spaced)
     if either is not None:
         # excluded when not treated with curative intent OR active within N years: excepted only when both fail, i.e. a

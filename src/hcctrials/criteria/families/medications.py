@@ -42,7 +42,7 @@ from functools import lru_cache
 
 from hcctrials.criteria.families.therapy import therapy_tags
 from hcctrials.criteria.grammar import Context, Hit
-from hcctrials.model.eligibility import Medication, Not
+from hcctrials.model.eligibility import Allergy, Medication, Node, Not
 
 __all__ = ["scan_medications", "medication_tags", "describe_medication", "CLASS_WORDS"]
 
@@ -190,7 +190,9 @@ _DRUGS: tuple[_Drug, ...] = (
     _d("avatrombopag", "tpo haematopoietic_growth_factor biologic_response_modifier", "avatrombopag|阿伐曲泊帕"),
     _d("lusutrombopag", "tpo haematopoietic_growth_factor biologic_response_modifier", "lusutrombopag|芦曲泊帕"),
     _d("interferon", "interferon biologic_response_modifier",
-       "interferon|interferon alfa|peginterferon|peginterferon alfa|干扰素|聚乙二醇干扰素"),
+       "interferon|interferon alfa|peginterferon|peginterferon alfa|干扰素|聚乙二醇干扰素"
+       "|interferon alfa-2a|interferon alfa-2b|interferon alpha|interferon-alpha|peginterferon alfa-2a|peginterferon alfa-2b"
+       "|pegylated interferon|聚乙二醇干扰素α-2a|聚乙二醇干扰素α-2b|干扰素α"),
     _d("interleukin_2", "interleukin biologic_response_modifier", "interleukin-2|aldesleukin|白介素-2|白细胞介素-2"),
     _d("thymalfasin", "immunomodulator", "thymalfasin|thymosin alpha 1|thymosin alpha-1|胸腺法新",
        possible="biologic_response_modifier"),
@@ -505,6 +507,83 @@ _ANTIBODY_PRODUCTS = re.compile(
 _AMINOTHIOL = re.compile(r"aminothiol(?:\s+compounds?)?", re.IGNORECASE)
 _ALLERGY_NAMES = re.compile(r"(?<![\w-])(?:pentamidine|dimethyl sulfoxide|dimethyl sulphoxide|dmso|amifostine)(?![\w-])"
                             r"|喷他脒|二甲基亚砜|氨磷汀", re.IGNORECASE)
+
+
+#: Allergy classes named by kind (no list of names can be complete): an allergy rule naming only these leaves
+#: every other recorded allergy unknown, except an allergy from :data:`_SMALL_MOLECULE_ALLERGENS`.
+ALLERGY_KIND_CLASSES = frozenset({"monoclonal_antibody", "immunoglobulin", "aminothiol"})
+
+# Common recorded drug / contrast allergies that are small molecules outside those classes: beta-lactam,
+# sulfonamide, macrolide, quinolone, tetracycline antibiotics and other antibacterials (WHO ATC J01), non-steroidal
+# anti-inflammatory drugs (M01A, N02BA), opioids (N02A), iodinated contrast media (V08A).  None is an antibody or
+# immunoglobulin product (ATC L01FX, J06B) or an aminothiol (a free amine and a free thiol: amifostine, cysteamine);
+# none is an excipient of an antibody or aminothiol product.
+_SMALL_MOLECULE_ALLERGENS = re.compile(
+    r"(?:penicillins?|amoxicillin|ampicillin|piperacillin|flucloxacillin|oxacillin|benzylpenicillin|beta[- ]?lactams?"
+    r"|cephalosporins?|cefalexin|cephalexin|cefazolin|ceftriaxone|cefuroxime|cefepime|carbapenems?|meropenem|imipenem"
+    r"|sulfonamides?|sulphonamides?|sulfa(?:\s+drugs?)?|sulpha(?:\s+drugs?)?|sulfamethoxazole|co-trimoxazole|cotrimoxazole"
+    r"|trimethoprim(?:[-/ ]sulfamethoxazole)?|macrolides?|erythromycin|azithromycin|clarithromycin|quinolones?"
+    r"|fluoroquinolones?|ciprofloxacin|levofloxacin|moxifloxacin|tetracyclines?|doxycycline|minocycline|metronidazole"
+    r"|nitrofurantoin|clindamycin|vancomycin|gentamicin|aminoglycosides?"
+    r"|aspirin|acetylsalicylic acid|nsaids?|non-?steroidal anti-?inflammatory drugs?|ibuprofen|naproxen|diclofenac"
+    r"|indomethacin|ketorolac|metamizole|dipyrone"
+    r"|codeine|morphine|tramadol|pethidine|meperidine|opioids?|opiates?"
+    r"|iodinated contrast(?:\s+(?:media|medium|agents?))?|iodine contrast(?:\s+(?:media|medium|agents?))?|iodine"
+    r"|青霉素类?|阿莫西林|氨苄西林|头孢(?:菌素)?类?|头孢\w{1,3}|磺胺类?(?:药物?)?|红霉素|阿奇霉素|喹诺酮类?|左氧氟沙星|环丙沙星"
+    r"|四环素类?|甲硝唑|庆大霉素|链霉素|阿司匹林|布洛芬|非甾体(?:类)?抗炎药|双氯芬酸|吗啡|可待因|曲马多|碘造影剂|碘对比剂|碘)",
+    re.IGNORECASE)
+
+
+def allergy_outside_kind_classes(name: str) -> bool:
+    """True when a recorded allergy *name* is a common drug / contrast allergen known to be neither an antibody
+    or immunoglobulin product nor an aminothiol nor an excipient of one (see :data:`ALLERGY_KIND_CLASSES`):
+    "penicillin", "sulfa drugs", "iodinated contrast", 青霉素.  Anticancer small molecules of the therapy lexicon
+    (tyrosine kinase inhibitors) count too.  Any other name: False (not known)."""
+    key = " ".join(name.strip().lower().split())
+    if _SMALL_MOLECULE_ALLERGENS.fullmatch(key):
+        return True
+    lex_id, classes = therapy_tags(name)
+    return lex_id is not None and "tki" in classes and not lex_id.endswith("mab")
+
+
+# "Known hypersensitivity to the active sorafenib or to any of the excipients" (NCT02716012): "active" names the
+# active substance (not an activity qualifier); the excipients are the named drug's
+_ACTIVE_SUBSTANCE_OR_EXCIPIENTS = re.compile(
+    r"(?:known\s+)?(?:hypersensitivity|allergy)\s+to\s+the\s+active\s+(?:substance\s+)?(?P<drug>[a-z][a-z-]+)\s+or\s+"
+    r"(?:to\s+)?any\s+of\s+(?:the|its)\s+excipients\.?", re.IGNORECASE)
+
+
+# "No history of allergic reactions to compounds similar to temsirolimus or sorafenib" (NCT01335074, inclusion): both
+# drugs (temsirolimus is not in the therapy lexicon) and their chemical relatives
+_SIMILAR_TO = re.compile(
+    r"no\s+history\s+of\s+allergic\s+reactions?\s+to\s+compounds\s+similar\s+to\s+(?P<a>[a-z][a-z-]+)\s+or\s+"
+    r"(?P<b>[a-z][a-z-]+)\.?", re.IGNORECASE)
+_NAMED_DRUGS = frozenset({"temsirolimus", "sorafenib", "everolimus", "sirolimus"})
+
+
+def read_allergy_criterion(text: str, role: str | None) -> Node | None:
+    """The rule of a whole allergy criterion the sentence scanner misreads, else ``None``.
+
+    * "Known hypersensitivity to the active sorafenib or to any of the excipients" (exclusion) is an allergy to sorafenib
+      or its excipients (``related``: another recorded allergy may be to an excipient, so it stays unknown).
+    * "No history of allergic reactions to compounds similar to temsirolimus or sorafenib" (inclusion): neither drug nor
+      a compound similar to them (``related``); the sentence scanner kept sorafenib only.
+    """
+    spaced = " ".join(text.split())
+    similar = _SIMILAR_TO.fullmatch(spaced) if role == "inclusion" else None
+    if similar is not None:
+        names = [similar.group("a").lower(), similar.group("b").lower()]
+        if not set(names) <= _NAMED_DRUGS:
+            return None
+        agents = [therapy_tags(n)[0] or n for n in names]
+        return Not(child=Allergy(agents=agents, related=True))
+    if role != "exclusion":
+        return None
+    m = _ACTIVE_SUBSTANCE_OR_EXCIPIENTS.fullmatch(spaced)
+    if m is None:
+        return None
+    drug, _classes = therapy_tags(m.group("drug"))
+    return None if drug is None else Allergy(agents=[drug], related=True)
 
 
 def allergy_extras(text: str) -> tuple[list[str], list[str]]:

@@ -60,7 +60,11 @@ CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
      ("immunotherapy", "immunomodulator"), ()),
     (r"immunotherapy|免疫治疗", ("ici",), ()),
     (r"tyrosine kinase inhibitors?|\btkis?\b|酪氨酸激酶抑制剂|multi-?kinase inhibitors?|多激酶抑制剂", ("tki",), ()),
-    (r"targeted (?:therapy|drugs?|agents?)|targeting drugs?|molecular(?:ly)? targeted|靶向(?:药物)?(?:治疗)?", ("tki", "anti_vegf"), ()),
+    # a targeted drug is any small molecule or antibody aimed at a pathway: kinase inhibitors, anti-VEGF, mTOR, RAF, MEK,
+    # c-Met and farnesyl-transferase inhibitors (audit round 10: TKI or anti-VEGF only missed everolimus); an agent the
+    # lexicon does not know stays unknown
+    (r"targeted (?:therapy|drugs?|agents?)|targeting drugs?|molecular(?:ly)? targeted|靶向(?:药物)?(?:治疗)?",
+     ("tki", "anti_vegf", "mtor", "raf", "mek", "cmet", "farnesyltransferase"), ()),
     (r"anti[- ]?vegf|vegf(?:r)?\s*inhibitors?|抗血管生成", ("anti_vegf",), ()),
     (r"mtor inhibitors?", ("mtor",), ()),
     # "prior chemotherapy or other medical agents used to treat hepatocellular carcinoma": any anticancer drug
@@ -94,8 +98,11 @@ CLASS_TERMS: list[tuple[str, tuple[str, ...], tuple[TherapyKind, ...]]] = [
     # "major surgery": an operation of the surgical kind judged major (TherapyLine.major_surgery; a liver resection
     # or a transplant is major), not any recorded surgery line (audit round 9: a port placement excluded the patient)
     (r"major surg(?:ery|ical\s+procedures?|ical\s+operations?)|major operations?|大手术|重大手术", ("major_surgery",), ()),
+    # audit round 10: "Major surgery, open biopsy ... within 4 weeks" read "open biopsy" as any surgery (a minor
+    # operation excluded the patient); an open biopsy is its own class (leaves_history._open_biopsy)
+    (r"open biops(?:y|ies)|开放(?:性)?活检", ("open_biopsy",), ()),
     (r"surgical procedures?|surgical resection|hepatectomy"
-     r"|minor surg\w*(?:\s+procedures?)?|open biops(?:y|ies)|(?<![a-z-])surgery|surgical (?:interventions?|treatments?)"
+     r"|minor surg\w*(?:\s+procedures?)?|(?<![a-z-])surgery|surgical (?:interventions?|treatments?)"
      r"|手术切除|外科手术|小手术|手术", ("surgery",), ("surgery",)),
     (r"live (?:attenuated )?vaccines?|活疫苗|减毒疫苗", ("live_vaccine",), ()),
     # round 4: "anti-cancer therapy", "antineoplastic agents", 抗肿瘤治疗: any treatment line of the cancer (drug,
@@ -417,6 +424,21 @@ def scan_therapy(ctx: Context) -> list[Hit]:
                 reason="progression or intolerance named inside a list of therapies: not read")]),
                 priority=2, family="therapy"))
             continue
+        if separate and (agents or classes or kinds) and (count_cmp, count_value) == (">=", 1) and not progression \
+                and re.search(r"\bor\b|或", text[g_start:g_end]) and not re.search(r"\band\b(?!/or)|和|及", text[g_start:g_end]) \
+                and not re.search(r"initiat|\bstart|\bneed|anticipat|plann|expect|计划|需要", text):
+            # "No other concurrent investigational drugs or anticancer agents": either one, so two leaves (issue 10,
+            # session 5): the therapies named, or an investigational product of any kind.  ("Initiation of anti-tumor
+            # therapy ... within 30 days" dates the start, not the last dose, and a need or a plan is in the future:
+            # neither is this leaf, they stay for review below.)
+            rest = with_liver_radiotherapy(node.model_copy(update={"investigational": None}))
+            kids = list(rest.children) if isinstance(rest, AnyOf) else [rest]
+            # "investigational drugs / agents" are drugs (systemic), as "anticancer agents" are (audit rounds 1 and 7)
+            drugs = all(re.search(r"drugs?|agents?|medications?|药物", text[g[0]:g[1]]) for g in inv_spans)
+            inv = PriorTherapy(investigational=True, kinds=["systemic"] if drugs else [], within_days=node.within_days,
+                               label=node.label)
+            hits.append(Hit(start, end, AnyOf(children=[*kids, inv]), priority=2, family="therapy", windowed=True))
+            continue
         if separate and (agents or classes or kinds):
             # "investigational drugs or anticancer agents" is either one; one leaf would read "investigational
             # anticancer agents" only (narrower): review
@@ -514,10 +536,19 @@ def _since_inner(ctx: Context, w_start: int, w_end: int, window: int) -> tuple[N
         return None  # left to review with the words no leaf holds
     sub = Context(text=ctx.text[w_start:w_end], lower=text[w_start:w_end], language=ctx.language, role="exclusion",
                   trial_drugs=ctx.trial_drugs, compile_fragment=ctx.compile_fragment)
-    nodes, last = [], 0
+    nodes: list[tuple[int, Node]] = []
+    last = 0
     for pattern, class_tags, kinds_ in _CLASS_RE:
         for c in pattern.finditer(sub.lower):
-            if "investigational" in class_tags or "trial_participation" in class_tags or "live_vaccine" in class_tags:
+            if "live_vaccine" in class_tags:
+                continue
+            if "investigational" in class_tags or "trial_participation" in class_tags:
+                # "at least 30 days since ... experimental drugs ... or treatment in another clinical trial": a line
+                # recorded as investigational (issue 10, session 5)
+                drugs = bool(re.search(r"drugs?|agents?|medications?|药物", c.group(0)))
+                nodes.append((c.start(), PriorTherapy(investigational=True, kinds=["systemic"] if drugs else [],
+                                                      within_days=window, label=sub.text[c.start():c.end()])))
+                last = max(last, c.end())
                 continue
             nodes.append((c.start(), with_liver_radiotherapy(PriorTherapy(
                 classes=list(class_tags), kinds=list(kinds_), within_days=window, label=sub.text[c.start():c.end()]))))

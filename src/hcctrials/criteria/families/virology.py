@@ -97,6 +97,23 @@ _EN_HIV_ON_ART = re.compile(
     r"pharmacokinetic interactions with [a-z0-9 -]+\.?")
 
 
+# "Diagnosis positive for anti-HIV antibody and/or anti-HTLV-1 antibody" (exclusion, NCT02029157): HIV positive
+# excludes; HTLV-1 serology is not in the patient record, so a patient without HIV is left for review
+_EN_HIV_OR_HTLV1 = re.compile(
+    r"(?:diagnosis |diagnosed |known |test(?:ed)? )?positive for anti-hiv antibod(?:y|ies) (?:and/or|or) anti-htlv-?1 antibod(?:y|ies)\.?")
+
+
+# NCT01306058 exclusion 11: HIV-positive patients on antiretroviral therapy are excluded (interactions), and those not
+# on it are excluded too (the drugs may worsen their condition): every HIV-positive patient, whatever the therapy
+_EN_HIV_WITH_OR_WITHOUT_ART = re.compile(
+    r"human immunodeficiency virus \(hiv\)-positive patients receiving anti-?retroviral therapy are excluded from this study "
+    r"due to the possibility of pharmacokinetic interactions between antiretroviral medications and [a-z0-9 ]+\. "
+    r"hiv[- ]positive patients not receiving anti-?retroviral therapy are excluded due to the possibility that [^.]+\.?")
+# NCT00005997 inclusion 40: "No concurrent combination antiviral therapy for HIV-positive patients": an HIV-negative
+# patient meets it; for an HIV-positive one the regimen (not in the record) decides
+_EN_NO_CART_FOR_HIV = re.compile(r"no concurrent combination anti-?(?:retro)?viral therapy for hiv-positive patients\.?")
+
+
 def _squash(text: str) -> str:
     """Lower case, NFKC-normalised, without spaces (Chinese PDF exports break words with spaces)."""
     from hcctrials.criteria.text.normalise import normalise_text
@@ -164,6 +181,14 @@ def read_virology_criterion(text: str, role: str | None) -> Node | None:
     if role == "exclusion" and _EN_ACTIVE_HBV_HCV_NOTE.fullmatch(spaced):
         # active HCV = HCV RNA detectable (as the sentence scanners read it); the note only says no test is mandated
         return AnyOf(children=[HepatitisStatus(test="hbv_active", hbv_dna_max_iu_ml=2000), Virology(marker="hcv_rna")])
+    if role == "exclusion" and _EN_HIV_WITH_OR_WITHOUT_ART.fullmatch(spaced):
+        return Virology(marker="hiv")
+    if role == "inclusion" and _EN_NO_CART_FOR_HIV.fullmatch(spaced):
+        return AnyOf(children=[Not(child=Virology(marker="hiv")),
+                               NeedsReview(reason="on combination antiretroviral therapy (not recorded): check the regimen")])
+    if role == "exclusion" and _EN_HIV_OR_HTLV1.fullmatch(spaced):
+        return AnyOf(children=[Virology(marker="hiv"),
+                               NeedsReview(reason="anti-HTLV-1 antibody (not recorded): check the serology")])
     if role == "exclusion" and _EN_HIV_ON_ART.fullmatch(spaced):
         # decided for an HIV-negative patient; antiretroviral therapy is not in the patient record
         return AllOf(children=[Virology(marker="hiv"),
@@ -180,9 +205,20 @@ _HBV_DNA_LONG = re.compile(
     rf"|{_HBV}\s+dna(?:\s+(?:levels?|load))?\s*(?P<cmp2>>|≥|<|≤)\s*(?P<n2>{_NUM})\s*international units\s*/\s*ml")
 
 
+# "human immunodeficiency virus (HIV) infection or acquired immunodeficiency syndrome (AIDS)-related illness": an
+# AIDS-related illness presupposes HIV infection (AIDS is its advanced stage: CDC 1993 revised classification), so
+# the alternative adds nothing to "HIV positive"
+_HIV_OR_AIDS = re.compile(
+    r"(?:human immunodeficiency virus\s*\(hiv\)|human immunodeficiency virus|hiv)(?:\s+infection)?\s*(?:,\s*)?or\s+"
+    r"(?:acquired immunodeficiency syndrome\s*\(aids\)|acquired immunodeficiency syndrome|aids)[\s-]*(?:related\s+illness|defining\s+illness)?")
+
+
 def scan_virology_terms(ctx: Context) -> list[Hit]:
-    """HBV DNA thresholds written with the long name and unit ("deoxyribonucleic acid", "international units/mL")."""
+    """HBV DNA thresholds written with the long name and unit ("deoxyribonucleic acid", "international units/mL");
+    "HIV infection or AIDS-related illness" (one fact: HIV positive)."""
     hits = []
+    for m in _HIV_OR_AIDS.finditer(ctx.lower):
+        hits.append(Hit(m.start(), m.end(), Virology(marker="hiv"), priority=7, family="virology"))
     for m in _HBV_DNA_LONG.finditer(ctx.lower):
         cmp = {">": ">", "≥": ">=", "<": "<", "≤": "<="}[m.group("cmp") or m.group("cmp2")]
         value = float((m.group("n") or m.group("n2")).replace(",", ""))

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from hcctrials.criteria.text.normalise import detect_language
 from hcctrials.model.eligibility import Role
 
-__all__ = ["CriterionText", "SplitResult", "split_criteria", "split_block", "is_heading"]
+__all__ = ["CriterionText", "SplitResult", "split_criteria", "split_block", "is_heading", "carry_headings"]
 
 #: Items that are not criteria: section headings and list lead-ins ("DISEASE CHARACTERISTICS:",
 #: "Renal:", "Adequate organ function as follows:") and empty statements ("Not specified").  Issue 10:
@@ -201,3 +201,62 @@ def split_criteria(text: str, *, role: Role | None = None) -> SplitResult:
         result.items.extend(part.items)
         result.dropped.extend(part.dropped)
     return result
+
+
+#: A section heading that names the quantity its items give the value of (the PDQ export: "Age:" then "18 and
+#: over", "Life expectancy:" then "At least 12 weeks", "Performance status:" then "ECOG 0-2").  Issue 10: the value
+#: alone is not a criterion a reader can decide; the heading is carried onto each item of its section that does not
+#: name the quantity itself.  Other headings ("Hepatic:", "Renal:") only group items that name their own analyte.
+_FIELD_HEADING = re.compile(r"^\s*(?P<field>age|life expectancy|performance status|年龄|预期生存期?)\s*[:：]\s*$",
+                            re.IGNORECASE)
+_FIELD_NAMED = {
+    "age": re.compile(r"(?<![a-z])age[sd]?(?![a-z])|years?\s+old", re.IGNORECASE),
+    "life expectancy": re.compile(r"life\s+expectancy|surviv|预期", re.IGNORECASE),
+    "performance status": re.compile(r"performance|ecog|karnofsky|zubrod|\bwho\b|\bps\b|体力|体能", re.IGNORECASE),
+    "年龄": re.compile(r"年龄|age", re.IGNORECASE),
+    "预期生存": re.compile(r"预期|生存", re.IGNORECASE),
+    "预期生存期": re.compile(r"预期|生存", re.IGNORECASE),
+}
+#: "Creatinine normal OR" followed by the item "Creatinine clearance at least 60 mL/min": the alternative was put in
+#: the next item; the two are one criterion (an either-or), never two requirements
+_TRAILING_OR = re.compile(r"(?:^|\s)(?:or|或)\s*$", re.IGNORECASE)
+_FIRST_WORD = re.compile(r"[a-z]{3,}|[\u4e00-\u9fff]{2}", re.IGNORECASE)
+
+
+def carry_headings(items: list[CriterionText]) -> list[CriterionText]:
+    """The criteria of one ordered list of items (one role), headings removed (:func:`is_heading`).
+
+    * A field heading ("Age:", "Life expectancy:", "Performance status:") is prefixed to each following item of its
+      section that does not name the field ("18 and over" -> "Age: 18 and over"); the next heading ends the section.
+    * An item ending with "OR" whose next item starts with the same word ("Creatinine normal OR" / "Creatinine
+      clearance at least 60 mL/min") is joined with it into one criterion under the first item's number; an item
+      ending with "OR" followed by anything else keeps its dangling alternative (for review).
+
+    Numbers are never renumbered: every kept item keeps its own number (a joined item its first one).
+    """
+    out: list[CriterionText] = []
+    field: str | None = None
+    skip = -1
+    for i, item in enumerate(items):
+        if i <= skip:
+            continue
+        stripped = item.text.strip()
+        if is_heading(stripped):
+            m = _FIELD_HEADING.match(stripped)
+            field = m.group("field").lower() if m else None
+            continue
+        text = item.text
+        end = item.end
+        nxt = items[i + 1] if i + 1 < len(items) else None
+        if _TRAILING_OR.search(stripped) and nxt is not None and not is_heading(nxt.text) and nxt.role == item.role:
+            first, second = _FIRST_WORD.search(stripped), _FIRST_WORD.search(nxt.text)
+            if first and second and first.group(0).lower() == second.group(0).lower():
+                text = f"{stripped}\n{nxt.text.strip()}"
+                end = nxt.end
+                skip = i + 1
+        if field is not None and not _FIELD_NAMED[field].search(text):
+            heading = "Age" if field == "age" else field[0].upper() + field[1:] if field.isascii() else field
+            sep = "：" if not field.isascii() else ": "
+            text = f"{heading}{sep}{text.strip()}"
+        out.append(CriterionText(item.number, text, item.language, item.role, item.start, end))
+    return out

@@ -34,7 +34,7 @@ from pydantic import ValidationError as PydanticValidationError
 from starlette.concurrency import run_in_threadpool
 
 from hcctrials.errors import HcctrialsError, InputError, ParseError, ValidationError
-from hcctrials.i18n import msg, say
+from hcctrials.i18n import msg, say, term
 from hcctrials.response.common import CRITERIA_TITLES
 from hcctrials.storage.studies import (
     FILE_KINDS,
@@ -243,7 +243,7 @@ def _responses(store: StudyStore, study: Study, files: dict[str, StudyFile], cri
         raise InputError(msg("upload this table first"), file=STUDY_FILE_NAMES["tumour_assessments"],
                          field="tumour_assessments")
     if "first_doses" not in files and "subjects" not in files:
-        raise InputError("upload the first doses (or the subject table) first", file=STUDY_FILE_NAMES["first_doses"],
+        raise InputError(msg("upload the first doses (or the subject table) first"), file=STUDY_FILE_NAMES["first_doses"],
                          field="first_doses")
     wanted = {k: files[k] for k in ("tumour_assessments", "first_doses", "subjects") if k in files}
     tables = _tables(store, wanted)
@@ -272,15 +272,15 @@ def km_svg(analysis: Any, criteria: str, endpoint: str, language: str) -> str:
     from hcctrials.reports.plots import KmGroup, figure_to_svg, plot_km
 
     if criteria not in analysis.by_criteria:
-        raise InputError("criteria set not analysed for this study", field="criteria", value=criteria,
-                         hint="one of " + ", ".join(analysis.by_criteria))
+        raise InputError(msg("criteria set not analysed for this study"), field="criteria", value=criteria,
+                         hint=msg("one of {values}", values=", ".join(analysis.by_criteria)))
     summaries = analysis.by_criteria[criteria].summaries
     definition = next((d for d in STANDARD_ENDPOINTS if d.paramcd == endpoint), None)
     if definition is None or endpoint not in summaries:
-        raise InputError("unknown endpoint", field="endpoint", value=endpoint, hint="one of " + ", ".join(summaries))
+        raise InputError(msg("unknown endpoint"), field="endpoint", value=endpoint, hint=msg("one of {values}", values=", ".join(summaries)))
     summary = summaries[endpoint]
     if summary.km is None:
-        raise InputError("no subject in this endpoint's analysis", field="endpoint", value=endpoint)
+        raise InputError(msg("no subject in this endpoint's analysis"), field="endpoint", value=endpoint)
     with _PLOT_LOCK:
         lang = language if configure_matplotlib(language) is not None or language == "en" else "en"
         name = definition.param_zh if lang == "zh" else definition.param
@@ -305,13 +305,14 @@ def _study_for(request: Request, user: User, study_id: int) -> Study:
 
 def _require_upload(study: Study, user: User) -> None:
     if not can_upload(study.role, user):
-        raise HTTPException(403, detail=f"your role in this study ({study.role or 'none'}) may read but not change "
-                                        "its data: investigators and coordinators upload")
+        raise HTTPException(403, detail=msg("your role in this study ({role}) may read but not change its data: "
+                                            "investigators and coordinators upload",
+                                            role=term(study.role) if study.role else msg("none")))
 
 
 def _require_manage(study: Study, user: User) -> None:
     if not can_manage(study.role, user):
-        raise HTTPException(403, detail="only the study's investigators and administrators manage members")
+        raise HTTPException(403, detail=msg("only the study's investigators and administrators manage members"))
 
 
 def api_csrf(request: Request, x_csrf_token: Annotated[str | None, Header(max_length=200)] = None) -> None:
@@ -385,7 +386,7 @@ def api_sign_out(request: Request, user: SignedIn) -> Response:
 @api.post("/users", summary="Create an account (administrators)", status_code=201, dependencies=[Depends(api_csrf)])
 def api_create_user(request: Request, user: SignedIn, body: NewUserBody) -> dict[str, Any]:
     if not user.is_admin:
-        raise HTTPException(403, detail="only administrators create accounts")
+        raise HTTPException(403, detail=msg("only administrators create accounts"))
     created = study_store(request).create_user(body.username, hash_password(body.password), is_admin=body.is_admin,
                                                actor=user)
     assert created is not None
@@ -416,8 +417,8 @@ def _info_of(body: NewStudyBody) -> dict[str, Any]:
     chosen = list(dict.fromkeys(c for c in body.criteria if c in CRITERIA_SETS)) or ["recist11"]
     primary = body.primary_criteria
     if primary is not None and primary not in chosen:
-        raise InputError("the primary criteria set must be one of the study's criteria sets", field="primary_criteria",
-                         value=primary, hint="one of " + ", ".join(chosen))
+        raise InputError(msg("the primary criteria set must be one of the study's criteria sets"), field="primary_criteria",
+                         value=primary, hint=msg("one of {values}", values=", ".join(chosen)))
     info: dict[str, Any] = {"study_id": body.code, "title_en": body.title or body.code, "criteria": chosen,
                             "primary_criteria": primary or chosen[0],
                             "assessment_interval_days": body.assessment_interval_days}
@@ -454,7 +455,7 @@ async def _accept_upload(request: Request, user: User, study: Study, kind: str, 
     """Read, check (with the study's other tables) and store an upload; the library's InputError if bad."""
     _require_upload(study, user)
     if kind not in FILE_KINDS:
-        raise InputError("unknown study table", field="kind", value=kind, hint="one of " + ", ".join(FILE_KINDS))
+        raise InputError(msg("unknown study table"), field="kind", value=kind, hint=msg("one of {values}", values=", ".join(FILE_KINDS)))
     content = await upload.read()
     filename = (upload.filename or STUDY_FILE_NAMES[kind]).rsplit("/", 1)[-1][:120] or STUDY_FILE_NAMES[kind]
     store = study_store(request)
@@ -715,7 +716,7 @@ def _study_json(content: bytes, filename: str) -> dict[str, Any]:
     except ValueError as exc:
         raise ParseError(f"not valid JSON: {exc}", file=name) from None
     if not isinstance(document, dict):
-        raise ParseError("expected a JSON object", file=name)
+        raise ParseError(msg("expected a JSON object"), file=name)
     fields = {k: document[k] for k in ("criteria", "primary_criteria", "assessment_interval_days", "data_cutoff",
                                        *_INFO_EXTRAS) if k in document}
     if "study_id" in document:
@@ -761,7 +762,7 @@ async def _create_from_form(request: Request, user: User, form: Any) -> Response
     except HcctrialsError as exc:
         from hcctrials.web.problems import _hcctrials_error_text
 
-        return _studies_page(request, user, 422, error=_hcctrials_error_text(exc))
+        return _studies_page(request, user, 422, error=_hcctrials_error_text(exc, request_language(request)))
     return RedirectResponse(f"/studies/{study.id}", status_code=303)
 
 
@@ -785,7 +786,7 @@ async def users_create(request: Request) -> Response:
     except HcctrialsError as exc:
         from hcctrials.web.problems import _hcctrials_error_text
 
-        return _studies_page(request, user, 422, error=_hcctrials_error_text(exc))
+        return _studies_page(request, user, 422, error=_hcctrials_error_text(exc, request_language(request)))
     return _studies_page(request, user, notice=say("Account {name} created.", language, name=name))
 
 
@@ -881,7 +882,9 @@ async def study_member(request: Request, study_id: int) -> Response:
     except LastInvestigator as exc:
         return _workspace(request, user, study, 409, refused=_last_investigator(exc.username, language))
     except HcctrialsError as exc:
-        return _workspace(request, user, study, 422, refused=str(exc))
+        from hcctrials.web.problems import _hcctrials_error_text
+
+        return _workspace(request, user, study, 422, refused=_hcctrials_error_text(exc, language))
     return _workspace(request, user, _study_for(request, user, study.id), notice=say("Members updated.", language))
 
 
