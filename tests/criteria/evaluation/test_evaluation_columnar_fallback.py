@@ -108,10 +108,7 @@ def test_a_rule_that_reads_nothing_runs_once_and_one_that_reads_runs_per_patient
 
 
 def test_a_permission_is_met_by_everyone_column_wise() -> None:
-    permission = getattr(E, "Permission", None)
-    if permission is None:
-        pytest.skip("no permission leaf kind in this version of the criteria model")
     people = _examples()
-    node = permission(label="prior sorafenib allowed")
+    node = E.Permission(label="prior sorafenib allowed")
     assert evaluate_leaf_column(node, FactColumns(people, AS_OF)).tolist() == _scalar(node, people)
     assert np.all(evaluate_leaf_column(node, FactColumns(people, AS_OF)) == STATUS_CODES["met"])
