@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from collections.abc import Callable
 from typing import Any
 
 from hcctrials.model.patient import (
@@ -127,3 +128,21 @@ def exact_rule(text: str, role: str) -> Any:
     rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
     assert is_fully_compiled(rule), describe(rule)
     return rule
+
+
+def status_for(default_role: str) -> Callable[..., str]:
+    """``status(text, patient, role=default_role)``: the verdict of the criterion *text* for a patient built from the
+    partial record *patient*, on SCREENING (the family tests' shared shape; one default role per test file)."""
+    def status(text: str, patient: dict[str, Any], role: str = default_role) -> str:
+        return screening_verdict(text, patient, role=role)[0]
+    return status
+
+
+def review_check_for(default_role: str) -> Callable[..., bool]:
+    """``needs_review(text, role=default_role)``: whether any part of the compiled criterion is left for review."""
+    def needs_review(text: str, role: str = default_role) -> bool:
+        from hcctrials.criteria import compile_criterion
+        from hcctrials.model.eligibility import NeedsReview, walk
+
+        return any(isinstance(n, NeedsReview) for n in walk(compile_criterion(text, role=role)))  # type: ignore[arg-type]
+    return needs_review

@@ -8,12 +8,10 @@ From ``tests/criteria/test_criteria_diagnosis_progression.py`` (1 of its 13 test
 
 from __future__ import annotations
 
-from hcctrials.criteria.compiler.compile import compile_criterion
-from hcctrials.model.eligibility import NeedsReview, walk
+from helpers_criteria import review_check_for
 
 
-def needs_review(text: str, role: str = "inclusion") -> bool:
-    return any(isinstance(n, NeedsReview) for n in walk(compile_criterion(text, role=role)))  # type: ignore[arg-type]
+needs_review = review_check_for("inclusion")
 
 
 def test_advanced_hcc_is_read_as_bclc_c_or_b_beyond_locoregional_therapy() -> None:

@@ -13,18 +13,13 @@ from typing import Any
 
 import pytest
 
-from hcctrials.criteria.compiler.compile import compile_criterion
-from hcctrials.criteria.evaluation.evaluate import evaluate_node
-from hcctrials.criteria.evaluation.facts import PatientFacts
-from hcctrials.model.patient import Patient
+from helpers_criteria import status_for
 
 
 SCREENING = date(2026, 6, 1)
 
 
-def status(text: str, patient: dict[str, Any], role: str = "inclusion") -> str:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    return evaluate_node(rule, PatientFacts(Patient.model_validate({"patient_id": "p", **patient}), SCREENING)).status
+status = status_for("inclusion")
 
 
 # --------------------------------------------------------------------------------------- diagnosis

@@ -42,6 +42,7 @@ from hcctrials.model.patient import Condition, Diagnosis, LiverFunction, Patient
 from helpers_criteria import AS_OF, cond, make_patient
 from helpers_criteria import exact_rule as _exact_rule, compiled_status as _exact_status
 from helpers_criteria import screening_verdict as _verdict
+from helpers_criteria import review_check_for, status_for
 
 
 SCREENING = date(2026, 6, 1)
@@ -144,13 +145,10 @@ def test_hypertension_history_not_recorded_is_unknown() -> None:
     assert _verdict(HTN_CRISIS, {})[0] == "unknown"
 
 
-def status(text: str, patient: dict[str, Any], role: str = "exclusion") -> str:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    return evaluate_node(rule, PatientFacts(Patient.model_validate({"patient_id": "p", **patient}), SCREENING)).status
+status = status_for("exclusion")
 
 
-def needs_review(text: str, role: str = "exclusion") -> bool:
-    return any(isinstance(n, NeedsReview) for n in walk(compile_criterion(text, role=role)))  # type: ignore[arg-type]
+needs_review = review_check_for("exclusion")
 
 
 def cond_record(code: str, **kw: Any) -> dict[str, Any]:

@@ -27,12 +27,13 @@ from hcctrials.criteria import describe
 from hcctrials.criteria.compiler.compile import compile_criterion, is_fully_compiled
 from hcctrials.criteria.evaluation.evaluate import evaluate_node
 from hcctrials.criteria.evaluation.facts import PatientFacts
-from hcctrials.model.eligibility import NeedsReview, walk
+from hcctrials.model.eligibility import NeedsReview
 from hcctrials.model.patient import LabResult, Patient
 from hcctrials.units import canonical_unit, convert, resolve_analyte
 
 from helpers_criteria import AS_OF, lab, make_patient
 from helpers_criteria import stays_for_review as _review
+from helpers_criteria import review_check_for, status_for
 
 
 SCREENING = date(2026, 6, 1)
@@ -43,13 +44,10 @@ def lab_record(analyte: str, value: float, unit: str | None = None, *, uln: floa
     return {"analyte": analyte, "value": value, "unit": unit, "uln": uln, "date": day}
 
 
-def status(text: str, patient: dict[str, Any], role: str = "inclusion") -> str:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    return evaluate_node(rule, PatientFacts(Patient.model_validate({"patient_id": "p", **patient}), SCREENING)).status
+status = status_for("inclusion")
 
 
-def needs_review(text: str, role: str = "inclusion") -> bool:
-    return any(isinstance(n, NeedsReview) for n in walk(compile_criterion(text, role=role)))  # type: ignore[arg-type]
+needs_review = review_check_for("inclusion")
 
 
 # ------------------------------------------------------------------------------------------ analytes

@@ -12,23 +12,16 @@ from typing import Any
 
 import pytest
 
-from hcctrials.criteria.compiler.compile import compile_criterion
-from hcctrials.criteria.evaluation.evaluate import evaluate_node
-from hcctrials.criteria.evaluation.facts import PatientFacts
-from hcctrials.model.eligibility import NeedsReview, walk
-from hcctrials.model.patient import Patient
+from helpers_criteria import review_check_for, status_for
 
 
 SCREENING = date(2026, 6, 1)
 
 
-def status(text: str, patient: dict[str, Any], role: str = "inclusion") -> str:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    return evaluate_node(rule, PatientFacts(Patient.model_validate({"patient_id": "p", **patient}), SCREENING)).status
+status = status_for("inclusion")
 
 
-def needs_review(text: str, role: str = "inclusion") -> bool:
-    return any(isinstance(n, NeedsReview) for n in walk(compile_criterion(text, role=role)))  # type: ignore[arg-type]
+needs_review = review_check_for("inclusion")
 
 
 SITES = "Patients with central nervous system (CNS), bone or peritoneal metastasis"

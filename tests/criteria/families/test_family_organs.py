@@ -25,18 +25,17 @@ from hcctrials.criteria.compiler.compile import compile_criterion
 from hcctrials.criteria.evaluation.evaluate import evaluate_node
 from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.model import eligibility as E
-from hcctrials.model.patient import Condition, LabResult, Patient
+from hcctrials.model.patient import Condition, LabResult
 
 from helpers_criteria import AS_OF, make_patient
 from helpers_criteria import exact_rule as _exact_rule, compiled_status as _exact_status
+from helpers_criteria import status_for
 
 
 SCREENING = date(2026, 6, 1)
 
 
-def status(text: str, patient: dict[str, Any], role: str = "exclusion") -> str:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    return evaluate_node(rule, PatientFacts(Patient.model_validate({"patient_id": "p", **patient}), SCREENING)).status
+status = status_for("exclusion")
 
 
 def cond(code: str, **kw: Any) -> dict[str, Any]:

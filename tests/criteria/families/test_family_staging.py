@@ -26,14 +26,13 @@ from hcctrials.model.patient import Diagnosis, LabResult, LiverFunction, Patient
 
 from helpers_criteria import AS_OF, lab, make_patient
 from helpers_criteria import compiled_status as _status, stays_for_review as _review
+from helpers_criteria import status_for
 
 
 SCREENING = date(2026, 6, 1)
 
 
-def status(text: str, patient: dict[str, Any], role: str = "inclusion") -> str:
-    rule = compile_criterion(text, role=role)  # type: ignore[arg-type]
-    return evaluate_node(rule, PatientFacts(Patient.model_validate({"patient_id": "p", **patient}), SCREENING)).status
+status = status_for("inclusion")
 
 
 def test_radiographic_or_histologic_diagnosis() -> None:
