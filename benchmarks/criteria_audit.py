@@ -59,15 +59,19 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=20261204)
     args = ap.parse_args()
     if args.draw:
-        pool, total = [], 0
+        pool, total, administrative = [], 0, 0
         for trial in hcc_trials():
             for c in compile_trial(trial).criteria:
                 total += 1
+                nodes = list(walk(c.rule))
+                if not any(isinstance(n, NeedsReview) for n in nodes) and any(isinstance(n, Administrative) for n in nodes):
+                    administrative += 1
                 if computable(c.rule):
                     pool.append({"trial": trial.trial_id, "role": c.role, "number": c.number, "text": c.text,
                                  "rule": describe(c.rule), "judgement": "", "note": ""})
         sample = random.Random(args.seed).sample(pool, min(args.n, len(pool)))
         args.draw.write_text(yaml.safe_dump({"seed": args.seed, "criteria_total": total, "computable": len(pool),
+                                             "administrative": administrative,
                                              "items": sample}, allow_unicode=True, sort_keys=False, width=110),
                              encoding="utf-8")
         print(f"{total} criteria in the HCC trials, {len(pool)} with a computable rule "
@@ -81,6 +85,10 @@ def main() -> None:
               f"wrong {counts['wrong']}")
         print(f"computable share {100 * share:.1f}% of {data['criteria_total']} criteria; share with a faithful "
               f"computable rule {100 * share * counts['faithful'] / len(items):.1f}%")
+        if "administrative" in data:  # drawn since session 6: administrative criteria (consent, procedures ...) counted
+            admin = data["administrative"] / data["criteria_total"]
+            print(f"administrative share {100 * admin:.1f}% (a site check, no patient data); faithful computable or "
+                  f"administrative {100 * (share * counts['faithful'] / len(items) + admin):.1f}%")
         for i in items:
             if i["judgement"] != "faithful":
                 print(f"- {i['judgement']}: {i['trial']} {i['role']} {i['number']}: {i['text'][:140]} -> {i['rule'][:160]}"

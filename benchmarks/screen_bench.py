@@ -204,8 +204,11 @@ def _size(path: Path) -> int:
 def report(label: str, patients: int, trials: int, run: Run, out: Path) -> None:
     import pyarrow.parquet as pq
 
-    if out.is_dir():  # the Spark engine's folder: pair rows and count rows
+    if out.is_dir() and "row_kind" in pq.read_schema(next(out.rglob("*.parquet"))).names:
+        # the Spark engine's folder: pair rows and count rows
         rows = pq.read_table(out, columns=["verdict"], filters=[("row_kind", "=", "pair")]).num_rows
+    elif out.is_dir():  # the local engine's folder: part files written by the worker processes
+        rows = sum(pq.ParquetFile(p).metadata.num_rows for p in out.glob("part-*.parquet"))
     else:
         rows = pq.ParquetFile(out).metadata.num_rows
     procs = sorted(run.peaks.items(), key=lambda x: -x[1][1])
@@ -232,10 +235,13 @@ def main() -> None:
     ap.add_argument("--trials", type=int, default=None, help="open trials (default 1,000)")
     ap.add_argument("--spark-patients", type=int, default=None, help="cohort of the Spark vs local run (default 100,000)")
     ap.add_argument("--workers", type=int, default=2)
-    ap.add_argument("--batch", type=int, default=2_500)
+    ap.add_argument("--batch", type=int, default=5_000)
     ap.add_argument("--skip-spark", action="store_true")
     ap.add_argument("--skip-big", action="store_true", help="only the Spark vs local run")
     ap.add_argument("--all-pairs", action="store_true", help="also time --all-pairs on the Spark-sized cohort")
+    ap.add_argument("--single-file", action="store_true",
+                    help="local engine: one Parquet file written by the parent (default: a folder of part files "
+                         "written by the worker processes, the fastest output)")
     ap.add_argument("--keep", default=None, help="a folder to keep the database and cohorts in (reused)")
     args = ap.parse_args()
     n_big = args.patients or (20_000 if args.quick else 1_000_000)
@@ -277,14 +283,14 @@ def main() -> None:
     common = ["--as-of", AS_OF.isoformat(), "--batch-size", str(args.batch)]
 
     if not args.skip_big:
-        out = folder / "big.parquet"
+        out = folder / ("big.parquet" if args.single_file else "big")
         run, text = run_screen([str(cohorts[n_big]), "--out", str(out), "--workers", str(args.workers),
                                 *common], env)
         report(f"local, {args.workers} processes", n_big, n_trials, run, out)
         print("   ", " | ".join(line.strip() for line in text.strip().splitlines()), flush=True)
         print("uptime:", uptime(), flush=True)
 
-    out = folder / "local.parquet"
+    out = folder / ("local.parquet" if args.single_file else "local")
     run, _ = run_screen([str(cohorts[n_spark]), "--out", str(out), "--workers", str(args.workers), *common], env)
     report(f"local, {args.workers} processes", n_spark, n_trials, run, out)
     if args.all_pairs:

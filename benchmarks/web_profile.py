@@ -4,10 +4,13 @@ Companion of benchmarks/web_bench.py (which times the whole server under 20 clie
 database and patients, each stage timed with ``time.process_time`` (CPU of this process, so other
 work on a shared machine moves it little).  Prints milliseconds of CPU per request:
 
-* match: parsing the patient body, ``match_patient``, the ``--json`` document (``result_to_dict``:
-  the explanation of the 20 shown trials is evaluated lazily here, so it is timed on a fresh result
-  and again on one already explained), the version check of the catalog state, encoding the answer
-  as FastAPI does for a returned dict (pydantic-core), and ``WebServices.match`` as the route calls it;
+* match: parsing the patient body, ``match_patient`` (the whole ranking; with ``limit=20`` only the
+  page shown is built, as the web asks), the ``--json`` document (``result_to_dict``: the explanation
+  of the 20 shown trials is evaluated lazily here, so it is timed on a fresh result and again on one
+  already explained; ``match_document``: the same document in one pass, as the web builds it), the
+  version check of the catalog state, encoding the answer (pydantic-core, as FastAPI would for a
+  returned dict, and orjson, as ``/api/match`` does), and ``WebServices.match`` as the route calls it
+  (in English and in Chinese);
 * search: a repeated query (answered from the per-query cache) and varied queries with the caches
   emptied (facet counts and the page computed in SQL);
 * trial page: a first view (record, versions, findings, linked records, compiled criteria, render)
@@ -65,7 +68,10 @@ def main() -> None:
 
     from pydantic import TypeAdapter
 
+    import orjson
+
     from hcctrials.matching.explain import result_to_dict
+    from hcctrials.matching.localise import match_document
     from hcctrials.matching.matcher import match_patient
     from hcctrials.patients.plausibility import check_dates
     from hcctrials.web.forms import patient_from_json
@@ -75,6 +81,7 @@ def main() -> None:
     bench = _web_bench()
     patients = bench._patients()
     services = WebServices(args.db)
+    services.freeze_after_load = True  # as the server process (hcctrials.web.server) runs it
     s = time.perf_counter()
     services.warm(AS_OF)
     print(f"warm (match catalog, today's recruiting states): {time.perf_counter() - s:.1f} s")
@@ -96,11 +103,20 @@ def main() -> None:
         "match: match_patient (10,000 trials)": lambda i: match_patient(
             check_dates(parsed[i % len(parsed)], AS_OF), catalog, as_of=AS_OF),
         "match: result_to_dict, explanations kept": lambda i: result_to_dict(results[i % len(results)], "en"),
+        "match: match_patient, limit=20": lambda i: match_patient(
+            check_dates(parsed[i % len(parsed)], AS_OF), catalog, as_of=AS_OF, limit=20),
         "match: match_patient + result_to_dict": lambda i: result_to_dict(_first_20(match_patient(
             check_dates(parsed[i % len(parsed)], AS_OF), catalog, as_of=AS_OF)), "en"),
-        "match: encode the answer": lambda i: encode.dump_json(encode.validate_python(documents[i % len(documents)])),
+        "match: limit=20 + match_document": lambda i: match_document(match_patient(
+            check_dates(parsed[i % len(parsed)], AS_OF), catalog, as_of=AS_OF, limit=20),
+            parsed[i % len(parsed)].data_findings, "en"),
+        "match: encode the answer (pydantic)": lambda i: encode.dump_json(
+            encode.validate_python(documents[i % len(documents)])),
+        "match: encode the answer (orjson)": lambda i: orjson.dumps(documents[i % len(documents)]),
         "match: WebServices.match (all)": lambda i: services.match(parsed[i % len(parsed)],
                                                                    MatchOptions(as_of=AS_OF), "en"),
+        "match: WebServices.match, zh": lambda i: services.match(parsed[i % len(parsed)],
+                                                                 MatchOptions(as_of=AS_OF), "zh"),
     }
     queries = bench.QUERIES
     rng = random.Random(99)

@@ -21,6 +21,8 @@ from hcctrials.cli.main import app
 
 ROOT = Path(__file__).resolve().parents[2]
 PATIENT = ROOT / "src/hcctrials/datasets/patients/shenzhen_2l_after_atezo_bev.yaml"
+SINGLE_ARM = ROOT / "src/hcctrials/datasets/example_study"
+TWO_ARM = ROOT / "src/hcctrials/datasets/example_two_arm_study"
 runner = CliRunner()
 
 
@@ -45,13 +47,19 @@ def test_every_command_takes_lang(name: str, command: object) -> None:
     assert "--lang" in options, f"`hcctrials {name}` has no --lang"
 
 
+CATALOGS = ("cli.po", "cli_clinical.po", "comparative.po", "errors.po", "report.po", "response.po", "scores.po",
+            "study.po")
+
+
 def _english_messages() -> list[str]:
-    """English texts of cli.po whose Chinese text differs, as fixed phrases (fields cut out)."""
-    path = ROOT / "src/hcctrials/i18n/locale/zh/LC_MESSAGES/cli.po"
-    with path.open("rb") as handle:
-        catalog = read_po(handle, locale="zh")
+    """English texts of the command line's catalogs whose Chinese text differs, as fixed phrases
+    (fields cut out)."""
+    messages = []
+    for name in CATALOGS:
+        with (ROOT / "src/hcctrials/i18n/locale/zh/LC_MESSAGES" / name).open("rb") as handle:
+            messages.extend(read_po(handle, locale="zh"))
     phrases = set()
-    for message in catalog:
+    for message in messages:
         if not message.id or not message.string or message.id == message.string:
             continue
         for part in re.split(r"\{[^}]*\}", str(message.id)):
@@ -87,6 +95,15 @@ def _runs(db: str, tmp: Path, lang: str = "en") -> dict[str, list[str]]:
         "criteria show": ["criteria", "show", "NCT09999918", "--db", db],
         "criteria compile-text": ["criteria", "compile-text", "Prior immunotherapy.", "--role", "exclusion"],
         "criteria evaluate": ["criteria", "evaluate", str(PATIENT), "NCT09999918", "--as-of", "2024-03-10", "--db", db],
+        "trials show": ["trials", "show", "NCT09999918", "--db", db],  # NCT09990002 has an outcome title "Progression-free survival" (record data)
+        "screen": ["screen", str(PATIENT), "--out", str(tmp / f"screen-{lang}.csv"), "--as-of", "2024-03-10",
+                   "--workers", "1", "--db", db],
+        "endpoints": ["endpoints", str(SINGLE_ARM)],
+        "endpoints --by arm": ["endpoints", str(TWO_ARM), "--by", "arm"],
+        "report": ["report", str(SINGLE_ARM), "-o", str(tmp / f"report-{lang}.html")],
+        "design simon": ["design", "simon", "--p0", "0.1", "--p1", "0.3"],
+        "design survival": ["design", "survival", "--hr", "0.7", "--median-control", "6"],
+        "design gsd": ["design", "gsd", "--looks", "3"],
     }
 
 

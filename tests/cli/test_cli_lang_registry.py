@@ -49,7 +49,7 @@ def _words(text: str, words: list[str]) -> list[str]:
 def test_trials_list_headers_statuses_and_phases(db: str) -> None:
     zh, en = _both(["trials", "list", "--db", db])
     for word in ("编号", "注册平台", "记录状态", "分期", "标题", "正在招募", "尚未招募", "II 期", "III 期",
-                 "中国临床试验", "关联：", "仑伐替尼联合信迪利单抗"):
+                 "试验查询页面", "关联：", "仑伐替尼联合信迪利单抗"):  # registries by short name (CT.gov, ChiCTR)
         assert word in zh, word
     english = ["Registry", "Record status", "Phase", "Title", "Recruiting", "Not yet recruiting", "Phase 2",
                "Phase 3", "linked", "Trial-finder page"]

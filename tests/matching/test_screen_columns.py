@@ -243,3 +243,25 @@ def test_skipping_trials_and_sharing_columns_keep_the_verdicts(catalog: Columnar
         assert np.array_equal(getattr(every, name)[wanted], getattr(some, name)[wanted]), name
         alone = np.concatenate([getattr(v, name) for v in one_by_one], axis=1)
         assert np.array_equal(getattr(every, name), alone), name
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                 HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(0, 10**6), patients=st.integers(1, 300))
+def test_trial_reduction_by_slots_gives_the_verdicts_of_the_per_trial_reduction(catalog: ColumnarCatalog, seed: int,
+                                                                              patients: int) -> None:
+    """The screening reduction (criteria grouped by slot, constant criteria folded in once) gives, for any
+    codes of the criteria that vary, the verdict, undecided count and first failing / first undecided
+    criterion of the per-trial reduction of :meth:`ColumnarCatalog.combine_trials` (which follows
+    ``decide_trial_verdict``): a criterion not met makes the trial ineligible, else an undecided one makes
+    it possibly eligible."""
+    one = read_patient_columns([Patient(patient_id="x").model_dump_json(exclude_none=True)])
+    codes = np.repeat(catalog.rule_codes(FactColumns.from_columns(one, AS_OF)), patients, axis=1)
+    varying = catalog._var_needed  # criteria whose code depends on the patient (the others are folded in)
+    codes[varying] = np.random.default_rng(seed).integers(0, 3, size=(varying.size, patients))
+    got = catalog.screen_trials(codes)
+    ref = catalog.combine_trials(codes)
+    assert np.array_equal(got.status, ref.status)
+    assert np.array_equal(got.n_unknown, ref.n_unknown)
+    first = np.where(ref.status == 2, ref.deciding, np.where(ref.status == 1, ref.first_unknown, -1))
+    assert np.array_equal(got.first, first)

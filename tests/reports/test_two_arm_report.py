@@ -33,6 +33,7 @@ ALLOWED_IN_ZH = {
     "mRECIST", "RECIST", "Clopper-Pearson", "Miettinen-Nurminen", "Mantel-Haenszel",
     "Robins-Breslow-Greenland", "HCC-EX-002", "survRM2", "middot", "mol", "IIa", "IIb", "IIIa", "IIIb",
     "Vp4", "ORR", "DCR", "HR", "RMST", "PFS", "TTP", "OS", "DoR", "SD", "PR", "CR", "PD", "NE",
+    "CONSORT", "DNA",  # the CONSORT flow (issue 13) and its screen-failure reason "HBV DNA > 2000 IU/mL"
 }
 
 

@@ -119,6 +119,15 @@ def test_not_found_in_both_languages(client: Any) -> None:
     assert body["title"] == "未找到" and body["detail"] == "未找到"
 
 
+def test_a_missing_trial_does_not_name_the_servers_database(client: Any) -> None:
+    """The repository's "no trial 'X' in sqlite:////srv/..." is for the CLI user; a web client sees "the catalog"."""
+    for params in ({}, {"lang": "zh"}, {"registry": "ctgov"}):
+        body = _problem(client.get("/api/trials/NCT0000000X", params=params), 404)
+        assert "sqlite" not in body["detail"] and "postgresql" not in body["detail"], body["detail"]
+        assert "NCT0000000X" in body["detail"]
+    assert "试验目录" in _problem(client.get("/api/trials/NCT0000000X", params={"lang": "zh"}), 404)["detail"]
+
+
 def _page_error(page: str) -> str:
     found = re.search(r'id="form-error">(.*?)</p>', page, re.S)
     assert found, page[:2000]

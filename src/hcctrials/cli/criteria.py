@@ -156,6 +156,11 @@ def register(app: typer.Typer) -> None:
                 "overall": report.share, "with_partial": report.share_with_partial, "criteria": report.total,
                 "trials": [t.__dict__ | {"share": t.share} for t in report.trials]}, ensure_ascii=False, indent=2))
             return
+        if not trials and not sources:  # an empty database: say what to do rather than print an empty table
+            Console(stderr=True).print(say("the database holds no trials: run `hcctrials ingest FILES` or "
+                                       "`hcctrials ingest --examples` first", reader),
+                                   highlight=False, markup=False, soft_wrap=True)
+            return
         table = Table(title=say("Criteria compiled", reader))
         for col in ("Trial", "Number of criteria", "compiled", "partly compiled", "needs review", "Share"):
             table.add_column(say(col, reader), justify="right" if col != "Trial" else "left")

@@ -50,8 +50,36 @@ def _clean(value: Any) -> Any:
     return value
 
 
-def _console() -> Console:
-    return Console(highlight=False, soft_wrap=True)
+class IndentedConsole:
+    """A console for the indented text reports of ``endpoints`` and ``design``.
+
+    On a terminal a long line wraps to the terminal's width keeping its indentation, with a
+    hanging indent of two more columns (the terminal's own wrapping would restart continuation
+    lines at column 0 and lose the outline); rich measures East Asian wide characters, so Chinese
+    lines wrap at the right column too.  Piped or redirected output keeps each line whole (for grep
+    and diff).  Text is rich markup, as with :meth:`rich.console.Console.print`."""
+
+    def __init__(self, console: Console | None = None) -> None:
+        self.console = console or Console(highlight=False, soft_wrap=True)
+
+    def print(self, text: Any = "", **kwargs: Any) -> None:
+        if not isinstance(text, str) or not self.console.is_terminal:
+            self.console.print(text, **kwargs)
+            return
+        from rich.text import Text
+
+        width = self.console.width
+        for line in text.split("\n"):
+            body = line.lstrip(" ")
+            indent = len(line) - len(body)
+            lines = Text.from_markup(body).wrap(self.console, max(width - indent - 2, 20))
+            for k, part in enumerate(lines):
+                part.rstrip()
+                self.console.print(Text(" " * (indent + (2 if k else 0))) + part, soft_wrap=True)
+
+
+def _console() -> IndentedConsole:
+    return IndentedConsole()
 
 
 # ================================================================= design simon / survival / fit
@@ -147,11 +175,20 @@ def design_fit(
     """Which common single-arm designs (p1 = p0 + 0.15 or + 0.20) give ``n`` with 0-20% drop-out."""
     from hcctrials.endpoints.design import compute_simon_designs, evaluate_single_stage
 
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     language = resolve_language(lang)
     rows = []
-    for p0 in (0.05, 0.10, 0.15, 0.20, 0.25, 0.30):
-        for delta in (0.15, 0.20):
-            p1 = round(p0 + delta, 2)
+    pairs = [(p0, round(p0 + delta, 2)) for p0 in (0.05, 0.10, 0.15, 0.20, 0.25, 0.30) for delta in (0.15, 0.20)]
+    err = Console(stderr=True)
+    # each Simon search takes 1-3 s: a progress bar on a terminal (stderr, removed when done), none in pipes
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                        console=err, transient=True, disable=not err.is_terminal)
+    with progress:
+        task = progress.add_task(say("Searching Simon designs", language), total=len(pairs))
+        for p0, p1 in pairs:
+            progress.update(task, description=say("Searching Simon designs (p0 = {p0}, p1 = {p1})", language,
+                                                  p0=p0, p1=p1))
             res = compute_simon_designs(p0, p1, alpha=alpha, beta=beta)
             for d in (res.optimal, res.minimax, res.single_stage):
                 kind = getattr(d, "kind", "single-stage")
@@ -163,6 +200,7 @@ def design_fit(
             rows.append({"p0": p0, "p1": p1, "design": f"single-stage with all {n}",
                          "evaluable_n": n, "cutoff_responses": ss.r,
                          "power": round(ss.power, 4)})
+            progress.advance(task)
     if as_json:
         _echo_json(rows)
         return
@@ -329,6 +367,9 @@ def _median_line(s: Any, language: str) -> str:
     def v(x: float | None) -> str:
         return say("not reached", language) if x is None else f"{x / DAYS_PER_MONTH:.1f}"
 
+    if m.estimate is None:  # no unit after "not reached"
+        return say("median not reached (95% CI {lower} to {upper}, {band} band)", language,
+                   lower=v(m.lower), upper=v(m.upper), band=s.conf_type)
     return say("median {median} months (95% CI {lower} to {upper}, {band} band)", language,
                median=v(m.estimate), lower=v(m.lower), upper=v(m.upper), band=s.conf_type)
 
@@ -523,7 +564,7 @@ def _print_subgroups(t: Any, code: str, language: str) -> None:
         _print_interaction(con, previous, tests.get(previous), language)
 
 
-def _print_interaction(con: Console, factor: str, test: Any, language: str) -> None:
+def _print_interaction(con: IndentedConsole, factor: str, test: Any, language: str) -> None:
     from hcctrials.reports.two_arm import factor_name, format_p
 
     name = factor_name(factor, language)

@@ -18,7 +18,7 @@ from rich.markup import escape
 from hcctrials import __version__
 from hcctrials.errors import HcctrialsError, describe, is_record
 
-__all__ = ["app", "main", "error_text", "COMMAND_MODULES"]
+__all__ = ["app", "main", "error_text", "usage_error_lines", "COMMAND_MODULES"]
 
 #: Modules under ``hcctrials.cli`` that add commands, in help order.
 COMMAND_MODULES = (
@@ -91,6 +91,53 @@ def argv_language(argv: list[str]) -> str:
         return "en"
 
 
+#: click's usage-error messages (typer vendors click) and their catalog messages: the reader's
+#: language for a mistyped command or option, with the names as typed.
+_USAGE_ERRORS: tuple[tuple[str, str], ...] = (
+    (r"No such command (?P<name>'[^']+')\. Did you mean (?P<hint>'[^']+')\?", "No such command {name}. Did you mean {hint}?"),
+    (r"No such command (?P<name>'[^']+')\.", "No such command {name}."),
+    (r"No such option: (?P<name>\S+) \(Possible options: (?P<hint>[^)]+)\)", "No such option: {name} (possible options: {hint})"),
+    (r"No such option: (?P<name>\S+) Did you mean (?P<hint>\S+)\?", "No such option: {name}. Did you mean {hint}?"),
+    (r"No such option: (?P<name>\S+)", "No such option: {name}"),
+    (r"Missing argument (?P<name>'[^']+')\.", "Missing argument {name}."),
+    (r"Missing option (?P<name>'.+')\.", "Missing option {name}."),
+    (r"Option (?P<name>'[^']+') requires an argument\.", "Option {name} requires an argument."),
+    (r"Got unexpected extra argument(?:s|\(s\))? \((?P<name>.*)\)", "Unexpected extra argument(s): {name}"),
+    (r"Invalid value for (?P<name>.+?): (?P<message>.*)", "Invalid value for {name}: {message}"),
+)
+
+
+def usage_error_lines(exc: Any, language: str) -> list[str]:
+    """A usage error as click prints it (usage, help hint, blank line, one error line), in *language*.
+
+    Click's own texts are English; in Chinese the frame and the known messages come from the
+    catalog, the names (commands, options, values) as typed.  A message not known here keeps its
+    English words rather than being guessed."""
+    import re
+
+    from hcctrials.i18n import catalog, say
+
+    ctx = getattr(exc, "ctx", None)
+    lines = []
+    if ctx is not None:
+        usage = ctx.get_usage()
+        lines.append(say("Usage: {usage}", language, usage=usage.removeprefix("Usage: ")))
+        lines.append(say("Try '{command} --help' for help.", language, command=ctx.command_path))
+        lines.append("")
+    message = exc.format_message()
+    text = message
+    for pattern, msgid in _USAGE_ERRORS:
+        found = re.fullmatch(pattern, message, flags=re.S)
+        if found:
+            fields = found.groupdict()
+            if "message" in fields:
+                fields["message"] = catalog(language).get(fields["message"], fields["message"])
+            text = say(msgid, language, **fields)
+            break
+    lines.append(say("Error: {message}", language, message=text))
+    return lines
+
+
 def _show_warnings(language: str) -> Any:
     """Print data-quality warnings (FHIR resources left out ...) as one line each in *language*."""
     import warnings
@@ -141,7 +188,10 @@ def main(argv: list[str] | None = None) -> None:
         raise
     except typer.TyperException as exc:  # click's usage errors, vendored by typer
         show = getattr(exc, "show", None)
-        if callable(show):
+        if language != "en" and hasattr(exc, "format_message"):
+            for line in usage_error_lines(exc, language):
+                typer.echo(line, err=True)
+        elif callable(show):
             show()  # "Usage: ...", "Try 'hcctrials --help' for help.", "Error: ..."
         else:  # pragma: no cover - every TyperException typer raises has show()
             Console(stderr=True).print(f"error: {exc.format_message()}", highlight=False, soft_wrap=True)

@@ -149,9 +149,15 @@ def search_command(
         # a stale index answers from what is indexed and says so
         index = search_index_status(store, index_version=INDEX_VERSION)
         hits = search_trials(store, parse_query(query), filters=filters, limit=limit)
+        empty = not hits and store.count() == 0
         # the title in the reader's language, as `trials list` shows it (the index keeps one title)
         titles = {(h.trial_id, h.registry): store.get(h.trial_id, registry=h.registry).title(language)
                   for h in hits} if language != "en" else {}
+    if empty and not as_json:
+        Console(stderr=True).print(say("the database holds no trials: run `hcctrials ingest FILES` or "
+                                       "`hcctrials ingest --examples` first", language),
+                                   highlight=False, markup=False, soft_wrap=True)
+        return
     if not index.current:
         Console(stderr=True).print(say(
             "the search index is stale for {stale} of {trials} trial(s): results come from what is indexed; "
@@ -169,7 +175,7 @@ def search_command(
     table = Table(title=say("{n} trial(s)", language, n=len(hits)), header_style="bold", expand=True,
                   box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(say("Trial", language), no_wrap=True)  # an id never wraps mid-word
-    table.add_column(say("Registry", language), max_width=12, overflow="fold")
+    table.add_column(say("Registry", language), no_wrap=True)  # short names (CT.gov, ChiCTR) never wrap
     table.add_column(say("Record status", language), max_width=11, overflow="fold")
     table.add_column(say("Phase", language), max_width=7, overflow="fold")
     table.add_column(say("Title", language) + " / " + say("Setting", language) + " / " + say("Classes", language),
@@ -180,7 +186,7 @@ def search_command(
                                               ", ".join(class_label(c, language) for c in h.classes)) if part)
         if details:
             title += "\n[dim]" + escape(details) + "[/]"
-        table.add_row(h.trial_id, label("registry", h.registry, language), label("status", h.status, language),
+        table.add_row(h.trial_id, label("registry_short", h.registry, language), label("status", h.status, language),
                       ", ".join(label("phase", p, language) for p in h.phases), title)
     Console().print(table)
 
@@ -202,6 +208,11 @@ def landscape_command(
     language = resolve_language(lang)
     with _store(db) as store:
         trials = list(store.iter_trials())
+    if not trials and not as_json:
+        Console(stderr=True).print(say("the database holds no trials: run `hcctrials ingest FILES` or "
+                                       "`hcctrials ingest --examples` first", language),
+                                   highlight=False, markup=False, soft_wrap=True)
+        return
     chosen, dropped = (trials, {}) if all_conditions else select_hcc_trials(trials)
     rows = derive_landscape_rows(chosen)
     summary = summarise_landscape(rows)

@@ -162,13 +162,18 @@ def list_trials(
                                 "phases": list(r.phases), "title": r.title(language),
                                 "linked_ids": list(r.linked_ids)} for r in rows], ensure_ascii=False, indent=2))
         return
+    if not rows:  # nothing to tabulate: say why (an empty database, or filters that match nothing)
+        Console(stderr=True).print(say("no trials stored yet: run `hcctrials ingest PATH`", language) if not (registry or status)
+                                   else say("no stored trial matches these filters", language), highlight=False, markup=False,
+                                   soft_wrap=True)
+        return
     # Narrow terminals (80 columns, CI logs) still get a readable table: the status wraps on
     # words, linked ids go under the title, and only the title takes the remaining width.
     from hcctrials.i18n.labels import label
 
     table = Table(show_header=True, header_style="bold", expand=True, box=box.SIMPLE_HEAD, pad_edge=False)
     table.add_column(say("ID", language), no_wrap=True)
-    table.add_column(say("Registry", language), max_width=12, overflow="fold")
+    table.add_column(say("Registry", language), no_wrap=True)  # short names (CT.gov, ChiCTR) never wrap
     table.add_column(say("Record status", language), max_width=11, overflow="fold")
     table.add_column(say("Phase", language), max_width=7, overflow="fold")
     table.add_column(say("Title", language), ratio=1, min_width=24, overflow="fold")
@@ -176,11 +181,9 @@ def list_trials(
         title = escape(r.title(language))
         if r.linked_ids:
             title += "\n[dim]" + escape(say("linked: {ids}", language, ids=", ".join(r.linked_ids))) + "[/]"
-        table.add_row(r.trial_id, label("registry", r.registry, language), label("status", r.overall_status, language),
+        table.add_row(r.trial_id, label("registry_short", r.registry, language), label("status", r.overall_status, language),
                       ", ".join(label("phase", p, language) for p in r.phases), title)
     Console().print(table)
-    if not rows:
-        Console(stderr=True).print(say("no trials stored yet: run `hcctrials ingest PATH`", language))
 
 
 @trials_app.command("show")

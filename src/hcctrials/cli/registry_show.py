@@ -10,8 +10,9 @@ from rich.table import Table
 from rich.text import Text as RichText
 
 from hcctrials.i18n import say
+from hcctrials.i18n.findings import finding_code_label, finding_field_label, finding_text
 from hcctrials.i18n.labels import label
-from hcctrials.model.trial import Dose, Text, Trial
+from hcctrials.model.trial import Design, Dose, Text, Trial
 from hcctrials.storage import TrialVersion
 
 __all__ = ["render_trial", "render_versions", "value_word"]
@@ -137,6 +138,27 @@ def _numbered(items: Sequence[Text], lang: str) -> RichText:
     return text
 
 
+def _design_text(design: Design, lang: str) -> str | None:
+    """The record's design description, as written.  In Chinese an English-only description is left
+    out when the structured fields above already give the design in words (a trial-finder page's
+    description is those fields joined: "primary purpose: Treatment; allocation: N/A; ..."); a
+    ChiCTR description, written in Chinese, is always shown."""
+    if lang == "zh" and not design.description.zh and any(
+            (design.allocation, design.intervention_model, design.masking, design.primary_purpose)):
+        return None
+    return _t(design.description, lang)
+
+
+def _lexicon_name(therapy_id: str, lang: str) -> str:
+    """A lexicon entry in the reader's language with its id ("仑伐替尼 (lenvatinib)"); the id alone when
+    the lexicon has no name in that language."""
+    from hcctrials.vocab import load_lexicon
+
+    therapy = load_lexicon().get(therapy_id)
+    name = therapy.name(lang) if therapy is not None else ""
+    return f"{name} ({therapy_id})" if name and name != therapy_id else therapy_id
+
+
 def render_trial(trial: Trial, *, lang: str, linked: Sequence[str], requested_id: str) -> Group:
     """Every part of *trial* as Rich renderables, in *lang* (falling back to the other language).
 
@@ -179,7 +201,7 @@ def render_trial(trial: Trial, *, lang: str, linked: Sequence[str], requested_id
         (say("purpose", lang), value_word("purpose", design.primary_purpose, lang)),
         (say("observational model", lang), value_word("observational_model", design.observational_model, lang)),
         (say("time perspective", lang), value_word("time_perspective", design.time_perspective, lang)),
-        ("", _t(design.description, lang)),
+        ("", _design_text(design, lang)),
         (say("Conditions", lang), "; ".join(_t(c, lang) for c in trial.conditions) or None),
         (say("Enrollment", lang), None if trial.enrollment.count is None else
          f"{trial.enrollment.count}" + (f"-{trial.enrollment.count_high}" if trial.enrollment.count_high else "")
@@ -204,7 +226,7 @@ def render_trial(trial: Trial, *, lang: str, linked: Sequence[str], requested_id
             if item.name.get(other_lang) and item.name.get(other_lang) != name:
                 name += f" / {item.name.get(other_lang)}"
             table.add_row(value_word("intervention_type", item.type, lang) or "", name,
-                          "; ".join(_dose(d) for d in item.doses), ", ".join(item.lexicon_ids))
+                          "; ".join(_dose(d) for d in item.doses), ", ".join(_lexicon_name(i, lang) for i in item.lexicon_ids))
         parts.append(_section(say("Interventions", lang), table))
     el = trial.eligibility
     age = None
@@ -261,8 +283,9 @@ def render_trial(trial: Trial, *, lang: str, linked: Sequence[str], requested_id
         for f in trial.findings:
             style = {"error": "bold red", "warning": "bold yellow"}.get(f.severity, "cyan")
             severity = label("severity", f.severity, lang)
-            text.append(f"[{severity}] {f.code}", style=style)
-            text.append(f"  {f.field}: {f.message}\n")
+            text.append(f"[{severity}] {finding_code_label(f.code, lang)}", style=style)
+            text.append("  " + say("{field}: {message}", lang, field=finding_field_label(f.field, lang),
+                                   message=finding_text(f, lang)) + "\n")
         parts.append(Panel(text, title=f"[bold yellow]{say('Data-quality findings', lang)}[/]", title_align="left",
                            border_style="yellow"))
     prov = trial.provenance

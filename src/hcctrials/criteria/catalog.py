@@ -356,13 +356,16 @@ class CompiledCatalog:
         self._finish()
         return self
 
-    def rule_codes(self, facts: PatientFacts, rules: np.ndarray | None = None) -> np.ndarray:
+    def rule_codes(self, facts: PatientFacts, rules: np.ndarray | None = None, *,
+                   leaf_verdict: Callable[[int], Verdict] | None = None) -> np.ndarray:
         """Per distinct rule, its code for the trial (exclusions negated) for the patient in *facts*:
         0 fine, 1 unknown, 2 not met.  One evaluation per distinct leaf.
 
         *rules* (indices of distinct rules): compute only these, and evaluate only the leaves they
         read (a match hides trials for other conditions and closed trials before it reads their
-        criteria); the other rules' codes are 0 and must not be used."""
+        criteria); the other rules' codes are 0 and must not be used.  *leaf_verdict* (leaf index ->
+        its verdict for *facts*, e.g. one that keeps the verdicts for the explanations that follow)
+        replaces ``evaluate_leaf(self.leaves[i], facts)``."""
         from hcctrials.criteria.evaluation.evaluate import evaluate_leaf
 
         leaf_codes = [0] * len(self.leaves)
@@ -373,8 +376,12 @@ class CompiledCatalog:
             wanted: Iterable[int] = range(len(self._functions))
         else:
             variable, wanted = self._leaves_of(rules), rules.tolist()
-        for i in variable:
-            leaf_codes[i] = _CODES[evaluate_leaf(self.leaves[i], facts).status]
+        if leaf_verdict is None:
+            for i in variable:
+                leaf_codes[i] = _CODES[evaluate_leaf(self.leaves[i], facts).status]
+        else:
+            for i in variable:
+                leaf_codes[i] = _CODES[leaf_verdict(i).status]
         rule_codes = np.zeros(len(self.programs), dtype=np.int8)
         functions, exclusion = self._functions, self.exclusion
         for i in wanted:

@@ -76,6 +76,7 @@ from hcctrials.criteria.catalog import CompiledCatalog
 from hcctrials.criteria.evaluation.facts import DEFAULT_ULN, DEFAULT_ULN_BAND, PatientFacts
 from hcctrials.criteria.evaluation.verdict import NO_CRITERIA, TRIAL_CODE, TRIAL_VERDICTS
 from hcctrials.errors import HcctrialsError, UnitError
+from hcctrials.model.eligibility import LabThreshold
 from hcctrials.model.patient import Patient
 
 
@@ -1183,6 +1184,8 @@ def evaluate_leaf_column(node: Any, fc: FactColumns) -> np.ndarray:
         return codes
     if kind == "age":
         return _age_codes(node, fc)
+    if kind in ("clip_score", "okuda_stage"):
+        return _points_codes(node, fc)
     if kind in ("virology", "hepatitis_status"):
         probe = _hbv_dna_probe(node)
         if probe is not None:
@@ -1192,6 +1195,65 @@ def evaluate_leaf_column(node: Any, fc: FactColumns) -> np.ndarray:
         return _scalar_column(node, fc)
     inverse, reps = enc
     return _per_distinct(node, fc, inverse, reps, fc.shared_keys(kind))
+
+
+def _lab_point_mask(fc: FactColumns, analyte: str, comparator: str, value: float, unit: str) -> np.ndarray:
+    """Bit mask of the points (0 / 1) one laboratory item of a score allows per patient: {1} met, {0} not met,
+    {0, 1} unknown (``leaves_clip._lab_points``, column-wise; the lab rule's own scalar fallback kept)."""
+    node = LabThreshold(analyte=analyte, comparator=cast(Any, comparator), value=value, unit=unit)
+    codes, fallback = _lab_codes(node, fc)
+    for i in np.nonzero(fallback)[0].tolist():
+        codes[i] = _scalar_code(node, fc.facts(i))
+    return np.where(codes == MET, 0b10, np.where(codes == NOT_MET, 0b01, 0b11)).astype(np.int64)
+
+
+def _add_point_masks(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """The totals of two items given as bit masks of their possible points (bit k: k points): {x + y}."""
+    out = np.zeros_like(a)
+    for k in range(3):  # an item gives at most 2 points
+        out |= np.where((b >> k) & 1, a << k, 0)
+    return out
+
+
+def _points_codes(node: Any, fc: FactColumns) -> np.ndarray:
+    """The CLIP score and Okuda stage leaves column-wise (``criteria.evaluation.leaves_clip``): each item's possible
+    points as a bit mask per patient, their sums, then met when every possible total satisfies the criterion, not
+    met when none does, else unknown.  Items read from the patient record (morphology, portal vein, ascites, share
+    of the liver) use the scalar rule's own item functions per patient (cheap: no facts, no scores); Child-Pugh
+    class once per liver group; the laboratory items column-wise."""
+    from hcctrials.criteria.evaluation import leaves_clip as C
+
+    n = fc.n
+    if not n:
+        return np.empty(0, dtype=_I8)
+
+    def mask(points: set[int]) -> int:
+        return sum(1 << k for k in points)
+
+    class _Only:  # the item functions read ``f.patient`` only
+        def __init__(self, patient: Patient) -> None:
+            self.patient = patient
+
+    if node.kind == "clip_score":
+        inverse, reps = fc.encoding("child_pugh") or (np.arange(n), list(range(n)))
+        cp = np.array([mask(C._child_pugh_points(fc.facts(i))) for i in reps], dtype=np.int64)[inverse]
+        morph = np.array([mask(C._morphology_points(_Only(p))) for p in fc.patients], dtype=np.int64)  # type: ignore[arg-type]
+        pvt = np.array([mask(C._pvt_points(_Only(p))) for p in fc.patients], dtype=np.int64)  # type: ignore[arg-type]
+        afp = _lab_point_mask(fc, "afp", ">=", 400, "ng/mL")
+        totals = _add_point_masks(_add_point_masks(_add_point_masks(cp, morph), afp), pvt)
+        ok_points = [t for t in range(7) if C._OPS[node.comparator](t, node.value)]
+    else:
+        share = np.array([0b11 if p.tumour.liver_involvement_pct is None else 1 << int(p.tumour.liver_involvement_pct > 50)
+                          for p in fc.patients], dtype=np.int64)
+        ascites = np.array([0b11 if p.liver.ascites is None else 1 << int(p.liver.ascites != "none")
+                            for p in fc.patients], dtype=np.int64)
+        albumin = _lab_point_mask(fc, "albumin", "<", 3.0, "g/dL")
+        bilirubin = _lab_point_mask(fc, "bilirubin_total", ">", 3.0, "mg/dL")
+        totals = _add_point_masks(_add_point_masks(_add_point_masks(share, ascites), albumin), bilirubin)
+        stage = {0: "I", 1: "II", 2: "II", 3: "III", 4: "III"}
+        ok_points = [t for t in range(5) if stage[t] in node.allowed]
+    ok = sum(1 << t for t in ok_points)
+    return np.where(totals & ~ok == 0, MET, np.where(totals & ok == 0, NOT_MET, UNKNOWN)).astype(_I8)
 
 
 def _per_distinct(node: Any, fc: FactColumns, inverse: np.ndarray, reps: list[int],
@@ -1215,7 +1277,7 @@ def _per_distinct(node: Any, fc: FactColumns, inverse: np.ndarray, reps: list[in
 #: virology markers / hepatitis tests whose rule reads the virology record only, and those that also read the
 #: HBV DNA through one threshold (criteria/evaluation/leaves_history._virology, virology.evaluate_hepatitis_status)
 _VIROLOGY_RECORD_ONLY = frozenset({"hiv", "hcv_rna", "hbsag", "hbv_hcv_coinfection"})
-_HEPATITIS_RECORD_ONLY = frozenset({"hbv_antiviral", "hcv_treatment_washout"})
+_HEPATITIS_RECORD_ONLY = frozenset({"hbv_antiviral", "hcv_treatment_washout", "hiv_active"})
 
 
 def _hbv_dna_probe(node: Any) -> tuple[()] | tuple[str, float] | None:
@@ -1404,6 +1466,22 @@ class ColumnarCatalog:
         self._var_trials = np.unique(var_trial)  # trials with at least one varying criterion
         self._var_starts = np.searchsorted(var_trial, self._var_trials).astype(np.int64)
         self._var_needed = np.unique(self._var_rules)
+        # slot-major order for the reductions of _screen_columns: the trials with varying criteria sorted by
+        # how many they have (most first), then slot s = every such trial's s-th varying criterion; the trials
+        # with more than s such criteria are a prefix of that order, so a trial-wise maximum (sum) over the
+        # criteria is one element-wise maximum (sum) per slot over contiguous blocks, instead of a reduceat
+        # whose per-segment calls cost more than the arithmetic (segments average ~14 criteria)
+        per_trial = np.diff(np.r_[self._var_starts, var.size]).astype(np.int64)
+        order = np.argsort(-per_trial, kind="stable")
+        longest_var = int(per_trial.max(initial=0))
+        self._slot_lens = np.array([np.count_nonzero(per_trial > s) for s in range(longest_var)], dtype=np.int64)
+        self._slot_offs = np.r_[0, np.cumsum(self._slot_lens)].astype(np.int64)
+        slot = (np.concatenate([self._var_starts[order[:k]] + s for s, k in enumerate(self._slot_lens.tolist())])
+                if longest_var else np.empty(0, np.int64))
+        self._slot_rules = self._var_rules[slot]
+        self._slot_rank = self._var_rank[slot]
+        self._slot_trials = self._var_trials[order]
+        self._cdt = next(t for t in (np.uint8, np.uint16, np.uint32) if longest_var < np.iinfo(t).max)
         self._nonempty = lengths > 0
         self._starts = starts
 
@@ -1448,23 +1526,37 @@ class ColumnarCatalog:
     def _screen_columns(self, rule_codes: np.ndarray, *, chunk: int | None = None) -> ScreenVerdicts:
         n = rule_codes.shape[1]
         K = self._K
-        v = np.repeat(self._const_v.astype(np.int32)[:, None], n, axis=1)
-        n_unknown = np.repeat(self._const_unknown.astype(np.int32)[:, None], n, axis=1)
-        if self._var_rules.size and n:
-            if chunk is None:  # ~4 MiB of encoded criteria per block
-                chunk = max(16, min(512, (1 << 21) // int(self._var_rules.size)))
-            vt = self._var_trials
+        edt = self._edt
+        v = np.empty((self.n_trials, n), dtype=edt)
+        v[:] = self._const_v.astype(edt)[:, None]
+        n_unknown = np.empty((self.n_trials, n), dtype=np.int32)
+        n_unknown[:] = self._const_unknown.astype(np.int32)[:, None]
+        if self._slot_rules.size and n:
+            if chunk is None:  # blocks of ~1.5 MiB of encoded criteria (measured best: 128 columns of 14k criteria)
+                chunk = max(16, min(512, (1 << 21) // int(self._slot_rules.size)))
+            lens = self._slot_lens.tolist()
+            offs = self._slot_offs.tolist()
+            top = np.empty((lens[0], n), dtype=edt)  # per trial with varying criteria (slot order) x patient
+            undecided = np.empty((lens[0], n), dtype=self._cdt)
             for a in range(0, n, chunk):
-                per = rule_codes[self._var_rules, a:a + chunk]
-                enc: np.ndarray = per.astype(self._edt)
-                enc *= self._edt(K)
-                enc += self._var_rank
-                top = np.maximum.reduceat(enc, self._var_starts, axis=0)
-                v[vt, a:a + chunk] = np.maximum(v[vt, a:a + chunk], top)
-                undecided: np.ndarray = np.add.reduceat(per == 1, self._var_starts, axis=0, dtype=np.int32)
-                n_unknown[vt, a:a + chunk] += undecided
-        status = (v // K).astype(_I8)
-        first = np.where(status > 0, self._starts[:, None] + (K - 1 - v % K), -1).astype(np.int32)
+                per = rule_codes[self._slot_rules, a:a + chunk]
+                enc: np.ndarray = per.astype(edt)
+                enc *= edt(K)
+                enc += self._slot_rank
+                unknown = (per == 1).view(np.uint8)
+                t, u = top[:, a:a + chunk], undecided[:, a:a + chunk]
+                t[...] = enc[:lens[0]]
+                u[...] = unknown[:lens[0]]
+                for k, o in zip(lens[1:], offs[1:]):
+                    np.maximum(t[:k], enc[o:o + k], out=t[:k])
+                    np.add(u[:k], unknown[o:o + k], out=u[:k])
+            rows = self._slot_trials
+            v[rows] = np.maximum(v[rows], top)
+            n_unknown[rows] += undecided
+        code = v // edt(K)
+        status = code.astype(_I8)
+        first = np.where(code > 0, self._starts[:, None] + ((K - 1) - (v - code * edt(K))).astype(np.int64),
+                         -1).astype(np.int32)
         status[~self._nonempty] = NO_CRITERIA
         first[~self._nonempty] = -1
         return ScreenVerdicts(status, n_unknown, first)
@@ -1506,13 +1598,24 @@ class ColumnarCatalog:
                     needed[flat[np.repeat(mask, kids)]] = True
         return needed
 
-    def node_codes(self, fc: FactColumns, *, needed: np.ndarray | None = None) -> np.ndarray:
-        """(n_nodes, n_patients) int8 codes of every node for the batch (of the *needed* leaves only:
-        the others are left not met, and so are the nodes above them)."""
-        values = np.zeros((self.n_nodes, fc.n), dtype=_I8)
+    def leaf_codes(self, fc: FactColumns, *, needed: np.ndarray | None = None) -> np.ndarray:
+        """(n_leaves, n_patients) int8 codes of the *needed* leaves for the batch (the others are left not met),
+        with the leaf verdicts kept across batches (:meth:`leaf_cache`)."""
+        if fc.leaf_cache is None:
+            fc.leaf_cache = self.leaf_cache(fc)
+        values = np.zeros((len(self.leaves), fc.n), dtype=_I8)
         for i, leaf in enumerate(self.leaves):
             if needed is None or needed[i]:
                 values[i] = evaluate_leaf_column(leaf, fc)
+        return values
+
+    def tree_codes(self, leaf_values: np.ndarray) -> np.ndarray:
+        """(n_nodes, m) int8 codes of every node from the (n_leaves, m) codes of the leaves (any m columns:
+        patients, or distinct columns of leaf codes)."""
+        n_leaves = len(self.leaves)
+        values = np.empty((self.n_nodes, leaf_values.shape[1]), dtype=_I8)
+        values[:n_leaves] = leaf_values
+        values[n_leaves:] = NOT_MET  # every composite is set by its level below; this keeps the array defined
         for plan in self.levels:
             for op, ids, flat, starts in plan:
                 if op == "e":
@@ -1527,15 +1630,22 @@ class ColumnarCatalog:
                     values[ids] = _ANY_BACK[np.maximum.reduceat(_ANY_RANK[child], starts, axis=0)]
         return values
 
-    def rule_codes(self, fc: FactColumns, *, needed: np.ndarray | None = None) -> np.ndarray:
-        """(n_rules, n_patients) criterion codes in the trial's view: 0 fine, 1 unknown, 2 not met."""
-        if fc.leaf_cache is None:
-            fc.leaf_cache = self.leaf_cache(fc)
-        crit = self.node_codes(fc, needed=needed)[self.rule_root]
+    def node_codes(self, fc: FactColumns, *, needed: np.ndarray | None = None) -> np.ndarray:
+        """(n_nodes, n_patients) int8 codes of every node for the batch (of the *needed* leaves only:
+        the others are left not met, and so are the nodes above them)."""
+        return self.tree_codes(self.leaf_codes(fc, needed=needed))
+
+    def criterion_codes(self, node_values: np.ndarray) -> np.ndarray:
+        """(n_rules, m) criterion codes in the trial's view (0 fine, 1 unknown, 2 not met) from node codes."""
+        crit = node_values[self.rule_root]
         if self.exclusion.any():
             crit[self.exclusion] = _NOT[crit[self.exclusion]]
         codes: np.ndarray = _TRIAL[crit]
         return codes
+
+    def rule_codes(self, fc: FactColumns, *, needed: np.ndarray | None = None) -> np.ndarray:
+        """(n_rules, n_patients) criterion codes in the trial's view: 0 fine, 1 unknown, 2 not met."""
+        return self.criterion_codes(self.node_codes(fc, needed=needed))
 
     def combine_trials(self, rule_codes: np.ndarray, *, chunk: int | None = None) -> BatchVerdicts:
         """Per-trial reductions over each trial's criteria, in chunks of patients (bounded memory)."""

@@ -262,7 +262,16 @@ _NEVER_FILLER = re.compile(
     # a threshold no scanner read ("(or >= 2.0 mg/dl)", "≥ 1.5") is never filler
     r"|[≥≤<>]\s*\d|\d(?:\.\d+)?\s*(?:mg|g|µg|ug|ng|iu|u|mmol|umol|µmol|mol|%|cm|mm|ml|l)(?:/|\b)"
     # a drug class no scanner read ("CD137 agonists", "OX40 antibodies") is a therapy the rule would drop
-    r"|\b[a-z]{1,6}[- ]?\d{1,4}[a-z]?\s+(?:agonists?|antagonists?|inhibitors?|blockers?|modulators?)\b",
+    r"|\b[a-z]{1,6}[- ]?\d{1,4}[a-z]?\s+(?:agonists?|antagonists?|inhibitors?|blockers?|modulators?)\b"
+    # issue 10 (session 6): a named condition no scanner read is one word the two-word rule below let through
+    # ("History of seizures and hypertension" was read as seizures only)
+    r"|\b(?:hypertension|hypotension|diabetes|diabetic|asthma|copd|emphysema|epilepsy|seizures?|stroke|angina|"
+    r"arrhythmias?|infarction|tuberculosis|syphilis|pancreatitis|pneumonitis|neuropathy|dementia|psychosis|depression|"
+    r"lupus|psoriasis|sarcoidosis|ulcers?|fistulae?|perforation)\b"
+    # a limit for patients with liver metastases no scanner tied to its condition ("In subjects with documented liver
+    # metastases, the AST/ALT may be <= 5x ULN" was read as a second limit for everyone)
+    r"|\b(?:liver|hepatic)\s+metasta\w+"
+    r"|高血压|糖尿病|哮喘|癫痫|卒中|心绞痛|心律失常|结核|梅毒|胰腺炎|神经病变|溃疡|瘘|穿孔",
     re.IGNORECASE)
 # Time phrases that only anchor a window the scanners read ("within 3 months prior to study
 # treatment initiation", "入组前"): not a change of meaning.

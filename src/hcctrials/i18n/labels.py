@@ -43,6 +43,13 @@ def _registry(value: str, lang: str) -> str:
             "trial_finder": say("Trial-finder page", lang), "other": say("Other registry", lang)}.get(value, value)
 
 
+def _registry_short(value: str, lang: str) -> str:
+    """The registry's short name for a table column: one word that never wraps mid-word
+    (the long names, "中国临床试验注册中心（ChiCTR）", fold inside a narrow column)."""
+    return {"ctgov": "CT.gov", "chictr": "ChiCTR", "trial_finder": say("Trial finder", lang),
+            "other": say("Other", lang)}.get(value, value)
+
+
 def _setting(value: str, lang: str) -> str:
     from hcctrials.matching.setting import SETTING_LABELS
 
@@ -121,7 +128,7 @@ def _choice(value: str, lang: str) -> str:
 
 
 KINDS: dict[str, Callable[[str, str], str]] = {
-    "status": _status, "state": _state, "phase": _phase, "registry": _registry, "setting": _setting,
+    "status": _status, "state": _state, "phase": _phase, "registry": _registry, "registry_short": _registry_short, "setting": _setting,
     "class": _drug_class, "drug_class": _drug_class, "condition": _condition, "role": _role,
     "criterion_state": _criterion_state, "date": _date, "lab": _lab, "severity": _severity, "outcome": _outcome, "place": _place,
     "year": lambda value, lang: value, "yes_no": _yes_no, "choice": _choice,

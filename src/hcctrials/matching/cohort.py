@@ -30,7 +30,9 @@ date, the trials to evaluate flattened for column-wise evaluation) and pickles c
 broadcast.  The records of a batch are read column-wise, with the reader's checks and errors and without
 a pydantic object per record (:mod:`hcctrials.patients.columns`), and evaluated column-wise
 (:mod:`hcctrials.criteria.columnar`): trials that no patient of the batch can be offered (another condition)
-are skipped, and patients with the same criterion codes share one trial reduction.
+are skipped, and patients with the same leaf codes share one evaluation of the trees and one trial
+reduction (:func:`_screen_verdicts`); the listed rows of each distinct outcome are laid out once and copied
+per patient (:func:`_listed_pairs`).
 
 The last section streams patient files (JSON lines, FHIR NDJSON, CSV, Parquet) into such batches,
 so memory is bounded by the batch size, not the cohort (:func:`iter_patient_file_batches`), and cuts them
@@ -121,6 +123,10 @@ class CohortCatalog:
         self._registry_values, self._registry_codes = _unique(self.registries)
         self._state_values, self._state_codes = _unique(list(self.recruiting))
         self._label_values, self._label_codes = _unique(self.columnar.labels)
+        #: leaves whose codes may differ between patients (not a constant needs-review or administrative leaf)
+        self.varying_leaves = np.fromiter((getattr(leaf, "kind", None) not in ("needs_review", "administrative")
+                                           for leaf in self.columnar.leaves), dtype=bool,
+                                          count=len(self.columnar.leaves))
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
@@ -330,10 +336,7 @@ def screen_batch(batch: pa.Table | pa.RecordBatch, catalog: CohortCatalog, *, al
     got: ScreenVerdicts | None = None
     column_of = np.zeros(n, dtype=np.int64)  # each patient's distinct column of verdicts
     if wanted.any():
-        fc = FactColumns.from_columns(columns, catalog.as_of)
-        got, inverse = cat.screen_distinct(cat.rule_codes(fc, needed=cat.needed_nodes(wanted)))
-        column_of = inverse if inverse is not None else np.arange(n, dtype=np.int64)
-        del fc
+        got, column_of = _screen_verdicts(columns, catalog, wanted)
     # patients with the same verdict column and the same diagnosis (gate) have the same outcomes and pairs:
     # each such combination is worked out once, then every patient takes its combination's rows
     G = gate.shape[1]
@@ -347,48 +350,95 @@ def screen_batch(batch: pa.Table | pa.RecordBatch, catalog: CohortCatalog, *, al
     if got is not None:
         outcome[ti[sub_trials]] = got.status[sub_trials][:, col]
     outcome[~gate[:, grp]] = OTHER_CONDITION
-    counts = np.zeros((T, len(COUNT_COLUMNS)), dtype=np.int64)
-    per_patient_outcome = outcome[:, combo_of]  # int8 (trials, patients)
-    for v in range(len(COUNT_COLUMNS)):
-        counts[:, v] = np.count_nonzero(per_patient_outcome == v, axis=1)
-    del per_patient_outcome
+    # pairs per trial and outcome: each combination's outcomes weighted by its number of patients
+    size = np.bincount(combo_of, minlength=combos.size)
+    cell = outcome.astype(np.int64) + len(COUNT_COLUMNS) * np.arange(T, dtype=np.int64)[:, None]
+    counts = np.bincount(cell.ravel(), weights=np.broadcast_to(size, outcome.shape).ravel(),
+                         minlength=T * len(COUNT_COLUMNS)).round().astype(np.int64).reshape(T, len(COUNT_COLUMNS))
+    del cell
     if got is None:
         return ScreenBatch(PAIR_SCHEMA.empty_table(), counts, n)
-    # listed pairs (eligible or possibly eligible, relevant) of each combination, trial order; then
-    # patient-major rows: each patient's combination's segment
+    return ScreenBatch(_listed_pairs(columns, catalog, got, outcome, sub_trials, col, combo_of), counts, n)
+
+
+def _distinct_columns(codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(first column of each distinct column, each column's distinct column) of a 2-D int8 array."""
+    n = codes.shape[1]
+    if not codes.shape[0] or n <= 1:
+        return np.zeros(min(n, 1), dtype=np.int64), np.zeros(n, dtype=np.int64)
+    keys = np.ascontiguousarray(codes.T)
+    _, first, inverse = np.unique(keys.view(np.dtype((np.void, keys.shape[1]))).ravel(), return_index=True,
+                                  return_inverse=True)
+    return first.astype(np.int64), inverse.reshape(n).astype(np.int64)
+
+
+def _screen_verdicts(columns: PatientColumns, catalog: CohortCatalog,
+                     wanted: np.ndarray) -> tuple[ScreenVerdicts, np.ndarray]:
+    """Verdicts of the *wanted* evaluated trials per distinct column, and each patient's column.
+
+    The leaves are evaluated for every patient; patients with the same codes for every leaf that may vary
+    (not a constant needs-review or administrative leaf) have the same node, criterion and trial codes, so
+    the trees and the trial reductions run once per distinct column of leaf codes (exact: the same inputs,
+    the same pure combinations), and once more per distinct column of the criteria that vary
+    (:meth:`ColumnarCatalog.screen_distinct`)."""
+    cat = catalog.columnar
+    fc = FactColumns.from_columns(columns, catalog.as_of)
+    needed = cat.needed_nodes(wanted)
+    leaves = cat.leaf_codes(fc, needed=needed)
+    del fc
+    keyed = catalog.varying_leaves if needed is None else catalog.varying_leaves & needed[:len(cat.leaves)]
+    first, column_of = _distinct_columns(leaves[keyed])
+    codes = cat.criterion_codes(cat.tree_codes(leaves[:, first]))
+    del leaves
+    got, inverse = cat.screen_distinct(codes)
+    if inverse is not None:
+        column_of = inverse[column_of]
+    return got, column_of
+
+
+def _listed_pairs(columns: PatientColumns, catalog: CohortCatalog, got: ScreenVerdicts, outcome: np.ndarray,
+                  sub_trials: np.ndarray, col: np.ndarray, combo_of: np.ndarray) -> pa.Table:
+    """The listed pairs (eligible or possibly eligible, relevant) of every patient, patient-major in input order
+    and trial order within a patient (:data:`PAIR_SCHEMA`).
+
+    The rows of each combination (distinct verdict column x diagnosis) are laid out once, as one segment of
+    a (7, rows) int32 block (trial, registry, verdict, undecided count, label, no-label flag, recruiting state
+    codes); each patient's rows are then a copy of its combination's segment, concatenated in patient order."""
+    n = columns.n
+    ti = catalog.trial_index
     listed = np.ascontiguousarray((outcome[ti[sub_trials]] <= 1).T)  # (combinations, evaluated trials)
     in_combo, in_trial = np.nonzero(listed)
-    seg_len = listed.sum(axis=1)
+    seg_len = np.count_nonzero(listed, axis=1)
     seg_start = np.cumsum(seg_len) - seg_len
     trial = sub_trials[in_trial]
-    column = col[in_combo]
+    at = trial * got.status.shape[1] + col[in_combo]  # position in the (trials, distinct columns) verdicts
     trial_pos = ti[trial]
-    first = got.first[trial, column]
-    segments = [
-        catalog._trial_codes[trial_pos].astype(np.int32),
-        catalog._registry_codes[trial_pos].astype(np.int32),
-        got.status[trial, column].astype(np.int32),
-        got.n_unknown[trial, column].astype(np.int32),
-        catalog._label_codes[np.maximum(first, 0)].astype(np.int32) if first.size else np.empty(0, np.int32),
-        first < 0,
-        catalog._state_codes[trial_pos].astype(np.int32),
-    ]
+    first = got.first.ravel().take(at)
+    block = np.empty((7, in_combo.size), dtype=np.int32)
+    block[0] = catalog._trial_codes.take(trial_pos)
+    block[1] = catalog._registry_codes.take(trial_pos)
+    block[2] = got.status.ravel().take(at)
+    block[3] = got.n_unknown.ravel().take(at)
+    block[4] = catalog._label_codes.take(np.maximum(first, 0)) if first.size else 0
+    block[5] = first < 0
+    block[6] = catalog._state_codes.take(trial_pos)
+    del in_combo, in_trial, trial, at, trial_pos, first
     per_patient = seg_len[combo_of]
-    ends = np.cumsum(per_patient)
-    rows = np.arange(int(ends[-1]) if n else 0, dtype=np.int64)
-    rows -= np.repeat(ends - per_patient - seg_start[combo_of], per_patient)
-    trial_c, registry_c, verdict, n_undecided, label_c, no_label, state_c = (a.take(rows) for a in segments)
+    starts = seg_start[combo_of].tolist()
+    ends = (seg_start[combo_of] + per_patient).tolist()
+    rows = np.concatenate([block[:, a:b] for a, b in zip(starts, ends)], axis=1) if n else block[:, :0]
+    del block
     id_values, id_codes = _unique(columns.patient_ids)
     arrays = [
         _dict(np.repeat(id_codes, per_patient), id_values),
-        _dict(trial_c, catalog._trial_values),
-        _dict(registry_c, catalog._registry_values),
-        _dict(verdict, VERDICTS),
-        pa.array(n_undecided, type=pa.int32()),
-        _dict(label_c, catalog._label_values, mask=no_label),
-        _dict(state_c, catalog._state_values),
+        _dict(rows[0], catalog._trial_values),
+        _dict(rows[1], catalog._registry_values),
+        _dict(rows[2], VERDICTS),
+        pa.array(rows[3], type=pa.int32()),
+        _dict(rows[4], catalog._label_values, mask=rows[5].astype(bool)),
+        _dict(rows[6], catalog._state_values),
     ]
-    return ScreenBatch(pa.Table.from_arrays(arrays, schema=PAIR_SCHEMA), counts, n)
+    return pa.Table.from_arrays(arrays, schema=PAIR_SCHEMA)
 
 
 def _all_pairs_table(columns: PatientColumns, catalog: CohortCatalog) -> pa.Table:

@@ -11,9 +11,11 @@ administrative ones (consent, contraception) are *checked at the site*.
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from hcctrials.i18n import render, say
+from hcctrials.matching.localise import class_labels, localise_reason, localise_recruiting
 from hcctrials.matching.relevance import evidence_text
 from hcctrials.matching.matcher import CriterionRow, MatchResult, TrialMatch
 from hcctrials.matching.setting import SETTING_LABELS
@@ -35,16 +37,21 @@ def verdict_label(verdict: str, language: str = "en") -> str:
 
 def status_label(row: CriterionRow, language: str = "en") -> str:
     """The status of one criterion for the trial, in words that depend on its role."""
-    exclusion = row.role == "exclusion"
-    if row.status == "met":
+    return _status_words(row.status, row.role == "exclusion", language)
+
+
+@lru_cache(maxsize=256)
+def _status_words(status: str, exclusion: bool, language: str) -> str:
+    """The words of :func:`status_label` (from the catalog, so they are worked out once per status and role)."""
+    if status == "met":
         return say("does not exclude", language) if exclusion else say("met", language)
-    if row.status == "not_met":
+    if status == "not_met":
         return say("excludes", language) if exclusion else say("not met", language)
     return {
         "unknown": say("needs data", language),
         "needs_review": say("needs review", language),
         "administrative": say("check with the site", language),
-    }.get(row.status, row.status)
+    }.get(status, status)
 
 
 def relevance_label(m: TrialMatch, language: str = "en") -> str:
@@ -63,12 +70,18 @@ def trial_reason(m: TrialMatch, language: str = "en") -> str:
     if m.verdict == "unknown_no_criteria":
         return say("unknown: criteria not in the record", language)
     if m.verdict == "ineligible":
-        parts = [f"{_role(d.role, language)} {d.number}: {render(d.reason, language)}" for d in m.deciding[:3]]
+        parts = [f"{_role(d.role, language)} {d.number}: {_reason(d, language)}" for d in m.deciding[:3]]
         return say("not eligible: {reasons}", language, reasons=say("; ", language).join(parts))
     if m.verdict == "possibly_eligible":
         return say("possibly eligible: {review} criteria need review, {data} need data", language,
                   review=m.review_count, data=m.data_count)
     return say("eligible: every criterion decided and passed", language)
+
+
+def _reason(row: CriterionRow, language: str) -> str:
+    """The criterion's reason in *language*, a review reason's fixed words and the rule it shows included
+    (:func:`hcctrials.matching.localise.localise_reason`)."""
+    return str(localise_reason(row.reason, language, criterion=row.text, role=row.role))
 
 
 def _role(role: str, language: str) -> str:
@@ -131,15 +144,17 @@ def describe_match(m: TrialMatch, *, language: str = "en", all_criteria: bool = 
     """Plain-text lines explaining one trial for the patient."""
     lang = "zh" if language == "zh" else "en"
     settings = " + ".join(SETTING_LABELS[s][lang] for s in m.setting.settings)
+    classes = m.setting.class_label() if lang == "en" else ", ".join(class_labels(m.setting.intervention_classes, lang))
     lines = [f"{m.trial_id} [{verdict_label(m.verdict, lang)}] {m.title}",
              "  " + say("why: {reason}", lang, reason=trial_reason(m, lang)),
              "  " + say("relevance: {relevance}", lang, relevance=relevance_label(m, lang)),
              "  " + say("setting: {setting}; classes: {classes}", lang, setting=settings,
-                       classes=m.setting.class_label() or "-"),
+                       classes=classes or "-"),
              "  " + say("recruiting on {date}: {state} ({reason})", lang, date=m.recruiting.as_of.isoformat(),
-                       state=_state(m.recruiting.state, lang), reason=render(m.recruiting.reason, lang))]
+                       state=_state(m.recruiting.state, lang), reason=localise_recruiting(m.recruiting.reason, lang))]
     if m.recruiting.contradiction:
-        lines.append("  ! " + say("record contradiction: {detail}", lang, detail=render(m.recruiting.contradiction, lang)))
+        lines.append("  ! " + say("record contradiction: {detail}", lang,
+                                  detail=localise_recruiting(m.recruiting.contradiction, lang)))
     if m.sites:
         lines.append("  " + say("sites: {sites}", lang, sites="; ".join(
             f"{s.institution or '-'} ({s.place}, {_distance(s.distance, lang)}{_km(s.km)})" for s in m.sites[:5])))
@@ -148,7 +163,7 @@ def describe_match(m: TrialMatch, *, language: str = "en", all_criteria: bool = 
         if shown:
             lines.append("  " + say("contact: {contact}", lang, contact=shown))
     for c in m.criteria if all_criteria else m.deciding:
-        lines.append(f"    {_role(c.role, lang)} {c.number:>3} {status_label(c, lang):<16} {render(c.reason, lang)}")
+        lines.append(f"    {_role(c.role, lang)} {c.number:>3} {status_label(c, lang):<16} {_reason(c, lang)}")
     if m.to_measure:
         lines.append("  " + say("to measure next: {items}", lang, items=say("; ", lang).join(
             render(i, lang) for i in m.to_measure)))

@@ -19,21 +19,26 @@ The shape is documented in ``docs/matching.md`` ("JSON output in the reader's la
 
 from __future__ import annotations
 
-from typing import Any
-
+import re
 from collections.abc import Callable
+from functools import lru_cache
+from typing import Any
 
 from hcctrials.criteria.compiler.describe_i18n import review_reason_for_reader, rule_reader
 from hcctrials.i18n import Msg, catalog, render, say
 
-__all__ = ["message_record", "localise_reason", "localise_match_document", "line_reason", "NEEDS_REVIEW_MSGID"]
+__all__ = ["message_record", "localise_reason", "localise_recruiting", "localise_match_document", "line_reason",
+           "setting_evidence_text", "class_labels", "NEEDS_REVIEW_MSGID"]
 
 #: the msgid of a needs-review criterion's reason (criteria/evaluation/leaves.py)
 NEEDS_REVIEW_MSGID = "needs review: {reason}"
 
 
 def _plain(value: Any) -> Any:
-    if value is None or isinstance(value, (bool, int, float)):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is float or kind is bool:  # the common cases first
+        return value
+    if isinstance(value, (bool, int, float)):
         return value
     return str.__str__(value) if isinstance(value, str) else str(value)
 
@@ -41,10 +46,13 @@ def _plain(value: Any) -> Any:
 def message_record(value: Any) -> dict[str, Any]:
     """``{"id", "fields", "en"}`` of a finding: its msgid and fields when it is a structured message (a plain
     text has ``id`` None: record data or a message built before structured messages)."""
-    english = _plain(value)
-    if isinstance(value, Msg) and value.msgid:
-        return {"id": value.msgid, "fields": {k: _plain(v) for k, v in value.fields.items()}, "en": english}
-    return {"id": None, "fields": {}, "en": english}
+    if isinstance(value, Msg):
+        if value.msgid:
+            fields = value.fields
+            return {"id": value.msgid, "fields": {k: _plain(v) for k, v in fields.items()} if fields else {},
+                    "en": str.__str__(value)}
+        return {"id": None, "fields": {}, "en": str.__str__(value)}
+    return {"id": None, "fields": {}, "en": _plain(value)}
 
 
 def localise_reason(value: Any, lang: str, *, criterion: str | None = None, role: str | None = None) -> Any:
@@ -53,23 +61,110 @@ def localise_reason(value: Any, lang: str, *, criterion: str | None = None, role
     the rule they show said in *lang* when it can be rebuilt from the *criterion* text and *role*)."""
     if lang == "en" or not isinstance(value, Msg):
         return render(value, lang)
-    read_as = rule_reader(criterion, role, lang) if criterion else None
-    return _said(value, lang, read_as)
+    return _said(value, lang, (criterion, role) if criterion else None)
 
 
-def _said(value: Any, lang: str, read_as: Callable[[str], str | None] | None) -> Any:
+def _cached_reader(criterion: str, role: str | None, lang: str) -> Callable[[str], str | None]:
+    """:func:`rule_reader` of the criterion, its answers kept per (criterion, role, language, rule shown): what
+    a review reason shows depends on the criterion alone, never on the patient, and rebuilding it compiles the
+    criterion again (tens of ms), so each is rebuilt once per process (a trial shown again costs a look-up)."""
+    def read(rule: str) -> str | None:
+        return _read_as(criterion, role, lang, rule)
+    return read
+
+
+@lru_cache(maxsize=32768)
+def _read_as(criterion: str, role: str | None, lang: str, rule: str) -> str | None:
+    return rule_reader(criterion, role, lang)(rule)
+
+
+#: recruiting messages (hcctrials.matching.status) whose ``status`` field is a record-status code
+_STATUS_FIELD = "status"
+
+
+def localise_recruiting(value: Any, lang: str) -> Any:
+    """A recruiting reason or contradiction (:mod:`hcctrials.matching.status`) in *lang*, the record-status code
+    it names ("record status recruiting", "status 'recruiting' but ...") said as a word (正在招募) in Chinese."""
+    if lang == "en" or not isinstance(value, Msg) or _STATUS_FIELD not in value.fields or not value.msgid:
+        return render(value, lang)
+    from hcctrials.i18n.labels import label
+
+    fields = {k: (label("status", str(v), lang) if k == _STATUS_FIELD else render(v, lang))
+              for k, v in value.fields.items()}
+    return catalog(lang).get(value.msgid, value.msgid).format(**fields)
+
+
+def class_labels(classes: Any, lang: str) -> list[str]:
+    """The intervention classes in words, in the order of :data:`hcctrials.matching.setting.INTERVENTION_CLASSES`."""
+    from hcctrials.i18n.labels import label
+    from hcctrials.matching.setting import INTERVENTION_CLASSES
+
+    return [label("class", c, lang) for c in INTERVENTION_CLASSES if c in classes]
+
+
+#: the fields :func:`hcctrials.matching.setting.classify_trial_setting` names in its evidence ("<field>: <phrase>")
+_EVIDENCE_FIELD = re.compile(r"(inclusion|exclusion)\[(\d+)\]")
+
+
+def _evidence_field(name: str, lang: str) -> str | None:
+    fixed = {"brief_title": say("brief title", lang), "scientific_title": say("scientific title", lang),
+             "acronym": say("acronym", lang), "objectives": say("objectives", lang), "summary": say("summary", lang),
+             "conditions": say("conditions", lang), "keywords": say("keywords", lang),
+             "criteria": say("eligibility criteria", lang), "interventions": say("interventions", lang)}
+    if name in fixed:
+        return fixed[name]
+    m = _EVIDENCE_FIELD.fullmatch(name)
+    if m is None:
+        return None
+    if m.group(1) == "inclusion":
+        return say("inclusion criterion {n}", lang, n=m.group(2))
+    return say("exclusion criterion {n}", lang, n=m.group(2))
+
+
+def setting_evidence_text(evidence: str, setting: str, lang: str) -> str:
+    """One piece of a trial's setting evidence (``"<field>: <phrase>"``, :func:`classify_trial_setting`) in *lang*:
+    the field named in words, the phrase as the record writes it; the classifier's own words ("excludes ...",
+    "not ..." for a negated second-line phrase, "locoregional therapy combined with systemic therapy") said in
+    *lang*.  A shape not known is kept as written."""
+    if evidence == "advanced / unresectable disease without a line of therapy":
+        return say("advanced / unresectable disease without a line of therapy", lang)
+    name, sep, phrase = evidence.partition(": ")
+    where = _evidence_field(name, lang) if sep else None
+    if where is None:
+        return evidence
+    if name == "interventions" and phrase == "locoregional therapy combined with systemic therapy":
+        phrase = say("locoregional therapy combined with systemic therapy", lang)
+    elif setting in ("advanced_first_line", "advanced_line_unspecified"):
+        # classify_trial_setting: "excludes <phrase>" (an exclusion of prior systemic therapy) and "not <phrase>"
+        # (a negated second-line phrase) are first-line evidence only; a first-line phrase as written that begins
+        # with "not" reads the same with the word said
+        if name.startswith("exclusion[") and phrase.startswith("excludes "):
+            phrase = say("excludes {text}", lang, text=phrase[len("excludes "):])
+        elif phrase.startswith("not "):
+            phrase = say("not {text}", lang, text=phrase[len("not "):])
+    return say("{where}: {text}", lang, where=where, text=phrase)
+
+
+def _said(value: Any, lang: str, whose: tuple[str, str | None] | None) -> Any:
     if not isinstance(value, Msg):
         return value
     parts = getattr(value, "parts", None)
     if parts is not None:  # messages joined by a separator (hcctrials.i18n.join_msgs)
-        return str(_said(getattr(value, "sep", ""), lang, read_as)).join(str(_said(p, lang, read_as)) for p in parts)
+        return str(_said(getattr(value, "sep", ""), lang, whose)).join(str(_said(p, lang, whose)) for p in parts)
     if value.msgid == NEEDS_REVIEW_MSGID and "reason" in value.fields:
-        return say(NEEDS_REVIEW_MSGID, lang, reason=review_reason_for_reader(str.__str__(value.fields["reason"]), lang,
-                                                                             read_as=read_as))
+        return _review_reason(str.__str__(value.fields["reason"]), lang, *(whose or (None, None)))
     if not value.fields:
         return value.rendered(lang)
     text = catalog(lang).get(value.msgid, value.msgid)
-    return text.format(**{k: _said(v, lang, read_as) for k, v in value.fields.items()})
+    return text.format(**{k: _said(v, lang, whose) for k, v in value.fields.items()})
+
+
+@lru_cache(maxsize=32768)
+def _review_reason(reason: str, lang: str, criterion: str | None, role: str | None) -> str:
+    """A needs-review reason in *lang* (:func:`review_reason_for_reader`), the rule it shows rebuilt from the
+    *criterion* text when given: it depends on the criterion alone (never on the patient), so it is said once."""
+    read_as = _cached_reader(criterion, role, lang) if criterion else None
+    return say(NEEDS_REVIEW_MSGID, lang, reason=review_reason_for_reader(reason, lang, read_as=read_as))
 
 
 def line_reason(prior_systemic_lines: int, lang: str) -> str:
@@ -80,16 +175,15 @@ def line_reason(prior_systemic_lines: int, lang: str) -> str:
 
 
 def localise_match_document(document: dict[str, Any], result: Any, findings: list[str], lang: str, *,
-                            rebuild_rules: bool = False) -> dict[str, Any]:
+                            rebuild_rules: bool = True) -> dict[str, Any]:
     """The ``match --json`` *document* (:func:`hcctrials.matching.explain.result_to_dict` of *result*, in *lang*)
     with the patient-data *findings* and every finding in *lang*, codes and ``*_message`` records beside them.
 
-    The rule a review reason shows ("read as: <rule>") stays in the compiler's notation unless *rebuild_rules*:
-    rebuilding it compiles the criterion again (about 25 ms each; 2.7 s for the 104 such reasons of a 20-trial
-    match measured on the HINT subset), which a match does not spend by default (``criteria evaluate`` and
-    ``criteria show`` do, for one trial)."""
+    The rule a review reason shows ("read as: <rule>") is said in *lang* (:func:`localise_reason`): rebuilding it
+    compiles the criterion again (about 25 ms each), once per process and criterion (:func:`_cached_reader`), so a
+    trial shown again costs nothing more; ``rebuild_rules=False`` keeps the compiler's notation instead."""
     def whose(row: Any) -> dict[str, str]:
-        return {"criterion": row.text, "role": row.role} if rebuild_rules else {}
+        return {"criterion": row.text, "role": row.role} if rebuild_rules and lang != "en" else {}
 
     from hcctrials.i18n.labels import label
     from hcctrials.matching.relevance import evidence_text
@@ -109,12 +203,16 @@ def localise_match_document(document: dict[str, Any], result: Any, findings: lis
         trial = dict(shown)
         trial["setting_labels"] = [label("setting", s, lang) for s in trial.get("setting", [])]
         trial["intervention_class_labels"] = [label("class", c, lang) for c in trial.get("intervention_classes", [])]
+        trial["setting_evidence_labels"] = {setting: [setting_evidence_text(e, setting, lang) for e in items]
+                                            for setting, items in trial.get("setting_evidence", {}).items()}
         relevance = dict(trial.get("relevance", {}))
         relevance["evidence_label"] = evidence_text(str(relevance.get("evidence") or ""), lang)
         trial["relevance"] = relevance
         recruiting = dict(trial.get("recruiting", {}))
         recruiting["state_label"] = label("state", recruiting.get("state"), lang)
         recruiting["record_status_label"] = label("status", recruiting.get("record_status"), lang)
+        recruiting["reason"] = localise_recruiting(match.recruiting.reason, lang)
+        recruiting["contradiction"] = localise_recruiting(match.recruiting.contradiction, lang)
         recruiting["reason_message"] = message_record(match.recruiting.reason)
         recruiting["contradiction_message"] = (message_record(match.recruiting.contradiction)
                                                if match.recruiting.contradiction else None)
@@ -132,3 +230,111 @@ def localise_match_document(document: dict[str, Any], result: Any, findings: lis
     doc["to_measure"] = [{**item, "item_message": message_record(raw)}
                          for item, (raw, _n) in zip(doc.get("to_measure", []), result.to_measure)]
     return doc
+
+
+def match_document(result: Any, findings: list[str], lang: str, *, rebuild_rules: bool = True) -> dict[str, Any]:
+    """``localise_match_document(result_to_dict(result, lang), result, findings, lang)`` built in one pass: the
+    same document (same keys, same order, same values; ``tests/matching/test_matching_document.py``), each
+    finding rendered once, what does not depend on the patient (a trial's setting, classes and their words, the
+    review reasons' Chinese) worked out once per process (:func:`_trial_parts`, :func:`_review_reason`).  The web
+    API and pages answer with it (issue 12: CPU per match request)."""
+    from hcctrials.i18n.labels import label
+    from hcctrials.matching.explain import relevance_label, status_label, trial_reason, verdict_label
+    from hcctrials.matching.relevance import evidence_text
+
+    line = result.line
+    count = line.prior_systemic_lines
+    trials = []
+    for m in result.matches:
+        rows = m.criteria
+        criteria: list[dict[str, Any]] = []
+        deciding: list[dict[str, Any]] = []
+        for row in rows:
+            reason = _reason_for(row, lang, rebuild_rules)
+            record = message_record(row.reason)
+            criteria.append({"number": row.number, "role": row.role, "text": row.text, "status": row.status,
+                             "status_label": status_label(row, lang), "reason": reason,
+                             "missing": [render(i, lang) for i in row.missing], "reason_message": record,
+                             "missing_messages": [message_record(i) for i in row.missing]})
+            if row.status == "not_met":
+                deciding.append({"number": row.number, "role": row.role, "text": row.text, "reason": reason,
+                                 "reason_message": record})
+        setting, evidence, classes, setting_labels, class_labels_, evidence_labels = _trial_parts(m.setting, lang)
+        recruiting = m.recruiting
+        relevance = m.relevance
+        trials.append({
+            "trial_id": m.trial_id, "registry": m.registry, "title": m.title, "verdict": m.verdict,
+            "verdict_label": verdict_label(m.verdict, lang), "reason": trial_reason(m, lang),
+            "relevance": {"level": relevance.level, "concepts": list(relevance.concepts),
+                          "evidence": relevance.evidence, "label": relevance_label(m, lang),
+                          "evidence_label": evidence_text(str(relevance.evidence or ""), lang)},
+            "setting": list(setting), "setting_evidence": {k: list(v) for k, v in evidence},
+            "intervention_classes": list(classes), "setting_affinity": m.setting_affinity,
+            "recruiting": {"state": recruiting.state, "record_status": recruiting.record_status,
+                           "reason": localise_recruiting(recruiting.reason, lang),
+                           "contradiction": localise_recruiting(recruiting.contradiction, lang),
+                           "window": list(recruiting.window),
+                           "state_label": label("state", recruiting.state, lang),
+                           "record_status_label": label("status", recruiting.record_status, lang),
+                           "reason_message": message_record(recruiting.reason),
+                           "contradiction_message": (message_record(recruiting.contradiction)
+                                                     if recruiting.contradiction else None)},
+            "criteria": criteria, "deciding": deciding,
+            "to_measure": [render(i, lang) for i in m.to_measure], "unknown_count": m.unknown_count,
+            "criteria_count": m.criteria_count, "review_count": sum(r.status == "needs_review" for r in rows),
+            "data_count": sum(r.status == "unknown" for r in rows),
+            "sites": [{"institution": s.institution, "place": s.place, "distance": s.distance,
+                       "km": None if s.km is None else round(s.km)} for s in m.sites],
+            "nearest_site": m.nearest, "links": m.links,
+            "contacts": [c.get(lang) for c in m.contacts if c.get(lang)],
+            "setting_labels": list(setting_labels), "intervention_class_labels": list(class_labels_),
+            "setting_evidence_labels": {k: list(v) for k, v in evidence_labels},
+            "to_measure_messages": [message_record(i) for i in m.to_measure],
+        })
+    return {
+        "patient_id": result.patient_id, "as_of": result.as_of.isoformat(), "language": lang,
+        "line_of_therapy": {"prior_systemic_lines": count, "settings": list(line.settings),
+                            "reason": line_reason(count, lang),
+                            "reason_code": "first_line" if count == 0 else "second_line_or_later",
+                            "reason_en": line_reason(count, "en"),
+                            "setting_labels": [label("setting", s, lang) for s in line.settings]},
+        "trials": trials,
+        "hidden_ineligible": result.hidden_ineligible, "hidden_closed": result.hidden_closed,
+        "hidden_other_conditions": dict(result.hidden_irrelevant),
+        "to_measure": [{"item": render(item, lang), "would_inform_trials": n, "item_message": message_record(item)}
+                       for item, n in result.to_measure],
+        "patient_data_findings": [render(f, lang) for f in findings],
+        "patient_data_findings_messages": [message_record(f) for f in findings],
+    }
+
+
+def _reason_for(row: Any, lang: str, rebuild_rules: bool) -> Any:
+    if lang == "en" or not isinstance(row.reason, Msg):
+        return render(row.reason, lang)
+    if rebuild_rules:
+        return localise_reason(row.reason, lang, criterion=row.text, role=row.role)
+    return localise_reason(row.reason, lang)
+
+
+#: a trial's setting -> (settings, evidence items, classes sorted, their words ...): per TrialSetting value
+_PARTS: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+
+def _trial_parts(setting: Any, lang: str) -> tuple[Any, ...]:
+    """What the document shows of a trial's setting (codes, evidence, classes, and their words in *lang*), kept per
+    value of the setting and language: it never depends on the patient, and the same trials are shown again and
+    again.  Keyed by value (not by trial), so a record changed by an ingest is never shown with stale words."""
+    evidence = tuple((k, tuple(v)) for k, v in setting.evidence.items())
+    key = (setting.settings, evidence, setting.intervention_classes, lang)
+    found = _PARTS.get(key)
+    if found is None:
+        from hcctrials.i18n.labels import label
+
+        classes = tuple(sorted(setting.intervention_classes))
+        found = (setting.settings, evidence, classes, tuple(label("setting", s, lang) for s in setting.settings),
+                 tuple(label("class", c, lang) for c in classes),
+                 tuple((k, tuple(setting_evidence_text(e, k, lang) for e in v)) for k, v in evidence))
+        if len(_PARTS) > 50_000:
+            _PARTS.clear()
+        _PARTS[key] = found
+    return found

@@ -31,11 +31,12 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any, overload
+from typing import Any, cast, overload
 
 import numpy as np
 
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, PatientFacts, TrialVerdict, compile_trial, evaluate_trial
+from hcctrials.criteria.evaluation.evaluate import Verdict, combine_all, combine_any, evaluate_leaf, evaluate_node, negate
 from hcctrials.criteria.evaluation.verdict import INELIGIBLE, NO_CRITERIA, POSSIBLY_ELIGIBLE, TRIAL_VERDICTS
 from hcctrials.matching.geography import DISTANCE_ORDER, Place, distance_class, distance_km, resolve_location, site_location
 from hcctrials.matching.relevance import Relevance, TrialConcepts, assess_relevance, patient_concepts, trial_concepts
@@ -262,9 +263,16 @@ class MatchCatalog:
         self._closed_record: np.ndarray = np.fromiter(
             (s in _CLOSED_VALUES for s in self._record_status), dtype=bool, count=len(self._record_status))
         self._shown: dict[int, tuple[str, str, str, tuple[str, ...], TrialSetting, tuple[Text, ...]]] = {}
-        #: patient's settings (PatientLine.settings) -> per trial: setting affinity
-        self._affinity: dict[tuple[str, ...], dict[int, int]] = {}
+        #: patient's settings (PatientLine.settings) -> per trial: setting affinity (-1: not worked out yet)
+        self._affinity: dict[tuple[str, ...], np.ndarray] = {}
         self._sites: dict[Place, dict[int, tuple[tuple[SiteMatch, ...], str]]] = {}
+        #: the ranking's other patient-independent keys per trial, filled as trials pass the gates (-1: not yet):
+        #: place -> DISTANCE_ORDER of the nearest site; as_of -> STATE_ORDER of the recruiting state;
+        #: patient's disease concepts -> relevance rank; and the rank of the trial id among all ids
+        self._nearest: dict[Place, np.ndarray] = {}
+        self._state_order: dict[date, np.ndarray] = {}
+        self._relevance_rank: dict[frozenset[str], np.ndarray] = {}
+        self._id_rank: np.ndarray | None = None
 
     @classmethod
     def from_summaries(cls, ids: list[tuple[str, str]], record_status: list[str], summaries: Sequence[str],
@@ -351,6 +359,7 @@ class MatchCatalog:
             if len(self._offered) > 8:
                 self._offered.clear()
                 self._status.clear()
+                self._state_order.clear()
             self._offered[as_of] = np.where(self._closed_record, 0, -1).astype(np.int8)
         known = self._offered[as_of]
         for i in positions[known[positions] < 0].tolist():
@@ -370,6 +379,7 @@ class MatchCatalog:
         if as_of not in self._status and len(self._status) > 8:
             self._offered.clear()
             self._status.clear()
+            self._state_order.clear()
         return self._status.setdefault(as_of, {})
 
     def _shown_at(self, i: int) -> tuple[str, str, str, tuple[str, ...], TrialSetting, tuple[Text, ...]]:
@@ -385,7 +395,49 @@ class MatchCatalog:
         """Per trial (filled as trials are shown): its sites seen from *here* and the nearest class."""
         if here not in self._sites and len(self._sites) > 64:
             self._sites.clear()
+            self._nearest.clear()
         return self._sites.setdefault(here, {})
+
+    def _ranking_keys(self, positions: np.ndarray, line: PatientLine, here: Place, as_of: date,
+                      disease: frozenset[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """For the trials at *positions*, the patient-independent parts of :meth:`TrialMatch.sort_key`:
+        (relevance rank, setting affinity, recruiting state order, nearest-site order, trial-id rank).
+
+        Each is worked out once per trial (and per setting of the patient's line, date, place, disease)
+        and kept as an array, so ranking a catalog is a sort of arrays."""
+        n = len(self._ids)
+        rank = self._relevance_rank.get(disease)
+        if rank is None:
+            per = self._relevance_of(disease)[0]
+            rank = self._relevance_rank[disease] = np.fromiter((r.rank for r in per), dtype=np.int64, count=n)
+        fit = self._affinity.get(line.settings)
+        if fit is None:
+            fit = self._affinity[line.settings] = np.full(n, -1, dtype=np.int64)
+        for i in positions[fit[positions] < 0].tolist():
+            fit[i] = setting_affinity(line, self._shown_at(i)[4])
+        self._states(as_of)  # (clears the per-date caches when too many dates are kept)
+        state = self._state_order.get(as_of)
+        if state is None:
+            state = self._state_order[as_of] = np.full(n, -1, dtype=np.int64)
+        for i in positions[state[positions] < 0].tolist():
+            state[i] = STATE_ORDER[self._status_at(i, as_of).state]
+        known = self._sites_for(here)
+        nearest = self._nearest.get(here)
+        if nearest is None:
+            nearest = self._nearest[here] = np.full(n, -1, dtype=np.int64)
+        for i in positions[nearest[positions] < 0].tolist():
+            nearest[i] = DISTANCE_ORDER[self._sites_at(i, here, known)[1]]
+        if self._id_rank is None:
+            ids = [trial_id for trial_id, _registry in self._ids]
+            ranked = np.empty(n, dtype=np.int64)
+            previous: str | None = None
+            r = -1
+            for i in sorted(range(n), key=ids.__getitem__):  # equal ids (two registries) share a rank
+                if ids[i] != previous:
+                    r, previous = r + 1, ids[i]
+                ranked[i] = r
+            self._id_rank = ranked
+        return rank[positions], fit[positions], state[positions], nearest[positions], self._id_rank[positions]
 
     def _sites_at(self, i: int, here: Place, known: dict[int, tuple[tuple[SiteMatch, ...], str]]) -> \
             tuple[list[SiteMatch], str]:
@@ -500,11 +552,32 @@ class _Records(Sequence[Trial]):
         return self._catalog._trial_at(index)
 
 
-def _trial_codes(catalog: CompiledCatalog, rule_codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(status 0 eligible / 1 possibly / 2 ineligible, count of unknown criteria) per catalog trial."""
+def _criteria_of(catalog: CompiledCatalog, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For the catalog trials *rows*: (the rows, sorted and distinct; the positions of their counted criteria in
+    ``criterion_ids``, in catalog order; the number of criteria of each row)."""
+    rows = np.unique(rows)
+    starts = catalog.offsets[rows]
+    lengths = catalog.offsets[rows + 1] - starts
+    within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    return rows, np.repeat(starts, lengths) + within, lengths
+
+
+def _trial_codes(catalog: CompiledCatalog, rule_codes: np.ndarray,
+                 rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """(status 0 eligible / 1 possibly / 2 ineligible, count of unknown criteria) per catalog trial; with
+    *rows*, only those trials are worked out (the others: no criteria, 0)."""
     n = len(catalog.trials)
     status = np.full(n, NO_CRITERIA, dtype=np.int8)
     unknown = np.zeros(n, dtype=np.int64)
+    if rows is not None:
+        rows, positions, lengths = _criteria_of(catalog, rows)
+        if positions.size:
+            per = rule_codes[catalog.criterion_ids[positions]]
+            starts = np.minimum(np.cumsum(lengths) - lengths, per.size - 1)
+            nonempty = lengths > 0
+            status[rows[nonempty]] = np.maximum.reduceat(per, starts)[nonempty]
+            unknown[rows[nonempty]] = np.add.reduceat((per == 1).astype(np.int64), starts)[nonempty]
+        return status, unknown
     if catalog.criterion_ids.size:
         per = rule_codes[catalog.criterion_ids]
         starts = np.minimum(catalog.offsets[:-1], per.size - 1)
@@ -519,20 +592,69 @@ def _rows(verdict: TrialVerdict) -> list[CriterionRow]:
                          tuple(r.verdict.missing)) for r in verdict.results]
 
 
-def _explain(compiled: CompiledCatalog, row: int, facts: PatientFacts, as_of: date) -> TrialVerdict:
-    return evaluate_trial(compiled.trials[row], facts, as_of=as_of)
+class _LeafVerdicts:
+    """The verdict of each distinct leaf of a compiled catalog for one patient, evaluated on first use, and of
+    its rule programs: one match reads the same leaves for what to measure and for the explanations of the
+    trials shown.  A rule's verdict is :func:`evaluate_node` of the rule (the program mirrors the rule tree;
+    its leaves are the catalog's leaves of the same :func:`leaf_key`, whose verdicts ``evaluate_node`` also
+    shares per patient), without working out each leaf's key again."""
+
+    def __init__(self, catalog: CompiledCatalog, facts: PatientFacts) -> None:
+        self._leaves, self._facts = catalog.leaves, facts
+        self._done: dict[int, Verdict] = {}
+
+    def leaf(self, i: int) -> Verdict:
+        found = self._done.get(i)
+        if found is None:
+            found = self._done[i] = evaluate_leaf(self._leaves[i], self._facts)
+        return found
+
+    def rule(self, program: object) -> Verdict:
+        if type(program) is int:
+            return self.leaf(program)
+        op, args = cast(tuple[str, Any], program)
+        if op == "n":
+            return negate(self.rule(args))
+        children = [self.rule(a) for a in args]
+        return combine_all(children) if op == "a" else combine_any(children)
+
+
+def _explain(compiled: CompiledCatalog, row: int, facts: PatientFacts, as_of: date,
+             leaves: _LeafVerdicts | None = None) -> TrialVerdict:
+    """:func:`evaluate_trial` of the catalog's trial *row*, its counted criteria read through *leaves* (their
+    distinct rules' programs, in the order of ``criterion_ids``)."""
+    if leaves is None or facts.as_of != as_of:
+        return evaluate_trial(compiled.trials[row], facts, as_of=as_of)
+    from hcctrials.criteria.catalog import CriterionResult, _trial_status
+
+    trial = compiled.trials[row]
+    at, programs, ids = int(compiled.offsets[row]), compiled.programs, compiled.criterion_ids
+    results = []
+    for c in trial.criteria:
+        if c.exclude_from_matching:  # not in the catalog's programs
+            v = evaluate_node(c.rule, facts)
+        else:
+            v = leaves.rule(programs[int(ids[at])])
+            at += 1
+        trial_v = negate(v) if c.role == "exclusion" else v
+        results.append(CriterionResult(c, v, trial_v.status))
+    return _trial_status(results, trial.trial_id)  # the trial verdict exactly as evaluate_trial decides it
 
 
 def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, as_of: date,
                   near: Location | Place | None = None, include_ineligible: bool = False,
-                  include_closed: bool = False, include_irrelevant: bool = False) -> MatchResult:
+                  include_closed: bool = False, include_irrelevant: bool = False,
+                  limit: int | None = None) -> MatchResult:
     """Rank *trials* for *patient* on *as_of* (see the module docstring).
 
     *near* overrides the patient's own location for the distance classes.  Trials for other
     conditions are hidden and counted by relevance level unless *include_irrelevant*.
 
-    The gates (relevance, recruiting state, verdict) are applied as masks over the whole catalog;
-    only the trials that pass them are built into :class:`TrialMatch` objects.
+    The gates (relevance, recruiting state, verdict) are applied as masks over the whole catalog and
+    the trials that pass them are ranked as arrays of their :meth:`TrialMatch.sort_key` parts (a stable
+    sort, so the order is that of sorting the TrialMatch objects by ``sort_key``).  With *limit*, only
+    the first *limit* trials of the ranking are built into :class:`TrialMatch` objects (a page of
+    results); the ranking, the hidden counts and what to measure are those of every trial that passed.
     """
     catalog = trials if isinstance(trials, MatchCatalog) else MatchCatalog(trials)
     facts = PatientFacts(patient, as_of)
@@ -562,70 +684,74 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
     # conditions or is closed): their rules and the leaves those rules read
     shown = np.zeros(len(compiled.trials), dtype=bool)
     shown[r_of[r_of >= 0]] = True
-    rules = compiled.rule_codes(facts, compiled.rules_of_trials(shown))
-    status, unknown = _trial_codes(compiled, rules)
+    leaves = _LeafVerdicts(compiled, facts)  # each leaf evaluated once: for the codes, what to measure, explanations
+    rules = compiled.rule_codes(facts, compiled.rules_of_trials(shown), leaf_verdict=leaves.leaf)
+    status, unknown = _trial_codes(compiled, rules, r_of[r_of >= 0])
     verdict_code = np.where(r_of < 0, NO_CRITERIA, status[np.maximum(r_of, 0)] if status.size else NO_CRITERIA)
     hidden_ineligible = 0
     if not include_ineligible:
         eligible = verdict_code != INELIGIBLE
         hidden_ineligible = int(positions.size - np.count_nonzero(eligible))
         positions, r_of, verdict_code = positions[eligible], r_of[eligible], verdict_code[eligible]
+    # the ranking (TrialMatch.sort_key) over arrays: verdict, relevance, setting fit, share decided, recruiting
+    # state, nearest site, trial id; np.lexsort is stable, so ties keep catalog order as list.sort would
+    rel_rank, fit, state_order, nearest_order, id_rank = catalog._ranking_keys(
+        positions, line, here, as_of, patient_concepts(patient))
+    with_rules = r_of >= 0
+    n_unknown = np.where(with_rules, unknown[np.maximum(r_of, 0)] if unknown.size else 0, 0)
+    n_criteria = np.where(with_rules, counts[np.maximum(r_of, 0)] if counts.size else 0, 0)
+    share = np.zeros(positions.size, dtype=np.float64)
+    np.divide(n_criteria - n_unknown, n_criteria, out=share, where=n_criteria > 0)
+    order = np.lexsort((id_rank, nearest_order, state_order, -share, fit, rel_rank,
+                        (verdict_code == INELIGIBLE).astype(np.int64)))
+    if limit is not None:
+        order = order[:max(0, limit)]
     matches: list[TrialMatch] = []
-    possibly_rows: list[int] = []
-    affinity = catalog._affinity.setdefault(line.settings, {})
     states = catalog._states(as_of)
     seen_from_here = catalog._sites_for(here)
-    for i, r, code in zip(positions.tolist(), r_of.tolist(), verdict_code.tolist()):
+    for k in order.tolist():
+        i, r, code = int(positions[k]), int(r_of[k]), int(verdict_code[k])
         trial_id, registry, title, links, setting, contacts = catalog._shown_at(i)
-        fit = affinity.get(i)
-        if fit is None:
-            fit = affinity[i] = setting_affinity(line, setting)
         sites, nearest = catalog._sites_at(i, here, seen_from_here)
         state = states.get(i)
-        m = TrialMatch(trial_id, registry, title, TRIAL_VERDICTS[code],
-                       state if state is not None else catalog._status_at(i, as_of), setting, fit, sites, nearest,
-                       list(links), unknown_count=0 if r < 0 else int(unknown[r]),
-                       criteria_count=0 if r < 0 else int(counts[r]), relevance=relevance[i], contacts=list(contacts),
-                       explain=None if r < 0 else partial(_explain, compiled, r, facts, as_of))
-        if code == POSSIBLY_ELIGIBLE:
-            possibly_rows.append(r)
-        matches.append(m)
-    matches.sort(key=TrialMatch.sort_key)
-    measure = _to_measure(compiled, rules, facts, np.asarray(possibly_rows, dtype=np.int64))
+        matches.append(TrialMatch(trial_id, registry, title, TRIAL_VERDICTS[code],
+                                  state if state is not None else catalog._status_at(i, as_of), setting, int(fit[k]),
+                                  sites, nearest, list(links), unknown_count=int(n_unknown[k]),
+                                  criteria_count=int(n_criteria[k]), relevance=relevance[i], contacts=list(contacts),
+                                  explain=None if r < 0 else partial(_explain, compiled, r, facts, as_of, leaves)))
+    possibly_rows = r_of[verdict_code == POSSIBLY_ELIGIBLE]
+    measure = _to_measure(compiled, rules, facts, possibly_rows.astype(np.int64), leaves)
     return MatchResult(patient.patient_id, as_of, line, matches, hidden_ineligible, hidden_closed, measure,
                        hidden_irrelevant)
 
 
 def _to_measure(catalog: CompiledCatalog, rule_codes: np.ndarray, facts: PatientFacts,
-                rows: np.ndarray) -> list[tuple[str, int]]:
+                rows: np.ndarray, leaves: _LeafVerdicts | None = None) -> list[tuple[str, int]]:
     """What to measure next: per item, how many of the trials *rows* (catalog rows, possibly
     eligible) name it among the missing data of their unknown criteria -- the count of trials whose
     :attr:`TrialVerdict.to_measure` holds it, without explaining each trial: identical criteria are
     one distinct rule of the catalog, so each unknown rule is explained once and its missing items
     are spread to the trials using it.  Most frequent first, ties in catalog order."""
-    from hcctrials.criteria.evaluation.evaluate import evaluate_node
-
     if rows.size == 0 or catalog.criterion_ids.size == 0:
         return []
-    offsets = catalog.offsets
-    lengths = offsets[1:] - offsets[:-1]
-    sel = np.zeros(lengths.size, dtype=bool)
-    sel[rows] = True
-    trial_of = np.repeat(np.arange(lengths.size), lengths)
-    positions = np.nonzero(sel[trial_of] & (rule_codes[catalog.criterion_ids] == 1))[0]
+    rows, criteria, lengths = _criteria_of(catalog, rows)  # the criteria of these trials only, in catalog order
+    undecided = rule_codes[catalog.criterion_ids[criteria]] == 1
+    positions = criteria[undecided]
     if positions.size == 0:
         return []
+    trial_of_position = np.repeat(rows, lengths)[undecided]
     rule_ids = catalog.criterion_ids[positions]
     names: dict[str, int] = {}
     per_rule: dict[int, list[int]] = {}
     for r in np.unique(rule_ids).tolist():
-        missing = evaluate_node(catalog.rules[r].rule, facts).missing
+        missing = (evaluate_node(catalog.rules[r].rule, facts) if leaves is None
+                   else leaves.rule(catalog.programs[r])).missing
         per_rule[r] = [names.setdefault(m, len(names)) for m in missing]
     counts = np.array([len(per_rule[r]) for r in rule_ids.tolist()], dtype=np.int64)
     flat = np.fromiter((k for r in rule_ids.tolist() for k in per_rule[r]), dtype=np.int64, count=int(counts.sum()))
     if flat.size == 0:
         return []
-    trial = np.repeat(trial_of[positions], counts)
+    trial = np.repeat(trial_of_position, counts)
     pairs = np.unique(trial * len(names) + flat)
     per_name = np.bincount(pairs % len(names), minlength=len(names))
     first = np.full(len(names), np.iinfo(np.int64).max)

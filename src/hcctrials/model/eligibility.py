@@ -33,6 +33,8 @@ __all__ = [
     "Ecog",
     "ChildPugh",
     "Albi",
+    "ClipScore",
+    "OkudaStage",
     "Stage",
     "Diagnosis",
     "TumourFeature",
@@ -174,6 +176,30 @@ class Albi(_Node):
     grades: list[Literal["1", "2", "2a", "2b", "3"]]
 
 
+class ClipScore(_Node):
+    """Cancer of the Liver Italian Program (CLIP) score ``comparator value`` (0-6).
+
+    CLIP (CLIP investigators, Hepatology 1998;28:751-755): Child-Pugh A 0 / B 1 / C 2; tumour morphology uninodular
+    and extension <= 50% 0 / multinodular and <= 50% 1 / massive or > 50% 2; AFP < 400 ng/mL 0 / >= 400 1; portal
+    vein thrombosis no 0 / yes 1.  Evaluated from the patient's items (``criteria.evaluation.leaves_clip``).
+    """
+
+    kind: Literal["clip_score"] = "clip_score"
+    comparator: Comparator
+    value: int = Field(ge=0, le=6)
+
+
+class OkudaStage(_Node):
+    """Okuda stage in ``allowed`` (I: none of the four items; II: one or two; III: three or four).
+
+    Items (Okuda et al., Cancer 1985;56:918-928): tumour > 50% of the liver; ascites; albumin < 3 g/dL; bilirubin
+    > 3 mg/dL.  Evaluated from the patient's items (``criteria.evaluation.leaves_clip``).
+    """
+
+    kind: Literal["okuda_stage"] = "okuda_stage"
+    allowed: list[Literal["I", "II", "III"]]
+
+
 class Stage(_Node):
     """Stage in ``allowed`` for ``system`` (bclc: 0 A B C D; cnlc: Ia Ib IIa IIb IIIa IIIb IV)."""
 
@@ -210,6 +236,9 @@ TumourFeatureName = Literal[
     "bone_metastasis", "peritoneal_metastasis", "lung_metastasis", "adrenal_metastasis",
     # "Diffuse HCC": the diffuse (infiltrative) gross type, tumour.growth_pattern (families/liver_notes)
     "diffuse_hcc",
+    # "Total maximal sum of hepatocellular carcinomas ... > 20 cm": the sum of the intrahepatic nodules' largest diameters
+    # (cm; tumour.nodule_diameters_cm, families/extent.py)
+    "sum_diameters",
 ]
 
 
@@ -283,6 +312,9 @@ class PriorTherapy(_Node):
     within_days: int | None = None
     half_lives: float | None = None
     whichever_longer: bool = False
+    #: "within 21 days or 5 half-lives (whichever is shorter)": the window is the shorter of the two; an entry ended
+    #: within the days but of unknown half-life is unknown
+    whichever_shorter: bool = False
     #: only entries of these settings count; "advanced" = a line of therapy for advanced (incurable) disease
     #: (``TherapyLine.setting`` first/second/later line); adjuvant, neoadjuvant, perioperative lines do not count;
     #: intermediate, conversion, unknown or unrecorded settings are unknown (criteria/families/therapy_readers.py)
@@ -325,6 +357,9 @@ class HistoryCondition(_Node):
     #: "new onset angina (began within the last 3 months)": the condition *began* within ``look_back_days`` (its onset
     #: date), not only was active in the window; a record without an onset date is unknown
     new_onset: bool = False
+    #: issue 10 (session 6): "clinically serious infection > grade 2 except for HBV and HCV infection": a record named as
+    #: hepatitis B or C does not count; a record without a name leaves the criterion unknown
+    except_viral_hepatitis: bool = False
     label: str = ""
 
 
@@ -356,10 +391,17 @@ class HepatitisStatus(_Node):
     test 'hbv_active': acute or active hepatitis B, read only where every definition agrees: HBsAg negative
     is none; HBsAg positive with HBV DNA above ``hbv_dna_max_iu_ml`` (2000 IU/mL) is active; HBsAg positive
     with a lower HBV DNA (e.g. suppressed on antivirals) is unknown.
+    test 'hiv_active' (issue 10, session 6): "Active HIV infection": HIV negative is none; an HIV-positive patient is
+    unknown (whether the infection is "active", e.g. a detectable viral load, depends on the trial and is not recorded).
+    test 'hiv_on_art': HIV positive and on (combination) antiretroviral therapy now (``Virology.hiv_antiretroviral``).
+    test 'hbv_dna_undetectable': the latest HBV DNA within the lab window is negative (reported "negative" /
+    "undetectable", censored below the limit "< 20 IU/mL", or 0); a measured value is detectable.
+    test 'htlv1_positive': anti-HTLV-1 antibody positive (``Virology.htlv1_positive``; not tested: unknown).
     """
 
     kind: Literal["hepatitis_status"] = "hepatitis_status"
-    test: Literal["hbv_antiviral", "hcv_treatment_washout", "isolated_anti_hbc", "hbv_active"]
+    test: Literal["hbv_antiviral", "hcv_treatment_washout", "isolated_anti_hbc", "hbv_active", "hiv_active", "hiv_on_art",
+                  "hbv_dna_undetectable", "htlv1_positive"]
     min_days: int | None = None
     hbv_dna_max_iu_ml: float | None = None
 
@@ -559,6 +601,18 @@ class Medication(_Node):
     chronic: bool = False
     #: "systemic" steroids: topical, inhaled (and other local) routes do not count
     systemic_only: bool = False
+    #: medications (vocabulary ids) the criterion sets apart ("NSAIDs or other anti-platelet agents" with aspirin
+    #: treated on its own): they never count for this leaf
+    except_agents: list[str] = Field(default_factory=list)
+    #: only a daily dose above this counts ("aspirin > 100 mg/day"): ``ConcomitantMedication.dose_mg_per_day``; a
+    #: matching medication without a recorded dose is unknown
+    dose_above_mg_per_day: float | None = None
+    #: only a medication taken now for more than this many days counts ("continuous dexamethasone for > 7 days");
+    #: a matching medication without a start date is unknown
+    min_days_on: int | None = None
+    #: only a medication the patient cannot stop counts ("using and unable to discontinue"):
+    #: ``ConcomitantMedication.can_stop`` false; not assessed is unknown
+    unable_to_stop: bool = False
     label: str = ""
 
 
@@ -568,7 +622,7 @@ Node = Annotated[
         TumourFeature, LiverFeature, PriorTherapy, HistoryCondition, Virology, Pregnancy,
         LifeExpectancy, Allergy, Administrative, NeedsReview, OtherMalignancy, HeartFailureNyha,
         UrineDipstick, ResidualToxicity, TreatmentCandidate, Medication, BodyWeight, HepatitisStatus,
-        Permission,
+        Permission, ClipScore, OkudaStage,
     ],
     Field(discriminator="kind"),
 ]
@@ -581,7 +635,7 @@ LEAF_KINDS: tuple[str, ...] = (
     "liver_feature", "prior_therapy", "history", "virology", "pregnancy", "life_expectancy",
     "allergy", "administrative", "needs_review", "other_malignancy", "heart_failure_nyha",
     "urine_dipstick", "residual_toxicity", "treatment_candidate", "medication", "body_weight",
-    "hepatitis_status", "permission",
+    "hepatitis_status", "permission", "clip_score", "okuda_stage",
 )
 
 #: Validate/serialise any node: ``node_adapter.validate_python(data)``.

@@ -47,7 +47,7 @@ ANALYTES = (
     "platelets", "anc", "wbc", "lymphocytes", "hemoglobin",
     "alt", "ast", "alp", "ggt", "afp", "pivka2",
     "hbv_dna", "hcv_rna", "urine_protein", "urine_protein_24h", "upcr",
-    "tsh", "lipase", "amylase", "glucose", "cholesterol", "triglycerides", "calcium",
+    "tsh", "lipase", "amylase", "glucose", "cholesterol", "triglycerides", "calcium", "calcium_ionised", "calcium_corrected", "hba1c",
     "systolic_bp", "diastolic_bp", "lvef", "qtc", "aptt", "pt",
 )
 
@@ -227,6 +227,10 @@ class Virology(_Model):
     hcv_treated: bool | None = None
     hcv_treatment_end: date | None = None
     hiv_positive: bool | None = None
+    #: issue 10 (session 6): on (combination) antiretroviral therapy now, for an HIV-positive patient; None: not recorded
+    hiv_antiretroviral: bool | None = None
+    #: issue 10 (session 6): anti-HTLV-1 antibody positive (Japanese trials exclude HTLV-1 carriers); None: not tested
+    htlv1_positive: bool | None = None
 
     @model_validator(mode="after")
     def _drug_means_antiviral(self) -> Virology:
@@ -341,6 +345,9 @@ class ConcomitantMedication(_Model):
     intent: Literal["therapeutic", "prophylactic"] | None = None
     dose_mg_per_day: float | None = Field(default=None, ge=0)
     route: Literal["oral", "intravenous", "subcutaneous", "intramuscular", "topical", "inhaled", "other"] | None = None
+    #: whether the medication can be stopped before the trial (the prescriber agrees), for criteria such as "using and
+    #: unable to discontinue strong CYP3A4 inducers"; None: not assessed
+    can_stop: bool | None = None
 
 
 class Location(_Model):

@@ -26,6 +26,8 @@ from typing import Annotated, Any, Literal, cast
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, ValidationInfo, field_validator, model_validator
 from pydantic_core import to_jsonable_python
 
+from hcctrials.i18n import Msg
+
 __all__ = [
     "Text",
     "PartialDate",
@@ -371,6 +373,21 @@ class Finding(_Model):
     message: str
     severity: Literal["info", "warning", "error"] = "warning"
     values: dict[str, str] = Field(default_factory=dict)
+    #: the English message with ``{fields}`` (a msgid of the catalog, ``findings.po``) whose fields
+    #: are in ``values``: rendered in the reader's language by :func:`hcctrials.i18n.findings.finding_text`.
+    #: ``message`` stays the English text; None for findings stored before templates were kept.
+    template: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_msg(cls, data: Any) -> Any:
+        """A ``message`` given as :func:`hcctrials.i18n.msg` keeps its template, its fields joining
+        ``values`` as text (the producers' data: drug names, ids, values as found)."""
+        if isinstance(data, dict) and isinstance(data.get("message"), Msg) and data["message"].msgid:
+            message = data["message"]
+            data = {**data, "message": str.__str__(message), "template": data.get("template") or message.msgid,
+                    "values": {**{k: str(v) for k, v in message.fields.items()}, **dict(data.get("values") or {})}}
+        return data
 
 
 class Provenance(_Model):

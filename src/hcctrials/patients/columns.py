@@ -111,14 +111,16 @@ class _Registry:
     def __init__(self) -> None:
         _Registry.generation += 1
         self.generation = _Registry.generation
-        self.ids: dict[tuple[str, bytes], int] = {}  # -1: the reader decides
+        #: per categorical field: code of each JSON text seen (-1: the reader decides)
+        self.ids: dict[str, dict[bytes, int]] = {name: {} for name in CATEGORICAL_FIELDS}
+        self.tables = [(name, self.ids[name]) for name in CATEGORICAL_FIELDS]
         self.values: dict[str, list[Any]] = {name: [] for name in CATEGORICAL_FIELDS}
         self.shape_ids: dict[bytes, int] = {}
         self.shapes: list[LabResult] = []
         self.dates: dict[str, date | None] = {}
 
     def size(self) -> int:
-        return len(self.ids) + len(self.shape_ids) + len(self.dates)
+        return sum(map(len, self.ids.values())) + len(self.shape_ids) + len(self.dates)
 
 
 _REGISTRY: _Registry | None = None
@@ -145,13 +147,13 @@ def _validate_field(reg: _Registry, name: str, text: bytes, value: Any) -> int:
         try:
             got = getattr(Patient.model_validate({"patient_id": "x", name: value}), name)
         except pydantic.ValidationError:
-            reg.ids[(name, text)] = -1
+            reg.ids[name][text] = -1
             return -1
         if not _finite(got) or (name == "tumour" and not _tumour_fine(got)):
-            reg.ids[(name, text)] = -1
+            reg.ids[name][text] = -1
             return -1
     values = reg.values[name]
-    code = reg.ids[(name, text)] = len(values)
+    code = reg.ids[name][text] = len(values)
     values.append(got)
     return code
 
@@ -310,10 +312,9 @@ class _Builder:
         codes: list[int] = []
         dumps = self.dumps
         reg = self.reg
-        ids = reg.ids
-        for name in CATEGORICAL_FIELDS:
+        for name, table in reg.tables:
             text = _MISSING if name not in data else dumps(data[name])
-            code = ids.get((name, text))
+            code = table.get(text)
             if code is None:
                 code = _validate_field(reg, name, text, data.get(name))
             if code < 0:

@@ -12,6 +12,8 @@ CJK font is ``fonts-wqy-microhei`` (installed by ``scripts/setup.sh``).
 
 from __future__ import annotations
 
+import logging
+
 import pathlib
 from dataclasses import dataclass
 
@@ -82,6 +84,10 @@ def configure_matplotlib(lang: str = "en") -> CjkFont | None:
     })
     font = find_cjk_font()
     if font is not None:
+        # a CJK face with one weight (WenQuanYi Micro Hei has no bold) is drawn at its regular weight;
+        # matplotlib logs "findfont: Failed to find font weight bold" to the user's terminal for each
+        # bold title, which says nothing the reader can act on
+        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
         current = [f for f in plt.rcParams["font.sans-serif"] if f not in ("DejaVu Sans", font.family)]
         first = [font.family, "DejaVu Sans"] if lang == "zh" else ["DejaVu Sans", font.family]
         plt.rcParams["font.sans-serif"] = [*first, *current]

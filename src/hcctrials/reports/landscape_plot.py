@@ -19,7 +19,7 @@ from typing import cast
 import pandas as pd
 
 from hcctrials.errors import InputError
-from hcctrials.i18n import say
+from hcctrials.i18n import msg, say
 from hcctrials.matching.landscape import derive_landscape_rows, summarise_landscape
 from hcctrials.matching.relevance import assess_relevance, patient_concepts, trial_concepts
 from hcctrials.matching.setting import SETTING_LABELS
@@ -123,10 +123,11 @@ def save_landscape_plot(summary: dict[str, pd.DataFrame], path: str | Path, *, t
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import MaxNLocator
 
     out = Path(path)
     if out.suffix.lower() not in (".png", ".svg"):
-        raise InputError(f"landscape plot: unsupported file type {out.suffix!r}", value=str(out),
+        raise InputError(msg("landscape plot: unsupported file type {suffix}", suffix=repr(out.suffix)), value=str(out),
                          hint="Use a .png or .svg file name")
     cjk = configure_matplotlib(lang)
     plot_lang = lang if (lang == "en" or cjk is not None) else "en"
@@ -146,7 +147,9 @@ def save_landscape_plot(summary: dict[str, pd.DataFrame], path: str | Path, *, t
             ax1.text(j, i, str(value), ha="center", va="center", fontsize=8,
                      color="white" if value > 0.6 * top else "black")
     ax1.set_title(say("Trials by setting and intervention class", plot_lang))
-    fig.colorbar(image, ax=ax1, shrink=0.8, label=say("Trials", plot_lang))
+    bar = fig.colorbar(image, ax=ax1, shrink=0.8, label=say("Trials", plot_lang))
+    bar.locator = MaxNLocator(integer=True)
+    bar.update_ticks()
     if not years.empty:
         years.T.sort_index().plot(kind="bar", stacked=True, ax=ax2, legend=True)
         handles, names = ax2.get_legend_handles_labels()
@@ -154,6 +157,7 @@ def save_landscape_plot(summary: dict[str, pd.DataFrame], path: str | Path, *, t
     ax2.set_title(say("Trials by start year", plot_lang))
     ax2.set_xlabel(say("Start year", plot_lang))
     ax2.set_ylabel(say("Trials", plot_lang))
+    ax2.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of trials: whole numbers only
     fig.suptitle(title or say("HCC trial landscape", plot_lang))
     if note:
         fig.text(0.01, 0.005, note, fontsize=8, ha="left", va="bottom", color="#333333")

@@ -83,8 +83,9 @@ def plot_km(groups: Sequence[KmGroup], *, ylabel: str, xlabel: str, at_risk_labe
             censored_label: str, title: str = "", step_months: float = 3.0) -> Figure:
     """KM curves with censoring ticks, stepped pointwise CI bands and numbers at risk.
 
-    Bands are drawn with ``step="post"`` like the curve, at low opacity, with their edges as
-    thin dotted lines of the group colour: two overlapping bands stay distinguishable."""
+    Bands are drawn with ``step="post"`` like the curve, the first group's tinted at low opacity and
+    the others' hatched, with their edges as thin dotted lines of the group colour: two overlapping
+    bands stay distinguishable (no mixed, muddy tint)."""
     shown = [g for g in groups if g.summary.km is not None]
     fig = plt.figure(figsize=(7.0, 3.9 + 0.22 * len(shown)))
     table_h = 0.07 + 0.055 * len(shown)
@@ -102,7 +103,11 @@ def plot_km(groups: Sequence[KmGroup], *, ylabel: str, xlabel: str, at_risk_labe
         surv = np.concatenate(([1.0], km.survival))
         lo = np.concatenate(([1.0], km.lower))
         up = np.concatenate(([1.0], km.upper))
-        ax.fill_between(t, lo, up, step="post", color=c, alpha=0.13, lw=0)
+        if i == 0:
+            ax.fill_between(t, lo, up, step="post", color=c, alpha=0.13, lw=0)
+        else:  # later groups hatched, not tinted: where two bands overlap, neither colour mixes into grey
+            ax.fill_between(t, lo, up, step="post", facecolor="none", edgecolor=c, hatch="////", alpha=0.35,
+                            lw=0)
         ax.step(t, lo, where="post", color=c, lw=0.6, ls=":", alpha=0.9)
         ax.step(t, up, where="post", color=c, lw=0.6, ls=":", alpha=0.9)
         ax.step(t, surv, where="post", color=c, lw=1.7, label=g.legend)

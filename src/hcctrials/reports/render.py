@@ -275,6 +275,17 @@ def _landmark_text(s: TteSummary, i: int, lang: str) -> str:
     return f"{pct(lm.survival)} ({_ci(lm.lower, lm.upper, lang)})"
 
 
+def _landmark_sentence(s: TteSummary, i: int, lang: str) -> str:
+    """A landmark rate for a sentence (alt text): "55.9% (95% CI 40.7 to 68.7)"."""
+    if i >= len(s.landmarks):
+        return "-"
+    lm = s.landmarks[i]
+    if not lm.estimable or lm.lower is None or lm.upper is None:
+        return say("not estimable", lang)
+    return say("{rate}% (95% CI {lower} to {upper})", lang, rate=f"{100 * lm.survival:.1f}",
+               lower=f"{100 * lm.lower:.1f}", upper=f"{100 * lm.upper:.1f}")
+
+
 def _endpoint_name(d: EndpointDefinition, lang: str) -> str:
     return d.param_zh if lang == "zh" else d.param
 
@@ -292,16 +303,19 @@ def _km_figure(b: ReportBuilder, d: EndpointDefinition, s: TteSummary, crit: str
                   at_risk_label=say("Number at risk", b.plot_lang),
                   censored_label=say("Censored", b.plot_lang))
     median, ci = _median_text(s, b.lang)
+    if s.n and s.median is not None and s.events and s.median.estimate is not None:
+        median = b.say("{value} months", value=median)  # the unit after a number, never after "not reached"
     where = b.say(" ({criteria})", criteria=crit) if crit else ""
     caption = b.say("Kaplan-Meier estimate of {endpoint}{where}. {events} events in {n} subjects; median "
-                    "{median} months (95% CI {ci}). Shaded: pointwise 95% confidence band ({band} "
+                    "{median} (95% CI {ci}). Shaded: pointwise 95% confidence band ({band} "
                     "transformation); ticks: censored; numbers at risk below the axis.",
                     endpoint=name, where=where, events=s.events, n=s.n, median=median, ci=ci,
                     band=s.conf_type)
     alt = b.say("Kaplan-Meier curve of {endpoint}{where}: {n} subjects, {events} events, median {median} "
-                "months (95% CI {ci}); rate at 6 months {rate6}%, at 12 months {rate12}%.",
+                "(95% CI {ci}); rate at 6 months {rate6}, at 12 months {rate12}.",
                 endpoint=name, where=where, n=s.n, events=s.events, median=median, ci=ci,
-                rate6=_landmark_text(s, 0, b.lang), rate12=_landmark_text(s, 1, b.lang))
+                rate6=_landmark_sentence(s, 0, b.lang),
+                rate12=_landmark_sentence(s, 1, b.lang))
     return b.figure(fig, caption, alt)
 
 

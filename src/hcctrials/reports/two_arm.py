@@ -60,7 +60,7 @@ from hcctrials.endpoints.study import (  # noqa: E402
 from hcctrials.endpoints.summary import LANDMARK_DAYS, TteSummary, summarise_tte  # noqa: E402
 from hcctrials.endpoints.survival import DAYS_PER_MONTH, DEFAULT_CONF_TYPE  # noqa: E402
 from hcctrials.errors import InputError  # noqa: E402
-from hcctrials.i18n import say  # noqa: E402
+from hcctrials.i18n import msg, say  # noqa: E402
 
 __all__ = ["ANALYSIS_SETS", "COMPARED_ENDPOINTS", "DEFAULT_TAU_DAYS", "EndpointComparison",
            "RateComparison", "SubgroupEstimate", "TwoArmAnalysis", "analyse_two_arms",
@@ -282,7 +282,7 @@ def _control_arm(study: StudyData) -> tuple[str, str]:
     control = str(study.info.get("control_arm") or arms[-1])
     if control not in arms:
         raise InputError("control arm is not one of the study's arms", field="control_arm",
-                         value=control, hint=f"expected one of {', '.join(arms)}")
+                         value=control, hint=msg("expected one of {values}", values=", ".join(arms)))
     experimental = next(a for a in arms if a != control)
     return experimental, control
 
@@ -292,7 +292,7 @@ def _stratum_labels(subjects: pd.DataFrame, columns: Sequence[str]) -> pd.Series
     if missing:
         raise InputError("stratification factor is not a column of the subject table",
                          field="strata", value=missing[0],
-                         hint=f"columns: {', '.join(str(c) for c in subjects.columns)}")
+                         hint=msg("columns: {columns}", columns=", ".join(str(c) for c in subjects.columns)))
     parts = [subjects[c].astype("string").fillna("").str.strip() for c in columns]
     label = parts[0]
     for p in parts[1:]:
@@ -561,8 +561,10 @@ def months(days: float | None, digits: int = 1) -> str:
     return "-" if days is None else f"{days / DAYS_PER_MONTH:.{digits}f}"
 
 
-def median_text(s: TteSummary, lang: str) -> str:
-    """"7.8 (95% CI 5.7 to 11.2)" in months; "not reached" in words."""
+def median_text(s: TteSummary, lang: str, *, unit: bool = False) -> str:
+    """"7.8 (95% CI 5.7 to 11.2)" in months; "not reached" in words.  With *unit* (a sentence, not a
+    table cell whose header names the unit): "7.8 months (95% CI 5.7 to 11.2)", and no unit after
+    "not reached"."""
     if s.n == 0 or s.median is None:
         return say("not estimable", lang)
     m = s.median
@@ -574,6 +576,9 @@ def median_text(s: TteSummary, lang: str) -> str:
         head = say("not reached", lang)
     else:
         head = months(m.estimate)
+        if unit:
+            return say("{median} months (95% CI {lower} to {upper})", lang, median=head, lower=v(m.lower),
+                       upper=v(m.upper))
     return say("{median} (95% CI {lower} to {upper})", lang, median=head, lower=v(m.lower),
                upper=v(m.upper))
 
@@ -766,17 +771,17 @@ def section_km_by_arm(b: Any) -> Any:
         strat_txt = b.say(" stratified by {strata}", strata=strat) if strat else ""
         caption = b.say(
             "Kaplan-Meier estimate of {endpoint} by arm ({set}). {exp}: {exp_events} events in "
-            "{exp_n} subjects, median {exp_median} months; {ctl}: {ctl_events} events in {ctl_n} "
-            "subjects, median {ctl_median} months. {hr}, Cox model{strat}; {logrank}. Numbers at "
+            "{exp_n} subjects, median {exp_median}; {ctl}: {ctl_events} events in {ctl_n} "
+            "subjects, median {ctl_median}. {hr}, Cox model{strat}; {logrank}. Numbers at "
             "risk per arm below the axis.", endpoint=name, set=short_set_name(t.analysis_set, L),
             exp=arm_label(t.experimental_arm, L), exp_events=e_.events, exp_n=e_.n,
-            exp_median=median_text(e_, L), ctl=arm_label(t.control_arm, L),
-            ctl_events=c_.events, ctl_n=c_.n, ctl_median=median_text(c_, L),
+            exp_median=median_text(e_, L, unit=True), ctl=arm_label(t.control_arm, L),
+            ctl_events=c_.events, ctl_n=c_.n, ctl_median=median_text(c_, L, unit=True),
             hr=hr_text(e.cox, L), strat=strat_txt, logrank=log_rank_text(e.log_rank, L))
-        alt = b.say("Kaplan-Meier curves of {endpoint} for two arms: {exp} median {exp_median} "
-                    "months, {ctl} median {ctl_median} months; {hr}; {logrank}.", endpoint=name,
-                    exp=arm_label(t.experimental_arm, L), exp_median=median_text(e_, L),
-                    ctl=arm_label(t.control_arm, L), ctl_median=median_text(c_, L),
+        alt = b.say("Kaplan-Meier curves of {endpoint} for two arms: {exp} median {exp_median}, "
+                    "{ctl} median {ctl_median}; {hr}; {logrank}.", endpoint=name,
+                    exp=arm_label(t.experimental_arm, L), exp_median=median_text(e_, L, unit=True),
+                    ctl=arm_label(t.control_arm, L), ctl_median=median_text(c_, L, unit=True),
                     hr=hr_text(e.cox, L), logrank=log_rank_text(e.log_rank, L))
         figures.append(b.figure(fig, caption, alt))
     tab.notes.append(b.say(
@@ -1023,6 +1028,52 @@ def section_response_by_arm(b: Any) -> Any:
     return Section("response_by_arm", b.say("Tumour response by arm"), "tables", tables=[tab])
 
 
+def section_flow_by_arm(b: Any) -> Any:
+    """CONSORT 2010 flow diagram of a two-arm randomised trial (Schulz 2010, item 13 and its
+    figure): screened and screen failures by reason, randomised, then per arm: allocated,
+    treated (by the treatment received), discontinued treatment by reason, on treatment at the
+    data cut-off, and the analysis sets (intention to treat by randomised arm; safety by the
+    treatment received).  Counts from :func:`hcctrials.endpoints.study.derive_subject_flow`; the
+    per-arm discontinuations from the treated subjects' end-of-treatment reasons."""
+    from hcctrials.reports.i18n import data_text
+    from hcctrials.reports.render import Section
+
+    L = b.lang
+    t = _two(b)
+    flow = b.analysis.flow
+    n = {str(k): int(v) for k, v in flow.groupby("stage")["n"].sum().items()}
+
+    def per_arm(stage: str) -> dict[str, int]:
+        rows = flow[flow["stage"] == stage]
+        return {str(r): int(k) for r, k in zip(rows["reason"], rows["n"])}
+
+    fails = flow[flow["stage"] == "screen_failure_reason"]
+    steps = [
+        {"main": {"label": b.say("Screened"), "n": n.get("screened", 0)},
+         "side": {"label": b.say("Screen failures"), "n": n.get("screen_failure", 0),
+                  "reasons": [{"label": data_text(r, L), "n": int(k)} for r, k in zip(fails["reason"], fails["n"])]}},
+        {"main": {"label": b.say("Randomised"), "n": n.get("randomised", 0)}, "side": None},
+    ]
+    allocated, treated_n = per_arm("randomised_arm"), per_arm("treated_arm")
+    treated = b.study.treated
+    arm_col = "actual_arm" if "actual_arm" in treated.columns else "arm"
+    reasons = treated.get("end_of_treatment_reason", pd.Series("not stated", index=treated.index)).fillna("Ongoing")
+    arms = []
+    for arm in t.arms:
+        mine = reasons[treated[arm_col] == arm]
+        stopped = mine[~mine.eq("Ongoing")]
+        arms.append({"label": arm_label(arm, L), "boxes": [
+            {"label": b.say("Allocated to {arm}", arm=arm_label(arm, L)), "n": allocated.get(arm, 0), "reasons": []},
+            {"label": b.say("Treated (treatment received)"), "n": treated_n.get(arm, 0), "reasons": []},
+            {"label": b.say("Discontinued treatment"), "n": len(stopped),
+             "reasons": [{"label": data_text(str(r), L), "n": int(k)} for r, k in stopped.value_counts().items()]},
+            {"label": b.say("On treatment at data cut-off"), "n": int(mine.eq("Ongoing").sum()), "reasons": []},
+            {"label": b.say("Analysed: intention to treat"), "n": allocated.get(arm, 0), "reasons": []},
+            {"label": b.say("Analysed: safety set"), "n": treated_n.get(arm, 0), "reasons": []},
+        ]})
+    return Section("flow", b.say("Subject flow (CONSORT)"), "flow", data={"steps": steps, "sets": [], "arms": arms})
+
+
 def _section_safety(b: Any) -> Any:
     from hcctrials.reports.render import section_safety
 
@@ -1035,14 +1086,48 @@ def _section_exposure(b: Any) -> Any:
     return section_exposure(b)
 
 
-def _section_baseline(b: Any) -> Any:
-    from hcctrials.reports.render import section_baseline
+def section_baseline_by_arm(b: Any) -> Any:
+    """Baseline characteristics of the randomised subjects by randomised arm and in total (CONSORT
+    2010 item 15, ICH E3 11.2: the intention-to-treat set, as randomised), categories in clinical
+    order (:func:`hcctrials.reports.baseline.derive_baseline_table` per column); a category absent
+    from one arm reads 0 (0.0) there."""
+    from hcctrials.endpoints.study import derive_analysis_sets
+    from hcctrials.reports.baseline import derive_baseline_table
+    from hcctrials.reports.render import Section
 
-    return section_baseline(b)
+    L = b.lang
+    t = _two(b)
+    sets = derive_analysis_sets(b.study)
+    itt = set(sets.loc[sets["ITTFL"] == "Y", "subject_id"].astype(str))
+    subjects = b.study.subjects[b.study.subjects["subject_id"].astype(str).isin(itt)]
+    total, notes = derive_baseline_table(subjects, lang=L)
+    columns = [subjects[subjects["arm"] == a] for a in t.arms]
+    by_arm = []
+    for frame in columns:
+        groups, _ = derive_baseline_table(frame, lang=L)
+        by_arm.append({(g.characteristic, c): v for g in groups for c, v in g.rows})
+    header = [b.say("Characteristic"),
+              *(b.say("{arm} (N = {n})", arm=arm_label(a, L), n=len(f)) for a, f in zip(t.arms, columns)),
+              b.say("Total (N = {n})", n=len(subjects))]
+    tab = b.table(b.say("Baseline characteristics by randomised arm, intention-to-treat set (N = {n})",
+                        n=len(subjects)), header)
+    median = b.say("median (range)")
+    for g in total:
+        if len(g.rows) == 1 and g.rows[0][0] == median:
+            tab.add(g.characteristic, *(m.get((g.characteristic, median), "-") for m in by_arm), g.rows[0][1])
+            continue
+        tab.add(g.characteristic, *([""] * (len(by_arm) + 1)), group=True)
+        for category, value in g.rows:
+            tab.add(category, *(m.get((g.characteristic, category), "0 (0.0)") for m in by_arm), value, level=1)
+    tab.notes += notes
+    tab.notes.append(b.say("Continuous characteristics: median (range); categories: n (%), percentages of the "
+                           "subjects in each column. BCLC: Barcelona Clinic Liver Cancer 2022; CNLC: China "
+                           "liver cancer staging 2024; ALBI: albumin-bilirubin grade."))
+    return Section("baseline", b.say("Baseline characteristics"), "tables", tables=[tab])
 
 
 #: The two-arm report, in order (a tuple of section builders for ``build_report``).
 TWO_ARM_SECTIONS = (
-    _section_baseline, section_km_by_arm, section_forest, section_rmst,
+    section_flow_by_arm, section_baseline_by_arm, section_km_by_arm, section_forest, section_rmst,
     section_cumulative_incidence, section_response_by_arm, _section_safety, _section_exposure,
 )

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+from hcctrials.i18n import msg
 from hcctrials.model.trial import Finding, OverallStatus, Text, Trial, partial_date_bounds
 
 __all__ = ["check_bilingual_drugs", "check_schedules", "check_status_window", "check_record",
@@ -73,8 +74,8 @@ def check_bilingual_drugs(trial: Trial) -> list[Finding]:
         en_names = ", ".join(en[i].matched for i in sorted(only_en))
         findings.append(Finding(
             code="bilingual_mismatch", field=field_name,
-            message=f"the Chinese {field_name} name {zh_names} but the English name {en_names}",
-            values={"zh": zh_names, "en": en_names},
+            message=msg("the Chinese {field} name {zh} but the English name {en}",
+                        field=field_name, zh=zh_names, en=en_names),
         ))
     return findings
 
@@ -98,8 +99,8 @@ def check_schedules(trial: Trial) -> list[Finding]:
                 name = iv.name.get("en") or iv.name.get("zh") or f"intervention {i + 1}"
                 findings.append(Finding(
                     code="contradictory_schedule", field=f"interventions[{i}].doses",
-                    message=f"{name}: the schedule says both {first!r} and {second!r}: {text!r}",
-                    values={"first": first, "second": second, "text": text},
+                    message=msg("{name}: the schedule says both {first!r} and {second!r}: {text!r}",
+                                name=name, first=first, second=second, text=text),
                 ))
     return findings
 
@@ -131,14 +132,13 @@ def check_status_window(trial: Trial, *, as_of: date | None = None,
     values = {"status": status.value, "as_of": reference.isoformat()}
     if status in (OverallStatus.RECRUITING, OverallStatus.NOT_YET_RECRUITING) and end and end + grace < reference:
         return [Finding(code="stale_status", field="overall_status",
-                        message=f"status {status.value!r} but recruitment ended {trial.dates.recruitment_end} "
-                                f"(as of {reference.isoformat()})",
-                        values={**values, "recruitment_end": trial.dates.recruitment_end or ""})]
+                        message=msg("status '{status}' but recruitment ended {recruitment_end} (as of {as_of})",
+                                    recruitment_end=trial.dates.recruitment_end or "", **values))]
     if status is OverallStatus.NOT_YET_RECRUITING and start and start + grace < reference:
         return [Finding(code="stale_status", field="overall_status",
-                        message=f"status 'not_yet_recruiting' but recruitment started {trial.dates.recruitment_start} "
-                                f"({(reference - start).days} days before {reference.isoformat()})",
-                        values={**values, "recruitment_start": trial.dates.recruitment_start or ""})]
+                        message=msg("status 'not_yet_recruiting' but recruitment started {recruitment_start} "
+                                    "({days} days before {as_of})", recruitment_start=trial.dates.recruitment_start or "",
+                                    days=(reference - start).days, **values))]
     return []
 
 

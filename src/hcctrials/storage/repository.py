@@ -28,6 +28,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from hcctrials.errors import NotFoundError, StorageError
+from hcctrials.i18n import msg
 from hcctrials.model.trial import Finding, Trial
 from hcctrials.storage.engine import check_connection, create_engine, describe_url, mark_writer, write_transaction
 from hcctrials.storage.migrate import current_revision, head_revision, upgrade
@@ -344,7 +345,8 @@ class TrialStore:
             record = conn.execute(select(trials.c.record).where(
                 trials.c.trial_id == trial_id, trials.c.registry == registry)).scalar()
         if record is None:
-            raise NotFoundError(f"no {registry} record {trial_id!r} in {self.url}")
+            raise NotFoundError(msg("no {registry} record {trial!r} in {url}", registry=registry, trial=trial_id,
+                                    url=self.url))
         return Trial.model_validate(record)
 
     @staticmethod
@@ -383,9 +385,11 @@ class TrialStore:
                 select(trial_identifiers.c.value).distinct()
                 .where(trial_identifiers.c.value.like(wanted.upper()[:3] + "%"))).scalars()]
         close = difflib.get_close_matches(wanted.upper(), candidates, n=3, cutoff=0.6)
-        hint = f"Did you mean {', '.join(close)}?" if close else "Run `hcctrials trials list` to see the stored ids"
-        where = f" from registry {registry}" if registry else ""
-        raise NotFoundError(f"no trial {wanted!r}{where} in {self.url}", hint=hint)
+        hint = (msg("Did you mean {ids}?", ids=", ".join(close)) if close
+                else msg("Run `hcctrials trials list` to see the stored ids"))
+        message = (msg("no trial {trial!r} from registry {registry} in {url}", trial=wanted, registry=registry,
+                       url=self.url) if registry else msg("no trial {trial!r} in {url}", trial=wanted, url=self.url))
+        raise NotFoundError(message, hint=hint)
 
     def get(self, trial_id: str, *, registry: str | None = None) -> Trial:
         """The current record of *trial_id* (or of the record listing it); NotFoundError if none."""
@@ -403,8 +407,8 @@ class TrialStore:
                 .where(trial_versions.c.trial_id == tid, trial_versions.c.registry == reg,
                        trial_versions.c.version == version)).scalar()
         if record is None:
-            raise NotFoundError(f"trial {tid} has no version {version}",
-                                hint=f"See `hcctrials trials show {tid} --versions`")
+            raise NotFoundError(msg("trial {trial} has no version {version}", trial=tid, version=version),
+                                hint=msg("See `hcctrials trials show {trial} --versions`", trial=tid))
         return Trial.model_validate(record)
 
     def versions(self, trial_id: str, *, registry: str | None = None) -> list[TrialVersion]:
@@ -434,11 +438,12 @@ class TrialStore:
                     trials.c.trial_id == tid, trials.c.registry == reg)).scalar()
             rows = conn.execute(
                 select(findings.c.code, findings.c.field, findings.c.message, findings.c.severity,
-                       findings.c["values"])
+                       findings.c["values"], findings.c.template)
                 .where(findings.c.trial_id == tid, findings.c.registry == reg, findings.c.version == version)
                 .order_by(findings.c.id)
             ).all()
-        return [Finding(code=r[0], field=r[1], message=r[2], severity=r[3], values=r[4]) for r in rows]
+        return [Finding(code=r[0], field=r[1], message=r[2], severity=r[3], values=r[4], template=r[5])
+                for r in rows]
 
     def linked_records(self, trial_id: str, *, registry: str | None = None) -> list[tuple[str, str]]:
         """Other stored records ``(trial_id, registry)`` sharing a registry number with this one."""

@@ -138,6 +138,9 @@ findings = Table(
     Column("message", Text, nullable=False),
     Column("severity", String(16), nullable=False),
     Column("values", JSON_DOCUMENT, nullable=False),
+    # the English message with {fields} from values (a catalog msgid), to show it in the reader's
+    # language; NULL for findings stored before revision 0006
+    Column("template", Text),
     Index(None, "trial_id", "registry", "version"),
     Index(None, "code"),
 )

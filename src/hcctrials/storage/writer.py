@@ -47,6 +47,7 @@ from sqlalchemy import Table, bindparam, delete, insert, literal_column, select,
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
+from hcctrials.i18n import msg
 from hcctrials.model.trial import Trial, check_trial_id, find_control_character, partial_date_bounds
 from hcctrials.storage.engine import RawJSON
 from hcctrials.storage.schema import findings, trial_identifiers, trial_versions, trials
@@ -155,7 +156,7 @@ def prepare_record(trial: Trial, *, record_json: str | None = None) -> PreparedR
         record_locator=prov.record_locator,
         identifiers=[(i.scheme, i.value) for i in trial.identifiers],
         findings=tuple({"code": f.code, "field": f.field, "message": f.message, "severity": f.severity,
-                        "values": f.values} for f in trial.findings),
+                        "values": f.values, "template": f.template} for f in trial.findings),
         content=_trial_content(trial),
     )
 
@@ -188,7 +189,8 @@ def prepare_record_data(data: dict[str, Any], record_json: str) -> PreparedRecor
         record_locator=prov["record_locator"],
         identifiers=[(i["scheme"], i["value"]) for i in data["identifiers"]],
         findings=tuple({"code": f["code"], "field": f["field"], "message": f["message"],
-                        "severity": f["severity"], "values": f["values"]} for f in data["findings"]),
+                        "severity": f["severity"], "values": f["values"], "template": f.get("template")}
+                       for f in data["findings"]),
         content=content_units(data),
     )
 
@@ -314,6 +316,7 @@ def _shrunk(old: tuple[int, ...], new: tuple[int, ...]) -> bool:
 
 _CONTENT_NAMES = ("interventions", "arms", "sites", "outcomes", "conditions", "inclusion criteria",
                   "exclusion criteria")
+_CONTENT_KEYS = ("interventions", "arms", "sites", "outcomes", "conditions", "inclusion", "exclusion")
 
 
 def _content_text(content: tuple[int, ...]) -> str:
@@ -321,18 +324,31 @@ def _content_text(content: tuple[int, ...]) -> str:
 
 
 def _shrink_finding(code: str, old: tuple[int, ...], new: tuple[int, ...], current_version: int) -> dict[str, Any]:
+    # the counts are fields of the message (the catalog has it in Chinese too): the same English
+    # text as _content_text(new) / _content_text(old), kept in values
+    counts = {**{f"new_{k}": n for k, n in zip(_CONTENT_KEYS, new)},
+              **{f"old_{k}": n for k, n in zip(_CONTENT_KEYS, old)}}
     if code == SHRUNK_CODE:
-        message = (f"held back: this version has {_content_text(new)}; the current version "
-                   f"{current_version} has {_content_text(old)} (a truncated download?). The current "
-                   f"version stays; ingest this file again with --accept-shrink to make it current")
+        message = msg("held back: this version has {new_interventions} interventions, {new_arms} arms, {new_sites} "
+                      "sites, {new_outcomes} outcomes, {new_conditions} conditions, {new_inclusion} inclusion "
+                      "criteria, {new_exclusion} exclusion criteria; the current version {previous_version} has "
+                      "{old_interventions} interventions, {old_arms} arms, {old_sites} sites, {old_outcomes} "
+                      "outcomes, {old_conditions} conditions, {old_inclusion} inclusion criteria, {old_exclusion} "
+                      "exclusion criteria (a truncated download?). The current version stays; ingest this file "
+                      "again with --accept-shrink to make it current", previous_version=current_version, **counts)
         severity = "warning"
     else:
-        message = (f"made current with --accept-shrink although it has {_content_text(new)} against "
-                   f"{_content_text(old)} in version {current_version}")
+        message = msg("made current with --accept-shrink although it has {new_interventions} interventions, "
+                      "{new_arms} arms, {new_sites} sites, {new_outcomes} outcomes, {new_conditions} conditions, "
+                      "{new_inclusion} inclusion criteria, {new_exclusion} exclusion criteria against "
+                      "{old_interventions} interventions, {old_arms} arms, {old_sites} sites, {old_outcomes} "
+                      "outcomes, {old_conditions} conditions, {old_inclusion} inclusion criteria, {old_exclusion} "
+                      "exclusion criteria in version {previous_version}", previous_version=current_version, **counts)
         severity = "info"
-    return {"code": code, "field": "*", "message": message, "severity": severity,
-            "values": {"previous_version": str(current_version), "previous_units": str(sum(old)),
-                       "units": str(sum(new))}}
+    return {"code": code, "field": "*", "message": str.__str__(message), "severity": severity,
+            "values": {**{k: str(v) for k, v in message.fields.items()}, "previous_units": str(sum(old)),
+                       "units": str(sum(new))},
+            "template": message.msgid}
 
 
 def _trial_row(record: PreparedRecord, version: int, now: datetime) -> dict[str, Any]:

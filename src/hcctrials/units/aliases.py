@@ -44,6 +44,8 @@ LOINC_TO_ANALYTE: dict[str, str] = {
     "3016-3": "tsh", "3040-3": "lipase", "1798-8": "amylase",
     "2345-7": "glucose", "2093-3": "cholesterol", "2571-8": "triglycerides",
     "17861-6": "calcium", "2000-8": "calcium",  # total calcium, serum/plasma (mass, moles)
+    "4548-4": "hba1c", "17856-6": "hba1c",
+    "1994-3": "calcium_ionised",  # ionised calcium, blood (moles)  # haemoglobin A1c/haemoglobin.total in blood (any method, HPLC), %
     "8480-6": "systolic_bp", "8462-4": "diastolic_bp", "10230-1": "lvef", "8636-3": "qtc",
 }
 
@@ -103,6 +105,12 @@ _ALIASES: dict[str, tuple[str, ...]] = {
     "triglycerides": ("triglycerides", "triglyceride", "甘油三酯"),
     # total calcium only: ionised and albumin-corrected calcium are other quantities (not aliased)
     "calcium": ("calcium", "serum calcium", "total calcium", "total serum calcium", "ca", "血钙", "钙"),
+    "calcium_ionised": ("ionized calcium", "ionised calcium", "calcium ionized", "calcium, ionized", "free calcium",
+                        "离子钙"),
+    "calcium_corrected": ("corrected calcium", "corrected serum calcium", "albumin-corrected calcium",
+                          "albumin corrected calcium", "adjusted calcium", "校正钙", "校正血钙"),
+    "hba1c": ("hba1c", "hemoglobin a1c", "haemoglobin a1c", "glycated hemoglobin", "glycated haemoglobin",
+              "glycosylated hemoglobin", "glycosylated haemoglobin", "糖化血红蛋白"),
     "systolic_bp": ("systolic blood pressure", "sbp", "systolic", "收缩压"),
     "diastolic_bp": ("diastolic blood pressure", "dbp", "diastolic", "舒张压"),
     "lvef": ("lvef", "left ventricular ejection fraction", "ejection fraction",

@@ -56,6 +56,10 @@ CANONICAL_UNITS: dict[str, str] = {
     "urine_protein": "mg/dL", "urine_protein_24h": "g/24h", "upcr": "mg/mg",
     "tsh": "mIU/L", "glucose": "mmol/L", "cholesterol": "mmol/L", "triglycerides": "mmol/L",
     "calcium": "mmol/L",
+    # glycated haemoglobin in NGSP/DCCT % (the IFCC mmol/mol scale is an affine map, not a factor: not accepted)
+    "hba1c": "%",
+    # ionised calcium and albumin-corrected total calcium: other quantities than total calcium (their own limits)
+    "calcium_ionised": "mmol/L", "calcium_corrected": "mmol/L",
     "systolic_bp": "mmHg", "diastolic_bp": "mmHg", "lvef": "%", "qtc": "ms",
     "aptt": "s", "pt": "s",  # clotting times in seconds (absolute criteria "APTT < 60 s")
 }
@@ -81,6 +85,8 @@ ACCEPTED_UNITS: dict[str, tuple[str, ...]] = {
     "tsh": ("mIU/L",), "glucose": ("mmol/L", "mg/dL"), "cholesterol": ("mmol/L", "mg/dL"),
     "triglycerides": ("mmol/L", "mg/dL"),
     "calcium": ("mmol/L", "mg/dL", "mEq/L"),
+    "hba1c": ("%",),
+    "calcium_ionised": ("mmol/L", "mg/dL", "mEq/L"), "calcium_corrected": ("mmol/L", "mg/dL", "mEq/L"),
     "systolic_bp": ("mmHg", "kPa"), "diastolic_bp": ("mmHg", "kPa"), "lvef": ("%",),
     "qtc": ("ms", "s"),
     "aptt": ("s",), "pt": ("s",),
@@ -99,6 +105,10 @@ MOLAR_FACTORS: dict[tuple[str, str, str], float] = {
     ("triglycerides", "mg/dL", "mmol/L"): TRIGLYCERIDES_MG_DL_TO_MMOL_L,
     ("calcium", "mg/dL", "mmol/L"): CALCIUM_MG_DL_TO_MMOL_L,
     ("calcium", "mEq/L", "mmol/L"): 0.5,  # divalent ion: 2 mEq = 1 mmol
+    ("calcium_ionised", "mg/dL", "mmol/L"): CALCIUM_MG_DL_TO_MMOL_L,
+    ("calcium_ionised", "mEq/L", "mmol/L"): 0.5,
+    ("calcium_corrected", "mg/dL", "mmol/L"): CALCIUM_MG_DL_TO_MMOL_L,
+    ("calcium_corrected", "mEq/L", "mmol/L"): 0.5,
     ("sodium", "mEq/L", "mmol/L"): 1.0,  # monovalent ion: 1 mEq = 1 mmol
     ("potassium", "mEq/L", "mmol/L"): 1.0,
     ("upcr", "mg/mg", "mg/mmol"): UPCR_MG_MG_TO_MG_MMOL,
@@ -136,6 +146,8 @@ PLAUSIBLE: dict[str, tuple[float, float]] = {
     "tsh": (0.0, 500.0), "glucose": (0.5, 60.0), "cholesterol": (0.5, 30.0),
     "triglycerides": (0.1, 100.0),
     "calcium": (0.5, 5.0),
+    "hba1c": (3.0, 20.0),
+    "calcium_ionised": (0.3, 3.0), "calcium_corrected": (0.5, 5.0),
     "systolic_bp": (50.0, 300.0), "diastolic_bp": (20.0, 200.0), "lvef": (5.0, 90.0),
     "qtc": (250.0, 750.0),
     "aptt": (10.0, 250.0), "pt": (5.0, 150.0),  # seconds; outside = wrong unit or not a clotting time

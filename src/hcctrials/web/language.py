@@ -101,6 +101,14 @@ def _render(context: Any, value: Any) -> Any:
     return render(value, context.get("lang", "en"))
 
 
+@jinja2.pass_context
+def _finding(context: Any, finding: Any) -> dict[str, Any]:
+    """A record's data-quality finding in the page's language (:func:`hcctrials.i18n.findings.finding_document`)."""
+    from hcctrials.i18n.findings import finding_document
+
+    return finding_document(finding, context.get("lang", "en"))
+
+
 def _both(text: Any) -> tuple[str, str]:
     """A record :class:`~hcctrials.model.trial.Text` as (English, Chinese), empty strings where absent."""
     if text is None:
@@ -120,4 +128,5 @@ def templates() -> jinja2.Environment:
     env.filters["num"] = _num
     env.filters["render"] = _render
     env.filters["both"] = _both
+    env.filters["finding"] = _finding
     return env

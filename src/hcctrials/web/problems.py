@@ -191,6 +191,13 @@ def install_error_handlers(app: FastAPI) -> None:
     async def hcctrials_error(request: Request, exc: HcctrialsError) -> Response:
         language = request_language(request)
         status = 404 if isinstance(exc, NotFoundError) else 503 if isinstance(exc, StorageError) else 422
+        message = exc.message
+        if isinstance(message, Msg) and "url" in message.fields:
+            # the server's database location is not the client's business (the CLI user sees it; a web client never)
+            import copy
+
+            exc = copy.copy(exc)
+            exc.message = Msg(message.msgid, {**message.fields, "url": say("the catalog", language)})
         if status == 503:
             _LOG.error("database error on %s: %s", request.url.path, exc.message)
         text = _hcctrials_error_text(exc, language)

@@ -6,3 +6,4 @@ from __future__ import annotations
 from hcctrials.web import create_app
 
 app = create_app()
+app.state.services.freeze_after_load = True  # a server process: its match catalog lives as long as it does

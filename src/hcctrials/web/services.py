@@ -19,8 +19,10 @@
   :func:`~hcctrials.patients.plausibility.check_dates`,
   :func:`~hcctrials.matching.compiled_cache.load_match_catalog`,
   :func:`~hcctrials.matching.matcher.match_patient` with the same options, the first *limit*
-  trials, and :func:`~hcctrials.matching.explain.result_to_dict` (the CLI's ``--json``), so the web
-  ranks and explains exactly as the command line.  Stateless: nothing of the patient is kept.
+  trials (only those are built and explained: ``limit``), and the CLI's ``--json`` document
+  (:func:`~hcctrials.matching.localise.match_document`: ``result_to_dict`` and
+  ``localise_match_document`` in one pass), so the web ranks and explains exactly as the command
+  line.  Stateless: nothing of the patient is kept.
 * Scores: :func:`hcctrials.scores.compute_patient_scores` (``hcctrials score``).
 
 Speed: everything that does not change between ingests is kept per process, keyed on
@@ -269,6 +271,11 @@ class WebServices:
         self._match_lock = threading.Lock()
         self._state: _CatalogState | None = None
         self._warming: threading.Thread | None = None
+        #: after reading a match catalog, move every object alive to the collector's permanent generation
+        #: (:func:`gc.freeze`): the catalog is ~700,000 long-lived objects that each full collection would walk
+        #: again (about 2 ms of CPU per match request at 10,000 trials).  For a server process (``web.server``);
+        #: off by default, so tests that create many apps do not keep their garbage.
+        self.freeze_after_load = False
 
     def close(self) -> None:
         if self._warming is not None:  # let it finish with its connection before the pool closes
@@ -490,6 +497,11 @@ class WebServices:
 
         if state.match_catalog is None:
             state.match_catalog = load_match_catalog(self.store)
+            if self.freeze_after_load:
+                import gc
+
+                gc.collect()
+                gc.freeze()
         return state.match_catalog
 
     # -- matching and scores ------------------------------------------------------------------
@@ -497,9 +509,8 @@ class WebServices:
               also: Sequence[str] = ()) -> tuple[dict[str, Any], dict[str, dict[str, Any]], Any]:
         """``hcctrials match --json`` for *patient*: (the JSON document in *language*, the same in each
         language of *also*, the MatchResult)."""
-        from hcctrials.matching.explain import result_to_dict
         from hcctrials.matching.geography import normalise_place
-        from hcctrials.matching.localise import localise_match_document
+        from hcctrials.matching.localise import match_document
         from hcctrials.matching.matcher import match_patient
         from hcctrials.patients.plausibility import check_dates
 
@@ -511,16 +522,16 @@ class WebServices:
         state = self._catalog_state()
         with self._match_lock:
             catalog = self._match_catalog(state)
+            # only the trials shown are built and explained (the ranking is over every trial that passed)
             result = match_patient(person, catalog, as_of=options.as_of, near=place,
                                    include_ineligible=options.show_ineligible, include_closed=options.show_closed,
-                                   include_irrelevant=options.show_other_conditions)
-            result.matches = result.matches[:options.limit]
-            # findings in the reader's language, codes and message ids beside them (docs/matching.md)
+                                   include_irrelevant=options.show_other_conditions, limit=options.limit)
+            # findings in the reader's language, codes and message ids beside them (docs/matching.md): the
+            # document of `match --json` (result_to_dict + localise_match_document), built in one pass
             findings = person.data_findings
             extra = {"catalog_trials": len(catalog.trials)}
-            document = {**localise_match_document(result_to_dict(result, language), result, findings, language), **extra}
-            others = {lang: {**localise_match_document(result_to_dict(result, lang), result, findings, lang), **extra}
-                      for lang in also if lang != language}
+            document = {**match_document(result, findings, language), **extra}
+            others = {lang: {**match_document(result, findings, lang), **extra} for lang in also if lang != language}
         return document, others, result
 
     @staticmethod

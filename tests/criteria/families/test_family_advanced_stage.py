@@ -63,8 +63,15 @@ def test_stage_not_recorded_is_unknown() -> None:
 @pytest.mark.parametrize("text", [
     "Locally advanced HCC",  # a local extent, not the BCLC stage
     "中晚期肝癌",  # intermediate and advanced together
-    "Unresectable or advanced HCC",  # the alternative widens the set: not an all-of
 ])
 def test_other_uses_of_advanced_are_not_read_as_bclc_c(text: str) -> None:
     rule = compile_criterion(text, role="inclusion")
     assert "BCLC stage in {C}" not in describe(rule) or not is_fully_compiled(rule), describe(rule)
+
+
+def test_advanced_beside_an_alternative_is_one_branch_of_an_any_of() -> None:
+    """"Unresectable or advanced HCC": the alternative widens the set, so advanced is one branch of an any-of
+    (diagnosis_hcc._SETTING_LIST), never joined with the alternative as an all-of."""
+    rule = compile_criterion("Unresectable or advanced HCC", role="inclusion")
+    assert describe(rule).startswith("any of (not (candidate for curative resection); all of (diagnosis histology hcc"), \
+        describe(rule)

@@ -116,8 +116,8 @@ def test_pregnant_women_are_excluded_inside_an_inclusion_list_requires_not_pregn
 
 
 @pytest.mark.parametrize(("text", "role"), [
-    # an intention is not in the record: never read as "pregnant"
-    ("Pregnant, breast feeding, or planning to become pregnant.", "exclusion"),
+    # (issue 10, session 6: "Pregnant, breast feeding, or planning to become pregnant" is read as pregnancy or the
+    # intention, the latter a site check (administrative), never as "pregnant": test_family_cardiac_s6_cardiopulmonary.py)
     # a negated requirement inside an exclusion list: copied from the inclusions, or meant? only reading tells
     ("Non-pregnant, non-lactating", "exclusion"),
     ("非妊娠期或哺乳期", "exclusion"),

@@ -251,8 +251,10 @@ def test_history_of_seizure_disorder_counts_controlled_epilepsy() -> None:
 
 
 def test_bare_encephalopathy_without_time_words_is_not_read_as_history() -> None:
-    # "No encephalopathy" may mean no current hepatic encephalopathy (Child-Pugh): not guessed
-    assert needs_review("No encephalopathy", role="inclusion")
+    # "No encephalopathy" is not a history item; the whole statement is read (issue 10, session 6, liver_notes.py) as no
+    # encephalopathy *now*, of any kind (hepatic from the liver record, hypertensive or other from the conditions)
+    assert describe(compile_criterion("No encephalopathy", role="inclusion")) == \
+        "not (history: hepatic_encephalopathy/hypertensive_encephalopathy/encephalopathy (active))"
     rule = compile_criterion("Subject has Child-Pugh score of less than 7 (ie, class A or better) with neither encephalopathy "
                              "nor clinically significant ascites", role="inclusion")
     assert "hepatic_encephalopathy" not in describe(rule)
@@ -358,10 +360,12 @@ def test_liver_transplant_is_not_any_organ_transplant() -> None:
     assert evaluate_node(rule, PatientFacts(liver, AS_OF)).status == "met"
 
 
-def test_arrhythmia_requiring_therapy_keeps_its_exception_for_review() -> None:
+def test_arrhythmia_requiring_therapy_reads_its_exception() -> None:
+    # issue 10, session 6: the exception is read from the patient's anti-arrhythmic drugs (criteria/families/cardiopulmonary.py;
+    # test_family_cardiac_s6_cardiopulmonary.py); before, it was kept for review
     rule = compile_criterion("Cardiac arrhythmias requiring anti-arrhythmic therapy other than beta blockers or digoxin.",
                              role="exclusion")
-    assert any(isinstance(n, NeedsReview) and "digoxin" in n.reason for n in walk(rule))
+    assert not any(isinstance(n, NeedsReview) for n in walk(rule))
     p = make_patient(conditions=[cond("arrhythmia", status="active", requires_systemic_treatment=False)])
     assert evaluate_node(rule, PatientFacts(p, AS_OF)).status == "not_met"  # no treatment needed: AllOf not met
 
@@ -691,7 +695,9 @@ def test_graded_serious_infection_is_an_active_severe_infection(text: str) -> No
 
 
 def test_an_infection_of_any_grade_is_not_read_as_severe() -> None:
-    assert describe(compile_criterion("Presence of uncontrolled infection", role="exclusion")).startswith("NEEDS REVIEW")
+    # issue 10 (session 6): "uncontrolled infection" is any infection recorded active (not only a severe one)
+    assert describe(compile_criterion("Presence of uncontrolled infection", role="exclusion")).startswith(
+        "history: infection/severe_infection (active) uncontrolled")
     # any infection that needs treatment: both codes, any grade
     assert describe(compile_criterion("Active infection requiring antibiotics", role="exclusion")).startswith(
         "history: infection/severe_infection (active)")

@@ -82,10 +82,14 @@ def test_symptomatic_heart_failure_unstable_angina_poorly_controlled_arrhythmia(
 
 def test_symptomatic_heart_failure_in_the_past_is_not_read_as_any_heart_failure() -> None:
     # NCT05883644 exclusion 3: "history of symptomatic" heart failure includes a resolved episode; reading it as any
-    # heart failure (NYHA I too) or as the present NYHA class would both be wrong, so it stays for review
-    rule = compile_criterion("History of symptomatic congestive heart failure, unstable angina pectoris, uncontrolled "
-                             "cardiac arrhythmia", role="exclusion")
-    assert isinstance(rule, NeedsReview), describe(rule)
+    # heart failure (NYHA I too) or as the present NYHA class would both be wrong.  Issue 10, session 6: it is read as heart
+    # failure of NYHA class II or worse at some time, so a class I today is unknown, never "not met"
+    text = "History of symptomatic congestive heart failure, unstable angina pectoris, uncontrolled cardiac arrhythmia"
+    class_one_now = make_patient(conditions=[Condition(code="heart_failure", status="controlled", nyha_class=1)])
+    class_one_now.history_reviewed = True
+    assert compiled_status(text, "exclusion", class_one_now) == "unknown"
+    class_three = make_patient(conditions=[Condition(code="heart_failure", status="active", nyha_class=3)])
+    assert compiled_status(text, "exclusion", class_three) == "met"
 
 
 # --- events within a window -------------------------------------------------------------------------------

@@ -85,15 +85,22 @@ def test_sodium_in_meq_per_litre() -> None:
 
 def test_calcium_units() -> None:
     assert resolve_analyte("Serum calcium") == "calcium"
-    assert resolve_analyte("ionized calcium") is None  # another quantity
+    # another quantity than total calcium: its own analyte (issue 10, session 6), never read as "calcium"
+    assert resolve_analyte("ionized calcium") == "calcium_ionised"
+    assert resolve_analyte("corrected serum calcium") == "calcium_corrected"
     assert convert(12.0, "mg/dL", "mmol/L", analyte="calcium") == pytest.approx(12.0 / 4.008)
     assert convert(5.0, "mEq/L", "mmol/L", analyte="calcium") == pytest.approx(2.5)  # divalent
 
 
-def test_ionized_and_corrected_calcium_stay_for_review() -> None:
-    assert needs_review("Uncontrolled or symptomatic hypercalcemia (ionized calcium > 1.5 mmol/L, calcium > 12 mg/dL "
-                        "or corrected serum calcium > ULN)", role="exclusion")
-    assert needs_review("Corrected calcium > 12 mg/dL", role="exclusion")
+def test_ionized_and_corrected_calcium_are_their_own_analytes() -> None:
+    # issue 10, session 6 (NCT05482516 exclusion 38): each limit on its own quantity, never on total calcium
+    assert describe(compile_criterion("Uncontrolled or symptomatic hypercalcemia (ionized calcium > 1.5 mmol/L, calcium > "
+                                      "12 mg/dL or corrected serum calcium > ULN)", role="exclusion")) == (
+        "any of (ionised calcium > 1.5 mmol/L (defines Uncontrolled or symptomatic hypercalcemia); any of (calcium > 12 mg/dL; "
+        "corrected calcium > 1×ULN))")
+    assert describe(compile_criterion("Corrected calcium > 12 mg/dL", role="exclusion")) == "corrected calcium > 12 mg/dL"
+    # an "adjusted" calcium with no limit of its own is still not read as total calcium
+    assert needs_review("Adjusted serum calcium > 12 mg/dL", role="exclusion")
 
 
 # ------------------------------------------------------------------------------ what must stay review
@@ -111,7 +118,10 @@ def test_a_lab_named_but_not_read_sends_the_criterion_to_review() -> None:
 
 
 def test_a_decimal_comma_is_never_read_as_a_larger_number() -> None:
-    assert needs_review("Normal bone marrow function (neutrophils > 1,5 x 10^9/l and platelets > 100 x 10^9/l)")
+    # issue 10, session 6: "1,5" (one or two digits after the comma) is the decimal 1.5, never 15
+    rule = compile_criterion("Normal bone marrow function (neutrophils > 1,5 x 10^9/l and platelets > 100 x 10^9/l)",
+                             role="inclusion")
+    assert describe(rule) == "all of (ANC > 1.5 10^9/L; platelets > 100 10^9/L)"
 
 
 def test_and_or_between_two_labs_keeps_both() -> None:

@@ -68,9 +68,15 @@ def test_other_malignancy_cured_exception_and_unexpressed_item_kept() -> None:
     text = ("Any other concurrent malignancy, except for adequately treated basal cell skin cancer, or other cancer "
             "for which the patient has been disease-free for at least five years.")
     node = compile_criterion(text, role="exclusion")
-    # audit 2026-12-04 round 2: "concurrent" with a disease-free exception means past cancers count too;
-    # read as active cancer, a colorectal cancer resected two years ago did not exclude: now review
-    assert isinstance(node, E.NeedsReview) and "disease-free" in node.reason
+    # audit 2026-12-04 round 2: "concurrent" with a disease-free exception means past cancers count too; read as active
+    # cancer, a colorectal cancer resected two years ago did not exclude.  Issue 10 (session 6): read as any cancer of the
+    # history (malignancy.scan_malignancy), so that cancer excludes and one disease-free for six years does not
+    assert isinstance(node, E.OtherMalignancy) and node.status == "ever", node
+    colorectal = Condition(code="other_malignancy", name="colorectal cancer", malignancy_type="other", status="resolved",
+                           onset=date(2024, 1, 10), resolved_on=date(2024, 3, 1), cured=True)
+    assert _status(text, "exclusion", make_patient(conditions=[colorectal])) == "met"
+    old_cancer = colorectal.model_copy(update={"onset": date(2019, 1, 10), "resolved_on": date(2020, 3, 1)})
+    assert _status(text, "exclusion", make_patient(conditions=[old_cancer])) == "not_met"
     # an exception the vocabulary cannot express stays a NeedsReview node inside the tree
     node2 = compile_criterion("History of another primary malignancy except lentigo maligna.", role="exclusion")
     assert not is_fully_compiled(node2) and any(n.kind == "other_malignancy" for n in E.walk(node2))

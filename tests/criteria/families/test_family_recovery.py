@@ -93,9 +93,14 @@ def test_unresectable_inclusion(text: str, resectable: bool | None, expected: st
     assert _status(text, "inclusion", p) == expected
 
 
-def test_advanced_next_to_hcc_stays_for_review() -> None:
+def test_advanced_next_to_hcc_is_an_alternative() -> None:
+    """"Advanced or unresectable HCC": the alternative widens the set, never an all-of (issue 10, session 6:
+    diagnosis_hcc._SETTING_LIST reads any of (advanced, not resectable)); an unresectable patient meets it whatever
+    the stage."""
     rule = compile_criterion("Advanced or unresectable hepatocellular carcinoma", role="inclusion")
-    assert not is_fully_compiled(rule)
+    assert rule.kind == "any_of" and "not (candidate for curative resection)" in describe(rule), describe(rule)
+    p = make_patient(ecog=0, diagnosis=Diagnosis(confirmed_by="histology", histology="hcc", resectable=False, bclc_stage="A"))
+    assert _status("Advanced or unresectable hepatocellular carcinoma", "inclusion", p) == "met"
 
 
 @pytest.mark.parametrize("text", ["Subjects who are candidates for surgery with curative intent"])

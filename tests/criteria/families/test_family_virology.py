@@ -129,8 +129,11 @@ def test_hiv_with_the_liver_cancer_note_excludes_hiv_only() -> None:
 
 def test_hiv_on_antiretrovirals_is_decided_for_hiv_negative_patients_only() -> None:
     assert _status(HIV_ON_ART, "exclusion", make_patient(virology=_vir(hiv_positive=False))) == "not_met"
-    # HIV positive: whether the regimen is combination antiretroviral therapy is not in the record
-    assert _status(HIV_ON_ART, "exclusion", make_patient(virology=_vir(hiv_positive=True))) == "needs_review"
+    # HIV positive: the regimen decides (issue 10, session 6: Virology.hiv_antiretroviral; not recorded: unknown)
+    assert _status(HIV_ON_ART, "exclusion", make_patient(virology=_vir(hiv_positive=True))) == "unknown"
+    assert _status(HIV_ON_ART, "exclusion", make_patient(virology=_vir(hiv_positive=True, hiv_antiretroviral=True))) == "met"
+    assert _status(HIV_ON_ART, "exclusion", make_patient(virology=_vir(hiv_positive=True, hiv_antiretroviral=False))) \
+        == "not_met"
 
 
 def test_same_words_in_the_other_role_are_not_read_as_a_whole() -> None:

@@ -42,7 +42,9 @@ def test_hiv_aids_or_immunodeficiency(patient: dict[str, Any], expected: str, wh
 
 @pytest.mark.parametrize(("patient", "expected", "why"), [
     ({"virology": {"hiv_positive": True}}, "met", "anti-HIV positive excludes whatever the HTLV-1 serology"),
-    ({"virology": {"hiv_positive": False}}, "needs_review", "HIV negative; anti-HTLV-1 is not in the record"),
+    ({"virology": {"hiv_positive": False}}, "unknown", "HIV negative; anti-HTLV-1 not tested (session 6: a field)"),
+    ({"virology": {"hiv_positive": False, "htlv1_positive": True}}, "met", "an HTLV-1 carrier"),
+    ({"virology": {"hiv_positive": False, "htlv1_positive": False}}, "not_met", "both antibodies negative"),
     ({}, "unknown", "neither serology recorded: the HIV test is asked for first"),
 ])
 def test_hiv_or_htlv1_antibody(patient: dict[str, Any], expected: str, why: str) -> None:
@@ -70,7 +72,9 @@ def test_hiv_positive_excluded_with_or_without_antiretrovirals() -> None:
 
 @pytest.mark.parametrize(("patient", "expected", "why"), [
     ({"virology": {"hiv_positive": False}}, "met", "HIV negative: no antiretroviral combination to forbid"),
-    ({"virology": {"hiv_positive": True}}, "needs_review", "HIV positive: the regimen is not in the record"),
+    ({"virology": {"hiv_positive": True}}, "unknown", "HIV positive: the regimen is not recorded (session 6)"),
+    ({"virology": {"hiv_positive": True, "hiv_antiretroviral": True}}, "not_met", "HIV positive on antiretrovirals"),
+    ({"virology": {"hiv_positive": True, "hiv_antiretroviral": False}}, "met", "HIV positive, no antiretrovirals"),
     ({}, "unknown", "HIV status not recorded"),
 ])
 def test_no_combination_antiretrovirals_for_hiv_positive(patient: dict[str, Any], expected: str, why: str) -> None:

@@ -43,13 +43,21 @@ def test_the_outside_trial_wording_is_read_only_in_an_exclusion_list() -> None:
     assert "investigational, within 28 d" not in describe(rule) or not is_fully_compiled(rule)
 
 
-def test_concurrent_participation_stays_for_review() -> None:
-    """Audit replay (tests/criteria/compiler/test_compiler_precision_audits.py): 'Concurrent participation in another
-    clinical trial' stays in review."""
-    assert not is_fully_compiled(compile_criterion(CONCURRENT, role="exclusion"))
+def test_concurrent_participation_keeps_its_qualifier() -> None:
+    """Audit replay (tests/criteria/compiler/test_compiler_precision_audits.py): the rule that dropped 'Concurrent'
+    went to review; since session 6 the whole criterion is read with it (an investigational line taken now,
+    criteria/families/medication_readers.py), so a trial drug finished in 2020 no longer excludes."""
+    rule = compile_criterion(CONCURRENT, role="exclusion")
+    assert is_fully_compiled(rule) and "within 0 d" in describe(rule)
+    old = _line(True, date(2020, 1, 1), date(2020, 6, 1))
+    assert compiled_status(CONCURRENT, "exclusion", make_patient(treatments=[old])) == "not_met"
 
 
-def test_systemic_investigational_agents_stay_for_review() -> None:
-    """Audit replay: the 'systemic' qualifier of 'Prior use of systemic investigational agents for HCC' keeps the
-    criterion in review (tests/criteria/compiler/test_compiler_precision_audits.py)."""
-    assert not is_fully_compiled(compile_criterion(SYSTEMIC, role="exclusion"))
+def test_systemic_investigational_agents_keep_their_qualifier() -> None:
+    """Audit replay: the rule that dropped 'systemic' went to review; since session 6 it is read with it (a systemic
+    line recorded as investigational), so an investigational TACE no longer excludes."""
+    rule = compile_criterion(SYSTEMIC, role="exclusion")
+    assert is_fully_compiled(rule) and "kinds systemic" in describe(rule)
+    tace = TherapyLine(kind="locoregional", agents=["tace"], investigational=True, start=date(2025, 5, 1),
+                       end=date(2025, 5, 1))
+    assert compiled_status(SYSTEMIC, "exclusion", make_patient(treatments=[tace])) == "not_met"

@@ -73,7 +73,7 @@ def test_unknown_date_type_is_reported_not_guessed() -> None:
     record = json.loads(_check_fixed_point(study) or "{}")
     assert "study_start" not in record["dates"]["types"]
     (found,) = [f for f in record["findings"] if f["field"] == "dates.startDateStruct"]
-    assert found["code"] == "unparsed_value" and found["values"] == {"value": "PLANNED-ISH"}
+    assert found["code"] == "unparsed_value" and found["values"] == {"value": "PLANNED-ISH", "date": "startDateStruct"}
 
 
 @pytest.mark.parametrize("path, value, field", [

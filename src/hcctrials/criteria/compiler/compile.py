@@ -28,12 +28,15 @@ from hcctrials.criteria.families.demographics import (
 from hcctrials.criteria.grammar import ANCHOR, Context, Hit, Window, find_window, meaningful_residue
 from hcctrials.criteria.families.history import scan_allergy, scan_history, scan_virology
 from hcctrials.criteria.families.virology import read_virology_criterion, scan_virology_terms
+from hcctrials.criteria.families.bleeding_infection import read_bleeding_infection_criterion
 from hcctrials.criteria.families.diagnosis import scan_diagnosis_routes
 from hcctrials.criteria.families.metastasis import scan_metastasis_sites, scan_metastatic_history
 from hcctrials.criteria.families.progression import scan_progression_on_systemic_class, scan_progression_or_intolerance
 from hcctrials.criteria.families.washout_investigational import scan_investigational_outside_trial
 from hcctrials.criteria.families.lablists import is_lab_lead_in, split_lab_lead_ins
 from hcctrials.criteria.families.labs import scan_labs
+from hcctrials.criteria.families.gi import scan_gi
+from hcctrials.criteria.families.endocrine import scan_endocrine
 from hcctrials.criteria.families.organs import scan_nyha, scan_urine_protein
 from hcctrials.criteria.families.advanced import scan_advanced_hcc
 from hcctrials.criteria.families.diagnosis_hcc import scan_hcc_named
@@ -45,6 +48,7 @@ from hcctrials.criteria.families.malignancy import (
 from hcctrials.criteria.families.cns import read_cns_criterion, scan_cns_qualified
 from hcctrials.criteria.families.medications import read_allergy_criterion
 from hcctrials.criteria.families.cardiac import read_windowed_condition_list
+from hcctrials.criteria.families.cardiopulmonary import read_cardiopulmonary_criterion, scan_cardiopulmonary
 from hcctrials.criteria.families.child_pugh_whole import read_child_pugh_criterion
 from hcctrials.criteria.families.cirrhosis import scan_cirrhosis_child_pugh
 from hcctrials.criteria.families.liver_notes import read_liver_sign_criterion, scan_liver_notes
@@ -52,14 +56,17 @@ from hcctrials.criteria.families.medications import scan_medications
 from hcctrials.criteria.families.staging import (
     scan_albi,
     scan_child_pugh,
+    scan_clip,
     scan_diagnosis,
     scan_liver,
+    scan_okuda,
     scan_stage,
     scan_tumour,
 )
 from hcctrials.criteria.text.normalise import detect_language, normalise_text
 from hcctrials.criteria.families.therapy import scan_since, scan_therapy
 from hcctrials.criteria.families.therapy_readers import read_therapy_criterion
+from hcctrials.criteria.families.medication_readers import read_medication_criterion
 from hcctrials.model.eligibility import (
     Administrative,
     AllOf,
@@ -80,7 +87,7 @@ Scanner = Callable[[Context], list[Hit]]
 
 SCANNERS: tuple[Scanner, ...] = (
     scan_admin, scan_labs, scan_age, scan_ecog, scan_life_expectancy, scan_pregnancy, scan_sex,
-    scan_child_pugh, scan_albi, scan_stage, scan_diagnosis, scan_tumour, scan_liver, scan_therapy,
+    scan_child_pugh, scan_albi, scan_clip, scan_okuda, scan_stage, scan_diagnosis, scan_tumour, scan_liver, scan_therapy,
     scan_history, scan_virology, scan_allergy, scan_malignancy, scan_nyha, scan_urine_protein,
     scan_toxicity, scan_candidacy, scan_cns_active, scan_since, scan_measurable, scan_pvtt, scan_varices,
     scan_medications, scan_cns_qualified, scan_cirrhosis_child_pugh, scan_body_weight,
@@ -88,6 +95,8 @@ SCANNERS: tuple[Scanner, ...] = (
     scan_advanced_hcc, scan_hcc_named, scan_lab_unless_anticoagulated, scan_lab_normal,
     scan_liver_notes, scan_progression_on_systemic_class, scan_investigational_outside_trial,
     scan_metastatic_history,
+    scan_cardiopulmonary,
+    scan_gi, scan_endocrine,
 )
 
 # "St. John's wort" is a name, not a sentence end
@@ -267,6 +276,10 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
                     and not any(a.start <= h.start and h.end <= a.end for a in absorbing)),
                    key=lambda h: _DOMINANT_ORDER.index(h.extra["category"]))
     clinical = [h for h in hits if h.family != "admin"]
+    if clinical:
+        # "measurable lesion ... as confirmed by the blinded central imaging vendor": who confirms a finding or how old
+        # the baseline scan may be (admin.py, extra "qualifier") is context of the clinical requirement beside it
+        admin = [h for h in admin if not h.extra.get("qualifier")]
     if admin and admin[0].extra["category"] in ("consent", "compliance") and clinical:
         admin = []  # "age on the day of signing consent >= 18": the consent words are context
     if admin:
@@ -297,8 +310,9 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
                 mask[i] = False
     nodes, ops = [], []
     prev_end = 0
+    negated_run, run_family = False, ""
     for h in hits:
-        if h.extra.get("anchor"):
+        if h.extra.get("anchor") or (h.extra.get("qualifier") and clinical):
             continue  # "age ... at time of signing informed consent": the consent dates the age; its words are read
         node = h.node
         if id(h) in scoped and window is not None:
@@ -306,12 +320,20 @@ def _compile_sentence(text: str, ctx: Context, *, recurse: bool = True) -> list[
         before = ctx.lower[prev_end:h.start]
         tail_start = max(0, len(before) - 48)
         neg = _NEGATION.search(before, tail_start)
+        # issue 10 (session 6): "No history of hematemesis or hemoptysis": the negation covers every item of a list
+        # joined only by commas and "or" (neither A nor B); read as "not A, or B" it admitted a patient with B
+        # (items of one kind only: "no A, ECOG 0-1" is two requirements)
+        listed = negated_run and bool(nodes) and re.fullmatch(r"\s*(?:,\s*)?(?:(?:or|and/or|nor)\s+)?", before) is not None \
+            and (h.family == run_family or {h.family, run_family} <= {"history", "virology"})
         if neg and h.family not in ("admin",):
             node = Not(child=node)
             for i in range(prev_end + neg.start(), h.start):
                 mask[i] = False
+        elif listed:
+            node = Not(child=node)
+        negated_run, run_family = bool(neg or listed) and h.family not in ("admin",), h.family
         if nodes:
-            ops.append(_connector(before))
+            ops.append("and" if listed else _connector(before))
         nodes.append(node)
         prev_end = h.end
     for s, e in examples:
@@ -602,12 +624,14 @@ def compile_criterion(text: str, *, role: Role | None = None, number: str | None
     """
     try:
         # read as a whole, every sentence (criteria/families/virology.py, criteria/families/malignancy.py)
-        whole = read_virology_criterion(text, role) or read_malignancy_criterion(text, role) or read_cns_criterion(text, role) or \
+        whole = read_virology_criterion(text, role) or read_bleeding_infection_criterion(text, role) or \
+            read_malignancy_criterion(text, role) or read_cns_criterion(text, role) or \
+            read_cardiopulmonary_criterion(text, role) or \
             read_allergy_criterion(text, role) or \
             read_windowed_condition_list(text, role, _compile_item) or \
             read_child_pugh_criterion(text, role) or read_liver_sign_criterion(text, role) or \
             read_extent_criterion(text, role) or \
-            read_therapy_criterion(text, role) or \
+            read_therapy_criterion(text, role) or read_medication_criterion(text, role) or \
             read_lab_criterion(text, role) or read_judgement_criterion(text, role)
         # cardiac.py; therapy_readers.py (prior therapy, recovery); labs_unless.py; admin.py (judgement with examples)
         node = whole if whole is not None else \

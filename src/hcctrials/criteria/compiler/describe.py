@@ -17,6 +17,7 @@ from hcctrials.model.eligibility import (
     Allergy,
     AnyOf,
     ChildPugh,
+    ClipScore,
     Diagnosis,
     Ecog,
     BodyWeight,
@@ -27,6 +28,7 @@ from hcctrials.model.eligibility import (
     NeedsReview,
     Node,
     Not,
+    OkudaStage,
     Pregnancy,
     PriorTherapy,
     Sex,
@@ -37,6 +39,8 @@ from hcctrials.model.eligibility import (
 
 __all__ = ["describe", "LEAF_DESCRIPTIONS", "ANALYTE_LABELS"]
 
+_CLIP_SYM = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "="}
+
 LEAF_DESCRIPTIONS: dict[str, str] = {
     "lab": "a laboratory value against an absolute threshold (with unit) or a multiple of the lab's ULN",
     "age": "age in completed years on the evaluation date within a range",
@@ -44,6 +48,8 @@ LEAF_DESCRIPTIONS: dict[str, str] = {
     "ecog": "ECOG performance status in the allowed set",
     "child_pugh": "Child-Pugh total points in the allowed set (A = 5-6, B7 = 7)",
     "albi": "ALBI grade (1, 2, 3; mALBI 2a/2b)",
+    "clip_score": "CLIP score (Child-Pugh class, tumour morphology, AFP >= 400, portal vein thrombosis; 0-6) against a threshold",
+    "okuda_stage": "Okuda stage (tumour > 50% of the liver, ascites, albumin < 3 g/dL, bilirubin > 3 mg/dL; I-III) in the allowed set",
     "stage": "BCLC or CNLC stage in the allowed set",
     "diagnosis": "how HCC was confirmed / the histological type",
     "tumour_feature": "a tumour feature (measurable disease, PVTT, main-trunk PVTT, extrahepatic spread, CNS metastasis ...)",
@@ -73,6 +79,7 @@ ANALYTE_LABELS = {
     "ast": "AST", "creatinine": "creatinine", "creatinine_clearance": "creatinine clearance", "inr": "INR",
     "aptt": "APTT", "pt": "PT", "afp": "AFP", "hbv_dna": "HBV DNA", "systolic_bp": "systolic BP", "diastolic_bp": "diastolic BP",
     "urine_protein": "urine protein (quantified)", "urine_protein_24h": "24-hour urine protein", "upcr": "UPCR",
+    "hba1c": "HbA1c", "calcium_ionised": "ionised calcium", "calcium_corrected": "corrected calcium",
 }
 
 
@@ -90,7 +97,11 @@ _CODE_GLOSS = {"dialysis": "dialysis (requiring dialysis)",
                                             "hepatic encephalopathy)",
                "hdv_infection": "hdv_infection (HBV/HDV co-infection)",
                # issue 10 (session 5): the code is recorded for symptomatic disease only (docs/patients.md)
-               "peripheral_vascular_disease": "peripheral_vascular_disease (symptomatic)"}
+               "peripheral_vascular_disease": "peripheral_vascular_disease (symptomatic)",
+               # issue 10 (session 6): the code is the class the wording names (docs/patients.md)
+               "gi_absorption_impairment": "gi_absorption_impairment (gastrointestinal disease or impairment that may "
+                                           "alter the absorption of oral drugs, including after major gastric or bowel "
+                                           "resection)"}
 _SIGNIFICANT_LABEL = re.compile(r"clinically\s+(?:significant|relevant|important)|有临床意义|具有临床意义|临床显著", re.IGNORECASE)
 
 
@@ -144,6 +155,10 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
         return text + _CP_IMPAIRMENT.get(tuple(node.allowed_points), "")
     if isinstance(node, Albi):
         return "ALBI grade in {" + ",".join(node.grades) + "}"
+    if isinstance(node, ClipScore):
+        return f"CLIP score {_CLIP_SYM[node.comparator]} {node.value}"
+    if isinstance(node, OkudaStage):
+        return "Okuda stage in {" + ",".join(node.allowed) + "}"
     if isinstance(node, Stage):
         return f"{node.system.upper()} stage in {{{','.join(node.allowed)}}}"
     if isinstance(node, Diagnosis):
@@ -160,7 +175,7 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
     if isinstance(node, TumourFeature):
         levels = f" ({'/'.join(node.pvtt_levels)})" if node.pvtt_levels else ""
         if node.comparator is not None and node.value is not None:
-            unit = {"largest_diameter": " cm", "liver_involvement_pct": " %"}.get(node.feature, "")
+            unit = {"largest_diameter": " cm", "sum_diameters": " cm", "liver_involvement_pct": " %"}.get(node.feature, "")
             return f"tumour: {node.feature} {_cmp(node.comparator)} {node.value:g}{unit}"
         if node.feature == "cns_metastasis_active":  # TumourBurden.cns_metastasis_treated_stable is "controlled"
             return "tumour: cns_metastasis_active (present, not treated and stable: uncontrolled, symptomatic or untreated)"
@@ -197,14 +212,20 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
         if node.within_days is not None:
             text += f", within {node.within_days} d"
             if node.half_lives:
-                text += f" or {node.half_lives:g} half-lives" + (" (whichever is longer)" if node.whichever_longer else "")
+                text += f" or {node.half_lives:g} half-lives" + (" (whichever is longer)" if node.whichever_longer else "") \
+                    + (" (whichever is shorter)" if node.whichever_shorter else "")
         return text
     if isinstance(node, BodyWeight):
         return f"body weight {node.comparator} {node.value_kg:g} kg"
     if isinstance(node, HistoryCondition):
         text = f"history: {'/'.join(_CODE_GLOSS.get(c, c) for c in node.codes)} ({node.status})"
         # issue 10: "uncontrolled / poorly controlled cardiac arrhythmia" likewise (Condition.status 'controlled' is apart)
-        if node.status == "active" and node.codes in (["seizure_disorder"], ["arrhythmia"], ["ventricular_arrhythmia"]) and \
+        # issue 10 (session 6): "uncontrolled bleeding", "uncontrolled infection" likewise (a bleed or an infection
+        # recorded 'controlled' is not uncontrolled; one without a status is unknown)
+        if node.status == "active" and node.codes in (["seizure_disorder"], ["arrhythmia"], ["ventricular_arrhythmia"],
+                                                      ["bleeding", "gi_bleeding", "variceal_bleeding", "intracranial_haemorrhage",
+                                                       "spinal_haemorrhage", "hemoptysis"],
+                                                      ["infection", "severe_infection"], ["diabetes"]) and \
                 re.search(r"uncontrolled|poorly controlled", node.label, re.IGNORECASE):
             # round 6: "uncontrolled seizures" = a seizure disorder recorded active (not 'controlled')
             text += " uncontrolled (recorded active, not controlled)"
@@ -219,6 +240,8 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
             text += f" CTCAE grade ≥ {node.min_grade}"
         if node.min_nyha_class is not None:
             text += f" NYHA class ≥ {node.min_nyha_class}"
+        if node.except_viral_hepatitis:
+            text += " except hepatitis B or C infection"
         return text
     if isinstance(node, Virology):
         if node.marker == "hbv_controlled":
@@ -241,6 +264,14 @@ def describe(node: Node) -> str:  # noqa: C901 - one branch per node kind, flat 
                     "(lower HBV DNA: unknown)")
         if node.test == "hcv_treatment_washout":
             return f"HCV untreated, or cured with treatment ended ≥ {node.min_days or 0} d before"
+        if node.test == "htlv1_positive":
+            return "anti-HTLV-1 antibody positive"
+        if node.test == "hbv_dna_undetectable":
+            return "HBV DNA undetectable (negative test)"
+        if node.test == "hiv_on_art":
+            return "HIV positive on combination antiretroviral therapy"
+        if node.test == "hiv_active":
+            return "active HIV infection (HIV negative: none; HIV positive: unknown)"
         return (f"if anti-HBc positive and HBsAg negative: HBV DNA < {node.hbv_dna_max_iu_ml:g} IU/mL and no need "
                 "for HBV antiviral prophylaxis")
     if isinstance(node, Pregnancy):

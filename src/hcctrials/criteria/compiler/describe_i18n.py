@@ -70,6 +70,7 @@ _EXTRA_LABELS: dict[str, dict[str, Msg]] = {
         "pvtt_cheng": msg("PVTT (Cheng classification)"),
         "nodule_count": msg("number of intrahepatic nodules"),
         "largest_diameter": msg("largest tumour diameter"),
+        "sum_diameters": msg("sum of the nodule diameters"),
         "liver_involvement_pct": msg("share of the liver involved by tumour"),
         "bone_metastasis": msg("bone metastasis (tumour feature)"),
         "peritoneal_metastasis": msg("peritoneal metastasis (tumour feature)"),
@@ -189,7 +190,11 @@ def _agent(agent: str, lang: str) -> str:
     from hcctrials.vocab import load_lexicon
 
     therapy = load_lexicon().get(agent)
-    return therapy.name(lang) if therapy is not None else agent
+    if therapy is None:
+        from hcctrials.criteria.families.medications import medication_name
+
+        return medication_name(agent, lang) or agent  # a concomitant medication (aspirin, pentamidine)
+    return therapy.name(lang)
 
 
 def vocabulary_codes() -> dict[str, list[str]]:
@@ -385,6 +390,15 @@ def _albi(node: E.Albi, lang: str) -> str:
     return say("ALBI grade {grades}", lang, grades=",".join(node.grades))
 
 
+def _clip_score(node: E.ClipScore, lang: str) -> str:
+    sym = {"<": "<", "<=": "≤", ">": ">", ">=": "≥", "==": "="}[node.comparator]
+    return say("CLIP score {comparator} {value}", lang, comparator=sym, value=node.value)
+
+
+def _okuda_stage(node: E.OkudaStage, lang: str) -> str:
+    return say("Okuda stage {stages}", lang, stages=",".join(node.allowed))
+
+
 def _stage(node: E.Stage, lang: str) -> str:
     return say("{system} stage {stages}", lang, system=node.system.upper(), stages=",".join(node.allowed))
 
@@ -409,7 +423,7 @@ def _diagnosis(node: E.Diagnosis, lang: str) -> str:
 def _tumour(node: E.TumourFeature, lang: str) -> str:
     feature = code_label("tumour_feature", node.feature, lang)
     if node.comparator is not None and node.value is not None:
-        unit = {"largest_diameter": " cm", "liver_involvement_pct": " %"}.get(node.feature, "")
+        unit = {"largest_diameter": " cm", "sum_diameters": " cm", "liver_involvement_pct": " %"}.get(node.feature, "")
         shown = f"{feature} {_cmp(node.comparator)} {node.value:g}{unit}"
         return say("tumour: {feature}", lang, feature=shown)
     levels = f" ({'/'.join(x.capitalize() for x in node.pvtt_levels)})" if node.pvtt_levels else ""
@@ -463,6 +477,8 @@ def _prior_therapy(node: E.PriorTherapy, lang: str) -> str:
             text += say(" or {n} half-lives", lang, n=_num(node.half_lives))
             if node.whichever_longer:
                 text += say(" (whichever is longer)", lang)
+            if node.whichever_shorter:
+                text += say(" (whichever is shorter)", lang)
     return text
 
 
@@ -491,6 +507,8 @@ def _history(node: E.HistoryCondition, lang: str) -> str:
     nyha = getattr(node, "min_nyha_class", None)
     if nyha is not None:
         text += say(", NYHA class ≥ {n}", lang, n=nyha)
+    if getattr(node, "except_viral_hepatitis", False):
+        text += say(", except hepatitis B or C infection", lang)
     return text
 
 
@@ -521,6 +539,14 @@ def _hepatitis_status(node: Any, lang: str) -> str:
                    lang, dna=_num(node.hbv_dna_max_iu_ml or 2000))
     if node.test == "hcv_treatment_washout":
         return say("HCV untreated, or cured with treatment ended ≥ {days} d before", lang, days=node.min_days or 0)
+    if node.test == "htlv1_positive":
+        return say("anti-HTLV-1 antibody positive", lang)
+    if node.test == "hbv_dna_undetectable":
+        return say("HBV DNA undetectable (negative test)", lang)
+    if node.test == "hiv_on_art":
+        return say("HIV positive on combination antiretroviral therapy", lang)
+    if node.test == "hiv_active":
+        return say("active HIV infection (HIV negative: none; HIV positive: unknown)", lang)
     if node.test == "isolated_anti_hbc":
         return say("if anti-HBc positive and HBsAg negative: HBV DNA < {dna} IU/mL and no need for HBV antiviral "
                    "prophylaxis", lang, dna=_num(node.hbv_dna_max_iu_ml))
@@ -619,6 +645,14 @@ def _medication(node: E.Medication, lang: str) -> str:
         text += say(", at therapeutic dose", lang)
     if node.chronic:
         text += say(", chronic (≥ 90 d)", lang)
+    if node.dose_above_mg_per_day is not None:
+        text += say(", > {dose} mg/day", lang, dose=f"{node.dose_above_mg_per_day:g}")
+    if node.min_days_on is not None:
+        text += say(", for > {days} d", lang, days=node.min_days_on)
+    if node.unable_to_stop:
+        text += say(", that cannot be stopped", lang)
+    if node.except_agents:
+        text += say(", except {drugs}", lang, drugs=_list([_agent(a, lang) for a in node.except_agents]))
     text += say(", current", lang) if node.within_days is None else say(", within {days} d", lang, days=node.within_days)
     return text
 
@@ -630,7 +664,8 @@ def _permission(node: Any, lang: str) -> str:
 
 _RENDERERS: dict[str, Callable[[Any, str], str]] = {
     "all_of": _all_of, "any_of": _any_of, "not": _not, "lab": _lab, "age": _age, "sex": _sex, "ecog": _ecog,
-    "child_pugh": _child_pugh, "albi": _albi, "stage": _stage, "diagnosis": _diagnosis, "tumour_feature": _tumour,
+    "child_pugh": _child_pugh, "albi": _albi, "clip_score": _clip_score, "stage": _stage, "diagnosis": _diagnosis,
+    "tumour_feature": _tumour, "okuda_stage": _okuda_stage,
     "liver_feature": _liver, "prior_therapy": _prior_therapy, "history": _history, "virology": _virology,
     "hepatitis_status": _hepatitis_status, "pregnancy": _pregnancy, "life_expectancy": _life, "allergy": _allergy,
     "administrative": _administrative, "needs_review": _needs_review, "other_malignancy": _other_malignancy,
@@ -723,6 +758,8 @@ REVIEW_SHAPES: tuple[Msg, ...] = (
         "does not say whether it excludes"),
     msg("period free of other malignancy not stated"),
     msg("anti-HTLV-1 antibody (not recorded): check the serology"),
+    # criteria/families/history.py (issue 10, session 6): "uncontrolled bleeding / infection within <window>"
+    msg("whether a bleed or infection within the window was uncontrolled is not in the record"),
     msg("whether the brain metastases are symptomatic (untreated or progressing ones may cause no symptoms)"),
     # compile.py: what a needs-review still read ("... (read as: <rule>)")
     msg("a requirement for some patients only (conditional)"),

@@ -172,6 +172,13 @@ def audit_qualifiers(rule: Node, text: str, description: str) -> str | None:
         if m and re.match(r"concurrent|concomitant", m.group(0), re.IGNORECASE) and \
                 re.search(r"(?:prior|previous|past)\s+or\s+(?:concurrent|concomitant)", plain, re.IGNORECASE):
             continue  # "prior or concurrent": ever
+        if m and re.match(r"concurrent|concomitant", m.group(0), re.IGNORECASE) and \
+                "other malignancy (ever" in described and "disease-free" in described:
+            continue  # "other concurrent malignancy, except ... cancer disease-free for 5 years": ever (malignancy.py)
+        if m and m.group(0).lower() == "decompensated" and "child-pugh points in {5,6,7}" in described and re.search(
+                r"mildly\s+decompensated\s+child[- ]pugh\s+(?:class\s+)?b\b[^;.]{0,40}?\(\s*child[- ]pugh\s+score\s*(?:≤|<=)\s*7\s*\)",
+                text, re.IGNORECASE):
+            continue  # "mildly decompensated Child-Pugh class B liver dysfunction (Child-Pugh score ≤ 7)": defined as B7
         if m and re.match(r"concurrent|concomitant", m.group(0), re.IGNORECASE) and " d)" in described and \
                 re.search(r"\bsince\s+prior\s+and\s+no\s+(?:concurrent|concomitant)\b", plain, re.IGNORECASE):
             # "More than 4 weeks since prior and no concurrent major surgery": an ongoing therapy is inside every

@@ -18,6 +18,7 @@ from typing import Any
 
 from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.criteria.evaluation.leaves import LEAF_EVALUATORS
+from hcctrials.criteria.evaluation.leaves_clip import CLIP_EVALUATORS
 from hcctrials.criteria.evaluation.leaves_extra import EXTRA_EVALUATORS
 from hcctrials.criteria.evaluation.leaves_history import HISTORY_EVALUATORS
 from hcctrials.criteria.evaluation.medications import MEDICATION_EVALUATORS
@@ -31,7 +32,7 @@ __all__ = ["Verdict", "evaluate_node", "evaluate_leaf", "STATUSES", "combine_all
 #: Every leaf kind's rule: the family evaluators merged (a kind is defined once; tested).
 EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
     **LEAF_EVALUATORS, **HISTORY_EVALUATORS, **EXTRA_EVALUATORS, **MEDICATION_EVALUATORS,
-    **VIROLOGY_EVALUATORS}
+    **VIROLOGY_EVALUATORS, **CLIP_EVALUATORS}
 
 
 def evaluate_leaf(node: Any, facts: PatientFacts) -> Verdict:

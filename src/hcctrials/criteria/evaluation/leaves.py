@@ -443,6 +443,8 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
                   msg("CNS metastases untreated, symptomatic or progressing"))
     if feat in ("nodule_count", "largest_diameter", "liver_involvement_pct"):
         return _burden(node, t)
+    if feat == "sum_diameters":
+        return _sum_diameters(node, t)
     if feat == "liver_involvement_50":
         if t.liver_involvement_pct is None:
             return _v("unknown", msg("share of liver involved not known"), (msg("tumour share of liver volume"),))
@@ -455,6 +457,38 @@ def _tumour(node: E.TumourFeature, f: PatientFacts) -> Verdict:
     if value is None:
         return _v("unknown", msg("{feature} not known", feature=feature), (feature,))
     return _v("met" if value else "not_met", msg("{feature}: {answer}", feature=feature, answer=_yes_no(value)))
+
+
+def _sum_diameters(node: E.TumourFeature, t: Any) -> Verdict:
+    """Sum of the intrahepatic nodules' largest diameters (cm) against a threshold.  Known when every nodule's diameter
+    is recorded (``nodule_diameters_cm`` with as many entries as ``nodule_count``, or no count); otherwise bounded by the
+    largest nodule (the sum is at least it) and by count x largest (at most), which decide where they can."""
+    what = msg("sum of the nodule diameters (cm)")
+    if node.comparator is None or node.value is None:
+        return _v("unknown", msg("{feature} not known", feature=what), (what,))
+    diameters = list(t.nodule_diameters_cm)
+    largest = t.largest_diameter_cm if t.largest_diameter_cm is not None else (max(diameters) if diameters else None)
+    if diameters and (t.nodule_count is None or t.nodule_count == len(diameters)):
+        low = high = float(sum(diameters))
+    elif largest is not None:
+        low = max(float(largest), float(sum(diameters)))
+        high = float(largest) * t.nodule_count if t.nodule_count is not None else float("inf")
+    else:
+        return _v("unknown", msg("{feature} not known", feature=what), (msg("diameter of every intrahepatic nodule"),))
+    op = _OPS[node.comparator]
+    if op(low, node.value) and op(high, node.value):
+        status = "met"
+    elif not op(low, node.value) and not op(high, node.value):
+        status = "not_met"
+    else:
+        return _v("unknown", msg("{feature} between {low} and {high}: the diameters of all nodules decide", feature=what,
+                                 low=f"{low:g}", high=f"{high:g}"), (msg("diameter of every intrahepatic nodule"),))
+    shown = f"{low:g}" if low == high else f"{low:g}-{high:g}" if high != float("inf") else f"≥ {low:g}"
+    if status == "met":
+        return _v(status, msg("{feature} {value} {cmp} {limit}", feature=what, value=shown, cmp=_SYM[node.comparator],
+                              limit=f"{node.value:g}"))
+    return _v(status, msg("{feature} {value}, not {cmp} {limit}", feature=what, value=shown, cmp=_SYM[node.comparator],
+                          limit=f"{node.value:g}"))
 
 
 def _yes_no(value: Any) -> str:

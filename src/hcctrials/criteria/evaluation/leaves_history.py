@@ -4,7 +4,8 @@ Prior therapy counts TherapyLine entries (regimens), distinct line numbers (line
 distinct agents; "progressed on X" needs a progression date, stop reason 'progression' or
 best response PD on an X-containing entry; windows: an entry counts when it is ongoing or
 ended within the window before as_of (the longer of N days and k half-lives when the
-criterion says "whichever is longer"; an unknown half-life then leaves it unknown).
+criterion says "whichever is longer"; an unknown half-life then leaves it unknown; the shorter of the two with
+"whichever is shorter": beyond N days out, within them the half-life decides).
 """
 
 from __future__ import annotations
@@ -200,6 +201,14 @@ def _in_window(node: E.PriorTherapy, t: TherapyFacts, f: PatientFacts) -> bool |
     if line.ongoing:
         return True
     last = line.end
+    if node.whichever_shorter and node.half_lives:
+        # the shorter of N days and k half-lives: beyond the days it is out; within them the half-life decides
+        if last is None:
+            return None
+        days_ago = (f.as_of - last).days
+        if days_ago > node.within_days:
+            return False
+        return None if line.half_life_days is None else days_ago <= node.half_lives * line.half_life_days
     if last is None:
         if line.start is not None and (f.as_of - line.start).days <= node.within_days:
             return True
@@ -298,11 +307,29 @@ _CODE_ALIASES = {"organ_transplant": {"organ_transplant", "liver_transplant", "k
                  "gi_bleeding": {"gi_bleeding", "variceal_bleeding"},
                  # a stem cell / bone marrow transplant without "allogeneic": either kind
                  "stem_cell_transplant": {"stem_cell_transplant", "allogeneic_stem_cell_transplant",
-                                          "autologous_stem_cell_transplant"}}
+                                          "autologous_stem_cell_transplant"},
+                 # issue 10 (session 6): "History of cardiac disease": every recorded heart disease, and the operations and
+                 # devices that only a heart disease brings (criteria/families/cardiopulmonary.py)
+                 "cardiac_disease": {"cardiac_disease", "myocardial_infarction", "unstable_angina", "angina", "heart_failure",
+                                     "arrhythmia", "ventricular_arrhythmia", "coronary_artery_disease",
+                                     "coronary_revascularisation", "cardiomyopathy", "long_qt_syndrome", "cardiac_surgery",
+                                     "cardiac_pacemaker", "implantable_defibrillator"},
+                 # unstable coronary artery disease: an acute coronary syndrome (unstable angina; an infarction is read by its
+                 # own item and window)
+                 "unstable_coronary_artery_disease": {"unstable_coronary_artery_disease", "unstable_angina"}}
 #: a code is known absent when a wider code is recorded absent (no organ transplant: no liver transplant)
 _ABSENT_BY_WIDER = {"liver_transplant": ("organ_transplant",), "kidney_transplant": ("organ_transplant",),
                     "allogeneic_stem_cell_transplant": ("stem_cell_transplant",),
                     "autologous_stem_cell_transplant": ("stem_cell_transplant",)}
+_VIRAL_HEPATITIS = re.compile(r"hepatitis\s*(?:b|c)\b|\bhbv\b|\bhcv\b|乙型肝炎|丙型肝炎|乙肝|丙肝", re.IGNORECASE)
+#: issue 10 (session 6): a record of a wider (or overlapping) code leaves a narrower one unknown: an immunodeficiency of
+#: unstated kind may be primary; a GI bleed recorded without its presentation may have been vomited (haematemesis)
+_UNKNOWN_BY_WIDER = {"primary_immunodeficiency": ("immunodeficiency",),
+                     "haematemesis": ("gi_bleeding", "variceal_bleeding", "bleeding")}
+_ABSENT_BY_WIDER.update({"primary_immunodeficiency": ("immunodeficiency",), "haematemesis": ("gi_bleeding",)})
+#: a wider record whose name says the narrower kind is a record of it ("immunodeficiency", name "CVID")
+_KIND_NAMES = {"primary_immunodeficiency": re.compile(r"primary immunodeficien|common variable|\bcvid\b|原发性免疫缺陷",
+                                                      re.IGNORECASE)}
 #: a code is known absent when all its narrower codes are recorded absent
 _ABSENT_BY_PARTS = {"stem_cell_transplant": ("allogeneic_stem_cell_transplant", "autologous_stem_cell_transplant")}
 
@@ -333,8 +360,8 @@ def _history_absent(node: E.HistoryCondition, f: PatientFacts) -> str | None:
         elif code == "leptomeningeal_disease" and (p.tumour.cns_metastasis is False or p.tumour.extrahepatic_spread is False):
             # leptomeningeal metastasis is a CNS metastasis: none recorded (or no extrahepatic disease) rules it out
             reasons.append(msg("no CNS metastasis recorded"))
-        elif code == "hiv" and p.virology.hiv_positive is False:
-            reasons.append(msg("HIV negative"))
+        elif code in ("hiv", "aids") and p.virology.hiv_positive is False:
+            reasons.append(msg("HIV negative"))  # AIDS is the advanced stage of HIV infection
         elif code == "hdv_infection" and p.virology.hbsag_positive is False:
             reasons.append(msg("HBsAg negative (hepatitis D needs hepatitis B)"))
         elif code == "encephalopathy_medication" and p.liver.encephalopathy_history is False \
@@ -366,7 +393,9 @@ def _revascularisation_kind(name: str | None) -> str | None:
 #: Conditions that last for life once they happened: a record without a status is still present.
 _LIFELONG_CODES = frozenset({"organ_transplant", "liver_transplant", "kidney_transplant", "allogeneic_stem_cell_transplant",
                              "stem_cell_transplant", "autologous_stem_cell_transplant", "allogeneic_tissue_transplant",
-                             "hiv", "cardiac_pacemaker", "implantable_defibrillator"})
+                             "hiv", "cardiac_pacemaker", "implantable_defibrillator",
+                             # an AIDS diagnosis is kept for life (CDC 2014 surveillance case definition, stage 3)
+                             "aids"})
 
 
 def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
@@ -390,8 +419,25 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
             if kind is None:
                 unknown.append(msg("whether {item} was a bypass operation or a stent", item=c.name or c.code))
             bypass = kind == "surgery"
+        for narrow, (wider, named, other, question) in _NAMED_NARROWER.items():
+            if narrow in codes and c.code in wider and c.code not in codes and c.status != "absent":
+                # issue 10 (session 6): a record under a wider code is the narrower item when its name says so (a stroke
+                # recorded as an arterial thromboembolism, atrial fibrillation as an arrhythmia); one named as something
+                # else is not; an unnamed one may be
+                words = f"{c.name or ''} {c.detail or ''}"
+                if named.search(words):
+                    bypass = True
+                elif not other.search(words) and not _outside_window(node, c, f):
+                    unknown.append(msg(question, item=c.name or _code_term(c.code)))
         if (c.code not in codes and not bypass) or c.status == "absent":
             continue
+        if node.except_viral_hepatitis:
+            # "serious infection ... except for HBV and HCV infection": the exception is read from the record's name
+            if c.name is None:
+                unknown.append(msg("whether {item} is hepatitis B or C", item=_code_term(c.code)))
+                continue
+            if _VIRAL_HEPATITIS.search(c.name):
+                continue  # excepted (other infections are decided by the rest of the record)
         if node.status == "active" and node.requires_systemic_treatment and c.status == "controlled" \
                 and c.requires_systemic_treatment is not False:
             # "active autoimmune disease that has required systemic treatment": a disease kept controlled by
@@ -449,6 +495,10 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
             elif node.look_back_days is not None:
                 unknown.append(msg("NYHA class of {item} within the last {days} days (now class {nyha})",
                                    item=c.name or _code_term(c.code), days=node.look_back_days, nyha=c.nyha_class))
+            elif node.status == "ever":
+                # "History of symptomatic heart failure": a higher class in the past is not ruled out by today's
+                unknown.append(msg("highest NYHA class of {item} (now class {nyha})", item=c.name or _code_term(c.code),
+                                   nyha=c.nyha_class))
             else:
                 decided.append(msg("{item} NYHA class {nyha}", item=c.name or _code_term(c.code), nyha=c.nyha_class))
             continue
@@ -459,6 +509,29 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
                 decided.append(msg("{item} without systemic treatment", item=c.name or c.code))
             continue
         found.append(c.name or c.code)
+    for code in node.codes:
+        for c in p.conditions:
+            if c.code in _UNKNOWN_BY_WIDER.get(code, ()) and c.code not in codes and c.status != "absent":
+                kind_named = code in _KIND_NAMES and c.name is not None and bool(_KIND_NAMES[code].search(c.name))
+                if kind_named and (node.status == "ever" and node.look_back_days is None or c.status == "active"
+                                   and node.look_back_days is None):
+                    found.append(c.name or c.code)  # the record names the kind ("immunodeficiency: CVID")
+                elif kind_named and node.look_back_days is None and c.status in ("controlled", "resolved", "history") \
+                        and node.status == "active":
+                    decided.append(msg("{item} {status}", item=c.name or c.code, status=term(str(c.status))))
+                else:
+                    unknown.append(msg("whether {item} is {narrower}", item=c.name or _code_term(c.code),
+                                       narrower=_code_term(code)))
+    if "aids" in codes and p.virology.hiv_positive and not any(c.code == "aids" for c in p.conditions):
+        unknown.append(msg("whether the HIV infection has progressed to AIDS"))  # a stage the history may not name
+    if "immunodeficiency" in codes and p.virology.hiv_positive and not any(
+            c.code in ("immunodeficiency", "aids") for c in p.conditions):
+        # HIV infection is an acquired immunodeficiency; whether a trial's "diagnosis of immunodeficiency" means it
+        # (KEYNOTE texts exclude HIV in a separate item) is the reader's call, not the rule's
+        unknown.append(msg("whether the HIV infection counts as the immunodeficiency the criterion names"))
+    if "haematemesis" in codes and any(d <= f.as_of for d in p.liver.variceal_bleeding_dates):
+        unknown.append(msg("whether {item} is {narrower}", item=_code_term("variceal_bleeding"),
+                           narrower=_code_term("haematemesis")))
     # facts held outside the conditions list
     lv = p.liver
     if "hepatic_encephalopathy" in codes:
@@ -536,6 +609,41 @@ def _items_reviewed(node: E.HistoryCondition, f: PatientFacts, codes: set[str]) 
     return join_msgs(msg("; "), settled), None
 
 
+#: a thromboembolism named as cerebrovascular, or for another site (issue 10, session 6)
+_CEREBRAL_EVENT = re.compile(r"stroke|cerebr|\bcva\b|\btias?\b|transient\s+isch|lacunar|brain|sinus\s+thrombosis|"
+                             r"脑梗|脑卒中|中风|脑血栓|短暂性脑缺血|脑静脉", re.IGNORECASE)
+_OTHER_SITE_EVENT = re.compile(r"deep\s+ve(?:in|nous)|\bdvt\b|pulmonary\s+embol|\bpe\b|portal|femoral|popliteal|iliac|"
+                               r"mesenteric|renal|splenic|\blimbs?\b|\blegs?\b|\barms?\b|myocardial|coronary|深静脉|肺栓塞|门静脉", re.IGNORECASE)
+
+
+_AF = re.compile(r"atrial\s+fibrillation|\baf\b|\bafib\b|\ba-?fib\b|房颤|心房颤动", re.IGNORECASE)
+_OTHER_RHYTHM = re.compile(r"flutter|ventric|\bvt\b|\bsvt\b|\bvf\b|tachycardia|brady|block|sinus|extrasystol|ectop|premature|"
+                           r"wolff|\bwpw\b|torsade|房扑|室性|室上性|心动过缓|阻滞", re.IGNORECASE)
+#: narrower item -> (wider codes it may be recorded under, words naming it, words naming something else, the question)
+_NAMED_NARROWER: dict[str, tuple[tuple[str, ...], re.Pattern[str], re.Pattern[str], str]] = {
+    "thrombotic_cerebrovascular_event": (("arterial_thromboembolism", "venous_thromboembolism"), _CEREBRAL_EVENT,
+                                         _OTHER_SITE_EVENT, "whether {item} was cerebrovascular"),
+    "atrial_fibrillation": (("arrhythmia",), _AF, _OTHER_RHYTHM, "whether {item} is atrial fibrillation"),
+}
+
+
+def _outside_window(node: E.HistoryCondition, c: Any, f: PatientFacts) -> bool:
+    """True when the condition record *c* is a past event whose last date lies before the window of *node*."""
+    if node.look_back_days is None or c.status in ("active", "controlled", None):
+        return False
+    last = c.resolved_on or c.onset
+    return last is not None and (f.as_of - last).days > node.look_back_days
+
+
+#: words naming the heart in a condition's code, name or detail ("cardiac disease", issue 10 session 6)
+_HEART_WORDS = re.compile(r"heart|cardi|coronar|myocard|angina|arrhythm|atrial|ventric|valv|mitral|tricuspid|aortic\s+(?:stenosis|"
+                          r"regurgitation|insufficiency)|endocard|pericard|brady|tachy|flutter|fibrillation|心脏|心肌|心律|心包|瓣膜|冠",
+                          re.IGNORECASE)
+#: primary tumours of the brain or spinal cord, benign or malignant (WHO classification of CNS tumours, 5th ed.)
+_CNS_TUMOUR_WORDS = re.compile(r"glioma|glioblastoma|astrocytoma|oligodendroglioma|ependymoma|medulloblastoma|meningioma|"
+                               r"schwannoma|acoustic\s+neuroma|craniopharyngioma|pituitary\s+(?:adenoma|tumou?r)|(?:brain|cns|"
+                               r"spinal\s+cord|central\s+nervous\s+system)\s+(?:tumou?r|cancer|neoplasm|lymphoma)|脑瘤|胶质瘤|"
+                               r"脑膜瘤|垂体瘤", re.IGNORECASE)
 #: cardiac codes that are cardiovascular disease; whether one is "clinically significant" is the clinician's call
 _CARDIAC_CODES = frozenset({"myocardial_infarction", "unstable_angina", "heart_failure", "arrhythmia", "ventricular_arrhythmia",
                             "coronary_artery_disease", "coronary_revascularisation", "cardiomyopathy", "long_qt_syndrome"})
@@ -559,6 +667,38 @@ def _derived(node: E.HistoryCondition, f: PatientFacts, codes: set[str], found: 
             if c.code in _CARDIAC_CODES:
                 unknown.append(msg("whether {item} is clinically significant cardiovascular disease",
                                    item=c.name or c.code))
+    if "cardiac_disease" in codes:
+        # a record under another code that names the heart (valve disease, pericarditis) or may be cardiac
+        # (clinically significant cardiovascular disease, a pericardial effusion) leaves "cardiac disease" unknown
+        for c in present:
+            if c.code not in codes and (c.code in ("cardiovascular_disease", "pericardial_effusion")
+                                        or _HEART_WORDS.search(f"{c.code} {c.name or ''} {c.detail or ''}")):
+                unknown.append(msg("whether {item} is a cardiac disease", item=c.name or c.code))
+    if "unstable_coronary_artery_disease" in codes:
+        # coronary artery disease recorded active (or without a status) may be unstable (an acute coronary syndrome)
+        for c in present:
+            if c.code == "coronary_artery_disease" and c.status in ("active", None):
+                unknown.append(msg("whether {item} is unstable", item=c.name or _code_term(c.code)))
+    if "symptomatic_conduction_abnormality" in codes:
+        # a conduction abnormality recorded without its symptoms (or a block, bradycardia, sinus node disease recorded as an
+        # arrhythmia) may be the symptomatic one
+        for c in present:
+            if c.code == "conduction_abnormality" or (c.code in ("arrhythmia", "cardiac_pacemaker") and re.search(
+                    r"block|brady|sinus|conduction|pacemaker|传导|阻滞|心动过缓", f"{c.code} {c.name or ''} {c.detail or ''}",
+                    re.IGNORECASE)):
+                unknown.append(msg("whether {item} is a symptomatic conduction abnormality", item=c.name or c.code))
+    if "cns_tumour" in codes:
+        # a primary brain or spinal-cord tumour may be recorded as another malignancy: named for the CNS it counts (while
+        # present), unnamed it leaves the item unknown; a benign one (meningioma) may be recorded under any code
+        for c in present:
+            if c.code == "cns_tumour" or c.status in ("resolved", "history"):
+                continue
+            words = f"{c.name or ''} {c.detail or ''}"
+            if _CNS_TUMOUR_WORDS.search(words):
+                (found if c.status in ("active", "controlled") else unknown).append(
+                    c.name or msg("central nervous system tumour"))
+            elif c.code == "other_malignancy" and not words.strip() and c.malignancy_type in (None, "other"):
+                unknown.append(msg("whether {item} is a central nervous system tumour", item=c.name or _code_term(c.code)))
     if "encephalopathy_medication" in codes:
         lv = p.liver
         for c in present:
@@ -586,6 +726,37 @@ def _derived(node: E.HistoryCondition, f: PatientFacts, codes: set[str], found: 
                 found.append(c.name or msg("liver transplant"))
             elif not re.search(r"kidney|renal|heart|cardiac|lung|pancrea|cornea|intestin|肾|心|肺|胰|角膜|肠", words):
                 unknown.append(msg("which organ was transplanted ({item})", item=c.name or msg("organ transplant")))
+    if "inflammatory_bowel_disease" in codes:
+        # issue 10 (session 6): Crohn's disease or ulcerative colitis recorded as an autoimmune or inflammatory disease
+        for c in present:
+            if c.code not in ("autoimmune_disease", "inflammatory_disease") or (
+                    node.status == "active" and c.status not in ("active", None)):
+                continue
+            words = f"{c.name or ''} {c.detail or ''}".lower()
+            if re.search(r"crohn|colitis|inflammatory bowel|\bibd\b|克罗恩|结肠炎|炎症性肠病", words):
+                if (node.status == "active" and c.status is None) or node.look_back_days is not None:
+                    unknown.append(msg("whether {item} is active", item=c.name or c.code))
+                else:
+                    found.append(c.name or msg("inflammatory bowel disease"))
+            elif not words.strip():
+                unknown.append(msg("whether {item} is inflammatory bowel disease", item=_code_term(c.code)))
+    if "autologous_stem_cell_transplant" in codes and "stem_cell_transplant" not in node.codes:
+        # issue 10 (session 6): a stem cell transplant recorded without its kind may have been autologous
+        for c in present:
+            if c.code == "stem_cell_transplant":
+                words = f"{c.name or ''} {c.detail or ''}".lower()
+                if re.search(r"allogen|allo-|异基因|同种异体", words):
+                    continue
+                if node.look_back_days is not None and c.onset is not None and \
+                        (f.as_of - c.onset).days > node.look_back_days:
+                    continue  # before the window, whatever its kind
+                if re.search(r"autolog|自体", words):
+                    if node.look_back_days is None or c.onset is not None:
+                        found.append(c.name or msg("autologous stem cell transplant"))
+                    else:
+                        unknown.append(msg("date of {item}", item=c.name or _code_term(c.code)))
+                else:
+                    unknown.append(msg("whether {item} was autologous", item=c.name or _code_term(c.code)))
     if "dialysis" in codes and p.liver.dialysis_twice_in_past_week:
         found.append(msg("dialysis twice in the past week"))
 

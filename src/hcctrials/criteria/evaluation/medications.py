@@ -43,15 +43,17 @@ def evaluate_medication(node: Medication, facts: PatientFacts) -> Verdict:
     wanted_agents = set(node.agents)
     wanted_classes = set(node.classes)
     what = _medication_words(node)
-    entries: list[tuple[str, str | None, date | None, date | None, bool | None, str | None, str | None]] = []
+    entries: list[tuple[str, str | None, date | None, date | None, bool | None, str | None, str | None,
+                        float | None, bool | None]] = []
     for med in patient.concomitant_medications:
-        entries.append((med.name, med.drug_class, med.start, med.stop, med.ongoing, med.intent, med.route))
+        entries.append((med.name, med.drug_class, med.start, med.stop, med.ongoing, med.intent, med.route,
+                        med.dose_mg_per_day, med.can_stop))
     for line in patient.treatments:
         for agent in line.agents:
             route = "systemic" if line.kind == "systemic" else None
-            entries.append((agent, None, line.start, line.end, line.ongoing, "therapeutic", route))
+            entries.append((agent, None, line.start, line.end, line.ongoing, "therapeutic", route, None, None))
     unknown: list[str] = []
-    for name, drug_class, start, stop, ongoing, intent, route in entries:
+    for name, drug_class, start, stop, ongoing, intent, route, dose, can_stop in entries:
         tid, classes, possible = medication_tags(name)
         if tid is None:
             # an anticancer agent of the therapy lexicon (sorafenib, atezolizumab ...): known, in none of
@@ -69,6 +71,8 @@ def evaluate_medication(node: Medication, facts: PatientFacts) -> Verdict:
         if tid is None and not drug_class:
             unknown.append(msg("what {drug} is (medication class)", drug=name))
             continue
+        if tid is not None and tid in node.except_agents:
+            continue  # set apart by the criterion ("aspirin up to 100 mg/day is permitted")
         if not (matches or maybe):
             continue
         if maybe:
@@ -99,6 +103,24 @@ def evaluate_medication(node: Medication, facts: PatientFacts) -> Verdict:
         if node.systemic_only and route is None and "corticosteroid" in classes and "systemic_only_form" not in classes:
             unknown.append(msg("route of {drug} (systemic or topical/inhaled)", drug=name))
             continue
+        if node.min_days_on is not None:
+            if start is None:
+                unknown.append(msg("start date of {drug}", drug=name))
+                continue
+            if (as_of - start).days <= node.min_days_on:
+                continue  # not yet taken for longer than the criterion's period
+        if node.dose_above_mg_per_day is not None:
+            if dose is None:
+                unknown.append(msg("daily dose of {drug}", drug=name))
+                continue
+            if dose <= node.dose_above_mg_per_day:
+                continue
+        if node.unable_to_stop:
+            if can_stop is None:
+                unknown.append(msg("whether {drug} can be stopped", drug=name))
+                continue
+            if can_stop:
+                continue  # it can be stopped before the trial: the criterion does not apply
         when = msg("currently") if node.within_days is None else msg("within {days} d", days=node.within_days)
         return Verdict("met", msg("{drug} taken {when} ({what})", drug=name, when=when, what=what))
     if unknown:
@@ -128,5 +150,13 @@ def _medication_words(node: Medication) -> str:
         parts.append(msg(" at therapeutic dose"))
     if node.chronic:
         parts.append(msg(" chronic (≥ 90 d)"))
+    if node.dose_above_mg_per_day is not None:
+        parts.append(msg(" > {dose} mg/day", dose=f"{node.dose_above_mg_per_day:g}"))
+    if node.min_days_on is not None:
+        parts.append(msg(" for > {days} d", days=node.min_days_on))
+    if node.unable_to_stop:
+        parts.append(msg(" that cannot be stopped"))
+    if node.except_agents:
+        parts.append(msg(" except {drugs}", drugs=", ".join(node.except_agents)))
     parts.append(msg(", current") if node.within_days is None else msg(", within {days} d", days=node.within_days))
     return join_msgs("", parts)

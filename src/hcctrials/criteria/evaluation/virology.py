@@ -9,6 +9,8 @@ reactivation risk): a judgement, never computed here.  The scanner is
 
 from __future__ import annotations
 
+import re
+
 from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.criteria.evaluation.leaves import _lab
 from hcctrials.criteria.evaluation.outcome import Verdict
@@ -59,6 +61,30 @@ def evaluate_hepatitis_status(node: HepatitisStatus, f: PatientFacts) -> Verdict
         return _v("unknown", msg("HCV RNA after treatment not known"), (msg("HCV RNA"),))
     if node.test == "hbv_active":
         return _hbv_active(node, f)
+    if node.test == "htlv1_positive":
+        if v.htlv1_positive is None:
+            return _v("unknown", msg("anti-HTLV-1 antibody not tested"), (msg("anti-HTLV-1 antibody"),))
+        return _v("met" if v.htlv1_positive else "not_met",
+                  msg("anti-HTLV-1 antibody positive") if v.htlv1_positive else msg("anti-HTLV-1 antibody negative"))
+    if node.test == "hbv_dna_undetectable":
+        return _hbv_dna_undetectable(f)
+    if node.test == "hiv_on_art":
+        if v.hiv_positive is False:
+            return _v("not_met", msg("HIV negative"))
+        if v.hiv_positive is None:
+            return _v("unknown", msg("HIV status not known"), (msg("HIV antibody"),))
+        if v.hiv_antiretroviral is None:
+            return _v("unknown", msg("HIV positive: antiretroviral therapy not recorded"), (msg("antiretroviral therapy"),))
+        return _v("met" if v.hiv_antiretroviral else "not_met",
+                  msg("HIV positive, on antiretroviral therapy") if v.hiv_antiretroviral
+                  else msg("HIV positive, not on antiretroviral therapy"))
+    if node.test == "hiv_active":
+        if v.hiv_positive is None:
+            return _v("unknown", msg("HIV status not known"), (msg("HIV antibody"),))
+        if not v.hiv_positive:
+            return _v("not_met", msg("HIV negative"))
+        return _v("unknown", msg("HIV positive: whether the infection is active (viral load) is not recorded"),
+                  (msg("HIV viral load and the trial's definition of active HIV infection"),))
     # isolated_anti_hbc
     if v.hbsag_positive is None:
         return _v("unknown", msg("HBsAg not known"), (msg("HBsAg"),))
@@ -95,6 +121,27 @@ def _hbv_active(node: HepatitisStatus, f: PatientFacts) -> Verdict:
         return _v("unknown", msg("HBsAg positive with low HBV DNA: active or not depends on the trial's definition"),
                   (msg("the trial's definition of active hepatitis B"),))
     return _v("unknown", msg("HBsAg positive: HBV DNA needed"), tuple(dna.missing) or (msg("HBV DNA"),))
+
+
+_NEGATIVE_TEXT = re.compile(r"negative|undetect\w*|not detected|below (?:the )?(?:limit|lloq|detection)|阴性|未检出|低于检测下限",
+                            re.IGNORECASE)
+
+
+def _hbv_dna_undetectable(f: PatientFacts) -> Verdict:
+    """A negative HBV DNA test (issue 10, session 6): the latest result within the lab window reported negative or
+    undetectable, censored below the assay's limit ("< 20 IU/mL": nothing quantifiable), or 0; any measured value is
+    a detectable (positive) test."""
+    window = f.lab_window_days
+    labs = f.patient.labs_for("hbv_dna", as_of=f.as_of, within_days=window)
+    if not labs:
+        return _v("unknown", msg("no {label} result within {days} days", label="HBV DNA", days=window),
+                  (msg("{label} within {days} days", label="HBV DNA", days=window),))
+    lab = labs[0]
+    if (lab.text and _NEGATIVE_TEXT.search(lab.text)) or lab.qualifier in ("<", "<=") or lab.value == 0:
+        return _v("met", msg("HBV DNA undetectable"))
+    if lab.value is not None and lab.qualifier in (None, "=", ">", ">="):
+        return _v("not_met", msg("HBV DNA detectable ({value} {unit})", value=f"{lab.value:g}", unit=lab.unit or ""))
+    return _v("unknown", msg("HBV DNA result not readable"), (msg("HBV DNA"),))
 
 
 VIROLOGY_EVALUATORS = {"hepatitis_status": evaluate_hepatitis_status}

@@ -55,7 +55,11 @@ ADMIN_TERMS: list[tuple[str, str]] = [
     (r"must be tested|necessary to test|需要?进行[^;。]{0,10}?检测|必须对患者进行|筛查期间"
      r"|(?:willing|eligible|able|agree)\s+to\s+undergo\s+[^;。]{0,40}?biops(?:y|ies)|mandated\s+biops(?:y|ies)"
      r"|archival\s+tumou?r\s+(?:biopsy\s+)?(?:tissue|samples?|blocks?)|contraindications?\s+(?:to|for)\s+(?:have\s+|undergo\s+)?(?:an?\s+)?mri\b"
-     r"|contraindication\s+for\s+mri", "procedure"),
+     r"|contraindication\s+for\s+mri"
+     # the study's imaging procedures, as MRI above: "Contraindications to angiography or selective visceral
+     # catheterization" (NCT01887717)
+     r"|contraindications?\s+(?:to|for)\s+(?:(?:hepatic\s+)?angiography|(?:selective\s+)?visceral\s+catheteri[sz]ation)"
+     r"(?:\s+or\s+(?:(?:hepatic\s+)?angiography|(?:selective\s+)?visceral\s+catheteri[sz]ation))?", "procedure"),
 ]
 _ADMIN_RE = [(ascii_re(p), c) for p, c in ADMIN_TERMS]
 
@@ -80,8 +84,52 @@ _LOGISTICS: list[tuple[str, str]] = [
      r"\s+(?:analys[ie]s|studies|research)", "procedure"),
     (r"\ba\s+tumou?r\s+biopsy\s+(?:was|is)\s+required\s+for\s+determining\s+\S+\s+status", "procedure"),
     (r"\bwilling\s+to\s+provide\s+(?:blood|samples?|tissue)\s+for\s+research", "procedure"),
+    # a case conference or specialist consultation before entry: "Patient must be discussed at the multidisciplinary
+    # team for liver tumors before entering the trial" (NCT02291133); "Consultation with interventional radiologist
+    # and deemed an appropriate candidate for TARE" (NCT02288507: the radiologist's judgement of suitability for the
+    # study treatment, naming no condition of the patient)
+    (r"\b(?:(?:must|should)\s+be\s+)?(?:discussed|presented|reviewed)\s+(?:at|by|in)\s+(?:the\s+|an?\s+)?(?:multi-?disciplinary"
+     r"(?:\s+(?:team|tumou?r\s+board|board|meeting|conference))?|mdt|tumou?r\s+board)(?:\s+for\s+(?:liver|hepatic|hepatobiliary)\s+"
+     r"(?:tumou?rs?|cancers?|malignanc(?:y|ies)))?(?:\s+(?:before|prior\s+to)\s+(?:entering|entry\s+(?:in)?to|enrol\w*\s+(?:in)?to)"
+     r"\s+(?:the|this)\s+(?:trial|study))?", "procedure"),
+    (r"^\s*consultation\s+with\s+(?:an?\s+|the\s+)?interventional\s+radiologists?\s+and\s+(?:deemed|judged|considered)\s+"
+     r"(?:to\s+be\s+)?(?:an?\s+)?(?:appropriate|suitable|good)\s+candidate\s+for\s+(?:tare|sirt|y-?90|radioembolization|tace)"
+     r"\s*\.?\s*$", "investigator_judgement"),
 ]
 _LOGISTICS_RE = [(ascii_re(p), c) for p, c in _LOGISTICS]
+#: who confirms a finding and how old the baseline scan may be: procedures of the site that qualify a clinical
+#: requirement read by another family (the requirement is the rule); a sentence with nothing else is a procedure
+_QUALIFIERS: list[tuple[str, str]] = [
+    # Issue 10 (session 6): who confirms a finding and when, not the finding itself (the finding is read by its own
+    # family): "Has at least one measurable lesion based on RECIST 1.1 as confirmed by the blinded central imaging
+    # vendor" (NCT02702401), "Radiologic eligibility (measurable disease) must be confirmed by the BICR prior to
+    # randomization" (NCT01258608), "histopathological confirmation of HCC by the Laboratory of Pathology of the
+    # National Cancer Institute (NCI) prior to entering this study" (NCT01306058)
+    (r"\b(?:as\s+)?(?:(?:must|should)\s+be\s+)*(?:confirmed|verified|reviewed)\s+by\s+(?:the\s+|an?\s+)?(?:blinded\s+)?(?:independent\s+)?"
+     r"(?:central\s+(?:imaging\s+)?(?:review(?:ers?)?|vendor|readers?|radiolog\w*|laboratory|lab)|bicr|icr"
+     r"|(?:imaging\s+)?core\s+(?:imaging\s+)?lab(?:oratory)?)(?:\s+(?:prior\s+to|before)\s+(?:randomi[sz]ation|enrol?ment|registration))?",
+     "procedure"),
+    (r"\bradiolog\w*\s+eligibility\b", "procedure"),
+    # tissue kept for research beside the diagnosis it confirms: "... core biopsy to confirm the diagnosis of HCC and have
+    # archived tissues available for correlative studies" (NCT00516165)
+    (r"\b(?:and\s+)?(?:have\s+)?archived\s+(?:tumou?r\s+)?tissues?\s+available\s+for\s+(?:correlative|translational|biomarker)\s+"
+     r"(?:studies|research|analys[ie]s)", "procedure"),
+    # the evidence standard of an imaging finding: "portal vein tumor thrumbus confirmed in two image techniques"
+    # (NCT02774187)
+    # (only after a vascular finding: "HCC confirmed by two imaging techniques" is a diagnostic route, not a procedure)
+    (r"(?<=thrombus |thrumbus |invasion )confirmed\s+(?:in|by|on|with)\s+(?:at\s+least\s+)?(?:two|2)\s+(?:different\s+)?"
+     r"imag(?:e|es|ing)\s+(?:techniques|modalities)", "procedure"),
+    (r"\bby\s+the\s+laboratory\s+of\s+pathology\s+of\s+the\s+(?:[a-z]+\s+){0,5}?(?:institute|cent(?:er|re)|hospital|university)"
+     r"(?:\s*\([a-z]{2,8}\))?"
+     r"(?:\s+(?:prior\s+to|before)\s+(?:entering|entry\s+(?:in)?to|enrol\w*\s+(?:in)?to)\s+(?:this|the)\s+(?:study|trial))?", "procedure"),
+    # the age of the baseline scan: "CT or MRI scans should be not more than 2 weeks old to be used as baseline scan"
+    # (NCT01335074), "Baseline imaging scan must be within 8 weeks of registration" (NCT03253289)
+    (r"\b(?:(?:ct\s*(?:or|/|and/or)\s*mri|mri\s*(?:or|/)\s*ct|ct|mri|baseline\s+imaging|baseline|imaging)\s+)?scans?\s+(?:should|must)\s+be\s+"
+     r"(?:not\s+more\s+than|no\s+more\s+than|no\s+older\s+than|within)\s+\d+\s+(?:days?|weeks?)(?:\s+old)?"
+     r"(?:\s+(?:of|before|prior\s+to)\s+(?:registration|randomi[sz]ation|enrol?ment|study\s+entry))?"
+     r"(?:\s+to\s+be\s+used\s+as\s+(?:the\s+|a\s+)?baseline(?:\s+scans?)?)?", "procedure"),
+]
+_QUALIFIER_RE = [ascii_re(p) for p, _ in _QUALIFIERS]
 
 
 # "Age >= 18 years at time of signing Informed Consent Form", "签署知情同意书当天年龄≥18岁": the consent only dates
@@ -132,6 +180,11 @@ def scan_admin(ctx: Context) -> list[Hit]:
         for m in pattern.finditer(ctx.lower):
             hits.append(Hit(m.start(), m.end(), Administrative(category=category), priority=1,  # type: ignore[arg-type]
                             family="admin", extra={"category": category}))
+    for pattern in _QUALIFIER_RE:
+        for m in pattern.finditer(ctx.lower):
+            # beside a clinical requirement only its context (compile: "qualifier"); alone, a procedure
+            hits.append(Hit(m.start(), m.end(), Administrative(category="procedure"), priority=3, family="admin",
+                            extra={"category": "procedure", "qualifier": True}))
     for m in _CONSENT_BEFORE_PROCEDURES.finditer(ctx.lower):
         hits.append(Hit(m.start(), m.end(), Administrative(category="consent"), priority=12,
                         family="admin", extra={"category": "consent"}))

@@ -67,7 +67,8 @@ _IMAGING = (r"(?:(?:spiral|multi-?slice|helical|contrast[- ]enhanced|dynamic|/)\
             r"(?:\s*[(\[](?:ct|mri)[)\]])?(?:[- ]scans?)?")
 _IMAGING_TAIL = rf"\s*(?:by|on|with|using|as\s+measured\s+by)\s+{_IMAGING}(?:\s*(?:or|and|/)\s*{_IMAGING})*"
 _TEN_MM = r"(?:10\s*mm|1(?:\.0)?\s*cm)"
-_DEFINITION = (rf"\s*,?\s*(?:(?:defined|is defined)\s+as|i\.e\.,?|with\s+(?:target\s+)?lesion\s+size)[^;。]{{0,140}}?(?:≥|>|at least)\s*{_TEN_MM}"
+# ">10 mm" is not absorbed: RECIST 1.1 counts a 10 mm lesion, a definition "> 10 mm" does not (NCT03253289 stays for review)
+_DEFINITION = (rf"\s*,?\s*(?:(?:defined|is defined)\s+as|i\.e\.,?|with\s+(?:target\s+)?lesion\s+size)[^;。]{{0,140}}?(?:≥|at least)\s*{_TEN_MM}"
                rf"(?:[^;。]{{0,30}}?(?:in\s+the\s+)?longest\s+diameter)?(?:[^;。]{{0,70}}?(?:≥|at least)\s*(?:15\s*mm|1\.5\s*cm)"
                r"(?:\s+in\s+case\s+of\s+a\s+lymph\s+node)?)?"
                rf"(?:{_IMAGING_TAIL})?"
@@ -153,6 +154,15 @@ _BURDEN_VOLUME = ascii_re(
     rf"|肿瘤(?:体积)?(?:占)?(?:全肝|肝脏)(?:体积)?(?:的)?\s*(?P<cmp2>{COMPARATOR})\s*(?P<n2>{NUM})\s*%")
 
 
+# "Total maximal sum of hepatocellular carcinomas or a single conglomerate HCC > 20 cm" (NCT02989870): the sum of the
+# nodules' largest diameters (a conglomerate counts as one nodule, so it is inside the sum)
+_SUM_DIAMETERS = ascii_re(
+    rf"(?:the\s+)?total\s+(?:maximal\s+)?sum\s+of\s+(?:the\s+)?(?:(?:maximal|largest|longest)\s+diameters?\s+of\s+(?:all\s+)?)?"
+    rf"(?:hepatocellular\s+carcinomas|hccs?|(?:liver\s+)?(?:lesions|nodules|tumou?rs))"
+    rf"(?:\s+or\s+(?:a\s+)?single\s+conglomerate\s+(?:hcc|hepatocellular\s+carcinoma|tumou?r|lesion))?\s*"
+    rf"(?P<cmp>{COMPARATOR})\s*(?P<n>{NUM})\s*(?P<unit>cm|mm)\b")
+
+
 def scan_burden(ctx: Context) -> list[Hit]:
     """Tumour burden thresholds: nodule count, largest diameter, share of the liver (``TumourFeature`` with
     ``comparator`` / ``value``).  "Any one HCC > 15 cm" and "tumour diameter <= 5 cm" are both about the
@@ -160,6 +170,13 @@ def scan_burden(ctx: Context) -> list[Hit]:
     when the largest is); "any lesion < 3 cm" is not (it would be the smallest) and is not matched."""
     hits: list[Hit] = []
     text = ctx.lower
+    for m in _SUM_DIAMETERS.finditer(text):
+        cmp = parse_comparator(m.group("cmp"))
+        if cmp == "==":
+            continue
+        value = parse_number(m.group("n")) / (10 if m.group("unit") == "mm" else 1)
+        hits.append(Hit(m.start(), m.end(), TumourFeature(feature="sum_diameters", comparator=cmp, value=value),
+                        priority=6, family="tumour"))
     for m in _BURDEN_COUNT.finditer(text):
         cmp = parse_comparator(m.group("cmp") or m.group("cmp2"))
         n = to_int(m.group("n") or m.group("n2"))
@@ -436,8 +453,52 @@ _PORTAL_TRUNKS_OR_IVC = ascii_re(
     r"cava\s+thrombosis\s*\.?\s*")
 
 
+# Whole measurable-disease inclusions whose wording the sentence scanner cannot span (issue 10, session 6):
+# * "Patients must have at least one tumor lesion that meets both of the following criteria: (1) Accurately measured in
+#   at least one dimension according to RECIST (Response Evaluation Criteria in Solid Tumors) (2) Not previously treated
+#   with local therapy" (NCT00105443): one lesion both measurable and not treated locally -> ``measurable_untreated``.
+# * "At least one measurable site of disease according to RECIST criteria that has not been previously irradiated. If it
+#   has had previous radiation to the marker lesion(s), there must be evidence of progression since the radiation"
+#   (NCT00516165): an unirradiated measurable lesion, or an irradiated one progressed since.  A lesion treated by other
+#   local therapy is not RECIST-measurable unless it progressed since either (RECIST 1.1 s. 3.1.4), so the rule is
+#   ``measurable_untreated`` (not treated locally, or progressed since).
+# * "Patients may have measurable or evaluable disease only." (NCT01306058): disease that is measurable or evaluable
+#   (any tumour present) -> ``evaluable_disease``; "may ... only" is how the requirement is worded.
+_BOTH_MEASURED_UNTREATED = ascii_re(
+    r"(?:patients\s+must\s+have\s+)?at\s+least\s+(?:one|1)\s+tumou?r\s+lesion\s+that\s+meets\s+both\s+of\s+the\s+following\s+"
+    r"criteria\s*:?\s*\(?1\)\s*accurately\s+measured\s+in\s+at\s+least\s+one\s+dimension\s+according\s+to\s+recist"
+    r"(?:\s*\(response\s+evaluation\s+criteria\s+in\s+solid\s+tumou?rs\))?\s*,?\s*(?:and\s+)?\(?2\)\s*not\s+previously\s+treated\s+"
+    r"with\s+(?:local|locoregional|loco-regional)\s+therapy\s*\.?")
+_UNIRRADIATED_OR_PROGRESSED = ascii_re(
+    r"at\s+least\s+(?:one|1)\s+measurable\s+(?:site\s+of\s+disease|lesion)\s+according\s+to\s+recist(?:\s+(?:criteria|1\.1))?\s+that\s+"
+    r"has\s+not\s+been\s+previously\s+irradiated\s*\.\s*if\s+it\s+has\s+had\s+previous\s+radiation\s+to\s+(?:the|teh)\s+marker\s+"
+    r"lesion\s*\(?s?\)?\s*,\s*there\s+must\s+be\s+evidence\s+of\s+progression\s+since\s+the\s+radiation\s*\.?")
+_MAY_HAVE_MEASURABLE_OR_EVALUABLE = ascii_re(
+    r"(?:patients|subjects)\s+may\s+have\s+measurable\s+(?:or|and/or)\s+evaluable\s+disease\s+only\s*\.?")
+
+
+def read_measurable_criterion(text: str, role: Role | None) -> Node | None:
+    """The rule of a whole measurable-disease inclusion of the list above, or None."""
+    if role != "inclusion":
+        return None
+    flat = re.sub(r"\s+", " ", text).strip()
+    if _BOTH_MEASURED_UNTREATED.fullmatch(flat) or _UNIRRADIATED_OR_PROGRESSED.fullmatch(flat):
+        return TumourFeature(feature="measurable_untreated")
+    if _MAY_HAVE_MEASURABLE_OR_EVALUABLE.fullmatch(flat):
+        return TumourFeature(feature="evaluable_disease")
+    return None
+
+
 def read_extent_criterion(text: str, role: Role | None) -> Node | None:
-    """The rule of a whole bleeding or portal-trunk exclusion of the module docstring, or None."""
+    """The rule of a whole bleeding or portal-trunk exclusion of the module docstring (or of a whole inclusion of the
+    measurable disease, the disease setting or the diagnosis route: :func:`read_measurable_criterion`,
+    ``advanced.read_setting_criterion``, ``diagnosis_hcc.read_diagnosis_criterion``), or None."""
+    if role == "inclusion":
+        from hcctrials.criteria.families.advanced import read_setting_criterion
+        from hcctrials.criteria.families.diagnosis_hcc import read_diagnosis_criterion
+
+        return read_measurable_criterion(text, role) or read_setting_criterion(text, role) or \
+            read_diagnosis_criterion(text, role)
     if role != "exclusion":
         return None
     flat = re.sub(r"\s+", " ", text).strip()

@@ -51,6 +51,10 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"autoimmune\s+(?:diseases?|disorders?)|(?:自身|自体)免疫性?(?:疾病|病)", "autoimmune_disease"),
     (r"allogeneic\s+(?:stem cell|bone marrow|hematopoietic)\s+(?:transplant\w*)|(?:异基因|同种异体)(?:造血)?干细胞移植",
      "allogeneic_stem_cell_transplant"),
+    # issue 10 (session 6): "Autologous bone marrow transplant or stem cell rescue" (NCT00619541): "autologous" covers both
+    # (a stem cell rescue after high-dose chemotherapy is an autologous transplant)
+    (r"autologous\s+(?:bone marrow|(?:peripheral blood\s+)?stem cell|ha?ematopoietic(?:\s+stem cell)?)\s+transplant\w*"
+     r"(?:\s+or\s+(?:peripheral blood\s+)?stem cell\s+(?:rescue|support))?|自体(?:造血)?干细胞移植", "autologous_stem_cell_transplant"),
     # without "allogeneic", a stem cell / bone marrow transplant may be autologous
     (r"(?:peripheral blood\s+)?(?:stem cell|bone marrow|hematopoietic)\s+(?:transplant\w*)|造血干细胞移植|干细胞移植|骨髓移植",
      "stem_cell_transplant"),
@@ -78,6 +82,10 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"(?:bleed\w*|hemorrhage|haemorrhage)\s+(?:from|of)\s+(?:the\s+)?(?:(?:o?esophageal|gastric|gastro-?o?esophageal)\s+"
      r"(?:(?:or|and|and/or|/)\s*(?:gastric\s+|o?esophageal\s+)?)?)?varices|bleeding\s+varices|静脉曲张破裂出血", "variceal_bleeding"),
     (r"(?:gastrointestinal|\bgi\b|upper gastrointestinal|消化道)\s*(?:\(gi\)\s*)?(?:tract\s+)?(?:bleed\w*|hemorrhage|haemorrhage|出血)", "gi_bleeding"),
+    # issue 10 (session 6): "Gastrointestinal perforation or fistulae" (NCT02435433): the fistula is a gastrointestinal
+    # one (abdominal_fistula, below)
+    (r"(?:gastrointestinal|\bgi\b|bowel|intestinal)\s*(?:\(gi\)\s*)?(?:tract\s+)?perforations?\s+(?:or|and|and/or)\s+fistula(?:e|s)?\b"
+     r"|消化道穿孔或瘘", "gi_perforation|abdominal_fistula"),
     (r"(?:gastrointestinal|\bgi\b|bowel|intestinal)\s*(?:\(gi\)\s*)?(?:tract\s+)?perforation|消化道穿孔|胃肠道?穿孔|肠穿孔", "gi_perforation"),
     # "thrombolic or embolic events" (a registry typo of thrombotic) is one item; a transient ischaemic attack is an arterial
     # thrombotic event (recorded under this code, as a stroke is)
@@ -127,8 +135,15 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     (r"infections?\s+(?:that\s+(?:is\s+|are\s+)?)?requir\w*\s+(?:hospitali[sz]ation\s+(?:or|and/or)\s+)?(?:iv|intravenous|parenteral)\s+"
      r"(?:antibiotics?|antimicrobials?|anti-?infectives?)(?:\s*(?:,|or)\s*(?:antivirals?|antifungals?))*(?:\s*,?\s*or\s+antifungals?)?"
      r"(?:\s+(?:therapy|treatment))?", "severe_infection"),
-    (r"(?:severe|serious|active|uncontrolled)\s+(?!tuberculosis)(?:\w+\s+)?infections?|(?:严重|重症)(?:的)?感染", "severe_infection"),
-    (r"immunodeficiency|免疫缺陷", "immunodeficiency"),
+    # issue 10 (session 6): "uncontrolled infection" is any infection not controlled, not only a severe one (an infection
+    # recorded 'controlled' is not uncontrolled; status 'active' is read from the word)
+    (r"uncontrolled\s+(?:(?:systemic|bacterial|viral|fungal)\s+)?infections?(?!\s+(?:with|by|of)\b)", "infection|severe_infection"),
+    (r"(?:severe|serious|active|uncontrolled(?=\s+(?:severe|serious|active)\b))\s+(?!tuberculosis)(?:\w+\s+)?infections?"
+     r"|(?:严重|重症)(?:的)?感染", "severe_infection"),
+    # issue 10 (session 6): a primary (inborn) immunodeficiency; a record of an immunodeficiency of unstated kind leaves it
+    # unknown (criteria/evaluation/leaves_history.py ``_UNKNOWN_BY_WIDER``)
+    (r"primary\s+immunodeficiency(?:\s+(?:diseases?|disorders?|syndromes?))?|原发性免疫缺陷(?:病)?", "primary_immunodeficiency"),
+    (r"(?<!primary )immunodeficiency|(?<!原发性)免疫缺陷", "immunodeficiency"),
     (r"(?:mental|psychiatric)\s+(?:disorders?|illness|diseases?)|精神(?:疾病|病|障碍)", "psychiatric_disorder"),
     (r"substance abuse|drug abuse|药物滥用|吸毒", "substance_abuse"),
     # effusions are findings on examination or imaging (a present state; criteria/compiler/precision.py)
@@ -139,6 +154,21 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     # "evidence of active bleeding": bleeding now, from any site (a recorded bleed of any kind, or ``bleeding``)
     (r"(?<=active )(?:bleeding|h(?:a)?emorrhage)(?!\s+(?:diathesis|disorders?|tendency|from|of))|(?<=活动性)出血(?!倾向|性疾病)",
      "bleeding|gi_bleeding|variceal_bleeding|intracranial_haemorrhage"),
+    # issue 10 (session 6): "Uncontrolled bleeding": a bleed of any site now (coughing up blood and a spinal bleed too),
+    # recorded active (not 'controlled')
+    (r"uncontrolled\s+(?:bleeding|h(?:a)?emorrhage)(?!\s+(?:diathesis|disorders?|tendency|from|of|risk))",
+     "bleeding|gi_bleeding|variceal_bleeding|intracranial_haemorrhage|spinal_haemorrhage|hemoptysis"),
+    # issue 10 (session 6): "History of clinically significant bleeding", "history of haemorrhage": a bleed of any site,
+    # ever (as recorded: a recorded bleed is clinically significant, as for GI bleeding); only the bare noun, closed by
+    # the end of the item ("history of bleeding ulcer / varices" names a site and is not read here)
+    (r"(?:(?<=history of )|(?<=clinically significant ))(?:bleeding|h(?:a)?emorrhage)"
+     r"(?=\s*(?:$|[.,;)]|(?:or|and|within|in\s+the\s+(?:past|last))\b))",
+     "bleeding|gi_bleeding|variceal_bleeding|intracranial_haemorrhage|spinal_haemorrhage|hemoptysis"),
+    # issue 10 (session 6): hereditary haemorrhagic telangiectasia (Osler-Weber-Rendu), a lifelong inherited disease;
+    # vomiting of blood (an upper GI bleed; a GI bleed recorded without its presentation leaves it unknown)
+    (r"hereditary\s+ha?emorrhagic\s+telangiectasia(?:\s*\(\s*(?:hht|osler[- ]weber[- ]\s*rendu(?:\s+(?:syndrome|disease))?)\s*\))?"
+     r"|osler[- ]weber[- ]\s*rendu(?:\s+(?:syndrome|disease))?|遗传性出血性毛细血管扩张症?", "hereditary_haemorrhagic_telangiectasia"),
+    (r"ha?ematemesis|呕血", "haematemesis"),
     (r"live(?:[- ]attenuated)?\s+vaccines?(?:\s+or\s+(?:a\s+)?live[- ]attenuated\s+vaccines?)?|(?:减毒)?活疫苗(?:或减毒活疫苗)?", "live_vaccine"),
     (r"(?:(?:unstable|uncontrolled|symptomatic|serious|significant|cardiac|poorly controlled)\s+(?:(?:or|and/or)\s+)?)*(?:arrhythmias?|dysrhythmias?)"
      r"(?:\s+requiring\s+(?:anti-?arrhythmic\s+)?(?:therapy|treatment|medications?|drugs?))?|心律失常", "arrhythmia"),
@@ -165,7 +195,11 @@ CONDITION_TERMS: list[tuple[str, str]] = [
      r"|(?:hematologic|haematologic|hematopoietic)\s+(?:stem cell\s+)?(?:or|and)\s+(?:solid\s+)?organ\s+transplant\w*",
      "organ_transplant|stem_cell_transplant"),
     (r"(?:solid\s+organ(?:/limb)?|renal|lung|heart|cardiac)\s+(?:transplant\w*|allograft)|肾移植|肺移植|心脏移植", "organ_transplant"),
-    (r"(?:serious,?\s+|severe\s+|chronic\s+)?non-?healing\s+wounds?(?:\s*,\s*(?:(?:active|acute|non-?healing)\s+)?ulcers?)?"
+    # issue 10 (session 6, audit round 11): "Serious, non-healing wound, active ulcer, or untreated bone fracture" (the
+    # bevacizumab template): an active ulcer of any site counts, a gastric or duodenal one included
+    (r"(?:serious,?\s+|severe\s+|chronic\s+)?non-?healing\s+wounds?\s*,\s*(?:(?:active|acute)\s+)?ulcers?",
+     "non_healing_wound|peptic_ulcer"),
+    (r"(?:serious,?\s+|severe\s+|chronic\s+)?non-?healing\s+wounds?"
      r"|non-?healing\s+ulcers?|wound healing (?:disorders?|complications?|problems?)"
      r"|(?:伤口|创口)(?:长期)?(?:不愈合|未愈合|难以愈合|愈合不良)|(?:未愈合|不愈合|难以愈合)的?(?:伤口|创口|溃疡)(?:\s*,\s*溃疡)?", "non_healing_wound"),
     (r"(?:untreated\s+|unhealed\s+|non-?healing\s+)?bone fractures?|(?:未愈合的?)?骨折", "bone_fracture"),
@@ -190,6 +224,22 @@ CONDITION_TERMS: list[tuple[str, str]] = [
     # a graded or qualified item ("Grade >= 2 hemoptysis", "malabsorption that may alter ...") keeps its own words
     (r"(?<!grade )(?<!significant )(?<!severe )(?<!massive )ha?emoptysis|咯血", "hemoptysis"),
     (r"porphyri(?:a|as)\b|卟啉病", "porphyria"),
+    # issue 10 (session 6): "History of aneurysms, strokes, transient ischemic attacks, and arteriovenous malformations"
+    # (NCT00426829): an aneurysm of any artery and a vascular malformation; an aneurysm named by its site ("aortic
+    # aneurysm") is narrower and not read by this term
+    (r"(?<!aortic )(?<!cerebral )(?<!intracranial )(?<!brain )(?<!ventricular )(?<!abdominal )(?<!thoracic )(?<!coronary )"
+     r"(?<!splenic )(?<!hepatic )(?<!visceral )(?<!iliac )(?<!popliteal )(?<!berry )(?<!arterial )(?<!-)\baneurysms?\b"
+     r"(?!\s+of\b)", "aneurysm"),
+    (r"arteriovenous\s+malformations?(?:\s*\(avms?\))?|\bavms?\b|动静脉畸形", "arteriovenous_malformation"),
+    # "hemorrhagic or thrombotic cerebrovascular event" (NCT01005199): a haemorrhagic stroke (intracranial haemorrhage) or a
+    # thrombotic one (ischaemic stroke, TIA, cerebral venous thrombosis), read from the thromboembolism records by their
+    # names (criteria/evaluation/leaves_history.py)
+    (r"(?:ha?emorrhagic\s+or\s+thrombotic|thrombotic\s+or\s+ha?emorrhagic)\s+cerebrovascular\s+(?:events?|accidents?)",
+     "intracranial_haemorrhage|thrombotic_cerebrovascular_event"),
+    # "symptomatic conduction abnormality" (NCT02288507): a conduction abnormality (atrioventricular or bundle branch block,
+    # sinus node disease) that caused symptoms; recorded under its own code (an unqualified record leaves it unknown)
+    (r"symptomatic\s+(?:cardiac\s+)?conduction\s+(?:abnormalit(?:y|ies)|disturbances?|disorders?|defects?)",
+     "symptomatic_conduction_abnormality"),
     # abdominal fistula and intra-abdominal abscess (bevacizumab label: GI perforation, fistula, abscess); a fistula of
     # another site (tracheo-oesophageal, arteriovenous) is not this code
     (r"(?:abdominal|gastrointestinal|\bgi\b|enteric|intestinal)\s+fistula[es]?|腹腔瘘|消化道瘘|胃肠道?瘘|肠瘘", "abdominal_fistula"),
@@ -337,7 +387,7 @@ def scan_history(ctx: Context) -> list[Hit]:
             if code == "bleeding_disorder" and not ever and re.search(
                     r"(?:evidence of|presence of|suffering from|suffers from|current|存在|患有)\s*(?:\w+\s+){0,2}$", before):
                 status = "active"
-            if code == "non_healing_wound" and not ever:
+            if code.startswith("non_healing_wound") and not ever:
                 status = "active"
             if code == "bone_fracture" and not ever and re.search(r"non-?healing|unhealed|未愈合|不愈合", text[:m.start()]):
                 status = "active"
@@ -374,8 +424,15 @@ def scan_history(ctx: Context) -> list[Hit]:
                         label = ctx.text[start:m.end()]
                     if not ever and code == "peripheral_neuropathy":
                         status = "active"  # a graded neuropathy named in the present is the current one
-            node = HistoryCondition(codes=code.split("|"), status=status, requires_systemic_treatment=sys_tx,
-                                    min_grade=graded, label=label)
+            node: Node = HistoryCondition(codes=code.split("|"), status=status, requires_systemic_treatment=sys_tx,
+                                          min_grade=graded, label=label)
+            # issue 10 (session 6): "uncontrolled bleeding / infection within 3 months" is not read: a bleed or infection
+            # that resolved within the window may never have been uncontrolled (the record keeps today's state only)
+            if m.group(0).lower().startswith("uncontrolled") and code in (
+                    "bleeding|gi_bleeding|variceal_bleeding|intracranial_haemorrhage|spinal_haemorrhage|hemoptysis",
+                    "infection|severe_infection") and (find_window(ctx.text) is not None or SINGLE_WINDOW.search(text)):
+                node = NeedsReview(reason="whether a bleed or infection within the window was uncontrolled is not in the "
+                                          "record")
             hits.append(Hit(start, end, node, priority=3, family="history",
                             windowed=code not in ("encephalopathy_medication", "dialysis", "cardiac_pacemaker",
                                                   "implantable_defibrillator")))

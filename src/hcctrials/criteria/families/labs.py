@@ -8,10 +8,11 @@ conversion happens at evaluation through :mod:`hcctrials.units`.  Facts: hcc-dom
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from hcctrials.criteria.grammar import COMPARATOR, NUM, Context, Hit, parse_comparator, parse_number, trie_regex
-from hcctrials.model.eligibility import AllOf, AnyOf, Comparator, LabThreshold, NeedsReview, Node, Not
+from hcctrials.model.eligibility import AllOf, AnyOf, Comparator, LabThreshold, Medication, NeedsReview, Node, Not
 from hcctrials.units import resolve_analyte
 
 __all__ = ["scan_labs", "LAB_NAMES"]
@@ -51,6 +52,11 @@ _SCANNED_NAMES: tuple[str, ...] = (
     # issue 10 (lab lists): lipids and total calcium; PTT spelled out
     'triglycerides', 'triglyceride', '甘油三酯', 'cholesterol', 'total cholesterol', '胆固醇', '总胆固醇',
     'calcium', 'serum calcium', 'total calcium', 'total serum calcium', '血钙', 'partial thromboplastin time',
+    # issue 10 (session 6): ionised and albumin-corrected calcium (their own analytes); glycated haemoglobin (NGSP %)
+    'ionized calcium', 'ionised calcium', 'corrected calcium', 'corrected serum calcium', 'albumin-corrected calcium',
+    '离子钙', '校正钙', '校正血钙',
+    'hba1c', 'hemoglobin a1c', 'haemoglobin a1c', 'glycated hemoglobin', 'glycated haemoglobin', 'glycosylated hemoglobin',
+    'glycosylated haemoglobin', '糖化血红蛋白',
 )
 
 
@@ -78,8 +84,12 @@ _VARIANT_NAMES = {"asat": "ast", "alat": "alt", "creatinin": "creatinine", "crea
                   "glutamate oxaloacetate transaminase": "ast", "glutamic oxaloacetic transaminase": "ast",
                   "serum glutamate pyruvate transaminase": "alt", "serum glutamic pyruvic transaminase": "alt",
                   "glutamate pyruvate transaminase": "alt", "glutamic pyruvic transaminase": "alt",
+                  # "Aspartate aminotransaminase (AST)/alanine aminotransaminase (ALT)" (NCT01306058)
+                  "aspartate aminotransaminase": "ast", "alanine aminotransaminase": "alt",
                   # the French / German spelling of neutrophils (NCT00351195 "neutrophiles > 1,5 x 109/l")
                   "neutrophiles": "anc",
+                  # "glycated hemoglobin (Hb1Ac)" (NCT02210182), "HbA1C": the same test
+                  "hb1ac": "hba1c",
                   # prothrombin activity (% of normal) in Japanese-English records ("Prothrombin activation is 40% or above")
                   "prothrombin activation": "pt_activity", "prothrombin activity": "pt_activity"}
 LAB_NAMES.update({name: _analyte(canonical) for name, canonical in _VARIANT_NAMES.items()})
@@ -92,7 +102,7 @@ _ZH_NAMES = [n for n in _names if re.match(r"[\u4e00-\u9fff]", n)]
 _EN_NAMES = [n for n in _names if n not in _ZH_NAMES]
 _NAME = rf"(?:(?<![a-z]){trie_regex(_EN_NAMES)}(?![a-z])|{trie_regex(_ZH_NAMES)})"
 _NAME_GROUP = rf"{_NAME}(?:\s*(?:\([^()]{{1,50}}\))?\s*(?:,\s*(?:and|or)\b|\band\s*/\s*or\b|\band\b|\bor\b|/|,|和|及|与|或)\s*{_NAME})*"
-_ULN = (r"(?:x|times|倍|fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper\s+limits?\s+(?:of\s+)?(?:the\s+)?normal"
+_ULN = (r"(?:x|times|倍|fold)?\s*(?:the\s+)?(?:institutional\s+)?(?:upper\s+normal\s+limits?|upper\s+limits?\s+(?:of\s+)?(?:the\s+)?normal"
         r"(?:\s+(?:value|range|limit))?(?:\s*\((?:i?uln)\))?|uln|iuln|unl(?![a-z])|正常值?上限|正常值高限|正常范围上限|正常参考值上限"
         r"|参考值上限)(?:\s*\(uln\))?")
 _VOL_WORD = r"(?:deciliters?|decilitres?|milliliters?|millilitres?|microliters?|microlitres?|liters?|litres?|mcl)"
@@ -253,10 +263,25 @@ _ABOVE_REFERENCE = re.compile(r"\s*(?:above|over|greater than|more than|longer t
                               r"(?:uln|upper limits?|control|normal|institutional)", re.IGNORECASE)
 
 
+# "neutrophiles > 1,5 x 109/l" (NCT00351195): a comma followed by one or two digits is a decimal comma (a thousands
+# separator groups three digits); read as the same-length decimal point so "1,5" is 1.5, never 15 or 1
+_DECIMAL_COMMA = re.compile(r"(?<=\d),(?=\d{1,2}(?![\d,]))")
+
+
+# "without transfusion support within the past 30 days": only with a stated window (a bare "without transfusion" has
+# none the record could be checked against; left for review)
+_WITHOUT_TRANSFUSION = re.compile(
+    r"\s*,?\s*(?:without|independent\s+of|not\s+requiring)\s+(?:(?:platelet|red\s+(?:blood\s+)?cell|blood)\s+)?"
+    r"transfusions?(?:\s+support)?\s+(?:within|in|during)\s+(?:the\s+)?(?:past|last|prior|previous|preceding)\s+"
+    r"(?P<n>\d{1,3})\s*(?P<u>days?|weeks?)", re.IGNORECASE)
+
+
 def scan_labs(ctx: Context) -> list[Hit]:
     """Every lab threshold in the text, with conditional ULN alternatives folded in."""
     if not (_QUICK.search(ctx.lower) or _QUICK_ULN.search(ctx.lower)) or not _QUICK_CMP.search(ctx.lower):
         return []
+    if _DECIMAL_COMMA.search(ctx.lower):
+        ctx = _with_lower(ctx, _DECIMAL_COMMA.sub(".", ctx.lower))
     hits = _scan_bp(ctx)
     for m in _LAB.finditer(ctx.lower):
         analytes = _analytes(m.group("names"))
@@ -305,7 +330,17 @@ def scan_labs(ctx: Context) -> list[Hit]:
             if alt_cmp != "==" and (alt.group("uln") or alt.group("unit")):
                 leaves = [AnyOf(children=[leaf, _leaf(a, alt_cmp, alt)]) for leaf, a in zip(leaves, analytes)]
                 end = alt.end()
-        hits.append(Hit(m.start(), end, _group(leaves, ctx, m.group("names")), priority=5, family="lab"))
+        node = _group(leaves, ctx, m.group("names"))
+        support = _WITHOUT_TRANSFUSION.match(ctx.lower, end)
+        if support and analytes in (["platelets"], ["hemoglobin"]):
+            # "Platelets >= 60,000/mcL without transfusion support within the past 30 days" (NCT01306058): the count
+            # must not rest on a transfusion given in the window
+            agent = "platelet_transfusion" if analytes == ["platelets"] else "red_cell_transfusion"
+            days = int(support.group("n")) * (7 if support.group("u").startswith("week") else 1)
+            given = Medication(agents=[agent], within_days=days, label=" ".join(ctx.text[support.start():support.end()].split()))
+            node = AllOf(children=[node, Not(child=given)]) if ctx.role != "exclusion" else node
+            end = support.end() if ctx.role != "exclusion" else end
+        hits.append(Hit(m.start(), end, node, priority=5, family="lab"))
     for m in _LAB_ULN_ONLY.finditer(ctx.lower):
         analytes = _analytes(m.group("names"))
         cmp = parse_comparator(m.group("cmp"))
@@ -322,7 +357,62 @@ def scan_labs(ctx: Context) -> list[Hit]:
         cmp = ">=" if re.match(r"以上|or\s+(?:more|above|higher|greater)", m.group("after")) else "<="
         leaves = [_leaf(a, cmp, m) for a in analytes]
         hits.append(Hit(m.start(), m.end(), _group(leaves, ctx), priority=5, family="lab"))
+    hits = _clearance_scope(hits, ctx)
     return [_defined(h, ctx, alone=not any(o.start >= h.end for o in hits)) for h in hits]
+
+
+def _with_lower(ctx: Context, lower: str) -> Context:
+    """*ctx* with another lowered text of the same length (positions stay valid)."""
+    return dataclasses.replace(ctx, lower=lower)
+
+
+# "Creatinine <= 2X IULN or Creatinine clearance > 60 mL/min for patients with creatinine levels greater than IULN"
+# (NCT03253289), "... OR creatinine clearance >= 40mL/min/1.73 m^2 for patients with creatinine levels above
+# institutional normal" (NCI template): the clause names whom the clearance alternative is for, it adds no requirement
+_CLEARANCE_SCOPE = re.compile(
+    r"\s*,?\s*(?:\(?\s*(?:as\s+)?calculated\s+(?:by|using|with)\s+(?:the\s+)?cockcroft[- ]gault(?:\s+formula)?\s*\)?\s*,?\s*)?"
+    r"for\s+(?:patients|subjects|participants)\s+with\s+(?:serum\s+)?creatinine(?:\s+levels?)?\s+"
+    rf"(?:(?P<cmp>{COMPARATOR})\s*(?:(?P<num>{NUM})\s*(?:x|times|×)?\s*)?|above\s+)"
+    r"(?:(?:the\s+)?(?:institutional\s+)?(?:upper\s+limits?\s+of\s+normal|i?uln|normal(?:\s+limits?)?)"
+    r"|(?:the\s+)?institutional\s+(?:upper\s+limits?\s+of\s+)?normal)(?![a-z])"
+    # "..., as calculated by the Cockcroft Gault formula" (NCT01306058): the clearance the leaf reads falls back to it
+    r"(?:\s*,?\s*\(?\s*(?:as\s+)?calculated\s+(?:by|using|with)\s+(?:the\s+)?cockcroft[- ]gault(?:\s+formula)?\s*\)?)?",
+    re.IGNORECASE)
+
+
+def _clearance_scope(hits: list[Hit], ctx: Context) -> list[Hit]:
+    """Fold "for patients with creatinine levels > m x ULN" into the clearance threshold before it.
+
+    "creatinine <= k x ULN or clearance >= c for patients with creatinine > m x ULN" is "creatinine <= k x ULN or
+    clearance >= c" whenever the two branches cover every creatinine (m <= k; m < k when the first is strict):
+    a patient above m x ULN may use the clearance, one at or below k x ULN passes the first branch.  The scope is
+    consumed (no "creatinine > m x ULN" requirement is joined to the rule); with a gap between the branches
+    nothing is folded and the words stay as they are read."""
+    out = list(hits)
+    folded: list[Hit] = []
+    for i, hit in enumerate(hits):
+        leaves = _lab_leaves(hit.node)
+        if not leaves or any(leaf.analyte not in ("creatinine_clearance", "egfr") for leaf in leaves):
+            continue
+        m = _CLEARANCE_SCOPE.match(ctx.lower, hit.end)
+        if m is None:
+            continue
+        cmp = parse_comparator(m.group("cmp")) if m.group("cmp") else ">"
+        if cmp not in (">", ">="):
+            continue
+        scope = parse_number(m.group("num")) if m.group("num") else 1.0
+        first = [leaf for h in hits if h.end <= hit.start for leaf in _lab_leaves(h.node)
+                 if leaf.analyte == "creatinine" and leaf.uln_multiple is not None and leaf.comparator in ("<", "<=")]
+        if not first:
+            continue
+        k = first[-1]
+        assert k.uln_multiple is not None  # the list keeps only limits with a multiple
+        if scope > k.uln_multiple or (scope == k.uln_multiple and k.comparator == "<" and cmp == ">"):
+            continue
+        out[i] = Hit(hit.start, m.end(), hit.node, priority=hit.priority, family=hit.family, extra=hit.extra)
+        folded.append(out[i])
+    # the "creatinine > m x ULN" read inside the folded scope is part of it
+    return [h for h in out if not any(o is not h and o.start <= h.start and h.end <= o.end for o in folded)]
 
 
 #: a condition defined by the lab threshold after it, and the analytes that can define it
@@ -338,11 +428,18 @@ _DEFINED_CONDITIONS: tuple[tuple[str, frozenset[str]], ...] = (
     (r"hypoalbumin(?:a)?emia|低白蛋白血症", frozenset({"albumin"})),
     (r"coagulopathy|凝血功能(?:异常|障碍)", frozenset({"inr", "pt", "aptt"})),
     (r"hypertension|(?:high\s+)?blood pressure|高血压", frozenset({"systolic_bp", "diastolic_bp"})),
+    # "uncontrolled diabetes, defined as HbA1c >= 8%": the glycaemic limit is the condition
+    (r"diabetes(?:\s+mellitus)?|糖尿病", frozenset({"hba1c", "glucose"})),
+    # "Uncontrolled or symptomatic hypercalcemia (ionized calcium > 1.5 mmol/L, calcium > 12 mg/dL or corrected serum
+    # calcium > ULN)" (NCT05482516): the limits are the hypercalcaemia the criterion names
+    (r"hypercalc(?:a)?emia|高钙血症", frozenset({"calcium", "calcium_ionised", "calcium_corrected"})),
 )
 _DEFINED_BEFORE = re.compile(
     r"(?P<neg>(?<![a-z])(?:no|without|absence of)\s+)?(?:(?:presence|evidence)\s+of\s+)?(?:known\s+)?(?:current\s+)?"
     r"(?P<cond>(?:(?:clinically\s+(?:significant|relevant)|significant|severe|moderate(?:\s+(?:or|to)\s+severe)?|uncontrolled|"
-    r"impaired|marked|adequate|inadequate|inadequately\s+controlled|poorly\s+controlled)\s+)*"
+    r"impaired|marked|adequate|inadequate|inadequately\s+controlled|poorly\s+controlled"
+    # "Uncontrolled or symptomatic hypercalcemia (...)": two qualifiers of the one condition the limits define
+    r"|uncontrolled\s+or\s+symptomatic|symptomatic\s+or\s+uncontrolled)\s+)*"
     rf"(?:{'|'.join(p for p, _ in _DEFINED_CONDITIONS)}))\s*(?:,\s*)?(?:[(（]\s*|(?:which\s+is\s+|as\s+)?defined\s+(?:as|by)\s*(?:an?\s+)?"
     r"|i\.e\.,?\s*|定义为)$", re.IGNORECASE)
 

@@ -135,6 +135,17 @@ _UPC_OR_DIPSTICK_THEN_24H = re.compile(
     r"proteinuria on dipstick urinalysis at baseline should undergo a 24 hour urine collection and must demonstrate "
     r"< (?P<g>\d+(?:\.\d+)?) ?g of protein in 24 hours to be eligible\)\.?")
 
+# * NCT01306058: "Proteinuria, as demonstrated by a 24-hour protein of greater than or equal to 2000 mg. Urine protein
+#   will be screened by urine protein-creatinine ratio (UPC). For UPC ratio greater than 1.0, a 24-hour urine protein
+#   will need to be obtained and the level should be less than 2000 mg for patient enrollment." = all of (UPC ratio
+#   > 1.0, 24-hour protein >= 2000 mg): a UPC ratio at or below the screening limit needs no collection and does not
+#   exclude (as the dipstick screen above); a UPC ratio above it with no 24-hour result is unknown.
+_UPC_SCREEN_THEN_24H = re.compile(
+    r"proteinuria, as demonstrated by a 24-hour (?:urine )?protein (?:of )?(?:greater than or equal to|>=|≥) ?(?P<mg>\d{3,4}) ?mg\. "
+    r"urine protein will be screened by urine protein-creatinine ratio \(upc\)\. for upc ratio (?:greater than|>) ?"
+    r"(?P<upc>\d+(?:\.\d+)?), a 24-hour urine protein will need to be obtained and the level should be less than "
+    r"(?P=mg) ?mg for patient enrollment\.?")
+
 
 def _protein_24h_at_least(grams: float) -> LabThreshold:
     return LabThreshold(analyte="urine_protein_24h", comparator=">=", value=grams, unit="g/24h")
@@ -158,6 +169,10 @@ def read_lab_criterion(text: str, role: str | None) -> Node | None:
         if p:
             return AllOf(children=[UrineDipstick(comparator=">=", grade=float(p.group("grade"))),
                                    _protein_24h_at_least(float(p.group("g")))])
+        p = _UPC_SCREEN_THEN_24H.fullmatch(spaced)
+        if p:
+            return AllOf(children=[LabThreshold(analyte="upcr", comparator=">", value=float(p.group("upc"))),
+                                   _protein_24h_at_least(float(p.group("mg")) / 1000)])
         p = _UPC_OR_DIPSTICK_THEN_24H.fullmatch(spaced)
         if p:
             return AnyOf(children=[

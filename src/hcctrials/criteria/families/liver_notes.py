@@ -66,6 +66,27 @@ _IMAGING_ONLY_NOTE = re.compile(
     r"(?:is|are)\s+(?:allowed|permitted|acceptable|eligible)\s*\.?",
     re.IGNORECASE)
 
+# "Liver cirrhosis Child Pugh B or C (score > 6)" (NCT00791544): the points in parentheses restate the classes
+# (A = 5-6, B = 7-9, C = 10-15; Pugh RN et al., Br J Surg 1973;60:646); read as one rule only when both say the same
+_CP_CLASSES_RESTATED = re.compile(
+    r"child(?:'s|s)?[- ]?pugh\s+(?:class\s+)?(?P<c1>[abc])(?:\s*(?:or|and/or|/|-|to)\s*(?P<c2>[abc]))?\s*"
+    r"\(\s*(?:score|points?|total\s+(?:score|points?))\s*(?P<cmp>>=|≥|>|<=|≤|<)\s*(?P<n>\d{1,2})\s*(?:points?)?\s*\)",
+    re.IGNORECASE)
+_CP_CLASS_POINTS = {"a": range(5, 7), "b": range(7, 10), "c": range(10, 16)}
+
+
+def _restated_points(m: re.Match[str]) -> list[int] | None:
+    """The points of the classes when the parenthesised score says the same, else None."""
+    classes = [c for c in (m.group("c1"), m.group("c2")) if c]
+    lo, hi = min(classes), max(classes)
+    named = sorted(p for c in "abc" if lo <= c <= hi for p in _CP_CLASS_POINTS[c])
+    n, cmp = int(m.group("n")), m.group("cmp")
+    tests = {">": lambda p: p > n, ">=": lambda p: p >= n, "≥": lambda p: p >= n, "<": lambda p: p < n,
+             "<=": lambda p: p <= n, "≤": lambda p: p <= n}
+    stated = [p for p in range(5, 16) if tests[cmp](p)]
+    return named if named == stated else None
+
+
 _CP_B7_ALLOWED = re.compile(
     r"child(?:'s|s)?[- ]?pugh\s+(?:class\s+)?a\s+or\s+b\s*\(\s*total\s+(?:points?|score)\s+of\s+7\s+"
     r"(?:will\s+be|is|are)\s+(?:allowed|permitted|eligible)(?:\.?\s*see\s+appendix\s+for\s+(?:the\s+)?scoring\s+system)?"
@@ -87,6 +108,12 @@ _DIFFUSE_HCC = re.compile(
     r"|弥漫型(?:肝癌|肝细胞癌)", re.IGNORECASE)
 
 
+# "No encephalopathy" (NCT01005199, a whole statement): no encephalopathy now, of any kind (hepatic encephalopathy, the
+# usual one in cirrhosis, is read from the liver record; a hypertensive or other one from the conditions).  The
+# history scanner reads a bare "encephalopathy" only as a history item; this present-tense statement is the current one.
+_NO_ENCEPHALOPATHY = re.compile(r"\s*(?:no|without)\s+(?P<e>(?:current\s+|active\s+)?encephalopathy)\s*\.?\s*", re.IGNORECASE)
+
+
 def scan_liver_notes(ctx: Context) -> list[Hit]:
     """Read the permission notes and paracentesis frequencies of the module docstring."""
     hits = []
@@ -105,8 +132,19 @@ def scan_liver_notes(ctx: Context) -> list[Hit]:
             continue  # a whole sentence of its own
         hits.append(Hit(m.start(), m.end(), Administrative(category="other"), priority=8, family="child_pugh",
                         extra={"absorb_admin": True}))
+    for m in _CP_CLASSES_RESTATED.finditer(ctx.lower):
+        points = _restated_points(m)
+        if points is not None:
+            hits.append(Hit(m.start(), m.end(), ChildPugh(allowed_points=points, label=ctx.text[m.start():m.end()]),
+                            priority=8, family="child_pugh"))
     for m in _DIFFUSE_HCC.finditer(ctx.lower):
         hits.append(Hit(m.start(), m.end(), TumourFeature(feature="diffuse_hcc"), priority=8, family="tumour"))
+    none_m = _NO_ENCEPHALOPATHY.fullmatch(ctx.lower) if ctx.role == "inclusion" else None
+    if none_m:
+        # issue 10 (session 6): encephalopathy now, of any kind (hepatic: LiverFunction.encephalopathy; others recorded)
+        hits.append(Hit(none_m.start("e"), none_m.end("e"), HistoryCondition(
+            codes=["hepatic_encephalopathy", "hypertensive_encephalopathy", "encephalopathy"], status="active",
+            label=ctx.text[none_m.start("e"):none_m.end("e")]), priority=8, family="liver"))
     for m in _PARACENTESIS.finditer(ctx.lower):
         hits.append(Hit(m.start(), m.end(), LiverFeature(feature="paracentesis_per_month", comparator=">", value=1),
                         priority=8, family="liver"))

@@ -83,7 +83,7 @@ EXCEPTION_TYPES: list[tuple[re.Pattern[str], list[MalignancyType]]] = [
      ["breast_in_situ"]),
     (ascii_re(rf"prostate\s+(?:carcinomas?|cancers?)\s+{_IN_SITU}|前列腺原位癌"), ["prostate_in_situ"]),
     (ascii_re(r"(?:superficial|non-?(?:muscle[- ])?invasive)\s+bladder\s+(?:cancers?|carcinomas?|tumou?rs?)"
-              r"(?:\s*[(\[][^()\[\]]*(?:\([^()]*\)[^()\[\]]*)*[)\]])?|(?:表浅|浅表)性?膀胱癌"), ["bladder_superficial"]),
+              r"(?:\s*[(\[][^()\[\]]*(?:[(\[][^()\[\]]*[)\]][^()\[\]]*)*[)\]])?|(?:表浅|浅表)性?膀胱癌"), ["bladder_superficial"]),
     (ascii_re(r"low[- ]risk\s+prostate\s+(?:cancers?|carcinomas?)(?:\s*\([^()]*\))?|低风险前列腺癌"), ["prostate_low_risk"]),
     (ascii_re(r"papillary thyroid (?:cancers?|carcinomas?)|甲状腺乳头状癌"), ["thyroid_papillary"]),
     (ascii_re(rf"{_IN_SITU}\s+(?:carcinomas?|cancers?)(?:\s+of\s+any\s+(?:origin|site))?(?!\s+(?:of|in)\s+(?:the\s+)?(?!any\b)[a-z])"
@@ -112,7 +112,9 @@ _ACTIVE = ascii_re(r"\bactive\b|progressing|requir\w*\s+(?:active\s+)?(?:treatme
                    r"|\bongoing\b|活动性|同时患有|合并")
 _EVER = ascii_re(r"history|\bprior\b|\bprevious\b|\bpast\b|既往|病史|曾")
 _FREE_OF = ascii_re(r"(?:disease[- ]free|free)\s+of\s*$")
-_SPLIT = re.compile(r"\s*(?:;|,\s*(?:and/or|and|or)\s+|,|\band/or\b|\bor\b|\band\b|、|或|及|以及|和|\(?\b\d\.\s+|\d\)\s*)\s*",
+_SPLIT = re.compile(r"\s*(?:;|,\s*(?:and/or|and|or)\s+|,|\band/or\b|\bor\b|\band\b|、|或|及|以及|和|\(?\b\d\.\s+|\d\)\s*"
+                    # the end of a sentence inside the list ("... (Ta, Tis & T1). Any cancer curatively treated ...")
+                    r"|(?<![a-z]\.[a-z])\.\s+(?=[a-z@]))\s*",
                     re.IGNORECASE)
 _MAL_FILLER = set("""distinct primary site histology hcc hepatocellular carcinoma invasive progressing active
 treatment required requiring concurrent concomitant prior previous past malignancy malignancies cancer cancers neoplasm
@@ -130,7 +132,14 @@ def starts_exception_sentence(sentence: str) -> bool:
     if _EXCEPTION_SENTENCE.search(low):
         return True
     return bool(_PERMISSIVE_TAIL.search(low)) and any(p.search(low) for p, _ in EXCEPTION_TYPES[:-1]) \
-        or bool(_PERMISSIVE_TAIL.search(low)) and bool(_FREE.search(low))
+        or bool(_PERMISSIVE_TAIL.search(low)) and bool(_FREE.search(low)) \
+        or bool(_PERMISSIVE_TAIL.search(low)) and bool(_CURED_YEARS_AGO.search(low))
+
+
+# "Any cancer curatively treated > 3 years prior to entry is permitted" (NCT00105443, the sentence after the exception
+# list): one more exception of the previous sentence
+_CURED_YEARS_AGO = ascii_re(r"^\s*any\s+(?:other\s+)?(?:cancer|malignancy)\s+(?:curatively\s+treated|treated\s+with\s+curative\s+intent)\s+"
+                            r"(?:>|≥|more\s+than|at\s+least)\s*\d+\s+years?\s+(?:prior\s+to|before)\s+(?:study\s+)?(?:entry|enrol?ment)")
 
 
 def _meaningful(text: str) -> str | None:
@@ -241,8 +250,16 @@ _JOINT = ascii_re(r"((?:treated|resected|treatment|治疗)[^,;、]{0,40}?)\s*(?:
                   r"|without\s+evidence|disease[- ]free|free\s+of|in\s+(?:complete\s+)?remission|no\s+(?:known\s+)?active|无(?:疾病|复发)|没有))")
 
 
+# "with exception of currently treated basal cell, squamous cell carcinoma of the skin" (NCT01348503): the treatment
+# qualifies both skin cancers ("basal cell, squamous cell carcinoma of the skin" is one list of two); a skin cancer under
+# (or after) treatment is one treated with curative intent (Condition.cured), an untreated one is not excepted
+_CURRENTLY_TREATED_SKIN = ascii_re(r"\bcurrently\s+treated\s+basal[- ]cell\s*,\s*(?:or\s+)?squamous[- ]cell\s+"
+                                   r"(?=(?:carcinomas?|cancers?)\s+of\s+(?:the\s+)?skin)")
+
+
 def _parse_list(items_text: str, unverified: list[tuple[MalignancyException, str]] | None = None,
                 ) -> tuple[list[MalignancyException], list[str]]:
+    items_text = _CURRENTLY_TREATED_SKIN.sub("treated basal cell or squamous cell ", items_text)
     items_text = _JOINT.sub(r"\1 ", items_text)
     masked, found = _mask_types(items_text)
     basal = "basal" in masked or "基底细胞" in masked
@@ -487,6 +504,12 @@ def scan_malignancy(ctx: Context) -> list[Hit]:
         hit_end = perm.end()
     if cue and cue.end() > hit_end:
         hit_end = cue.end()
+    if status == "active" and any(e.min_days_disease_free for e in exceptions) and not re.search(
+            r"\bactive\b|progressing|requir|活动性", scope):
+        # "Any other concurrent malignancy, except ..., or other cancer for which the patient has been disease-free for
+        # at least five years" (NCT00712790): excepting cancers disease-free for 5 years says that a cancer disease-free
+        # for less still counts; "concurrent" is used loosely for any cancer of the history
+        status = "ever"
     if re.search(r"(?<!non-)(?<!non)\binvasive\b|浸润性|侵袭性", text[start:end]):
         # "other invasive malignancy": a carcinoma in situ (of any site) is not invasive, so it does not count
         exceptions.append(MalignancyException(types=list(_ALL_IN_SITU)))

@@ -25,6 +25,10 @@ Vocabulary (facts, not code, from the sources named):
   biologic response modifiers (interferons, interleukins): ATC L03A, B03XA, B02BX.
 * Herbal medicine: traditional Chinese medicine preparations and herbal products (St John's
   wort, silymarin / milk thistle, sho-saiko-to).
+* NSAIDs (WHO ATC M01A; aspirin also an antiplatelet, B01AC) and antiplatelet agents (B01AC);
+  antidepressants (N06A) and psychostimulants (N06B); transfusions of blood components (red cells
+  certain, platelets and plasma *possible* members of "blood transfusion") and albumin; pentamidine.
+  Whole-criterion readers using them: :mod:`hcctrials.criteria.families.medication_readers`.
 
 Rule (``evaluation.medications.evaluate_medication``): *met* when a medication of the filter is taken on the evaluation
 date (``within_days`` None) or was taken within the window; *unknown* when a medication in the
@@ -58,6 +62,7 @@ class _Drug:
 _S_INH = "strong_cyp3a4_inhibitor"
 _S_IND = "strong_cyp3a4_inducer"
 _AC = "anticoagulant"
+_AA = "antiarrhythmic_not_bb_digoxin"  # anti-arrhythmic drugs other than beta blockers and digoxin (see _DRUGS)
 
 
 def _d(id_: str, classes: str, names: str, possible: str = "") -> _Drug:
@@ -83,21 +88,24 @@ _DRUGS: tuple[_Drug, ...] = (
     _d("atazanavir", "hiv_protease_inhibitor", "atazanavir", possible=_S_INH),
     _d("darunavir", "hiv_protease_inhibitor", "darunavir", possible=_S_INH),
     _d("cobicistat", _S_INH, "cobicistat"),
-    _d("nefazodone", _S_INH, "nefazodone"),
+    _d("nefazodone", f"{_S_INH} antidepressant", "nefazodone"),
     _d("boceprevir", _S_INH, "boceprevir"),
     _d("telaprevir", _S_INH, "telaprevir"),
     _d("conivaptan", _S_INH, "conivaptan"),
     _d("idelalisib", _S_INH, "idelalisib"),
     _d("mibefradil", _S_INH, "mibefradil"),
     # moderate CYP3A4 inhibitors (FDA): possible members of the strong class
-    _d("diltiazem", "moderate_cyp3a4_inhibitor calcium_channel_blocker", "diltiazem|地尔硫卓|地尔硫䓬", possible=_S_INH),
-    _d("verapamil", "moderate_cyp3a4_inhibitor calcium_channel_blocker", "verapamil|维拉帕米", possible=_S_INH),
+    # (class IV anti-arrhythmics too: possible members of "anti-arrhythmic therapy other than beta blockers or digoxin",
+    # where they may be given for rate control as those are)
+    _d("diltiazem", "moderate_cyp3a4_inhibitor calcium_channel_blocker", "diltiazem|地尔硫卓|地尔硫䓬",
+       possible=f"{_S_INH} {_AA}"),
+    _d("verapamil", "moderate_cyp3a4_inhibitor calcium_channel_blocker", "verapamil|维拉帕米", possible=f"{_S_INH} {_AA}"),
     _d("fluconazole", "moderate_cyp3a4_inhibitor azole", "fluconazole|氟康唑", possible=_S_INH),
     _d("erythromycin", "moderate_cyp3a4_inhibitor macrolide", "erythromycin|红霉素", possible=_S_INH),
     _d("aprepitant", "moderate_cyp3a4_inhibitor", "aprepitant|阿瑞匹坦", possible=_S_INH),
     _d("ciprofloxacin", "moderate_cyp3a4_inhibitor", "ciprofloxacin|环丙沙星", possible=_S_INH),
     _d("dronedarone", "moderate_cyp3a4_inhibitor", "dronedarone", possible=_S_INH),
-    _d("fluvoxamine", "moderate_cyp3a4_inhibitor", "fluvoxamine", possible=_S_INH),
+    _d("fluvoxamine", "moderate_cyp3a4_inhibitor antidepressant", "fluvoxamine|氟伏沙明", possible=_S_INH),
     _d("cyclosporine", "moderate_cyp3a4_inhibitor immunosuppressant", "cyclosporine|ciclosporin|cyclosporin|环孢素",
        possible=_S_INH),
     _d("grapefruit", "", "grapefruit|grapefruit juice|西柚|葡萄柚", possible=_S_INH),
@@ -196,6 +204,60 @@ _DRUGS: tuple[_Drug, ...] = (
     _d("interleukin_2", "interleukin biologic_response_modifier", "interleukin-2|aldesleukin|白介素-2|白细胞介素-2"),
     _d("thymalfasin", "immunomodulator", "thymalfasin|thymosin alpha 1|thymosin alpha-1|胸腺法新",
        possible="biologic_response_modifier"),
+    # non-steroidal anti-inflammatory drugs (WHO ATC M01A; aspirin above, also an antiplatelet) and antiplatelet agents
+    # (ATC B01AC); metamizole is a pyrazolone analgesic (N02BB) some tables call an NSAID: a possible member
+    *(_d(n.split("|")[0], "nsaid", n) for n in (
+        "ibuprofen|布洛芬", "naproxen|萘普生", "diclofenac|双氯芬酸|双氯芬酸钠", "celecoxib|塞来昔布", "etoricoxib|依托考昔",
+        "meloxicam|美洛昔康", "indomethacin|indometacin|吲哚美辛", "ketorolac|酮咯酸", "piroxicam|吡罗昔康",
+        "ketoprofen|酮洛芬", "dexketoprofen|右酮洛芬", "nimesulide|尼美舒利", "aceclofenac|醋氯芬酸", "loxoprofen|洛索洛芬",
+        "flurbiprofen|氟比洛芬", "etodolac|依托度酸", "nabumetone|萘丁美酮", "sulindac|舒林酸", "parecoxib|帕瑞昔布",
+        "mefenamic acid|甲芬那酸", "lornoxicam|氯诺昔康")),
+    _d("metamizole", "", "metamizole|dipyrone|metamizol|安乃近", possible="nsaid"),
+    *(_d(n.split("|")[0], "antiplatelet", n) for n in (
+        "ticagrelor|替格瑞洛", "prasugrel|普拉格雷", "ticlopidine|噻氯匹定", "cilostazol|西洛他唑", "dipyridamole|双嘧达莫",
+        "indobufen|吲哚布芬")),
+    # antidepressants (WHO ATC N06A: SSRIs, SNRIs, tricyclics, MAO inhibitors, others) and psychostimulants (N06B
+    # centrally acting sympathomimetics); modafinil is a wakefulness-promoting agent some tables group with them
+    *(_d(n.split("|")[0], "antidepressant", n) for n in (
+        "fluoxetine|氟西汀", "sertraline|舍曲林", "paroxetine|帕罗西汀", "citalopram|西酞普兰", "escitalopram|艾司西酞普兰",
+        "venlafaxine|文拉法辛", "desvenlafaxine|去甲文拉法辛", "duloxetine|度洛西汀", "milnacipran|米那普仑",
+        "amitriptyline|阿米替林", "nortriptyline|去甲替林", "imipramine|丙米嗪", "clomipramine|氯米帕明", "doxepin|多塞平",
+        "desipramine|地昔帕明", "mirtazapine|米氮平", "bupropion|安非他酮", "trazodone|曲唑酮", "agomelatine|阿戈美拉汀",
+        "vortioxetine|伏硫西汀", "vilazodone|维拉唑酮", "moclobemide|吗氯贝胺", "phenelzine|苯乙肼",
+        "tranylcypromine|反苯环丙胺", "reboxetine|瑞波西汀", "mianserin|米安色林",
+        "flupentixol/melitracen|flupentixol and melitracen|deanxit|氟哌噻吨美利曲辛|黛力新")),
+    *(_d(n.split("|")[0], "psychostimulant", n) for n in (
+        "methylphenidate|ritalin|哌甲酯", "dexmethylphenidate|右哌甲酯", "amphetamine|苯丙胺|安非他明",
+        "dextroamphetamine|dexamfetamine|右苯丙胺", "lisdexamfetamine|赖右苯丙胺")),
+    _d("modafinil", "", "modafinil|armodafinil|莫达非尼", possible="psychostimulant"),
+    # other exposures trial texts name: pentamidine (an antiprotozoal), transfusions of blood components and albumin.
+    # "Blood transfusion" is certainly red cells or whole blood; a platelet or plasma transfusion may be meant too
+    _d("pentamidine", "", "pentamidine|pentam|nebupent|喷他脒"),
+    _d("red_cell_transfusion", "blood_transfusion", "blood transfusion|red blood cell transfusion|red cell transfusion"
+       "|packed red blood cells|packed red cells|prbc|rbc transfusion|whole blood transfusion|输血|红细胞输注|输红细胞"
+       "|悬浮红细胞|去白悬浮红细胞|红细胞悬液"),
+    _d("platelet_transfusion", "blood_product", "platelet transfusion|platelet concentrate|血小板输注|输血小板|单采血小板",
+       possible="blood_transfusion"),
+    _d("plasma_transfusion", "blood_product", "fresh frozen plasma|ffp|plasma transfusion|cryoprecipitate|新鲜冰冻血浆"
+       "|血浆输注|输血浆|冷沉淀", possible="blood_transfusion"),
+    _d("albumin", "albumin_infusion", "albumin|human albumin|human serum albumin|albumin infusion|albumin transfusion"
+       "|人血白蛋白|白蛋白|人血清白蛋白|白蛋白输注"),
+    # issue 10 (session 6): anti-arrhythmic drugs other than beta blockers and digoxin (Vaughan Williams classes I and III;
+    # ESC 2020 atrial fibrillation guideline, rhythm-control drugs), for "arrhythmias requiring anti-arrhythmic therapy other
+    # than beta blockers or digoxin"; sotalol is a beta blocker with class III action: a possible member only
+    _d("amiodarone", _AA, "amiodarone|cordarone|胺碘酮"),
+    _d("dronedarone", f"{_AA} moderate_cyp3a4_inhibitor", "dronedarone|multaq|决奈达隆", possible=_S_INH),
+    _d("flecainide", _AA, "flecainide|氟卡尼"),
+    _d("propafenone", _AA, "propafenone|普罗帕酮"),
+    _d("dofetilide", _AA, "dofetilide|多非利特"),
+    _d("ibutilide", _AA, "ibutilide|伊布利特"),
+    _d("disopyramide", _AA, "disopyramide|丙吡胺"),
+    _d("quinidine", _AA, "quinidine|奎尼丁"),
+    _d("procainamide", _AA, "procainamide|普鲁卡因胺"),
+    _d("mexiletine", _AA, "mexiletine|美西律"),
+    _d("sotalol", "", "sotalol|索他洛尔", possible=_AA),
+    _d("digoxin", "", "digoxin|lanoxin|地高辛"),
+    *(_d(n.split("|")[0], "", n) for n in ("bisoprolol|比索洛尔", "atenolol|阿替洛尔", "nebivolol|奈必洛尔")),
     # herbal and traditional Chinese medicine
     _d("silymarin", "herbal", "silymarin|silymarine|milk thistle|水飞蓟|水飞蓟宾|水飞蓟素"),
     _d("sho_saiko_to", "herbal tcm", "sho-saiko-to|sho saiko to|xiao chai hu tang|小柴胡汤"),
@@ -247,12 +309,24 @@ def medication_tags(name: str) -> tuple[str | None, frozenset[str], frozenset[st
     return drug.id, drug.classes, drug.possible
 
 
+def medication_name(drug_id: str, lang: str) -> str | None:
+    """The vocabulary's first name of *drug_id* in *lang* ('zh': its first Chinese name), else None."""
+    drug = _BY_ID.get(drug_id)
+    if drug is None or lang != "zh":
+        return None
+    return next((n for n in drug.names if re.search(r"[\u4e00-\u9fff]", n)), None)
+
+
 CLASS_WORDS = {
     _S_INH: "strong CYP3A4 inhibitor", _S_IND: "strong CYP3A4 inducer", _AC: "anticoagulant",
     "vitamin_k_antagonist": "coumarin (vitamin K antagonist)", "herbal": "herbal / traditional Chinese medicine",
     "ace_inhibitor": "ACE inhibitor", "biologic_response_modifier": "biologic response modifier",
     "haematopoietic_growth_factor": "haematopoietic growth factor", "hiv_protease_inhibitor": "HIV protease inhibitor",
     "corticosteroid": "steroid", "immunosuppressant": "immunosuppressive agent",
+    _AA: "anti-arrhythmic drug other than beta blockers or digoxin",
+    "nsaid": "non-steroidal anti-inflammatory drug", "antiplatelet": "antiplatelet agent",
+    "blood_transfusion": "blood transfusion", "albumin_infusion": "albumin infusion",
+    "antidepressant": "antidepressant", "psychostimulant": "psychostimulant",
 }
 
 
@@ -266,6 +340,14 @@ def describe_medication(node: Medication) -> str:
         text += " at therapeutic dose"
     if node.chronic:
         text += " chronic (≥ 90 d)"
+    if node.dose_above_mg_per_day is not None:
+        text += f" > {node.dose_above_mg_per_day:g} mg/day"
+    if node.min_days_on is not None:
+        text += f" for > {node.min_days_on} d"
+    if node.unable_to_stop:
+        text += " that cannot be stopped"
+    if node.except_agents:
+        text += " except " + ", ".join(node.except_agents)
     text += ", current" if node.within_days is None else f", within {node.within_days} d"
     return text
 

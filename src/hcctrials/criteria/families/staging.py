@@ -1,7 +1,7 @@
 """Liver function classes, stages, diagnosis, tumour and liver features (EN + ZH).
 
 "Child-Pugh A or B7", "Child-Pugh score ≤ 7", "Child Pugh A 级(评分为 5-6 分)或 B 级(评分为 7 分)",
-"ALBI grade 1-2", "BCLC stage B or C", "CNLC IIb-IIIb期", "histologically or cytologically
+"ALBI grade 1-2", "CLIP score ≤ 3", "Okuda I or II", "BCLC stage B or C", "CNLC IIb-IIIb期", "histologically or cytologically
 confirmed", "符合肝细胞肝癌临床诊断标准", "fibrolamellar / sarcomatoid / mixed HCC-CCA",
 "at least one measurable lesion (RECIST 1.1)", "main portal vein tumour thrombus (Vp4)",
 "tumour occupying ≥50% of the liver", "CNS metastases", "obvious ascites".
@@ -18,16 +18,18 @@ from hcctrials.model.eligibility import (
     Albi,
     AnyOf,
     ChildPugh,
+    ClipScore,
     Diagnosis,
     HistoryCondition,
     LiverFeature,
     Node,
     Not,
+    OkudaStage,
     Stage,
     TumourFeature,
 )
 
-__all__ = ["scan_child_pugh", "scan_albi", "scan_stage", "scan_diagnosis", "scan_tumour", "scan_liver"]
+__all__ = ["scan_child_pugh", "scan_albi", "scan_clip", "scan_okuda", "scan_stage", "scan_diagnosis", "scan_tumour", "scan_liver"]
 
 _GRADE_POINTS = {"a": [5, 6], "b": [7, 8, 9], "c": list(range(10, 16))}
 
@@ -259,6 +261,49 @@ def scan_albi(ctx: Context) -> list[Hit]:
     return [Hit(m.start(), m.end(), Albi(grades=grades), priority=4, family="albi")]  # type: ignore[arg-type]
 
 
+# "CLIP Score ≤ 3" (NCT00081900), "CLIP score of equal to or less then 3" (NCT00516165, the source's "then"): the Cancer
+# of the Liver Italian Program score against a threshold (leaf ClipScore, evaluated in evaluation/leaves_clip.py).
+_CLIP = re.compile(
+    rf"\bclip\s*(?:score|评分|积分)?\s*(?:of\s+)?(?:(?P<cmp>{COMPARATOR})|(?P<then>equal\s+to\s+or\s+less\s+then|less\s+then\s+or\s+equal\s+to))"
+    r"\s*(?P<n>[0-6])(?![0-9.])(?:\s*(?:points?|分))?"
+    r"|\bclip\s*(?:score|评分|积分)?\s*(?:of\s+)?(?P<lo>0)\s*(?:-|to|至|~)\s*(?P<hi>[0-6])(?![0-9.])(?:\s*(?:points?|分))?",
+    re.IGNORECASE)
+
+
+def scan_clip(ctx: Context) -> list[Hit]:
+    """"CLIP score <= N" and "CLIP score 0-N" (an upper limit); other comparators as written."""
+    hits = []
+    for m in _CLIP.finditer(ctx.lower):
+        if m.group("hi") is not None:
+            node = ClipScore(comparator="<=", value=int(m.group("hi")))
+        else:
+            cmp = "<=" if m.group("then") else parse_comparator(m.group("cmp"))
+            node = ClipScore(comparator=cmp, value=int(m.group("n")))
+        hits.append(Hit(m.start(), m.end(), node, priority=5, family="clip"))
+    return hits
+
+
+# "OKUDA I or II" (NCT00712790): the Okuda stage (leaf OkudaStage, evaluation/leaves_clip.py)
+_OKUDA = re.compile(r"\bokuda\s*(?:stage\s*)?(?P<a>iii|ii|i)(?![a-z])(?:\s*(?:or|-|to|/|and|,)\s*(?:stage\s*)?(?P<b>iii|ii|i)(?![a-z]))?"
+                    r"(?:\s*期)?", re.IGNORECASE)
+
+
+def scan_okuda(ctx: Context) -> list[Hit]:
+    """"Okuda I or II", "Okuda stage I-II" (a range) -> OkudaStage."""
+    hits = []
+    order = ["I", "II", "III"]
+    for m in _OKUDA.finditer(ctx.lower):
+        a = m.group("a").upper()
+        b = (m.group("b") or m.group("a")).upper()
+        sep = ctx.lower[m.end("a"):m.start("b")] if m.group("b") else ""
+        lo, hi = order.index(a), order.index(b)
+        if lo > hi:
+            continue
+        allowed = order[lo:hi + 1] if re.search(r"-|to", sep) else list(dict.fromkeys([a, b]))
+        hits.append(Hit(m.start(), m.end(), OkudaStage(allowed=allowed), priority=5, family="okuda"))  # type: ignore[arg-type]
+    return hits
+
+
 _BCLC_ORDER = ["0", "a", "b", "c", "d"]
 _CNLC_ORDER = ["ia", "ib", "iia", "iib", "iiia", "iiib", "iv"]
 _CNLC_CANON = {"ia": "Ia", "ib": "Ib", "iia": "IIa", "iib": "IIb", "iiia": "IIIa", "iiib": "IIIb", "iv": "IV"}
@@ -398,7 +443,8 @@ _TUMOUR: list[tuple[re.Pattern[str], dict[str, object]]] = [
     (re.compile(r"(?:main|trunk|主干)[^;。,]{0,20}?(?:portal vein|门静脉)[^;。,]{0,20}?(?:tumou?r\s+)?(?:thromb\w*|invasion|癌栓|侵犯)"
                 r"|(?:portal vein|门静脉)\s*(?:main\s*trunk|主干)[^;。,]{0,10}?(?:tumou?r\s+)?(?:thromb\w*|invasion|癌栓)"
                 r"|\bvp\s*4\b|程氏\s*(?:iii|iv)\s*型", re.IGNORECASE), {"feature": "main_trunk_pvtt"}),
-    (re.compile(r"(?:portal vein|portal venous)\s+(?:tumou?r\s+)?(?:thromb\w*|invasion|involvement)|\bpvtt\b|门静脉癌栓"
+    # "thrumbus": the record's spelling (NCT02774187)
+    (re.compile(r"(?:portal vein|portal venous)\s+(?:tumou?r\s+)?(?:thr[ou]mb\w*|invasion|involvement)|\bpvtt\b|门静脉癌栓"
                 r"|portal invasion|门静脉侵犯", re.IGNORECASE), {"feature": "pvtt"}),
     (re.compile(r"(?:inferior vena cava|ivc|right atri\w*|下腔静脉|右心房)[^;。]{0,20}?(?:thromb\w*|invasion|癌栓)",
                 re.IGNORECASE), {"feature": "ivc_or_atrial_thrombus"}),

@@ -25,6 +25,12 @@ runs), so no word is left unread.
   eligible." (exclusion) → HIV positive: every patient of this workbench has liver cancer, so the
   hepatitis part is waived by the trial's own note.
 
+* (issue 10, session 6) "No clinically serious infection > grade 2 (NCI CTCAE Version 3.0) except for HBV and HCV
+  infection" (inclusion) / "Active clinically serious infection > CTCAE Grade 2 except for ... Hepatitis B (HBV) or
+  Hepatitis C (HCV)" (exclusion) → an active ``severe_infection`` of CTCAE grade ≥ 3 whose record is not named as
+  hepatitis B/C (``HistoryCondition.except_viral_hepatitis``).  "Active HIV infection." (exclusion) →
+  ``hepatitis_status(hiv_active)``: HIV negative is none, HIV positive unknown (the trial's "active").
+
 Scanner :func:`scan_virology_terms`: "Hepatitis B virus deoxyribonucleic acid (DNA) levels >2,000
 international units/mL" → ``HBV DNA > 2000 IU/mL``.
 
@@ -41,7 +47,7 @@ import re
 
 from hcctrials.criteria.grammar import Context, Hit
 from hcctrials.model.eligibility import (
-    AllOf, AnyOf, HepatitisStatus, LabThreshold, NeedsReview, Node, Not, Virology,
+    AllOf, AnyOf, HepatitisStatus, HistoryCondition, LabThreshold, NeedsReview, Node, Not, Virology,
 )
 
 __all__ = ["read_virology_criterion", "scan_virology_terms"]
@@ -97,8 +103,8 @@ _EN_HIV_ON_ART = re.compile(
     r"pharmacokinetic interactions with [a-z0-9 -]+\.?")
 
 
-# "Diagnosis positive for anti-HIV antibody and/or anti-HTLV-1 antibody" (exclusion, NCT02029157): HIV positive
-# excludes; HTLV-1 serology is not in the patient record, so a patient without HIV is left for review
+# "Diagnosis positive for anti-HIV antibody and/or anti-HTLV-1 antibody" (exclusion, NCT02029157): either antibody
+# positive excludes (the HTLV-1 serology is ``Virology.htlv1_positive``)
 _EN_HIV_OR_HTLV1 = re.compile(
     r"(?:diagnosis |diagnosed |known |test(?:ed)? )?positive for anti-hiv antibod(?:y|ies) (?:and/or|or) anti-htlv-?1 antibod(?:y|ies)\.?")
 
@@ -112,6 +118,29 @@ _EN_HIV_WITH_OR_WITHOUT_ART = re.compile(
 # NCT00005997 inclusion 40: "No concurrent combination antiviral therapy for HIV-positive patients": an HIV-negative
 # patient meets it; for an HIV-positive one the regimen (not in the record) decides
 _EN_NO_CART_FOR_HIV = re.compile(r"no concurrent combination anti-?(?:retro)?viral therapy for hiv-positive patients\.?")
+
+
+# NCT01009801 inclusion 26 "No clinically serious infection > grade 2 (NCI CTCAE Version 3.0) except for HBV and HCV
+# infection", NCT01337492 exclusion 7 "Active clinically serious infection > CTCAE Grade 2 except for Except Hepatitis
+# B(HBV) or Hepatitis C (HCV)": a CTCAE grade >= 3 infection (CTCAE v5 Infections and infestations: IV anti-infective
+# indicated), active, other than chronic hepatitis B or C (a record named as hepatitis B/C is excepted)
+_EN_SERIOUS_INFECTION_EXCEPT_HEPATITIS = re.compile(
+    r"(?P<no>no\s+)?(?:active\s+)?clinically serious infections?\s*(?:>\s*|greater than\s+)(?:nci\s+)?(?:ctcae\s+)?grade\s*(?:2|ii)"
+    r"(?:\s*\((?:nci\s+)?ctcae(?:\s+v(?:ersion)?\s*\d(?:\.\d+)?)?\))?\s*,?\s+except\s+(?:for\s+)?(?:except\s+)?"
+    r"(?:hepatitis b\s*\(hbv\)|hepatitis b|hbv)\s*(?:and|or|/)\s*(?:hepatitis c\s*\(hcv\)|hepatitis c|hcv)(?:\s+infections?)?\.?")
+
+
+# NCT02572687 exclusion 7 (a basket trial): the first sentence is for the gastric/GEJ and NSCLC cohorts; for HCC participants
+# (every patient of this workbench) chronic HCV is eligible and chronic HBV is eligible only with a negative HBV DNA test
+# on antiviral therapy: the exclusion is HBsAg positive without both
+_EN_BASKET_HBV_HCC = re.compile(
+    r"for gastric/gej and nsclc participants, has chronic hepatitis b or hepatitis c infection\. \(for hcc participants, "
+    r"those with chronic hepatitis b virus \[hbv\] infection with a negative hbv deoxyribonucleic acid \[dna\] test and who "
+    r"are on antiviral therapy, and those with chronic hepatitis c virus \[hcv\] infection are eligible\)\.?")
+
+# NCT03382886 exclusion 10 "Active HIV infection.": decided for an HIV-negative patient; for an HIV-positive one whether
+# the infection is "active" (a detectable viral load? any untreated infection?) is the trial's definition: unknown
+_EN_ACTIVE_HIV = re.compile(r"active (?:human immunodeficiency virus \(hiv\)|human immunodeficiency virus|hiv) infection\.?")
 
 
 def _squash(text: str) -> str:
@@ -174,6 +203,16 @@ def read_virology_criterion(text: str, role: str | None) -> Node | None:
             m = _EN_HCV_S3.fullmatch(parts[2])
             if m:
                 return HepatitisStatus(test="hcv_treatment_washout", min_days=int(m.group("w")) * 7 + 1)
+    serious = _EN_SERIOUS_INFECTION_EXCEPT_HEPATITIS.fullmatch(spaced)
+    if serious and (role == "inclusion") == bool(serious.group("no")):
+        node = HistoryCondition(codes=["severe_infection"], status="active", min_grade=3, except_viral_hepatitis=True,
+                                label="clinically serious infection > grade 2")
+        return Not(child=node) if serious.group("no") else node
+    if role == "exclusion" and _EN_BASKET_HBV_HCC.fullmatch(spaced):
+        return AllOf(children=[Virology(marker="hbsag"), Not(child=AllOf(children=[
+            HepatitisStatus(test="hbv_dna_undetectable"), HepatitisStatus(test="hbv_antiviral")]))])
+    if role == "exclusion" and _EN_ACTIVE_HIV.fullmatch(spaced):
+        return HepatitisStatus(test="hiv_active")
     if role == "exclusion" and _EN_HIV_HEP_LIVER.fullmatch(spaced):
         return Virology(marker="hiv")  # the note waives hepatitis B/C for liver cancer, i.e. for every HCC patient
     if role == "exclusion" and _EN_ACUTE_ACTIVE_HBV.fullmatch(spaced):
@@ -184,15 +223,13 @@ def read_virology_criterion(text: str, role: str | None) -> Node | None:
     if role == "exclusion" and _EN_HIV_WITH_OR_WITHOUT_ART.fullmatch(spaced):
         return Virology(marker="hiv")
     if role == "inclusion" and _EN_NO_CART_FOR_HIV.fullmatch(spaced):
-        return AnyOf(children=[Not(child=Virology(marker="hiv")),
-                               NeedsReview(reason="on combination antiretroviral therapy (not recorded): check the regimen")])
+        return Not(child=HepatitisStatus(test="hiv_on_art"))  # issue 10 (session 6): Virology.hiv_antiretroviral
     if role == "exclusion" and _EN_HIV_OR_HTLV1.fullmatch(spaced):
-        return AnyOf(children=[Virology(marker="hiv"),
-                               NeedsReview(reason="anti-HTLV-1 antibody (not recorded): check the serology")])
+        # issue 10 (session 6): Virology.htlv1_positive (not tested: unknown)
+        return AnyOf(children=[Virology(marker="hiv"), HepatitisStatus(test="htlv1_positive")])
     if role == "exclusion" and _EN_HIV_ON_ART.fullmatch(spaced):
-        # decided for an HIV-negative patient; antiretroviral therapy is not in the patient record
-        return AllOf(children=[Virology(marker="hiv"),
-                               NeedsReview(reason="on combination antiretroviral therapy (not recorded): check the regimen")])
+        # issue 10 (session 6): HIV positive and on antiretroviral therapy (Virology.hiv_antiretroviral; not recorded: unknown)
+        return HepatitisStatus(test="hiv_on_art")
     return None
 
 

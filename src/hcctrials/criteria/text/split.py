@@ -34,7 +34,17 @@ _EMPTY_ITEM = re.compile(r"^\s*(?:not specified|none|n/?a|not applicable|无|不
 _NOT_A_CRITERION = re.compile(r"^\s*(?:see\s+(?:(?:the\s+)?(?:disease|patient)\s+characteristics|general\s+eligibility(?:\s+criteria)?)"
                               # "Required laboratory values" (NCT00081900): a lead-in whose colon the export lost; the
                               # next item ("Renal function: serum creatinine <= 1.2 mg/dL ...") holds the values
-                              r"|required\s+laboratory\s+(?:values|parameters))\s*[.。]?\s*$", re.IGNORECASE)
+                              r"|required\s+laboratory\s+(?:values|parameters))\s*[.。]?\s*$"
+                              # a pointer to a web page ("For more information regarding BMS clinical trial participation,
+                              # please visit www.BMSStudyConnect.com", NCT02576509) and the registry's disclaimer about the
+                              # list ("The above information is not intended to contain all considerations relevant to a
+                              # patient's potential participation in a clinical trial.", NCT00791544): they state no
+                              # condition of the patient
+                              r"|^\s*for\s+more\s+information\b[^;。]{0,120}?,?\s*(?:please\s+)?(?:visit|see|go\s+to|refer\s+to)\s+"
+                              r"(?:https?://|www\.)[^\s;。]+?\s*[.。]?\s*$"
+                              r"|^\s*the\s+above\s+information\s+is\s+not\s+intended\s+to\s+contain\s+all\s+considerations\s+"
+                              r"relevant\s+to\s+a\s+patient'?s\s+potential\s+participation\s+in\s+a\s+clinical\s+trial\s*[.。]?\s*$",
+                              re.IGNORECASE)
 
 
 def is_heading(text: str) -> bool:

@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from hcctrials.errors import ParseError
+from hcctrials.i18n import msg
 from hcctrials.model.trial import (
     Arm, Design, Eligibility, Enrollment, Ethics, Finding, Identifier, Intervention, Outcome,
     OverallStatus, Provenance, Registry, Site, Sponsor, Text, Trial, TrialDates,
@@ -211,9 +212,8 @@ def _generic_interventions(interventions: list[Intervention], titles: list[Text]
     generic = "; ".join(sorted({t for i in interventions for t in (i.name.zh, i.name.en) if t}))
     return list(found.values()), [Finding(
         code="derived_value", field="interventions", severity="info",
-        message=f"the groups' intervention text ({generic}) names no drug; the drugs the title "
-                f"names were taken as the interventions: {names}",
-        values={"group_text": generic, "drugs": names})]
+        message=msg("the groups' intervention text ({group_text}) names no drug; the drugs the title "
+                    "names were taken as the interventions: {drugs}", group_text=generic, drugs=names))]
 
 
 def build_trial(data: PageData, *, source_format: str, source_file: str, raw: bytes | str) -> Trial:
@@ -245,8 +245,7 @@ def _build(data: PageData, trial_id: str, *, source_format: str, source_file: st
     def unparsed(field_name: str, value: str | None) -> None:
         if value:
             findings.append(Finding(code="unparsed_value", field=field_name, severity="info",
-                                    message=f"value not in the ChiCTR vocabulary: {value!r}",
-                                    values={"value": value}))
+                                    message=msg("value not in the ChiCTR vocabulary: {value!r}", value=value)))
 
     identifiers = [Identifier(scheme="chictr", value=trial_id, primary=True, source_label="注册号/Registration number")]
     for value in re.split(r"[;,，；\s]+", _any(f, "partner_registry") or ""):
@@ -313,13 +312,17 @@ def _build(data: PageData, trial_id: str, *, source_format: str, source_file: st
                                        en=en_items[i] if i < len(en_items) else None) for i in range(count)]
         if not count:
             findings.append(Finding(code="missing_field", field=f"eligibility.{key}",
-                                    message=f"the page states no {en_head.lower()} ({zh_head} is empty in both languages)"))
+                                    message=msg("the page states no inclusion criteria (纳入标准 is empty in both languages)")
+                                    if key == "inclusion" else
+                                    msg("the page states no exclusion criteria (排除标准 is empty in both languages)")))
         elif zh_items and en_items and len(zh_items) != len(en_items):
             findings.append(Finding(
                 code="bilingual_mismatch", field=f"eligibility.{key}",
-                message=f"{len(zh_items)} Chinese {en_head.lower()} items but {len(en_items)} English ones; "
-                        "items are paired by position",
-                values={"zh_count": str(len(zh_items)), "en_count": str(len(en_items))}))
+                message=(msg("{zh_count} Chinese inclusion criteria items but {en_count} English ones; "
+                             "items are paired by position", zh_count=len(zh_items), en_count=len(en_items))
+                         if key == "inclusion" else
+                         msg("{zh_count} Chinese exclusion criteria items but {en_count} English ones; "
+                             "items are paired by position", zh_count=len(zh_items), en_count=len(en_items)))))
     min_age, max_age = V.parse_age_range(_any(f, "age"))
     eligibility = Eligibility(min_age_years=min_age, max_age_years=max_age, sex=V.map_sex(*_both(f, "sex")),
                               inclusion=eligibility_items["inclusion"], exclusion=eligibility_items["exclusion"],
@@ -335,8 +338,7 @@ def _build(data: PageData, trial_id: str, *, source_format: str, source_file: st
         parsed = [int(s) for s in (size_zh, size_en) if s and re.fullmatch(r"\s*\d+\s*", s)]
         if size_zh and size_en and len(parsed) == 2 and parsed[0] != parsed[1]:
             findings.append(Finding(code="bilingual_mismatch", field=f"arms[{i}].sample_size",
-                                    message=f"sample size {size_zh} (Chinese) vs {size_en} (English)",
-                                    values={"zh": size_zh, "en": size_en}))
+                                    message=msg("sample size {zh} (Chinese) vs {en} (English)", zh=size_zh, en=size_en)))
         for s in (size_zh, size_en):
             if s and not re.fullmatch(r"\s*\d+\s*", s):
                 unparsed(f"arms[{i}].sample_size", s)

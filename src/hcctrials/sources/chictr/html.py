@@ -17,6 +17,7 @@ import lxml.html
 from lxml import etree
 
 from hcctrials.errors import ParseError
+from hcctrials.i18n import msg
 from hcctrials.model.trial import (
     Finding, Identifier, Provenance, Registry, Sponsor, Text, Trial, TrialDates,
 )
@@ -194,8 +195,8 @@ class ChictrSearchHtmlParser:
             sponsors=[Sponsor(name=_text_by_script(institution), role="lead")] if institution else [],
             urls=[url] if url else [],
             findings=[Finding(code="partial_record", field="*", severity="info",
-                              message="a search-results listing row (number, title, institution, study type, "
-                                      "registration date), not the full registration")],
+                              message=msg("a search-results listing row (number, title, institution, study type, "
+                                          "registration date), not the full registration"))],
             provenance=Provenance(source_format=self.source_format, source_file=str(path), record_locator=locator,
                                   raw_sha256=sha256_hex(etree.tostring(row, encoding="utf-8"))),
         )

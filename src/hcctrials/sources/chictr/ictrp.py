@@ -17,6 +17,7 @@ from pathlib import Path
 from lxml import etree
 
 from hcctrials.errors import ParseError
+from hcctrials.i18n import msg
 from hcctrials.model.trial import (
     Arm, Design, Eligibility, Enrollment, Ethics, Finding, Identifier, Outcome, OverallStatus,
     Provenance, Site, Sponsor, Text, Trial, TrialDates,
@@ -93,8 +94,7 @@ def parse_ictrp_trial(trial_el: etree._Element, *, source_file: str, locator: st
     numeric = [(label, int(v)) for label, v in sizes if re.fullmatch(r"\d+", v)]
     if len(numeric) != len(sizes):
         findings.append(Finding(code="unparsed_value", field="enrollment", severity="info",
-                                message=f"target size not a number: {_get(main, 'target_size')!r}",
-                                values={"value": _get(main, "target_size") or ""}))
+                                message=msg("target size not a number: {value!r}", value=_get(main, "target_size") or "")))
     labels = [label for label, _ in sizes] if any(label for label, _ in sizes) else [label for label, _ in regimens]
     regimen_by_label = {label: value for label, value in regimens}
     groups: list[tuple[str | None, Text]] = []
@@ -119,7 +119,7 @@ def parse_ictrp_trial(trial_el: etree._Element, *, source_file: str, locator: st
     status = V.map_recruiting_status(status_text) or _ICTRP_STATUS.get(V.norm(status_text))
     if status is None and status_text:
         findings.append(Finding(code="unparsed_value", field="overall_status", severity="info",
-                                message=f"recruitment status not recognised: {status_text!r}", values={"value": status_text}))
+                                message=msg("recruitment status not recognised: {value!r}", value=status_text)))
     design_map = V.map_design(_get(main, "study_design")) or (None, None, None)
     phases = V.map_phase(_get(main, "phase"))
 

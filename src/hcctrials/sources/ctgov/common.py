@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError as PydanticValidationError
 
 from hcctrials.errors import ParseError
+from hcctrials.i18n import Msg, msg
 from hcctrials.model.trial import OverallStatus, Trial
 from hcctrials.sources.base import ParsedRecord, RecordFailure
 
@@ -191,8 +192,8 @@ def date_type(raw: str | None, *, field: str, findings: list[dict[str, Any]]) ->
     kind = actual_or_anticipated(raw)
     if kind is None:
         findings.append(finding("unparsed_value", f"dates.{field}",
-                                f"date type {raw!r} of {field} is neither actual nor anticipated; not kept",
-                                severity="info", value=raw))
+                                msg("date type {value!r} of {date} is neither actual nor anticipated; not kept",
+                                    value=raw, date=field), severity="info"))
     return kind
 
 
@@ -250,8 +251,8 @@ def vocabulary_finding() -> list[dict[str, Any]]:
     if _lexicon() is not None:
         return []
     return [finding("vocabulary_unavailable", "interventions.lexicon_ids",
-                    "the drug lexicon (hcctrials.vocab) is not available; interventions were "
-                    "not mapped to lexicon ids and doses were not read")]
+                    msg("the drug lexicon (hcctrials.vocab) is not available; interventions were "
+                        "not mapped to lexicon ids and doses were not read"))]
 
 
 @lru_cache(maxsize=65536)
@@ -311,12 +312,16 @@ def unescape_markdown(text: str | None) -> str | None:
     return _MD_ESCAPE.sub(r"\1", text) if "\\" in text else text
 
 
-def finding(code: str, field: str, message: str, *, severity: str = "warning",
+def finding(code: str, field: str, message: str | Msg, *, severity: str = "warning",
             **values: str) -> dict[str, Any]:
     """A Finding as a plain dict, complete and with stripped strings (the layout of
-    ``Finding.model_dump``), so that the storage fast path can serialise it as it is."""
-    return {"code": code.strip(), "field": field.strip(), "message": message.strip(), "severity": severity,
-            "values": {k.strip(): str(v).strip() for k, v in values.items()}}
+    ``Finding.model_dump``), so that the storage fast path can serialise it as it is.  A *message*
+    built with :func:`hcctrials.i18n.msg` keeps its template, its fields joining *values* (as
+    :class:`~hcctrials.model.trial.Finding` does), so that it can be shown in the reader's language."""
+    template = message.msgid if isinstance(message, Msg) and message.msgid else None
+    fields = {**(message.fields if isinstance(message, Msg) and template else {}), **values}
+    return {"code": code.strip(), "field": field.strip(), "message": str.__str__(message).strip(), "severity": severity,
+            "values": {k.strip(): str(v).strip() for k, v in fields.items()}, "template": template}
 
 
 def build_trial(data: dict[str, Any], *, file: str, locator: str,

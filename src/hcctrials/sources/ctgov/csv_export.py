@@ -27,6 +27,7 @@ import ftfy
 import orjson
 
 from hcctrials.errors import ParseError
+from hcctrials.i18n import msg
 from hcctrials.sources.base import ParseResult, RecordFailure, sha256_hex
 from hcctrials.sources.csv_rows import iter_csv_rows
 from hcctrials.sources.ctgov.common import (
@@ -344,9 +345,9 @@ class CtgovCsvParser:
                 pos = next((i for i, (a, b) in enumerate(zip(value, fixed)) if a != b), 0)
                 findings.append(finding(
                     "repaired_mojibake", _FIELD_OF_COLUMN.get(column, column),
-                    f"column {column!r}: text garbled by a UTF-8/Latin-1 round trip was repaired",
-                    before=value[max(0, pos - 20):pos + 20], after=fixed[max(0, pos - 20):pos + 18],
-                    column=column))
+                    msg("column {column!r}: text garbled by a UTF-8/Latin-1 round trip was repaired",
+                        column=column),
+                    before=value[max(0, pos - 20):pos + 20], after=fixed[max(0, pos - 20):pos + 18]))
             cells[column] = (fixed or "").strip()
 
         def get(column: str) -> str:
@@ -364,7 +365,7 @@ class CtgovCsvParser:
         else:
             trial_id = "CTGOV-CSV-" + raw_sha[:12]
             findings.append(finding("missing_field", "nct_id",
-                                    "the record has no NCT number; a stable id was derived from its hash",
+                                    msg("the record has no NCT number; a stable id was derived from its hash"),
                                     derived_id=trial_id))
         identifiers = [{"scheme": "nct", "value": nct_id, "primary": True, "source_label": "NCT Number"}] if nct_id else []
         for i, other in enumerate(_multi(get("Other IDs"))):
@@ -376,8 +377,8 @@ class CtgovCsvParser:
         status, recognised = normalise_status(get("Study Status"))
         if not recognised:
             findings.append(finding("unparsed_value", "overall_status",
-                                    f"status {get('Study Status')!r} is not a recruitment status",
-                                    severity="info", value=get("Study Status")))
+                                    msg("status {value!r} is not a recruitment status", value=get("Study Status")),
+                                    severity="info"))
         try:
             phases = normalise_phases(_multi(get("Phases")))
         except ValueError as exc:
@@ -421,10 +422,10 @@ class CtgovCsvParser:
             if ambiguous:
                 findings.append(finding(
                     "ambiguous_split", "outcomes",
-                    f"{ambiguous} item(s) of {column!r} have more commas than 'measure, description, "
-                    "time frame' and no full stop ending the description; measure taken up to the "
-                    "first comma, time frame from the trailing time words", severity="info",
-                    column=column))
+                    msg("{items} item(s) of {column!r} have more commas than 'measure, description, "
+                        "time frame' and no full stop ending the description; measure taken up to the "
+                        "first comma, time frame from the trailing time words", items=ambiguous, column=column),
+                    severity="info"))
 
         sponsors = []
         if get("Sponsor"):
@@ -446,9 +447,9 @@ class CtgovCsvParser:
         if age_group_limits(get("Age")) is not None:
             findings.append(finding(
                 "derived_value", "eligibility.min_age_years",
-                f"age limits derived from the CT.gov age groups {get('Age')!r} (CHILD 0-17, ADULT "
-                "18-64, OLDER_ADULT 65+ years); the trial's own limits may be narrower",
-                severity="info", value=get("Age")))
+                msg("age limits derived from the CT.gov age groups {value!r} (CHILD 0-17, ADULT "
+                    "18-64, OLDER_ADULT 65+ years); the trial's own limits may be narrower", value=get("Age")),
+                severity="info"))
         enrollment = get("Enrollment")
         if enrollment and not enrollment.isdigit():
             raise CtgovFieldError("expected a whole number", field="Enrollment", value=enrollment)

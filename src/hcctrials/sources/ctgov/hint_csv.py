@@ -21,6 +21,7 @@ from typing import Any
 import orjson
 
 from hcctrials.errors import ParseError
+from hcctrials.i18n import msg
 from hcctrials.sources.base import ParseResult, RecordFailure, sha256_hex
 from hcctrials.sources.csv_rows import iter_csv_rows
 from hcctrials.sources.ctgov.common import (
@@ -107,8 +108,8 @@ def _map(row: dict[str, str], *, file: str, locator: str) -> dict[str, Any]:
     status, recognised = normalise_status(row["status"])
     if not recognised:
         findings.append(finding("unparsed_value", "overall_status",
-                                f"status {row['status']!r} is not a recruitment status",
-                                severity="info", value=row["status"]))
+                                msg("status {value!r} is not a recruitment status", value=row["status"]),
+                                severity="info"))
     why = " ".join((row.get("why_stop") or "").split())
     status_text = row["status"].strip() + (f" (why stopped: {why})" if why else "")
     try:

@@ -17,6 +17,7 @@ from typing import Any
 from lxml import etree
 
 from hcctrials.errors import ParseError
+from hcctrials.i18n import msg
 from hcctrials.sources.base import ParseResult, sha256_hex
 from hcctrials.sources.ctgov.common import (
     STUDY_URL,
@@ -162,8 +163,8 @@ def _map(root: Any, *, file: str, raw_sha: str) -> dict[str, Any]:
     status, recognised = normalise_status(status_raw)
     if not recognised:
         findings.append(finding("unparsed_value", "overall_status",
-                                f"overall status {status_raw!r} is not a recruitment status",
-                                severity="info", value=status_raw))
+                                msg("overall status {value!r} is not a recruitment status", value=status_raw),
+                                severity="info"))
     why = (root.findtext("why_stopped") or "").strip()
     status_text = status_raw + (f" (why stopped: {why})" if why else "")
     dates: dict[str, Any] = {}

@@ -19,6 +19,8 @@ from __future__ import annotations
 
 from typing import Any, cast
 
+from hcctrials.i18n import msg
+
 from hcctrials.model.trial import (
     Arm,
     Design,
@@ -230,8 +232,8 @@ def map_api_study(study: dict[str, Any], *, provenance: dict[str, Any] | None = 
     status, recognised = normalise_status(status_raw)
     if not recognised:
         findings.append(finding("unparsed_value", "overall_status",
-                                f"overall status {status_raw!r} is not a recruitment status; kept as unknown",
-                                severity="info", value=status_raw or ""))
+                                msg("overall status {value!r} is not a recruitment status; kept as unknown",
+                                    value=status_raw or ""), severity="info"))
     dates: dict[str, Any] = {}
     date_types: dict[str, str] = {}
     for name, key in _DATE_KEYS:

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from hcctrials.errors import ParseError
+from hcctrials.i18n import msg
 from hcctrials.model.trial import (
     Finding, Identifier, Intervention, OverallStatus, Provenance, Registry, Text, Trial,
 )
@@ -91,17 +92,17 @@ def parse_cde_row(cells: list[str], *, source_file: str, locator: str, raw: str)
                          field="registration number", value=number)
     status_text, drug, indication, title = (c.strip() for c in cells[2:6])
     findings = [Finding(code="partial_record", field="*", severity="info",
-                        message="a CDE listing row (number, status, drug, indication, title), not the full registration")]
+                        message=msg("a CDE listing row (number, status, drug, indication, title), not the full registration"))]
     status = map_cde_status(status_text)
     if status is None:
         findings.append(Finding(code="unparsed_value", field="overall_status", severity="info",
-                                message=f"CDE status not recognised: {status_text!r}", values={"value": status_text}))
+                                message=msg("CDE status not recognised: {value!r}", value=status_text)))
     mentions = drug_mentions(drug) or drug_mentions(_FORMS.sub(" ", drug))
     ids = list(dict.fromkeys(m.lexicon_id for m in mentions if m.lexicon_id))
     phases = title_phases(title)
     if phases:
         findings.append(Finding(code="derived_value", field="phases", severity="info",
-                                message="phase read from the public title (the listing has no phase column)",
+                                message=msg("phase read from the public title (the listing has no phase column)"),
                                 values={"title": title}))
     identifiers = [Identifier(scheme="ctr", value=number, primary=True, source_label="登记号")]
     if len(cells) > 6 and cells[6].strip():

@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from hcctrials.errors import ParseError
+from hcctrials.i18n import msg
 from hcctrials.model.trial import (
     Arm, Design, Eligibility, Enrollment, Finding, Identifier, Intervention, OverallStatus,
     Provenance, Registry, Sponsor, Text, Trial,
@@ -213,8 +214,9 @@ def parse_veeva_text(text: str, *, source_file: str = "<page>", raw: bytes | str
     _add_arm_doses(arms, list(interventions.values()))
     arms_head = _ARMS_START.match(arm_lines[0]) if arm_lines else None
     if arms_head and int(arms_head.group(2)) != len(arms):
-        findings.append(Finding(code="unparsed_value", field="arms", message=f"the page announces "
-                                f"{arms_head.group(2)} groups but {len(arms)} were read", values={"line": arm_lines[0]}))
+        findings.append(Finding(code="unparsed_value", field="arms", message=msg(
+            "the page announces {announced} groups but {read} were read", announced=arms_head.group(2), read=len(arms)),
+                                values={"line": arm_lines[0]}))
 
     enrollment = Enrollment()
     if (enrolled := first("enrollment")) and (hit := re.match(r"^(\d[\d,]*)(?:\s*[-–]\s*(\d[\d,]*))?", enrolled)):
@@ -252,8 +254,8 @@ def parse_veeva_text(text: str, *, source_file: str = "<page>", raw: bytes | str
     contacts = [Text(en=c.strip()) for line in sections.get("contacts", []) for c in line.split(";") if c.strip()]
     if re.search(r"data sourced from clinicaltrials\.gov", text, re.I):
         findings.append(Finding(code="derived_record", field="*", severity="info",
-                                message=f"{SITE_NAME} states its data are sourced from clinicaltrials.gov; "
-                                        f"the registry record is {trial_id}", values={"site": SITE_NAME}))
+                                message=msg("{site} states its data are sourced from clinicaltrials.gov; "
+                                            "the registry record is {record}", site=SITE_NAME, record=trial_id)))
     trial = Trial(
         trial_id=trial_id, registry=Registry.TRIAL_FINDER, identifiers=identifiers, brief_title=Text(en=title),
         summary=Text(en="\n\n".join(sections.get("about", [])) or None),

@@ -14,6 +14,7 @@ from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import HTMLResponse, Response
 
 from hcctrials.errors import HcctrialsError, NotFoundError
+from hcctrials.i18n import msg
 from hcctrials.web.forms import CHOICES, FORM_LABS, form_as_of, patient_from_form, patient_from_upload
 from hcctrials.web.language import COOKIE, explicit_language, request_language, switch_url, templates
 from hcctrials.web.routes.api import clean_text
@@ -80,7 +81,7 @@ def catalog_page(
 @router.get("/trials/{trial_id}", response_class=HTMLResponse)
 def trial_page(request: Request, trial_id: str, registry: Annotated[str | None, Query(max_length=20)] = None) -> Response:
     if clean_text(trial_id) != trial_id or len(trial_id) > 100 or (registry and clean_text(registry) != registry):
-        raise NotFoundError(f"no trial {trial_id[:100]!r}")
+        raise NotFoundError(msg("no trial {trial!r}", trial=trial_id[:100]))
     language = request_language(request)
     other = switch_url(request, "en" if language == "zh" else "zh")
 
