@@ -123,7 +123,9 @@ def test_every_message_template_is_pydantics_own() -> None:
     templates = {e["type"]: e["message_template_python"] for e in pydantic_core._pydantic_core.list_all_errors()}
     from hcctrials.patients import validation_text
 
-    for kind in KNOWN_TYPES:
+    # a type the installed pydantic no longer has (string_sub_type, gone in pydantic-core 2.50) stays mapped for the
+    # older versions the dependency range admits
+    for kind in sorted(KNOWN_TYPES & set(templates)):
         built = validation_text._MESSAGES[kind]({"error": "x", "expected": "'a' or 'b'", "class_name": "C",
                                                  "field_type": "List", "expected_plural": "s"})
         if kind in ("value_error", "assertion_error", "date_parsing", "date_from_datetime_parsing",
