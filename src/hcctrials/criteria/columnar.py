@@ -1230,23 +1230,51 @@ def _points_codes(node: Any, fc: FactColumns) -> np.ndarray:
     def mask(points: set[int]) -> int:
         return sum(1 << k for k in points)
 
-    class _Only:  # the item functions read ``f.patient`` only
-        def __init__(self, patient: Patient) -> None:
-            self.patient = patient
+    def per_record(fields: tuple[str, ...], item: Callable[[Any], int]) -> np.ndarray:
+        """*item* (of an object with ``.patient.<field>``) once per distinct combination of the patient fields it
+        reads: from the dictionary-encoded columns when the batch was read column-wise (no patient objects)."""
+        from types import SimpleNamespace
+
+        if fc.columns is not None:
+            cols = fc.columns
+            rows = list(zip(*(cols.codes[name].tolist() for name in fields)))
+
+            def value(row: tuple[int, ...]) -> Any:
+                return SimpleNamespace(patient=SimpleNamespace(
+                    **{name: cols.values[name][code] for name, code in zip(fields, row)}))
+        else:
+            rows = [tuple(id(getattr(p, name)) for name in fields) for p in fc.patients]
+            by_row = {row: p for row, p in zip(rows, fc.patients)}
+
+            def value(row: tuple[int, ...]) -> Any:
+                return SimpleNamespace(patient=by_row[row])
+        done: dict[tuple[int, ...], int] = {}
+        out = np.empty(n, dtype=np.int64)
+        for i, row in enumerate(rows):
+            got = done.get(row)
+            if got is None:
+                got = done[row] = item(value(row))
+            out[i] = got
+        return out
 
     if node.kind == "clip_score":
-        inverse, reps = fc.encoding("child_pugh") or (np.arange(n), list(range(n)))
-        cp = np.array([mask(C._child_pugh_points(fc.facts(i))) for i in reps], dtype=np.int64)[inverse]
-        morph = np.array([mask(C._morphology_points(_Only(p))) for p in fc.patients], dtype=np.int64)  # type: ignore[arg-type]
-        pvt = np.array([mask(C._pvt_points(_Only(p))) for p in fc.patients], dtype=np.int64)  # type: ignore[arg-type]
+        group, parts, _firsts = fc.liver_groups()  # Child-Pugh once per liver group, as the child_pugh leaf
+
+        def cp_class(points: int) -> int:
+            return 0 if points <= 6 else 1 if points <= 9 else 2
+
+        cp = np.array([mask(set(range(cp_class(g[0].points_min), cp_class(g[0].points_max) + 1))) for g in parts],
+                      dtype=np.int64)[group]
+        morph = per_record(("tumour",), lambda f: mask(C._morphology_points(f)))
+        pvt = per_record(("tumour", "conditions", "history_reviewed"), lambda f: mask(C._pvt_points(f)))
         afp = _lab_point_mask(fc, "afp", ">=", 400, "ng/mL")
         totals = _add_point_masks(_add_point_masks(_add_point_masks(cp, morph), afp), pvt)
         ok_points = [t for t in range(7) if C._OPS[node.comparator](t, node.value)]
     else:
-        share = np.array([0b11 if p.tumour.liver_involvement_pct is None else 1 << int(p.tumour.liver_involvement_pct > 50)
-                          for p in fc.patients], dtype=np.int64)
-        ascites = np.array([0b11 if p.liver.ascites is None else 1 << int(p.liver.ascites != "none")
-                            for p in fc.patients], dtype=np.int64)
+        share = per_record(("tumour",), lambda f: 0b11 if f.patient.tumour.liver_involvement_pct is None
+                           else 1 << int(f.patient.tumour.liver_involvement_pct > 50))
+        ascites = per_record(("liver",), lambda f: 0b11 if f.patient.liver.ascites is None
+                             else 1 << int(f.patient.liver.ascites != "none"))
         albumin = _lab_point_mask(fc, "albumin", "<", 3.0, "g/dL")
         bilirubin = _lab_point_mask(fc, "bilirubin_total", ">", 3.0, "mg/dL")
         totals = _add_point_masks(_add_point_masks(_add_point_masks(share, ascites), albumin), bilirubin)
@@ -1277,7 +1305,8 @@ def _per_distinct(node: Any, fc: FactColumns, inverse: np.ndarray, reps: list[in
 #: virology markers / hepatitis tests whose rule reads the virology record only, and those that also read the
 #: HBV DNA through one threshold (criteria/evaluation/leaves_history._virology, virology.evaluate_hepatitis_status)
 _VIROLOGY_RECORD_ONLY = frozenset({"hiv", "hcv_rna", "hbsag", "hbv_hcv_coinfection"})
-_HEPATITIS_RECORD_ONLY = frozenset({"hbv_antiviral", "hcv_treatment_washout", "hiv_active"})
+_HEPATITIS_RECORD_ONLY = frozenset({"hbv_antiviral", "hcv_treatment_washout", "hiv_active", "hiv_on_art",
+                                    "htlv1_positive"})
 
 
 def _hbv_dna_probe(node: Any) -> tuple[()] | tuple[str, float] | None:
