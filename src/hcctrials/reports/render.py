@@ -275,7 +275,7 @@ def _landmark_text(s: TteSummary, i: int, lang: str) -> str:
     return f"{pct(lm.survival)} ({_ci(lm.lower, lm.upper, lang)})"
 
 
-def _landmark_sentence(s: TteSummary, i: int, lang: str) -> str:
+def landmark_sentence(s: TteSummary, i: int, lang: str) -> str:
     """A landmark rate for a sentence (alt text): "55.9% (95% CI 40.7 to 68.7)"."""
     if i >= len(s.landmarks):
         return "-"
@@ -314,8 +314,8 @@ def _km_figure(b: ReportBuilder, d: EndpointDefinition, s: TteSummary, crit: str
     alt = b.say("Kaplan-Meier curve of {endpoint}{where}: {n} subjects, {events} events, median {median} "
                 "(95% CI {ci}); rate at 6 months {rate6}, at 12 months {rate12}.",
                 endpoint=name, where=where, n=s.n, events=s.events, median=median, ci=ci,
-                rate6=_landmark_sentence(s, 0, b.lang),
-                rate12=_landmark_sentence(s, 1, b.lang))
+                rate6=landmark_sentence(s, 0, b.lang),
+                rate12=landmark_sentence(s, 1, b.lang))
     return b.figure(fig, caption, alt)
 
 

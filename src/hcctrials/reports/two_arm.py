@@ -584,13 +584,10 @@ def median_text(s: TteSummary, lang: str, *, unit: bool = False) -> str:
 
 
 def landmark_text(s: TteSummary, i: int, lang: str) -> str:
-    if i >= len(s.landmarks):
-        return "-"
-    lm = s.landmarks[i]
-    if not lm.estimable or lm.lower is None or lm.upper is None:
-        return say("not estimable", lang)
-    return say("{rate}% (95% CI {lower} to {upper})", lang, rate=f"{100 * lm.survival:.1f}",
-               lower=f"{100 * lm.lower:.1f}", upper=f"{100 * lm.upper:.1f}")
+    """A landmark rate with its interval, as the one-arm report says it (:func:`render.landmark_sentence`)."""
+    from hcctrials.reports.render import landmark_sentence
+
+    return landmark_sentence(s, i, lang)
 
 
 def hr_text(cox: CoxModel, lang: str) -> str:
