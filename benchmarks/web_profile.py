@@ -76,12 +76,13 @@ def main() -> None:
     from hcctrials.patients.plausibility import check_dates
     from hcctrials.web.forms import patient_from_json
     from hcctrials.web.language import templates
-    from hcctrials.web.services import CatalogQuery, MatchOptions, WebServices
+    from hcctrials.web.services import CatalogQuery, MatchOptions, WebServices, keep_long_lived
 
     bench = _web_bench()
     patients = bench._patients()
     services = WebServices(args.db)
     services.freeze_after_load = True  # as the server process (hcctrials.web.server) runs it
+    keep_long_lived()  # and with its collector policy
     s = time.perf_counter()
     services.warm(AS_OF)
     print(f"warm (match catalog, today's recruiting states): {time.perf_counter() - s:.1f} s")

@@ -138,8 +138,8 @@ CONTRADICTORY = ("patient_id: P-030\nbirth_date: 1960-05-01\nsex: male\necog: 1\
                  "  - {analyte: albumin, value: 28, unit: g/L, date: 2024-03-01}\n"
                  "  - {analyte: platelets, value: 150, unit: 10^9/L, date: 2024-06-01}\n")
 FINDINGS_ZH = ["患者数据：矛盾：白蛋白 在 2024-03-01 有不同结果（38 g/L、28 g/L）；在记录确认哪一个正确之前均不采用",
-               "患者数据：矛盾：nodule_count 为 1，但列出了 2 个结节直径；结节数不予采用",
-               "患者数据：矛盾：largest_diameter_cm 为 2.5，但所列结节中有一个为 3 cm；最大径不予采用",
+               "患者数据：矛盾：结节数（nodule_count）为 1，但列出了 2 个结节直径；结节数不予采用",
+               "患者数据：矛盾：最大径（largest_diameter_cm）为 2.5 cm，但所列结节中有一个为 3 cm；最大径不予采用",
                "患者数据：评估日期 2024-05-10 之后的结果不予采用：血小板"]
 FINDINGS_EN = ["patient data: contradiction: albumin on 2024-03-01 has different results (38 g/L, 28 g/L); none is "
                "used until the record says which is right",

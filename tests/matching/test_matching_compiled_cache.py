@@ -40,6 +40,9 @@ def test_catalog_from_summaries_matches_full_records(seed_trials, real_trials, s
             got = result_to_dict(match_patient(patient, catalog, **kw))
             want = result_to_dict(match_patient(patient, full, **kw))
             assert got == want, path.name
+            # the Chinese names (title, institution, place) come through the summaries too
+            assert result_to_dict(match_patient(patient, catalog, **kw), "zh") == \
+                result_to_dict(match_patient(patient, full, **kw), "zh"), path.name
         changed = full[0].model_copy(update={"overall_status": OverallStatus.COMPLETED})
         changed = changed.model_copy(update={"provenance": changed.provenance.model_copy(
             update={"raw_sha256": "f" * 64})})

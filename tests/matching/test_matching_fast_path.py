@@ -81,7 +81,7 @@ def _reference(patient: Patient, trials: list[Trial], compiled: dict[str, Compil
             continue
         setting = classify_trial_setting(trial)
         sites = [SiteMatch(s.institution.get("en"), site_location(s).describe(), distance_class(here, site_location(s)),
-                           distance_km(here, site_location(s))) for s in trial.sites]
+                           distance_km(here, site_location(s)), s.institution.zh, site_location(s)) for s in trial.sites]
         nearest = min((s.distance for s in sites), key=DISTANCE_ORDER.__getitem__, default="unknown")
         matches.append(TrialMatch(trial.trial_id, trial.registry.value, trial.title("en"), verdict, rec, setting,
                                   setting_affinity(line, setting), sites, nearest, trial_links(trial),

@@ -60,6 +60,7 @@ LEAVES: list[Any] = [
     E.HepatitisStatus(test="hcv_treatment_washout", min_days=28),
     E.HepatitisStatus(test="isolated_anti_hbc"), E.HepatitisStatus(test="isolated_anti_hbc", hbv_dna_max_iu_ml=20.0),
     E.HepatitisStatus(test="hbv_active"), E.HepatitisStatus(test="hbv_active", hbv_dna_max_iu_ml=10000.0),
+    E.HepatitisStatus(test="hbv_dna_undetectable"),
     E.ChildPugh(allowed_points=[5, 6]), E.ChildPugh(allowed_points=[5, 6, 7]), E.ChildPugh(allowed_points=[7, 8, 9]),
     E.Albi(grades=["1"]), E.Albi(grades=["1", "2a"]), E.Albi(grades=["2b", "3"]),
     E.Stage(system="bclc", allowed=["B", "C"]), E.Stage(system="cnlc", allowed=["IIa", "IIb", "IIIa"]),
@@ -76,14 +77,24 @@ LABS: list[tuple[str, list[tuple[str | None, list[float]]]]] = [
     ("creatinine", [("mg/dL", _MGDL), ("umol/L", _UMOL), ("µmol/L", _UMOL), (None, _UMOL), ("mmHg", _UMOL)]),
     ("creatinine_clearance", [(BSA, _CRCL), ("mL/min", _CRCL), (None, _CRCL), ("mL/s", [0.5, 1.0, 1.5]),
                               ("mL/min/1.73 m²", _CRCL)]),
-    ("hbv_dna", [("IU/mL", [10.0, 20.0, 100.0, 499.0, 500.0, 2000.0, 2001.0, 10000.0, 250000.0]),
-                 ("copies/mL", [50.0, 100.0, 2500.0, 2800.0, 11650.0, 60000.0])]),
+    ("hbv_dna", [("IU/mL", [0.0, 10.0, 20.0, 100.0, 499.0, 500.0, 2000.0, 2001.0, 10000.0, 250000.0]),
+                 ("copies/mL", [0.0, 50.0, 100.0, 500.0, 2500.0, 2800.0, 11650.0, 60000.0]),
+                 ("log10 IU/mL", [0.0, 1.3, 3.3, 5.4]), (None, [20.0, 350.0])]),
     ("bilirubin_total", [("umol/L", [12.0, 34.2, 34.19, 51.3, 51.31, 68.4, 171.0]),
                          ("mg/dL", [0.7, 2.0, 1.99, 3.0, 3.01, 4.0, 10.0])]),
     ("albumin", [("g/L", [27.9, 28.0, 35.0, 35.1, 42.0]), ("g/dL", [2.79, 2.8, 3.5, 3.51, 3.9])]),
     ("inr", [(None, [1.0, 1.69, 1.7, 2.3, 2.31])]),
     ("pt_prolongation", [("s", [2.0, 4.0, 6.0, 6.5])]),
 ]
+
+
+#: result texts as laboratories report them (the wording of the HBV DNA assays' result fields: Roche cobas "Target Not
+#: Detected", "<20 IU/mL" below the quantification limit, Chinese reports 阴性 / 未检出 / 低于检测下限), and a few that are
+#: no negative result ("detected", "pending", "see comment")
+TEXTS: dict[str, list[str]] = {"hbv_dna": [
+    "Target Not Detected", "Not detected", "undetectable", "Undetectable (<20 IU/mL)", "negative", "HBV DNA negative",
+    "below the limit of detection", "<20 IU/mL", "< 1.0E+02 copies/mL", "阴性", "未检出", "低于检测下限", "阳性",
+    "detected", "Detected, <20 IU/mL", "see comment", "pending"]}
 
 
 @st.composite
@@ -93,9 +104,14 @@ def lab_results(draw: st.DrawFn) -> list[dict[str, Any]]:
         for _ in range(draw(st.integers(0, 2))):
             unit, values = draw(st.sampled_from(choices))
             lab: dict[str, Any] = {"analyte": analyte, "unit": unit, "date": draw(DAYS),
-                                   "qualifier": draw(st.sampled_from([None, None, None, "<", ">"]))}
+                                   "qualifier": draw(st.sampled_from([None, None, None, "<", ">", "<=", "="]))}
             if draw(st.integers(0, 9)) == 0:
                 lab["text"] = "pending"  # a result without a value (newer than the one with a value, sometimes)
+            elif analyte in TEXTS and draw(st.integers(0, 2)) == 0:
+                # a result reported as text (FHIR valueString / valueCodeableConcept), with or without a value
+                lab["text"] = draw(st.sampled_from(TEXTS[analyte]))
+                if draw(st.booleans()):
+                    lab["value"] = draw(st.sampled_from(values))
             else:
                 lab["value"] = draw(st.sampled_from(values))
             if analyte == "creatinine":
@@ -242,3 +258,45 @@ def test_values_on_each_side_of_a_cut_off_are_never_grouped_together() -> None:
             got = evaluate_leaf_column(node, fc).tolist()
             want = [_scalar(node, p) for p in who]
             assert got == want, (node, [(p.patient_id, g, w) for p, g, w in zip(who, got, want) if g != w])
+
+
+# NCT02572687 exclusion 7: "For gastric/GEJ and NSCLC participants, has chronic hepatitis B or hepatitis C infection.
+# (For HCC participants, those with chronic hepatitis B virus [HBV] infection with a negative HBV deoxyribonucleic acid
+# [DNA] test and who are on antiviral therapy, ... are eligible)": its "negative HBV DNA test" is the leaf
+# HepatitisStatus(test="hbv_dna_undetectable"), read on the newest HBV DNA result of the 28-day lab window.
+HBV_DNA_NEGATIVE_CASES: list[tuple[list[dict[str, Any]], str, str]] = [
+    ([{"text": "Target Not Detected"}], "met", "the cobas assay's wording for no HBV DNA found"),
+    ([{"text": "阴性"}], "met", "a Chinese report: negative"),
+    ([{"text": "未检出"}], "met", "a Chinese report: not detected"),
+    ([{"value": 20.0, "unit": "IU/mL", "qualifier": "<"}], "met", "below the assay's limit of 20 IU/mL: no DNA measured"),
+    ([{"value": 100.0, "unit": "copies/mL", "qualifier": "<"}], "met", "below the limit, in copies/mL: the unit is not "
+     "what says negative"),
+    ([{"value": 0.0, "unit": "IU/mL"}], "met", "reported as 0"),
+    ([{"value": 350.0, "unit": "IU/mL"}], "not_met", "350 IU/mL measured: a positive test, however low"),
+    ([{"value": 1200.0, "unit": "copies/mL"}], "not_met", "1,200 copies/mL measured"),
+    ([{"text": "阴性", "days": 20}, {"value": 350.0, "unit": "IU/mL", "days": 5}], "not_met",
+     "the newest result counts: negative 20 days ago, 350 IU/mL five days ago"),
+    ([{"value": 350.0, "unit": "IU/mL", "days": 20}, {"text": "undetectable", "days": 5}], "met",
+     "the newest result counts: undetectable five days ago"),
+    ([{"text": "pending"}], "unknown", "a result not yet reported says neither"),
+    ([{"text": "Target Not Detected", "days": 40}], "unknown", "the only test is 40 days old, outside the 28-day window"),
+    ([], "unknown", "no HBV DNA test at screening"),
+]
+
+
+def test_a_negative_hbv_dna_test_read_column_wise() -> None:
+    """Each patient is HBsAg positive on entecavir; only the HBV DNA results differ.  Their verdict on "a negative HBV
+    DNA test" (NCT02572687 exclusion 7), read column-wise as ``screen`` reads a batch, is the clinical reading of the
+    newest result, and equals the one-patient engine's for each patient."""
+    node = E.HepatitisStatus(test="hbv_dna_undetectable")
+    batch = []
+    for k, (results, _want, _why) in enumerate(HBV_DNA_NEGATIVE_CASES):
+        labs = [{"analyte": "hbv_dna", "date": (AS_OF - timedelta(days=r.get("days", 3))).isoformat(),
+                 **{key: v for key, v in r.items() if key != "days"}} for r in results]
+        batch.append(Patient.model_validate({"patient_id": f"D{k}", "labs": labs, "virology": {
+            "hbsag_positive": True, "hbv_antiviral": True, "hbv_antiviral_start": "2025-03-01"}}))
+    columns = read_batch_columns(patients_to_batch(batch))
+    got = evaluate_leaf_column(node, FactColumns.from_columns(columns, AS_OF)).tolist()
+    want = [STATUS_CODES[w] for _r, w, _why in HBV_DNA_NEGATIVE_CASES]
+    assert got == want, [why for g, w, (_r, _w, why) in zip(got, want, HBV_DNA_NEGATIVE_CASES) if g != w]
+    assert got == [_scalar(node, columns.patient(i)) for i in range(columns.n)]

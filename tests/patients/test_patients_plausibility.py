@@ -47,7 +47,7 @@ def test_same_day_conflicting_bilirubin_decides_nothing() -> None:
     patient = parse_patient({"patient_id": "P", "labs": [
         {"analyte": "bilirubin_total", "value": 20, "unit": "umol/L", "date": "2026-05-20", "uln": 21},
         {"analyte": "bilirubin_total", "value": 45, "unit": "umol/L", "date": "2026-05-20", "uln": 21}]})
-    assert any("bilirubin_total on 2026-05-20" in f for f in patient.data_findings)
+    assert any("total bilirubin on 2026-05-20" in f for f in patient.data_findings)
     verdict = evaluate_node(compile_criterion("Total bilirubin ≤ 1.5 × ULN", role="inclusion"),
                             PatientFacts(patient, AS_OF))
     assert verdict.status == "unknown"

@@ -208,7 +208,7 @@ def test_the_match_page_shows_findings_in_the_readers_language(client: Any) -> N
     shown = [html.unescape(t).strip() for t in re.findall(r'<p class="warning">(.*?)</p>', zh.text, re.S)]
     findings = [t for t in shown if t.startswith("患者数据：")]
     assert findings == ["患者数据：矛盾：白蛋白 在 2024-03-01 有不同结果（38 g/L、28 g/L）；在记录确认哪一个正确之前均不采用",
-                        "患者数据：矛盾：nodule_count 为 1，但列出了 2 个结节直径；结节数不予采用"]
+                        "患者数据：矛盾：结节数（nodule_count）为 1，但列出了 2 个结节直径；结节数不予采用"]
     for text in findings:
         assert not english_left(text, "g/L", "nodule_count"), text
     en = client.post("/match/upload?lang=en", files=files, data={"as_of": "2024-05-10"})

@@ -6,6 +6,7 @@ criteria compiler, scores, ``hcctrials match --json``), never from the app's own
 
 from __future__ import annotations
 
+import html
 import json
 import logging
 import re
@@ -136,6 +137,51 @@ def test_trial_page_shows_both_languages_side_by_side(client: Any) -> None:
                              page.text)
     assert side_by_side is not None
     assert side_by_side.group(2) == title["zh"]
+
+
+def test_trial_page_in_chinese_names_coded_values_in_words(client: Any) -> None:
+    # The bundled ChiCTR example: its study type, design, arm type and enrolment type are codes in the record
+    # (interventional, experimental, ...): the Chinese page says them in Chinese, the English page in English.
+    record = client.get("/api/trials/ChiCTR2400000017").json()["trial"]
+    zh = client.get("/trials/ChiCTR2400000017?lang=zh").text
+    en = client.get("/trials/ChiCTR2400000017?lang=en").text
+    client.cookies.clear()
+    overview_zh = zh.split('id="overview"')[1].split("</section>")[0]
+    arms_zh = zh.split('id="arms"')[1].split("</section>")[0]
+    assert record["study_type"] == "interventional"
+    assert "<dd>干预性研究</dd>" in overview_zh and "<dd>interventional</dd>" in en
+    assert "<dd>随机、平行分组</dd>" in overview_zh and "(预计)" in overview_zh  # randomized, parallel; anticipated
+    # the arm's interventions by the record's Chinese names ("Lenvatinib, sintilimab, TACE" as the arm lists them)
+    assert "仑伐替尼、信迪利单抗、TACE" in arms_zh and "Lenvatinib, sintilimab, TACE" in en
+    for arm in record["arms"]:
+        if arm.get("type") == "experimental":
+            assert "试验组" in arms_zh and ">experimental" not in arms_zh
+    for code in ("interventional", "experimental", "single_group", "active_comparator", "anticipated"):
+        assert code not in overview_zh + arms_zh, code
+
+
+def test_no_trial_page_in_chinese_shows_a_record_code(client: Any) -> None:
+    # Every coded value a record carries (record and site statuses, study type, design, arm type, identifier
+    # scheme, enrolment type) is said in words on the Chinese page; record text as published (the English side of a
+    # bilingual block, ids, file names) is left out of the check.
+    from hcctrials.i18n.record_words import _words
+    from hcctrials.model.trial import OverallStatus
+
+    codes = {s.value for s in OverallStatus} | {"single_group", "active_comparator", "placebo_comparator", "org_study_id",
+                                                 "interventional", "observational", "randomized", "non_randomized"}
+    for kind in ("arm_type", "allocation", "model", "masking", "date_type", "scheme"):
+        # a code whose word is itself a name (ChiCTR, CTIS) is not a code left unsaid
+        codes |= {c for c, word in _words(kind, "en").items() if ("_" in c or len(c) > 5) and word.lower() != c}
+    ids = [i["trial_id"] for i in client.get("/api/trials", params={"per_page": 100}).json()["items"]]
+    assert len(ids) >= 4
+    for trial_id in ids:
+        page = client.get(f"/trials/{trial_id}", params={"lang": "zh"}).text
+        client.cookies.clear()  # ?lang=zh sets the language cookie: the shared client's next test reads English
+        page = re.sub(r'<div lang="en">.*?</div>|<code>.*?</code>|<script.*?</script>|<style.*?</style>', " ", page,
+                      flags=re.S)
+        text = html.unescape(re.sub(r"<[^>]+>", " ", page))
+        left = {w for w in re.findall(r"\b[a-z][a-z_]+\b", text) if w in codes}
+        assert not left, (trial_id, sorted(left))
 
 
 def test_trial_page_sections(client: Any, web_db: str) -> None:

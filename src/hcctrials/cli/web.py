@@ -68,8 +68,12 @@ def serve_command(
                     **options)
         return
     from hcctrials.web import create_app
+    from hcctrials.web.services import keep_long_lived
 
-    uvicorn.run(create_app(url), **options)
+    served = create_app(url)
+    served.state.services.freeze_after_load = True  # the server's collector policy, as `hcctrials.web.server` sets it
+    keep_long_lived()
+    uvicorn.run(served, **options)
 
 
 def register(app: typer.Typer) -> None:

@@ -36,7 +36,9 @@ How (per batch of patients, all on one ``as_of``):
    * ``virology`` and ``hepatitis_status`` are keyed on the virology record and, for the markers and
      tests that read HBV DNA, on the verdict of "HBV DNA <comparator> limit IU/mL" computed
      column-wise, so that continuous DNA values collapse to three keys (:func:`_hbv_dna_probe`; an
-     unlisted marker or test keys on every HBV DNA result, as before).
+     unlisted marker or test keys on every HBV DNA result, as before).  The test "HBV DNA undetectable"
+     reads the newest HBV DNA result only and is computed column-wise from its value and shape (text,
+     qualifier) for a batch read column-wise (:func:`_hbv_dna_undetectable_codes`).
    * ``child_pugh``, ``albi`` and ``stage`` read the Child-Pugh / ALBI / staging inputs, computed once
      per group of patients whose liver values fall in the same Child-Pugh bands and mALBI sub-grade
      with equal liver, ECOG, tumour and diagnosis records (:func:`_column_liver_groups`; values close
@@ -63,6 +65,7 @@ How (per batch of patients, all on one ``as_of``):
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
@@ -244,6 +247,9 @@ class LabColumn:
     lower_open: np.ndarray  # bool: qualifier < or <= (true value anywhere below)
     upper_open: np.ndarray  # bool: qualifier > or >=
     uln: np.ndarray  # float64, NaN when the lab gave none
+    #: unit is None / _BAD_UNIT (from a column batch's shapes; else worked out from ``unit`` when needed)
+    no_unit: np.ndarray | None = None
+    bad_unit: np.ndarray | None = None
 
 
 def _signature_stage(p: Patient, f: PatientFacts) -> Hashable:
@@ -352,9 +358,14 @@ def _canonical_values(columns: PatientColumns, analyte: str, window: int, as_of:
     same = (table.unit[columns.lab_shape[keep]] == canon) & (values >= 0) if canon is not None else \
         np.zeros(rows.size, dtype=bool)
     out[rows[same]] = values[same]
-    memo: dict[tuple[int, float], float | None] = {}
+    memo = _CANONICAL_MEMO
+    if len(memo) > 500_000:
+        memo.clear()
+    shapes = columns.shapes
     for r, k in zip(rows[~same].tolist(), keep[~same].tolist()):
-        key = (int(columns.lab_shape[k]), float(columns.lab_value[k]))
+        s = shapes[int(columns.lab_shape[k])]
+        # what the converted value depends on (not the date, qualifier or text): equal keys, equal values
+        key = (s.analyte, s.unit, s.uln, s.lln, float(columns.lab_value[k]))
         if key not in memo:
             try:
                 memo[key] = to_canonical(columns.lab_result(k), on_implausible="record").value
@@ -364,6 +375,10 @@ def _canonical_values(columns: PatientColumns, analyte: str, window: int, as_of:
         if got is not None:
             out[r] = got
     return out
+
+
+#: :func:`_canonical_values`' conversions, kept across batches (bounded)
+_CANONICAL_MEMO: dict[tuple[str, str | None, float | None, float | None, float], float | None] = {}
 
 
 def _band_column(value: np.ndarray, low: float, high: float, increasing: bool) -> np.ndarray:
@@ -508,7 +523,9 @@ def _column_keys(columns: PatientColumns, fields: tuple[str, ...], numbers: tupl
         parts.append([None if v != v else v for v in columns.numbers[name].tolist()])
     if analytes:
         table = _shape_table(columns)
-        hit = np.isin(table.analyte[columns.lab_shape], np.array(analytes, dtype=object))
+        wanted = np.zeros(len(_ANALYTE_CODES) + 1, dtype=bool)  # by analyte number (the last: not seen)
+        wanted[[_ANALYTE_CODES[a] for a in analytes if a in _ANALYTE_CODES]] = True
+        hit = wanted[table.analyte_code[columns.lab_shape]]
         per_row: list[Any] = [()] * columns.n
         rows = columns.lab_row[hit].tolist()
         shapes = columns.lab_shape[hit].tolist()
@@ -534,20 +551,29 @@ class _ShapeTable:
     uln: np.ndarray  # float64
     lower_open: np.ndarray  # bool
     upper_open: np.ndarray  # bool
+    no_unit: np.ndarray  # bool: no unit given
+    bad_unit: np.ndarray  # bool: a unit that does not parse (_BAD_UNIT)
+    analyte_code: np.ndarray  # int64: the analyte's number in _ANALYTE_CODES
 
 
 _SHAPE_TABLE: list[Any] = [None, None, None]  # [generation, shapes list, _ShapeTable]
+#: analyte -> a number, in the order first seen in this process
+_ANALYTE_CODES: dict[str, int] = {}
 
 
 def _shape_rows(shapes: Sequence[Any]) -> _ShapeTable:
+    units = [_norm_unit(s.unit) for s in shapes]
     return _ShapeTable(
         np.array([s.analyte for s in shapes], dtype=object),
         np.array([-1 if s.date is None else s.date.toordinal() for s in shapes], dtype=np.int64),
-        np.array([_norm_unit(s.unit) for s in shapes], dtype=object),
+        np.array(units, dtype=object),
         [s.unit for s in shapes],
         np.array([np.nan if s.uln is None else float(s.uln) for s in shapes], dtype=np.float64),
         np.array([s.qualifier in ("<", "<=") for s in shapes], dtype=bool),
         np.array([s.qualifier in (">", ">=") for s in shapes], dtype=bool),
+        np.array([u is None for u in units], dtype=bool),
+        np.array([u == _BAD_UNIT for u in units], dtype=bool),
+        np.array([_ANALYTE_CODES.setdefault(s.analyte, len(_ANALYTE_CODES)) for s in shapes], dtype=np.int64),
     )
 
 
@@ -558,11 +584,10 @@ def _shape_table(columns: PatientColumns) -> _ShapeTable:
         table = _shape_rows(columns.shapes)
     elif len(table.raw_unit) < len(shapes):
         more = _shape_rows(shapes[len(table.raw_unit):])
-        table = _ShapeTable(np.concatenate([table.analyte, more.analyte]), np.concatenate([table.day, more.day]),
-                            np.concatenate([table.unit, more.unit]), table.raw_unit + more.raw_unit,
-                            np.concatenate([table.uln, more.uln]),
-                            np.concatenate([table.lower_open, more.lower_open]),
-                            np.concatenate([table.upper_open, more.upper_open]))
+        joined: list[Any] = [a + b if isinstance(a, list) else np.concatenate([a, b])
+                             for a, b in ((getattr(table, f.name), getattr(more, f.name))
+                                          for f in dataclasses.fields(_ShapeTable))]
+        table = _ShapeTable(*joined)
     _SHAPE_TABLE[:] = [columns.generation, columns.shapes, table]
     return cast(_ShapeTable, table)
 
@@ -571,23 +596,25 @@ _LAB_INDEX: list[Any] = [None, None, None]  # [columns, as_of, index]: the batch
 
 
 def _lab_index(columns: PatientColumns, as_of: date) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray,
-                                                            np.ndarray, np.ndarray, dict[str, int]]:
-    """The flat lab columns of a batch sorted once by (row, days before *as_of*, record order): (positions,
-    analyte code, days before, dated on or before *as_of*, has a value, row) in that order and the analyte
-    codes (kept for the batch being evaluated)."""
+                                                            np.ndarray, np.ndarray, dict[str, tuple[int, int]]]:
+    """The flat lab columns of a batch sorted once by (analyte, row, days before *as_of*, record order):
+    (positions, analyte code, days before, dated on or before *as_of*, has a value, row) in that order and
+    each analyte's (start, end) in that order (kept for the batch being evaluated)."""
     if _LAB_INDEX[0] is columns and _LAB_INDEX[1] == as_of:
-        return cast("tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, dict[str, int]]",
-                    _LAB_INDEX[2])
+        return cast("tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, "
+                    "dict[str, tuple[int, int]]]", _LAB_INDEX[2])
     table = _shape_table(columns)
     shape = columns.lab_shape
     day = table.day[shape]
     today = as_of.toordinal()
     before = today - day
-    names, code = (np.unique(table.analyte[shape].astype(str), return_inverse=True) if shape.size
-                   else (np.empty(0, dtype=str), np.empty(0, dtype=np.int64)))
-    order = np.lexsort((np.arange(shape.size), before, columns.lab_row))
-    index = (order, code.reshape(-1)[order], before[order], ((day >= 0) & (day <= today))[order],
-             ~np.isnan(columns.lab_value)[order], columns.lab_row[order], {str(x): k for k, x in enumerate(names)})
+    code = table.analyte_code[shape]
+    order = np.lexsort((np.arange(shape.size), before, columns.lab_row, code))
+    bounds = np.searchsorted(code[order], np.arange(len(_ANALYTE_CODES) + 1))
+    index = (order, code[order], before[order], ((day >= 0) & (day <= today))[order],
+             ~np.isnan(columns.lab_value)[order], columns.lab_row[order],
+             {name: (int(bounds[k]), int(bounds[k + 1])) for name, k in _ANALYTE_CODES.items()
+              if bounds[k] < bounds[k + 1]})
     _LAB_INDEX[:] = [columns, as_of, index]
     return index
 
@@ -597,16 +624,17 @@ def _newest_rows(columns: PatientColumns, analyte: str, window: int, as_of: date
     """(rows, positions in the flat lab columns) of the newest dated result of *analyte* on or before
     *as_of* within *window* days per patient (ties: the first in record order), as
     :meth:`Patient.labs_for`; only results with a value when *with_value*."""
-    order, code, before, dated, valued, row, names = _lab_index(columns, as_of)
-    k = names.get(analyte)
-    if k is None:
+    order, _code, before, dated, valued, row, spans = _lab_index(columns, as_of)
+    span = spans.get(analyte)
+    if span is None:
         empty = np.empty(0, dtype=np.int64)
         return empty, empty
-    sel = (code == k) & dated & (before <= window)
+    a, b = span  # the analyte's results, by row, then newest first, then record order
+    sel = dated[a:b] & (before[a:b] <= window)
     if with_value:
-        sel &= valued
-    keep = order[sel]
-    rows = row[sel]
+        sel &= valued[a:b]
+    keep = order[a:b][sel]
+    rows = row[a:b][sel]
     first = np.r_[True, rows[1:] != rows[:-1]] if rows.size else np.empty(0, dtype=bool)
     return rows[first], keep[first]
 
@@ -620,6 +648,8 @@ def _column_lab(columns: PatientColumns, analyte: str, window: int, as_of: date)
     unit = np.full(n, None, dtype=object)
     lower = np.zeros(n, dtype=bool)
     upper = np.zeros(n, dtype=bool)
+    no_unit = np.ones(n, dtype=bool)
+    bad_unit = np.zeros(n, dtype=bool)
     rows, keep = _newest_rows(columns, analyte, window, as_of, True)
     if rows.size:
         table = _shape_table(columns)
@@ -630,7 +660,9 @@ def _column_lab(columns: PatientColumns, analyte: str, window: int, as_of: date)
         uln[rows] = table.uln[shape]
         lower[rows] = table.lower_open[shape]
         upper[rows] = table.upper_open[shape]
-    return LabColumn(present, value, unit, lower, upper, uln)
+        no_unit[rows] = table.no_unit[shape]
+        bad_unit[rows] = table.bad_unit[shape]
+    return LabColumn(present, value, unit, lower, upper, uln, no_unit, bad_unit)
 
 
 def _column_age(columns: PatientColumns, as_of: date) -> np.ndarray:
@@ -675,11 +707,14 @@ class FactColumns:
         self._numbers: dict[str, np.ndarray] = {}
         self._fields: dict[str, np.ndarray] = {}
         self._any_unit: dict[tuple[str, int, str], np.ndarray] = {}
+        self._lab_masks: dict[tuple[str, int], tuple[np.ndarray, np.ndarray]] = {}
+        self._lab_bounds: dict[tuple[str, int, str], tuple[np.ndarray, np.ndarray, np.ndarray]] = {}
         self._keyed: dict[Hashable, tuple[np.ndarray, list[int], list[Hashable] | None]] = {}
         self._liver_groups: tuple[np.ndarray, list[tuple[Any, Any, Hashable]], list[int]] | None = None
         self._shared_keys: dict[str, list[Hashable]] = {}
         #: leaf verdict per (leaf, shared key), kept across batches by the catalog (None: not kept)
-        self.leaf_cache: dict[tuple[int, Hashable], int] | None = None
+        self.leaf_cache: _LeafCache | None = None
+        self._key_ids: dict[Hashable, np.ndarray] = {}
 
     @classmethod
     def from_columns(cls, columns: PatientColumns, as_of: date, *, lab_window_days: int = 28,
@@ -844,6 +879,36 @@ class FactColumns:
         ``leaves._cockcroft_gault`` pick it): :meth:`lab`."""
         return self.lab(analyte, window)
 
+    def lab_masks(self, analyte: str, window: int) -> tuple[np.ndarray, np.ndarray]:
+        """(usable: a result with a value whose unit is not unreadable, no unit given) of the lab column."""
+        key = (analyte, window)
+        got = self._lab_masks.get(key)
+        if got is None:
+            col = self.lab(analyte, window)
+            no_unit = col.unit == None if col.no_unit is None else col.no_unit  # noqa: E711 - elementwise
+            bad_unit = col.unit == _BAD_UNIT if col.bad_unit is None else col.bad_unit
+            got = self._lab_masks[key] = (col.present & ~bad_unit, no_unit)
+        return got
+
+    def lab_bounds(self, analyte: str, window: int, unit: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(decidable, low, high) of the lab column in *unit* for a threshold in that unit (``leaves._lab``): a
+        result is decidable when its value converts to *unit*, or has no unit and *unit* is "1" (a ratio); the
+        true value lies in [low, high] (a result censored below: low is -inf; above: high is +inf).  Shared by
+        every threshold on the same analyte, window and unit."""
+        key = (analyte, window, unit)
+        got = self._lab_bounds.get(key)
+        if got is None:
+            col = self.lab(analyte, window)
+            usable, no_unit = self.lab_masks(analyte, window)
+            converted, ok = self.lab_in(analyte, window, unit)
+            sel = usable & ~no_unit & ok
+            if unit == "1":
+                sel |= usable & no_unit
+            vals = np.where(no_unit, col.value, converted)
+            got = self._lab_bounds[key] = (sel, np.where(col.lower_open, -np.inf, vals),
+                                           np.where(col.upper_open, np.inf, vals))
+        return got
+
     def any_lab_in_unit(self, analyte: str, window: int, unit: str) -> np.ndarray:
         """Bool per patient: some result of *analyte* with a value within *window* days (as
         :meth:`Patient.labs_for`) has a unit that normalises to *unit*."""
@@ -858,8 +923,9 @@ class FactColumns:
             shape = cols.lab_shape
             day = table.day[shape]
             today = self.as_of.toordinal()
-            sel = ((table.analyte[shape] == analyte) & (day >= 0) & (day <= today) & (today - day <= window)
-                   & ~np.isnan(cols.lab_value) & (table.unit[shape] == unit))
+            sel = ((table.analyte_code[shape] == _ANALYTE_CODES.get(analyte, -1)) & (day >= 0) & (day <= today)
+                   & (today - day <= window) & ~np.isnan(cols.lab_value))
+            sel[sel] = table.unit[shape[sel]] == unit  # the (few) results of the analyte: their unit
             out[cols.lab_row[sel]] = True
         else:
             for i, p in enumerate(self.patients):
@@ -938,7 +1004,22 @@ class FactColumns:
                 self._shared_keys[kind] = list(position)
             return self._encodings[kind]
         elif self.columns is not None and kind in _COLUMN_SIGNATURES:
-            keys = _column_keys(self.columns, *_COLUMN_SIGNATURES[kind], as_of=self.as_of)
+            fields, numbers, analytes = _COLUMN_SIGNATURES[kind]
+            if not analytes:  # the key of _column_keys, dictionary-encoded with NumPy (no loop over patients)
+                key_parts = [self.columns.codes[name] for name in fields]
+                number_values: list[list[Any]] = []
+                for name in numbers:
+                    distinct, code = np.unique(self.columns.numbers[name], return_inverse=True, equal_nan=True)
+                    key_parts.append(code.reshape(-1))
+                    number_values.append([None if v != v else v for v in distinct.tolist()])
+                by_row, firsts_of, rows = _encode_rows(key_parts, self.n)
+                if number_values:
+                    k = len(fields)
+                    rows = [(*row[:k], *(vals[c] for vals, c in zip(number_values, row[k:]))) for row in rows]
+                self._encodings[kind] = (by_row, firsts_of)
+                self._shared_keys[kind] = list(rows)
+                return by_row, firsts_of
+            keys = _column_keys(self.columns, fields, numbers, analytes, as_of=self.as_of)
             shared = True
         elif kind in _FIELD_SIGNATURES:
             fields, extra = _FIELD_SIGNATURES[kind]
@@ -959,6 +1040,14 @@ class FactColumns:
         if shared:
             self._shared_keys[kind] = [keys[i] for i in reps]
         return inverse, reps
+
+    def key_ids(self, space: Hashable, keys: Sequence[Hashable]) -> np.ndarray:
+        """The numbers of the distinct *keys* of one space in the leaf cache (:class:`_LeafCache`), once per batch."""
+        got = self._key_ids.get(space)
+        if got is None:
+            assert self.leaf_cache is not None
+            got = self._key_ids[space] = self.leaf_cache.ids_of(space, keys)
+        return got
 
     def shared_keys(self, kind: str) -> list[Hashable] | None:
         """The distinct keys of :meth:`encoding` (aligned with its representatives) when they mean the
@@ -986,6 +1075,21 @@ def _range_codes(lo: np.ndarray, hi: np.ndarray, cmp: str, thr: np.ndarray | flo
     return np.where(met, MET, np.where(not_met, NOT_MET, UNKNOWN)).astype(_I8)
 
 
+def _ordered_range_codes(lo: np.ndarray, hi: np.ndarray, cmp: str, thr: float) -> np.ndarray:
+    """:func:`_range_codes` where lo <= hi (rows where either is NaN get any code: the caller masks them): for an
+    order comparison the true value satisfies it for sure when the less favourable bound does, and fails it for
+    sure when the more favourable bound does (the straddling case is the rest)."""
+    if cmp in ("<", "<="):
+        met, fails = _CMP[cmp](hi, thr), ~_CMP[cmp](lo, thr)
+    elif cmp in (">", ">="):
+        met, fails = _CMP[cmp](lo, thr), ~_CMP[cmp](hi, thr)
+    else:
+        return _range_codes(lo, hi, cmp, thr)
+    out = met.view(_I8) - fails.view(_I8)  # met and fails exclusive (lo <= hi): met 1, fails -1, else 0
+    out += UNKNOWN
+    return out
+
+
 def _interval_codes(value: np.ndarray, lower_open: np.ndarray, upper_open: np.ndarray, cmp: str,
                     thr: np.ndarray | float) -> np.ndarray:
     """``leaves._cmp_interval`` of ``leaves._interval`` (censored results) over arrays."""
@@ -1002,8 +1106,8 @@ def _lab_codes(node: Any, fc: FactColumns) -> tuple[np.ndarray, np.ndarray]:
     fallback = np.zeros(fc.n, dtype=bool)
     if node.analyte == "creatinine_clearance":
         fallback = ~col.present  # Cockcroft-Gault from creatinine, age, weight, sex: scalar rule
-    usable = col.present & (col.unit != _BAD_UNIT)
     if node.uln_multiple is not None:
+        usable, no_unit = fc.lab_masks(node.analyte, window)
         has_uln = usable & ~np.isnan(col.uln)
         if has_uln.any():
             thr = node.uln_multiple * col.uln
@@ -1014,8 +1118,8 @@ def _lab_codes(node: Any, fc: FactColumns) -> tuple[np.ndarray, np.ndarray]:
         if fc.assume_default_uln and default is not None and rest.any():
             d_uln, d_unit = default
             converted, ok = fc.lab_in(node.analyte, window, d_unit)
-            vals = np.where(col.unit == None, col.value, converted)  # noqa: E711 - elementwise
-            ok = ok | (col.unit == None)  # noqa: E711
+            vals = np.where(no_unit, col.value, converted)
+            ok = ok | no_unit
             sel = rest & ok
             # as leaves._lab: an assumed ULN decides only when the whole band of ULNs in use agrees
             low, high = (_interval_codes(vals, col.lower_open, col.upper_open, node.comparator,
@@ -1027,15 +1131,8 @@ def _lab_codes(node: Any, fc: FactColumns) -> tuple[np.ndarray, np.ndarray]:
         crit_unit = normalise_unit(node.unit) if node.unit else canonical_unit(node.analyte)
     except (UnitError, KeyError):
         return codes, fallback
-    no_unit = col.unit == None  # noqa: E711 - elementwise comparison on an object array
-    if crit_unit == "1":
-        usable_no_unit = usable & no_unit
-    else:
-        usable_no_unit = np.zeros(fc.n, dtype=bool)
-    converted, ok = fc.lab_in(node.analyte, window, crit_unit)
-    sel = (usable & ~no_unit & ok) | usable_no_unit
-    vals = np.where(no_unit, col.value, converted)
-    c = _interval_codes(vals, col.lower_open, col.upper_open, node.comparator, float(node.value))
+    sel, low, high = fc.lab_bounds(node.analyte, window, crit_unit)
+    c = _ordered_range_codes(low, high, node.comparator, float(node.value))
     codes[sel] = c[sel]
     return codes, fallback
 
@@ -1131,6 +1228,41 @@ def _traced_code(node: Any, fc: FactColumns, i: int) -> tuple[int, bool]:
 _CONSTANT = ("<reads nothing of the patient>",)
 
 
+class _LeafCache(dict[tuple[int, Hashable], int]):
+    """Leaf verdicts kept across the batches of one setting (:meth:`ColumnarCatalog.leaf_cache`): (leaf, key) ->
+    code for a leaf whose rule reads nothing of the patient; and per space of shared keys (a leaf kind, or a
+    virology probe) the distinct keys numbered in the order first seen, with one int8 table per leaf indexed by
+    that number (-1: not worked out yet), so that a batch looks each distinct key up once per space, not once
+    per leaf and key."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.key_ids: dict[Hashable, dict[Hashable, int]] = {}
+        self.tables: dict[int, np.ndarray] = {}
+        self.cells = 0  # table cells held (bounds the cache: see ColumnarCatalog.leaf_cache)
+
+    def ids_of(self, space: Hashable, keys: Sequence[Hashable]) -> np.ndarray:
+        ids = self.key_ids.setdefault(space, {})
+        out = np.empty(len(keys), dtype=np.int64)
+        for j, key in enumerate(keys):
+            k = ids.get(key)
+            if k is None:
+                k = ids[key] = len(ids)
+            out[j] = k
+        return out
+
+    def table(self, leaf: int, size: int) -> np.ndarray:
+        """The codes of *leaf* per key number, at least *size* long (grown by doubling, new cells -1)."""
+        got = self.tables.get(leaf)
+        if got is None or got.size < size:
+            grown = np.full(max(size, 2 * (0 if got is None else got.size), 64), -1, dtype=_I8)
+            if got is not None:
+                grown[:got.size] = got
+            self.cells += grown.size - (0 if got is None else got.size)
+            got = self.tables[leaf] = grown
+        return got
+
+
 def _scalar_column(node: Any, fc: FactColumns) -> np.ndarray:
     """The scalar rule per patient (a leaf kind without a column-wise rule or declared input), or once when
     it reads nothing of the patient (see the module docstring)."""
@@ -1186,15 +1318,17 @@ def evaluate_leaf_column(node: Any, fc: FactColumns) -> np.ndarray:
         return _age_codes(node, fc)
     if kind in ("clip_score", "okuda_stage"):
         return _points_codes(node, fc)
+    if kind == "hepatitis_status" and node.test == "hbv_dna_undetectable" and fc.columns is not None:
+        return _hbv_dna_undetectable_codes(fc.columns, fc.lab_window_days, fc.as_of)
     if kind in ("virology", "hepatitis_status"):
         probe = _hbv_dna_probe(node)
         if probe is not None:
-            return _per_distinct(node, fc, *fc.virology_encoding(probe))
+            return _per_distinct(node, fc, *fc.virology_encoding(probe), space=("virology", probe))
     enc = fc.encoding(kind)
     if enc is None:  # no declared input: the scalar rule per patient
         return _scalar_column(node, fc)
     inverse, reps = enc
-    return _per_distinct(node, fc, inverse, reps, fc.shared_keys(kind))
+    return _per_distinct(node, fc, inverse, reps, fc.shared_keys(kind), space=kind)
 
 
 def _lab_point_mask(fc: FactColumns, analyte: str, comparator: str, value: float, unit: str) -> np.ndarray:
@@ -1237,17 +1371,16 @@ def _points_codes(node: Any, fc: FactColumns) -> np.ndarray:
 
         if fc.columns is not None:
             cols = fc.columns
-            rows = list(zip(*(cols.codes[name].tolist() for name in fields)))
+            inverse, _first, keys = _encode_rows([cols.codes[name] for name in fields], n)
+            per_key = np.array([item(SimpleNamespace(patient=SimpleNamespace(
+                **{name: cols.values[name][code] for name, code in zip(fields, key)}))) for key in keys],
+                dtype=np.int64)
+            return cast(np.ndarray, per_key[inverse])
+        rows = [tuple(id(getattr(p, name)) for name in fields) for p in fc.patients]
+        by_row = {row: p for row, p in zip(rows, fc.patients)}
 
-            def value(row: tuple[int, ...]) -> Any:
-                return SimpleNamespace(patient=SimpleNamespace(
-                    **{name: cols.values[name][code] for name, code in zip(fields, row)}))
-        else:
-            rows = [tuple(id(getattr(p, name)) for name in fields) for p in fc.patients]
-            by_row = {row: p for row, p in zip(rows, fc.patients)}
-
-            def value(row: tuple[int, ...]) -> Any:
-                return SimpleNamespace(patient=by_row[row])
+        def value(row: tuple[int, ...]) -> Any:
+            return SimpleNamespace(patient=by_row[row])
         done: dict[tuple[int, ...], int] = {}
         out = np.empty(n, dtype=np.int64)
         for i, row in enumerate(rows):
@@ -1285,20 +1418,19 @@ def _points_codes(node: Any, fc: FactColumns) -> np.ndarray:
 
 
 def _per_distinct(node: Any, fc: FactColumns, inverse: np.ndarray, reps: list[int],
-                  keys: Sequence[Hashable] | None) -> np.ndarray:
+                  keys: Sequence[Hashable] | None, *, space: Hashable) -> np.ndarray:
     """Codes of *node* from the scalar rule run once per distinct input (*reps*: a patient per input, *inverse*:
-    each patient's input; *keys*: the inputs when they mean the same in every batch, for the leaf cache)."""
+    each patient's input; *keys*: the inputs when they mean the same in every batch, for the leaf cache, in which
+    they are numbered per *space*: the leaf kind, or the virology probe)."""
     cache = fc.leaf_cache
     if cache is None or keys is None:
         per_value = np.array([_scalar_code(node, fc.facts(i)) for i in reps], dtype=_I8)
     else:  # the scalar rule once per distinct input in the process, not per batch
-        per_value = np.empty(len(reps), dtype=_I8)
-        me = id(node)  # the catalog holds its leaves as long as the cache it keeps for them
-        for j, (key, i) in enumerate(zip(keys, reps)):
-            code = cache.get((me, key))
-            if code is None:
-                code = cache[(me, key)] = _scalar_code(node, fc.facts(i))
-            per_value[j] = code
+        ids = fc.key_ids(space, keys)
+        table = cache.table(id(node), len(cache.key_ids[space]))  # the catalog holds its leaves as long as the cache
+        per_value = table[ids]
+        for j in np.flatnonzero(per_value < 0).tolist():
+            per_value[j] = table[ids[j]] = _scalar_code(node, fc.facts(reps[j]))
     return per_value[inverse] if fc.n else np.empty(0, dtype=_I8)
 
 
@@ -1332,6 +1464,31 @@ def _hbv_dna_probe(node: Any) -> tuple[()] | tuple[str, float] | None:
     return None
 
 
+def _hbv_dna_undetectable_codes(columns: PatientColumns, window: int, as_of: date) -> np.ndarray:
+    """The ``hepatitis_status`` test ``hbv_dna_undetectable`` over a batch read column-wise, following
+    ``criteria.evaluation.virology._hbv_dna_undetectable`` (it reads the HBV DNA results only, not the virology
+    record): the newest dated HBV DNA result on or before as_of within the lab window, with or without a value
+    (:func:`_newest_rows`, as ``Patient.labs_for``), is met when its text reads negative or undetectable (the
+    scalar rule's own pattern: "Target Not Detected", "undetectable", "阴性", "未检出" ...), when it is censored
+    below (qualifier < or <=, e.g. "< 20" IU/mL or copies/mL: the unit is not read) or when it is 0; else not met
+    when it has a value; else unknown (e.g. "pending"); unknown without a result.  The text and qualifier are the result's *shape* (the result
+    without its value), so the pattern runs once per distinct shape of the batch."""
+    from hcctrials.criteria.evaluation.virology import _NEGATIVE_TEXT  # the scalar rule's pattern, not a copy
+
+    out = np.full(columns.n, UNKNOWN, dtype=_I8)
+    rows, keep = _newest_rows(columns, "hbv_dna", window, as_of, False)
+    if not rows.size:
+        return out
+    shape = columns.lab_shape[keep]
+    used, local = np.unique(shape, return_inverse=True)
+    negative = np.array([bool(s.text and _NEGATIVE_TEXT.search(s.text)) or s.qualifier in ("<", "<=")
+                         for s in (columns.shapes[k] for k in used.tolist())], dtype=bool)
+    value = columns.lab_value[keep]
+    met = negative[local.reshape(-1)] | (value == 0)
+    out[rows] = np.where(met, MET, np.where(np.isnan(value), UNKNOWN, NOT_MET))
+    return out
+
+
 def _encode_rows(parts: Sequence[np.ndarray], n: int) -> tuple[np.ndarray, list[int], list[tuple[int, ...]]]:
     """Dictionary encoding of the rows of int columns *parts*: (index of each row's distinct key, first row
     of each key, the keys)."""
@@ -1340,7 +1497,21 @@ def _encode_rows(parts: Sequence[np.ndarray], n: int) -> tuple[np.ndarray, list[
     if not parts:
         return np.zeros(n, dtype=np.int64), [0], [()]
     stacked = np.stack([np.asarray(p, dtype=np.int64) for p in parts], axis=1)
-    distinct, first, inverse = np.unique(stacked, axis=0, return_index=True, return_inverse=True)
+    # one int64 per row (mixed radix, the first column most significant: the same order as the rows sorted
+    # lexicographically, as np.unique(axis=0) sorts them, which is several times slower); when the next column
+    # would overflow it, the key so far is first replaced by its rank among the batch's keys (same order)
+    low, high = stacked.min(axis=0), stacked.max(axis=0)
+    key = np.zeros(n, dtype=np.int64)
+    top = 0  # the largest key so far
+    for k, r in enumerate((high - low + 1).tolist()):
+        if (top + 1) * r >= 2 ** 62:
+            _, rank = np.unique(key, return_inverse=True)
+            key = rank.reshape(n).astype(np.int64)
+            top = int(key.max())
+        key = key * r + (stacked[:, k] - low[k])
+        top = top * r + r - 1
+    _, first, inverse = np.unique(key, return_index=True, return_inverse=True)
+    distinct = stacked[first]
     return inverse.reshape(n).astype(np.int64), first.tolist(), [tuple(r) for r in distinct.tolist()]
 
 
@@ -1596,16 +1767,17 @@ class ColumnarCatalog:
         caller does not read them: e.g. trials of another condition than every patient's in the batch)."""
         return self.screen_trials(self.rule_codes(fc, needed=self.needed_nodes(trials)))
 
-    def leaf_cache(self, fc: FactColumns) -> dict[tuple[int, Hashable], int] | None:
+    def leaf_cache(self, fc: FactColumns) -> _LeafCache | None:
         """The leaf verdicts kept across batches for *fc*'s settings (evaluation date, lab window, ULNs,
-        registry generation of its columns); one setting at a time, bounded."""
+        registry generation of its columns); one setting at a time, bounded (2M keys, 64M table cells: 64 MiB)."""
         if fc.columns is None:
             return None
         setting = (fc.columns.generation, fc.as_of, fc.lab_window_days, fc.assume_default_uln,
                    tuple(sorted(fc.default_uln.items())))
-        held: tuple[Hashable, dict[tuple[int, Hashable], int]] | None = getattr(self, "_leaf_cache", None)
-        if held is None or held[0] != setting or len(held[1]) > 2_000_000:
-            held = (setting, {})
+        held: tuple[Hashable, _LeafCache] | None = getattr(self, "_leaf_cache", None)
+        if (held is None or held[0] != setting or len(held[1]) > 2_000_000 or held[1].cells > 64_000_000
+                or sum(map(len, held[1].key_ids.values())) > 2_000_000):
+            held = (setting, _LeafCache())
             self._leaf_cache = held
         return held[1]
 

@@ -35,7 +35,7 @@ from importlib import resources
 from collections.abc import Iterable
 from typing import Any
 
-__all__ = ["LANGUAGES", "say", "resolve_language", "catalog", "Msg", "msg", "term", "join_msgs", "render"]
+__all__ = ["LANGUAGES", "say", "resolve_language", "catalog", "Msg", "msg", "term", "join_msgs", "render", "named"]
 
 #: Languages with a catalog ("en" is the source language).
 LANGUAGES = ("en", "zh")
@@ -146,6 +146,37 @@ class _Joined(Msg):
         if language == "en":
             return str.__str__(self)
         return str(render(self.sep, language)).join(str(render(p, language)) for p in self.parts)
+
+
+class _Named(Msg):
+    """A name with its own text per language (a drug's names from the lexicon; a label as written with
+    the catalog's words for another language), not one catalog entry."""
+
+    names: dict[str, str]
+
+    def __new__(cls, names: dict[str, str]) -> _Named:
+        self = str.__new__(cls, str.__str__(names["en"]))
+        self.msgid, self.fields = "", {}
+        self.names = dict(names)
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_Named, (self.names,))
+
+    def __repr__(self) -> str:
+        return f"named({self.names!r})"
+
+    def rendered(self, language: str) -> str:
+        if language == "en":
+            return str.__str__(self)
+        return str(render(self.names.get(language) or self.names["en"], language))
+
+
+def named(en: str, **others: str) -> Msg:
+    """A name given in each language by the caller (``named("atezolizumab", zh="阿替利珠单抗")``; a value
+    may itself be a message, rendered in that language): the lexicon's names of a drug, rendered in the
+    reader's language without a catalog entry."""
+    return _Named({"en": en, **{k: v for k, v in others.items() if v}})
 
 
 def msg(message: str, /, **fields: Any) -> Msg:

@@ -46,7 +46,7 @@ _NODE: TypeAdapter[Any] = TypeAdapter(Node)
 #: another layout are simply not found): a JSON list of criteria (``Criterion.model_dump(mode="json")``)
 #: whose ``rule`` is the rule tree's own JSON text, so that a reader can key rules by that text and
 #: parse each distinct rule once without re-serialising it.
-_ROW_FORMAT = "criteria-rows-3"  # 3: summaries carry the contacts
+_ROW_FORMAT = "criteria-rows-4"  # 3: summaries carry the contacts; 4: sites carry both names of the institution
 _CATALOGS: dict[str, tuple[str, MatchCatalog]] = {}
 
 
@@ -149,7 +149,8 @@ def trial_summary(trial: Trial) -> dict[str, Any]:
         "setting": {"settings": list(setting.settings), "evidence": {k: list(v) for k, v in setting.evidence.items()},
                     "intervention_classes": sorted(setting.intervention_classes)},
         "concepts": trial_concepts(trial).to_json(),
-        "places": [[site.institution.get("en"), *dataclasses.astuple(site_location(site))] for site in trial.sites],
+        "places": [[site.institution.en, site.institution.zh, *dataclasses.astuple(site_location(site))]
+                   for site in trial.sites],
     }
 
 

@@ -90,13 +90,13 @@ def _role(role: str, language: str) -> str:
 
 def match_to_dict(m: TrialMatch, language: str = "en") -> dict[str, Any]:
     return {
-        "trial_id": m.trial_id, "registry": m.registry, "title": m.title, "verdict": m.verdict,
+        "trial_id": m.trial_id, "registry": m.registry, "title": m.title_in(language), "verdict": m.verdict,
         "verdict_label": verdict_label(m.verdict, language), "reason": trial_reason(m, language),
         "relevance": {"level": m.relevance.level, "concepts": list(m.relevance.concepts),
                       "evidence": m.relevance.evidence, "label": relevance_label(m, language)},
         "setting": list(m.setting.settings), "setting_evidence": {k: list(v) for k, v in m.setting.evidence.items()},
         "intervention_classes": sorted(m.setting.intervention_classes), "setting_affinity": m.setting_affinity,
-        "recruiting": {"state": m.recruiting.state, "record_status": m.recruiting.record_status,
+        "recruiting": {"state": m.recruiting.state, "overall_status": m.recruiting.record_status,
                        "reason": render(m.recruiting.reason, language), "contradiction": render(m.recruiting.contradiction, language),
                        "window": list(m.recruiting.window)},
         "criteria": [{"number": c.number, "role": c.role, "text": c.text, "status": c.status,
@@ -106,7 +106,7 @@ def match_to_dict(m: TrialMatch, language: str = "en") -> dict[str, Any]:
                      for c in m.deciding],
         "to_measure": [render(i, language) for i in m.to_measure], "unknown_count": m.unknown_count, "criteria_count": m.criteria_count,
         "review_count": m.review_count, "data_count": m.data_count,
-        "sites": [{"institution": s.institution, "place": s.place, "distance": s.distance,
+        "sites": [{"institution": s.institution_in(language), "place": s.place_in(language), "distance": s.distance,
                    "km": None if s.km is None else round(s.km)} for s in m.sites],
         "nearest_site": m.nearest, "links": m.links,
         "contacts": [c.get(language) for c in m.contacts if c.get(language)],
@@ -145,7 +145,7 @@ def describe_match(m: TrialMatch, *, language: str = "en", all_criteria: bool = 
     lang = "zh" if language == "zh" else "en"
     settings = " + ".join(SETTING_LABELS[s][lang] for s in m.setting.settings)
     classes = m.setting.class_label() if lang == "en" else ", ".join(class_labels(m.setting.intervention_classes, lang))
-    lines = [f"{m.trial_id} [{verdict_label(m.verdict, lang)}] {m.title}",
+    lines = [f"{m.trial_id} [{verdict_label(m.verdict, lang)}] {m.title_in(lang)}",
              "  " + say("why: {reason}", lang, reason=trial_reason(m, lang)),
              "  " + say("relevance: {relevance}", lang, relevance=relevance_label(m, lang)),
              "  " + say("setting: {setting}; classes: {classes}", lang, setting=settings,
@@ -157,7 +157,8 @@ def describe_match(m: TrialMatch, *, language: str = "en", all_criteria: bool = 
                                   detail=localise_recruiting(m.recruiting.contradiction, lang)))
     if m.sites:
         lines.append("  " + say("sites: {sites}", lang, sites="; ".join(
-            f"{s.institution or '-'} ({s.place}, {_distance(s.distance, lang)}{_km(s.km)})" for s in m.sites[:5])))
+            f"{s.institution_in(lang) or '-'} ({s.place_in(lang)}, {_distance(s.distance, lang)}{_km(s.km)})"
+            for s in m.sites[:5])))
     for contact in m.contacts[:2]:
         shown = contact.get(lang)
         if shown:

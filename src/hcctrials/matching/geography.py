@@ -20,6 +20,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Literal
 
+from hcctrials.i18n import say
 from hcctrials.model.patient import Location
 from hcctrials.model.trial import Site
 
@@ -139,6 +140,9 @@ for _en, _zh, _prov in _CITIES:
     _CITY_INDEX[_fold(_zh)] = (_en, _prov)
 _CITY_INDEX.update({"xian": ("Xi'an", "Shaanxi"), "canton": ("Guangzhou", "Guangdong"),
                     "peking": ("Beijing", "Beijing")})
+#: English canonical name -> Chinese name (cities, provinces and countries of the tables), for describing a place.
+_ZH_NAMES: dict[str, str] = {**{en: zh for en, zh in _PROVINCES}, **{en: zh for en, zh, _p in _CITIES},
+                             **{en: zh for en, zh, _a in _COUNTRIES}}
 _COUNTRY_INDEX: dict[str, str] = {}
 for _en, _zh, _aliases in _COUNTRIES:
     for _name in (_en, _zh, *_aliases):
@@ -153,8 +157,16 @@ class Place:
     province: str | None = None
     country: str | None = None
 
-    def describe(self) -> str:
-        return ", ".join(p for p in (self.city, self.province, self.country) if p) or "unknown place"
+    def describe(self, language: str = "en") -> str:
+        """"Shenzhen, Guangdong, China" in English; in Chinese the names of the table from the largest
+        unit down ("中国广东深圳"), a name the table does not know as given."""
+        if language == "zh":
+            parts = [_ZH_NAMES.get(p, p) for p in (self.country, self.province, self.city) if p]
+            if not parts:
+                return say("unknown place", language)
+            return "".join(parts) if all(p in _ZH_NAMES for p in (self.country, self.province, self.city) if p) \
+                else "，".join(parts)
+        return ", ".join(p for p in (self.city, self.province, self.country) if p) or say("unknown place", language)
 
 
 def normalise_place(text: str | None) -> Place:

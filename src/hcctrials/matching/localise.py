@@ -210,7 +210,7 @@ def localise_match_document(document: dict[str, Any], result: Any, findings: lis
         trial["relevance"] = relevance
         recruiting = dict(trial.get("recruiting", {}))
         recruiting["state_label"] = label("state", recruiting.get("state"), lang)
-        recruiting["record_status_label"] = label("status", recruiting.get("record_status"), lang)
+        recruiting["overall_status_label"] = label("status", recruiting.get("overall_status"), lang)
         recruiting["reason"] = localise_recruiting(match.recruiting.reason, lang)
         recruiting["contradiction"] = localise_recruiting(match.recruiting.contradiction, lang)
         recruiting["reason_message"] = message_record(match.recruiting.reason)
@@ -263,19 +263,19 @@ def match_document(result: Any, findings: list[str], lang: str, *, rebuild_rules
         recruiting = m.recruiting
         relevance = m.relevance
         trials.append({
-            "trial_id": m.trial_id, "registry": m.registry, "title": m.title, "verdict": m.verdict,
+            "trial_id": m.trial_id, "registry": m.registry, "title": m.title_in(lang), "verdict": m.verdict,
             "verdict_label": verdict_label(m.verdict, lang), "reason": trial_reason(m, lang),
             "relevance": {"level": relevance.level, "concepts": list(relevance.concepts),
                           "evidence": relevance.evidence, "label": relevance_label(m, lang),
                           "evidence_label": evidence_text(str(relevance.evidence or ""), lang)},
             "setting": list(setting), "setting_evidence": {k: list(v) for k, v in evidence},
             "intervention_classes": list(classes), "setting_affinity": m.setting_affinity,
-            "recruiting": {"state": recruiting.state, "record_status": recruiting.record_status,
+            "recruiting": {"state": recruiting.state, "overall_status": recruiting.record_status,
                            "reason": localise_recruiting(recruiting.reason, lang),
                            "contradiction": localise_recruiting(recruiting.contradiction, lang),
                            "window": list(recruiting.window),
                            "state_label": label("state", recruiting.state, lang),
-                           "record_status_label": label("status", recruiting.record_status, lang),
+                           "overall_status_label": label("status", recruiting.record_status, lang),
                            "reason_message": message_record(recruiting.reason),
                            "contradiction_message": (message_record(recruiting.contradiction)
                                                      if recruiting.contradiction else None)},
@@ -283,7 +283,7 @@ def match_document(result: Any, findings: list[str], lang: str, *, rebuild_rules
             "to_measure": [render(i, lang) for i in m.to_measure], "unknown_count": m.unknown_count,
             "criteria_count": m.criteria_count, "review_count": sum(r.status == "needs_review" for r in rows),
             "data_count": sum(r.status == "unknown" for r in rows),
-            "sites": [{"institution": s.institution, "place": s.place, "distance": s.distance,
+            "sites": [{"institution": s.institution_in(lang), "place": s.place_in(lang), "distance": s.distance,
                        "km": None if s.km is None else round(s.km)} for s in m.sites],
             "nearest_site": m.nearest, "links": m.links,
             "contacts": [c.get(lang) for c in m.contacts if c.get(lang)],

@@ -455,6 +455,21 @@ class Trial(_Model):
         )
         return ids
 
+    def arm_intervention_names(self, arm: Arm, language: str = "en") -> list[str]:
+        """The interventions of *arm* by their names in *language*: each name the arm lists (as the registry
+        wrote it) is looked up among the record's interventions (either name, or another name) and shown in
+        the reader's language where the record gives it; a name no intervention carries stays as written."""
+        by_name: dict[str, Intervention] = {}
+        for intervention in self.interventions:
+            for written in (intervention.name.en, intervention.name.zh, *intervention.other_names):
+                if written:
+                    by_name.setdefault(written.casefold(), intervention)
+        shown = []
+        for name in arm.intervention_names:
+            found = by_name.get(name.casefold())
+            shown.append((found.name.get(language) or name) if found is not None else name)
+        return shown
+
     def title(self, language: str = "en") -> str:
         """Best available title in *language*."""
         for text in (self.brief_title, self.scientific_title):

@@ -25,6 +25,7 @@ import math
 from collections import defaultdict
 from datetime import date
 
+from hcctrials.criteria.compiler.describe import ANALYTE_LABELS  # the laboratory names the reasons use
 from hcctrials.errors import HcctrialsError, ValidationError
 from hcctrials.i18n import Msg, join_msgs, msg, term
 from hcctrials.model.patient import ANALYTES, LabResult, Patient
@@ -111,7 +112,7 @@ def _same_day_conflicts(patient: Patient) -> tuple[set[int], list[str]]:
                                           for k, _ in results])
             findings.append(msg("contradiction: {analyte} on {day} has different results ({shown}); "
                                 "none is used until the record says which is right",
-                                analyte=term(analyte), day=day.isoformat(), shown=shown))
+                                analyte=term(ANALYTE_LABELS.get(analyte, analyte)), day=day.isoformat(), shown=shown))
     return dropped, findings
 
 
@@ -193,7 +194,7 @@ def check_dates(patient: Patient, as_of: date) -> Patient:
     if not later:
         return patient
     finding = msg("results dated after the evaluation date {date} are not used: {analytes}", date=as_of.isoformat(),
-                  analytes=join_msgs(", ", [term(a) for a in later]))
+                  analytes=join_msgs(msg(", "), [term(ANALYTE_LABELS.get(a, a)) for a in later]))
     if finding in patient.data_findings:
         return patient
     return patient.model_copy(update={"data_findings": [*patient.data_findings, finding]})

@@ -92,10 +92,16 @@ def _keep(token: str) -> str | None:
     return word
 
 
+#: snowballstemmer's stemmer keeps the word being stemmed in the object: one stemmer shared by the web server's
+#: request threads raced (IndexError inside it under concurrent searches, and a wrong stem could be cached).
+_STEM_LOCK = threading.Lock()
+
+
 @lru_cache(maxsize=100_000)
 def _stem(word: str) -> str:
     # snowballstemmer is pure Python (~30 us a word); criteria vocabularies are small, so cache.
-    return str(_STEMMER.stemWord(word))
+    with _STEM_LOCK:
+        return str(_STEMMER.stemWord(word))
 
 
 def tokenize(text: str) -> list[str]:

@@ -97,8 +97,21 @@ def _label(context: Any, kind: str, value: Any) -> str:
 
 
 @jinja2.pass_context
+def _word(context: Any, kind: str, value: Any) -> str:
+    """A coded value of a registry record (study type, allocation, arm type ...) as a word in the page's language
+    (:func:`hcctrials.i18n.record_words.value_word`, the table ``trials show`` uses)."""
+    from hcctrials.i18n.record_words import value_word
+
+    return value_word(kind, value, context.get("lang", "en")) or ""
+
+
+@jinja2.pass_context
 def _render(context: Any, value: Any) -> Any:
-    return render(value, context.get("lang", "en"))
+    """A message in the page's language; a recruiting reason's record-status code said as a word
+    (:func:`hcctrials.matching.localise.localise_recruiting`; any other message as :func:`render` says it)."""
+    from hcctrials.matching.localise import localise_recruiting
+
+    return localise_recruiting(value, context.get("lang", "en"))
 
 
 @jinja2.pass_context
@@ -124,6 +137,7 @@ def templates() -> jinja2.Environment:
                              trim_blocks=True, lstrip_blocks=True)
     env.globals["_"] = _say
     env.globals["label"] = _label
+    env.globals["word"] = _word
     env.globals["_in"] = _say_in
     env.filters["num"] = _num
     env.filters["render"] = _render

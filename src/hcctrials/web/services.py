@@ -57,7 +57,8 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 __all__ = ["WebServices", "CatalogQuery", "CatalogPage", "CatalogItem", "TrialView", "CriterionView",
-           "MatchOptions", "PER_PAGE_MAX", "RECRUITING_STATES", "CONDITIONS", "REGISTRIES", "STATUSES", "PHASES"]
+           "MatchOptions", "keep_long_lived", "settle", "PER_PAGE_MAX", "RECRUITING_STATES", "CONDITIONS",
+           "REGISTRIES", "STATUSES", "PHASES"]
 
 PER_PAGE_MAX = 100
 #: Filter values offered by the catalog (the index's own vocabularies).
@@ -271,10 +272,12 @@ class WebServices:
         self._match_lock = threading.Lock()
         self._state: _CatalogState | None = None
         self._warming: threading.Thread | None = None
-        #: after reading a match catalog, move every object alive to the collector's permanent generation
-        #: (:func:`gc.freeze`): the catalog is ~700,000 long-lived objects that each full collection would walk
-        #: again (about 2 ms of CPU per match request at 10,000 trials).  For a server process (``web.server``);
-        #: off by default, so tests that create many apps do not keep their garbage.
+        #: after reading a match catalog (and after warming, and after today's recruiting states are read), move
+        #: every object alive to the collector's permanent generation (:func:`gc.freeze`), and keep doing so
+        #: after a full collection that found nothing (:func:`keep_long_lived`): the catalog and the caches are
+        #: ~800,000 long-lived objects at 10,000 trials that each full collection would walk again (~280 ms of
+        #: CPU each, every few hundred match requests, stalling every request of that worker).  For a server
+        #: process (``web.server``); off by default, so tests that create many apps do not keep their garbage.
         self.freeze_after_load = False
 
     def close(self) -> None:
@@ -286,6 +289,8 @@ class WebServices:
     def _catalog_state(self) -> _CatalogState:
         from hcctrials.storage.search_index import search_data_version
 
+        if self.freeze_after_load:
+            settle()  # every request passes here: freeze what the last full collection found alive
         key = search_data_version(self.store)
         state = self._state
         if state is not None and state.key == key:
@@ -308,7 +313,7 @@ class WebServices:
         state = self._catalog_state()
         with self._match_lock:
             self._match_catalog(state)
-        self.search(CatalogQuery(), as_of=as_of)
+        self.search(CatalogQuery(), as_of=as_of)  # today's recruiting states: frozen once read (_recruiting_on)
 
     def start_warming(self, as_of: date) -> None:
         """:meth:`warm` in a background thread; a failure (e.g. a database not set up yet) only means
@@ -375,6 +380,8 @@ class WebServices:
             if len(state.recruiting) >= 3:
                 state.recruiting.clear()
             state.recruiting[as_of] = found
+            # the slim records of every trial are kept (the titles of listed trials): ~600,000 objects at 10,000 trials
+            self._freeze()
             return found
 
     def catalog_size(self) -> int:
@@ -497,12 +504,17 @@ class WebServices:
 
         if state.match_catalog is None:
             state.match_catalog = load_match_catalog(self.store)
-            if self.freeze_after_load:
-                import gc
-
-                gc.collect()
-                gc.freeze()
+            self._freeze()
         return state.match_catalog
+
+    def _freeze(self) -> None:
+        """With :attr:`freeze_after_load`: collect, then move every object alive (what was just read and is
+        kept) to the collector's permanent generation, which full collections no longer walk."""
+        if self.freeze_after_load:
+            import gc
+
+            gc.collect()
+            gc.freeze()
 
     # -- matching and scores ------------------------------------------------------------------
     def match(self, patient: Patient, options: MatchOptions, language: str,
@@ -545,6 +557,40 @@ class WebServices:
         result: dict[str, Any] = compute_patient_scores(check_dates(patient, as_of), as_of=as_of,
                                                         lab_window_days=lab_window_days).to_dict()
         return result
+
+
+_FROZEN_AFTER_FULL = threading.Event()
+
+
+def _after_collection(phase: str, info: dict[str, Any]) -> None:
+    # a full collection that found no garbage: what it walked is long-lived (caches filled lazily by the
+    # first requests); freezing is left to the next request (settle), not done inside the collector
+    if phase == "stop" and info.get("generation") == 2 and not info.get("collected"):
+        _FROZEN_AFTER_FULL.set()
+
+
+def keep_long_lived() -> None:
+    """The collector policy of a server process (``hcctrials.web.server``): after a full collection that found
+    no garbage, the next call of :func:`settle` moves the objects alive to the permanent generation
+    (:func:`gc.freeze`), so the caches that the first requests fill (the matcher's per-date recruiting states
+    and sites, explained trials' rows) are walked by one full collection, not by every one; and the youngest
+    generation is collected after 20,000 allocations instead of 700, so the objects of a match answer being
+    built (~50,000 at 10,000 trials) are mostly freed by reference counting before a collection moves them
+    towards the oldest generation (whose growth is what triggers full collections).  Installed once per process."""
+    import gc
+
+    if _after_collection not in gc.callbacks:
+        gc.callbacks.append(_after_collection)
+        gc.set_threshold(20_000, 10, 10)
+
+
+def settle() -> None:
+    """Freeze what the last full collection found alive (:func:`keep_long_lived`); cheap when there is nothing to do."""
+    if _FROZEN_AFTER_FULL.is_set():
+        import gc
+
+        _FROZEN_AFTER_FULL.clear()
+        gc.freeze()
 
 
 def facet_values(values: Iterable[str]) -> tuple[str, ...]:

@@ -98,9 +98,10 @@ def test_prior_therapy_count_names_the_regimen() -> None:
     assert v.reason == ("matching therapy: 1 regimens (atezolizumab + bevacizumab (anti-VEGF, PD-L1), 2025-01 to "
                         "2026-01); required >= 1")
     zh = render(v.reason, "zh")
-    assert "符合条件的治疗：1 个方案" in zh and "atezolizumab + bevacizumab" in zh
+    # the regimen as written in English; in Chinese the lexicon's names of its drugs
+    assert "符合条件的治疗：1 个方案" in zh and "阿替利珠单抗 + 贝伐珠单抗" in zh
     assert "2025-01 至 2026-01" in zh and "要求 >= 1" in zh
-    _no_english_left(zh, data=("atezolizumab", "bevacizumab", "anti-VEGF", "PD-L1"))
+    _no_english_left(zh, data=("anti-VEGF", "PD-L1"))
 
 
 def test_prior_therapy_none_among_the_recorded_lines() -> None:
@@ -108,7 +109,7 @@ def test_prior_therapy_none_among_the_recorded_lines() -> None:
     assert v.status == "not_met"
     assert v.reason.startswith("prior sorafenib: 0 regimens (none among atezolizumab + bevacizumab")
     zh = render(v.reason, "zh")
-    assert "以下治疗均不符合：atezolizumab + bevacizumab" in zh and "要求 >= 1" in zh
+    assert "以下治疗均不符合：阿替利珠单抗 + 贝伐珠单抗" in zh and "要求 >= 1" in zh
 
 
 def test_history_item_not_recorded_asks_for_the_history() -> None:
@@ -123,6 +124,38 @@ def test_history_item_not_recorded_asks_for_the_history() -> None:
     reviewed = _evaluate(E.HistoryCondition(codes=["autoimmune_disease"], status="ever", look_back_days=180))
     assert reviewed.reason == "no autoimmune_disease within 180 days: history reviewed; not recorded"
     assert render(reviewed.reason, "zh") == "无自身免疫性疾病（近 180 天内）：病史已复核，未记录"
+
+
+def test_history_item_labelled_in_english_reads_in_chinese_by_its_codes() -> None:
+    # NCT-style English criterion "History of hemoptysis" (label as written): the English reason quotes the
+    # criterion's words; the Chinese one names what the rule checks with the catalog's word, never an English
+    # phrase inside a Chinese sentence.
+    node = E.HistoryCondition(codes=["hemoptysis"], status="ever", label="hemoptysis within the past year")
+    v = _evaluate(node, history_reviewed=False)
+    assert v.status == "unknown"
+    assert v.missing == ("history of hemoptysis within the past year (or mark the history as reviewed)",)
+    assert render(v.missing[0], "zh") == "咯血病史（或将病史标记为已复核）"
+    reviewed = _evaluate(node)
+    assert reviewed.reason == "no hemoptysis within the past year: history reviewed; not recorded"
+    assert render(reviewed.reason, "zh") == "无咯血：病史已复核，未记录"
+    # a label written in Chinese stays as written for the Chinese reader
+    chinese = _evaluate(E.HistoryCondition(codes=["hemoptysis"], status="ever", label="咯血史"))
+    assert render(chinese.reason, "zh") == "无咯血史：病史已复核，未记录"
+
+
+def test_prior_therapy_labelled_in_english_reads_in_chinese_by_what_it_counts() -> None:
+    # "Participation in another clinical trial with an investigational drug within 2 years" (a common exclusion):
+    # the English reason quotes the criterion; the Chinese one says what the rule counts, with its window.
+    node = E.PriorTherapy(investigational=True, within_days=730, count_comparator=">=", count_value=1,
+                          label="Participation in another clinical trial with an investigational drug within 2 years")
+    v = _evaluate(node)
+    assert v.status == "unknown"  # the patient's atezolizumab + bevacizumab: investigational or not is not recorded
+    assert v.reason.startswith("Participation in another clinical trial with an investigational drug within 2 years: 0-1 "
+                               "regimens (undetermined: atezolizumab + bevacizumab")
+    zh = render(v.reason, "zh")
+    assert zh.startswith("试验性药物，近 730 天内：0-1 个方案（待定：阿替利珠单抗 + 贝伐珠单抗"), zh
+    _no_english_left(zh, data=("anti-VEGF", "PD-L1"))
+    assert render(pickle.loads(pickle.dumps(v.reason)), "zh") == zh  # reasons cross the screening pool
 
 
 def test_child_pugh_needs_inr() -> None:
@@ -189,7 +222,7 @@ def test_match_in_chinese_gives_chinese_reasons(bundled_db: str) -> None:
     zh = CliRunner().invoke(app, [*args, "--lang", "zh"])
     assert zh.exit_code == 0, zh.output
     out = "".join(zh.output.split())
-    assert "既往接受过系统治疗：1个方案（atezolizumab+bevacizumab（抗VEGF、PD-L1），2023-04至2024-02）" in out
+    assert "既往接受过系统治疗：1个方案（阿替利珠单抗+贝伐珠单抗（抗VEGF、PD-L1），2023-04至2024-02）" in out
     assert "Child-Pugh评分需补充国际标准化比值（INR）或凝血酶原时间延长" in out
     assert "门静脉癌栓vp3（主干=vp4）" in out
     en = CliRunner().invoke(app, [*args, "--lang", "en"])

@@ -83,7 +83,7 @@ def test_severe_coagulation_disorders_named_by_example(patient: dict[str, Any], 
 ])
 def test_numbered_liver_function_items_after_a_lead_in(labs: list[dict[str, Any]], expected: str, why: str) -> None:
     assert describe(compile_criterion(LIVER_ITEMS, role="inclusion")) == \
-        "all of (albumin ≥ 2.8 g/dL; total bilirubin < 2 mg/dL; pt_activity ≥ 40 %)"
+        "all of (albumin ≥ 2.8 g/dL; total bilirubin < 2 mg/dL; prothrombin activity ≥ 40 %)"
     status, reason = screening_verdict(LIVER_ITEMS, {"labs": labs}, role="inclusion")
     assert status == expected, (why, reason)
 

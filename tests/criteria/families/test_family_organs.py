@@ -63,7 +63,7 @@ PRE_EXISTING_HF = ("Pre-existing heart failure with either a clinical classifica
 ])
 def test_pre_existing_heart_failure_nyha_or_ejection_fraction(patient: dict[str, Any], expected: str, why: str) -> None:
     assert describe(compile_criterion(PRE_EXISTING_HF, role="exclusion")) == \
-        "any of (heart failure NYHA class ≥ 3 (symptomatic); lvef < 45 %)"
+        "any of (heart failure NYHA class ≥ 3 (symptomatic); LVEF < 45 %)"
     assert status(PRE_EXISTING_HF, patient) == expected, why
 
 

@@ -80,6 +80,11 @@ ANALYTE_LABELS = {
     "aptt": "APTT", "pt": "PT", "afp": "AFP", "hbv_dna": "HBV DNA", "systolic_bp": "systolic BP", "diastolic_bp": "diastolic BP",
     "urine_protein": "urine protein (quantified)", "urine_protein_24h": "24-hour urine protein", "upcr": "UPCR",
     "hba1c": "HbA1c", "calcium_ionised": "ionised calcium", "calcium_corrected": "corrected calcium",
+    # issue 13: every analyte of the patient model has a name a reader of either language reads
+    "alp": "ALP", "amylase": "amylase", "bilirubin_direct": "direct bilirubin", "calcium": "calcium",
+    "cholesterol": "cholesterol", "egfr": "eGFR", "ggt": "GGT", "glucose": "glucose", "hcv_rna": "HCV RNA",
+    "lipase": "lipase", "lvef": "LVEF", "pivka2": "PIVKA-II", "potassium": "potassium",
+    "pt_activity": "prothrombin activity", "qtc": "QTc", "triglycerides": "triglycerides", "tsh": "TSH",
 }
 
 

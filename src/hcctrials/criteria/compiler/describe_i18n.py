@@ -441,7 +441,16 @@ _COUNT = {"regimens": msg("number of regimens {cmp} {n}"), "lines": msg("number 
           "agents": msg("number of agents {cmp} {n}")}
 
 
-def _prior_therapy(node: E.PriorTherapy, lang: str) -> str:
+def prior_therapy_subject(node: E.PriorTherapy, lang: str) -> str:
+    """What therapies a prior-therapy rule counts, in *lang* ("类别 PD-1 抑制剂; 试验性"): the subject of a
+    prior-therapy reason for a reader whose language is not the criterion's ("" when the rule names none)."""
+    text = say("; ", lang).join(_prior_therapy_what(node, lang))
+    if text and node.within_days is not None:
+        text += say(", within {days} d", lang, days=node.within_days)
+    return text
+
+
+def _prior_therapy_what(node: E.PriorTherapy, lang: str) -> list[str]:
     what = []
     if node.agents:
         what.append(say("agents {agents}", lang, agents=_list(_agent(a, lang) for a in node.agents)))
@@ -454,6 +463,11 @@ def _prior_therapy(node: E.PriorTherapy, lang: str) -> str:
         what.append(say("investigational", lang))
     if node.sites:
         what.append(say("given to the {sites}", lang, sites=_list(code_label("site", s, lang) for s in node.sites)))
+    return what
+
+
+def _prior_therapy(node: E.PriorTherapy, lang: str) -> str:
+    what = _prior_therapy_what(node, lang)
     text = say("prior therapy: {what}", lang, what=say("; ", lang).join(what) or say("any", lang))
     if node.except_agents:  # criteria/families/therapy_readers.py
         text += say(", other than {agents}", lang, agents=_list(_agent(a, lang) for a in node.except_agents))

@@ -76,11 +76,12 @@ class TherapyFacts:
         return found
 
     def describe(self) -> str:
-        """The line as a clinician names it: "atezolizumab + bevacizumab (PD-L1, anti-VEGF), 2023-04 to 2024-02"."""
+        """The line as a clinician names it: "atezolizumab + bevacizumab (PD-L1, anti-VEGF), 2023-04 to 2024-02"
+        (drug names in the reader's language where the lexicon names every drug of the regimen)."""
         from hcctrials.i18n import join_msgs, msg, term
 
         line = self.line
-        name = line.regimen or " + ".join(line.agents) or term(line.kind)
+        name = regimen_name(line.regimen or " + ".join(line.agents)) or term(line.kind)
         shown = [term(_CLASS_WORDS[c]) for c in sorted(self.classes) if c in _CLASS_WORDS]
         parts = [name]
         if shown:
@@ -89,6 +90,52 @@ class TherapyFacts:
             end = msg("ongoing") if line.ongoing else line.end.isoformat()[:7] if line.end else "?"
             parts.append(msg(", {start} to {end}", start=line.start.isoformat()[:7], end=end))
         return join_msgs("", parts)
+
+
+#: What may stand between the drug names of a regimen as written ("A + B", "A and B", "A联合B", "A/B").
+_REGIMEN_GLUE = re.compile(r"(?:[\s+,/;&、，]|\band\b|\bplus\b|\bwith\b|联合|和|及|加|序贯)*", re.IGNORECASE)
+
+
+@lru_cache(maxsize=8192)
+def regimen_name(text: str) -> str:
+    """*text* (a regimen or agent as the record writes it) for a reader of either language: when the
+    lexicon finds only drugs in it, joined by nothing but "+", ",", "and" and the like ("atezolizumab +
+    bevacizumab", "阿替利珠单抗"), a message whose English is the text as written and whose Chinese
+    names each drug written by its English generic name with the lexicon's Chinese name (a code, brand
+    or regimen name such as "IBI305" or "FOLFOX4" stays as written, so nothing it says is lost);
+    otherwise the text as written (a name the lexicon does not know is never guessed)."""
+    from hcctrials.i18n import named
+    from hcctrials.vocab.lexicon import load_lexicon
+
+    if not text.strip():
+        return text
+    lexicon = load_lexicon()
+    names: list[str] = []
+    at = 0
+    for start, end, mid, kind in all_mentions(text):
+        therapy = lexicon.get(mid) if kind != "unknown_drug" else None
+        if therapy is None or start < at or not _REGIMEN_GLUE.fullmatch(text[at:start]):
+            return text
+        names.extend(_chinese_names(text[start:end], therapy, lexicon))
+        at = end
+    if not names or not _REGIMEN_GLUE.fullmatch(text[at:]):
+        return text
+    return named(text, zh=" + ".join(names))
+
+
+def _chinese_names(written: str, therapy: Any, lexicon: Any) -> list[str]:
+    """The Chinese names of one lexicon mention: a drug written by its English generic name -> its Chinese
+    name; a regimen written as its components ("atezolizumab + bevacizumab") -> each component so; anything
+    else as written."""
+    if therapy.kind == "drug":
+        return [therapy.name("zh") if written.casefold() == therapy.english.casefold() else written]
+    if therapy.kind == "regimen":
+        parts = [p for p in re.split(r"\s*(?:[+,/、，]|\band\b|\bplus\b|联合)\s*", written) if p]
+        components = [lexicon.get(c) for c in therapy.components]
+        by_name = {c.english.casefold(): c for c in components if c is not None and c.kind == "drug"}
+        if len(parts) > 1:
+            return [by_name[p.casefold()].name("zh") if p.casefold() in by_name else p for p in parts]
+    return [written]
 
 
 @lru_cache(maxsize=8192)

@@ -16,9 +16,9 @@ from datetime import date, timedelta
 from typing import Any
 
 from hcctrials.criteria.evaluation.outcome import Verdict
-from hcctrials.criteria.evaluation.facts import PatientFacts, TherapyFacts
+from hcctrials.criteria.evaluation.facts import PatientFacts, TherapyFacts, regimen_name
 from hcctrials.criteria.evaluation.kleene import and3
-from hcctrials.i18n import Msg, join_msgs, msg, term
+from hcctrials.i18n import Msg, join_msgs, msg, named, render, term
 from hcctrials.model import eligibility as E
 
 __all__ = ["HISTORY_EVALUATORS"]
@@ -227,7 +227,7 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
     if not f.patient.treatments and not f.patient.history_reviewed:
         # an empty treatment list is "none recorded", not "none given" (issue 10 corpus): unknown until the
         # history is reviewed; a recorded list is read as complete
-        what = node.label or msg("matching therapy")
+        what = _therapy_label(node)
         return _v("unknown", msg("{what}: no treatments recorded (history not reviewed)", what=what),
                   (msg("prior treatments (or mark the history as reviewed)"),))
     sure: list[TherapyFacts] = []
@@ -255,7 +255,7 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
             sure.append(t)
         elif p is not False:  # m and w are True or None here (False was skipped above)
             maybe.append(t)
-            given = ", ".join(t.line.agents) or term(t.line.kind)
+            given = join_msgs(", ", [regimen_name(a) for a in t.line.agents]) if t.line.agents else term(t.line.kind)
             if m is None and node.investigational is not None and t.line.investigational is None:
                 missing.append(msg("whether {therapy} was investigational", therapy=given))
             elif m is None and node.setting and _in_setting(node, t) is None:
@@ -282,12 +282,14 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
 
     lo, hi = count(sure), count(sure + maybe)
     op = _OPS[node.count_comparator]
-    what = node.label or msg("matching therapy")
+    what = _therapy_label(node)
     # name what decided: the matching lines, else the lines on record that did not match (issue 10: never
     # "0 regimens found (none)" for a treated patient)
     found: str
-    if sure:
-        found = join_msgs(msg("; "), [t.describe() for t in sure])
+    if sure or maybe:  # the lines that match, and those that may (what the missing items would settle)
+        found = join_msgs(msg("; "), [t.describe() for t in sure]
+                          + ([msg("undetermined: {therapies}", therapies=join_msgs(msg("; "), [t.describe() for t in maybe]))]
+                             if maybe else []))
     elif f.therapies:
         found = msg("none among {therapies}", therapies=join_msgs(msg("; "), [t.describe() for t in f.therapies[:4]]))
     else:
@@ -300,6 +302,51 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
         return _v("met" if lo_ok else "not_met", reason)
     _ = hi_ok
     return _v("unknown", reason, tuple(dict.fromkeys(missing)))
+
+
+class _TherapySubject(Msg):
+    """A prior-therapy rule's subject: its criterion's words as written (the English reason, the audits), and for a
+    reader of another language what the rule counts, described from the rule itself when rendered (never built for
+    an English reader; pickles with its rule, as reasons cross the screening pool)."""
+
+    node: E.PriorTherapy
+
+    def __new__(cls, label: str, node: E.PriorTherapy) -> _TherapySubject:
+        self = str.__new__(cls, label)
+        self.msgid, self.fields, self.node = "", {}, node
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_TherapySubject, (str.__str__(self), self.node))
+
+    def rendered(self, language: str) -> str:
+        if language == "en":
+            return str.__str__(self)
+        from hcctrials.criteria.compiler.describe_i18n import prior_therapy_subject
+
+        return prior_therapy_subject(self.node, language) or str(render(msg("matching therapy"), language))
+
+
+def _therapy_label(node: E.PriorTherapy) -> str:
+    """The subject of a prior-therapy reason: the criterion's words (a Chinese reader of an English criterion reads
+    what the rule counts, in Chinese), else "matching therapy"."""
+    if not node.label:
+        return msg("matching therapy")
+    if any("\u4e00" <= ch <= "\u9fff" for ch in node.label):
+        return str(node.label)
+    return _TherapySubject(str(node.label), node)
+
+
+def _history_label(node: Any) -> str:
+    """What a history reason calls the item: the criterion's words as written (what the English reason
+    and the precision audits read); a reader of the other language gets the catalog's names of the
+    history codes the rule checks ("hemoptysis" -> 咯血), never English words inside a Chinese sentence."""
+    codes = join_msgs("/", [term(c) for c in node.codes])
+    if not node.label:
+        return codes
+    if not node.codes or any("\u4e00" <= ch <= "\u9fff" for ch in node.label):
+        return str(node.label)
+    return named(str(node.label), zh=codes)
 
 
 _CODE_ALIASES = {"organ_transplant": {"organ_transplant", "liver_transplant", "kidney_transplant"},
@@ -553,7 +600,7 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
     if codes & {"organ_transplant"}:
         found.extend(msg("transplant") for t in p.treatments if t.kind == "transplant")
     _derived(node, f, codes, found, unknown)
-    label = node.label or join_msgs("/", [term(c) for c in node.codes])
+    label = _history_label(node)
     window = msg(" within {days} days", days=node.look_back_days) if node.look_back_days is not None else ""
     if found:
         return _v("met", msg("{item}{window}: {found}", item=label, window=window, found=join_msgs(msg(", "), found)))

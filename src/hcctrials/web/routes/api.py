@@ -46,7 +46,7 @@ def _date_in_range(value: date | None, name: str, fallback: date) -> date:
 
 def _item(item: CatalogItem, language: str) -> dict[str, Any]:
     r = item.recruiting
-    return {"trial_id": item.trial_id, "registry": item.registry, "title": item.title, "status": item.status,
+    return {"trial_id": item.trial_id, "registry": item.registry, "title": item.title, "overall_status": item.status,
             "phases": list(item.phases), "settings": list(item.settings), "classes": list(item.classes),
             "study_start": item.study_start, "score": item.score,
             "recruiting": {"as_of": r.as_of.isoformat(), "state": r.state,
