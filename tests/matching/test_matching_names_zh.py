@@ -46,12 +46,16 @@ def test_place_described_in_the_readers_language() -> None:
     assert resolve_location(None, None, None).describe("zh") == "地点不明"
 
 
-def test_regimen_names_from_the_lexicon_in_chinese_as_written_in_english() -> None:
+def test_regimen_names_from_the_lexicon_in_the_readers_language() -> None:
     atezo_bev = regimen_name("atezolizumab + bevacizumab")
     assert str(atezo_bev) == "atezolizumab + bevacizumab"  # English: as the clinician wrote it
     assert render(atezo_bev, "zh") == "阿替利珠单抗 + 贝伐珠单抗"
     assert render(regimen_name("durvalumab plus tremelimumab"), "zh") == "度伐利尤单抗 + 替西木单抗"
     assert render(regimen_name("Sorafenib"), "zh") == "索拉非尼"
+    # written in Chinese (the bundled Shenzhen patient's agents): the English reader reads the generic names
+    assert str(regimen_name("阿替利珠单抗")) == "atezolizumab"
+    assert str(regimen_name("阿替利珠单抗联合贝伐珠单抗")) == "atezolizumab + bevacizumab"
+    assert str(regimen_name("泰圣奇")) == "泰圣奇"  # a brand stays as written
 
 
 def test_regimen_names_never_lose_what_was_written() -> None:

@@ -100,42 +100,56 @@ _REGIMEN_GLUE = re.compile(r"(?:[\s+,/;&、，]|\band\b|\bplus\b|\bwith\b|联合
 def regimen_name(text: str) -> str:
     """*text* (a regimen or agent as the record writes it) for a reader of either language: when the
     lexicon finds only drugs in it, joined by nothing but "+", ",", "and" and the like ("atezolizumab +
-    bevacizumab", "阿替利珠单抗"), a message whose English is the text as written and whose Chinese
-    names each drug written by its English generic name with the lexicon's Chinese name (a code, brand
-    or regimen name such as "IBI305" or "FOLFOX4" stays as written, so nothing it says is lost);
-    otherwise the text as written (a name the lexicon does not know is never guessed)."""
+    bevacizumab", "阿替利珠单抗"), a message that names each drug written by its generic name with the
+    lexicon's generic name in the reader's language (English: the text as written when it names its drugs in
+    English; Chinese: 阿替利珠单抗 + 贝伐珠单抗). A code, brand or regimen name such as "IBI305" or "FOLFOX4"
+    stays as written, so nothing it says is lost; otherwise the text as written (a name the lexicon does not
+    know is never guessed)."""
     from hcctrials.i18n import named
     from hcctrials.vocab.lexicon import load_lexicon
 
     if not text.strip():
         return text
     lexicon = load_lexicon()
-    names: list[str] = []
+    names: list[tuple[str, str]] = []
     at = 0
     for start, end, mid, kind in all_mentions(text):
         therapy = lexicon.get(mid) if kind != "unknown_drug" else None
         if therapy is None or start < at or not _REGIMEN_GLUE.fullmatch(text[at:start]):
             return text
-        names.extend(_chinese_names(text[start:end], therapy, lexicon))
+        names.extend(_generic_names(text[start:end], therapy, lexicon))
         at = end
     if not names or not _REGIMEN_GLUE.fullmatch(text[at:]):
         return text
-    return named(text, zh=" + ".join(names))
+    written_in_english = all(en == as_written for en, as_written, _zh in names)
+    return named(text if written_in_english else " + ".join(en for en, _w, _zh in names),
+                 zh=" + ".join(zh for _en, _w, zh in names))
 
 
-def _chinese_names(written: str, therapy: Any, lexicon: Any) -> list[str]:
-    """The Chinese names of one lexicon mention: a drug written by its English generic name -> its Chinese
-    name; a regimen written as its components ("atezolizumab + bevacizumab") -> each component so; anything
-    else as written."""
+def _generic_names(written: str, therapy: Any, lexicon: Any) -> list[tuple[str, str, str]]:
+    """(English, as written, Chinese) of each drug of one lexicon mention: a drug written by its generic name
+    in either language -> the lexicon's generic names; a regimen written as its components ("atezolizumab +
+    bevacizumab") -> each component so; anything else as written in both."""
+    def drug(part: str, d: Any) -> tuple[str, str, str]:
+        if part.casefold() == d.english.casefold():
+            return (part, part, d.name("zh"))
+        if d.chinese and part == d.chinese[0]:
+            return (d.english, part, part)
+        return (part, part, part)
+
     if therapy.kind == "drug":
-        return [therapy.name("zh") if written.casefold() == therapy.english.casefold() else written]
+        return [drug(written, therapy)]
     if therapy.kind == "regimen":
         parts = [p for p in re.split(r"\s*(?:[+,/、，]|\band\b|\bplus\b|联合)\s*", written) if p]
-        components = [lexicon.get(c) for c in therapy.components]
-        by_name = {c.english.casefold(): c for c in components if c is not None and c.kind == "drug"}
+        components = [c for c in (lexicon.get(c) for c in therapy.components) if c is not None and c.kind == "drug"]
         if len(parts) > 1:
-            return [by_name[p.casefold()].name("zh") if p.casefold() in by_name else p for p in parts]
-    return [written]
+            found = []
+            for part in parts:
+                match = next((c for c in components if part.casefold() == c.english.casefold()
+                              or (c.chinese and part == c.chinese[0])), None)
+                found.append(drug(part, match) if match is not None else (part, part, part))
+            return found
+    return [(written, written, written)]
 
 
 @lru_cache(maxsize=8192)

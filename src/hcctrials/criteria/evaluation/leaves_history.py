@@ -18,6 +18,7 @@ from typing import Any
 from hcctrials.criteria.evaluation.outcome import Verdict
 from hcctrials.criteria.evaluation.facts import PatientFacts, TherapyFacts, regimen_name
 from hcctrials.criteria.evaluation.kleene import and3
+from hcctrials.criteria.text.normalise import has_cjk
 from hcctrials.i18n import Msg, join_msgs, msg, named, render, term
 from hcctrials.model import eligibility as E
 
@@ -332,7 +333,7 @@ def _therapy_label(node: E.PriorTherapy) -> str:
     what the rule counts, in Chinese), else "matching therapy"."""
     if not node.label:
         return msg("matching therapy")
-    if any("\u4e00" <= ch <= "\u9fff" for ch in node.label):
+    if has_cjk(node.label):
         return str(node.label)
     return _TherapySubject(str(node.label), node)
 
@@ -344,7 +345,7 @@ def _history_label(node: Any) -> str:
     codes = join_msgs("/", [term(c) for c in node.codes])
     if not node.label:
         return codes
-    if not node.codes or any("\u4e00" <= ch <= "\u9fff" for ch in node.label):
+    if not node.codes or has_cjk(node.label):
         return str(node.label)
     return named(str(node.label), zh=codes)
 
