@@ -111,7 +111,7 @@ def regimen_name(text: str) -> str:
     if not text.strip():
         return text
     lexicon = load_lexicon()
-    names: list[tuple[str, str]] = []
+    names: list[tuple[str, str, str]] = []
     at = 0
     for start, end, mid, kind in all_mentions(text):
         therapy = lexicon.get(mid) if kind != "unknown_drug" else None
