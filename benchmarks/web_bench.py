@@ -2,14 +2,18 @@
 
 Catalog: the seed records plus the HINT HCC subset (tests-only data read from ../shared at run
 time, never copied), varied to N trials as benchmarks/matching_bench.py does, saved and indexed.
-The server runs in its own processes (uvicorn with ``--workers 2``, as a 2-core server would run
-``hcctrials serve --workers 2``); the load generator in this one.  Prints p50/p95/max per endpoint
+The server runs in its own processes (``hcctrials serve --workers 2``, as a 2-core server runs it: one
+listening socket per worker, see hcctrials.web.workers; ``--launcher uvicorn`` starts ``uvicorn --workers 2``
+instead, whose workers share one socket, e.g. for a source tree older than that); the load generator in this
+one.  Every row prints how the clients' connections were spread over the worker processes ("connections per
+worker 12/8", read from /proc once they are open): a keep-alive connection stays with one process, so a lopsided
+split makes the busier process's clients wait longer.  Prints p50/p95/max per endpoint
 and the machine's cores and load.  Not a timed test.
 
 The repeated searches (12 queries) are answered from the per-query cache after the first time;
 "search (varied)" sends a different combination of words and filters (recruiting state, status,
 phase, class) with nearly every request, so it measures searches that compute their facet counts
-in SQL.  The trial pages draw from 100 trials, so they are cached too; "trial (first view)" opens
+per request.  The trial pages draw from 100 trials, so they are cached too; "trial (first view)" opens
 trials no request has opened before.
 
     python benchmarks/web_bench.py --trials 10000 --clients 20 --requests 400
@@ -49,6 +53,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from datetime import date
 from pathlib import Path
@@ -256,6 +261,36 @@ async def _load(base: str, make: Any, clients: int, requests: int) -> tuple[list
     return latencies, errors, wall
 
 
+def connections_per_worker(pid: int, port: int) -> list[int]:
+    """Established connections on *port* held by each process of *pid*'s tree (Linux /proc/net/tcp and the
+    processes' socket descriptors), largest first: how the clients' keep-alive connections are spread over the
+    worker processes (uvicorn's workers share one listening socket; each connection stays with the process
+    that accepted it)."""
+    established: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        try:
+            lines = Path(table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # local port, ESTABLISHED
+                established.add(fields[9])  # inode
+    counts = []
+    for p in _process_tree(pid):
+        n = 0
+        for fd in Path(f"/proc/{p}/fd").glob("*"):
+            try:
+                target = os.readlink(fd)
+            except OSError:
+                continue
+            if target.startswith("socket:[") and target[8:-1] in established:
+                n += 1
+        if n:
+            counts.append(n)
+    return sorted(counts, reverse=True)
+
+
 def _figures(name: str, latencies: list[float], errors: int, wall: float, server_cpu: float | None = None,
              client_cpu: float | None = None) -> str:
     ordered = sorted(latencies)
@@ -269,12 +304,25 @@ def _figures(name: str, latencies: list[float], errors: int, wall: float, server
             f"  errors {errors}{cpu}")
 
 
+#: how the server is started (``--launcher``): "serve" (``hcctrials serve --workers N``: one listening socket per
+#: worker) or "uvicorn" (``uvicorn --workers N``: one socket shared by the workers)
+LAUNCHER = "serve"
+LAUNCHER_NAMES = {"serve": "hcctrials serve (a listening socket per worker)",
+                  "uvicorn": "uvicorn --workers (one shared socket)"}
+
+
 def _start_server(url: str, workers: int, src: str | None) -> tuple[subprocess.Popen[bytes], str]:
-    """uvicorn serving *url* from this source tree (or *src*, by ``PYTHONPATH``): (process, base URL)."""
+    """The app serving *url* from this source tree (or *src*, by ``PYTHONPATH``), started as :data:`LAUNCHER`
+    says: (process, base URL)."""
     port = _free_port()
     env = {**os.environ, "HCCTRIALS_DB": url}
     if src:
         env["PYTHONPATH"] = os.pathsep.join([src, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
+    if LAUNCHER == "serve":  # what an operator runs (docs/web.md), without the access log
+        command = [sys.executable, "-m", "hcctrials.cli.main", "serve", "--db", url, "--port", str(port),
+                   "--workers", str(workers), "--no-access-log"]
+        server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
+        return server, f"http://127.0.0.1:{port}"
     server = subprocess.Popen([sys.executable, "-m", "uvicorn", "hcctrials.web.server:app", "--host", "127.0.0.1",
                                "--port", str(port), "--workers", str(workers), "--log-level", "warning",
                                "--no-access-log",
@@ -308,13 +356,17 @@ def main() -> None:
     ap.add_argument("--baseline-src", default=None,
                     help="also serve this source tree (a copy of src/ before a change) and measure both in turn")
     ap.add_argument("--rounds", type=int, default=1, help="rounds of every row (alternating the servers)")
+    ap.add_argument("--launcher", choices=("serve", "uvicorn"), default="serve",
+                    help="start the server with `hcctrials serve --workers N` (default; one listening socket per "
+                         "worker) or `uvicorn --workers N` (one socket shared by the workers)")
     ap.add_argument("--generator", choices=("streams", "httpx"), default="streams",
                     help="load generator: lean HTTP/1.1 over asyncio streams (default) or httpx (heavier)")
     ap.add_argument("--only", default=None, help="comma-separated rows to run (match,search,catalog,trial,varied,"
                                                   "first)")
     args = ap.parse_args()
-    global GENERATOR
+    global GENERATOR, LAUNCHER
     GENERATOR = args.generator
+    LAUNCHER = args.launcher
     print("cores:", os.cpu_count(), "usable:", len(os.sched_getaffinity(0)),
           "| load:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
     with tempfile.TemporaryDirectory() as tmp:
@@ -344,7 +396,7 @@ def main() -> None:
                 server, base = _start_server(url, args.workers, src)
                 servers.append((name, server, base))
                 trials = _wait_ready(server, base)
-                print(f"server ({name}{': ' + src if src else ''}): uvicorn, {args.workers} worker process(es), "
+                print(f"server ({name}{': ' + src if src else ''}): {LAUNCHER_NAMES[LAUNCHER]}, {args.workers} worker process(es), "
                       f"{trials} trials, {base}")
             base = servers[0][2]
             patients = _patients()
@@ -429,13 +481,19 @@ def main() -> None:
                         if warm and round_no == 0:
                             asyncio.run(_load(base, make, args.clients, min(40, args.requests)))  # warm the caches
                         server_before, client_before = cpu_seconds(server.pid), time.process_time()
+                        split: list[int] = []
+                        port = int(base.rsplit(":", 1)[1])
+                        # the clients' connections per worker process, once they are all open
+                        probe = threading.Timer(0.1, lambda: split.extend(connections_per_worker(server.pid, port)))
+                        probe.start()
                         latencies, errors, wall = asyncio.run(_load(base, make, args.clients, n))
+                        probe.cancel()
                         server_cpu = cpu_seconds(server.pid) - server_before
                         client_cpu = time.process_time() - client_before
                         tag = f"{label} [{name}]" if len(servers) > 1 else label
                         print(_figures(tag, latencies, errors, wall, server_cpu, client_cpu)
-                              + f"  ({args.clients} concurrent clients, {GENERATOR}; load average "
-                                f"{os.getloadavg()[0]:.2f})",
+                              + f"  ({args.clients} concurrent clients, {GENERATOR}; connections per worker "
+                                f"{'/'.join(map(str, split)) or '?'}; load average {os.getloadavg()[0]:.2f})",
                               flush=True)
             print("load after the run:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
         finally:

@@ -275,3 +275,19 @@ def test_closed_record_statuses_are_closed_on_any_date(status: OverallStatus) ->
         trial = make_trial("NCT09990001", overall_status=status.value, dates=dates)
         for as_of in (date(2018, 1, 1), date(2025, 1, 1), date(2035, 1, 1)):
             assert evaluate_recruiting_status(trial, as_of=as_of).state == "closed"
+
+
+@pytest.mark.parametrize("size", [1, 7, 300, 10_000])
+def test_distinct_indices_by_marking_equal_numpy_unique(size: int) -> None:
+    """The fast path's distinct trials, rules and leaves (criteria.catalog.distinct_below) are np.unique's:
+    sorted, each once, the same integer type; an empty selection stays empty."""
+    import numpy as np
+
+    from hcctrials.criteria.catalog import distinct_below
+
+    rng = np.random.default_rng(size)
+    for n in (0, 1, 5, size * 3):
+        values = rng.integers(0, size, n, dtype=np.int64)
+        found = distinct_below(values, size)
+        assert found.tolist() == np.unique(values).tolist()
+        assert found.dtype == np.unique(values).dtype

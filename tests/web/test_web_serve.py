@@ -92,6 +92,103 @@ def test_serve_runs_the_workers_it_is_asked_for(two_workers: tuple[subprocess.Po
     assert answers == {200}
 
 
+def _listening(port: int) -> list[str]:
+    """Inodes of the sockets listening on *port* (/proc/net/tcp: local port, state 0A)."""
+    found = []
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
+            found.append(fields[9])
+    return found
+
+
+def _sockets_of(pid: int) -> set[str]:
+    out = set()
+    for fd in Path(f"/proc/{pid}/fd").glob("*"):
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            out.add(target[8:-1])
+    return out
+
+
+def _listening_ports_of(pid: int) -> set[int]:
+    """The ports *pid* listens on (none once it has ended: a dead process's sockets are closed, zombie or not)."""
+    inodes = _sockets_of(pid) if Path(f"/proc/{pid}/fd").exists() else set()
+    ports = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if fields[3] == "0A" and fields[9] in inodes:
+            ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def _workers_listening(process: subprocess.Popen[str], port: int) -> dict[int, set[str]]:
+    listening = set(_listening(port))
+    return {pid: _sockets_of(pid) & listening for pid in _children(process.pid) if _sockets_of(pid) & listening}
+
+
+def test_each_worker_listens_on_a_socket_of_its_own(two_workers: tuple[subprocess.Popen[str], str]) -> None:
+    """The kernel spreads connections over the workers' own sockets (hcctrials.web.workers): two workers, two
+    listening sockets on the port, none held by the supervisor (a socket nobody accepts from would leave the
+    connections hashed to it waiting)."""
+    process, base = two_workers
+    port = int(base.rsplit(":", 1)[1])
+    deadline = time.monotonic() + 30
+    while len(_workers_listening(process, port)) < 2 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    workers = _workers_listening(process, port)
+    assert len(workers) == 2, workers
+    assert all(len(s) == 1 for s in workers.values()) and len(set.union(*workers.values())) == 2, workers
+    assert not _sockets_of(process.pid) & set(_listening(port)), "the supervisor holds no listening socket"
+
+
+def test_a_worker_that_dies_is_replaced_and_the_port_keeps_answering(examples_db: str) -> None:
+    process, base = _serve(examples_db, "--workers", "2", "--timeout-graceful-shutdown", "2")
+    port = int(base.rsplit(":", 1)[1])
+    try:
+        deadline = time.monotonic() + 60
+        while len(_workers_listening(process, port)) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        first = set(_workers_listening(process, port))
+        assert len(first) == 2
+        victim = min(first)
+        os.kill(victim, signal.SIGKILL)
+        # once it has ended (its connections, and any the kernel handed its socket at that instant, are reset:
+        # a crash loses what the worker held), its socket is gone with it and the other worker answers meanwhile
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and port in _listening_ports_of(victim):
+            time.sleep(0.05)
+        assert all(httpx.get(base + "/healthz", timeout=10).status_code == 200 for _ in range(20))
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            now = set(_workers_listening(process, port))
+            if len(now) == 2 and victim not in now:
+                break
+            time.sleep(0.3)
+        assert len(now) == 2 and victim not in now, now
+    finally:
+        process.send_signal(signal.SIGTERM)
+        output, _ = process.communicate(timeout=60)
+    assert "starting another" in output, output
+    assert process.returncode == 0, output
+
+
+def test_serve_refuses_a_port_in_use_in_one_line(examples_db: str) -> None:
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        done = subprocess.run([sys.executable, "-m", "hcctrials.cli.main", "serve", "--db", examples_db, "--port",
+                               str(port), "--workers", "2", "--lang", "zh"], capture_output=True, text=True,
+                              timeout=60)
+    assert done.returncode != 0
+    assert f"端口 {port} 在 127.0.0.1 上已被占用" in done.stderr + done.stdout, done.stderr
+    assert "Traceback" not in done.stderr
+
+
 def test_an_idle_keep_alive_connection_is_closed_after_the_timeout(two_workers: tuple[subprocess.Popen[str], str]
                                                                    ) -> None:
     _process, base = two_workers

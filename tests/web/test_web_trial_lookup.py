@@ -1,7 +1,7 @@
 """Looking up one trial reads indexes, not whole tables (issue 12: the trial page at 10,000 trials).
 
 Every statement the trial page's look-ups send (:meth:`TrialStore.resolve`, ``get``, ``find``,
-``versions``, ``findings``, ``linked_records``: what :meth:`WebServices.trial` calls) is captured and
+``versions``, ``findings``, ``linked_records``, and ``details``, which :meth:`WebServices.trial` calls) is captured and
 explained by the database itself: SQLite's ``EXPLAIN QUERY PLAN`` must show ``SEARCH`` (an index
 look-up), never ``SCAN``, on ``trials`` and ``trial_identifiers``; PostgreSQL's ``EXPLAIN`` with
 sequential scans switched off must find an index condition for each (a plan that still scans the
@@ -105,6 +105,8 @@ def test_the_trial_look_ups_use_indexes(store: Any) -> None:
             store.versions(tid, registry=registry)
             store.findings(tid, registry=registry)
             store.linked_records(tid, registry=registry)
+            store.details(asked)  # what the trial page reads: all of the above on one connection
+            store.details(tid, registry=registry)
 
     statements = _statements(store, look_up)
     assert len(statements) >= 18

@@ -1,6 +1,8 @@
 """``hcctrials serve``: the web app and REST API (:mod:`hcctrials.web`) on uvicorn.
 
-``--workers N`` runs N server processes (uvicorn's supervisor; one per core on a shared server),
+``--workers N`` runs N server processes (one per core on a shared server), each with a listening socket of
+its own on Linux so that the kernel spreads connections over them (:mod:`hcctrials.web.workers`; elsewhere
+uvicorn's supervisor, whose workers share one socket),
 ``--timeout-keep-alive`` closes idle keep-alive connections after so many seconds and
 ``--timeout-graceful-shutdown`` bounds how long a stopping server (Ctrl+C, SIGTERM) waits for the
 requests in flight (uvicorn's ``timeout_keep_alive`` and ``timeout_graceful_shutdown``).  The
@@ -18,7 +20,7 @@ import typer
 
 from hcctrials.cli.options import lang_option
 from hcctrials.errors import InputError
-from hcctrials.i18n import resolve_language, say
+from hcctrials.i18n import msg, resolve_language, say
 
 __all__ = ["register", "serve_command", "WORKER_HEALTHCHECK_SECONDS"]
 
@@ -32,12 +34,14 @@ def serve_command(
     db: Optional[str] = typer.Option(None, "--db", help="Database: a file path or a URL. Default: $HCCTRIALS_DB "
                                                         "or the user data folder."),
     workers: int = typer.Option(1, "--workers", min=1, max=64,
-                                help="Server processes (uvicorn workers; about one per core)."),
+                                help="Server processes (about one per core)."),
     timeout_keep_alive: int = typer.Option(5, "--timeout-keep-alive", min=1, max=3600,
                                              help="Seconds an idle keep-alive connection stays open."),
     timeout_graceful_shutdown: int = typer.Option(
         30, "--timeout-graceful-shutdown", min=0, max=3600,
         help="On Ctrl+C or SIGTERM, seconds to let requests in flight finish before closing them."),
+    access_log: bool = typer.Option(True, "--access-log/--no-access-log",
+                                    help="Log one line per request (method, path, status; never a body)."),
     lang: Optional[str] = lang_option(),
 ) -> None:
     """Start the web app (trial catalog, trial pages, match a patient) and the JSON API under /api."""
@@ -58,12 +62,21 @@ def serve_command(
     if workers > 1:
         typer.echo(say("{n} server processes; health: {url}", language, n=workers,
                        url=f"http://{shown}:{port}/healthz"))
-    options: dict[str, Any] = dict(host=host, port=port, log_level="info", access_log=True, server_header=False,
+    options: dict[str, Any] = dict(host=host, port=port, log_level="info", access_log=access_log, server_header=False,
                    timeout_keep_alive=timeout_keep_alive, timeout_graceful_shutdown=timeout_graceful_shutdown)
     if workers > 1:
         import os
 
+        from hcctrials.web.workers import port_in_use, reuse_port_available, run_workers
+
         os.environ["HCCTRIALS_DB"] = url
+        if reuse_port_available():  # one listening socket per worker: connections spread over the workers
+            if port_in_use(host, port):
+                raise InputError(msg("port {port} is in use on {host}", port=port, host=host), field="port",
+                                 value=port)
+            options.pop("host"), options.pop("port")
+            run_workers(workers, host, port, options)
+            return
         uvicorn.run("hcctrials.web.server:app", workers=workers, timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
                     **options)
         return

@@ -210,13 +210,14 @@ def _parse_criteria(text: str, memo: dict[str, Any]) -> list[Criterion]:
     return out
 
 
-def load_match_catalog(store: TrialStore, *, workers: int = 1) -> MatchCatalog:
+def load_match_catalog(store: TrialStore, *, workers: int = 1, freeze: bool = True) -> MatchCatalog:
     """The prepared MatchCatalog of *store*, reused in this process while the records are unchanged.
 
     A new process reads the current records' keys joined with their cache rows in one query and
     builds the catalog from the compiled criteria and summaries (slim records, settings, places)
     without parsing full records; only records without a current cache row are loaded, compiled,
-    summarised and stored (in *workers* processes when many).
+    summarised and stored (in *workers* processes when many).  *freeze*: move the new catalog out of
+    the collector's reach (below); False for a caller with a collector policy of its own (the web app).
     """
     fingerprint = catalog_fingerprint(store)
     hit = _CATALOGS.get(store.url)
@@ -232,7 +233,8 @@ def load_match_catalog(store: TrialStore, *, workers: int = 1) -> MatchCatalog:
     # documented use: long-lived objects created at start-up); a rebuild unfreezes first so a
     # replaced catalog can still be freed.  (No gc.collect() first: ~0.7 s, and the load's temporary
     # objects are freed by reference counting.)
-    gc.freeze()
+    if freeze:
+        gc.freeze()
     return catalog
 
 

@@ -245,17 +245,35 @@ def match_document(result: Any, findings: list[str], lang: str, *, rebuild_rules
     line = result.line
     count = line.prior_systemic_lines
     trials = []
+    # a rule shared by several criteria shown (the same text in several trials, boilerplate such as "ECOG 0-1")
+    # has one verdict per match (matcher._LeafVerdicts): its reason and missing items are said once per document,
+    # keyed by the verdict's objects (alive while *result* is), with the criterion's text and role where the words
+    # depend on them (a review reason in Chinese shows the rule rebuilt from the text)
+    reasons: dict[tuple[int, str | None, str | None], tuple[Any, dict[str, Any]]] = {}
+    missings: dict[int, tuple[list[Any], list[dict[str, Any]]]] = {}
+    by_text = lang != "en" and rebuild_rules
     for m in result.matches:
         rows = m.criteria
         criteria: list[dict[str, Any]] = []
         deciding: list[dict[str, Any]] = []
         for row in rows:
-            reason = _reason_for(row, lang, rebuild_rules)
-            record = message_record(row.reason)
+            key = (id(row.reason), row.text, row.role) if by_text else (id(row.reason), None, None)
+            said = reasons.get(key)
+            if said is None:
+                said = reasons[key] = (_reason_for(row, lang, rebuild_rules), message_record(row.reason))
+            reason, record = said
+            if row.missing:
+                items = missings.get(id(row.missing))
+                if items is None:
+                    items = missings[id(row.missing)] = ([render(i, lang) for i in row.missing],
+                                                         [message_record(i) for i in row.missing])
+                missing, missing_records = list(items[0]), list(items[1])
+            else:
+                missing, missing_records = [], []
             criteria.append({"number": row.number, "role": row.role, "text": row.text, "status": row.status,
                              "status_label": status_label(row, lang), "reason": reason,
-                             "missing": [render(i, lang) for i in row.missing], "reason_message": record,
-                             "missing_messages": [message_record(i) for i in row.missing]})
+                             "missing": missing, "reason_message": record,
+                             "missing_messages": missing_records})
             if row.status == "not_met":
                 deciding.append({"number": row.number, "role": row.role, "text": row.text, "reason": reason,
                                  "reason_message": record})

@@ -36,6 +36,7 @@ from typing import Any, cast, overload
 import numpy as np
 
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, PatientFacts, TrialVerdict, compile_trial, evaluate_trial
+from hcctrials.criteria.catalog import distinct_below
 from hcctrials.criteria.evaluation.evaluate import Verdict, combine_all, combine_any, evaluate_leaf, evaluate_node, negate
 from hcctrials.criteria.evaluation.verdict import INELIGIBLE, NO_CRITERIA, POSSIBLY_ELIGIBLE, TRIAL_VERDICTS
 from hcctrials.matching.geography import DISTANCE_ORDER, Place, distance_class, distance_km, resolve_location, site_location
@@ -295,6 +296,9 @@ class MatchCatalog:
         self._state_order: dict[date, np.ndarray] = {}
         self._relevance_rank: dict[frozenset[str], np.ndarray] = {}
         self._id_rank: np.ndarray | None = None
+        #: the verdicts of the compiled catalog's leaves that do not read the patient (needs review, administrative):
+        #: the same for every patient, said once per catalog (_LeafVerdicts)
+        self._constant_verdicts: dict[int, Verdict] = {}
 
     @classmethod
     def from_summaries(cls, ids: list[tuple[str, str]], record_status: list[str], summaries: Sequence[str],
@@ -579,7 +583,7 @@ class _Records(Sequence[Trial]):
 def _criteria_of(catalog: CompiledCatalog, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For the catalog trials *rows*: (the rows, sorted and distinct; the positions of their counted criteria in
     ``criterion_ids``, in catalog order; the number of criteria of each row)."""
-    rows = np.unique(rows)
+    rows = distinct_below(rows, len(catalog.trials))
     starts = catalog.offsets[rows]
     lengths = catalog.offsets[rows + 1] - starts
     within = np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
@@ -623,15 +627,26 @@ class _LeafVerdicts:
     its leaves are the catalog's leaves of the same :func:`leaf_key`, whose verdicts ``evaluate_node`` also
     shares per patient), without working out each leaf's key again."""
 
-    def __init__(self, catalog: CompiledCatalog, facts: PatientFacts) -> None:
+    def __init__(self, catalog: CompiledCatalog, facts: PatientFacts,
+                 constant: dict[int, Verdict] | None = None) -> None:
         self._leaves, self._facts, self._programs = catalog.leaves, facts, catalog.programs
         self._done: dict[int, Verdict] = {}
         self._rules: dict[int, Verdict] = {}
+        #: the catalog's leaves whose verdict does not depend on the patient (needs review, administrative), and
+        #: *constant*: their verdicts kept across patients (MatchCatalog._constant_verdicts)
+        self._constant_leaves = catalog._constant
+        self._constant = constant if constant is not None else {}
 
     def leaf(self, i: int) -> Verdict:
         found = self._done.get(i)
         if found is None:
-            found = self._done[i] = evaluate_leaf(self._leaves[i], self._facts)
+            if i in self._constant_leaves:
+                found = self._constant.get(i)
+                if found is None:
+                    found = self._constant[i] = evaluate_leaf(self._leaves[i], self._facts)
+                self._done[i] = found
+            else:
+                found = self._done[i] = evaluate_leaf(self._leaves[i], self._facts)
         return found
 
     def rule_at(self, r: int) -> Verdict:
@@ -653,6 +668,10 @@ class _LeafVerdicts:
         return combine_all(children) if op == "a" else combine_any(children)
 
 
+#: a criterion status negated (:func:`hcctrials.criteria.evaluation.outcome.negate`: met and not met swap, the rest stay)
+_NEGATED = {"met": "not_met", "not_met": "met"}
+
+
 def _explain(compiled: CompiledCatalog, row: int, facts: PatientFacts, as_of: date,
              leaves: _LeafVerdicts | None = None) -> TrialVerdict:
     """:func:`evaluate_trial` of the catalog's trial *row*, its counted criteria read through *leaves* (their
@@ -670,8 +689,10 @@ def _explain(compiled: CompiledCatalog, row: int, facts: PatientFacts, as_of: da
         else:
             v = leaves.rule_at(int(ids[at]))
             at += 1
-        trial_v = negate(v) if c.role == "exclusion" else v
-        results.append(CriterionResult(c, v, trial_v.status))
+        # an exclusion's status for the trial is its rule's negated (as evaluate_trial's negate(v).status), without
+        # building the negated reason, which nothing reads
+        status = _NEGATED.get(v.status, v.status) if c.role == "exclusion" else v.status
+        results.append(CriterionResult(c, v, status))
     return _trial_status(results, trial.trial_id)  # the trial verdict exactly as evaluate_trial decides it
 
 
@@ -718,7 +739,8 @@ def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, a
     # conditions or is closed): their rules and the leaves those rules read
     shown = np.zeros(len(compiled.trials), dtype=bool)
     shown[r_of[r_of >= 0]] = True
-    leaves = _LeafVerdicts(compiled, facts)  # each leaf evaluated once: for the codes, what to measure, explanations
+    # each leaf evaluated once: for the codes, what to measure, explanations
+    leaves = _LeafVerdicts(compiled, facts, catalog._constant_verdicts)
     rules = compiled.rule_codes(facts, compiled.rules_of_trials(shown), leaf_verdict=leaves.leaf)
     status, unknown = _trial_codes(compiled, rules, r_of[r_of >= 0])
     verdict_code = np.where(r_of < 0, NO_CRITERIA, status[np.maximum(r_of, 0)] if status.size else NO_CRITERIA)
@@ -778,7 +800,11 @@ def _to_measure(catalog: CompiledCatalog, rule_codes: np.ndarray, facts: Patient
     rule_ids = catalog.criterion_ids[positions]
     names: dict[str, int] = {}
     per_rule: dict[int, list[int]] = {}
-    distinct, inverse = np.unique(rule_ids, return_inverse=True)
+    # np.unique(rule_ids, return_inverse=True), by marking (criteria.catalog.distinct_below)
+    distinct = distinct_below(rule_ids, len(catalog.programs))
+    slot = np.zeros(len(catalog.programs), dtype=np.int64)
+    slot[distinct] = np.arange(distinct.size)
+    inverse = slot[rule_ids]
     for r in distinct.tolist():
         missing = (evaluate_node(catalog.rules[r].rule, facts) if leaves is None
                    else leaves.rule_at(r)).missing
@@ -793,7 +819,10 @@ def _to_measure(catalog: CompiledCatalog, rule_codes: np.ndarray, facts: Patient
     if flat.size == 0:
         return []
     trial = np.repeat(trial_of_position, counts)
-    pairs = np.unique(trial * len(names) + flat)
+    keys = trial * len(names) + flat
+    domain = (int(trial.max()) + 1) * len(names)
+    # by marking while its table stays near the size of the keys (items x trials can be large), else by NumPy
+    pairs = distinct_below(keys, domain) if domain <= 8 * keys.size + 65_536 else np.unique(keys)
     per_name = np.bincount(pairs % len(names), minlength=len(names))
     first = np.full(len(names), np.iinfo(np.int64).max)
     np.minimum.at(first, flat, np.repeat(positions, counts))

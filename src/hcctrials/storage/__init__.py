@@ -8,12 +8,14 @@ Public API::
     store.get("NCT04011033")           # -> Trial (NotFoundError with suggestions)
     store.iter_trials(registry=..., status=...)
     store.list_trials(...), store.versions(id), store.findings(id), store.linked_trial_ids(id)
+    store.details(id)                  # -> TrialDetails: record, versions, findings, linked records at once
 """
 
 from hcctrials.storage.engine import create_engine, normalise_url
 from hcctrials.storage.migrate import head_revision, init_db, upgrade
 from hcctrials.storage.repository import (
     StoredFailure,
+    TrialDetails,
     TrialStore,
     TrialSummary,
     TrialVersion,
@@ -31,6 +33,7 @@ __all__ = [
     "TrialStore",
     "TrialSummary",
     "TrialVersion",
+    "TrialDetails",
     "StoredFailure",
     "SaveOutcome",
     "SaveStatus",

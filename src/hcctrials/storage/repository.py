@@ -23,7 +23,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, cast
 
-from sqlalchemy import Select, func, insert, literal, select, tuple_, update
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, insert, literal, select, tuple_, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import OperationalError, ProgrammingError
 
@@ -42,8 +42,8 @@ from hcctrials.storage.schema import (
 )
 from hcctrials.storage.writer import LOCAL_SCHEMES, PreparedRecord, SaveOutcome, save_batch
 
-__all__ = ["TrialStore", "TrialSummary", "TrialVersion", "StoredFailure", "IngestRun", "open_store", "utc_now",
-           "process_alive"]
+__all__ = ["TrialStore", "TrialSummary", "TrialVersion", "TrialDetails", "StoredFailure", "IngestRun", "open_store",
+           "utc_now", "process_alive"]
 
 
 def utc_now() -> datetime:
@@ -53,6 +53,56 @@ def utc_now() -> datetime:
 
 #: Which record an id means when several share it: the registry that issues such ids first.
 _REGISTRY_ORDER = {"ctgov": 0, "chictr": 1, "other": 2, "trial_finder": 3}
+
+
+# The reads of one record, built once: a statement built per call costs more CPU (constructing the
+# expression and its cache key) than SQLite takes to answer it.
+_KEY = (trials.c.trial_id == bindparam("tid")) & (trials.c.registry == bindparam("reg"))
+#: the current record and its version number, by primary key
+_RECORD = select(trials.c.record, trials.c.current_version).where(_KEY)
+#: the records whose own id is exactly :wanted (primary-key prefix)
+_OWN_KEYS = select(trials.c.trial_id, trials.c.registry).where(trials.c.trial_id == bindparam("wanted"))
+#: the records holding the registry number :value (own id in upper case, or listed)
+_HOLDERS = (select(trial_identifiers.c.trial_id, trial_identifiers.c.registry).distinct()
+            .where(trial_identifiers.c.value == bindparam("value")))
+_VERSIONS = (select(trial_versions.c.trial_id, trial_versions.c.version, trial_versions.c.raw_sha256,
+                    trial_versions.c.last_updated, trial_versions.c.source_format, trial_versions.c.source_file,
+                    trial_versions.c.record_locator, trial_versions.c.ingested_at)
+             .where(trial_versions.c.trial_id == bindparam("tid"), trial_versions.c.registry == bindparam("reg"))
+             .order_by(trial_versions.c.version))
+_CURRENT_VERSION = select(trials.c.current_version).where(_KEY)
+_FINDINGS = (select(findings.c.code, findings.c.field, findings.c.message, findings.c.severity, findings.c["values"],
+                    findings.c.template)
+             .where(findings.c.trial_id == bindparam("tid"), findings.c.registry == bindparam("reg"),
+                    findings.c.version == bindparam("version"))
+             .order_by(findings.c.id))
+_MINE = trial_identifiers.alias("mine")
+_OTHER = trial_identifiers.alias("other")
+_SHARED = ((_OTHER.c.value == _MINE.c.value)
+           & ((_OTHER.c.trial_id != _MINE.c.trial_id) | (_OTHER.c.registry != _MINE.c.registry)))
+
+
+def _not_local(scheme: ColumnElement[str]) -> ColumnElement[bool]:
+    """*scheme* is not one of :data:`LOCAL_SCHEMES` (``NOT IN`` written as ``!=`` each: plain parameters,
+    so the statement is compiled once, not expanded again at every execution)."""
+    return and_(*(scheme != local for local in LOCAL_SCHEMES))
+
+
+#: pairs (record, other record) sharing a registry number (local numbers excepted), for the records of :ids
+_LINKED = (select(_MINE.c.trial_id, _MINE.c.registry, _OTHER.c.trial_id, _OTHER.c.registry).distinct()
+           .join(_OTHER, _SHARED)
+           .where(_MINE.c.trial_id.in_(bindparam("ids", expanding=True)), _not_local(_MINE.c.scheme),
+                  _not_local(_OTHER.c.scheme)))
+#: the same for one record (:tid, :reg): the other records only
+_LINKED_ONE = (select(_OTHER.c.trial_id, _OTHER.c.registry).distinct()
+               .join(_OTHER, _SHARED)
+               .where(_MINE.c.trial_id == bindparam("tid"), _MINE.c.registry == bindparam("reg"),
+                      _not_local(_MINE.c.scheme), _not_local(_OTHER.c.scheme)))
+
+
+def _linked_order(keys: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """Linked records by id, then in :data:`_REGISTRY_ORDER`."""
+    return sorted(keys, key=lambda x: (x[0], _REGISTRY_ORDER.get(x[1], 9)))
 
 
 def _label(key: tuple[str, str], own_id: str) -> str:
@@ -99,6 +149,16 @@ class TrialVersion:
     record_locator: str | None
     ingested_at: datetime
     current: bool
+
+
+@dataclass(frozen=True)
+class TrialDetails:
+    """A current record with what its page shows besides it (:meth:`TrialStore.details`)."""
+
+    trial: Trial
+    versions: list[TrialVersion]  # every stored version, oldest first
+    findings: list[Finding]  # of the current version
+    linked: list[tuple[str, str]]  # other records sharing a registry number (TrialStore.linked_records)
 
 
 @dataclass(frozen=True)
@@ -342,17 +402,19 @@ class TrialStore:
 
     def _record(self, trial_id: str, registry: str) -> Trial:
         with self._read() as conn:
-            record = conn.execute(select(trials.c.record).where(
-                trials.c.trial_id == trial_id, trials.c.registry == registry)).scalar()
-        if record is None:
-            raise NotFoundError(msg("no {registry} record {trial!r} in {url}", registry=registry, trial=trial_id,
-                                    url=self.url))
-        return Trial.model_validate(record)
+            row = conn.execute(_RECORD, {"tid": trial_id, "reg": registry}).first()
+        if row is None:
+            raise self._no_record(trial_id, registry)
+        return Trial.model_validate(row[0])
+
+    def _no_record(self, trial_id: str, registry: str) -> NotFoundError:
+        return NotFoundError(msg("no {registry} record {trial!r} in {url}", registry=registry, trial=trial_id,
+                                 url=self.url))
 
     @staticmethod
     def _keys(conn: Connection, wanted: str) -> list[tuple[str, str]]:
         """The records whose own id is exactly *wanted*, in :data:`_REGISTRY_ORDER` (a primary-key read)."""
-        rows = conn.execute(select(trials.c.trial_id, trials.c.registry).where(trials.c.trial_id == wanted)).all()
+        rows = conn.execute(_OWN_KEYS, {"wanted": wanted}).all()
         return sorted(((str(r[0]), str(r[1])) for r in rows), key=lambda k: _REGISTRY_ORDER.get(k[1], 9))
 
     def resolve(self, any_id: str, *, registry: str | None = None) -> tuple[str, str]:
@@ -363,27 +425,30 @@ class TrialStore:
         match, the registry that issues such ids comes first (ctgov, chictr, other, trial_finder).
         Raises NotFoundError with close ids as a suggestion.
         """
-        wanted = any_id.strip()
         with self._read() as conn:
-            # one index look-up (trial_identifiers.value) finds both the records whose own id this
-            # is (any case) and the records listing it; the exact primary-key read covers a record
-            # stored without its identifier rows
-            holders = [(str(h[0]), str(h[1])) for h in conn.execute(
-                select(trial_identifiers.c.trial_id, trial_identifiers.c.registry).distinct()
-                .where(trial_identifiers.c.value == wanted.upper())).all() if registry in (None, h[1])]
-            own = sorted((k for k in holders if k[0].upper() == wanted.upper()),
-                         key=lambda k: _REGISTRY_ORDER.get(k[1], 9))
-            if own:
-                return own[0]
-            exact = [k for k in self._keys(conn, wanted) if registry in (None, k[1])]
-            if exact:
-                return exact[0]
-            ranked: list[tuple[str, str]] = sorted(holders, key=lambda k: (_REGISTRY_ORDER.get(k[1], 9), k[0]))
-            if ranked:
-                return ranked[0]
-            candidates = [str(v) for v in conn.execute(
-                select(trial_identifiers.c.value).distinct()
-                .where(trial_identifiers.c.value.like(wanted.upper()[:3] + "%"))).scalars()]
+            return self._resolve(conn, any_id, registry)
+
+    def _resolve(self, conn: Connection, any_id: str, registry: str | None) -> tuple[str, str]:
+        """:meth:`resolve` on *conn*."""
+        wanted = any_id.strip()
+        # one index look-up (trial_identifiers.value) finds both the records whose own id this
+        # is (any case) and the records listing it; the exact primary-key read covers a record
+        # stored without its identifier rows
+        holders = [(str(h[0]), str(h[1])) for h in conn.execute(_HOLDERS, {"value": wanted.upper()}).all()
+                   if registry in (None, h[1])]
+        own = sorted((k for k in holders if k[0].upper() == wanted.upper()),
+                     key=lambda k: _REGISTRY_ORDER.get(k[1], 9))
+        if own:
+            return own[0]
+        exact = [k for k in self._keys(conn, wanted) if registry in (None, k[1])]
+        if exact:
+            return exact[0]
+        ranked: list[tuple[str, str]] = sorted(holders, key=lambda k: (_REGISTRY_ORDER.get(k[1], 9), k[0]))
+        if ranked:
+            return ranked[0]
+        candidates = [str(v) for v in conn.execute(
+            select(trial_identifiers.c.value).distinct()
+            .where(trial_identifiers.c.value.like(wanted.upper()[:3] + "%"))).scalars()]
         close = difflib.get_close_matches(wanted.upper(), candidates, n=3, cutoff=0.6)
         hint = (msg("Did you mean {ids}?", ids=", ".join(close)) if close
                 else msg("Run `hcctrials trials list` to see the stored ids"))
@@ -394,6 +459,28 @@ class TrialStore:
     def get(self, trial_id: str, *, registry: str | None = None) -> Trial:
         """The current record of *trial_id* (or of the record listing it); NotFoundError if none."""
         return self._record(*self.resolve(trial_id, registry=registry))
+
+    def details(self, trial_id: str, *, registry: str | None = None) -> TrialDetails:
+        """The current record of *trial_id* with its versions, the findings of its current version and
+        its linked records (as :meth:`versions`, :meth:`findings` and :meth:`linked_records` give them),
+        read on one connection in one transaction, so all from the same state of the data.
+
+        With *registry*, the record stored under exactly *trial_id* in *registry* is taken (a
+        primary-key read, as :meth:`find`); otherwise, or when there is none, *trial_id* is resolved
+        as :meth:`get` resolves it (NotFoundError if nothing matches)."""
+        with self._read() as conn:
+            row = conn.execute(_RECORD, {"tid": trial_id, "reg": registry}).first() if registry else None
+            key = (trial_id, registry or "")
+            if row is None:
+                key = self._resolve(conn, trial_id, registry)
+                row = conn.execute(_RECORD, {"tid": key[0], "reg": key[1]}).first()
+                if row is None:  # deleted since it was resolved (another connection)
+                    raise self._no_record(*key)
+            record, current = row
+            versions = self._versions(conn, key, current)
+            found = self._findings(conn, key, current)
+            linked = self._linked_one(conn, key)
+        return TrialDetails(Trial.model_validate(record), versions, found, linked)
 
     def get_version(self, trial_id: str, version: int, *, registry: str | None = None) -> Trial:
         """One stored version of a record (see :meth:`versions`)."""
@@ -413,66 +500,61 @@ class TrialStore:
 
     def versions(self, trial_id: str, *, registry: str | None = None) -> list[TrialVersion]:
         """Every stored version of a record, oldest first."""
-        tid, reg = self.resolve(trial_id, registry=registry)
         with self._read() as conn:
-            current = conn.execute(select(trials.c.current_version).where(
-                trials.c.trial_id == tid, trials.c.registry == reg)).scalar()
-            rows = conn.execute(
-                select(trial_versions.c.trial_id, trial_versions.c.version, trial_versions.c.raw_sha256,
-                       trial_versions.c.last_updated, trial_versions.c.source_format,
-                       trial_versions.c.source_file, trial_versions.c.record_locator,
-                       trial_versions.c.ingested_at)
-                .where(trial_versions.c.trial_id == tid, trial_versions.c.registry == reg)
-                .order_by(trial_versions.c.version)
-            ).all()
+            key = self._resolve(conn, trial_id, registry)
+            return self._versions(conn, key, conn.execute(_CURRENT_VERSION, {"tid": key[0], "reg": key[1]}).scalar())
+
+    @staticmethod
+    def _versions(conn: Connection, key: tuple[str, str], current: int | None) -> list[TrialVersion]:
+        rows = conn.execute(_VERSIONS, {"tid": key[0], "reg": key[1]}).all()
         return [TrialVersion(trial_id=row[0], version=row[1], raw_sha256=row[2], last_updated=row[3],
                              source_format=row[4], source_file=row[5], record_locator=row[6],
                              ingested_at=_aware(row[7]), current=row.version == current) for row in rows]
 
     def findings(self, trial_id: str, *, registry: str | None = None, version: int | None = None) -> list[Finding]:
         """The findings of the current (or given) version of a record."""
-        tid, reg = self.resolve(trial_id, registry=registry)
         with self._read() as conn:
+            key = self._resolve(conn, trial_id, registry)
             if version is None:
-                version = conn.execute(select(trials.c.current_version).where(
-                    trials.c.trial_id == tid, trials.c.registry == reg)).scalar()
-            rows = conn.execute(
-                select(findings.c.code, findings.c.field, findings.c.message, findings.c.severity,
-                       findings.c["values"], findings.c.template)
-                .where(findings.c.trial_id == tid, findings.c.registry == reg, findings.c.version == version)
-                .order_by(findings.c.id)
-            ).all()
+                version = conn.execute(_CURRENT_VERSION, {"tid": key[0], "reg": key[1]}).scalar()
+            return self._findings(conn, key, version)
+
+    @staticmethod
+    def _findings(conn: Connection, key: tuple[str, str], version: int | None) -> list[Finding]:
+        rows = conn.execute(_FINDINGS, {"tid": key[0], "reg": key[1], "version": version}).all()
         return [Finding(code=r[0], field=r[1], message=r[2], severity=r[3], values=r[4], template=r[5])
                 for r in rows]
 
     def linked_records(self, trial_id: str, *, registry: str | None = None) -> list[tuple[str, str]]:
         """Other stored records ``(trial_id, registry)`` sharing a registry number with this one."""
-        key = self.resolve(trial_id, registry=registry)
-        return self._linked([key]).get(key, [])
+        with self._read() as conn:
+            return self._linked_one(conn, self._resolve(conn, trial_id, registry))
 
     def linked_trial_ids(self, trial_id: str, *, registry: str | None = None) -> list[str]:
         """:meth:`linked_records` as labels: the id, with ``(registry)`` added when it is the same id."""
-        key = self.resolve(trial_id, registry=registry)
-        return [_label(other, key[0]) for other in self._linked([key]).get(key, [])]
+        with self._read() as conn:
+            key = self._resolve(conn, trial_id, registry)
+            return [_label(other, key[0]) for other in self._linked_one(conn, key)]
 
     def _linked(self, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
-        mine = trial_identifiers.alias("mine")
-        other = trial_identifiers.alias("other")
-        ids = sorted({k[0] for k in keys})
-        stmt = (
-            select(mine.c.trial_id, mine.c.registry, other.c.trial_id, other.c.registry).distinct()
-            .join(other, (other.c.value == mine.c.value)
-                  & ((other.c.trial_id != mine.c.trial_id) | (other.c.registry != mine.c.registry)))
-            .where(mine.c.trial_id.in_(ids), mine.c.scheme.not_in(LOCAL_SCHEMES),
-                   other.c.scheme.not_in(LOCAL_SCHEMES))
-        )
+        with self._read() as conn:
+            return self._linked_on(conn, keys)
+
+    @staticmethod
+    def _linked_on(conn: Connection, keys: Sequence[tuple[str, str]]) -> dict[tuple[str, str], list[tuple[str, str]]]:
         wanted = set(keys)
         result: dict[tuple[str, str], list[tuple[str, str]]] = {}
-        with self._read() as conn:
-            for own_id, own_reg, linked_id, linked_reg in conn.execute(stmt):
-                if (own_id, own_reg) in wanted:
-                    result.setdefault((own_id, own_reg), []).append((linked_id, linked_reg))
-        return {k: sorted(v, key=lambda x: (x[0], _REGISTRY_ORDER.get(x[1], 9))) for k, v in result.items()}
+        rows = conn.execute(_LINKED, {"ids": sorted({k[0] for k in keys})}).all()
+        for own_id, own_reg, linked_id, linked_reg in rows:
+            if (own_id, own_reg) in wanted:
+                result.setdefault((own_id, own_reg), []).append((linked_id, linked_reg))
+        return {k: _linked_order(v) for k, v in result.items()}
+
+    @staticmethod
+    def _linked_one(conn: Connection, key: tuple[str, str]) -> list[tuple[str, str]]:
+        """:meth:`_linked_on` of one record."""
+        return _linked_order([(str(r[0]), str(r[1])) for r in conn.execute(_LINKED_ONE, {"tid": key[0], "reg": key[1]})
+                              .all()])
 
     def _filtered(self, stmt: Select[Any], registry: str | None, status: str | None) -> Select[Any]:
         if registry:

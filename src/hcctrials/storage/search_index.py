@@ -27,8 +27,8 @@ import multiprocessing
 import os
 import sys
 from concurrent.futures import ProcessPoolExecutor
-from collections import Counter, deque
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter, OrderedDict, deque
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass
 from functools import lru_cache
@@ -64,7 +64,7 @@ from hcctrials.storage.schema import search_documents, trials
 __all__ = ["search_documents", "SearchHit", "index_trials", "rebuild_search_index", "refresh_search_index",
            "index_records_on", "search_index_status", "SearchIndexStatus", "TRANSACTION_TRIALS",
            "search_trials", "document_rows", "PARALLEL_MIN_TRIALS", "PARALLEL_MIN_CPUS", "fts_match_expression", "tsquery_literal", "tsvector_literal",
-           "CatalogSelection", "FacetCounts", "LISTED_FACETS", "search_catalog_page", "search_facets",
+           "CatalogSelection", "CatalogIndex", "FacetCounts", "LISTED_FACETS", "search_catalog_page", "search_facets",
            "search_data_version", "document_ids", "record_fields", "place_value"]
 
 
@@ -413,10 +413,10 @@ def search_index_status(store: Any, *, index_version: int) -> SearchIndexStatus:
     return SearchIndexStatus(n_trials, n_docs, stale)
 
 
-def _filters(filters: SearchFilters) -> list[Any]:
-    """SQL conditions of *filters*; places are matched as given (normalised by the caller:
-    :func:`hcctrials.matching.search.normalise_filters`)."""
-    c = search_documents.c
+def _filters(filters: SearchFilters, c: Any = None) -> list[Any]:
+    """SQL conditions of *filters* on the columns *c* (default: those of ``search_documents``); places are
+    matched as given (normalised by the caller: :func:`hcctrials.matching.search.normalise_filters`)."""
+    c = search_documents.c if c is None else c
     out: list[Any] = []
 
     def any_listed(column: Any, values: Sequence[str]) -> Any:
@@ -676,6 +676,13 @@ def search_facets(store: Any, selection: CatalogSelection, *, conditions: Mappin
         if None not in passes:  # every facet has a filter: the total is that of the whole selection
             where = and_(true(), *(cond for conds in per.values() for cond in conds))
             total = int(conn.execute(select(func.count()).select_from(search_documents).where(where)).scalar_one())
+    return FacetCounts(total, _facet_lists(names, counts, places))
+
+
+def _facet_lists(names: Sequence[str], counts: Mapping[str, list[tuple[str, int]]], places: int
+                 ) -> dict[str, list[tuple[str, int]]]:
+    """The ``(value, count)`` pairs shown per facet: counts above 0, years newest first, places the
+    *places* most frequent, other facets by count, then value."""
     out: dict[str, list[tuple[str, int]]] = {}
     for name in names:
         pairs = [(v, n) for v, n in counts.get(name, []) if n > 0]
@@ -685,7 +692,7 @@ def search_facets(store: Any, selection: CatalogSelection, *, conditions: Mappin
             out[name] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))[:places]
         else:
             out[name] = sorted(pairs, key=lambda kv: (-kv[1], kv[0]))
-    return FacetCounts(total, out)
+    return out
 
 
 def _facet_pass(conn: Connection, dialect: str, where: Any, facets: list[str], *, conditions: Mapping[str, str],
@@ -760,3 +767,358 @@ def record_fields(store: Any, fields: Sequence[str], keys: Sequence[tuple[str, s
                         data[name] = value
                 out.append(data)
     return out
+
+
+# -- the catalog's facet columns in memory (counts and pages of the web catalog) ----------------
+
+#: The column each filter of :class:`~hcctrials.model.search.SearchFilters` reads (``year``: both
+#: dates of the start-year filter), keyed by the facet it belongs to.
+_FILTER_COLUMNS = {"status": "status", "registry": "registry", "phase": "phases", "setting": "settings",
+                   "drug_class": "classes", "place": "places", "drug": "drugs", "year": "study_start"}
+#: Facets counted per value of a listed column (``,a,b,``).
+_LISTED_COUNTS = {**LISTED_FACETS, "place": "places"}
+#: Facets counted per value of a column (``year``: the first four characters of ``study_start``).
+_PLAIN_COUNTS = {"status": "status", "registry": "registry", "year": "year"}
+#: Documents of the word matches kept (12 bytes each: ~5 MB at most), a match counted as 1,000 at least
+#: (at most 400 matches kept, however few documents each finds).
+_CACHED_MATCH_POSITIONS = 400_000
+_CACHED_FILTERS = 512
+_CACHED_MASKS = 64  # one byte a document each
+_NO_FILTERS = SearchFilters()
+
+
+@dataclass(frozen=True)
+class _Column:
+    """One column of every document, factorised: *codes[row]* indexes *values* (None: NULL)."""
+
+    codes: Any  # numpy int32 array, one per document
+    values: tuple[str | None, ...]
+
+    @classmethod
+    def of(cls, column: Sequence[str | None]) -> _Column:
+        import numpy as np
+
+        index: dict[str | None, int] = {}
+        codes = np.fromiter((index.setdefault(v, len(index)) for v in column), dtype=np.int32, count=len(column))
+        return cls(codes, tuple(index))
+
+
+@dataclass(frozen=True)
+class _WordMatch:
+    """The documents matching a full-text query, in page order (rank, then trial id), with their scores."""
+
+    rows: Any  # numpy int array of document rows
+    scores: Any  # numpy float array: the hit score (higher is better), as the SQL pages give it
+
+
+class _Kept:
+    """Answers kept by key, least recently used dropped beyond *budget* (the sum of *weight* of the
+    kept answers); a missing answer is computed by one thread while the others asking for the same key
+    wait for it (the first requests after a start or an ingest often ask the same)."""
+
+    def __init__(self, budget: int, weight: Callable[[Any], int] = lambda _: 1) -> None:
+        import threading
+
+        self.budget = budget
+        self.weight = weight
+        self.used = 0
+        self._data: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._busy: dict[Any, Any] = {}
+
+    def get(self, key: Any, compute: Callable[[], Any]) -> Any:
+        import threading
+
+        with self._lock:
+            found = self._data.get(key)
+            if found is not None:
+                self._data.move_to_end(key)
+                return found
+            busy = self._busy.setdefault(key, threading.Lock())
+        with busy:
+            with self._lock:
+                found = self._data.get(key)
+            if found is not None:
+                return found
+            try:
+                found = compute()
+            finally:
+                with self._lock:
+                    self._busy.pop(key, None)
+            with self._lock:
+                if key not in self._data:
+                    self._data[key] = found
+                    self.used += self.weight(found)
+                while self.used > self.budget and len(self._data) > 1:
+                    _, old = self._data.popitem(last=False)
+                    self.used -= self.weight(old)
+        return found
+
+
+class CatalogIndex:
+    """The facet columns of every search document in memory (one per process and data version), so that
+    a catalog request's counts and page cost a few array operations instead of SQL passes over the
+    documents; answers equal :func:`search_facets` and :func:`search_catalog_page` (tested on SQLite
+    and PostgreSQL) because every decision about text stays with the database:
+
+    * a filter is the set of a column's *distinct* values that satisfy its SQL condition (:func:`_filters`
+      over those values, asked once per filter and kept): ``LIKE``, collations and dates compare as in SQL;
+    * words and conditions are the database's full-text matches (ids and rank, kept per query: faceted
+      browsing changes filters far more often than words);
+    * the orders (start date newest first, trial id) are read from the database's own ``ORDER BY``;
+    * the page's documents are read by id.
+
+    Counts are exclusive per facet (:class:`FacetCounts`).  Memory at 10,000 documents: ~0.6 MB of
+    columns plus at most :data:`_CACHED_MATCH_POSITIONS` cached match positions.  Thread-safe.
+    Hand-written: the counting is a few NumPy masks and ``bincount`` calls; what it replaces is SQL
+    that re-scans the wide document rows once per facet pass.
+    """
+
+    def __init__(self, *, version: str, dialect: str, doc_ids: Any, columns: dict[str, _Column],
+                 by_start: Any, trial_rank: Any) -> None:
+        import threading
+
+        self.version = version
+        self.dialect = dialect
+        self.doc_ids = doc_ids  # sorted
+        self.columns = columns
+        self.by_start = by_start  # rows in the order of the pages without words
+        self.trial_rank = trial_rank  # per row, its place in the database's trial id order
+        self._splits = {name: [tuple(dict.fromkeys(v for v in (value or "").split(",") if v))
+                               for value in columns[col].values] for name, col in _LISTED_COUNTS.items()}
+        self._lock = threading.Lock()
+        self._matches = _Kept(_CACHED_MATCH_POSITIONS, lambda match: max(1_000, len(match.rows)))
+        self._filter_ok = _Kept(_CACHED_FILTERS)
+        self._match_masks = _Kept(_CACHED_MASKS)
+        self._groups: tuple[Any, dict[str, Any]] | None = None
+
+    @property
+    def size(self) -> int:
+        return len(self.doc_ids)
+
+    @classmethod
+    def load(cls, store: Any, *, attempts: int = 3) -> CatalogIndex:
+        """Read the facet columns of *store*'s documents in one statement (one consistent read), in the
+        order of the pages without words (start date newest first, then trial id) with each document's
+        place in trial id order, both as the database sorts.  :attr:`version` is
+        :func:`search_data_version`, the same before and after the read (re-read up to *attempts* times
+        if an ingest changed the data meanwhile; else ``""``, which no data version equals)."""
+        import numpy as np
+
+        c = search_documents.c
+        names = ["registry", "status", "phases", "settings", "classes", "drugs", "places", "study_start"]
+        stmt = (select(c.doc_id, *(getattr(c, n) for n in names), func.substr(c.study_start, 1, 4),
+                       func.row_number().over(order_by=c.trial_id))
+                .order_by(c.study_start.desc(), c.trial_id))
+        version = ""
+        with _engine(store).connect() as conn:
+            dialect = conn.dialect.name
+            for _attempt in range(attempts):
+                before = ":".join(str(v) for v in conn.execute(_data_version_stmt()).one())
+                rows = conn.execute(stmt).all()
+                if before == ":".join(str(v) for v in conn.execute(_data_version_stmt()).one()):
+                    version = before
+                    break
+        ids = np.array([r[0] for r in rows], dtype=np.int64)
+        by_id = np.argsort(ids, kind="stable")  # rows are kept in document id order: row r is rows[by_id[r]]
+        by_start = np.empty(len(rows), dtype=np.int64)  # the row of each document in page order
+        by_start[by_id] = np.arange(len(rows))
+        ordered = [rows[i] for i in by_id.tolist()]
+        columns = {name: _Column.of([r[i] for r in ordered]) for i, name in enumerate([*names, "year"], start=1)}
+        trial_rank = np.array([r[-1] for r in ordered], dtype=np.int64)
+        return cls(version=version, dialect=dialect, doc_ids=ids[by_id], columns=columns,
+                   by_start=by_start, trial_rank=trial_rank)
+
+    # -- pieces, each kept once asked ------------------------------------------------------------
+    def _rows_of(self, ids: Sequence[int]) -> Any:
+        """Rows of the documents *ids* (ids not loaded are left out)."""
+        import numpy as np
+
+        ids_array = np.asarray(ids, dtype=np.int64)
+        rows = np.searchsorted(self.doc_ids, ids_array)
+        rows[rows >= len(self.doc_ids)] = 0
+        return rows[self.doc_ids[rows] == ids_array] if len(self.doc_ids) else rows[:0]
+
+    def _match(self, store: Any, query: SearchQuery) -> _WordMatch:
+        """The documents matching *query* in page order (the database's rank, then trial id)."""
+        key = fts_match_expression(query) if self.dialect == "sqlite" else tsquery_literal(query)
+        found: _WordMatch = self._matches.get(key, lambda: self._read_match(store, key))
+        return found
+
+    def _read_match(self, store: Any, key: str) -> _WordMatch:
+        import numpy as np
+
+        if self.dialect == "sqlite":
+            stmt = text("SELECT rowid, bm25(search_fts) FROM search_fts WHERE search_fts MATCH :q")
+        else:
+            stmt = text("SELECT doc_id, ts_rank(tsv, CAST(:q AS tsquery)) FROM search_documents "
+                        "WHERE tsv @@ CAST(:q AS tsquery)")
+        with _engine(store).connect() as conn:
+            pairs = conn.execute(stmt, {"q": key}).all()
+        ids = np.array([p[0] for p in pairs], dtype=np.int64)
+        ranks = np.array([float(p[1]) for p in pairs], dtype=np.float64)
+        rows = np.searchsorted(self.doc_ids, ids)
+        rows[rows >= len(self.doc_ids)] = 0
+        keep = self.doc_ids[rows] == ids if len(self.doc_ids) else np.zeros(len(ids), dtype=bool)
+        rows, ranks = rows[keep], ranks[keep]
+        # SQLite: bm25 ascending (better is lower), score -bm25; PostgreSQL: ts_rank descending
+        primary = ranks if self.dialect == "sqlite" else -ranks
+        order = np.lexsort((self.trial_rank[rows], primary))
+        return _WordMatch(rows[order].astype(np.int32), (-ranks if self.dialect == "sqlite" else ranks)[order])
+
+    def _match_mask(self, store: Any, query: SearchQuery) -> Any:
+        """The rows matching *query* as a mask (the last :data:`_CACHED_MASKS` kept: the condition concepts
+        are counted on every request)."""
+        def build() -> Any:
+            import numpy as np
+
+            mask = np.zeros(self.size, dtype=bool)
+            mask[self._match(store, query).rows] = True
+            mask.flags.writeable = False  # shared by the requests
+            return mask
+
+        return self._match_masks.get(query, build)
+
+    def _filter_mask(self, store: Any, facet: str, filters: SearchFilters) -> Any:
+        """Rows passing *filters* (those of one facet): the distinct values of its column that satisfy
+        the SQL condition, asked of the database once per filter."""
+        column = self.columns[_FILTER_COLUMNS[facet]]
+
+        def read() -> Any:  # the conditions of _filters on a one-column table of the column's distinct values
+            import numpy as np
+            from sqlalchemy import column as named
+
+            name = _FILTER_COLUMNS[facet]
+            known = [v for v in column.values if v is not None]
+            if self.dialect == "sqlite":
+                rows = text(f"SELECT value AS {name} FROM json_each(:known)").bindparams(known=json.dumps(known))
+            else:
+                rows = text(f"SELECT unnest(CAST(:known AS text[])) AS {name}").bindparams(known=known)
+            table = rows.columns(named(name, Text)).subquery("known_values")
+            with _engine(store).connect() as conn:
+                passing = {v for (v,) in conn.execute(select(table.c[name]).where(and_(true(),
+                                                                                       *_filters(filters, table.c))))}
+            return np.array([v is not None and v in passing for v in column.values], dtype=bool)
+
+        return self._filter_ok.get((facet, filters), read)[column.codes]
+
+    def _group_masks(self, groups: tuple[tuple[str, tuple[int, ...]], ...]) -> dict[str, Any]:
+        """Rows per group of the caller (kept for the last *groups* object handed in)."""
+        import numpy as np
+
+        with self._lock:
+            seen = self._groups
+        if seen is not None and seen[0] is groups:
+            return seen[1]
+        masks = {}
+        for name, ids in groups:
+            mask = np.zeros(self.size, dtype=bool)
+            mask[self._rows_of(ids)] = True
+            mask.flags.writeable = False  # shared by the requests
+            masks[name] = mask
+        with self._lock:
+            self._groups = (groups, masks)
+        return masks
+
+    def _masks(self, store: Any, selection: CatalogSelection) -> dict[str, Any]:
+        """Per facet (``""``: the words), the rows its part of *selection* keeps (facets without a
+        filter left out); as :func:`_selection_conditions`."""
+        f = selection.filters
+        out: dict[str, Any] = {}
+        if selection.query.terms:
+            out[""] = self._match_mask(store, selection.query)
+        single = {"status": SearchFilters(status=f.status), "registry": SearchFilters(registry=f.registry),
+                  "phase": SearchFilters(phase=f.phase), "setting": SearchFilters(setting=f.setting),
+                  "drug_class": SearchFilters(drug_class=f.drug_class), "place": SearchFilters(place=f.place),
+                  "year": SearchFilters(started_after=f.started_after, started_before=f.started_before),
+                  "drug": SearchFilters(drug=f.drug)}
+        for facet, filters in single.items():
+            if filters != _NO_FILTERS:
+                out[facet] = self._filter_mask(store, facet, filters)
+        if selection.condition_tokens:
+            out["condition"] = self._match_mask(store, _any_token(selection.condition_tokens))
+        if selection.group:
+            import numpy as np
+
+            masks = self._group_masks(selection.groups)
+            chosen = np.zeros(self.size, dtype=bool)
+            for name in selection.group:
+                if name in masks:
+                    chosen |= masks[name]
+            out["group"] = chosen
+        return out
+
+    def _all(self, masks: Mapping[str, Any], *, but: str | None = None) -> Any:
+        import numpy as np
+
+        out = np.ones(self.size, dtype=bool)
+        for name, mask in masks.items():
+            if name != but:
+                out &= mask
+        return out
+
+    # -- answers ---------------------------------------------------------------------------------
+    def facets(self, store: Any, selection: CatalogSelection, *, conditions: Mapping[str, str],
+               places: int = 30) -> FacetCounts:
+        """:func:`search_facets` of *selection* (the same counts and order), from the columns in memory."""
+        import numpy as np
+
+        names = ["condition", "status", "phase", "registry", "setting", "drug_class", "year", "place"]
+        if selection.groups:
+            names.append("group")
+        masks = self._masks(store, selection)
+        full = self._all(masks)
+        counts: dict[str, list[tuple[str, int]]] = {}
+        for name in names:
+            base = self._all(masks, but=name) if name in masks else full
+            found: Counter[str] = Counter()
+            if name in _LISTED_COUNTS or name in _PLAIN_COUNTS:
+                column = self.columns[_LISTED_COUNTS.get(name) or _PLAIN_COUNTS[name]]
+                per_code = np.bincount(column.codes[base], minlength=len(column.values))
+                for code in np.flatnonzero(per_code).tolist():
+                    n = int(per_code[code])
+                    if name in _LISTED_COUNTS:
+                        for value in self._splits[name][code]:
+                            found[value] += n
+                    elif column.values[code]:
+                        found[str(column.values[code])] += n
+            elif name == "condition":
+                for value, token in conditions.items():
+                    found[value] += int(np.count_nonzero(base & self._match_mask(store, _any_token([token]))))
+            else:  # the caller's groups
+                group_masks = self._group_masks(selection.groups)
+                for value, _ids in selection.groups:
+                    found[value] += int(np.count_nonzero(base & group_masks[value]))
+            counts[name] = list(found.items())
+        return FacetCounts(int(np.count_nonzero(full)), _facet_lists(names, counts, places))
+
+    def page(self, store: Any, selection: CatalogSelection, *, limit: int, offset: int = 0
+             ) -> tuple[int, list[SearchHit]]:
+        """:func:`search_catalog_page` of *selection* (the same total, order and hits)."""
+        import numpy as np
+
+        masks = self._masks(store, selection)
+        full = self._all(masks)
+        total = int(np.count_nonzero(full))
+        if total == 0 or offset >= total:
+            return total, []
+        if selection.query.terms:
+            match = self._match(store, selection.query)
+            keep = full[match.rows]
+            rows = match.rows[keep][offset:offset + limit]
+            scores = match.scores[keep][offset:offset + limit].tolist()
+        else:
+            rows = self.by_start[full[self.by_start]][offset:offset + limit]
+            scores = [0.0] * len(rows)
+        ids = self.doc_ids[rows].tolist()
+        if self.dialect == "sqlite":
+            stmt = text("SELECT doc_id, trial_id, title, status, registry, phases, settings, classes, study_start "
+                        "FROM search_documents WHERE doc_id IN (SELECT value FROM json_each(:ids))")
+            params: dict[str, Any] = {"ids": json.dumps(ids)}
+        else:
+            stmt = text("SELECT doc_id, trial_id, title, status, registry, phases, settings, classes, study_start "
+                        "FROM search_documents WHERE doc_id = ANY(:ids)")
+            params = {"ids": ids}
+        with _engine(store).connect() as conn:
+            by_id = {r.doc_id: r for r in conn.execute(stmt, params)}
+        return total, [_hit(by_id[d], s) for d, s in zip(ids, scores) if d in by_id]

@@ -8,6 +8,7 @@ Routers live in :mod:`hcctrials.web.routes` (``pages``: the HTML pages; ``api``:
 from __future__ import annotations
 
 import importlib
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import date
@@ -23,8 +24,29 @@ from hcctrials.web.services import WebServices
 
 __all__ = ["create_app", "ROUTERS"]
 
+#: Threads per worker process for the routes that run in threads (anyio's default is 40): 10 requests in flight
+#: in one process took turns on the interpreter lock, costing twice the CPU and serving them in no order; with 2
+#: (one may wait on the database while the other computes) the rest wait in the order they came.  docs/web.md
+REQUEST_THREADS = 2
+#: Threads per worker for matches that may wait for the match catalog (``routes.common.in_match_thread``).
+MATCH_THREADS = 4
+
 #: Router modules under :mod:`hcctrials.web.routes`, each exposing ``router``.
 ROUTERS = ("api", "pages", "study", "account")
+
+
+def _request_threads() -> int:
+    """``$HCCTRIALS_REQUEST_THREADS`` (1 to 64), else :data:`REQUEST_THREADS`."""
+    from hcctrials.errors import InputError
+    from hcctrials.i18n import msg
+
+    given = os.environ.get("HCCTRIALS_REQUEST_THREADS", "").strip()
+    if not given:
+        return REQUEST_THREADS
+    if not given.isdigit() or not 1 <= int(given) <= 64:
+        raise InputError(msg("HCCTRIALS_REQUEST_THREADS must be a whole number from 1 to 64"),
+                         field="HCCTRIALS_REQUEST_THREADS", value=given)
+    return int(given)
 
 
 def create_app(database_url: str | None = None, *, max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
@@ -39,8 +61,16 @@ def create_app(database_url: str | None = None, *, max_body_bytes: int = DEFAULT
     url = load_settings(database_url=database_url).database_url
     services = WebServices(url)
 
+    threads = _request_threads()
+
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        import anyio
+        import anyio.to_thread
+
+        anyio.to_thread.current_default_thread_limiter().total_tokens = threads
+        # matches that must wait (the catalog being read) wait in threads of their own (routes.common.in_match_thread)
+        app.state.match_threads = anyio.CapacityLimiter(MATCH_THREADS)
         services.start_warming(today())  # read the catalog in the background: the first requests are fast
         try:
             yield

@@ -5,8 +5,10 @@
   filters as :class:`~hcctrials.model.search.SearchFilters`; the condition filter is the search
   index's condition concept token (:data:`hcctrials.matching.search.CONDITION_TOKENS`, so "HCC"
   finds Chinese-only and English-only records alike).  Only the requested page of trials is read
-  (:func:`~hcctrials.storage.search_index.search_catalog_page`); counts per facet are computed in
-  SQL (:func:`~hcctrials.storage.search_index.search_facets`) and are exclusive per filter (the
+  (:func:`~hcctrials.storage.search_index.search_catalog_page`); counts per facet are computed from
+  the facet columns kept in memory per data version
+  (:class:`~hcctrials.storage.search_index.CatalogIndex`, the same answers as the SQL of
+  :func:`~hcctrials.storage.search_index.search_facets`) and are exclusive per filter (the
   count shown for a value is the number of results choosing it would give, the other filters
   kept).  The recruiting state on today's date (the filter, its counts, each listed trial's badge
   and the "status may be stale" warning) is
@@ -39,6 +41,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from hcctrials.errors import InputError
@@ -47,11 +50,12 @@ from hcctrials.model.search import SearchFilters
 
 if TYPE_CHECKING:
     from hcctrials.criteria import CompiledTrial
+    from hcctrials.matching.geography import Place
     from hcctrials.matching.status import RecruitingStatus
     from hcctrials.model.patient import Patient
-    from hcctrials.model.trial import Trial
+    from hcctrials.model.trial import Site, Trial
     from hcctrials.storage.repository import TrialStore, TrialVersion
-    from hcctrials.storage.search_index import FacetCounts, SearchHit
+    from hcctrials.storage.search_index import CatalogIndex, FacetCounts, SearchHit
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -150,10 +154,26 @@ class CriterionView:
     number: str
     text: str
     state: str  # compiled | partial | needs_review
-    rule: str  # the compiler's notation (hcctrials.criteria.describe, English)
+    #: the compiled rule (:class:`hcctrials.criteria.CompiledCriterion`'s ``rule``), said in words when first
+    #: asked (:attr:`rule`, :attr:`rule_zh`): a page shows one language, and describing costs ~0.1 ms a criterion
+    compiled: Any = field(repr=False, hash=False)
     overridden: bool = False
-    #: the rule in Chinese (hcctrials.criteria.compiler.describe_i18n); :meth:`rule_in` picks the reader's
-    rule_zh: str = ""
+
+    @cached_property
+    def rule(self) -> str:
+        """The compiler's notation (:func:`hcctrials.criteria.describe`, English)."""
+        from hcctrials.criteria import describe
+
+        text: str = describe(self.compiled)
+        return text
+
+    @cached_property
+    def rule_zh(self) -> str:
+        """The rule in Chinese (:func:`hcctrials.criteria.compiler.describe_i18n.describe_for_reader`)."""
+        from hcctrials.criteria.compiler.describe_i18n import describe_for_reader
+
+        text: str = describe_for_reader(self.compiled, "zh")
+        return text
 
     def rule_in(self, language: str) -> str:
         """The rule in *language* (the notation when there is no text in that language)."""
@@ -171,6 +191,31 @@ class TrialView:
     links: list[str]
     settings: tuple[str, ...]
     classes: tuple[str, ...]
+
+    @cached_property
+    def linked_escaped(self) -> list[tuple[str, str]]:
+        """:attr:`linked` escaped for HTML as the templates' autoescaping would (markupsafe), so that trial.html
+        writes the list without escaping each value: a record can share a registry number with hundreds of others."""
+        from markupsafe import escape
+
+        registries = {reg: str(escape(reg)) for reg in {reg for _tid, reg in self.linked}}
+        return [(str(escape(tid)), registries[reg]) for tid, reg in self.linked]
+
+    def site_places(self, language: str) -> list[tuple[Site, str]]:
+        """Each site of the record with its place in *language*: city, province and country (each
+        :meth:`~hcctrials.model.trial.Text.get`, the ones missing left out), joined with ", " (a record can
+        list hundreds of sites; joined in the template, they cost ~10 us each)."""
+        return [(s, ", ".join(part for part in (s.city.get(language), s.province.get(language), s.country.get(language))
+                              if part)) for s in self.trial.sites]
+
+    def registry_names(self, language: str) -> dict[str, str]:
+        """The word for each registry of :attr:`linked_escaped` in *language* (:func:`hcctrials.i18n.labels.label`),
+        escaped for HTML and keyed by the escaped registry: worked out once per registry, not per linked record."""
+        from markupsafe import escape
+
+        from hcctrials.i18n.labels import label
+
+        return {str(escape(reg)): str(escape(label("registry", reg, language))) for reg in {r for _t, r in self.linked}}
 
 
 @dataclass(frozen=True)
@@ -258,6 +303,9 @@ class _CatalogState:
     pages_html: _Lru[tuple[Any, ...], str] = field(default_factory=lambda: _Lru(128))
     states: _Lru[tuple[str, str, date], RecruitingStatus] = field(default_factory=lambda: _Lru(20_000))
     match_catalog: Any = None
+    #: the facet columns of the indexed catalog (:class:`~hcctrials.storage.search_index.CatalogIndex`), read once
+    index: CatalogIndex | None = None
+    index_read: bool = False
 
 
 class WebServices:
@@ -308,11 +356,15 @@ class WebServices:
         return _CatalogState(key, status.current, status.stale, status.trials)
 
     def warm(self, as_of: date) -> None:
-        """Read what the first requests would (the match catalog, today's recruiting states and the
-        first catalog page): a server calls this once in the background at start."""
+        """Read what the first requests would (the match catalog, the query parser's lexicon and tokenizer,
+        today's recruiting states, the catalog's facet columns and the first catalog page): a server calls this
+        once in the background at start."""
+        from hcctrials.matching.search import parse_query
+
         state = self._catalog_state()
         with self._match_lock:
             self._match_catalog(state)
+        parse_query("肝细胞癌 hepatocellular carcinoma")  # else the first search with words loads them (~1 s CPU)
         self.search(CatalogQuery(), as_of=as_of)  # today's recruiting states: frozen once read (_recruiting_on)
 
     def start_warming(self, as_of: date) -> None:
@@ -390,9 +442,10 @@ class WebServices:
     # -- catalog ------------------------------------------------------------------------------
     def search(self, query: CatalogQuery, *, as_of: date, language: str = "en") -> CatalogPage:
         """One page of the catalog for *query*, with exclusive counts per facet (each value's count is
-        the number of results with that value chosen and the other filters kept), all computed in SQL
-        (:func:`hcctrials.storage.search_index.search_facets`) and cached per query while the data do
-        not change; only the page's trials are read."""
+        the number of results with that value chosen and the other filters kept), computed from the facet
+        columns in memory (:class:`hcctrials.storage.search_index.CatalogIndex`: the answers of the SQL of
+        :func:`~hcctrials.storage.search_index.search_facets` and ``search_catalog_page``) and cached per
+        query while the data do not change; only the page's trials are read."""
         from hcctrials.matching.search import CONDITION_TOKENS, normalise_filters, parse_query
         from hcctrials.storage.search_index import CatalogSelection, search_catalog_page, search_facets
 
@@ -408,15 +461,17 @@ class WebServices:
                                      tuple(CONDITION_TOKENS[c] for c in query.condition),
                                      recruiting.groups, query.recruiting)
         key = (query.q, filters, selection.condition_tokens, query.recruiting, as_of)
+        index = self._catalog_index(state)
         facets = state.facets.get(key)
         if facets is None:
-            counts = search_facets(self.store, selection, conditions=CONDITION_TOKENS)
+            counts = (index.facets if index is not None else search_facets)(
+                self.store, selection, conditions=CONDITION_TOKENS)
             counts.counts["recruiting"] = counts.counts.pop("group", [])
             facets = state.facets.put(key, counts)
         page_key = (*key, query.page, query.per_page)
         page = state.pages.get(page_key)
         if page is None:
-            page = state.pages.put(page_key, search_catalog_page(
+            page = state.pages.put(page_key, (index.page if index is not None else search_catalog_page)(
                 self.store, selection, limit=query.per_page, offset=(query.page - 1) * query.per_page))
         total, hits = page
         slim = self._slim_records(state, [(h.trial_id, h.registry) for h in hits])
@@ -433,6 +488,20 @@ class WebServices:
         return CatalogPage(query, total, items, facets.counts, state.index_current, state.index_stale, state.size,
                            as_of)
 
+    def _catalog_index(self, state: _CatalogState) -> CatalogIndex | None:
+        """The facet columns of *state*'s catalog, read once; None (the SQL of
+        :func:`~hcctrials.storage.search_index.search_facets` answers) if they were not those of *state*'s
+        data (an ingest wrote meanwhile: the next request has a new state)."""
+        from hcctrials.storage.search_index import CatalogIndex
+
+        if not state.index_read:
+            with self._lock:
+                if not state.index_read:
+                    index = CatalogIndex.load(self.store)
+                    state.index = index if index.version == state.key else None
+                    state.index_read = True
+        return state.index
+
     def _recruiting(self, state: _CatalogState, trial: Trial, as_of: date) -> RecruitingStatus:
         from hcctrials.matching.status import evaluate_recruiting_status
 
@@ -446,7 +515,9 @@ class WebServices:
     def trial(self, trial_id: str, *, as_of: date, registry: str | None = None) -> TrialView:
         """Everything the trial page shows (module docstring); what does not depend on the date is
         read once per state of the catalog."""
-        state = self._catalog_state()
+        return self._trial_view(self._catalog_state(), trial_id, as_of, registry)
+
+    def _trial_view(self, state: _CatalogState, trial_id: str, as_of: date, registry: str | None) -> TrialView:
         parts = state.trials.get((trial_id, registry))
         if parts is None:
             parts = state.trials.put((trial_id, registry), self._trial_parts(state, trial_id, registry))
@@ -463,39 +534,36 @@ class WebServices:
         key = (trial_id, registry, as_of, *variant)
         found = state.pages_html.get(key)
         if found is None:
-            found = state.pages_html.put(key, render(self.trial(trial_id, as_of=as_of, registry=registry)))
+            found = state.pages_html.put(key, render(self._trial_view(state, trial_id, as_of, registry)))
         return found
 
     def _trial_parts(self, state: _CatalogState, trial_id: str, registry: str | None) -> _TrialParts:
-        from hcctrials.criteria import describe
-        from hcctrials.criteria.compiler.describe_i18n import describe_for_reader
         from hcctrials.criteria.coverage import criterion_state
         from hcctrials.matching.compiled_cache import load_compiled_trials
         from hcctrials.matching.matcher import trial_links
         from hcctrials.matching.setting import classify_trial_setting
 
         # the catalog links records by their own id and registry: read that exactly (an index look-up);
-        # anything else (no registry, another case, a registry number the record lists) is resolved
-        trial = self.store.find(trial_id, registry=registry) if registry else None
-        if trial is None:
-            tid, reg = self.store.resolve(trial_id, registry=registry)
-            trial = self.store.get(tid, registry=reg)
-        tid, reg = trial.trial_id, trial.registry.value
+        # anything else (no registry, another case, a registry number the record lists) is resolved.  The
+        # record, its versions, findings and linked records in one read (one connection, one snapshot)
+        details = self.store.details(trial_id, registry=registry)
+        trial = details.trial
         # the criteria as `hcctrials criteria show` compiles them: from the match catalog in memory when it
         # is loaded (its compiled catalog holds every trial's), else from the compiled-criteria cache
         # (keyed by record hash and compiler version; compiled and stored when missing)
+        # (and its setting, classify_trial_setting's, kept in the catalog by record)
         catalog = state.match_catalog
         if catalog is not None:
             with self._match_lock:  # the catalog's caches are shared with matching
                 compiled = catalog.compiled(trial)
+                setting = catalog.setting(trial)
         else:
             compiled = load_compiled_trials(self.store, [trial])[0]
-        criteria = [CriterionView(c.role, c.number, c.text, criterion_state(c.rule), describe(c.rule),
-                                  c.overridden, describe_for_reader(c.rule, "zh")) for c in compiled.criteria]
-        setting = classify_trial_setting(trial)
-        return _TrialParts(trial=trial, criteria=criteria, versions=self.store.versions(tid, registry=reg),
-                           findings=self.store.findings(tid, registry=reg),
-                           linked=self.store.linked_records(tid, registry=reg), links=trial_links(trial),
+            setting = classify_trial_setting(trial)
+        criteria = [CriterionView(c.role, c.number, c.text, criterion_state(c.rule), c.rule, c.overridden)
+                    for c in compiled.criteria]
+        return _TrialParts(trial=trial, criteria=criteria, versions=details.versions, findings=details.findings,
+                           linked=details.linked, links=trial_links(trial),
                            settings=setting.settings, classes=tuple(sorted(setting.intervention_classes)))
 
     def _match_catalog(self, state: _CatalogState) -> Any:
@@ -503,7 +571,8 @@ class WebServices:
         from hcctrials.matching.compiled_cache import load_match_catalog
 
         if state.match_catalog is None:
-            state.match_catalog = load_match_catalog(self.store)
+            # frozen out of the collector's reach by _freeze (freeze_after_load), not by the loader
+            state.match_catalog = load_match_catalog(self.store, freeze=False)
             self._freeze()
         return state.match_catalog
 
@@ -521,29 +590,53 @@ class WebServices:
               also: Sequence[str] = ()) -> tuple[dict[str, Any], dict[str, dict[str, Any]], Any]:
         """``hcctrials match --json`` for *patient*: (the JSON document in *language*, the same in each
         language of *also*, the MatchResult)."""
+        person, place = self._match_inputs(patient, options)
+        # one match at a time: the catalog's caches are shared (matching is CPU-bound under the GIL anyway)
+        state = self._catalog_state()
+        with self._match_lock:
+            return self._match_locked(state, person, place, options, language, also)
+
+    def match_without_waiting(self, patient: Patient, options: MatchOptions,
+                              language: str) -> tuple[dict[str, Any], dict[str, dict[str, Any]], Any] | None:
+        """:meth:`match`, when it can run at once: the match catalog of the data as they are now is loaded and no
+        other match is running.  Else None, and nothing was done: the caller runs :meth:`match` in a thread, where
+        reading the catalog (seconds; minutes after a compiler upgrade) or waiting for another match blocks only
+        that thread.  The API's match route calls it on the server's event loop, so that the requests of one
+        worker process are matched one after the other in the order they came (issue 12: the tail latency)."""
+        person, place = self._match_inputs(patient, options)
+        state = self._catalog_state()
+        if state.match_catalog is None or not self._match_lock.acquire(blocking=False):
+            return None
+        try:
+            return self._match_locked(state, person, place, options, language, ())
+        finally:
+            self._match_lock.release()
+
+    @staticmethod
+    def _match_inputs(patient: Patient, options: MatchOptions) -> tuple[Patient, Place | None]:
         from hcctrials.matching.geography import normalise_place
-        from hcctrials.matching.localise import match_document
-        from hcctrials.matching.matcher import match_patient
         from hcctrials.patients.plausibility import check_dates
 
         if not 1 <= options.limit <= 500:
             raise InputError(msg("limit must be 1 to 500"), field="limit", value=options.limit)
-        person = check_dates(patient, options.as_of)
-        place = normalise_place(options.near) if options.near else None
-        # one match at a time: the catalog's caches are shared (matching is CPU-bound under the GIL anyway)
-        state = self._catalog_state()
-        with self._match_lock:
-            catalog = self._match_catalog(state)
-            # only the trials shown are built and explained (the ranking is over every trial that passed)
-            result = match_patient(person, catalog, as_of=options.as_of, near=place,
-                                   include_ineligible=options.show_ineligible, include_closed=options.show_closed,
-                                   include_irrelevant=options.show_other_conditions, limit=options.limit)
-            # findings in the reader's language, codes and message ids beside them (docs/matching.md): the
-            # document of `match --json` (result_to_dict + localise_match_document), built in one pass
-            findings = person.data_findings
-            extra = {"catalog_trials": len(catalog.trials)}
-            document = {**match_document(result, findings, language), **extra}
-            others = {lang: {**match_document(result, findings, lang), **extra} for lang in also if lang != language}
+        return check_dates(patient, options.as_of), normalise_place(options.near) if options.near else None
+
+    def _match_locked(self, state: _CatalogState, person: Patient, place: Place | None, options: MatchOptions,
+                      language: str, also: Sequence[str]) -> tuple[dict[str, Any], dict[str, dict[str, Any]], Any]:
+        from hcctrials.matching.localise import match_document
+        from hcctrials.matching.matcher import match_patient
+
+        catalog = self._match_catalog(state)
+        # only the trials shown are built and explained (the ranking is over every trial that passed)
+        result = match_patient(person, catalog, as_of=options.as_of, near=place,
+                               include_ineligible=options.show_ineligible, include_closed=options.show_closed,
+                               include_irrelevant=options.show_other_conditions, limit=options.limit)
+        # findings in the reader's language, codes and message ids beside them (docs/matching.md): the
+        # document of `match --json` (result_to_dict + localise_match_document), built in one pass
+        findings = person.data_findings
+        extra = {"catalog_trials": len(catalog.trials)}
+        document = {**match_document(result, findings, language), **extra}
+        others = {lang: {**match_document(result, findings, lang), **extra} for lang in also if lang != language}
         return document, others, result
 
     @staticmethod

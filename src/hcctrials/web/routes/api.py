@@ -20,7 +20,7 @@ from hcctrials.i18n.findings import finding_document
 from hcctrials.i18n.labels import label
 from hcctrials.web.forms import form_as_of, patient_from_form, patient_from_json
 from hcctrials.web.problems import PROBLEM_RESPONSES, PROBLEM_TYPE, Problem, problem_response
-from hcctrials.web.routes.common import catalog_query, services, today
+from hcctrials.web.routes.common import catalog_query, in_match_thread, services, today
 from hcctrials.web.services import PER_PAGE_MAX, CatalogItem, MatchOptions
 
 __all__ = ["router", "liveness", "HEALTH_TIMEOUT_SECONDS", "catalog_document", "trial_document", "clean_text"]
@@ -140,7 +140,7 @@ def _options(request: Request, as_of: date | None, near: str | None, limit: int,
 
 @router.post("/match", summary="Which trials can this patient join? Ranked as `hcctrials match`",
              response_model=dict[str, Any])
-def match(
+async def match(
     request: Request,
     patient: Annotated[dict[str, Any], Body(description="A patient (docs/patients.md schema) or a FHIR R4 Bundle")],
     as_of: Annotated[date | None, Query(description="Evaluation date (default today)")] = None,
@@ -152,7 +152,13 @@ def match(
     lang: Language = "en",
 ) -> Response:
     options = _options(request, as_of, near, limit, show_ineligible, show_closed, show_other_conditions)
-    document, _others, _result = services(request).match(patient_from_json(patient), options, lang)
+    service, person = services(request), patient_from_json(patient)
+    # on the event loop when the match can run at once (a few ms of CPU, the requests of this worker matched in the
+    # order they came, no thread hand-off); in a thread when the catalog is being read or another match runs
+    answer = service.match_without_waiting(person, options, lang)
+    if answer is None:
+        answer = await in_match_thread(request, service.match, person, options, lang)
+    document = answer[0]
     # the document is plain JSON data (str, numbers, lists, dicts): encoded by orjson, not checked again
     # against the response model (pydantic inferring the type of every value of an Any-typed document cost
     # ~2 ms of CPU per answer); the OpenAPI document still declares the model

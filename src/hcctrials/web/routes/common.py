@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from functools import partial
+from typing import Any, TypeVar
 
 from fastapi import Request
 
 from hcctrials.web.services import CatalogQuery, WebServices, facet_values
 
-__all__ = ["services", "today", "catalog_query"]
+__all__ = ["services", "today", "catalog_query", "in_match_thread"]
+
+_R = TypeVar("_R")
+
+
+async def in_match_thread(request: Request, function: Callable[..., _R], *args: Any, **kwargs: Any) -> _R:
+    """*function* (a match, which may wait for the match catalog being read or for another match) in a thread of
+    the app's match limiter (``app.state.match_threads``, made at start), not one of the request threads
+    (:data:`hcctrials.web.app.REQUEST_THREADS`), so that a match waiting seconds for the catalog never keeps the
+    catalog and trial pages waiting."""
+    import anyio.to_thread
+
+    limiter = getattr(request.app.state, "match_threads", None)
+    return await anyio.to_thread.run_sync(partial(function, *args, **kwargs), limiter=limiter)
 
 
 def services(request: Request) -> WebServices:

@@ -18,7 +18,7 @@ from hcctrials.i18n import msg
 from hcctrials.web.forms import CHOICES, FORM_LABS, form_as_of, patient_from_form, patient_from_upload
 from hcctrials.web.language import COOKIE, explicit_language, request_language, switch_url, templates
 from hcctrials.web.routes.api import clean_text
-from hcctrials.web.routes.common import catalog_query, services, today
+from hcctrials.web.routes.common import catalog_query, in_match_thread, services, today
 from hcctrials.web.services import CONDITIONS, PER_PAGE_MAX, MatchOptions
 
 __all__ = ["router"]
@@ -130,8 +130,6 @@ def _flag(values: dict[str, str], name: str) -> bool:
 
 @router.post("/match", response_class=HTMLResponse)
 async def match_submit(request: Request) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     form = await request.form(max_fields=_FORM_FIELDS_MAX, max_files=0)
     values = {k: clean_text(v) for k, v in form.items() if isinstance(v, str)}
     etiologies = [clean_text(v) for v in form.getlist("diagnosis.etiologies") if isinstance(v, str)]
@@ -140,9 +138,9 @@ async def match_submit(request: Request) -> Response:
     try:
         as_of = form_as_of(values, today(request))
         patient = patient_from_form(values, etiologies, as_of=as_of)
-        return await run_in_threadpool(_results, request, patient, values, etiologies, as_of=as_of,
-                                       near=values.get("near") or None, summary_language=summary_language or "en",
-                                       show_ineligible=_flag(values, "show_ineligible"))
+        return await in_match_thread(request, _results, request, patient, values, etiologies, as_of=as_of,
+                                     near=values.get("near") or None, summary_language=summary_language or "en",
+                                     show_ineligible=_flag(values, "show_ineligible"))
     except HcctrialsError as exc:
         from hcctrials.web.problems import _hcctrials_error_text
 
@@ -152,8 +150,6 @@ async def match_submit(request: Request) -> Response:
 
 @router.post("/match/upload", response_class=HTMLResponse)
 async def match_upload(request: Request, patient_file: Annotated[UploadFile, File()]) -> Response:
-    from starlette.concurrency import run_in_threadpool
-
     form = await request.form()
     values = {k: clean_text(v) for k, v in form.items() if isinstance(v, str)}
     language = request_language(request)
@@ -162,10 +158,10 @@ async def match_upload(request: Request, patient_file: Annotated[UploadFile, Fil
     try:
         day = form_as_of(values, today(request))
         patient = patient_from_upload(patient_file.filename or "upload", content)
-        return await run_in_threadpool(_results, request, patient, {"as_of": day.isoformat(), **values}, [],
-                                       as_of=day, near=values.get("near") or None,
-                                       summary_language=summary_language or "en",
-                                       show_ineligible=_flag(values, "show_ineligible"))
+        return await in_match_thread(request, _results, request, patient, {"as_of": day.isoformat(), **values}, [],
+                                     as_of=day, near=values.get("near") or None,
+                                     summary_language=summary_language or "en",
+                                     show_ineligible=_flag(values, "show_ineligible"))
     except HcctrialsError as exc:
         from hcctrials.web.problems import _hcctrials_error_text
 
