@@ -129,7 +129,8 @@ def compute_bclc(*, nodule_count: int | None, largest_diameter_cm: float | None,
         "ehs": possible_values(extrahepatic_spread, (False, True)),
         "ps": possible_values(ecog, ECOGS), "lf": lf_options,
     }
-    candidates = tuple(s for s in BCLC_STAGES if s in enumerate_stages(_stage, options))
+    possible = enumerate_stages(_stage, options)  # once (a generator's condition would enumerate per stage)
+    candidates = tuple(s for s in BCLC_STAGES if s in possible)
     missing = tuple(k for k in ("nodule_count", "largest_diameter_cm", "macrovascular_invasion",
                                 "extrahepatic_spread", "ecog") if inputs[k] is None)
     if len(lf_options) > 1:
