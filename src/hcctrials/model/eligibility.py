@@ -467,6 +467,10 @@ class NeedsReview(_Node):
 
     kind: Literal["needs_review"] = "needs_review"
     reason: str
+    #: the rules the reason shows ("... (read as: <rule>)", its own and those of the reasons it joins), kept so
+    #: that a reader of another language is shown them in words without compiling the text again; never
+    #: evaluated, not walked (:func:`walk`), not part of what the node means (:func:`leaf_key`)
+    read_as: list[Node] = []
 
 
 # ---------------------------------------------------------------- leaves added for coverage (v2)
@@ -627,7 +631,7 @@ Node = Annotated[
     Field(discriminator="kind"),
 ]
 
-for _cls in (AllOf, AnyOf, Not):
+for _cls in (AllOf, AnyOf, Not, NeedsReview):
     _cls.model_rebuild()
 
 LEAF_KINDS: tuple[str, ...] = (
@@ -667,7 +671,7 @@ def walk(node: Node) -> Iterator[Node]:
 def leaf_key(node: BaseModel) -> str:
     """A canonical key of what a node *means* (its source text excluded): equal keys evaluate
     alike, so identical rules across trials are evaluated once per patient."""
-    return node.model_dump_json(exclude={"source"}) if not isinstance(node, (AllOf, AnyOf, Not)) else (
+    return node.model_dump_json(exclude={"source", "read_as"}) if not isinstance(node, (AllOf, AnyOf, Not)) else (
         _composite_key(node)
     )
 

@@ -147,14 +147,21 @@ def test_needs_review_reason_in_chinese_keeps_the_criterion_text() -> None:
 
 def test_the_rule_a_review_reason_shows_is_rebuilt_in_chinese() -> None:
     """"Prior immunotherapy" is read as prior checkpoint inhibitors, and sent to review because immunotherapy
-    is wider: the rule it was read as is said in Chinese, rebuilt from the criterion text."""
+    is wider: the rule it was read as is said in Chinese, from the rule the compiler keeps with the reason
+    (NeedsReview.read_as), else rebuilt from the criterion text."""
     rule = compile_criterion("Prior immunotherapy.", role="exclusion")
     assert describe(rule) == ("NEEDS REVIEW: 'immunotherapy' is wider than checkpoint inhibitors (interferon, "
                               "cytokines, vaccines, cell therapy) (read as: prior therapy: classes ici)")
     assert describe_for_reader(rule, "zh") == ("需人工审核：“免疫治疗”的范围大于检查点抑制剂（干扰素、细胞因子、疫苗、细胞治疗）"
                                                "（读取为：既往治疗：类别 免疫检查点抑制剂）")
-    # without the criterion text (no source) the rule stays in the notation
-    bare = rule.model_copy(update={"source": None})
+    assert rule.read_as and describe(rule.read_as[0]) == "prior therapy: classes ici"
+    # the kept rule needs no criterion text (no recompiling) ...
+    assert describe_for_reader(rule.model_copy(update={"source": None}), "zh") == describe_for_reader(rule, "zh")
+    # ... a rule compiled before the compiler kept it is rebuilt from the text ...
+    older = rule.model_copy(update={"read_as": []})
+    assert describe_for_reader(older, "zh") == describe_for_reader(rule, "zh")
+    # ... and without either it stays in the notation
+    bare = rule.model_copy(update={"source": None, "read_as": []})
     assert describe_for_reader(bare, "zh").endswith("（读取为：prior therapy: classes ici）")
 
 
@@ -164,3 +171,19 @@ def test_partly_read_rules_are_rebuilt_in_chinese() -> None:
     kept = [describe_for_reader(r, "zh") for r in rules
             if any(w in describe_for_reader(r, "zh").rsplit("读取为：", 1)[-1] for w in NOTATION_WORDS[:12])]
     assert len(kept) <= len(rules) // 10, kept[:3]  # rebuilt for (nearly) all; measured: every one of 286
+
+
+def test_an_allergy_rule_read_with_the_trial_drugs_is_said_in_chinese(shared_dir: Path) -> None:
+    """NCT02716012 exclusion 15 ("... allergic reactions to the agent or excipient ..."): the compiler reads "the
+    agent" with the trial's drug (sorafenib) and sends the criterion to review (the trial's other agents); the
+    rule it read is kept with the reason, so a Chinese reader sees it in words.  Rebuilt from the text alone it
+    could not be (without the trial's drugs the allergy rule differs) and was shown in the compiler's notation."""
+    from hcctrials.sources.base import ParsedRecord
+    from hcctrials.sources.detect import parse_path
+
+    path = shared_dir / "data" / "criteria" / "ctgov_hint_csv" / "hint_hcc_subset.csv"
+    (trial,) = [r.trial for r in parse_path(path) if isinstance(r, ParsedRecord) and r.trial.trial_id == "NCT02716012"]
+    (criterion,) = [c for c in compile_trial(trial).criteria if c.role == "exclusion" and c.number == "15"]
+    assert "allergic reactions to the agent or excipient" in criterion.text
+    assert "(read as: allergy to sorafenib/the trial drugs)" in describe(criterion.rule)
+    assert describe_for_reader(criterion.rule, "zh").endswith("（读取为：对索拉非尼/试验药物过敏）")

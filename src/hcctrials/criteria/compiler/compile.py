@@ -505,9 +505,13 @@ def _precision_gate(node: Node, role: str | None) -> Node:
     from hcctrials.criteria.compiler.describe import describe
     from hcctrials.model.eligibility import walk
 
-    left = "; ".join(dict.fromkeys(n.reason for n in walk(node) if isinstance(n, NeedsReview)))
-    partial = describe(_without_review(node))
-    return NeedsReview(reason=f"{left} (partly read as: {partial})" if partial else left)
+    reviews = [n for n in walk(node) if isinstance(n, NeedsReview)]
+    left = "; ".join(dict.fromkeys(n.reason for n in reviews))
+    read = _without_review(node)
+    partial = describe(read)
+    shown = [r for n in reviews for r in n.read_as]
+    return NeedsReview(reason=f"{left} (partly read as: {partial})" if partial else left,
+                       read_as=[read, *shown] if partial else shown)
 
 
 # An exclusion written as a requirement ("Must not have known brain metastases", "No X", "All prior
@@ -590,11 +594,12 @@ def _audited(node: Node, text: str, role: str | None) -> Node:
                 from hcctrials.criteria.compiler.describe import describe as _describe
 
                 return NeedsReview(reason=f"an exclusion worded as 'no ...': which of its readings is meant "
-                                      f"(read literally as: {_describe(node)})")
+                                          f"(read literally as: {_describe(node)})", read_as=[node])
     if _CONDITIONAL.search(norm) and not _sex_conditional_pregnancy(node, norm) and not _cirrhosis_conditional(node):
         from hcctrials.criteria.compiler.describe import describe as _describe
 
-        return NeedsReview(reason=f"a requirement for some patients only (conditional) (read as: {_describe(node)})")
+        return NeedsReview(reason=f"a requirement for some patients only (conditional) (read as: {_describe(node)})",
+                           read_as=[node])
     from hcctrials.criteria.compiler.describe import describe
     from hcctrials.criteria.compiler.precision import audit_compiled, present_tense_reading
 
@@ -602,7 +607,7 @@ def _audited(node: Node, text: str, role: str | None) -> Node:
 
     description = describe(node)
     reason = audit_compiled(node, ANCHOR.sub(" ", norm), role, description)
-    return NeedsReview(reason=f"{reason} (read as: {description})") if reason else node
+    return NeedsReview(reason=f"{reason} (read as: {description})", read_as=[node]) if reason else node
 
 
 def _without_review(node: Node) -> Node:

@@ -592,8 +592,18 @@ def _administrative(node: E.Administrative, lang: str) -> str:
 
 
 def _needs_review(node: E.NeedsReview, lang: str) -> str:
-    return say("needs review: {reason}", lang, reason=review_reason_for_reader(node.reason, lang,
-                                                                               read_as=_READ_AS_NOW.get()))
+    rebuilt = _READ_AS_NOW.get()
+    shown = {describe(r): r for r in node.read_as}
+
+    def read_as(rule: str) -> str | None:
+        # the rule the reason shows, kept by the compiler (NeedsReview.read_as); else rebuilt from the text (a
+        # rule compiled before the compiler kept them)
+        found = shown.get(rule)
+        if found is not None:
+            return _say_node(found, lang)
+        return rebuilt(rule) if rebuilt is not None else None
+
+    return say("needs review: {reason}", lang, reason=review_reason_for_reader(node.reason, lang, read_as=read_as))
 
 
 def _other_malignancy(node: E.OtherMalignancy, lang: str) -> str:
