@@ -38,6 +38,7 @@ import numpy as np
 from hcctrials.criteria import CompiledCatalog, CompiledTrial, PatientFacts, TrialVerdict, compile_trial, evaluate_trial
 from hcctrials.criteria.catalog import distinct_below
 from hcctrials.criteria.evaluation.evaluate import Verdict, combine_all, combine_any, evaluate_leaf, evaluate_node, negate
+from hcctrials.criteria.evaluation.outcome import negated_status
 from hcctrials.criteria.evaluation.verdict import INELIGIBLE, NO_CRITERIA, POSSIBLY_ELIGIBLE, TRIAL_VERDICTS
 from hcctrials.matching.geography import DISTANCE_ORDER, Place, distance_class, distance_km, resolve_location, site_location
 from hcctrials.matching.relevance import Relevance, TrialConcepts, assess_relevance, patient_concepts, trial_concepts
@@ -668,10 +669,6 @@ class _LeafVerdicts:
         return combine_all(children) if op == "a" else combine_any(children)
 
 
-#: a criterion status negated (:func:`hcctrials.criteria.evaluation.outcome.negate`: met and not met swap, the rest stay)
-_NEGATED = {"met": "not_met", "not_met": "met"}
-
-
 def _explain(compiled: CompiledCatalog, row: int, facts: PatientFacts, as_of: date,
              leaves: _LeafVerdicts | None = None) -> TrialVerdict:
     """:func:`evaluate_trial` of the catalog's trial *row*, its counted criteria read through *leaves* (their
@@ -691,7 +688,7 @@ def _explain(compiled: CompiledCatalog, row: int, facts: PatientFacts, as_of: da
             at += 1
         # an exclusion's status for the trial is its rule's negated (as evaluate_trial's negate(v).status), without
         # building the negated reason, which nothing reads
-        status = _NEGATED.get(v.status, v.status) if c.role == "exclusion" else v.status
+        status = negated_status(v.status) if c.role == "exclusion" else v.status
         results.append(CriterionResult(c, v, status))
     return _trial_status(results, trial.trial_id)  # the trial verdict exactly as evaluate_trial decides it
 

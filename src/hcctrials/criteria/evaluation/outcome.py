@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from hcctrials.i18n import join_msgs, msg
 
-__all__ = ["Verdict", "STATUSES", "combine_all", "combine_any", "negate"]
+__all__ = ["Verdict", "STATUSES", "combine_all", "combine_any", "negate", "negated_status"]
 
 STATUSES = ("met", "not_met", "unknown", "administrative", "needs_review")
 
@@ -27,11 +27,17 @@ class Verdict:
     children: tuple[Verdict, ...] = field(default=(), repr=False)
 
 
+#: met and not met swap under Not; the other statuses stay
+_NEGATED = {"met": "not_met", "not_met": "met"}
+
+
+def negated_status(status: str) -> str:
+    """The status of Not(rule) for a rule of *status* (Kleene: met and not met swap, the rest stay)."""
+    return _NEGATED.get(status, status)
+
+
 def negate(v: Verdict) -> Verdict:
-    swap = {"met": "not_met", "not_met": "met"}
-    if v.status in swap:
-        return Verdict(swap[v.status], msg("not ({reason})", reason=v.reason), v.missing, (v,))
-    return Verdict(v.status, msg("not ({reason})", reason=v.reason), v.missing, (v,))
+    return Verdict(negated_status(v.status), msg("not ({reason})", reason=v.reason), v.missing, (v,))
 
 
 def _missing(children: list[Verdict]) -> tuple[str, ...]:
