@@ -92,13 +92,14 @@ def test_serve_runs_the_workers_it_is_asked_for(two_workers: tuple[subprocess.Po
     assert answers == {200}
 
 
-def _listening(port: int) -> list[str]:
-    """Inodes of the sockets listening on *port* (/proc/net/tcp: local port, state 0A)."""
-    found = []
+def _sockets_on(port: int, state: str) -> set[str]:
+    """Inodes of the TCP sockets whose local port is *port* in *state* (/proc/net/tcp: 0A listening,
+    01 established)."""
+    found = set()
     for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
         fields = line.split()
-        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "0A":
-            found.append(fields[9])
+        if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == state:
+            found.add(fields[9])
     return found
 
 
@@ -114,61 +115,130 @@ def _sockets_of(pid: int) -> set[str]:
     return out
 
 
-def _listening_ports_of(pid: int) -> set[int]:
-    """The ports *pid* listens on (none once it has ended: a dead process's sockets are closed, zombie or not)."""
-    inodes = _sockets_of(pid) if Path(f"/proc/{pid}/fd").exists() else set()
-    ports = set()
-    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
-        fields = line.split()
-        if fields[3] == "0A" and fields[9] in inodes:
-            ports.add(int(fields[1].rsplit(":", 1)[1], 16))
-    return ports
+def _held(pids: set[int], port: int) -> dict[int, int]:
+    """How many established connections on *port* each of *pids* holds."""
+    established = _sockets_on(port, "01")
+    return {pid: len(_sockets_of(pid) & established) for pid in pids}
 
 
-def _workers_listening(process: subprocess.Popen[str], port: int) -> dict[int, set[str]]:
-    listening = set(_listening(port))
-    return {pid: _sockets_of(pid) & listening for pid in _children(process.pid) if _sockets_of(pid) & listening}
+def _workers(process: subprocess.Popen[str]) -> set[int]:
+    """The supervisor's worker processes (not multiprocessing's resource tracker, also its child)."""
+    found = set()
+    for pid in _children(process.pid):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"resource_tracker" not in command:
+            found.add(pid)
+    return found
 
 
-def test_each_worker_listens_on_a_socket_of_its_own(two_workers: tuple[subprocess.Popen[str], str]) -> None:
-    """The kernel spreads connections over the workers' own sockets (hcctrials.web.workers): two workers, two
-    listening sockets on the port, none held by the supervisor (a socket nobody accepts from would leave the
-    connections hashed to it waiting)."""
+def _ready_workers(process: subprocess.Popen[str], base: str, count: int, seconds: float = 90) -> set[int]:
+    """The supervisor's *count* worker processes, once each serves connections (its app has started: *count*
+    connections opened together are then held one by each)."""
+    port = int(base.rsplit(":", 1)[1])
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        workers = _workers(process)
+        if len(workers) == count:
+            opened = _keep_alive_connections(base, count)
+            try:
+                if all(n == 1 for n in _held(workers, port).values()):
+                    break
+            finally:
+                for sock in opened:
+                    sock.close()
+        time.sleep(0.3)
+    else:
+        pytest.fail(f"{count} workers did not serve within {seconds} s")
+    while any(_held(workers, port).values()) and time.monotonic() < deadline:  # the probes are closed ...
+        time.sleep(0.05)
+    time.sleep(0.2)  # ... and the workers' word of it has reached the supervisor (a message on a local socket)
+    return workers
+
+
+def _keep_alive_connections(base: str, count: int) -> list[socket.socket]:
+    """*count* connections, each answered once (so that a worker holds it) and left open."""
+    port = int(base.rsplit(":", 1)[1])
+    opened = []
+    for _ in range(count):
+        sock = socket.create_connection(("127.0.0.1", port), timeout=10)
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        answer = b""
+        while not answer.endswith(b'{"status":"ok"}'):
+            part = sock.recv(4096)
+            assert part, answer
+            answer += part
+        opened.append(sock)
+    return opened
+
+
+def test_connections_opened_together_are_shared_evenly_by_the_workers(
+        two_workers: tuple[subprocess.Popen[str], str]) -> None:
+    """The supervisor accepts and hands each connection to the worker holding the fewest (hcctrials.web.workers):
+    ten keep-alive clients that connect together are served five by each worker, so neither core idles while the
+    other's clients queue.  Only the supervisor listens; it keeps no connection it has handed over."""
     process, base = two_workers
     port = int(base.rsplit(":", 1)[1])
-    deadline = time.monotonic() + 30
-    while len(_workers_listening(process, port)) < 2 and time.monotonic() < deadline:
-        time.sleep(0.2)
-    workers = _workers_listening(process, port)
-    assert len(workers) == 2, workers
-    assert all(len(s) == 1 for s in workers.values()) and len(set.union(*workers.values())) == 2, workers
-    assert not _sockets_of(process.pid) & set(_listening(port)), "the supervisor holds no listening socket"
+    workers = _ready_workers(process, base, 2)
+    opened = _keep_alive_connections(base, 10)
+    try:
+        held = _held(workers, port)
+        assert sorted(held.values()) == [5, 5], held
+        assert not _sockets_of(process.pid) & _sockets_on(port, "01"), "the supervisor keeps no connection"
+        listening = _sockets_on(port, "0A")
+        assert len(listening) == 1 and listening <= _sockets_of(process.pid)
+        assert not any(_sockets_of(pid) & listening for pid in workers), "the workers do not listen"
+    finally:
+        for sock in opened:
+            sock.close()
+    # closed connections are counted off: the next ten are shared evenly again
+    deadline = time.monotonic() + 10
+    while any(_held(workers, port).values()) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.2)
+    opened = _keep_alive_connections(base, 10)
+    try:
+        assert sorted(_held(workers, port).values()) == [5, 5]
+    finally:
+        for sock in opened:
+            sock.close()
 
 
 def test_a_worker_that_dies_is_replaced_and_the_port_keeps_answering(examples_db: str) -> None:
     process, base = _serve(examples_db, "--workers", "2", "--timeout-graceful-shutdown", "2")
-    port = int(base.rsplit(":", 1)[1])
     try:
-        deadline = time.monotonic() + 60
-        while len(_workers_listening(process, port)) < 2 and time.monotonic() < deadline:
-            time.sleep(0.2)
-        first = set(_workers_listening(process, port))
-        assert len(first) == 2
+        first = _ready_workers(process, base, 2)
         victim = min(first)
         os.kill(victim, signal.SIGKILL)
-        # once it has ended (its connections, and any the kernel handed its socket at that instant, are reset:
-        # a crash loses what the worker held), its socket is gone with it and the other worker answers meanwhile
+        # the connections it held are lost with it (a crash); new ones go to the other worker meanwhile
         deadline = time.monotonic() + 30
-        while time.monotonic() < deadline and port in _listening_ports_of(victim):
+        while time.monotonic() < deadline and Path(f"/proc/{victim}/fd").exists() and any(
+                Path(f"/proc/{victim}/fd").iterdir()):
             time.sleep(0.05)
         assert all(httpx.get(base + "/healthz", timeout=10).status_code == 200 for _ in range(20))
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
-            now = set(_workers_listening(process, port))
+            now = _workers(process)
             if len(now) == 2 and victim not in now:
                 break
             time.sleep(0.3)
         assert len(now) == 2 and victim not in now, now
+        # the new worker takes its share once its app has started
+        port = int(base.rsplit(":", 1)[1])
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            opened = _keep_alive_connections(base, 4)
+            try:
+                if sorted(_held(now, port).values()) == [2, 2]:
+                    break
+            finally:
+                for sock in opened:
+                    sock.close()
+            time.sleep(0.5)
+        else:
+            pytest.fail("the new worker was handed no connection")
     finally:
         process.send_signal(signal.SIGTERM)
         output, _ = process.communicate(timeout=60)

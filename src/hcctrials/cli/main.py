@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import importlib
 import sys
-from typing import Any
+from typing import Any, Optional
 
 import typer
 from rich.console import Console
@@ -49,16 +49,40 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+def _lang_below(ctx: typer.Context, value: Optional[str]) -> Optional[str]:
+    """``hcctrials --lang zh match ...`` (``--lang`` before the command): *value* becomes the default
+    ``--lang`` of every command below this group (click's ``default_map``); a later ``--lang`` wins."""
+    if value is not None:
+        def below(command: Any) -> dict[str, Any]:
+            return {"lang": value, **{name: below(sub) for name, sub in getattr(command, "commands", {}).items()}}
+
+        ctx.default_map = below(ctx.command)
+    return value
+
+
+#: ``--lang`` of the groups (hidden: the help pages list it on each command); ``main`` reads the
+#: language from the command line before click parses it, so ``hcctrials --lang zh --help`` is Chinese.
+_GROUP_LANG = typer.Option(None, "--lang", hidden=True, callback=_lang_below)
+
+
 @app.callback()
 def _root(
     version: bool = typer.Option(False, "--version", callback=_version, is_eager=True,
                                  help="Print the version and exit."),
+    lang: Optional[str] = _GROUP_LANG,
 ) -> None:
     """hcctrials command line."""
 
 
+def _group(lang: Optional[str] = _GROUP_LANG) -> None:
+    """The callback of each command group (trials, db, criteria ...): it only takes ``--lang``."""
+
+
 for _name in COMMAND_MODULES:
     importlib.import_module(f"hcctrials.cli.{_name}").register(app)
+for _info in app.registered_groups:
+    if _info.typer_instance is not None and _info.typer_instance.registered_callback is None:
+        _info.typer_instance.callback()(_group)
 
 
 def _is_record(value: object) -> bool:
@@ -120,8 +144,9 @@ def usage_error_lines(exc: Any, language: str) -> list[str]:
     ctx = getattr(exc, "ctx", None)
     lines = []
     if ctx is not None:
-        usage = ctx.get_usage()
-        lines.append(say("Usage: {usage}", language, usage=usage.removeprefix("Usage: ")))
+        usage = ctx.get_usage()  # "Usage: ...", or already the reader's prefix (cli/help_i18n.py)
+        usage = usage.removeprefix("Usage: ").removeprefix(say("Usage: {usage}", language, usage=""))
+        lines.append(say("Usage: {usage}", language, usage=usage))
         lines.append(say("Try '{command} --help' for help.", language, command=ctx.command_path))
         lines.append("")
     message = exc.format_message()
@@ -171,7 +196,12 @@ def main(argv: list[str] | None = None) -> None:
     language = argv_language(args)
     plain_warnings = _show_warnings(language)
     try:
-        status = app(args=args, prog_name="hcctrials", standalone_mode=False)
+        if language == "en":
+            status = app(args=args, prog_name="hcctrials", standalone_mode=False)
+        else:  # the same commands with their help pages in the reader's language
+            from hcctrials.cli.help_i18n import localized_command
+
+            status = localized_command(app, language).main(args=args, prog_name="hcctrials", standalone_mode=False)
     except HcctrialsError as exc:
         from hcctrials.i18n import say
 
@@ -188,7 +218,9 @@ def main(argv: list[str] | None = None) -> None:
         raise
     except typer.TyperException as exc:  # click's usage errors, vendored by typer
         show = getattr(exc, "show", None)
-        if language != "en" and hasattr(exc, "format_message"):
+        # a group run without a command has printed its help page already (click's NoArgsIsHelpError)
+        help_shown = type(exc).__name__ == "NoArgsIsHelpError"
+        if language != "en" and hasattr(exc, "format_message") and not help_shown:
             for line in usage_error_lines(exc, language):
                 typer.echo(line, err=True)
         elif callable(show):

@@ -1,8 +1,8 @@
 """``hcctrials serve``: the web app and REST API (:mod:`hcctrials.web`) on uvicorn.
 
-``--workers N`` runs N server processes (one per core on a shared server), each with a listening socket of
-its own on Linux so that the kernel spreads connections over them (:mod:`hcctrials.web.workers`; elsewhere
-uvicorn's supervisor, whose workers share one socket),
+``--workers N`` runs N server processes (one per core on a shared server); on Unix the supervisor accepts and
+hands each new connection to the worker holding the fewest (:mod:`hcctrials.web.workers`; elsewhere uvicorn's
+supervisor, whose workers share one socket),
 ``--timeout-keep-alive`` closes idle keep-alive connections after so many seconds and
 ``--timeout-graceful-shutdown`` bounds how long a stopping server (Ctrl+C, SIGTERM) waits for the
 requests in flight (uvicorn's ``timeout_keep_alive`` and ``timeout_graceful_shutdown``).  The
@@ -67,15 +67,17 @@ def serve_command(
     if workers > 1:
         import os
 
-        from hcctrials.web.workers import port_in_use, reuse_port_available, run_workers
+        from hcctrials.web.workers import handing_over_available, listen, run_workers
 
         os.environ["HCCTRIALS_DB"] = url
-        if reuse_port_available():  # one listening socket per worker: connections spread over the workers
-            if port_in_use(host, port):
+        if handing_over_available():  # each new connection to the worker holding the fewest
+            try:
+                listener = listen(host, port)
+            except OSError:
                 raise InputError(msg("port {port} is in use on {host}", port=port, host=host), field="port",
-                                 value=port)
+                                 value=port) from None
             options.pop("host"), options.pop("port")
-            run_workers(workers, host, port, options)
+            run_workers(workers, listener, options)
             return
         uvicorn.run("hcctrials.web.server:app", workers=workers, timeout_worker_healthcheck=WORKER_HEALTHCHECK_SECONDS,
                     **options)

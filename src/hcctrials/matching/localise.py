@@ -20,11 +20,11 @@ The shape is documented in ``docs/matching.md`` ("JSON output in the reader's la
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from functools import lru_cache
 from typing import Any
 
-from hcctrials.criteria.compiler.describe_i18n import review_reason_for_reader, rule_reader
+from hcctrials.criteria.compiler.describe_i18n import kept_rule_reader, review_reason_for_reader, rule_reader
 from hcctrials.i18n import Msg, catalog, render, say
 
 __all__ = ["message_record", "localise_reason", "localise_recruiting", "localise_match_document", "line_reason",
@@ -152,19 +152,35 @@ def _said(value: Any, lang: str, whose: tuple[str, str | None] | None) -> Any:
     if parts is not None:  # messages joined by a separator (hcctrials.i18n.join_msgs)
         return str(_said(getattr(value, "sep", ""), lang, whose)).join(str(_said(p, lang, whose)) for p in parts)
     if value.msgid == NEEDS_REVIEW_MSGID and "reason" in value.fields:
-        return _review_reason(str.__str__(value.fields["reason"]), lang, *(whose or (None, None)))
+        # the rules the reason shows, as the compiler kept them (criteria.evaluation.leaves.ReviewVerdictReason)
+        kept = getattr(value, "read_as", ())
+        return _review_reason(str.__str__(value.fields["reason"]), lang, *(whose or (None, None)), kept=kept)
     if not value.fields:
         return value.rendered(lang)
     text = catalog(lang).get(value.msgid, value.msgid)
     return text.format(**{k: _said(v, lang, whose) for k, v in value.fields.items()})
 
 
-@lru_cache(maxsize=32768)
-def _review_reason(reason: str, lang: str, criterion: str | None, role: str | None) -> str:
-    """A needs-review reason in *lang* (:func:`review_reason_for_reader`), the rule it shows rebuilt from the
-    *criterion* text when given: it depends on the criterion alone (never on the patient), so it is said once."""
-    read_as = _cached_reader(criterion, role, lang) if criterion else None
-    return say(NEEDS_REVIEW_MSGID, lang, reason=review_reason_for_reader(reason, lang, read_as=read_as))
+#: (reason, language, criterion, role, rules kept) -> the reason said (:func:`_review_reason`)
+_REVIEWED: dict[tuple[str, str, str | None, str | None, bool], str] = {}
+
+
+def _review_reason(reason: str, lang: str, criterion: str | None, role: str | None, *,
+                   kept: Sequence[Any] = ()) -> str:
+    """A needs-review reason in *lang* (:func:`review_reason_for_reader`), the rule it shows said from the rules the
+    compiler *kept* with it (``NeedsReview.read_as``), else rebuilt from the *criterion* text when given (compiling
+    it again).  It depends on the criterion alone (never on the patient; the rule shown is part of the *reason*
+    text), so it is said once per process: kept here, at most 32,768 at a time."""
+    key = (reason, lang, criterion, role, bool(kept))
+    found = _REVIEWED.get(key)
+    if found is None:
+        rebuilt = _cached_reader(criterion, role, lang) if criterion else None
+        read_as = kept_rule_reader(kept, lang, rebuilt) if kept else rebuilt
+        found = say(NEEDS_REVIEW_MSGID, lang, reason=review_reason_for_reader(reason, lang, read_as=read_as))
+        if len(_REVIEWED) >= 32768:
+            _REVIEWED.clear()
+        _REVIEWED[key] = found
+    return found
 
 
 def line_reason(prior_systemic_lines: int, lang: str) -> str:

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
-from typing import Any, cast, overload
+from typing import Any, NamedTuple, cast, overload
 
 import numpy as np
 
@@ -92,8 +92,9 @@ def setting_affinity(line: PatientLine, setting: TrialSetting) -> int:
     return 2
 
 
-@dataclass(frozen=True)
-class CriterionRow:
+class CriterionRow(NamedTuple):
+    """One criterion of a trial explained for a patient (a named tuple: see ``criteria.catalog.CriterionResult``)."""
+
     number: str
     role: str
     text: str

@@ -37,6 +37,7 @@ catalog.  An ingest changes the key and every cache starts afresh.
 from __future__ import annotations
 
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -313,9 +314,13 @@ class WebServices:
 
     def __init__(self, database_url: str) -> None:
         from hcctrials.storage import open_store
+        from hcctrials.storage.search_index import DataVersionWatch
 
         self.database_url = database_url
         self.store: TrialStore = open_store(database_url)
+        #: asks SQLite whether anything was committed since the last request (``PRAGMA data_version``) before
+        #: checking the data's fingerprint (:meth:`_catalog_state`)
+        self._changes = DataVersionWatch(self.store)
         self._lock = threading.Lock()
         self._match_lock = threading.Lock()
         self._state: _CatalogState | None = None
@@ -331,6 +336,7 @@ class WebServices:
     def close(self) -> None:
         if self._warming is not None:  # let it finish with its connection before the pool closes
             self._warming.join()
+        self._changes.close()
         self.store.close()
 
     # -- catalog state ------------------------------------------------------------------------
@@ -339,6 +345,9 @@ class WebServices:
 
         if self.freeze_after_load:
             settle()  # every request passes here: freeze what the last full collection found alive
+        state = self._state
+        if state is not None and not self._changes.may_have_changed(time.monotonic()):
+            return state
         key = search_data_version(self.store)
         state = self._state
         if state is not None and state.key == key:
@@ -356,11 +365,14 @@ class WebServices:
         return _CatalogState(key, status.current, status.stale, status.trials)
 
     def warm(self, as_of: date) -> None:
-        """Read what the first requests would (the match catalog, the query parser's lexicon and tokenizer,
-        today's recruiting states, the catalog's facet columns and the first catalog page): a server calls this
+        """Read what the first requests would (the message catalogs, the match catalog, the query parser's lexicon
+        and tokenizer, today's recruiting states, the catalog's facet columns and the first catalog page): a server calls this
         once in the background at start."""
+        from hcctrials.i18n import LANGUAGES, catalog
         from hcctrials.matching.search import parse_query
 
+        for language in LANGUAGES:  # the message catalogs: else the first Chinese page or match reads them (~0.2 s)
+            catalog(language)
         state = self._catalog_state()
         with self._match_lock:
             self._match_catalog(state)

@@ -36,7 +36,7 @@ from hcctrials.i18n import Msg, catalog, msg, render, say
 from hcctrials.model import eligibility as E
 from hcctrials.model.eligibility import Node
 
-__all__ = ["describe_for_reader", "review_reason_for_reader", "rule_reader", "code_label", "vocabulary_codes",
+__all__ = ["describe_for_reader", "review_reason_for_reader", "rule_reader", "kept_rule_reader", "code_label", "vocabulary_codes",
            "RENDERED_KINDS", "REVIEW_SHAPES"]
 
 
@@ -591,18 +591,24 @@ def _administrative(node: E.Administrative, lang: str) -> str:
     return say("administrative ({category})", lang, category=code_label("administrative", node.category, lang))
 
 
-def _needs_review(node: E.NeedsReview, lang: str) -> str:
-    rebuilt = _READ_AS_NOW.get()
-    shown = {describe(r): r for r in node.read_as}
+def kept_rule_reader(kept: Iterable[Node], lang: str,
+                     rebuilt: Callable[[str], str | None] | None = None) -> Callable[[str], str | None]:
+    """A ``read_as`` for :func:`review_reason_for_reader`: the rule a review reason shows, said in *lang* from
+    the rules the compiler kept with it (``NeedsReview.read_as``); a rule not among them (one compiled before the
+    compiler kept them) from *rebuilt* (:func:`rule_reader`), else None (the notation is kept)."""
+    shown = {describe(r): r for r in kept}
 
-    def read_as(rule: str) -> str | None:
-        # the rule the reason shows, kept by the compiler (NeedsReview.read_as); else rebuilt from the text (a
-        # rule compiled before the compiler kept them)
+    def read(rule: str) -> str | None:
         found = shown.get(rule)
         if found is not None:
             return _say_node(found, lang)
         return rebuilt(rule) if rebuilt is not None else None
 
+    return read
+
+
+def _needs_review(node: E.NeedsReview, lang: str) -> str:
+    read_as = kept_rule_reader(node.read_as, lang, _READ_AS_NOW.get())
     return say("needs review: {reason}", lang, reason=review_reason_for_reader(node.reason, lang, read_as=read_as))
 
 

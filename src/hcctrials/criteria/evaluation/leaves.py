@@ -23,7 +23,7 @@ from hcctrials.criteria.evaluation.outcome import Verdict
 from hcctrials.criteria.evaluation.facts import PatientFacts
 from hcctrials.criteria.compiler.describe import ANALYTE_LABELS
 from hcctrials.errors import UnitError
-from hcctrials.i18n import join_msgs, msg, term
+from hcctrials.i18n import Msg, join_msgs, msg, term
 from hcctrials.model import eligibility as E
 
 __all__ = ["LEAF_EVALUATORS", "days_between"]
@@ -688,8 +688,35 @@ LEAF_EVALUATORS: dict[str, Callable[[Any, PatientFacts], Verdict]] = {
     "ecog": lambda n, f: _ecog(n, f),
     "administrative": lambda n, f: _v("administrative", msg("administrative ({category}): check with the site",
                                                             category=term(n.category))),
-    "needs_review": lambda n, f: _v("needs_review", msg("needs review: {reason}", reason=review_reason(n.reason))),
+    "needs_review": lambda n, f: _v("needs_review", _review_verdict_reason(n)),
 }
+
+
+class ReviewVerdictReason(Msg):
+    """The reason of a needs-review verdict, "needs review: {reason}" (the same text, msgid and fields as the plain
+    message), carrying the rules its reason shows as the compiler kept them (``NeedsReview.read_as``): a reader of
+    another language gets those rules said from the rules themselves (:mod:`hcctrials.matching.localise`), not
+    rebuilt by compiling the criterion text again (5-25 ms per criterion, the first time a process showed it).
+    Pickles with its rules (verdicts cross the screening pool)."""
+
+    read_as: tuple[E.Node, ...]
+    source: str
+
+    def __new__(cls, reason: str, read_as: tuple[E.Node, ...]) -> ReviewVerdictReason:
+        said = review_reason(reason)
+        self = str.__new__(cls, f"needs review: {said}")
+        self.msgid, self.fields = "needs review: {reason}", {"reason": said}
+        self.read_as, self.source = read_as, reason
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (ReviewVerdictReason, (self.source, self.read_as))
+
+
+def _review_verdict_reason(node: E.NeedsReview) -> str:
+    if node.read_as:
+        return ReviewVerdictReason(node.reason, tuple(node.read_as))
+    return msg("needs review: {reason}", reason=review_reason(node.reason))
 
 
 def days_between(later: Any, earlier: Any) -> int:
