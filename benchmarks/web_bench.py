@@ -2,9 +2,9 @@
 
 Catalog: the seed records plus the HINT HCC subset (tests-only data read from ../shared at run
 time, never copied), varied to N trials as benchmarks/matching_bench.py does, saved and indexed.
-The server runs in its own processes (``hcctrials serve --workers 2``, as a 2-core server runs it: one
-listening socket per worker, see hcctrials.web.workers; ``--launcher uvicorn`` starts ``uvicorn --workers 2``
-instead, whose workers share one socket, e.g. for a source tree older than that); the load generator in this
+The server runs in its own processes (``hcctrials serve --workers 2``, as a 2-core server runs it: the
+supervisor accepts and hands the connections to the workers in turn, see hcctrials.web.workers; ``--launcher
+uvicorn`` starts ``uvicorn --workers 2`` instead, whose workers share one socket); the load generator in this
 one.  Every row prints how the clients' connections were spread over the worker processes ("connections per
 worker 12/8", read from /proc once they are open): a keep-alive connection stays with one process, so a lopsided
 split makes the busier process's clients wait longer.  Prints p50/p95/max per endpoint
@@ -304,10 +304,10 @@ def _figures(name: str, latencies: list[float], errors: int, wall: float, server
             f"  errors {errors}{cpu}")
 
 
-#: how the server is started (``--launcher``): "serve" (``hcctrials serve --workers N``: one listening socket per
-#: worker) or "uvicorn" (``uvicorn --workers N``: one socket shared by the workers)
+#: how the server is started (``--launcher``): "serve" (``hcctrials serve --workers N``: connections handed to the
+#: workers in turn) or "uvicorn" (``uvicorn --workers N``: one socket shared by the workers)
 LAUNCHER = "serve"
-LAUNCHER_NAMES = {"serve": "hcctrials serve (a listening socket per worker)",
+LAUNCHER_NAMES = {"serve": "hcctrials serve (connections handed to the workers in turn)",
                   "uvicorn": "uvicorn --workers (one shared socket)"}
 
 

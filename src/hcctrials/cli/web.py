@@ -1,7 +1,7 @@
 """``hcctrials serve``: the web app and REST API (:mod:`hcctrials.web`) on uvicorn.
 
 ``--workers N`` runs N server processes (one per core on a shared server); on Unix the supervisor accepts and
-hands each new connection to the worker holding the fewest (:mod:`hcctrials.web.workers`; elsewhere uvicorn's
+hands the new connections to the workers in turn (:mod:`hcctrials.web.workers`; elsewhere uvicorn's
 supervisor, whose workers share one socket),
 ``--timeout-keep-alive`` closes idle keep-alive connections after so many seconds and
 ``--timeout-graceful-shutdown`` bounds how long a stopping server (Ctrl+C, SIGTERM) waits for the
@@ -70,7 +70,7 @@ def serve_command(
         from hcctrials.web.workers import handing_over_available, listen, run_workers
 
         os.environ["HCCTRIALS_DB"] = url
-        if handing_over_available():  # each new connection to the worker holding the fewest
+        if handing_over_available():  # the supervisor accepts and hands connections to the workers in turn
             try:
                 listener = listen(host, port)
             except OSError:

@@ -1,4 +1,4 @@
-"""Several server processes on one port, each new connection handed to the worker holding the fewest.
+"""Several server processes on one port, new connections handed to them in turn by the supervisor.
 
 uvicorn's supervisor (``uvicorn --workers N``, and gunicorn's arbiter likewise) opens one listening socket in
 the parent and lets every worker accept from it: a connection belongs to the process that accepted it for as
@@ -6,25 +6,26 @@ long as it stays open, and clients that connect together are mostly accepted by 
 ``benchmarks/web_bench.py`` prints the split: in most rounds all 20 keep-alive connections were held by one of
 the two workers, which then answered every request while the other core had nothing to do (matching is
 CPU-bound, so each client waited for the 19 requests before its own instead of about 9).  A socket per worker
-(``SO_REUSEPORT``, tried in session 8) lets the kernel spread connections by a hash of their addresses, which is
+(``SO_REUSEPORT``, session 8) lets the kernel spread connections by a hash of their addresses, which is
 random: splits of 20 connections ran from 10/10 to 15/5, and the busier worker's clients waited half as long
-again.
+again.  Handing each connection to the worker holding the fewest ("least connections", tried in session 9)
+depends on the workers' word that a connection has closed reaching the supervisor before the next one comes:
+clients that close and reconnect at once (a benchmark's rounds, a browser's new page) were split 15/5 again.
 
-Here the supervisor holds the one listening socket and accepts; each connection goes to the ready worker that
-holds the fewest open connections (ties in turn), passed over a Unix socket pair (``SCM_RIGHTS``: the worker
-receives the same connection, the supervisor closes its copy).  The worker serves it with uvicorn's own HTTP
-protocol (``loop.connect_accepted_socket``) and says on the pair when it is ready and when each connection
-closes, so the supervisor's counts follow the connections.  This is "least connections", the balancing haproxy
-and nginx offer for long-lived connections; no ASGI server offers it for its workers, hence this small
-supervisor, written for this project.  After the hand-over a request never passes through the supervisor: it
-costs one ``accept`` and one ``sendmsg`` per connection, not per request.
+Here the supervisor holds the one listening socket and accepts; the connections go to the ready workers in
+turn (round robin, nginx's default for its upstreams), passed over a Unix socket pair (``SCM_RIGHTS``: the
+worker receives the same connection, the supervisor closes its copy), so N connections opened together are
+shared evenly whatever the workers are doing.  The worker serves each with uvicorn's own HTTP protocol
+(``loop.connect_accepted_socket``).  No ASGI server offers this for its workers, hence this small supervisor,
+written for this project.  After the hand-over a request never passes through the supervisor: it costs one
+``accept`` and one ``sendmsg`` per connection, not per request.
 
 The supervisor starts the workers (``uvicorn.Server``, the app ``hcctrials.web.server:app``), hands nothing to
-a worker before its app has started (connections wait in the listening queue meanwhile), starts another worker
-when one ends, gives up when workers keep failing at start, and on Ctrl+C or SIGTERM stops accepting and stops
-the workers (each finishes its requests in flight within ``timeout_graceful_shutdown``, as uvicorn's workers
-do).  A worker whose supervisor has gone stops by itself.  Needs ``socket.send_fds`` (Unix); elsewhere uvicorn's
-supervisor is used (:func:`handing_over_available`).
+a worker before its app has started (it says so on its socket pair; connections wait in the listening queue
+meanwhile), starts another worker when one ends, gives up when workers keep failing at start, and on Ctrl+C or
+SIGTERM stops accepting and stops the workers (each finishes its requests in flight within
+``timeout_graceful_shutdown``, as uvicorn's workers do).  A worker whose supervisor has gone stops by itself.
+Needs ``socket.send_fds`` (Unix); elsewhere uvicorn's supervisor is used (:func:`handing_over_available`).
 """
 
 from __future__ import annotations
@@ -60,7 +61,6 @@ _EARLY_LIMIT = 5
 # connection travels with its own message).
 _CONNECTION = b"c"  # supervisor -> worker, with the connection's file descriptor
 _READY = b"r"  # worker -> supervisor: the app has started, hand connections over
-_CLOSED = b"x"  # worker -> supervisor: one of the connections handed over has closed
 
 _log = logging.getLogger("uvicorn.error")
 
@@ -89,20 +89,6 @@ def listen(host: str, port: int, backlog: int = 2048) -> socket.socket:
 
 # --- the worker -------------------------------------------------------------------------------------------------
 
-def _counting(protocol: type[Any], channel: socket.socket) -> type[Any]:
-    """uvicorn's HTTP protocol class, telling the supervisor when a connection closes."""
-
-    class Counted(protocol):  # type: ignore[misc]
-        def connection_lost(self, exc: Exception | None) -> None:
-            try:
-                super().connection_lost(exc)
-            finally:
-                with contextlib.suppress(OSError):  # the supervisor has gone: nothing to tell
-                    channel.send(_CLOSED)
-
-    return Counted
-
-
 def _server_class() -> type[Any]:
     import uvicorn
 
@@ -121,7 +107,7 @@ def _server_class() -> type[Any]:
                 return
             loop = asyncio.get_running_loop()
             config, state, app_state = self.config, self.server_state, self.lifespan.state
-            protocol = _counting(config.http_protocol_class, self.channel)
+            protocol: Any = config.http_protocol_class  # uvicorn's HTTP protocol (h11 or httptools)
 
             def serve() -> asyncio.Protocol:
                 made: asyncio.Protocol = protocol(config=config, server_state=state, app_state=app_state, _loop=loop)
@@ -132,8 +118,6 @@ def _server_class() -> type[Any]:
                     await loop.connect_accepted_socket(serve, sock, ssl=config.ssl)
                 except OSError:  # the client went away before it could be served
                     sock.close()
-                    with contextlib.suppress(OSError):
-                        self.channel.send(_CLOSED)
 
             def receive() -> None:
                 while True:
@@ -182,8 +166,7 @@ class _Worker:
     channel: socket.socket
     started: float = field(default_factory=time.monotonic)
     ready: bool = False
-    connections: int = 0
-    turn: int = 0  # order of the last hand-over: ties go to the worker that waited longest
+    turn: int = 0  # order of its last hand-over: the next connection goes to the ready worker that waited longest
 
 
 class _Supervisor:
@@ -231,15 +214,10 @@ class _Supervisor:
                 return
             if message == _READY:
                 worker.ready = True
-            elif message == _CLOSED:
-                worker.connections = max(worker.connections - 1, 0)
 
     # connections
     def hand_over(self, connection: socket.socket) -> bool:
-        for worker in self.workers:  # what the workers have said first: closes just reported count now
-            if worker.channel.fileno() >= 0:
-                self.hear(worker)
-        candidates = sorted((w for w in self.workers if w.ready), key=lambda w: (w.connections, w.turn))
+        candidates = sorted((w for w in self.workers if w.ready), key=lambda w: w.turn)
         for worker in candidates:
             try:
                 socket.send_fds(worker.channel, [_CONNECTION], [connection.fileno()])
@@ -248,7 +226,6 @@ class _Supervisor:
             except OSError:
                 self.gone(worker)
                 continue
-            worker.connections += 1
             worker.turn = next(self.turns)
             connection.close()  # the worker holds it now
             return True
@@ -360,6 +337,6 @@ def run_workers(workers: int, listener: socket.socket, options: dict[str, Any]) 
 
     host, port = listener.getsockname()[:2]
     uvicorn.Config(APP, host=host, port=port, **options)  # the supervisor logs as the workers do
-    _log.info("Listening on %s:%d; each new connection goes to the worker holding the fewest (pid %d)",
+    _log.info("Listening on %s:%d; new connections go to the workers in turn (pid %d)",
               host, port, os.getpid())
     _Supervisor(workers, listener, {"host": host, "port": port, **options}).run()
