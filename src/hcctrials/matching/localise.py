@@ -267,11 +267,21 @@ def match_document(result: Any, findings: list[str], lang: str, *, rebuild_rules
     # depend on them (a review reason in Chinese shows the rule rebuilt from the text)
     reasons: dict[tuple[int, str | None, str | None], tuple[Any, dict[str, Any]]] = {}
     missings: dict[int, tuple[list[Any], list[dict[str, Any]]]] = {}
+    # an item to measure, named by the missing data of several trials shown: said once per document too
+    items_said: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+    def item(value: Any) -> tuple[Any, dict[str, Any]]:
+        said = items_said.get(id(value))
+        if said is None:
+            said = items_said[id(value)] = (render(value, lang), message_record(value))
+        return said
+
     by_text = lang != "en" and rebuild_rules
     for m in result.matches:
         rows = m.criteria
         criteria: list[dict[str, Any]] = []
         deciding: list[dict[str, Any]] = []
+        review = data = 0
         for row in rows:
             key = (id(row.reason), row.text, row.role) if by_text else (id(row.reason), None, None)
             said = reasons.get(key)
@@ -293,6 +303,11 @@ def match_document(result: Any, findings: list[str], lang: str, *, rebuild_rules
             if row.status == "not_met":
                 deciding.append({"number": row.number, "role": row.role, "text": row.text, "reason": reason,
                                  "reason_message": record})
+            elif row.status == "needs_review":
+                review += 1
+            elif row.status == "unknown":
+                data += 1
+        measure = [item(i) for i in m.to_measure]
         setting, evidence, classes, setting_labels, class_labels_, evidence_labels = _trial_parts(m.setting, lang)
         recruiting = m.recruiting
         relevance = m.relevance
@@ -314,16 +329,15 @@ def match_document(result: Any, findings: list[str], lang: str, *, rebuild_rules
                            "contradiction_message": (message_record(recruiting.contradiction)
                                                      if recruiting.contradiction else None)},
             "criteria": criteria, "deciding": deciding,
-            "to_measure": [render(i, lang) for i in m.to_measure], "unknown_count": m.unknown_count,
-            "criteria_count": m.criteria_count, "review_count": sum(r.status == "needs_review" for r in rows),
-            "data_count": sum(r.status == "unknown" for r in rows),
+            "to_measure": [said for said, _record in measure], "unknown_count": m.unknown_count,
+            "criteria_count": m.criteria_count, "review_count": review, "data_count": data,
             "sites": [{"institution": s.institution_in(lang), "place": s.place_in(lang), "distance": s.distance,
                        "km": None if s.km is None else round(s.km)} for s in m.sites],
             "nearest_site": m.nearest, "links": m.links,
             "contacts": [c.get(lang) for c in m.contacts if c.get(lang)],
             "setting_labels": list(setting_labels), "intervention_class_labels": list(class_labels_),
             "setting_evidence_labels": {k: list(v) for k, v in evidence_labels},
-            "to_measure_messages": [message_record(i) for i in m.to_measure],
+            "to_measure_messages": [record for _said, record in measure],
         })
     return {
         "patient_id": result.patient_id, "as_of": result.as_of.isoformat(), "language": lang,
