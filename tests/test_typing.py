@@ -1,7 +1,7 @@
-"""The typed public API: ``mypy --strict`` passes on the parts of ``src/`` listed here.
+"""The typed public API: ``mypy --strict`` passes on the whole of ``src/hcctrials``.
 
-The architecture requires ``mypy --strict`` on ``src/``; parts are added to :data:`TYPED_PATHS`
-as they are made clean, until the list is the whole package.  Needs mypy, types-PyYAML and
+The architecture requires ``mypy --strict`` on ``src/``; parts were added to :data:`TYPED_PATHS`
+as they were made clean, and since session 9 the list is the whole package.  Needs mypy, types-PyYAML and
 pandas-stubs (the development dependencies).
 """
 

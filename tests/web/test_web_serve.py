@@ -254,6 +254,18 @@ def test_serve_refuses_a_port_in_use_in_one_line(examples_db: str) -> None:
     assert "Traceback" not in done.stderr
 
 
+def test_serve_names_an_address_it_cannot_listen_on_in_one_line(examples_db: str) -> None:
+    """192.0.2.1 is TEST-NET-1 (RFC 5737): no machine has it, so binding it fails with "cannot assign", not "in
+    use"; the error names the host and port instead of calling the port taken."""
+    port = _free_port()
+    done = subprocess.run([sys.executable, "-m", "hcctrials.cli.main", "serve", "--db", examples_db, "--host",
+                           "192.0.2.1", "--port", str(port), "--workers", "2", "--lang", "zh"], capture_output=True,
+                          text=True, timeout=60)
+    assert done.returncode != 0
+    assert f"无法在 192.0.2.1 的端口 {port} 上监听" in done.stderr, done.stderr
+    assert "已被占用" not in done.stderr and "Traceback" not in done.stderr
+
+
 def test_an_idle_keep_alive_connection_is_closed_after_the_timeout(two_workers: tuple[subprocess.Popen[str], str]
                                                                    ) -> None:
     _process, base = two_workers

@@ -65,6 +65,7 @@ def serve_command(
     options: dict[str, Any] = dict(host=host, port=port, log_level="info", access_log=access_log, server_header=False,
                    timeout_keep_alive=timeout_keep_alive, timeout_graceful_shutdown=timeout_graceful_shutdown)
     if workers > 1:
+        import errno
         import os
 
         from hcctrials.web.workers import handing_over_available, listen, run_workers
@@ -73,9 +74,13 @@ def serve_command(
         if handing_over_available():  # the supervisor accepts and hands connections to the workers in turn
             try:
                 listener = listen(host, port)
-            except OSError:
-                raise InputError(msg("port {port} is in use on {host}", port=port, host=host), field="port",
-                                 value=port) from None
+            except OSError as exc:
+                if exc.errno == errno.EADDRINUSE:
+                    raise InputError(msg("port {port} is in use on {host}", port=port, host=host), field="port",
+                                     value=port) from None
+                # e.g. a port below 1024 without the right, an address this machine does not have
+                raise InputError(msg("cannot listen on {host} port {port}: {reason}", host=host, port=port,
+                                     reason=exc.strerror or str(exc)), field="host", value=host) from None
             options.pop("host"), options.pop("port")
             run_workers(workers, listener, options)
             return

@@ -23,7 +23,6 @@ worker processes (forkserver; the main process reads and writes): see docs/searc
 from __future__ import annotations
 
 import contextlib
-
 import json
 import multiprocessing
 import os

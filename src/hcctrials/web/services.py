@@ -366,8 +366,8 @@ class WebServices:
 
     def warm(self, as_of: date) -> None:
         """Read what the first requests would (the message catalogs, the match catalog, the query parser's lexicon
-        and tokenizer, today's recruiting states, the catalog's facet columns and the first catalog page): a server calls this
-        once in the background at start."""
+        and tokenizer, today's recruiting states, the catalog's facet columns and the first catalog page): a server
+        calls this once in the background at start."""
         from hcctrials.i18n import LANGUAGES, catalog
         from hcctrials.matching.search import parse_query
 

@@ -36,8 +36,8 @@ from hcctrials.i18n import Msg, catalog, msg, render, say
 from hcctrials.model import eligibility as E
 from hcctrials.model.eligibility import Node
 
-__all__ = ["describe_for_reader", "review_reason_for_reader", "rule_reader", "kept_rule_reader", "code_label", "vocabulary_codes",
-           "RENDERED_KINDS", "REVIEW_SHAPES"]
+__all__ = ["describe_for_reader", "review_reason_for_reader", "rule_reader", "kept_rule_reader", "code_label",
+           "vocabulary_codes", "RENDERED_KINDS", "REVIEW_SHAPES"]
 
 
 # ------------------------------------------------------------------------------------------- code labels

@@ -17,7 +17,7 @@ import math
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from hcctrials.criteria.evaluation.outcome import Verdict
 from hcctrials.criteria.evaluation.facts import PatientFacts
@@ -703,9 +703,8 @@ class ReviewVerdictReason(Msg):
     source: str
 
     def __new__(cls, reason: str, read_as: tuple[E.Node, ...]) -> ReviewVerdictReason:
-        said = review_reason(reason)
-        self = str.__new__(cls, f"needs review: {said}")
-        self.msgid, self.fields = "needs review: {reason}", {"reason": said}
+        self = cast(ReviewVerdictReason, super().__new__(cls, "needs review: {reason}",
+                                                          {"reason": review_reason(reason)}))
         self.read_as, self.source = read_as, reason
         return self
 
