@@ -87,6 +87,31 @@ def test_over_long_csv_field_is_a_parse_error(tmp_path: Path) -> None:
     assert info.value.file == str(path)
 
 
+
+def _nested(levels: int) -> dict[str, Any]:
+    """A patient whose ``x`` holds lists nested so that the deepest list is at *levels* (the record itself is level 1)."""
+    inner: Any = []
+    for _ in range(levels - 2):
+        inner = [inner]
+    return {"patient_id": "DEEP-1", "x": inner}
+
+
+def test_nesting_at_the_limit_is_read_one_level_more_is_refused() -> None:
+    """MAX_DEPTH levels of mappings and lists pass the depth check (the record is then refused by the schema for
+    the unknown field, not for its depth); one level more is a parse error naming the limit."""
+    from hcctrials.patients.io import MAX_DEPTH
+
+    with pytest.raises(ValidationError):  # the schema's error: the depth check let it through
+        parse_patient(_nested(MAX_DEPTH), source="p.json")
+    with pytest.raises(ParseError, match=f"nested deeper than {MAX_DEPTH} levels"):
+        parse_patient(_nested(MAX_DEPTH + 1), source="p.json")
+    # a list inside a mapping inside a list counts every level, whichever container holds it
+    mixed: Any = []
+    for k in range(MAX_DEPTH - 1):
+        mixed = {"k": mixed} if k % 2 else [mixed]
+    with pytest.raises(ParseError, match="nested deeper"):
+        parse_patient({"patient_id": "DEEP-2", "x": mixed}, source="p.json")
+
 # --- NaN / infinity: refused where patient data is read -----------------------------------------
 
 def _patient(**lab: Any) -> dict[str, Any]:

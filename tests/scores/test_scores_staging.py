@@ -132,3 +132,17 @@ def test_cnlc_candidates_contain_the_complete_answer(n, d, mvi, ehs, ps, cp) -> 
     partial = compute_cnlc(nodule_count=None, largest_diameter_cm=d, macrovascular_invasion=None,
                            extrahepatic_spread=ehs, ecog=ps, child_pugh_class=cp)
     assert full.stage in partial.candidates
+
+
+def test_stage_enumeration_calls_by_position_or_by_name_alike() -> None:
+    """The unknown inputs are enumerated over the staging function whichever way it is called: positionally when the
+    options are its parameters in order (BCLC, CNLC), by name otherwise (options in another order)."""
+    from hcctrials.scores.staging_common import enumerate_stages
+
+    def stage(n: int, d: float) -> frozenset[str]:
+        return frozenset({"single small" if n == 1 and d <= 2 else "other"})
+
+    in_order = enumerate_stages(stage, {"n": (1, 2), "d": (1.5, 4.0)})
+    reordered = enumerate_stages(stage, {"d": (1.5, 4.0), "n": (1, 2)})
+    assert in_order == reordered == {"single small", "other"}
+    assert enumerate_stages(stage, {"d": (4.0,), "n": (1, 2)}) == {"other"}

@@ -39,7 +39,7 @@ if TYPE_CHECKING:
     from hcctrials.matching.matcher import MatchCatalog
     from hcctrials.storage.repository import TrialStore
 
-__all__ = ["compiler_version", "load_compiled_trials", "load_match_catalog", "catalog_fingerprint", "trial_summary"]
+__all__ = ["compiler_version", "compiler_sources", "EVALUATOR_PARTS", "load_compiled_trials", "load_match_catalog", "catalog_fingerprint", "trial_summary"]
 
 _NODE: TypeAdapter[Any] = TypeAdapter(Node)
 #: Layout of the cached ``criteria`` column (part of :func:`compiler_version`, so rows written in
@@ -52,27 +52,45 @@ _CATALOGS: dict[str, tuple[str, MatchCatalog]] = {}
 
 @lru_cache(maxsize=1)
 def compiler_version() -> str:
-    """Hash of the compiler's source and lexicon (criteria and vocab packages) and of the setting
+    """Hash of the compiler's source and lexicon (:func:`compiler_sources`) and of the setting
     classifier and place normaliser (the summary): any change to them invalidates the cached rows;
     no hand-maintained version number to forget."""
-    import hcctrials.criteria
-    import hcctrials.vocab
-
     digest = hashlib.sha256()
     digest.update(_ROW_FORMAT.encode())
     here = Path(__file__).parent
     for path in (here / "setting.py", here / "geography.py", here / "relevance.py"):  # the per-trial summary
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
+    for name, path in compiler_sources():
+        digest.update(name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:32]
+
+
+#: the parts of the criteria package that evaluate compiled rules rather than compile them (the rule engine, its
+#: column-wise form, the agreement with labelled examples): the cached rows hold the rule trees the compiler wrote
+#: (JSON of :mod:`hcctrials.model.eligibility`), which no evaluator changes, so a new evaluator does not recompile
+#: the catalog (minutes at 10,000 trials).  The compiler imports none of them
+#: (tests/matching/test_matching_compiler_version.py).
+EVALUATOR_PARTS = ("columnar.py", "evaluation/", "labelled.py")
+
+
+def compiler_sources() -> list[tuple[str, Path]]:
+    """(name, path) of every source and data file of the criteria and vocab packages except the evaluators
+    (:data:`EVALUATOR_PARTS`), in a fixed order: what :func:`compiler_version` hashes."""
+    import hcctrials.criteria
+    import hcctrials.vocab
+
+    found = []
     for package in (hcctrials.criteria, hcctrials.vocab):
         # regular packages (not namespace packages) always have a __file__
         root = Path(cast(str, package.__file__)).parent
         for path in sorted(p for p in root.rglob("*") if p.is_file() and p.suffix in (".py", ".yaml", ".json", ".csv")):
-            if path.name == "columnar.py":  # the evaluator, not the compiler
+            name = path.relative_to(root).as_posix()
+            if package is hcctrials.criteria and name.startswith(EVALUATOR_PARTS):
                 continue
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
-    return digest.hexdigest()[:32]
+            found.append((name, path))
+    return found
 
 
 def _table() -> Table:

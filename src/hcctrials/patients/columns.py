@@ -48,6 +48,7 @@ import numpy as np
 from hcctrials.errors import ParseError
 from hcctrials.i18n import msg
 from hcctrials.model.patient import ANALYTES, LabResult, Patient
+from hcctrials.patients.io import all_finite
 
 __all__ = ["PatientColumns", "read_patient_columns", "CATEGORICAL_FIELDS", "NUMBER_FIELDS",
            "DATE_FIELDS"]
@@ -79,21 +80,6 @@ def _plausible_limits() -> None:
 
 
 _plausible_limits()
-
-
-def _finite(value: Any) -> bool:
-    """No NaN or infinite number anywhere in a validated value (as ``io._check_finite``)."""
-    stack = [value]
-    while stack:
-        item = stack.pop()
-        if isinstance(item, float):
-            if not math.isfinite(item):
-                return False
-        elif isinstance(item, (list, tuple)):
-            stack.extend(item)
-        elif hasattr(item, "__pydantic_fields__"):
-            stack.extend(item.__dict__.values())
-    return True
 
 
 class _Bad(Exception):
@@ -149,7 +135,7 @@ def _validate_field(reg: _Registry, name: str, text: bytes, value: Any) -> int:
         except pydantic.ValidationError:
             reg.ids[name][text] = -1
             return -1
-        if not _finite(got) or (name == "tumour" and not _tumour_fine(got)):
+        if not all_finite(got) or (name == "tumour" and not _tumour_fine(got)):
             reg.ids[name][text] = -1
             return -1
     values = reg.values[name]
@@ -178,7 +164,7 @@ def _validate_shape(reg: _Registry, text: bytes, lab: dict[str, Any]) -> int:
         got: LabResult | None = LabResult.model_validate(lab)
     except pydantic.ValidationError:
         got = None
-    if got is None or got.analyte not in _ANALYTES or not _finite(got):
+    if got is None or got.analyte not in _ANALYTES or not all_finite(got):
         # an unknown analyte is an error of the plausibility check: the reader names it
         reg.shape_ids[text] = -1
         return -1

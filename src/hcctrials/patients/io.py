@@ -35,7 +35,7 @@ from hcctrials.patients.plausibility import check_patient
 from hcctrials.patients.validation_text import field_path, validation_message
 from hcctrials.textdecode import DETECT_BYTES, decode_text, detect_encoding
 
-__all__ = ["load_patient", "load_patients", "parse_patient", "patient_json_schema",
+__all__ = ["all_finite", "load_patient", "load_patients", "parse_patient", "patient_json_schema",
            "CSV_COLUMNS", "CSV_LAB_SUFFIXES", "MAX_FILE_BYTES", "MAX_LINE_BYTES", "MAX_DEPTH",
            "MAX_NODES", "MAX_YAML_BYTES", "load_yaml_text"]
 
@@ -137,22 +137,22 @@ def _os_error_message(exc: OSError) -> Msg:
 
 
 def _check_depth(data: Any, *, source: str | None, record: str | None) -> None:
-    """ParseError if *data* nests mappings/lists deeper than :data:`MAX_DEPTH` (iterative)."""
-    stack: list[tuple[Any, int]] = [(data, 1)]
-    while stack:
-        item, depth = stack.pop()
-        if isinstance(item, dict):
-            children: Any = item.values()
-        elif isinstance(item, list):
-            children = item
-        else:
-            continue
-        if depth > MAX_DEPTH:
-            raise ParseError(msg("data nested deeper than {levels} levels", levels=MAX_DEPTH), file=source,
-                             record=record,
-                             hint=msg("a patient record needs a few levels (patient > labs > lab); "
-                                      "check the file was not generated wrongly"))
-        stack.extend((child, depth + 1) for child in children)
+    """ParseError if *data* nests mappings/lists deeper than :data:`MAX_DEPTH` (the root is level 1)."""
+    if isinstance(data, (dict, list)) and _deeper_than(data, 1):
+        raise ParseError(msg("data nested deeper than {levels} levels", levels=MAX_DEPTH), file=source,
+                         record=record,
+                         hint=msg("a patient record needs a few levels (patient > labs > lab); "
+                                  "check the file was not generated wrongly"))
+
+
+def _deeper_than(container: dict[Any, Any] | list[Any], level: int) -> bool:
+    """Whether a mapping or list inside *container* (itself at *level*) lies deeper than :data:`MAX_DEPTH`.  Recursive:
+    the recursion stops at MAX_DEPTH levels, and a call per container (not per value) is what makes the check cheap
+    on every request body (a 22-resource FHIR bundle: 0.11 -> 0.03 ms)."""
+    for child in (container.values() if isinstance(container, dict) else container):
+        if isinstance(child, (dict, list)) and (level >= MAX_DEPTH or _deeper_than(child, level + 1)):
+            return True
+    return False
 
 
 def _check_finite(patient: Patient, *, source: str | None, record: str | None) -> None:
@@ -160,8 +160,12 @@ def _check_finite(patient: Patient, *, source: str | None, record: str | None) -
 
     JSON (``NaN``, ``Infinity``), YAML (``.nan``, ``.inf``) and CSV ("nan") can all spell
     them and pydantic accepts them as floats; no score can use them (MELD once crashed on
-    ``int(nan)``), and "unknown" is spelled by leaving the value out (None).
+    ``int(nan)``), and "unknown" is spelled by leaving the value out (None).  The patient is
+    searched without the fields' paths first (every request pays that search); the path of
+    the field is worked out only for the error.
     """
+    if all_finite(patient):
+        return
     stack: list[tuple[str, Any]] = [("", patient)]
     while stack:
         path, item = stack.pop()
@@ -176,6 +180,26 @@ def _check_finite(patient: Patient, *, source: str | None, record: str | None) -
             stack.extend((f"{path}.{i}", v) for i, v in enumerate(item))
         elif isinstance(item, dict):
             stack.extend((f"{path}.{k}", v) for k, v in item.items())
+
+
+def all_finite(value: Any) -> bool:
+    """No NaN or infinite float anywhere in *value* (pydantic models, lists, tuples, dict values)."""
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        kind = type(item)
+        if kind is str or kind is int or kind is bool or item is None:  # most values: nothing inside
+            continue
+        if isinstance(item, float):
+            if not math.isfinite(item):
+                return False
+        elif isinstance(item, pydantic.BaseModel):
+            stack.extend(item.__dict__.values())
+        elif isinstance(item, (list, tuple)):
+            stack.extend(item)
+        elif isinstance(item, dict):
+            stack.extend(item.values())
+    return True
 
 
 def parse_patient(data: Any, *, source: str | None = None, record: str | None = None) -> Patient:

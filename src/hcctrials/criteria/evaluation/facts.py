@@ -61,7 +61,7 @@ class TherapyFacts:
             return True
         return None
 
-    @property
+    @cached_property
     def sites(self) -> frozenset[str]:
         """Where the therapy was given: ``TherapyLine.site`` when recorded, else the body sites the
         regimen text names ("SBRT to liver segment VIII" -> liver; "radiotherapy to T10 vertebral
@@ -77,7 +77,20 @@ class TherapyFacts:
 
     def describe(self) -> str:
         """The line as a clinician names it: "atezolizumab + bevacizumab (PD-L1, anti-VEGF), 2023-04 to 2024-02"
-        (drug names in the reader's language where the lexicon names every drug of the regimen)."""
+        (drug names in the reader's language where the lexicon names every drug of the regimen).  Said once per
+        line: the prior-therapy rules of one match name the same lines again and again (a message, immutable)."""
+        return self._described
+
+    @cached_property
+    def given(self) -> str:
+        """The line's agents as the record names them (each for a reader of either language), else its kind: what a
+        prior-therapy reason asks about ("whether sorafenib was investigational")."""
+        from hcctrials.i18n import join_msgs, term
+
+        return join_msgs(", ", [regimen_name(a) for a in self.line.agents]) if self.line.agents else term(self.line.kind)
+
+    @cached_property
+    def _described(self) -> str:
         from hcctrials.i18n import join_msgs, msg, term
 
         line = self.line

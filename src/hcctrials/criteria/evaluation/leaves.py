@@ -35,7 +35,8 @@ _OPS: dict[str, Callable[[float, float], bool]] = {
 _SYM = {"<=": "≤", ">=": "≥", "==": "=", "<": "<", ">": ">"}
 
 
-def _v(status: str, reason: str, missing: tuple[str, ...] = ()) -> Verdict:
+def _v(status: str, reason: str | Callable[[], str], missing: tuple[str, ...] = ()) -> Verdict:
+    """A leaf's verdict; *reason* a message, or a function saying it when first read (:class:`Verdict`)."""
     return Verdict(status, reason, missing)
 
 
@@ -105,18 +106,20 @@ def _lab(node: E.LabThreshold, f: PatientFacts) -> Verdict:
                 return _v("unknown", msg("{label} {value} {unit} {when}: near {multiple}×ULN, the lab's ULN decides",
                                          label=label, value=_fmt(value), unit=unit, when=when,
                                          multiple=_fmt(node.uln_multiple)), ask_uln)
-        fields = dict(label=label, value=_fmt(value), unit=unit, note=uln_note, cmp=_SYM[node.comparator],
-                      multiple=_fmt(node.uln_multiple), uln=_fmt(uln), limit=_fmt(thr), when=when)
-        if status == "met":
-            reason = msg("{label} {value} {unit}{note} passes {cmp} {multiple}×ULN ({multiple}×{uln} = {limit} {unit}) "
-                         "{when}", **fields)
-        elif status == "not_met":
-            reason = msg("{label} {value} {unit}{note} fails {cmp} {multiple}×ULN ({multiple}×{uln} = {limit} {unit}) "
-                         "{when}", **fields)
-        else:
-            reason = msg("{label} {value} {unit}{note} against {cmp} {multiple}×ULN ({multiple}×{uln} = {limit} {unit}) "
-                         "{when}", **fields)
-        return _v(status, reason, (msg("{label} (censored result)", label=label),) if status == "unknown" else ())
+        multiple = node.uln_multiple
+
+        def uln_reason() -> str:  # said when read (Verdict): a match decides most lab rules by their status alone
+            fields = dict(label=label, value=_fmt(value), unit=unit, note=uln_note, cmp=_SYM[node.comparator],
+                          multiple=_fmt(multiple), uln=_fmt(uln), limit=_fmt(thr), when=when)
+            if status == "met":
+                return msg("{label} {value} {unit}{note} passes {cmp} {multiple}×ULN ({multiple}×{uln} = {limit} "
+                           "{unit}) {when}", **fields)
+            if status == "not_met":
+                return msg("{label} {value} {unit}{note} fails {cmp} {multiple}×ULN ({multiple}×{uln} = {limit} "
+                           "{unit}) {when}", **fields)
+            return msg("{label} {value} {unit}{note} against {cmp} {multiple}×ULN ({multiple}×{uln} = {limit} "
+                       "{unit}) {when}", **fields)
+        return _v(status, uln_reason, (msg("{label} (censored result)", label=label),) if status == "unknown" else ())
     # absolute threshold
     if node.value is None:  # neither value nor uln_multiple: the criterion states no threshold
         return _v("unknown", msg("{label}: the criterion states no threshold", label=label),
@@ -141,16 +144,18 @@ def _lab(node: E.LabThreshold, f: PatientFacts) -> Verdict:
                       (msg("{label} in a convertible unit", label=label),))
         note = msg(" (= {value} {unit})", value=_fmt(value), unit=lab.unit)
         value = converted
-    status = _cmp_interval(*_interval(value, lab.qualifier), node.comparator, node.value)
+    limit = node.value
+    status = _cmp_interval(*_interval(value, lab.qualifier), node.comparator, limit)
     shown_unit = "" if crit_unit == "1" else f" {crit_unit}"
-    fields = dict(label=label, value=_fmt(value), unit=shown_unit, note=note, cmp=_SYM[node.comparator],
-                  limit=_fmt(node.value), when=when)
-    if status == "met":
-        reason = msg("{label} {value}{unit}{note} passes {cmp} {limit}{unit} {when}", **fields)
-    elif status == "not_met":
-        reason = msg("{label} {value}{unit}{note} fails {cmp} {limit}{unit} {when}", **fields)
-    else:
-        reason = msg("{label} {value}{unit}{note} against {cmp} {limit}{unit} {when}", **fields)
+
+    def reason() -> str:  # said when read (Verdict)
+        fields = dict(label=label, value=_fmt(value), unit=shown_unit, note=note, cmp=_SYM[node.comparator],
+                      limit=_fmt(limit), when=when)
+        if status == "met":
+            return msg("{label} {value}{unit}{note} passes {cmp} {limit}{unit} {when}", **fields)
+        if status == "not_met":
+            return msg("{label} {value}{unit}{note} fails {cmp} {limit}{unit} {when}", **fields)
+        return msg("{label} {value}{unit}{note} against {cmp} {limit}{unit} {when}", **fields)
     return _v(status, reason, (msg("{label} (censored result)", label=label),) if status == "unknown" else ())
 
 
@@ -270,9 +275,10 @@ def _age(node: E.Age, f: PatientFacts) -> Verdict:
         ok &= f.age >= node.min_years if node.min_inclusive else f.age > node.min_years
     if node.max_years is not None:
         ok &= f.age <= node.max_years if node.max_inclusive else f.age < node.max_years
+    age = f.age
     rng = f"{node.min_years if node.min_years is not None else ''}-{node.max_years if node.max_years is not None else ''}"
-    return _v("met" if ok else "not_met", msg("age {age} years on {date} (criterion: {range})", age=f"{f.age:g}",
-                                             date=f.as_of.isoformat(), range=rng))
+    return _v("met" if ok else "not_met", lambda: msg("age {age} years on {date} (criterion: {range})",
+                                                     age=f"{age:g}", date=f.as_of.isoformat(), range=rng))
 
 
 def _listed(values: Any) -> str:

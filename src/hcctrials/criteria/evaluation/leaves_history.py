@@ -13,10 +13,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from hcctrials.criteria.evaluation.outcome import Verdict
-from hcctrials.criteria.evaluation.facts import PatientFacts, TherapyFacts, regimen_name
+from hcctrials.criteria.evaluation.facts import PatientFacts, TherapyFacts
 from hcctrials.criteria.evaluation.kleene import and3
 from hcctrials.criteria.text.normalise import has_cjk
 from hcctrials.i18n import Msg, join_msgs, msg, named, render, term
@@ -30,7 +31,7 @@ _OPS: dict[str, Callable[[int, int], bool]] = {
 }
 
 
-def _v(status: str, reason: str, missing: tuple[str, ...] = ()) -> Verdict:
+def _v(status: str, reason: str | Callable[[], str], missing: tuple[str, ...] = ()) -> Verdict:
     return Verdict(status, reason, missing)
 
 
@@ -256,7 +257,7 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
             sure.append(t)
         elif p is not False:  # m and w are True or None here (False was skipped above)
             maybe.append(t)
-            given = join_msgs(", ", [regimen_name(a) for a in t.line.agents]) if t.line.agents else term(t.line.kind)
+            given = t.given
             if m is None and node.investigational is not None and t.line.investigational is None:
                 missing.append(msg("whether {therapy} was investigational", therapy=given))
             elif m is None and node.setting and _in_setting(node, t) is None:
@@ -283,21 +284,26 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
 
     lo, hi = count(sure), count(sure + maybe)
     op = _OPS[node.count_comparator]
-    what = _therapy_label(node)
-    # name what decided: the matching lines, else the lines on record that did not match (issue 10: never
-    # "0 regimens found (none)" for a treated patient)
-    found: str
-    if sure or maybe:  # the lines that match, and those that may (what the missing items would settle)
-        found = join_msgs(msg("; "), [t.describe() for t in sure]
-                          + ([msg("undetermined: {therapies}", therapies=join_msgs(msg("; "), [t.describe() for t in maybe]))]
-                             if maybe else []))
-    elif f.therapies:
-        found = msg("none among {therapies}", therapies=join_msgs(msg("; "), [t.describe() for t in f.therapies[:4]]))
-    else:
-        found = msg("none recorded")
-    counted = f"{lo}" if hi == lo else f"{lo}-{hi}"
-    reason = msg("{what}: {count} {unit} ({found}); required {cmp} {required}", what=what, count=counted,
-                 unit=term(node.count_unit), found=found, cmp=node.count_comparator, required=node.count_value)
+
+    def reason() -> str:  # said when read (Verdict): a match decides most prior-therapy rules by their status alone
+        # name what decided: the matching lines, else the lines on record that did not match (issue 10: never
+        # "0 regimens found (none)" for a treated patient)
+        found: str
+        if sure or maybe:  # the lines that match, and those that may (what the missing items would settle)
+            found = join_msgs(msg("; "), [t.describe() for t in sure]
+                              + ([msg("undetermined: {therapies}",
+                                      therapies=join_msgs(msg("; "), [t.describe() for t in maybe]))]
+                                 if maybe else []))
+        elif f.therapies:
+            found = msg("none among {therapies}",
+                        therapies=join_msgs(msg("; "), [t.describe() for t in f.therapies[:4]]))
+        else:
+            found = msg("none recorded")
+        counted = f"{lo}" if hi == lo else f"{lo}-{hi}"
+        return msg("{what}: {count} {unit} ({found}); required {cmp} {required}", what=_therapy_label(node),
+                   count=counted, unit=term(node.count_unit), found=found, cmp=node.count_comparator,
+                   required=node.count_value)
+
     lo_ok, hi_ok = op(lo, node.count_value), op(hi, node.count_value)
     if lo == hi or all(op(n, node.count_value) == lo_ok for n in range(lo, hi + 1)):
         return _v("met" if lo_ok else "not_met", reason)
@@ -342,12 +348,19 @@ def _history_label(node: Any) -> str:
     """What a history reason calls the item: the criterion's words as written (what the English reason
     and the precision audits read); a reader of the other language gets the catalog's names of the
     history codes the rule checks ("hemoptysis" -> 咯血), never English words inside a Chinese sentence."""
-    codes = join_msgs("/", [term(c) for c in node.codes])
-    if not node.label:
-        return codes
-    if not node.codes or has_cjk(node.label):
-        return str(node.label)
-    return named(str(node.label), zh=codes)
+    return _history_label_of(tuple(node.codes), node.label)
+
+
+@lru_cache(maxsize=8192)
+def _history_label_of(codes: tuple[str, ...], label: str | None) -> str:
+    """:func:`_history_label` of a rule's codes and words: it depends on the criterion alone, and a match reads the
+    same history rules for every patient, so it is said once per process (a message, immutable)."""
+    named_codes = join_msgs("/", [term(c) for c in codes])
+    if not label:
+        return named_codes
+    if not codes or has_cjk(label):
+        return str(label)
+    return named(str(label), zh=named_codes)
 
 
 _CODE_ALIASES = {"organ_transplant": {"organ_transplant", "liver_transplant", "kidney_transplant"},
@@ -602,27 +615,34 @@ def _history(node: E.HistoryCondition, f: PatientFacts) -> Verdict:
         found.extend(msg("transplant") for t in p.treatments if t.kind == "transplant")
     _derived(node, f, codes, found, unknown)
     label = _history_label(node)
-    window = msg(" within {days} days", days=node.look_back_days) if node.look_back_days is not None else ""
+
+    # the reasons are said when read (Verdict): a match decides most history rules by their status alone
+    def window() -> str:
+        return msg(" within {days} days", days=node.look_back_days) if node.look_back_days is not None else ""
+
     if found:
-        return _v("met", msg("{item}{window}: {found}", item=label, window=window, found=join_msgs(msg(", "), found)))
+        return _v("met", lambda: msg("{item}{window}: {found}", item=label, window=window(),
+                                     found=join_msgs(msg(", "), found)))
     if unknown:
-        return _v("unknown", msg("{item}{window}: not decidable", item=label, window=window), tuple(unknown))
+        return _v("unknown", lambda: msg("{item}{window}: not decidable", item=label, window=window()),
+                  tuple(unknown))
     absent = _history_absent(node, f)
     if absent:
-        return _v("not_met", msg("no {item}{window} ({why})", item=label, window=window, why=absent))
+        return _v("not_met", lambda: msg("no {item}{window} ({why})", item=label, window=window(), why=absent))
     if decided and node.look_back_days is None:
-        return _v("not_met", msg("no {item}{window} ({why})", item=label, window=window,
-                                 why=join_msgs(msg(", "), decided)))
+        return _v("not_met", lambda: msg("no {item}{window} ({why})", item=label, window=window(),
+                                         why=join_msgs(msg(", "), decided)))
     if p.history_reviewed:
-        return _v("not_met", msg("no {item}{window}: history reviewed; not recorded", item=label, window=window))
+        return _v("not_met", lambda: msg("no {item}{window}: history reviewed; not recorded", item=label,
+                                         window=window()))
     reviewed, stale = _items_reviewed(node, f, codes)
     if reviewed:
-        return _v("not_met", msg("no {item}{window}: {why}", item=label, window=window, why=reviewed))
+        return _v("not_met", lambda: msg("no {item}{window}: {why}", item=label, window=window(), why=reviewed))
     if stale:
-        return _v("unknown", msg("{item}{window}: {why}", item=label, window=window, why=stale),
+        return _v("unknown", lambda: msg("{item}{window}: {why}", item=label, window=window(), why=stale),
                   (msg("history of {item} reviewed at screening", item=label),))
-    return _v("unknown", msg("{item}{window}: not recorded and the history is not marked as reviewed", item=label,
-                             window=window),
+    return _v("unknown", lambda: msg("{item}{window}: not recorded and the history is not marked as reviewed",
+                                     item=label, window=window()),
               (msg("history of {item} (or mark the history as reviewed)", item=label),))
 
 

@@ -10,7 +10,8 @@ children are neutral); AnyOf is the dual (met if any child is met); Not swaps me
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from typing import Any
 
 from hcctrials.i18n import join_msgs, msg
 
@@ -19,12 +20,62 @@ __all__ = ["Verdict", "STATUSES", "combine_all", "combine_any", "negate", "negat
 STATUSES = ("met", "not_met", "unknown", "administrative", "needs_review")
 
 
-@dataclass(frozen=True)
 class Verdict:
+    """One rule's verdict: *status*, *reason*, the data items that would decide it (*missing*) and the verdicts it
+    was combined from (*children*).  Immutable.
+
+    The reason of a combined verdict (AllOf, AnyOf, Not) is joined from its children's reasons when first read: a
+    match decides thousands of rules by their status alone and explains only the trials it shows (issue 12: the
+    joined messages were a third of the cost of a combined rule).  It is the same message either way; a verdict
+    compares, prints and pickles with its reason said."""
+
+    __slots__ = ("status", "_reason", "missing", "children")
+
     status: str
-    reason: str
-    missing: tuple[str, ...] = ()
-    children: tuple[Verdict, ...] = field(default=(), repr=False)
+    _reason: str | Callable[[], str]
+    missing: tuple[str, ...]
+    children: tuple[Verdict, ...]
+
+    def __init__(self, status: str, reason: str | Callable[[], str], missing: tuple[str, ...] = (),
+                 children: tuple[Verdict, ...] = ()) -> None:
+        set_ = object.__setattr__
+        set_(self, "status", status)
+        set_(self, "_reason", reason)
+        set_(self, "missing", missing)
+        set_(self, "children", children)
+
+    @property
+    def reason(self) -> str:
+        """Why (a catalog message naming value, threshold and conversions)."""
+        reason = self._reason
+        if not isinstance(reason, str):  # the joined reason of a combined verdict, said once when first read
+            reason = reason()
+            object.__setattr__(self, "_reason", reason)
+        return reason
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"Verdict is immutable: cannot set {name!r}")
+
+    def __delattr__(self, name: str) -> None:
+        raise AttributeError(f"Verdict is immutable: cannot delete {name!r}")
+
+    def _fields(self) -> tuple[Any, ...]:
+        return (self.status, self.reason, self.missing, self.children)
+
+    def __eq__(self, other: object) -> bool:
+        if other.__class__ is not Verdict:
+            return NotImplemented
+        assert isinstance(other, Verdict)
+        return self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        return f"Verdict(status={self.status!r}, reason={self.reason!r}, missing={self.missing!r})"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (Verdict, self._fields())
 
 
 #: met and not met swap under Not; the other statuses stay
@@ -37,38 +88,45 @@ def negated_status(status: str) -> str:
 
 
 def negate(v: Verdict) -> Verdict:
-    return Verdict(negated_status(v.status), msg("not ({reason})", reason=v.reason), v.missing, (v,))
+    return Verdict(negated_status(v.status), lambda: msg("not ({reason})", reason=v.reason), v.missing, (v,))
 
 
 def _missing(children: list[Verdict]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(m for c in children for m in c.missing))
 
 
-def _joined(sep: str, children: list[Verdict]) -> str:
-    """The children's reasons joined (a message, so that each reason renders in the reader's language)."""
-    return join_msgs(sep, [c.reason for c in children])
+#: what joins the reasons of the children of AllOf, AnyOf (undecided) and AnyOf (not met): messages, immutable
+_ALL_SEP, _OR_SEP, _AND_SEP = msg("; "), msg(" or "), msg(" and ")
+
+
+def _joined(sep: str, children: list[Verdict]) -> Callable[[], str]:
+    """The children's reasons joined, when first read (a message, so that each reason renders in the reader's
+    language)."""
+    return lambda: join_msgs(sep, [c.reason for c in children])
 
 
 def combine_all(children: list[Verdict]) -> Verdict:
     active = [c for c in children if c.status != "administrative"]
     if not active:
-        return Verdict("administrative", _joined(msg("; "), children), (), tuple(children))
+        return Verdict("administrative", _joined(_ALL_SEP, children), (), tuple(children))
     for status in ("not_met", "unknown", "needs_review"):
         picked = [c for c in active if c.status == status]
         if picked:
             missing = _missing(picked) if status == "unknown" else ()
-            return Verdict(status, _joined(msg("; "), picked), missing, tuple(children))
-    return Verdict("met", _joined(msg("; "), active), (), tuple(children))
+            return Verdict(status, _joined(_ALL_SEP, picked), missing, tuple(children))
+    return Verdict("met", _joined(_ALL_SEP, active), (), tuple(children))
 
 
 def combine_any(children: list[Verdict]) -> Verdict:
     active = [c for c in children if c.status != "administrative"]
     if not active:
-        return Verdict("administrative", _joined(msg("; "), children), (), tuple(children))
+        return Verdict("administrative", _joined(_ALL_SEP, children), (), tuple(children))
     for status in ("met", "unknown", "needs_review"):
         picked = [c for c in active if c.status == status]
         if picked:
             missing = _missing(picked) if status == "unknown" else ()
-            reason = picked[0].reason if status == "met" else _joined(msg(" or "), picked)
-            return Verdict(status, reason, missing, tuple(children))
-    return Verdict("not_met", _joined(msg(" and "), active), (), tuple(children))
+            if status == "met":
+                first = picked[0]
+                return Verdict(status, lambda: first.reason, missing, tuple(children))
+            return Verdict(status, _joined(_OR_SEP, picked), missing, tuple(children))
+    return Verdict("not_met", _joined(_AND_SEP, active), (), tuple(children))
