@@ -14,7 +14,7 @@ from typing import Any, cast
 import pytest
 
 from hcctrials.criteria import PatientFacts, compile_trial, evaluate_trial
-from hcctrials.criteria.catalog import CompiledCatalog, CompiledTrial, TrialVerdict
+from hcctrials.criteria.catalog import CompiledCatalog, CompiledTrial
 from hcctrials.criteria.evaluation.verdict import TRIAL_CODE
 from hcctrials.matching import compiled_cache
 from hcctrials.matching.explain import result_to_dict
@@ -25,6 +25,7 @@ from hcctrials.matching.matcher import (
     SiteMatch,
     TrialMatch,
     derive_line_of_therapy,
+    explanation_of,
     match_patient,
     setting_affinity,
     trial_links,
@@ -86,7 +87,7 @@ def _reference(patient: Patient, trials: list[Trial], compiled: dict[str, Compil
         matches.append(TrialMatch(trial.trial_id, trial.registry.value, trial.title("en"), verdict, rec, setting,
                                   setting_affinity(line, setting), sites, nearest, trial_links(trial),
                                   unknown_count=unknown, criteria_count=count, relevance=rel, contacts=list(trial.contacts),
-                                  explain=None if tv is None else partial(_same, tv)))
+                                  explain=None if tv is None else partial(explanation_of, tv)))
         if verdict == "possibly_eligible" and tv is not None:
             for r in tv.results:
                 if not r.criterion.exclude_from_matching and TRIAL_CODE[r.status] == 1:
@@ -97,10 +98,6 @@ def _reference(patient: Patient, trials: list[Trial], compiled: dict[str, Compil
     to_measure = sorted(((item, len(ids)) for item, ids in measure.items()), key=lambda p: (-p[1], order[p[0]]))
     return MatchResult(patient.patient_id, as_of, line, matches, hidden_ineligible, hidden_closed, to_measure,
                        hidden_irrelevant)
-
-
-def _same(verdict: TrialVerdict) -> TrialVerdict:
-    return verdict
 
 
 def _snapshot(result: MatchResult) -> dict[str, Any]:

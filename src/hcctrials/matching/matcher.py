@@ -47,7 +47,7 @@ from hcctrials.matching.status import _CLOSED, STATE_ORDER, RecruitingStatus, ev
 from hcctrials.model.patient import Location, Patient
 from hcctrials.model.trial import Text, Trial
 
-__all__ = ["PatientLine", "derive_line_of_therapy", "CriterionRow", "SiteMatch", "TrialMatch", "MatchResult",
+__all__ = ["PatientLine", "derive_line_of_therapy", "CriterionRow", "Explanation", "explanation_of", "SiteMatch", "TrialMatch", "MatchResult",
            "MatchCatalog", "match_patient", "VERDICT_ORDER", "trial_links", "setting_affinity"]
 
 #: Record statuses that are closed on any date (matching.status: never offered, whatever the window).
@@ -136,7 +136,7 @@ class TrialMatch:
                  setting: TrialSetting, setting_affinity: int, sites: list[SiteMatch], nearest: str,
                  links: list[str], *, unknown_count: int = 0, criteria_count: int = 0,
                  relevance: Relevance | None = None, contacts: list[Text] | None = None,
-                 explain: Callable[[], TrialVerdict] | None = None, title_zh: str | None = None) -> None:
+                 explain: Callable[[], Explanation] | None = None, title_zh: str | None = None) -> None:
         self.trial_id, self.registry, self.title, self.verdict = trial_id, registry, title, verdict
         #: the title in Chinese where the record gives one (``title`` is the English one, else the other)
         self.title_zh = title_zh
@@ -156,9 +156,7 @@ class TrialMatch:
             if self._explain is None:
                 self._rows = []
             else:
-                tv = self._explain()
-                self._rows = _rows(tv)
-                self._to_measure = list(tv.to_measure)
+                self._rows, self._to_measure = self._explain()
         return self._rows
 
     @property
@@ -638,9 +636,20 @@ def _trial_codes(catalog: CompiledCatalog, rule_codes: np.ndarray, rows: np.ndar
     return status, unknown
 
 
-def _rows(verdict: TrialVerdict) -> list[CriterionRow]:
-    return [CriterionRow(r.criterion.number, r.criterion.role, r.criterion.text, r.status, r.verdict.reason,
-                         tuple(r.verdict.missing)) for r in verdict.results]
+class Explanation(NamedTuple):
+    """A trial explained for a patient: a row per criterion (all of them, in the trial's order) and what to measure
+    (the missing data of its counted criteria left unknown, each once, in order of first mention), as
+    :func:`explanation_of` reads them from the trial's :class:`TrialVerdict`."""
+
+    rows: list[CriterionRow]
+    to_measure: list[str]
+
+
+def explanation_of(verdict: TrialVerdict) -> Explanation:
+    """The :class:`Explanation` of a trial verdict (:func:`hcctrials.criteria.evaluate_trial`)."""
+    return Explanation([CriterionRow(r.criterion.number, r.criterion.role, r.criterion.text, r.status,
+                                     r.verdict.reason, tuple(r.verdict.missing)) for r in verdict.results],
+                       list(verdict.to_measure))
 
 
 class _LeafVerdicts:
@@ -692,18 +701,18 @@ class _LeafVerdicts:
 
 
 def _explain(compiled: CompiledCatalog, row: int, facts: PatientFacts, as_of: date,
-             leaves: _LeafVerdicts | None = None) -> TrialVerdict:
-    """:func:`evaluate_trial` of the catalog's trial *row*, its counted criteria read through *leaves* (their
-    distinct rules' programs, in the order of ``criterion_ids``)."""
+             leaves: _LeafVerdicts | None = None) -> Explanation:
+    """:func:`explanation_of` the :func:`evaluate_trial` of the catalog's trial *row*, its counted criteria read through
+    *leaves* (their distinct rules' programs, in the order of ``criterion_ids``), the rows built directly from the
+    rules' verdicts (a shown trial has ~30 criteria; the intermediate results were a third of explaining it)."""
     if leaves is None or facts.as_of != as_of:
-        return evaluate_trial(compiled.trials[row], facts, as_of=as_of)
-    from hcctrials.criteria.catalog import CriterionResult, _trial_status
-
+        return explanation_of(evaluate_trial(compiled.trials[row], facts, as_of=as_of))
     trial = compiled.trials[row]
     at, ids = int(compiled.offsets[row]), compiled.criterion_ids
-    results = []
+    rows: list[CriterionRow] = []
+    measure: dict[str, None] = {}
     for c in trial.criteria:
-        if c.exclude_from_matching:  # not in the catalog's programs
+        if c.exclude_from_matching:  # not in the catalog's programs, nor in what to measure
             v = evaluate_node(c.rule, facts)
         else:
             v = leaves.rule_at(int(ids[at]))
@@ -711,8 +720,11 @@ def _explain(compiled: CompiledCatalog, row: int, facts: PatientFacts, as_of: da
         # an exclusion's status for the trial is its rule's negated (as evaluate_trial's negate(v).status), without
         # building the negated reason, which nothing reads
         status = negated_status(v.status) if c.role == "exclusion" else v.status
-        results.append(CriterionResult(c, v, status))
-    return _trial_status(results, trial.trial_id)  # the trial verdict exactly as evaluate_trial decides it
+        missing = v.missing
+        if status == "unknown" and missing and not c.exclude_from_matching:
+            measure.update(dict.fromkeys(missing))
+        rows.append(CriterionRow(c.number, c.role, c.text, status, v.reason, tuple(missing)))
+    return Explanation(rows, list(measure))
 
 
 def match_patient(patient: Patient, trials: Sequence[Trial] | MatchCatalog, *, as_of: date,

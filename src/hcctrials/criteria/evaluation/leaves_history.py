@@ -829,6 +829,12 @@ def _derived(node: E.HistoryCondition, f: PatientFacts, codes: set[str], found: 
         found.append(msg("dialysis twice in the past week"))
 
 
+@lru_cache(maxsize=256)
+def _hbv_dna_below(limit: float | None) -> E.LabThreshold:
+    """The lab rule "HBV DNA < *limit* IU/mL" of an "HBV controlled" criterion (a rule, immutable: built once)."""
+    return E.LabThreshold(analyte="hbv_dna", comparator="<", value=limit, unit="IU/mL")
+
+
 def _virology(node: E.Virology, f: PatientFacts) -> Verdict:
     v = f.patient.virology
     if node.marker == "hiv":
@@ -861,7 +867,11 @@ def _virology(node: E.Virology, f: PatientFacts) -> Verdict:
         return _v("met", msg("HBsAg negative"))
     from hcctrials.criteria.evaluation.leaves import _lab
 
-    dna = _lab(E.LabThreshold(analyte="hbv_dna", comparator="<", value=node.hbv_dna_max_iu_ml, unit="IU/mL"), f)
+    # several criteria read the same limit ("HBV DNA < 500 IU/mL"): decided once per patient
+    key = f"virology: hbv_dna < {node.hbv_dna_max_iu_ml!r} IU/mL"
+    dna = f.cache.get(key)
+    if dna is None:
+        dna = f.cache[key] = _lab(_hbv_dna_below(node.hbv_dna_max_iu_ml), f)
     parts = [dna]
     if node.require_antiviral:
         if v.hbv_antiviral is None:
