@@ -409,4 +409,5 @@ def test_openapi_document(client: Any) -> None:
     document = client.get("/api/openapi.json").json()
     assert {"/api/trials", "/api/trials/{trial_id}", "/api/match", "/api/scores"} <= set(document["paths"])
     assert "application/problem+json" in document["paths"]["/api/match"]["post"]["responses"]["422"]["content"]
-    assert client.get("/api/health").json() == {"status": "ok", "trials": 5}
+    health = client.get("/api/health").json()
+    assert {"status": "ok", "trials": 5}.items() <= health.items() and isinstance(health["warmed"], bool)

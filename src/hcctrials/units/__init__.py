@@ -28,12 +28,13 @@ from hcctrials.units.convert import (
     canonical_unit,
     check_plausible,
     convert,
+    load_unit_registry,
     to_canonical,
 )
 from hcctrials.units.normalise import KNOWN_UNITS, UNITLESS, normalise_unit
 
 __all__ = [
-    "normalise_unit", "convert", "canonical_unit", "to_canonical", "check_plausible",
+    "normalise_unit", "convert", "load_unit_registry", "canonical_unit", "to_canonical", "check_plausible",
     "resolve_analyte", "ANALYTE_ALIASES", "LOINC_TO_ANALYTE", "ECOG_LOINC", "KARNOFSKY_LOINC",
     "CanonicalLab", "ImplausibleUnitWarning", "ImplausibleValueWarning",
     "CANONICAL_UNITS", "ACCEPTED_UNITS", "MOLAR_FACTORS", "PLAUSIBLE", "KNOWN_UNITS", "UNITLESS",

@@ -309,6 +309,28 @@ class _CatalogState:
     index_read: bool = False
 
 
+def warm_up_patient(as_of: date) -> Patient:
+    """A made-up patient for the server's warm-up match (:meth:`WebServices.warm`): HCC on HBV cirrhosis after one
+    line of systemic therapy, with the labs, scores and history items most criteria read.  Not a person; never
+    stored or shown."""
+    from hcctrials.patients import parse_patient
+
+    day = as_of.isoformat()
+    return parse_patient({
+        "patient_id": "warm-up", "birth_date": f"{as_of.year - 60}-01-01", "sex": "male", "ecog": 1,
+        "location": {"city": "Guangzhou", "province": "Guangdong", "country": "China"},
+        "diagnosis": {"confirmed_by": "histology", "histology": "hcc", "cirrhosis": True, "etiologies": ["hbv"]},
+        "tumour": {"nodule_count": 2, "nodule_diameters_cm": [5.0, 2.0], "vascular_invasion": True,
+                   "extrahepatic_spread": False, "measurable_disease": True},
+        "liver": {"ascites": "none", "encephalopathy": "none"},
+        "virology": {"hbsag_positive": True, "hbv_antiviral": True},
+        "labs": [{"analyte": a, "value": v, "unit": u, "date": day} for a, v, u in (
+            ("bilirubin_total", 1.1, "mg/dL"), ("albumin", 3.6, "g/dL"), ("inr", 1.1, "1"), ("platelets", 110, "10^9/L"),
+            ("alt", 40, "U/L"), ("creatinine", 0.9, "mg/dL"), ("hbv_dna", 100, "IU/mL"))],
+        "treatments": [{"kind": "systemic", "agents": ["sorafenib"], "line": 1, "stop_reason": "progression"}],
+    }, source="warm-up")
+
+
 class WebServices:
     """The library functions behind the pages and the API, over one database (thread-safe)."""
 
@@ -378,6 +400,20 @@ class WebServices:
             self._match_catalog(state)
         parse_query("肝细胞癌 hepatocellular carcinoma")  # else the first search with words loads them (~1 s CPU)
         self.search(CatalogQuery(), as_of=as_of)  # today's recruiting states: frozen once read (_recruiting_on)
+        # what the first matches would load (~1 s of CPU per worker process): pint's unit registry, the FHIR models,
+        # and a match of a made-up patient that reaches the lexicon, the scores and the explanations in both languages
+        from hcctrials.patients.fhir import load_fhir_models
+        from hcctrials.units import load_unit_registry
+
+        load_unit_registry()
+        load_fhir_models()
+        for language in LANGUAGES:
+            self.match(warm_up_patient(as_of), MatchOptions(as_of=as_of), language)
+
+    @property
+    def warmed(self) -> bool:
+        """Whether this process has finished warming up (:meth:`start_warming`; True when it never started)."""
+        return self._warming is None or not self._warming.is_alive()
 
     def start_warming(self, as_of: date) -> None:
         """:meth:`warm` in a background thread; a failure (e.g. a database not set up yet) only means

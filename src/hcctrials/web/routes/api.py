@@ -198,9 +198,10 @@ HEALTH_TIMEOUT_SECONDS = 2.0
             responses={503: {"model": Problem, "content": {PROBLEM_TYPE: {}},
                              "description": "The database did not answer in time"}})
 async def health(request: Request) -> Any:
-    """Readiness: the trial count, read in a worker thread with a deadline.  Async, so the answer does
-    not queue behind busy request threads; a slow or locked database gives 503 in time instead of a
-    probe that hangs.  (``/healthz`` is the liveness check that reads nothing.)"""
+    """Readiness: the trial count, read in a worker thread with a deadline, and whether the worker process that
+    answers has warmed up.  Async, so the answer does not queue behind busy request threads; a slow or locked
+    database gives 503 in time instead of a probe that hangs.  (``/healthz`` is the liveness check that reads
+    nothing.)"""
     import asyncio
 
     timeout = float(getattr(request.app.state, "health_timeout", HEALTH_TIMEOUT_SECONDS))
@@ -215,7 +216,9 @@ async def health(request: Request) -> Any:
         return problem_response(503, detail=say("The database did not answer within {n} seconds.",
                                                 request_language(request), n=seconds),
                                 instance=request.url.path)
-    return {"status": "ok", "trials": trials}
+    # "warmed": this worker process has read what the first requests would (WebServices.warm); until then it answers,
+    # and its first matches wait for the catalog or pay for what it had not read yet
+    return {"status": "ok", "trials": trials, "warmed": services(request).warmed}
 
 
 #: Health checks get threads of their own: a server whose request threads are all busy still answers.
