@@ -275,10 +275,10 @@ def _age(node: E.Age, f: PatientFacts) -> Verdict:
         ok &= f.age >= node.min_years if node.min_inclusive else f.age > node.min_years
     if node.max_years is not None:
         ok &= f.age <= node.max_years if node.max_inclusive else f.age < node.max_years
-    age = f.age
+    age, on = f.age, f.as_of  # the reason keeps the values, not the facts (which keep the verdict: no cycle)
     rng = f"{node.min_years if node.min_years is not None else ''}-{node.max_years if node.max_years is not None else ''}"
     return _v("met" if ok else "not_met", lambda: msg("age {age} years on {date} (criterion: {range})",
-                                                     age=f"{age:g}", date=f.as_of.isoformat(), range=rng))
+                                                     age=f"{age:g}", date=on.isoformat(), range=rng))
 
 
 def _listed(values: Any) -> str:

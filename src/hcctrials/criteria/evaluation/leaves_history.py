@@ -284,6 +284,7 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
 
     lo, hi = count(sure), count(sure + maybe)
     op = _OPS[node.count_comparator]
+    therapies = f.therapies  # the reason keeps what it names, not the patient's facts (which keep this verdict)
 
     def reason() -> str:  # said when read (Verdict): a match decides most prior-therapy rules by their status alone
         # name what decided: the matching lines, else the lines on record that did not match (issue 10: never
@@ -294,9 +295,9 @@ def _prior_therapy(node: E.PriorTherapy, f: PatientFacts) -> Verdict:
                               + ([msg("undetermined: {therapies}",
                                       therapies=join_msgs(msg("; "), [t.describe() for t in maybe]))]
                                  if maybe else []))
-        elif f.therapies:
+        elif therapies:
             found = msg("none among {therapies}",
-                        therapies=join_msgs(msg("; "), [t.describe() for t in f.therapies[:4]]))
+                        therapies=join_msgs(msg("; "), [t.describe() for t in therapies[:4]]))
         else:
             found = msg("none recorded")
         counted = f"{lo}" if hi == lo else f"{lo}-{hi}"
