@@ -265,7 +265,7 @@ def match_document(result: Any, findings: list[str], lang: str, *, rebuild_rules
     # has one verdict per match (matcher._LeafVerdicts): its reason and missing items are said once per document,
     # keyed by the verdict's objects (alive while *result* is), with the criterion's text and role where the words
     # depend on them (a review reason in Chinese shows the rule rebuilt from the text)
-    reasons: dict[tuple[int, str | None, str | None], tuple[Any, dict[str, Any]]] = {}
+    reasons: dict[tuple[int, str | None, str | None] | int, tuple[Any, dict[str, Any]]] = {}
     missings: dict[int, tuple[list[Any], list[dict[str, Any]]]] = {}
     # an item to measure, named by the missing data of several trials shown: said once per document too
     items_said: dict[int, tuple[Any, dict[str, Any]]] = {}
@@ -277,17 +277,22 @@ def match_document(result: Any, findings: list[str], lang: str, *, rebuild_rules
         return said
 
     by_text = lang != "en" and rebuild_rules
+    # a criterion's status in words depends on its status and role alone: looked up here, not called per row
+    status_words: dict[tuple[str, str], str] = {}
     for m in result.matches:
         rows = m.criteria
         criteria: list[dict[str, Any]] = []
         deciding: list[dict[str, Any]] = []
         review = data = 0
         for row in rows:
-            key = (id(row.reason), row.text, row.role) if by_text else (id(row.reason), None, None)
+            key = (id(row.reason), row.text, row.role) if by_text else id(row.reason)
             said = reasons.get(key)
             if said is None:
                 said = reasons[key] = (_reason_for(row, lang, rebuild_rules), message_record(row.reason))
             reason, record = said
+            words = status_words.get((row.status, row.role))
+            if words is None:
+                words = status_words[(row.status, row.role)] = status_label(row, lang)
             if row.missing:
                 items = missings.get(id(row.missing))
                 if items is None:
@@ -297,7 +302,7 @@ def match_document(result: Any, findings: list[str], lang: str, *, rebuild_rules
             else:
                 missing, missing_records = [], []
             criteria.append({"number": row.number, "role": row.role, "text": row.text, "status": row.status,
-                             "status_label": status_label(row, lang), "reason": reason,
+                             "status_label": words, "reason": reason,
                              "missing": missing, "reason_message": record,
                              "missing_messages": missing_records})
             if row.status == "not_met":

@@ -150,6 +150,7 @@ class TrialMatch:
         self._explain = explain
         self._rows: list[CriterionRow] | None = None
         self._to_measure: list[str] = []
+        self._review = self._data = 0
 
     def _load(self) -> list[CriterionRow]:
         if self._rows is None:
@@ -157,6 +158,8 @@ class TrialMatch:
                 self._rows = []
             else:
                 self._rows, self._to_measure = self._explain()
+                statuses = [row.status for row in self._rows]
+                self._review, self._data = statuses.count("needs_review"), statuses.count("unknown")
         return self._rows
 
     @property
@@ -175,12 +178,14 @@ class TrialMatch:
     @property
     def review_count(self) -> int:
         """Criteria that need review (the compiler could not read them exactly)."""
-        return sum(row.status == "needs_review" for row in self._load())
+        self._load()
+        return self._review
 
     @property
     def data_count(self) -> int:
         """Criteria undecided for lack of the patient's data."""
-        return sum(row.status == "unknown" for row in self._load())
+        self._load()
+        return self._data
 
     @property
     def reason(self) -> str:
