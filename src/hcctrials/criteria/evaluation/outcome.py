@@ -24,10 +24,13 @@ class Verdict:
     """One rule's verdict: *status*, *reason*, the data items that would decide it (*missing*) and the verdicts it
     was combined from (*children*).  Immutable.
 
-    The reason of a combined verdict (AllOf, AnyOf, Not) is joined from its children's reasons when first read: a
-    match decides thousands of rules by their status alone and explains only the trials it shows (issue 12: the
-    joined messages were a third of the cost of a combined rule).  It is the same message either way; a verdict
-    compares, prints and pickles with its reason said."""
+    The reason may be given as a function that says it, called when the reason is first read: a combined verdict's
+    (AllOf, AnyOf, Not: its children's reasons joined), and those of the leaf rules that name what they found
+    (history, prior therapy, labs, age).  A match decides thousands of rules by their status alone and explains
+    only the trials it shows (issue 12: the messages were about half of evaluating a leaf).  It is the same message
+    either way; a verdict compares, prints and pickles with its reason said.  Such a function keeps the values it
+    names, never the patient's facts (which keep the verdict: a reference cycle; tests/criteria/evaluation/
+    test_evaluation_lazy_reasons.py)."""
 
     __slots__ = ("status", "_reason", "missing", "children")
 
@@ -48,7 +51,7 @@ class Verdict:
     def reason(self) -> str:
         """Why (a catalog message naming value, threshold and conversions)."""
         reason = self._reason
-        if not isinstance(reason, str):  # the joined reason of a combined verdict, said once when first read
+        if not isinstance(reason, str):  # a function that says it: said once, when first read
             reason = reason()
             object.__setattr__(self, "_reason", reason)
         return reason
