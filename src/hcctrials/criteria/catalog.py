@@ -346,6 +346,11 @@ class CompiledCatalog:
 
     def _finish(self) -> None:
         self._variable = [i for i in range(len(self.leaves)) if i not in self._constant]
+        #: every leaf's code with the constant leaves' filled in, copied per patient (a catalog of many distinct
+        #: rules has tens of thousands of needs-review leaves: filling them per match was ~1 ms at 36,000 leaves)
+        self._leaf_template = [0] * len(self.leaves)
+        for i, c in self._constant.items():
+            self._leaf_template[i] = c
         self._functions: list[RuleFunction | int] = [
             prog if type(prog) is int else _compile_program(prog) for prog in self.programs]
 
@@ -381,9 +386,7 @@ class CompiledCatalog:
         replaces ``evaluate_leaf(self.leaves[i], facts)``."""
         from hcctrials.criteria.evaluation.evaluate import evaluate_leaf
 
-        leaf_codes = [0] * len(self.leaves)
-        for i, c in self._constant.items():
-            leaf_codes[i] = c
+        leaf_codes = self._leaf_template.copy()
         if rules is None:
             variable: Iterable[int] = self._variable
             wanted: Iterable[int] = range(len(self._functions))
