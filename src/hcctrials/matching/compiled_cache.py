@@ -39,7 +39,8 @@ if TYPE_CHECKING:
     from hcctrials.matching.matcher import MatchCatalog
     from hcctrials.storage.repository import TrialStore
 
-__all__ = ["compiler_version", "compiler_sources", "EVALUATOR_PARTS", "load_compiled_trials", "load_match_catalog", "catalog_fingerprint", "trial_summary"]
+__all__ = ["compiler_version", "compiler_sources", "EVALUATOR_PARTS", "load_compiled_trials", "load_match_catalog",
+           "catalog_fingerprint", "trial_summary"]
 
 _NODE: TypeAdapter[Any] = TypeAdapter(Node)
 #: Layout of the cached ``criteria`` column (part of :func:`compiler_version`, so rows written in

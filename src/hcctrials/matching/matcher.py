@@ -47,7 +47,8 @@ from hcctrials.matching.status import _CLOSED, STATE_ORDER, RecruitingStatus, ev
 from hcctrials.model.patient import Location, Patient
 from hcctrials.model.trial import Text, Trial
 
-__all__ = ["PatientLine", "derive_line_of_therapy", "CriterionRow", "Explanation", "explanation_of", "SiteMatch", "TrialMatch", "MatchResult",
+__all__ = ["PatientLine", "derive_line_of_therapy", "CriterionRow", "Explanation", "explanation_of", "SiteMatch",
+           "TrialMatch", "MatchResult",
            "MatchCatalog", "match_patient", "VERDICT_ORDER", "trial_links", "setting_affinity"]
 
 #: Record statuses that are closed on any date (matching.status: never offered, whatever the window).

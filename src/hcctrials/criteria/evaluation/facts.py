@@ -87,7 +87,9 @@ class TherapyFacts:
         prior-therapy reason asks about ("whether sorafenib was investigational")."""
         from hcctrials.i18n import join_msgs, term
 
-        return join_msgs(", ", [regimen_name(a) for a in self.line.agents]) if self.line.agents else term(self.line.kind)
+        if not self.line.agents:
+            return term(self.line.kind)
+        return join_msgs(", ", [regimen_name(a) for a in self.line.agents])
 
     @cached_property
     def _described(self) -> str:

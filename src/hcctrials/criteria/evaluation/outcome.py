@@ -66,9 +66,8 @@ class Verdict:
         return (self.status, self.reason, self.missing, self.children)
 
     def __eq__(self, other: object) -> bool:
-        if other.__class__ is not Verdict:
+        if not isinstance(other, Verdict):
             return NotImplemented
-        assert isinstance(other, Verdict)
         return self._fields() == other._fields()
 
     def __hash__(self) -> int:
