@@ -19,6 +19,8 @@ trials no request has opened before.
     python benchmarks/web_bench.py --trials 10000 --clients 20 --requests 400
     python benchmarks/web_bench.py --db sqlite:////tmp/web-bench.sqlite3   # reuse a built catalog
     python benchmarks/web_bench.py --db ... --baseline-src /tmp/old/src    # A/B against another source tree
+    python benchmarks/web_bench.py --db ... --server-python /usr/bin/python3 --baseline-python python3
+                                                                          # A/B between two interpreters
 
 Per-request CPU: besides latencies, every row prints the CPU time the server processes (the uvicorn
 supervisor and its workers, read from /proc) and the load generator spent per request during the
@@ -30,6 +32,12 @@ same database and measures both in the same run, alternating them row by row and
 source: on a working tree that others are editing, freeze both sides (copy ``src`` to A and B, make
 the change in A only), run the benchmark with ``PYTHONPATH=A`` (it compiles the catalog once for that
 source) and ``--baseline-src B``; the servers inherit ``PYTHONPATH``.
+
+Interpreter: every server line names the interpreter it runs on and the CPU time of a fixed pure-Python yardstick
+in it (:data:`YARDSTICK`), timed before the servers start and again after the run: it tells a CPython built with
+profile-guided and link-time optimisation from one built without (~30% apart on the yardstick) and shows how
+fast the host is at the time.  ``--server-python PY`` runs the server on another interpreter; ``--baseline-python
+PY`` serves this tree on a second one and measures both in turn.
 
 Load generator (``--generator``, printed on every row): ``streams`` (default), one HTTP/1.1 keep-alive
 connection per client over asyncio streams that writes the request and reads the status, the headers and
@@ -311,25 +319,61 @@ LAUNCHER_NAMES = {"serve": "hcctrials serve (connections handed to the workers i
                   "uvicorn": "uvicorn --workers (one shared socket)"}
 
 
-def _start_server(url: str, workers: int, src: str | None) -> tuple[subprocess.Popen[bytes], str]:
-    """The app serving *url* from this source tree (or *src*, by ``PYTHONPATH``), started as :data:`LAUNCHER`
-    says: (process, base URL)."""
+def _start_server(url: str, workers: int, src: str | None,
+                  python: str | None = None) -> tuple[subprocess.Popen[bytes], str]:
+    """The app serving *url* from this source tree (or *src*, by ``PYTHONPATH``), on the interpreter *python* (else
+    this one), started as :data:`LAUNCHER` says: (process, base URL)."""
+    python = python or sys.executable
     port = _free_port()
     env = {**os.environ, "HCCTRIALS_DB": url}
     if src:
         env["PYTHONPATH"] = os.pathsep.join([src, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
     if LAUNCHER == "serve":  # what an operator runs (docs/web.md), without the access log
-        command = [sys.executable, "-m", "hcctrials.cli.main", "serve", "--db", url, "--port", str(port),
+        command = [python, "-m", "hcctrials.cli.main", "serve", "--db", url, "--port", str(port),
                    "--workers", str(workers), "--no-access-log"]
         server = subprocess.Popen(command, env=env, stdout=subprocess.DEVNULL)
         return server, f"http://127.0.0.1:{port}"
-    server = subprocess.Popen([sys.executable, "-m", "uvicorn", "hcctrials.web.server:app", "--host", "127.0.0.1",
+    server = subprocess.Popen([python, "-m", "uvicorn", "hcctrials.web.server:app", "--host", "127.0.0.1",
                                "--port", str(port), "--workers", str(workers), "--log-level", "warning",
                                "--no-access-log",
                                # a worker reading (or, after a compiler change, rebuilding) the match
                                # catalog holds the GIL for seconds: do not let the supervisor kill it
                                "--timeout-worker-healthcheck", "120"], env=env)
     return server, f"http://127.0.0.1:{port}"
+
+
+#: a fixed piece of pure-Python work (dicts, tuples, strings, small objects: what a match does most), timed in the
+#: server's interpreter: its CPU time tells interpreters apart (a CPython built without profile-guided and link-time
+#: optimisation, as ``pyenv install`` builds it by default, took ~30% longer than Debian's ``python3`` here) and, run
+#: at the start and the end, how fast the host is at the time
+YARDSTICK = """
+import time
+class Cell:
+    __slots__ = ("a", "b")
+    def __init__(self, a, b):
+        self.a, self.b = a, b
+def work():
+    table = {}
+    for i in range(300_000):
+        table[i % 997] = (i, str(i & 255), Cell(i, i).a)
+    return len(table)
+times = []
+for _ in range(5):
+    start = time.process_time(); work(); times.append(time.process_time() - start)
+print(sorted(times)[2] * 1000)
+"""
+
+
+def _interpreter(python: str) -> str:
+    """*python* named with its version and the CPU time of :data:`YARDSTICK` in it."""
+    version = subprocess.run([python, "-c", "import sys; print(sys.version.split()[0])"], capture_output=True,
+                             text=True).stdout.strip()
+    return f"{python} (Python {version or '?'}; {_yardstick(python)})"
+
+
+def _yardstick(python: str) -> str:
+    out = subprocess.run([python, "-c", YARDSTICK], capture_output=True, text=True).stdout.strip()
+    return f"pure-Python yardstick {float(out):.0f} ms of CPU" if out else "yardstick did not run"
 
 
 def _wait_ready(server: subprocess.Popen[bytes], base: str) -> int:
@@ -355,6 +399,12 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=2, help="uvicorn worker processes (2 on a 2-core server)")
     ap.add_argument("--baseline-src", default=None,
                     help="also serve this source tree (a copy of src/ before a change) and measure both in turn")
+    ap.add_argument("--server-python", default=None,
+                    help="the interpreter the server runs on (default: this one); it must have hcctrials and its web "
+                         "dependencies installed")
+    ap.add_argument("--baseline-python", default=None,
+                    help="also serve this tree on this other interpreter and measure both in turn (e.g. a CPython "
+                         "built with PGO and LTO against one built without)")
     ap.add_argument("--rounds", type=int, default=1, help="rounds of every row (alternating the servers)")
     ap.add_argument("--launcher", choices=("serve", "uvicorn"), default="serve",
                     help="start the server with `hcctrials serve --workers N` (default; one listening socket per "
@@ -387,17 +437,21 @@ def main() -> None:
                 if not search_index_status(store, index_version=INDEX_VERSION).current:
                     refresh_search_index(store, builder=SEARCH_DOCUMENTS)
             print(f"compiled catalog and search index checked in {time.perf_counter() - s:.1f} s")
-        trees: list[tuple[str, str | None]] = [("this tree", None)]
+        trees: list[tuple[str, str | None, str | None]] = [("this tree", None, args.server_python)]
         if args.baseline_src:
-            trees.append(("baseline", args.baseline_src))
+            trees.append(("baseline", args.baseline_src, args.server_python))
+        if args.baseline_python:
+            trees.append(("baseline interpreter", None, args.baseline_python))
+        # before any server starts (a worker warming up in the background would slow the yardstick down)
+        interpreters = {python: _interpreter(python) for python in dict.fromkeys(t[2] or sys.executable for t in trees)}
         servers: list[tuple[str, subprocess.Popen[bytes], str]] = []
         try:
-            for name, src in trees:  # one at a time: each may read (or compile) the match catalog at start
-                server, base = _start_server(url, args.workers, src)
+            for name, src, python in trees:  # one at a time: each may read (or compile) the match catalog at start
+                server, base = _start_server(url, args.workers, src, python)
                 servers.append((name, server, base))
                 trials = _wait_ready(server, base)
                 print(f"server ({name}{': ' + src if src else ''}): {LAUNCHER_NAMES[LAUNCHER]}, {args.workers} worker process(es), "
-                      f"{trials} trials, {base}")
+                      f"{trials} trials, {base}; {interpreters[python or sys.executable]}")
             base = servers[0][2]
             patients = _patients()
             ids = [i["trial_id"] for i in httpx.get(base + "/api/trials", params={"per_page": 100},
@@ -504,6 +558,8 @@ def main() -> None:
                                 f"{'/'.join(map(str, split)) or '?'}; load average {os.getloadavg()[0]:.2f})",
                               flush=True)
             print("load after the run:", subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip())
+            for python in interpreters:
+                print(f"{python}: {_yardstick(python)} after the run")
         finally:
             for _name, server, _base in servers:
                 server.terminate()
