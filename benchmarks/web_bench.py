@@ -326,9 +326,7 @@ def _start_server(url: str, workers: int, src: str | None,
     this one), started as :data:`LAUNCHER` says: (process, base URL)."""
     python = python or sys.executable
     port = _free_port()
-    env = {**os.environ, "HCCTRIALS_DB": url}
-    if src:
-        env["PYTHONPATH"] = os.pathsep.join([src, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
+    env = _server_env(url, src)
     if LAUNCHER == "serve":  # what an operator runs (docs/web.md), without the access log
         command = [python, "-m", "hcctrials.cli.main", "serve", "--db", url, "--port", str(port),
                    "--workers", str(workers), "--no-access-log"]
@@ -341,6 +339,37 @@ def _start_server(url: str, workers: int, src: str | None,
                                # catalog holds the GIL for seconds: do not let the supervisor kill it
                                "--timeout-worker-healthcheck", "120"], env=env)
     return server, f"http://127.0.0.1:{port}"
+
+
+def _server_env(url: str, src: str | None) -> dict[str, str]:
+    env = {**os.environ, "HCCTRIALS_DB": url}
+    if src:
+        env["PYTHONPATH"] = os.pathsep.join([src, *[p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p]])
+    return env
+
+
+#: compiles the match catalog of a source tree into the database (when its compiler version has none there yet)
+PREPARE_CATALOG = """
+import sys
+from hcctrials.matching.compiled_cache import load_match_catalog
+from hcctrials.storage import open_store
+with open_store(sys.argv[1]) as store:
+    load_match_catalog(store, workers=2)
+"""
+
+
+def _prepare_catalog(url: str, src: str, python: str | None) -> None:
+    """The match catalog of the tree *src* compiled before its server starts: a tree whose compiler differs from
+    this one's has no compiled catalog in the database yet, and its first request would compile it (minutes at
+    10,000 trials), past the first request's time limit."""
+    s = time.perf_counter()
+    done = subprocess.run([python or sys.executable, "-c", PREPARE_CATALOG, url], env=_server_env(url, src),
+                          capture_output=True, text=True)
+    if done.returncode:
+        last = (done.stderr.strip().splitlines() or ["?"])[-1]
+        print(f"{src}: could not compile its match catalog beforehand ({last}); its server will at its first match")
+        return
+    print(f"{src}: compiled match catalog checked in {time.perf_counter() - s:.1f} s")
 
 
 #: seconds to wait for the background warm-up of a server whose ``/api/health`` has no ``warmed`` field (an older
@@ -466,6 +495,8 @@ def main() -> None:
         servers: list[tuple[str, subprocess.Popen[bytes], str]] = []
         try:
             for name, src, python in trees:  # one at a time: each may read (or compile) the match catalog at start
+                if src:
+                    _prepare_catalog(url, src, python)
                 server, base = _start_server(url, args.workers, src, python)
                 servers.append((name, server, base))
                 trials = _wait_ready(server, base)
