@@ -380,9 +380,9 @@ WARM_UP_WITHOUT_HEALTH = 20.0
 #: objects that stay in the processor's caches: its time tells interpreters apart (a CPython built without
 #: profile-guided and link-time optimisation, as ``pyenv install`` builds it by default, took ~45% longer than
 #: Debian's ``python3`` here).  "memory": reading 200,000 small objects in a shuffled order, each read a cache
-#: miss: on the 2-core virtual machine of the issue 12 figures a miss cost 250-600 ns (against ~100 ns on a
-#: typical server), and a server request touches thousands of long-lived objects, so this part shows how fast the
-#: host's memory is at the time.  Run before the servers start and again after the run.
+#: miss: on the 2-core virtual machine of the issue 12 figures such a read cost 350-800 ns (one from the caches ~80
+#: ns), and a server request touches thousands of long-lived objects, so this part shows how fast the host's memory
+#: is at the time.  Run before the servers start and again after the run.
 YARDSTICK = """
 import random, time
 class Cell:
