@@ -57,6 +57,7 @@ import importlib.util
 import json
 import os
 import random
+import shutil
 import socket
 import statistics
 import subprocess
@@ -462,6 +463,9 @@ def main() -> None:
     ap.add_argument("--only", default=None, help="comma-separated rows to run (match,search,catalog,trial,varied,"
                                                   "first)")
     args = ap.parse_args()
+    for option, python in (("--server-python", args.server_python), ("--baseline-python", args.baseline_python)):
+        if python and shutil.which(python) is None:
+            ap.error(f"{option}: no interpreter {python!r} (a path, or a name on PATH)")
     global GENERATOR, LAUNCHER
     GENERATOR = args.generator
     LAUNCHER = args.launcher
